@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Prints the directory holding the pinned Pulumi toolchain (the `pulumi` CLI,
+# its language hosts and their helper scripts), building it on first use.
+#
+# The toolchain is built from Go modules pinned in tools/pulumi/*/go.{mod,sum}
+# (no installer is needed) and cached outside the clone, keyed by the Pulumi
+# version and a hash of those files, so later runs take a second or two:
+#
+#   ${PULUMI_AWSECR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-awsecr}/pulumi-v3.248.0-<hash>/bin
+#
+# If a `pulumi` on PATH already reports the pinned version and has every
+# language host next to it, that directory is printed instead.
+#
+# Only the bin directory goes to stdout; progress goes to stderr. Safe to run
+# from several processes at once (flock); a build is assembled in a temporary
+# directory and renamed into place, so a half-built toolchain is never used.
+#
+#   bin=$(scripts/pulumi-toolchain.sh) && PATH="$bin:$PATH" pulumi version
+set -euo pipefail
+
+PULUMI_VERSION=v3.248.0
+# Bump when the build recipe below changes, so cached toolchains are rebuilt.
+RECIPE=1
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+tools="$root/tools/pulumi"
+
+# Language hosts a complete Pulumi install has next to `pulumi`.
+all_hosts=(pulumi-language-nodejs pulumi-language-python pulumi-language-go pulumi-language-yaml)
+
+log() { echo "pulumi-toolchain: $*" >&2; }
+
+# 1. A matching Pulumi already on PATH?
+if existing=$(command -v pulumi 2>/dev/null); then
+  dir=$(cd "$(dirname "$existing")" && pwd)
+  if [ "$("$existing" version 2>/dev/null || true)" = "$PULUMI_VERSION" ]; then
+    ok=1
+    for h in "${all_hosts[@]}"; do
+      [ -x "$dir/$h" ] || { ok=0; break; }
+    done
+    if [ "$ok" = 1 ]; then
+      echo "$dir"
+      exit 0
+    fi
+  fi
+fi
+
+# 2. The cached build, keyed by the pinned module files and the recipe.
+key=$(
+  cd "$tools"
+  { echo "recipe=$RECIPE"; for f in $(ls -d */go.mod */go.sum | LC_ALL=C sort); do echo "== $f"; cat "$f"; done; } |
+    sha256sum | cut -c1-12
+)
+cache=${PULUMI_AWSECR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-awsecr}
+final="$cache/pulumi-$PULUMI_VERSION-$key"
+stamp="$final/.complete"
+
+if [ -f "$stamp" ]; then
+  echo "$final/bin"
+  exit 0
+fi
+
+command -v go >/dev/null 2>&1 || { log "error: 'go' is needed to build the Pulumi toolchain"; exit 1; }
+
+mkdir -p "$cache"
+exec 9>"$cache/pulumi-toolchain.lock"
+flock 9
+# Another process may have finished the build while we waited for the lock.
+if [ -f "$stamp" ]; then
+  echo "$final/bin"
+  exit 0
+fi
+
+# We hold the lock, so any temporary build dirs are leftovers of killed runs.
+rm -rf "$cache"/.tmp-pulumi-* "$final"
+tmp=$(mktemp -d "$cache/.tmp-pulumi-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/bin"
+
+# Keep the build independent of the caller's Go settings (a go.work above the
+# clone, vendoring, ...). go.sum is complete, so the default -mod=readonly holds.
+export GOWORK=off GOFLAGS=-buildvcs=false CGO_ENABLED=0
+
+gobuild() { # module-dir ldflags package
+  go -C "$tools/$1" build -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-s -w $2" -o "$tmp/bin/" "$3" >&2
+}
+modversion() { # module-dir module-path
+  go -C "$tools/$1" list -m -f '{{.Version}}' "$2"
+}
+moddir() { # module-dir module-path
+  go -C "$tools/$1" list -m -f '{{.Dir}}' "$2"
+}
+
+cli_version=$(modversion cli github.com/pulumi/pulumi/pkg/v3)
+if [ "$cli_version" != "$PULUMI_VERSION" ]; then
+  log "error: tools/pulumi/cli pins pkg/v3 $cli_version, this script expects $PULUMI_VERSION"
+  exit 1
+fi
+
+start=$SECONDS
+log "building pulumi CLI $PULUMI_VERSION (first run takes several minutes)..."
+gobuild cli "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+  github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+
+yaml_version=$(modversion yaml github.com/pulumi/pulumi-yaml)
+log "building pulumi-language-yaml $yaml_version..."
+gobuild yaml "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$yaml_version" \
+  github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+
+# The nodejs, python and go hosts of this release are Go modules of their own
+# (github.com/pulumi/pulumi/sdk/{nodejs/cmd/pulumi-language-nodejs,
+# python/cmd/pulumi-language-python,go/pulumi-language-go}/v3, pseudo-version
+# v3.0.0-20260624120734-a88168d865b7 for the v3.248.0 commit), but the module
+# proxy reachable here serves no version of them, so they are not built.
+log "note: pulumi-language-nodejs/-python/-go are not part of this toolchain (their modules are not served here)"
+
+# Helper scripts that a Pulumi release ships next to the language hosts; they
+# come from the SDK module of the same release.
+go -C "$tools/cli" mod download github.com/pulumi/pulumi/sdk/v3
+sdk=$(moddir cli github.com/pulumi/pulumi/sdk/v3)
+for f in python/cmd/pulumi-language-python-exec \
+  python/dist/pulumi-resource-pulumi-python \
+  nodejs/dist/pulumi-resource-pulumi-nodejs; do
+  install -m 0755 "$sdk/$f" "$tmp/bin/"
+done
+
+got=$("$tmp/bin/pulumi" version)
+if [ "$got" != "$PULUMI_VERSION" ]; then
+  log "error: built pulumi reports '$got', expected $PULUMI_VERSION"
+  exit 1
+fi
+
+{
+  echo "pulumi $PULUMI_VERSION"
+  echo "pulumi-yaml $yaml_version"
+  echo "go $(go env GOVERSION)"
+} >"$tmp/.complete"
+mv -T "$tmp" "$final"
+trap - EXIT
+log "built in $((SECONDS - start))s: $final/bin"
+echo "$final/bin"

@@ -1,0 +1,478 @@
+//! Provider configuration: validation (CheckConfig), which changes force
+//! resources to be replaced (DiffConfig), and the one shared ECR client built
+//! from it (Configure). Credentials are kept out of `Debug` output.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+
+use crate::property::{Map, Value};
+use crate::validate::{Failure, Field, Reader, check_tags};
+
+/// Every configuration key the provider accepts.
+pub const CONFIG_KEYS: &[&str] = &[
+    "region",
+    "profile",
+    "accessKey",
+    "secretKey",
+    "token",
+    "assumeRole",
+    "endpoint",
+    "maxRetries",
+    "defaultTags",
+    "organization",
+    "environment",
+];
+/// Keys whose values are always secret.
+pub const SECRET_KEYS: &[&str] = &["accessKey", "secretKey", "token"];
+/// Keys the engine adds on its own; accepted and ignored.
+const ENGINE_KEYS: &[&str] = &["version", "pluginDownloadURL"];
+const ASSUME_ROLE_KEYS: &[&str] = &["roleArn", "sessionName", "externalId", "durationSeconds"];
+pub const DEFAULT_MAX_RETRIES: u32 = 10;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct StaticCredentials {
+    pub access_key: String,
+    pub secret_key: String,
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for StaticCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StaticCredentials { <redacted> }")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub session_name: Option<String>,
+    pub external_id: Option<String>,
+    pub duration_seconds: Option<u32>,
+}
+
+/// Validated provider configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProviderConfig {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub credentials: Option<StaticCredentials>,
+    pub assume_role: Option<AssumeRole>,
+    pub endpoint: Option<String>,
+    pub max_retries: Option<u32>,
+    pub default_tags: BTreeMap<String, String>,
+    pub organization: Option<String>,
+    pub environment: Option<String>,
+}
+
+/// CheckConfig: the inputs as they will be stored (credentials always secret,
+/// engine-only keys dropped) and every problem found.
+pub fn check_config(news: &Map) -> (Map, Vec<Failure>) {
+    let mut checked = Map::new();
+    for (k, v) in news {
+        if ENGINE_KEYS.contains(&k.as_str()) {
+            continue;
+        }
+        let v = if SECRET_KEYS.contains(&k.as_str()) && !matches!(v, Value::Null) {
+            v.clone().into_secret()
+        } else {
+            v.clone()
+        };
+        checked.insert(k.clone(), v);
+    }
+    let failures = match ProviderConfig::parse(&checked) {
+        Ok(_) => Vec::new(),
+        Err(f) => f,
+    };
+    (checked, failures)
+}
+
+impl ProviderConfig {
+    /// Validates a configuration map. Unknown values are accepted (they are
+    /// left unset); every problem is returned, each naming its key.
+    pub fn parse(map: &Map) -> Result<ProviderConfig, Vec<Failure>> {
+        let mut r = Reader::for_config(map, "");
+        let allowed: Vec<&str> = CONFIG_KEYS.iter().chain(ENGINE_KEYS).copied().collect();
+        r.reject_unknown_keys(&allowed, "configuration key of awsecr");
+        let mut cfg = ProviderConfig::default();
+
+        if let Field::Known(region) = r.string("region") {
+            if is_region(&region) {
+                cfg.region = Some(region);
+            } else {
+                r.fail("region", format!("must be an AWS region name such as us-east-1, got \"{region}\""));
+            }
+        }
+        if let Field::Known(profile) = r.string("profile") {
+            if profile.trim().is_empty() {
+                r.fail("profile", "must name a profile of the shared AWS config, got an empty string");
+            } else {
+                cfg.profile = Some(profile);
+            }
+        }
+
+        let access = r.string("accessKey");
+        let secret = r.string("secretKey");
+        let token = r.string("token");
+        match (&access, &secret) {
+            (Field::Known(a), Field::Known(s)) => {
+                if a.is_empty() {
+                    r.fail("accessKey", "must not be empty");
+                } else if s.is_empty() {
+                    r.fail("secretKey", "must not be empty");
+                } else {
+                    cfg.credentials = Some(StaticCredentials {
+                        access_key: a.clone(),
+                        secret_key: s.clone(),
+                        token: token.clone().known().filter(|t| !t.is_empty()),
+                    });
+                }
+            }
+            (Field::Known(_), Field::Absent) => {
+                r.fail("secretKey", "is required when accessKey is set: static credentials need both keys")
+            }
+            (Field::Absent, Field::Known(_)) => {
+                r.fail("accessKey", "is required when secretKey is set: static credentials need both keys")
+            }
+            _ => {}
+        }
+        if matches!(token, Field::Known(_)) && matches!(access, Field::Absent) && matches!(secret, Field::Absent) {
+            r.fail("token", "is only allowed together with accessKey and secretKey");
+        }
+
+        if let Field::Known(obj) = r.object("assumeRole") {
+            let mut ar = Reader::for_config(&obj, "assumeRole");
+            ar.reject_unknown_keys(ASSUME_ROLE_KEYS, "field of assumeRole");
+            let role_arn = match ar.string("roleArn") {
+                Field::Known(arn) if is_role_arn(&arn) => Some(arn),
+                Field::Known(arn) => {
+                    ar.fail(
+                        "roleArn",
+                        format!("must be an IAM role ARN like arn:aws:iam::123456789012:role/deployer, got \"{arn}\""),
+                    );
+                    None
+                }
+                Field::Absent => {
+                    ar.fail("roleArn", "is required when assumeRole is set");
+                    None
+                }
+                _ => None,
+            };
+            let session_name = match ar.string("sessionName") {
+                Field::Known(s) if is_session_name(&s) => Some(s),
+                Field::Known(s) => {
+                    ar.fail(
+                        "sessionName",
+                        format!("must be 2 to 64 characters of letters, digits and + = , . @ _ -, got \"{s}\""),
+                    );
+                    None
+                }
+                _ => None,
+            };
+            let external_id = match ar.string("externalId") {
+                Field::Known(s) if (2..=1224).contains(&s.chars().count()) => Some(s),
+                Field::Known(s) => {
+                    ar.fail("externalId", format!("must be 2 to 1224 characters, got {}", s.chars().count()));
+                    None
+                }
+                _ => None,
+            };
+            let duration_seconds = ar.int("durationSeconds", 900, 43200).known().map(|d| d as u32);
+            let failures = std::mem::take(&mut ar.failures);
+            r.take_failures(failures);
+            if let Some(role_arn) = role_arn {
+                cfg.assume_role = Some(AssumeRole { role_arn, session_name, external_id, duration_seconds });
+            }
+        }
+
+        if let Field::Known(endpoint) = r.string("endpoint") {
+            match endpoint_problem(&endpoint) {
+                None => cfg.endpoint = Some(endpoint),
+                Some(reason) => r.fail("endpoint", reason),
+            }
+        }
+        cfg.max_retries = r.int("maxRetries", 0, 100).known().map(|n| n as u32);
+        if let Field::Known(tags) = r.string_map("defaultTags") {
+            let failures = check_tags("defaultTags", &tags);
+            r.take_failures(failures);
+            cfg.default_tags = tags;
+        }
+        for key in ["organization", "environment"] {
+            if let Field::Known(v) = r.string(key) {
+                match crate::validate::tag_problem(key, &v) {
+                    Some(reason) => r.fail(key, reason.replace("the value of tag", "the value of")),
+                    None if v.is_empty() => r.fail(key, "must not be empty"),
+                    None if key == "organization" => cfg.organization = Some(v),
+                    None => cfg.environment = Some(v),
+                }
+            }
+        }
+        if r.failures.is_empty() { Ok(cfg) } else { Err(r.failures) }
+    }
+
+    /// Tags every repository gets: defaultTags, then the metadata tags.
+    pub fn provider_tags(&self) -> BTreeMap<String, String> {
+        let mut tags = self.default_tags.clone();
+        if let Some(o) = &self.organization {
+            tags.insert("organization".into(), o.clone());
+        }
+        if let Some(e) = &self.environment {
+            tags.insert("environment".into(), e.clone());
+        }
+        tags
+    }
+
+    /// The effective tags of a repository: provider tags, then its own (which win).
+    pub fn effective_tags(&self, own: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        let mut tags = self.provider_tags();
+        tags.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+        tags
+    }
+
+    /// Builds the ECR client this configuration describes.
+    pub async fn ecr_client(&self) -> Result<aws_sdk_ecr::Client, String> {
+        let max_attempts = self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES) + 1;
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
+            RetryConfig::adaptive()
+                .with_max_attempts(max_attempts)
+                .with_initial_backoff(Duration::from_millis(50))
+                .with_max_backoff(Duration::from_secs(5)),
+        );
+        if let Some(region) = &self.region {
+            loader = loader.region(aws_config::Region::new(region.clone()));
+        }
+        if let Some(profile) = &self.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(c) = &self.credentials {
+            loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+                &c.access_key,
+                &c.secret_key,
+                c.token.clone(),
+                None,
+                "awsecr-provider-config",
+            ));
+        }
+        let base = loader.load().await;
+        if base.region().is_none() {
+            return Err(
+                "no AWS region is configured: set `pulumi config set awsecr:region <region>` or AWS_REGION".into()
+            );
+        }
+        let mut ecr = aws_sdk_ecr::config::Builder::from(&base);
+        if let Some(role) = &self.assume_role {
+            let mut b = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn)
+                .session_name(role.session_name.clone().unwrap_or_else(|| "pulumi-awsecr".into()));
+            if let Some(id) = &role.external_id {
+                b = b.external_id(id);
+            }
+            if let Some(d) = role.duration_seconds {
+                b = b.session_length(Duration::from_secs(d.into()));
+            }
+            ecr = ecr.credentials_provider(b.configure(&base).build().await);
+        }
+        if let Some(endpoint) = &self.endpoint {
+            ecr = ecr.endpoint_url(endpoint);
+        }
+        Ok(aws_sdk_ecr::Client::from_conf(ecr.build()))
+    }
+}
+
+/// What a configuration change means for existing repositories.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ConfigDiff {
+    pub changed: Vec<String>,
+    pub replaces: Vec<String>,
+}
+
+/// DiffConfig: region, endpoint and the account of an assumed role decide
+/// where repositories live, so changing them replaces every repository;
+/// everything else is applied in place.
+pub fn diff_config(olds: &Map, news: &Map) -> ConfigDiff {
+    let mut d = ConfigDiff::default();
+    let plain = |m: &Map, k: &str| m.get(k).map(Value::plain).filter(|v| *v != Value::Null);
+    for key in CONFIG_KEYS {
+        let (o, n) = (plain(olds, key), plain(news, key));
+        if o == n {
+            continue;
+        }
+        d.changed.push(key.to_string());
+        let replace = match *key {
+            "region" | "endpoint" => true,
+            "assumeRole" => role_account(o.as_ref()) != role_account(n.as_ref()),
+            _ => false,
+        };
+        if replace {
+            d.replaces.push(key.to_string());
+        }
+    }
+    d
+}
+
+fn role_account(v: Option<&Value>) -> Option<String> {
+    let arn = match v? {
+        Value::Object(m) => m.get("roleArn")?.as_str()?.to_string(),
+        Value::String(s) => {
+            let json: serde_json::Value = serde_json::from_str(s).ok()?;
+            json.get("roleArn")?.as_str()?.to_string()
+        }
+        _ => return None,
+    };
+    arn.split(':').nth(4).map(str::to_string)
+}
+
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts.last().is_some_and(|n| (1..=2).contains(&n.len()) && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn is_role_arn(s: &str) -> bool {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && parts[5].strip_prefix("role/").is_some_and(|name| !name.is_empty())
+}
+
+fn is_session_name(s: &str) -> bool {
+    (2..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+}
+
+fn endpoint_problem(s: &str) -> Option<String> {
+    let bad = || Some(format!("must be an http:// or https:// URL such as http://127.0.0.1:5000, got \"{s}\""));
+    match url::Url::parse(s) {
+        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some_and(|h| !h.is_empty()) => None,
+        _ => bad(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, Value)]) -> Map {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    #[test]
+    fn good_config_parses() {
+        let m = map(&[
+            ("region", "eu-west-1".into()),
+            ("accessKey", Value::Secret(Box::new("AKIA".into()))),
+            ("secretKey", Value::Secret(Box::new("s3cr3t".into()))),
+            ("endpoint", "http://127.0.0.1:4566".into()),
+            ("maxRetries", "3".into()),
+            ("defaultTags", r#"{"team":"platform"}"#.into()),
+            ("organization", "acme".into()),
+            ("assumeRole", Value::Object(map(&[("roleArn", "arn:aws:iam::123456789012:role/deploy".into())]))),
+            ("version", "0.1.0".into()),
+        ]);
+        let cfg = ProviderConfig::parse(&m).unwrap();
+        assert_eq!(cfg.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(cfg.max_retries, Some(3));
+        assert_eq!(cfg.credentials.as_ref().unwrap().secret_key, "s3cr3t");
+        assert_eq!(cfg.assume_role.as_ref().unwrap().role_arn, "arn:aws:iam::123456789012:role/deploy");
+        let tags = cfg.effective_tags(&BTreeMap::from([("team".to_string(), "api".to_string())]));
+        assert_eq!(tags, BTreeMap::from([("organization".into(), "acme".into()), ("team".into(), "api".into())]));
+        assert!(!format!("{cfg:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn each_bad_key_is_named() {
+        type Case<'a> = (Vec<(&'a str, Value)>, &'a str, &'a str);
+        let cases: Vec<Case> = vec![
+            (vec![("region", "Mars".into())], "region", "must be an AWS region name such as us-east-1, got \"Mars\""),
+            (vec![("profile", "".into())], "profile", "must name a profile"),
+            (vec![("accessKey", "AKIA".into())], "secretKey", "is required when accessKey is set"),
+            (vec![("secretKey", "x".into())], "accessKey", "is required when secretKey is set"),
+            (vec![("token", "t".into())], "token", "only allowed together with accessKey and secretKey"),
+            (vec![("endpoint", "localhost:5000".into())], "endpoint", "must be an http:// or https:// URL"),
+            (vec![("endpoint", "ftp://x".into())], "endpoint", "must be an http:// or https:// URL"),
+            (vec![("maxRetries", Value::Number(-1.0))], "maxRetries", "must be between 0 and 100, got -1"),
+            (
+                vec![("maxRetries", "lots".into())],
+                "maxRetries",
+                "must be a whole number between 0 and 100, got a string",
+            ),
+            (vec![("defaultTags", r#"{"aws:x":"y"}"#.into())], "defaultTags.aws:x", "reserved prefix"),
+            (vec![("defaultTags", Value::Number(1.0))], "defaultTags", "must be a map of strings"),
+            (vec![("organization", "".into())], "organization", "must not be empty"),
+            (vec![("assumeRole", r#"{"sessionName":"x1"}"#.into())], "assumeRole.roleArn", "is required"),
+            (
+                vec![("assumeRole", r#"{"roleArn":"arn:aws:iam::1:role/x"}"#.into())],
+                "assumeRole.roleArn",
+                "must be an IAM role ARN",
+            ),
+            (
+                vec![("assumeRole", r#"{"roleArn":"arn:aws:iam::123456789012:role/x","durationSeconds":60}"#.into())],
+                "assumeRole.durationSeconds",
+                "must be between 900 and 43200, got 60",
+            ),
+            (
+                vec![("assumeRole", r#"{"roleArn":"arn:aws:iam::123456789012:role/x","sessionName":"a b"}"#.into())],
+                "assumeRole.sessionName",
+                "must be 2 to 64 characters",
+            ),
+            (
+                vec![("assumeRole", r#"{"roleArn":"arn:aws:iam::123456789012:role/x","bogus":1}"#.into())],
+                "assumeRole.bogus",
+                "is not a field of assumeRole",
+            ),
+            (
+                vec![("regoin", "us-east-1".into())],
+                "regoin",
+                "is not a configuration key of awsecr; allowed: region, profile",
+            ),
+        ];
+        for (pairs, path, reason) in cases {
+            let failures = ProviderConfig::parse(&map(&pairs)).unwrap_err();
+            assert!(
+                failures.iter().any(|f| f.property == path && f.reason.contains(reason)),
+                "{pairs:?}: wanted {path}: {reason}, got {failures:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_never_appear_in_failures() {
+        let m = map(&[("accessKey", Value::Secret(Box::new("AKIASECRETVALUE".into())))]);
+        let (checked, failures) = check_config(&m);
+        assert!(matches!(checked["accessKey"], Value::Secret(_)));
+        assert!(!failures.is_empty());
+        assert!(failures.iter().all(|f| !f.to_string().contains("AKIASECRETVALUE")));
+    }
+
+    #[test]
+    fn check_config_marks_credentials_secret_and_drops_engine_keys() {
+        let m = map(&[("secretKey", "plain".into()), ("accessKey", "a".into()), ("version", "1".into())]);
+        let (checked, failures) = check_config(&m);
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(checked["secretKey"], Value::Secret(Box::new("plain".into())));
+        assert!(!checked.contains_key("version"));
+    }
+
+    #[test]
+    fn diff_config_replaces_only_for_location() {
+        let old = map(&[("region", "us-east-1".into()), ("defaultTags", r#"{"a":"b"}"#.into())]);
+        let d = diff_config(&old, &map(&[("region", "us-east-1".into()), ("defaultTags", r#"{"a":"c"}"#.into())]));
+        assert_eq!(d, ConfigDiff { changed: vec!["defaultTags".into()], replaces: vec![] });
+        let d = diff_config(&old, &map(&[("region", "eu-west-1".into()), ("defaultTags", r#"{"a":"b"}"#.into())]));
+        assert_eq!(d.replaces, vec!["region".to_string()]);
+        let role = |acct: &str| Value::String(format!(r#"{{"roleArn":"arn:aws:iam::{acct}:role/x"}}"#));
+        let d =
+            diff_config(&map(&[("assumeRole", role("111111111111"))]), &map(&[("assumeRole", role("222222222222"))]));
+        assert_eq!(d.replaces, vec!["assumeRole".to_string()]);
+        let d = diff_config(&map(&[("maxRetries", "3".into())]), &map(&[("maxRetries", "5".into())]));
+        assert!(d.replaces.is_empty() && d.changed == vec!["maxRetries".to_string()]);
+        assert_eq!(diff_config(&old, &old), ConfigDiff::default());
+    }
+}

@@ -1,0 +1,217 @@
+//! The provider's error type and its one conversion to a gRPC status.
+//! User mistakes and AWS refusals get fitting codes (never Unknown/Internal,
+//! which the engine reads as "state may be corrupt"); a create that failed
+//! after the repository exists carries ErrorResourceInitFailed so the engine
+//! records the repository instead of orphaning it.
+
+use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
+use prost::Message;
+use tonic::Code;
+
+use crate::property::{Map, encode_struct};
+use crate::proto::pulumirpc;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProviderError {
+    /// A clear, complete sentence for the user, with a gRPC code.
+    User { code: Code, message: String },
+    /// Creation failed after the repository came to exist.
+    InitFailed { id: String, properties: Map, inputs: Map, reason: String, code: Code },
+}
+
+pub type Result<T> = std::result::Result<T, ProviderError>;
+
+impl ProviderError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        ProviderError::User { code, message: message.into() }
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(Code::InvalidArgument, message)
+    }
+    pub fn message(&self) -> &str {
+        match self {
+            ProviderError::User { message, .. } => message,
+            ProviderError::InitFailed { reason, .. } => reason,
+        }
+    }
+    pub fn code(&self) -> Code {
+        match self {
+            ProviderError::User { code, .. } | ProviderError::InitFailed { code, .. } => *code,
+        }
+    }
+}
+
+impl std::fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+/// google.rpc.Status, the envelope gRPC uses for error details.
+#[derive(Clone, PartialEq, Message)]
+struct RpcStatus {
+    #[prost(int32, tag = "1")]
+    code: i32,
+    #[prost(string, tag = "2")]
+    message: String,
+    #[prost(message, repeated, tag = "3")]
+    details: Vec<prost_types::Any>,
+}
+
+impl From<ProviderError> for tonic::Status {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::User { code, message } => tonic::Status::new(code, message),
+            ProviderError::InitFailed { id, properties, inputs, reason, code } => {
+                let detail = pulumirpc::ErrorResourceInitFailed {
+                    id,
+                    properties: Some(encode_struct(&properties)),
+                    reasons: vec![reason.clone()],
+                    inputs: Some(encode_struct(&inputs)),
+                    ..Default::default()
+                };
+                let status = RpcStatus {
+                    code: code as i32,
+                    message: reason.clone(),
+                    details: vec![prost_types::Any {
+                        type_url: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed".into(),
+                        value: detail.encode_to_vec(),
+                    }],
+                };
+                tonic::Status::with_details(code, reason, status.encode_to_vec().into())
+            }
+        }
+    }
+}
+
+/// Decodes the ErrorResourceInitFailed detail of a status, if it has one.
+pub fn init_failure_of(status: &tonic::Status) -> Option<pulumirpc::ErrorResourceInitFailed> {
+    let s = RpcStatus::decode(status.details()).ok()?;
+    s.details
+        .iter()
+        .find(|a| a.type_url.ends_with("pulumirpc.ErrorResourceInitFailed"))
+        .and_then(|a| pulumirpc::ErrorResourceInitFailed::decode(a.value.as_slice()).ok())
+}
+
+/// Codes AWS uses for throttling.
+const THROTTLING: &[&str] =
+    &["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "ThrottledException"];
+
+/// What an AWS call was about, for the sentence the user reads.
+pub struct Call<'a> {
+    /// The IAM action, e.g. `ecr:CreateRepository`.
+    pub action: &'a str,
+    pub repository: &'a str,
+    /// The Pulumi resource name, for the `pulumi import` suggestion.
+    pub resource_name: &'a str,
+    pub max_retries: u32,
+}
+
+/// Translates an AWS SDK error into one sentence that says what to do.
+pub fn aws_error<E, R>(call: &Call<'_>, err: &SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let repo = call.repository;
+    match err {
+        SdkError::DispatchFailure(d) => {
+            let detail = if d.is_timeout() { "the connection timed out" } else { "the connection failed" };
+            return ProviderError::new(
+                Code::Unavailable,
+                format!(
+                    "could not reach ECR for {} on repository \"{repo}\" ({detail}); check the network, awsecr:region and awsecr:endpoint, then run again",
+                    call.action
+                ),
+            );
+        }
+        SdkError::TimeoutError(_) => {
+            return ProviderError::new(
+                Code::DeadlineExceeded,
+                format!("ECR did not answer {} on repository \"{repo}\" in time; run again", call.action),
+            );
+        }
+        SdkError::ResponseError(_) => {
+            return ProviderError::new(
+                Code::Unavailable,
+                format!("ECR sent an unreadable answer to {} on repository \"{repo}\"; run again", call.action),
+            );
+        }
+        _ => {}
+    }
+    let code = err.code().unwrap_or("");
+    let aws_message = err.message().unwrap_or("").trim_end_matches('.');
+    let (grpc, sentence) = match code {
+        "RepositoryAlreadyExistsException" => (
+            Code::AlreadyExists,
+            format!(
+                "ECR repository \"{repo}\" already exists; to manage it with Pulumi, import it: pulumi import awsecr:index:Repository {} {repo}",
+                call.resource_name
+            ),
+        ),
+        "RepositoryNotEmptyException" => (
+            Code::FailedPrecondition,
+            format!(
+                "ECR repository \"{repo}\" still holds images, so it was not deleted (and nothing in it was); to delete the repository together with its images set forceDelete: true, run `pulumi up`, then delete again; or remove the images first"
+            ),
+        ),
+        "RepositoryNotFoundException" => (
+            Code::NotFound,
+            format!("ECR repository \"{repo}\" does not exist; run `pulumi refresh` to bring the stack up to date"),
+        ),
+        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => (
+            Code::PermissionDenied,
+            format!(
+                "the AWS credentials in use may not call {} on repository \"{repo}\"; grant the IAM action {} to them",
+                call.action, call.action
+            ),
+        ),
+        "UnrecognizedClientException" | "InvalidClientTokenId" | "InvalidSignatureException" | "ExpiredTokenException" => (
+            Code::Unauthenticated,
+            "AWS did not accept the credentials in use (unknown, expired or mistyped keys); check awsecr:accessKey/secretKey/token, awsecr:profile or the AWS environment".to_string(),
+        ),
+        "KmsException" => (
+            Code::InvalidArgument,
+            format!("KMS refused the key for repository \"{repo}\" ({aws_message}); check kmsKey and the key policy"),
+        ),
+        "LimitExceededException" => (
+            Code::ResourceExhausted,
+            format!("an ECR limit was reached for repository \"{repo}\" ({aws_message}); raise the quota or remove unused repositories"),
+        ),
+        "TooManyTagsException" => (Code::InvalidArgument, format!("repository \"{repo}\" would carry more than 50 tags; remove some tags")),
+        "InvalidTagParameterException" | "InvalidParameterException" | "ValidationException" => {
+            (Code::InvalidArgument, format!("ECR refused {} for repository \"{repo}\": {aws_message}", call.action))
+        }
+        "ServerException" | "InternalFailure" | "ServiceUnavailable" => (
+            Code::Unavailable,
+            format!(
+                "ECR failed on its side for {} on repository \"{repo}\" after {} retries; run again later",
+                call.action, call.max_retries
+            ),
+        ),
+        c if THROTTLING.contains(&c) => (
+            Code::Unavailable,
+            format!(
+                "ECR kept throttling {} on repository \"{repo}\" after {} retries; run again later, lower --parallel, or raise awsecr:maxRetries",
+                call.action, call.max_retries
+            ),
+        ),
+        _ => (
+                Code::FailedPrecondition,
+                format!(
+                    "ECR refused {} on repository \"{repo}\"{}{}",
+                    call.action,
+                    if code.is_empty() { String::new() } else { format!(" with {code}") },
+                    if aws_message.is_empty() { String::new() } else { format!(": {aws_message}") }
+                ),
+        ),
+    };
+    ProviderError::new(grpc, sentence)
+}
+
+/// The AWS error code of an SDK error, if it has one.
+pub fn aws_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+    err.code()
+}

@@ -1,0 +1,388 @@
+//! The gRPC face of the provider: the only module that knows tonic. Each RPC
+//! decodes its request, dispatches by type token to a resource, and turns the
+//! result into a response or a status.
+
+use std::sync::{Arc, RwLock};
+
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use crate::config::{self, ProviderConfig};
+use crate::engine::EngineLog;
+use crate::property::{Map, decode_opt, encode_struct};
+use crate::proto::pulumirpc::{self, resource_provider_server::ResourceProvider};
+use crate::repository::{
+    self, Ctx,
+    args::{Autonaming, NamingContext},
+    diff::DiffKind,
+};
+use crate::validate::Failure;
+
+/// Version of this provider, reported by GetPluginInfo and the schema.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The package contract, served by GetSchema.
+pub const SCHEMA: &str = include_str!("../schema.json");
+/// Every resource type token this provider serves.
+pub const RESOURCES: &[&str] = &[repository::TOKEN];
+
+struct Configured {
+    config: ProviderConfig,
+    client: aws_sdk_ecr::Client,
+}
+
+/// The provider: configuration, the shared ECR client, cancellation and the
+/// engine log.
+#[derive(Clone)]
+pub struct Provider {
+    configured: Arc<RwLock<Option<Arc<Configured>>>>,
+    cancel: CancellationToken,
+    log: EngineLog,
+}
+
+impl Provider {
+    pub fn new(log: EngineLog) -> Self {
+        Provider { configured: Arc::default(), cancel: CancellationToken::new(), log }
+    }
+
+    /// Cancelled by the engine's Cancel RPC (or by SIGINT in main).
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    fn configured(&self) -> Result<Arc<Configured>, Status> {
+        self.configured.read().expect("config lock").clone().ok_or_else(|| {
+            Status::failed_precondition(
+                "the awsecr provider was used before it was configured (Configure was not called)",
+            )
+        })
+    }
+
+    fn config_or_default(&self) -> ProviderConfig {
+        self.configured.read().expect("config lock").as_ref().map(|c| c.config.clone()).unwrap_or_default()
+    }
+}
+
+fn unknown_type(token: &str) -> Status {
+    Status::not_found(format!(
+        "unknown resource type \"{token}\"; the awsecr provider serves: {}",
+        RESOURCES.join(", ")
+    ))
+}
+
+fn check_type(token: &str) -> Result<(), Status> {
+    if RESOURCES.contains(&token) { Ok(()) } else { Err(unknown_type(token)) }
+}
+
+/// The resource type of a request: its `type` field, or the URN's type part.
+fn type_of(token: &str, urn: &str) -> String {
+    if !token.is_empty() {
+        return token.to_string();
+    }
+    // urn:pulumi:stack::project::[parent$]type::name
+    urn.split("::").nth(2).map(|t| t.rsplit('$').next().unwrap_or(t).to_string()).unwrap_or_default()
+}
+
+fn failures(fs: Vec<Failure>) -> Vec<pulumirpc::CheckFailure> {
+    fs.into_iter().map(|f| pulumirpc::CheckFailure { property: f.property, reason: f.reason }).collect()
+}
+
+fn deadline(timeout: f64) -> Option<tokio::time::Instant> {
+    (timeout > 0.0 && timeout.is_finite())
+        .then(|| tokio::time::Instant::now() + std::time::Duration::from_secs_f64(timeout.min(86_400.0 * 7.0)))
+}
+
+fn kind(k: DiffKind) -> i32 {
+    use pulumirpc::property_diff::Kind;
+    (match k {
+        DiffKind::Add => Kind::Add,
+        DiffKind::AddReplace => Kind::AddReplace,
+        DiffKind::Delete => Kind::Delete,
+        DiffKind::DeleteReplace => Kind::DeleteReplace,
+        DiffKind::Update => Kind::Update,
+        DiffKind::UpdateReplace => Kind::UpdateReplace,
+    }) as i32
+}
+
+#[tonic::async_trait]
+impl ResourceProvider for Provider {
+    async fn handshake(
+        &self,
+        req: Request<pulumirpc::ProviderHandshakeRequest>,
+    ) -> Result<Response<pulumirpc::ProviderHandshakeResponse>, Status> {
+        self.log.connect(&req.get_ref().engine_address);
+        Ok(Response::new(pulumirpc::ProviderHandshakeResponse {
+            accept_secrets: true,
+            accept_resources: true,
+            accept_outputs: false,
+            supports_autonaming_configuration: true,
+        }))
+    }
+
+    async fn parameterize(
+        &self,
+        _: Request<pulumirpc::ParameterizeRequest>,
+    ) -> Result<Response<pulumirpc::ParameterizeResponse>, Status> {
+        Err(Status::unimplemented("the awsecr provider cannot be parameterized"))
+    }
+
+    async fn get_schema(
+        &self,
+        req: Request<pulumirpc::GetSchemaRequest>,
+    ) -> Result<Response<pulumirpc::GetSchemaResponse>, Status> {
+        if !req.get_ref().subpackage_name.is_empty() {
+            return Err(Status::not_found(format!(
+                "the awsecr provider has no subpackage \"{}\"",
+                req.get_ref().subpackage_name
+            )));
+        }
+        Ok(Response::new(pulumirpc::GetSchemaResponse { schema: SCHEMA.to_string() }))
+    }
+
+    async fn check_config(
+        &self,
+        req: Request<pulumirpc::CheckRequest>,
+    ) -> Result<Response<pulumirpc::CheckResponse>, Status> {
+        let news = decode_opt(req.get_ref().news.as_ref());
+        let (checked, fs) = config::check_config(&news);
+        Ok(Response::new(pulumirpc::CheckResponse { inputs: Some(encode_struct(&checked)), failures: failures(fs) }))
+    }
+
+    async fn diff_config(
+        &self,
+        req: Request<pulumirpc::DiffRequest>,
+    ) -> Result<Response<pulumirpc::DiffResponse>, Status> {
+        let r = req.get_ref();
+        let olds = decode_opt(r.old_inputs.as_ref().or(r.olds.as_ref()));
+        let news = decode_opt(r.news.as_ref());
+        let d = config::diff_config(&olds, &news);
+        let detailed = d
+            .changed
+            .iter()
+            .map(|k| {
+                let k_replace = d.replaces.contains(k);
+                (
+                    k.clone(),
+                    pulumirpc::PropertyDiff {
+                        kind: kind(if k_replace { DiffKind::UpdateReplace } else { DiffKind::Update }),
+                        input_diff: true,
+                    },
+                )
+            })
+            .collect();
+        Ok(Response::new(pulumirpc::DiffResponse {
+            changes: if d.changed.is_empty() {
+                pulumirpc::diff_response::DiffChanges::DiffNone
+            } else {
+                pulumirpc::diff_response::DiffChanges::DiffSome
+            } as i32,
+            diffs: d.changed.clone(),
+            replaces: d.replaces.clone(),
+            detailed_diff: detailed,
+            has_detailed_diff: true,
+            ..Default::default()
+        }))
+    }
+
+    async fn configure(
+        &self,
+        req: Request<pulumirpc::ConfigureRequest>,
+    ) -> Result<Response<pulumirpc::ConfigureResponse>, Status> {
+        let r = req.get_ref();
+        let map: Map = match &r.args {
+            Some(args) => decode_opt(Some(args)),
+            None => r
+                .variables
+                .iter()
+                .map(|(k, v)| {
+                    (k.rsplit(':').next().unwrap_or(k).to_string(), crate::property::Value::String(v.clone()))
+                })
+                .collect(),
+        };
+        let (checked, _) = config::check_config(&map);
+        let config = ProviderConfig::parse(&checked).map_err(|fs| {
+            Status::invalid_argument(format!(
+                "invalid awsecr provider configuration: {}",
+                fs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            ))
+        })?;
+        let client = config.ecr_client().await.map_err(Status::failed_precondition)?;
+        *self.configured.write().expect("config lock") = Some(Arc::new(Configured { config, client }));
+        Ok(Response::new(pulumirpc::ConfigureResponse {
+            accept_secrets: true,
+            supports_preview: true,
+            accept_resources: true,
+            accept_outputs: false,
+            supports_autonaming_configuration: true,
+        }))
+    }
+
+    async fn invoke(
+        &self,
+        req: Request<pulumirpc::InvokeRequest>,
+    ) -> Result<Response<pulumirpc::InvokeResponse>, Status> {
+        Err(Status::not_found(format!(
+            "unknown function \"{}\"; the awsecr provider has no functions yet",
+            req.get_ref().tok
+        )))
+    }
+
+    type ListStream = tokio_stream::Empty<Result<pulumirpc::ListResponse, Status>>;
+
+    async fn list(&self, _: Request<pulumirpc::ListRequest>) -> Result<Response<Self::ListStream>, Status> {
+        Err(Status::unimplemented("the awsecr provider does not list resources"))
+    }
+
+    async fn call(&self, _: Request<pulumirpc::CallRequest>) -> Result<Response<pulumirpc::CallResponse>, Status> {
+        Err(Status::unimplemented("the awsecr provider has no methods"))
+    }
+
+    async fn check(&self, req: Request<pulumirpc::CheckRequest>) -> Result<Response<pulumirpc::CheckResponse>, Status> {
+        let r = req.get_ref();
+        check_type(&type_of(&r.r#type, &r.urn))?;
+        let news = decode_opt(r.news.as_ref());
+        let olds = decode_opt(r.olds.as_ref());
+        let resource_name =
+            if r.name.is_empty() { r.urn.rsplit("::").next().unwrap_or_default().to_string() } else { r.name.clone() };
+        let autonaming = r.autonaming.as_ref().map(|a| {
+            use pulumirpc::check_request::autonaming_options::Mode;
+            match Mode::try_from(a.mode).unwrap_or(Mode::Propose) {
+                Mode::Propose => Autonaming::Propose(a.proposed_name.clone()),
+                Mode::Enforce => Autonaming::Enforce(a.proposed_name.clone()),
+                Mode::Disable => Autonaming::Disable,
+            }
+        });
+        let naming = NamingContext { resource_name, random_seed: r.random_seed.clone(), autonaming };
+        let (checked, fs) = repository::args::check(&news, &olds, &naming, &self.config_or_default());
+        Ok(Response::new(pulumirpc::CheckResponse { inputs: Some(encode_struct(&checked)), failures: failures(fs) }))
+    }
+
+    async fn diff(&self, req: Request<pulumirpc::DiffRequest>) -> Result<Response<pulumirpc::DiffResponse>, Status> {
+        let r = req.get_ref();
+        check_type(&type_of(&r.r#type, &r.urn))?;
+        let olds = decode_opt(r.olds.as_ref());
+        let news = decode_opt(r.news.as_ref());
+        let d = repository::diff::diff(&olds, &news, &r.ignore_changes, &self.config_or_default());
+        use pulumirpc::diff_response::DiffChanges;
+        Ok(Response::new(pulumirpc::DiffResponse {
+            changes: if d.has_changes() { DiffChanges::DiffSome } else { DiffChanges::DiffNone } as i32,
+            diffs: d.diffs.clone(),
+            replaces: d.replaces.clone(),
+            delete_before_replace: d.delete_before_replace,
+            detailed_diff: d
+                .detailed
+                .iter()
+                .map(|(k, v)| (k.clone(), pulumirpc::PropertyDiff { kind: kind(*v), input_diff: true }))
+                .collect(),
+            has_detailed_diff: true,
+            ..Default::default()
+        }))
+    }
+
+    async fn create(
+        &self,
+        req: Request<pulumirpc::CreateRequest>,
+    ) -> Result<Response<pulumirpc::CreateResponse>, Status> {
+        let r = req.get_ref();
+        check_type(&type_of(&r.r#type, &r.urn))?;
+        let c = self.configured()?;
+        let ctx = self.ctx(&c, &r.urn, r.timeout);
+        let inputs = decode_opt(r.properties.as_ref());
+        let (id, props) = repository::create(&ctx, &inputs, r.preview).await?;
+        Ok(Response::new(pulumirpc::CreateResponse {
+            id,
+            properties: Some(encode_struct(&props)),
+            ..Default::default()
+        }))
+    }
+
+    async fn read(&self, req: Request<pulumirpc::ReadRequest>) -> Result<Response<pulumirpc::ReadResponse>, Status> {
+        let r = req.get_ref();
+        check_type(&type_of(&r.r#type, &r.urn))?;
+        let c = self.configured()?;
+        let ctx = self.ctx(&c, &r.urn, r.timeout);
+        let olds = decode_opt(r.properties.as_ref());
+        let old_inputs = decode_opt(r.inputs.as_ref());
+        let found = repository::read(&ctx, &r.id, &olds, &old_inputs).await?;
+        Ok(Response::new(match found {
+            Some(f) => pulumirpc::ReadResponse {
+                id: f.id,
+                properties: Some(encode_struct(&f.outputs)),
+                inputs: Some(encode_struct(&f.inputs)),
+                ..Default::default()
+            },
+            None => pulumirpc::ReadResponse::default(),
+        }))
+    }
+
+    async fn update(
+        &self,
+        req: Request<pulumirpc::UpdateRequest>,
+    ) -> Result<Response<pulumirpc::UpdateResponse>, Status> {
+        let r = req.get_ref();
+        check_type(&type_of(&r.r#type, &r.urn))?;
+        let c = self.configured()?;
+        let ctx = self.ctx(&c, &r.urn, r.timeout);
+        let olds = decode_opt(r.olds.as_ref());
+        let news = decode_opt(r.news.as_ref());
+        let props = repository::update(&ctx, &olds, &news, r.preview).await?;
+        Ok(Response::new(pulumirpc::UpdateResponse { properties: Some(encode_struct(&props)), ..Default::default() }))
+    }
+
+    async fn delete(&self, req: Request<pulumirpc::DeleteRequest>) -> Result<Response<()>, Status> {
+        let r = req.get_ref();
+        check_type(&type_of(&r.r#type, &r.urn))?;
+        let c = self.configured()?;
+        let ctx = self.ctx(&c, &r.urn, r.timeout);
+        let olds = decode_opt(r.properties.as_ref());
+        repository::delete(&ctx, &r.id, &olds).await?;
+        Ok(Response::new(()))
+    }
+
+    async fn construct(
+        &self,
+        _: Request<pulumirpc::ConstructRequest>,
+    ) -> Result<Response<pulumirpc::ConstructResponse>, Status> {
+        Err(Status::unimplemented("the awsecr provider has no component resources"))
+    }
+
+    async fn cancel(&self, _: Request<()>) -> Result<Response<()>, Status> {
+        self.cancel.cancel();
+        Ok(Response::new(()))
+    }
+
+    async fn get_plugin_info(&self, _: Request<()>) -> Result<Response<pulumirpc::PluginInfo>, Status> {
+        Ok(Response::new(pulumirpc::PluginInfo { version: VERSION.to_string() }))
+    }
+
+    async fn attach(&self, req: Request<pulumirpc::PluginAttach>) -> Result<Response<()>, Status> {
+        self.log.connect(&req.get_ref().address);
+        Ok(Response::new(()))
+    }
+
+    async fn get_mapping(
+        &self,
+        _: Request<pulumirpc::GetMappingRequest>,
+    ) -> Result<Response<pulumirpc::GetMappingResponse>, Status> {
+        Err(Status::unimplemented("the awsecr provider has no mappings"))
+    }
+
+    async fn get_mappings(
+        &self,
+        _: Request<pulumirpc::GetMappingsRequest>,
+    ) -> Result<Response<pulumirpc::GetMappingsResponse>, Status> {
+        Err(Status::unimplemented("the awsecr provider has no mappings"))
+    }
+}
+
+impl Provider {
+    fn ctx<'a>(&'a self, c: &'a Configured, urn: &'a str, timeout: f64) -> Ctx<'a> {
+        Ctx {
+            client: &c.client,
+            config: &c.config,
+            cancel: &self.cancel,
+            deadline: deadline(timeout),
+            log: &self.log,
+            urn,
+        }
+    }
+}

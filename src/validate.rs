@@ -1,0 +1,396 @@
+//! Reading raw property maps into typed values, collecting every problem as a
+//! [`Failure`] that names the property path and says what is allowed.
+//!
+//! Shared by the provider configuration and the resources: each reader takes
+//! the map, the key and the path prefix, and returns a [`Field`].
+
+use std::collections::BTreeMap;
+
+use crate::property::{Map, Value, whole_number};
+
+/// One validation problem, reported to the engine as a CheckFailure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub property: String,
+    pub reason: String,
+}
+
+impl Failure {
+    pub fn new(property: impl Into<String>, reason: impl Into<String>) -> Self {
+        Failure { property: property.into(), reason: reason.into() }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.property, self.reason)
+    }
+}
+
+/// What a reader found for one property.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field<T> {
+    Absent,
+    /// Not known yet (preview): never a validation failure.
+    Unknown,
+    Known(T),
+    /// Present but invalid; the failure has been recorded.
+    Invalid,
+}
+
+impl<T> Field<T> {
+    pub fn known(self) -> Option<T> {
+        match self {
+            Field::Known(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Field::Unknown)
+    }
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Field<U> {
+        match self {
+            Field::Known(v) => Field::Known(f(v)),
+            Field::Absent => Field::Absent,
+            Field::Unknown => Field::Unknown,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+}
+
+/// Joins a path prefix and a key: `lifecyclePolicy` + `maxImageCount`.
+pub fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") }
+}
+
+/// Collects failures while reading one object.
+pub struct Reader<'a> {
+    map: &'a Map,
+    prefix: String,
+    pub failures: Vec<Failure>,
+    /// Configuration arrives as strings; non-string types may be JSON text.
+    lenient_strings: bool,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(map: &'a Map, prefix: &str) -> Self {
+        Reader { map, prefix: prefix.to_string(), failures: Vec::new(), lenient_strings: false }
+    }
+
+    /// A reader for provider configuration, where the engine may send any
+    /// value as a string (`"true"`, `"10"`, `"{\"roleArn\":...}"`).
+    pub fn for_config(map: &'a Map, prefix: &str) -> Self {
+        Reader { lenient_strings: true, ..Reader::new(map, prefix) }
+    }
+
+    pub fn path(&self, key: &str) -> String {
+        join(&self.prefix, key)
+    }
+
+    pub fn fail(&mut self, key: &str, reason: impl Into<String>) {
+        let property = self.path(key);
+        self.failures.push(Failure::new(property, reason));
+    }
+
+    /// Reports every key not in `allowed` (keys starting with `__` are the
+    /// engine's own and are ignored).
+    pub fn reject_unknown_keys(&mut self, allowed: &[&str], what: &str) {
+        let unknown: Vec<String> =
+            self.map.keys().filter(|k| !k.starts_with("__") && !allowed.contains(&k.as_str())).cloned().collect();
+        for k in unknown {
+            self.fail(&k, format!("is not a {what}; allowed: {}", allowed.join(", ")));
+        }
+    }
+
+    /// The plain value of a key, with secrets unwrapped; lenient readers turn
+    /// JSON text into the value it encodes when `want_string` is false.
+    fn raw(&self, key: &str, want_string: bool) -> Field<Value> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Field::Absent,
+            Some(v) if v.is_unknown() => Field::Unknown,
+            Some(v) => {
+                let v = v.plain();
+                if self.lenient_strings
+                    && !want_string
+                    && let Value::String(s) = &v
+                    && let Ok(json) = serde_json::from_str::<serde_json::Value>(s)
+                {
+                    return Field::Known(Value::from_json(&json));
+                }
+                Field::Known(v)
+            }
+        }
+    }
+
+    pub fn string(&mut self, key: &str) -> Field<String> {
+        match self.raw(key, true) {
+            Field::Known(Value::String(s)) => Field::Known(s),
+            Field::Known(other) => {
+                self.fail(key, format!("must be a string, got {}", other.kind_name()));
+                Field::Invalid
+            }
+            Field::Absent => Field::Absent,
+            Field::Unknown => Field::Unknown,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+
+    pub fn bool(&mut self, key: &str) -> Field<bool> {
+        match self.raw(key, false) {
+            Field::Known(Value::Bool(b)) => Field::Known(b),
+            Field::Known(other) => {
+                self.fail(key, format!("must be true or false, got {}", other.kind_name()));
+                Field::Invalid
+            }
+            Field::Absent => Field::Absent,
+            Field::Unknown => Field::Unknown,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+
+    /// A whole number within `min..=max`.
+    pub fn int(&mut self, key: &str, min: i64, max: i64) -> Field<i64> {
+        match self.raw(key, false) {
+            Field::Known(Value::Number(n)) => match whole_number(n, min, max) {
+                Ok(v) => Field::Known(v),
+                Err(reason) => {
+                    self.fail(key, reason);
+                    Field::Invalid
+                }
+            },
+            Field::Known(other) => {
+                self.fail(key, format!("must be a whole number between {min} and {max}, got {}", other.kind_name()));
+                Field::Invalid
+            }
+            Field::Absent => Field::Absent,
+            Field::Unknown => Field::Unknown,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+
+    /// One of a fixed set of strings.
+    pub fn one_of(&mut self, key: &str, allowed: &[&str]) -> Field<String> {
+        match self.string(key) {
+            Field::Known(s) if allowed.contains(&s.as_str()) => Field::Known(s),
+            Field::Known(s) => {
+                self.fail(key, format!("must be one of {}, got \"{s}\"", allowed.join(", ")));
+                Field::Invalid
+            }
+            other => other,
+        }
+    }
+
+    /// A list of strings; an unknown element makes the whole list unknown.
+    pub fn string_list(&mut self, key: &str) -> Field<Vec<String>> {
+        match self.raw(key, false) {
+            Field::Known(Value::Array(items)) => {
+                let mut out = Vec::new();
+                let mut unknown = false;
+                let mut bad = false;
+                for (i, item) in items.iter().enumerate() {
+                    match item {
+                        Value::String(s) => out.push(s.clone()),
+                        v if v.is_unknown() => unknown = true,
+                        v => {
+                            self.fail(&format!("{key}[{i}]"), format!("must be a string, got {}", v.kind_name()));
+                            bad = true;
+                        }
+                    }
+                }
+                if bad {
+                    Field::Invalid
+                } else if unknown {
+                    Field::Unknown
+                } else {
+                    Field::Known(out)
+                }
+            }
+            Field::Known(other) => {
+                self.fail(key, format!("must be a list of strings, got {}", other.kind_name()));
+                Field::Invalid
+            }
+            Field::Absent => Field::Absent,
+            Field::Unknown => Field::Unknown,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+
+    /// A map of strings; an unknown value makes the whole map unknown.
+    pub fn string_map(&mut self, key: &str) -> Field<BTreeMap<String, String>> {
+        match self.raw(key, false) {
+            Field::Known(Value::Object(m)) => {
+                let mut out = BTreeMap::new();
+                let mut unknown = false;
+                let mut bad = false;
+                for (k, v) in &m {
+                    match v {
+                        Value::String(s) => {
+                            out.insert(k.clone(), s.clone());
+                        }
+                        v if v.is_unknown() => unknown = true,
+                        v => {
+                            self.fail(&format!("{key}.{k}"), format!("must be a string, got {}", v.kind_name()));
+                            bad = true;
+                        }
+                    }
+                }
+                if bad {
+                    Field::Invalid
+                } else if unknown {
+                    Field::Unknown
+                } else {
+                    Field::Known(out)
+                }
+            }
+            Field::Known(other) => {
+                self.fail(key, format!("must be a map of strings, got {}", other.kind_name()));
+                Field::Invalid
+            }
+            Field::Absent => Field::Absent,
+            Field::Unknown => Field::Unknown,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+
+    /// A nested object, returned as its plain map for a nested reader.
+    pub fn object(&mut self, key: &str) -> Field<Map> {
+        match self.raw(key, false) {
+            Field::Known(Value::Object(m)) => Field::Known(m),
+            Field::Known(other) => {
+                self.fail(key, format!("must be an object, got {}", other.kind_name()));
+                Field::Invalid
+            }
+            Field::Absent => Field::Absent,
+            Field::Unknown => Field::Unknown,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+
+    pub fn take_failures(&mut self, other: Vec<Failure>) {
+        self.failures.extend(other);
+    }
+}
+
+// ---------------------------------------------------------------- tags
+
+/// The most tags one ECR repository can carry.
+pub const MAX_TAGS: usize = 50;
+
+/// Checks one tag key and value against AWS's tagging rules.
+pub fn tag_problem(key: &str, value: &str) -> Option<String> {
+    let allowed_char = |c: char| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c);
+    let klen = key.chars().count();
+    if klen == 0 || klen > 128 {
+        return Some(format!("tag keys must be 1 to 128 characters, got {klen}"));
+    }
+    if key.to_ascii_lowercase().starts_with("aws:") {
+        return Some(format!("tag key \"{key}\" uses the reserved prefix \"aws:\""));
+    }
+    if !key.chars().all(allowed_char) {
+        return Some(format!("tag key \"{key}\" may contain only letters, digits, spaces and _ . : / = + - @"));
+    }
+    let vlen = value.chars().count();
+    if vlen > 256 {
+        return Some(format!("tag values must be at most 256 characters, got {vlen}"));
+    }
+    if !value.chars().all(allowed_char) {
+        return Some(format!(
+            "the value of tag \"{key}\" may contain only letters, digits, spaces and _ . : / = + - @"
+        ));
+    }
+    None
+}
+
+/// Validates a map of tags; failures are named `<path>.<key>`.
+pub fn check_tags(path: &str, tags: &BTreeMap<String, String>) -> Vec<Failure> {
+    let mut out: Vec<Failure> = tags
+        .iter()
+        .filter_map(|(k, v)| tag_problem(k, v).map(|reason| Failure::new(format!("{path}.{k}"), reason)))
+        .collect();
+    if tags.len() > MAX_TAGS {
+        out.push(Failure::new(path, format!("at most {MAX_TAGS} tags are allowed, got {}", tags.len())));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, Value)]) -> Map {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    #[test]
+    fn readers_report_path_and_expectation() {
+        let m = map(&[
+            ("b", Value::String("yes".into())),
+            ("n", Value::Number(0.0)),
+            ("e", "RSA".into()),
+            ("l", Value::Array(vec!["a".into(), Value::Number(1.0)])),
+        ]);
+        let mut r = Reader::new(&m, "outer");
+        assert_eq!(r.bool("b"), Field::Invalid);
+        assert_eq!(r.int("n", 1, 5), Field::Invalid);
+        assert_eq!(r.one_of("e", &["AES256", "KMS"]), Field::Invalid);
+        assert_eq!(r.string_list("l"), Field::Invalid);
+        assert_eq!(r.string("missing"), Field::Absent);
+        let got: Vec<String> = r.failures.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            vec![
+                "outer.b: must be true or false, got a string",
+                "outer.n: must be between 1 and 5, got 0",
+                "outer.e: must be one of AES256, KMS, got \"RSA\"",
+                "outer.l[1]: must be a string, got a number",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknowns_never_fail() {
+        let m = map(&[("b", Value::Unknown), ("l", Value::Array(vec![Value::Unknown])), ("s", Value::Unknown)]);
+        let mut r = Reader::new(&m, "");
+        assert!(r.bool("b").is_unknown());
+        assert!(r.string_list("l").is_unknown());
+        assert!(r.int("s", 1, 2).is_unknown());
+        assert!(r.failures.is_empty());
+    }
+
+    #[test]
+    fn config_strings_may_carry_json() {
+        let m = map(&[("n", "12".into()), ("b", "false".into()), ("o", r#"{"roleArn":"x"}"#.into())]);
+        let mut r = Reader::for_config(&m, "");
+        assert_eq!(r.int("n", 0, 100), Field::Known(12));
+        assert_eq!(r.bool("b"), Field::Known(false));
+        assert!(matches!(r.object("o"), Field::Known(_)));
+        let mut strict = Reader::new(&m, "");
+        assert_eq!(strict.int("n", 0, 100), Field::Invalid);
+    }
+
+    #[test]
+    fn secrets_are_read_through() {
+        let m = map(&[("s", Value::Secret(Box::new("x".into())))]);
+        assert_eq!(Reader::new(&m, "").string("s"), Field::Known("x".to_string()));
+    }
+
+    #[test]
+    fn tag_rules() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("team", "platform", None),
+            ("", "v", Some("tag keys must be 1 to 128 characters, got 0")),
+            ("aws:owner", "v", Some("tag key \"aws:owner\" uses the reserved prefix \"aws:\"")),
+            ("AWS:x", "v", Some("tag key \"AWS:x\" uses the reserved prefix \"aws:\"")),
+            ("a{b", "v", Some("tag key \"a{b\" may contain only letters, digits, spaces and _ . : / = + - @")),
+            ("k", "ok value", None),
+            ("k", "", None),
+        ];
+        for (k, v, want) in cases {
+            assert_eq!(tag_problem(k, v).as_deref(), *want, "{k}={v}");
+        }
+        assert!(tag_problem(&"k".repeat(129), "v").unwrap().contains("got 129"));
+        assert!(tag_problem("k", &"v".repeat(257)).unwrap().contains("at most 256"));
+        let many: BTreeMap<String, String> = (0..51).map(|i| (format!("k{i}"), "v".to_string())).collect();
+        assert_eq!(check_tags("tags", &many), vec![Failure::new("tags", "at most 50 tags are allowed, got 51")]);
+    }
+}

@@ -1,0 +1,332 @@
+//! Test harness shared by the integration tests:
+//! - [`Moto`]: a local ECR emulator (moto) on a free loopback port, from a
+//!   cached virtual environment, stopped by pid when dropped;
+//! - [`ProviderProcess`]: the real provider binary started as the engine
+//!   starts it, with a gRPC client on the port it prints;
+//! - helpers to build requests and to look at the emulator independently.
+#![allow(dead_code)]
+
+pub mod proxy;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use pulumi_resource_awsecr::property::{Map, Value, decode_struct, encode_struct};
+use pulumi_resource_awsecr::proto::pulumirpc::{self, resource_provider_client::ResourceProviderClient};
+use tonic::transport::Channel;
+
+pub const REGION: &str = "us-east-1";
+pub const ACCOUNT: &str = "123456789012";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The cached venv with moto and the pulumi package (scripts/test-venv.sh).
+pub fn venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        let out = Command::new("bash")
+            .arg(root().join("scripts/test-venv.sh"))
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run scripts/test-venv.sh");
+        assert!(out.status.success(), "scripts/test-venv.sh failed");
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    })
+}
+
+// ---------------------------------------------------------------- moto
+
+/// A running moto server, stopped when dropped.
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+    _dir: TempDir,
+}
+
+impl Moto {
+    /// Starts moto on a port the OS picks; ready when it announces the port.
+    pub fn start() -> Moto {
+        let dir = TempDir::new("moto");
+        let mut child = Command::new(venv().join("bin/python"))
+            .arg(root().join("tests/support/moto_ecr.py"))
+            .args(["-H", "127.0.0.1", "-p", "0"])
+            .env("MOTO_RECORDER_FILEPATH", dir.path().join("recording"))
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start moto_server");
+        // Werkzeug announces "Running on http://127.0.0.1:PORT" on stderr.
+        let stderr = child.stderr.take().unwrap();
+        let mut reader = BufReader::new(stderr);
+        let mut port = None;
+        let mut seen = String::new();
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap_or(0) > 0 {
+            seen.push_str(&line);
+            if let Some(rest) = line.split("Running on http://127.0.0.1:").nth(1) {
+                port = rest.trim().trim_end_matches('/').parse().ok();
+                break;
+            }
+            line.clear();
+        }
+        let Some(port) = port else {
+            let _ = child.kill();
+            panic!("moto_server did not start: {seen}");
+        };
+        // Keep draining its output so it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = Vec::new();
+            let _ = reader.read_to_end(&mut sink);
+        });
+        let moto = Moto { child, port, _dir: dir };
+        let (status, _) = moto.http("GET", "/moto-api/", &[], "");
+        assert_eq!(status, 200, "moto is not answering");
+        moto
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Wipes every repository (between phases of a test).
+    pub fn reset(&self) {
+        let (status, _) = self.http("POST", "/moto-api/reset", &[], "");
+        assert_eq!(status, 200);
+    }
+
+    pub fn start_recording(&self) {
+        self.http("POST", "/moto-api/recorder/reset-recording", &[], "");
+        let (status, _) = self.http("POST", "/moto-api/recorder/start-recording", &[], "");
+        assert_eq!(status, 200);
+    }
+
+    /// Stops recording and returns the ECR operations made, in order.
+    pub fn stop_recording(&self) -> Vec<String> {
+        self.http("POST", "/moto-api/recorder/stop-recording", &[], "");
+        let (_, body) = self.http("GET", "/moto-api/recorder/download-recording", &[], "");
+        body.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|j| {
+                j["headers"]["X-Amz-Target"].as_str().map(|t| t.rsplit('.').next().unwrap_or(t).to_string())
+            })
+            .collect()
+    }
+
+    /// Creates a KMS key in moto's KMS and returns its ARN.
+    pub fn create_kms_key(&self) -> String {
+        let (status, body) = self.aws_json("kms", "TrentService.CreateKey", r#"{"Description":"test key"}"#);
+        assert_eq!(status, 200, "{body}");
+        let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+        j["KeyMetadata"]["Arn"].as_str().unwrap().to_string()
+    }
+
+    /// One unsigned AWS JSON-protocol call (moto does not check signatures).
+    pub fn aws_json(&self, service: &str, target: &str, body: &str) -> (u16, String) {
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        self.http(
+            "POST",
+            "/",
+            &[("X-Amz-Target", target), ("Content-Type", "application/x-amz-json-1.1"), ("Authorization", &auth)],
+            body,
+        )
+    }
+
+    /// A minimal HTTP/1.1 request to moto.
+    pub fn http(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.port,
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        s.write_all(req.as_bytes()).unwrap();
+        let mut resp = Vec::new();
+        s.read_to_end(&mut resp).unwrap();
+        let text = String::from_utf8_lossy(&resp).to_string();
+        let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        (status, body)
+    }
+
+    /// An ECR client of the AWS SDK, independent of the provider, for checks.
+    pub async fn ecr(&self) -> aws_sdk_ecr::Client {
+        let creds = aws_credential_types::Credentials::new("testing", "testing", None, None, "tests");
+        let conf = aws_sdk_ecr::Config::builder()
+            .behavior_version(aws_sdk_ecr::config::BehaviorVersion::latest())
+            .region(aws_sdk_ecr::config::Region::new(REGION))
+            .credentials_provider(creds)
+            .endpoint_url(self.endpoint())
+            .build();
+        aws_sdk_ecr::Client::from_conf(conf)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------- provider
+
+/// The provider binary, started as the engine starts it.
+pub struct ProviderProcess {
+    child: Child,
+    pub port: u16,
+    pub client: ResourceProviderClient<Channel>,
+}
+
+impl ProviderProcess {
+    pub async fn start(args: &[&str]) -> ProviderProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr"))
+            .args(args)
+            // Never reach for real AWS: no metadata service, no shared files.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/nonexistent/awsecr-test-config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/awsecr-test-credentials")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_ENDPOINT_URL_ECR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the provider");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port: u16 = line.trim().parse().unwrap_or_else(|_| panic!("first stdout line is not a port: {line:?}"));
+        let channel = Channel::from_shared(format!("http://127.0.0.1:{port}")).unwrap().connect().await.unwrap();
+        let client = ResourceProviderClient::new(channel).max_decoding_message_size(64 << 20);
+        ProviderProcess { child, port, client }
+    }
+
+    /// Starts the provider and configures it against `moto`.
+    pub async fn configured(moto: &Moto, extra: &[(&str, Value)]) -> ProviderProcess {
+        let mut p = ProviderProcess::start(&[]).await;
+        p.configure(moto, extra).await.expect("Configure");
+        p
+    }
+
+    pub async fn configure(&mut self, moto: &Moto, extra: &[(&str, Value)]) -> Result<(), tonic::Status> {
+        let mut args = test_config(moto);
+        for (k, v) in extra {
+            args.insert(k.to_string(), v.clone());
+        }
+        self.client
+            .configure(pulumirpc::ConfigureRequest {
+                args: Some(encode_struct(&args)),
+                accept_secrets: true,
+                accept_resources: true,
+                ..Default::default()
+            })
+            .await
+            .map(|_| ())
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGINT (as the engine does at shutdown) and waits for the exit.
+    pub fn interrupt_and_wait(mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for ProviderProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Provider configuration that points at the emulator with dummy credentials.
+pub fn test_config(moto: &Moto) -> Map {
+    obj(&[
+        ("region", REGION.into()),
+        ("endpoint", moto.endpoint().into()),
+        ("accessKey", Value::Secret(Box::new("testing".into()))),
+        ("secretKey", Value::Secret(Box::new("testing".into()))),
+        ("maxRetries", Value::Number(2.0)),
+    ])
+}
+
+// ---------------------------------------------------------------- values
+
+pub fn obj(pairs: &[(&str, Value)]) -> Map {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+pub fn strings(items: &[&str]) -> Value {
+    Value::Array(items.iter().map(|s| Value::from(*s)).collect())
+}
+
+pub fn string_map(pairs: &[(&str, &str)]) -> Value {
+    Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+}
+
+pub fn decode(s: &Option<prost_types::Struct>) -> Map {
+    s.as_ref().map(decode_struct).unwrap_or_default()
+}
+
+pub fn urn(name: &str) -> String {
+    format!("urn:pulumi:test::awsecr-tests::awsecr:index:Repository::{name}")
+}
+
+pub fn tags_of(m: &Map, key: &str) -> BTreeMap<String, String> {
+    match m.get(key).map(Value::plain) {
+        Some(Value::Object(o)) => {
+            o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()
+        }
+        _ => BTreeMap::new(),
+    }
+}
+
+// ---------------------------------------------------------------- temp dirs
+
+/// A temporary directory removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> TempDir {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let p = std::env::temp_dir().join(format!("awsecr-{prefix}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
