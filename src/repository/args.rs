@@ -1,0 +1,646 @@
+//! Repository inputs: the raw property map is checked into [`RepositoryArgs`],
+//! the typed value the rest of the resource trusts. Check also applies the
+//! defaults and picks the repository name.
+
+use std::collections::BTreeMap;
+
+use super::lifecycle::{EXPIRE_UNTAGGED_RANGE, LifecyclePolicy, MAX_IMAGE_COUNT_RANGE};
+use crate::config::ProviderConfig;
+use crate::property::{Map, Value};
+use crate::validate::{Failure, Field, MAX_TAGS, Reader, check_tags};
+
+/// Every input property of the resource.
+pub const INPUTS: &[&str] = &[
+    "repositoryName",
+    "immutableTags",
+    "mutableTagExclusions",
+    "scanOnPush",
+    "encryptionType",
+    "kmsKey",
+    "lifecyclePolicy",
+    "forceDelete",
+    "tags",
+];
+const LIFECYCLE_FIELDS: &[&str] = &["expireUntaggedAfterDays", "maxImageCount"];
+pub const ENCRYPTION_TYPES: &[&str] = &["AES256", "KMS", "KMS_DSSE"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encryption {
+    Aes256,
+    Kms,
+    KmsDsse,
+}
+
+impl Encryption {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encryption::Aes256 => "AES256",
+            Encryption::Kms => "KMS",
+            Encryption::KmsDsse => "KMS_DSSE",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Encryption> {
+        match s {
+            "AES256" => Some(Encryption::Aes256),
+            "KMS" => Some(Encryption::Kms),
+            "KMS_DSSE" => Some(Encryption::KmsDsse),
+            _ => None,
+        }
+    }
+}
+
+/// Validated inputs of a repository, every value known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepositoryArgs {
+    pub repository_name: String,
+    pub immutable_tags: bool,
+    pub mutable_tag_exclusions: Vec<String>,
+    pub scan_on_push: bool,
+    pub encryption_type: Encryption,
+    pub kms_key: Option<String>,
+    pub lifecycle_policy: Option<LifecyclePolicy>,
+    pub force_delete: bool,
+    pub tags: BTreeMap<String, String>,
+}
+
+impl RepositoryArgs {
+    /// The ECR tag mutability mode these inputs ask for.
+    pub fn image_tag_mutability(&self) -> &'static str {
+        mutability_mode(self.immutable_tags, !self.mutable_tag_exclusions.is_empty())
+    }
+
+    /// The inputs as a property map (the shape Check returns and Read rebuilds).
+    pub fn to_map(&self) -> Map {
+        let mut m = Map::new();
+        m.insert("repositoryName".into(), self.repository_name.clone().into());
+        m.insert("immutableTags".into(), self.immutable_tags.into());
+        if !self.mutable_tag_exclusions.is_empty() {
+            m.insert(
+                "mutableTagExclusions".into(),
+                Value::Array(self.mutable_tag_exclusions.iter().map(|s| s.clone().into()).collect()),
+            );
+        }
+        m.insert("scanOnPush".into(), self.scan_on_push.into());
+        m.insert("encryptionType".into(), self.encryption_type.as_str().into());
+        if let Some(k) = &self.kms_key {
+            m.insert("kmsKey".into(), k.clone().into());
+        }
+        if let Some(p) = &self.lifecycle_policy {
+            let mut lp = Map::new();
+            if let Some(d) = p.expire_untagged_after_days {
+                lp.insert("expireUntaggedAfterDays".into(), Value::Number(d.into()));
+            }
+            if let Some(c) = p.max_image_count {
+                lp.insert("maxImageCount".into(), Value::Number(c.into()));
+            }
+            m.insert("lifecyclePolicy".into(), Value::Object(lp));
+        }
+        m.insert("forceDelete".into(), self.force_delete.into());
+        if !self.tags.is_empty() {
+            m.insert(
+                "tags".into(),
+                Value::Object(self.tags.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect()),
+            );
+        }
+        m
+    }
+}
+
+/// ECR's mutability mode for a choice of immutability and exclusions.
+pub fn mutability_mode(immutable: bool, with_exclusions: bool) -> &'static str {
+    match (immutable, with_exclusions) {
+        (true, false) => "IMMUTABLE",
+        (true, true) => "IMMUTABLE_WITH_EXCLUSION",
+        (false, false) => "MUTABLE",
+        (false, true) => "MUTABLE_WITH_EXCLUSION",
+    }
+}
+
+/// What the engine tells Check about naming.
+#[derive(Debug, Clone, Default)]
+pub struct NamingContext {
+    /// The resource's name (last part of the URN).
+    pub resource_name: String,
+    pub random_seed: Vec<u8>,
+    /// The engine's autonaming instruction, when it sends one.
+    pub autonaming: Option<Autonaming>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Autonaming {
+    /// Use this name, adjusting it if ECR would not accept it.
+    Propose(String),
+    /// Use exactly this name.
+    Enforce(String),
+    /// Never invent a name: the user must give one.
+    Disable,
+}
+
+/// Check: validates `news`, applies defaults and the name, and returns the
+/// checked inputs (secret markings kept) with every failure.
+pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
+    let mut checked: Map =
+        news.iter().filter(|(k, _)| !k.starts_with("__")).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut failures = Vec::new();
+
+    let name_given = !matches!(news.get("repositoryName"), None | Some(Value::Null));
+    if !name_given {
+        let old_name = olds.get("repositoryName").and_then(|v| v.plain().as_str().map(str::to_string));
+        match (old_name, &naming.autonaming) {
+            (Some(old), _) => {
+                checked.insert("repositoryName".into(), old.into());
+            }
+            (None, Some(Autonaming::Disable)) => failures.push(Failure::new(
+                "repositoryName",
+                "is required: automatic naming is disabled for this stack, so give the repository a name",
+            )),
+            (None, Some(Autonaming::Enforce(name))) => {
+                checked.insert("repositoryName".into(), name.clone().into());
+            }
+            (None, Some(Autonaming::Propose(name))) => {
+                let name = if name_problem(name).is_none() { name.clone() } else { sanitize(name) };
+                checked.insert("repositoryName".into(), name.into());
+            }
+            (None, None) => {
+                let name = auto_name(&naming.resource_name, &naming.random_seed);
+                checked.insert("repositoryName".into(), name.into());
+            }
+        }
+    }
+    for (key, default) in [
+        ("immutableTags", Value::Bool(true)),
+        ("scanOnPush", Value::Bool(true)),
+        ("encryptionType", Value::String("AES256".into())),
+        ("forceDelete", Value::Bool(false)),
+    ] {
+        if matches!(checked.get(key), None | Some(Value::Null)) {
+            checked.insert(key.into(), default);
+        }
+    }
+    let (_, mut more) = parse(&checked, config);
+    failures.append(&mut more);
+    (checked, failures)
+}
+
+/// Reads checked inputs. Returns the typed arguments when every value is
+/// known and valid (`None` while something is unknown), plus the failures.
+pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec<Failure>) {
+    let mut r = Reader::new(map, "");
+    r.reject_unknown_keys(INPUTS, "property of awsecr:index:Repository");
+
+    let name = match r.string("repositoryName") {
+        Field::Known(n) => match name_problem(&n) {
+            Some(reason) => {
+                r.fail("repositoryName", reason);
+                Field::Invalid
+            }
+            None => Field::Known(n),
+        },
+        Field::Absent => {
+            r.fail("repositoryName", "is required");
+            Field::Invalid
+        }
+        other => other,
+    };
+    let immutable = r.bool("immutableTags");
+    let exclusions = match r.string_list("mutableTagExclusions") {
+        Field::Known(list) => {
+            let mut ok = true;
+            if list.is_empty() || list.len() > 5 {
+                r.fail("mutableTagExclusions", format!("must hold 1 to 5 tag filters, got {}", list.len()));
+                ok = false;
+            }
+            for (i, f) in list.iter().enumerate() {
+                if !is_exclusion_filter(f) {
+                    r.fail(
+                        &format!("mutableTagExclusions[{i}]"),
+                        format!("must be 1 to 128 characters of letters, digits and . _ - * (wildcard), got \"{f}\""),
+                    );
+                    ok = false;
+                }
+            }
+            if ok { Field::Known(list) } else { Field::Invalid }
+        }
+        other => other,
+    };
+    let scan = r.bool("scanOnPush");
+    let encryption = r.one_of("encryptionType", ENCRYPTION_TYPES).map(|s| Encryption::parse(&s).expect("checked"));
+    let kms_key = match r.string("kmsKey") {
+        Field::Known(k) if k.is_empty() => {
+            r.fail("kmsKey", "must be a KMS key ARN, key id or alias, got an empty string");
+            Field::Invalid
+        }
+        Field::Known(k) if k.len() > 2048 => {
+            r.fail("kmsKey", format!("must be at most 2048 characters, got {}", k.len()));
+            Field::Invalid
+        }
+        other => other,
+    };
+    if let (Field::Known(Encryption::Aes256), Field::Known(_) | Field::Unknown) = (&encryption, &kms_key) {
+        r.fail("kmsKey", "is only allowed when encryptionType is KMS or KMS_DSSE (encryptionType is AES256)");
+    }
+    let lifecycle = match r.object("lifecyclePolicy") {
+        Field::Known(obj) => {
+            let mut lr = Reader::new(&obj, "lifecyclePolicy");
+            lr.reject_unknown_keys(LIFECYCLE_FIELDS, "field of lifecyclePolicy");
+            let days = lr.int("expireUntaggedAfterDays", EXPIRE_UNTAGGED_RANGE.0, EXPIRE_UNTAGGED_RANGE.1);
+            let count = lr.int("maxImageCount", MAX_IMAGE_COUNT_RANGE.0, MAX_IMAGE_COUNT_RANGE.1);
+            let result = if matches!(days, Field::Absent) && matches!(count, Field::Absent) && lr.failures.is_empty() {
+                lr.fail(
+                    "",
+                    "must set expireUntaggedAfterDays or maxImageCount (or both); remove lifecyclePolicy for no policy",
+                );
+                Field::Invalid
+            } else if days.is_unknown() || count.is_unknown() {
+                Field::Unknown
+            } else if matches!(days, Field::Invalid) || matches!(count, Field::Invalid) || !lr.failures.is_empty() {
+                Field::Invalid
+            } else {
+                Field::Known(Some(LifecyclePolicy {
+                    expire_untagged_after_days: days.known().map(|d| d as u32),
+                    max_image_count: count.known().map(|c| c as u32),
+                }))
+            };
+            let mut fs = std::mem::take(&mut lr.failures);
+            for f in &mut fs {
+                f.property = f.property.trim_end_matches('.').to_string();
+            }
+            r.take_failures(fs);
+            result
+        }
+        Field::Absent => Field::Known(None),
+        Field::Unknown => Field::Unknown,
+        Field::Invalid => Field::Invalid,
+    };
+    let force = r.bool("forceDelete");
+    let tags = match r.string_map("tags") {
+        Field::Known(tags) => {
+            let fs = check_tags("tags", &tags);
+            let ok = fs.is_empty();
+            r.take_failures(fs);
+            let total = config.effective_tags(&tags).len();
+            if ok && total > MAX_TAGS {
+                r.fail(
+                    "tags",
+                    format!(
+                        "at most {MAX_TAGS} tags are allowed in total, including the provider's defaultTags and metadata tags; these add up to {total}"
+                    ),
+                );
+            }
+            if ok && total <= MAX_TAGS { Field::Known(tags) } else { Field::Invalid }
+        }
+        Field::Absent => Field::Known(BTreeMap::new()),
+        other => other,
+    };
+
+    let failures = std::mem::take(&mut r.failures);
+    if !failures.is_empty() {
+        return (None, failures);
+    }
+    let kms_key = match kms_key {
+        Field::Known(k) => Some(k),
+        Field::Absent => None,
+        _ => return (None, failures),
+    };
+    let args = (|| {
+        Some(RepositoryArgs {
+            repository_name: name.known()?,
+            immutable_tags: or_default(immutable, true)?,
+            mutable_tag_exclusions: match exclusions {
+                Field::Absent => Vec::new(),
+                other => other.known()?,
+            },
+            scan_on_push: or_default(scan, true)?,
+            encryption_type: or_default(encryption, Encryption::Aes256)?,
+            kms_key,
+            lifecycle_policy: lifecycle.known()?,
+            force_delete: or_default(force, false)?,
+            tags: tags.known()?,
+        })
+    })();
+    (args, failures)
+}
+
+fn or_default<T>(f: Field<T>, default: T) -> Option<T> {
+    match f {
+        Field::Known(v) => Some(v),
+        Field::Absent => Some(default),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------- names
+
+/// Why ECR would refuse a repository name, if it would.
+/// ECR's pattern: `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`, 2-256 characters.
+pub fn name_problem(name: &str) -> Option<String> {
+    let len = name.chars().count();
+    if !(2..=256).contains(&len) {
+        return Some(format!("must be 2 to 256 characters, got {len}"));
+    }
+    let component_ok = |c: &str| {
+        !c.is_empty()
+            && c.split(['.', '_', '-'])
+                .all(|part| !part.is_empty() && part.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit()))
+    };
+    if name.split('/').all(component_ok) {
+        None
+    } else {
+        Some(format!(
+            "must be lowercase letters and digits, separated by single . _ or - characters, with optional namespaces separated by / (like my-org/service-name), got \"{name}\""
+        ))
+    }
+}
+
+/// Turns any resource name into a valid repository name prefix.
+pub fn sanitize(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.chars().flat_map(char::to_lowercase) {
+        let ch = if ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '/' { ch } else { '-' };
+        let last = out.chars().last();
+        let is_sep = |c: char| c == '-' || c == '/';
+        match last {
+            None if is_sep(ch) => continue,
+            Some(l) if is_sep(l) && is_sep(ch) => continue,
+            _ => out.push(ch),
+        }
+    }
+    while out.ends_with(['-', '/']) {
+        out.pop();
+    }
+    if out.len() > 240 {
+        out.truncate(240);
+        while out.ends_with(['-', '/']) {
+            out.pop();
+        }
+    }
+    if out.is_empty() { "repository".to_string() } else { out }
+}
+
+/// The name given to a repository the user did not name: the sanitized
+/// resource name plus a suffix that depends only on the engine's random seed.
+pub fn auto_name(resource_name: &str, seed: &[u8]) -> String {
+    format!("{}-{}", sanitize(resource_name), suffix(seed))
+}
+
+fn suffix(seed: &[u8]) -> String {
+    // FNV-1a over the seed, then splitmix64 steps to draw characters.
+    let mut state =
+        seed.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    (0..7)
+        .map(|_| {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            ALPHABET[(z % ALPHABET.len() as u64) as usize] as char
+        })
+        .collect()
+}
+
+fn is_exclusion_filter(f: &str) -> bool {
+    (1..=128).contains(&f.len()) && f.chars().all(|c| c.is_ascii_alphanumeric() || "._*-".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, Value)]) -> Map {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+    fn ctx() -> NamingContext {
+        NamingContext { resource_name: "My_App".into(), random_seed: vec![1, 2, 3], autonaming: None }
+    }
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(map(pairs))
+    }
+    fn n(x: f64) -> Value {
+        Value::Number(x)
+    }
+
+    #[test]
+    fn defaults_are_applied() {
+        let (checked, failures) = check(&Map::new(), &Map::new(), &ctx(), &ProviderConfig::default());
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(checked["immutableTags"], Value::Bool(true));
+        assert_eq!(checked["scanOnPush"], Value::Bool(true));
+        assert_eq!(checked["encryptionType"], Value::String("AES256".into()));
+        assert_eq!(checked["forceDelete"], Value::Bool(false));
+        let name = checked["repositoryName"].as_str().unwrap();
+        assert!(name.starts_with("my-app-") && name.len() == "my-app-".len() + 7, "{name}");
+        let (args, _) = parse(&checked, &ProviderConfig::default());
+        let args = args.unwrap();
+        assert_eq!(args.image_tag_mutability(), "IMMUTABLE");
+        assert_eq!(args.lifecycle_policy, None);
+    }
+
+    #[test]
+    fn naming_is_deterministic_and_honours_olds_and_autonaming() {
+        let c = ProviderConfig::default();
+        let a = check(&Map::new(), &Map::new(), &ctx(), &c).0;
+        let b = check(&Map::new(), &Map::new(), &ctx(), &c).0;
+        assert_eq!(a["repositoryName"], b["repositoryName"]);
+        let other = NamingContext { random_seed: vec![9], ..ctx() };
+        assert_ne!(check(&Map::new(), &Map::new(), &other, &c).0["repositoryName"], a["repositoryName"]);
+
+        let olds = map(&[("repositoryName", "kept-name".into())]);
+        assert_eq!(check(&Map::new(), &olds, &ctx(), &c).0["repositoryName"], Value::String("kept-name".into()));
+
+        let given = map(&[("repositoryName", "explicit".into())]);
+        assert_eq!(check(&given, &olds, &ctx(), &c).0["repositoryName"], Value::String("explicit".into()));
+
+        let propose = NamingContext { autonaming: Some(Autonaming::Propose("Team_Repo".into())), ..ctx() };
+        assert_eq!(
+            check(&Map::new(), &Map::new(), &propose, &c).0["repositoryName"],
+            Value::String("team-repo".into())
+        );
+
+        let enforce = NamingContext { autonaming: Some(Autonaming::Enforce("Bad Name".into())), ..ctx() };
+        let (_, f) = check(&Map::new(), &Map::new(), &enforce, &c);
+        assert_eq!(f[0].property, "repositoryName");
+
+        let disable = NamingContext { autonaming: Some(Autonaming::Disable), ..ctx() };
+        let (_, f) = check(&Map::new(), &Map::new(), &disable, &c);
+        assert!(f[0].reason.contains("automatic naming is disabled"), "{f:?}");
+    }
+
+    #[test]
+    fn sanitize_makes_valid_names() {
+        for raw in ["My_App", "--x--", "a//b", "ÄÖÜ", "UPPER case", "x", "a.b_c", "/lead"] {
+            let s = auto_name(raw, b"seed");
+            assert_eq!(name_problem(&s), None, "{raw} -> {s}");
+        }
+    }
+
+    #[test]
+    fn every_bad_value_names_its_path() {
+        type Case<'a> = (Vec<(&'a str, Value)>, &'a str, &'a str);
+        let cases: Vec<Case> = vec![
+            (vec![("repositoryName", "A".into())], "repositoryName", "must be 2 to 256 characters, got 1"),
+            (
+                vec![("repositoryName", "x".repeat(257).into())],
+                "repositoryName",
+                "must be 2 to 256 characters, got 257",
+            ),
+            (vec![("repositoryName", "My-Repo".into())], "repositoryName", "must be lowercase letters and digits"),
+            (vec![("repositoryName", "a..b".into())], "repositoryName", "separated by single"),
+            (vec![("repositoryName", "org//svc".into())], "repositoryName", "namespaces"),
+            (vec![("repositoryName", "-abc".into())], "repositoryName", "got \"-abc\""),
+            (vec![("repositoryName", Value::Number(3.0))], "repositoryName", "must be a string, got a number"),
+            (vec![("immutableTags", "yes".into())], "immutableTags", "must be true or false, got a string"),
+            (vec![("scanOnPush", Value::Number(1.0))], "scanOnPush", "must be true or false, got a number"),
+            (vec![("forceDelete", "true".into())], "forceDelete", "must be true or false"),
+            (
+                vec![("encryptionType", "RSA".into())],
+                "encryptionType",
+                "must be one of AES256, KMS, KMS_DSSE, got \"RSA\"",
+            ),
+            (vec![("kmsKey", "alias/x".into())], "kmsKey", "is only allowed when encryptionType is KMS or KMS_DSSE"),
+            (vec![("encryptionType", "KMS".into()), ("kmsKey", "".into())], "kmsKey", "got an empty string"),
+            (
+                vec![("mutableTagExclusions", Value::Array(vec![]))],
+                "mutableTagExclusions",
+                "must hold 1 to 5 tag filters, got 0",
+            ),
+            (
+                vec![("mutableTagExclusions", Value::Array((0..6).map(|i| format!("t{i}").into()).collect()))],
+                "mutableTagExclusions",
+                "got 6",
+            ),
+            (
+                vec![("mutableTagExclusions", Value::Array(vec!["lat est".into()]))],
+                "mutableTagExclusions[0]",
+                "wildcard",
+            ),
+            (
+                vec![("mutableTagExclusions", Value::Array(vec!["x".repeat(129).into()]))],
+                "mutableTagExclusions[0]",
+                "1 to 128",
+            ),
+            (vec![("mutableTagExclusions", "latest".into())], "mutableTagExclusions", "must be a list of strings"),
+            (
+                vec![("lifecyclePolicy", obj(&[]))],
+                "lifecyclePolicy",
+                "must set expireUntaggedAfterDays or maxImageCount",
+            ),
+            (
+                vec![("lifecyclePolicy", obj(&[("maxImageCount", n(0.0))]))],
+                "lifecyclePolicy.maxImageCount",
+                "must be between 1 and 10000, got 0",
+            ),
+            (
+                vec![("lifecyclePolicy", obj(&[("maxImageCount", n(10001.0))]))],
+                "lifecyclePolicy.maxImageCount",
+                "got 10001",
+            ),
+            (
+                vec![("lifecyclePolicy", obj(&[("expireUntaggedAfterDays", n(0.0))]))],
+                "lifecyclePolicy.expireUntaggedAfterDays",
+                "must be between 1 and 3650, got 0",
+            ),
+            (
+                vec![("lifecyclePolicy", obj(&[("expireUntaggedAfterDays", n(3651.0))]))],
+                "lifecyclePolicy.expireUntaggedAfterDays",
+                "got 3651",
+            ),
+            (
+                vec![("lifecyclePolicy", obj(&[("expireUntaggedAfterDays", n(1.5))]))],
+                "lifecyclePolicy.expireUntaggedAfterDays",
+                "whole number",
+            ),
+            (
+                vec![("lifecyclePolicy", obj(&[("keepLast", n(3.0))]))],
+                "lifecyclePolicy.keepLast",
+                "is not a field of lifecyclePolicy",
+            ),
+            (vec![("lifecyclePolicy", "14".into())], "lifecyclePolicy", "must be an object"),
+            (vec![("tags", obj(&[("aws:team", "x".into())]))], "tags.aws:team", "reserved prefix"),
+            (vec![("tags", obj(&[("", "x".into())]))], "tags.", "1 to 128 characters"),
+            (vec![("tags", obj(&[("k", "v".repeat(257).into())]))], "tags.k", "at most 256"),
+            (vec![("tags", obj(&[("k", Value::Number(1.0))]))], "tags.k", "must be a string"),
+            (
+                vec![(
+                    "tags",
+                    obj(&(0..51)
+                        .map(|i| (Box::leak(format!("k{i}").into_boxed_str()) as &str, Value::from("v")))
+                        .collect::<Vec<_>>()),
+                )],
+                "tags",
+                "at most 50 tags",
+            ),
+            (vec![("colour", "blue".into())], "colour", "is not a property of awsecr:index:Repository"),
+        ];
+        for (pairs, path, reason) in cases {
+            let (_, failures) = check(&map(&pairs), &Map::new(), &ctx(), &ProviderConfig::default());
+            assert!(
+                failures.iter().any(|f| f.property == path && f.reason.contains(reason)),
+                "{pairs:?}: wanted {path}: {reason}; got {failures:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn provider_tags_count_towards_the_limit() {
+        let config = ProviderConfig {
+            default_tags: (0..45).map(|i| (format!("d{i}"), "v".to_string())).collect(),
+            organization: Some("acme".into()),
+            ..Default::default()
+        };
+        let tags = obj(&(0..5)
+            .map(|i| (Box::leak(format!("t{i}").into_boxed_str()) as &str, Value::from("v")))
+            .collect::<Vec<_>>());
+        let (_, f) = check(&map(&[("tags", tags)]), &Map::new(), &ctx(), &config);
+        assert!(f.iter().any(|f| f.property == "tags" && f.reason.contains("add up to 51")), "{f:?}");
+    }
+
+    #[test]
+    fn unknowns_never_fail_and_leave_args_unknown() {
+        let news = map(&[
+            ("repositoryName", Value::Unknown),
+            ("kmsKey", Value::Unknown),
+            ("encryptionType", "KMS".into()),
+            ("lifecyclePolicy", obj(&[("maxImageCount", Value::Unknown)])),
+            ("tags", obj(&[("team", Value::Unknown)])),
+            ("mutableTagExclusions", Value::Array(vec![Value::Unknown])),
+        ]);
+        let (checked, failures) = check(&news, &Map::new(), &ctx(), &ProviderConfig::default());
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(checked["repositoryName"], Value::Unknown);
+        assert_eq!(parse(&checked, &ProviderConfig::default()).0, None);
+    }
+
+    #[test]
+    fn secret_inputs_are_read_and_stay_marked() {
+        let news = map(&[("tags", Value::Secret(Box::new(obj(&[("team", "x".into())]))))]);
+        let (checked, failures) = check(&news, &Map::new(), &ctx(), &ProviderConfig::default());
+        assert!(failures.is_empty());
+        assert!(matches!(checked["tags"], Value::Secret(_)));
+        let args = parse(&checked, &ProviderConfig::default()).0.unwrap();
+        assert_eq!(args.tags["team"], "x");
+    }
+
+    #[test]
+    fn to_map_round_trips_through_parse() {
+        let args = RepositoryArgs {
+            repository_name: "platform/api".into(),
+            immutable_tags: true,
+            mutable_tag_exclusions: vec!["latest".into()],
+            scan_on_push: false,
+            encryption_type: Encryption::Kms,
+            kms_key: Some("alias/app".into()),
+            lifecycle_policy: Some(LifecyclePolicy {
+                expire_untagged_after_days: Some(14),
+                max_image_count: Some(100),
+            }),
+            force_delete: true,
+            tags: BTreeMap::from([("team".into(), "platform".into())]),
+        };
+        let (back, failures) = parse(&args.to_map(), &ProviderConfig::default());
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(back, Some(args.clone()));
+        assert_eq!(args.image_tag_mutability(), "IMMUTABLE_WITH_EXCLUSION");
+    }
+}

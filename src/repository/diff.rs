@@ -1,0 +1,321 @@
+//! Diff: compares the stored outputs of a repository with its checked new
+//! inputs by meaning (tags as maps, exclusions as sets, lifecycle policy as
+//! parsed rules) and decides between no change, update and replacement.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::args::INPUTS;
+use super::lifecycle::same_policy;
+use super::outputs::lifecycle_text;
+use crate::config::ProviderConfig;
+use crate::property::{Map, Value};
+
+/// Inputs whose change needs a new repository.
+pub const REPLACE_ON_CHANGE: &[&str] = &["repositoryName", "encryptionType", "kmsKey"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffKind {
+    Add,
+    AddReplace,
+    Delete,
+    DeleteReplace,
+    Update,
+    UpdateReplace,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DiffResult {
+    /// Top-level properties that differ.
+    pub diffs: Vec<String>,
+    pub replaces: Vec<String>,
+    pub detailed: BTreeMap<String, DiffKind>,
+    pub delete_before_replace: bool,
+}
+
+impl DiffResult {
+    pub fn has_changes(&self) -> bool {
+        !self.diffs.is_empty()
+    }
+}
+
+/// Diffs old outputs against checked new inputs.
+pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
+    let news = apply_ignore_changes(olds, news, ignore_changes);
+    let ignored_top: BTreeSet<&str> = ignore_changes.iter().map(String::as_str).collect();
+    let mut out = DiffResult::default();
+
+    for key in INPUTS.iter().copied() {
+        if ignored_top.contains(key) {
+            continue;
+        }
+        let old = olds.get(key).map(Value::plain).filter(|v| *v != Value::Null);
+        let new = news.get(key).map(Value::plain).filter(|v| *v != Value::Null);
+        let changed = match (&old, &new) {
+            (_, Some(n)) if n.contains_unknown() => true,
+            _ => !same_input(key, old.as_ref(), new.as_ref(), olds, &news),
+        };
+        if !changed {
+            continue;
+        }
+        let replace = REPLACE_ON_CHANGE.contains(&key);
+        let kind = match (&old, &new, replace) {
+            (None, _, false) => DiffKind::Add,
+            (None, _, true) => DiffKind::AddReplace,
+            (Some(_), None, false) => DiffKind::Delete,
+            (Some(_), None, true) => DiffKind::DeleteReplace,
+            (Some(_), Some(_), false) => DiffKind::Update,
+            (Some(_), Some(_), true) => DiffKind::UpdateReplace,
+        };
+        out.diffs.push(key.to_string());
+        out.detailed.insert(key.to_string(), kind);
+        if replace {
+            out.replaces.push(key.to_string());
+        }
+    }
+
+    // Provider-level tags (defaultTags, metadata) change the effective tags
+    // even when the resource's own tags did not change.
+    if !out.diffs.iter().any(|d| d == "tags") && !ignored_top.contains("tags") && !ignored_top.contains("tagsAll") {
+        let own = string_map(news.get("tags"));
+        if let (Some(own), Some(old_all)) = (own, string_map(olds.get("tagsAll")))
+            && config.effective_tags(&own) != old_all
+        {
+            out.diffs.push("tagsAll".into());
+            out.detailed.insert("tagsAll".into(), DiffKind::Update);
+        }
+    }
+
+    if !out.replaces.is_empty() {
+        let old_name = olds.get("repositoryName").map(Value::plain);
+        let new_name = news.get("repositoryName").map(Value::plain);
+        out.delete_before_replace = old_name.is_some() && old_name == new_name;
+    }
+    out
+}
+
+fn same_input(key: &str, old: Option<&Value>, new: Option<&Value>, olds: &Map, news: &Map) -> bool {
+    match key {
+        "mutableTagExclusions" => set_of(old) == set_of(new),
+        "tags" => string_map(old).unwrap_or_default() == string_map(new).unwrap_or_default(),
+        "lifecyclePolicy" => {
+            // The stored text is what ECR holds (refresh updates it), so a
+            // hand-edited policy shows up as a change here.
+            let applied = olds.get("lifecyclePolicyText").map(Value::plain);
+            let applied = applied.as_ref().and_then(Value::as_str);
+            let wanted = lifecycle_text(news);
+            match wanted {
+                Some(wanted) => same_policy(applied, wanted.as_deref()),
+                None => false,
+            }
+        }
+        _ => old == new,
+    }
+}
+
+fn set_of(v: Option<&Value>) -> BTreeSet<String> {
+    match v {
+        Some(Value::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
+    match v.map(Value::plain) {
+        None | Some(Value::Null) => Some(BTreeMap::new()),
+        Some(Value::Object(m)) => m.iter().map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect(),
+        _ => None,
+    }
+}
+
+/// Puts the old value back at every ignored path (`tags`, `tags.team`,
+/// `tags["team"]`, `lifecyclePolicy.maxImageCount`).
+fn apply_ignore_changes(olds: &Map, news: &Map, ignore: &[String]) -> Map {
+    let mut news = news.clone();
+    for path in ignore {
+        let parts = split_path(path);
+        match parts.as_slice() {
+            [] => {}
+            [top] => match olds.get(top) {
+                Some(v) => {
+                    news.insert(top.clone(), v.clone());
+                }
+                None => {
+                    news.remove(top);
+                }
+            },
+            [top, sub] => {
+                let old_sub = match olds.get(top).map(Value::plain) {
+                    Some(Value::Object(m)) => m.get(sub).cloned(),
+                    _ => None,
+                };
+                let mut obj = match news.get(top).map(Value::plain) {
+                    Some(Value::Object(m)) => m,
+                    _ => Map::new(),
+                };
+                match old_sub {
+                    Some(v) => {
+                        obj.insert(sub.clone(), v);
+                    }
+                    None => {
+                        obj.remove(sub);
+                    }
+                }
+                news.insert(top.clone(), Value::Object(obj));
+            }
+            _ => {}
+        }
+    }
+    news
+}
+
+fn split_path(path: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("[\"") {
+            let end = r.find("\"]").unwrap_or(r.len());
+            parts.push(r[..end].to_string());
+            rest = r.get(end + 2..).unwrap_or("");
+        } else {
+            let rest_trim = rest.strip_prefix('.').unwrap_or(rest);
+            let end = rest_trim.find(['.', '[']).unwrap_or(rest_trim.len());
+            parts.push(rest_trim[..end].to_string());
+            rest = &rest_trim[end..];
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repository::args::{Encryption, RepositoryArgs};
+    use crate::repository::lifecycle::LifecyclePolicy;
+    use crate::repository::outputs::{Remote, outputs};
+
+    fn args() -> RepositoryArgs {
+        RepositoryArgs {
+            repository_name: "app".into(),
+            immutable_tags: true,
+            mutable_tag_exclusions: vec!["latest".into(), "dev-*".into()],
+            scan_on_push: true,
+            encryption_type: Encryption::Aes256,
+            kms_key: None,
+            lifecycle_policy: Some(LifecyclePolicy { expire_untagged_after_days: Some(14), max_image_count: None }),
+            force_delete: false,
+            tags: BTreeMap::from([("team".into(), "a".into())]),
+        }
+    }
+    fn remote() -> Remote {
+        Remote {
+            arn: "arn:aws:ecr:us-east-1:123456789012:repository/app".into(),
+            registry_id: "123456789012".into(),
+            repository_url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app".into(),
+        }
+    }
+    fn state(a: &RepositoryArgs) -> Map {
+        outputs(a, &remote(), &ProviderConfig::default(), a.lifecycle_policy.and_then(|p| p.to_json()))
+    }
+    fn run(old: &RepositoryArgs, new: &RepositoryArgs) -> DiffResult {
+        diff(&state(old), &new.to_map(), &[], &ProviderConfig::default())
+    }
+
+    #[test]
+    fn no_change_is_no_diff() {
+        let d = run(&args(), &args());
+        assert_eq!(d, DiffResult::default());
+        let mut reordered = args();
+        reordered.mutable_tag_exclusions.reverse();
+        assert!(!run(&args(), &reordered).has_changes());
+    }
+
+    #[test]
+    fn updates_in_place_with_kinds() {
+        type Change = Box<dyn Fn(&mut RepositoryArgs)>;
+        let table: Vec<(&str, Change, DiffKind)> = vec![
+            ("immutableTags", Box::new(|a| a.immutable_tags = false), DiffKind::Update),
+            ("scanOnPush", Box::new(|a| a.scan_on_push = false), DiffKind::Update),
+            ("forceDelete", Box::new(|a| a.force_delete = true), DiffKind::Update),
+            ("mutableTagExclusions", Box::new(|a| a.mutable_tag_exclusions.clear()), DiffKind::Delete),
+            ("lifecyclePolicy", Box::new(|a| a.lifecycle_policy = None), DiffKind::Delete),
+            (
+                "lifecyclePolicy",
+                Box::new(|a| a.lifecycle_policy.as_mut().unwrap().max_image_count = Some(3)),
+                DiffKind::Update,
+            ),
+            (
+                "tags",
+                Box::new(|a| {
+                    a.tags.insert("b".into(), "c".into());
+                }),
+                DiffKind::Update,
+            ),
+        ];
+        for (key, change, kind) in table {
+            let mut new = args();
+            change(&mut new);
+            let d = run(&args(), &new);
+            assert_eq!(d.diffs, vec![key.to_string()], "{key}");
+            assert_eq!(d.detailed[key], kind, "{key}");
+            assert!(d.replaces.is_empty(), "{key}");
+        }
+    }
+
+    #[test]
+    fn encryption_change_replaces_delete_first_when_name_is_kept() {
+        let mut new = args();
+        new.encryption_type = Encryption::Kms;
+        let d = run(&args(), &new);
+        assert_eq!(d.replaces, vec!["encryptionType".to_string()]);
+        assert_eq!(d.detailed["encryptionType"], DiffKind::UpdateReplace);
+        assert!(d.delete_before_replace);
+
+        new.repository_name = "app2".into();
+        let d = run(&args(), &new);
+        assert_eq!(d.replaces, vec!["repositoryName".to_string(), "encryptionType".to_string()]);
+        assert!(!d.delete_before_replace);
+    }
+
+    #[test]
+    fn unknown_new_values_are_changes() {
+        let mut news = args().to_map();
+        news.insert("repositoryName".into(), Value::Unknown);
+        news.insert("scanOnPush".into(), Value::Unknown);
+        let d = diff(&state(&args()), &news, &[], &ProviderConfig::default());
+        assert_eq!(d.diffs, vec!["repositoryName".to_string(), "scanOnPush".to_string()]);
+        assert!(!d.delete_before_replace);
+    }
+
+    #[test]
+    fn ignore_changes_is_honoured() {
+        let mut new = args();
+        new.tags.insert("b".into(), "c".into());
+        new.scan_on_push = false;
+        let d = diff(&state(&args()), &new.to_map(), &["tags".into(), "scanOnPush".into()], &ProviderConfig::default());
+        assert_eq!(d, DiffResult::default());
+        let d = diff(&state(&args()), &new.to_map(), &["tags[\"b\"]".into()], &ProviderConfig::default());
+        assert_eq!(d.diffs, vec!["scanOnPush".to_string()]);
+    }
+
+    #[test]
+    fn drift_in_stored_policy_text_shows_as_update() {
+        let mut olds = state(&args());
+        olds.insert("lifecyclePolicyText".into(), r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}"#.into());
+        let d = diff(&olds, &args().to_map(), &[], &ProviderConfig::default());
+        assert_eq!(d.detailed.get("lifecyclePolicy"), Some(&DiffKind::Update));
+    }
+
+    #[test]
+    fn provider_tag_changes_update_tags_all() {
+        let config = ProviderConfig { environment: Some("prod".into()), ..Default::default() };
+        let d = diff(&state(&args()), &args().to_map(), &[], &config);
+        assert_eq!(d.diffs, vec!["tagsAll".to_string()]);
+    }
+
+    #[test]
+    fn paths_split() {
+        assert_eq!(split_path("tags[\"a.b\"]"), vec!["tags", "a.b"]);
+        assert_eq!(split_path("lifecyclePolicy.maxImageCount"), vec!["lifecyclePolicy", "maxImageCount"]);
+        assert_eq!(split_path("tags"), vec!["tags"]);
+    }
+}

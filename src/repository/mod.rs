@@ -1,0 +1,451 @@
+//! The `awsecr:index:Repository` resource: Check, Diff and the AWS calls of
+//! Create, Read, Update and Delete. Only this module (with `config`) talks to ECR.
+//!
+//! Calls made per operation are the minimum: create = CreateRepository
+//! (+ PutLifecyclePolicy when a policy is set); update = one call per changed
+//! setting; read = DescribeRepositories + GetLifecyclePolicy +
+//! ListTagsForResource; delete = DeleteRepository; preview = none.
+
+pub mod args;
+pub mod diff;
+pub mod lifecycle;
+pub mod outputs;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+
+use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ecr::types::{
+    EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
+    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, Repository, Tag,
+};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tonic::Code;
+
+use self::args::{Encryption, RepositoryArgs};
+use self::lifecycle::{LifecyclePolicy, same_policy};
+use self::outputs::{Remote, carry_secrets, lifecycle_text, outputs, preview_outputs};
+use crate::config::{DEFAULT_MAX_RETRIES, ProviderConfig};
+use crate::engine::EngineLog;
+use crate::error::{Call, ProviderError, Result, aws_error};
+use crate::property::{Map, Value};
+
+pub const TOKEN: &str = "awsecr:index:Repository";
+
+/// Everything one operation needs.
+pub struct Ctx<'a> {
+    pub client: &'a aws_sdk_ecr::Client,
+    pub config: &'a ProviderConfig,
+    pub cancel: &'a CancellationToken,
+    pub deadline: Option<Instant>,
+    pub log: &'a EngineLog,
+    pub urn: &'a str,
+}
+
+impl Ctx<'_> {
+    /// The resource's name: the last part of its URN.
+    pub fn resource_name(&self) -> &str {
+        self.urn.rsplit("::").next().unwrap_or(self.urn)
+    }
+
+    fn call<'b>(&'b self, action: &'b str, repository: &'b str) -> Call<'b> {
+        Call {
+            action,
+            repository,
+            resource_name: self.resource_name(),
+            max_retries: self.config.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+        }
+    }
+
+    /// Runs a call that changes nothing: dropped at once on cancel or timeout.
+    async fn read<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
+        let deadline = self.deadline;
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(cancelled(action, repo)),
+            _ = sleep_until(deadline) => Err(timed_out(action, repo)),
+            v = fut => Ok(v),
+        }
+    }
+
+    /// Runs a call that changes ECR: never started after cancellation, and
+    /// once started it is allowed to finish (bounded by the timeout), so no
+    /// write is abandoned half-way.
+    async fn write<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
+        if self.cancel.is_cancelled() {
+            return Err(cancelled(action, repo));
+        }
+        let deadline = self.deadline;
+        tokio::select! {
+            biased;
+            v = fut => Ok(v),
+            _ = sleep_until(deadline) => Err(timed_out(action, repo)),
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn cancelled(action: &str, repo: &str) -> ProviderError {
+    ProviderError::new(
+        Code::Cancelled,
+        format!("cancelled before {action} on repository \"{repo}\"; run `pulumi up` again to finish"),
+    )
+}
+
+fn timed_out(action: &str, repo: &str) -> ProviderError {
+    ProviderError::new(
+        Code::DeadlineExceeded,
+        format!(
+            "the operation's timeout ran out during {action} on repository \"{repo}\"; run `pulumi refresh` and `pulumi up` to finish, or raise customTimeouts"
+        ),
+    )
+}
+
+fn aws<E, R>(ctx: &Ctx<'_>, action: &str, repo: &str, err: &SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    aws_error(&ctx.call(action, repo), err)
+}
+
+fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<RepositoryArgs> {
+    let (args, failures) = args::parse(inputs, config);
+    if let Some(f) = failures.first() {
+        return Err(ProviderError::invalid(format!("invalid inputs: {f}")));
+    }
+    args.ok_or_else(|| ProviderError::invalid("some inputs are still unknown outside of a preview"))
+}
+
+// ---------------------------------------------------------------- create
+
+/// Creates the repository; `preview` makes no AWS call.
+pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
+    if preview {
+        return Ok((String::new(), preview_outputs(inputs, ctx.config, None)));
+    }
+    let args = known_args(inputs, ctx.config)?;
+    let name = args.repository_name.as_str();
+    let tags = to_tags(&ctx.config.effective_tags(&args.tags));
+    let encryption = EncryptionConfiguration::builder()
+        .encryption_type(EncryptionType::from(args.encryption_type.as_str()))
+        .set_kms_key(args.kms_key.clone())
+        .build()
+        .map_err(|e| ProviderError::invalid(e.to_string()))?;
+    let req = ctx
+        .client
+        .create_repository()
+        .repository_name(name)
+        .set_tags(if tags.is_empty() { None } else { Some(tags) })
+        .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
+        .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.mutable_tag_exclusions))
+        .image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build())
+        .encryption_configuration(encryption);
+    let action = "ecr:CreateRepository";
+    let resp = ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
+    let remote = resp.repository().map(remote_of).ok_or_else(|| {
+        ProviderError::new(
+            Code::Unavailable,
+            format!("ECR created repository \"{name}\" but did not describe it; run `pulumi refresh`"),
+        )
+    })?;
+
+    let mut policy_text = None;
+    if let Some(text) = args.lifecycle_policy.and_then(|p| p.to_json()) {
+        if let Err(e) = put_lifecycle(ctx, name, &text).await {
+            // The repository exists: record it, so nothing is orphaned and
+            // the next `pulumi up` applies the policy.
+            let mut props = outputs(&args, &remote, ctx.config, None);
+            carry_secrets(inputs, &mut props);
+            return Err(ProviderError::InitFailed {
+                id: name.to_string(),
+                properties: props,
+                inputs: inputs.clone(),
+                reason: format!(
+                    "created repository \"{name}\" but could not apply its lifecycle policy: {}",
+                    e.message()
+                ),
+                code: e.code(),
+            });
+        }
+        policy_text = Some(text);
+    }
+    let mut props = outputs(&args, &remote, ctx.config, policy_text);
+    carry_secrets(inputs, &mut props);
+    Ok((name.to_string(), props))
+}
+
+async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
+    let action = "ecr:PutLifecyclePolicy";
+    let req = ctx.client.put_lifecycle_policy().repository_name(name).lifecycle_policy_text(text);
+    ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- read
+
+/// What Read found: `None` when the repository is gone.
+pub struct ReadResult {
+    pub id: String,
+    pub outputs: Map,
+    pub inputs: Map,
+}
+
+/// Reads the repository for refresh (`old_inputs` given) or import (empty).
+pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
+    let action = "ecr:DescribeRepositories";
+    let resp = ctx.read(action, id, ctx.client.describe_repositories().repository_names(id).send()).await?;
+    let repo = match resp {
+        Ok(r) => match r.repositories().first() {
+            Some(repo) => repo.clone(),
+            None => return Ok(None),
+        },
+        Err(e) if e.code() == Some("RepositoryNotFoundException") => return Ok(None),
+        Err(e) => return Err(aws(ctx, action, id, &e)),
+    };
+    let remote = remote_of(&repo);
+
+    let action = "ecr:GetLifecyclePolicy";
+    let policy_text = match ctx.read(action, id, ctx.client.get_lifecycle_policy().repository_name(id).send()).await? {
+        Ok(p) => p.lifecycle_policy_text().map(str::to_string),
+        Err(e) if e.code() == Some("LifecyclePolicyNotFoundException") => None,
+        Err(e) => return Err(aws(ctx, action, id, &e)),
+    };
+
+    let action = "ecr:ListTagsForResource";
+    let actual_tags: BTreeMap<String, String> =
+        match ctx.read(action, id, ctx.client.list_tags_for_resource().resource_arn(&remote.arn).send()).await? {
+            Ok(t) => t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect(),
+            Err(e) => return Err(aws(ctx, action, id, &e)),
+        };
+
+    let importing = old_inputs.is_empty() && old_outputs.is_empty();
+    let old = if importing {
+        None
+    } else {
+        args::parse(old_inputs, ctx.config).0.or_else(|| args::parse(old_outputs, ctx.config).0)
+    };
+
+    let (immutable, exclusions) = mutability_of(&repo);
+    let (mut encryption, mut kms_key) = match repo.encryption_configuration() {
+        Some(e) => (
+            Encryption::parse(e.encryption_type().as_str()).unwrap_or(Encryption::Aes256),
+            e.kms_key().map(str::to_string),
+        ),
+        None => (Encryption::Aes256, None),
+    };
+    if let Some(old) = &old {
+        // ECR reports the key's full ARN; keep the user's spelling while the
+        // encryption type (which cannot change in place) is the same.
+        if old.encryption_type == encryption {
+            kms_key = old.kms_key.clone();
+            encryption = old.encryption_type;
+        }
+    }
+    if encryption == Encryption::Aes256 {
+        kms_key = None;
+    }
+
+    let lifecycle_policy = match policy_text.as_deref() {
+        None => None,
+        Some(text) => match LifecyclePolicy::from_json(text) {
+            Some(p) => Some(p),
+            None => {
+                ctx.log
+                    .warn(
+                        ctx.urn,
+                        format!(
+                            "the lifecycle policy of ECR repository \"{id}\" was edited outside Pulumi into rules that lifecyclePolicy cannot express; it is kept as it is in lifecyclePolicyText, and the next `pulumi up` would replace it with the declared policy"
+                        ),
+                    )
+                    .await;
+                old.as_ref().and_then(|o| o.lifecycle_policy)
+            }
+        },
+    };
+
+    // Tags: the provider adds its own; the resource's tags are the rest, plus
+    // any of its own keys that happen to equal a provider tag.
+    let provider_tags = ctx.config.provider_tags();
+    let old_own: BTreeSet<String> = old.as_ref().map(|o| o.tags.keys().cloned().collect()).unwrap_or_default();
+    let own: BTreeMap<String, String> = actual_tags
+        .iter()
+        .filter(|(k, v)| old_own.contains(*k) || provider_tags.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+
+    let args = RepositoryArgs {
+        repository_name: repo.repository_name().unwrap_or(id).to_string(),
+        immutable_tags: immutable,
+        mutable_tag_exclusions: exclusions,
+        scan_on_push: repo.image_scanning_configuration().is_some_and(|c| c.scan_on_push()),
+        encryption_type: encryption,
+        kms_key,
+        lifecycle_policy,
+        force_delete: old.as_ref().is_some_and(|o| o.force_delete),
+        tags: own,
+    };
+    let mut inputs = args.to_map();
+    let mut props = outputs(&args, &remote, ctx.config, policy_text);
+    props.insert("tagsAll".into(), Value::Object(actual_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
+    // Secrets stay secret: whatever was secret before is secret now.
+    let secret_source = if old_inputs.is_empty() { old_outputs } else { old_inputs };
+    for (k, v) in inputs.iter_mut() {
+        if secret_source.get(k).is_some_and(Value::contains_secret) {
+            *v = v.clone().into_secret();
+        }
+    }
+    carry_secrets(&inputs, &mut props);
+    Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
+}
+
+// ---------------------------------------------------------------- update
+
+/// Applies what changed between the stored outputs and the new inputs, one
+/// call per changed setting; `preview` makes no AWS call.
+pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
+    let remote = Remote::from_outputs(olds);
+    if preview {
+        return Ok(preview_outputs(news, ctx.config, remote.as_ref()));
+    }
+    let args = known_args(news, ctx.config)?;
+    let name = args.repository_name.as_str();
+    let remote = remote.ok_or_else(|| {
+        ProviderError::new(
+            Code::FailedPrecondition,
+            format!("the state of repository \"{name}\" has no ARN; run `pulumi refresh` first"),
+        )
+    })?;
+    let plain = |k: &str| olds.get(k).map(Value::plain).filter(|v| *v != Value::Null);
+
+    let old_immutable = plain("immutableTags").and_then(|v| if let Value::Bool(b) = v { Some(b) } else { None });
+    let old_exclusions: BTreeSet<String> = match plain("mutableTagExclusions") {
+        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        _ => BTreeSet::new(),
+    };
+    let new_exclusions: BTreeSet<String> = args.mutable_tag_exclusions.iter().cloned().collect();
+    if old_immutable != Some(args.immutable_tags) || old_exclusions != new_exclusions {
+        let action = "ecr:PutImageTagMutability";
+        let req = ctx
+            .client
+            .put_image_tag_mutability()
+            .repository_name(name)
+            .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
+            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.mutable_tag_exclusions));
+        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
+    }
+
+    if plain("scanOnPush") != Some(Value::Bool(args.scan_on_push)) {
+        let action = "ecr:PutImageScanningConfiguration";
+        let req = ctx.client.put_image_scanning_configuration().repository_name(name).image_scanning_configuration(
+            ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build(),
+        );
+        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
+    }
+
+    let applied = plain("lifecyclePolicyText");
+    let applied = applied.as_ref().and_then(Value::as_str);
+    let wanted = lifecycle_text(news).flatten();
+    if !same_policy(applied, wanted.as_deref()) {
+        match &wanted {
+            Some(text) => put_lifecycle(ctx, name, text).await?,
+            None => {
+                let action = "ecr:DeleteLifecyclePolicy";
+                let req = ctx.client.delete_lifecycle_policy().repository_name(name);
+                match ctx.write(action, name, req.send()).await? {
+                    Ok(_) => {}
+                    Err(e) if e.code() == Some("LifecyclePolicyNotFoundException") => {}
+                    Err(e) => return Err(aws(ctx, action, name, &e)),
+                }
+            }
+        }
+    }
+
+    let old_all: BTreeMap<String, String> = match plain("tagsAll") {
+        Some(Value::Object(m)) => {
+            m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()
+        }
+        _ => BTreeMap::new(),
+    };
+    let new_all = ctx.config.effective_tags(&args.tags);
+    let to_set: BTreeMap<String, String> =
+        new_all.iter().filter(|(k, v)| old_all.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let to_remove: Vec<String> = old_all.keys().filter(|k| !new_all.contains_key(*k)).cloned().collect();
+    if !to_remove.is_empty() {
+        let action = "ecr:UntagResource";
+        let req = ctx.client.untag_resource().resource_arn(&remote.arn).set_tag_keys(Some(to_remove));
+        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
+    }
+    if !to_set.is_empty() {
+        let action = "ecr:TagResource";
+        let req = ctx.client.tag_resource().resource_arn(&remote.arn).set_tags(Some(to_tags(&to_set)));
+        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
+    }
+
+    let mut props = outputs(&args, &remote, ctx.config, wanted);
+    carry_secrets(news, &mut props);
+    Ok(props)
+}
+
+// ---------------------------------------------------------------- delete
+
+/// Deletes the repository. Images go with it only when forceDelete is true;
+/// a repository that is already gone counts as deleted.
+pub async fn delete(ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
+    let force = matches!(olds.get("forceDelete").map(Value::plain), Some(Value::Bool(true)));
+    let action = "ecr:DeleteRepository";
+    let req = ctx.client.delete_repository().repository_name(id).force(force);
+    match ctx.write(action, id, req.send()).await? {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some("RepositoryNotFoundException") => Ok(()),
+        Err(e) => Err(aws(ctx, action, id, &e)),
+    }
+}
+
+// ---------------------------------------------------------------- helpers
+
+fn remote_of(repo: &Repository) -> Remote {
+    Remote {
+        arn: repo.repository_arn().unwrap_or_default().to_string(),
+        registry_id: repo.registry_id().unwrap_or_default().to_string(),
+        repository_url: repo.repository_uri().unwrap_or_default().to_string(),
+    }
+}
+
+fn mutability_of(repo: &Repository) -> (bool, Vec<String>) {
+    let immutable = matches!(
+        repo.image_tag_mutability(),
+        Some(ImageTagMutability::Immutable | ImageTagMutability::ImmutableWithExclusion)
+    );
+    let exclusions = repo.image_tag_mutability_exclusion_filters().iter().map(|f| f.filter().to_string()).collect();
+    (immutable, exclusions)
+}
+
+fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter().filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok()).collect()
+}
+
+fn exclusion_filters(filters: &[String]) -> Option<Vec<ImageTagMutabilityExclusionFilter>> {
+    if filters.is_empty() {
+        return None;
+    }
+    Some(
+        filters
+            .iter()
+            .filter_map(|f| {
+                ImageTagMutabilityExclusionFilter::builder()
+                    .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
+                    .filter(f)
+                    .build()
+                    .ok()
+            })
+            .collect(),
+    )
+}
