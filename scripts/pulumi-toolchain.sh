@@ -74,6 +74,7 @@ fi
 # We hold the lock, so any temporary build dirs are leftovers of killed runs.
 rm -rf "$cache"/.tmp-pulumi-* "$final"
 tmp=$(mktemp -d "$cache/.tmp-pulumi-XXXXXX")
+chmod 0755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin"
 
