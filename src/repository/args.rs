@@ -148,6 +148,9 @@ pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderCo
         let old_name = olds.get("repositoryName").and_then(|v| v.plain().as_str().map(str::to_string));
         match (old_name, &naming.autonaming) {
             (Some(old), _) => {
+                if has_random_name(olds) {
+                    mark_random_name(&mut checked);
+                }
                 checked.insert("repositoryName".into(), old.into());
             }
             (None, Some(Autonaming::Disable)) => failures.push(Failure::new(
@@ -164,6 +167,7 @@ pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderCo
             (None, None) => {
                 let name = auto_name(&naming.resource_name, &naming.random_seed);
                 checked.insert("repositoryName".into(), name.into());
+                mark_random_name(&mut checked);
             }
         }
     }
@@ -180,6 +184,22 @@ pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderCo
     let (_, mut more) = parse(&checked, config);
     failures.append(&mut more);
     (checked, failures)
+}
+
+/// Where Check records which inputs it filled in: the engine's convention
+/// (`__defaults`, a list of property names), kept in the stored inputs.
+pub const DEFAULTS_KEY: &str = "__defaults";
+
+/// Marks the name as generated with a random suffix. On replacement the
+/// engine checks again without the old inputs, so such a name is generated
+/// afresh and the new repository can be created before the old one goes.
+fn mark_random_name(checked: &mut Map) {
+    checked.insert(DEFAULTS_KEY.into(), Value::Array(vec!["repositoryName".into()]));
+}
+
+/// True when these checked inputs carry a randomly generated name.
+pub fn has_random_name(inputs: &Map) -> bool {
+    matches!(inputs.get(DEFAULTS_KEY), Some(Value::Array(a)) if a.iter().any(|v| v.as_str() == Some("repositoryName")))
 }
 
 /// Reads checked inputs. Returns the typed arguments when every value is
@@ -446,11 +466,17 @@ mod tests {
         let other = NamingContext { random_seed: vec![9], ..ctx() };
         assert_ne!(check(&Map::new(), &Map::new(), &other, &c).0["repositoryName"], a["repositoryName"]);
 
+        assert!(has_random_name(&a), "a generated name is marked");
         let olds = map(&[("repositoryName", "kept-name".into())]);
-        assert_eq!(check(&Map::new(), &olds, &ctx(), &c).0["repositoryName"], Value::String("kept-name".into()));
+        let kept = check(&Map::new(), &olds, &ctx(), &c).0;
+        assert_eq!(kept["repositoryName"], Value::String("kept-name".into()));
+        assert!(!has_random_name(&kept), "a reused name is marked only if it was generated");
+        assert!(has_random_name(&check(&Map::new(), &a, &ctx(), &c).0));
 
         let given = map(&[("repositoryName", "explicit".into())]);
-        assert_eq!(check(&given, &olds, &ctx(), &c).0["repositoryName"], Value::String("explicit".into()));
+        let explicit = check(&given, &a, &ctx(), &c).0;
+        assert_eq!(explicit["repositoryName"], Value::String("explicit".into()));
+        assert!(!has_random_name(&explicit));
 
         let propose = NamingContext { autonaming: Some(Autonaming::Propose("Team_Repo".into())), ..ctx() };
         assert_eq!(

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::args::INPUTS;
+use super::args::{INPUTS, has_random_name};
 use super::lifecycle::same_policy;
 use super::outputs::lifecycle_text;
 use crate::config::ProviderConfig;
@@ -88,7 +88,9 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
     if !out.replaces.is_empty() {
         let old_name = olds.get("repositoryName").map(Value::plain);
         let new_name = news.get("repositoryName").map(Value::plain);
-        out.delete_before_replace = old_name.is_some() && old_name == new_name;
+        // A generated name is generated afresh for the replacement, so the
+        // new repository can exist beside the old one; a kept name cannot.
+        out.delete_before_replace = old_name.is_some() && old_name == new_name && !has_random_name(&news);
     }
     out
 }
@@ -269,6 +271,11 @@ mod tests {
         assert_eq!(d.replaces, vec!["encryptionType".to_string()]);
         assert_eq!(d.detailed["encryptionType"], DiffKind::UpdateReplace);
         assert!(d.delete_before_replace);
+
+        let mut generated = new.to_map();
+        generated.insert("__defaults".into(), Value::Array(vec!["repositoryName".into()]));
+        let d = diff(&state(&args()), &generated, &[], &ProviderConfig::default());
+        assert!(!d.delete_before_replace, "a generated name is generated afresh on replacement");
 
         new.repository_name = "app2".into();
         let d = run(&args(), &new);
