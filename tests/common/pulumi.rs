@@ -1,0 +1,130 @@
+//! End-to-end harness: the real Pulumi CLI (pinned, built by
+//! scripts/pulumi-toolchain.sh), a hermetic PULUMI_HOME and local state
+//! backend per stack, and our provider installed as a plugin from the binary
+//! cargo built, the way a user installs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use super::{Moto, REGION, TempDir, root};
+
+/// The directory holding `pulumi` and its language hosts.
+pub fn toolchain() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let out = Command::new("bash")
+            .arg(root().join("scripts/pulumi-toolchain.sh"))
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run scripts/pulumi-toolchain.sh");
+        assert!(out.status.success(), "scripts/pulumi-toolchain.sh failed");
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    })
+}
+
+/// A Pulumi project copied into a temporary directory, with its own stack.
+pub struct Stack {
+    dir: TempDir,
+    pub project: PathBuf,
+}
+
+/// What one `pulumi` command printed.
+pub struct Run {
+    pub ok: bool,
+    pub text: String,
+}
+
+impl Stack {
+    /// Copies `source` (a folder with Pulumi.yaml), installs the provider
+    /// plugin and creates stack `test` configured for the emulator.
+    pub fn new(source: &Path, moto: &Moto) -> Stack {
+        let dir = TempDir::new("stack");
+        let project = dir.path().join("project");
+        copy_dir(source, &project);
+        std::fs::create_dir_all(dir.path().join("state")).unwrap();
+        let stack = Stack { dir, project };
+        let binary = env!("CARGO_BIN_EXE_pulumi-resource-awsecr");
+        stack.ok(&["plugin", "install", "resource", "awsecr", env!("CARGO_PKG_VERSION"), "--file", binary]);
+        stack.ok(&["stack", "init", "test"]);
+        stack.ok(&["config", "set", "awsecr:region", REGION]);
+        stack.ok(&["config", "set", "awsecr:endpoint", &moto.endpoint()]);
+        stack.ok(&["config", "set", "--secret", "awsecr:accessKey", "testing"]);
+        stack.ok(&["config", "set", "--secret", "awsecr:secretKey", "testing"]);
+        stack
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(toolchain().join("pulumi"));
+        let path = format!("{}:{}", toolchain().display(), std::env::var("PATH").unwrap_or_default());
+        cmd.args(args)
+            .current_dir(&self.project)
+            .env("PATH", path)
+            .env("PULUMI_HOME", self.dir.path().join("home"))
+            .env("PULUMI_BACKEND_URL", format!("file://{}", self.dir.path().join("state").display()))
+            .env("PULUMI_CONFIG_PASSPHRASE", "e2e-passphrase")
+            .env("PULUMI_SKIP_UPDATE_CHECK", "true")
+            .env("PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "true")
+            .env("PULUMI_SKIP_CONFIRMATIONS", "true")
+            .env("PULUMI_IGNORE_AMBIENT_PLUGINS", "true")
+            .env("NO_COLOR", "1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/nonexistent/awsecr-e2e-config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/awsecr-e2e-credentials")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_ENDPOINT_URL");
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut full: Vec<&str> = args.to_vec();
+        if matches!(args.first(), Some(&"up" | &"preview" | &"destroy" | &"refresh" | &"import")) {
+            full.extend(["--non-interactive", "--color", "never"]);
+            if args[0] != "preview" {
+                full.push("--yes");
+            }
+        }
+        let Output { status, stdout, stderr } = self.command(&full).output().expect("run pulumi");
+        let text = format!("{}{}", String::from_utf8_lossy(&stdout), String::from_utf8_lossy(&stderr));
+        Run { ok: status.success(), text }
+    }
+
+    /// Runs a command that must succeed; returns what it printed.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert!(r.ok, "pulumi {} failed:\n{}", args.join(" "), r.text);
+        r.text
+    }
+
+    /// Runs a command that must fail; returns what it printed.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert!(!r.ok, "pulumi {} should have failed:\n{}", args.join(" "), r.text);
+        r.text
+    }
+
+    pub fn outputs(&self) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["stack", "output", "--json", "--show-secrets"])).unwrap()
+    }
+
+    pub fn export(&self) -> serde_json::Value {
+        let Output { stdout, .. } = self.command(&["stack", "export"]).output().unwrap();
+        serde_json::from_slice(&stdout).unwrap()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "node_modules" && entry.file_name() != "venv" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
