@@ -18,4 +18,4 @@ step "cargo clippy -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 
 step "cargo test"
-cargo test --quiet -- --color never
+cargo test --no-fail-fast --quiet -- --color never
