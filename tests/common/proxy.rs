@@ -1,6 +1,10 @@
-//! A small HTTP proxy between the provider and moto that injects faults into
-//! chosen ECR operations (moto has no fault injection of its own). One
-//! request per connection; everything else is passed through unchanged.
+//! A small HTTP proxy between the provider and moto that injects faults
+//! (moto has no fault injection of its own): either into chosen ECR
+//! operations ([`FaultProxy::inject`]) or at random with a seeded schedule
+//! ([`FaultProxy::random`]) so a failing run can be replayed with its seed.
+//! Faults are injected before a request reaches moto, so an injected failure
+//! never leaves a half-done write behind. One request per connection;
+//! everything else is passed through unchanged.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -14,6 +18,28 @@ pub enum Fault {
     Error { status: u16, code: &'static str, message: &'static str },
     /// Forward after a delay.
     Delay(Duration),
+    /// Close the connection without an answer.
+    Drop,
+}
+
+/// Faults drawn at random for every ECR request, in percent.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Plan {
+    pub seed: u64,
+    pub throttle: u32,
+    pub server_error: u32,
+    pub slow: u32,
+    pub drop: u32,
+}
+
+/// What the proxy did, for assertions.
+#[derive(Debug, Default, Clone)]
+pub struct Counts {
+    pub forwarded: usize,
+    pub throttled: usize,
+    pub server_errors: usize,
+    pub slowed: usize,
+    pub dropped: usize,
 }
 
 struct Rule {
@@ -22,9 +48,16 @@ struct Rule {
     remaining: Option<usize>,
 }
 
+struct State {
+    rules: Vec<Rule>,
+    plan: Option<Plan>,
+    requests: u64,
+    counts: Counts,
+}
+
 pub struct FaultProxy {
     pub port: u16,
-    rules: Arc<Mutex<Vec<Rule>>>,
+    state: Arc<Mutex<State>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -32,9 +65,10 @@ impl FaultProxy {
     pub fn start(upstream_port: u16) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let rules: Arc<Mutex<Vec<Rule>>> = Arc::default();
+        let state =
+            Arc::new(Mutex::new(State { rules: Vec::new(), plan: None, requests: 0, counts: Counts::default() }));
         let stop = Arc::new(AtomicBool::new(false));
-        let (r, s) = (rules.clone(), stop.clone());
+        let (r, s) = (state.clone(), stop.clone());
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
@@ -47,7 +81,7 @@ impl FaultProxy {
                 });
             }
         });
-        FaultProxy { port, rules, stop }
+        FaultProxy { port, state, stop }
     }
 
     pub fn endpoint(&self) -> String {
@@ -56,11 +90,22 @@ impl FaultProxy {
 
     /// Applies `fault` to the next `times` calls of `operation` (all if None).
     pub fn inject(&self, operation: &str, fault: Fault, times: Option<usize>) {
-        self.rules.lock().unwrap().push(Rule { operation: operation.to_string(), fault, remaining: times });
+        self.state.lock().unwrap().rules.push(Rule { operation: operation.to_string(), fault, remaining: times });
+    }
+
+    /// Draws a fault for every ECR request from a seeded schedule.
+    pub fn random(&self, plan: Plan) {
+        self.state.lock().unwrap().plan = Some(plan);
     }
 
     pub fn clear(&self) {
-        self.rules.lock().unwrap().clear();
+        let mut s = self.state.lock().unwrap();
+        s.rules.clear();
+        s.plan = None;
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.state.lock().unwrap().counts.clone()
     }
 }
 
@@ -71,7 +116,32 @@ impl Drop for FaultProxy {
     }
 }
 
-fn handle(mut client: TcpStream, upstream: u16, rules: &Mutex<Vec<Rule>>) -> std::io::Result<()> {
+/// The fault of request number `n` under `plan` (splitmix64 of seed and n).
+fn draw(plan: &Plan, n: u64) -> Option<Fault> {
+    let mut z = plan.seed.wrapping_add(n.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    let roll = ((z ^ (z >> 31)) % 100) as u32;
+    let mut edge = plan.throttle;
+    if roll < edge {
+        return Some(Fault::Error { status: 400, code: "ThrottlingException", message: "Rate exceeded" });
+    }
+    edge += plan.server_error;
+    if roll < edge {
+        return Some(Fault::Error { status: 500, code: "ServerException", message: "injected server error" });
+    }
+    edge += plan.slow;
+    if roll < edge {
+        return Some(Fault::Delay(Duration::from_millis(300)));
+    }
+    edge += plan.drop;
+    if roll < edge {
+        return Some(Fault::Drop);
+    }
+    None
+}
+
+fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
     let mut content_length = 0usize;
@@ -101,9 +171,9 @@ fn handle(mut client: TcpStream, upstream: u16, rules: &Mutex<Vec<Rule>>) -> std
     reader.read_exact(&mut body)?;
 
     let fault = {
-        let mut rules = rules.lock().unwrap();
+        let mut s = state.lock().unwrap();
         let mut found = None;
-        for rule in rules.iter_mut() {
+        for rule in s.rules.iter_mut() {
             if rule.operation == operation && rule.remaining != Some(0) {
                 if let Some(n) = rule.remaining.as_mut() {
                     *n -= 1;
@@ -112,9 +182,28 @@ fn handle(mut client: TcpStream, upstream: u16, rules: &Mutex<Vec<Rule>>) -> std
                 break;
             }
         }
+        if found.is_none()
+            && !operation.is_empty()
+            && let Some(plan) = s.plan
+        {
+            let n = s.requests;
+            s.requests += 1;
+            found = draw(&plan, n);
+        }
+        match &found {
+            Some(Fault::Error { code: "ThrottlingException", .. }) => s.counts.throttled += 1,
+            Some(Fault::Error { .. }) => s.counts.server_errors += 1,
+            Some(Fault::Delay(_)) => s.counts.slowed += 1,
+            Some(Fault::Drop) => s.counts.dropped += 1,
+            None => {}
+        }
+        if !matches!(found, Some(Fault::Error { .. } | Fault::Drop)) {
+            s.counts.forwarded += 1;
+        }
         found
     };
     match fault {
+        Some(Fault::Drop) => return Ok(()),
         Some(Fault::Error { status, code, message }) => {
             let body = format!(r#"{{"__type":"{code}","message":"{message}"}}"#);
             let resp = format!(
