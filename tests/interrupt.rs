@@ -1,0 +1,201 @@
+//! Interruptions end to end: Ctrl-C (SIGINT) in the middle of `pulumi up`,
+//! and a provider killed outright (SIGKILL) during an update. In both cases
+//! the documented recovery (`pulumi refresh`, then `pulumi up`) converges with
+//! nothing orphaned and nothing lost.
+//!
+//! The provider is installed behind a small wrapper script that records each
+//! provider process's pid and exit code, so the tests can see how it ended.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::proxy::{Fault, FaultProxy};
+use common::pulumi::Stack;
+use common::*;
+
+fn program(n: usize, team: &str) -> TempDir {
+    let dir = TempDir::new("interrupt-program");
+    let mut yaml = String::from("name: awsecr-interrupt\nruntime: yaml\nresources:\n");
+    for i in 0..n {
+        yaml.push_str(&format!(
+            "  repo{i:02}:\n    type: awsecr:index:Repository\n    properties:\n      repositoryName: int-{i:02}\n      forceDelete: true\n      tags:\n        team: {team}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("Pulumi.yaml"), yaml).unwrap();
+    dir
+}
+
+/// Installs a wrapper as the awsecr plugin that records pids and exit codes in `record`.
+fn install_wrapper(stack: &Stack, record: &std::path::Path) {
+    let script = record.join("pulumi-resource-awsecr");
+    let real = env!("CARGO_BIN_EXE_pulumi-resource-awsecr");
+    let body = format!(
+        r#"#!/usr/bin/env bash
+"{real}" "$@" &
+child=$!
+echo "$child" >> "{dir}/pids"
+trap 'kill -INT "$child" 2>/dev/null' INT TERM
+while true; do
+  wait "$child"; code=$?
+  kill -0 "$child" 2>/dev/null || break
+done
+echo "$child $code" >> "{dir}/exits"
+exit "$code"
+"#,
+        dir = record.display()
+    );
+    std::fs::write(&script, body).unwrap();
+    Command::new("chmod").arg("+x").arg(&script).status().unwrap();
+    stack.ok(&["plugin", "rm", "resource", "awsecr", "--all", "--yes"]);
+    stack.ok(&[
+        "plugin",
+        "install",
+        "resource",
+        "awsecr",
+        env!("CARGO_PKG_VERSION"),
+        "--file",
+        script.to_str().unwrap(),
+    ]);
+}
+
+fn lines(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path).unwrap_or_default().lines().map(str::to_string).collect()
+}
+
+async fn inventory(moto: &Moto) -> BTreeSet<String> {
+    let r = moto.ecr().await.describe_repositories().send().await.unwrap();
+    r.repositories().iter().map(|r| r.repository_name().unwrap().to_string()).collect()
+}
+
+fn state_ids(stack: &Stack) -> BTreeSet<String> {
+    let resources = stack.export()["deployment"]["resources"].as_array().cloned().unwrap_or_default();
+    resources
+        .iter()
+        .filter(|r| r["type"] == "awsecr:index:Repository")
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < Duration::from_secs(120), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test]
+async fn ctrl_c_during_up_stops_cleanly_and_converges() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    // Slow creates, so the interrupt lands in the middle of the update.
+    proxy.inject("CreateRepository", Fault::Delay(Duration::from_millis(400)), None);
+    let source = program(30, "a");
+    let stack = Stack::new(source.path(), &moto);
+    stack.ok(&["config", "set", "awsecr:endpoint", &proxy.endpoint()]);
+    let record = TempDir::new("wrapper");
+    install_wrapper(&stack, record.path());
+
+    let mut up = stack
+        .command(&["up", "--yes", "--non-interactive", "--skip-preview", "--parallel", "4", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ecr = moto.ecr().await;
+    let mut created = 0;
+    let start = Instant::now();
+    while created < 4 {
+        assert!(start.elapsed() < Duration::from_secs(120), "no repository was created");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        created = ecr.describe_repositories().send().await.map(|r| r.repositories().len()).unwrap_or(0);
+    }
+    Command::new("kill").args(["-INT", &up.id().to_string()]).status().unwrap();
+    let out = tokio::task::spawn_blocking(move || up.wait_with_output().unwrap()).await.unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "the interrupted up reports failure: {text}");
+
+    // Every provider process ended, and each exited 0.
+    wait_until("the providers to exit", || {
+        lines(&record.path().join("exits")).len() == lines(&record.path().join("pids")).len()
+    });
+    let exits = lines(&record.path().join("exits"));
+    assert!(!exits.is_empty());
+    for e in &exits {
+        assert!(e.ends_with(" 0"), "a provider did not exit 0: {exits:?}\n{text}");
+    }
+    let interrupted = inventory(&moto).await;
+    assert!(interrupted.len() < 30, "the interrupt stopped the update midway: {}", interrupted.len());
+    // In-flight creates finished and were recorded: the stack knows exactly what exists.
+    assert_eq!(interrupted, state_ids(&stack), "no orphans after the interrupt");
+
+    proxy.clear();
+    stack.ok(&["refresh", "--skip-preview"]);
+    stack.ok(&["up", "--skip-preview"]);
+    let all: BTreeSet<String> = (0..30).map(|i| format!("int-{i:02}")).collect();
+    assert_eq!(inventory(&moto).await, all);
+    assert_eq!(state_ids(&stack), all);
+    stack.ok(&["preview", "--expect-no-changes"]);
+    stack.ok(&["destroy", "--skip-preview"]);
+}
+
+#[tokio::test]
+async fn provider_killed_during_update_recovers_with_refresh_and_up() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    let source = program(10, "a");
+    let stack = Stack::new(source.path(), &moto);
+    stack.ok(&["config", "set", "awsecr:endpoint", &proxy.endpoint()]);
+    let record = TempDir::new("wrapper");
+    install_wrapper(&stack, record.path());
+    stack.ok(&["up", "--skip-preview"]);
+
+    // Change every repository's tags, slowly, and kill the provider midway.
+    std::fs::copy(program(10, "b").path().join("Pulumi.yaml"), stack.project.join("Pulumi.yaml")).unwrap();
+    proxy.inject("TagResource", Fault::Delay(Duration::from_millis(500)), None);
+    std::fs::remove_file(record.path().join("pids")).unwrap();
+    let mut up = stack
+        .command(&["up", "--yes", "--non-interactive", "--skip-preview", "--parallel", "2", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("the provider to start", || !lines(&record.path().join("pids")).is_empty());
+    let ecr = moto.ecr().await;
+    let start = Instant::now();
+    loop {
+        assert!(start.elapsed() < Duration::from_secs(120), "no update was applied");
+        let r = ecr
+            .list_tags_for_resource()
+            .resource_arn(format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/int-00"))
+            .send()
+            .await;
+        if r.is_ok_and(|t| t.tags().iter().any(|t| t.value() == "b")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for pid in lines(&record.path().join("pids")) {
+        Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+    }
+    let out = tokio::task::spawn_blocking(move || up.wait_with_output().unwrap()).await.unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "the update fails when its provider dies: {text}");
+
+    // The documented recovery: refresh, then up.
+    proxy.clear();
+    stack.ok(&["refresh", "--skip-preview"]);
+    stack.ok(&["up", "--skip-preview"]);
+    let all: BTreeSet<String> = (0..10).map(|i| format!("int-{i:02}")).collect();
+    assert_eq!(inventory(&moto).await, all, "nothing lost, nothing extra");
+    assert_eq!(state_ids(&stack), all);
+    for name in &all {
+        let arn = format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{name}");
+        let tags = ecr.list_tags_for_resource().resource_arn(&arn).send().await.unwrap();
+        assert!(tags.tags().iter().any(|t| t.key() == "team" && t.value() == "b"), "{name} has the declared tags");
+    }
+    stack.ok(&["preview", "--expect-no-changes"]);
+}
