@@ -99,7 +99,7 @@ async fn ctrl_c_during_up_stops_cleanly_and_converges() {
     let record = TempDir::new("wrapper");
     install_wrapper(&stack, record.path());
 
-    let mut up = stack
+    let up = stack
         .command(&["up", "--yes", "--non-interactive", "--skip-preview", "--parallel", "4", "--color", "never"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -157,7 +157,7 @@ async fn provider_killed_during_update_recovers_with_refresh_and_up() {
     std::fs::copy(program(10, "b").path().join("Pulumi.yaml"), stack.project.join("Pulumi.yaml")).unwrap();
     proxy.inject("TagResource", Fault::Delay(Duration::from_millis(500)), None);
     std::fs::remove_file(record.path().join("pids")).unwrap();
-    let mut up = stack
+    let up = stack
         .command(&["up", "--yes", "--non-interactive", "--skip-preview", "--parallel", "2", "--color", "never"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
