@@ -9,6 +9,7 @@ use tonic::{Request, Response, Status};
 
 use crate::config::{self, ProviderConfig};
 use crate::engine::EngineLog;
+use crate::log::{self, Level, Redacted};
 use crate::property::{Map, decode_opt, encode_struct};
 use crate::proto::pulumirpc::{self, resource_provider_server::ResourceProvider};
 use crate::repository::{
@@ -82,6 +83,10 @@ fn type_of(token: &str, urn: &str) -> String {
     urn.split("::").nth(2).map(|t| t.rsplit('$').next().unwrap_or(t).to_string()).unwrap_or_default()
 }
 
+fn failed(rpc: &str, urn: &str, e: &crate::error::ProviderError) {
+    log::log(Level::Debug, || format!("{rpc} {urn} failed ({:?}): {}", e.code(), e.message()));
+}
+
 fn failures(fs: Vec<Failure>) -> Vec<pulumirpc::CheckFailure> {
     fs.into_iter().map(|f| pulumirpc::CheckFailure { property: f.property, reason: f.reason }).collect()
 }
@@ -143,6 +148,7 @@ impl ResourceProvider for Provider {
         req: Request<pulumirpc::CheckRequest>,
     ) -> Result<Response<pulumirpc::CheckResponse>, Status> {
         let news = decode_opt(req.get_ref().news.as_ref());
+        log::log(Level::Trace, || format!("CheckConfig news={}", Redacted(&news)));
         let (checked, fs) = config::check_config(&news);
         Ok(Response::new(pulumirpc::CheckResponse { inputs: Some(encode_struct(&checked)), failures: failures(fs) }))
     }
@@ -205,6 +211,18 @@ impl ResourceProvider for Provider {
                 fs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
             ))
         })?;
+        log::log(Level::Debug, || {
+            let credentials = match (&config.credentials, &config.assume_role, &config.profile) {
+                (Some(_), _, _) => "static keys",
+                (None, Some(_), _) => "assumed role",
+                (None, None, Some(_)) => "profile",
+                _ => "default chain",
+            };
+            format!(
+                "Configure region={:?} endpoint={:?} credentials={credentials} maxRetries={:?}",
+                config.region, config.endpoint, config.max_retries
+            )
+        });
         let client = config.ecr_client().await.map_err(Status::failed_precondition)?;
         *self.configured.write().expect("config lock") = Some(Arc::new(Configured { config, client }));
         Ok(Response::new(pulumirpc::ConfigureResponse {
@@ -241,6 +259,7 @@ impl ResourceProvider for Provider {
         check_type(&type_of(&r.r#type, &r.urn))?;
         let news = decode_opt(r.news.as_ref());
         let olds = decode_opt(r.olds.as_ref());
+        log::log(Level::Trace, || format!("Check {} news={} olds={}", r.urn, Redacted(&news), Redacted(&olds)));
         let resource_name =
             if r.name.is_empty() { r.urn.rsplit("::").next().unwrap_or_default().to_string() } else { r.name.clone() };
         let autonaming = r.autonaming.as_ref().map(|a| {
@@ -262,6 +281,7 @@ impl ResourceProvider for Provider {
         let olds = decode_opt(r.olds.as_ref());
         let news = decode_opt(r.news.as_ref());
         let d = repository::diff::diff(&olds, &news, &r.ignore_changes, &self.config_or_default());
+        log::log(Level::Debug, || format!("Diff {} changes={:?} replaces={:?}", r.urn, d.diffs, d.replaces));
         use pulumirpc::diff_response::DiffChanges;
         Ok(Response::new(pulumirpc::DiffResponse {
             changes: if d.has_changes() { DiffChanges::DiffSome } else { DiffChanges::DiffNone } as i32,
@@ -287,7 +307,9 @@ impl ResourceProvider for Provider {
         let c = self.configured()?;
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let inputs = decode_opt(r.properties.as_ref());
-        let (id, props) = repository::create(&ctx, &inputs, r.preview).await?;
+        log::log(Level::Trace, || format!("Create {} preview={} inputs={}", r.urn, r.preview, Redacted(&inputs)));
+        let (id, props) =
+            repository::create(&ctx, &inputs, r.preview).await.inspect_err(|e| failed("Create", &r.urn, e))?;
         Ok(Response::new(pulumirpc::CreateResponse {
             id,
             properties: Some(encode_struct(&props)),
@@ -302,7 +324,9 @@ impl ResourceProvider for Provider {
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let olds = decode_opt(r.properties.as_ref());
         let old_inputs = decode_opt(r.inputs.as_ref());
-        let found = repository::read(&ctx, &r.id, &olds, &old_inputs).await?;
+        log::log(Level::Trace, || format!("Read {} id={} state={}", r.urn, r.id, Redacted(&olds)));
+        let found =
+            repository::read(&ctx, &r.id, &olds, &old_inputs).await.inspect_err(|e| failed("Read", &r.urn, e))?;
         Ok(Response::new(match found {
             Some(f) => pulumirpc::ReadResponse {
                 id: f.id,
@@ -324,7 +348,9 @@ impl ResourceProvider for Provider {
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let olds = decode_opt(r.olds.as_ref());
         let news = decode_opt(r.news.as_ref());
-        let props = repository::update(&ctx, &olds, &news, r.preview).await?;
+        log::log(Level::Trace, || format!("Update {} preview={} news={}", r.urn, r.preview, Redacted(&news)));
+        let props =
+            repository::update(&ctx, &olds, &news, r.preview).await.inspect_err(|e| failed("Update", &r.urn, e))?;
         Ok(Response::new(pulumirpc::UpdateResponse { properties: Some(encode_struct(&props)), ..Default::default() }))
     }
 
@@ -334,7 +360,8 @@ impl ResourceProvider for Provider {
         let c = self.configured()?;
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let olds = decode_opt(r.properties.as_ref());
-        repository::delete(&ctx, &r.id, &olds).await?;
+        log::log(Level::Trace, || format!("Delete {} id={}", r.urn, r.id));
+        repository::delete(&ctx, &r.id, &olds).await.inspect_err(|e| failed("Delete", &r.urn, e))?;
         Ok(Response::new(()))
     }
 

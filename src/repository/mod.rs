@@ -29,6 +29,7 @@ use self::outputs::{Remote, carry_secrets, lifecycle_text, outputs, preview_outp
 use crate::config::{DEFAULT_MAX_RETRIES, ProviderConfig};
 use crate::engine::EngineLog;
 use crate::error::{Call, ProviderError, Result, aws_error};
+use crate::log::{self, Level};
 use crate::property::{Map, Value};
 
 pub const TOKEN: &str = "awsecr:index:Repository";
@@ -60,6 +61,7 @@ impl Ctx<'_> {
 
     /// Runs a call that changes nothing: dropped at once on cancel or timeout.
     async fn read<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
+        log::log(Level::Debug, || format!("{action} {repo}"));
         let deadline = self.deadline;
         tokio::select! {
             biased;
@@ -76,6 +78,7 @@ impl Ctx<'_> {
         if self.cancel.is_cancelled() {
             return Err(cancelled(action, repo));
         }
+        log::log(Level::Debug, || format!("{action} {repo}"));
         let deadline = self.deadline;
         tokio::select! {
             biased;

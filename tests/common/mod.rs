@@ -200,7 +200,21 @@ pub struct ProviderProcess {
 
 impl ProviderProcess {
     pub async fn start(args: &[&str]) -> ProviderProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr"))
+        ProviderProcess::start_logging(args, None).await
+    }
+
+    /// Starts the provider with RUST_LOG=trace and its stderr in `log`, if given.
+    pub async fn start_logging(args: &[&str], log: Option<&Path>) -> ProviderProcess {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr"));
+        match log {
+            Some(path) => {
+                command.env("RUST_LOG", "trace").stderr(std::fs::File::create(path).unwrap());
+            }
+            None => {
+                command.stderr(Stdio::inherit());
+            }
+        }
+        let mut child = command
             .args(args)
             // Never reach for real AWS: no metadata service, no shared files.
             .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -212,7 +226,6 @@ impl ProviderProcess {
             .env_remove("AWS_ENDPOINT_URL")
             .env_remove("AWS_ENDPOINT_URL_ECR")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .spawn()
             .expect("start the provider");
         let mut line = String::new();
