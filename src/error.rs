@@ -116,13 +116,14 @@ where
     R: std::fmt::Debug,
 {
     let repo = call.repository;
+    let target = target(repo);
     match err {
         SdkError::DispatchFailure(d) => {
             let detail = if d.is_timeout() { "the connection timed out" } else { "the connection failed" };
             return ProviderError::new(
                 Code::Unavailable,
                 format!(
-                    "could not reach ECR for {} on repository \"{repo}\" ({detail}); check the network, awsecr:region and awsecr:endpoint, then run again",
+                    "could not reach ECR for {} on {target} ({detail}); check the network, awsecr:region and awsecr:endpoint, then run again",
                     call.action
                 ),
             );
@@ -130,13 +131,13 @@ where
         SdkError::TimeoutError(_) => {
             return ProviderError::new(
                 Code::DeadlineExceeded,
-                format!("ECR did not answer {} on repository \"{repo}\" in time; run again", call.action),
+                format!("ECR did not answer {} on {target} in time; run again", call.action),
             );
         }
         SdkError::ResponseError(_) => {
             return ProviderError::new(
                 Code::Unavailable,
-                format!("ECR sent an unreadable answer to {} on repository \"{repo}\"; run again", call.action),
+                format!("ECR sent an unreadable answer to {} on {target}; run again", call.action),
             );
         }
         _ => {}
@@ -164,7 +165,7 @@ where
         "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => (
             Code::PermissionDenied,
             format!(
-                "the AWS credentials in use may not call {} on repository \"{repo}\"; grant the IAM action {} to them",
+                "the AWS credentials in use may not call {} on {target}; grant the IAM action {} to them",
                 call.action, call.action
             ),
         ),
@@ -174,34 +175,40 @@ where
         ),
         "KmsException" => (
             Code::InvalidArgument,
-            format!("KMS refused the key for repository \"{repo}\" ({aws_message}); check kmsKey and the key policy"),
+            format!("KMS refused the key for {target} ({aws_message}); check kmsKey and the key policy"),
         ),
         "LimitExceededException" => (
             Code::ResourceExhausted,
-            format!("an ECR limit was reached for repository \"{repo}\" ({aws_message}); raise the quota or remove unused repositories"),
+            format!("an ECR limit was reached for {target} ({aws_message}); raise the quota or remove unused repositories"),
         ),
         "TooManyTagsException" => (Code::InvalidArgument, format!("repository \"{repo}\" would carry more than 50 tags; remove some tags")),
+        "InvalidParameterException" if call.action == "ecr:SetRepositoryPolicy" => (
+            Code::InvalidArgument,
+            format!(
+                "ECR refused the repository policy of repository \"{repo}\" ({aws_message}); every role and user in pullPrincipals and pushPrincipals must exist, since ECR checks them when the policy is set"
+            ),
+        ),
         "InvalidTagParameterException" | "InvalidParameterException" | "ValidationException" => {
-            (Code::InvalidArgument, format!("ECR refused {} for repository \"{repo}\": {aws_message}", call.action))
+            (Code::InvalidArgument, format!("ECR refused {} for {target}: {aws_message}", call.action))
         }
         "ServerException" | "InternalFailure" | "ServiceUnavailable" => (
             Code::Unavailable,
             format!(
-                "ECR failed on its side for {} on repository \"{repo}\" after {} retries; run again later",
+                "ECR failed on its side for {} on {target} after {} retries; run again later",
                 call.action, call.max_retries
             ),
         ),
         c if THROTTLING.contains(&c) => (
             Code::Unavailable,
             format!(
-                "ECR kept throttling {} on repository \"{repo}\" after {} retries; run again later, lower --parallel, or raise awsecr:maxRetries",
+                "ECR kept throttling {} on {target} after {} retries; run again later, lower --parallel, or raise awsecr:maxRetries",
                 call.action, call.max_retries
             ),
         ),
         _ => (
                 Code::FailedPrecondition,
                 format!(
-                    "ECR refused {} on repository \"{repo}\"{}{}",
+                    "ECR refused {} on {target}{}{}",
                     call.action,
                     if code.is_empty() { String::new() } else { format!(" with {code}") },
                     if aws_message.is_empty() { String::new() } else { format!(": {aws_message}") }
@@ -209,6 +216,12 @@ where
         ),
     };
     ProviderError::new(grpc, sentence)
+}
+
+/// What a call was on, for a sentence: `repository "name"`, or `the
+/// registry` for calls that are not about one repository.
+pub fn target(repository: &str) -> String {
+    if repository.is_empty() { "the registry".to_string() } else { format!("repository \"{repository}\"") }
 }
 
 /// The AWS error code of an SDK error, if it has one.

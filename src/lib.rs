@@ -4,6 +4,7 @@
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod functions;
 pub mod log;
 pub mod property;
 pub mod proto;

@@ -1,6 +1,7 @@
 //! The gRPC face of the provider: the only module that knows tonic. Each RPC
-//! decodes its request, dispatches by type token to a resource, and turns the
-//! result into a response or a status.
+//! decodes its request, dispatches by type token to a resource (or by
+//! function token to a function), and turns the result into a response or a
+//! status.
 
 use std::sync::{Arc, RwLock};
 
@@ -9,6 +10,7 @@ use tonic::{Request, Response, Status};
 
 use crate::config::{self, ProviderConfig};
 use crate::engine::EngineLog;
+use crate::functions::{self, FUNCTIONS, Invoked};
 use crate::log::{self, Level, Redacted};
 use crate::property::{Map, decode_opt, encode_struct};
 use crate::proto::pulumirpc::{self, resource_provider_server::ResourceProvider};
@@ -68,6 +70,10 @@ fn unknown_type(token: &str) -> Status {
         "unknown resource type \"{token}\"; the awsecr provider serves: {}",
         RESOURCES.join(", ")
     ))
+}
+
+fn unknown_function(token: &str) -> Status {
+    Status::not_found(format!("unknown function \"{token}\"; the awsecr provider serves: {}", FUNCTIONS.join(", ")))
 }
 
 fn check_type(token: &str) -> Result<(), Status> {
@@ -238,10 +244,27 @@ impl ResourceProvider for Provider {
         &self,
         req: Request<pulumirpc::InvokeRequest>,
     ) -> Result<Response<pulumirpc::InvokeResponse>, Status> {
-        Err(Status::not_found(format!(
-            "unknown function \"{}\"; the awsecr provider has no functions yet",
-            req.get_ref().tok
-        )))
+        let r = req.get_ref();
+        if !FUNCTIONS.contains(&r.tok.as_str()) {
+            return Err(unknown_function(&r.tok));
+        }
+        let c = self.configured()?;
+        // Functions only read; the engine bounds them itself.
+        let ctx = self.ctx(&c, "", 0.0);
+        let args = decode_opt(r.args.as_ref());
+        log::log(Level::Trace, || format!("Invoke {} args={}", r.tok, Redacted(&args)));
+        let invoked = match r.tok.as_str() {
+            functions::get_repository::TOKEN => functions::get_repository::invoke(&ctx, &args).await,
+            functions::get_authorization_token::TOKEN => functions::get_authorization_token::invoke(&ctx, &args).await,
+            other => return Err(unknown_function(other)),
+        }
+        .inspect_err(|e| failed("Invoke", &r.tok, e))?;
+        Ok(Response::new(match invoked {
+            Invoked::Return(result) => {
+                pulumirpc::InvokeResponse { r#return: Some(encode_struct(&result)), failures: Vec::new() }
+            }
+            Invoked::Failures(fs) => pulumirpc::InvokeResponse { r#return: None, failures: failures(fs) },
+        }))
     }
 
     type ListStream = tokio_stream::Empty<Result<pulumirpc::ListResponse, Status>>;

@@ -253,7 +253,10 @@ async fn create_full_then_read_back_matches_and_diff_is_empty() {
 
     env.moto.start_recording();
     let read = env.read("api", &id, &out, &inputs).await;
-    assert_eq!(env.moto.stop_recording(), vec!["DescribeRepositories", "GetLifecyclePolicy", "ListTagsForResource"]);
+    assert_eq!(
+        env.moto.stop_recording(),
+        vec!["DescribeRepositories", "GetLifecyclePolicy", "GetRepositoryPolicy", "ListTagsForResource"]
+    );
     assert_eq!(read.id, id);
     let read_inputs = decode(&read.inputs);
     let read_out = decode(&read.properties);

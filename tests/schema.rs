@@ -1,10 +1,11 @@
 //! schema.json is the package contract; the Rust types must say the same.
-//! A property in one and not the other, a secret flag, a default or a
-//! replace-on-change flag that disagrees fails here.
+//! A property (or a function argument or result) in one and not the other, a
+//! secret flag, a default or a replace-on-change flag that disagrees fails here.
 
 use std::collections::BTreeSet;
 
 use pulumi_resource_awsecr::config::{CONFIG_KEYS, SECRET_KEYS};
+use pulumi_resource_awsecr::functions::{FUNCTIONS, get_authorization_token, get_repository};
 use pulumi_resource_awsecr::property::{Map, Value};
 use pulumi_resource_awsecr::repository::args::{self, ENCRYPTION_TYPES, INPUTS, NamingContext};
 use pulumi_resource_awsecr::repository::diff::REPLACE_ON_CHANGE;
@@ -117,5 +118,69 @@ fn provider_configuration_matches() {
             .map(|(k, _)| k.clone())
             .collect();
         assert_eq!(secret, set(SECRET_KEYS));
+    }
+}
+
+#[test]
+fn functions_match() {
+    assert_eq!(keys(&schema()["functions"]), set(FUNCTIONS));
+}
+
+/// A function token, its arguments, its results and the results that are secret.
+type FunctionShape = (&'static str, &'static [&'static str], &'static [&'static str], &'static [&'static str]);
+
+const FUNCTION_SHAPES: &[FunctionShape] = &[
+    (get_repository::TOKEN, get_repository::ARGS, get_repository::RESULTS, &[]),
+    (
+        get_authorization_token::TOKEN,
+        get_authorization_token::ARGS,
+        get_authorization_token::RESULTS,
+        get_authorization_token::SECRET_RESULTS,
+    ),
+];
+
+#[test]
+fn function_inputs_and_outputs_match_the_rust_constants() {
+    let s = schema();
+    assert_eq!(FUNCTION_SHAPES.len(), FUNCTIONS.len());
+    for (token, args, results, secret) in FUNCTION_SHAPES {
+        let f = &s["functions"][*token];
+        assert!(f["description"].as_str().is_some_and(|d| !d.is_empty()), "{token} has a description");
+        assert_eq!(keys(&f["inputs"]["properties"]), set(args), "inputs of {token}");
+        assert_eq!(keys(&f["outputs"]["properties"]), set(results), "outputs of {token}");
+        for section in ["inputs", "outputs"] {
+            for (k, v) in f[section]["properties"].as_object().unwrap() {
+                assert!(
+                    v["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{token} {section}.{k} has a description"
+                );
+            }
+            for req in f[section]["required"].as_array().into_iter().flatten() {
+                assert!(
+                    f[section]["properties"].get(req.as_str().unwrap()).is_some(),
+                    "{token}: required {req} is not a property"
+                );
+            }
+        }
+        let flagged: BTreeSet<String> = f["outputs"]["properties"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, v)| v["secret"] == Json::Bool(true))
+            .map(|(k, _)| k.clone())
+            .collect();
+        assert_eq!(flagged, set(secret), "secret outputs of {token}");
+    }
+}
+
+#[test]
+fn get_repository_returns_what_the_resource_has() {
+    let s = schema();
+    let resource = &s["resources"]["awsecr:index:Repository"]["properties"];
+    let outputs = &s["functions"][get_repository::TOKEN]["outputs"]["properties"];
+    for (k, v) in outputs.as_object().unwrap() {
+        let r = &resource[k];
+        assert_eq!(v.get("type"), r.get("type"), "type of {k}");
+        assert_eq!(v.get("$ref"), r.get("$ref"), "$ref of {k}");
     }
 }

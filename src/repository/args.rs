@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::access::{Access, MAX_POLICY_LENGTH, principal_problem};
 use super::lifecycle::{EXPIRE_UNTAGGED_RANGE, LifecyclePolicy, MAX_IMAGE_COUNT_RANGE};
 use crate::config::ProviderConfig;
 use crate::property::{Map, Value};
@@ -20,6 +21,8 @@ pub const INPUTS: &[&str] = &[
     "lifecyclePolicy",
     "forceDelete",
     "tags",
+    "pullPrincipals",
+    "pushPrincipals",
 ];
 const LIFECYCLE_FIELDS: &[&str] = &["expireUntaggedAfterDays", "maxImageCount"];
 pub const ENCRYPTION_TYPES: &[&str] = &["AES256", "KMS", "KMS_DSSE"];
@@ -61,6 +64,8 @@ pub struct RepositoryArgs {
     pub lifecycle_policy: Option<LifecyclePolicy>,
     pub force_delete: bool,
     pub tags: BTreeMap<String, String>,
+    /// Who may pull and who may push; empty lists mean no repository policy.
+    pub access: Access,
 }
 
 impl RepositoryArgs {
@@ -101,6 +106,11 @@ impl RepositoryArgs {
                 "tags".into(),
                 Value::Object(self.tags.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect()),
             );
+        }
+        for (key, list) in [("pullPrincipals", &self.access.pull), ("pushPrincipals", &self.access.push)] {
+            if !list.is_empty() {
+                m.insert(key.into(), Value::Array(list.iter().map(|s| s.clone().into()).collect()));
+            }
         }
         m
     }
@@ -312,6 +322,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
         Field::Absent => Field::Known(BTreeMap::new()),
         other => other,
     };
+    let access = principals(&mut r);
 
     let failures = std::mem::take(&mut r.failures);
     if !failures.is_empty() {
@@ -336,9 +347,75 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
             lifecycle_policy: lifecycle.known()?,
             force_delete: or_default(force, false)?,
             tags: tags.known()?,
+            access: access.known()?,
         })
     })();
     (args, failures)
+}
+
+/// Reads `pullPrincipals` and `pushPrincipals`: each entry a valid principal,
+/// no entry twice in one list or in both (push already grants pull), and a
+/// policy small enough for ECR.
+fn principals(r: &mut Reader<'_>) -> Field<Access> {
+    let mut lists = Vec::new();
+    for key in ["pullPrincipals", "pushPrincipals"] {
+        let list = match r.string_list(key) {
+            Field::Known(list) => {
+                let mut ok = true;
+                for (i, p) in list.iter().enumerate() {
+                    if let Some(reason) = principal_problem(p) {
+                        r.fail(&format!("{key}[{i}]"), reason);
+                        ok = false;
+                    } else if let Some(first) = list[..i].iter().position(|q| q == p) {
+                        r.fail(
+                            &format!("{key}[{i}]"),
+                            format!("\"{p}\" is listed twice (also at {key}[{first}]); list each principal once"),
+                        );
+                        ok = false;
+                    }
+                }
+                if ok { Field::Known(list) } else { Field::Invalid }
+            }
+            Field::Absent => Field::Known(Vec::new()),
+            other => other,
+        };
+        // An unquoted account id in YAML arrives as a number, and would lose
+        // any leading zero: say how to write it.
+        for f in r.failures.iter_mut().filter(|f| f.property.starts_with(&format!("{key}["))) {
+            if f.reason == "must be a string, got a number" {
+                f.reason.push_str("; quote account ids (\"012345678901\"), since a number loses leading zeros");
+            }
+        }
+        lists.push(list);
+    }
+    let push = lists.pop().expect("two lists");
+    let pull = lists.pop().expect("two lists");
+    let (pull, push) = match (pull, push) {
+        (Field::Known(pull), Field::Known(push)) => (pull, push),
+        (Field::Invalid, _) | (_, Field::Invalid) => return Field::Invalid,
+        _ => return Field::Unknown,
+    };
+    let mut ok = true;
+    for (i, p) in pull.iter().enumerate() {
+        if push.contains(p) {
+            r.fail(
+                &format!("pullPrincipals[{i}]"),
+                format!("\"{p}\" is also in pushPrincipals, which grants pull as well; list it only in pushPrincipals"),
+            );
+            ok = false;
+        }
+    }
+    let access = Access { pull, push };
+    if ok && let Some(len) = access.to_policy("aws").map(|t| t.len()).filter(|l| *l > MAX_POLICY_LENGTH) {
+        r.fail(
+            "pullPrincipals",
+            format!(
+                "the repository policy for these pullPrincipals and pushPrincipals would be {len} characters, more than the {MAX_POLICY_LENGTH} ECR allows; grant whole accounts instead of many roles, or fewer principals"
+            ),
+        );
+        ok = false;
+    }
+    if ok { Field::Known(access) } else { Field::Invalid }
 }
 
 fn or_default<T>(f: Field<T>, default: T) -> Option<T> {
@@ -598,6 +675,47 @@ mod tests {
                 "at most 50 tags",
             ),
             (vec![("colour", "blue".into())], "colour", "is not a property of awsecr:index:Repository"),
+            (
+                vec![("pullPrincipals", Value::Array(vec!["123456789012".into(), "arn:aws:iam::1:role/x".into()]))],
+                "pullPrincipals[1]",
+                "must be a 12-digit AWS account id or the ARN of an IAM role or user",
+            ),
+            (
+                vec![("pushPrincipals", Value::Array(vec!["arn:aws:iam::123456789012:group/devs".into()]))],
+                "pushPrincipals[0]",
+                "only roles and users",
+            ),
+            (
+                vec![("pushPrincipals", Value::Array(vec!["123456789012".into(), "123456789012".into()]))],
+                "pushPrincipals[1]",
+                "is listed twice (also at pushPrincipals[0])",
+            ),
+            (
+                vec![
+                    ("pullPrincipals", Value::Array(vec!["111122223333".into(), "123456789012".into()])),
+                    ("pushPrincipals", Value::Array(vec!["123456789012".into()])),
+                ],
+                "pullPrincipals[1]",
+                "is also in pushPrincipals",
+            ),
+            (vec![("pullPrincipals", "123456789012".into())], "pullPrincipals", "must be a list of strings"),
+            (
+                vec![("pushPrincipals", Value::Array(vec![Value::Number(1.0)]))],
+                "pushPrincipals[0]",
+                "quote account ids",
+            ),
+            (
+                vec![(
+                    "pullPrincipals",
+                    Value::Array(
+                        (0..200)
+                            .map(|i| format!("arn:aws:iam::123456789012:role/some-fairly-long-role-name-{i}").into())
+                            .collect(),
+                    ),
+                )],
+                "pullPrincipals",
+                "more than the 10240 ECR allows",
+            ),
         ];
         for (pairs, path, reason) in cases {
             let (_, failures) = check(&map(&pairs), &Map::new(), &ctx(), &ProviderConfig::default());
@@ -631,6 +749,8 @@ mod tests {
             ("lifecyclePolicy", obj(&[("maxImageCount", Value::Unknown)])),
             ("tags", obj(&[("team", Value::Unknown)])),
             ("mutableTagExclusions", Value::Array(vec![Value::Unknown])),
+            ("pullPrincipals", Value::Array(vec![Value::Unknown])),
+            ("pushPrincipals", Value::Unknown),
         ]);
         let (checked, failures) = check(&news, &Map::new(), &ctx(), &ProviderConfig::default());
         assert!(failures.is_empty(), "{failures:?}");
@@ -663,6 +783,10 @@ mod tests {
             }),
             force_delete: true,
             tags: BTreeMap::from([("team".into(), "platform".into())]),
+            access: Access {
+                pull: vec!["123456789012".into(), "arn:aws:iam::123456789012:role/task".into()],
+                push: vec!["arn:aws:iam::123456789012:user/ci".into()],
+            },
         };
         let (back, failures) = parse(&args.to_map(), &ProviderConfig::default());
         assert!(failures.is_empty(), "{failures:?}");

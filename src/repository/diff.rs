@@ -1,12 +1,14 @@
 //! Diff: compares the stored outputs of a repository with its checked new
 //! inputs by meaning (tags as maps, exclusions as sets, lifecycle policy as
-//! parsed rules) and decides between no change, update and replacement.
+//! parsed rules, principals as the access the policy in force grants) and
+//! decides between no change, update and replacement.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::access::{Access, normalize};
 use super::args::{INPUTS, has_random_name};
 use super::lifecycle::same_policy;
-use super::outputs::lifecycle_text;
+use super::outputs::{access_of, lifecycle_text, principals_of};
 use crate::config::ProviderConfig;
 use crate::property::{Map, Value};
 
@@ -85,6 +87,20 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         }
     }
 
+    // A repository policy edited into something the principal lists cannot
+    // express: the whole text is what changes.
+    let principals_ignored = ignored_top.contains("pullPrincipals") && ignored_top.contains("pushPrincipals");
+    if !principals_ignored
+        && !ignored_top.contains("repositoryPolicyText")
+        && let Some(Value::String(applied)) = olds.get("repositoryPolicyText").map(Value::plain)
+        && Access::from_policy(&applied).is_none()
+    {
+        let wanted = access_of(&news);
+        out.diffs.push("repositoryPolicyText".into());
+        let kind = if wanted.is_some_and(|a| a.is_empty()) { DiffKind::Delete } else { DiffKind::Update };
+        out.detailed.insert("repositoryPolicyText".into(), kind);
+    }
+
     if !out.replaces.is_empty() {
         let old_name = olds.get("repositoryName").map(Value::plain);
         let new_name = news.get("repositoryName").map(Value::plain);
@@ -108,6 +124,24 @@ fn same_input(key: &str, old: Option<&Value>, new: Option<&Value>, olds: &Map, n
             match wanted {
                 Some(wanted) => same_policy(applied, wanted.as_deref()),
                 None => false,
+            }
+        }
+        "pullPrincipals" | "pushPrincipals" => {
+            // Compared with what the policy in force grants (refresh keeps
+            // its text), so a hand-edited policy shows up here. A policy the
+            // lists cannot express is reported as repositoryPolicyText.
+            let applied = match olds.get("repositoryPolicyText").map(Value::plain) {
+                Some(Value::String(t)) => Access::from_policy(&t),
+                _ => Some(Access::default()),
+            };
+            let normalized = |list: &[String]| -> BTreeSet<String> { list.iter().map(|p| normalize(p)).collect() };
+            match (applied, principals_of(news, key)) {
+                (Some(applied), Some(wanted)) => {
+                    let granted = if key == "pullPrincipals" { &applied.pull } else { &applied.push };
+                    normalized(granted) == normalized(&wanted)
+                }
+                (None, _) => set_of(old) == set_of(new),
+                (_, None) => false,
             }
         }
         _ => old == new,
@@ -193,7 +227,7 @@ mod tests {
     use super::*;
     use crate::repository::args::{Encryption, RepositoryArgs};
     use crate::repository::lifecycle::LifecyclePolicy;
-    use crate::repository::outputs::{Remote, outputs};
+    use crate::repository::outputs::{Policies, Remote, outputs};
 
     fn args() -> RepositoryArgs {
         RepositoryArgs {
@@ -206,8 +240,10 @@ mod tests {
             lifecycle_policy: Some(LifecyclePolicy { expire_untagged_after_days: Some(14), max_image_count: None }),
             force_delete: false,
             tags: BTreeMap::from([("team".into(), "a".into())]),
+            access: Access { pull: vec![ROLE.into()], push: vec![] },
         }
     }
+    const ROLE: &str = "arn:aws:iam::123456789012:role/task";
     fn remote() -> Remote {
         Remote {
             arn: "arn:aws:ecr:us-east-1:123456789012:repository/app".into(),
@@ -216,7 +252,9 @@ mod tests {
         }
     }
     fn state(a: &RepositoryArgs) -> Map {
-        outputs(a, &remote(), &ProviderConfig::default(), a.lifecycle_policy.and_then(|p| p.to_json()))
+        let policies =
+            Policies { lifecycle: a.lifecycle_policy.and_then(|p| p.to_json()), repository: a.access.to_policy("aws") };
+        outputs(a, &remote(), &ProviderConfig::default(), policies)
     }
     fn run(old: &RepositoryArgs, new: &RepositoryArgs) -> DiffResult {
         diff(&state(old), &new.to_map(), &[], &ProviderConfig::default())
@@ -252,6 +290,9 @@ mod tests {
                 }),
                 DiffKind::Update,
             ),
+            ("pullPrincipals", Box::new(|a| a.access.pull.push("123456789012".into())), DiffKind::Update),
+            ("pullPrincipals", Box::new(|a| a.access.pull.clear()), DiffKind::Delete),
+            ("pushPrincipals", Box::new(|a| a.access.push.push("123456789012".into())), DiffKind::Add),
         ];
         for (key, change, kind) in table {
             let mut new = args();
@@ -310,6 +351,52 @@ mod tests {
         olds.insert("lifecyclePolicyText".into(), r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}"#.into());
         let d = diff(&olds, &args().to_map(), &[], &ProviderConfig::default());
         assert_eq!(d.detailed.get("lifecyclePolicy"), Some(&DiffKind::Update));
+    }
+
+    #[test]
+    fn principals_compare_with_the_policy_in_force() {
+        let mut a = args();
+        a.access.pull = vec![ROLE.into(), "123456789012".into()];
+        // Reordered lists: no change.
+        let mut reordered = a.clone();
+        reordered.access.pull.reverse();
+        assert!(!diff(&state(&a), &reordered.to_map(), &[], &ProviderConfig::default()).has_changes());
+
+        // Refresh found the policy edited by hand (still expressible): the
+        // account moved to push. Both lists differ from what is in force.
+        let mut olds = state(&a);
+        let edited = Access { pull: vec![ROLE.into()], push: vec!["123456789012".into()] };
+        olds.insert("repositoryPolicyText".into(), edited.to_policy("aws").unwrap().into());
+        let d = diff(&olds, &a.to_map(), &[], &ProviderConfig::default());
+        assert_eq!(d.diffs, vec!["pullPrincipals".to_string(), "pushPrincipals".to_string()]);
+
+        // The policy in force is gone: declaring principals is a change.
+        let mut olds = state(&a);
+        olds.remove("repositoryPolicyText");
+        let d = diff(&olds, &a.to_map(), &[], &ProviderConfig::default());
+        assert_eq!(d.diffs, vec!["pullPrincipals".to_string()]);
+
+        // A policy the lists cannot express: the text itself is the change,
+        // an update while principals are declared, a delete when none are.
+        let mut olds = state(&a);
+        let odd = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}]}"#;
+        olds.insert("repositoryPolicyText".into(), odd.into());
+        let d = diff(&olds, &a.to_map(), &[], &ProviderConfig::default());
+        assert_eq!(d.diffs, vec!["repositoryPolicyText".to_string()]);
+        assert_eq!(d.detailed["repositoryPolicyText"], DiffKind::Update);
+        let mut none = a.clone();
+        none.access = Access::default();
+        let mut olds_none = state(&none);
+        olds_none.insert("repositoryPolicyText".into(), odd.into());
+        let d = diff(&olds_none, &none.to_map(), &[], &ProviderConfig::default());
+        assert_eq!(d.detailed["repositoryPolicyText"], DiffKind::Delete);
+        let ignored = ["pullPrincipals".to_string(), "pushPrincipals".to_string()];
+        assert!(!diff(&olds_none, &none.to_map(), &ignored, &ProviderConfig::default()).has_changes());
+
+        // Unknown principals are a change.
+        let mut news = a.to_map();
+        news.insert("pushPrincipals".into(), Value::Unknown);
+        assert_eq!(diff(&state(&a), &news, &[], &ProviderConfig::default()).diffs, vec!["pushPrincipals".to_string()]);
     }
 
     #[test]

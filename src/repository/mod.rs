@@ -2,10 +2,13 @@
 //! Create, Read, Update and Delete. Only this module (with `config`) talks to ECR.
 //!
 //! Calls made per operation are the minimum: create = CreateRepository
-//! (+ PutLifecyclePolicy when a policy is set); update = one call per changed
+//! (+ PutLifecyclePolicy when a lifecycle policy is set, + SetRepositoryPolicy
+//! when principals are granted access); update = one call per changed
 //! setting; read = DescribeRepositories + GetLifecyclePolicy +
-//! ListTagsForResource; delete = DeleteRepository; preview = none.
+//! GetRepositoryPolicy + ListTagsForResource; delete = DeleteRepository;
+//! preview = none.
 
+pub mod access;
 pub mod args;
 pub mod diff;
 pub mod lifecycle;
@@ -23,12 +26,13 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
+use self::access::{Access, partition_of, same_repository_policy};
 use self::args::{Encryption, RepositoryArgs};
 use self::lifecycle::{LifecyclePolicy, same_policy};
-use self::outputs::{Remote, carry_secrets, lifecycle_text, outputs, preview_outputs};
+use self::outputs::{Policies, Remote, carry_secrets, lifecycle_text, outputs, preview_outputs};
 use crate::config::{DEFAULT_MAX_RETRIES, ProviderConfig};
 use crate::engine::EngineLog;
-use crate::error::{Call, ProviderError, Result, aws_error};
+use crate::error::{Call, ProviderError, Result, aws_error, target};
 use crate::log::{self, Level};
 use crate::property::{Map, Value};
 
@@ -59,8 +63,16 @@ impl Ctx<'_> {
         }
     }
 
+    /// Tells the user about a resource through Engine.Log. A lookup
+    /// (a function, with no URN) has the facts in its result and says nothing.
+    async fn warn(&self, message: String) {
+        if !self.urn.is_empty() {
+            self.log.warn(self.urn, message).await;
+        }
+    }
+
     /// Runs a call that changes nothing: dropped at once on cancel or timeout.
-    async fn read<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
+    pub(crate) async fn read<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
         log::log(Level::Debug, || format!("{action} {repo}"));
         let deadline = self.deadline;
         tokio::select! {
@@ -98,7 +110,7 @@ async fn sleep_until(deadline: Option<Instant>) {
 fn cancelled(action: &str, repo: &str) -> ProviderError {
     ProviderError::new(
         Code::Cancelled,
-        format!("cancelled before {action} on repository \"{repo}\"; run `pulumi up` again to finish"),
+        format!("cancelled before {action} on {}; run `pulumi up` again to finish", target(repo)),
     )
 }
 
@@ -106,12 +118,13 @@ fn timed_out(action: &str, repo: &str) -> ProviderError {
     ProviderError::new(
         Code::DeadlineExceeded,
         format!(
-            "the operation's timeout ran out during {action} on repository \"{repo}\"; run `pulumi refresh` and `pulumi up` to finish, or raise customTimeouts"
+            "the operation's timeout ran out during {action} on {}; run `pulumi refresh` and `pulumi up` to finish, or raise customTimeouts",
+            target(repo)
         ),
     )
 }
 
-fn aws<E, R>(ctx: &Ctx<'_>, action: &str, repo: &str, err: &SdkError<E, R>) -> ProviderError
+pub(crate) fn aws<E, R>(ctx: &Ctx<'_>, action: &str, repo: &str, err: &SdkError<E, R>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -160,29 +173,42 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         )
     })?;
 
-    let mut policy_text = None;
+    // The repository exists from here on: a failure records it (so nothing
+    // is orphaned) with what was applied, and the next `pulumi up` finishes.
+    let init_failed = |applied: Policies, what: &str, e: ProviderError| {
+        let mut props = outputs(&args, &remote, ctx.config, applied);
+        carry_secrets(inputs, &mut props);
+        ProviderError::InitFailed {
+            id: name.to_string(),
+            properties: props,
+            inputs: inputs.clone(),
+            reason: format!("created repository \"{name}\" but could not apply its {what}: {}", e.message()),
+            code: e.code(),
+        }
+    };
+    let mut applied = Policies::default();
     if let Some(text) = args.lifecycle_policy.and_then(|p| p.to_json()) {
         if let Err(e) = put_lifecycle(ctx, name, &text).await {
-            // The repository exists: record it, so nothing is orphaned and
-            // the next `pulumi up` applies the policy.
-            let mut props = outputs(&args, &remote, ctx.config, None);
-            carry_secrets(inputs, &mut props);
-            return Err(ProviderError::InitFailed {
-                id: name.to_string(),
-                properties: props,
-                inputs: inputs.clone(),
-                reason: format!(
-                    "created repository \"{name}\" but could not apply its lifecycle policy: {}",
-                    e.message()
-                ),
-                code: e.code(),
-            });
+            return Err(init_failed(applied, "lifecycle policy", e));
         }
-        policy_text = Some(text);
+        applied.lifecycle = Some(text);
     }
-    let mut props = outputs(&args, &remote, ctx.config, policy_text);
+    if let Some(text) = args.access.to_policy(partition_of(&remote.arn)) {
+        if let Err(e) = set_repository_policy(ctx, name, &text).await {
+            return Err(init_failed(applied, "repository policy (pullPrincipals, pushPrincipals)", e));
+        }
+        applied.repository = Some(text);
+    }
+    let mut props = outputs(&args, &remote, ctx.config, applied);
     carry_secrets(inputs, &mut props);
     Ok((name.to_string(), props))
+}
+
+async fn set_repository_policy(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
+    let action = "ecr:SetRepositoryPolicy";
+    let req = ctx.client.set_repository_policy().repository_name(name).policy_text(text);
+    ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
+    Ok(())
 }
 
 async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
@@ -221,6 +247,14 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
         Err(e) if e.code() == Some("LifecyclePolicyNotFoundException") => None,
         Err(e) => return Err(aws(ctx, action, id, &e)),
     };
+
+    let action = "ecr:GetRepositoryPolicy";
+    let repository_policy =
+        match ctx.read(action, id, ctx.client.get_repository_policy().repository_name(id).send()).await? {
+            Ok(p) => p.policy_text().map(str::to_string),
+            Err(e) if e.code() == Some("RepositoryPolicyNotFoundException") => None,
+            Err(e) => return Err(aws(ctx, action, id, &e)),
+        };
 
     let action = "ecr:ListTagsForResource";
     let actual_tags: BTreeMap<String, String> =
@@ -261,15 +295,29 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
         Some(text) => match LifecyclePolicy::from_json(text) {
             Some(p) => Some(p),
             None => {
-                ctx.log
-                    .warn(
-                        ctx.urn,
-                        format!(
-                            "the lifecycle policy of ECR repository \"{id}\" was edited outside Pulumi into rules that lifecyclePolicy cannot express; it is kept as it is in lifecyclePolicyText, and the next `pulumi up` would replace it with the declared policy"
-                        ),
-                    )
-                    .await;
+                ctx.warn(format!(
+                    "the lifecycle policy of ECR repository \"{id}\" was edited outside Pulumi into rules that lifecyclePolicy cannot express; it is kept as it is in lifecyclePolicyText, and the next `pulumi up` would replace it with the declared policy"
+                ))
+                .await;
                 old.as_ref().and_then(|o| o.lifecycle_policy)
+            }
+        },
+    };
+
+    let access = match repository_policy.as_deref() {
+        None => Access::default(),
+        Some(text) => match Access::from_policy(text) {
+            // Keep the user's spelling and order while the meaning is the same.
+            Some(found) => match &old {
+                Some(o) if o.access.same_as(&found) => o.access.clone(),
+                _ => found,
+            },
+            None => {
+                ctx.warn(format!(
+                    "the repository policy of ECR repository \"{id}\" was edited outside Pulumi into statements that pullPrincipals and pushPrincipals cannot express; it is kept as it is in repositoryPolicyText, and the next `pulumi up` would replace it with the policy the declared principals need (or delete it when none are declared)"
+                ))
+                .await;
+                old.as_ref().map(|o| o.access.clone()).unwrap_or_default()
             }
         },
     };
@@ -294,9 +342,11 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
         lifecycle_policy,
         force_delete: old.as_ref().is_some_and(|o| o.force_delete),
         tags: own,
+        access,
     };
     let mut inputs = args.to_map();
-    let mut props = outputs(&args, &remote, ctx.config, policy_text);
+    let mut props =
+        outputs(&args, &remote, ctx.config, Policies { lifecycle: policy_text, repository: repository_policy });
     props.insert("tagsAll".into(), Value::Object(actual_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
     // Secrets stay secret: whatever was secret before is secret now.
     let secret_source = if old_inputs.is_empty() { old_outputs } else { old_inputs };
@@ -371,6 +421,24 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         }
     }
 
+    let applied = plain("repositoryPolicyText");
+    let applied = applied.as_ref().and_then(Value::as_str);
+    let wanted_access = args.access.to_policy(partition_of(&remote.arn));
+    if !same_repository_policy(applied, wanted_access.as_deref()) {
+        match &wanted_access {
+            Some(text) => set_repository_policy(ctx, name, text).await?,
+            None => {
+                let action = "ecr:DeleteRepositoryPolicy";
+                let req = ctx.client.delete_repository_policy().repository_name(name);
+                match ctx.write(action, name, req.send()).await? {
+                    Ok(_) => {}
+                    Err(e) if e.code() == Some("RepositoryPolicyNotFoundException") => {}
+                    Err(e) => return Err(aws(ctx, action, name, &e)),
+                }
+            }
+        }
+    }
+
     let old_all: BTreeMap<String, String> = match plain("tagsAll") {
         Some(Value::Object(m)) => {
             m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()
@@ -392,7 +460,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
     }
 
-    let mut props = outputs(&args, &remote, ctx.config, wanted);
+    let mut props = outputs(&args, &remote, ctx.config, Policies { lifecycle: wanted, repository: wanted_access });
     carry_secrets(news, &mut props);
     Ok(props)
 }

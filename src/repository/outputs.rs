@@ -1,18 +1,29 @@
 //! Repository outputs: the inputs with defaults applied plus what ECR
 //! assigns (ARN, registry id, URL) and what we derive (effective tags, the
-//! applied lifecycle policy text, the ECR mutability mode). Outputs derived
-//! from a secret input are secret too.
+//! applied lifecycle and repository policy texts, the ECR mutability mode,
+//! the IAM documents for pulling and pushing). Outputs derived from a secret
+//! input are secret too.
 
 use std::collections::BTreeMap;
 
+use super::access::{Access, partition_of, pull_policy_document, push_policy_document};
 use super::args::{RepositoryArgs, mutability_mode};
 use super::lifecycle::LifecyclePolicy;
 use crate::config::ProviderConfig;
 use crate::property::{Map, Value};
 
 /// Output properties beyond the inputs.
-pub const OUTPUTS: &[&str] =
-    &["arn", "registryId", "repositoryUrl", "tagsAll", "lifecyclePolicyText", "imageTagMutability"];
+pub const OUTPUTS: &[&str] = &[
+    "arn",
+    "registryId",
+    "repositoryUrl",
+    "tagsAll",
+    "lifecyclePolicyText",
+    "imageTagMutability",
+    "repositoryPolicyText",
+    "pullPolicyDocument",
+    "pushPolicyDocument",
+];
 
 /// Which inputs each derived output comes from, for secretness.
 const DERIVED_FROM: &[(&str, &[&str])] = &[
@@ -21,6 +32,9 @@ const DERIVED_FROM: &[(&str, &[&str])] = &[
     ("tagsAll", &["tags"]),
     ("lifecyclePolicyText", &["lifecyclePolicy"]),
     ("imageTagMutability", &["immutableTags", "mutableTagExclusions"]),
+    ("repositoryPolicyText", &["pullPrincipals", "pushPrincipals"]),
+    ("pullPolicyDocument", &["repositoryName"]),
+    ("pushPolicyDocument", &["repositoryName"]),
 ];
 
 /// What ECR assigned to a repository.
@@ -38,17 +52,29 @@ impl Remote {
     }
 }
 
+/// The policy texts in force on a repository (`None`: it has none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policies {
+    pub lifecycle: Option<String>,
+    pub repository: Option<String>,
+}
+
 /// The full output map of a repository.
-pub fn outputs(args: &RepositoryArgs, remote: &Remote, config: &ProviderConfig, policy_text: Option<String>) -> Map {
+pub fn outputs(args: &RepositoryArgs, remote: &Remote, config: &ProviderConfig, policies: Policies) -> Map {
     let mut m = args.to_map();
     m.insert("arn".into(), remote.arn.clone().into());
     m.insert("registryId".into(), remote.registry_id.clone().into());
     m.insert("repositoryUrl".into(), remote.repository_url.clone().into());
     m.insert("tagsAll".into(), string_map(&config.effective_tags(&args.tags)));
-    if let Some(text) = policy_text {
+    if let Some(text) = policies.lifecycle {
         m.insert("lifecyclePolicyText".into(), text.into());
     }
     m.insert("imageTagMutability".into(), args.image_tag_mutability().into());
+    if let Some(text) = policies.repository {
+        m.insert("repositoryPolicyText".into(), text.into());
+    }
+    m.insert("pullPolicyDocument".into(), pull_policy_document(&remote.arn).into());
+    m.insert("pushPolicyDocument".into(), push_policy_document(&remote.arn).into());
     m
 }
 
@@ -85,8 +111,38 @@ pub fn preview_outputs(news: &Map, config: &ProviderConfig, remote: Option<&Remo
         _ => Value::Unknown,
     };
     m.insert("imageTagMutability".into(), mode);
+    // The repository policy names account roots in the repository's
+    // partition, so it is known only once the ARN is.
+    match (access_of(news), remote) {
+        (Some(a), _) if a.is_empty() => {}
+        (Some(a), Some(r)) => {
+            if let Some(text) = a.to_policy(partition_of(&r.arn)) {
+                m.insert("repositoryPolicyText".into(), text.into());
+            }
+        }
+        _ => {
+            m.insert("repositoryPolicyText".into(), Value::Unknown);
+        }
+    }
+    let document = |f: fn(&str) -> String| remote.map_or(Value::Unknown, |r| Value::from(f(&r.arn)));
+    m.insert("pullPolicyDocument".into(), document(pull_policy_document));
+    m.insert("pushPolicyDocument".into(), document(push_policy_document));
     carry_secrets(news, &mut m);
     m
+}
+
+/// The access the inputs ask for: `None` while unknown.
+pub fn access_of(inputs: &Map) -> Option<Access> {
+    Some(Access { pull: principals_of(inputs, "pullPrincipals")?, push: principals_of(inputs, "pushPrincipals")? })
+}
+
+/// One principal list of the inputs: `None` while unknown.
+pub fn principals_of(inputs: &Map, key: &str) -> Option<Vec<String>> {
+    match inputs.get(key).map(Value::plain) {
+        None | Some(Value::Null) => Some(Vec::new()),
+        Some(Value::Array(a)) => a.iter().map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(_) => None,
+    }
 }
 
 /// The policy text the inputs ask for: `None` while unknown, `Some(None)` for
@@ -146,6 +202,7 @@ mod tests {
             lifecycle_policy: None,
             force_delete: false,
             tags: BTreeMap::from([("team".into(), "a".into())]),
+            access: Access::default(),
         }
     }
 
@@ -154,8 +211,12 @@ mod tests {
         let mut inputs = args().to_map();
         inputs.insert("tags".into(), inputs["tags"].clone().into_secret());
         let remote = Remote { arn: "a".into(), registry_id: "r".into(), repository_url: "u".into() };
-        let mut out =
-            outputs(&parse(&inputs, &ProviderConfig::default()).0.unwrap(), &remote, &ProviderConfig::default(), None);
+        let mut out = outputs(
+            &parse(&inputs, &ProviderConfig::default()).0.unwrap(),
+            &remote,
+            &ProviderConfig::default(),
+            Policies::default(),
+        );
         carry_secrets(&inputs, &mut out);
         assert!(matches!(out["tags"], Value::Secret(_)));
         assert!(matches!(out["tagsAll"], Value::Secret(_)));
@@ -176,5 +237,47 @@ mod tests {
         let out = preview_outputs(&news, &ProviderConfig::default(), None);
         assert_eq!(out["imageTagMutability"], Value::Unknown);
         assert_eq!(out["lifecyclePolicyText"], Value::Unknown);
+    }
+
+    #[test]
+    fn preview_knows_the_policy_documents_only_with_the_arn() {
+        let mut news = args().to_map();
+        let out = preview_outputs(&news, &ProviderConfig::default(), None);
+        assert_eq!(out["pullPolicyDocument"], Value::Unknown);
+        assert_eq!(out["pushPolicyDocument"], Value::Unknown);
+        assert!(!out.contains_key("repositoryPolicyText"), "no principals, no policy");
+
+        news.insert("pullPrincipals".into(), Value::Array(vec!["123456789012".into()]));
+        assert_eq!(preview_outputs(&news, &ProviderConfig::default(), None)["repositoryPolicyText"], Value::Unknown);
+
+        let arn = "arn:aws-cn:ecr:cn-north-1:123456789012:repository/app";
+        let remote = Remote { arn: arn.into(), registry_id: "123456789012".into(), repository_url: "u".into() };
+        let out = preview_outputs(&news, &ProviderConfig::default(), Some(&remote));
+        assert_eq!(out["pullPolicyDocument"], Value::from(pull_policy_document(arn)));
+        assert_eq!(out["pushPolicyDocument"], Value::from(push_policy_document(arn)));
+        let text = out["repositoryPolicyText"].as_str().unwrap();
+        assert!(text.contains("arn:aws-cn:iam::123456789012:root"), "{text}");
+
+        news.insert("pushPrincipals".into(), Value::Unknown);
+        let out = preview_outputs(&news, &ProviderConfig::default(), Some(&remote));
+        assert_eq!(out["repositoryPolicyText"], Value::Unknown);
+    }
+
+    #[test]
+    fn secret_principals_make_the_policy_text_secret() {
+        let mut a = args();
+        a.access.push = vec!["123456789012".into()];
+        let mut inputs = a.to_map();
+        inputs.insert("pushPrincipals".into(), inputs["pushPrincipals"].clone().into_secret());
+        let remote = Remote {
+            arn: "arn:aws:ecr:r:1:repository/app".into(),
+            registry_id: "r".into(),
+            repository_url: "u".into(),
+        };
+        let policies = Policies { lifecycle: None, repository: a.access.to_policy("aws") };
+        let mut out = outputs(&a, &remote, &ProviderConfig::default(), policies);
+        carry_secrets(&inputs, &mut out);
+        assert!(matches!(out["repositoryPolicyText"], Value::Secret(_)));
+        assert!(!matches!(out["pullPolicyDocument"], Value::Secret(_)));
     }
 }

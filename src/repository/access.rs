@@ -1,0 +1,491 @@
+//! Access to a repository: the two principal lists users set
+//! (`pullPrincipals`, `pushPrincipals`), the ECR repository policy generated
+//! from them, the way back (parsing a policy read from ECR, compared by
+//! meaning), and the IAM identity policies a role attaches to pull or push.
+//! Pure: no AWS calls.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value as Json, json};
+
+/// The ECR actions a client needs to pull an image.
+pub const PULL_ACTIONS: &[&str] =
+    &["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+
+/// The ECR actions a client needs to pull and push an image.
+pub const PUSH_ACTIONS: &[&str] = &[
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:CompleteLayerUpload",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+];
+
+/// The account-wide action behind `docker login`; it has no resource.
+pub const TOKEN_ACTION: &str = "ecr:GetAuthorizationToken";
+
+/// The longest repository policy ECR accepts.
+pub const MAX_POLICY_LENGTH: usize = 10_240;
+
+const VERSION: &str = "2012-10-17";
+
+/// Who may pull and who may push (push includes pull).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Access {
+    pub pull: Vec<String>,
+    pub push: Vec<String>,
+}
+
+/// How much a principal is granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    Pull,
+    Push,
+}
+
+impl Access {
+    pub fn is_empty(&self) -> bool {
+        self.pull.is_empty() && self.push.is_empty()
+    }
+
+    /// Each principal (account ids and root ARNs alike) with its level, the
+    /// meaning of these lists; push wins over pull.
+    fn grants(&self) -> BTreeMap<String, Level> {
+        let mut out = BTreeMap::new();
+        for p in &self.pull {
+            out.entry(normalize(p)).or_insert(Level::Pull);
+        }
+        for p in &self.push {
+            out.insert(normalize(p), Level::Push);
+        }
+        out
+    }
+
+    /// True when both grant the same access to the same principals.
+    pub fn same_as(&self, other: &Access) -> bool {
+        self.grants() == other.grants()
+    }
+
+    /// The repository policy granting this access; `None` when nobody is
+    /// granted anything (then the repository has no policy). Account ids
+    /// become the account's root principal in `partition`.
+    pub fn to_policy(&self, partition: &str) -> Option<String> {
+        let principals = |list: &[String]| -> Vec<String> {
+            let set: BTreeSet<String> = list.iter().map(|p| principal_arn(p, partition)).collect();
+            set.into_iter().collect()
+        };
+        let mut statements = Vec::new();
+        if !self.pull.is_empty() {
+            statements.push(json!({
+                "Sid": "AllowPull",
+                "Effect": "Allow",
+                "Principal": {"AWS": principals(&self.pull)},
+                "Action": PULL_ACTIONS,
+            }));
+        }
+        if !self.push.is_empty() {
+            statements.push(json!({
+                "Sid": "AllowPushPull",
+                "Effect": "Allow",
+                "Principal": {"AWS": principals(&self.push)},
+                "Action": PUSH_ACTIONS,
+            }));
+        }
+        if statements.is_empty() {
+            return None;
+        }
+        Some(json!({"Version": VERSION, "Statement": statements}).to_string())
+    }
+
+    /// Reads a repository policy back into the two lists. `None` when the
+    /// policy grants anything the lists cannot express: other actions, Deny,
+    /// conditions, resources, principals that are not accounts, roles or
+    /// users. Statements are combined per principal, so any split or order of
+    /// statements, principals and actions with the same meaning reads the same.
+    /// Account root ARNs read back as account ids.
+    pub fn from_policy(text: &str) -> Option<Access> {
+        let doc: Json = serde_json::from_str(text).ok()?;
+        let obj = doc.as_object()?;
+        if obj.keys().any(|k| !["Version", "Id", "Statement"].contains(&k.as_str())) {
+            return None;
+        }
+        if let Some(v) = obj.get("Version")
+            && !matches!(v.as_str(), Some("2012-10-17" | "2008-10-17"))
+        {
+            return None;
+        }
+        let statements = match obj.get("Statement")? {
+            Json::Array(a) => a.iter().collect::<Vec<_>>(),
+            single @ Json::Object(_) => vec![single],
+            _ => return None,
+        };
+        let mut actions_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for st in statements {
+            let st = st.as_object()?;
+            if st.keys().any(|k| !["Sid", "Effect", "Principal", "Action"].contains(&k.as_str())) {
+                return None;
+            }
+            if st.get("Effect")?.as_str()? != "Allow" {
+                return None;
+            }
+            let principal = st.get("Principal")?.as_object()?;
+            if principal.len() != 1 {
+                return None;
+            }
+            let principals = strings(principal.get("AWS")?)?;
+            let actions = strings(st.get("Action")?)?;
+            if principals.is_empty() || actions.is_empty() {
+                return None;
+            }
+            for p in principals {
+                let p = normalize(&p);
+                if principal_problem(&p).is_some() {
+                    return None;
+                }
+                actions_of.entry(p).or_default().extend(actions.iter().map(|a| a.to_ascii_lowercase()));
+            }
+        }
+        let lower = |list: &[&str]| -> BTreeSet<String> { list.iter().map(|a| a.to_ascii_lowercase()).collect() };
+        let (pull_set, push_set) = (lower(PULL_ACTIONS), lower(PUSH_ACTIONS));
+        let mut access = Access::default();
+        for (principal, actions) in actions_of {
+            if actions == push_set {
+                access.push.push(principal);
+            } else if actions == pull_set {
+                access.pull.push(principal);
+            } else {
+                return None;
+            }
+        }
+        if access.is_empty() { None } else { Some(access) }
+    }
+}
+
+/// A string or a list of strings (IAM allows both).
+fn strings(v: &Json) -> Option<Vec<String>> {
+    match v {
+        Json::String(s) => Some(vec![s.clone()]),
+        Json::Array(a) => a.iter().map(|x| x.as_str().map(str::to_string)).collect(),
+        _ => None,
+    }
+}
+
+/// Compares two repository policies by meaning: as granted access when both
+/// parse, as JSON values otherwise, as text when either is not JSON.
+pub fn same_repository_policy(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => match (Access::from_policy(a), Access::from_policy(b)) {
+            (Some(x), Some(y)) => x.same_as(&y),
+            _ => match (serde_json::from_str::<Json>(a), serde_json::from_str::<Json>(b)) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => a == b,
+            },
+        },
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------- principals
+
+/// Why a principal is not one the lists accept (`None` when it is fine): a
+/// 12-digit account id, or the ARN of an IAM role or user,
+/// `arn:<partition>:iam::<12 digits>:role/<path/name>` (or `:user/`).
+pub fn principal_problem(p: &str) -> Option<String> {
+    const ALLOWED: &str = "must be a 12-digit AWS account id or the ARN of an IAM role or user (arn:aws:iam::123456789012:role/name or :user/name)";
+    if is_account_id(p) {
+        return None;
+    }
+    let Some(rest) = p.strip_prefix("arn:") else {
+        return Some(format!("{ALLOWED}, got \"{p}\""));
+    };
+    let parts: Vec<&str> = rest.splitn(5, ':').collect();
+    let [partition, service, region, account, resource] = parts.as_slice() else {
+        return Some(format!("{ALLOWED}, got \"{p}\""));
+    };
+    if !is_partition(partition) || *service != "iam" || !region.is_empty() || !is_account_id(account) {
+        return Some(format!("{ALLOWED}, got \"{p}\""));
+    }
+    let Some((kind, path_and_name)) = resource.split_once('/') else {
+        return Some(format!("{ALLOWED}, got \"{p}\""));
+    };
+    if kind != "role" && kind != "user" {
+        return Some(format!("{ALLOWED}, got \"{p}\" (only roles and users can be granted access)"));
+    }
+    let segments: Vec<&str> = path_and_name.split('/').collect();
+    let name = segments.last().copied().unwrap_or_default();
+    let name_ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if !segments.iter().all(|s| name_ok(s)) || name.chars().count() > 64 || path_and_name.chars().count() > 576 {
+        return Some(format!(
+            "{ALLOWED}; the {kind} name must be 1 to 64 letters, digits and + = , . @ _ - (with an optional /path/), got \"{p}\""
+        ));
+    }
+    None
+}
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `aws`, `aws-cn`, `aws-us-gov`, `aws-iso-b`, ...
+fn is_partition(s: &str) -> bool {
+    s == "aws"
+        || s.strip_prefix("aws-").is_some_and(|r| {
+            !r.is_empty() && r.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
+        })
+}
+
+/// The principal a policy names: account ids become the account's root.
+pub fn principal_arn(p: &str, partition: &str) -> String {
+    if is_account_id(p) { format!("arn:{partition}:iam::{p}:root") } else { p.to_string() }
+}
+
+/// The principal as the lists spell it: an account's root ARN becomes its id.
+pub fn normalize(p: &str) -> String {
+    if let Some(rest) = p.strip_prefix("arn:") {
+        let parts: Vec<&str> = rest.split(':').collect();
+        if let [partition, "iam", "", account, "root"] = parts.as_slice()
+            && is_partition(partition)
+            && is_account_id(account)
+        {
+            return account.to_string();
+        }
+    }
+    p.to_string()
+}
+
+/// The partition of an ARN (`aws` when it has none).
+pub fn partition_of(arn: &str) -> &str {
+    arn.strip_prefix("arn:").and_then(|r| r.split(':').next()).filter(|p| is_partition(p)).unwrap_or("aws")
+}
+
+// ---------------------------------------------------------------- IAM documents
+
+/// The IAM identity policy that lets a role pull from the repository `arn`.
+pub fn pull_policy_document(arn: &str) -> String {
+    identity_policy("PullImages", PULL_ACTIONS, arn)
+}
+
+/// The IAM identity policy that lets a role pull from and push to `arn`.
+pub fn push_policy_document(arn: &str) -> String {
+    identity_policy("PushAndPullImages", PUSH_ACTIONS, arn)
+}
+
+fn identity_policy(sid: &str, actions: &[&str], arn: &str) -> String {
+    json!({
+        "Version": VERSION,
+        "Statement": [
+            {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": arn},
+            {"Sid": "GetAuthorizationToken", "Effect": "Allow", "Action": TOKEN_ACTION, "Resource": "*"},
+        ],
+    })
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROLE: &str = "arn:aws:iam::111122223333:role/ecs/task-execution";
+    const USER: &str = "arn:aws:iam::111122223333:user/ci";
+    const ACCOUNT: &str = "444455556666";
+
+    fn access(pull: &[&str], push: &[&str]) -> Access {
+        Access {
+            pull: pull.iter().map(|s| s.to_string()).collect(),
+            push: push.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+    fn doc(text: &str) -> Json {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn generation_pull_only() {
+        let text = access(&[ROLE, ACCOUNT], &[]).to_policy("aws").unwrap();
+        assert_eq!(
+            doc(&text),
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "AllowPull",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": ["arn:aws:iam::111122223333:role/ecs/task-execution", "arn:aws:iam::444455556666:root"]},
+                    "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                }],
+            })
+        );
+    }
+
+    #[test]
+    fn generation_push_only() {
+        let text = access(&[], &[USER]).to_policy("aws").unwrap();
+        assert_eq!(
+            doc(&text),
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "AllowPushPull",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": ["arn:aws:iam::111122223333:user/ci"]},
+                    "Action": [
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:CompleteLayerUpload",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:InitiateLayerUpload",
+                        "ecr:PutImage",
+                        "ecr:UploadLayerPart",
+                    ],
+                }],
+            })
+        );
+    }
+
+    #[test]
+    fn generation_both_none_and_partition() {
+        let d = doc(&access(&[ACCOUNT], &[USER]).to_policy("aws-cn").unwrap());
+        let st = d["Statement"].as_array().unwrap();
+        assert_eq!(st.len(), 2);
+        assert_eq!(st[0]["Sid"], "AllowPull");
+        assert_eq!(st[0]["Principal"]["AWS"], json!(["arn:aws-cn:iam::444455556666:root"]));
+        assert_eq!(st[0]["Action"], json!(PULL_ACTIONS));
+        assert_eq!(st[1]["Sid"], "AllowPushPull");
+        assert_eq!(st[1]["Action"], json!(PUSH_ACTIONS));
+        assert_eq!(Access::default().to_policy("aws"), None);
+        // Principals are sorted: the order of the lists does not change the text.
+        assert_eq!(access(&[ROLE, ACCOUNT], &[]).to_policy("aws"), access(&[ACCOUNT, ROLE], &[]).to_policy("aws"));
+    }
+
+    #[test]
+    fn parsing_round_trips_every_combination() {
+        for a in [access(&[ROLE], &[]), access(&[], &[USER, ACCOUNT]), access(&[ACCOUNT, ROLE], &[USER])] {
+            let back = Access::from_policy(&a.to_policy("aws").unwrap()).unwrap();
+            assert!(back.same_as(&a), "{a:?} -> {back:?}");
+            // Account ids come back as ids, not root ARNs.
+            assert!(back.pull.iter().chain(&back.push).all(|p| !p.ends_with(":root")), "{back:?}");
+        }
+    }
+
+    #[test]
+    fn reordered_and_reshaped_equal_policies_are_the_same() {
+        let ours = access(&[ROLE, ACCOUNT], &[USER]).to_policy("aws").unwrap();
+        // The shape AWS hands back: other Sids, 2008 version, a single string
+        // principal, a single statement object split differently, actions in
+        // any order and case.
+        let theirs = json!({
+            "Version": "2008-10-17",
+            "Statement": [
+                {"Sid": "x", "Effect": "Allow", "Principal": {"AWS": USER},
+                 "Action": ["ecr:PutImage", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload"]},
+                {"Effect": "Allow", "Principal": {"AWS": [USER, "arn:aws:iam::444455556666:root", ROLE]},
+                 "Action": ["ECR:GetDownloadUrlForLayer", "ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability"]},
+            ],
+        })
+        .to_string();
+        assert!(same_repository_policy(Some(&ours), Some(&theirs)));
+        assert!(same_repository_policy(None, None));
+        assert!(!same_repository_policy(Some(&ours), None));
+        let fewer = access(&[ROLE], &[USER]).to_policy("aws").unwrap();
+        assert!(!same_repository_policy(Some(&ours), Some(&fewer)));
+        let moved = access(&[ROLE, ACCOUNT, USER], &[]).to_policy("aws").unwrap();
+        assert!(!same_repository_policy(Some(&ours), Some(&moved)), "push became pull");
+        // Granted in both lists means push.
+        assert!(access(&[USER], &[USER]).same_as(&access(&[], &[USER])));
+    }
+
+    #[test]
+    fn parsing_rejects_what_the_lists_cannot_express() {
+        let pull = json!(PULL_ACTIONS);
+        let cases = [
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": ROLE}, "Action": pull}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": pull}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": pull}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": pull}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "AROAEXAMPLEUNIQUEID"}, "Action": pull}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": ["ecr:BatchGetImage"]}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "ecr:*"}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": pull,
+                                  "Condition": {"StringEquals": {"aws:SourceAccount": "1"}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "NotAction": pull}]}),
+            json!({"Statement": []}),
+            json!({"Version": "2099-01-01", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": pull}]}),
+        ];
+        for c in cases {
+            assert_eq!(Access::from_policy(&c.to_string()), None, "{c}");
+        }
+        assert_eq!(Access::from_policy("not json"), None);
+        // Policies the lists cannot express still compare by meaning, as JSON.
+        let odd = r#"{ "Statement": [ { "Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage" } ] }"#;
+        assert!(same_repository_policy(Some(odd), Some(&doc(odd).to_string())));
+        assert!(!same_repository_policy(Some(odd), Some(&access(&[ROLE], &[]).to_policy("aws").unwrap())));
+    }
+
+    #[test]
+    fn principals_are_validated() {
+        for ok in [
+            "123456789012",
+            "arn:aws:iam::123456789012:role/deploy",
+            "arn:aws:iam::123456789012:role/service-role/ecs/task.exec@x+y=z,w",
+            "arn:aws-us-gov:iam::123456789012:user/ci-bot",
+            "arn:aws-cn:iam::123456789012:role/r",
+        ] {
+            assert_eq!(principal_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "",
+            "12345678901",
+            "1234567890123",
+            "12345678901a",
+            "*",
+            "arn:aws:iam::123456789012:root",
+            "arn:aws:iam::123456789012:group/devs",
+            "arn:aws:iam::123456789012:policy/x",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::123456789012:role//x",
+            "arn:aws:iam::123456789012:role/has space",
+            "arn:aws:sts::123456789012:assumed-role/r/s",
+            "arn:aws:iam:us-east-1:123456789012:role/r",
+            "arn:aws:iam::12345:role/r",
+            "arn:azure:iam::123456789012:role/r",
+            "arn:aws:iam::123456789012",
+            "AROAEXAMPLEUNIQUEID",
+        ] {
+            let reason = principal_problem(bad).unwrap_or_else(|| panic!("{bad:?} accepted"));
+            assert!(reason.contains("12-digit AWS account id") && reason.contains(bad), "{reason}");
+        }
+        let long = format!("arn:aws:iam::123456789012:role/{}", "r".repeat(65));
+        assert!(principal_problem(&long).unwrap().contains("1 to 64"));
+    }
+
+    #[test]
+    fn normalization_and_partitions() {
+        assert_eq!(normalize("arn:aws:iam::123456789012:root"), "123456789012");
+        assert_eq!(normalize("arn:aws-cn:iam::123456789012:root"), "123456789012");
+        assert_eq!(normalize(ROLE), ROLE);
+        assert_eq!(principal_arn("123456789012", "aws"), "arn:aws:iam::123456789012:root");
+        assert_eq!(principal_arn(ROLE, "aws-cn"), ROLE);
+        assert_eq!(partition_of("arn:aws-cn:ecr:cn-north-1:123456789012:repository/x"), "aws-cn");
+        assert_eq!(partition_of(""), "aws");
+    }
+
+    #[test]
+    fn identity_documents_name_only_the_repository_and_the_token_action() {
+        let arn = "arn:aws:ecr:us-east-1:123456789012:repository/platform/api";
+        for (text, actions) in [(pull_policy_document(arn), PULL_ACTIONS), (push_policy_document(arn), PUSH_ACTIONS)] {
+            let d = doc(&text);
+            assert_eq!(d["Version"], "2012-10-17");
+            let st = d["Statement"].as_array().unwrap();
+            assert_eq!(st.len(), 2);
+            assert_eq!(st[0]["Effect"], "Allow");
+            assert_eq!(st[0]["Resource"], arn);
+            assert_eq!(st[0]["Action"], json!(actions));
+            assert_eq!(
+                st[1],
+                json!({"Sid": "GetAuthorizationToken", "Effect": "Allow", "Action": TOKEN_ACTION, "Resource": "*"})
+            );
+        }
+    }
+}
