@@ -4,9 +4,16 @@
 #
 # The toolchain is built from Go modules pinned in tools/pulumi/*/go.{mod,sum}
 # (no installer is needed) and cached outside the clone, keyed by the Pulumi
-# version and a hash of those files, so later runs take a second or two:
+# version and a hash of those files and of the stand-in hosts' sources, so later
+# runs take a second or two:
 #
 #   ${PULUMI_AWSECR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-awsecr}/pulumi-v3.248.0-<hash>/bin
+#
+# The nodejs, python and go language hosts are NOT Pulumi's own: their modules
+# are not served by the module proxy reachable here, so tools/pulumi/hosts holds
+# small stand-ins that speak the same protocol, run programs with the real
+# language SDKs and generate SDKs with Pulumi's own code generators (pkg/v3).
+# The CLI and the YAML host are Pulumi's real ones.
 #
 # If a `pulumi` on PATH already reports the pinned version and has every
 # language host next to it, that directory is printed instead.
@@ -20,7 +27,7 @@ set -euo pipefail
 
 PULUMI_VERSION=v3.248.0
 # Bump when the build recipe below changes, so cached toolchains are rebuilt.
-RECIPE=1
+RECIPE=2
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tools="$root/tools/pulumi"
@@ -45,11 +52,17 @@ if existing=$(command -v pulumi 2>/dev/null); then
   fi
 fi
 
-# 2. The cached build, keyed by the pinned module files and the recipe.
+# 2. The cached build, keyed by the recipe, the pinned module files and the
+# stand-in hosts' sources.
 key=$(
   cd "$tools"
-  { echo "recipe=$RECIPE"; for f in $(ls -d */go.mod */go.sum | LC_ALL=C sort); do echo "== $f"; cat "$f"; done; } |
-    sha256sum | cut -c1-12
+  {
+    echo "recipe=$RECIPE"
+    for f in $({ ls -d */go.mod */go.sum; find hosts -name '*.go'; } | LC_ALL=C sort); do
+      echo "== $f"
+      cat "$f"
+    done
+  } | sha256sum | cut -c1-12
 )
 cache=${PULUMI_AWSECR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-awsecr}
 final="$cache/pulumi-$PULUMI_VERSION-$key"
@@ -93,11 +106,13 @@ moddir() { # module-dir module-path
   go -C "$tools/$1" list -m -f '{{.Dir}}' "$2"
 }
 
-cli_version=$(modversion cli github.com/pulumi/pulumi/pkg/v3)
-if [ "$cli_version" != "$PULUMI_VERSION" ]; then
-  log "error: tools/pulumi/cli pins pkg/v3 $cli_version, this script expects $PULUMI_VERSION"
-  exit 1
-fi
+for m in cli hosts; do
+  v=$(modversion $m github.com/pulumi/pulumi/pkg/v3)
+  if [ "$v" != "$PULUMI_VERSION" ]; then
+    log "error: tools/pulumi/$m pins pkg/v3 $v, this script expects $PULUMI_VERSION"
+    exit 1
+  fi
+done
 
 start=$SECONDS
 log "building pulumi CLI $PULUMI_VERSION (first run takes several minutes)..."
@@ -109,12 +124,13 @@ log "building pulumi-language-yaml $yaml_version..."
 gobuild yaml "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$yaml_version" \
   github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
 
-# The nodejs, python and go hosts of this release are Go modules of their own
-# (github.com/pulumi/pulumi/sdk/{nodejs/cmd/pulumi-language-nodejs,
-# python/cmd/pulumi-language-python,go/pulumi-language-go}/v3, pseudo-version
-# v3.0.0-20260624120734-a88168d865b7 for the v3.248.0 commit), but the module
-# proxy reachable here serves no version of them, so they are not built.
-log "note: pulumi-language-nodejs/-python/-go are not part of this toolchain (their modules are not served here)"
+# Pulumi's nodejs, python and go hosts of this release are Go modules of their
+# own (github.com/pulumi/pulumi/sdk/{nodejs/cmd/pulumi-language-nodejs,
+# python/cmd/pulumi-language-python,go/pulumi-language-go}/v3), but the module
+# proxy reachable here serves no version of them. Stand-ins from
+# tools/pulumi/hosts take their place (see tools/pulumi/hosts/langhost).
+log "building stand-in pulumi-language-nodejs/-python/-go (tools/pulumi/hosts; Pulumi's own are not served here)..."
+gobuild hosts "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" ./cmd/...
 
 # Helper scripts that a Pulumi release ships next to the language hosts; they
 # come from the SDK module of the same release.
@@ -135,6 +151,7 @@ fi
 {
   echo "pulumi $PULUMI_VERSION"
   echo "pulumi-yaml $yaml_version"
+  echo "pulumi-language-nodejs/-python/-go: stand-ins from tools/pulumi/hosts"
   echo "go $(go env GOVERSION)"
 } >"$tmp/.complete"
 mv -T "$tmp" "$final"
