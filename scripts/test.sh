@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command (README): sets up what the tests need on a fresh machine
-# (test tools in a cached venv), then runs format and lint checks and every
-# test: unit, wire compatibility, schema, and gRPC integration against a
-# local ECR emulator that the tests start and stop themselves.
+# (test tools in a cached venv, the pinned Pulumi toolchain), checks that the
+# committed SDKs match schema.json and build, then runs format and lint checks
+# and every test: unit, wire compatibility, schema, gRPC integration against a
+# local ECR emulator, and end to end with the Pulumi CLI in YAML, TypeScript,
+# Python and Go. Tests start and stop every server they use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,16 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "test tools (cached venv)"
 bash scripts/test-venv.sh >/dev/null
+
+step "Pulumi toolchain (cached after the first build)"
+bash scripts/pulumi-toolchain.sh >/dev/null
+
+step "SDKs match schema.json (sdk-gen/gen.sh --check)"
+bash sdk-gen/gen.sh --check
+
+step "SDKs build (tsc, Python import, go build/vet)"
+AWSECR_SDK_VENV=$(bash sdk-gen/build.sh)
+export AWSECR_SDK_VENV
 
 step "cargo fmt --check"
 cargo fmt --check

@@ -8,6 +8,7 @@
 
 pub mod proxy;
 pub mod pulumi;
+pub mod scenarios;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};

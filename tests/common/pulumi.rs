@@ -128,3 +128,77 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The languages whose programs the end-to-end tests run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Yaml,
+    TypeScript,
+    Python,
+    Go,
+}
+
+/// Builds the SDKs once per test binary (sdk-gen/build.sh) and returns the
+/// Python venv that holds pulumi and the awsecr SDK.
+pub fn sdks() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        // scripts/test.sh builds them once before the tests and says where.
+        if let Ok(venv) = std::env::var("AWSECR_SDK_VENV") {
+            return PathBuf::from(venv);
+        }
+        let out = Command::new("bash")
+            .arg(root().join("sdk-gen/build.sh"))
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run sdk-gen/build.sh");
+        assert!(out.status.success(), "sdk-gen/build.sh failed");
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    })
+}
+
+impl Stack {
+    /// Points the copied program at this repository's SDKs and installs its
+    /// dependencies, as a user of the local SDKs would.
+    pub fn prepare(&self, lang: Lang) {
+        let sdk = root().join("sdk");
+        let rewrite = |file: &str, marker: &str, replacement: &str| {
+            let path = self.project.join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let out: Vec<String> = text
+                .lines()
+                .map(|l| match (l.rfind(marker), l.find("../")) {
+                    (Some(_), Some(start)) => {
+                        let end = l.rfind(marker).unwrap() + marker.len();
+                        format!("{}{}{}", &l[..start], replacement, &l[end..])
+                    }
+                    _ => l.to_string(),
+                })
+                .collect();
+            std::fs::write(&path, out.join("\n") + "\n").unwrap();
+        };
+        match lang {
+            Lang::Yaml => {}
+            Lang::TypeScript => {
+                sdks();
+                rewrite("package.json", "sdk/nodejs/bin", &sdk.join("nodejs/bin").display().to_string());
+                let status = Command::new("npm")
+                    .args(["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"])
+                    .current_dir(&self.project)
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "npm install failed");
+            }
+            Lang::Python => {
+                let venv = sdks();
+                let path = self.project.join("Pulumi.yaml");
+                let text = std::fs::read_to_string(&path).unwrap();
+                std::fs::write(&path, text.replace("virtualenv: venv", &format!("virtualenv: {}", venv.display())))
+                    .unwrap();
+            }
+            Lang::Go => {
+                rewrite("go.mod", "sdk/go/awsecr", &sdk.join("go/awsecr").display().to_string());
+            }
+        }
+    }
+}
