@@ -50,7 +50,9 @@ func program(ctx *pulumi.Context) error {
 			"team":    pulumi.String(team),
 			"service": pulumi.String("api"),
 		},
-		ForceDelete: pulumi.Bool(forceDelete),
+		// The ECS task execution role of the api service may pull.
+		PullPrincipals: pulumi.StringArray{pulumi.String("arn:aws:iam::123456789012:role/api-task-execution")},
+		ForceDelete:    pulumi.Bool(forceDelete),
 	})
 	if err != nil {
 		return err
@@ -58,5 +60,7 @@ func program(ctx *pulumi.Context) error {
 
 	ctx.Export("appRepositoryUrl", app.RepositoryUrl)
 	ctx.Export("apiRepositoryUrl", api.RepositoryUrl)
+	// The IAM policy the task execution role attaches: pull from platform/api only.
+	ctx.Export("apiPullPolicy", api.PullPolicyDocument)
 	return nil
 }

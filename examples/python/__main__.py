@@ -24,8 +24,12 @@ api = awsecr.Repository(
     ),
     mutable_tag_exclusions=["latest"],
     tags={"team": config.get("team") or "platform", "service": "api"},
+    # The ECS task execution role of the api service may pull.
+    pull_principals=["arn:aws:iam::123456789012:role/api-task-execution"],
     force_delete=force_delete,
 )
 
 pulumi.export("appRepositoryUrl", app.repository_url)
 pulumi.export("apiRepositoryUrl", api.repository_url)
+# The IAM policy the task execution role attaches: pull from platform/api only.
+pulumi.export("apiPullPolicy", api.pull_policy_document)

@@ -23,8 +23,12 @@ const api = new awsecr.Repository("api", {
         team: config.get("team") ?? "platform",
         service: "api",
     },
+    // The ECS task execution role of the api service may pull.
+    pullPrincipals: ["arn:aws:iam::123456789012:role/api-task-execution"],
     forceDelete,
 });
 
 export const appRepositoryUrl = app.repositoryUrl;
 export const apiRepositoryUrl = api.repositoryUrl;
+// The IAM policy the task execution role attaches: pull from platform/api only.
+export const apiPullPolicy = api.pullPolicyDocument;

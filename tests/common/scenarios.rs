@@ -58,6 +58,15 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     assert!(app.starts_with("app-"), "{app}");
     assert_eq!(mutability(moto, &app).await, "IMMUTABLE");
     assert_eq!(stack.outputs()["apiRepositoryUrl"], format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/platform/api"));
+    // Access: the task execution role may pull (the repository policy), and
+    // the IAM document it attaches names this repository only.
+    let policy = ecr.get_repository_policy().repository_name("platform/api").send().await.unwrap();
+    assert!(policy.policy_text().unwrap().contains("role/api-task-execution"));
+    let outputs = stack.outputs();
+    let pull: serde_json::Value = serde_json::from_str(outputs["apiPullPolicy"].as_str().unwrap()).unwrap();
+    let arn = api.repository_arn().unwrap();
+    assert_eq!(pull["Statement"][0]["Resource"], arn, "{pull}");
+    assert!(pull.to_string().contains("ecr:BatchGetImage") && !pull.to_string().contains("ecr:PutImage"), "{pull}");
 
     // A second up changes nothing.
     moto.start_recording();
