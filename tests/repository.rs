@@ -602,3 +602,22 @@ async fn secret_inputs_give_secret_outputs() {
     assert!(matches!(out["tagsAll"], Value::Secret(_)));
     assert!(!matches!(out["arn"], Value::Secret(_)));
 }
+
+#[tokio::test]
+async fn exhausted_throttling_says_so() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    proxy.inject(
+        "CreateRepository",
+        Fault::Error { status: 400, code: "ThrottlingException", message: "Rate exceeded" },
+        None,
+    );
+    let mut p = ProviderProcess::start(&[]).await;
+    p.configure(&moto, &[("endpoint", proxy.endpoint().into()), ("maxRetries", Value::Number(1.0))]).await.unwrap();
+    let mut env = Env { moto, p };
+    let inputs = env.checked("busy", &obj(&[("repositoryName", "busy".into())])).await;
+    let err = env.create("busy", &inputs, false).await.unwrap_err();
+    assert_eq!(err.code(), Code::Unavailable);
+    assert!(err.message().contains("kept throttling") && err.message().contains("maxRetries"), "{}", err.message());
+    assert!(env.describe("busy").await.is_none());
+}
