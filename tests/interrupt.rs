@@ -92,7 +92,7 @@ async fn ctrl_c_during_up_stops_cleanly_and_converges() {
     let moto = Moto::start();
     let proxy = FaultProxy::start(moto.port);
     // Slow creates, so the interrupt lands in the middle of the update.
-    proxy.inject("CreateRepository", Fault::Delay(Duration::from_millis(400)), None);
+    proxy.inject("CreateRepository", Fault::Delay(Duration::from_millis(800)), None);
     let source = program(30, "a");
     let stack = Stack::new(source.path(), &moto);
     stack.ok(&["config", "set", "awsecr:endpoint", &proxy.endpoint()]);
@@ -155,7 +155,7 @@ async fn provider_killed_during_update_recovers_with_refresh_and_up() {
 
     // Change every repository's tags, slowly, and kill the provider midway.
     std::fs::copy(program(10, "b").path().join("Pulumi.yaml"), stack.project.join("Pulumi.yaml")).unwrap();
-    proxy.inject("TagResource", Fault::Delay(Duration::from_millis(500)), None);
+    proxy.inject("TagResource", Fault::Delay(Duration::from_millis(1000)), None);
     std::fs::remove_file(record.path().join("pids")).unwrap();
     let up = stack
         .command(&["up", "--yes", "--non-interactive", "--skip-preview", "--parallel", "2", "--color", "never"])
@@ -164,19 +164,25 @@ async fn provider_killed_during_update_recovers_with_refresh_and_up() {
         .spawn()
         .unwrap();
     wait_until("the provider to start", || !lines(&record.path().join("pids")).is_empty());
+    // Kill the provider as soon as the first repository has its new tags,
+    // while the others are still waiting for theirs.
     let ecr = moto.ecr().await;
     let start = Instant::now();
     loop {
         assert!(start.elapsed() < Duration::from_secs(120), "no update was applied");
-        let r = ecr
-            .list_tags_for_resource()
-            .resource_arn(format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/int-00"))
-            .send()
-            .await;
-        if r.is_ok_and(|t| t.tags().iter().any(|t| t.value() == "b")) {
+        let mut updated = 0;
+        for i in 0..10 {
+            let arn = format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/int-{i:02}");
+            let r = ecr.list_tags_for_resource().resource_arn(arn).send().await;
+            if r.is_ok_and(|t| t.tags().iter().any(|t| t.value() == "b")) {
+                updated += 1;
+            }
+        }
+        if updated > 0 {
+            assert!(updated < 10, "the kill came too late to interrupt anything");
             break;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     for pid in lines(&record.path().join("pids")) {
         Command::new("kill").args(["-KILL", &pid]).status().unwrap();
