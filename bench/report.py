@@ -1,0 +1,544 @@
+"""Writes docs/performance.md from the results of bench/run.sh: the JSON of
+each measure.py section, criterion's samples (target/criterion), the built
+binaries and the machine. Every figure in the document comes from these;
+the prose around them is chosen by the figures (met / not met).
+
+  python bench/report.py --results DIR --tuned BIN --plain BIN --plain-stripped BIN \\
+      --peer BIN --tarball TGZ --criterion DIR --seconds N --quick 0|1 --out FILE
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+from pathlib import Path
+
+MIB = 1024 * 1024
+
+TARGETS = {
+    "binary_mib": 15,
+    "port_ms": 10,
+    "idle_mib": 15,
+    "peak_mib": 40,
+}
+
+# Criterion benchmarks in the order of the table, with what each measures.
+MICRO = [
+    ("decode Check inputs", "codec", "a Check request's inputs, protobuf Struct to property map"),
+    ("decode stored outputs", "codec", "a repository's stored outputs (what Diff/Update/Read receive)"),
+    ("encode outputs", "codec", "the outputs, property map to protobuf Struct"),
+    ("encode outputs with a secret", "codec", "the same with `tags` secret"),
+    ("Check", "repository", "validation, defaults and naming of the inputs"),
+    ("parse checked inputs", "repository", "checked inputs to typed `RepositoryArgs`"),
+    ("Diff, no change", "repository", "stored outputs vs the same inputs"),
+    ("Diff, one tag changed", "repository", "stored outputs vs inputs with one tag edited"),
+]
+
+
+def load(results, name):
+    p = Path(results) / f"{name}.json"
+    return json.loads(p.read_text()) if p.exists() else None
+
+
+def cmd(*args):
+    try:
+        return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_kib = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    os_name = "?"
+    if Path("/etc/os-release").exists():
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                os_name = line.split("=", 1)[1].strip('"')
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "mem_gib": mem_kib / 1024 / 1024,
+        "os": f"{os_name}, Linux {platform.release()}",
+        "rustc": cmd("rustc", "--version"),
+        "go": cmd("go", "version").replace("go version ", ""),
+        "python": platform.python_version(),
+    }
+
+
+def fmt(x, digits=1):
+    return f"{x:,.{digits}f}"
+
+
+def mmm(s, scale=1.0, digits=1, unit=""):
+    """'median (min-max)' of a stats dict."""
+    if not s:
+        return "n/a"
+    u = f" {unit}" if unit else ""
+    return f"{fmt(s['median'] * scale, digits)}{u} ({fmt(s['min'] * scale, digits)}-{fmt(s['max'] * scale, digits)})"
+
+
+def met(ok):
+    return "met" if ok else "not met"
+
+
+def micro(criterion_dir):
+    """name -> per-iteration stats (ns) over criterion's samples."""
+    out = {}
+    root = Path(criterion_dir)
+    if not root.exists():
+        return out
+    for bench in root.glob("*/new/benchmark.json"):
+        info = json.loads(bench.read_text())
+        sample = json.loads((bench.parent / "sample.json").read_text())
+        per_iter = [t / n for t, n in zip(sample["times"], sample["iters"])]
+        out[info["full_id"]] = {
+            "median": statistics.median(per_iter),
+            "min": min(per_iter),
+            "max": max(per_iter),
+            "n": len(per_iter),
+        }
+    return out
+
+
+def ns(x):
+    if x >= 1e6:
+        return f"{x / 1e6:.2f} ms"
+    if x >= 1e3:
+        return f"{x / 1e3:.2f} µs"
+    return f"{x:.0f} ns"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("results", "tuned", "plain", "plain_stripped", "peer", "tarball", "criterion", "out", "pulumi"):
+        ap.add_argument("--" + a.replace("_", "-"), dest=a, required=True)
+    ap.add_argument("--seconds", type=float, required=True)
+    ap.add_argument("--build-seconds", type=float, default=0)
+    ap.add_argument("--quick", type=int, default=0)
+    ap.add_argument("--load-start", default="")
+    a = ap.parse_args()
+
+    m = machine()
+    startup = load(a.results, "startup")
+    memory = load(a.results, "memory")
+    calls = load(a.results, "calls")
+    up = load(a.results, "up")
+    bench = micro(a.criterion)
+    size = {k: os.path.getsize(getattr(a, k)) for k in ("tuned", "plain", "plain_stripped", "peer", "tarball")}
+    b = startup["binaries"]
+    ours, plain, peer = b["awsecr"], b["awsecr, plain release"], b["Go peer"]
+    nodelay = b.get("awsecr, TCP_NODELAY")
+    load_end = Path("/proc/loadavg").read_text().split()[:3]
+
+    L = []
+    w = L.append
+    w("# Performance")
+    w("")
+    w("<!-- Generated by bench/run.sh; do not edit by hand. Regenerate: bash bench/run.sh -->")
+    w("")
+    if a.quick:
+        w("> **Quick mode (`BENCH_QUICK=1`)**: fewer runs and smaller stacks. These are not the published figures;")
+        w("> run `bash bench/run.sh` for those.")
+        w("")
+    w(
+        "Every figure below came from one run of `bash bench/run.sh` on the machine described here, "
+        f"on {datetime.date.today().isoformat()}; the run took {a.seconds / 60:.0f} minutes, of which "
+        f"{a.build_seconds / 60:.0f} went to builds (cargo and go rebuild only what changed; from an empty "
+        "`target/` the three Rust builds take far longer on 2 CPUs). "
+        "Figures are the **median (min-max)** over repeated runs; the number of runs is "
+        "given with each table. Times are wall-clock."
+    )
+    w("")
+    w(
+        f"**Machine**: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gib']:.1f} GiB memory, {m['os']}; "
+        f"{m['rustc']}; go {m['go']}; Python {m['python']}; Pulumi CLI {a.pulumi}; "
+        "ECR emulator moto 5.2.5 on 127.0.0.1. "
+        f"Load average (1/5/15 min) {a.load_start or '?'} at the start of the measurements, "
+        f"{' '.join(load_end)} at the end: the machine is shared, so single outliers (the max column) "
+        "are noise from other work; the medians are the figures."
+    )
+    w("")
+
+    # ------------------------------------------------------------ summary
+    tuned_mib = size["tuned"] / MIB
+    port = ours["port_ms"]["median"]
+    idle = ours["rss_idle_kib"]["median"] / 1024
+    peak_key = max(memory["sizes"], key=int)
+    peak = memory["sizes"][peak_key]["peak_kib"]
+    peak_mib = peak["median"] / 1024
+    steps = calls["steps"]
+    all_min = all(s["at_minimum"] for s in steps)
+    previews = [s for s in steps if s["command"].startswith("pulumi preview")]
+    zero_preview = all(not s["calls"] for s in previews)
+    w("## Targets")
+    w("")
+    w("| target (issue 7) | measured | |")  # the third column: met / not met
+    w("|---|---|---|")
+    w(f"| release binary ≤ {TARGETS['binary_mib']} MiB | {tuned_mib:.1f} MiB | **{met(tuned_mib <= TARGETS['binary_mib'])}** |")
+    w(f"| cold start to the port line ≤ {TARGETS['port_ms']} ms (median) | {port:.1f} ms | **{met(port <= TARGETS['port_ms'])}** |")
+    w(f"| idle memory after Configure ≤ {TARGETS['idle_mib']} MiB | {idle:.1f} MiB | **{met(idle <= TARGETS['idle_mib'])}** |")
+    w(
+        f"| peak memory ≤ {TARGETS['peak_mib']} MiB during `pulumi up` of {peak_key} repositories | "
+        f"{peak_mib:.1f} MiB | **{met(peak['max'] / 1024 <= TARGETS['peak_mib'])}** |"
+    )
+    w(
+        f"| AWS calls = the minimum for every operation | {sum(s['at_minimum'] for s in steps)} of {len(steps)} "
+        f"operations at the minimum | **{met(all_min)}** |"
+    )
+    w(f"| zero AWS calls for preview | {sum(len(s['calls']) for s in previews)} calls in {len(previews)} previews | **{met(zero_preview)}** |")
+    w("")
+
+    # ------------------------------------------------------------ binary
+    w("## Binary size and the release profile")
+    w("")
+    w(
+        "The release profile (Cargo.toml) is tuned for size and start-up: `lto = true`, `codegen-units = 1`, "
+        '`opt-level = "s"`, `strip = true`, `panic = "abort"`. "Plain release" is the same code built with '
+        "`--profile bench-plain`: a release profile before tuning (`lto = false`, `codegen-units = 16`, "
+        "`opt-level = 3`, unwinding, symbols kept), which is what the figures are compared against. "
+        "The Go peer (see below) is built with `-trimpath -ldflags \"-s -w\"` (stripped)."
+    )
+    w("")
+    w("| binary | size |")
+    w("|---|---|")
+    w(f"| awsecr, tuned release (what ships) | **{tuned_mib:.1f} MiB** ({size['tuned']:,} bytes) |")
+    w(f"| awsecr, plugin tarball (binary, README, LICENSE; `scripts/package.sh`) | {size['tarball'] / MIB:.1f} MiB |")
+    w(f"| awsecr, plain release, as built | {size['plain'] / MIB:.1f} MiB |")
+    w(f"| awsecr, plain release, stripped afterwards (`strip`) | {size['plain_stripped'] / MIB:.1f} MiB |")
+    w(f"| Go peer (Pulumi's Go provider plumbing, no resource logic) | {size['peer'] / MIB:.1f} MiB |")
+    w("")
+    w(
+        f"**Binary ≤ {TARGETS['binary_mib']} MiB: {met(tuned_mib <= TARGETS['binary_mib'])}.** "
+        f"The shipped binary is {tuned_mib:.1f} MiB and the tarball {size['tarball'] / MIB:.1f} MiB, against about "
+        "600 MB for the Terraform-bridged AWS provider. Tuning takes "
+        f"{(1 - size['tuned'] / size['plain']) * 100:.0f}% off the plain build as built, and "
+        f"{(1 - size['tuned'] / size['plain_stripped']) * 100:.0f}% off the plain build once stripped (LTO, one "
+        "codegen unit and size optimisation, beyond stripping). Most of what remains is the AWS SDK "
+        "(ECR, STS and SSO clients, the credential chain, rustls) and the gRPC stack."
+    )
+    w("")
+
+    # ------------------------------------------------------------ cold start
+    w("## Cold start and idle memory")
+    w("")
+    w(
+        f"{startup['runs']} runs per binary, interleaved (one of each in turn), after one unrecorded start each "
+        "(so the binary is in the page cache, as on any CI job's second step). Measured by "
+        "`tools/bench-peer/cmd/coldstart` with the engine's own gRPC client library (grpc-go): from process start to "
+        "the port line on stdout; then GetPluginInfo, CheckConfig and Configure, the calls the engine makes before "
+        "any resource, to a completed Configure (time from process start); memory is VmRSS from /proc after "
+        f"Configure and after {startup['settle_s']:g} s idle, and VmHWM (the high-water mark) then. "
+        "Configuration: region, endpoint, static keys (no AWS call is made). The providers run without an engine "
+        "address, as in the tests."
+    )
+    w("")
+    cols = [("awsecr (tuned)", ours)]
+    if nodelay:
+        cols.append(("awsecr (tuned) + TCP_NODELAY shim", nodelay))
+    cols += [("awsecr (plain release)", plain), ("Go peer", peer)]
+    w("| | " + " | ".join(c for c, _ in cols) + " |")
+    w("|---|" + "---|" * len(cols))
+
+    def row(label, key, scale=1.0, digits=1, unit="ms"):
+        w(f"| {label} | " + " | ".join(mmm(x.get(key), scale, digits, unit) for _, x in cols) + " |")
+
+    row("to the port line", "port_ms")
+    row("to a completed Configure", "configure_ms")
+    row("GetPluginInfo (first call, connects)", "rpc_GetPluginInfo_ms")
+    row("CheckConfig", "rpc_CheckConfig_ms")
+    row("Configure", "rpc_Configure_ms")
+    row("memory after Configure (VmRSS)", "rss_configured_kib", 1 / 1024, 1, "MiB")
+    row(f"idle memory, {startup['settle_s']:g} s later (VmRSS)", "rss_idle_kib", 1 / 1024, 1, "MiB")
+    row("high-water mark by then (VmHWM)", "hwm_idle_kib", 1 / 1024, 1, "MiB")
+    w("")
+    w(
+        f"The measuring floor (starting `/bin/echo` and reading its line with the same tool): "
+        f"{mmm(startup['floor_ms'], 1, 1, 'ms')}."
+    )
+    w("")
+    w(
+        f"**Cold start to the port ≤ {TARGETS['port_ms']} ms: {met(port <= TARGETS['port_ms'])}** "
+        f"({port:.1f} ms median; starting any process and reading its first line takes "
+        f"{startup['floor_ms']['median']:.1f} ms here). The port is printed before any AWS work: the SDK client "
+        f"is built at Configure. The Go peer takes {peer['port_ms']['median']:.0f} ms to its port line, nearly all "
+        "of it the Go runtime and the package initialisation of Pulumi's Go SDK, before its own code runs."
+    )
+    w("")
+
+    def stalled(x):
+        """Runs in which some call took 35 ms or more."""
+        return sum(1 for r in x["samples"] if any(v >= 35 for k, v in r.items() if k.startswith("rpc_")))
+
+    text = (
+        f"To a completed Configure: {ours['configure_ms']['median']:.0f} ms median for awsecr against "
+        f"{peer['configure_ms']['median']:.0f} ms for the Go peer. "
+    )
+    if nodelay:
+        n_ours, n_nd, runs = stalled(ours), stalled(nodelay), startup["runs"]
+        text += (
+            f"In {n_ours} of {runs} runs one of awsecr's three calls took 35 ms or more, against {n_nd} of {runs} "
+            f"with the TCP_NODELAY shim and {stalled(peer)} of {runs} for the Go peer. That is Nagle's algorithm "
+            "meeting the client's delayed acknowledgement (40 ms on Linux): the provider accepts connections "
+            "without `TCP_NODELAY` (`src/main.rs` serves tonic from its own listener, and tonic sets the option "
+            "only on listeners it binds itself), so when a response goes out as two writes (the message, then "
+            "the trailers) the second waits for the client's ACK. grpc-go, the engine's side and the Go peer's "
+            "server, sets the option on every connection. `bench/nodelay_shim.c` sets it from outside "
+            "(LD_PRELOAD, measurement only); with it awsecr reaches a completed Configure in "
+            f"{nodelay['configure_ms']['median']:.0f} ms median, CheckConfig takes "
+            f"{nodelay['rpc_CheckConfig_ms']['median']:.1f} ms and Configure (building the ECR client: credential "
+            f"chain, TLS roots, retry configuration) {nodelay['rpc_Configure_ms']['median']:.1f} ms. "
+        )
+        if n_ours > n_nd:
+            text += (
+                "The same stall can hit any call during `pulumi up` (Check, Diff, Create...), so the fix, "
+                "`TCP_NODELAY` on each accepted connection in `src/main.rs`, is worth making; the benchmark "
+                "work reports it and leaves the provider's code alone."
+            )
+    w(text)
+    w("")
+    w(
+        f"**Idle memory ≤ {TARGETS['idle_mib']} MiB: {met(idle <= TARGETS['idle_mib'])}** ({idle:.1f} MiB VmRSS "
+        f"after Configure, high-water mark {ours['hwm_idle_kib']['median'] / 1024:.1f} MiB; the Go peer, with no "
+        f"resource logic and no AWS SDK, idles at {peer['rss_idle_kib']['median'] / 1024:.1f} MiB; the "
+        "Terraform-bridged AWS provider's published figures are 300-430 MB)."
+    )
+    w("")
+    def compare(label, key, scale, digits, unit):
+        p_, t_ = plain[key], ours[key]
+        if p_["min"] > t_["max"]:
+            verdict = "lower after tuning, every run"
+        elif t_["min"] > p_["max"]:
+            verdict = "higher after tuning, every run"
+        else:
+            verdict = "the runs overlap: no difference this machine can show"
+        return (
+            f"{label} {fmt(p_['median'] * scale, digits)} {unit} before, {fmt(t_['median'] * scale, digits)} {unit} "
+            f"after ({verdict})"
+        )
+
+    w(
+        "Before and after tuning the release profile (plain release against tuned, same code): "
+        + "; ".join(
+            [
+                compare("cold start to the port", "port_ms", 1, 1, "ms"),
+                compare("to a completed Configure", "configure_ms", 1, 0, "ms"),
+                compare("idle memory", "rss_idle_kib", 1 / 1024, 1, "MiB"),
+            ]
+        )
+        + ". Idle memory is mostly the binary's own pages that the process has touched, so a smaller binary "
+        "is also a smaller resident set."
+    )
+    w("")
+
+    # ------------------------------------------------------------ peak memory
+    w("## Peak memory during `pulumi up`")
+    w("")
+    w(
+        f"{memory['runs']} runs per size and parallelism, each on a fresh stack and an emptied emulator: "
+        "`pulumi up --skip-preview` of N repositories (each with a lifecycle policy and a tag; `bench/harness.py` "
+        "`load_resources`), at the engine's default parallelism (4 × GOMAXPROCS, "
+        f"{memory['default_parallel']} here) and with `--parallel N` (every repository in flight at once, the worst "
+        "case for memory). The provider is installed behind `bench/rss_wrapper.py`, which records the kernel's "
+        "peak resident set (ru_maxrss, i.e. VmHWM at exit) of each provider process; the figure is the largest "
+        "provider process of the run (in some runs the engine also starts a second, short-lived provider "
+        "process; the column below counts them)."
+    )
+    w("")
+    w("| repositories | parallelism | provider peak memory | provider processes per up | `pulumi up` time |")
+    w("|---|---|---|---|---|")
+    for n in sorted(memory["sizes"], key=int):
+        for mode, label in (("sizes", f"default ({memory['default_parallel']})"), ("all_at_once", f"--parallel {n}")):
+            s = memory.get(mode, {}).get(n)
+            if not s:
+                continue
+            w(
+                f"| {n} | {label} | {mmm(s['peak_kib'], 1 / 1024, 1, 'MiB')} | "
+                f"{', '.join(map(str, s['processes']))} | {mmm(s['up_s'], 1, 1, 's')} |"
+            )
+    w("")
+    worst = memory.get("all_at_once", {}).get(peak_key)
+    worst_mib = worst["peak_kib"]["max"] / 1024 if worst else None
+    ok_peak = peak["max"] / 1024 <= TARGETS["peak_mib"] and (worst_mib is None or worst_mib <= TARGETS["peak_mib"])
+    text = (
+        f"**Peak ≤ {TARGETS['peak_mib']} MiB during the {peak_key}-repository up: {met(ok_peak)}** "
+        f"({peak_mib:.1f} MiB median at the default parallelism, {peak['max'] / 1024:.1f} MiB at most"
+    )
+    if worst:
+        text += f"; {worst['peak_kib']['median'] / 1024:.1f} MiB median, {worst_mib:.1f} MiB at most with all {peak_key} at once"
+    text += (
+        "). The provider keeps no per-resource state between calls, so its memory follows the number of "
+        "requests in flight (gRPC streams, SDK futures, HTTP connections to ECR), not the size of the stack."
+    )
+    w(text)
+    w("")
+
+    # ------------------------------------------------------------ calls
+    w("## AWS calls per operation")
+    w("")
+    w(
+        "One repository taken through every kind of operation with the Pulumi CLI; the emulator's request "
+        "recorder counts every AWS request the provider made during each command (ECR and any other service). "
+        "The minimum is the rule in `src/repository/mod.rs`'s module doc: create = CreateRepository "
+        "(+ PutLifecyclePolicy with a lifecycle policy, + SetRepositoryPolicy with principals); update = one call "
+        "per changed setting; read = DescribeRepositories + GetLifecyclePolicy + GetRepositoryPolicy + "
+        "ListTagsForResource; delete = DeleteRepository; preview = none. `up`, `refresh` and `destroy` run with "
+        "`--skip-preview` (a preview is counted on its own)."
+    )
+    w("")
+    w("| operation | command | calls made | minimum | |")
+    w("|---|---|---|---|---|")
+    for s in steps:
+        made = ", ".join(s["calls"]) or "none"
+        w(
+            f"| {s['label']} | `{s['command']}` | {len(s['calls'])}: {made} | {len(s['minimum'])} | "
+            f"{'=' if s['at_minimum'] else '**≠**'} |"
+        )
+    w("")
+    w(
+        f"**Calls = the minimum: {met(all_min)}; zero for preview: {met(zero_preview)}.** "
+        + (
+            "Every operation made exactly the calls it must: Check, Diff and preview are computed from the "
+            "state and the program alone, an update touches only the settings that changed, and settings that "
+            "live only in the stack (`forceDelete`) cost no call."
+            if all_min and zero_preview
+            else "See the rows marked ≠."
+        )
+    )
+    w("")
+
+    # ------------------------------------------------------------ up vs direct
+    w("## `pulumi up` against the same calls made directly")
+    w("")
+    w(
+        f"{up['runs']} runs each, alternating, each on an emptied emulator: `pulumi up --skip-preview --parallel "
+        f"{up['parallel']}` of {up['repos']} repositories (a fresh stack each time) against `bench/direct_ecr.py`, which "
+        f"makes the same {up['repos'] * 2} calls (CreateRepository with the same settings, then PutLifecyclePolicy) "
+        f"with boto3 from a thread pool of {up['parallel']}. Both are timed as whole commands (CLI or interpreter "
+        "start included); the script's time for the calls alone is given too."
+    )
+    w("")
+    w("| | time |")
+    w("|---|---|")
+    w(f"| `pulumi up` of {up['repos']} repositories (awsecr) | {mmm(up['pulumi_up_s'], 1, 2, 's')} |")
+    w(f"| direct boto3 script, whole process | {mmm(up['direct_s'], 1, 2, 's')} |")
+    w(f"| direct boto3 script, the calls alone | {mmm(up['direct_calls_s'], 1, 2, 's')} |")
+    w(f"| ratio `pulumi up` / the calls alone | **{mmm(up['ratio_calls'], 1, 2)}** |")
+    w(f"| ratio `pulumi up` / direct script (whole process) | {mmm(up['ratio'], 1, 2)} |")
+    w(f"| `pulumi up` of 1 repository (the fixed cost) | {mmm(up['one_repo_s'], 1, 2, 's')} |")
+    w("")
+    extra = up["pulumi_up_s"]["median"] - up["direct_calls_s"]["median"]
+    fixed = up["one_repo_s"]["median"]
+    per_call_ms = up["direct_calls_s"]["median"] * up["parallel"] / (2 * up["repos"]) * 1000
+    w(
+        f"`pulumi up` takes {extra:.1f} s more than the calls alone, and "
+        f"{up['pulumi_up_s']['median'] - up['direct_s']['median']:.1f} s more than the whole script (whose "
+        f"interpreter and SDK take {up['direct_s']['median'] - up['direct_calls_s']['median']:.1f} s to start). "
+        f"About {fixed:.1f} s of it is the fixed cost of any `pulumi up` (the CLI, the YAML language host, "
+        "starting the provider, the state). The emulator took about "
+        f"{per_call_ms:.0f} ms per call at this concurrency; real ECR's latency differs by region and call, "
+        "so the ratio against AWS will differ, but the absolute overhead does not depend on it. The provider's "
+        "own share is small: Check and Diff take microseconds (below), its start milliseconds, plus any "
+        "40 ms TCP stall on a call (see the cold start section); the rest is the engine (a snapshot write per "
+        "step, scheduling) and the language host."
+    )
+    w("")
+    if up.get("scaling"):
+        sc = up["scaling"]
+        sizes = sorted(sc, key=int)
+        w(
+            f"How `pulumi up` scales with the stack ({up['runs']} runs each, default parallelism, fresh stack): with the "
+            "engine's checkpoints, as a user runs it (the local backend writes the whole snapshot after every "
+            "step), and with `PULUMI_SKIP_CHECKPOINTS=true` (the same up with those writes left out)."
+        )
+        w("")
+        w("| repositories | `pulumi up` | with `PULUMI_SKIP_CHECKPOINTS=true` |")
+        w("|---|---|---|")
+        for n in sizes:
+            w(f"| {n} | {mmm(sc[n]['checkpoints'], 1, 1, 's')} | {mmm(sc[n]['no_checkpoints'], 1, 1, 's')} |")
+        w("")
+        if len(sizes) >= 2:
+            lo, hi = sizes[0], sizes[-1]
+            k = int(hi) / int(lo)
+            with_ck = sc[hi]["checkpoints"]["median"] / sc[lo]["checkpoints"]["median"]
+            without = sc[hi]["no_checkpoints"]["median"] / sc[lo]["no_checkpoints"]["median"]
+            per_repo = (sc[hi]["no_checkpoints"]["median"] - sc[lo]["no_checkpoints"]["median"]) / (int(hi) - int(lo))
+            w(
+                f"{k:.0f} times the repositories take {with_ck:.1f} times as long with checkpoints and {without:.1f} "
+                f"times as long without them ({per_repo * 1000:.0f} ms per extra repository, at most "
+                f"{memory['default_parallel']} in flight). The growth beyond linear is the engine rewriting a snapshot "
+                "that grows with every resource, once per step; the provider's work per repository is the same "
+                "at any stack size (its memory, above, does not grow either)."
+            )
+            w("")
+
+    # ------------------------------------------------------------ micro
+    w("## Microbenchmarks")
+    w("")
+    w(
+        "criterion, `cargo bench --bench codec` and `cargo bench --bench repository` (`benches/`), built with the "
+        "release profile's optimisation settings. The repository is the README's example (a namespaced name, "
+        "lifecycle rules, a mutable `latest`, three tags) under a configuration with two default tags. Figures are "
+        "per iteration: median (min-max) over criterion's samples."
+    )
+    w("")
+    w("| benchmark | what | time |")
+    w("|---|---|---|")
+    seen = set()
+    for name, group, what in MICRO:
+        s = bench.get(name)
+        seen.add(name)
+        cell = f"{ns(s['median'])} ({ns(s['min'])}-{ns(s['max'])})" if s else "n/a"
+        w(f"| {group}: {name} | {what} | {cell} |")
+    for name, s in sorted(bench.items()):
+        if name not in seen:
+            w(f"| {name} | | {ns(s['median'])} ({ns(s['min'])}-{ns(s['max'])}) |")
+    w("")
+
+    # ------------------------------------------------------------ peer
+    w("## The Go peer")
+    w("")
+    w(
+        "The issue asks for pulumi-provider-boilerplate (built on pulumi-go-provider) as the Go-framework peer. "
+        "Neither module can be had here: the Go module proxy this machine reaches refuses "
+        "`github.com/pulumi/pulumi-provider-boilerplate` and `github.com/pulumi/pulumi-go-provider` (HTTP 403). "
+        "The peer is instead `tools/bench-peer`: the smallest provider on Pulumi's own Go provider plumbing "
+        "(`pkg/v3/resource/provider.Main`, the grpc-go server that pulumi-go-provider also serves through), "
+        "from the same Pulumi modules (v3.248.0) as the pinned CLI, answering GetPluginInfo, GetSchema, "
+        "CheckConfig, Configure and a trivial Check/Diff/Create/Delete. pulumi-go-provider adds its own "
+        "start-up work on top (reflection over the resource types, schema generation), so the peer's figures "
+        "are a lower bound for a provider written with it, and it holds no AWS SDK."
+    )
+    w("")
+
+    # ------------------------------------------------------------ how
+    w("## How to reproduce")
+    w("")
+    w("```sh")
+    w("bash bench/run.sh                 # everything above, about %d minutes here" % round(a.seconds / 60))
+    w("BENCH_QUICK=1 bash bench/run.sh   # a quick try: fewer runs, 20/50 repositories (not for publishing)")
+    w("cargo bench --bench codec         # one criterion suite alone")
+    w("```")
+    w("")
+    w(
+        "`bench/run.sh` builds what it needs (the tuned and the plain release, the Go peer and the cold-start "
+        "tool, the plugin tarball), starts and stops its own emulators, and leaves nothing running. "
+        "`bench/measure.py` holds the measurements, `bench/report.py` writes this file."
+    )
+    Path(a.out).write_text("\n".join(L) + "\n")
+
+
+if __name__ == "__main__":
+    main()

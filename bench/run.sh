@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Regenerates docs/performance.md from scratch on this machine (issue 7):
+# builds what it needs (the tuned release, the plain release before tuning,
+# the Go peer and the cold-start tool in tools/bench-peer, the plugin
+# tarball, the criterion benches), measures, and writes the document.
+# Starts and stops its own emulators; leaves nothing running.
+#
+#   bash bench/run.sh                  # the published figures (about an hour here)
+#   BENCH_QUICK=1 bash bench/run.sh    # a quick try: fewer runs, 20/50 repositories
+#   ... BENCH_OUT=FILE                 # write somewhere else than docs/performance.md
+#
+# Progress goes to stdout. The pieces: bench/measure.py (the measurements),
+# bench/report.py (the document), bench/harness.py (emulator, stacks),
+# bench/direct_ecr.py (the direct-SDK baseline), bench/rss_wrapper.py (peak
+# memory of the provider under `pulumi up`), benches/*.rs (criterion).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+quick=${BENCH_QUICK:-0}
+out=${BENCH_OUT:-$root/docs/performance.md}
+if [ "$quick" = 1 ]; then
+  start_runs=5 memory_runs=2 up_runs=2 sizes=20,50 up_repos=20
+  criterion_args=(--warm-up-time 1 --measurement-time 2 --sample-size 20)
+else
+  start_runs=20 memory_runs=5 up_runs=3 sizes=100,500 up_repos=100
+  criterion_args=()
+fi
+
+began=$SECONDS
+step() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+# Everything the run makes (the peer, the tarball, each section's JSON) stays
+# in target/bench-run until the next run, to look at or to re-render from.
+target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+work="$target/bench-run"
+rm -rf "$work"
+mkdir -p "$work"
+
+step "tools: Pulumi toolchain and the test venv (cached)"
+toolchain=$(bash scripts/pulumi-toolchain.sh)
+venv=$(bash scripts/test-venv.sh)
+python="$venv/bin/python"
+pulumi_version=$("$toolchain/pulumi" version)
+echo "pulumi $pulumi_version in $toolchain; python in $venv"
+
+step "build: release binary, tuned (cargo build --release)"
+cargo build --release --bin pulumi-resource-awsecr
+tuned="$target/release/pulumi-resource-awsecr"
+version=$("$tuned" --version)
+
+step "build: release binary before tuning (cargo build --profile bench-plain)"
+cargo build --profile bench-plain --bin pulumi-resource-awsecr
+plain="$target/bench-plain/pulumi-resource-awsecr"
+strip -o "$work/plain-stripped" "$plain"
+
+step "build: the Go peer and the cold-start tool (tools/bench-peer)"
+export GOWORK=off GOFLAGS=-buildvcs=false CGO_ENABLED=0
+go -C tools/bench-peer build -trimpath -ldflags "-s -w" -o "$work/pulumi-resource-benchpeer" .
+go -C tools/bench-peer build -trimpath -o "$work/coldstart" ./cmd/coldstart
+ls -l "$work/pulumi-resource-benchpeer" "$work/coldstart"
+
+step "build: the TCP_NODELAY test shim (bench/nodelay_shim.c)"
+cc -shared -fPIC -O2 -o "$work/nodelay.so" bench/nodelay_shim.c -ldl
+
+step "build: plugin tarball (scripts/package.sh)"
+tarball=$(bash scripts/package.sh --binary "$tuned" --out "$work/dist")
+ls -l "$tarball"
+
+step "build: criterion benches (cargo bench --no-run)"
+cargo bench --bench codec --bench repository --no-run
+
+build_seconds=$((SECONDS - began))
+results="$work/results"
+mkdir -p "$results"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+step "criterion microbenchmarks (codec, repository)"
+rm -rf "$target/criterion"
+cargo bench --bench codec --bench repository -- --noplot "${criterion_args[@]}" 2>&1 |
+  tee "$work/criterion.log" | grep -E '^[A-Za-z].*time:|^ +time:' || true
+[ -d "$target/criterion" ] || { echo "criterion wrote no results"; exit 1; }
+
+step "cold start and idle memory ($start_runs runs each: awsecr tuned, with TCP_NODELAY, plain; Go peer)"
+"$python" bench/measure.py startup --out "$results/startup.json" --runs "$start_runs" \
+  --coldstart "$work/coldstart" \
+  --bin "awsecr=$tuned" --bin "awsecr, TCP_NODELAY=$tuned" --preload "awsecr, TCP_NODELAY=$work/nodelay.so" \
+  --bin "awsecr, plain release=$plain" --bin "Go peer=$work/pulumi-resource-benchpeer"
+
+step "AWS calls per operation (one repository through every operation)"
+"$python" bench/measure.py calls --out "$results/calls.json" \
+  --provider "$tuned" --version "$version" --toolchain "$toolchain"
+
+step "pulumi up of $up_repos repositories vs the same calls made directly with boto3; scaling to $sizes ($up_runs runs)"
+"$python" bench/measure.py up --out "$results/up.json" --runs "$up_runs" --repos "$up_repos" --parallel 10 \
+  --scale-sizes "$sizes" \
+  --provider "$tuned" --version "$version" --toolchain "$toolchain"
+
+step "peak memory of the provider during pulumi up of $sizes repositories ($memory_runs runs each)"
+"$python" bench/measure.py memory --out "$results/memory.json" --runs "$memory_runs" --sizes "$sizes" \
+  --provider "$tuned" --version "$version" --toolchain "$toolchain"
+
+step "writing $out"
+mkdir -p "$(dirname "$out")"
+report=("$python" bench/report.py --results "$results" --tuned "$tuned" --plain "$plain"
+  --plain-stripped "$work/plain-stripped" --peer "$work/pulumi-resource-benchpeer" --tarball "$tarball"
+  --criterion "$target/criterion" --pulumi "$pulumi_version" --seconds $((SECONDS - began)) --build-seconds "$build_seconds"
+  --quick "$quick" --load-start "$load_start" --out "$out")
+printf '%q ' "${report[@]}" >"$work/report-command.sh"
+"${report[@]}"
+sed -n '/^## Targets/,/^## Binary/p' "$out" | sed '$d'
+step "done in $(((SECONDS - began) / 60)) min $(((SECONDS - began) % 60)) s: $out"
