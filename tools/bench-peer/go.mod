@@ -1,6 +1,8 @@
-// The Go peer of the benchmark suite (bench/run.sh): a minimal provider on
-// Pulumi's Go provider plumbing, built from the same modules as the pinned
-// CLI (tools/pulumi/cli). Not part of the provider.
+// The Go side of the benchmark suite (bench/run.sh): the Go peer, a minimal
+// provider on Pulumi's Go provider plumbing (.), and the cold-start tool that
+// measures providers with the engine's gRPC client (./cmd/coldstart). Built
+// from the same Pulumi modules as the pinned CLI (tools/pulumi/cli). Not part
+// of the provider.
 module pulumi-awsecr/tools/bench-peer
 
 go 1.25.11
