@@ -5,7 +5,8 @@
 # tarball, the criterion benches), measures, and writes the document.
 # Starts and stops its own emulators; leaves nothing running.
 #
-#   bash bench/run.sh                  # the published figures (about an hour here)
+#   bash bench/run.sh                  # the published figures (about 20 minutes here once
+#                                      # the builds are cached; the first builds take far longer)
 #   BENCH_QUICK=1 bash bench/run.sh    # a quick try: fewer runs, 20/50 repositories
 #   ... BENCH_OUT=FILE                 # write somewhere else than docs/performance.md
 #
