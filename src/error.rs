@@ -223,8 +223,3 @@ where
 pub fn target(repository: &str) -> String {
     if repository.is_empty() { "the registry".to_string() } else { format!("repository \"{repository}\"") }
 }
-
-/// The AWS error code of an SDK error, if it has one.
-pub fn aws_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
-    err.code()
-}
