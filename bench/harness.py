@@ -51,12 +51,14 @@ def clean_env(extra=None):
 
 
 class Moto:
-    """A local ECR emulator (tests/support/moto_ecr.py) on a free port."""
+    """A local ECR emulator (tests/support/moto_ecr.py) on a free port, in
+    lenient mode: the benchmarks time the provider, not the strict mode's
+    request checks, and their direct boto3 peer lists without paging."""
 
     def __init__(self, workdir):
         workdir = Path(workdir)
         workdir.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, MOTO_RECORDER_FILEPATH=str(workdir / "recording"))
+        env = dict(os.environ, MOTO_RECORDER_FILEPATH=str(workdir / "recording"), AWSECR_EMULATOR="lenient")
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "tests/support/moto_ecr.py"), "-H", "127.0.0.1", "-p", "0"],
             cwd=workdir,

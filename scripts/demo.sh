@@ -53,6 +53,9 @@ cp -r examples/yaml "$work/project"
 cd "$work/project"
 pulumi plugin install resource awsecr "$version" --file "$provider" >/dev/null
 kms_key=$("$venv/bin/python" -c "import boto3; print(boto3.client('kms', endpoint_url='$endpoint').create_key()['KeyMetadata']['Arn'])")
+# The example grants pull access to a task execution role; the emulator, like
+# ECR, refuses a policy naming a role that does not exist, so make it first.
+"$venv/bin/python" -c "import boto3; boto3.client('iam', endpoint_url='$endpoint').create_role(RoleName='api-task-execution', AssumeRolePolicyDocument='{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}')" >/dev/null
 
 step "pulumi up (stack 'demo', local state in $work/state)"
 pulumi stack init demo --non-interactive >/dev/null
@@ -70,7 +73,8 @@ step "the repositories as ECR reports them"
 "$venv/bin/python" - "$endpoint" <<'PY'
 import json, sys, boto3
 ecr = boto3.client("ecr", endpoint_url=sys.argv[1])
-for r in ecr.describe_repositories()["repositories"]:
+repositories = [r for page in ecr.get_paginator("describe_repositories").paginate() for r in page["repositories"]]
+for r in repositories:
     tags = ecr.list_tags_for_resource(resourceArn=r["repositoryArn"])["tags"]
     try:
         policy = json.loads(ecr.get_lifecycle_policy(repositoryName=r["repositoryName"])["lifecyclePolicyText"])

@@ -6,6 +6,8 @@
 //! - helpers to build requests and to look at the emulator independently.
 #![allow(dead_code)]
 
+pub mod env;
+pub mod inspect;
 pub mod proxy;
 pub mod pulumi;
 pub mod scenarios;
@@ -54,9 +56,32 @@ pub struct Moto {
 
 impl Moto {
     /// Starts moto on a port the OS picks; ready when it announces the port.
+    /// The emulator's mode is the environment's `AWSECR_EMULATOR` (`strict`
+    /// or `lenient`, strict when unset; see tests/support/moto_ecr.py).
     pub fn start() -> Moto {
+        Moto::launch(None)
+    }
+
+    /// Starts the strict emulator whatever `AWSECR_EMULATOR` says: requests
+    /// checked against ECR's model, paged lists, reserved tags, principals
+    /// that must exist, ... (tests/support/ecr_strict.py).
+    pub fn start_strict() -> Moto {
+        Moto::launch(Some("strict"))
+    }
+
+    /// Starts the lenient emulator (moto with one correction) whatever
+    /// `AWSECR_EMULATOR` says.
+    pub fn start_lenient() -> Moto {
+        Moto::launch(Some("lenient"))
+    }
+
+    fn launch(mode: Option<&str>) -> Moto {
         let dir = TempDir::new("moto");
-        let mut child = Command::new(venv().join("bin/python"))
+        let mut command = Command::new(venv().join("bin/python"));
+        if let Some(mode) = mode {
+            command.env("AWSECR_EMULATOR", mode);
+        }
+        let mut child = command
             .arg(root().join("tests/support/moto_ecr.py"))
             .args(["-H", "127.0.0.1", "-p", "0"])
             .env("MOTO_RECORDER_FILEPATH", dir.path().join("recording"))
@@ -134,6 +159,67 @@ impl Moto {
         j["KeyMetadata"]["Arn"].as_str().unwrap().to_string()
     }
 
+    /// The emulator's mode, `strict` or `lenient`, as the emulator reports it.
+    pub fn mode(&self) -> String {
+        let (status, body) = self.http("GET", "/awsecr-test/mode", &[], "");
+        assert_eq!(status, 200, "{body}");
+        let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+        j["mode"].as_str().unwrap().to_string()
+    }
+
+    /// Tags a repository with a key ECR reserves (`aws:...`), as CloudFormation
+    /// would, through the emulator's test-only back door (POST /awsecr-test/tag),
+    /// which skips the reserved-prefix rule.
+    pub fn set_reserved_tag(&self, arn: &str, key: &str, value: &str) {
+        let body = serde_json::json!({"resourceArn": arn, "key": key, "value": value}).to_string();
+        let (status, answer) = self.http("POST", "/awsecr-test/tag", &[("Content-Type", "application/json")], &body);
+        assert_eq!(status, 200, "set_reserved_tag {arn} {key}: {answer}");
+    }
+
+    /// Creates an IAM role in moto's IAM (this account) and returns its ARN.
+    /// A `name` with slashes gives a path: `ecs/task-execution` is the role
+    /// `task-execution` under `/ecs/` (`arn:aws:iam::…:role/ecs/task-execution`).
+    pub fn create_role(&self, name: &str) -> String {
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        let (path, name) = iam_path(name);
+        self.iam_create(&[
+            ("Action", "CreateRole"),
+            ("RoleName", name),
+            ("Path", &path),
+            ("AssumeRolePolicyDocument", trust),
+        ])
+    }
+
+    /// Creates an IAM user in moto's IAM (this account) and returns its ARN;
+    /// slashes in `name` give a path, as for [`Moto::create_role`].
+    pub fn create_user(&self, name: &str) -> String {
+        let (path, name) = iam_path(name);
+        self.iam_create(&[("Action", "CreateUser"), ("UserName", name), ("Path", &path)])
+    }
+
+    fn iam_create(&self, params: &[(&str, &str)]) -> String {
+        let (status, body) = self.aws_query("iam", "2010-05-08", params);
+        assert_eq!(status, 200, "{params:?}: {body}");
+        let arn = body.split("<Arn>").nth(1).and_then(|rest| rest.split("</Arn>").next());
+        arn.unwrap_or_else(|| panic!("no Arn in {body}")).to_string()
+    }
+
+    /// One unsigned AWS Query-protocol call (form-encoded POST), e.g. to IAM.
+    pub fn aws_query(&self, service: &str, version: &str, params: &[(&str, &str)]) -> (u16, String) {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.extend_pairs(params.iter().copied()).append_pair("Version", version);
+        let body = form.finish();
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        self.http(
+            "POST",
+            "/",
+            &[("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"), ("Authorization", &auth)],
+            &body,
+        )
+    }
+
     /// One unsigned AWS JSON-protocol call (moto does not check signatures).
     pub fn aws_json(&self, service: &str, target: &str, body: &str) -> (u16, String) {
         let auth = format!(
@@ -183,6 +269,14 @@ impl Moto {
     }
 }
 
+/// `a/b/name` -> (`/a/b/`, `name`); `name` -> (`/`, `name`).
+fn iam_path(name: &str) -> (String, &str) {
+    match name.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_string(), name),
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -215,7 +309,7 @@ impl ProviderProcess {
                 command.stderr(Stdio::inherit());
             }
         }
-        let mut child = command
+        command
             .args(args)
             // Never reach for real AWS: no metadata service, no shared files.
             .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -225,10 +319,21 @@ impl ProviderProcess {
             .env_remove("AWS_REGION")
             .env_remove("AWS_DEFAULT_REGION")
             .env_remove("AWS_ENDPOINT_URL")
-            .env_remove("AWS_ENDPOINT_URL_ECR")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the provider");
+            .env_remove("AWS_ENDPOINT_URL_ECR");
+        ProviderProcess::spawn(command).await
+    }
+
+    /// Starts the provider with nothing of this machine's environment: only
+    /// `HOME` (an empty directory of the test's, say), a PATH, and `envs`.
+    /// For the tests of where credentials come from.
+    pub async fn start_isolated(home: &Path, envs: &[(&str, &str)]) -> ProviderProcess {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr"));
+        command.env_clear().env("HOME", home).env("PATH", "/usr/bin:/bin").envs(envs.iter().copied());
+        ProviderProcess::spawn(command).await
+    }
+
+    async fn spawn(mut command: Command) -> ProviderProcess {
+        let mut child = command.stdout(Stdio::piped()).spawn().expect("start the provider");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let port: u16 = line.trim().parse().unwrap_or_else(|_| panic!("first stdout line is not a port: {line:?}"));

@@ -1,14 +1,36 @@
-"""Starts moto's server with one correction where moto differs from ECR.
+"""Starts moto's server as the tests' local ECR emulator, in one of two modes.
 
-ECR reads an empty imageScanningConfiguration ({}) as scanOnPush=false, and
-the AWS SDK for Rust leaves a false boolean out of the request. moto ignores
-an empty configuration, so turning scanning off would silently do nothing.
-Arguments are passed to moto_server unchanged.
+The mode comes from the environment variable AWSECR_EMULATOR:
+
+- lenient: moto as it is, with one correction. ECR
+  reads an empty imageScanningConfiguration ({}) as scanOnPush=false, and the
+  AWS SDK for Rust leaves a false boolean out of the request. moto ignores an
+  empty configuration, so turning scanning off would silently do nothing.
+
+- strict (the default, and the mode of the whole suite): the same
+  correction, plus the ECR behaviours moto lacks, so that a
+  client that passes against the emulator does not fail on its first real
+  `pulumi up` (ecr_strict.py says what each rule does and where it comes
+  from): every request checked against botocore's ECR model (ecr_model.py);
+  reserved "aws:" tag keys; ECR's tag limits; IAM principals in policies that
+  must exist; ImageTagAlreadyExistsException for immutable tags; the current
+  repository name rule; paged list operations (AWSECR_EMULATOR_PAGE_SIZE
+  items a page, default 2).
+
+In both modes the server also answers POST /awsecr-test/tag, a back door for
+tests that need a repository carrying an "aws:" tag (as CloudFormation
+leaves it), and GET /awsecr-test/mode. Other arguments are passed to
+moto_server unchanged.
 """
+import os
 import sys
 
+import moto.server
 from moto.ecr import models
-from moto.server import main
+
+import ecr_strict
+
+MODES = ("lenient", "strict")
 
 
 def _update_image_scanning_configuration(self, image_scanning_configuration):
@@ -18,7 +40,27 @@ def _update_image_scanning_configuration(self, image_scanning_configuration):
         }
 
 
-models.Repository._update_image_scanning_configuration = _update_image_scanning_configuration
+def mode():
+    chosen = os.environ.get("AWSECR_EMULATOR", "strict")
+    if chosen not in MODES:
+        raise SystemExit(f"AWSECR_EMULATOR must be one of {', '.join(MODES)}, not {chosen!r}")
+    return chosen
+
+
+def install(chosen):
+    models.Repository._update_image_scanning_configuration = _update_image_scanning_configuration
+    strict = chosen == "strict"
+    if strict:
+        ecr_strict.install_rules()
+    # moto_server builds its app from this name; wrap what it builds.
+    dispatcher = moto.server.DomainDispatcherApplication
+    moto.server.DomainDispatcherApplication = lambda create_app: ecr_strict.Emulator(
+        dispatcher(create_app), strict
+    )
+
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    chosen = mode()
+    install(chosen)
+    print(f"awsecr ECR emulator: {chosen} mode", file=sys.stderr, flush=True)
+    sys.exit(moto.server.main(sys.argv[1:]))

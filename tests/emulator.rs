@@ -1,0 +1,515 @@
+//! The strict ECR emulator (tests/support/moto_ecr.py, AWSECR_EMULATOR=strict)
+//! refuses what real ECR refuses, where moto alone would accept it. Each test
+//! sends a request real ECR would refuse and checks the refusal (the error
+//! code and the member it names), then sends the matching good request and
+//! checks that it passes. One test per rule, and one for the lenient mode.
+
+mod common;
+
+use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_sdk_ecr::types::{
+    ImageIdentifier, ImageTagMutability, ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, Tag,
+};
+use common::*;
+use std::collections::BTreeSet;
+
+/// The error code and message of a failed call, for assertions.
+fn refusal<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(result: Result<T, E>) -> (String, String) {
+    let err = result.expect_err("real ECR refuses this request");
+    let code = err.code().unwrap_or_else(|| panic!("no error code in {err:?}")).to_string();
+    (code, err.message().unwrap_or_default().to_string())
+}
+
+/// Asserts an InvalidParameterException whose message names `member`.
+fn assert_invalid<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    result: Result<T, E>,
+    member: &str,
+    constraint: &str,
+) {
+    let (code, message) = refusal(result);
+    assert_eq!(code, "InvalidParameterException", "{message}");
+    assert!(message.contains(&format!("Invalid parameter at '{member}'")), "should name {member}: {message}");
+    assert!(message.contains(constraint), "should say {constraint:?}: {message}");
+}
+
+/// The same for a raw JSON-protocol answer.
+fn assert_invalid_raw((status, body): (u16, String), member: &str, constraint: &str) {
+    assert_eq!(status, 400, "{body}");
+    let j: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(j["__type"], "InvalidParameterException", "{body}");
+    let message = j["message"].as_str().unwrap();
+    assert!(message.contains(&format!("Invalid parameter at '{member}'")), "should name {member}: {message}");
+    assert!(message.contains(constraint), "should say {constraint:?}: {message}");
+}
+
+const CREATE: &str = "AmazonEC2ContainerRegistry_V20150921.CreateRepository";
+
+fn filter(value: &str) -> ImageTagMutabilityExclusionFilter {
+    ImageTagMutabilityExclusionFilter::builder()
+        .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
+        .filter(value)
+        .build()
+        .unwrap()
+}
+
+fn tag(key: &str, value: &str) -> Tag {
+    Tag::builder().key(key).value(value).build().unwrap()
+}
+
+/// A distinct image manifest for each `n` (moto derives the digest from the layers).
+fn manifest(n: u32) -> String {
+    serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 7023,
+            "digest": format!("sha256:{:064x}", n),
+        },
+        "layers": [{
+            "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+            "size": 32654,
+            "digest": format!("sha256:{:064x}", 1000 + n),
+        }],
+    })
+    .to_string()
+}
+
+async fn repository_names(moto: &Moto) -> BTreeSet<String> {
+    let ecr = moto.ecr().await;
+    let mut names = BTreeSet::new();
+    let mut token = None;
+    loop {
+        let page = ecr.describe_repositories().set_next_token(token).send().await.unwrap();
+        names.extend(page.repositories().iter().filter_map(|r| r.repository_name().map(str::to_string)));
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return names;
+        }
+    }
+}
+
+fn page_size() -> usize {
+    std::env::var("AWSECR_EMULATOR_PAGE_SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(2)
+}
+
+#[tokio::test]
+async fn requests_are_checked_against_the_ecr_model() {
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+
+    // A repository name over the model's 256 characters; 256 is fine.
+    let long = "a".repeat(257);
+    let r = ecr.create_repository().repository_name(&long).send().await;
+    assert_invalid(r, "repositoryName", "Member must have length less than or equal to 256");
+    ecr.create_repository().repository_name("a".repeat(256)).send().await.unwrap();
+
+    // An imageTagMutability outside the model's enum.
+    let r = ecr
+        .create_repository()
+        .repository_name("enum/bad")
+        .image_tag_mutability(ImageTagMutability::from("SOMETIMES"))
+        .send()
+        .await;
+    assert_invalid(r, "imageTagMutability", "Member must satisfy enum value set: [");
+    ecr.create_repository()
+        .repository_name("enum/good")
+        .image_tag_mutability(ImageTagMutability::Immutable)
+        .send()
+        .await
+        .unwrap();
+
+    // A missing required member, at the top and nested (the SDK would not send these).
+    assert_invalid_raw(moto.aws_json("ecr", CREATE, "{}"), "repositoryName", "Member must not be null");
+    let nested = r#"{"repositoryName":"nested/enc","encryptionConfiguration":{}}"#;
+    assert_invalid_raw(
+        moto.aws_json("ecr", CREATE, nested),
+        "encryptionConfiguration.encryptionType",
+        "Member must not be null",
+    );
+    let good = r#"{"repositoryName":"nested/enc","encryptionConfiguration":{"encryptionType":"AES256"}}"#;
+    let (status, body) = moto.aws_json("ecr", CREATE, good);
+    assert_eq!(status, 200, "{body}");
+
+    // A list over its maximum (5 exclusion filters); 5 are fine.
+    let six = (1..=6).map(|i| filter(&format!("dev{i}-*"))).collect::<Vec<_>>();
+    let r = ecr
+        .create_repository()
+        .repository_name("filters/six")
+        .image_tag_mutability(ImageTagMutability::ImmutableWithExclusion)
+        .set_image_tag_mutability_exclusion_filters(Some(six.clone()))
+        .send()
+        .await;
+    assert_invalid(r, "imageTagMutabilityExclusionFilters", "Member must have length less than or equal to 5");
+    ecr.create_repository()
+        .repository_name("filters/five")
+        .image_tag_mutability(ImageTagMutability::ImmutableWithExclusion)
+        .set_image_tag_mutability_exclusion_filters(Some(six[..5].to_vec()))
+        .send()
+        .await
+        .unwrap();
+
+    // A pattern violation inside a list item, and the same item done right.
+    let r = ecr
+        .create_repository()
+        .repository_name("filters/pattern")
+        .image_tag_mutability(ImageTagMutability::ImmutableWithExclusion)
+        .image_tag_mutability_exclusion_filters(filter("latest"))
+        .image_tag_mutability_exclusion_filters(filter("not a tag!"))
+        .send()
+        .await;
+    assert_invalid(
+        r,
+        "imageTagMutabilityExclusionFilters.2.member.filter",
+        "Member must satisfy regular expression pattern: ^[0-9a-zA-Z._*-]{1,128}$",
+    );
+    ecr.create_repository()
+        .repository_name("filters/pattern")
+        .image_tag_mutability(ImageTagMutability::ImmutableWithExclusion)
+        .image_tag_mutability_exclusion_filters(filter("latest"))
+        .image_tag_mutability_exclusion_filters(filter("dev-*"))
+        .send()
+        .await
+        .unwrap();
+
+    // A registry id that is not 12 digits; a number under its minimum.
+    let r = ecr.describe_repositories().registry_id("12345").send().await;
+    assert_invalid(r, "registryId", "Member must satisfy regular expression pattern: [0-9]{12}");
+    let r = ecr.describe_repositories().max_results(0).send().await;
+    assert_invalid(r, "maxResults", "Member must have value greater than or equal to 1");
+    ecr.describe_repositories().registry_id(ACCOUNT).max_results(1).send().await.unwrap();
+
+    // Only the good requests left a repository behind.
+    let expected: BTreeSet<String> =
+        ["a".repeat(256), "enum/good".into(), "nested/enc".into(), "filters/five".into(), "filters/pattern".into()]
+            .into_iter()
+            .collect();
+    assert_eq!(repository_names(&moto).await, expected);
+}
+
+#[tokio::test]
+async fn reserved_aws_tags_cannot_be_added_changed_or_removed() {
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+
+    // Added on create: refused, whatever the case of the prefix.
+    for key in ["aws:owner", "AWS:owner", "Aws:Owner"] {
+        let r = ecr.create_repository().repository_name("tags/bad").tags(tag("team", "a")).tags(tag(key, "x")).send();
+        assert_invalid(r.await, "tags.2.member.Key", "aws:");
+    }
+    let created = ecr.create_repository().repository_name("tags/good").tags(tag("team", "a")).send().await.unwrap();
+    let arn = created.repository().unwrap().repository_arn().unwrap().to_string();
+    assert!(!repository_names(&moto).await.contains("tags/bad"));
+
+    // The back door tags it as CloudFormation would.
+    moto.set_reserved_tag(&arn, "aws:cloudformation:stack-name", "platform");
+    let tags_now = || async {
+        let out = moto.ecr().await.list_tags_for_resource().resource_arn(&arn).send().await.unwrap();
+        out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect::<Vec<_>>()
+    };
+    let expected = vec![
+        ("team".to_string(), "a".to_string()),
+        ("aws:cloudformation:stack-name".to_string(), "platform".to_string()),
+    ];
+    assert_eq!(tags_now().await, expected);
+
+    // Added, changed, removed: all refused, and nothing changes.
+    let r = ecr.tag_resource().resource_arn(&arn).tags(tag("aws:new", "x")).send().await;
+    assert_invalid(r, "tags.1.member.Key", "aws:");
+    let r = ecr.tag_resource().resource_arn(&arn).tags(tag("aws:cloudformation:stack-name", "other")).send().await;
+    assert_invalid(r, "tags.1.member.Key", "aws:");
+    let r = ecr.untag_resource().resource_arn(&arn).tag_keys("team").tag_keys("aws:cloudformation:stack-name").send();
+    assert_invalid(r.await, "tagKeys.2.member", "aws:");
+    let r = ecr.untag_resource().resource_arn(&arn).tag_keys("AWS:CloudFormation:Stack-Name").send().await;
+    assert_invalid(r, "tagKeys.1.member", "aws:");
+    assert_eq!(tags_now().await, expected);
+
+    // The repository's own tags still change freely next to the reserved one.
+    ecr.tag_resource().resource_arn(&arn).tags(tag("team", "b")).tags(tag("env", "prod")).send().await.unwrap();
+    ecr.untag_resource().resource_arn(&arn).tag_keys("env").send().await.unwrap();
+    let expected = vec![
+        ("team".to_string(), "b".to_string()),
+        ("aws:cloudformation:stack-name".to_string(), "platform".to_string()),
+    ];
+    assert_eq!(tags_now().await, expected);
+}
+
+#[tokio::test]
+async fn tag_limits_the_model_does_not_carry() {
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+    let many = |n: usize| Some((1..=n).map(|i| tag(&format!("k{i}"), "v")).collect::<Vec<_>>());
+
+    // At most 50 tags, on create and through TagResource.
+    let (code, message) = refusal(ecr.create_repository().repository_name("tags/51").set_tags(many(51)).send().await);
+    assert_eq!(code, "TooManyTagsException", "{message}");
+    let created = ecr.create_repository().repository_name("tags/50").set_tags(many(50)).send().await.unwrap();
+    let arn = created.repository().unwrap().repository_arn().unwrap().to_string();
+    let (code, message) = refusal(ecr.tag_resource().resource_arn(&arn).tags(tag("k51", "v")).send().await);
+    assert_eq!(code, "TooManyTagsException", "{message}");
+    // Changing one of the 50 is fine, and a reserved aws: tag does not count.
+    moto.set_reserved_tag(&arn, "aws:cloudformation:stack-name", "s");
+    ecr.tag_resource().resource_arn(&arn).tags(tag("k1", "changed")).send().await.unwrap();
+
+    // Keys up to 128 characters, values up to 256.
+    ecr.untag_resource().resource_arn(&arn).tag_keys("k49").tag_keys("k50").send().await.unwrap();
+    for (key, value) in [("k".repeat(129), "v".to_string()), ("k".to_string(), "v".repeat(257))] {
+        let (code, message) = refusal(ecr.tag_resource().resource_arn(&arn).tags(tag(&key, &value)).send().await);
+        assert_eq!(code, "InvalidTagParameterException", "{message}");
+        assert!(message.contains("tags.1.member"), "{message}");
+    }
+    ecr.tag_resource().resource_arn(&arn).tags(tag(&"k".repeat(128), &"v".repeat(256))).send().await.unwrap();
+    let tags = ecr.list_tags_for_resource().resource_arn(&arn).send().await.unwrap();
+    assert_eq!(tags.tags().len(), 50, "48 of the first 50, the long one and the reserved one");
+}
+
+fn pull_policy(principals: &[&str]) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "pull",
+            "Effect": "Allow",
+            "Principal": {"AWS": principals},
+            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        }],
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn policy_principals_must_exist_in_this_account() {
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+    ecr.create_repository().repository_name("access/api").send().await.unwrap();
+    let set = |policy: String| ecr.set_repository_policy().repository_name("access/api").policy_text(policy).send();
+    let not_found = "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Principal not found'";
+
+    // A role that does not exist (yet): ECR's own answer.
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/api-task-execution");
+    let (code, message) = refusal(set(pull_policy(&[&role])).await);
+    assert_eq!((code.as_str(), message.as_str()), ("InvalidParameterException", not_found));
+    assert!(ecr.get_repository_policy().repository_name("access/api").send().await.is_err(), "no policy was set");
+
+    // Once the role exists (created "late", as IAM propagation would), the same policy passes.
+    assert_eq!(moto.create_role("api-task-execution"), role);
+    set(pull_policy(&[&role])).await.unwrap();
+
+    // A role under a path, and users, likewise.
+    let task = format!("arn:aws:iam::{ACCOUNT}:role/ecs/task-execution");
+    let user = format!("arn:aws:iam::{ACCOUNT}:user/deployer");
+    for missing in [&task, &user] {
+        let (code, message) = refusal(set(pull_policy(&[&role, missing])).await);
+        assert_eq!((code.as_str(), message.as_str()), ("InvalidParameterException", not_found), "{missing}");
+    }
+    assert_eq!(moto.create_role("ecs/task-execution"), task);
+    assert_eq!(moto.create_user("deployer"), user);
+    set(pull_policy(&[&role, &task, &user])).await.unwrap();
+
+    // Account ids, account roots and other accounts' principals are always accepted.
+    let root = format!("arn:aws:iam::{ACCOUNT}:root");
+    let others = ["210987654321", "arn:aws:iam::210987654321:role/ci", "arn:aws:iam::210987654321:user/x"];
+    set(pull_policy(&[ACCOUNT, &root, others[0], others[1], others[2]])).await.unwrap();
+    let policy = ecr.get_repository_policy().repository_name("access/api").send().await.unwrap();
+    assert!(policy.policy_text().unwrap().contains("arn:aws:iam::210987654321:role/ci"));
+
+    // The registry policy resolves its principals the same way.
+    let registry_policy = |principal: &str| {
+        serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "replicate",
+                "Effect": "Allow",
+                "Principal": {"AWS": principal},
+                "Action": ["ecr:CreateRepository", "ecr:ReplicateImage"],
+                "Resource": format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/*"),
+            }],
+        })
+        .to_string()
+    };
+    let ghost = format!("arn:aws:iam::{ACCOUNT}:role/replicator");
+    let (code, message) = refusal(ecr.put_registry_policy().policy_text(registry_policy(&ghost)).send().await);
+    assert_eq!((code.as_str(), message.as_str()), ("InvalidParameterException", not_found));
+    moto.create_role("replicator");
+    ecr.put_registry_policy().policy_text(registry_policy(&ghost)).send().await.unwrap();
+}
+
+#[tokio::test]
+async fn list_operations_page_and_every_page_is_reached_by_next_token() {
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+    let n = page_size();
+    assert!(n < 5, "AWSECR_EMULATOR_PAGE_SIZE={n} leaves nothing to page");
+    for i in 1..=5 {
+        ecr.create_repository().repository_name(format!("paged/r{i}")).send().await.unwrap();
+    }
+
+    // One call answers one page and a token; following the tokens reaches all five.
+    let first = ecr.describe_repositories().send().await.unwrap();
+    assert_eq!(first.repositories().len(), n);
+    assert!(first.next_token().is_some());
+    let all: BTreeSet<String> = (1..=5).map(|i| format!("paged/r{i}")).collect();
+    assert_eq!(repository_names(&moto).await, all);
+
+    // maxResults is honoured when smaller; a token that is not the emulator's is refused.
+    let one = ecr.describe_repositories().max_results(1).send().await.unwrap();
+    assert_eq!(one.repositories().len(), 1);
+    let r = ecr.describe_repositories().next_token("not-a-token").send().await;
+    assert_invalid(r, "nextToken", "Invalid NextToken");
+    // Naming the repositories turns paging off (and maxResults may not be given with them).
+    let named = ecr.describe_repositories().repository_names("paged/r1").repository_names("paged/r2");
+    let named = named.repository_names("paged/r3").send().await.unwrap();
+    assert_eq!(named.repositories().len(), 3);
+    assert!(named.next_token().is_none());
+    let r = ecr.describe_repositories().repository_names("paged/r1").max_results(1).send().await;
+    assert_invalid(r, "maxResults", "repositoryNames");
+
+    // Five images: DescribeImages and ListImages page the same way.
+    for i in 1..=5 {
+        ecr.put_image()
+            .repository_name("paged/r1")
+            .image_manifest(manifest(i))
+            .image_tag(format!("v{i}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let first = ecr.describe_images().repository_name("paged/r1").send().await.unwrap();
+    assert_eq!(first.image_details().len(), n);
+    assert!(first.next_token().is_some());
+    let mut digests = BTreeSet::new();
+    let mut token = None;
+    loop {
+        let page = ecr.describe_images().repository_name("paged/r1").set_next_token(token).send().await.unwrap();
+        digests.extend(page.image_details().iter().map(|d| d.image_digest().unwrap().to_string()));
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(digests.len(), 5);
+
+    let first = ecr.list_images().repository_name("paged/r1").send().await.unwrap();
+    assert_eq!(first.image_ids().len(), n);
+    assert!(first.next_token().is_some());
+    let mut tags = BTreeSet::new();
+    let mut token = None;
+    loop {
+        let page = ecr.list_images().repository_name("paged/r1").set_next_token(token).send().await.unwrap();
+        tags.extend(page.image_ids().iter().filter_map(|i| i.image_tag().map(str::to_string)));
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(tags, (1..=5).map(|i| format!("v{i}")).collect::<BTreeSet<_>>());
+
+    // A token belongs to its request: another repository's listing refuses it.
+    let token = first.next_token().unwrap();
+    let r = ecr.list_images().repository_name("paged/r2").next_token(token).send().await;
+    assert_invalid(r, "nextToken", "Invalid NextToken");
+}
+
+#[tokio::test]
+async fn an_immutable_tag_cannot_move_to_another_image() {
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+    let create = |name: &'static str, mode: ImageTagMutability, filters: &[&str]| {
+        let filters = (!filters.is_empty()).then(|| filters.iter().map(|f| filter(f)).collect());
+        ecr.create_repository()
+            .repository_name(name)
+            .image_tag_mutability(mode)
+            .set_image_tag_mutability_exclusion_filters(filters)
+            .send()
+    };
+    create("imm/all", ImageTagMutability::Immutable, &[]).await.unwrap();
+    create("imm/except", ImageTagMutability::ImmutableWithExclusion, &["latest", "*-dev"]).await.unwrap();
+    create("mut/except", ImageTagMutability::MutableWithExclusion, &["release-*"]).await.unwrap();
+    create("mut/all", ImageTagMutability::Mutable, &[]).await.unwrap();
+    let push = |repository: &'static str, n: u32, tag: &'static str| {
+        ecr.put_image().repository_name(repository).image_manifest(manifest(n)).image_tag(tag).send()
+    };
+    let refused = |result, repository: &str, tag: &str| {
+        let (code, message) = refusal(result);
+        assert_eq!(code, "ImageTagAlreadyExistsException", "{repository}:{tag}: {message}");
+        assert!(message.contains(&format!("'{tag}'")) && message.contains(repository), "{message}");
+    };
+
+    // IMMUTABLE: v1 stays on the first image; a new tag for the second image is fine.
+    let first = push("imm/all", 1, "v1").await.unwrap();
+    let first_digest = first.image().unwrap().image_id().unwrap().image_digest().unwrap();
+    refused(push("imm/all", 2, "v1").await, "imm/all", "v1");
+    push("imm/all", 2, "v2").await.unwrap();
+    let v1 = ecr
+        .describe_images()
+        .repository_name("imm/all")
+        .image_ids(ImageIdentifier::builder().image_tag("v1").build())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v1.image_details()[0].image_digest(), Some(first_digest));
+
+    // IMMUTABLE_WITH_EXCLUSION: tags matching a wildcard filter move, the others do not.
+    for tag in ["latest", "x-dev"] {
+        push("imm/except", 1, tag).await.unwrap();
+        push("imm/except", 2, tag).await.unwrap();
+    }
+    push("imm/except", 1, "v1").await.unwrap();
+    refused(push("imm/except", 2, "v1").await, "imm/except", "v1");
+    push("imm/except", 1, "latest-2").await.unwrap();
+    refused(push("imm/except", 2, "latest-2").await, "imm/except", "latest-2");
+
+    // MUTABLE_WITH_EXCLUSION: the other way round.
+    push("mut/except", 1, "release-1").await.unwrap();
+    refused(push("mut/except", 2, "release-1").await, "mut/except", "release-1");
+    push("mut/except", 1, "main").await.unwrap();
+    push("mut/except", 2, "main").await.unwrap();
+
+    // MUTABLE: tags move.
+    push("mut/all", 1, "v1").await.unwrap();
+    push("mut/all", 2, "v1").await.unwrap();
+}
+
+#[tokio::test]
+async fn repository_names_follow_the_current_rule() {
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+    for name in ["a__b", "my-app--v2", "team/a__b/my---svc", "a.b_c-d"] {
+        let created = ecr.create_repository().repository_name(name).send().await;
+        assert!(created.is_ok(), "{name} is a valid name: {created:?}");
+    }
+    for name in ["a___b", "a_-b", "a..b", "-ab", "ab/", "Ab"] {
+        let r = ecr.create_repository().repository_name(name).send().await;
+        assert_invalid(r, "repositoryName", "Member must satisfy regular expression pattern: ");
+    }
+    let names = repository_names(&moto).await;
+    assert_eq!(names, BTreeSet::from(["a__b", "my-app--v2", "team/a__b/my---svc", "a.b_c-d"].map(String::from)));
+}
+
+#[tokio::test]
+async fn lenient_mode_accepts_what_it_accepted_before() {
+    let moto = Moto::start_lenient();
+    assert_eq!(moto.mode(), "lenient");
+    let ecr = moto.ecr().await;
+    // A reserved tag, a policy naming a role that does not exist, one unpaged list.
+    for i in 1..=5 {
+        let create = ecr.create_repository().repository_name(format!("lenient/r{i}"));
+        create.tags(tag("aws:owner", "x")).send().await.unwrap();
+    }
+    let ghost = format!("arn:aws:iam::{ACCOUNT}:role/does-not-exist");
+    ecr.set_repository_policy().repository_name("lenient/r1").policy_text(pull_policy(&[&ghost])).send().await.unwrap();
+    let all = ecr.describe_repositories().send().await.unwrap();
+    assert_eq!(all.repositories().len(), 5);
+    assert!(all.next_token().is_none());
+    // The back door answers in both modes.
+    let arn = all.repositories()[0].repository_arn().unwrap();
+    moto.set_reserved_tag(arn, "aws:cloudformation:stack-name", "s");
+}
+
+#[test]
+fn the_mode_comes_from_awsecr_emulator_and_start_strict_forces_it() {
+    // Moto::start() follows AWSECR_EMULATOR, strict when it is unset.
+    let expected = std::env::var("AWSECR_EMULATOR").unwrap_or_else(|_| "strict".to_string());
+    assert_eq!(Moto::start().mode(), expected);
+    assert_eq!(Moto::start_strict().mode(), "strict");
+    assert_eq!(Moto::start_lenient().mode(), "lenient");
+}
