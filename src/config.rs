@@ -2,12 +2,13 @@
 //! resources to be replaced (DiffConfig), and the one shared ECR client built
 //! from it (Configure). Credentials are kept out of `Debug` output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 
+use crate::partition;
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Field, Reader, check_tags};
 
@@ -24,6 +25,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "defaultTags",
     "organization",
     "environment",
+    "iamPropagationTimeout",
 ];
 /// Keys whose values are always secret.
 pub const SECRET_KEYS: &[&str] = &["accessKey", "secretKey", "token"];
@@ -31,6 +33,9 @@ pub const SECRET_KEYS: &[&str] = &["accessKey", "secretKey", "token"];
 const ENGINE_KEYS: &[&str] = &["version", "pluginDownloadURL"];
 const ASSUME_ROLE_KEYS: &[&str] = &["roleArn", "sessionName", "externalId", "durationSeconds"];
 pub const DEFAULT_MAX_RETRIES: u32 = 10;
+/// How long a policy that ECR refuses because a principal is not found is
+/// retried by default (IAM is eventually consistent), in seconds.
+pub const DEFAULT_IAM_PROPAGATION_TIMEOUT: u32 = 120;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct StaticCredentials {
@@ -65,6 +70,14 @@ pub struct ProviderConfig {
     pub default_tags: BTreeMap<String, String>,
     pub organization: Option<String>,
     pub environment: Option<String>,
+    /// Provider tags (defaultTags keys, `organization`, `environment`) whose
+    /// value arrived as a secret: every output derived from them is secret.
+    pub secret_tags: BTreeSet<String>,
+    /// How long to retry a policy refused for a principal not found (seconds).
+    pub iam_propagation_timeout: Option<u32>,
+    /// The region in force once Configure has loaded the AWS configuration
+    /// (`region`, or else the environment and shared config).
+    pub resolved_region: Option<String>,
 }
 
 /// CheckConfig: the inputs as they will be stored (credentials always secret,
@@ -84,7 +97,7 @@ pub fn check_config(news: &Map) -> (Map, Vec<Failure>) {
     }
     let failures = match ProviderConfig::parse(&checked) {
         Ok(_) => Vec::new(),
-        Err(f) => f,
+        Err(f) => crate::validate::redact(f, &checked),
     };
     (checked, failures)
 }
@@ -99,10 +112,15 @@ impl ProviderConfig {
         let mut cfg = ProviderConfig::default();
 
         if let Field::Known(region) = r.string("region") {
-            if is_region(&region) {
+            if partition::is_region(&region) {
                 cfg.region = Some(region);
             } else {
-                r.fail("region", format!("must be an AWS region name such as us-east-1, got \"{region}\""));
+                r.fail(
+                    "region",
+                    format!(
+                        "must be an AWS region name such as us-east-1, got \"{region}\" (other partitions' regions look like cn-north-1, us-gov-west-1 or eusc-de-east-1)"
+                    ),
+                );
             }
         }
         if let Field::Known(profile) = r.string("profile") {
@@ -194,9 +212,11 @@ impl ProviderConfig {
             }
         }
         cfg.max_retries = r.int("maxRetries", 0, 100).known().map(|n| n as u32);
+        cfg.iam_propagation_timeout = r.int("iamPropagationTimeout", 0, 3600).known().map(|n| n as u32);
         if let Field::Known(tags) = r.string_map("defaultTags") {
             let failures = check_tags("defaultTags", &tags);
             r.take_failures(failures);
+            cfg.secret_tags.extend(tags.keys().filter(|k| r.is_secret("defaultTags", Some(k.as_str()))).cloned());
             cfg.default_tags = tags;
         }
         for key in ["organization", "environment"] {
@@ -204,8 +224,16 @@ impl ProviderConfig {
                 match crate::validate::tag_problem(key, &v) {
                     Some(reason) => r.fail(key, reason.replace("the value of tag", "the value of")),
                     None if v.is_empty() => r.fail(key, "must not be empty"),
-                    None if key == "organization" => cfg.organization = Some(v),
-                    None => cfg.environment = Some(v),
+                    None => {
+                        if r.is_secret(key, None) {
+                            cfg.secret_tags.insert(key.to_string());
+                        }
+                        if key == "organization" {
+                            cfg.organization = Some(v);
+                        } else {
+                            cfg.environment = Some(v);
+                        }
+                    }
                 }
             }
         }
@@ -231,8 +259,48 @@ impl ProviderConfig {
         tags
     }
 
-    /// Builds the ECR client this configuration describes.
-    pub async fn ecr_client(&self) -> Result<aws_sdk_ecr::Client, String> {
+    /// True when the effective tags of a repository with these own tags carry
+    /// a provider tag whose value is secret (own tags override provider tags).
+    pub fn tags_carry_secret(&self, own: &BTreeMap<String, String>) -> bool {
+        self.secret_tags.iter().any(|k| !own.contains_key(k) && self.provider_tags().contains_key(k))
+    }
+
+    /// True when tags read back from ECR hold the value of a secret provider
+    /// tag under its key.
+    pub fn holds_secret_tag(&self, tags: &BTreeMap<String, String>) -> bool {
+        let provider = self.provider_tags();
+        self.secret_tags.iter().any(|k| tags.get(k).is_some_and(|v| provider.get(k) == Some(v)))
+    }
+
+    /// The partition of the region in force, when it is known.
+    pub fn partition(&self) -> Option<&'static str> {
+        self.resolved_region.as_deref().or(self.region.as_deref()).and_then(partition::of_region)
+    }
+
+    /// The region in force, when it is known.
+    pub fn region_in_force(&self) -> Option<&str> {
+        self.resolved_region.as_deref().or(self.region.as_deref())
+    }
+
+    /// How long a policy refused for a principal not found is retried.
+    pub fn iam_propagation(&self) -> Duration {
+        Duration::from_secs(self.iam_propagation_timeout.unwrap_or(DEFAULT_IAM_PROPAGATION_TIMEOUT).into())
+    }
+
+    /// Builds the ECR client this configuration describes, and returns it
+    /// with the region in force.
+    pub async fn ecr_client(&self) -> Result<(aws_sdk_ecr::Client, String), String> {
+        if self.endpoint.is_none() {
+            // The SDK reads these itself; they get the same rule as `endpoint`.
+            for var in ["AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL"] {
+                if let Ok(url) = std::env::var(var)
+                    && !url.is_empty()
+                    && let Some(reason) = endpoint_problem(&url)
+                {
+                    return Err(format!("the environment variable {var} {reason}"));
+                }
+            }
+        }
         let max_attempts = self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES) + 1;
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
             RetryConfig::adaptive()
@@ -256,11 +324,11 @@ impl ProviderConfig {
             ));
         }
         let base = loader.load().await;
-        if base.region().is_none() {
+        let Some(region) = base.region().map(|r| r.to_string()) else {
             return Err(
                 "no AWS region is configured: set `pulumi config set awsecr:region <region>` or AWS_REGION".into()
             );
-        }
+        };
         let mut ecr = aws_sdk_ecr::config::Builder::from(&base);
         if let Some(role) = &self.assume_role {
             let mut b = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn)
@@ -276,7 +344,7 @@ impl ProviderConfig {
         if let Some(endpoint) = &self.endpoint {
             ecr = ecr.endpoint_url(endpoint);
         }
-        Ok(aws_sdk_ecr::Client::from_conf(ecr.build()))
+        Ok((aws_sdk_ecr::Client::from_conf(ecr.build()), region))
     }
 }
 
@@ -287,9 +355,10 @@ pub struct ConfigDiff {
     pub replaces: Vec<String>,
 }
 
-/// DiffConfig: region, endpoint and the account of an assumed role decide
-/// where repositories live, so changing them replaces every repository;
-/// everything else is applied in place.
+/// DiffConfig: the region and the account of an assumed role decide where
+/// repositories live, so changing them replaces every repository; everything
+/// else (the endpoint, credentials, profile, retries, tags) is how the
+/// provider reaches the same repositories, applied in place.
 pub fn diff_config(olds: &Map, news: &Map) -> ConfigDiff {
     let mut d = ConfigDiff::default();
     let plain = |m: &Map, k: &str| m.get(k).map(Value::plain).filter(|v| *v != Value::Null);
@@ -300,7 +369,7 @@ pub fn diff_config(olds: &Map, news: &Map) -> ConfigDiff {
         }
         d.changed.push(key.to_string());
         let replace = match *key {
-            "region" | "endpoint" => true,
+            "region" => true,
             "assumeRole" => role_account(o.as_ref()) != role_account(n.as_ref()),
             _ => false,
         };
@@ -323,19 +392,11 @@ fn role_account(v: Option<&Value>) -> Option<String> {
     arn.split(':').nth(4).map(str::to_string)
 }
 
-fn is_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts.last().is_some_and(|n| (1..=2).contains(&n.len()) && n.chars().all(|c| c.is_ascii_digit()))
-}
-
 fn is_role_arn(s: &str) -> bool {
     let parts: Vec<&str> = s.splitn(6, ':').collect();
     parts.len() == 6
         && parts[0] == "arn"
-        && parts[1].starts_with("aws")
+        && partition::is_partition(parts[1])
         && parts[2] == "iam"
         && parts[3].is_empty()
         && parts[4].len() == 12
@@ -347,11 +408,32 @@ fn is_session_name(s: &str) -> bool {
     (2..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }
 
+/// Why an endpoint URL is refused: not an http(s) URL, or plain http:// to
+/// a host other than this machine (signed requests, session tokens and the
+/// docker password of getAuthorizationToken would cross the network in clear).
 fn endpoint_problem(s: &str) -> Option<String> {
-    let bad = || Some(format!("must be an http:// or https:// URL such as http://127.0.0.1:5000, got \"{s}\""));
-    match url::Url::parse(s) {
-        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some_and(|h| !h.is_empty()) => None,
+    let bad = || {
+        Some(format!(
+            "must be an http:// or https:// URL such as https://ecr.example.internal (http:// only to this machine, e.g. http://127.0.0.1:5000), got \"{s}\""
+        ))
+    };
+    let Ok(u) = url::Url::parse(s) else { return bad() };
+    let Some(host) = u.host() else { return bad() };
+    match u.scheme() {
+        "https" => None,
+        "http" if is_loopback(&host) => None,
+        "http" => Some(format!(
+            "must use https:// for a host other than this machine: plain http:// would send signed requests, session tokens and docker passwords unencrypted (http:// is allowed only for 127.0.0.0/8, ::1 and localhost), got \"{s}\""
+        )),
         _ => bad(),
+    }
+}
+
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost") || d.eq_ignore_ascii_case("localhost."),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
     }
 }
 
@@ -397,6 +479,10 @@ mod tests {
             (vec![("token", "t".into())], "token", "only allowed together with accessKey and secretKey"),
             (vec![("endpoint", "localhost:5000".into())], "endpoint", "must be an http:// or https:// URL"),
             (vec![("endpoint", "ftp://x".into())], "endpoint", "must be an http:// or https:// URL"),
+            (vec![("endpoint", "http://ecr.example.com".into())], "endpoint", "must use https:// for a host other"),
+            (vec![("endpoint", "http://10.0.0.5:4566".into())], "endpoint", "plain http:// would send signed requests"),
+            (vec![("region", "eusc-fr-east-1".into())], "region", "must be an AWS region name"),
+            (vec![("iamPropagationTimeout", Value::Number(-1.0))], "iamPropagationTimeout", "between 0 and 3600"),
             (vec![("maxRetries", Value::Number(-1.0))], "maxRetries", "must be between 0 and 100, got -1"),
             (
                 vec![("maxRetries", "lots".into())],
@@ -443,6 +529,54 @@ mod tests {
     }
 
     #[test]
+    fn http_only_to_this_machine() {
+        for ok in [
+            "https://ecr.example.com",
+            "https://10.1.2.3:8443",
+            "http://127.0.0.1:4566",
+            "http://127.9.9.9",
+            "http://localhost:5000",
+            "http://[::1]:5000",
+        ] {
+            assert_eq!(endpoint_problem(ok), None, "{ok}");
+        }
+        for bad in ["http://ecr.example.com", "http://192.168.1.1", "http://[fe80::1]", "http://localhost.example.com"]
+        {
+            let reason = endpoint_problem(bad).unwrap_or_default();
+            assert!(reason.contains("must use https://"), "{bad}: {reason}");
+        }
+    }
+
+    #[test]
+    fn every_real_region_form_is_accepted() {
+        for region in ["us-east-1", "cn-north-1", "us-gov-west-1", "us-isob-east-1", "eusc-de-east-1", "mx-central-1"] {
+            let cfg = ProviderConfig::parse(&map(&[("region", region.into())])).unwrap();
+            assert_eq!(cfg.region.as_deref(), Some(region));
+        }
+    }
+
+    #[test]
+    fn secret_provider_tags_are_remembered() {
+        let secret = |v: Value| Value::Secret(Box::new(v));
+        let m = map(&[
+            ("organization", secret("acme".into())),
+            ("environment", "prod".into()),
+            ("defaultTags", Value::Object(map(&[("costCenter", secret("cc-42".into())), ("team", "platform".into())]))),
+        ]);
+        let cfg = ProviderConfig::parse(&m).unwrap();
+        assert_eq!(cfg.secret_tags, BTreeSet::from(["costCenter".to_string(), "organization".to_string()]));
+        assert!(cfg.tags_carry_secret(&BTreeMap::new()));
+        let own_override =
+            BTreeMap::from([("organization".to_string(), "x".to_string()), ("costCenter".to_string(), "y".into())]);
+        assert!(!cfg.tags_carry_secret(&own_override), "own tags replace the secret values");
+        assert!(cfg.holds_secret_tag(&BTreeMap::from([("organization".to_string(), "acme".to_string())])));
+        assert!(!cfg.holds_secret_tag(&BTreeMap::from([("organization".to_string(), "other".to_string())])));
+        // A whole secret defaultTags, as JSON text from `pulumi config set --secret`.
+        let cfg = ProviderConfig::parse(&map(&[("defaultTags", secret(r#"{"a":"b"}"#.into()))])).unwrap();
+        assert_eq!(cfg.secret_tags, BTreeSet::from(["a".to_string()]));
+    }
+
+    #[test]
     fn secrets_never_appear_in_failures() {
         let m = map(&[("accessKey", Value::Secret(Box::new("AKIASECRETVALUE".into())))]);
         let (checked, failures) = check_config(&m);
@@ -473,6 +607,15 @@ mod tests {
         assert_eq!(d.replaces, vec!["assumeRole".to_string()]);
         let d = diff_config(&map(&[("maxRetries", "3".into())]), &map(&[("maxRetries", "5".into())]));
         assert!(d.replaces.is_empty() && d.changed == vec!["maxRetries".to_string()]);
+        // Reaching the same repositories another way replaces nothing.
+        for (key, a, b) in [
+            ("endpoint", "http://127.0.0.1:1", "https://vpce.example.com"),
+            ("profile", "a", "b"),
+            ("accessKey", "AKIA1", "AKIA2"),
+        ] {
+            let d = diff_config(&map(&[(key, a.into())]), &map(&[(key, b.into())]));
+            assert_eq!(d, ConfigDiff { changed: vec![key.to_string()], replaces: vec![] }, "{key}");
+        }
         assert_eq!(diff_config(&old, &old), ConfigDiff::default());
     }
 }

@@ -34,6 +34,24 @@ impl ProviderError {
             ProviderError::InitFailed { reason, .. } => reason,
         }
     }
+    /// The same error with every secret string taken out of what it says.
+    pub fn redacted(self, secrets: &[String]) -> Self {
+        if secrets.is_empty() {
+            return self;
+        }
+        match self {
+            ProviderError::User { code, message } => {
+                ProviderError::User { code, message: crate::validate::redact_text(&message, secrets) }
+            }
+            ProviderError::InitFailed { id, properties, inputs, reason, code } => ProviderError::InitFailed {
+                id,
+                properties,
+                inputs,
+                reason: crate::validate::redact_text(&reason, secrets),
+                code,
+            },
+        }
+    }
     pub fn code(&self) -> Code {
         match self {
             ProviderError::User { code, .. } | ProviderError::InitFailed { code, .. } => *code,
@@ -107,16 +125,24 @@ pub struct Call<'a> {
     /// The Pulumi resource name, for the `pulumi import` suggestion.
     pub resource_name: &'a str,
     pub max_retries: u32,
+    /// The shared-config profile the provider was told to use, if any.
+    pub profile: Option<&'a str>,
+    /// The role the provider assumes, if any.
+    pub role_arn: Option<&'a str>,
 }
 
 /// Translates an AWS SDK error into one sentence that says what to do.
 pub fn aws_error<E, R>(call: &Call<'_>, err: &SdkError<E, R>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     let repo = call.repository;
     let target = target(repo);
+    crate::log::log(crate::log::Level::Debug, || format!("{} failed: {}", call.action, chain(err, false)));
+    if let Some(sentence) = credentials_problem(err, call) {
+        return ProviderError::new(Code::Unauthenticated, sentence);
+    }
     match err {
         SdkError::DispatchFailure(d) => {
             let detail = if d.is_timeout() { "the connection timed out" } else { "the connection failed" };
@@ -222,4 +248,95 @@ where
 /// registry` for calls that are not about one repository.
 pub fn target(repository: &str) -> String {
     if repository.is_empty() { "the registry".to_string() } else { format!("repository \"{repository}\"") }
+}
+
+/// Where the default credential chain looks, for the sentence that says
+/// none was found.
+const CHAIN_PLACES: &str = "awsecr:accessKey/secretKey, the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), the shared files ~/.aws/credentials and ~/.aws/config (profile default, or AWS_PROFILE), web identity (AWS_WEB_IDENTITY_TOKEN_FILE), the ECS container and the EC2 instance metadata";
+
+/// One sentence for a call that failed because no usable credentials could
+/// be had, telling the causes apart: none found, a profile that does not
+/// exist, an SSO session that expired, a role that could not be assumed.
+/// `None` when the failure is not about credentials.
+fn credentials_problem(err: &(dyn std::error::Error + 'static), call: &Call<'_>) -> Option<String> {
+    use aws_credential_types::provider::error::CredentialsError;
+    let mut current = Some(err);
+    let cause = loop {
+        let e = current?;
+        if let Some(c) = e.downcast_ref::<CredentialsError>() {
+            break c;
+        }
+        current = e.source();
+    };
+    let detail = chain(cause, true);
+    let lower = detail.to_ascii_lowercase();
+    let env_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
+    let profile = call.profile.map(str::to_string).or(env_profile);
+    let profile_words = |p: &str| format!("the AWS profile \"{p}\"");
+    if lower.contains("sso") {
+        let p = profile.as_deref().unwrap_or("default");
+        return Some(format!(
+            "the AWS SSO (IAM Identity Center) session of {} has expired or was never started, so {} could not be signed; run `aws sso login --profile {p}`, then run again",
+            profile_words(p),
+            call.action
+        ));
+    }
+    if lower.contains("was not defined") || lower.contains("no profiles") {
+        let p = profile.as_deref().unwrap_or("default");
+        return Some(format!(
+            "{} does not exist in the shared AWS config files (~/.aws/config and ~/.aws/credentials, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE); check awsecr:profile (or AWS_PROFILE) and the files",
+            profile_words(p)
+        ));
+    }
+    if let CredentialsError::CredentialsNotLoaded(_) = cause {
+        if let Some(p) = &profile {
+            return Some(format!(
+                "{} was not found or holds no credentials (the shared AWS config files ~/.aws/config and ~/.aws/credentials were read); check awsecr:profile (or AWS_PROFILE) and the files",
+                profile_words(p)
+            ));
+        }
+        return Some(format!(
+            "no AWS credentials were found for {}; the provider looked in {CHAIN_PLACES}: set one of them (for example `pulumi config set --secret awsecr:accessKey ...`), then run again",
+            call.action
+        ));
+    }
+    if let Some(role) = call.role_arn {
+        if lower.contains("accessdenied") || lower.contains("not authorized") {
+            return Some(format!(
+                "AWS refused to let the provider assume the role {role} (awsecr:assumeRole); check that the role's trust policy allows the caller and that the caller may call sts:AssumeRole, then run again"
+            ));
+        }
+        if lower.contains("dispatch failure") || lower.contains("connect") {
+            return Some(format!(
+                "could not reach AWS STS to assume the role {role} (the connection failed); check the network (and AWS_ENDPOINT_URL_STS if set), then run again"
+            ));
+        }
+    }
+    if lower.contains("expired") {
+        return Some(
+            "the AWS credentials in use have expired; refresh them (a new session token, `aws sso login`, or the CI's credentials step), then run again".to_string(),
+        );
+    }
+    let innermost = std::iter::successors(Some(cause as &(dyn std::error::Error + 'static)), |e| e.source())
+        .last()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    Some(format!(
+        "the AWS credentials could not be loaded for {} ({innermost}); check awsecr:profile, awsecr:assumeRole and the AWS environment",
+        call.action
+    ))
+}
+
+/// An error and every source below it: as they display themselves (for the
+/// diagnostic log), or with their debug form too (for telling causes apart;
+/// never logged).
+fn chain(err: &(dyn std::error::Error + 'static), debug: bool) -> String {
+    let mut out = if debug { format!("{err} [{err:?}]") } else { err.to_string() };
+    let mut source = err.source();
+    while let Some(e) = source {
+        out.push_str(" <- ");
+        out.push_str(&if debug { format!("{e} [{e:?}]") } else { e.to_string() });
+        source = e.source();
+    }
+    out
 }

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod error;
 pub mod functions;
 pub mod log;
+pub mod partition;
 pub mod property;
 pub mod proto;
 pub mod repository;

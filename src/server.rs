@@ -10,6 +10,7 @@ use tonic::{Request, Response, Status};
 
 use crate::config::{self, ProviderConfig};
 use crate::engine::EngineLog;
+use crate::error::ProviderError;
 use crate::functions::{self, FUNCTIONS, Invoked};
 use crate::log::{self, Level, Redacted};
 use crate::property::{Map, decode_opt, encode_struct};
@@ -19,7 +20,7 @@ use crate::repository::{
     args::{Autonaming, NamingContext},
     diff::DiffKind,
 };
-use crate::validate::Failure;
+use crate::validate::{Failure, redact, secret_strings};
 
 /// Version of this provider, reported by GetPluginInfo and the schema.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -89,8 +90,13 @@ fn type_of(token: &str, urn: &str) -> String {
     urn.split("::").nth(2).map(|t| t.rsplit('$').next().unwrap_or(t).to_string()).unwrap_or_default()
 }
 
-fn failed(rpc: &str, urn: &str, e: &crate::error::ProviderError) {
+/// The error of a failed RPC as the user sees it: with no value that arrived
+/// as a secret in `inputs`, and logged at debug level.
+fn failed(rpc: &str, urn: &str, inputs: &[&Map], e: ProviderError) -> ProviderError {
+    let secrets: Vec<String> = inputs.iter().flat_map(|m| secret_strings(m)).collect();
+    let e = e.redacted(&secrets);
     log::log(Level::Debug, || format!("{rpc} {urn} failed ({:?}): {}", e.code(), e.message()));
+    e
 }
 
 fn failures(fs: Vec<Failure>) -> Vec<pulumirpc::CheckFailure> {
@@ -154,8 +160,10 @@ impl ResourceProvider for Provider {
         req: Request<pulumirpc::CheckRequest>,
     ) -> Result<Response<pulumirpc::CheckResponse>, Status> {
         let news = decode_opt(req.get_ref().news.as_ref());
-        log::log(Level::Trace, || format!("CheckConfig news={}", Redacted(&news)));
         let (checked, fs) = config::check_config(&news);
+        // Logged after Check has marked the credentials secret, so keys
+        // given without --secret never reach the log either.
+        log::log(Level::Trace, || format!("CheckConfig checked={}", Redacted(&checked)));
         Ok(Response::new(pulumirpc::CheckResponse { inputs: Some(encode_struct(&checked)), failures: failures(fs) }))
     }
 
@@ -211,10 +219,10 @@ impl ResourceProvider for Provider {
                 .collect(),
         };
         let (checked, _) = config::check_config(&map);
-        let config = ProviderConfig::parse(&checked).map_err(|fs| {
+        let mut config = ProviderConfig::parse(&checked).map_err(|fs| {
             Status::invalid_argument(format!(
                 "invalid awsecr provider configuration: {}",
-                fs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+                redact(fs, &checked).iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
             ))
         })?;
         log::log(Level::Debug, || {
@@ -229,7 +237,8 @@ impl ResourceProvider for Provider {
                 config.region, config.endpoint, config.max_retries
             )
         });
-        let client = config.ecr_client().await.map_err(Status::failed_precondition)?;
+        let (client, region) = config.ecr_client().await.map_err(Status::failed_precondition)?;
+        config.resolved_region = Some(region);
         *self.configured.write().expect("config lock") = Some(Arc::new(Configured { config, client }));
         Ok(Response::new(pulumirpc::ConfigureResponse {
             accept_secrets: true,
@@ -258,12 +267,14 @@ impl ResourceProvider for Provider {
             functions::get_authorization_token::TOKEN => functions::get_authorization_token::invoke(&ctx, &args).await,
             other => return Err(unknown_function(other)),
         }
-        .inspect_err(|e| failed("Invoke", &r.tok, e))?;
+        .map_err(|e| failed("Invoke", &r.tok, &[&args], e))?;
         Ok(Response::new(match invoked {
             Invoked::Return(result) => {
                 pulumirpc::InvokeResponse { r#return: Some(encode_struct(&result)), failures: Vec::new() }
             }
-            Invoked::Failures(fs) => pulumirpc::InvokeResponse { r#return: None, failures: failures(fs) },
+            Invoked::Failures(fs) => {
+                pulumirpc::InvokeResponse { r#return: None, failures: failures(redact(fs, &args)) }
+            }
         }))
     }
 
@@ -332,7 +343,7 @@ impl ResourceProvider for Provider {
         let inputs = decode_opt(r.properties.as_ref());
         log::log(Level::Trace, || format!("Create {} preview={} inputs={}", r.urn, r.preview, Redacted(&inputs)));
         let (id, props) =
-            repository::create(&ctx, &inputs, r.preview).await.inspect_err(|e| failed("Create", &r.urn, e))?;
+            repository::create(&ctx, &inputs, r.preview).await.map_err(|e| failed("Create", &r.urn, &[&inputs], e))?;
         Ok(Response::new(pulumirpc::CreateResponse {
             id,
             properties: Some(encode_struct(&props)),
@@ -348,8 +359,9 @@ impl ResourceProvider for Provider {
         let olds = decode_opt(r.properties.as_ref());
         let old_inputs = decode_opt(r.inputs.as_ref());
         log::log(Level::Trace, || format!("Read {} id={} state={}", r.urn, r.id, Redacted(&olds)));
-        let found =
-            repository::read(&ctx, &r.id, &olds, &old_inputs).await.inspect_err(|e| failed("Read", &r.urn, e))?;
+        let found = repository::read(&ctx, &r.id, &olds, &old_inputs)
+            .await
+            .map_err(|e| failed("Read", &r.urn, &[&olds, &old_inputs], e))?;
         Ok(Response::new(match found {
             Some(f) => pulumirpc::ReadResponse {
                 id: f.id,
@@ -372,8 +384,9 @@ impl ResourceProvider for Provider {
         let olds = decode_opt(r.olds.as_ref());
         let news = decode_opt(r.news.as_ref());
         log::log(Level::Trace, || format!("Update {} preview={} news={}", r.urn, r.preview, Redacted(&news)));
-        let props =
-            repository::update(&ctx, &olds, &news, r.preview).await.inspect_err(|e| failed("Update", &r.urn, e))?;
+        let props = repository::update(&ctx, &olds, &news, r.preview)
+            .await
+            .map_err(|e| failed("Update", &r.urn, &[&olds, &news], e))?;
         Ok(Response::new(pulumirpc::UpdateResponse { properties: Some(encode_struct(&props)), ..Default::default() }))
     }
 
@@ -384,7 +397,7 @@ impl ResourceProvider for Provider {
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let olds = decode_opt(r.properties.as_ref());
         log::log(Level::Trace, || format!("Delete {} id={}", r.urn, r.id));
-        repository::delete(&ctx, &r.id, &olds).await.inspect_err(|e| failed("Delete", &r.urn, e))?;
+        repository::delete(&ctx, &r.id, &olds).await.map_err(|e| failed("Delete", &r.urn, &[&olds], e))?;
         Ok(Response::new(()))
     }
 

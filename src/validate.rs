@@ -102,6 +102,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// True when the value of `key` (or, with `sub`, the entry `sub` of the
+    /// object or JSON text under `key`) arrived as a secret.
+    pub fn is_secret(&self, key: &str, sub: Option<&str>) -> bool {
+        let Some(v) = self.map.get(key) else { return false };
+        if matches!(v, Value::Secret(_) | Value::Output { secret: true, .. }) {
+            return true;
+        }
+        match (sub, v) {
+            (None, v) => v.contains_secret(),
+            (Some(sub), Value::Object(m)) => m.get(sub).is_some_and(Value::contains_secret),
+            (Some(_), _) => false,
+        }
+    }
+
     /// The plain value of a key, with secrets unwrapped; lenient readers turn
     /// JSON text into the value it encodes when `want_string` is false.
     fn raw(&self, key: &str, want_string: bool) -> Field<Value> {
@@ -271,6 +285,85 @@ impl<'a> Reader<'a> {
     }
 }
 
+// ---------------------------------------------------------------- secrets
+
+/// The strings a map holds inside secrets: string values and object keys at
+/// any depth below a secret (JSON text inside a secret counts too, since
+/// configuration arrives as strings). Empty strings are left out.
+pub fn secret_strings(map: &Map) -> Vec<String> {
+    fn walk(v: &Value, inside: bool, out: &mut Vec<String>) {
+        match v {
+            Value::Secret(inner) => walk(inner, true, out),
+            Value::Output { value: Some(inner), secret, .. } => walk(inner, inside || *secret, out),
+            Value::String(s) if inside && !s.is_empty() => {
+                out.push(s.clone());
+                if let Ok(json) = serde_json::from_str::<serde_json::Value>(s)
+                    && (json.is_object() || json.is_array())
+                {
+                    walk(&Value::from_json(&json), true, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, inside, out)),
+            Value::Object(m) => {
+                for (k, v) in m {
+                    if inside && !k.is_empty() {
+                        out.push(k.clone());
+                    }
+                    walk(v, inside, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for v in map.values() {
+        walk(v, false, &mut out);
+    }
+    // Longest first, so a secret that contains another is replaced whole.
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out.dedup();
+    out
+}
+
+/// A text with every secret string removed: quoted (`"value"`) wherever it
+/// appears, and bare when it is long enough not to be an ordinary word.
+pub fn redact_text(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        out = out.replace(&format!("\"{s}\""), "[secret]");
+        if s.chars().count() >= 8 {
+            out = out.replace(s.as_str(), "[secret]");
+        }
+    }
+    out
+}
+
+/// Failures that quote no value that arrived as a secret: the reason loses
+/// the value, and a property path that runs through a secret key (a tag key,
+/// say) stops before it, so it still names the property.
+pub fn redact(failures: Vec<Failure>, inputs: &Map) -> Vec<Failure> {
+    let secrets = secret_strings(inputs);
+    if secrets.is_empty() {
+        return failures;
+    }
+    failures
+        .into_iter()
+        .map(|f| {
+            let mut property = String::new();
+            for (i, segment) in f.property.split('.').enumerate() {
+                if secrets.iter().any(|s| s == segment) {
+                    break;
+                }
+                if i > 0 {
+                    property.push('.');
+                }
+                property.push_str(segment);
+            }
+            Failure { property, reason: redact_text(&f.reason, &secrets) }
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------- tags
 
 /// The most tags one ECR repository can carry.
@@ -372,6 +465,29 @@ mod tests {
     fn secrets_are_read_through() {
         let m = map(&[("s", Value::Secret(Box::new("x".into())))]);
         assert_eq!(Reader::new(&m, "").string("s"), Field::Known("x".to_string()));
+    }
+
+    #[test]
+    fn redaction_removes_secret_values_and_keys() {
+        let secret = |v: Value| Value::Secret(Box::new(v));
+        let inputs = map(&[
+            ("repositoryName", secret("Bad_Name".into())),
+            ("tags", secret(Value::Object(map(&[("aws:hidden", "v".into())])))),
+            ("defaultTags", secret(r#"{"cost-center":"x"}"#.into())),
+            ("plain", "visible".into()),
+        ]);
+        let failures = vec![
+            Failure::new("repositoryName", "must be lowercase, got \"Bad_Name\""),
+            Failure::new("tags.aws:hidden", "tag key \"aws:hidden\" uses the reserved prefix \"aws:\""),
+            Failure::new("defaultTags.cost-center", "tag key \"cost-center\" is bad"),
+            Failure::new("plain", "got \"visible\""),
+        ];
+        let got = redact(failures, &inputs);
+        assert_eq!(got[0], Failure::new("repositoryName", "must be lowercase, got [secret]"));
+        assert_eq!(got[1], Failure::new("tags", "tag key [secret] uses the reserved prefix \"aws:\""));
+        assert_eq!(got[2].property, "defaultTags");
+        assert!(!got[2].reason.contains("cost-center"), "{:?}", got[2]);
+        assert_eq!(got[3], Failure::new("plain", "got \"visible\""));
     }
 
     #[test]

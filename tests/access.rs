@@ -8,18 +8,17 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
 
+use common::env::Env;
 use common::proxy::{Fault, FaultProxy};
 use common::*;
 use prost_types::value::Kind;
 use pulumi_resource_awsecr::error::init_failure_of;
-use pulumi_resource_awsecr::property::{Map, SIG_KEY, SIG_SECRET, Value, encode_struct};
-use pulumi_resource_awsecr::proto::pulumirpc::{self, engine_server};
+use pulumi_resource_awsecr::property::{Map, SIG_KEY, SIG_SECRET, Value};
+use pulumi_resource_awsecr::proto::pulumirpc;
 use serde_json::{Value as Json, json};
 use tonic::Code;
 
-const TYPE: &str = "awsecr:index:Repository";
 const GET_REPOSITORY: &str = "awsecr:index:getRepository";
 const GET_TOKEN: &str = "awsecr:index:getAuthorizationToken";
 
@@ -39,186 +38,13 @@ const PUSH: &[&str] = &[
     "ecr:UploadLayerPart",
 ];
 
-/// A stand-in for the engine's logging service that records warnings.
-#[derive(Clone, Default)]
-struct FakeEngine {
-    logs: Arc<Mutex<Vec<pulumirpc::LogRequest>>>,
-}
-
-#[tonic::async_trait]
-impl engine_server::Engine for FakeEngine {
-    async fn log(&self, req: tonic::Request<pulumirpc::LogRequest>) -> Result<tonic::Response<()>, tonic::Status> {
-        self.logs.lock().unwrap().push(req.into_inner());
-        Ok(tonic::Response::new(()))
-    }
-}
-
-/// A provider configured against a fresh emulator, with a fake engine
-/// listening for Engine.Log.
-struct Env {
-    moto: Moto,
-    p: ProviderProcess,
-    engine: FakeEngine,
-}
-
-impl Env {
-    async fn new() -> Env {
-        let moto = Moto::start();
-        Env::with_endpoint(moto, None).await
-    }
-
-    async fn with_endpoint(moto: Moto, endpoint: Option<String>) -> Env {
-        let engine = FakeEngine::default();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap().to_string();
-        tokio::spawn(
-            tonic::transport::Server::builder()
-                .add_service(engine_server::EngineServer::new(engine.clone()))
-                .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
-        );
-        let mut p = ProviderProcess::start(&[&addr]).await;
-        let extra: Vec<(&str, Value)> = endpoint.into_iter().map(|e| ("endpoint", Value::from(e))).collect();
-        p.configure(&moto, &extra).await.expect("Configure");
-        Env { moto, p, engine }
-    }
-
-    async fn check(&mut self, name: &str, news: &Map, olds: &Map) -> (Map, Vec<pulumirpc::CheckFailure>) {
-        let resp = self
-            .p
-            .client
-            .check(pulumirpc::CheckRequest {
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                olds: Some(encode_struct(olds)),
-                news: Some(encode_struct(news)),
-                random_seed: name.as_bytes().to_vec(),
-                ..Default::default()
-            })
-            .await
-            .expect("Check")
-            .into_inner();
-        (decode(&resp.inputs), resp.failures)
-    }
-
-    async fn checked(&mut self, name: &str, news: &Map, olds: &Map) -> Map {
-        let (inputs, failures) = self.check(name, news, olds).await;
-        assert!(failures.is_empty(), "{failures:?}");
-        inputs
-    }
-
-    async fn create(&mut self, name: &str, inputs: &Map, preview: bool) -> Result<(String, Map), tonic::Status> {
-        self.p
-            .client
-            .create(pulumirpc::CreateRequest {
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                properties: Some(encode_struct(inputs)),
-                preview,
-                timeout: 60.0,
-                ..Default::default()
-            })
-            .await
-            .map(|r| {
-                let r = r.into_inner();
-                (r.id, decode(&r.properties))
-            })
-    }
-
-    async fn diff(&mut self, name: &str, id: &str, olds: &Map, news: &Map) -> pulumirpc::DiffResponse {
-        self.p
-            .client
-            .diff(pulumirpc::DiffRequest {
-                id: id.into(),
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                olds: Some(encode_struct(olds)),
-                news: Some(encode_struct(news)),
-                ..Default::default()
-            })
-            .await
-            .expect("Diff")
-            .into_inner()
-    }
-
-    async fn update(&mut self, name: &str, id: &str, olds: &Map, news: &Map, preview: bool) -> Map {
-        let resp = self
-            .p
-            .client
-            .update(pulumirpc::UpdateRequest {
-                id: id.into(),
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                olds: Some(encode_struct(olds)),
-                news: Some(encode_struct(news)),
-                preview,
-                timeout: 60.0,
-                ..Default::default()
-            })
-            .await
-            .expect("Update");
-        decode(&resp.into_inner().properties)
-    }
-
-    async fn read(&mut self, name: &str, id: &str, olds: &Map, inputs: &Map) -> (Map, Map) {
-        let r = self
-            .p
-            .client
-            .read(pulumirpc::ReadRequest {
-                id: id.into(),
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                properties: Some(encode_struct(olds)),
-                inputs: Some(encode_struct(inputs)),
-                ..Default::default()
-            })
-            .await
-            .expect("Read")
-            .into_inner();
-        assert_eq!(r.id, id);
-        (decode(&r.properties), decode(&r.inputs))
-    }
-
-    async fn invoke(&mut self, tok: &str, args: &Map) -> Result<pulumirpc::InvokeResponse, tonic::Status> {
-        self.p
-            .client
-            .invoke(pulumirpc::InvokeRequest { tok: tok.into(), args: Some(encode_struct(args)), preview: false })
-            .await
-            .map(|r| r.into_inner())
-    }
-
-    /// The repository policy ECR holds, parsed, or `None` when it has none.
-    async fn policy(&self, name: &str) -> Option<Json> {
-        let ecr = self.moto.ecr().await;
-        match ecr.get_repository_policy().repository_name(name).send().await {
-            Ok(p) => Some(serde_json::from_str(p.policy_text().unwrap()).unwrap()),
-            Err(e) => {
-                let code = aws_sdk_ecr::error::ProvideErrorMetadata::code(&e).map(str::to_string);
-                assert_eq!(code.as_deref(), Some("RepositoryPolicyNotFoundException"), "{e:?}");
-                None
-            }
-        }
-    }
-
-    async fn set_policy_by_hand(&self, name: &str, policy: &Json) {
-        let ecr = self.moto.ecr().await;
-        ecr.set_repository_policy().repository_name(name).policy_text(policy.to_string()).send().await.unwrap();
-    }
-
-    fn warnings(&self) -> Vec<String> {
-        self.engine
-            .logs
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|l| l.severity == pulumirpc::LogSeverity::Warning as i32)
-            .map(|l| l.message.clone())
-            .collect()
-    }
+/// The emulator with the roles these tests grant access to: like ECR, it
+/// refuses a policy naming a role of its account that does not exist.
+fn emulator() -> Moto {
+    let moto = Moto::start();
+    assert_eq!(moto.create_role("ecs/task-execution"), TASK_ROLE);
+    assert_eq!(moto.create_role("ci"), CI_ROLE);
+    moto
 }
 
 /// Principal -> sorted actions, for every statement of a repository policy.
@@ -265,14 +91,14 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 
 #[tokio::test]
 async fn principals_write_the_policy_and_read_it_back_with_no_diff() {
-    let mut env = Env::new().await;
+    let mut env = Env::with_config(emulator(), &[]).await;
     let news = obj(&[
         ("repositoryName", "platform/api".into()),
         ("pullPrincipals", strings(&[TASK_ROLE, OTHER_ACCOUNT])),
         ("pushPrincipals", strings(&[CI_ROLE])),
     ]);
     env.moto.start_recording();
-    let inputs = env.checked("api", &news, &Map::new()).await;
+    let inputs = env.checked_with("api", &news, &Map::new()).await;
     let (_, preview) = env.create("api", &inputs, true).await.unwrap();
     assert_eq!(env.moto.stop_recording(), Vec::<String>::new(), "Check and preview make no AWS call");
     assert_eq!(preview["repositoryPolicyText"], Value::Unknown, "account roots need the ARN's partition");
@@ -285,7 +111,7 @@ async fn principals_write_the_policy_and_read_it_back_with_no_diff() {
 
     // ECR holds exactly the pull actions for the pull principals (account
     // ids as the account's root) and pull+push for the push principals.
-    let policy = env.policy("platform/api").await.expect("a repository policy");
+    let policy = env.repository_policy("platform/api").await.expect("a repository policy");
     assert_eq!(policy["Version"], "2012-10-17");
     assert_eq!(
         grants(&policy),
@@ -301,7 +127,7 @@ async fn principals_write_the_policy_and_read_it_back_with_no_diff() {
     // Read: one more call than before (GetRepositoryPolicy), the same inputs
     // in the user's spelling, and no diff.
     env.moto.start_recording();
-    let (read_out, read_inputs) = env.read("api", &id, &out, &inputs).await;
+    let (read_out, read_inputs) = env.read_found("api", &id, &out, &inputs).await;
     assert_eq!(
         env.moto.stop_recording(),
         vec!["DescribeRepositories", "GetLifecyclePolicy", "GetRepositoryPolicy", "ListTagsForResource"]
@@ -314,40 +140,40 @@ async fn principals_write_the_policy_and_read_it_back_with_no_diff() {
 
     // Import reconstructs the lists (an account's root reads back as its id)
     // and they check and diff clean.
-    let (import_out, import_inputs) = env.read("api", &id, &Map::new(), &Map::new()).await;
+    let (import_out, import_inputs) = env.read_found("api", &id, &Map::new(), &Map::new()).await;
     assert_eq!(list_of(&import_inputs, "pullPrincipals"), set(&[TASK_ROLE, OTHER_ACCOUNT]));
     assert_eq!(list_of(&import_inputs, "pushPrincipals"), set(&[CI_ROLE]));
-    let checked = env.checked("api", &import_inputs, &Map::new()).await;
+    let checked = env.checked_with("api", &import_inputs, &Map::new()).await;
     let d = env.diff("api", &id, &import_out, &checked).await;
     assert_eq!(d.changes, pulumirpc::diff_response::DiffChanges::DiffNone as i32, "{:?}", d.diffs);
 }
 
 #[tokio::test]
 async fn without_principals_no_policy_call_is_made() {
-    let mut env = Env::new().await;
-    let inputs = env.checked("plain", &obj(&[("repositoryName", "plain".into())]), &Map::new()).await;
+    let mut env = Env::with_config(emulator(), &[]).await;
+    let inputs = env.checked_with("plain", &obj(&[("repositoryName", "plain".into())]), &Map::new()).await;
     env.moto.start_recording();
     let (id, out) = env.create("plain", &inputs, false).await.unwrap();
     assert_eq!(env.moto.stop_recording(), vec!["CreateRepository"]);
     assert!(!out.contains_key("repositoryPolicyText"));
-    assert_eq!(env.policy("plain").await, None);
+    assert_eq!(env.repository_policy("plain").await, None);
 
     let news = env
-        .checked("plain", &obj(&[("repositoryName", "plain".into()), ("tags", string_map(&[("a", "b")]))]), &out)
+        .checked_with("plain", &obj(&[("repositoryName", "plain".into()), ("tags", string_map(&[("a", "b")]))]), &out)
         .await;
     env.moto.start_recording();
-    let out = env.update("plain", &id, &out, &news, false).await;
+    let out = env.updated("plain", &id, &out, &news, false).await;
     assert_eq!(env.moto.stop_recording(), vec!["TagResource"]);
-    let (read_out, _) = env.read("plain", &id, &out, &news).await;
+    let (read_out, _) = env.read_found("plain", &id, &out, &news).await;
     assert!(!read_out.contains_key("repositoryPolicyText"));
     assert!(!read_out.contains_key("pullPrincipals") && !read_out.contains_key("pushPrincipals"));
 }
 
 #[tokio::test]
 async fn changing_principals_costs_one_call_and_removing_them_deletes_the_policy() {
-    let mut env = Env::new().await;
+    let mut env = Env::with_config(emulator(), &[]).await;
     let mut declared = obj(&[("repositoryName", "svc".into()), ("pullPrincipals", strings(&[TASK_ROLE]))]);
-    let inputs = env.checked("svc", &declared, &Map::new()).await;
+    let inputs = env.checked_with("svc", &declared, &Map::new()).await;
     let (id, mut state) = env.create("svc", &inputs, false).await.unwrap();
 
     // Each step: the principals declared, the keys that differ, the calls.
@@ -374,14 +200,14 @@ async fn changing_principals_costs_one_call_and_removing_them_deletes_the_policy
                 None => declared.remove(k),
             };
         }
-        let news = env.checked("svc", &declared, &state).await;
+        let news = env.checked_with("svc", &declared, &state).await;
         let d = env.diff("svc", &id, &state, &news).await;
         assert_eq!(sorted(d.diffs.clone()), keys, "diff for {declared:?}");
         env.moto.start_recording();
-        let preview = env.update("svc", &id, &state, &news, true).await;
+        let preview = env.updated("svc", &id, &state, &news, true).await;
         assert_eq!(env.moto.stop_recording(), Vec::<String>::new(), "preview makes no call");
         env.moto.start_recording();
-        state = env.update("svc", &id, &state, &news, false).await;
+        state = env.updated("svc", &id, &state, &news, false).await;
         assert_eq!(env.moto.stop_recording(), calls, "calls for {declared:?}");
         // Preview knew the policy text (the ARN is known), and it is the one applied.
         assert_eq!(preview.get("repositoryPolicyText"), state.get("repositoryPolicyText"));
@@ -391,7 +217,7 @@ async fn changing_principals_costs_one_call_and_removing_them_deletes_the_policy
         // ECR holds what was declared.
         let want_pull = list_of(&news, "pullPrincipals");
         let want_push = list_of(&news, "pushPrincipals");
-        match env.policy("svc").await {
+        match env.repository_policy("svc").await {
             None => assert!(want_pull.is_empty() && want_push.is_empty(), "no policy for {declared:?}"),
             Some(policy) => {
                 let root = |p: &String| {
@@ -412,9 +238,9 @@ async fn changing_principals_costs_one_call_and_removing_them_deletes_the_policy
 
 #[tokio::test]
 async fn a_hand_edited_policy_is_drift_and_the_next_update_restores_it() {
-    let mut env = Env::new().await;
+    let mut env = Env::with_config(emulator(), &[]).await;
     let inputs = env
-        .checked(
+        .checked_with(
             "drift",
             &obj(&[
                 ("repositoryName", "drift".into()),
@@ -425,7 +251,7 @@ async fn a_hand_edited_policy_is_drift_and_the_next_update_restores_it() {
         )
         .await;
     let (id, state) = env.create("drift", &inputs, false).await.unwrap();
-    let declared = env.policy("drift").await.unwrap();
+    let declared = env.repository_policy("drift").await.unwrap();
 
     // The same grants reshaped by hand (one statement per principal, other
     // Sids, actions reordered): no drift.
@@ -438,7 +264,7 @@ async fn a_hand_edited_policy_is_drift_and_the_next_update_restores_it() {
         ],
     });
     env.set_policy_by_hand("drift", &reshaped).await;
-    let (out, read_inputs) = env.read("drift", &id, &state, &inputs).await;
+    let (out, read_inputs) = env.read_found("drift", &id, &state, &inputs).await;
     assert_eq!(read_inputs.get("pullPrincipals"), inputs.get("pullPrincipals"), "the user's spelling is kept");
     let d = env.diff("drift", &id, &out, &inputs).await;
     assert!(d.diffs.is_empty(), "a reshaped but equal policy is no diff: {:?}", d.diffs);
@@ -451,7 +277,7 @@ async fn a_hand_edited_policy_is_drift_and_the_next_update_restores_it() {
         ],
     });
     env.set_policy_by_hand("drift", &edited).await;
-    let (out, read_inputs) = env.read("drift", &id, &out, &inputs).await;
+    let (out, read_inputs) = env.read_found("drift", &id, &out, &inputs).await;
     assert_eq!(list_of(&read_inputs, "pullPrincipals"), BTreeSet::new());
     assert_eq!(list_of(&read_inputs, "pushPrincipals"), set(&[CI_ROLE, OTHER_ACCOUNT]));
     assert_eq!(serde_json::from_str::<Json>(out["repositoryPolicyText"].as_str().unwrap()).unwrap(), edited);
@@ -461,18 +287,18 @@ async fn a_hand_edited_policy_is_drift_and_the_next_update_restores_it() {
 
     // The next update puts back what is declared, with one call.
     env.moto.start_recording();
-    let restored = env.update("drift", &id, &out, &inputs, false).await;
+    let restored = env.updated("drift", &id, &out, &inputs, false).await;
     assert_eq!(env.moto.stop_recording(), vec!["SetRepositoryPolicy"]);
-    assert_eq!(env.policy("drift").await.unwrap(), declared);
+    assert_eq!(env.repository_policy("drift").await.unwrap(), declared);
     let d = env.diff("drift", &id, &restored, &inputs).await;
     assert!(d.diffs.is_empty(), "{:?}", d.diffs);
 }
 
 #[tokio::test]
 async fn a_policy_the_lists_cannot_express_is_kept_visible_with_a_warning() {
-    let mut env = Env::new().await;
+    let mut env = Env::with_config(emulator(), &[]).await;
     let inputs = env
-        .checked(
+        .checked_with(
             "odd",
             &obj(&[("repositoryName", "odd".into()), ("pullPrincipals", strings(&[TASK_ROLE]))]),
             &Map::new(),
@@ -488,7 +314,7 @@ async fn a_policy_the_lists_cannot_express_is_kept_visible_with_a_warning() {
         ],
     });
     env.set_policy_by_hand("odd", &hand).await;
-    let (out, read_inputs) = env.read("odd", &id, &state, &inputs).await;
+    let (out, read_inputs) = env.read_found("odd", &id, &state, &inputs).await;
     let text: Json = serde_json::from_str(out["repositoryPolicyText"].as_str().unwrap()).unwrap();
     assert_eq!(text, hand, "the hand-edited policy is visible, not dropped");
     assert_eq!(read_inputs.get("pullPrincipals"), inputs.get("pullPrincipals"), "the declared lists are kept");
@@ -504,21 +330,21 @@ async fn a_policy_the_lists_cannot_express_is_kept_visible_with_a_warning() {
     assert_eq!(d.detailed_diff["repositoryPolicyText"].kind, pulumirpc::property_diff::Kind::Update as i32);
 
     // Removing the principals would delete it; keeping them replaces it.
-    let none = env.checked("odd", &obj(&[("repositoryName", "odd".into())]), &out).await;
+    let none = env.checked_with("odd", &obj(&[("repositoryName", "odd".into())]), &out).await;
     let d = env.diff("odd", &id, &out, &none).await;
     assert_eq!(d.detailed_diff["repositoryPolicyText"].kind, pulumirpc::property_diff::Kind::Delete as i32);
     env.moto.start_recording();
-    env.update("odd", &id, &out, &inputs, false).await;
+    env.updated("odd", &id, &out, &inputs, false).await;
     assert_eq!(env.moto.stop_recording(), vec!["SetRepositoryPolicy"]);
-    assert_eq!(grants(&env.policy("odd").await.unwrap()), vec![(TASK_ROLE.to_string(), actions(PULL))]);
+    assert_eq!(grants(&env.repository_policy("odd").await.unwrap()), vec![(TASK_ROLE.to_string(), actions(PULL))]);
 }
 
 #[tokio::test]
 async fn iam_documents_name_only_this_repository_and_the_token_action() {
-    let mut env = Env::new().await;
+    let mut env = Env::with_config(emulator(), &[]).await;
     let mut arns = Vec::new();
     for name in ["team/one", "team/two"] {
-        let inputs = env.checked("doc", &obj(&[("repositoryName", name.into())]), &Map::new()).await;
+        let inputs = env.checked_with("doc", &obj(&[("repositoryName", name.into())]), &Map::new()).await;
         let (id, out) = env.create("doc", &inputs, false).await.unwrap();
         let arn = out["arn"].as_str().unwrap().to_string();
         assert!(arn.ends_with(&format!(":repository/{id}")), "{arn}");
@@ -539,7 +365,7 @@ async fn iam_documents_name_only_this_repository_and_the_token_action() {
             assert_eq!(resources, [arn.as_str(), "*"].into_iter().collect(), "{key}");
         }
         // Known in a preview of an update (the ARN is known).
-        let preview = env.update("doc", &id, &out, &inputs, true).await;
+        let preview = env.updated("doc", &id, &out, &inputs, true).await;
         assert_eq!(preview["pullPolicyDocument"], out["pullPolicyDocument"]);
         assert_eq!(preview["pushPolicyDocument"], out["pushPolicyDocument"]);
         arns.push(arn);
@@ -549,7 +375,7 @@ async fn iam_documents_name_only_this_repository_and_the_token_action() {
 
 #[tokio::test]
 async fn get_repository_returns_the_outputs_of_the_resource() {
-    let mut env = Env::new().await;
+    let mut env = Env::with_config(emulator(), &[]).await;
     let news = obj(&[
         ("repositoryName", "shared/base".into()),
         ("pullPrincipals", strings(&[OTHER_ACCOUNT])),
@@ -558,7 +384,7 @@ async fn get_repository_returns_the_outputs_of_the_resource() {
         ("mutableTagExclusions", strings(&["latest"])),
         ("tags", string_map(&[("team", "base")])),
     ]);
-    let inputs = env.checked("base", &news, &Map::new()).await;
+    let inputs = env.checked_with("base", &news, &Map::new()).await;
     let (_, out) = env.create("base", &inputs, false).await.unwrap();
 
     env.moto.start_recording();
@@ -595,7 +421,7 @@ async fn get_repository_returns_the_outputs_of_the_resource() {
 
 #[tokio::test]
 async fn get_authorization_token_returns_the_login_with_a_secret_password() {
-    let mut env = Env::new().await;
+    let mut env = Env::with_config(emulator(), &[]).await;
     // What ECR answers, through an independent client.
     let ecr = env.moto.ecr().await;
     let direct = ecr.get_authorization_token().send().await.unwrap();
@@ -634,7 +460,7 @@ async fn get_authorization_token_returns_the_login_with_a_secret_password() {
 
 #[tokio::test]
 async fn bad_function_arguments_are_failures_naming_the_argument() {
-    let mut env = Env::new().await;
+    let mut env = Env::with_config(emulator(), &[]).await;
     type Case = (&'static str, Map, &'static str, &'static str);
     let cases: Vec<Case> = vec![
         (GET_REPOSITORY, Map::new(), "repositoryName", "is required"),
@@ -670,7 +496,7 @@ async fn bad_function_arguments_are_failures_naming_the_argument() {
 
 #[tokio::test]
 async fn bad_principals_are_check_failures_naming_the_entry() {
-    let mut env = Env::new().await;
+    let mut env = Env::with_config(emulator(), &[]).await;
     env.moto.start_recording();
     let (_, failures) = env
         .check(
@@ -693,7 +519,7 @@ async fn bad_principals_are_check_failures_naming_the_entry() {
 
 #[tokio::test]
 async fn failure_to_set_the_policy_after_create_records_the_repository() {
-    let moto = Moto::start();
+    let moto = emulator();
     let proxy = FaultProxy::start(moto.port);
     proxy.inject(
         "SetRepositoryPolicy",
@@ -702,7 +528,7 @@ async fn failure_to_set_the_policy_after_create_records_the_repository() {
     );
     let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await;
     let inputs = env
-        .checked(
+        .checked_with(
             "half",
             &obj(&[("repositoryName", "half".into()), ("pushPrincipals", strings(&[CI_ROLE]))]),
             &Map::new(),
@@ -715,13 +541,92 @@ async fn failure_to_set_the_policy_after_create_records_the_repository() {
     assert_eq!(init.id, "half");
     let recorded = decode(&init.properties);
     assert!(!recorded.contains_key("repositoryPolicyText"), "the policy was not applied");
-    assert_eq!(env.policy("half").await, None);
+    assert_eq!(env.repository_policy("half").await, None);
 
     // The next `up` sees the missing policy and applies it with one call.
     let d = env.diff("half", "half", &recorded, &inputs).await;
     assert_eq!(d.diffs, vec!["pushPrincipals".to_string()]);
     env.moto.start_recording();
-    env.update("half", "half", &recorded, &inputs, false).await;
+    env.updated("half", "half", &recorded, &inputs, false).await;
     assert_eq!(env.moto.stop_recording(), vec!["SetRepositoryPolicy"]);
-    assert_eq!(grants(&env.policy("half").await.unwrap()), vec![(CI_ROLE.to_string(), actions(PUSH))]);
+    assert_eq!(grants(&env.repository_policy("half").await.unwrap()), vec![(CI_ROLE.to_string(), actions(PUSH))]);
+}
+
+const PRINCIPAL_NOT_FOUND: Fault = Fault::Error {
+    status: 400,
+    code: "InvalidParameterException",
+    message: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Principal not found'",
+};
+
+/// IAM is eventually consistent: ECR refuses a policy naming a role created
+/// moments ago ("Principal not found"). The provider retries exactly that
+/// answer with backoff until it passes.
+#[tokio::test]
+async fn a_principal_still_propagating_is_retried_until_ecr_accepts_it() {
+    let moto = emulator();
+    let proxy = FaultProxy::start(moto.port);
+    proxy.inject("SetRepositoryPolicy", PRINCIPAL_NOT_FOUND, Some(3));
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await;
+    let news = obj(&[("repositoryName", "fresh".into()), ("pullPrincipals", strings(&[TASK_ROLE]))]);
+    let inputs = env.checked("fresh", &news).await;
+    let (_, out) = env.create("fresh", &inputs, false).await.expect("the policy goes through once IAM has caught up");
+    assert_eq!(proxy.counts().server_errors, 3, "three refusals were retried");
+    assert_eq!(proxy.counts().forwarded_by_operation.get("SetRepositoryPolicy"), Some(&1));
+    assert_eq!(grants(&env.repository_policy("fresh").await.unwrap()), vec![(TASK_ROLE.to_string(), actions(PULL))]);
+    assert!(out.contains_key("repositoryPolicyText"));
+}
+
+/// When the principal never appears, the retries stop after
+/// iamPropagationTimeout and the sentence says what may be wrong; the
+/// repository is recorded, not orphaned.
+#[tokio::test]
+async fn a_principal_that_never_appears_is_reported_after_the_propagation_timeout() {
+    let moto = emulator();
+    let proxy = FaultProxy::start(moto.port);
+    proxy.inject("SetRepositoryPolicy", PRINCIPAL_NOT_FOUND, None);
+    let mut env =
+        Env::with_config(moto, &[("endpoint", proxy.endpoint().into()), ("iamPropagationTimeout", Value::Number(2.0))])
+            .await;
+    let news = obj(&[("repositoryName", "ghost".into()), ("pushPrincipals", strings(&[CI_ROLE]))]);
+    let inputs = env.checked("ghost", &news).await;
+    let started = std::time::Instant::now();
+    let err = env.create("ghost", &inputs, false).await.unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "bounded by iamPropagationTimeout");
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    for words in
+        ["principal was not found", "may not exist", "may still be propagating", "awsecr:iamPropagationTimeout"]
+    {
+        assert!(err.message().contains(words), "{words}: {}", err.message());
+    }
+    assert!(proxy.counts().server_errors >= 2, "it was retried: {:?}", proxy.counts());
+    let init = init_failure_of(&err).expect("the repository is recorded");
+    assert_eq!(init.id, "ghost");
+}
+
+/// Against the strict emulator, which checks principals against its own IAM
+/// as ECR does: a role created only after the create has started is picked
+/// up by the retry.
+#[tokio::test]
+async fn a_role_created_late_is_picked_up_by_the_retry() {
+    let moto = Moto::start_strict();
+    let mut env = Env::with_config(moto, &[]).await;
+    let role = "arn:aws:iam::123456789012:role/late-comer";
+    let news = obj(&[("repositoryName", "late".into()), ("pullPrincipals", strings(&[role]))]);
+    let inputs = env.checked("late", &news).await;
+    let mut client = env.p.client.clone();
+    let request = pulumirpc::CreateRequest {
+        urn: urn("late"),
+        r#type: "awsecr:index:Repository".into(),
+        properties: Some(pulumi_resource_awsecr::property::encode_struct(&inputs)),
+        timeout: 120.0,
+        ..Default::default()
+    };
+    let moto = &env.moto;
+    let (created, made) = tokio::join!(client.create(request), async {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        moto.create_role("late-comer")
+    });
+    created.expect("the late role is picked up");
+    assert_eq!(made, role);
+    assert_eq!(grants(&env.repository_policy("late").await.unwrap()), vec![(role.to_string(), actions(PULL))]);
 }

@@ -25,7 +25,10 @@ fn bad_inputs() -> Vec<(Map, &'static str, &'static str)> {
         (obj(&[("repositoryName", "A".into())]), "repositoryName", "2 to 256 characters"),
         (obj(&[("repositoryName", "x".repeat(300).into())]), "repositoryName", "2 to 256 characters"),
         (obj(&[("repositoryName", "Upper/Case".into())]), "repositoryName", "lowercase letters and digits"),
-        (obj(&[("repositoryName", "a__b".into())]), "repositoryName", "separated by single"),
+        (obj(&[("repositoryName", "a___b".into())]), "repositoryName", "separated by single"),
+        (obj(&[("repositoryName", "a_-b".into())]), "repositoryName", "a double __ or any run of -"),
+        (obj(&[("repositoryName", "a..b".into())]), "repositoryName", "separated by single"),
+        (obj(&[("repositoryName", "app-".into())]), "repositoryName", "lowercase letters and digits"),
         (obj(&[("repositoryName", "trailing/".into())]), "repositoryName", "namespaces"),
         (obj(&[("repositoryName", n(7.0))]), "repositoryName", "must be a string"),
         (obj(&[("immutableTags", "no".into())]), "immutableTags", "true or false"),
@@ -35,6 +38,22 @@ fn bad_inputs() -> Vec<(Map, &'static str, &'static str)> {
         (obj(&[("encryptionType", n(1.0))]), "encryptionType", "must be a string"),
         (obj(&[("kmsKey", "alias/app".into())]), "kmsKey", "only allowed when encryptionType is KMS or KMS_DSSE"),
         (obj(&[("encryptionType", "KMS".into()), ("kmsKey", "".into())]), "kmsKey", "KMS key ARN, key id or alias"),
+        (obj(&[("encryptionType", "KMS".into()), ("kmsKey", "my-key".into())]), "kmsKey", "key id, key ARN, alias"),
+        (
+            obj(&[("encryptionType", "KMS".into()), ("kmsKey", "arn:aws:kms:eu-west-1:123456789012:alias/app".into())]),
+            "kmsKey",
+            "must be a key of the repository's region us-east-1",
+        ),
+        (
+            obj(&[("encryptionType", "KMS_DSSE".into()), ("kmsKey", "arn:aws:s3:::not-a-key".into())]),
+            "kmsKey",
+            "key id, key ARN, alias",
+        ),
+        (
+            obj(&[("encryptionType", "KMS".into()), ("kmsKey", "alias/has space".into())]),
+            "kmsKey",
+            "alias (alias/name)",
+        ),
         (obj(&[("mutableTagExclusions", Value::Array(vec![]))]), "mutableTagExclusions", "1 to 5 tag filters"),
         (
             obj(&[("mutableTagExclusions", Value::Array((0..6).map(|i| Value::from(format!("t{i}"))).collect()))]),
@@ -43,6 +62,22 @@ fn bad_inputs() -> Vec<(Map, &'static str, &'static str)> {
         ),
         (obj(&[("mutableTagExclusions", strings(&["ok", "not ok"]))]), "mutableTagExclusions[1]", "wildcard"),
         (obj(&[("mutableTagExclusions", "latest".into())]), "mutableTagExclusions", "list of strings"),
+        (
+            obj(&[("mutableTagExclusions", strings(&["*"]))]),
+            "mutableTagExclusions[0]",
+            "set immutableTags: false instead",
+        ),
+        (
+            obj(&[("pullPrincipals", strings(&["arn:aws-cn:iam::123456789012:role/x"]))]),
+            "pullPrincipals[0]",
+            "is in the partition aws-cn, but the repository is in aws",
+        ),
+        (
+            obj(&[("pushPrincipals", strings(&["arn:aws:iam::123456789012:group/devs"]))]),
+            "pushPrincipals[0]",
+            "only roles and users",
+        ),
+        (obj(&[("pullPrincipals", strings(&["12345"]))]), "pullPrincipals[0]", "12-digit AWS account id"),
         (obj(&[("lifecyclePolicy", o(&[]))]), "lifecyclePolicy", "expireUntaggedAfterDays or maxImageCount"),
         (
             obj(&[("lifecyclePolicy", o(&[("maxImageCount", n(0.0))]))]),
@@ -85,6 +120,16 @@ fn bad_config() -> Vec<(Map, &'static str, &'static str)> {
         (obj(&[("secretKey", "s".into())]), "accessKey", "need both keys"),
         (obj(&[("token", "t".into())]), "token", "only allowed together"),
         (obj(&[("endpoint", "127.0.0.1:4566".into())]), "endpoint", "http:// or https:// URL"),
+        (
+            obj(&[("endpoint", "http://ecr.internal.example.com".into())]),
+            "endpoint",
+            "must use https:// for a host other",
+        ),
+        (obj(&[("endpoint", "http://192.168.10.4:4566".into())]), "endpoint", "unencrypted"),
+        (obj(&[("region", "eusc-fr-east-1".into())]), "region", "AWS region name"),
+        (obj(&[("region", "US-EAST-1".into())]), "region", "AWS region name"),
+        (obj(&[("iamPropagationTimeout", n(-5.0))]), "iamPropagationTimeout", "between 0 and 3600"),
+        (obj(&[("iamPropagationTimeout", n(4000.0))]), "iamPropagationTimeout", "between 0 and 3600"),
         (obj(&[("maxRetries", n(101.0))]), "maxRetries", "between 0 and 100"),
         (obj(&[("maxRetries", "many".into())]), "maxRetries", "whole number"),
         (obj(&[("defaultTags", o(&[("aws:x", "y".into())]))]), "defaultTags.aws:x", "reserved prefix"),
@@ -113,7 +158,7 @@ async fn every_bad_value_is_named_and_costs_no_aws_call() {
     let mut p = ProviderProcess::configured(&moto, &[]).await;
     let inputs = bad_inputs();
     let config = bad_config();
-    assert!(inputs.len() + config.len() >= 30);
+    assert!(inputs.len() + config.len() >= 60, "{} values", inputs.len() + config.len());
     moto.start_recording();
     for (news, path, words) in inputs {
         let resp = p

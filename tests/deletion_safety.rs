@@ -18,16 +18,7 @@ async fn a_repository_with_images_survives_every_path_without_force_delete() {
     let moto = Moto::start();
     let stack = Stack::new(&root().join("tests/e2e/yaml-keep"), &moto);
     stack.ok(&["up", "--skip-preview"]);
-    let manifest = r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}"#;
-    moto.ecr()
-        .await
-        .put_image()
-        .repository_name("keep/me")
-        .image_manifest(manifest)
-        .image_tag("v1")
-        .send()
-        .await
-        .unwrap();
+    moto.push_image("keep/me", "v1").await;
     assert!(still_there(&moto).await);
 
     // 1. destroy

@@ -50,3 +50,31 @@ async fn yaml_two_providers_in_two_regions() {
     }
     stack.ok(&["destroy"]);
 }
+
+/// Reaching the same repositories another way (a new endpoint URL, other
+/// credentials or retries) replaces nothing; only a new region does.
+#[tokio::test]
+async fn a_new_endpoint_replaces_nothing() {
+    let moto = Moto::start();
+    let other_way = common::proxy::FaultProxy::start(moto.port);
+    let stack = Stack::new(&root().join("tests/e2e/yaml-keep"), &moto);
+    stack.ok(&["up", "--skip-preview"]);
+    let before = moto.describe("keep/me").await.unwrap().created_at().cloned();
+
+    stack.ok(&["config", "set", "awsecr:endpoint", &other_way.endpoint()]);
+    stack.ok(&["config", "set", "awsecr:maxRetries", "4"]);
+    let preview = stack.ok(&["preview", "--diff"]);
+    assert!(!preview.contains("replace"), "{preview}");
+    let up = stack.ok(&["up", "--skip-preview"]);
+    assert!(!up.contains("replaced") && !up.contains("deleted"), "{up}");
+    assert_eq!(moto.describe("keep/me").await.unwrap().created_at().cloned(), before, "the same repository");
+    stack.ok(&["refresh", "--skip-preview"]);
+    assert!(other_way.counts().forwarded > 0, "the provider now goes through the new endpoint");
+    stack.ok(&["preview", "--expect-no-changes"]);
+
+    stack.ok(&["config", "set", "awsecr:region", "eu-west-1"]);
+    let preview = stack.ok(&["preview", "--diff"]);
+    assert!(preview.contains("replace"), "a new region replaces: {preview}");
+    stack.ok(&["config", "set", "awsecr:region", REGION]);
+    stack.ok(&["destroy", "--skip-preview"]);
+}

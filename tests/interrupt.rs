@@ -1,4 +1,5 @@
 //! Interruptions end to end: Ctrl-C (SIGINT) in the middle of `pulumi up`,
+//! sent to the CLI alone and to its whole process group as a terminal does,
 //! and a provider killed outright (SIGKILL) during an update. In both cases
 //! the documented recovery (`pulumi refresh`, then `pulumi up`) converges with
 //! nothing orphaned and nothing lost.
@@ -65,20 +66,6 @@ fn lines(path: &std::path::Path) -> Vec<String> {
     std::fs::read_to_string(path).unwrap_or_default().lines().map(str::to_string).collect()
 }
 
-async fn inventory(moto: &Moto) -> BTreeSet<String> {
-    let r = moto.ecr().await.describe_repositories().send().await.unwrap();
-    r.repositories().iter().map(|r| r.repository_name().unwrap().to_string()).collect()
-}
-
-fn state_ids(stack: &Stack) -> BTreeSet<String> {
-    let resources = stack.export()["deployment"]["resources"].as_array().cloned().unwrap_or_default();
-    resources
-        .iter()
-        .filter(|r| r["type"] == "awsecr:index:Repository")
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
@@ -89,6 +76,17 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 
 #[tokio::test]
 async fn ctrl_c_during_up_stops_cleanly_and_converges() {
+    ctrl_c_during_up(false).await;
+}
+
+/// A terminal's Ctrl-C reaches the CLI's whole process group at once: the
+/// CLI, the language host and the provider all get SIGINT.
+#[tokio::test]
+async fn ctrl_c_to_the_whole_process_group_stops_cleanly_and_converges() {
+    ctrl_c_during_up(true).await;
+}
+
+async fn ctrl_c_during_up(to_group: bool) {
     let moto = Moto::start();
     let proxy = FaultProxy::start(moto.port);
     // Slow creates, so the interrupt lands in the middle of the update.
@@ -99,21 +97,22 @@ async fn ctrl_c_during_up_stops_cleanly_and_converges() {
     let record = TempDir::new("wrapper");
     install_wrapper(&stack, record.path());
 
-    let up = stack
-        .command(&["up", "--yes", "--non-interactive", "--skip-preview", "--parallel", "4", "--color", "never"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let ecr = moto.ecr().await;
+    let mut command =
+        stack.command(&["up", "--yes", "--non-interactive", "--skip-preview", "--parallel", "4", "--color", "never"]);
+    // A group of its own, as a shell gives a foreground job.
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let up = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut created = 0;
     let start = Instant::now();
     while created < 4 {
         assert!(start.elapsed() < Duration::from_secs(120), "no repository was created");
         tokio::time::sleep(Duration::from_millis(50)).await;
-        created = ecr.describe_repositories().send().await.map(|r| r.repositories().len()).unwrap_or(0);
+        created = moto.inventory().await.len();
     }
-    Command::new("kill").args(["-INT", &up.id().to_string()]).status().unwrap();
+    // The group's id is the CLI's pid; `kill -INT -<pgid>` signals every member.
+    let target = if to_group { format!("-{}", up.id()) } else { up.id().to_string() };
+    let status = Command::new("kill").args(["-INT", "--", &target]).status().unwrap();
+    assert!(status.success(), "kill -INT {target}");
     let out = tokio::task::spawn_blocking(move || up.wait_with_output().unwrap()).await.unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(!out.status.success(), "the interrupted up reports failure: {text}");
@@ -127,17 +126,17 @@ async fn ctrl_c_during_up_stops_cleanly_and_converges() {
     for e in &exits {
         assert!(e.ends_with(" 0"), "a provider did not exit 0: {exits:?}\n{text}");
     }
-    let interrupted = inventory(&moto).await;
+    let interrupted = moto.inventory().await;
     assert!(interrupted.len() < 30, "the interrupt stopped the update midway: {}", interrupted.len());
     // In-flight creates finished and were recorded: the stack knows exactly what exists.
-    assert_eq!(interrupted, state_ids(&stack), "no orphans after the interrupt");
+    assert_eq!(interrupted, stack.state_ids(), "no orphans after the interrupt");
 
     proxy.clear();
     stack.ok(&["refresh", "--skip-preview"]);
     stack.ok(&["up", "--skip-preview"]);
     let all: BTreeSet<String> = (0..30).map(|i| format!("int-{i:02}")).collect();
-    assert_eq!(inventory(&moto).await, all);
-    assert_eq!(state_ids(&stack), all);
+    assert_eq!(moto.inventory().await, all);
+    assert_eq!(stack.state_ids(), all);
     stack.ok(&["preview", "--expect-no-changes"]);
     stack.ok(&["destroy", "--skip-preview"]);
 }
@@ -196,8 +195,8 @@ async fn provider_killed_during_update_recovers_with_refresh_and_up() {
     stack.ok(&["refresh", "--skip-preview"]);
     stack.ok(&["up", "--skip-preview"]);
     let all: BTreeSet<String> = (0..10).map(|i| format!("int-{i:02}")).collect();
-    assert_eq!(inventory(&moto).await, all, "nothing lost, nothing extra");
-    assert_eq!(state_ids(&stack), all);
+    assert_eq!(moto.inventory().await, all, "nothing lost, nothing extra");
+    assert_eq!(stack.state_ids(), all);
     for name in &all {
         let arn = format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{name}");
         let tags = ecr.list_tags_for_resource().resource_arn(&arn).send().await.unwrap();

@@ -3,39 +3,11 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
+use common::env::FakeEngine;
 use common::*;
 use pulumi_resource_awsecr::property::{Map, Value, encode_struct};
-use pulumi_resource_awsecr::proto::pulumirpc::{self, engine_server};
+use pulumi_resource_awsecr::proto::pulumirpc;
 use tonic::Code;
-
-/// A stand-in for the engine's logging service that records what it is sent.
-#[derive(Clone, Default)]
-struct FakeEngine {
-    logs: Arc<Mutex<Vec<pulumirpc::LogRequest>>>,
-}
-
-#[tonic::async_trait]
-impl engine_server::Engine for FakeEngine {
-    async fn log(&self, req: tonic::Request<pulumirpc::LogRequest>) -> Result<tonic::Response<()>, tonic::Status> {
-        self.logs.lock().unwrap().push(req.into_inner());
-        Ok(tonic::Response::new(()))
-    }
-}
-
-async fn start_engine() -> (FakeEngine, String) {
-    let engine = FakeEngine::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let svc = engine_server::EngineServer::new(engine.clone());
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(svc)
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
-    );
-    (engine, addr)
-}
 
 fn config_failures(resp: &pulumirpc::CheckResponse) -> Vec<(String, String)> {
     resp.failures.iter().map(|f| (f.property.clone(), f.reason.clone())).collect()
@@ -44,7 +16,7 @@ fn config_failures(resp: &pulumirpc::CheckResponse) -> Vec<(String, String)> {
 #[tokio::test]
 async fn engine_start_up_sequence_then_clean_exit() {
     let moto = Moto::start();
-    let (_engine, engine_addr) = start_engine().await;
+    let (_engine, engine_addr) = FakeEngine::start().await;
     let mut p = ProviderProcess::start(&["--logtostderr", "-v=9", &engine_addr]).await;
     assert!(p.port > 0);
 
@@ -217,7 +189,7 @@ async fn bad_configuration_fails_configure_with_the_key() {
 #[tokio::test]
 async fn attach_mode_then_warnings_reach_the_engine() {
     let moto = Moto::start();
-    let (engine, engine_addr) = start_engine().await;
+    let (engine, engine_addr) = FakeEngine::start().await;
     // Started without an engine address, as with PULUMI_DEBUG_PROVIDERS.
     let mut p = ProviderProcess::start(&[]).await;
     p.client.attach(pulumirpc::PluginAttach { address: engine_addr }).await.unwrap();

@@ -1,5 +1,6 @@
 //! Reliability end to end: the real Pulumi CLI and provider against the
-//! emulator behind a fault-injecting proxy (throttling, server errors).
+//! emulator behind a fault-injecting proxy (throttling, server errors, and
+//! replies lost or delayed after ECR has done the write).
 //!
 //! The load test runs 20 repositories by default; the full size of the
 //! reliability issue is `AWSECR_LOAD_REPOS=50 cargo test --test reliability`.
@@ -30,22 +31,6 @@ fn load_program(n: u64) -> TempDir {
     dir
 }
 
-async fn inventory(moto: &Moto) -> BTreeSet<String> {
-    let r = moto.ecr().await.describe_repositories().send().await.unwrap();
-    r.repositories().iter().map(|r| r.repository_name().unwrap().to_string()).collect()
-}
-
-fn state_ids(stack: &Stack) -> BTreeSet<String> {
-    let export = stack.export();
-    // An empty stack exports no resource list at all.
-    let resources = export["deployment"]["resources"].as_array().cloned().unwrap_or_default();
-    resources
-        .iter()
-        .filter(|r| r["type"] == "awsecr:index:Repository")
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn up_and_destroy_under_throttling_and_server_errors() {
     let n = env_number("AWSECR_LOAD_REPOS", 20);
@@ -55,25 +40,31 @@ async fn up_and_destroy_under_throttling_and_server_errors() {
     let program = load_program(n);
     let stack = Stack::new(program.path(), &moto);
     stack.ok(&["config", "set", "awsecr:endpoint", &proxy.endpoint()]);
-    proxy.random(Plan { seed, throttle: 30, server_error: 5, ..Plan::default() });
+    proxy.random(Plan { seed, throttle: 30, server_error: 5, lose_reply: 5, slow_reply: 2, ..Plan::default() });
+    // Whatever the schedule draws, at least two creates lose their reply
+    // after ECR made the repository (one as a 500, one as a dropped connection).
+    proxy.inject("CreateRepository", Fault::LoseReply(Some(500)), Some(1));
+    proxy.inject("CreateRepository", Fault::LoseReply(None), Some(1));
 
-    moto.start_recording();
     stack.ok(&["up", "--parallel", "10", "--skip-preview"]);
-    let calls = moto.stop_recording();
-    let creates = calls.iter().filter(|c| *c == "CreateRepository").count();
-    assert_eq!(creates as u64, n, "every repository is created exactly once (seed {seed})");
     let faults = proxy.counts();
+    let created = faults.succeeded.get("CreateRepository").copied().unwrap_or(0);
+    assert_eq!(created as u64, n, "every repository is created exactly once (seed {seed}): {faults:?}");
     assert!(faults.throttled > 0 && faults.server_errors > 0, "faults were injected: {faults:?}");
+    assert!(
+        faults.lost_by_operation.get("CreateRepository").copied().unwrap_or(0) >= 2,
+        "create replies were lost after the write: {faults:?}"
+    );
 
     let expected: BTreeSet<String> = (0..n).map(|i| format!("load-{i:03}")).collect();
-    assert_eq!(inventory(&moto).await, expected, "the emulator holds exactly the stack (seed {seed})");
-    assert_eq!(state_ids(&stack), expected, "the state holds exactly the emulator's repositories (seed {seed})");
+    assert_eq!(moto.inventory().await, expected, "the emulator holds exactly the stack (seed {seed})");
+    assert_eq!(stack.state_ids(), expected, "the state holds exactly the emulator's repositories (seed {seed})");
 
     stack.ok(&["preview", "--expect-no-changes", "--parallel", "10"]);
 
     stack.ok(&["destroy", "--parallel", "10", "--skip-preview"]);
-    assert_eq!(inventory(&moto).await, BTreeSet::new(), "destroy removed everything (seed {seed})");
-    assert_eq!(state_ids(&stack), BTreeSet::new());
+    assert_eq!(moto.inventory().await, BTreeSet::new(), "destroy removed everything (seed {seed})");
+    assert_eq!(stack.state_ids(), BTreeSet::new());
 }
 
 #[tokio::test]
@@ -92,8 +83,8 @@ async fn failure_after_create_is_recorded_and_the_next_up_finishes() {
     let failed = stack.fails(&["up", "--skip-preview"]);
     assert!(failed.contains("ecr:PutLifecyclePolicy"), "{failed}");
     // The repository exists and the stack knows it: nothing is orphaned.
-    assert_eq!(inventory(&moto).await, BTreeSet::from(["load-000".to_string()]));
-    assert_eq!(state_ids(&stack), BTreeSet::from(["load-000".to_string()]));
+    assert_eq!(moto.inventory().await, BTreeSet::from(["load-000".to_string()]));
+    assert_eq!(stack.state_ids(), BTreeSet::from(["load-000".to_string()]));
     assert!(moto.ecr().await.get_lifecycle_policy().repository_name("load-000").send().await.is_err());
 
     moto.start_recording();

@@ -4,171 +4,13 @@
 
 mod common;
 
+use common::env::{Env, TYPE};
 use common::proxy::{Fault, FaultProxy};
 use common::*;
 use pulumi_resource_awsecr::error::init_failure_of;
 use pulumi_resource_awsecr::property::{Map, Value, encode_struct};
 use pulumi_resource_awsecr::proto::pulumirpc;
 use tonic::Code;
-
-const TYPE: &str = "awsecr:index:Repository";
-
-/// A provider configured against a fresh emulator.
-struct Env {
-    moto: Moto,
-    p: ProviderProcess,
-}
-
-impl Env {
-    async fn new() -> Env {
-        let moto = Moto::start();
-        let p = ProviderProcess::configured(&moto, &[]).await;
-        Env { moto, p }
-    }
-
-    async fn check(&mut self, name: &str, news: &Map, olds: &Map) -> (Map, Vec<pulumirpc::CheckFailure>) {
-        let resp = self
-            .p
-            .client
-            .check(pulumirpc::CheckRequest {
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                olds: Some(encode_struct(olds)),
-                news: Some(encode_struct(news)),
-                random_seed: name.as_bytes().to_vec(),
-                ..Default::default()
-            })
-            .await
-            .expect("Check")
-            .into_inner();
-        (decode(&resp.inputs), resp.failures)
-    }
-
-    async fn checked(&mut self, name: &str, news: &Map) -> Map {
-        let (inputs, failures) = self.check(name, news, &Map::new()).await;
-        assert!(failures.is_empty(), "{failures:?}");
-        inputs
-    }
-
-    async fn create(&mut self, name: &str, inputs: &Map, preview: bool) -> Result<(String, Map), tonic::Status> {
-        self.p
-            .client
-            .create(pulumirpc::CreateRequest {
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                properties: Some(encode_struct(inputs)),
-                preview,
-                timeout: 60.0,
-                ..Default::default()
-            })
-            .await
-            .map(|r| {
-                let r = r.into_inner();
-                (r.id, decode(&r.properties))
-            })
-    }
-
-    async fn diff(&mut self, name: &str, id: &str, olds: &Map, news: &Map) -> pulumirpc::DiffResponse {
-        self.p
-            .client
-            .diff(pulumirpc::DiffRequest {
-                id: id.into(),
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                olds: Some(encode_struct(olds)),
-                news: Some(encode_struct(news)),
-                ..Default::default()
-            })
-            .await
-            .expect("Diff")
-            .into_inner()
-    }
-
-    async fn update(
-        &mut self,
-        name: &str,
-        id: &str,
-        olds: &Map,
-        news: &Map,
-        preview: bool,
-    ) -> Result<Map, tonic::Status> {
-        self.p
-            .client
-            .update(pulumirpc::UpdateRequest {
-                id: id.into(),
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                olds: Some(encode_struct(olds)),
-                news: Some(encode_struct(news)),
-                preview,
-                timeout: 60.0,
-                ..Default::default()
-            })
-            .await
-            .map(|r| decode(&r.into_inner().properties))
-    }
-
-    async fn read(&mut self, name: &str, id: &str, olds: &Map, inputs: &Map) -> pulumirpc::ReadResponse {
-        self.p
-            .client
-            .read(pulumirpc::ReadRequest {
-                id: id.into(),
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                properties: Some(encode_struct(olds)),
-                inputs: Some(encode_struct(inputs)),
-                ..Default::default()
-            })
-            .await
-            .expect("Read")
-            .into_inner()
-    }
-
-    async fn delete(&mut self, name: &str, id: &str, olds: &Map) -> Result<(), tonic::Status> {
-        self.p
-            .client
-            .delete(pulumirpc::DeleteRequest {
-                id: id.into(),
-                urn: urn(name),
-                name: name.into(),
-                r#type: TYPE.into(),
-                properties: Some(encode_struct(olds)),
-                timeout: 60.0,
-                ..Default::default()
-            })
-            .await
-            .map(|_| ())
-    }
-
-    async fn describe(&self, name: &str) -> Option<aws_sdk_ecr::types::Repository> {
-        let ecr = self.moto.ecr().await;
-        match ecr.describe_repositories().repository_names(name).send().await {
-            Ok(r) => r.repositories().first().cloned(),
-            Err(_) => None,
-        }
-    }
-
-    async fn policy(&self, name: &str) -> Option<String> {
-        let ecr = self.moto.ecr().await;
-        ecr.get_lifecycle_policy()
-            .repository_name(name)
-            .send()
-            .await
-            .ok()
-            .and_then(|p| p.lifecycle_policy_text().map(str::to_string))
-    }
-
-    async fn tags(&self, arn: &str) -> std::collections::BTreeMap<String, String> {
-        let ecr = self.moto.ecr().await;
-        let r = ecr.list_tags_for_resource().resource_arn(arn).send().await.unwrap();
-        r.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()
-    }
-}
 
 fn lifecycle(days: Option<f64>, count: Option<f64>) -> Value {
     let mut m = Map::new();
@@ -207,7 +49,7 @@ async fn create_with_defaults_makes_one_call_and_applies_production_defaults() {
     assert_eq!(mutability(&repo), "IMMUTABLE");
     assert!(repo.image_scanning_configuration().unwrap().scan_on_push());
     assert_eq!(repo.encryption_configuration().unwrap().encryption_type().as_str(), "AES256");
-    assert_eq!(env.policy(&name).await, None);
+    assert_eq!(env.lifecycle_policy(&name).await, None);
     assert_eq!(out["arn"].as_str(), repo.repository_arn());
     assert_eq!(out["repositoryUrl"].as_str(), repo.repository_uri());
     assert_eq!(out["registryId"], Value::from(ACCOUNT));
@@ -240,7 +82,7 @@ async fn create_full_then_read_back_matches_and_diff_is_empty() {
     let enc = repo.encryption_configuration().unwrap();
     assert_eq!(enc.encryption_type().as_str(), "KMS");
     assert_eq!(enc.kms_key(), Some(key.as_str()));
-    let policy: serde_json::Value = serde_json::from_str(&env.policy("platform/api").await.unwrap()).unwrap();
+    let policy: serde_json::Value = serde_json::from_str(&env.lifecycle_policy("platform/api").await.unwrap()).unwrap();
     assert_eq!(policy["rules"][0]["selection"]["tagStatus"], "untagged");
     assert_eq!(policy["rules"][0]["selection"]["countNumber"], 14);
     assert_eq!(policy["rules"][1]["selection"]["tagStatus"], "any");
@@ -336,7 +178,7 @@ async fn each_setting_updates_alone_with_one_call() {
     let repo = env.describe("svc").await.unwrap();
     assert_eq!(mutability(&repo), "MUTABLE_WITH_EXCLUSION");
     assert!(!repo.image_scanning_configuration().unwrap().scan_on_push());
-    assert_eq!(env.policy("svc").await, None);
+    assert_eq!(env.lifecycle_policy("svc").await, None);
     assert_eq!(env.tags(repo.repository_arn().unwrap()).await, [("team".to_string(), "b".to_string())].into());
     assert_eq!(state["forceDelete"], Value::Bool(true));
 }
@@ -445,7 +287,7 @@ async fn refresh_reports_out_of_band_changes() {
     let repo = env.describe("drift").await.unwrap();
     assert_eq!(mutability(&repo), "IMMUTABLE");
     assert!(repo.image_scanning_configuration().unwrap().scan_on_push());
-    let policy: serde_json::Value = serde_json::from_str(&env.policy("drift").await.unwrap()).unwrap();
+    let policy: serde_json::Value = serde_json::from_str(&env.lifecycle_policy("drift").await.unwrap()).unwrap();
     assert_eq!(policy["rules"][0]["selection"]["tagStatus"], "any");
     assert_eq!(env.tags(restored["arn"].as_str().unwrap()).await, [("team".to_string(), "a".to_string())].into());
 }
@@ -462,17 +304,12 @@ async fn refresh_of_a_deleted_repository_returns_empty_id() {
     env.delete("gone", &id, &state).await.unwrap();
 }
 
-async fn push_image(moto: &Moto, repo: &str) {
-    let manifest = r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}"#;
-    moto.ecr().await.put_image().repository_name(repo).image_manifest(manifest).image_tag("v1").send().await.unwrap();
-}
-
 #[tokio::test]
 async fn delete_keeps_images_unless_force_delete() {
     let mut env = Env::new().await;
     let inputs = env.checked("full", &obj(&[("repositoryName", "full".into())])).await;
     let (id, state) = env.create("full", &inputs, false).await.unwrap();
-    push_image(&env.moto, "full").await;
+    env.moto.push_image("full", "v1").await;
 
     let err = env.delete("full", &id, &state).await.unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
@@ -511,9 +348,7 @@ async fn failure_after_create_records_the_repository() {
         Fault::Error { status: 400, code: "AccessDeniedException", message: "not allowed" },
         Some(1),
     );
-    let mut p = ProviderProcess::start(&[]).await;
-    p.configure(&moto, &[("endpoint", proxy.endpoint().into())]).await.unwrap();
-    let mut env = Env { moto, p };
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await;
     let inputs = env
         .checked(
             "partial",
@@ -534,7 +369,7 @@ async fn failure_after_create_records_the_repository() {
     let d = env.diff("partial", "partial", &recorded, &inputs).await;
     assert_eq!(d.diffs, vec!["lifecyclePolicy".to_string()]);
     env.update("partial", "partial", &recorded, &inputs, false).await.unwrap();
-    assert!(env.policy("partial").await.is_some());
+    assert!(env.lifecycle_policy("partial").await.is_some());
 }
 
 #[tokio::test]
@@ -612,12 +447,218 @@ async fn exhausted_throttling_says_so() {
         Fault::Error { status: 400, code: "ThrottlingException", message: "Rate exceeded" },
         None,
     );
-    let mut p = ProviderProcess::start(&[]).await;
-    p.configure(&moto, &[("endpoint", proxy.endpoint().into()), ("maxRetries", Value::Number(1.0))]).await.unwrap();
-    let mut env = Env { moto, p };
+    let mut env =
+        Env::with_config(moto, &[("endpoint", proxy.endpoint().into()), ("maxRetries", Value::Number(1.0))]).await;
     let inputs = env.checked("busy", &obj(&[("repositoryName", "busy".into())])).await;
     let err = env.create("busy", &inputs, false).await.unwrap_err();
     assert_eq!(err.code(), Code::Unavailable);
     assert!(err.message().contains("kept throttling") && err.message().contains("maxRetries"), "{}", err.message());
     assert!(env.describe("busy").await.is_none());
+}
+
+/// Retries count against maxRetries: N throttled answers cost N+1 attempts,
+/// and one more than maxRetries allows fails the call.
+#[tokio::test]
+async fn retries_are_counted_against_max_retries() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    let throttle = Fault::Error { status: 400, code: "ThrottlingException", message: "Rate exceeded" };
+    let mut env =
+        Env::with_config(moto, &[("endpoint", proxy.endpoint().into()), ("maxRetries", Value::Number(3.0))]).await;
+
+    proxy.inject("CreateRepository", throttle.clone(), Some(3));
+    let inputs = env.checked("patient", &obj(&[("repositoryName", "patient".into())])).await;
+    env.create("patient", &inputs, false).await.expect("three throttles are within maxRetries=3");
+    let c = proxy.counts();
+    assert_eq!(c.throttled, 3);
+    assert_eq!(c.forwarded_by_operation.get("CreateRepository"), Some(&1), "the fourth attempt reached ECR");
+
+    proxy.clear();
+    proxy.inject("CreateRepository", throttle, Some(4));
+    let inputs = env.checked("impatient", &obj(&[("repositoryName", "impatient".into())])).await;
+    let err = env.create("impatient", &inputs, false).await.unwrap_err();
+    assert!(err.message().contains("after 3 retries"), "{}", err.message());
+    let c = proxy.counts();
+    assert_eq!(c.throttled, 3 + 4, "1 + maxRetries attempts, all throttled");
+    assert_eq!(c.forwarded_by_operation.get("CreateRepository"), Some(&1), "none reached ECR");
+    assert!(!env.moto.exists("impatient").await);
+}
+
+/// A create whose reply is lost after ECR made the repository (a 500, or a
+/// connection dropped after the write): the SDK's retry meets
+/// RepositoryAlreadyExists, and the provider recognises its own repository
+/// instead of orphaning it. A repository someone else made is still refused.
+#[tokio::test]
+async fn a_lost_create_reply_is_recognised_and_nothing_is_orphaned() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await;
+    for (name, lost) in [("lost-500", Fault::LoseReply(Some(500))), ("lost-drop", Fault::LoseReply(None))] {
+        proxy.clear();
+        proxy.reset_counts();
+        proxy.inject("CreateRepository", lost, Some(1));
+        let news = obj(&[
+            ("repositoryName", name.into()),
+            ("lifecyclePolicy", lifecycle(Some(7.0), None)),
+            ("tags", string_map(&[("team", "a")])),
+        ]);
+        let inputs = env.checked(name, &news).await;
+        let (id, out) = env.create(name, &inputs, false).await.expect("the create carries on");
+        assert_eq!(id, name);
+        let c = proxy.counts();
+        assert_eq!(c.lost_replies, 1);
+        assert_eq!(c.succeeded.get("CreateRepository"), Some(&1), "created exactly once");
+        assert_eq!(c.forwarded_by_operation.get("CreateRepository"), Some(&2), "the SDK retried the create");
+        assert!(env.lifecycle_policy(name).await.is_some(), "the follow-up calls were made");
+        assert_eq!(out["arn"], Value::from(env.describe(name).await.unwrap().repository_arn().unwrap()));
+        // A second create of the same, with no lost reply, is someone else's
+        // create meeting this repository: refused, even with equal settings.
+        proxy.clear();
+        let err = env.create(name, &inputs, false).await.unwrap_err();
+        assert_eq!(err.code(), Code::AlreadyExists, "{}", err.message());
+    }
+
+    // Someone else's repository (other settings) under the name is not adopted.
+    let ecr = env.moto.ecr().await;
+    ecr.create_repository()
+        .repository_name("theirs")
+        .image_tag_mutability(aws_sdk_ecr::types::ImageTagMutability::Mutable)
+        .send()
+        .await
+        .unwrap();
+    let inputs = env.checked("theirs", &obj(&[("repositoryName", "theirs".into())])).await;
+    let err = env.create("theirs", &inputs, false).await.unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
+    assert!(err.message().contains("pulumi import awsecr:index:Repository theirs theirs"), "{}", err.message());
+}
+
+/// A refresh that may not describe the repository is an error, never "the
+/// repository is gone" (which would drop it from the stack).
+#[tokio::test]
+async fn a_refused_read_is_an_error_not_a_deletion() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await;
+    let inputs = env.checked("guarded", &obj(&[("repositoryName", "guarded".into())])).await;
+    let (id, state) = env.create("guarded", &inputs, false).await.unwrap();
+    proxy.inject(
+        "DescribeRepositories",
+        Fault::Error { status: 400, code: "AccessDeniedException", message: "not authorized" },
+        None,
+    );
+    let err = env.try_read("guarded", &id, &state, &inputs).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    assert!(err.message().contains("ecr:DescribeRepositories"), "{}", err.message());
+}
+
+/// Cancel arrives first: a write already under way finishes, and a create
+/// that arrives after the Cancel is refused before any call.
+#[tokio::test]
+async fn after_cancel_new_writes_are_refused_and_the_write_under_way_ends() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    proxy.inject("CreateRepository", Fault::Delay(std::time::Duration::from_millis(1500)), Some(1));
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await;
+    let first = env.checked("first", &obj(&[("repositoryName", "first".into())])).await;
+    let second = env.checked("second", &obj(&[("repositoryName", "second".into())])).await;
+
+    let mut client = env.p.client.clone();
+    let in_flight = tokio::spawn(async move {
+        client
+            .create(pulumirpc::CreateRequest {
+                urn: urn("first"),
+                r#type: TYPE.into(),
+                properties: Some(encode_struct(&first)),
+                timeout: 60.0,
+                ..Default::default()
+            })
+            .await
+    });
+    // Wait until the slow create has reached the proxy, then cancel.
+    let start = std::time::Instant::now();
+    while proxy.counts().slowed == 0 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "the first create never started");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    env.p.client.cancel(()).await.unwrap();
+
+    env.moto.start_recording();
+    let refused = env.create("second", &second, false).await.unwrap_err();
+    assert_eq!(refused.code(), Code::Cancelled, "{}", refused.message());
+    assert!(refused.message().contains("cancelled before ecr:CreateRepository"), "{}", refused.message());
+
+    let done = in_flight.await.unwrap().expect("the write under way finishes");
+    assert_eq!(done.into_inner().id, "first");
+    assert_eq!(env.moto.stop_recording(), vec!["CreateRepository"], "only the first create reached ECR");
+    assert!(env.moto.exists("first").await);
+    assert!(!env.moto.exists("second").await);
+}
+
+/// Reserved `aws:` tags (CloudFormation's, say) are read apart into awsTags:
+/// never in tags or tagsAll, never diffed, never removed by an update. The
+/// strict emulator refuses any change to them, as ECR does.
+#[tokio::test]
+async fn reserved_aws_tags_are_kept_apart_and_never_touched() {
+    let moto = Moto::start_strict();
+    let mut env = Env::with_config(moto, &[]).await;
+    let ecr = env.moto.ecr().await;
+    let made = ecr
+        .create_repository()
+        .repository_name("stacked")
+        .tags(aws_sdk_ecr::types::Tag::builder().key("team").value("web").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let arn = made.repository().unwrap().repository_arn().unwrap().to_string();
+    env.moto.set_reserved_tag(&arn, "aws:cloudformation:stack-name", "legacy-stack");
+
+    // Import: tags and tagsAll hold only the repository's own tags.
+    let (out, inputs) = env.read_found("stacked", "stacked", &Map::new(), &Map::new()).await;
+    assert_eq!(tags_of(&inputs, "tags"), [("team".to_string(), "web".to_string())].into());
+    assert_eq!(tags_of(&out, "tagsAll"), [("team".to_string(), "web".to_string())].into());
+    assert_eq!(
+        tags_of(&out, "awsTags"),
+        [("aws:cloudformation:stack-name".to_string(), "legacy-stack".to_string())].into()
+    );
+    let checked = env.checked("stacked", &inputs).await;
+    let d = env.diff("stacked", "stacked", &out, &checked).await;
+    assert_eq!(d.changes, pulumirpc::diff_response::DiffChanges::DiffNone as i32, "{:?}", d.diffs);
+
+    // A state read before reserved tags were kept apart holds them in tags
+    // and tagsAll: an update still leaves them alone.
+    let mut old_state = out.clone();
+    old_state
+        .insert("tagsAll".into(), string_map(&[("team", "web"), ("aws:cloudformation:stack-name", "legacy-stack")]));
+    let news = obj(&[
+        ("repositoryName", "stacked".into()),
+        ("immutableTags", false.into()),
+        ("scanOnPush", false.into()),
+        ("tags", string_map(&[("team", "api")])),
+    ]);
+    let news = env.checked("stacked", &news).await;
+    env.moto.start_recording();
+    let updated = env.updated("stacked", "stacked", &old_state, &news, false).await;
+    assert_eq!(env.moto.stop_recording(), vec!["TagResource"], "no UntagResource of the reserved tag");
+    assert_eq!(
+        env.tags(&arn).await,
+        [
+            ("aws:cloudformation:stack-name".to_string(), "legacy-stack".to_string()),
+            ("team".to_string(), "api".to_string())
+        ]
+        .into()
+    );
+    assert!(updated.contains_key("awsTags"), "awsTags is carried through an update");
+}
+
+/// Names that the current AWS rule allows and the strict emulator (which
+/// follows botocore's model) accepts: created for real, not only checked.
+#[tokio::test]
+async fn names_of_the_current_aws_rule_are_created() {
+    let mut env = Env::with_config(Moto::start_strict(), &[]).await;
+    for name in ["a__b", "my-app--v2", "team/svc---x"] {
+        let inputs = env.checked("named", &obj(&[("repositoryName", name.into())])).await;
+        let (id, _) = env.create("named", &inputs, false).await.expect(name);
+        assert_eq!(id, name);
+        assert!(env.moto.exists(name).await);
+    }
 }

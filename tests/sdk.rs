@@ -6,6 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+use common::inspect::copy_dir;
 use common::{TempDir, root};
 
 fn read(path: &str) -> String {
@@ -34,23 +35,6 @@ fn one_version_everywhere() {
     );
 }
 
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "node_modules" || name == "bin" || name == "__pycache__" {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn generate(dir: &Path, check: bool) -> (bool, String) {
     let mut cmd = Command::new("bash");
     cmd.arg(dir.join("sdk-gen/gen.sh"));
@@ -66,7 +50,7 @@ fn stale_sdk_check_fails_after_a_schema_edit_and_passes_after_regeneration() {
     let tree = TempDir::new("sdk-check");
     std::fs::copy(root().join("schema.json"), tree.path().join("schema.json")).unwrap();
     for dir in ["sdk", "sdk-gen", "scripts", "tools/pulumi"] {
-        copy(&root().join(dir), &tree.path().join(dir));
+        copy_dir(&root().join(dir), &tree.path().join(dir), &["node_modules", "bin", "__pycache__"]);
     }
     let (ok, text) = generate(tree.path(), true);
     assert!(ok, "the committed SDKs are current: {text}");

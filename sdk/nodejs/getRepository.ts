@@ -30,6 +30,10 @@ export interface GetRepositoryResult {
      */
     readonly arn: string;
     /**
+     * Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+     */
+    readonly awsTags?: {[key: string]: string};
+    /**
      * Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
      */
     readonly encryptionType: enums.EncryptionType;
@@ -42,7 +46,7 @@ export interface GetRepositoryResult {
      */
     readonly immutableTags: boolean;
     /**
-     * KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+     * The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
      */
     readonly kmsKey?: string;
     /**
@@ -54,7 +58,7 @@ export interface GetRepositoryResult {
      */
     readonly lifecyclePolicyText?: string;
     /**
-     * 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+     * 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
      */
     readonly mutableTagExclusions?: string[];
     /**
@@ -62,7 +66,7 @@ export interface GetRepositoryResult {
      */
     readonly pullPolicyDocument: string;
     /**
-     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
      */
     readonly pullPrincipals?: string[];
     /**
@@ -78,7 +82,7 @@ export interface GetRepositoryResult {
      */
     readonly registryId: string;
     /**
-     * The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+     * The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
      */
     readonly repositoryName: string;
     /**
@@ -98,7 +102,7 @@ export interface GetRepositoryResult {
      */
     readonly tags?: {[key: string]: string};
     /**
-     * The tags in effect: provider default and metadata tags merged with `tags`.
+     * The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
      */
     readonly tagsAll: {[key: string]: string};
 }

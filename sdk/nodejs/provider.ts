@@ -54,6 +54,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["defaultTags"] = pulumi.output(args?.defaultTags).apply(JSON.stringify);
             resourceInputs["endpoint"] = args?.endpoint;
             resourceInputs["environment"] = args?.environment;
+            resourceInputs["iamPropagationTimeout"] = pulumi.output(args?.iamPropagationTimeout).apply(JSON.stringify);
             resourceInputs["maxRetries"] = pulumi.output(args?.maxRetries).apply(JSON.stringify);
             resourceInputs["organization"] = args?.organization;
             resourceInputs["profile"] = (args?.profile) ?? utilities.getEnv("AWS_PROFILE");
@@ -83,13 +84,17 @@ export interface ProviderArgs {
      */
     defaultTags?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**
-     * A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+     * A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
      */
     endpoint?: pulumi.Input<string | undefined>;
     /**
      * Added as the tag `environment` to every repository.
      */
     environment?: pulumi.Input<string | undefined>;
+    /**
+     * How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
+     */
+    iamPropagationTimeout?: pulumi.Input<number | undefined>;
     /**
      * How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
      */
@@ -103,7 +108,7 @@ export interface ProviderArgs {
      */
     profile?: pulumi.Input<string | undefined>;
     /**
-     * The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+     * The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
      */
     region?: pulumi.Input<string | undefined>;
     /**

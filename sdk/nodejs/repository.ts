@@ -50,6 +50,10 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly arn: pulumi.Output<string>;
     /**
+     * Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+     */
+    declare public /*out*/ readonly awsTags: pulumi.Output<{[key: string]: string} | undefined>;
+    /**
      * Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
      */
     declare public readonly encryptionType: pulumi.Output<enums.EncryptionType>;
@@ -66,7 +70,7 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public readonly immutableTags: pulumi.Output<boolean>;
     /**
-     * KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+     * The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
      */
     declare public readonly kmsKey: pulumi.Output<string | undefined>;
     /**
@@ -78,7 +82,7 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly lifecyclePolicyText: pulumi.Output<string | undefined>;
     /**
-     * 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+     * 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
      */
     declare public readonly mutableTagExclusions: pulumi.Output<string[] | undefined>;
     /**
@@ -86,7 +90,7 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly pullPolicyDocument: pulumi.Output<string>;
     /**
-     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
      */
     declare public readonly pullPrincipals: pulumi.Output<string[] | undefined>;
     /**
@@ -102,7 +106,7 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly registryId: pulumi.Output<string>;
     /**
-     * The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+     * The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
      */
     declare public readonly repositoryName: pulumi.Output<string>;
     /**
@@ -122,7 +126,7 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public readonly tags: pulumi.Output<{[key: string]: string} | undefined>;
     /**
-     * The tags in effect: provider default and metadata tags merged with `tags`.
+     * The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
      */
     declare public /*out*/ readonly tagsAll: pulumi.Output<{[key: string]: string}>;
 
@@ -149,6 +153,7 @@ export class Repository extends pulumi.CustomResource {
             resourceInputs["scanOnPush"] = (args?.scanOnPush) ?? true;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["arn"] = undefined /*out*/;
+            resourceInputs["awsTags"] = undefined /*out*/;
             resourceInputs["imageTagMutability"] = undefined /*out*/;
             resourceInputs["lifecyclePolicyText"] = undefined /*out*/;
             resourceInputs["pullPolicyDocument"] = undefined /*out*/;
@@ -159,6 +164,7 @@ export class Repository extends pulumi.CustomResource {
             resourceInputs["tagsAll"] = undefined /*out*/;
         } else {
             resourceInputs["arn"] = undefined /*out*/;
+            resourceInputs["awsTags"] = undefined /*out*/;
             resourceInputs["encryptionType"] = undefined /*out*/;
             resourceInputs["forceDelete"] = undefined /*out*/;
             resourceInputs["imageTagMutability"] = undefined /*out*/;
@@ -201,7 +207,7 @@ export interface RepositoryArgs {
      */
     immutableTags?: pulumi.Input<boolean | undefined>;
     /**
-     * KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+     * The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
      */
     kmsKey?: pulumi.Input<string | undefined>;
     /**
@@ -209,11 +215,11 @@ export interface RepositoryArgs {
      */
     lifecyclePolicy?: pulumi.Input<inputs.LifecyclePolicyArgs | undefined>;
     /**
-     * 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+     * 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
      */
     mutableTagExclusions?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
      */
     pullPrincipals?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
@@ -221,7 +227,7 @@ export interface RepositoryArgs {
      */
     pushPrincipals?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+     * The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
      */
     repositoryName?: pulumi.Input<string | undefined>;
     /**

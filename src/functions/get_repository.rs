@@ -36,6 +36,7 @@ pub const RESULTS: &[&str] = &[
     "repositoryPolicyText",
     "pullPolicyDocument",
     "pushPolicyDocument",
+    "awsTags",
 ];
 
 /// Checks the arguments: the repository name, or the failures.

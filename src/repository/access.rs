@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value as Json, json};
 
+use crate::partition::{is_account_id, is_partition};
+
 /// The ECR actions a client needs to pull an image.
 pub const PULL_ACTIONS: &[&str] =
     &["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
@@ -225,16 +227,16 @@ pub fn principal_problem(p: &str) -> Option<String> {
     None
 }
 
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// `aws`, `aws-cn`, `aws-us-gov`, `aws-iso-b`, ...
-fn is_partition(s: &str) -> bool {
-    s == "aws"
-        || s.strip_prefix("aws-").is_some_and(|r| {
-            !r.is_empty() && r.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
-        })
+/// Why a principal cannot be granted access to a repository in `partition`:
+/// an ARN of another partition (ECR accepts only its own partition's).
+pub fn principal_partition_problem(p: &str, partition: &str) -> Option<String> {
+    let arn = crate::partition::parse_arn(p)?;
+    (arn.partition != partition).then(|| {
+        format!(
+            "is in the partition {}, but the repository is in {partition}; ECR grants access only to principals of its own partition",
+            arn.partition
+        )
+    })
 }
 
 /// The principal a policy names: account ids become the account's root.

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use super::access::{Access, MAX_POLICY_LENGTH, principal_problem};
+use super::access::{Access, MAX_POLICY_LENGTH, principal_partition_problem, principal_problem};
 use super::lifecycle::{EXPIRE_UNTAGGED_RANGE, LifecyclePolicy, MAX_IMAGE_COUNT_RANGE};
 use crate::config::ProviderConfig;
+use crate::partition;
 use crate::property::{Map, Value};
-use crate::validate::{Failure, Field, MAX_TAGS, Reader, check_tags};
+use crate::validate::{Failure, Field, MAX_TAGS, Reader, check_tags, redact};
 
 /// Every input property of the resource.
 pub const INPUTS: &[&str] = &[
@@ -155,13 +156,14 @@ pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderCo
 
     let name_given = !matches!(news.get("repositoryName"), None | Some(Value::Null));
     if !name_given {
-        let old_name = olds.get("repositoryName").and_then(|v| v.plain().as_str().map(str::to_string));
+        let old_name = olds.get("repositoryName").filter(|v| v.plain().as_str().is_some());
         match (old_name, &naming.autonaming) {
             (Some(old), _) => {
                 if has_random_name(olds) {
                     mark_random_name(&mut checked);
                 }
-                checked.insert("repositoryName".into(), old.into());
+                // The old value as it was stored: a secret name stays secret.
+                checked.insert("repositoryName".into(), old.clone());
             }
             (None, Some(Autonaming::Disable)) => failures.push(Failure::new(
                 "repositoryName",
@@ -193,7 +195,7 @@ pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderCo
     }
     let (_, mut more) = parse(&checked, config);
     failures.append(&mut more);
-    (checked, failures)
+    (checked, redact(failures, news))
 }
 
 /// Where Check records which inputs it filled in: the engine's convention
@@ -240,11 +242,20 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
                 r.fail("mutableTagExclusions", format!("must hold 1 to 5 tag filters, got {}", list.len()));
                 ok = false;
             }
+            let immutable_in_force = matches!(immutable, Field::Known(true) | Field::Absent);
             for (i, f) in list.iter().enumerate() {
                 if !is_exclusion_filter(f) {
                     r.fail(
                         &format!("mutableTagExclusions[{i}]"),
                         format!("must be 1 to 128 characters of letters, digits and . _ - * (wildcard), got \"{f}\""),
+                    );
+                    ok = false;
+                } else if immutable_in_force && f.chars().all(|c| c == '*') {
+                    r.fail(
+                        &format!("mutableTagExclusions[{i}]"),
+                        format!(
+                            "\"{f}\" matches every tag, so every tag would be mutable while immutableTags says they are immutable; set immutableTags: false instead"
+                        ),
                     );
                     ok = false;
                 }
@@ -256,14 +267,13 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
     let scan = r.bool("scanOnPush");
     let encryption = r.one_of("encryptionType", ENCRYPTION_TYPES).map(|s| Encryption::parse(&s).expect("checked"));
     let kms_key = match r.string("kmsKey") {
-        Field::Known(k) if k.is_empty() => {
-            r.fail("kmsKey", "must be a KMS key ARN, key id or alias, got an empty string");
-            Field::Invalid
-        }
-        Field::Known(k) if k.len() > 2048 => {
-            r.fail("kmsKey", format!("must be at most 2048 characters, got {}", k.len()));
-            Field::Invalid
-        }
+        Field::Known(k) => match kms_key_problem(&k, config.region_in_force()) {
+            Some(reason) => {
+                r.fail("kmsKey", reason);
+                Field::Invalid
+            }
+            None => Field::Known(k),
+        },
         other => other,
     };
     if let (Field::Known(Encryption::Aes256), Field::Known(_) | Field::Unknown) = (&encryption, &kms_key) {
@@ -322,7 +332,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
         Field::Absent => Field::Known(BTreeMap::new()),
         other => other,
     };
-    let access = principals(&mut r);
+    let access = principals(&mut r, config.partition());
 
     let failures = std::mem::take(&mut r.failures);
     if !failures.is_empty() {
@@ -356,7 +366,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
 /// Reads `pullPrincipals` and `pushPrincipals`: each entry a valid principal,
 /// no entry twice in one list or in both (push already grants pull), and a
 /// policy small enough for ECR.
-fn principals(r: &mut Reader<'_>) -> Field<Access> {
+fn principals(r: &mut Reader<'_>, partition: Option<&str>) -> Field<Access> {
     let mut lists = Vec::new();
     for key in ["pullPrincipals", "pushPrincipals"] {
         let list = match r.string_list(key) {
@@ -364,6 +374,9 @@ fn principals(r: &mut Reader<'_>) -> Field<Access> {
                 let mut ok = true;
                 for (i, p) in list.iter().enumerate() {
                     if let Some(reason) = principal_problem(p) {
+                        r.fail(&format!("{key}[{i}]"), reason);
+                        ok = false;
+                    } else if let Some(reason) = partition.and_then(|part| principal_partition_problem(p, part)) {
                         r.fail(&format!("{key}[{i}]"), reason);
                         ok = false;
                     } else if let Some(first) = list[..i].iter().position(|q| q == p) {
@@ -406,7 +419,8 @@ fn principals(r: &mut Reader<'_>) -> Field<Access> {
         }
     }
     let access = Access { pull, push };
-    if ok && let Some(len) = access.to_policy("aws").map(|t| t.len()).filter(|l| *l > MAX_POLICY_LENGTH) {
+    let measured_in = partition.unwrap_or("aws");
+    if ok && let Some(len) = access.to_policy(measured_in).map(|t| t.len()).filter(|l| *l > MAX_POLICY_LENGTH) {
         r.fail(
             "pullPrincipals",
             format!(
@@ -428,25 +442,101 @@ fn or_default<T>(f: Field<T>, default: T) -> Option<T> {
 
 // ---------------------------------------------------------------- names
 
-/// Why ECR would refuse a repository name, if it would.
-/// ECR's pattern: `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`, 2-256 characters.
+/// Why ECR would refuse a repository name, if it would. ECR's rule
+/// (botocore's ECR model, shape RepositoryName), 2-256 characters:
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*`.
 pub fn name_problem(name: &str) -> Option<String> {
     let len = name.chars().count();
     if !(2..=256).contains(&len) {
         return Some(format!("must be 2 to 256 characters, got {len}"));
     }
-    let component_ok = |c: &str| {
-        !c.is_empty()
-            && c.split(['.', '_', '-'])
-                .all(|part| !part.is_empty() && part.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit()))
-    };
-    if name.split('/').all(component_ok) {
+    if name.split('/').all(name_component_ok) {
         None
     } else {
         Some(format!(
-            "must be lowercase letters and digits, separated by single . _ or - characters, with optional namespaces separated by / (like my-org/service-name), got \"{name}\""
+            "must be lowercase letters and digits, separated by single . or _ characters, a double __ or any run of -, with optional namespaces separated by / (like my-org/service-name), got \"{name}\""
         ))
     }
+}
+
+/// One `/`-separated part of a repository name: runs of lowercase letters
+/// and digits joined by `.`, `_`, `__` or one or more `-`.
+fn name_component_ok(c: &str) -> bool {
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let bytes = c.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return false };
+    if !alnum(first) || !alnum(last) {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if alnum(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !alnum(bytes[i]) {
+            i += 1;
+        }
+        let sep = &c[start..i];
+        if !(sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|b| b == b'-')) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Why ECR would refuse a KMS key reference, if it would. ECR takes a key id
+/// (a UUID, or `mrk-` and 32 hex digits for a multi-Region key), a key ARN,
+/// an alias (`alias/name`) or an alias ARN; an ARN must be in the region (and
+/// so the partition) of the repository, `region` when it is known.
+pub fn kms_key_problem(key: &str, region: Option<&str>) -> Option<String> {
+    const FORMS: &str = "must be a KMS key id, key ARN, alias (alias/name) or alias ARN";
+    if key.is_empty() {
+        return Some("must be a KMS key ARN, key id or alias, got an empty string".into());
+    }
+    if key.len() > 2048 {
+        return Some(format!("must be at most 2048 characters, got {}", key.len()));
+    }
+    if is_key_id(key) || key.strip_prefix("alias/").is_some_and(is_alias_name) {
+        return None;
+    }
+    let Some(arn) = partition::parse_arn(key) else {
+        return Some(format!("{FORMS}, got \"{key}\""));
+    };
+    let resource_ok = match arn.resource.split_once('/') {
+        Some(("key", id)) => is_key_id(id),
+        Some(("alias", name)) => is_alias_name(name),
+        _ => false,
+    };
+    if arn.service != "kms"
+        || !partition::is_account_id(arn.account)
+        || !resource_ok
+        || partition::of_region(arn.region) != Some(arn.partition)
+    {
+        return Some(format!("{FORMS}, got \"{key}\""));
+    }
+    match region {
+        Some(region) if arn.region != region => Some(format!(
+            "must be a key of the repository's region {region} (ECR encrypts with keys of its own region), got a key of {}",
+            arn.region
+        )),
+        _ => None,
+    }
+}
+
+fn is_key_id(s: &str) -> bool {
+    let hex = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(rest) = s.strip_prefix("mrk-") {
+        return hex(rest, 32);
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    matches!(parts.as_slice(), [a, b, c, d, e] if hex(a, 8) && hex(b, 4) && hex(c, 4) && hex(d, 4) && hex(e, 12))
+}
+
+/// The name of a KMS alias after `alias/`: letters, digits, `/`, `_`, `-`.
+fn is_alias_name(s: &str) -> bool {
+    (1..=250).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c))
 }
 
 /// Turns any resource name into a valid repository name prefix.
@@ -723,6 +813,123 @@ mod tests {
                 failures.iter().any(|f| f.property == path && f.reason.contains(reason)),
                 "{pairs:?}: wanted {path}: {reason}; got {failures:?}"
             );
+        }
+    }
+
+    #[test]
+    fn names_follow_the_current_aws_rule() {
+        for good in ["a__b", "my-app--v2", "a---b", "platform/api", "a.b_c-d", "ns/a__b/c--d", "ab", "0x"] {
+            assert_eq!(name_problem(good), None, "{good}");
+        }
+        for bad in ["a___b", "a_-b", "a-_b", "a..b", "a._b", "-ab", "ab-", "a//b", "/ab", "ab/", "a b", "aB", "é1"] {
+            let reason = name_problem(bad).unwrap_or_default();
+            assert!(reason.contains("must be lowercase letters and digits"), "{bad}: {reason}");
+        }
+    }
+
+    #[test]
+    fn kms_keys_take_every_form_aws_accepts() {
+        let id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        let region = Some("us-east-1");
+        for good in [
+            id.to_string(),
+            "mrk-1234abcd12ab34cd56ef1234567890ab".to_string(),
+            "alias/app-key".to_string(),
+            "alias/aws/ecr".to_string(),
+            format!("arn:aws:kms:us-east-1:123456789012:key/{id}"),
+            "arn:aws:kms:us-east-1:123456789012:alias/app".to_string(),
+        ] {
+            assert_eq!(kms_key_problem(&good, region), None, "{good}");
+        }
+        let cases = [
+            ("app-key", "must be a KMS key id, key ARN, alias"),
+            ("alias/", "must be a KMS key id"),
+            ("alias/bad name", "must be a KMS key id"),
+            ("1234abcd-12ab-34cd-56ef", "must be a KMS key id"),
+            ("arn:aws:s3:::bucket", "must be a KMS key id"),
+            ("arn:aws:kms:us-east-1:123456789012:key/not-a-key-id", "must be a KMS key id"),
+            ("arn:aws-cn:kms:us-east-1:123456789012:alias/app", "must be a KMS key id"),
+            ("arn:aws:kms:eu-west-1:123456789012:alias/app", "must be a key of the repository's region us-east-1"),
+            ("arn:aws-cn:kms:cn-north-1:123456789012:alias/app", "must be a key of the repository's region us-east-1"),
+            ("", "got an empty string"),
+        ];
+        for (key, words) in cases {
+            let reason = kms_key_problem(key, region).unwrap_or_default();
+            assert!(reason.contains(words), "{key}: {reason}");
+        }
+        // Without a known region, any region's ARN has the right form.
+        assert_eq!(kms_key_problem("arn:aws:kms:eu-west-1:123456789012:alias/app", None), None);
+    }
+
+    #[test]
+    fn principals_must_be_in_the_repository_partition() {
+        let config = ProviderConfig { region: Some("cn-north-1".into()), ..Default::default() };
+        let news = map(&[(
+            "pullPrincipals",
+            Value::Array(vec![
+                "arn:aws-cn:iam::123456789012:role/ok".into(),
+                "arn:aws:iam::123456789012:role/x".into(),
+            ]),
+        )]);
+        let (_, f) = check(&news, &Map::new(), &ctx(), &config);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].property, "pullPrincipals[1]");
+        assert!(f[0].reason.contains("is in the partition aws, but the repository is in aws-cn"), "{f:?}");
+        // The policy size is measured with the partition's own root ARNs:
+        // 280 accounts fit in the aws partition, not in aws-us-gov.
+        let accounts: Vec<Value> = (0..280).map(|i| Value::from(format!("{:012}", 100_000_000_000u64 + i))).collect();
+        let news = map(&[("pullPrincipals", Value::Array(accounts))]);
+        let (_, f_aws) = check(&news, &Map::new(), &ctx(), &Default::default());
+        assert!(f_aws.is_empty(), "{f_aws:?}");
+        let gov = ProviderConfig { region: Some("us-gov-west-1".into()), ..Default::default() };
+        let (_, f_gov) = check(&news, &Map::new(), &ctx(), &gov);
+        assert!(
+            f_gov.iter().any(|f| f.property == "pullPrincipals" && f.reason.contains("more than the 10240")),
+            "{f_gov:?}"
+        );
+    }
+
+    #[test]
+    fn an_exclusion_of_every_tag_is_refused_with_immutable_tags() {
+        for pairs in [
+            vec![("mutableTagExclusions", Value::Array(vec!["*".into()]))],
+            vec![
+                ("immutableTags", true.into()),
+                ("mutableTagExclusions", Value::Array(vec!["v*".into(), "**".into()])),
+            ],
+        ] {
+            let (_, f) = check(&map(&pairs), &Map::new(), &ctx(), &ProviderConfig::default());
+            assert!(
+                f.iter().any(|f| f.property.starts_with("mutableTagExclusions[")
+                    && f.reason.contains("set immutableTags: false instead")),
+                "{pairs:?}: {f:?}"
+            );
+        }
+        let (_, f) = check(
+            &map(&[("immutableTags", false.into()), ("mutableTagExclusions", Value::Array(vec!["*".into()]))]),
+            &Map::new(),
+            &ctx(),
+            &ProviderConfig::default(),
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn failures_never_quote_a_secret_value() {
+        let secret = |v: Value| Value::Secret(Box::new(v));
+        let news = map(&[
+            ("repositoryName", secret("Secret_Name".into())),
+            ("pullPrincipals", secret(Value::Array(vec!["arn:aws:iam::1:role/hidden-role".into()]))),
+            ("mutableTagExclusions", secret(Value::Array(vec!["bad filter".into()]))),
+            ("tags", secret(Value::Object(map(&[("aws:hidden-key", "v".into())])))),
+        ]);
+        let (_, f) = check(&news, &Map::new(), &ctx(), &ProviderConfig::default());
+        let text = format!("{f:?}");
+        for s in ["Secret_Name", "hidden-role", "bad filter", "hidden-key"] {
+            assert!(!text.contains(s), "{s} shows in {text}");
+        }
+        for path in ["repositoryName", "pullPrincipals[0]", "mutableTagExclusions[0]", "tags"] {
+            assert!(f.iter().any(|f| f.property == path), "{path} is named: {text}");
         }
     }
 

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::access::{Access, normalize};
 use super::args::{INPUTS, has_random_name};
+use super::is_reserved_tag;
 use super::lifecycle::same_policy;
 use super::outputs::{access_of, lifecycle_text, principals_of};
 use crate::config::ProviderConfig;
@@ -79,7 +80,7 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
     // even when the resource's own tags did not change.
     if !out.diffs.iter().any(|d| d == "tags") && !ignored_top.contains("tags") && !ignored_top.contains("tagsAll") {
         let own = string_map(news.get("tags"));
-        if let (Some(own), Some(old_all)) = (own, string_map(olds.get("tagsAll")))
+        if let (Some(own), Some(old_all)) = (own, string_map(olds.get("tagsAll")).map(without_reserved))
             && config.effective_tags(&own) != old_all
         {
             out.diffs.push("tagsAll".into());
@@ -114,7 +115,7 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
 fn same_input(key: &str, old: Option<&Value>, new: Option<&Value>, olds: &Map, news: &Map) -> bool {
     match key {
         "mutableTagExclusions" => set_of(old) == set_of(new),
-        "tags" => string_map(old).unwrap_or_default() == string_map(new).unwrap_or_default(),
+        "tags" => without_reserved(string_map(old).unwrap_or_default()) == string_map(new).unwrap_or_default(),
         "lifecyclePolicy" => {
             // The stored text is what ECR holds (refresh updates it), so a
             // hand-edited policy shows up as a change here.
@@ -146,6 +147,12 @@ fn same_input(key: &str, old: Option<&Value>, new: Option<&Value>, olds: &Map, n
         }
         _ => old == new,
     }
+}
+
+/// Tags without the reserved `aws:` ones, which are not ours to diff (states
+/// read before they were kept apart may hold them).
+fn without_reserved(tags: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    tags.into_iter().filter(|(k, _)| !is_reserved_tag(k)).collect()
 }
 
 fn set_of(v: Option<&Value>) -> BTreeSet<String> {

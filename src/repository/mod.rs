@@ -60,6 +60,8 @@ impl Ctx<'_> {
             repository,
             resource_name: self.resource_name(),
             max_retries: self.config.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            profile: self.config.profile.as_deref(),
+            role_arn: self.config.assume_role.as_ref().map(|r| r.role_arn.as_str()),
         }
     }
 
@@ -80,6 +82,18 @@ impl Ctx<'_> {
             _ = self.cancel.cancelled() => Err(cancelled(action, repo)),
             _ = sleep_until(deadline) => Err(timed_out(action, repo)),
             v = fut => Ok(v),
+        }
+    }
+
+    /// Waits before a retry: cut short by cancellation or the timeout, both
+    /// reported as what stopped `action`.
+    async fn pause(&self, action: &str, repo: &str, wait: std::time::Duration) -> Result<()> {
+        let deadline = self.deadline;
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(cancelled(action, repo)),
+            _ = sleep_until(deadline) => Err(timed_out(action, repo)),
+            _ = tokio::time::sleep(wait) => Ok(()),
         }
     }
 
@@ -127,7 +141,7 @@ fn timed_out(action: &str, repo: &str) -> ProviderError {
 pub(crate) fn aws<E, R>(ctx: &Ctx<'_>, action: &str, repo: &str, err: &SdkError<E, R>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     aws_error(&ctx.call(action, repo), err)
 }
@@ -165,8 +179,24 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         .image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build())
         .encryption_configuration(encryption);
     let action = "ecr:CreateRepository";
-    let resp = ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
-    let remote = resp.repository().map(remote_of).ok_or_else(|| {
+    let started = std::time::SystemTime::now();
+    let ambiguous = AmbiguousAttempts::default();
+    let created = match ctx.write(action, name, req.customize().interceptor(ambiguous.clone()).send()).await? {
+        Ok(resp) => resp.repository().cloned(),
+        // The SDK retries a create whose reply was lost (a 500 or a dropped
+        // connection after ECR had made the repository); the retry then finds
+        // the repository. If an earlier attempt of this very call may have
+        // reached ECR, and the repository is the one it asked for, made during
+        // this operation, it is ours: carry on instead of orphaning it.
+        Err(e) if e.code() == Some("RepositoryAlreadyExistsException") && ambiguous.seen() => {
+            match earlier_attempt(ctx, &args, started).await? {
+                Some(repo) => Some(repo),
+                None => return Err(aws(ctx, action, name, &e)),
+            }
+        }
+        Err(e) => return Err(aws(ctx, action, name, &e)),
+    };
+    let remote = created.as_ref().map(remote_of).ok_or_else(|| {
         ProviderError::new(
             Code::Unavailable,
             format!("ECR created repository \"{name}\" but did not describe it; run `pulumi refresh`"),
@@ -177,7 +207,7 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
     // is orphaned) with what was applied, and the next `pulumi up` finishes.
     let init_failed = |applied: Policies, what: &str, e: ProviderError| {
         let mut props = outputs(&args, &remote, ctx.config, applied);
-        carry_secrets(inputs, &mut props);
+        carry_secrets(inputs, ctx.config, &mut props);
         ProviderError::InitFailed {
             id: name.to_string(),
             properties: props,
@@ -200,15 +230,127 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         applied.repository = Some(text);
     }
     let mut props = outputs(&args, &remote, ctx.config, applied);
-    carry_secrets(inputs, &mut props);
+    carry_secrets(inputs, ctx.config, &mut props);
     Ok((name.to_string(), props))
 }
 
+/// Notes whether an attempt of a call ended without an answer or with a
+/// server error: such an attempt may have reached ECR and done its work even
+/// though the caller never learned of it.
+#[derive(Debug, Clone, Default)]
+struct AmbiguousAttempts(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl AmbiguousAttempts {
+    fn seen(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl aws_sdk_ecr::config::Intercept for AmbiguousAttempts {
+    fn name(&self) -> &'static str {
+        "AmbiguousAttempts"
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &aws_sdk_ecr::config::interceptors::FinalizerInterceptorContextRef<'_>,
+        _: &aws_sdk_ecr::config::RuntimeComponents,
+        _: &mut aws_sdk_ecr::config::ConfigBag,
+    ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let failed = context.output_or_error().is_some_and(|r| r.is_err());
+        let unanswered = context.response().is_none_or(|r| r.status().is_server_error());
+        if failed && unanswered {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
+    }
+}
+
+/// How long ago, at most, a repository found by a retried create may have
+/// been made for it to count as this create's own (clock skew included).
+const EARLIER_ATTEMPT_WINDOW: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The repository a lost-reply create already made, if the one that exists
+/// under the name is it: created since this operation started (within
+/// [`EARLIER_ATTEMPT_WINDOW`]) with exactly the settings and tags it asked for.
+async fn earlier_attempt(
+    ctx: &Ctx<'_>,
+    args: &RepositoryArgs,
+    started: std::time::SystemTime,
+) -> Result<Option<Repository>> {
+    let name = args.repository_name.as_str();
+    let action = "ecr:DescribeRepositories";
+    let resp = ctx.read(action, name, ctx.client.describe_repositories().repository_names(name).send()).await?;
+    let Some(repo) = resp.ok().and_then(|r| r.repositories().first().cloned()) else { return Ok(None) };
+    let since = started.checked_sub(EARLIER_ATTEMPT_WINDOW).unwrap_or(std::time::UNIX_EPOCH);
+    let created_at = repo.created_at().and_then(|t| std::time::SystemTime::try_from(*t).ok());
+    let (immutable, exclusions) = mutability_of(&repo);
+    let same_settings = created_at.is_some_and(|t| t >= since)
+        && immutable == args.immutable_tags
+        && exclusions.iter().collect::<BTreeSet<_>>() == args.mutable_tag_exclusions.iter().collect()
+        && repo.image_scanning_configuration().is_some_and(|c| c.scan_on_push()) == args.scan_on_push
+        && repo.encryption_configuration().map(|e| e.encryption_type().as_str()).unwrap_or("AES256")
+            == args.encryption_type.as_str();
+    if !same_settings {
+        return Ok(None);
+    }
+    let arn = repo.repository_arn().unwrap_or_default();
+    let action = "ecr:ListTagsForResource";
+    let tags = match ctx.read(action, name, ctx.client.list_tags_for_resource().resource_arn(arn).send()).await? {
+        Ok(t) => t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect::<BTreeMap<_, _>>(),
+        Err(_) => return Ok(None),
+    };
+    let tags: BTreeMap<String, String> = tags.into_iter().filter(|(k, _)| !is_reserved_tag(k)).collect();
+    if tags != ctx.config.effective_tags(&args.tags) {
+        return Ok(None);
+    }
+    log::log(Level::Info, || {
+        format!("CreateRepository {name}: the repository an earlier attempt of this create made is ours")
+    });
+    Ok(Some(repo))
+}
+
+/// True for an answer of SetRepositoryPolicy that ECR gives when a principal
+/// of the policy is not (yet) known to IAM.
+fn principal_not_found<E: ProvideErrorMetadata>(e: &E) -> bool {
+    let message = e.message().unwrap_or_default().to_ascii_lowercase();
+    e.code() == Some("InvalidParameterException")
+        && (message.contains("principal not found") || message.contains("invalid repository policy provided"))
+}
+
+/// Sets the repository policy. A policy refused because a principal is not
+/// found is retried with backoff for `iamPropagationTimeout` (IAM is
+/// eventually consistent: a role created moments ago may not be visible to
+/// ECR yet); no retry starts after cancellation.
 async fn set_repository_policy(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
     let action = "ecr:SetRepositoryPolicy";
-    let req = ctx.client.set_repository_policy().repository_name(name).policy_text(text);
-    ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
-    Ok(())
+    let limit = ctx.config.iam_propagation();
+    let started = Instant::now();
+    let mut wait = std::time::Duration::from_millis(500);
+    loop {
+        let req = ctx.client.set_repository_policy().repository_name(name).policy_text(text);
+        match ctx.write(action, name, req.send()).await? {
+            Ok(_) => return Ok(()),
+            Err(e) if principal_not_found(&e) => {
+                let aws_message = e.message().unwrap_or_default().trim_end_matches('.').to_string();
+                if started.elapsed() + wait > limit {
+                    return Err(ProviderError::new(
+                        Code::FailedPrecondition,
+                        format!(
+                            "ECR refused the repository policy of repository \"{name}\" because a principal was not found ({aws_message}), still after {} seconds of retries: a role or user in pullPrincipals or pushPrincipals may not exist, or, if it was created moments ago, may still be propagating in IAM; check that each exists, then run `pulumi up` again (awsecr:iamPropagationTimeout sets how long to retry)",
+                            started.elapsed().as_secs()
+                        ),
+                    ));
+                }
+                log::log(Level::Debug, || {
+                    format!("{action} {name}: a principal is not found yet ({aws_message}); retrying in {wait:?}")
+                });
+                ctx.pause(action, name, wait).await?;
+                wait = (wait * 2).min(std::time::Duration::from_secs(10));
+            }
+            Err(e) => return Err(aws(ctx, action, name, &e)),
+        }
+    }
 }
 
 async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
@@ -257,11 +399,15 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
         };
 
     let action = "ecr:ListTagsForResource";
-    let actual_tags: BTreeMap<String, String> =
+    let all_tags: BTreeMap<String, String> =
         match ctx.read(action, id, ctx.client.list_tags_for_resource().resource_arn(&remote.arn).send()).await? {
             Ok(t) => t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect(),
             Err(e) => return Err(aws(ctx, action, id, &e)),
         };
+    // Tags with the reserved `aws:` prefix belong to AWS services (e.g.
+    // CloudFormation): never part of tags or tagsAll, never changed.
+    let (aws_tags, actual_tags): (BTreeMap<String, String>, BTreeMap<String, String>) =
+        all_tags.into_iter().partition(|(k, _)| is_reserved_tag(k));
 
     let importing = old_inputs.is_empty() && old_outputs.is_empty();
     let old = if importing {
@@ -348,14 +494,19 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
     let mut props =
         outputs(&args, &remote, ctx.config, Policies { lifecycle: policy_text, repository: repository_policy });
     props.insert("tagsAll".into(), Value::Object(actual_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
-    // Secrets stay secret: whatever was secret before is secret now.
+    if !aws_tags.is_empty() {
+        props.insert("awsTags".into(), Value::Object(aws_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
+    }
+    // Secrets stay secret: whatever was secret before is secret now, and
+    // tags that hold a secret provider tag's value are secret.
     let secret_source = if old_inputs.is_empty() { old_outputs } else { old_inputs };
     for (k, v) in inputs.iter_mut() {
-        if secret_source.get(k).is_some_and(Value::contains_secret) {
+        let from_config = k == "tags" && ctx.config.holds_secret_tag(&args.tags);
+        if from_config || secret_source.get(k).is_some_and(Value::contains_secret) {
             *v = v.clone().into_secret();
         }
     }
-    carry_secrets(&inputs, &mut props);
+    carry_secrets(&inputs, ctx.config, &mut props);
     Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
 }
 
@@ -439,10 +590,14 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         }
     }
 
+    // Reserved `aws:` tags (in states read before they were kept apart) are
+    // never removed: they are not ours.
     let old_all: BTreeMap<String, String> = match plain("tagsAll") {
-        Some(Value::Object(m)) => {
-            m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()
-        }
+        Some(Value::Object(m)) => m
+            .iter()
+            .filter(|(k, _)| !is_reserved_tag(k))
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+            .collect(),
         _ => BTreeMap::new(),
     };
     let new_all = ctx.config.effective_tags(&args.tags);
@@ -461,7 +616,10 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     }
 
     let mut props = outputs(&args, &remote, ctx.config, Policies { lifecycle: wanted, repository: wanted_access });
-    carry_secrets(news, &mut props);
+    if let Some(aws_tags) = olds.get("awsTags") {
+        props.insert("awsTags".into(), aws_tags.clone());
+    }
+    carry_secrets(news, ctx.config, &mut props);
     Ok(props)
 }
 
@@ -497,6 +655,11 @@ fn mutability_of(repo: &Repository) -> (bool, Vec<String>) {
     );
     let exclusions = repo.image_tag_mutability_exclusion_filters().iter().map(|f| f.filter().to_string()).collect();
     (immutable, exclusions)
+}
+
+/// Tags with the reserved `aws:` prefix, which only AWS services set.
+pub fn is_reserved_tag(key: &str) -> bool {
+    key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
 }
 
 fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {

@@ -23,6 +23,7 @@ pub const OUTPUTS: &[&str] = &[
     "repositoryPolicyText",
     "pullPolicyDocument",
     "pushPolicyDocument",
+    "awsTags",
 ];
 
 /// Which inputs each derived output comes from, for secretness.
@@ -127,7 +128,7 @@ pub fn preview_outputs(news: &Map, config: &ProviderConfig, remote: Option<&Remo
     let document = |f: fn(&str) -> String| remote.map_or(Value::Unknown, |r| Value::from(f(&r.arn)));
     m.insert("pullPolicyDocument".into(), document(pull_policy_document));
     m.insert("pushPolicyDocument".into(), document(push_policy_document));
-    carry_secrets(news, &mut m);
+    carry_secrets(news, config, &mut m);
     m
 }
 
@@ -166,13 +167,30 @@ pub fn lifecycle_text(inputs: &Map) -> Option<Option<String>> {
     }
 }
 
-/// Wraps as secret every output whose input (or source input) was secret.
-pub fn carry_secrets(inputs: &Map, outputs: &mut Map) {
+/// Wraps as secret every output whose input (or source input) was secret,
+/// and the tags that carry the value of a provider tag set as a secret
+/// (`organization`, `environment`, `defaultTags`).
+pub fn carry_secrets(inputs: &Map, config: &ProviderConfig, outputs: &mut Map) {
     let secret = |k: &str| inputs.get(k).is_some_and(Value::contains_secret);
     let mut to_wrap: Vec<String> = inputs.keys().filter(|k| secret(k)).cloned().collect();
     for (out, sources) in DERIVED_FROM {
         if sources.iter().any(|s| secret(s)) {
             to_wrap.push(out.to_string());
+        }
+    }
+    if !config.secret_tags.is_empty() {
+        for key in ["tags", "tagsAll"] {
+            let carries = match outputs.get(key).map(Value::plain) {
+                Some(Value::Object(m)) => config.holds_secret_tag(
+                    &m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect(),
+                ),
+                // Not known yet (preview): it may well carry them.
+                Some(Value::Unknown) => key == "tagsAll",
+                _ => false,
+            };
+            if carries {
+                to_wrap.push(key.to_string());
+            }
         }
     }
     for k in to_wrap {
@@ -217,10 +235,33 @@ mod tests {
             &ProviderConfig::default(),
             Policies::default(),
         );
-        carry_secrets(&inputs, &mut out);
+        carry_secrets(&inputs, &ProviderConfig::default(), &mut out);
         assert!(matches!(out["tags"], Value::Secret(_)));
         assert!(matches!(out["tagsAll"], Value::Secret(_)));
         assert!(!matches!(out["arn"], Value::Secret(_)));
+    }
+
+    #[test]
+    fn secret_provider_tags_make_the_tags_carrying_them_secret() {
+        let config = ProviderConfig {
+            organization: Some("acme".into()),
+            secret_tags: ["organization".to_string()].into(),
+            ..Default::default()
+        };
+        let a = args();
+        let remote = Remote { arn: "a".into(), registry_id: "r".into(), repository_url: "u".into() };
+        let mut out = outputs(&a, &remote, &config, Policies::default());
+        carry_secrets(&a.to_map(), &config, &mut out);
+        assert!(matches!(out["tagsAll"], Value::Secret(_)), "tagsAll holds organization=acme");
+        assert!(!matches!(out["tags"], Value::Secret(_)), "the own tags do not");
+        let preview = preview_outputs(&a.to_map(), &config, None);
+        assert!(matches!(preview["tagsAll"], Value::Secret(_)));
+        // Overridden by the repository's own tag: nothing secret is left.
+        let mut own = a.clone();
+        own.tags.insert("organization".into(), "mine".into());
+        let mut out = outputs(&own, &remote, &config, Policies::default());
+        carry_secrets(&own.to_map(), &config, &mut out);
+        assert!(!matches!(out["tagsAll"], Value::Secret(_)));
     }
 
     #[test]
@@ -276,7 +317,7 @@ mod tests {
         };
         let policies = Policies { lifecycle: None, repository: a.access.to_policy("aws") };
         let mut out = outputs(&a, &remote, &ProviderConfig::default(), policies);
-        carry_secrets(&inputs, &mut out);
+        carry_secrets(&inputs, &ProviderConfig::default(), &mut out);
         assert!(matches!(out["repositoryPolicyText"], Value::Secret(_)));
         assert!(!matches!(out["pullPolicyDocument"], Value::Secret(_)));
     }

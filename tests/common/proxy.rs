@@ -2,10 +2,14 @@
 //! (moto has no fault injection of its own): either into chosen ECR
 //! operations ([`FaultProxy::inject`]) or at random with a seeded schedule
 //! ([`FaultProxy::random`]) so a failing run can be replayed with its seed.
-//! Faults are injected before a request reaches moto, so an injected failure
-//! never leaves a half-done write behind. One request per connection;
-//! everything else is passed through unchanged.
+//! Most faults are injected before a request reaches moto, so the failure
+//! leaves nothing behind; the post-write faults forward the request first and
+//! then lose or delay its reply (the write happened, the client does not know).
+//! AWS JSON operations are named by their X-Amz-Target header, Query-protocol
+//! ones (STS) by the `Action` of their form body. One request per
+//! connection; everything else is passed through unchanged.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +24,13 @@ pub enum Fault {
     Delay(Duration),
     /// Close the connection without an answer.
     Drop,
+    /// Answer with an AWS Query-protocol (XML) error, as STS does.
+    XmlError { status: u16, code: &'static str, message: &'static str },
+    /// Forward the request, then lose the reply: answer 500 ServerException
+    /// (`Some(500)`) or close the connection (`None`) instead.
+    LoseReply(Option<u16>),
+    /// Forward the request, then hold the reply back this long.
+    SlowReply(Duration),
 }
 
 /// Faults drawn at random for every ECR request, in percent.
@@ -30,6 +41,10 @@ pub struct Plan {
     pub server_error: u32,
     pub slow: u32,
     pub drop: u32,
+    /// Forwarded, then the reply is lost (half as a 500, half as a dropped
+    /// connection).
+    pub lose_reply: u32,
+    pub slow_reply: u32,
 }
 
 /// What the proxy did, for assertions.
@@ -40,6 +55,13 @@ pub struct Counts {
     pub server_errors: usize,
     pub slowed: usize,
     pub dropped: usize,
+    pub lost_replies: usize,
+    /// Per operation: the lost replies, and the requests moto answered with
+    /// success (a create that succeeded, whether or not its reply arrived).
+    pub lost_by_operation: BTreeMap<String, usize>,
+    pub succeeded: BTreeMap<String, usize>,
+    /// Every request that reached moto, by operation.
+    pub forwarded_by_operation: BTreeMap<String, usize>,
 }
 
 struct Rule {
@@ -104,6 +126,11 @@ impl FaultProxy {
         s.plan = None;
     }
 
+    /// Starts the counts afresh.
+    pub fn reset_counts(&self) {
+        self.state.lock().unwrap().counts = Counts::default();
+    }
+
     pub fn counts(&self) -> Counts {
         self.state.lock().unwrap().counts.clone()
     }
@@ -138,7 +165,31 @@ fn draw(plan: &Plan, n: u64) -> Option<Fault> {
     if roll < edge {
         return Some(Fault::Drop);
     }
+    edge += plan.lose_reply;
+    if roll < edge {
+        return Some(Fault::LoseReply(if roll.is_multiple_of(2) { Some(500) } else { None }));
+    }
+    edge += plan.slow_reply;
+    if roll < edge {
+        return Some(Fault::SlowReply(Duration::from_millis(300)));
+    }
     None
+}
+
+fn error_response(status: u16, content_type: &str, code: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status} Error\r\nContent-Type: {content_type}\r\nx-amzn-ErrorType: {code}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn json_error(status: u16, code: &str, message: &str) -> String {
+    error_response(
+        status,
+        "application/x-amz-json-1.1",
+        code,
+        &format!(r#"{{"__type":"{code}","message":"{message}"}}"#),
+    )
 }
 
 fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io::Result<()> {
@@ -169,6 +220,13 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io
     }
     let mut body = vec![0; content_length];
     reader.read_exact(&mut body)?;
+    if operation.is_empty() {
+        // Query protocol (STS): Action=AssumeRole&Version=...
+        let form = String::from_utf8_lossy(&body);
+        if let Some(action) = form.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+            operation = action.to_string();
+        }
+    }
 
     let fault = {
         let mut s = state.lock().unwrap();
@@ -192,35 +250,58 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io
         }
         match &found {
             Some(Fault::Error { code: "ThrottlingException", .. }) => s.counts.throttled += 1,
-            Some(Fault::Error { .. }) => s.counts.server_errors += 1,
-            Some(Fault::Delay(_)) => s.counts.slowed += 1,
+            Some(Fault::Error { .. } | Fault::XmlError { .. }) => s.counts.server_errors += 1,
+            Some(Fault::Delay(_) | Fault::SlowReply(_)) => s.counts.slowed += 1,
             Some(Fault::Drop) => s.counts.dropped += 1,
+            Some(Fault::LoseReply(_)) => {
+                s.counts.lost_replies += 1;
+                *s.counts.lost_by_operation.entry(operation.clone()).or_default() += 1;
+            }
             None => {}
         }
-        if !matches!(found, Some(Fault::Error { .. } | Fault::Drop)) {
+        if !matches!(found, Some(Fault::Error { .. } | Fault::XmlError { .. } | Fault::Drop)) {
             s.counts.forwarded += 1;
+            *s.counts.forwarded_by_operation.entry(operation.clone()).or_default() += 1;
         }
         found
     };
-    match fault {
+    match &fault {
         Some(Fault::Drop) => return Ok(()),
         Some(Fault::Error { status, code, message }) => {
-            let body = format!(r#"{{"__type":"{code}","message":"{message}"}}"#);
-            let resp = format!(
-                "HTTP/1.1 {status} Error\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: {code}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            client.write_all(resp.as_bytes())?;
+            client.write_all(json_error(*status, code, message).as_bytes())?;
             return Ok(());
         }
-        Some(Fault::Delay(d)) => std::thread::sleep(d),
-        None => {}
+        Some(Fault::XmlError { status, code, message }) => {
+            let body = format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+            );
+            client.write_all(error_response(*status, "text/xml", code, &body).as_bytes())?;
+            return Ok(());
+        }
+        Some(Fault::Delay(d)) => std::thread::sleep(*d),
+        _ => {}
     }
     let mut up = TcpStream::connect(("127.0.0.1", upstream))?;
     up.write_all(&head)?;
     up.write_all(&body)?;
     let mut resp = Vec::new();
     up.read_to_end(&mut resp)?;
+    let status: u16 =
+        String::from_utf8_lossy(&resp).split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    if (200..300).contains(&status) && !operation.is_empty() {
+        *state.lock().unwrap().counts.succeeded.entry(operation).or_default() += 1;
+    }
+    match fault {
+        // The write happened; the client never learns it did.
+        Some(Fault::LoseReply(None)) => return Ok(()),
+        Some(Fault::LoseReply(Some(status))) => {
+            client
+                .write_all(json_error(status, "ServerException", "injected: reply lost after the write").as_bytes())?;
+            return Ok(());
+        }
+        Some(Fault::SlowReply(d)) => std::thread::sleep(d),
+        _ => {}
+    }
     client.write_all(&resp)?;
     Ok(())
 }

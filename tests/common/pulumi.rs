@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+use super::inspect::copy_dir;
 use super::{Moto, REGION, TempDir, root};
 
 /// The directory holding `pulumi` and its language hosts.
@@ -41,7 +42,7 @@ impl Stack {
     pub fn new(source: &Path, moto: &Moto) -> Stack {
         let dir = TempDir::new("stack");
         let project = dir.path().join("project");
-        copy_dir(source, &project);
+        copy_dir(source, &project, &["node_modules", "venv"]);
         std::fs::create_dir_all(dir.path().join("state")).unwrap();
         let stack = Stack { dir, project };
         let binary = env!("CARGO_BIN_EXE_pulumi-resource-awsecr");
@@ -108,24 +109,22 @@ impl Stack {
         serde_json::from_str(&self.ok(&["stack", "output", "--json", "--show-secrets"])).unwrap()
     }
 
+    /// The ids of the resources of `type_token` in the stack's state.
+    pub fn ids_of(&self, type_token: &str) -> std::collections::BTreeSet<String> {
+        let export = self.export();
+        // An empty stack exports no resource list at all.
+        let resources = export["deployment"]["resources"].as_array().cloned().unwrap_or_default();
+        resources.iter().filter(|r| r["type"] == type_token).map(|r| r["id"].as_str().unwrap().to_string()).collect()
+    }
+
+    /// The ids of the repositories in the stack's state.
+    pub fn state_ids(&self) -> std::collections::BTreeSet<String> {
+        self.ids_of("awsecr:index:Repository")
+    }
+
     pub fn export(&self) -> serde_json::Value {
         let Output { stdout, .. } = self.command(&["stack", "export"]).output().unwrap();
         serde_json::from_slice(&stdout).unwrap()
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            if entry.file_name() != "node_modules" && entry.file_name() != "venv" {
-                copy_dir(&entry.path(), &target);
-            }
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 

@@ -11,15 +11,6 @@ async fn mutability(moto: &Moto, name: &str) -> String {
     r.repositories()[0].image_tag_mutability().unwrap().as_str().to_string()
 }
 
-pub async fn exists(moto: &Moto, name: &str) -> bool {
-    moto.ecr().await.describe_repositories().repository_names(name).send().await.is_ok()
-}
-
-pub async fn push_image(moto: &Moto, repo: &str) {
-    let manifest = r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}"#;
-    moto.ecr().await.put_image().repository_name(repo).image_manifest(manifest).image_tag("v1").send().await.unwrap();
-}
-
 fn app_name(stack: &Stack) -> String {
     let url = stack.outputs()["appRepositoryUrl"].as_str().unwrap().to_string();
     url.rsplit_once('/').unwrap().1.to_string()
@@ -29,6 +20,9 @@ fn app_name(stack: &Stack) -> String {
 /// in place, a replacement, drift and refresh, and destroy with and without
 /// forceDelete.
 pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
+    // The examples grant pull access to this role; the emulator, like ECR,
+    // refuses a policy naming a role that does not exist.
+    moto.create_role("api-task-execution");
     let key = moto.create_kms_key();
     stack.ok(&["config", "set", "kmsKeyArn", &key]);
 
@@ -94,7 +88,7 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     let old_app = app;
     let app = app_name(stack);
     assert_ne!(app, old_app);
-    assert!(!exists(moto, &old_app).await, "the old repository is gone");
+    assert!(!moto.exists(&old_app).await, "the old repository is gone");
     let r = ecr.describe_repositories().repository_names(&app).send().await.unwrap();
     assert_eq!(r.repositories()[0].encryption_configuration().unwrap().encryption_type().as_str(), "KMS");
 
@@ -113,10 +107,10 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     assert_eq!(mutability(moto, &app).await, "IMMUTABLE");
 
     // Destroy with an image and forceDelete=false: fails, nothing is lost.
-    push_image(moto, &app).await;
+    moto.push_image(&app, "v1").await;
     let failed = stack.fails(&["destroy"]);
     assert!(failed.contains("still holds images") && failed.contains("forceDelete"), "{failed}");
-    assert!(exists(moto, &app).await);
+    assert!(moto.exists(&app).await);
     let images = ecr.list_images().repository_name(&app).send().await.unwrap();
     assert_eq!(images.image_ids().len(), 1);
 
@@ -124,8 +118,8 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     stack.ok(&["config", "set", "forceDelete", "true"]);
     stack.ok(&["up"]);
     stack.ok(&["destroy"]);
-    assert!(!exists(moto, &app).await);
-    assert!(!exists(moto, "platform/api").await);
+    assert!(!moto.exists(&app).await);
+    assert!(!moto.exists("platform/api").await);
 }
 
 /// Creates `legacy/web` out of band, the way the import programs declare it.

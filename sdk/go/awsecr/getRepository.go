@@ -30,23 +30,25 @@ type LookupRepositoryArgs struct {
 type LookupRepositoryResult struct {
 	// The repository's ARN.
 	Arn string `pulumi:"arn"`
+	// Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+	AwsTags map[string]string `pulumi:"awsTags"`
 	// Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
 	EncryptionType EncryptionType `pulumi:"encryptionType"`
 	// The ECR tag mutability mode in force: `IMMUTABLE`, `MUTABLE`, `IMMUTABLE_WITH_EXCLUSION` or `MUTABLE_WITH_EXCLUSION`.
 	ImageTagMutability string `pulumi:"imageTagMutability"`
 	// Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
 	ImmutableTags bool `pulumi:"immutableTags"`
-	// KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey *string `pulumi:"kmsKey"`
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy JSON in force on the repository (absent when there is none).
 	LifecyclePolicyText *string `pulumi:"lifecyclePolicyText"`
-	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
 	MutableTagExclusions []string `pulumi:"mutableTagExclusions"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.
 	PullPolicyDocument string `pulumi:"pullPolicyDocument"`
-	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
 	PullPrincipals []string `pulumi:"pullPrincipals"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to push to and pull from this repository: the push and pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` on `*`. Attach it to a CI role.
 	PushPolicyDocument string `pulumi:"pushPolicyDocument"`
@@ -54,7 +56,7 @@ type LookupRepositoryResult struct {
 	PushPrincipals []string `pulumi:"pushPrincipals"`
 	// The AWS account id of the registry holding the repository.
 	RegistryId string `pulumi:"registryId"`
-	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName string `pulumi:"repositoryName"`
 	// The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
 	RepositoryPolicyText *string `pulumi:"repositoryPolicyText"`
@@ -64,7 +66,7 @@ type LookupRepositoryResult struct {
 	ScanOnPush bool `pulumi:"scanOnPush"`
 	// Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
 	Tags map[string]string `pulumi:"tags"`
-	// The tags in effect: provider default and metadata tags merged with `tags`.
+	// The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
 	TagsAll map[string]string `pulumi:"tagsAll"`
 }
 
@@ -105,6 +107,11 @@ func (o LookupRepositoryResultOutput) Arn() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.Arn }).(pulumi.StringOutput)
 }
 
+// Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+func (o LookupRepositoryResultOutput) AwsTags() pulumi.StringMapOutput {
+	return o.ApplyT(func(v LookupRepositoryResult) map[string]string { return v.AwsTags }).(pulumi.StringMapOutput)
+}
+
 // Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
 func (o LookupRepositoryResultOutput) EncryptionType() EncryptionTypeOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) EncryptionType { return v.EncryptionType }).(EncryptionTypeOutput)
@@ -120,7 +127,7 @@ func (o LookupRepositoryResultOutput) ImmutableTags() pulumi.BoolOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) bool { return v.ImmutableTags }).(pulumi.BoolOutput)
 }
 
-// KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 func (o LookupRepositoryResultOutput) KmsKey() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.KmsKey }).(pulumi.StringPtrOutput)
 }
@@ -135,7 +142,7 @@ func (o LookupRepositoryResultOutput) LifecyclePolicyText() pulumi.StringPtrOutp
 	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.LifecyclePolicyText }).(pulumi.StringPtrOutput)
 }
 
-// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
 func (o LookupRepositoryResultOutput) MutableTagExclusions() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.MutableTagExclusions }).(pulumi.StringArrayOutput)
 }
@@ -145,7 +152,7 @@ func (o LookupRepositoryResultOutput) PullPolicyDocument() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.PullPolicyDocument }).(pulumi.StringOutput)
 }
 
-// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
 func (o LookupRepositoryResultOutput) PullPrincipals() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.PullPrincipals }).(pulumi.StringArrayOutput)
 }
@@ -165,7 +172,7 @@ func (o LookupRepositoryResultOutput) RegistryId() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.RegistryId }).(pulumi.StringOutput)
 }
 
-// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 func (o LookupRepositoryResultOutput) RepositoryName() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.RepositoryName }).(pulumi.StringOutput)
 }
@@ -190,7 +197,7 @@ func (o LookupRepositoryResultOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
 }
 
-// The tags in effect: provider default and metadata tags merged with `tags`.
+// The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
 func (o LookupRepositoryResultOutput) TagsAll() pulumi.StringMapOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) map[string]string { return v.TagsAll }).(pulumi.StringMapOutput)
 }

@@ -65,17 +65,19 @@ type providerArgs struct {
 	AssumeRole *AssumeRole `pulumi:"assumeRole"`
 	// Tags applied to every repository; a repository's own `tags` win over them. Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
 	DefaultTags map[string]string `pulumi:"defaultTags"`
-	// A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+	// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
 	Endpoint *string `pulumi:"endpoint"`
 	// Added as the tag `environment` to every repository.
 	Environment *string `pulumi:"environment"`
+	// How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
+	IamPropagationTimeout *int `pulumi:"iamPropagationTimeout"`
 	// How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
 	MaxRetries *int `pulumi:"maxRetries"`
 	// Added as the tag `organization` to every repository.
 	Organization *string `pulumi:"organization"`
 	// The profile of the shared AWS config and credentials files to use.
 	Profile *string `pulumi:"profile"`
-	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
 	Region *string `pulumi:"region"`
 	// Static AWS secret access key. Give it together with `accessKey`.
 	SecretKey *string `pulumi:"secretKey"`
@@ -91,17 +93,19 @@ type ProviderArgs struct {
 	AssumeRole AssumeRolePtrInput
 	// Tags applied to every repository; a repository's own `tags` win over them. Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
 	DefaultTags pulumi.StringMapInput
-	// A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+	// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
 	Endpoint pulumi.StringPtrInput
 	// Added as the tag `environment` to every repository.
 	Environment pulumi.StringPtrInput
+	// How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
+	IamPropagationTimeout pulumi.IntPtrInput
 	// How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
 	MaxRetries pulumi.IntPtrInput
 	// Added as the tag `organization` to every repository.
 	Organization pulumi.StringPtrInput
 	// The profile of the shared AWS config and credentials files to use.
 	Profile pulumi.StringPtrInput
-	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
 	Region pulumi.StringPtrInput
 	// Static AWS secret access key. Give it together with `accessKey`.
 	SecretKey pulumi.StringPtrInput

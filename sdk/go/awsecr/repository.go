@@ -25,6 +25,8 @@ type Repository struct {
 
 	// The repository's ARN.
 	Arn pulumi.StringOutput `pulumi:"arn"`
+	// Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+	AwsTags pulumi.StringMapOutput `pulumi:"awsTags"`
 	// Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
 	EncryptionType EncryptionTypeOutput `pulumi:"encryptionType"`
 	// Delete the repository even if it still holds images, deleting the images too. Defaults to `false`: deleting a repository with images fails and deletes nothing.
@@ -33,17 +35,17 @@ type Repository struct {
 	ImageTagMutability pulumi.StringOutput `pulumi:"imageTagMutability"`
 	// Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
 	ImmutableTags pulumi.BoolOutput `pulumi:"immutableTags"`
-	// KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey pulumi.StringPtrOutput `pulumi:"kmsKey"`
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy LifecyclePolicyPtrOutput `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy JSON in force on the repository (absent when there is none).
 	LifecyclePolicyText pulumi.StringPtrOutput `pulumi:"lifecyclePolicyText"`
-	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
 	MutableTagExclusions pulumi.StringArrayOutput `pulumi:"mutableTagExclusions"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.
 	PullPolicyDocument pulumi.StringOutput `pulumi:"pullPolicyDocument"`
-	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
 	PullPrincipals pulumi.StringArrayOutput `pulumi:"pullPrincipals"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to push to and pull from this repository: the push and pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` on `*`. Attach it to a CI role.
 	PushPolicyDocument pulumi.StringOutput `pulumi:"pushPolicyDocument"`
@@ -51,7 +53,7 @@ type Repository struct {
 	PushPrincipals pulumi.StringArrayOutput `pulumi:"pushPrincipals"`
 	// The AWS account id of the registry holding the repository.
 	RegistryId pulumi.StringOutput `pulumi:"registryId"`
-	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName pulumi.StringOutput `pulumi:"repositoryName"`
 	// The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
 	RepositoryPolicyText pulumi.StringPtrOutput `pulumi:"repositoryPolicyText"`
@@ -61,7 +63,7 @@ type Repository struct {
 	ScanOnPush pulumi.BoolOutput `pulumi:"scanOnPush"`
 	// Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// The tags in effect: provider default and metadata tags merged with `tags`.
+	// The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
 	TagsAll pulumi.StringMapOutput `pulumi:"tagsAll"`
 }
 
@@ -123,17 +125,17 @@ type repositoryArgs struct {
 	ForceDelete *bool `pulumi:"forceDelete"`
 	// Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
 	ImmutableTags *bool `pulumi:"immutableTags"`
-	// KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey *string `pulumi:"kmsKey"`
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
-	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
 	MutableTagExclusions []string `pulumi:"mutableTagExclusions"`
-	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
 	PullPrincipals []string `pulumi:"pullPrincipals"`
 	// Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
 	PushPrincipals []string `pulumi:"pushPrincipals"`
-	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName *string `pulumi:"repositoryName"`
 	// Scan every pushed image for vulnerabilities. Defaults to `true`.
 	ScanOnPush *bool `pulumi:"scanOnPush"`
@@ -149,17 +151,17 @@ type RepositoryArgs struct {
 	ForceDelete pulumi.BoolPtrInput
 	// Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
 	ImmutableTags pulumi.BoolPtrInput
-	// KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey pulumi.StringPtrInput
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy LifecyclePolicyPtrInput
-	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
 	MutableTagExclusions pulumi.StringArrayInput
-	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
 	PullPrincipals pulumi.StringArrayInput
 	// Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
 	PushPrincipals pulumi.StringArrayInput
-	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName pulumi.StringPtrInput
 	// Scan every pushed image for vulnerabilities. Defaults to `true`.
 	ScanOnPush pulumi.BoolPtrInput
@@ -259,6 +261,11 @@ func (o RepositoryOutput) Arn() pulumi.StringOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringOutput { return v.Arn }).(pulumi.StringOutput)
 }
 
+// Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+func (o RepositoryOutput) AwsTags() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *Repository) pulumi.StringMapOutput { return v.AwsTags }).(pulumi.StringMapOutput)
+}
+
 // Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
 func (o RepositoryOutput) EncryptionType() EncryptionTypeOutput {
 	return o.ApplyT(func(v *Repository) EncryptionTypeOutput { return v.EncryptionType }).(EncryptionTypeOutput)
@@ -279,7 +286,7 @@ func (o RepositoryOutput) ImmutableTags() pulumi.BoolOutput {
 	return o.ApplyT(func(v *Repository) pulumi.BoolOutput { return v.ImmutableTags }).(pulumi.BoolOutput)
 }
 
-// KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 func (o RepositoryOutput) KmsKey() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringPtrOutput { return v.KmsKey }).(pulumi.StringPtrOutput)
 }
@@ -294,7 +301,7 @@ func (o RepositoryOutput) LifecyclePolicyText() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringPtrOutput { return v.LifecyclePolicyText }).(pulumi.StringPtrOutput)
 }
 
-// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
 func (o RepositoryOutput) MutableTagExclusions() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringArrayOutput { return v.MutableTagExclusions }).(pulumi.StringArrayOutput)
 }
@@ -304,7 +311,7 @@ func (o RepositoryOutput) PullPolicyDocument() pulumi.StringOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringOutput { return v.PullPolicyDocument }).(pulumi.StringOutput)
 }
 
-// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
 func (o RepositoryOutput) PullPrincipals() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringArrayOutput { return v.PullPrincipals }).(pulumi.StringArrayOutput)
 }
@@ -324,7 +331,7 @@ func (o RepositoryOutput) RegistryId() pulumi.StringOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringOutput { return v.RegistryId }).(pulumi.StringOutput)
 }
 
-// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 func (o RepositoryOutput) RepositoryName() pulumi.StringOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringOutput { return v.RepositoryName }).(pulumi.StringOutput)
 }
@@ -349,7 +356,7 @@ func (o RepositoryOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringMapOutput { return v.Tags }).(pulumi.StringMapOutput)
 }
 
-// The tags in effect: provider default and metadata tags merged with `tags`.
+// The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
 func (o RepositoryOutput) TagsAll() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringMapOutput { return v.TagsAll }).(pulumi.StringMapOutput)
 }

@@ -44,7 +44,7 @@ Object.defineProperty(exports, "defaultTags", {
 });
 
 /**
- * A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+ * A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
  */
 export declare const endpoint: string | undefined;
 Object.defineProperty(exports, "endpoint", {
@@ -61,6 +61,17 @@ export declare const environment: string | undefined;
 Object.defineProperty(exports, "environment", {
     get() {
         return __config.get("environment");
+    },
+    enumerable: true,
+});
+
+/**
+ * How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
+ */
+export declare const iamPropagationTimeout: number | undefined;
+Object.defineProperty(exports, "iamPropagationTimeout", {
+    get() {
+        return __config.getObject<number>("iamPropagationTimeout");
     },
     enumerable: true,
 });
@@ -99,7 +110,7 @@ Object.defineProperty(exports, "profile", {
 });
 
 /**
- * The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+ * The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
  */
 export declare const region: string | undefined;
 Object.defineProperty(exports, "region", {

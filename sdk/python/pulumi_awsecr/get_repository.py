@@ -25,10 +25,13 @@ __all__ = [
 
 @pulumi.output_type
 class GetRepositoryResult:
-    def __init__(__self__, arn=None, encryption_type=None, image_tag_mutability=None, immutable_tags=None, kms_key=None, lifecycle_policy=None, lifecycle_policy_text=None, mutable_tag_exclusions=None, pull_policy_document=None, pull_principals=None, push_policy_document=None, push_principals=None, registry_id=None, repository_name=None, repository_policy_text=None, repository_url=None, scan_on_push=None, tags=None, tags_all=None):
+    def __init__(__self__, arn=None, aws_tags=None, encryption_type=None, image_tag_mutability=None, immutable_tags=None, kms_key=None, lifecycle_policy=None, lifecycle_policy_text=None, mutable_tag_exclusions=None, pull_policy_document=None, pull_principals=None, push_policy_document=None, push_principals=None, registry_id=None, repository_name=None, repository_policy_text=None, repository_url=None, scan_on_push=None, tags=None, tags_all=None):
         if arn and not isinstance(arn, str):
             raise TypeError("Expected argument 'arn' to be a str")
         pulumi.set(__self__, "arn", arn)
+        if aws_tags and not isinstance(aws_tags, dict):
+            raise TypeError("Expected argument 'aws_tags' to be a dict")
+        pulumi.set(__self__, "aws_tags", aws_tags)
         if encryption_type and not isinstance(encryption_type, str):
             raise TypeError("Expected argument 'encryption_type' to be a str")
         pulumi.set(__self__, "encryption_type", encryption_type)
@@ -93,6 +96,14 @@ class GetRepositoryResult:
         return pulumi.get(self, "arn")
 
     @_builtins.property
+    @pulumi.getter(name="awsTags")
+    def aws_tags(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+        """
+        return pulumi.get(self, "aws_tags")
+
+    @_builtins.property
     @pulumi.getter(name="encryptionType")
     def encryption_type(self) -> 'EncryptionType':
         """
@@ -120,7 +131,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="kmsKey")
     def kms_key(self) -> Optional[_builtins.str]:
         """
-        KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+        The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
         """
         return pulumi.get(self, "kms_key")
 
@@ -144,7 +155,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="mutableTagExclusions")
     def mutable_tag_exclusions(self) -> Optional[Sequence[_builtins.str]]:
         """
-        1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+        1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
         """
         return pulumi.get(self, "mutable_tag_exclusions")
 
@@ -160,7 +171,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="pullPrincipals")
     def pull_principals(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
         """
         return pulumi.get(self, "pull_principals")
 
@@ -192,7 +203,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="repositoryName")
     def repository_name(self) -> _builtins.str:
         """
-        The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+        The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
         """
         return pulumi.get(self, "repository_name")
 
@@ -232,7 +243,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="tagsAll")
     def tags_all(self) -> Mapping[str, _builtins.str]:
         """
-        The tags in effect: provider default and metadata tags merged with `tags`.
+        The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
         """
         return pulumi.get(self, "tags_all")
 
@@ -244,6 +255,7 @@ class AwaitableGetRepositoryResult(GetRepositoryResult):
             yield self
         return GetRepositoryResult(
             arn=self.arn,
+            aws_tags=self.aws_tags,
             encryption_type=self.encryption_type,
             image_tag_mutability=self.image_tag_mutability,
             immutable_tags=self.immutable_tags,
@@ -278,6 +290,7 @@ def get_repository(repository_name: Optional[_builtins.str] = None,
 
     return AwaitableGetRepositoryResult(
         arn=pulumi.get(__ret__, 'arn'),
+        aws_tags=pulumi.get(__ret__, 'aws_tags'),
         encryption_type=pulumi.get(__ret__, 'encryption_type'),
         image_tag_mutability=pulumi.get(__ret__, 'image_tag_mutability'),
         immutable_tags=pulumi.get(__ret__, 'immutable_tags'),
@@ -309,6 +322,7 @@ def get_repository_output(repository_name: pulumi.Input[Optional[_builtins.str]]
     __ret__ = pulumi.runtime.invoke_output('awsecr:index:getRepository', __args__, opts=opts, typ=GetRepositoryResult)
     return __ret__.apply(lambda __response__: GetRepositoryResult(
         arn=pulumi.get(__response__, 'arn'),
+        aws_tags=pulumi.get(__response__, 'aws_tags'),
         encryption_type=pulumi.get(__response__, 'encryption_type'),
         image_tag_mutability=pulumi.get(__response__, 'image_tag_mutability'),
         immutable_tags=pulumi.get(__response__, 'immutable_tags'),

@@ -25,6 +25,7 @@ class ProviderArgs:
                  default_tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
+                 iam_propagation_timeout: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
@@ -37,12 +38,13 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] access_key: Static AWS access key id. Give it together with `secretKey`.
         :param pulumi.Input['AssumeRoleArgs'] assume_role: An IAM role to assume for every call the provider makes.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] default_tags: Tags applied to every repository; a repository's own `tags` win over them. Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
-        :param pulumi.Input[_builtins.str] endpoint: A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+        :param pulumi.Input[_builtins.str] endpoint: A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         :param pulumi.Input[_builtins.str] environment: Added as the tag `environment` to every repository.
+        :param pulumi.Input[_builtins.int] iam_propagation_timeout: How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
         :param pulumi.Input[_builtins.int] max_retries: How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
         :param pulumi.Input[_builtins.str] organization: Added as the tag `organization` to every repository.
         :param pulumi.Input[_builtins.str] profile: The profile of the shared AWS config and credentials files to use.
-        :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+        :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
         :param pulumi.Input[_builtins.str] secret_key: Static AWS secret access key. Give it together with `accessKey`.
         :param pulumi.Input[_builtins.str] token: Session token for temporary static credentials (only with `accessKey` and `secretKey`).
         """
@@ -56,6 +58,8 @@ class ProviderArgs:
             pulumi.set(__self__, "endpoint", endpoint)
         if environment is not None:
             pulumi.set(__self__, "environment", environment)
+        if iam_propagation_timeout is not None:
+            pulumi.set(__self__, "iam_propagation_timeout", iam_propagation_timeout)
         if max_retries is not None:
             pulumi.set(__self__, "max_retries", max_retries)
         if organization is not None:
@@ -113,7 +117,7 @@ class ProviderArgs:
     @pulumi.getter
     def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+        A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         """
         return pulumi.get(self, "endpoint")
 
@@ -132,6 +136,18 @@ class ProviderArgs:
     @environment.setter
     def environment(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "environment", value)
+
+    @_builtins.property
+    @pulumi.getter(name="iamPropagationTimeout")
+    def iam_propagation_timeout(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
+        """
+        return pulumi.get(self, "iam_propagation_timeout")
+
+    @iam_propagation_timeout.setter
+    def iam_propagation_timeout(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "iam_propagation_timeout", value)
 
     @_builtins.property
     @pulumi.getter(name="maxRetries")
@@ -173,7 +189,7 @@ class ProviderArgs:
     @pulumi.getter
     def region(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+        The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
         """
         return pulumi.get(self, "region")
 
@@ -217,6 +233,7 @@ class Provider(pulumi.ProviderResource):
                  default_tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
+                 iam_propagation_timeout: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
@@ -232,12 +249,13 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] access_key: Static AWS access key id. Give it together with `secretKey`.
         :param pulumi.Input[Union['AssumeRoleArgs', 'AssumeRoleArgsDict']] assume_role: An IAM role to assume for every call the provider makes.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] default_tags: Tags applied to every repository; a repository's own `tags` win over them. Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
-        :param pulumi.Input[_builtins.str] endpoint: A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+        :param pulumi.Input[_builtins.str] endpoint: A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         :param pulumi.Input[_builtins.str] environment: Added as the tag `environment` to every repository.
+        :param pulumi.Input[_builtins.int] iam_propagation_timeout: How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
         :param pulumi.Input[_builtins.int] max_retries: How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
         :param pulumi.Input[_builtins.str] organization: Added as the tag `organization` to every repository.
         :param pulumi.Input[_builtins.str] profile: The profile of the shared AWS config and credentials files to use.
-        :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+        :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
         :param pulumi.Input[_builtins.str] secret_key: Static AWS secret access key. Give it together with `accessKey`.
         :param pulumi.Input[_builtins.str] token: Session token for temporary static credentials (only with `accessKey` and `secretKey`).
         """
@@ -270,6 +288,7 @@ class Provider(pulumi.ProviderResource):
                  default_tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
+                 iam_propagation_timeout: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
@@ -290,6 +309,7 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["default_tags"] = pulumi.Output.from_input(default_tags).apply(pulumi.runtime.to_json) if default_tags is not None else None
             __props__.__dict__["endpoint"] = endpoint
             __props__.__dict__["environment"] = environment
+            __props__.__dict__["iam_propagation_timeout"] = pulumi.Output.from_input(iam_propagation_timeout).apply(pulumi.runtime.to_json) if iam_propagation_timeout is not None else None
             __props__.__dict__["max_retries"] = pulumi.Output.from_input(max_retries).apply(pulumi.runtime.to_json) if max_retries is not None else None
             __props__.__dict__["organization"] = organization
             if profile is None:

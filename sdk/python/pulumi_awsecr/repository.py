@@ -39,12 +39,12 @@ class RepositoryArgs:
         :param pulumi.Input['EncryptionType'] encryption_type: Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
         :param pulumi.Input[_builtins.bool] force_delete: Delete the repository even if it still holds images, deleting the images too. Defaults to `false`: deleting a repository with images fails and deletes nothing.
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
-        :param pulumi.Input[_builtins.str] kms_key: KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+        :param pulumi.Input[_builtins.str] kms_key: The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
         :param pulumi.Input['LifecyclePolicyArgs'] lifecycle_policy: Image expiry rules. Removing it removes the repository's lifecycle policy.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] push_principals: Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
-        :param pulumi.Input[_builtins.str] repository_name: The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+        :param pulumi.Input[_builtins.str] repository_name: The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
         :param pulumi.Input[_builtins.bool] scan_on_push: Scan every pushed image for vulnerabilities. Defaults to `true`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
         """
@@ -119,7 +119,7 @@ class RepositoryArgs:
     @pulumi.getter(name="kmsKey")
     def kms_key(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+        The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
         """
         return pulumi.get(self, "kms_key")
 
@@ -143,7 +143,7 @@ class RepositoryArgs:
     @pulumi.getter(name="mutableTagExclusions")
     def mutable_tag_exclusions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+        1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
         """
         return pulumi.get(self, "mutable_tag_exclusions")
 
@@ -155,7 +155,7 @@ class RepositoryArgs:
     @pulumi.getter(name="pullPrincipals")
     def pull_principals(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
         """
         return pulumi.get(self, "pull_principals")
 
@@ -179,7 +179,7 @@ class RepositoryArgs:
     @pulumi.getter(name="repositoryName")
     def repository_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+        The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
         """
         return pulumi.get(self, "repository_name")
 
@@ -246,12 +246,12 @@ class Repository(pulumi.CustomResource):
         :param pulumi.Input['EncryptionType'] encryption_type: Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
         :param pulumi.Input[_builtins.bool] force_delete: Delete the repository even if it still holds images, deleting the images too. Defaults to `false`: deleting a repository with images fails and deletes nothing.
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
-        :param pulumi.Input[_builtins.str] kms_key: KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+        :param pulumi.Input[_builtins.str] kms_key: The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
         :param pulumi.Input[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']] lifecycle_policy: Image expiry rules. Removing it removes the repository's lifecycle policy.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] push_principals: Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
-        :param pulumi.Input[_builtins.str] repository_name: The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+        :param pulumi.Input[_builtins.str] repository_name: The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
         :param pulumi.Input[_builtins.bool] scan_on_push: Scan every pushed image for vulnerabilities. Defaults to `true`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
         """
@@ -327,6 +327,7 @@ class Repository(pulumi.CustomResource):
             __props__.__dict__["scan_on_push"] = scan_on_push
             __props__.__dict__["tags"] = tags
             __props__.__dict__["arn"] = None
+            __props__.__dict__["aws_tags"] = None
             __props__.__dict__["image_tag_mutability"] = None
             __props__.__dict__["lifecycle_policy_text"] = None
             __props__.__dict__["pull_policy_document"] = None
@@ -358,6 +359,7 @@ class Repository(pulumi.CustomResource):
         __props__ = RepositoryArgs.__new__(RepositoryArgs)
 
         __props__.__dict__["arn"] = None
+        __props__.__dict__["aws_tags"] = None
         __props__.__dict__["encryption_type"] = None
         __props__.__dict__["force_delete"] = None
         __props__.__dict__["image_tag_mutability"] = None
@@ -386,6 +388,14 @@ class Repository(pulumi.CustomResource):
         The repository's ARN.
         """
         return pulumi.get(self, "arn")
+
+    @_builtins.property
+    @pulumi.getter(name="awsTags")
+    def aws_tags(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
+        """
+        Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+        """
+        return pulumi.get(self, "aws_tags")
 
     @_builtins.property
     @pulumi.getter(name="encryptionType")
@@ -423,7 +433,7 @@ class Repository(pulumi.CustomResource):
     @pulumi.getter(name="kmsKey")
     def kms_key(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        KMS key ARN, key id or alias for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted). Not allowed with `AES256`. Changing it replaces the repository.
+        The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
         """
         return pulumi.get(self, "kms_key")
 
@@ -447,7 +457,7 @@ class Repository(pulumi.CustomResource):
     @pulumi.getter(name="mutableTagExclusions")
     def mutable_tag_exclusions(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`); with `false` they become immutable.
+        1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
         """
         return pulumi.get(self, "mutable_tag_exclusions")
 
@@ -463,7 +473,7 @@ class Repository(pulumi.CustomResource):
     @pulumi.getter(name="pullPrincipals")
     def pull_principals(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist. With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
         """
         return pulumi.get(self, "pull_principals")
 
@@ -495,7 +505,7 @@ class Repository(pulumi.CustomResource):
     @pulumi.getter(name="repositoryName")
     def repository_name(self) -> pulumi.Output[_builtins.str]:
         """
-        The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by `.`, `_` or `-`, with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+        The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
         """
         return pulumi.get(self, "repository_name")
 
@@ -535,7 +545,7 @@ class Repository(pulumi.CustomResource):
     @pulumi.getter(name="tagsAll")
     def tags_all(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
         """
-        The tags in effect: provider default and metadata tags merged with `tags`.
+        The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
         """
         return pulumi.get(self, "tags_all")
 

@@ -26,7 +26,7 @@ func GetDefaultTags(ctx *pulumi.Context) string {
 	return config.Get(ctx, "awsecr:defaultTags")
 }
 
-// A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
 func GetEndpoint(ctx *pulumi.Context) string {
 	return config.Get(ctx, "awsecr:endpoint")
 }
@@ -34,6 +34,11 @@ func GetEndpoint(ctx *pulumi.Context) string {
 // Added as the tag `environment` to every repository.
 func GetEnvironment(ctx *pulumi.Context) string {
 	return config.Get(ctx, "awsecr:environment")
+}
+
+// How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
+func GetIamPropagationTimeout(ctx *pulumi.Context) int {
+	return config.GetInt(ctx, "awsecr:iamPropagationTimeout")
 }
 
 // How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
@@ -59,7 +64,7 @@ func GetProfile(ctx *pulumi.Context) string {
 	return value
 }
 
-// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
 func GetRegion(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "awsecr:region")
 	if err == nil {

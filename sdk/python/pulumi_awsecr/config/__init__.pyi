@@ -32,12 +32,17 @@ Tags applied to every repository; a repository's own `tags` win over them. Keys 
 
 endpoint: Optional[str]
 """
-A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
 """
 
 environment: Optional[str]
 """
 Added as the tag `environment` to every repository.
+"""
+
+iamPropagationTimeout: Optional[int]
+"""
+How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
 """
 
 maxRetries: Optional[int]
@@ -57,7 +62,7 @@ The profile of the shared AWS config and credentials files to use.
 
 region: Optional[str]
 """
-The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
 """
 
 secretKey: Optional[str]

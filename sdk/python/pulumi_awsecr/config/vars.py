@@ -45,7 +45,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def endpoint(self) -> Optional[str]:
         """
-        A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+        A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         """
         return __config__.get('endpoint')
 
@@ -55,6 +55,13 @@ class _ExportableConfig(types.ModuleType):
         Added as the tag `environment` to every repository.
         """
         return __config__.get('environment')
+
+    @_builtins.property
+    def iam_propagation_timeout(self) -> Optional[int]:
+        """
+        How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
+        """
+        return __config__.get_int('iamPropagationTimeout')
 
     @_builtins.property
     def max_retries(self) -> Optional[int]:
@@ -80,7 +87,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def region(self) -> Optional[str]:
         """
-        The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+        The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
         """
         return __config__.get('region') or _utilities.get_env('AWS_REGION', 'AWS_DEFAULT_REGION')
 

@@ -1,0 +1,155 @@
+//! Where credentials come from, and what the user reads when they cannot be
+//! had. The provider runs with an empty environment and an empty home
+//! directory of the test's own, against the emulator; each way of failing
+//! (none at all, a profile that does not exist, an SSO session that expired,
+//! a role that may not be assumed) gets its own sentence, and a real
+//! connection failure still reads as one.
+
+mod common;
+
+use std::path::Path;
+
+use common::proxy::{Fault, FaultProxy};
+use common::*;
+use pulumi_resource_awsecr::property::{Map, Value, encode_struct};
+use pulumi_resource_awsecr::proto::pulumirpc;
+use tonic::Code;
+
+/// The SSO cache file of the sso-session `s` (its name is the SHA-1 of "s").
+const SSO_CACHE_FILE: &str = ".aws/sso/cache/a0f1490a20d0211c997b44bc357e1972deab8ae3.json";
+const SSO_CONFIG: &str = "[profile sso]\nsso_session = s\nsso_account_id = 123456789012\nsso_role_name = r\nregion = us-east-1\n\n[sso-session s]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n";
+
+/// Starts the provider with `envs` only (plus an empty home), configures it
+/// with the emulator's endpoint and `config`, and tries to create a
+/// repository; returns how that went.
+async fn create_with(
+    home: &Path,
+    envs: &[(&str, &str)],
+    endpoint: &str,
+    config: &[(&str, Value)],
+) -> tonic::Result<()> {
+    let mut envs = envs.to_vec();
+    envs.push(("AWS_EC2_METADATA_DISABLED", "true"));
+    let mut p = ProviderProcess::start_isolated(home, &envs).await;
+    let mut args = obj(&[("region", REGION.into()), ("endpoint", endpoint.into()), ("maxRetries", Value::Number(1.0))]);
+    args.extend(config.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    p.client
+        .configure(pulumirpc::ConfigureRequest { args: Some(encode_struct(&args)), ..Default::default() })
+        .await
+        .expect("Configure");
+    let inputs: Map = obj(&[
+        ("repositoryName", "creds".into()),
+        ("immutableTags", true.into()),
+        ("scanOnPush", true.into()),
+        ("encryptionType", "AES256".into()),
+        ("forceDelete", false.into()),
+    ]);
+    p.client
+        .create(pulumirpc::CreateRequest {
+            urn: urn("creds"),
+            properties: Some(encode_struct(&inputs)),
+            timeout: 60.0,
+            ..Default::default()
+        })
+        .await
+        .map(|_| ())
+}
+
+fn assert_says(result: tonic::Result<()>, code: Code, words: &[&str]) {
+    let err = result.expect_err("the create should have failed");
+    assert_eq!(err.code(), code, "{}", err.message());
+    for w in words {
+        assert!(err.message().contains(w), "wanted {w:?} in: {}", err.message());
+    }
+}
+
+#[tokio::test]
+async fn no_credentials_anywhere_says_where_the_provider_looked() {
+    let moto = Moto::start();
+    let home = TempDir::new("home-empty");
+    let result = create_with(home.path(), &[], &moto.endpoint(), &[]).await;
+    assert_says(
+        result,
+        Code::Unauthenticated,
+        &["no AWS credentials were found", "AWS_ACCESS_KEY_ID", "~/.aws/credentials", "AWS_WEB_IDENTITY_TOKEN_FILE"],
+    );
+    assert!(!moto.exists("creds").await);
+}
+
+#[tokio::test]
+async fn a_profile_that_does_not_exist_is_named() {
+    let moto = Moto::start();
+    let home = TempDir::new("home-profile");
+    // No shared files at all.
+    let result = create_with(home.path(), &[], &moto.endpoint(), &[("profile", "nope".into())]).await;
+    assert_says(result, Code::Unauthenticated, &["the AWS profile \"nope\"", "awsecr:profile"]);
+    // Shared files that define other profiles only.
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(home.path().join(".aws/config"), "[profile other]\nregion = us-east-1\n").unwrap();
+    let result = create_with(home.path(), &[], &moto.endpoint(), &[("profile", "nope".into())]).await;
+    assert_says(
+        result,
+        Code::Unauthenticated,
+        &["the AWS profile \"nope\" does not exist in the shared AWS config files"],
+    );
+    // The same through AWS_PROFILE.
+    let result = create_with(home.path(), &[("AWS_PROFILE", "nope")], &moto.endpoint(), &[]).await;
+    assert_says(result, Code::Unauthenticated, &["the AWS profile \"nope\" does not exist"]);
+}
+
+#[tokio::test]
+async fn an_expired_sso_session_says_to_log_in_again() {
+    let moto = Moto::start();
+    let home = TempDir::new("home-sso");
+    std::fs::create_dir_all(home.path().join(".aws/sso/cache")).unwrap();
+    std::fs::write(home.path().join(".aws/config"), SSO_CONFIG).unwrap();
+    // Never logged in: no cached token.
+    let result = create_with(home.path(), &[], &moto.endpoint(), &[("profile", "sso".into())]).await;
+    assert_says(result, Code::Unauthenticated, &["SSO", "aws sso login --profile sso"]);
+    // Logged in long ago: the cached token has expired.
+    let token = r#"{"accessToken":"expired-token","expiresAt":"2020-01-01T00:00:00Z","region":"us-east-1","startUrl":"https://example.awsapps.com/start"}"#;
+    std::fs::write(home.path().join(SSO_CACHE_FILE), token).unwrap();
+    let result = create_with(home.path(), &[], &moto.endpoint(), &[("profile", "sso".into())]).await;
+    assert_says(result, Code::Unauthenticated, &["has expired or was never started", "aws sso login --profile sso"]);
+}
+
+#[tokio::test]
+async fn assumed_roles_work_and_a_refused_one_is_named() {
+    let moto = Moto::start();
+    let home = TempDir::new("home-role");
+    let keys = [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")];
+    let role = "arn:aws:iam::123456789012:role/deployer";
+    let assume = || Value::Object(obj(&[("roleArn", role.into())]));
+
+    // The emulator's STS hands out the role's credentials: the create works.
+    let sts = moto.endpoint();
+    let envs = [keys[0], keys[1], ("AWS_ENDPOINT_URL_STS", sts.as_str())];
+    create_with(home.path(), &envs, &moto.endpoint(), &[("assumeRole", assume())]).await.expect("create as the role");
+    assert!(moto.exists("creds").await);
+    moto.reset();
+
+    // STS refuses: the sentence names the role and the trust policy.
+    let proxy = FaultProxy::start(moto.port);
+    proxy.inject(
+        "AssumeRole",
+        Fault::XmlError { status: 403, code: "AccessDenied", message: "not authorized to perform sts:AssumeRole" },
+        None,
+    );
+    let sts = proxy.endpoint();
+    let envs = [keys[0], keys[1], ("AWS_ENDPOINT_URL_STS", sts.as_str())];
+    let result = create_with(home.path(), &envs, &moto.endpoint(), &[("assumeRole", assume())]).await;
+    assert_says(result, Code::Unauthenticated, &["refused to let the provider assume the role", role, "trust policy"]);
+    assert!(!moto.exists("creds").await);
+}
+
+#[tokio::test]
+async fn a_real_connection_failure_still_reads_as_one() {
+    let moto = Moto::start();
+    let home = TempDir::new("home-net");
+    let keys = [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")];
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let result = create_with(home.path(), &keys, &format!("http://127.0.0.1:{closed}"), &[]).await;
+    assert_says(result, Code::Unavailable, &["could not reach ECR", "the connection failed"]);
+    drop(moto);
+}
