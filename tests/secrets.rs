@@ -336,3 +336,33 @@ async fn plain_credentials_and_secret_values_are_never_quoted() {
     assert!(logged.contains("CheckConfig"), "trace logging is on: {logged}");
     assert_clean_of("the provider log", &logged, &[ACCESS, SECRET, TOKEN, hidden_name, hidden_role, hidden_key]);
 }
+
+/// An import (Read with no state) through a provider whose organization is
+/// a secret: the tags read back that carry it are secret.
+#[tokio::test]
+async fn import_keeps_secret_provider_tags_secret() {
+    let moto = Moto::start();
+    let mut p = ProviderProcess::configured(&moto, &[("organization", secret(ORG))]).await;
+    let urn = urn("imported");
+    let news = obj(&[("repositoryName", "imported".into()), ("tags", Value::Object(obj(&[("team", "web".into())])))]);
+    let checked = p
+        .client
+        .check(pulumirpc::CheckRequest { urn: urn.clone(), news: Some(encode_struct(&news)), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner();
+    let created = p
+        .client
+        .create(pulumirpc::CreateRequest { urn: urn.clone(), properties: checked.inputs, ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(decode(&created.properties)["tagsAll"].contains_secret(), "create");
+    let read =
+        p.client.read(pulumirpc::ReadRequest { id: created.id, urn, ..Default::default() }).await.unwrap().into_inner();
+    let (out, inputs) = (decode(&read.properties), decode(&read.inputs));
+    assert!(out["tagsAll"].contains_secret(), "import: tagsAll carries the secret organization");
+    assert!(!out["tags"].contains_secret(), "the repository's own tags are not secret: {:?}", out["tags"]);
+    assert_eq!(tags_of(&inputs, "tags"), [("team".to_string(), "web".to_string())].into());
+    assert_clean_of("the imported inputs", &format!("{inputs:?}"), &[ORG]);
+}
