@@ -213,7 +213,7 @@ impl ProviderConfig {
         }
         cfg.max_retries = r.int("maxRetries", 0, 100).known().map(|n| n as u32);
         cfg.iam_propagation_timeout = r.int("iamPropagationTimeout", 0, 3600).known().map(|n| n as u32);
-        if let Field::Known(tags) = r.string_map("defaultTags") {
+        if let Field::Known(tags) = r.tag_map("defaultTags") {
             let failures = check_tags("defaultTags", &tags);
             r.take_failures(failures);
             cfg.secret_tags.extend(tags.keys().filter(|k| r.is_secret("defaultTags", Some(k.as_str()))).cloned());
@@ -526,6 +526,14 @@ mod tests {
                 "{pairs:?}: wanted {path}: {reason}, got {failures:?}"
             );
         }
+    }
+
+    #[test]
+    fn default_tag_numbers_and_booleans_are_strings() {
+        let cfg =
+            ProviderConfig::parse(&map(&[("defaultTags", r#"{"costCenter":42,"billable":false}"#.into())])).unwrap();
+        assert_eq!(cfg.default_tags["costCenter"], "42");
+        assert_eq!(cfg.default_tags["billable"], "false");
     }
 
     #[test]

@@ -99,6 +99,24 @@ fn failed(rpc: &str, urn: &str, inputs: &[&Map], e: ProviderError) -> ProviderEr
     e
 }
 
+/// Check failures as the engine shows them. The engine looks the property up
+/// among the top-level inputs to print its value ("property 'x' value {...}
+/// has a problem"), so the property is the top-level key and a deeper path
+/// leads the reason (`pullPrincipals[1]: must be ...`). A secret value would
+/// be printed as it is, so a failure about one names no property and gives
+/// its path in the reason alone.
+fn check_failures(fs: Vec<Failure>, inputs: &Map) -> Vec<pulumirpc::CheckFailure> {
+    fs.into_iter()
+        .map(|f| {
+            let top = f.property.split(['.', '[']).next().unwrap_or_default().to_string();
+            let secret = inputs.get(&top).is_some_and(crate::property::Value::contains_secret);
+            let reason = if secret || top != f.property { format!("{}: {}", f.property, f.reason) } else { f.reason };
+            pulumirpc::CheckFailure { property: if secret { String::new() } else { top }, reason }
+        })
+        .collect()
+}
+
+/// Failures of a function's arguments: the engine prints them with their path.
 fn failures(fs: Vec<Failure>) -> Vec<pulumirpc::CheckFailure> {
     fs.into_iter().map(|f| pulumirpc::CheckFailure { property: f.property, reason: f.reason }).collect()
 }
@@ -164,7 +182,10 @@ impl ResourceProvider for Provider {
         // Logged after Check has marked the credentials secret, so keys
         // given without --secret never reach the log either.
         log::log(Level::Trace, || format!("CheckConfig checked={}", Redacted(&checked)));
-        Ok(Response::new(pulumirpc::CheckResponse { inputs: Some(encode_struct(&checked)), failures: failures(fs) }))
+        Ok(Response::new(pulumirpc::CheckResponse {
+            failures: check_failures(fs, &checked),
+            inputs: Some(encode_struct(&checked)),
+        }))
     }
 
     async fn diff_config(
@@ -306,7 +327,10 @@ impl ResourceProvider for Provider {
         });
         let naming = NamingContext { resource_name, random_seed: r.random_seed.clone(), autonaming };
         let (checked, fs) = repository::args::check(&news, &olds, &naming, &self.config_or_default());
-        Ok(Response::new(pulumirpc::CheckResponse { inputs: Some(encode_struct(&checked)), failures: failures(fs) }))
+        Ok(Response::new(pulumirpc::CheckResponse {
+            failures: check_failures(fs, &checked),
+            inputs: Some(encode_struct(&checked)),
+        }))
     }
 
     async fn diff(&self, req: Request<pulumirpc::DiffRequest>) -> Result<Response<pulumirpc::DiffResponse>, Status> {
@@ -316,6 +340,9 @@ impl ResourceProvider for Provider {
         let news = decode_opt(r.news.as_ref());
         let d = repository::diff::diff(&olds, &news, &r.ignore_changes, &self.config_or_default());
         log::log(Level::Debug, || format!("Diff {} changes={:?} replaces={:?}", r.urn, d.diffs, d.replaces));
+        for warning in &d.warnings {
+            self.log.warn(&r.urn, warning.clone()).await;
+        }
         use pulumirpc::diff_response::DiffChanges;
         Ok(Response::new(pulumirpc::DiffResponse {
             changes: if d.has_changes() { DiffChanges::DiffSome } else { DiffChanges::DiffNone } as i32,

@@ -231,12 +231,27 @@ impl<'a> Reader<'a> {
 
     /// A map of strings; an unknown value makes the whole map unknown.
     pub fn string_map(&mut self, key: &str) -> Field<BTreeMap<String, String>> {
+        self.map_of_strings(key, false)
+    }
+
+    /// A map of tags: values are strings, and numbers and booleans are taken
+    /// in their string form (`pulumi config set --path defaultTags.cost 42`
+    /// gives a number, while a tag value is always a string).
+    pub fn tag_map(&mut self, key: &str) -> Field<BTreeMap<String, String>> {
+        self.map_of_strings(key, true)
+    }
+
+    fn map_of_strings(&mut self, key: &str, scalars_as_strings: bool) -> Field<BTreeMap<String, String>> {
         match self.raw(key, false) {
             Field::Known(Value::Object(m)) => {
                 let mut out = BTreeMap::new();
                 let mut unknown = false;
                 let mut bad = false;
                 for (k, v) in &m {
+                    if let Some(s) = scalars_as_strings.then(|| scalar_string(v)).flatten() {
+                        out.insert(k.clone(), s);
+                        continue;
+                    }
                     match v {
                         Value::String(s) => {
                             out.insert(k.clone(), s.clone());
@@ -282,6 +297,30 @@ impl<'a> Reader<'a> {
 
     pub fn take_failures(&mut self, other: Vec<Failure>) {
         self.failures.extend(other);
+    }
+}
+
+/// The string form of a number or boolean (`42`, `true`), for values that
+/// are strings in AWS (tag values).
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(crate::property::fmt_number(*n)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The value with every number and boolean inside an object turned into its
+/// string form, secret and output wrappers kept (Check returns tags so).
+pub fn stringify_values(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), scalar_string(v).map(Value::String).unwrap_or_else(|| stringify_values(v))))
+                .collect(),
+        ),
+        Value::Secret(inner) => Value::Secret(Box::new(stringify_values(inner))),
+        other => other.clone(),
     }
 }
 

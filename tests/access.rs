@@ -510,7 +510,7 @@ async fn bad_principals_are_check_failures_naming_the_entry() {
         )
         .await;
     assert_eq!(env.moto.stop_recording(), Vec::<String>::new());
-    let got: Vec<(String, String)> = failures.into_iter().map(|f| (f.property, f.reason)).collect();
+    let got: Vec<(String, String)> = failures.iter().map(path_and_reason).collect();
     let has = |path: &str, part: &str| got.iter().any(|(p, r)| p == path && r.contains(part));
     assert!(has("pullPrincipals[1]", "12-digit AWS account id or the ARN of an IAM role or user"), "{got:?}");
     assert!(has("pushPrincipals[1]", "got \"12345\""), "{got:?}");

@@ -104,7 +104,13 @@ fn bad_inputs() -> Vec<(Map, &'static str, &'static str)> {
         (obj(&[("tags", o(&[("aws:owner", "x".into())]))]), "tags.aws:owner", "reserved prefix"),
         (obj(&[("tags", o(&[("k", "v".repeat(300).into())]))]), "tags.k", "at most 256"),
         (obj(&[("tags", o(&[("bad{key}", "v".into())]))]), "tags.bad{key}", "may contain only"),
-        (obj(&[("tags", o(&[("k", n(1.0))]))]), "tags.k", "must be a string"),
+        (obj(&[("tags", o(&[("k", Value::Array(vec![]))]))]), "tags.k", "must be a string"),
+        (
+            obj(&[("immutableTags", false.into()), ("mutableTagExclusions", strings(&["latest"]))]),
+            "mutableTagExclusions",
+            "use immutableTagExclusions",
+        ),
+        (obj(&[("immutableTagExclusions", strings(&["v*"]))]), "immutableTagExclusions", "use mutableTagExclusions"),
         (obj(&[("tags", many_tags)]), "tags", "at most 50 tags"),
         (obj(&[("tags", "team=a".into())]), "tags", "map of strings"),
         (obj(&[("color", "blue".into())]), "color", "not a property of awsecr:index:Repository"),
@@ -173,7 +179,7 @@ async fn every_bad_value_is_named_and_costs_no_aws_call() {
             .unwrap()
             .into_inner();
         assert!(
-            resp.failures.iter().any(|f| f.property == path && f.reason.contains(words)),
+            resp.failures.iter().map(path_and_reason).any(|(p, r)| p == path && r.contains(words)),
             "{news:?}: wanted {path}: ...{words}...; got {:?}",
             resp.failures
         );
@@ -186,7 +192,7 @@ async fn every_bad_value_is_named_and_costs_no_aws_call() {
             .unwrap()
             .into_inner();
         assert!(
-            resp.failures.iter().any(|f| f.property == path && f.reason.contains(words)),
+            resp.failures.iter().map(path_and_reason).any(|(p, r)| p == path && r.contains(words)),
             "{news:?}: wanted {path}: ...{words}...; got {:?}",
             resp.failures
         );

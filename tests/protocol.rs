@@ -10,7 +10,7 @@ use pulumi_resource_awsecr::proto::pulumirpc;
 use tonic::Code;
 
 fn config_failures(resp: &pulumirpc::CheckResponse) -> Vec<(String, String)> {
-    resp.failures.iter().map(|f| (f.property.clone(), f.reason.clone())).collect()
+    resp.failures.iter().map(path_and_reason).collect()
 }
 
 #[tokio::test]
@@ -195,7 +195,8 @@ async fn attach_mode_then_warnings_reach_the_engine() {
     p.client.attach(pulumirpc::PluginAttach { address: engine_addr }).await.unwrap();
     p.configure(&moto, &[]).await.unwrap();
 
-    // A hand-edited lifecycle policy is reported through Engine.Log on read.
+    // A lifecycle policy declared with the simple fields and then edited by
+    // hand beyond them is reported through Engine.Log on refresh.
     let ecr = moto.ecr().await;
     ecr.create_repository().repository_name("edited").send().await.unwrap();
     let policy = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}"#;
@@ -206,6 +207,10 @@ async fn attach_mode_then_warnings_reach_the_engine() {
             id: "edited".into(),
             urn: urn("edited"),
             r#type: "awsecr:index:Repository".into(),
+            inputs: Some(encode_struct(&obj(&[
+                ("repositoryName", "edited".into()),
+                ("lifecyclePolicy", Value::Object(obj(&[("maxImageCount", Value::Number(5.0))]))),
+            ]))),
             ..Default::default()
         })
         .await

@@ -136,8 +136,8 @@ async fn each_setting_updates_alone_with_one_call() {
     let steps: Vec<Step> = vec![
         ("immutableTags", vec![("immutableTags", Some(false.into()))], vec!["PutImageTagMutability"]),
         (
-            "mutableTagExclusions",
-            vec![("mutableTagExclusions", Some(strings(&["release-*"])))],
+            "immutableTagExclusions",
+            vec![("immutableTagExclusions", Some(strings(&["release-*"])))],
             vec!["PutImageTagMutability"],
         ),
         ("scanOnPush", vec![("scanOnPush", Some(false.into()))], vec!["PutImageScanningConfiguration"]),
@@ -412,7 +412,7 @@ async fn check_failures_name_the_path_and_make_no_call() {
         )
         .await;
     assert_eq!(env.moto.stop_recording(), Vec::<String>::new());
-    let got: Vec<(String, String)> = failures.into_iter().map(|f| (f.property, f.reason)).collect();
+    let got: Vec<(String, String)> = failures.iter().map(path_and_reason).collect();
     let paths: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
     assert!(paths.contains(&"repositoryName"), "{got:?}");
     assert!(

@@ -328,7 +328,7 @@ async fn plain_credentials_and_secret_values_are_never_quoted() {
         .into_inner();
     let failures: Vec<String> = resp.failures.iter().map(|f| format!("{}: {}", f.property, f.reason)).collect();
     for path in ["repositoryName", "pullPrincipals[0]", "tags"] {
-        assert!(resp.failures.iter().any(|f| f.property == path), "{path} is named: {failures:?}");
+        assert!(resp.failures.iter().map(path_and_reason).any(|(p, _)| p == path), "{path} is named: {failures:?}");
     }
     assert_clean_of("the failures", &failures.join("\n"), &[hidden_name, hidden_role, hidden_key]);
     drop(p);

@@ -42,6 +42,10 @@ export interface GetRepositoryResult {
      */
     readonly imageTagMutability: string;
     /**
+     * Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+     */
+    readonly immutableTagExclusions?: string[];
+    /**
      * Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
      */
     readonly immutableTags: boolean;
@@ -54,11 +58,15 @@ export interface GetRepositoryResult {
      */
     readonly lifecyclePolicy?: outputs.LifecyclePolicy;
     /**
+     * The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+     */
+    readonly lifecyclePolicyDocument?: string;
+    /**
      * The lifecycle policy JSON in force on the repository (absent when there is none).
      */
     readonly lifecyclePolicyText?: string;
     /**
-     * 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+     * Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
      */
     readonly mutableTagExclusions?: string[];
     /**
@@ -85,6 +93,10 @@ export interface GetRepositoryResult {
      * The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
      */
     readonly repositoryName: string;
+    /**
+     * The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+     */
+    readonly repositoryPolicyDocument?: string;
     /**
      * The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
      */

@@ -10,13 +10,15 @@ import * as utilities from "./utilities";
 /**
  * An Amazon ECR repository with production defaults: tags are immutable, images are scanned on push and encrypted at rest, and a repository that still holds images is never deleted unless `forceDelete` is set.
  *
- * Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches.
+ * Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
  *
  * ## Import
  *
  * ```sh
  * pulumi import awsecr:index:Repository my-repo platform/api
  * ```
+ *
+ * Import reconstructs inputs that produce no change: policies the simple fields cannot express come back as `lifecyclePolicyDocument` / `repositoryPolicyDocument`, and reserved `aws:` tags stay in `awsTags`.
  */
 export class Repository extends pulumi.CustomResource {
     /**
@@ -66,6 +68,10 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly imageTagMutability: pulumi.Output<string>;
     /**
+     * Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+     */
+    declare public readonly immutableTagExclusions: pulumi.Output<string[] | undefined>;
+    /**
      * Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
      */
     declare public readonly immutableTags: pulumi.Output<boolean>;
@@ -78,11 +84,15 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public readonly lifecyclePolicy: pulumi.Output<outputs.LifecyclePolicy | undefined>;
     /**
+     * The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+     */
+    declare public readonly lifecyclePolicyDocument: pulumi.Output<string | undefined>;
+    /**
      * The lifecycle policy JSON in force on the repository (absent when there is none).
      */
     declare public /*out*/ readonly lifecyclePolicyText: pulumi.Output<string | undefined>;
     /**
-     * 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+     * Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
      */
     declare public readonly mutableTagExclusions: pulumi.Output<string[] | undefined>;
     /**
@@ -109,6 +119,10 @@ export class Repository extends pulumi.CustomResource {
      * The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
      */
     declare public readonly repositoryName: pulumi.Output<string>;
+    /**
+     * The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+     */
+    declare public readonly repositoryPolicyDocument: pulumi.Output<string | undefined>;
     /**
      * The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
      */
@@ -143,13 +157,16 @@ export class Repository extends pulumi.CustomResource {
         if (!opts.id) {
             resourceInputs["encryptionType"] = (args?.encryptionType) ?? "AES256";
             resourceInputs["forceDelete"] = (args?.forceDelete) ?? false;
+            resourceInputs["immutableTagExclusions"] = args?.immutableTagExclusions;
             resourceInputs["immutableTags"] = (args?.immutableTags) ?? true;
             resourceInputs["kmsKey"] = args?.kmsKey;
             resourceInputs["lifecyclePolicy"] = args?.lifecyclePolicy;
+            resourceInputs["lifecyclePolicyDocument"] = args?.lifecyclePolicyDocument;
             resourceInputs["mutableTagExclusions"] = args?.mutableTagExclusions;
             resourceInputs["pullPrincipals"] = args?.pullPrincipals;
             resourceInputs["pushPrincipals"] = args?.pushPrincipals;
             resourceInputs["repositoryName"] = args?.repositoryName;
+            resourceInputs["repositoryPolicyDocument"] = args?.repositoryPolicyDocument;
             resourceInputs["scanOnPush"] = (args?.scanOnPush) ?? true;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["arn"] = undefined /*out*/;
@@ -168,9 +185,11 @@ export class Repository extends pulumi.CustomResource {
             resourceInputs["encryptionType"] = undefined /*out*/;
             resourceInputs["forceDelete"] = undefined /*out*/;
             resourceInputs["imageTagMutability"] = undefined /*out*/;
+            resourceInputs["immutableTagExclusions"] = undefined /*out*/;
             resourceInputs["immutableTags"] = undefined /*out*/;
             resourceInputs["kmsKey"] = undefined /*out*/;
             resourceInputs["lifecyclePolicy"] = undefined /*out*/;
+            resourceInputs["lifecyclePolicyDocument"] = undefined /*out*/;
             resourceInputs["lifecyclePolicyText"] = undefined /*out*/;
             resourceInputs["mutableTagExclusions"] = undefined /*out*/;
             resourceInputs["pullPolicyDocument"] = undefined /*out*/;
@@ -179,6 +198,7 @@ export class Repository extends pulumi.CustomResource {
             resourceInputs["pushPrincipals"] = undefined /*out*/;
             resourceInputs["registryId"] = undefined /*out*/;
             resourceInputs["repositoryName"] = undefined /*out*/;
+            resourceInputs["repositoryPolicyDocument"] = undefined /*out*/;
             resourceInputs["repositoryPolicyText"] = undefined /*out*/;
             resourceInputs["repositoryUrl"] = undefined /*out*/;
             resourceInputs["scanOnPush"] = undefined /*out*/;
@@ -203,6 +223,10 @@ export interface RepositoryArgs {
      */
     forceDelete?: pulumi.Input<boolean | undefined>;
     /**
+     * Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+     */
+    immutableTagExclusions?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
      * Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
      */
     immutableTags?: pulumi.Input<boolean | undefined>;
@@ -215,7 +239,11 @@ export interface RepositoryArgs {
      */
     lifecyclePolicy?: pulumi.Input<inputs.LifecyclePolicyArgs | undefined>;
     /**
-     * 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+     * The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+     */
+    lifecyclePolicyDocument?: pulumi.Input<string | undefined>;
+    /**
+     * Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
      */
     mutableTagExclusions?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
@@ -230,6 +258,10 @@ export interface RepositoryArgs {
      * The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
      */
     repositoryName?: pulumi.Input<string | undefined>;
+    /**
+     * The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+     */
+    repositoryPolicyDocument?: pulumi.Input<string | undefined>;
     /**
      * Scan every pushed image for vulnerabilities. Defaults to `true`.
      */

@@ -3,10 +3,8 @@
 //! settings, policy texts, the IAM documents to pull and push), so programs
 //! can grant access to it or point at it.
 
-use tonic::Code;
-
 use super::{Invoked, reader};
-use crate::error::{ProviderError, Result};
+use crate::error::Result;
 use crate::property::Map;
 use crate::repository::{self, Ctx, args::name_problem};
 use crate::validate::{Failure, Field};
@@ -20,10 +18,13 @@ pub const RESULTS: &[&str] = &[
     "repositoryName",
     "immutableTags",
     "mutableTagExclusions",
+    "immutableTagExclusions",
     "scanOnPush",
     "encryptionType",
     "kmsKey",
     "lifecyclePolicy",
+    "lifecyclePolicyDocument",
+    "repositoryPolicyDocument",
     "tags",
     "pullPrincipals",
     "pushPrincipals",
@@ -69,15 +70,11 @@ pub async fn invoke(ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
         Ok(n) => n,
         Err(failures) => return Ok(Invoked::Failures(failures)),
     };
-    let found = repository::read(ctx, &name, &Map::new(), &Map::new()).await?;
-    let Some(found) = found else {
-        return Err(ProviderError::new(
-            Code::NotFound,
-            format!(
-                "ECR repository \"{name}\" does not exist in the provider's account and region; check repositoryName and awsecr:region"
-            ),
-        ));
-    };
+    // A lookup reads as an import does: a missing repository is an error
+    // naming the region looked in.
+    let found = repository::read(ctx, &name, &Map::new(), &Map::new())
+        .await?
+        .ok_or_else(|| repository::not_found_in_region(ctx, &name))?;
     let result = found.outputs.into_iter().filter(|(k, _)| RESULTS.contains(&k.as_str())).collect();
     Ok(Invoked::Return(result))
 }

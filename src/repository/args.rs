@@ -9,17 +9,20 @@ use super::lifecycle::{EXPIRE_UNTAGGED_RANGE, LifecyclePolicy, MAX_IMAGE_COUNT_R
 use crate::config::ProviderConfig;
 use crate::partition;
 use crate::property::{Map, Value};
-use crate::validate::{Failure, Field, MAX_TAGS, Reader, check_tags, redact};
+use crate::validate::{Failure, Field, MAX_TAGS, Reader, check_tags, redact, stringify_values};
 
 /// Every input property of the resource.
 pub const INPUTS: &[&str] = &[
     "repositoryName",
     "immutableTags",
     "mutableTagExclusions",
+    "immutableTagExclusions",
     "scanOnPush",
     "encryptionType",
     "kmsKey",
     "lifecyclePolicy",
+    "lifecyclePolicyDocument",
+    "repositoryPolicyDocument",
     "forceDelete",
     "tags",
     "pullPrincipals",
@@ -58,11 +61,20 @@ impl Encryption {
 pub struct RepositoryArgs {
     pub repository_name: String,
     pub immutable_tags: bool,
-    pub mutable_tag_exclusions: Vec<String>,
+    /// The exceptions to `immutable_tags`: tags that stay mutable in an
+    /// immutable repository (`mutableTagExclusions`), or that become
+    /// immutable in a mutable one (`immutableTagExclusions`).
+    pub tag_exclusions: Vec<String>,
     pub scan_on_push: bool,
     pub encryption_type: Encryption,
     pub kms_key: Option<String>,
     pub lifecycle_policy: Option<LifecyclePolicy>,
+    /// A lifecycle policy as ECR's JSON, for one the fields cannot express
+    /// (an adopted repository's); never together with `lifecycle_policy`.
+    pub lifecycle_document: Option<String>,
+    /// A repository policy as JSON, for one the principal lists cannot
+    /// express; never together with `access`.
+    pub policy_document: Option<String>,
     pub force_delete: bool,
     pub tags: BTreeMap<String, String>,
     /// Who may pull and who may push; empty lists mean no repository policy.
@@ -72,7 +84,17 @@ pub struct RepositoryArgs {
 impl RepositoryArgs {
     /// The ECR tag mutability mode these inputs ask for.
     pub fn image_tag_mutability(&self) -> &'static str {
-        mutability_mode(self.immutable_tags, !self.mutable_tag_exclusions.is_empty())
+        mutability_mode(self.immutable_tags, !self.tag_exclusions.is_empty())
+    }
+
+    /// The lifecycle policy these inputs ask for, as ECR's JSON.
+    pub fn lifecycle_text(&self) -> Option<String> {
+        self.lifecycle_document.clone().or_else(|| self.lifecycle_policy.and_then(|p| p.to_json()))
+    }
+
+    /// The repository policy these inputs ask for, in `partition`.
+    pub fn repository_policy_text(&self, partition: &str) -> Option<String> {
+        self.policy_document.clone().or_else(|| self.access.to_policy(partition))
     }
 
     /// The inputs as a property map (the shape Check returns and Read rebuilds).
@@ -80,10 +102,10 @@ impl RepositoryArgs {
         let mut m = Map::new();
         m.insert("repositoryName".into(), self.repository_name.clone().into());
         m.insert("immutableTags".into(), self.immutable_tags.into());
-        if !self.mutable_tag_exclusions.is_empty() {
+        if !self.tag_exclusions.is_empty() {
             m.insert(
-                "mutableTagExclusions".into(),
-                Value::Array(self.mutable_tag_exclusions.iter().map(|s| s.clone().into()).collect()),
+                exclusions_key(self.immutable_tags).into(),
+                Value::Array(self.tag_exclusions.iter().map(|s| s.clone().into()).collect()),
             );
         }
         m.insert("scanOnPush".into(), self.scan_on_push.into());
@@ -101,6 +123,12 @@ impl RepositoryArgs {
             }
             m.insert("lifecyclePolicy".into(), Value::Object(lp));
         }
+        if let Some(doc) = &self.lifecycle_document {
+            m.insert("lifecyclePolicyDocument".into(), doc.clone().into());
+        }
+        if let Some(doc) = &self.policy_document {
+            m.insert("repositoryPolicyDocument".into(), doc.clone().into());
+        }
         m.insert("forceDelete".into(), self.force_delete.into());
         if !self.tags.is_empty() {
             m.insert(
@@ -115,6 +143,12 @@ impl RepositoryArgs {
         }
         m
     }
+}
+
+/// The input that lists the exceptions to a mode: the tags that stay
+/// mutable when tags are immutable, or become immutable when they are not.
+pub fn exclusions_key(immutable: bool) -> &'static str {
+    if immutable { "mutableTagExclusions" } else { "immutableTagExclusions" }
 }
 
 /// ECR's mutability mode for a choice of immutability and exclusions.
@@ -193,9 +227,47 @@ pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderCo
             checked.insert(key.into(), default);
         }
     }
+    if let Some(f) = force_delete_off_in_a_replacement(olds, &checked) {
+        failures.push(f);
+    }
+    // Tag values are strings: a number or boolean is kept in its string form.
+    if let Some(tags) = checked.get_mut("tags") {
+        *tags = stringify_values(tags);
+    }
     let (_, mut more) = parse(&checked, config);
     failures.append(&mut more);
     (checked, redact(failures, news))
+}
+
+/// A replacement deletes the old repository with the old state's
+/// `forceDelete`. Turning forceDelete off in the same update that replaces
+/// the repository would therefore delete the old one with its images,
+/// against the program's latest word: refused, with the order that works.
+fn force_delete_off_in_a_replacement(olds: &Map, checked: &Map) -> Option<Failure> {
+    let plain = |m: &Map, k: &str| m.get(k).map(Value::plain).filter(|v| *v != Value::Null);
+    let (Some(Value::Bool(true)), Some(Value::Bool(false))) =
+        (plain(olds, "forceDelete"), plain(checked, "forceDelete"))
+    else {
+        return None;
+    };
+    let replacing: Vec<&str> = super::diff::REPLACE_ON_CHANGE
+        .iter()
+        .copied()
+        .filter(|k| {
+            let (old, new) = (plain(olds, k), plain(checked, k));
+            !new.as_ref().is_some_and(Value::contains_unknown) && old != new
+        })
+        .collect();
+    if replacing.is_empty() {
+        return None;
+    }
+    Some(Failure::new(
+        "forceDelete",
+        format!(
+            "is turned off in the same update that replaces the repository ({} changes), but the replacement would delete the old repository with the forceDelete: true it has now, images and all; set forceDelete: false in a `pulumi up` of its own first, then make the change",
+            replacing.join(", ")
+        ),
+    ))
 }
 
 /// Where Check records which inputs it filled in: the engine's convention
@@ -235,35 +307,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
         other => other,
     };
     let immutable = r.bool("immutableTags");
-    let exclusions = match r.string_list("mutableTagExclusions") {
-        Field::Known(list) => {
-            let mut ok = true;
-            if list.is_empty() || list.len() > 5 {
-                r.fail("mutableTagExclusions", format!("must hold 1 to 5 tag filters, got {}", list.len()));
-                ok = false;
-            }
-            let immutable_in_force = matches!(immutable, Field::Known(true) | Field::Absent);
-            for (i, f) in list.iter().enumerate() {
-                if !is_exclusion_filter(f) {
-                    r.fail(
-                        &format!("mutableTagExclusions[{i}]"),
-                        format!("must be 1 to 128 characters of letters, digits and . _ - * (wildcard), got \"{f}\""),
-                    );
-                    ok = false;
-                } else if immutable_in_force && f.chars().all(|c| c == '*') {
-                    r.fail(
-                        &format!("mutableTagExclusions[{i}]"),
-                        format!(
-                            "\"{f}\" matches every tag, so every tag would be mutable while immutableTags says they are immutable; set immutableTags: false instead"
-                        ),
-                    );
-                    ok = false;
-                }
-            }
-            if ok { Field::Known(list) } else { Field::Invalid }
-        }
-        other => other,
-    };
+    let exclusions = tag_exclusions(&mut r, &immutable);
     let scan = r.bool("scanOnPush");
     let encryption = r.one_of("encryptionType", ENCRYPTION_TYPES).map(|s| Encryption::parse(&s).expect("checked"));
     let kms_key = match r.string("kmsKey") {
@@ -313,7 +357,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
         Field::Invalid => Field::Invalid,
     };
     let force = r.bool("forceDelete");
-    let tags = match r.string_map("tags") {
+    let tags = match r.tag_map("tags") {
         Field::Known(tags) => {
             let fs = check_tags("tags", &tags);
             let ok = fs.is_empty();
@@ -333,6 +377,8 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
         other => other,
     };
     let access = principals(&mut r, config.partition());
+    let lifecycle_document = policy_document(&mut r, PolicyKind::Lifecycle, map);
+    let policy_document = policy_document(&mut r, PolicyKind::Repository, map);
 
     let failures = std::mem::take(&mut r.failures);
     if !failures.is_empty() {
@@ -347,7 +393,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
         Some(RepositoryArgs {
             repository_name: name.known()?,
             immutable_tags: or_default(immutable, true)?,
-            mutable_tag_exclusions: match exclusions {
+            tag_exclusions: match exclusions {
                 Field::Absent => Vec::new(),
                 other => other.known()?,
             },
@@ -355,12 +401,87 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
             encryption_type: or_default(encryption, Encryption::Aes256)?,
             kms_key,
             lifecycle_policy: lifecycle.known()?,
+            lifecycle_document: optional(lifecycle_document)?,
+            policy_document: optional(policy_document)?,
             force_delete: or_default(force, false)?,
             tags: tags.known()?,
             access: access.known()?,
         })
     })();
     (args, failures)
+}
+
+/// Reads the exceptions to the tag mutability mode. Each mode has its own
+/// field, so a list never flips meaning: `mutableTagExclusions` (tags that
+/// stay mutable) only with immutable tags, `immutableTagExclusions` (tags
+/// that become immutable) only with mutable ones; 1-5 wildcard filters, and
+/// never a filter of only `*`, which would turn the whole mode around.
+fn tag_exclusions(r: &mut Reader<'_>, immutable: &Field<bool>) -> Field<Vec<String>> {
+    let mode = match immutable {
+        Field::Known(b) => Some(*b),
+        Field::Absent => Some(true),
+        _ => None,
+    };
+    let mut found = Field::Absent;
+    for (key, for_immutable) in [("mutableTagExclusions", true), ("immutableTagExclusions", false)] {
+        let list = match r.string_list(key) {
+            Field::Known(list) => list,
+            Field::Absent => continue,
+            other => {
+                if mode == Some(for_immutable) || mode.is_none() {
+                    found = other;
+                }
+                continue;
+            }
+        };
+        if mode == Some(!for_immutable) {
+            let (this, other_key) = if for_immutable {
+                ("lists the tags that stay mutable when immutableTags is true", "immutableTagExclusions")
+            } else {
+                ("lists the tags that become immutable when immutableTags is false", "mutableTagExclusions")
+            };
+            r.fail(
+                key,
+                format!(
+                    "{this}, but immutableTags is {}; use {other_key} for the exceptions of that mode",
+                    !for_immutable
+                ),
+            );
+            found = Field::Invalid;
+            continue;
+        }
+        let mut ok = true;
+        if list.is_empty() || list.len() > 5 {
+            r.fail(key, format!("must hold 1 to 5 tag filters, got {}", list.len()));
+            ok = false;
+        }
+        for (i, f) in list.iter().enumerate() {
+            if !is_exclusion_filter(f) {
+                r.fail(
+                    &format!("{key}[{i}]"),
+                    format!("must be 1 to 128 characters of letters, digits and . _ - * (wildcard), got \"{f}\""),
+                );
+                ok = false;
+            } else if f.chars().all(|c| c == '*') {
+                let (every, says, instead) = if for_immutable {
+                    ("mutable", "immutable", "set immutableTags: false instead")
+                } else {
+                    ("immutable", "mutable", "set immutableTags: true instead")
+                };
+                r.fail(
+                    &format!("{key}[{i}]"),
+                    format!(
+                        "\"{f}\" matches every tag, so every tag would be {every} while immutableTags says they are {says}; {instead}"
+                    ),
+                );
+                ok = false;
+            }
+        }
+        if !matches!(found, Field::Invalid) {
+            found = if ok { Field::Known(list) } else { Field::Invalid };
+        }
+    }
+    found
 }
 
 /// Reads `pullPrincipals` and `pushPrincipals`: each entry a valid principal,
@@ -430,6 +551,70 @@ fn principals(r: &mut Reader<'_>, partition: Option<&str>) -> Field<Access> {
         ok = false;
     }
     if ok { Field::Known(access) } else { Field::Invalid }
+}
+
+#[derive(Clone, Copy)]
+enum PolicyKind {
+    Lifecycle,
+    Repository,
+}
+
+/// Reads `lifecyclePolicyDocument` or `repositoryPolicyDocument`: JSON that
+/// ECR would take (an object with lifecycle `rules`, or policy `Statement`s,
+/// within ECR's length limit), and never together with the simple fields it
+/// stands in for.
+fn policy_document(r: &mut Reader<'_>, kind: PolicyKind, map: &Map) -> Field<String> {
+    let (key, list, max, simple): (&str, &str, usize, &[&str]) = match kind {
+        PolicyKind::Lifecycle => ("lifecyclePolicyDocument", "rules", 30_720, &["lifecyclePolicy"]),
+        PolicyKind::Repository => {
+            ("repositoryPolicyDocument", "Statement", MAX_POLICY_LENGTH, &["pullPrincipals", "pushPrincipals"])
+        }
+    };
+    let text = match r.string(key) {
+        Field::Known(t) => t,
+        other => return other,
+    };
+    let given: Vec<&str> =
+        simple.iter().copied().filter(|k| !matches!(map.get(*k), None | Some(Value::Null))).collect();
+    if !given.is_empty() {
+        r.fail(
+            key,
+            format!(
+                "is the JSON form of {}; set one or the other (the JSON form is for a policy those fields cannot express)",
+                given.join(" and ")
+            ),
+        );
+        return Field::Invalid;
+    }
+    let problem = match serde_json::from_str::<serde_json::Value>(&text) {
+        Err(e) => Some(format!("must be JSON, got text that does not parse ({e})")),
+        Ok(doc) => match doc.get(list) {
+            _ if !doc.is_object() => Some("must be a JSON object".to_string()),
+            Some(serde_json::Value::Array(items)) if !items.is_empty() => None,
+            Some(serde_json::Value::Object(_)) if list == "Statement" => None,
+            _ => Some(format!("must hold a non-empty \"{list}\" list")),
+        },
+    };
+    let problem = problem.or_else(|| {
+        (text.chars().count() > max)
+            .then(|| format!("must be at most {max} characters (ECR's limit), got {}", text.chars().count()))
+    });
+    match problem {
+        Some(reason) => {
+            r.fail(key, reason);
+            Field::Invalid
+        }
+        None => Field::Known(text),
+    }
+}
+
+/// An optional field: absent is `None`, unknown or invalid is no value at all.
+fn optional<T>(f: Field<T>) -> Option<Option<T>> {
+    match f {
+        Field::Known(v) => Some(Some(v)),
+        Field::Absent => Some(None),
+        _ => None,
+    }
 }
 
 fn or_default<T>(f: Field<T>, default: T) -> Option<T> {
@@ -753,7 +938,7 @@ mod tests {
             (vec![("tags", obj(&[("aws:team", "x".into())]))], "tags.aws:team", "reserved prefix"),
             (vec![("tags", obj(&[("", "x".into())]))], "tags.", "1 to 128 characters"),
             (vec![("tags", obj(&[("k", "v".repeat(257).into())]))], "tags.k", "at most 256"),
-            (vec![("tags", obj(&[("k", Value::Number(1.0))]))], "tags.k", "must be a string"),
+            (vec![("tags", obj(&[("k", Value::Array(vec![]))]))], "tags.k", "must be a string"),
             (
                 vec![(
                     "tags",
@@ -890,28 +1075,54 @@ mod tests {
     }
 
     #[test]
-    fn an_exclusion_of_every_tag_is_refused_with_immutable_tags() {
-        for pairs in [
-            vec![("mutableTagExclusions", Value::Array(vec!["*".into()]))],
-            vec![
-                ("immutableTags", true.into()),
-                ("mutableTagExclusions", Value::Array(vec!["v*".into(), "**".into()])),
-            ],
-        ] {
-            let (_, f) = check(&map(&pairs), &Map::new(), &ctx(), &ProviderConfig::default());
-            assert!(
-                f.iter().any(|f| f.property.starts_with("mutableTagExclusions[")
-                    && f.reason.contains("set immutableTags: false instead")),
-                "{pairs:?}: {f:?}"
-            );
-        }
-        let (_, f) = check(
-            &map(&[("immutableTags", false.into()), ("mutableTagExclusions", Value::Array(vec!["*".into()]))]),
+    fn each_mode_has_its_own_exclusions_field() {
+        let c = ProviderConfig::default();
+        let failures = |pairs: Vec<(&str, Value)>| check(&map(&pairs), &Map::new(), &ctx(), &c).1;
+        let list = |items: &[&str]| Value::Array(items.iter().map(|s| Value::from(*s)).collect());
+        // The right field for each mode.
+        let ok = failures(vec![("mutableTagExclusions", list(&["latest"]))]);
+        assert!(ok.is_empty(), "{ok:?}");
+        let ok = failures(vec![("immutableTags", false.into()), ("immutableTagExclusions", list(&["v*"]))]);
+        assert!(ok.is_empty(), "{ok:?}");
+        let (checked, _) = check(
+            &map(&[("immutableTags", false.into()), ("immutableTagExclusions", list(&["v*"]))]),
             &Map::new(),
             &ctx(),
-            &ProviderConfig::default(),
+            &c,
         );
-        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(parse(&checked, &c).0.unwrap().image_tag_mutability(), "MUTABLE_WITH_EXCLUSION");
+        // The wrong field for the mode names the right one.
+        let f = failures(vec![("immutableTags", false.into()), ("mutableTagExclusions", list(&["latest"]))]);
+        assert!(
+            f.iter().any(|f| f.property == "mutableTagExclusions" && f.reason.contains("use immutableTagExclusions")),
+            "{f:?}"
+        );
+        let f = failures(vec![("immutableTagExclusions", list(&["v*"]))]);
+        assert!(
+            f.iter().any(|f| f.property == "immutableTagExclusions" && f.reason.contains("use mutableTagExclusions")),
+            "{f:?}"
+        );
+        // A filter of every tag would turn the mode around.
+        for (pairs, key, words) in [
+            (
+                vec![("mutableTagExclusions", list(&["*"]))],
+                "mutableTagExclusions[0]",
+                "set immutableTags: false instead",
+            ),
+            (
+                vec![("immutableTags", true.into()), ("mutableTagExclusions", list(&["v*", "**"]))],
+                "mutableTagExclusions[1]",
+                "set immutableTags: false instead",
+            ),
+            (
+                vec![("immutableTags", false.into()), ("immutableTagExclusions", list(&["*"]))],
+                "immutableTagExclusions[0]",
+                "set immutableTags: true instead",
+            ),
+        ] {
+            let f = failures(pairs);
+            assert!(f.iter().any(|f| f.property == key && f.reason.contains(words)), "{key}: {f:?}");
+        }
     }
 
     #[test]
@@ -931,6 +1142,104 @@ mod tests {
         for path in ["repositoryName", "pullPrincipals[0]", "mutableTagExclusions[0]", "tags"] {
             assert!(f.iter().any(|f| f.property == path), "{path} is named: {text}");
         }
+    }
+
+    #[test]
+    fn policy_documents_are_json_and_exclusive_with_the_fields() {
+        let c = ProviderConfig::default();
+        let lifecycle = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPatternList":["pr-*"],"countType":"imageCountMoreThan","countNumber":3},"action":{"type":"expire"}}]}"#;
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":["ecr:BatchGetImage"]}]}"#;
+        let (checked, f) = check(
+            &map(&[("lifecyclePolicyDocument", lifecycle.into()), ("repositoryPolicyDocument", policy.into())]),
+            &Map::new(),
+            &ctx(),
+            &c,
+        );
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &c).0.unwrap();
+        assert_eq!(args.lifecycle_text().as_deref(), Some(lifecycle));
+        assert_eq!(args.repository_policy_text("aws").as_deref(), Some(policy));
+        type Case<'a> = (Vec<(&'a str, Value)>, &'a str, &'a str);
+        let cases: Vec<Case> = vec![
+            (vec![("lifecyclePolicyDocument", "{not json".into())], "lifecyclePolicyDocument", "must be JSON"),
+            (
+                vec![("lifecyclePolicyDocument", r#"{"rules":[]}"#.into())],
+                "lifecyclePolicyDocument",
+                "non-empty \"rules\"",
+            ),
+            (vec![("repositoryPolicyDocument", "[1]".into())], "repositoryPolicyDocument", "must be a JSON object"),
+            (
+                vec![("repositoryPolicyDocument", r#"{"Version":"2012-10-17"}"#.into())],
+                "repositoryPolicyDocument",
+                "\"Statement\"",
+            ),
+            (
+                vec![
+                    ("lifecyclePolicyDocument", lifecycle.into()),
+                    ("lifecyclePolicy", obj(&[("maxImageCount", n(3.0))])),
+                ],
+                "lifecyclePolicyDocument",
+                "is the JSON form of lifecyclePolicy; set one or the other",
+            ),
+            (
+                vec![
+                    ("repositoryPolicyDocument", policy.into()),
+                    ("pushPrincipals", Value::Array(vec!["123456789012".into()])),
+                ],
+                "repositoryPolicyDocument",
+                "is the JSON form of pushPrincipals",
+            ),
+            (
+                vec![(
+                    "repositoryPolicyDocument",
+                    format!(r#"{{"Statement":[],"x":"{}"}}"#, "a".repeat(10_300)).into(),
+                )],
+                "repositoryPolicyDocument",
+                "\"Statement\"",
+            ),
+        ];
+        for (pairs, path, words) in cases {
+            let (_, f) = check(&map(&pairs), &Map::new(), &ctx(), &c);
+            assert!(f.iter().any(|f| f.property == path && f.reason.contains(words)), "{path}: {f:?}");
+        }
+        let long = format!(r#"{{"Statement":[{{"Effect":"Allow","Sid":"{}"}}]}}"#, "a".repeat(10_300));
+        let (_, f) = check(&map(&[("repositoryPolicyDocument", long.into())]), &Map::new(), &ctx(), &c);
+        assert!(f.iter().any(|f| f.reason.contains("must be at most 10240 characters")), "{f:?}");
+    }
+
+    #[test]
+    fn force_delete_turned_off_in_a_replacement_is_refused() {
+        let c = ProviderConfig::default();
+        let olds = map(&[
+            ("repositoryName", "keep".into()),
+            ("forceDelete", true.into()),
+            ("encryptionType", "AES256".into()),
+        ]);
+        let news =
+            map(&[("repositoryName", "keep".into()), ("forceDelete", false.into()), ("encryptionType", "KMS".into())]);
+        let (_, f) = check(&news, &olds, &ctx(), &c);
+        assert!(
+            f.iter().any(|f| f.property == "forceDelete"
+                && f.reason.contains("encryptionType changes")
+                && f.reason.contains("in a `pulumi up` of its own first")),
+            "{f:?}"
+        );
+        // Either change alone is fine.
+        let only_off = map(&[("repositoryName", "keep".into()), ("forceDelete", false.into())]);
+        assert!(check(&only_off, &olds, &ctx(), &c).1.is_empty());
+        let only_replace = map(&[("repositoryName", "kept".into()), ("forceDelete", true.into())]);
+        assert!(check(&only_replace, &olds, &ctx(), &c).1.is_empty());
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_tag_values_in_their_string_form() {
+        let news = map(&[("tags", obj(&[("cost", n(42.0)), ("billable", true.into()), ("team", "a".into())]))]);
+        let (checked, f) = check(&news, &Map::new(), &ctx(), &ProviderConfig::default());
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(checked["tags"], obj(&[("cost", "42".into()), ("billable", "true".into()), ("team", "a".into())]));
+        let secret = map(&[("tags", Value::Secret(Box::new(obj(&[("cost", n(7.5))]))))]);
+        let (checked, _) = check(&secret, &Map::new(), &ctx(), &ProviderConfig::default());
+        assert_eq!(checked["tags"], Value::Secret(Box::new(obj(&[("cost", "7.5".into())]))));
     }
 
     #[test]
@@ -980,7 +1289,7 @@ mod tests {
         let args = RepositoryArgs {
             repository_name: "platform/api".into(),
             immutable_tags: true,
-            mutable_tag_exclusions: vec!["latest".into()],
+            tag_exclusions: vec!["latest".into()],
             scan_on_push: false,
             encryption_type: Encryption::Kms,
             kms_key: Some("alias/app".into()),
@@ -988,6 +1297,8 @@ mod tests {
                 expire_untagged_after_days: Some(14),
                 max_image_count: Some(100),
             }),
+            lifecycle_document: None,
+            policy_document: None,
             force_delete: true,
             tags: BTreeMap::from([("team".into(), "platform".into())]),
             access: Access {

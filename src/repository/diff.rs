@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::access::same_repository_policy;
 use super::access::{Access, normalize};
 use super::args::{INPUTS, has_random_name};
 use super::is_reserved_tag;
@@ -33,6 +34,8 @@ pub struct DiffResult {
     pub replaces: Vec<String>,
     pub detailed: BTreeMap<String, DiffKind>,
     pub delete_before_replace: bool,
+    /// What the user should know before this change goes ahead.
+    pub warnings: Vec<String>,
 }
 
 impl DiffResult {
@@ -92,6 +95,7 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
     // express: the whole text is what changes.
     let principals_ignored = ignored_top.contains("pullPrincipals") && ignored_top.contains("pushPrincipals");
     if !principals_ignored
+        && !uses_document(olds, &news, "repositoryPolicyDocument")
         && !ignored_top.contains("repositoryPolicyText")
         && let Some(Value::String(applied)) = olds.get("repositoryPolicyText").map(Value::plain)
         && Access::from_policy(&applied).is_none()
@@ -107,15 +111,48 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         let new_name = news.get("repositoryName").map(Value::plain);
         // A generated name is generated afresh for the replacement, so the
         // new repository can exist beside the old one; a kept name cannot.
-        out.delete_before_replace = old_name.is_some() && old_name == new_name && !has_random_name(&news);
+        // A generated name is generated afresh for the replacement, so the
+        // new repository can exist beside the old one; a kept name cannot.
+        // A generated name is generated afresh for the replacement, so the
+        // new repository can exist beside the old one; a kept name cannot.
+        // With forceDelete false the old one goes first whatever the
+        // name: if it holds images ECR refuses, and the failure then comes
+        // before anything new is made, leaving the stack as it was.
+        let force = matches!(olds.get("forceDelete").map(Value::plain), Some(Value::Bool(true)));
+        let same_name = old_name.is_some() && old_name == new_name && !has_random_name(&news);
+        out.delete_before_replace = same_name || !force;
+        if !force {
+            let name = old_name.as_ref().and_then(Value::as_str).unwrap_or_default();
+            out.warnings.push(format!(
+                "replacing ECR repository \"{name}\" ({} changes) deletes the old repository, and with forceDelete: false ECR refuses to delete one that holds images, so the replacement will fail if it does; to replace it together with its images, undo this change, set only forceDelete: true and run `pulumi up`, then make the change again",
+                out.replaces.join(", ")
+            ));
+        }
     }
     out
 }
 
 fn same_input(key: &str, old: Option<&Value>, new: Option<&Value>, olds: &Map, news: &Map) -> bool {
     match key {
-        "mutableTagExclusions" => set_of(old) == set_of(new),
+        "mutableTagExclusions" | "immutableTagExclusions" => set_of(old) == set_of(new),
         "tags" => without_reserved(string_map(old).unwrap_or_default()) == string_map(new).unwrap_or_default(),
+        // A policy given as JSON is compared by meaning with the text in
+        // force; the fields it stands in for then compare as plain inputs.
+        "lifecyclePolicyDocument" | "repositoryPolicyDocument" => {
+            let text_key =
+                if key == "lifecyclePolicyDocument" { "lifecyclePolicyText" } else { "repositoryPolicyText" };
+            let applied = olds.get(text_key).map(Value::plain);
+            let applied = applied.as_ref().and_then(Value::as_str);
+            match (new.and_then(Value::as_str), key) {
+                (Some(doc), "lifecyclePolicyDocument") => same_policy(applied, Some(doc)),
+                (Some(doc), _) => same_repository_policy(applied, Some(doc)),
+                (None, _) => old == new,
+            }
+        }
+        "lifecyclePolicy" if uses_document(olds, news, "lifecyclePolicyDocument") => old == new,
+        "pullPrincipals" | "pushPrincipals" if uses_document(olds, news, "repositoryPolicyDocument") => {
+            set_of(old) == set_of(new)
+        }
         "lifecyclePolicy" => {
             // The stored text is what ECR holds (refresh updates it), so a
             // hand-edited policy shows up as a change here.
@@ -153,6 +190,12 @@ fn same_input(key: &str, old: Option<&Value>, new: Option<&Value>, olds: &Map, n
 /// read before they were kept apart may hold them).
 fn without_reserved(tags: BTreeMap<String, String>) -> BTreeMap<String, String> {
     tags.into_iter().filter(|(k, _)| !is_reserved_tag(k)).collect()
+}
+
+/// True when the old or the new inputs give the policy as JSON.
+fn uses_document(olds: &Map, news: &Map, key: &str) -> bool {
+    let given = |m: &Map| !matches!(m.get(key).map(Value::plain), None | Some(Value::Null));
+    given(olds) || given(news)
 }
 
 fn set_of(v: Option<&Value>) -> BTreeSet<String> {
@@ -240,11 +283,13 @@ mod tests {
         RepositoryArgs {
             repository_name: "app".into(),
             immutable_tags: true,
-            mutable_tag_exclusions: vec!["latest".into(), "dev-*".into()],
+            tag_exclusions: vec!["latest".into(), "dev-*".into()],
             scan_on_push: true,
             encryption_type: Encryption::Aes256,
             kms_key: None,
             lifecycle_policy: Some(LifecyclePolicy { expire_untagged_after_days: Some(14), max_image_count: None }),
+            lifecycle_document: None,
+            policy_document: None,
             force_delete: false,
             tags: BTreeMap::from([("team".into(), "a".into())]),
             access: Access { pull: vec![ROLE.into()], push: vec![] },
@@ -259,8 +304,7 @@ mod tests {
         }
     }
     fn state(a: &RepositoryArgs) -> Map {
-        let policies =
-            Policies { lifecycle: a.lifecycle_policy.and_then(|p| p.to_json()), repository: a.access.to_policy("aws") };
+        let policies = Policies { lifecycle: a.lifecycle_text(), repository: a.repository_policy_text("aws") };
         outputs(a, &remote(), &ProviderConfig::default(), policies)
     }
     fn run(old: &RepositoryArgs, new: &RepositoryArgs) -> DiffResult {
@@ -272,18 +316,47 @@ mod tests {
         let d = run(&args(), &args());
         assert_eq!(d, DiffResult::default());
         let mut reordered = args();
-        reordered.mutable_tag_exclusions.reverse();
+        reordered.tag_exclusions.reverse();
         assert!(!run(&args(), &reordered).has_changes());
+    }
+
+    #[test]
+    fn policy_documents_compare_by_meaning_with_the_text_in_force() {
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"ecr:BatchGetImage"}]}"#;
+        let reshaped = r#"{"Statement": [{"Action": "ecr:BatchGetImage", "Principal": {"Service": "lambda.amazonaws.com"}, "Effect": "Allow"}], "Version": "2012-10-17"}"#;
+        let mut a = args();
+        a.access = Access::default();
+        a.policy_document = Some(policy.into());
+        a.lifecycle_policy = None;
+        a.lifecycle_document = Some(r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":9},"action":{"type":"expire"}}]}"#.into());
+        let mut same = a.clone();
+        same.policy_document = Some(reshaped.into());
+        assert!(!run(&a, &same).has_changes(), "key order and spacing do not matter");
+        let mut other = a.clone();
+        other.policy_document = Some(policy.replace("BatchGetImage", "GetDownloadUrlForLayer"));
+        assert_eq!(run(&a, &other).diffs, vec!["repositoryPolicyDocument"]);
+        let mut fields = a.clone();
+        fields.lifecycle_document = None;
+        fields.lifecycle_policy = Some(LifecyclePolicy { expire_untagged_after_days: None, max_image_count: Some(9) });
+        let d = run(&a, &fields);
+        assert_eq!(d.diffs, vec!["lifecyclePolicy", "lifecyclePolicyDocument"]);
     }
 
     #[test]
     fn updates_in_place_with_kinds() {
         type Change = Box<dyn Fn(&mut RepositoryArgs)>;
         let table: Vec<(&str, Change, DiffKind)> = vec![
-            ("immutableTags", Box::new(|a| a.immutable_tags = false), DiffKind::Update),
+            (
+                "immutableTags",
+                Box::new(|a| {
+                    a.immutable_tags = false;
+                    a.tag_exclusions.clear();
+                }),
+                DiffKind::Update,
+            ),
             ("scanOnPush", Box::new(|a| a.scan_on_push = false), DiffKind::Update),
             ("forceDelete", Box::new(|a| a.force_delete = true), DiffKind::Update),
-            ("mutableTagExclusions", Box::new(|a| a.mutable_tag_exclusions.clear()), DiffKind::Delete),
+            ("mutableTagExclusions", Box::new(|a| a.tag_exclusions.clear()), DiffKind::Delete),
             ("lifecyclePolicy", Box::new(|a| a.lifecycle_policy = None), DiffKind::Delete),
             (
                 "lifecyclePolicy",
@@ -301,10 +374,21 @@ mod tests {
             ("pullPrincipals", Box::new(|a| a.access.pull.clear()), DiffKind::Delete),
             ("pushPrincipals", Box::new(|a| a.access.push.push("123456789012".into())), DiffKind::Add),
         ];
+        // Turning tags mutable moves the exceptions to the other mode's field.
+        let mut mutable = args();
+        mutable.immutable_tags = false;
+        let d = run(&args(), &mutable);
+        assert_eq!(d.diffs, vec!["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]);
+        assert_eq!(d.detailed["mutableTagExclusions"], DiffKind::Delete);
+        assert_eq!(d.detailed["immutableTagExclusions"], DiffKind::Add);
         for (key, change, kind) in table {
             let mut new = args();
             change(&mut new);
-            let d = run(&args(), &new);
+            let mut old = args();
+            if key == "immutableTags" {
+                old.tag_exclusions.clear();
+            }
+            let d = run(&old, &new);
             assert_eq!(d.diffs, vec![key.to_string()], "{key}");
             assert_eq!(d.detailed[key], kind, "{key}");
             assert!(d.replaces.is_empty(), "{key}");
@@ -313,30 +397,52 @@ mod tests {
 
     #[test]
     fn encryption_change_replaces_delete_first_when_name_is_kept() {
-        let mut new = args();
+        let mut forced = args();
+        forced.force_delete = true;
+        let mut new = forced.clone();
         new.encryption_type = Encryption::Kms;
-        let d = run(&args(), &new);
+        let d = run(&forced, &new);
         assert_eq!(d.replaces, vec!["encryptionType".to_string()]);
         assert_eq!(d.detailed["encryptionType"], DiffKind::UpdateReplace);
         assert!(d.delete_before_replace);
+        assert!(d.warnings.is_empty(), "forceDelete is true: nothing to warn about");
 
         let mut generated = new.to_map();
         generated.insert("__defaults".into(), Value::Array(vec!["repositoryName".into()]));
-        let d = diff(&state(&args()), &generated, &[], &ProviderConfig::default());
+        let d = diff(&state(&forced), &generated, &[], &ProviderConfig::default());
         assert!(!d.delete_before_replace, "a generated name is generated afresh on replacement");
 
         new.repository_name = "app2".into();
-        let d = run(&args(), &new);
+        let d = run(&forced, &new);
         assert_eq!(d.replaces, vec!["repositoryName".to_string(), "encryptionType".to_string()]);
         assert!(!d.delete_before_replace);
     }
 
     #[test]
+    fn without_force_delete_the_old_repository_goes_first_and_the_preview_warns() {
+        let mut renamed = args();
+        renamed.repository_name = "app2".into();
+        let d = run(&args(), &renamed);
+        assert_eq!(d.replaces, vec!["repositoryName".to_string()]);
+        assert!(d.delete_before_replace, "a failure to delete comes before anything new is made");
+        assert_eq!(d.warnings.len(), 1);
+        assert!(
+            d.warnings[0].contains("replacing ECR repository \"app\" (repositoryName changes)"),
+            "{:?}",
+            d.warnings
+        );
+        assert!(d.warnings[0].contains("set only forceDelete: true"), "{:?}", d.warnings);
+        assert!(run(&args(), &args()).warnings.is_empty(), "no replacement, no warning");
+    }
+
+    #[test]
     fn unknown_new_values_are_changes() {
-        let mut news = args().to_map();
+        let mut forced = args();
+        forced.force_delete = true;
+        let mut news = forced.to_map();
         news.insert("repositoryName".into(), Value::Unknown);
         news.insert("scanOnPush".into(), Value::Unknown);
-        let d = diff(&state(&args()), &news, &[], &ProviderConfig::default());
+        let d = diff(&state(&forced), &news, &[], &ProviderConfig::default());
         assert_eq!(d.diffs, vec!["repositoryName".to_string(), "scanOnPush".to_string()]);
         assert!(!d.delete_before_replace);
     }

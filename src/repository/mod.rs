@@ -175,7 +175,7 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         .repository_name(name)
         .set_tags(if tags.is_empty() { None } else { Some(tags) })
         .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-        .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.mutable_tag_exclusions))
+        .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions))
         .image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build())
         .encryption_configuration(encryption);
     let action = "ecr:CreateRepository";
@@ -217,13 +217,13 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         }
     };
     let mut applied = Policies::default();
-    if let Some(text) = args.lifecycle_policy.and_then(|p| p.to_json()) {
+    if let Some(text) = args.lifecycle_text() {
         if let Err(e) = put_lifecycle(ctx, name, &text).await {
             return Err(init_failed(applied, "lifecycle policy", e));
         }
         applied.lifecycle = Some(text);
     }
-    if let Some(text) = args.access.to_policy(partition_of(&remote.arn)) {
+    if let Some(text) = args.repository_policy_text(partition_of(&remote.arn)) {
         if let Err(e) = set_repository_policy(ctx, name, &text).await {
             return Err(init_failed(applied, "repository policy (pullPrincipals, pushPrincipals)", e));
         }
@@ -287,7 +287,7 @@ async fn earlier_attempt(
     let (immutable, exclusions) = mutability_of(&repo);
     let same_settings = created_at.is_some_and(|t| t >= since)
         && immutable == args.immutable_tags
-        && exclusions.iter().collect::<BTreeSet<_>>() == args.mutable_tag_exclusions.iter().collect()
+        && exclusions.iter().collect::<BTreeSet<_>>() == args.tag_exclusions.iter().collect()
         && repo.image_scanning_configuration().is_some_and(|c| c.scan_on_push()) == args.scan_on_push
         && repo.encryption_configuration().map(|e| e.encryption_type().as_str()).unwrap_or("AES256")
             == args.encryption_type.as_str();
@@ -370,16 +370,22 @@ pub struct ReadResult {
 }
 
 /// Reads the repository for refresh (`old_inputs` given) or import (empty).
+/// A repository that is gone is `None` on refresh (the stack drops it); on
+/// import, where nothing is known of it yet, it is an error that names the
+/// region looked in, the likeliest mistake.
 pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
+    let importing = old_inputs.is_empty() && old_outputs.is_empty();
     let action = "ecr:DescribeRepositories";
     let resp = ctx.read(action, id, ctx.client.describe_repositories().repository_names(id).send()).await?;
-    let repo = match resp {
-        Ok(r) => match r.repositories().first() {
-            Some(repo) => repo.clone(),
-            None => return Ok(None),
-        },
-        Err(e) if e.code() == Some("RepositoryNotFoundException") => return Ok(None),
+    let found = match resp {
+        Ok(r) => r.repositories().first().cloned(),
+        Err(e) if e.code() == Some("RepositoryNotFoundException") => None,
         Err(e) => return Err(aws(ctx, action, id, &e)),
+    };
+    let repo = match found {
+        Some(repo) => repo,
+        None if importing => return Err(not_found_in_region(ctx, id)),
+        None => return Ok(None),
     };
     let remote = remote_of(&repo);
 
@@ -409,7 +415,6 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
     let (aws_tags, actual_tags): (BTreeMap<String, String>, BTreeMap<String, String>) =
         all_tags.into_iter().partition(|(k, _)| is_reserved_tag(k));
 
-    let importing = old_inputs.is_empty() && old_outputs.is_empty();
     let old = if importing {
         None
     } else {
@@ -436,34 +441,47 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
         kms_key = None;
     }
 
-    let lifecycle_policy = match policy_text.as_deref() {
-        None => None,
-        Some(text) => match LifecyclePolicy::from_json(text) {
-            Some(p) => Some(p),
-            None => {
+    // Policies: in the form the resource declared them (simple fields, or
+    // JSON for what the fields cannot express). Imported (or looked up), a
+    // policy the fields cannot express comes back as its JSON, so adopting a
+    // repository loses nothing and the next `up` changes nothing. Declared
+    // with the fields and then edited by hand beyond them, it stays visible
+    // in the ...Text output with a warning, and the next `up` restores it.
+    let (lifecycle_policy, lifecycle_document) = match policy_text.as_deref() {
+        None => (None, None),
+        Some(text) => match (old.as_ref().filter(|o| o.lifecycle_document.is_some()), LifecyclePolicy::from_json(text))
+        {
+            (Some(o), _) => (None, Some(same_document(o.lifecycle_document.as_deref(), text, same_policy))),
+            (None, Some(p)) => (Some(p), None),
+            (None, None) if old.is_none() => (None, Some(text.to_string())),
+            (None, None) => {
                 ctx.warn(format!(
                     "the lifecycle policy of ECR repository \"{id}\" was edited outside Pulumi into rules that lifecyclePolicy cannot express; it is kept as it is in lifecyclePolicyText, and the next `pulumi up` would replace it with the declared policy"
                 ))
                 .await;
-                old.as_ref().and_then(|o| o.lifecycle_policy)
+                (old.as_ref().and_then(|o| o.lifecycle_policy), None)
             }
         },
     };
 
-    let access = match repository_policy.as_deref() {
-        None => Access::default(),
-        Some(text) => match Access::from_policy(text) {
+    let (access, policy_document) = match repository_policy.as_deref() {
+        None => (Access::default(), None),
+        Some(text) => match (old.as_ref().filter(|o| o.policy_document.is_some()), Access::from_policy(text)) {
+            (Some(o), _) => {
+                (Access::default(), Some(same_document(o.policy_document.as_deref(), text, same_repository_policy)))
+            }
             // Keep the user's spelling and order while the meaning is the same.
-            Some(found) => match &old {
-                Some(o) if o.access.same_as(&found) => o.access.clone(),
-                _ => found,
+            (None, Some(found)) => match &old {
+                Some(o) if o.access.same_as(&found) => (o.access.clone(), None),
+                _ => (found, None),
             },
-            None => {
+            (None, None) if old.is_none() => (Access::default(), Some(text.to_string())),
+            (None, None) => {
                 ctx.warn(format!(
                     "the repository policy of ECR repository \"{id}\" was edited outside Pulumi into statements that pullPrincipals and pushPrincipals cannot express; it is kept as it is in repositoryPolicyText, and the next `pulumi up` would replace it with the policy the declared principals need (or delete it when none are declared)"
                 ))
                 .await;
-                old.as_ref().map(|o| o.access.clone()).unwrap_or_default()
+                (old.as_ref().map(|o| o.access.clone()).unwrap_or_default(), None)
             }
         },
     };
@@ -481,11 +499,13 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
     let args = RepositoryArgs {
         repository_name: repo.repository_name().unwrap_or(id).to_string(),
         immutable_tags: immutable,
-        mutable_tag_exclusions: exclusions,
+        tag_exclusions: exclusions,
         scan_on_push: repo.image_scanning_configuration().is_some_and(|c| c.scan_on_push()),
         encryption_type: encryption,
         kms_key,
         lifecycle_policy,
+        lifecycle_document,
+        policy_document,
         force_delete: old.as_ref().is_some_and(|o| o.force_delete),
         tags: own,
         access,
@@ -510,6 +530,27 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
     Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
 }
 
+/// The declared JSON while it means the same as the text in force (the
+/// user's spelling is kept), else the text in force.
+fn same_document(declared: Option<&str>, in_force: &str, same: fn(Option<&str>, Option<&str>) -> bool) -> String {
+    match declared {
+        Some(d) if same(Some(d), Some(in_force)) => d.to_string(),
+        _ => in_force.to_string(),
+    }
+}
+
+/// The answer to a lookup of a repository that does not exist: where the
+/// provider looked, and what to check.
+pub fn not_found_in_region(ctx: &Ctx<'_>, name: &str) -> ProviderError {
+    let region = ctx.config.region_in_force().unwrap_or("the configured region");
+    ProviderError::new(
+        Code::NotFound,
+        format!(
+            "ECR repository \"{name}\" does not exist in {region} (in the account of the provider's credentials); check the name, and awsecr:region if the repository is in another region"
+        ),
+    )
+}
+
 // ---------------------------------------------------------------- update
 
 /// Applies what changed between the stored outputs and the new inputs, one
@@ -530,11 +571,11 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     let plain = |k: &str| olds.get(k).map(Value::plain).filter(|v| *v != Value::Null);
 
     let old_immutable = plain("immutableTags").and_then(|v| if let Value::Bool(b) = v { Some(b) } else { None });
-    let old_exclusions: BTreeSet<String> = match plain("mutableTagExclusions") {
+    let old_exclusions: BTreeSet<String> = match plain("mutableTagExclusions").or(plain("immutableTagExclusions")) {
         Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
         _ => BTreeSet::new(),
     };
-    let new_exclusions: BTreeSet<String> = args.mutable_tag_exclusions.iter().cloned().collect();
+    let new_exclusions: BTreeSet<String> = args.tag_exclusions.iter().cloned().collect();
     if old_immutable != Some(args.immutable_tags) || old_exclusions != new_exclusions {
         let action = "ecr:PutImageTagMutability";
         let req = ctx
@@ -542,7 +583,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
             .put_image_tag_mutability()
             .repository_name(name)
             .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.mutable_tag_exclusions));
+            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions));
         ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
     }
 
@@ -574,7 +615,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
 
     let applied = plain("repositoryPolicyText");
     let applied = applied.as_ref().and_then(Value::as_str);
-    let wanted_access = args.access.to_policy(partition_of(&remote.arn));
+    let wanted_access = args.repository_policy_text(partition_of(&remote.arn));
     if !same_repository_policy(applied, wanted_access.as_deref()) {
         match &wanted_access {
             Some(text) => set_repository_policy(ctx, name, text).await?,

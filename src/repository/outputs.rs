@@ -31,9 +31,9 @@ const DERIVED_FROM: &[(&str, &[&str])] = &[
     ("arn", &["repositoryName"]),
     ("repositoryUrl", &["repositoryName"]),
     ("tagsAll", &["tags"]),
-    ("lifecyclePolicyText", &["lifecyclePolicy"]),
-    ("imageTagMutability", &["immutableTags", "mutableTagExclusions"]),
-    ("repositoryPolicyText", &["pullPrincipals", "pushPrincipals"]),
+    ("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"]),
+    ("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
+    ("repositoryPolicyText", &["pullPrincipals", "pushPrincipals", "repositoryPolicyDocument"]),
     ("pullPolicyDocument", &["repositoryName"]),
     ("pushPolicyDocument", &["repositoryName"]),
 ];
@@ -103,7 +103,7 @@ pub fn preview_outputs(news: &Map, config: &ProviderConfig, remote: Option<&Remo
         }
     }
     let immutable = news.get("immutableTags").map(Value::plain);
-    let exclusions = news.get("mutableTagExclusions").map(Value::plain);
+    let exclusions = news.get("mutableTagExclusions").or(news.get("immutableTagExclusions")).map(Value::plain);
     let mode = match (immutable, exclusions) {
         (Some(Value::Bool(i)), None | Some(Value::Null)) => Value::from(mutability_mode(i, false)),
         (Some(Value::Bool(i)), Some(Value::Array(a))) if !a.iter().any(Value::is_unknown) => {
@@ -113,8 +113,26 @@ pub fn preview_outputs(news: &Map, config: &ProviderConfig, remote: Option<&Remo
     };
     m.insert("imageTagMutability".into(), mode);
     // The repository policy names account roots in the repository's
-    // partition, so it is known only once the ARN is.
-    match (access_of(news), remote) {
+    // partition, so it is known only once the ARN is (unless given as JSON).
+    match (document(news, "repositoryPolicyDocument"), access_of(news), remote) {
+        (None, _, _) => {
+            m.insert("repositoryPolicyText".into(), Value::Unknown);
+        }
+        (Some(Some(text)), _, _) => {
+            m.insert("repositoryPolicyText".into(), text.into());
+        }
+        (Some(None), access, remote) => preview_policy(&mut m, access, remote),
+    }
+    let document = |f: fn(&str) -> String| remote.map_or(Value::Unknown, |r| Value::from(f(&r.arn)));
+    m.insert("pullPolicyDocument".into(), document(pull_policy_document));
+    m.insert("pushPolicyDocument".into(), document(push_policy_document));
+    carry_secrets(news, config, &mut m);
+    m
+}
+
+/// The preview of the repository policy the principal lists ask for.
+fn preview_policy(m: &mut Map, access: Option<Access>, remote: Option<&Remote>) {
+    match (access, remote) {
         (Some(a), _) if a.is_empty() => {}
         (Some(a), Some(r)) => {
             if let Some(text) = a.to_policy(partition_of(&r.arn)) {
@@ -125,11 +143,6 @@ pub fn preview_outputs(news: &Map, config: &ProviderConfig, remote: Option<&Remo
             m.insert("repositoryPolicyText".into(), Value::Unknown);
         }
     }
-    let document = |f: fn(&str) -> String| remote.map_or(Value::Unknown, |r| Value::from(f(&r.arn)));
-    m.insert("pullPolicyDocument".into(), document(pull_policy_document));
-    m.insert("pushPolicyDocument".into(), document(push_policy_document));
-    carry_secrets(news, config, &mut m);
-    m
 }
 
 /// The access the inputs ask for: `None` while unknown.
@@ -146,9 +159,22 @@ pub fn principals_of(inputs: &Map, key: &str) -> Option<Vec<String>> {
     }
 }
 
-/// The policy text the inputs ask for: `None` while unknown, `Some(None)` for
-/// no policy.
+/// A policy given as JSON: `None` while unknown, `Some(None)` when not given.
+pub fn document(inputs: &Map, key: &str) -> Option<Option<String>> {
+    match inputs.get(key).map(Value::plain) {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => Some(Some(s)),
+        Some(_) => None,
+    }
+}
+
+/// The lifecycle policy text the inputs ask for (the JSON form, else the
+/// one generated from the fields): `None` while unknown, `Some(None)` for no
+/// policy.
 pub fn lifecycle_text(inputs: &Map) -> Option<Option<String>> {
+    if let Some(text) = document(inputs, "lifecyclePolicyDocument")? {
+        return Some(Some(text));
+    }
     match inputs.get("lifecyclePolicy").map(Value::plain) {
         None | Some(Value::Null) => Some(None),
         Some(Value::Object(o)) => {
@@ -213,11 +239,13 @@ mod tests {
         RepositoryArgs {
             repository_name: "app".into(),
             immutable_tags: true,
-            mutable_tag_exclusions: vec![],
+            tag_exclusions: vec![],
             scan_on_push: true,
             encryption_type: Encryption::Aes256,
             kms_key: None,
             lifecycle_policy: None,
+            lifecycle_document: None,
+            policy_document: None,
             force_delete: false,
             tags: BTreeMap::from([("team".into(), "a".into())]),
             access: Access::default(),

@@ -413,6 +413,21 @@ pub fn decode(s: &Option<prost_types::Struct>) -> Map {
     s.as_ref().map(decode_struct).unwrap_or_default()
 }
 
+/// A check failure as the provider meant it: the full property path and the
+/// reason. On the wire the property is the top-level key (the engine looks it
+/// up to print its value) and a deeper path, or the path of a secret value
+/// (no property at all), leads the reason: `pullPrincipals[1]: must be ...`.
+pub fn path_and_reason(f: &pulumirpc::CheckFailure) -> (String, String) {
+    if let Some((path, rest)) = f.reason.split_once(": ") {
+        let under =
+            |p: &str| p == f.property || p.strip_prefix(f.property.as_str()).is_some_and(|r| r.starts_with(['.', '[']));
+        if f.property.is_empty() || under(path) {
+            return (path.to_string(), rest.to_string());
+        }
+    }
+    (f.property.clone(), f.reason.clone())
+}
+
 pub fn urn(name: &str) -> String {
     format!("urn:pulumi:test::awsecr-tests::awsecr:index:Repository::{name}")
 }

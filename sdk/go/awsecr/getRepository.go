@@ -36,15 +36,19 @@ type LookupRepositoryResult struct {
 	EncryptionType EncryptionType `pulumi:"encryptionType"`
 	// The ECR tag mutability mode in force: `IMMUTABLE`, `MUTABLE`, `IMMUTABLE_WITH_EXCLUSION` or `MUTABLE_WITH_EXCLUSION`.
 	ImageTagMutability string `pulumi:"imageTagMutability"`
+	// Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+	ImmutableTagExclusions []string `pulumi:"immutableTagExclusions"`
 	// Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
 	ImmutableTags bool `pulumi:"immutableTags"`
 	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey *string `pulumi:"kmsKey"`
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
+	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+	LifecyclePolicyDocument *string `pulumi:"lifecyclePolicyDocument"`
 	// The lifecycle policy JSON in force on the repository (absent when there is none).
 	LifecyclePolicyText *string `pulumi:"lifecyclePolicyText"`
-	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 	MutableTagExclusions []string `pulumi:"mutableTagExclusions"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.
 	PullPolicyDocument string `pulumi:"pullPolicyDocument"`
@@ -58,6 +62,8 @@ type LookupRepositoryResult struct {
 	RegistryId string `pulumi:"registryId"`
 	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName string `pulumi:"repositoryName"`
+	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	RepositoryPolicyDocument *string `pulumi:"repositoryPolicyDocument"`
 	// The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
 	RepositoryPolicyText *string `pulumi:"repositoryPolicyText"`
 	// The URL to push to and pull from: `<account>.dkr.ecr.<region>.amazonaws.com/<name>`.
@@ -122,6 +128,11 @@ func (o LookupRepositoryResultOutput) ImageTagMutability() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.ImageTagMutability }).(pulumi.StringOutput)
 }
 
+// Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+func (o LookupRepositoryResultOutput) ImmutableTagExclusions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.ImmutableTagExclusions }).(pulumi.StringArrayOutput)
+}
+
 // Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
 func (o LookupRepositoryResultOutput) ImmutableTags() pulumi.BoolOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) bool { return v.ImmutableTags }).(pulumi.BoolOutput)
@@ -137,12 +148,17 @@ func (o LookupRepositoryResultOutput) LifecyclePolicy() LifecyclePolicyPtrOutput
 	return o.ApplyT(func(v LookupRepositoryResult) *LifecyclePolicy { return v.LifecyclePolicy }).(LifecyclePolicyPtrOutput)
 }
 
+// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+func (o LookupRepositoryResultOutput) LifecyclePolicyDocument() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.LifecyclePolicyDocument }).(pulumi.StringPtrOutput)
+}
+
 // The lifecycle policy JSON in force on the repository (absent when there is none).
 func (o LookupRepositoryResultOutput) LifecyclePolicyText() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.LifecyclePolicyText }).(pulumi.StringPtrOutput)
 }
 
-// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 func (o LookupRepositoryResultOutput) MutableTagExclusions() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.MutableTagExclusions }).(pulumi.StringArrayOutput)
 }
@@ -175,6 +191,11 @@ func (o LookupRepositoryResultOutput) RegistryId() pulumi.StringOutput {
 // The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 func (o LookupRepositoryResultOutput) RepositoryName() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.RepositoryName }).(pulumi.StringOutput)
+}
+
+// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+func (o LookupRepositoryResultOutput) RepositoryPolicyDocument() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.RepositoryPolicyDocument }).(pulumi.StringPtrOutput)
 }
 
 // The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.

@@ -13,13 +13,15 @@ import (
 
 // An Amazon ECR repository with production defaults: tags are immutable, images are scanned on push and encrypted at rest, and a repository that still holds images is never deleted unless `forceDelete` is set.
 //
-// Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches.
+// Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
 //
 // ## Import
 //
 // ```sh
 // pulumi import awsecr:index:Repository my-repo platform/api
 // ```
+//
+// Import reconstructs inputs that produce no change: policies the simple fields cannot express come back as `lifecyclePolicyDocument` / `repositoryPolicyDocument`, and reserved `aws:` tags stay in `awsTags`.
 type Repository struct {
 	pulumi.CustomResourceState
 
@@ -33,15 +35,19 @@ type Repository struct {
 	ForceDelete pulumi.BoolOutput `pulumi:"forceDelete"`
 	// The ECR tag mutability mode in force: `IMMUTABLE`, `MUTABLE`, `IMMUTABLE_WITH_EXCLUSION` or `MUTABLE_WITH_EXCLUSION`.
 	ImageTagMutability pulumi.StringOutput `pulumi:"imageTagMutability"`
+	// Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+	ImmutableTagExclusions pulumi.StringArrayOutput `pulumi:"immutableTagExclusions"`
 	// Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
 	ImmutableTags pulumi.BoolOutput `pulumi:"immutableTags"`
 	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey pulumi.StringPtrOutput `pulumi:"kmsKey"`
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy LifecyclePolicyPtrOutput `pulumi:"lifecyclePolicy"`
+	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+	LifecyclePolicyDocument pulumi.StringPtrOutput `pulumi:"lifecyclePolicyDocument"`
 	// The lifecycle policy JSON in force on the repository (absent when there is none).
 	LifecyclePolicyText pulumi.StringPtrOutput `pulumi:"lifecyclePolicyText"`
-	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 	MutableTagExclusions pulumi.StringArrayOutput `pulumi:"mutableTagExclusions"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.
 	PullPolicyDocument pulumi.StringOutput `pulumi:"pullPolicyDocument"`
@@ -55,6 +61,8 @@ type Repository struct {
 	RegistryId pulumi.StringOutput `pulumi:"registryId"`
 	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName pulumi.StringOutput `pulumi:"repositoryName"`
+	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	RepositoryPolicyDocument pulumi.StringPtrOutput `pulumi:"repositoryPolicyDocument"`
 	// The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
 	RepositoryPolicyText pulumi.StringPtrOutput `pulumi:"repositoryPolicyText"`
 	// The URL to push to and pull from: `<account>.dkr.ecr.<region>.amazonaws.com/<name>`.
@@ -123,13 +131,17 @@ type repositoryArgs struct {
 	EncryptionType *EncryptionType `pulumi:"encryptionType"`
 	// Delete the repository even if it still holds images, deleting the images too. Defaults to `false`: deleting a repository with images fails and deletes nothing.
 	ForceDelete *bool `pulumi:"forceDelete"`
+	// Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+	ImmutableTagExclusions []string `pulumi:"immutableTagExclusions"`
 	// Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
 	ImmutableTags *bool `pulumi:"immutableTags"`
 	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey *string `pulumi:"kmsKey"`
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
-	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+	LifecyclePolicyDocument *string `pulumi:"lifecyclePolicyDocument"`
+	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 	MutableTagExclusions []string `pulumi:"mutableTagExclusions"`
 	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
 	PullPrincipals []string `pulumi:"pullPrincipals"`
@@ -137,6 +149,8 @@ type repositoryArgs struct {
 	PushPrincipals []string `pulumi:"pushPrincipals"`
 	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName *string `pulumi:"repositoryName"`
+	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	RepositoryPolicyDocument *string `pulumi:"repositoryPolicyDocument"`
 	// Scan every pushed image for vulnerabilities. Defaults to `true`.
 	ScanOnPush *bool `pulumi:"scanOnPush"`
 	// Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
@@ -149,13 +163,17 @@ type RepositoryArgs struct {
 	EncryptionType EncryptionTypePtrInput
 	// Delete the repository even if it still holds images, deleting the images too. Defaults to `false`: deleting a repository with images fails and deletes nothing.
 	ForceDelete pulumi.BoolPtrInput
+	// Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+	ImmutableTagExclusions pulumi.StringArrayInput
 	// Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
 	ImmutableTags pulumi.BoolPtrInput
 	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey pulumi.StringPtrInput
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy LifecyclePolicyPtrInput
-	// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+	LifecyclePolicyDocument pulumi.StringPtrInput
+	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 	MutableTagExclusions pulumi.StringArrayInput
 	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
 	PullPrincipals pulumi.StringArrayInput
@@ -163,6 +181,8 @@ type RepositoryArgs struct {
 	PushPrincipals pulumi.StringArrayInput
 	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName pulumi.StringPtrInput
+	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	RepositoryPolicyDocument pulumi.StringPtrInput
 	// Scan every pushed image for vulnerabilities. Defaults to `true`.
 	ScanOnPush pulumi.BoolPtrInput
 	// Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
@@ -281,6 +301,11 @@ func (o RepositoryOutput) ImageTagMutability() pulumi.StringOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringOutput { return v.ImageTagMutability }).(pulumi.StringOutput)
 }
 
+// Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+func (o RepositoryOutput) ImmutableTagExclusions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Repository) pulumi.StringArrayOutput { return v.ImmutableTagExclusions }).(pulumi.StringArrayOutput)
+}
+
 // Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
 func (o RepositoryOutput) ImmutableTags() pulumi.BoolOutput {
 	return o.ApplyT(func(v *Repository) pulumi.BoolOutput { return v.ImmutableTags }).(pulumi.BoolOutput)
@@ -296,12 +321,17 @@ func (o RepositoryOutput) LifecyclePolicy() LifecyclePolicyPtrOutput {
 	return o.ApplyT(func(v *Repository) LifecyclePolicyPtrOutput { return v.LifecyclePolicy }).(LifecyclePolicyPtrOutput)
 }
 
+// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+func (o RepositoryOutput) LifecyclePolicyDocument() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Repository) pulumi.StringPtrOutput { return v.LifecyclePolicyDocument }).(pulumi.StringPtrOutput)
+}
+
 // The lifecycle policy JSON in force on the repository (absent when there is none).
 func (o RepositoryOutput) LifecyclePolicyText() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringPtrOutput { return v.LifecyclePolicyText }).(pulumi.StringPtrOutput)
 }
 
-// 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 func (o RepositoryOutput) MutableTagExclusions() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringArrayOutput { return v.MutableTagExclusions }).(pulumi.StringArrayOutput)
 }
@@ -334,6 +364,11 @@ func (o RepositoryOutput) RegistryId() pulumi.StringOutput {
 // The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 func (o RepositoryOutput) RepositoryName() pulumi.StringOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringOutput { return v.RepositoryName }).(pulumi.StringOutput)
+}
+
+// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+func (o RepositoryOutput) RepositoryPolicyDocument() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Repository) pulumi.StringPtrOutput { return v.RepositoryPolicyDocument }).(pulumi.StringPtrOutput)
 }
 
 // The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.

@@ -25,7 +25,7 @@ __all__ = [
 
 @pulumi.output_type
 class GetRepositoryResult:
-    def __init__(__self__, arn=None, aws_tags=None, encryption_type=None, image_tag_mutability=None, immutable_tags=None, kms_key=None, lifecycle_policy=None, lifecycle_policy_text=None, mutable_tag_exclusions=None, pull_policy_document=None, pull_principals=None, push_policy_document=None, push_principals=None, registry_id=None, repository_name=None, repository_policy_text=None, repository_url=None, scan_on_push=None, tags=None, tags_all=None):
+    def __init__(__self__, arn=None, aws_tags=None, encryption_type=None, image_tag_mutability=None, immutable_tag_exclusions=None, immutable_tags=None, kms_key=None, lifecycle_policy=None, lifecycle_policy_document=None, lifecycle_policy_text=None, mutable_tag_exclusions=None, pull_policy_document=None, pull_principals=None, push_policy_document=None, push_principals=None, registry_id=None, repository_name=None, repository_policy_document=None, repository_policy_text=None, repository_url=None, scan_on_push=None, tags=None, tags_all=None):
         if arn and not isinstance(arn, str):
             raise TypeError("Expected argument 'arn' to be a str")
         pulumi.set(__self__, "arn", arn)
@@ -38,6 +38,9 @@ class GetRepositoryResult:
         if image_tag_mutability and not isinstance(image_tag_mutability, str):
             raise TypeError("Expected argument 'image_tag_mutability' to be a str")
         pulumi.set(__self__, "image_tag_mutability", image_tag_mutability)
+        if immutable_tag_exclusions and not isinstance(immutable_tag_exclusions, list):
+            raise TypeError("Expected argument 'immutable_tag_exclusions' to be a list")
+        pulumi.set(__self__, "immutable_tag_exclusions", immutable_tag_exclusions)
         if immutable_tags and not isinstance(immutable_tags, bool):
             raise TypeError("Expected argument 'immutable_tags' to be a bool")
         pulumi.set(__self__, "immutable_tags", immutable_tags)
@@ -47,6 +50,9 @@ class GetRepositoryResult:
         if lifecycle_policy and not isinstance(lifecycle_policy, dict):
             raise TypeError("Expected argument 'lifecycle_policy' to be a dict")
         pulumi.set(__self__, "lifecycle_policy", lifecycle_policy)
+        if lifecycle_policy_document and not isinstance(lifecycle_policy_document, str):
+            raise TypeError("Expected argument 'lifecycle_policy_document' to be a str")
+        pulumi.set(__self__, "lifecycle_policy_document", lifecycle_policy_document)
         if lifecycle_policy_text and not isinstance(lifecycle_policy_text, str):
             raise TypeError("Expected argument 'lifecycle_policy_text' to be a str")
         pulumi.set(__self__, "lifecycle_policy_text", lifecycle_policy_text)
@@ -71,6 +77,9 @@ class GetRepositoryResult:
         if repository_name and not isinstance(repository_name, str):
             raise TypeError("Expected argument 'repository_name' to be a str")
         pulumi.set(__self__, "repository_name", repository_name)
+        if repository_policy_document and not isinstance(repository_policy_document, str):
+            raise TypeError("Expected argument 'repository_policy_document' to be a str")
+        pulumi.set(__self__, "repository_policy_document", repository_policy_document)
         if repository_policy_text and not isinstance(repository_policy_text, str):
             raise TypeError("Expected argument 'repository_policy_text' to be a str")
         pulumi.set(__self__, "repository_policy_text", repository_policy_text)
@@ -120,6 +129,14 @@ class GetRepositoryResult:
         return pulumi.get(self, "image_tag_mutability")
 
     @_builtins.property
+    @pulumi.getter(name="immutableTagExclusions")
+    def immutable_tag_exclusions(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+        """
+        return pulumi.get(self, "immutable_tag_exclusions")
+
+    @_builtins.property
     @pulumi.getter(name="immutableTags")
     def immutable_tags(self) -> _builtins.bool:
         """
@@ -144,6 +161,14 @@ class GetRepositoryResult:
         return pulumi.get(self, "lifecycle_policy")
 
     @_builtins.property
+    @pulumi.getter(name="lifecyclePolicyDocument")
+    def lifecycle_policy_document(self) -> Optional[_builtins.str]:
+        """
+        The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+        """
+        return pulumi.get(self, "lifecycle_policy_document")
+
+    @_builtins.property
     @pulumi.getter(name="lifecyclePolicyText")
     def lifecycle_policy_text(self) -> Optional[_builtins.str]:
         """
@@ -155,7 +180,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="mutableTagExclusions")
     def mutable_tag_exclusions(self) -> Optional[Sequence[_builtins.str]]:
         """
-        1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+        Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         """
         return pulumi.get(self, "mutable_tag_exclusions")
 
@@ -208,6 +233,14 @@ class GetRepositoryResult:
         return pulumi.get(self, "repository_name")
 
     @_builtins.property
+    @pulumi.getter(name="repositoryPolicyDocument")
+    def repository_policy_document(self) -> Optional[_builtins.str]:
+        """
+        The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+        """
+        return pulumi.get(self, "repository_policy_document")
+
+    @_builtins.property
     @pulumi.getter(name="repositoryPolicyText")
     def repository_policy_text(self) -> Optional[_builtins.str]:
         """
@@ -258,9 +291,11 @@ class AwaitableGetRepositoryResult(GetRepositoryResult):
             aws_tags=self.aws_tags,
             encryption_type=self.encryption_type,
             image_tag_mutability=self.image_tag_mutability,
+            immutable_tag_exclusions=self.immutable_tag_exclusions,
             immutable_tags=self.immutable_tags,
             kms_key=self.kms_key,
             lifecycle_policy=self.lifecycle_policy,
+            lifecycle_policy_document=self.lifecycle_policy_document,
             lifecycle_policy_text=self.lifecycle_policy_text,
             mutable_tag_exclusions=self.mutable_tag_exclusions,
             pull_policy_document=self.pull_policy_document,
@@ -269,6 +304,7 @@ class AwaitableGetRepositoryResult(GetRepositoryResult):
             push_principals=self.push_principals,
             registry_id=self.registry_id,
             repository_name=self.repository_name,
+            repository_policy_document=self.repository_policy_document,
             repository_policy_text=self.repository_policy_text,
             repository_url=self.repository_url,
             scan_on_push=self.scan_on_push,
@@ -293,9 +329,11 @@ def get_repository(repository_name: Optional[_builtins.str] = None,
         aws_tags=pulumi.get(__ret__, 'aws_tags'),
         encryption_type=pulumi.get(__ret__, 'encryption_type'),
         image_tag_mutability=pulumi.get(__ret__, 'image_tag_mutability'),
+        immutable_tag_exclusions=pulumi.get(__ret__, 'immutable_tag_exclusions'),
         immutable_tags=pulumi.get(__ret__, 'immutable_tags'),
         kms_key=pulumi.get(__ret__, 'kms_key'),
         lifecycle_policy=pulumi.get(__ret__, 'lifecycle_policy'),
+        lifecycle_policy_document=pulumi.get(__ret__, 'lifecycle_policy_document'),
         lifecycle_policy_text=pulumi.get(__ret__, 'lifecycle_policy_text'),
         mutable_tag_exclusions=pulumi.get(__ret__, 'mutable_tag_exclusions'),
         pull_policy_document=pulumi.get(__ret__, 'pull_policy_document'),
@@ -304,6 +342,7 @@ def get_repository(repository_name: Optional[_builtins.str] = None,
         push_principals=pulumi.get(__ret__, 'push_principals'),
         registry_id=pulumi.get(__ret__, 'registry_id'),
         repository_name=pulumi.get(__ret__, 'repository_name'),
+        repository_policy_document=pulumi.get(__ret__, 'repository_policy_document'),
         repository_policy_text=pulumi.get(__ret__, 'repository_policy_text'),
         repository_url=pulumi.get(__ret__, 'repository_url'),
         scan_on_push=pulumi.get(__ret__, 'scan_on_push'),
@@ -325,9 +364,11 @@ def get_repository_output(repository_name: pulumi.Input[Optional[_builtins.str]]
         aws_tags=pulumi.get(__response__, 'aws_tags'),
         encryption_type=pulumi.get(__response__, 'encryption_type'),
         image_tag_mutability=pulumi.get(__response__, 'image_tag_mutability'),
+        immutable_tag_exclusions=pulumi.get(__response__, 'immutable_tag_exclusions'),
         immutable_tags=pulumi.get(__response__, 'immutable_tags'),
         kms_key=pulumi.get(__response__, 'kms_key'),
         lifecycle_policy=pulumi.get(__response__, 'lifecycle_policy'),
+        lifecycle_policy_document=pulumi.get(__response__, 'lifecycle_policy_document'),
         lifecycle_policy_text=pulumi.get(__response__, 'lifecycle_policy_text'),
         mutable_tag_exclusions=pulumi.get(__response__, 'mutable_tag_exclusions'),
         pull_policy_document=pulumi.get(__response__, 'pull_policy_document'),
@@ -336,6 +377,7 @@ def get_repository_output(repository_name: pulumi.Input[Optional[_builtins.str]]
         push_principals=pulumi.get(__response__, 'push_principals'),
         registry_id=pulumi.get(__response__, 'registry_id'),
         repository_name=pulumi.get(__response__, 'repository_name'),
+        repository_policy_document=pulumi.get(__response__, 'repository_policy_document'),
         repository_policy_text=pulumi.get(__response__, 'repository_policy_text'),
         repository_url=pulumi.get(__response__, 'repository_url'),
         scan_on_push=pulumi.get(__response__, 'scan_on_push'),

@@ -24,13 +24,16 @@ class RepositoryArgs:
     def __init__(__self__, *,
                  encryption_type: pulumi.Input[Optional['EncryptionType']] = None,
                  force_delete: pulumi.Input[Optional[_builtins.bool]] = None,
+                 immutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
                  lifecycle_policy: pulumi.Input[Optional['LifecyclePolicyArgs']] = None,
+                 lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 repository_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  scan_on_push: pulumi.Input[Optional[_builtins.bool]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
         """
@@ -38,13 +41,16 @@ class RepositoryArgs:
 
         :param pulumi.Input['EncryptionType'] encryption_type: Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
         :param pulumi.Input[_builtins.bool] force_delete: Delete the repository even if it still holds images, deleting the images too. Defaults to `false`: deleting a repository with images fails and deletes nothing.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] immutable_tag_exclusions: Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
         :param pulumi.Input['LifecyclePolicyArgs'] lifecycle_policy: Image expiry rules. Removing it removes the repository's lifecycle policy.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+        :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] push_principals: Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
         :param pulumi.Input[_builtins.str] repository_name: The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+        :param pulumi.Input[_builtins.str] repository_policy_document: The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
         :param pulumi.Input[_builtins.bool] scan_on_push: Scan every pushed image for vulnerabilities. Defaults to `true`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
         """
@@ -56,6 +62,8 @@ class RepositoryArgs:
             force_delete = False
         if force_delete is not None:
             pulumi.set(__self__, "force_delete", force_delete)
+        if immutable_tag_exclusions is not None:
+            pulumi.set(__self__, "immutable_tag_exclusions", immutable_tag_exclusions)
         if immutable_tags is None:
             immutable_tags = True
         if immutable_tags is not None:
@@ -64,6 +72,8 @@ class RepositoryArgs:
             pulumi.set(__self__, "kms_key", kms_key)
         if lifecycle_policy is not None:
             pulumi.set(__self__, "lifecycle_policy", lifecycle_policy)
+        if lifecycle_policy_document is not None:
+            pulumi.set(__self__, "lifecycle_policy_document", lifecycle_policy_document)
         if mutable_tag_exclusions is not None:
             pulumi.set(__self__, "mutable_tag_exclusions", mutable_tag_exclusions)
         if pull_principals is not None:
@@ -72,6 +82,8 @@ class RepositoryArgs:
             pulumi.set(__self__, "push_principals", push_principals)
         if repository_name is not None:
             pulumi.set(__self__, "repository_name", repository_name)
+        if repository_policy_document is not None:
+            pulumi.set(__self__, "repository_policy_document", repository_policy_document)
         if scan_on_push is None:
             scan_on_push = True
         if scan_on_push is not None:
@@ -102,6 +114,18 @@ class RepositoryArgs:
     @force_delete.setter
     def force_delete(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "force_delete", value)
+
+    @_builtins.property
+    @pulumi.getter(name="immutableTagExclusions")
+    def immutable_tag_exclusions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+        """
+        return pulumi.get(self, "immutable_tag_exclusions")
+
+    @immutable_tag_exclusions.setter
+    def immutable_tag_exclusions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "immutable_tag_exclusions", value)
 
     @_builtins.property
     @pulumi.getter(name="immutableTags")
@@ -140,10 +164,22 @@ class RepositoryArgs:
         pulumi.set(self, "lifecycle_policy", value)
 
     @_builtins.property
+    @pulumi.getter(name="lifecyclePolicyDocument")
+    def lifecycle_policy_document(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+        """
+        return pulumi.get(self, "lifecycle_policy_document")
+
+    @lifecycle_policy_document.setter
+    def lifecycle_policy_document(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lifecycle_policy_document", value)
+
+    @_builtins.property
     @pulumi.getter(name="mutableTagExclusions")
     def mutable_tag_exclusions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+        Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         """
         return pulumi.get(self, "mutable_tag_exclusions")
 
@@ -188,6 +224,18 @@ class RepositoryArgs:
         pulumi.set(self, "repository_name", value)
 
     @_builtins.property
+    @pulumi.getter(name="repositoryPolicyDocument")
+    def repository_policy_document(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+        """
+        return pulumi.get(self, "repository_policy_document")
+
+    @repository_policy_document.setter
+    def repository_policy_document(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "repository_policy_document", value)
+
+    @_builtins.property
     @pulumi.getter(name="scanOnPush")
     def scan_on_push(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
@@ -220,20 +268,23 @@ class Repository(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  encryption_type: pulumi.Input[Optional['EncryptionType']] = None,
                  force_delete: pulumi.Input[Optional[_builtins.bool]] = None,
+                 immutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
                  lifecycle_policy: pulumi.Input[Optional[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']]] = None,
+                 lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 repository_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  scan_on_push: pulumi.Input[Optional[_builtins.bool]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         """
         An Amazon ECR repository with production defaults: tags are immutable, images are scanned on push and encrypted at rest, and a repository that still holds images is never deleted unless `forceDelete` is set.
 
-        Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches.
+        Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
 
         ## Import
 
@@ -241,17 +292,22 @@ class Repository(pulumi.CustomResource):
         pulumi import awsecr:index:Repository my-repo platform/api
         ```
 
+        Import reconstructs inputs that produce no change: policies the simple fields cannot express come back as `lifecyclePolicyDocument` / `repositoryPolicyDocument`, and reserved `aws:` tags stay in `awsTags`.
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input['EncryptionType'] encryption_type: Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
         :param pulumi.Input[_builtins.bool] force_delete: Delete the repository even if it still holds images, deleting the images too. Defaults to `false`: deleting a repository with images fails and deletes nothing.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] immutable_tag_exclusions: Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
         :param pulumi.Input[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']] lifecycle_policy: Image expiry rules. Removing it removes the repository's lifecycle policy.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+        :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] push_principals: Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
         :param pulumi.Input[_builtins.str] repository_name: The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+        :param pulumi.Input[_builtins.str] repository_policy_document: The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
         :param pulumi.Input[_builtins.bool] scan_on_push: Scan every pushed image for vulnerabilities. Defaults to `true`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
         """
@@ -264,13 +320,15 @@ class Repository(pulumi.CustomResource):
         """
         An Amazon ECR repository with production defaults: tags are immutable, images are scanned on push and encrypted at rest, and a repository that still holds images is never deleted unless `forceDelete` is set.
 
-        Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches.
+        Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
 
         ## Import
 
         ```sh
         pulumi import awsecr:index:Repository my-repo platform/api
         ```
+
+        Import reconstructs inputs that produce no change: policies the simple fields cannot express come back as `lifecyclePolicyDocument` / `repositoryPolicyDocument`, and reserved `aws:` tags stay in `awsTags`.
 
         :param str resource_name: The name of the resource.
         :param RepositoryArgs args: The arguments to use to populate this resource's properties.
@@ -289,13 +347,16 @@ class Repository(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  encryption_type: pulumi.Input[Optional['EncryptionType']] = None,
                  force_delete: pulumi.Input[Optional[_builtins.bool]] = None,
+                 immutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
                  lifecycle_policy: pulumi.Input[Optional[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']]] = None,
+                 lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 repository_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  scan_on_push: pulumi.Input[Optional[_builtins.bool]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
@@ -313,15 +374,18 @@ class Repository(pulumi.CustomResource):
             if force_delete is None:
                 force_delete = False
             __props__.__dict__["force_delete"] = force_delete
+            __props__.__dict__["immutable_tag_exclusions"] = immutable_tag_exclusions
             if immutable_tags is None:
                 immutable_tags = True
             __props__.__dict__["immutable_tags"] = immutable_tags
             __props__.__dict__["kms_key"] = kms_key
             __props__.__dict__["lifecycle_policy"] = lifecycle_policy
+            __props__.__dict__["lifecycle_policy_document"] = lifecycle_policy_document
             __props__.__dict__["mutable_tag_exclusions"] = mutable_tag_exclusions
             __props__.__dict__["pull_principals"] = pull_principals
             __props__.__dict__["push_principals"] = push_principals
             __props__.__dict__["repository_name"] = repository_name
+            __props__.__dict__["repository_policy_document"] = repository_policy_document
             if scan_on_push is None:
                 scan_on_push = True
             __props__.__dict__["scan_on_push"] = scan_on_push
@@ -363,9 +427,11 @@ class Repository(pulumi.CustomResource):
         __props__.__dict__["encryption_type"] = None
         __props__.__dict__["force_delete"] = None
         __props__.__dict__["image_tag_mutability"] = None
+        __props__.__dict__["immutable_tag_exclusions"] = None
         __props__.__dict__["immutable_tags"] = None
         __props__.__dict__["kms_key"] = None
         __props__.__dict__["lifecycle_policy"] = None
+        __props__.__dict__["lifecycle_policy_document"] = None
         __props__.__dict__["lifecycle_policy_text"] = None
         __props__.__dict__["mutable_tag_exclusions"] = None
         __props__.__dict__["pull_policy_document"] = None
@@ -374,6 +440,7 @@ class Repository(pulumi.CustomResource):
         __props__.__dict__["push_principals"] = None
         __props__.__dict__["registry_id"] = None
         __props__.__dict__["repository_name"] = None
+        __props__.__dict__["repository_policy_document"] = None
         __props__.__dict__["repository_policy_text"] = None
         __props__.__dict__["repository_url"] = None
         __props__.__dict__["scan_on_push"] = None
@@ -422,6 +489,14 @@ class Repository(pulumi.CustomResource):
         return pulumi.get(self, "image_tag_mutability")
 
     @_builtins.property
+    @pulumi.getter(name="immutableTagExclusions")
+    def immutable_tag_exclusions(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+        """
+        return pulumi.get(self, "immutable_tag_exclusions")
+
+    @_builtins.property
     @pulumi.getter(name="immutableTags")
     def immutable_tags(self) -> pulumi.Output[_builtins.bool]:
         """
@@ -446,6 +521,14 @@ class Repository(pulumi.CustomResource):
         return pulumi.get(self, "lifecycle_policy")
 
     @_builtins.property
+    @pulumi.getter(name="lifecyclePolicyDocument")
+    def lifecycle_policy_document(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+        """
+        return pulumi.get(self, "lifecycle_policy_document")
+
+    @_builtins.property
     @pulumi.getter(name="lifecyclePolicyText")
     def lifecycle_policy_text(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
@@ -457,7 +540,7 @@ class Repository(pulumi.CustomResource):
     @pulumi.getter(name="mutableTagExclusions")
     def mutable_tag_exclusions(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) that are the exception to `immutableTags`: with `immutableTags: true` these tags stay movable (e.g. `latest`; a filter of only `*` is refused: use `immutableTags: false`); with `false` they become immutable.
+        Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         """
         return pulumi.get(self, "mutable_tag_exclusions")
 
@@ -508,6 +591,14 @@ class Repository(pulumi.CustomResource):
         The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
         """
         return pulumi.get(self, "repository_name")
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryPolicyDocument")
+    def repository_policy_document(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+        """
+        return pulumi.get(self, "repository_policy_document")
 
     @_builtins.property
     @pulumi.getter(name="repositoryPolicyText")
