@@ -11,8 +11,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pulumi_resource_awsecr::property::Map;
-use pulumi_resource_awsecr::repository::args;
-use pulumi_resource_awsecr::repository::diff::diff;
+use pulumi_resource_awsecr::resources::repository::args;
+use pulumi_resource_awsecr::resources::repository::diff::diff;
 
 fn repository(c: &mut Criterion) {
     let config = fixtures::config();

@@ -1,14 +1,18 @@
 //! pulumi-resource-awsecr: a native Pulumi provider for Amazon ECR
 //! repositories. See ARCHITECTURE.md for the map of the modules.
 
+pub mod call;
 pub mod config;
 pub mod engine;
 pub mod error;
 pub mod functions;
 pub mod log;
+pub mod naming;
 pub mod partition;
+pub mod policy;
 pub mod property;
 pub mod proto;
-pub mod repository;
+pub mod resource;
+pub mod resources;
 pub mod server;
 pub mod validate;

@@ -8,26 +8,23 @@ use std::sync::{Arc, RwLock};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
+use crate::call::Ctx;
 use crate::config::{self, ProviderConfig};
 use crate::engine::EngineLog;
 use crate::error::ProviderError;
-use crate::functions::{self, FUNCTIONS, Invoked};
+use crate::functions::{self, Function, Invoked};
 use crate::log::{self, Level, Redacted};
+use crate::naming::{Autonaming, NamingContext};
 use crate::property::{Map, decode_opt, encode_struct};
 use crate::proto::pulumirpc::{self, resource_provider_server::ResourceProvider};
-use crate::repository::{
-    self, Ctx,
-    args::{Autonaming, NamingContext},
-    diff::DiffKind,
-};
+use crate::resource::{DiffKind, Resource};
+use crate::resources;
 use crate::validate::{Failure, redact, secret_strings};
 
 /// Version of this provider, reported by GetPluginInfo and the schema.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The package contract, served by GetSchema.
 pub const SCHEMA: &str = include_str!("../schema.json");
-/// Every resource type token this provider serves.
-pub const RESOURCES: &[&str] = &[repository::TOKEN];
 
 struct Configured {
     config: ProviderConfig,
@@ -69,16 +66,21 @@ impl Provider {
 fn unknown_type(token: &str) -> Status {
     Status::not_found(format!(
         "unknown resource type \"{token}\"; the awsecr provider serves: {}",
-        RESOURCES.join(", ")
+        resources::tokens().join(", ")
     ))
 }
 
 fn unknown_function(token: &str) -> Status {
-    Status::not_found(format!("unknown function \"{token}\"; the awsecr provider serves: {}", FUNCTIONS.join(", ")))
+    Status::not_found(format!(
+        "unknown function \"{token}\"; the awsecr provider serves: {}",
+        functions::tokens().join(", ")
+    ))
 }
 
-fn check_type(token: &str) -> Result<(), Status> {
-    if RESOURCES.contains(&token) { Ok(()) } else { Err(unknown_type(token)) }
+/// The resource a request is about, by its type token (or its URN's).
+fn resource_of(token: &str, urn: &str) -> Result<&'static dyn Resource, Status> {
+    let token = type_of(token, urn);
+    resources::find(&token).ok_or_else(|| unknown_type(&token))
 }
 
 /// The resource type of a request: its `type` field, or the URN's type part.
@@ -275,20 +277,13 @@ impl ResourceProvider for Provider {
         req: Request<pulumirpc::InvokeRequest>,
     ) -> Result<Response<pulumirpc::InvokeResponse>, Status> {
         let r = req.get_ref();
-        if !FUNCTIONS.contains(&r.tok.as_str()) {
-            return Err(unknown_function(&r.tok));
-        }
+        let function: &dyn Function = functions::find(&r.tok).ok_or_else(|| unknown_function(&r.tok))?;
         let c = self.configured()?;
         // Functions only read; the engine bounds them itself.
         let ctx = self.ctx(&c, "", 0.0);
         let args = decode_opt(r.args.as_ref());
         log::log(Level::Trace, || format!("Invoke {} args={}", r.tok, Redacted(&args)));
-        let invoked = match r.tok.as_str() {
-            functions::get_repository::TOKEN => functions::get_repository::invoke(&ctx, &args).await,
-            functions::get_authorization_token::TOKEN => functions::get_authorization_token::invoke(&ctx, &args).await,
-            other => return Err(unknown_function(other)),
-        }
-        .map_err(|e| failed("Invoke", &r.tok, &[&args], e))?;
+        let invoked = function.invoke(&ctx, &args).await.map_err(|e| failed("Invoke", &r.tok, &[&args], e))?;
         Ok(Response::new(match invoked {
             Invoked::Return(result) => {
                 pulumirpc::InvokeResponse { r#return: Some(encode_struct(&result)), failures: Vec::new() }
@@ -311,7 +306,7 @@ impl ResourceProvider for Provider {
 
     async fn check(&self, req: Request<pulumirpc::CheckRequest>) -> Result<Response<pulumirpc::CheckResponse>, Status> {
         let r = req.get_ref();
-        check_type(&type_of(&r.r#type, &r.urn))?;
+        let resource = resource_of(&r.r#type, &r.urn)?;
         let news = decode_opt(r.news.as_ref());
         let olds = decode_opt(r.olds.as_ref());
         log::log(Level::Trace, || format!("Check {} news={} olds={}", r.urn, Redacted(&news), Redacted(&olds)));
@@ -326,7 +321,7 @@ impl ResourceProvider for Provider {
             }
         });
         let naming = NamingContext { resource_name, random_seed: r.random_seed.clone(), autonaming };
-        let (checked, fs) = repository::args::check(&news, &olds, &naming, &self.config_or_default());
+        let (checked, fs) = resource.check(&news, &olds, &naming, &self.config_or_default());
         Ok(Response::new(pulumirpc::CheckResponse {
             failures: check_failures(fs, &checked),
             inputs: Some(encode_struct(&checked)),
@@ -335,10 +330,10 @@ impl ResourceProvider for Provider {
 
     async fn diff(&self, req: Request<pulumirpc::DiffRequest>) -> Result<Response<pulumirpc::DiffResponse>, Status> {
         let r = req.get_ref();
-        check_type(&type_of(&r.r#type, &r.urn))?;
+        let resource = resource_of(&r.r#type, &r.urn)?;
         let olds = decode_opt(r.olds.as_ref());
         let news = decode_opt(r.news.as_ref());
-        let d = repository::diff::diff(&olds, &news, &r.ignore_changes, &self.config_or_default());
+        let d = resource.diff(&olds, &news, &r.ignore_changes, &self.config_or_default());
         log::log(Level::Debug, || format!("Diff {} changes={:?} replaces={:?}", r.urn, d.diffs, d.replaces));
         for warning in &d.warnings {
             self.log.warn(&r.urn, warning.clone()).await;
@@ -364,13 +359,13 @@ impl ResourceProvider for Provider {
         req: Request<pulumirpc::CreateRequest>,
     ) -> Result<Response<pulumirpc::CreateResponse>, Status> {
         let r = req.get_ref();
-        check_type(&type_of(&r.r#type, &r.urn))?;
+        let resource = resource_of(&r.r#type, &r.urn)?;
         let c = self.configured()?;
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let inputs = decode_opt(r.properties.as_ref());
         log::log(Level::Trace, || format!("Create {} preview={} inputs={}", r.urn, r.preview, Redacted(&inputs)));
         let (id, props) =
-            repository::create(&ctx, &inputs, r.preview).await.map_err(|e| failed("Create", &r.urn, &[&inputs], e))?;
+            resource.create(&ctx, &inputs, r.preview).await.map_err(|e| failed("Create", &r.urn, &[&inputs], e))?;
         Ok(Response::new(pulumirpc::CreateResponse {
             id,
             properties: Some(encode_struct(&props)),
@@ -380,13 +375,14 @@ impl ResourceProvider for Provider {
 
     async fn read(&self, req: Request<pulumirpc::ReadRequest>) -> Result<Response<pulumirpc::ReadResponse>, Status> {
         let r = req.get_ref();
-        check_type(&type_of(&r.r#type, &r.urn))?;
+        let resource = resource_of(&r.r#type, &r.urn)?;
         let c = self.configured()?;
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let olds = decode_opt(r.properties.as_ref());
         let old_inputs = decode_opt(r.inputs.as_ref());
         log::log(Level::Trace, || format!("Read {} id={} state={}", r.urn, r.id, Redacted(&olds)));
-        let found = repository::read(&ctx, &r.id, &olds, &old_inputs)
+        let found = resource
+            .read(&ctx, &r.id, &olds, &old_inputs)
             .await
             .map_err(|e| failed("Read", &r.urn, &[&olds, &old_inputs], e))?;
         Ok(Response::new(match found {
@@ -405,13 +401,14 @@ impl ResourceProvider for Provider {
         req: Request<pulumirpc::UpdateRequest>,
     ) -> Result<Response<pulumirpc::UpdateResponse>, Status> {
         let r = req.get_ref();
-        check_type(&type_of(&r.r#type, &r.urn))?;
+        let resource = resource_of(&r.r#type, &r.urn)?;
         let c = self.configured()?;
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let olds = decode_opt(r.olds.as_ref());
         let news = decode_opt(r.news.as_ref());
         log::log(Level::Trace, || format!("Update {} preview={} news={}", r.urn, r.preview, Redacted(&news)));
-        let props = repository::update(&ctx, &olds, &news, r.preview)
+        let props = resource
+            .update(&ctx, &olds, &news, r.preview)
             .await
             .map_err(|e| failed("Update", &r.urn, &[&olds, &news], e))?;
         Ok(Response::new(pulumirpc::UpdateResponse { properties: Some(encode_struct(&props)), ..Default::default() }))
@@ -419,12 +416,12 @@ impl ResourceProvider for Provider {
 
     async fn delete(&self, req: Request<pulumirpc::DeleteRequest>) -> Result<Response<()>, Status> {
         let r = req.get_ref();
-        check_type(&type_of(&r.r#type, &r.urn))?;
+        let resource = resource_of(&r.r#type, &r.urn)?;
         let c = self.configured()?;
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let olds = decode_opt(r.properties.as_ref());
         log::log(Level::Trace, || format!("Delete {} id={}", r.urn, r.id));
-        repository::delete(&ctx, &r.id, &olds).await.map_err(|e| failed("Delete", &r.urn, &[&olds], e))?;
+        resource.delete(&ctx, &r.id, &olds).await.map_err(|e| failed("Delete", &r.urn, &[&olds], e))?;
         Ok(Response::new(()))
     }
 

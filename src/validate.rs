@@ -48,6 +48,15 @@ impl<T> Field<T> {
     pub fn is_unknown(&self) -> bool {
         matches!(self, Field::Unknown)
     }
+    /// An optional value: absent is `Some(None)`, known is `Some(Some(v))`,
+    /// unknown or invalid is no value at all.
+    pub fn optional(self) -> Option<Option<T>> {
+        match self {
+            Field::Known(v) => Some(Some(v)),
+            Field::Absent => Some(None),
+            _ => None,
+        }
+    }
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Field<U> {
         match self {
             Field::Known(v) => Field::Known(f(v)),
@@ -293,6 +302,45 @@ impl<'a> Reader<'a> {
             Field::Unknown => Field::Unknown,
             Field::Invalid => Field::Invalid,
         }
+    }
+
+    /// A list of objects, each returned as its plain map for a nested
+    /// reader; an element not known yet makes the whole list unknown.
+    pub fn object_list(&mut self, key: &str) -> Field<Vec<Map>> {
+        match self.raw(key, false) {
+            Field::Known(Value::Array(items)) => {
+                let mut out = Vec::new();
+                let mut bad = false;
+                for (i, item) in items.iter().enumerate() {
+                    match item {
+                        Value::Object(m) => out.push(m.clone()),
+                        v if v.is_unknown() => return Field::Unknown,
+                        v => {
+                            self.fail(&format!("{key}[{i}]"), format!("must be an object, got {}", v.kind_name()));
+                            bad = true;
+                        }
+                    }
+                }
+                if bad { Field::Invalid } else { Field::Known(out) }
+            }
+            Field::Known(other) => {
+                self.fail(key, format!("must be a list of objects, got {}", other.kind_name()));
+                Field::Invalid
+            }
+            Field::Absent => Field::Absent,
+            Field::Unknown => Field::Unknown,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+
+    /// Reads a nested object (or list element) at `path` with `read`, and
+    /// keeps its failures under that path.
+    pub fn nested<T>(&mut self, map: &Map, path: &str, read: impl FnOnce(&mut Reader<'_>) -> T) -> T {
+        let mut inner =
+            Reader { map, prefix: self.path(path), failures: Vec::new(), lenient_strings: self.lenient_strings };
+        let out = read(&mut inner);
+        self.failures.append(&mut inner.failures);
+        out
     }
 
     pub fn take_failures(&mut self, other: Vec<Failure>) {

@@ -9,9 +9,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use prost_types::value::Kind;
 use pulumi_resource_awsecr::config::{self, CONFIG_KEYS, ProviderConfig};
+use pulumi_resource_awsecr::naming::NamingContext;
 use pulumi_resource_awsecr::property::{self, SIG_KEY, SIG_OUTPUT, SIG_SECRET, UNKNOWN};
-use pulumi_resource_awsecr::repository::args::{self, INPUTS, NamingContext};
-use pulumi_resource_awsecr::repository::diff;
+use pulumi_resource_awsecr::resource::inputs;
+use pulumi_resource_awsecr::resources::repository::{PROPERTIES, args, diff};
 
 fn cases() -> u32 {
     std::env::var("AWSECR_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
@@ -22,7 +23,7 @@ fn kind(k: Kind) -> prost_types::Value {
 }
 
 fn key() -> impl Strategy<Value = String> {
-    let known: Vec<String> = INPUTS
+    let known: Vec<String> = inputs(PROPERTIES)
         .iter()
         .chain(CONFIG_KEYS)
         .chain(&["expireUntaggedAfterDays", "maxImageCount", "roleArn", "durationSeconds", "__defaults", "value"])

@@ -5,12 +5,12 @@
 use std::collections::BTreeSet;
 
 use pulumi_resource_awsecr::config::{CONFIG_KEYS, SECRET_KEYS};
-use pulumi_resource_awsecr::functions::{FUNCTIONS, get_authorization_token, get_repository};
+use pulumi_resource_awsecr::functions::{FUNCTIONS, get_repository};
+use pulumi_resource_awsecr::naming::NamingContext;
 use pulumi_resource_awsecr::property::{Map, Value};
-use pulumi_resource_awsecr::repository::args::{self, ENCRYPTION_TYPES, INPUTS, NamingContext};
-use pulumi_resource_awsecr::repository::diff::REPLACE_ON_CHANGE;
-use pulumi_resource_awsecr::repository::outputs::OUTPUTS;
-use pulumi_resource_awsecr::server::{RESOURCES, SCHEMA, VERSION};
+use pulumi_resource_awsecr::resource::{inputs, outputs, replace_on_change};
+use pulumi_resource_awsecr::resources::{RESOURCES, repository::args::ENCRYPTION_TYPES};
+use pulumi_resource_awsecr::server::{SCHEMA, VERSION};
 use serde_json::Value as Json;
 
 fn schema() -> Json {
@@ -32,54 +32,71 @@ fn version_matches_cargo() {
 
 #[test]
 fn resources_match() {
-    assert_eq!(keys(&schema()["resources"]), set(RESOURCES));
+    let tokens: Vec<&str> = RESOURCES.iter().map(|r| r.token()).collect();
+    assert_eq!(keys(&schema()["resources"]), set(&tokens));
 }
 
 #[test]
-fn repository_inputs_and_outputs_match_the_rust_types() {
+fn resource_inputs_and_outputs_match_the_property_tables() {
     let s = schema();
-    let r = &s["resources"]["awsecr:index:Repository"];
-    assert_eq!(keys(&r["inputProperties"]), set(INPUTS));
-    let all: Vec<&str> = INPUTS.iter().chain(OUTPUTS).copied().collect();
-    assert_eq!(keys(&r["properties"]), set(&all));
-    for req in r["required"].as_array().unwrap() {
-        assert!(all.contains(&req.as_str().unwrap()), "required {req} is not a property");
+    for resource in RESOURCES {
+        let (token, props) = (resource.token(), resource.properties());
+        let r = &s["resources"][token];
+        assert_eq!(keys(&r["inputProperties"]), set(&inputs(props)), "inputs of {token}");
+        let all: Vec<&str> = inputs(props).into_iter().chain(outputs(props)).collect();
+        assert_eq!(keys(&r["properties"]), set(&all), "properties of {token}");
+        for req in r["required"].as_array().unwrap() {
+            assert!(all.contains(&req.as_str().unwrap()), "{token}: required {req} is not a property");
+        }
+        for (k, v) in r["properties"].as_object().unwrap() {
+            let secret = props.iter().find(|p| p.name == k).unwrap().secret;
+            assert_eq!(v["secret"] == Json::Bool(true), secret, "{token}: secret flag of {k}");
+        }
     }
 }
 
 #[test]
 fn replace_on_change_flags_match_the_diff() {
     let s = schema();
-    let inputs = &s["resources"]["awsecr:index:Repository"]["inputProperties"];
-    let flagged: BTreeSet<String> = inputs
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, v)| v["replaceOnChanges"] == Json::Bool(true))
-        .map(|(k, _)| k.clone())
-        .collect();
-    assert_eq!(flagged, set(REPLACE_ON_CHANGE));
+    for resource in RESOURCES {
+        let inputs = &s["resources"][resource.token()]["inputProperties"];
+        let flagged: BTreeSet<String> = inputs
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, v)| v["replaceOnChanges"] == Json::Bool(true))
+            .map(|(k, _)| k.clone())
+            .collect();
+        assert_eq!(flagged, set(&replace_on_change(resource.properties())), "{}", resource.token());
+    }
 }
 
 #[test]
 fn defaults_match_what_check_applies() {
     let s = schema();
-    let inputs = &s["resources"]["awsecr:index:Repository"]["inputProperties"];
-    let (checked, failures) = args::check(
-        &Map::new(),
-        &Map::new(),
-        &NamingContext { resource_name: "x".into(), ..Default::default() },
-        &Default::default(),
-    );
-    assert!(failures.is_empty());
-    for (k, v) in inputs.as_object().unwrap() {
-        if let Some(default) = v.get("default") {
-            assert_eq!(checked.get(k), Some(&Value::from_json(default)), "default of {k}");
+    for resource in RESOURCES {
+        let token = resource.token();
+        let inputs = &s["resources"][token]["inputProperties"];
+        let (checked, failures) = resource.check(
+            &Map::new(),
+            &Map::new(),
+            &NamingContext { resource_name: "x".into(), ..Default::default() },
+            &Default::default(),
+        );
+        assert!(failures.is_empty(), "{token}: {failures:?}");
+        for (k, v) in inputs.as_object().unwrap() {
+            if let Some(default) = v.get("default") {
+                assert_eq!(checked.get(k), Some(&Value::from_json(default)), "{token}: default of {k}");
+            }
         }
-    }
-    // Every default Check applies (other than the generated name) is in the schema.
-    for k in checked.keys().filter(|k| *k != "repositoryName" && !k.starts_with("__")) {
-        assert!(inputs[k].get("default").is_some(), "{k} has a default in Check but not in schema.json");
+        // Every default Check applies (other than a generated name) is in the schema.
+        for k in checked.keys().filter(|k| !k.starts_with("__")) {
+            let named = checked.get("__defaults").is_some_and(|d| *d == Value::Array(vec![Value::from(k.as_str())]));
+            assert!(
+                named || inputs[k].get("default").is_some(),
+                "{token}: {k} has a default in Check but not in schema.json"
+            );
+        }
     }
 }
 
@@ -123,31 +140,20 @@ fn provider_configuration_matches() {
 
 #[test]
 fn functions_match() {
-    assert_eq!(keys(&schema()["functions"]), set(FUNCTIONS));
+    let tokens: Vec<&str> = FUNCTIONS.iter().map(|f| f.spec().token).collect();
+    assert_eq!(keys(&schema()["functions"]), set(&tokens));
 }
-
-/// A function token, its arguments, its results and the results that are secret.
-type FunctionShape = (&'static str, &'static [&'static str], &'static [&'static str], &'static [&'static str]);
-
-const FUNCTION_SHAPES: &[FunctionShape] = &[
-    (get_repository::TOKEN, get_repository::ARGS, get_repository::RESULTS, &[]),
-    (
-        get_authorization_token::TOKEN,
-        get_authorization_token::ARGS,
-        get_authorization_token::RESULTS,
-        get_authorization_token::SECRET_RESULTS,
-    ),
-];
 
 #[test]
 fn function_inputs_and_outputs_match_the_rust_constants() {
     let s = schema();
-    assert_eq!(FUNCTION_SHAPES.len(), FUNCTIONS.len());
-    for (token, args, results, secret) in FUNCTION_SHAPES {
-        let f = &s["functions"][*token];
+    for function in FUNCTIONS {
+        let spec = function.spec();
+        let (token, args, results, secret) = (spec.token, spec.args, spec.results, spec.secret_results);
+        let f = &s["functions"][token];
         assert!(f["description"].as_str().is_some_and(|d| !d.is_empty()), "{token} has a description");
         assert_eq!(keys(&f["inputs"]["properties"]), set(args), "inputs of {token}");
-        assert_eq!(keys(&f["outputs"]["properties"]), set(results), "outputs of {token}");
+        assert_eq!(keys(&f["outputs"]["properties"]), set(&results), "outputs of {token}");
         for section in ["inputs", "outputs"] {
             for (k, v) in f[section]["properties"].as_object().unwrap() {
                 assert!(

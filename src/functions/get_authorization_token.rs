@@ -5,10 +5,10 @@
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
-use super::{Invoked, reader, secret};
+use super::{Function, Invoked, Spec, reader, secret};
+use crate::call::{Ctx, aws};
 use crate::error::{ProviderError, Result};
 use crate::property::{Map, Value};
-use crate::repository::{Ctx, aws};
 use crate::validate::{Failure, Field};
 
 pub const TOKEN: &str = "awsecr:index:getAuthorizationToken";
@@ -18,6 +18,45 @@ pub const ARGS: &[&str] = &["registryId"];
 pub const RESULTS: &[&str] = &["userName", "password", "proxyEndpoint", "expiresAt"];
 /// Results that are always secret.
 pub const SECRET_RESULTS: &[&str] = &["password"];
+
+/// The function.
+pub struct GetAuthorizationToken;
+
+#[tonic::async_trait]
+impl Function for GetAuthorizationToken {
+    fn spec(&self) -> Spec {
+        Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: SECRET_RESULTS }
+    }
+
+    /// One GetAuthorizationToken call; the token is `user:password` in base64.
+    async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
+        let registry_id = match check(args) {
+            Ok(id) => id,
+            Err(failures) => return Ok(Invoked::Failures(failures)),
+        };
+        let action = "ecr:GetAuthorizationToken";
+        // The token works for every registry the caller may use; the registry id
+        // only chooses whose proxy endpoint comes back. AWS marks the field
+        // deprecated for that reason, and still honours it.
+        #[allow(deprecated)]
+        let req = ctx.client.get_authorization_token().set_registry_ids(registry_id.clone().map(|id| vec![id]));
+        let resp = ctx.read(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+        let unreadable = |what: &str| {
+            ProviderError::new(Code::Unavailable, format!("ECR answered {action} without a usable {what}; run again"))
+        };
+        let data = resp.authorization_data().first().ok_or_else(|| unreadable("authorization data"))?;
+        let (user, password) = decode_token(data.authorization_token().unwrap_or_default())
+            .ok_or_else(|| unreadable("authorization token"))?;
+        let expires_at =
+            data.expires_at().and_then(|t| t.fmt(Format::DateTime).ok()).ok_or_else(|| unreadable("expiry time"))?;
+        let mut out = Map::new();
+        out.insert("userName".into(), user.into());
+        out.insert("password".into(), secret(password));
+        out.insert("proxyEndpoint".into(), data.proxy_endpoint().unwrap_or_default().into());
+        out.insert("expiresAt".into(), Value::from(expires_at));
+        Ok(Invoked::Return(out))
+    }
+}
 
 /// Checks the arguments: the registry id if one is given, or the failures.
 pub fn check(args: &Map) -> std::result::Result<Option<String>, Vec<Failure>> {
@@ -31,35 +70,6 @@ pub fn check(args: &Map) -> std::result::Result<Option<String>, Vec<Failure>> {
         _ => None,
     };
     if r.failures.is_empty() { Ok(id) } else { Err(r.failures) }
-}
-
-/// One GetAuthorizationToken call; the token is `user:password` in base64.
-pub async fn invoke(ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
-    let registry_id = match check(args) {
-        Ok(id) => id,
-        Err(failures) => return Ok(Invoked::Failures(failures)),
-    };
-    let action = "ecr:GetAuthorizationToken";
-    // The token works for every registry the caller may use; the registry id
-    // only chooses whose proxy endpoint comes back. AWS marks the field
-    // deprecated for that reason, and still honours it.
-    #[allow(deprecated)]
-    let req = ctx.client.get_authorization_token().set_registry_ids(registry_id.clone().map(|id| vec![id]));
-    let resp = ctx.read(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
-    let unreadable = |what: &str| {
-        ProviderError::new(Code::Unavailable, format!("ECR answered {action} without a usable {what}; run again"))
-    };
-    let data = resp.authorization_data().first().ok_or_else(|| unreadable("authorization data"))?;
-    let (user, password) = decode_token(data.authorization_token().unwrap_or_default())
-        .ok_or_else(|| unreadable("authorization token"))?;
-    let expires_at =
-        data.expires_at().and_then(|t| t.fmt(Format::DateTime).ok()).ok_or_else(|| unreadable("expiry time"))?;
-    let mut out = Map::new();
-    out.insert("userName".into(), user.into());
-    out.insert("password".into(), secret(password));
-    out.insert("proxyEndpoint".into(), data.proxy_endpoint().unwrap_or_default().into());
-    out.insert("expiresAt".into(), Value::from(expires_at));
-    Ok(Invoked::Return(out))
 }
 
 /// Splits a base64 `user:password` token.

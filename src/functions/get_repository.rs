@@ -3,42 +3,45 @@
 //! settings, policy texts, the IAM documents to pull and push), so programs
 //! can grant access to it or point at it.
 
-use super::{Invoked, reader};
+use super::{Function, Invoked, Spec, reader};
+use crate::call::Ctx;
 use crate::error::Result;
 use crate::property::Map;
-use crate::repository::{self, Ctx, args::name_problem};
+use crate::resource::lookup_results;
+use crate::resources::repository::{self, PROPERTIES, args::name_problem};
 use crate::validate::{Failure, Field};
 
 pub const TOKEN: &str = "awsecr:index:getRepository";
 /// The function's arguments.
 pub const ARGS: &[&str] = &["repositoryName"];
-/// What it returns: the resource's properties except `forceDelete`, which
-/// is how Pulumi deletes a repository it manages, not a fact of ECR.
-pub const RESULTS: &[&str] = &[
-    "repositoryName",
-    "immutableTags",
-    "mutableTagExclusions",
-    "immutableTagExclusions",
-    "scanOnPush",
-    "encryptionType",
-    "kmsKey",
-    "lifecyclePolicy",
-    "lifecyclePolicyDocument",
-    "repositoryPolicyDocument",
-    "tags",
-    "pullPrincipals",
-    "pushPrincipals",
-    "arn",
-    "registryId",
-    "repositoryUrl",
-    "tagsAll",
-    "lifecyclePolicyText",
-    "imageTagMutability",
-    "repositoryPolicyText",
-    "pullPolicyDocument",
-    "pushPolicyDocument",
-    "awsTags",
-];
+/// The function.
+pub struct GetRepository;
+
+#[tonic::async_trait]
+impl Function for GetRepository {
+    /// The results are the resource's properties but those about how Pulumi
+    /// manages it (`forceDelete`), which are not facts of ECR.
+    fn spec(&self) -> Spec {
+        Spec { token: TOKEN, args: ARGS, results: lookup_results(PROPERTIES), secret_results: &[] }
+    }
+
+    /// Looks the repository up: DescribeRepositories, GetLifecyclePolicy,
+    /// GetRepositoryPolicy and ListTagsForResource, as a resource's refresh.
+    async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
+        let name = match check(args) {
+            Ok(n) => n,
+            Err(failures) => return Ok(Invoked::Failures(failures)),
+        };
+        // A lookup reads as an import does: a missing repository is an error
+        // naming the region looked in.
+        let found = repository::read(ctx, &name, &Map::new(), &Map::new())
+            .await?
+            .ok_or_else(|| repository::not_found_in_region(ctx, &name))?;
+        let results = lookup_results(PROPERTIES);
+        let result = found.outputs.into_iter().filter(|(k, _)| results.contains(&k.as_str())).collect();
+        Ok(Invoked::Return(result))
+    }
+}
 
 /// Checks the arguments: the repository name, or the failures.
 pub fn check(args: &Map) -> std::result::Result<String, Vec<Failure>> {
@@ -63,32 +66,17 @@ pub fn check(args: &Map) -> std::result::Result<String, Vec<Failure>> {
     }
 }
 
-/// Looks the repository up: DescribeRepositories, GetLifecyclePolicy,
-/// GetRepositoryPolicy and ListTagsForResource, as a resource's refresh.
-pub async fn invoke(ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
-    let name = match check(args) {
-        Ok(n) => n,
-        Err(failures) => return Ok(Invoked::Failures(failures)),
-    };
-    // A lookup reads as an import does: a missing repository is an error
-    // naming the region looked in.
-    let found = repository::read(ctx, &name, &Map::new(), &Map::new())
-        .await?
-        .ok_or_else(|| repository::not_found_in_region(ctx, &name))?;
-    let result = found.outputs.into_iter().filter(|(k, _)| RESULTS.contains(&k.as_str())).collect();
-    Ok(Invoked::Return(result))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::property::Value;
-    use crate::repository::{args::INPUTS, outputs::OUTPUTS};
+    use crate::resource::{inputs, outputs};
 
     #[test]
     fn results_are_the_resource_properties_but_force_delete() {
-        let mut want: Vec<&str> = INPUTS.iter().chain(OUTPUTS).copied().filter(|k| *k != "forceDelete").collect();
-        let mut got = RESULTS.to_vec();
+        let mut want: Vec<&str> =
+            inputs(PROPERTIES).into_iter().chain(outputs(PROPERTIES)).filter(|k| *k != "forceDelete").collect();
+        let mut got = GetRepository.spec().results;
         want.sort();
         got.sort();
         assert_eq!(got, want);

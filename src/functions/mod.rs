@@ -6,11 +6,45 @@
 pub mod get_authorization_token;
 pub mod get_repository;
 
+use crate::call::Ctx;
+use crate::error::Result;
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Reader};
 
-/// Every function token this provider serves.
-pub const FUNCTIONS: &[&str] = &[get_repository::TOKEN, get_authorization_token::TOKEN];
+/// What a function takes and gives, for the schema checks and messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    /// The function token, e.g. `awsecr:index:getRepository`.
+    pub token: &'static str,
+    /// The names of its arguments.
+    pub args: &'static [&'static str],
+    /// The names of its results.
+    pub results: Vec<&'static str>,
+    /// The results that are always secret.
+    pub secret_results: &'static [&'static str],
+}
+
+/// A function the provider serves.
+#[tonic::async_trait]
+pub trait Function: Send + Sync {
+    fn spec(&self) -> Spec;
+    /// Checks the arguments (failures name them) and makes the calls.
+    async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked>;
+}
+
+/// Every function this provider serves.
+pub static FUNCTIONS: &[&dyn Function] =
+    &[&get_repository::GetRepository, &get_authorization_token::GetAuthorizationToken];
+
+/// The function of a token.
+pub fn find(token: &str) -> Option<&'static dyn Function> {
+    FUNCTIONS.iter().copied().find(|f| f.spec().token == token)
+}
+
+/// The function tokens served, for messages.
+pub fn tokens() -> Vec<&'static str> {
+    FUNCTIONS.iter().map(|f| f.spec().token).collect()
+}
 
 /// What a function gives back: its result, or why its arguments were refused.
 #[derive(Debug, Clone, PartialEq)]

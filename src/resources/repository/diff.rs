@@ -5,79 +5,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::access::same_repository_policy;
-use super::access::{Access, normalize};
-use super::args::{INPUTS, has_random_name};
+use super::PROPERTIES;
 use super::is_reserved_tag;
-use super::lifecycle::same_policy;
 use super::outputs::{access_of, lifecycle_text, principals_of};
 use crate::config::ProviderConfig;
+use crate::naming::has_random_name;
+use crate::policy::access::{Access, normalize, same_repository_policy};
+use crate::policy::lifecycle::same_policy;
 use crate::property::{Map, Value};
-
-/// Inputs whose change needs a new repository.
-pub const REPLACE_ON_CHANGE: &[&str] = &["repositoryName", "encryptionType", "kmsKey"];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DiffKind {
-    Add,
-    AddReplace,
-    Delete,
-    DeleteReplace,
-    Update,
-    UpdateReplace,
-}
-
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct DiffResult {
-    /// Top-level properties that differ.
-    pub diffs: Vec<String>,
-    pub replaces: Vec<String>,
-    pub detailed: BTreeMap<String, DiffKind>,
-    pub delete_before_replace: bool,
-    /// What the user should know before this change goes ahead.
-    pub warnings: Vec<String>,
-}
-
-impl DiffResult {
-    pub fn has_changes(&self) -> bool {
-        !self.diffs.is_empty()
-    }
-}
+use crate::resource::{DiffKind, DiffResult, Ignoring, diff_inputs};
 
 /// Diffs old outputs against checked new inputs.
 pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
-    let news = apply_ignore_changes(olds, news, ignore_changes);
-    let ignored_top: BTreeSet<&str> = ignore_changes.iter().map(String::as_str).collect();
-    let mut out = DiffResult::default();
-
-    for key in INPUTS.iter().copied() {
-        if ignored_top.contains(key) {
-            continue;
-        }
-        let old = olds.get(key).map(Value::plain).filter(|v| *v != Value::Null);
-        let new = news.get(key).map(Value::plain).filter(|v| *v != Value::Null);
-        let changed = match (&old, &new) {
-            (_, Some(n)) if n.contains_unknown() => true,
-            _ => !same_input(key, old.as_ref(), new.as_ref(), olds, &news),
-        };
-        if !changed {
-            continue;
-        }
-        let replace = REPLACE_ON_CHANGE.contains(&key);
-        let kind = match (&old, &new, replace) {
-            (None, _, false) => DiffKind::Add,
-            (None, _, true) => DiffKind::AddReplace,
-            (Some(_), None, false) => DiffKind::Delete,
-            (Some(_), None, true) => DiffKind::DeleteReplace,
-            (Some(_), Some(_), false) => DiffKind::Update,
-            (Some(_), Some(_), true) => DiffKind::UpdateReplace,
-        };
-        out.diffs.push(key.to_string());
-        out.detailed.insert(key.to_string(), kind);
-        if replace {
-            out.replaces.push(key.to_string());
-        }
-    }
+    let ignoring = Ignoring::new(olds, news, ignore_changes);
+    let news = &ignoring.news;
+    let ignored_top = &ignoring.top;
+    let mut out = diff_inputs(PROPERTIES, olds, &ignoring, |key, old, new| same_input(key, old, new, olds, news));
 
     // Provider-level tags (defaultTags, metadata) change the effective tags
     // even when the resource's own tags did not change.
@@ -95,12 +38,12 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
     // express: the whole text is what changes.
     let principals_ignored = ignored_top.contains("pullPrincipals") && ignored_top.contains("pushPrincipals");
     if !principals_ignored
-        && !uses_document(olds, &news, "repositoryPolicyDocument")
+        && !uses_document(olds, news, "repositoryPolicyDocument")
         && !ignored_top.contains("repositoryPolicyText")
         && let Some(Value::String(applied)) = olds.get("repositoryPolicyText").map(Value::plain)
         && Access::from_policy(&applied).is_none()
     {
-        let wanted = access_of(&news);
+        let wanted = access_of(news);
         out.diffs.push("repositoryPolicyText".into());
         let kind = if wanted.is_some_and(|a| a.is_empty()) { DiffKind::Delete } else { DiffKind::Update };
         out.detailed.insert("repositoryPolicyText".into(), kind);
@@ -119,7 +62,7 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         // name: if it holds images ECR refuses, and the failure then comes
         // before anything new is made, leaving the stack as it was.
         let force = matches!(olds.get("forceDelete").map(Value::plain), Some(Value::Bool(true)));
-        let same_name = old_name.is_some() && old_name == new_name && !has_random_name(&news);
+        let same_name = old_name.is_some() && old_name == new_name && !has_random_name(news);
         out.delete_before_replace = same_name || !force;
         if !force {
             let name = old_name.as_ref().and_then(Value::as_str).unwrap_or_default();
@@ -213,71 +156,12 @@ fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
     }
 }
 
-/// Puts the old value back at every ignored path (`tags`, `tags.team`,
-/// `tags["team"]`, `lifecyclePolicy.maxImageCount`).
-fn apply_ignore_changes(olds: &Map, news: &Map, ignore: &[String]) -> Map {
-    let mut news = news.clone();
-    for path in ignore {
-        let parts = split_path(path);
-        match parts.as_slice() {
-            [] => {}
-            [top] => match olds.get(top) {
-                Some(v) => {
-                    news.insert(top.clone(), v.clone());
-                }
-                None => {
-                    news.remove(top);
-                }
-            },
-            [top, sub] => {
-                let old_sub = match olds.get(top).map(Value::plain) {
-                    Some(Value::Object(m)) => m.get(sub).cloned(),
-                    _ => None,
-                };
-                let mut obj = match news.get(top).map(Value::plain) {
-                    Some(Value::Object(m)) => m,
-                    _ => Map::new(),
-                };
-                match old_sub {
-                    Some(v) => {
-                        obj.insert(sub.clone(), v);
-                    }
-                    None => {
-                        obj.remove(sub);
-                    }
-                }
-                news.insert(top.clone(), Value::Object(obj));
-            }
-            _ => {}
-        }
-    }
-    news
-}
-
-fn split_path(path: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut rest = path;
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix("[\"") {
-            let end = r.find("\"]").unwrap_or(r.len());
-            parts.push(r[..end].to_string());
-            rest = r.get(end + 2..).unwrap_or("");
-        } else {
-            let rest_trim = rest.strip_prefix('.').unwrap_or(rest);
-            let end = rest_trim.find(['.', '[']).unwrap_or(rest_trim.len());
-            parts.push(rest_trim[..end].to_string());
-            rest = &rest_trim[end..];
-        }
-    }
-    parts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repository::args::{Encryption, RepositoryArgs};
-    use crate::repository::lifecycle::LifecyclePolicy;
-    use crate::repository::outputs::{Policies, Remote, outputs};
+    use crate::policy::lifecycle::LifecyclePolicy;
+    use crate::resources::repository::args::{Encryption, RepositoryArgs};
+    use crate::resources::repository::outputs::{Policies, Remote, outputs};
 
     fn args() -> RepositoryArgs {
         RepositoryArgs {
@@ -517,12 +401,5 @@ mod tests {
         let config = ProviderConfig { environment: Some("prod".into()), ..Default::default() };
         let d = diff(&state(&args()), &args().to_map(), &[], &config);
         assert_eq!(d.diffs, vec!["tagsAll".to_string()]);
-    }
-
-    #[test]
-    fn paths_split() {
-        assert_eq!(split_path("tags[\"a.b\"]"), vec!["tags", "a.b"]);
-        assert_eq!(split_path("lifecyclePolicy.maxImageCount"), vec!["lifecyclePolicy", "maxImageCount"]);
-        assert_eq!(split_path("tags"), vec!["tags"]);
     }
 }

@@ -6,37 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use super::access::{Access, partition_of, pull_policy_document, push_policy_document};
+use super::PROPERTIES;
 use super::args::{RepositoryArgs, mutability_mode};
-use super::lifecycle::LifecyclePolicy;
 use crate::config::ProviderConfig;
+use crate::policy::access::{Access, partition_of, pull_policy_document, push_policy_document};
+use crate::policy::lifecycle::LifecyclePolicy;
 use crate::property::{Map, Value};
-
-/// Output properties beyond the inputs.
-pub const OUTPUTS: &[&str] = &[
-    "arn",
-    "registryId",
-    "repositoryUrl",
-    "tagsAll",
-    "lifecyclePolicyText",
-    "imageTagMutability",
-    "repositoryPolicyText",
-    "pullPolicyDocument",
-    "pushPolicyDocument",
-    "awsTags",
-];
-
-/// Which inputs each derived output comes from, for secretness.
-const DERIVED_FROM: &[(&str, &[&str])] = &[
-    ("arn", &["repositoryName"]),
-    ("repositoryUrl", &["repositoryName"]),
-    ("tagsAll", &["tags"]),
-    ("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"]),
-    ("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
-    ("repositoryPolicyText", &["pullPrincipals", "pushPrincipals", "repositoryPolicyDocument"]),
-    ("pullPolicyDocument", &["repositoryName"]),
-    ("pushPolicyDocument", &["repositoryName"]),
-];
 
 /// What ECR assigned to a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,13 +172,8 @@ pub fn lifecycle_text(inputs: &Map) -> Option<Option<String>> {
 /// and the tags that carry the value of a provider tag set as a secret
 /// (`organization`, `environment`, `defaultTags`).
 pub fn carry_secrets(inputs: &Map, config: &ProviderConfig, outputs: &mut Map) {
-    let secret = |k: &str| inputs.get(k).is_some_and(Value::contains_secret);
-    let mut to_wrap: Vec<String> = inputs.keys().filter(|k| secret(k)).cloned().collect();
-    for (out, sources) in DERIVED_FROM {
-        if sources.iter().any(|s| secret(s)) {
-            to_wrap.push(out.to_string());
-        }
-    }
+    crate::resource::carry_secrets(PROPERTIES, inputs, outputs);
+    let mut to_wrap = Vec::new();
     if !config.secret_tags.is_empty() {
         for key in ["tags", "tagsAll"] {
             let carries = match outputs.get(key).map(Value::plain) {
@@ -233,7 +203,7 @@ fn string_map(m: &BTreeMap<String, String>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repository::args::{Encryption, parse};
+    use crate::resources::repository::args::{Encryption, parse};
 
     fn args() -> RepositoryArgs {
         RepositoryArgs {

@@ -4,30 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use super::access::{Access, MAX_POLICY_LENGTH, principal_partition_problem, principal_problem};
-use super::lifecycle::{EXPIRE_UNTAGGED_RANGE, LifecyclePolicy, MAX_IMAGE_COUNT_RANGE};
+use super::{NAME, PROPERTIES, TOKEN};
 use crate::config::ProviderConfig;
+use crate::naming::{NamingContext, apply_naming};
 use crate::partition;
+use crate::policy::access::{Access, MAX_POLICY_LENGTH, principal_partition_problem, principal_problem};
+use crate::policy::lifecycle::{EXPIRE_UNTAGGED_RANGE, LifecyclePolicy, MAX_IMAGE_COUNT_RANGE};
 use crate::property::{Map, Value};
+use crate::resource::{apply_defaults, inputs, replace_on_change};
 use crate::validate::{Failure, Field, MAX_TAGS, Reader, check_tags, redact, stringify_values};
 
-/// Every input property of the resource.
-pub const INPUTS: &[&str] = &[
-    "repositoryName",
-    "immutableTags",
-    "mutableTagExclusions",
-    "immutableTagExclusions",
-    "scanOnPush",
-    "encryptionType",
-    "kmsKey",
-    "lifecyclePolicy",
-    "lifecyclePolicyDocument",
-    "repositoryPolicyDocument",
-    "forceDelete",
-    "tags",
-    "pullPrincipals",
-    "pushPrincipals",
-];
 const LIFECYCLE_FIELDS: &[&str] = &["expireUntaggedAfterDays", "maxImageCount"];
 pub const ENCRYPTION_TYPES: &[&str] = &["AES256", "KMS", "KMS_DSSE"];
 
@@ -161,26 +147,6 @@ pub fn mutability_mode(immutable: bool, with_exclusions: bool) -> &'static str {
     }
 }
 
-/// What the engine tells Check about naming.
-#[derive(Debug, Clone, Default)]
-pub struct NamingContext {
-    /// The resource's name (last part of the URN).
-    pub resource_name: String,
-    pub random_seed: Vec<u8>,
-    /// The engine's autonaming instruction, when it sends one.
-    pub autonaming: Option<Autonaming>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Autonaming {
-    /// Use this name, adjusting it if ECR would not accept it.
-    Propose(String),
-    /// Use exactly this name.
-    Enforce(String),
-    /// Never invent a name: the user must give one.
-    Disable,
-}
-
 /// Check: validates `news`, applies defaults and the name, and returns the
 /// checked inputs (secret markings kept) with every failure.
 pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
@@ -188,45 +154,10 @@ pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderCo
         news.iter().filter(|(k, _)| !k.starts_with("__")).map(|(k, v)| (k.clone(), v.clone())).collect();
     let mut failures = Vec::new();
 
-    let name_given = !matches!(news.get("repositoryName"), None | Some(Value::Null));
-    if !name_given {
-        let old_name = olds.get("repositoryName").filter(|v| v.plain().as_str().is_some());
-        match (old_name, &naming.autonaming) {
-            (Some(old), _) => {
-                if has_random_name(olds) {
-                    mark_random_name(&mut checked);
-                }
-                // The old value as it was stored: a secret name stays secret.
-                checked.insert("repositoryName".into(), old.clone());
-            }
-            (None, Some(Autonaming::Disable)) => failures.push(Failure::new(
-                "repositoryName",
-                "is required: automatic naming is disabled for this stack, so give the repository a name",
-            )),
-            (None, Some(Autonaming::Enforce(name))) => {
-                checked.insert("repositoryName".into(), name.clone().into());
-            }
-            (None, Some(Autonaming::Propose(name))) => {
-                let name = if name_problem(name).is_none() { name.clone() } else { sanitize(name) };
-                checked.insert("repositoryName".into(), name.into());
-            }
-            (None, None) => {
-                let name = auto_name(&naming.resource_name, &naming.random_seed);
-                checked.insert("repositoryName".into(), name.into());
-                mark_random_name(&mut checked);
-            }
-        }
+    if let Some(f) = apply_naming(&mut checked, news, olds, naming, NAME, name_problem) {
+        failures.push(f);
     }
-    for (key, default) in [
-        ("immutableTags", Value::Bool(true)),
-        ("scanOnPush", Value::Bool(true)),
-        ("encryptionType", Value::String("AES256".into())),
-        ("forceDelete", Value::Bool(false)),
-    ] {
-        if matches!(checked.get(key), None | Some(Value::Null)) {
-            checked.insert(key.into(), default);
-        }
-    }
+    apply_defaults(PROPERTIES, &mut checked);
     if let Some(f) = force_delete_off_in_a_replacement(olds, &checked) {
         failures.push(f);
     }
@@ -250,9 +181,8 @@ fn force_delete_off_in_a_replacement(olds: &Map, checked: &Map) -> Option<Failur
     else {
         return None;
     };
-    let replacing: Vec<&str> = super::diff::REPLACE_ON_CHANGE
-        .iter()
-        .copied()
+    let replacing: Vec<&str> = replace_on_change(PROPERTIES)
+        .into_iter()
         .filter(|k| {
             let (old, new) = (plain(olds, k), plain(checked, k));
             !new.as_ref().is_some_and(Value::contains_unknown) && old != new
@@ -270,27 +200,11 @@ fn force_delete_off_in_a_replacement(olds: &Map, checked: &Map) -> Option<Failur
     ))
 }
 
-/// Where Check records which inputs it filled in: the engine's convention
-/// (`__defaults`, a list of property names), kept in the stored inputs.
-pub const DEFAULTS_KEY: &str = "__defaults";
-
-/// Marks the name as generated with a random suffix. On replacement the
-/// engine checks again without the old inputs, so such a name is generated
-/// afresh and the new repository can be created before the old one goes.
-fn mark_random_name(checked: &mut Map) {
-    checked.insert(DEFAULTS_KEY.into(), Value::Array(vec!["repositoryName".into()]));
-}
-
-/// True when these checked inputs carry a randomly generated name.
-pub fn has_random_name(inputs: &Map) -> bool {
-    matches!(inputs.get(DEFAULTS_KEY), Some(Value::Array(a)) if a.iter().any(|v| v.as_str() == Some("repositoryName")))
-}
-
 /// Reads checked inputs. Returns the typed arguments when every value is
 /// known and valid (`None` while something is unknown), plus the failures.
 pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec<Failure>) {
     let mut r = Reader::new(map, "");
-    r.reject_unknown_keys(INPUTS, "property of awsecr:index:Repository");
+    r.reject_unknown_keys(&inputs(PROPERTIES), &format!("property of {TOKEN}"));
 
     let name = match r.string("repositoryName") {
         Field::Known(n) => match name_problem(&n) {
@@ -401,8 +315,8 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
             encryption_type: or_default(encryption, Encryption::Aes256)?,
             kms_key,
             lifecycle_policy: lifecycle.known()?,
-            lifecycle_document: optional(lifecycle_document)?,
-            policy_document: optional(policy_document)?,
+            lifecycle_document: lifecycle_document.optional()?,
+            policy_document: policy_document.optional()?,
             force_delete: or_default(force, false)?,
             tags: tags.known()?,
             access: access.known()?,
@@ -608,15 +522,6 @@ fn policy_document(r: &mut Reader<'_>, kind: PolicyKind, map: &Map) -> Field<Str
     }
 }
 
-/// An optional field: absent is `None`, unknown or invalid is no value at all.
-fn optional<T>(f: Field<T>) -> Option<Option<T>> {
-    match f {
-        Field::Known(v) => Some(Some(v)),
-        Field::Absent => Some(None),
-        _ => None,
-    }
-}
-
 fn or_default<T>(f: Field<T>, default: T) -> Option<T> {
     match f {
         Field::Known(v) => Some(v),
@@ -724,54 +629,6 @@ fn is_alias_name(s: &str) -> bool {
     (1..=250).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c))
 }
 
-/// Turns any resource name into a valid repository name prefix.
-pub fn sanitize(name: &str) -> String {
-    let mut out = String::new();
-    for ch in name.chars().flat_map(char::to_lowercase) {
-        let ch = if ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '/' { ch } else { '-' };
-        let last = out.chars().last();
-        let is_sep = |c: char| c == '-' || c == '/';
-        match last {
-            None if is_sep(ch) => continue,
-            Some(l) if is_sep(l) && is_sep(ch) => continue,
-            _ => out.push(ch),
-        }
-    }
-    while out.ends_with(['-', '/']) {
-        out.pop();
-    }
-    if out.len() > 240 {
-        out.truncate(240);
-        while out.ends_with(['-', '/']) {
-            out.pop();
-        }
-    }
-    if out.is_empty() { "repository".to_string() } else { out }
-}
-
-/// The name given to a repository the user did not name: the sanitized
-/// resource name plus a suffix that depends only on the engine's random seed.
-pub fn auto_name(resource_name: &str, seed: &[u8]) -> String {
-    format!("{}-{}", sanitize(resource_name), suffix(seed))
-}
-
-fn suffix(seed: &[u8]) -> String {
-    // FNV-1a over the seed, then splitmix64 steps to draw characters.
-    let mut state =
-        seed.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    (0..7)
-        .map(|_| {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^= z >> 31;
-            ALPHABET[(z % ALPHABET.len() as u64) as usize] as char
-        })
-        .collect()
-}
-
 fn is_exclusion_filter(f: &str) -> bool {
     (1..=128).contains(&f.len()) && f.chars().all(|c| c.is_ascii_alphanumeric() || "._*-".contains(c))
 }
@@ -779,6 +636,7 @@ fn is_exclusion_filter(f: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::naming::{Autonaming, auto_name, has_random_name};
 
     fn map(pairs: &[(&str, Value)]) -> Map {
         pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()

@@ -1,5 +1,5 @@
-//! The `awsecr:index:Repository` resource: Check, Diff and the AWS calls of
-//! Create, Read, Update and Delete. Only this module (with `config`) talks to ECR.
+//! The `awsecr:index:Repository` resource: its property table, Check, Diff
+//! and the AWS calls of Create, Read, Update and Delete.
 //!
 //! Calls made per operation are the minimum: create = CreateRepository
 //! (+ PutLifecyclePolicy when a lifecycle policy is set, + SetRepositoryPolicy
@@ -8,142 +8,103 @@
 //! GetRepositoryPolicy + ListTagsForResource; delete = DeleteRepository;
 //! preview = none.
 
-pub mod access;
 pub mod args;
 pub mod diff;
-pub mod lifecycle;
 pub mod outputs;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
 
-use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
-    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, Repository, Tag,
+    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, Repository as EcrRepository, Tag,
 };
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
-use self::access::{Access, partition_of, same_repository_policy};
 use self::args::{Encryption, RepositoryArgs};
-use self::lifecycle::{LifecyclePolicy, same_policy};
 use self::outputs::{Policies, Remote, carry_secrets, lifecycle_text, outputs, preview_outputs};
-use crate::config::{DEFAULT_MAX_RETRIES, ProviderConfig};
-use crate::engine::EngineLog;
-use crate::error::{Call, ProviderError, Result, aws_error, target};
+use crate::call::{AmbiguousAttempts, Ctx, aws};
+use crate::config::ProviderConfig;
+use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
+use crate::naming::NamingContext;
+use crate::policy::access::{Access, partition_of, same_repository_policy};
+use crate::policy::lifecycle::{LifecyclePolicy, same_policy};
 use crate::property::{Map, Value};
+use crate::resource::{DefaultValue, DiffResult, Property, ReadResult, Resource};
+use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:Repository";
 
-/// Everything one operation needs.
-pub struct Ctx<'a> {
-    pub client: &'a aws_sdk_ecr::Client,
-    pub config: &'a ProviderConfig,
-    pub cancel: &'a CancellationToken,
-    pub deadline: Option<Instant>,
-    pub log: &'a EngineLog,
-    pub urn: &'a str,
-}
+/// The name property, filled in by autonaming when absent.
+pub const NAME: &str = "repositoryName";
 
-impl Ctx<'_> {
-    /// The resource's name: the last part of its URN.
-    pub fn resource_name(&self) -> &str {
-        self.urn.rsplit("::").next().unwrap_or(self.urn)
+/// Every property of the Repository, each defined once.
+pub const PROPERTIES: &[Property] = &[
+    Property::input("repositoryName").replaces(),
+    Property::input("immutableTags").default(DefaultValue::Bool(true)),
+    Property::input("mutableTagExclusions"),
+    Property::input("immutableTagExclusions"),
+    Property::input("scanOnPush").default(DefaultValue::Bool(true)),
+    Property::input("encryptionType").default(DefaultValue::Str("AES256")).replaces(),
+    Property::input("kmsKey").replaces(),
+    Property::input("lifecyclePolicy"),
+    Property::input("lifecyclePolicyDocument"),
+    Property::input("repositoryPolicyDocument"),
+    // How Pulumi deletes the repository, not a fact of ECR: lookups leave it out.
+    Property::input("forceDelete").default(DefaultValue::Bool(false)).not_in_lookup(),
+    Property::input("tags"),
+    Property::input("pullPrincipals"),
+    Property::input("pushPrincipals"),
+    Property::output("arn", &["repositoryName"]),
+    Property::output("registryId", &[]),
+    Property::output("repositoryUrl", &["repositoryName"]),
+    Property::output("tagsAll", &["tags"]),
+    Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"]),
+    Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
+    Property::output("repositoryPolicyText", &["pullPrincipals", "pushPrincipals", "repositoryPolicyDocument"]),
+    Property::output("pullPolicyDocument", &["repositoryName"]),
+    Property::output("pushPolicyDocument", &["repositoryName"]),
+    Property::output("awsTags", &[]),
+];
+
+/// The Repository resource.
+pub struct RepositoryResource;
+
+#[tonic::async_trait]
+impl Resource for RepositoryResource {
+    fn token(&self) -> &'static str {
+        TOKEN
     }
 
-    fn call<'b>(&'b self, action: &'b str, repository: &'b str) -> Call<'b> {
-        Call {
-            action,
-            repository,
-            resource_name: self.resource_name(),
-            max_retries: self.config.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-            profile: self.config.profile.as_deref(),
-            role_arn: self.config.assume_role.as_ref().map(|r| r.role_arn.as_str()),
-        }
+    fn properties(&self) -> &'static [Property] {
+        PROPERTIES
     }
 
-    /// Tells the user about a resource through Engine.Log. A lookup
-    /// (a function, with no URN) has the facts in its result and says nothing.
-    async fn warn(&self, message: String) {
-        if !self.urn.is_empty() {
-            self.log.warn(self.urn, message).await;
-        }
+    fn check(&self, news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
+        args::check(news, olds, naming, config)
     }
 
-    /// Runs a call that changes nothing: dropped at once on cancel or timeout.
-    pub(crate) async fn read<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
-        log::log(Level::Debug, || format!("{action} {repo}"));
-        let deadline = self.deadline;
-        tokio::select! {
-            biased;
-            _ = self.cancel.cancelled() => Err(cancelled(action, repo)),
-            _ = sleep_until(deadline) => Err(timed_out(action, repo)),
-            v = fut => Ok(v),
-        }
+    fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
+        diff::diff(olds, news, ignore_changes, config)
     }
 
-    /// Waits before a retry: cut short by cancellation or the timeout, both
-    /// reported as what stopped `action`.
-    async fn pause(&self, action: &str, repo: &str, wait: std::time::Duration) -> Result<()> {
-        let deadline = self.deadline;
-        tokio::select! {
-            biased;
-            _ = self.cancel.cancelled() => Err(cancelled(action, repo)),
-            _ = sleep_until(deadline) => Err(timed_out(action, repo)),
-            _ = tokio::time::sleep(wait) => Ok(()),
-        }
+    async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
+        create(ctx, inputs, preview).await
     }
 
-    /// Runs a call that changes ECR: never started after cancellation, and
-    /// once started it is allowed to finish (bounded by the timeout), so no
-    /// write is abandoned half-way.
-    async fn write<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
-        if self.cancel.is_cancelled() {
-            return Err(cancelled(action, repo));
-        }
-        log::log(Level::Debug, || format!("{action} {repo}"));
-        let deadline = self.deadline;
-        tokio::select! {
-            biased;
-            v = fut => Ok(v),
-            _ = sleep_until(deadline) => Err(timed_out(action, repo)),
-        }
+    async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
+        read(ctx, id, olds, old_inputs).await
     }
-}
 
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
+    async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
+        update(ctx, olds, news, preview).await
     }
-}
 
-fn cancelled(action: &str, repo: &str) -> ProviderError {
-    ProviderError::new(
-        Code::Cancelled,
-        format!("cancelled before {action} on {}; run `pulumi up` again to finish", target(repo)),
-    )
-}
-
-fn timed_out(action: &str, repo: &str) -> ProviderError {
-    ProviderError::new(
-        Code::DeadlineExceeded,
-        format!(
-            "the operation's timeout ran out during {action} on {}; run `pulumi refresh` and `pulumi up` to finish, or raise customTimeouts",
-            target(repo)
-        ),
-    )
-}
-
-pub(crate) fn aws<E, R>(ctx: &Ctx<'_>, action: &str, repo: &str, err: &SdkError<E, R>) -> ProviderError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
-{
-    aws_error(&ctx.call(action, repo), err)
+    async fn delete(&self, ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
+        delete(ctx, id, olds).await
+    }
 }
 
 fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<RepositoryArgs> {
@@ -234,38 +195,6 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
     Ok((name.to_string(), props))
 }
 
-/// Notes whether an attempt of a call ended without an answer or with a
-/// server error: such an attempt may have reached ECR and done its work even
-/// though the caller never learned of it.
-#[derive(Debug, Clone, Default)]
-struct AmbiguousAttempts(std::sync::Arc<std::sync::atomic::AtomicBool>);
-
-impl AmbiguousAttempts {
-    fn seen(&self) -> bool {
-        self.0.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
-impl aws_sdk_ecr::config::Intercept for AmbiguousAttempts {
-    fn name(&self) -> &'static str {
-        "AmbiguousAttempts"
-    }
-
-    fn read_after_attempt(
-        &self,
-        context: &aws_sdk_ecr::config::interceptors::FinalizerInterceptorContextRef<'_>,
-        _: &aws_sdk_ecr::config::RuntimeComponents,
-        _: &mut aws_sdk_ecr::config::ConfigBag,
-    ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let failed = context.output_or_error().is_some_and(|r| r.is_err());
-        let unanswered = context.response().is_none_or(|r| r.status().is_server_error());
-        if failed && unanswered {
-            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
-        }
-        Ok(())
-    }
-}
-
 /// How long ago, at most, a repository found by a retried create may have
 /// been made for it to count as this create's own (clock skew included).
 const EARLIER_ATTEMPT_WINDOW: std::time::Duration = std::time::Duration::from_secs(120);
@@ -277,7 +206,7 @@ async fn earlier_attempt(
     ctx: &Ctx<'_>,
     args: &RepositoryArgs,
     started: std::time::SystemTime,
-) -> Result<Option<Repository>> {
+) -> Result<Option<EcrRepository>> {
     let name = args.repository_name.as_str();
     let action = "ecr:DescribeRepositories";
     let resp = ctx.read(action, name, ctx.client.describe_repositories().repository_names(name).send()).await?;
@@ -361,13 +290,6 @@ async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
 }
 
 // ---------------------------------------------------------------- read
-
-/// What Read found: `None` when the repository is gone.
-pub struct ReadResult {
-    pub id: String,
-    pub outputs: Map,
-    pub inputs: Map,
-}
 
 /// Reads the repository for refresh (`old_inputs` given) or import (empty).
 /// A repository that is gone is `None` on refresh (the stack drops it); on
@@ -681,7 +603,7 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
 
 // ---------------------------------------------------------------- helpers
 
-fn remote_of(repo: &Repository) -> Remote {
+fn remote_of(repo: &EcrRepository) -> Remote {
     Remote {
         arn: repo.repository_arn().unwrap_or_default().to_string(),
         registry_id: repo.registry_id().unwrap_or_default().to_string(),
@@ -689,7 +611,7 @@ fn remote_of(repo: &Repository) -> Remote {
     }
 }
 
-fn mutability_of(repo: &Repository) -> (bool, Vec<String>) {
+fn mutability_of(repo: &EcrRepository) -> (bool, Vec<String>) {
     let immutable = matches!(
         repo.image_tag_mutability(),
         Some(ImageTagMutability::Immutable | ImageTagMutability::ImmutableWithExclusion)

@@ -1,0 +1,159 @@
+//! Call plumbing every resource and function shares: [`Ctx`], what one
+//! operation needs (the ECR client, the configuration, cancellation, the
+//! deadline, the engine log, the URN), and how a call runs under it: reads
+//! stop at once on cancel or timeout, a write that has started is allowed
+//! to finish and none starts after cancellation, retries pause the same way.
+//! AWS errors become sentences through [`aws`]; [`AmbiguousAttempts`] tells
+//! a create whether an earlier attempt may have reached AWS unseen.
+
+use std::future::Future;
+
+use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tonic::Code;
+
+use crate::config::{DEFAULT_MAX_RETRIES, ProviderConfig};
+use crate::engine::EngineLog;
+use crate::error::{Call, ProviderError, Result, aws_error, target};
+use crate::log::{self, Level};
+
+/// Everything one operation needs.
+pub struct Ctx<'a> {
+    pub client: &'a aws_sdk_ecr::Client,
+    pub config: &'a ProviderConfig,
+    pub cancel: &'a CancellationToken,
+    pub deadline: Option<Instant>,
+    pub log: &'a EngineLog,
+    pub urn: &'a str,
+}
+
+impl Ctx<'_> {
+    /// The resource's name: the last part of its URN.
+    pub fn resource_name(&self) -> &str {
+        self.urn.rsplit("::").next().unwrap_or(self.urn)
+    }
+
+    fn call<'b>(&'b self, action: &'b str, repository: &'b str) -> Call<'b> {
+        Call {
+            action,
+            repository,
+            resource_name: self.resource_name(),
+            max_retries: self.config.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            profile: self.config.profile.as_deref(),
+            role_arn: self.config.assume_role.as_ref().map(|r| r.role_arn.as_str()),
+        }
+    }
+
+    /// Tells the user about a resource through Engine.Log. A lookup
+    /// (a function, with no URN) has the facts in its result and says nothing.
+    pub async fn warn(&self, message: String) {
+        if !self.urn.is_empty() {
+            self.log.warn(self.urn, message).await;
+        }
+    }
+
+    /// Runs a call that changes nothing: dropped at once on cancel or timeout.
+    pub async fn read<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
+        log::log(Level::Debug, || format!("{action} {repo}"));
+        let deadline = self.deadline;
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(cancelled(action, repo)),
+            _ = sleep_until(deadline) => Err(timed_out(action, repo)),
+            v = fut => Ok(v),
+        }
+    }
+
+    /// Waits before a retry: cut short by cancellation or the timeout, both
+    /// reported as what stopped `action`.
+    pub async fn pause(&self, action: &str, repo: &str, wait: std::time::Duration) -> Result<()> {
+        let deadline = self.deadline;
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(cancelled(action, repo)),
+            _ = sleep_until(deadline) => Err(timed_out(action, repo)),
+            _ = tokio::time::sleep(wait) => Ok(()),
+        }
+    }
+
+    /// Runs a call that changes ECR: never started after cancellation, and
+    /// once started it is allowed to finish (bounded by the timeout), so no
+    /// write is abandoned half-way.
+    pub async fn write<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
+        if self.cancel.is_cancelled() {
+            return Err(cancelled(action, repo));
+        }
+        log::log(Level::Debug, || format!("{action} {repo}"));
+        let deadline = self.deadline;
+        tokio::select! {
+            biased;
+            v = fut => Ok(v),
+            _ = sleep_until(deadline) => Err(timed_out(action, repo)),
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn cancelled(action: &str, repo: &str) -> ProviderError {
+    ProviderError::new(
+        Code::Cancelled,
+        format!("cancelled before {action} on {}; run `pulumi up` again to finish", target(repo)),
+    )
+}
+
+fn timed_out(action: &str, repo: &str) -> ProviderError {
+    ProviderError::new(
+        Code::DeadlineExceeded,
+        format!(
+            "the operation's timeout ran out during {action} on {}; run `pulumi refresh` and `pulumi up` to finish, or raise customTimeouts",
+            target(repo)
+        ),
+    )
+}
+
+pub fn aws<E, R>(ctx: &Ctx<'_>, action: &str, repo: &str, err: &SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    aws_error(&ctx.call(action, repo), err)
+}
+
+/// Notes whether an attempt of a call ended without an answer or with a
+/// server error: such an attempt may have reached ECR and done its work even
+/// though the caller never learned of it.
+#[derive(Debug, Clone, Default)]
+pub struct AmbiguousAttempts(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl AmbiguousAttempts {
+    pub fn seen(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl aws_sdk_ecr::config::Intercept for AmbiguousAttempts {
+    fn name(&self) -> &'static str {
+        "AmbiguousAttempts"
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &aws_sdk_ecr::config::interceptors::FinalizerInterceptorContextRef<'_>,
+        _: &aws_sdk_ecr::config::RuntimeComponents,
+        _: &mut aws_sdk_ecr::config::ConfigBag,
+    ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let failed = context.output_or_error().is_some_and(|r| r.is_err());
+        let unanswered = context.response().is_none_or(|r| r.status().is_server_error());
+        if failed && unanswered {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
+    }
+}
