@@ -33,6 +33,9 @@ fn engine_address(args: &[String]) -> Option<&str> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Take over SIGINT and SIGTERM first thing, so a signal that arrives
+    // while the provider is still starting is a clean shutdown too.
+    let shutdown = shutdown_signal();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--version") {
         println!("{VERSION}");
@@ -79,7 +82,7 @@ async fn main() -> ExitCode {
                 Err(e) => { eprintln!("pulumi-resource-awsecr: server task failed: {e}"); ExitCode::FAILURE }
             };
         }
-        _ = shutdown_signal() => {}
+        _ = shutdown => {}
     }
     // Stop reads at once; writes already under way finish (see repository::Ctx).
     cancel.cancel();
@@ -97,13 +100,17 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn shutdown_signal() {
+/// Registers the SIGINT and SIGTERM handlers now, and returns a future that
+/// ends at the first of them.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    tokio::select! {
-        _ = int.recv() => {}
-        _ = term.recv() => {}
+    async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
     }
 }
 

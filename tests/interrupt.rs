@@ -39,9 +39,15 @@ fn install_wrapper(stack: &Stack, record: &std::path::Path) {
 child=$!
 echo "$child" >> "{dir}/pids"
 trap 'kill -INT "$child" 2>/dev/null' INT TERM
+# `wait` returns early (above 128) when a trapped signal arrives; then ask
+# again. If the child ended meanwhile, a second wait gives its real status
+# (127 means the first wait already had it).
 while true; do
   wait "$child"; code=$?
-  kill -0 "$child" 2>/dev/null || break
+  kill -0 "$child" 2>/dev/null && continue
+  wait "$child"; again=$?
+  [ "$again" -ne 127 ] && code=$again
+  break
 done
 echo "$child $code" >> "{dir}/exits"
 exit "$code"
