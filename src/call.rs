@@ -118,6 +118,41 @@ fn timed_out(action: &str, repo: &str) -> ProviderError {
     )
 }
 
+/// Runs a delete: something ECR says is already gone (`not_found`) counts
+/// as deleted.
+pub async fn delete<T, E, R>(
+    ctx: &Ctx<'_>,
+    action: &str,
+    id: &str,
+    not_found: &str,
+    fut: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
+) -> Result<()>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match ctx.write(action, id, fut).await? {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some(not_found) => Ok(()),
+        Err(e) => Err(aws(ctx, action, "", &e)),
+    }
+}
+
+/// What Read answers when `what` is not there: on import (no old state) an
+/// error naming it, on refresh `None`, so the engine drops it from the state.
+pub fn gone<T>(ctx: &Ctx<'_>, importing: bool, what: &str) -> Result<Option<T>> {
+    if importing {
+        return Err(ProviderError::new(
+            Code::NotFound,
+            format!(
+                "there is no {what} in {}; check the id and awsecr:region",
+                ctx.config.region_in_force().unwrap_or("the provider's region")
+            ),
+        ));
+    }
+    Ok(None)
+}
+
 pub fn aws<E, R>(ctx: &Ctx<'_>, action: &str, repo: &str, err: &SdkError<E, R>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,

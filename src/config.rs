@@ -164,7 +164,7 @@ impl ProviderConfig {
             let mut ar = Reader::for_config(&obj, "assumeRole");
             ar.reject_unknown_keys(ASSUME_ROLE_KEYS, "field of assumeRole");
             let role_arn = match ar.string("roleArn") {
-                Field::Known(arn) if is_role_arn(&arn) => Some(arn),
+                Field::Known(arn) if partition::is_role_arn(&arn) => Some(arn),
                 Field::Known(arn) => {
                     ar.fail(
                         "roleArn",
@@ -390,18 +390,6 @@ fn role_account(v: Option<&Value>) -> Option<String> {
         _ => return None,
     };
     arn.split(':').nth(4).map(str::to_string)
-}
-
-fn is_role_arn(s: &str) -> bool {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
-    parts.len() == 6
-        && parts[0] == "arn"
-        && partition::is_partition(parts[1])
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5].strip_prefix("role/").is_some_and(|name| !name.is_empty())
 }
 
 fn is_session_name(s: &str) -> bool {

@@ -15,4 +15,5 @@ pub mod proto;
 pub mod resource;
 pub mod resources;
 pub mod server;
+pub mod settings;
 pub mod validate;

@@ -101,6 +101,19 @@ pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// True for the ARN of an IAM role, `arn:<partition>:iam::<account>:role/<name>`,
+/// at most 2048 characters (the limit of STS and of ECR for a role to assume).
+pub fn is_role_arn(arn: &str) -> bool {
+    arn.len() <= 2048
+        && parse_arn(arn).is_some_and(|a| {
+            is_partition(a.partition)
+                && a.service == "iam"
+                && a.region.is_empty()
+                && is_account_id(a.account)
+                && a.resource.strip_prefix("role/").is_some_and(|n| !n.is_empty())
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,20 +11,28 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use tonic::Code;
+
 use crate::call::Ctx;
 use crate::config::ProviderConfig;
-use crate::error::Result;
+use crate::error::{ProviderError, Result};
 use crate::naming::NamingContext;
 use crate::property::{Map, Value};
-use crate::validate::Failure;
+use crate::validate::{Failure, Reader};
 
-/// A resource the provider serves.
+/// A resource type the provider serves: its token, its property table,
+/// and what it does.
+pub struct ResourceType {
+    /// The type token, e.g. `awsecr:index:Repository`.
+    pub token: &'static str,
+    /// Every property of the resource, each defined once.
+    pub properties: &'static [Property],
+    pub handler: &'static dyn Resource,
+}
+
+/// What a resource does.
 #[tonic::async_trait]
 pub trait Resource: Send + Sync {
-    /// The type token, e.g. `awsecr:index:Repository`.
-    fn token(&self) -> &'static str;
-    /// Every property of the resource, each defined once.
-    fn properties(&self) -> &'static [Property];
     /// Validates new inputs, applies defaults and names: the checked inputs
     /// (secret markings kept) and every failure, naming its property path.
     /// Makes no AWS call.
@@ -59,6 +67,7 @@ pub struct ReadResult {
 pub enum DefaultValue {
     Bool(bool),
     Str(&'static str),
+    StrList(&'static [&'static str]),
 }
 
 impl DefaultValue {
@@ -66,6 +75,7 @@ impl DefaultValue {
         match self {
             DefaultValue::Bool(b) => Value::Bool(b),
             DefaultValue::Str(s) => Value::String(s.to_string()),
+            DefaultValue::StrList(l) => Value::Array(l.iter().map(|s| Value::String(s.to_string())).collect()),
         }
     }
 }
@@ -144,6 +154,55 @@ pub fn replace_on_change(props: &[Property]) -> Vec<&'static str> {
 /// What the resource's lookup function returns.
 pub fn lookup_results(props: &[Property]) -> Vec<&'static str> {
     props.iter().filter(|p| p.in_lookup).map(|p| p.name).collect()
+}
+
+/// The inputs Check starts from: the program's, without the engine's own
+/// `__` keys, with every default of `props` applied.
+pub fn program_inputs(props: &[Property], news: &Map) -> Map {
+    let mut checked: Map =
+        news.iter().filter(|(k, _)| !k.starts_with("__")).map(|(k, v)| (k.clone(), v.clone())).collect();
+    apply_defaults(props, &mut checked);
+    checked
+}
+
+/// A reader of a resource's inputs that has already reported every key
+/// that is not one of them.
+pub fn input_reader<'a>(map: &'a Map, props: &[Property], token: &str) -> Reader<'a> {
+    let mut r = Reader::new(map, "");
+    r.reject_unknown_keys(&inputs(props), &format!("property of {token}"));
+    r
+}
+
+/// The typed arguments of checked inputs outside a preview, where every
+/// value must be known and valid.
+pub fn known_args<T>((args, failures): (Option<T>, Vec<Failure>)) -> Result<T> {
+    if let Some(f) = failures.first() {
+        return Err(ProviderError::invalid(format!("invalid inputs: {f}")));
+    }
+    args.ok_or_else(|| ProviderError::invalid("some inputs are still unknown outside of a preview"))
+}
+
+/// Inputs read back from AWS keep the secret marks they had in the state
+/// (the old inputs, or the old outputs of a state without inputs).
+pub fn keep_secret_marks(inputs: &mut Map, olds: &Map, old_inputs: &Map) {
+    let source = if old_inputs.is_empty() { olds } else { old_inputs };
+    for (k, v) in inputs.iter_mut() {
+        if source.get(k).is_some_and(Value::contains_secret) {
+            *v = v.clone().into_secret();
+        }
+    }
+}
+
+/// The answer to creating something that already exists under `id`: the
+/// command that imports it instead.
+pub fn import_instead(ctx: &Ctx<'_>, token: &str, what: &str, id: &str) -> ProviderError {
+    ProviderError::new(
+        Code::AlreadyExists,
+        format!(
+            "{what} already exists; to manage it with Pulumi, import it: pulumi import {token} {} {id}",
+            ctx.resource_name()
+        ),
+    )
 }
 
 /// Check's defaults: every absent (or null) input with a default gets it.

@@ -80,7 +80,7 @@ fn unknown_function(token: &str) -> Status {
 /// The resource a request is about, by its type token (or its URN's).
 fn resource_of(token: &str, urn: &str) -> Result<&'static dyn Resource, Status> {
     let token = type_of(token, urn);
-    resources::find(&token).ok_or_else(|| unknown_type(&token))
+    resources::find(&token).map(|r| r.handler).ok_or_else(|| unknown_type(&token))
 }
 
 /// The resource type of a request: its `type` field, or the URN's type part.

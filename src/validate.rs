@@ -48,6 +48,9 @@ impl<T> Field<T> {
     pub fn is_unknown(&self) -> bool {
         matches!(self, Field::Unknown)
     }
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Field::Absent)
+    }
     /// An optional value: absent is `Some(None)`, known is `Some(Some(v))`,
     /// unknown or invalid is no value at all.
     pub fn optional(self) -> Option<Option<T>> {
@@ -57,6 +60,15 @@ impl<T> Field<T> {
             _ => None,
         }
     }
+    /// The value, `default` when absent, `None` while unknown or invalid.
+    pub fn or(self, default: T) -> Option<T> {
+        match self {
+            Field::Known(v) => Some(v),
+            Field::Absent => Some(default),
+            _ => None,
+        }
+    }
+
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Field<U> {
         match self {
             Field::Known(v) => Field::Known(f(v)),
@@ -90,6 +102,11 @@ impl<'a> Reader<'a> {
     /// value as a string (`"true"`, `"10"`, `"{\"roleArn\":...}"`).
     pub fn for_config(map: &'a Map, prefix: &str) -> Self {
         Reader { lenient_strings: true, ..Reader::new(map, prefix) }
+    }
+
+    /// True when `key` holds a value (not absent, not null).
+    pub fn has(&self, key: &str) -> bool {
+        !matches!(self.map.get(key), None | Some(Value::Null))
     }
 
     pub fn path(&self, key: &str) -> String {
@@ -236,6 +253,42 @@ impl<'a> Reader<'a> {
             Field::Unknown => Field::Unknown,
             Field::Invalid => Field::Invalid,
         }
+    }
+
+    /// A list of strings (absent: `Field::Absent`) whose length is within
+    /// `count` (`what` names the items in the failure), each item passing
+    /// `problem` (the failure names `key[i]`) and, with `once`, none listed
+    /// twice.
+    pub fn checked_list(
+        &mut self,
+        key: &str,
+        count: std::ops::RangeInclusive<usize>,
+        what: &str,
+        once: bool,
+        problem: impl Fn(&str) -> Option<String>,
+    ) -> Field<Vec<String>> {
+        let list = match self.string_list(key) {
+            Field::Known(list) => list,
+            other => return other,
+        };
+        let mut ok = true;
+        if !count.contains(&list.len()) {
+            let (min, max) = (count.start(), count.end());
+            let range = if *min == 0 { format!("at most {max}") } else { format!("{min} to {max}") };
+            self.fail(key, format!("must hold {range} {what}, got {}", list.len()));
+            ok = false;
+        }
+        for (i, item) in list.iter().enumerate() {
+            let twice = once.then(|| list[..i].iter().position(|x| x == item)).flatten();
+            let reason = problem(item).or_else(|| {
+                twice.map(|first| format!("\"{item}\" is listed twice (also at {key}[{first}]); list it once"))
+            });
+            if let Some(reason) = reason {
+                self.fail(&format!("{key}[{i}]"), reason);
+                ok = false;
+            }
+        }
+        if ok { Field::Known(list) } else { Field::Invalid }
     }
 
     /// A map of strings; an unknown value makes the whole map unknown.

@@ -101,6 +101,62 @@ fn bad_inputs() -> Vec<(Map, &'static str, &'static str)> {
             "not a field of lifecyclePolicy",
         ),
         (obj(&[("lifecyclePolicy", Value::Array(vec![]))]), "lifecyclePolicy", "must be an object"),
+        (
+            obj(&[(
+                "lifecyclePolicy",
+                o(&[("tagged", Value::Array(vec![o(&[("tagPatterns", strings(&["pr-*"]))])]))]),
+            )]),
+            "lifecyclePolicy.tagged[0]",
+            "exactly one of expireAfterDays and keepLast",
+        ),
+        (
+            obj(&[(
+                "lifecyclePolicy",
+                o(&[(
+                    "tagged",
+                    Value::Array(vec![
+                        o(&[("tagPrefixes", strings(&["v"])), ("keepLast", n(5.0))]),
+                        o(&[("tagPrefixes", strings(&["v"])), ("keepLast", n(0.0))]),
+                    ]),
+                )]),
+            )]),
+            "lifecyclePolicy.tagged[1].keepLast",
+            "between 1 and 10000",
+        ),
+        (
+            obj(&[(
+                "lifecyclePolicy",
+                o(&[(
+                    "tagged",
+                    Value::Array(vec![o(&[("tagPatterns", strings(&["a*b*c*d*e*f"])), ("expireAfterDays", n(7.0))])]),
+                )]),
+            )]),
+            "lifecyclePolicy.tagged[0].tagPatterns[0]",
+            "at most 4 wildcards",
+        ),
+        (
+            obj(&[(
+                "lifecyclePolicy",
+                o(&[(
+                    "tagged",
+                    Value::Array(vec![o(&[
+                        ("tagPatterns", strings(&["pr-*"])),
+                        ("tagPrefixes", strings(&["pr"])),
+                        ("keepLast", n(7.0)),
+                    ])]),
+                )]),
+            )]),
+            "lifecyclePolicy.tagged[0]",
+            "exactly one of tagPatterns (wildcards) and tagPrefixes",
+        ),
+        (
+            obj(&[(
+                "lifecyclePolicy",
+                o(&[("tagged", Value::Array(vec![o(&[("tagPrefixes", Value::Array(vec![])), ("keepLast", n(7.0))])]))]),
+            )]),
+            "lifecyclePolicy.tagged[0].tagPrefixes",
+            "must hold 1 to",
+        ),
         (obj(&[("tags", o(&[("aws:owner", "x".into())]))]), "tags.aws:owner", "reserved prefix"),
         (obj(&[("tags", o(&[("k", "v".repeat(300).into())]))]), "tags.k", "at most 256"),
         (obj(&[("tags", o(&[("bad{key}", "v".into())]))]), "tags.bad{key}", "may contain only"),

@@ -93,7 +93,9 @@ async fn turning_force_delete_off_with_a_replacement_is_refused() {
 }
 
 const LAMBDA_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"LambdaPull","Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Condition":{"StringLike":{"aws:sourceArn":"arn:aws:lambda:us-east-1:123456789012:function:*"}}}]}"#;
-const TAGGED_RULES: &str = r#"{"rules":[{"rulePriority":1,"description":"pull requests","selection":{"tagStatus":"tagged","tagPatternList":["pr-*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":7},"action":{"type":"expire"}}]}"#;
+/// Pull requests expire after a week, and only five untagged images are kept:
+/// a count rule for untagged images is beyond the simple fields.
+const LEGACY_RULES: &str = r#"{"rules":[{"rulePriority":1,"description":"pull requests","selection":{"tagStatus":"tagged","tagPatternList":["pr-*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":7},"action":{"type":"expire"}},{"rulePriority":2,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}"#;
 
 /// Adopting a repository whose policies the fields cannot express loses
 /// nothing: the generated program holds them as JSON, the import is a
@@ -103,7 +105,7 @@ async fn adopting_inexpressible_policies_loses_nothing() {
     let moto = Moto::start();
     let ecr = moto.ecr().await;
     ecr.create_repository().repository_name("legacy/fn").send().await.unwrap();
-    ecr.put_lifecycle_policy().repository_name("legacy/fn").lifecycle_policy_text(TAGGED_RULES).send().await.unwrap();
+    ecr.put_lifecycle_policy().repository_name("legacy/fn").lifecycle_policy_text(LEGACY_RULES).send().await.unwrap();
     ecr.set_repository_policy().repository_name("legacy/fn").policy_text(LAMBDA_POLICY).send().await.unwrap();
 
     let dir = TempDir::new("adopt-program");

@@ -78,3 +78,81 @@ async fn a_new_endpoint_replaces_nothing() {
     stack.ok(&["config", "set", "awsecr:region", REGION]);
     stack.ok(&["destroy", "--skip-preview"]);
 }
+
+/// Two stacks on one registry, one owning scanning and the other
+/// replication: each up, refresh and destroy leaves the other's group intact.
+#[tokio::test]
+async fn two_stacks_own_different_groups_of_one_registry() {
+    let moto = Moto::start();
+    let scanning = Stack::new(&root().join("tests/e2e/yaml-registry-scanning"), &moto);
+    let replication = Stack::new(&root().join("tests/e2e/yaml-registry-replication"), &moto);
+    let ecr = moto.ecr().await;
+    let scan_rules = || async {
+        let c = ecr.get_registry_scanning_configuration().send().await.unwrap();
+        let c = c.scanning_configuration().unwrap().clone();
+        (c.scan_type().unwrap().as_str().to_string(), c.rules().len())
+    };
+    let replication_rules = || async {
+        let r = ecr.describe_registry().send().await.unwrap();
+        r.replication_configuration().map(|c| c.rules().len()).unwrap_or(0)
+    };
+
+    scanning.ok(&["up", "--skip-preview"]);
+    replication.ok(&["up", "--skip-preview"]);
+    assert_eq!(scan_rules().await, ("ENHANCED".to_string(), 2));
+    assert_eq!(replication_rules().await, 1);
+    let dests = ecr.describe_registry().send().await.unwrap();
+    let dests = dests.replication_configuration().unwrap().rules()[0].destinations().to_vec();
+    assert!(dests.iter().any(|d| d.region() == "eu-west-1" && d.registry_id() == ACCOUNT), "{dests:?}");
+
+    for stack in [&scanning, &replication] {
+        stack.ok(&["refresh", "--skip-preview"]);
+        stack.ok(&["preview", "--expect-no-changes"]);
+    }
+    assert_eq!(scan_rules().await, ("ENHANCED".to_string(), 2));
+    assert_eq!(replication_rules().await, 1);
+
+    scanning.ok(&["destroy", "--skip-preview"]);
+    assert_eq!(scan_rules().await, ("BASIC".to_string(), 0), "scanning back to AWS's default");
+    assert_eq!(replication_rules().await, 1, "the other stack's replication is intact");
+    replication.ok(&["refresh", "--skip-preview"]);
+    replication.ok(&["preview", "--expect-no-changes"]);
+    replication.ok(&["destroy", "--skip-preview"]);
+    assert_eq!(replication_rules().await, 0);
+}
+
+/// A Docker Hub pull-through cache rule with its creation template, against
+/// the emulator's stand-in for these APIs: created, refreshed without
+/// changes, destroyed.
+#[tokio::test]
+async fn a_docker_hub_cache_with_its_template() {
+    let moto = Moto::start();
+    let stack = Stack::new(&root().join("tests/e2e/yaml-pull-through"), &moto);
+    stack.ok(&["up", "--skip-preview"]);
+    let out = stack.outputs();
+    assert_eq!(out["upstreamUrl"], "registry-1.docker.io");
+    assert_eq!(out["tagMutability"], "IMMUTABLE");
+    let ecr = moto.ecr().await;
+    let rules = ecr.describe_pull_through_cache_rules().send().await.unwrap();
+    let rules = rules.pull_through_cache_rules();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].ecr_repository_prefix(), Some("docker-hub"));
+    assert_eq!(rules[0].upstream_registry_url(), Some("registry-1.docker.io"));
+    let templates = ecr.describe_repository_creation_templates().send().await.unwrap();
+    let templates = templates.repository_creation_templates();
+    assert_eq!(templates.len(), 1);
+    let t = &templates[0];
+    assert_eq!(t.prefix(), Some("docker-hub"));
+    assert_eq!(t.image_tag_mutability().map(|m| m.as_str()), Some("IMMUTABLE"));
+    assert_eq!(t.applied_for().iter().map(|a| a.as_str()).collect::<Vec<_>>(), vec!["PULL_THROUGH_CACHE"]);
+    let lifecycle: serde_json::Value = serde_json::from_str(t.lifecycle_policy().unwrap()).unwrap();
+    assert_eq!(lifecycle["rules"].as_array().map(Vec::len), Some(2), "{lifecycle}");
+    assert!(t.repository_policy().unwrap().contains("arn:aws:iam::210987654321:root"));
+
+    stack.ok(&["refresh", "--skip-preview"]);
+    stack.ok(&["preview", "--expect-no-changes"]);
+    stack.ok(&["destroy", "--skip-preview"]);
+    assert!(ecr.describe_pull_through_cache_rules().send().await.unwrap().pull_through_cache_rules().is_empty());
+    let templates = ecr.describe_repository_creation_templates().send().await.unwrap();
+    assert!(templates.repository_creation_templates().is_empty());
+}

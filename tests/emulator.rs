@@ -10,6 +10,7 @@ use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::{
     ImageIdentifier, ImageTagMutability, ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, Tag,
 };
+use common::inspect::manifest;
 use common::*;
 use std::collections::BTreeSet;
 
@@ -54,25 +55,6 @@ fn filter(value: &str) -> ImageTagMutabilityExclusionFilter {
 
 fn tag(key: &str, value: &str) -> Tag {
     Tag::builder().key(key).value(value).build().unwrap()
-}
-
-/// A distinct image manifest for each `n` (moto derives the digest from the layers).
-fn manifest(n: u32) -> String {
-    serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {
-            "mediaType": "application/vnd.docker.container.image.v1+json",
-            "size": 7023,
-            "digest": format!("sha256:{:064x}", n),
-        },
-        "layers": [{
-            "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
-            "size": 32654,
-            "digest": format!("sha256:{:064x}", 1000 + n),
-        }],
-    })
-    .to_string()
 }
 
 async fn repository_names(moto: &Moto) -> BTreeSet<String> {
@@ -512,4 +494,123 @@ fn the_mode_comes_from_awsecr_emulator_and_start_strict_forces_it() {
     assert_eq!(Moto::start().mode(), expected);
     assert_eq!(Moto::start_strict().mode(), "strict");
     assert_eq!(Moto::start_lenient().mode(), "lenient");
+}
+
+/// Rule 8: replication configurations hold up to 10 rules (moto alone takes
+/// one), 25 unique destinations, and never the registry itself.
+#[tokio::test]
+async fn replication_holds_up_to_ten_rules_never_to_itself() {
+    use aws_sdk_ecr::types::{ReplicationConfiguration, ReplicationDestination, ReplicationRule};
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+    let rule = |region: &str, account: &str| {
+        ReplicationRule::builder()
+            .destinations(ReplicationDestination::builder().region(region).registry_id(account).build().unwrap())
+            .build()
+            .unwrap()
+    };
+    let config =
+        |rules: Vec<ReplicationRule>| ReplicationConfiguration::builder().set_rules(Some(rules)).build().unwrap();
+    let two = config(vec![rule("eu-west-1", ACCOUNT), rule("us-west-2", "210987654321")]);
+    ecr.put_replication_configuration().replication_configuration(two).send().await.expect("two rules are fine");
+    let registry = ecr.describe_registry().send().await.unwrap();
+    assert_eq!(registry.replication_configuration().unwrap().rules().len(), 2);
+
+    let eleven = config((0..11).map(|i| rule("eu-west-1", &format!("{:012}", 100_000_000_000u64 + i))).collect());
+    assert_invalid(
+        ecr.put_replication_configuration().replication_configuration(eleven).send().await,
+        "replicationConfiguration.rules",
+        "less than or equal to 10",
+    );
+    let itself = config(vec![rule("eu-west-1", ACCOUNT), rule(REGION, ACCOUNT)]);
+    assert_invalid(
+        ecr.put_replication_configuration().replication_configuration(itself).send().await,
+        "replicationConfiguration",
+        "cannot be the same as the source registry",
+    );
+}
+
+/// The pull through cache rule and repository creation template operations,
+/// which moto alone answers with HTTP 500 (tests/support/ecr_extensions.py
+/// serves them), driven with boto3 by tests/support/check_ecr_extensions.py
+/// in both modes: every operation, each error code, paging of both Describe
+/// operations, ROOT prefixes, reset, and every answer checked against the
+/// model's output shape from its raw JSON.
+#[test]
+fn pull_through_cache_rules_and_creation_templates_in_both_modes() {
+    for moto in [Moto::start_strict(), Moto::start_lenient()] {
+        let mode = moto.mode();
+        let out = std::process::Command::new(venv().join("bin/python"))
+            .arg(root().join("tests/support/check_ecr_extensions.py"))
+            .arg(moto.endpoint())
+            .arg(ACCOUNT)
+            // boto3 reads no profile or endpoint of this machine's.
+            .env("AWS_CONFIG_FILE", "/nonexistent/awsecr-test-config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/awsecr-test-credentials")
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_DEFAULT_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_ENDPOINT_URL_ECR")
+            .output()
+            .expect("run tests/support/check_ecr_extensions.py");
+        assert!(
+            out.status.success(),
+            "{mode} mode: check_ecr_extensions.py failed ({}):\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The same operations through the provider's own client, the AWS SDK for
+/// Rust: one rule and one template created, described and refused a second
+/// time, in both modes.
+#[tokio::test]
+async fn the_rust_sdk_reads_pull_through_cache_rules_and_creation_templates() {
+    use aws_sdk_ecr::types::{EncryptionType, RctAppliedFor, UpstreamRegistry};
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    for moto in [Moto::start_strict(), Moto::start_lenient()] {
+        let mode = moto.mode();
+        let ecr = moto.ecr().await;
+
+        // A rule; upstreamRegistry derived from the URL.
+        let create = ecr.create_pull_through_cache_rule().ecr_repository_prefix("ecr-public");
+        let made = create.upstream_registry_url("public.ecr.aws").send().await.unwrap();
+        assert_eq!(made.upstream_registry(), Some(&UpstreamRegistry::EcrPublic), "{mode}");
+        assert_eq!(made.registry_id(), Some(ACCOUNT), "{mode}");
+        let created = *made.created_at().expect("createdAt");
+        assert!((created.secs() - now).abs() < 600, "{mode}: createdAt {created:?}");
+        let rules = ecr.describe_pull_through_cache_rules().ecr_repository_prefixes("ecr-public").send().await.unwrap();
+        let [rule] = rules.pull_through_cache_rules() else { panic!("{mode}: {rules:?}") };
+        assert_eq!(rule.ecr_repository_prefix(), Some("ecr-public"), "{mode}");
+        assert_eq!(rule.upstream_registry_url(), Some("public.ecr.aws"), "{mode}");
+        assert_eq!(rule.upstream_registry(), Some(&UpstreamRegistry::EcrPublic), "{mode}");
+        assert_eq!(rule.created_at(), Some(&created), "{mode}");
+        assert!(rule.updated_at().is_some(), "{mode}: {rule:?}");
+        let again = ecr.create_pull_through_cache_rule().ecr_repository_prefix("ecr-public");
+        let err = again.upstream_registry_url("public.ecr.aws").send().await.unwrap_err().into_service_error();
+        assert!(err.is_pull_through_cache_rule_already_exists_exception(), "{mode}: {err:?}");
+        let missing = ecr.describe_pull_through_cache_rules().ecr_repository_prefixes("quay").send().await;
+        let err = missing.unwrap_err().into_service_error();
+        assert!(err.is_pull_through_cache_rule_not_found_exception(), "{mode}: {err:?}");
+
+        // A template for every repository (ROOT), with ECR's defaults.
+        let create = ecr.create_repository_creation_template().prefix("ROOT").description("cached repositories");
+        create.applied_for(RctAppliedFor::PullThroughCache).send().await.unwrap();
+        let templates = ecr.describe_repository_creation_templates().prefixes("ROOT").send().await.unwrap();
+        assert_eq!(templates.registry_id(), Some(ACCOUNT), "{mode}");
+        let [template] = templates.repository_creation_templates() else { panic!("{mode}: {templates:?}") };
+        assert_eq!(template.prefix(), Some("ROOT"), "{mode}");
+        assert_eq!(template.description(), Some("cached repositories"), "{mode}");
+        assert_eq!(template.applied_for(), [RctAppliedFor::PullThroughCache], "{mode}");
+        assert_eq!(template.image_tag_mutability(), Some(&ImageTagMutability::Mutable), "{mode}");
+        let encryption = template.encryption_configuration().expect("encryptionConfiguration");
+        assert_eq!(encryption.encryption_type(), &EncryptionType::Aes256, "{mode}");
+        assert!(template.created_at().is_some_and(|t| (t.secs() - now).abs() < 600), "{mode}: {template:?}");
+        let again = ecr.create_repository_creation_template().prefix("ROOT").applied_for(RctAppliedFor::Replication);
+        let err = again.send().await.unwrap_err().into_service_error();
+        assert!(err.is_template_already_exists_exception(), "{mode}: {err:?}");
+    }
 }

@@ -119,15 +119,15 @@ async fn unknown_tokens_and_unimplemented_rpcs_are_clear() {
     let err = p
         .client
         .check(pulumirpc::CheckRequest {
-            urn: "urn:pulumi:s::p::awsecr:index:Registry::r".into(),
-            r#type: "awsecr:index:Registry".into(),
+            urn: "urn:pulumi:s::p::awsecr:index:Widget::r".into(),
+            r#type: "awsecr:index:Widget".into(),
             ..Default::default()
         })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
     assert!(
-        err.message().contains("awsecr:index:Registry") && err.message().contains("awsecr:index:Repository"),
+        err.message().contains("awsecr:index:Widget") && err.message().contains("awsecr:index:Repository"),
         "{}",
         err.message()
     );
@@ -199,7 +199,8 @@ async fn attach_mode_then_warnings_reach_the_engine() {
     // hand beyond them is reported through Engine.Log on refresh.
     let ecr = moto.ecr().await;
     ecr.create_repository().repository_name("edited").send().await.unwrap();
-    let policy = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}"#;
+    // Keep five untagged images: a count rule for untagged images is beyond the fields.
+    let policy = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}"#;
     ecr.put_lifecycle_policy().repository_name("edited").lifecycle_policy_text(policy).send().await.unwrap();
     let read = p
         .client

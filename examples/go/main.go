@@ -1,5 +1,7 @@
 // Two ECR repositories: one on all defaults, one namespaced with KMS,
-// lifecycle rules, a movable `latest` tag and tags.
+// lifecycle rules, a movable `latest` tag and tags; the registry's scanning;
+// and a pull-through cache of ECR Public whose repositories get the same
+// defaults.
 package main
 
 import (
@@ -44,6 +46,17 @@ func program(ctx *pulumi.Context) error {
 		LifecyclePolicy: &awsecr.LifecyclePolicyArgs{
 			ExpireUntaggedAfterDays: pulumi.Int(14),
 			MaxImageCount:           pulumi.Int(maxImageCount),
+			// Pull-request images live a week; the last 30 releases are kept.
+			Tagged: awsecr.TaggedLifecycleRuleArray{
+				&awsecr.TaggedLifecycleRuleArgs{
+					TagPatterns:     pulumi.StringArray{pulumi.String("pr-*")},
+					ExpireAfterDays: pulumi.Int(7),
+				},
+				&awsecr.TaggedLifecycleRuleArgs{
+					TagPrefixes: pulumi.StringArray{pulumi.String("v")},
+					KeepLast:    pulumi.Int(30),
+				},
+			},
 		},
 		MutableTagExclusions: pulumi.StringArray{pulumi.String("latest")},
 		Tags: pulumi.StringMap{
@@ -58,9 +71,46 @@ func program(ctx *pulumi.Context) error {
 		return err
 	}
 
+	// Registry-wide: every repository is scanned on push. Only this group is
+	// owned here; replication and the registry policy are left as they are.
+	registry, err := awsecr.NewRegistry(ctx, "registry", &awsecr.RegistryArgs{
+		Scanning: &awsecr.RegistryScanningArgs{
+			ScanOnPush: pulumi.StringArray{pulumi.String("*")},
+		},
+	})
+	if err != nil {
+		return err
+	}
+
+	// A cache of ECR Public (no credential needed): the first pull of
+	// <registry>/ecr-public/<image> fetches it from public.ecr.aws.
+	ecrPublic, err := awsecr.NewPullThroughCacheRule(ctx, "ecrPublic", &awsecr.PullThroughCacheRuleArgs{
+		EcrRepositoryPrefix: pulumi.String("ecr-public"),
+		Upstream:            awsecr.UpstreamEcrPublic,
+	})
+	if err != nil {
+		return err
+	}
+
+	// The repositories the cache creates get immutable tags, AES256 and
+	// expiry rules, like the repositories above.
+	ecrPublicRepositories, err := awsecr.NewRepositoryTemplate(ctx, "ecrPublicRepositories", &awsecr.RepositoryTemplateArgs{
+		Prefix:     ecrPublic.EcrRepositoryPrefix,
+		AppliedFor: awsecr.TemplateAppliedForArray{awsecr.TemplateAppliedForPullThroughCache},
+		LifecyclePolicy: &awsecr.LifecyclePolicyArgs{
+			ExpireUntaggedAfterDays: pulumi.Int(1),
+			MaxImageCount:           pulumi.Int(20),
+		},
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx.Export("registryId", registry.RegistryId)
 	ctx.Export("appRepositoryUrl", app.RepositoryUrl)
 	ctx.Export("apiRepositoryUrl", api.RepositoryUrl)
 	// The IAM policy the task execution role attaches: pull from platform/api only.
 	ctx.Export("apiPullPolicy", api.PullPolicyDocument)
+	ctx.Export("cachePrefix", ecrPublicRepositories.Prefix)
 	return nil
 }

@@ -10,6 +10,11 @@ export const getAuthorizationToken: typeof import("./getAuthorizationToken").get
 export const getAuthorizationTokenOutput: typeof import("./getAuthorizationToken").getAuthorizationTokenOutput = null as any;
 utilities.lazyLoad(exports, ["getAuthorizationToken","getAuthorizationTokenOutput"], () => require("./getAuthorizationToken"));
 
+export { GetImageArgs, GetImageResult, GetImageOutputArgs } from "./getImage";
+export const getImage: typeof import("./getImage").getImage = null as any;
+export const getImageOutput: typeof import("./getImage").getImageOutput = null as any;
+utilities.lazyLoad(exports, ["getImage","getImageOutput"], () => require("./getImage"));
+
 export { GetRepositoryArgs, GetRepositoryResult, GetRepositoryOutputArgs } from "./getRepository";
 export const getRepository: typeof import("./getRepository").getRepository = null as any;
 export const getRepositoryOutput: typeof import("./getRepository").getRepositoryOutput = null as any;
@@ -20,10 +25,25 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { PullThroughCacheRuleArgs } from "./pullThroughCacheRule";
+export type PullThroughCacheRule = import("./pullThroughCacheRule").PullThroughCacheRule;
+export const PullThroughCacheRule: typeof import("./pullThroughCacheRule").PullThroughCacheRule = null as any;
+utilities.lazyLoad(exports, ["PullThroughCacheRule"], () => require("./pullThroughCacheRule"));
+
+export { RegistryArgs } from "./registry";
+export type Registry = import("./registry").Registry;
+export const Registry: typeof import("./registry").Registry = null as any;
+utilities.lazyLoad(exports, ["Registry"], () => require("./registry"));
+
 export { RepositoryArgs } from "./repository";
 export type Repository = import("./repository").Repository;
 export const Repository: typeof import("./repository").Repository = null as any;
 utilities.lazyLoad(exports, ["Repository"], () => require("./repository"));
+
+export { RepositoryTemplateArgs } from "./repositoryTemplate";
+export type RepositoryTemplate = import("./repositoryTemplate").RepositoryTemplate;
+export const RepositoryTemplate: typeof import("./repositoryTemplate").RepositoryTemplate = null as any;
+utilities.lazyLoad(exports, ["RepositoryTemplate"], () => require("./repositoryTemplate"));
 
 
 // Export enums:
@@ -42,8 +62,14 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "awsecr:index:PullThroughCacheRule":
+                return new PullThroughCacheRule(name, <any>undefined, { urn })
+            case "awsecr:index:Registry":
+                return new Registry(name, <any>undefined, { urn })
             case "awsecr:index:Repository":
                 return new Repository(name, <any>undefined, { urn })
+            case "awsecr:index:RepositoryTemplate":
+                return new RepositoryTemplate(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

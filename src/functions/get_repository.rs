@@ -3,13 +3,13 @@
 //! settings, policy texts, the IAM documents to pull and push), so programs
 //! can grant access to it or point at it.
 
-use super::{Function, Invoked, Spec, reader};
+use super::{Function, Invoked, Spec, reader, repository_name};
 use crate::call::Ctx;
 use crate::error::Result;
 use crate::property::Map;
 use crate::resource::lookup_results;
-use crate::resources::repository::{self, PROPERTIES, args::name_problem};
-use crate::validate::{Failure, Field};
+use crate::resources::repository::{self, PROPERTIES};
+use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:getRepository";
 /// The function's arguments.
@@ -46,20 +46,7 @@ impl Function for GetRepository {
 /// Checks the arguments: the repository name, or the failures.
 pub fn check(args: &Map) -> std::result::Result<String, Vec<Failure>> {
     let mut r = reader(args, TOKEN, ARGS);
-    let name = match r.string("repositoryName") {
-        Field::Known(n) => match name_problem(&n) {
-            Some(reason) => {
-                r.fail("repositoryName", reason);
-                None
-            }
-            None => Some(n),
-        },
-        Field::Absent => {
-            r.fail("repositoryName", "is required: the name of the ECR repository to look up, e.g. platform/api");
-            None
-        }
-        _ => None,
-    };
+    let name = repository_name(&mut r, "the name of the ECR repository to look up");
     match name {
         Some(n) if r.failures.is_empty() => Ok(n),
         _ => Err(r.failures),

@@ -4,12 +4,13 @@
 //! its calls.
 
 pub mod get_authorization_token;
+pub mod get_image;
 pub mod get_repository;
 
 use crate::call::Ctx;
 use crate::error::Result;
 use crate::property::{Map, Value};
-use crate::validate::{Failure, Reader};
+use crate::validate::{Failure, Field, Reader};
 
 /// What a function takes and gives, for the schema checks and messages.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +35,7 @@ pub trait Function: Send + Sync {
 
 /// Every function this provider serves.
 pub static FUNCTIONS: &[&dyn Function] =
-    &[&get_repository::GetRepository, &get_authorization_token::GetAuthorizationToken];
+    &[&get_repository::GetRepository, &get_authorization_token::GetAuthorizationToken, &get_image::GetImage];
 
 /// The function of a token.
 pub fn find(token: &str) -> Option<&'static dyn Function> {
@@ -64,6 +65,25 @@ fn reader<'a>(args: &'a Map, token: &str, allowed: &[&str]) -> Reader<'a> {
         }
     }
     r
+}
+
+/// The required `repositoryName` argument, checked with the Repository's
+/// name rule; `what` says what the name is for in the failure.
+fn repository_name(r: &mut Reader<'_>, what: &str) -> Option<String> {
+    match r.string("repositoryName") {
+        Field::Known(n) => match crate::resources::repository::args::name_problem(&n) {
+            Some(reason) => {
+                r.fail("repositoryName", reason);
+                None
+            }
+            None => Some(n),
+        },
+        Field::Absent => {
+            r.fail("repositoryName", format!("is required: {what}, e.g. platform/api"));
+            None
+        }
+        _ => None,
+    }
 }
 
 /// Wraps a value as secret.

@@ -4,3 +4,4 @@
 
 pub mod access;
 pub mod lifecycle;
+pub mod registry;

@@ -2,19 +2,39 @@
 //! server looks a type token up in. Adding a resource is a folder
 //! implementing [`Resource`] and one line here.
 
+pub mod pull_through_cache_rule;
+pub mod registry;
 pub mod repository;
+pub mod repository_template;
 
-use crate::resource::Resource;
+use crate::resource::ResourceType;
 
 /// Every resource this provider serves.
-pub static RESOURCES: &[&dyn Resource] = &[&repository::RepositoryResource];
+pub static RESOURCES: &[ResourceType] = &[
+    ResourceType {
+        token: repository::TOKEN,
+        properties: repository::PROPERTIES,
+        handler: &repository::RepositoryResource,
+    },
+    ResourceType { token: registry::TOKEN, properties: registry::PROPERTIES, handler: &registry::RegistryResource },
+    ResourceType {
+        token: pull_through_cache_rule::TOKEN,
+        properties: pull_through_cache_rule::PROPERTIES,
+        handler: &pull_through_cache_rule::PullThroughCacheRuleResource,
+    },
+    ResourceType {
+        token: repository_template::TOKEN,
+        properties: repository_template::PROPERTIES,
+        handler: &repository_template::RepositoryTemplateResource,
+    },
+];
 
 /// The resource of a type token.
-pub fn find(token: &str) -> Option<&'static dyn Resource> {
-    RESOURCES.iter().copied().find(|r| r.token() == token)
+pub fn find(token: &str) -> Option<&'static ResourceType> {
+    RESOURCES.iter().find(|r| r.token == token)
 }
 
 /// The type tokens served, for messages.
 pub fn tokens() -> Vec<&'static str> {
-    RESOURCES.iter().map(|r| r.token()).collect()
+    RESOURCES.iter().map(|r| r.token).collect()
 }

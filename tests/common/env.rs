@@ -11,7 +11,7 @@ use pulumi_resource_awsecr::property::{Map, Value, encode_struct};
 use pulumi_resource_awsecr::proto::pulumirpc::{self, engine_server};
 use serde_json::Value as Json;
 
-use super::{Moto, ProviderProcess, decode, urn};
+use super::{Moto, ProviderProcess, decode};
 
 /// The Repository resource's type token.
 pub const TYPE: &str = "awsecr:index:Repository";
@@ -56,6 +56,8 @@ pub struct Env {
     pub moto: Moto,
     pub p: ProviderProcess,
     pub engine: FakeEngine,
+    /// The resource type the RPCs are about (the Repository unless changed).
+    pub ty: &'static str,
 }
 
 impl Env {
@@ -76,7 +78,17 @@ impl Env {
         let (engine, addr) = FakeEngine::start().await;
         let mut p = ProviderProcess::start(&[&addr]).await;
         p.configure(&moto, extra).await.expect("Configure");
-        Env { moto, p, engine }
+        Env { moto, p, engine, ty: TYPE }
+    }
+
+    /// The same bench for another resource type.
+    pub fn of_type(mut self, ty: &'static str) -> Env {
+        self.ty = ty;
+        self
+    }
+
+    fn urn(&self, name: &str) -> String {
+        format!("urn:pulumi:test::awsecr-tests::{}::{name}", self.ty)
     }
 
     pub async fn check(&mut self, name: &str, news: &Map, olds: &Map) -> (Map, Vec<pulumirpc::CheckFailure>) {
@@ -84,9 +96,9 @@ impl Env {
             .p
             .client
             .check(pulumirpc::CheckRequest {
-                urn: urn(name),
+                urn: self.urn(name),
                 name: name.into(),
-                r#type: TYPE.into(),
+                r#type: self.ty.into(),
                 olds: Some(encode_struct(olds)),
                 news: Some(encode_struct(news)),
                 random_seed: name.as_bytes().to_vec(),
@@ -114,9 +126,9 @@ impl Env {
         self.p
             .client
             .create(pulumirpc::CreateRequest {
-                urn: urn(name),
+                urn: self.urn(name),
                 name: name.into(),
-                r#type: TYPE.into(),
+                r#type: self.ty.into(),
                 properties: Some(encode_struct(inputs)),
                 preview,
                 timeout: 60.0,
@@ -134,9 +146,9 @@ impl Env {
             .client
             .diff(pulumirpc::DiffRequest {
                 id: id.into(),
-                urn: urn(name),
+                urn: self.urn(name),
                 name: name.into(),
-                r#type: TYPE.into(),
+                r#type: self.ty.into(),
                 olds: Some(encode_struct(olds)),
                 news: Some(encode_struct(news)),
                 ..Default::default()
@@ -158,9 +170,9 @@ impl Env {
             .client
             .update(pulumirpc::UpdateRequest {
                 id: id.into(),
-                urn: urn(name),
+                urn: self.urn(name),
                 name: name.into(),
-                r#type: TYPE.into(),
+                r#type: self.ty.into(),
                 olds: Some(encode_struct(olds)),
                 news: Some(encode_struct(news)),
                 preview,
@@ -191,9 +203,9 @@ impl Env {
             .client
             .read(pulumirpc::ReadRequest {
                 id: id.into(),
-                urn: urn(name),
+                urn: self.urn(name),
                 name: name.into(),
-                r#type: TYPE.into(),
+                r#type: self.ty.into(),
                 properties: Some(encode_struct(olds)),
                 inputs: Some(encode_struct(inputs)),
                 ..Default::default()
@@ -214,9 +226,9 @@ impl Env {
             .client
             .delete(pulumirpc::DeleteRequest {
                 id: id.into(),
-                urn: urn(name),
+                urn: self.urn(name),
                 name: name.into(),
-                r#type: TYPE.into(),
+                r#type: self.ty.into(),
                 properties: Some(encode_struct(olds)),
                 timeout: 60.0,
                 ..Default::default()

@@ -13,6 +13,25 @@ use super::Moto;
 /// An image manifest small enough to push with PutImage.
 pub const MANIFEST: &str = r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}"#;
 
+/// A distinct image manifest for each `n` (moto derives the digest from the layers).
+pub fn manifest(n: u32) -> String {
+    serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 7023,
+            "digest": format!("sha256:{:064x}", n),
+        },
+        "layers": [{
+            "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+            "size": 32654,
+            "digest": format!("sha256:{:064x}", 1000 + n),
+        }],
+    })
+    .to_string()
+}
+
 impl Moto {
     /// The repository as ECR describes it; `None` only for
     /// RepositoryNotFoundException.

@@ -30,7 +30,7 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     moto.start_recording();
     let preview = stack.ok(&["preview"]);
     assert_eq!(moto.stop_recording(), Vec::<String>::new(), "preview calls AWS");
-    assert!(preview.contains("+ 3 to create"), "{preview}");
+    assert!(preview.contains("+ 6 to create"), "{preview}");
     assert!(
         preview.contains("apiRepositoryUrl: [unknown]") || preview.contains("apiRepositoryUrl: output<string>"),
         "unknown outputs are shown: {preview}"
@@ -46,12 +46,39 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     assert!(api.image_scanning_configuration().unwrap().scan_on_push());
     let policy = ecr.get_lifecycle_policy().repository_name("platform/api").send().await.unwrap();
     let policy: serde_json::Value = serde_json::from_str(policy.lifecycle_policy_text().unwrap()).unwrap();
-    assert_eq!(policy["rules"][0]["selection"]["countNumber"], 14);
-    assert_eq!(policy["rules"][1]["selection"]["countNumber"], 100);
+    // The untagged rule, the tagged rules in the order given, the count rule last.
+    let rules = policy["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 4, "{policy}");
+    assert_eq!(rules[0]["selection"]["tagStatus"], "untagged");
+    assert_eq!(rules[0]["selection"]["countNumber"], 14);
+    assert_eq!(rules[1]["selection"]["tagPatternList"], serde_json::json!(["pr-*"]));
+    assert_eq!(rules[1]["selection"]["countType"], "sinceImagePushed");
+    assert_eq!(rules[1]["selection"]["countNumber"], 7);
+    assert_eq!(rules[2]["selection"]["tagPrefixList"], serde_json::json!(["v"]));
+    assert_eq!(rules[2]["selection"]["countType"], "imageCountMoreThan");
+    assert_eq!(rules[2]["selection"]["countNumber"], 30);
+    assert_eq!(rules[3]["selection"]["tagStatus"], "any");
+    assert_eq!(rules[3]["selection"]["countNumber"], 100);
     let app = app_name(stack);
     assert!(app.starts_with("app-"), "{app}");
     assert_eq!(mutability(moto, &app).await, "IMMUTABLE");
     assert_eq!(stack.outputs()["apiRepositoryUrl"], format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/platform/api"));
+    // The registry scans every repository on push.
+    assert_eq!(stack.outputs()["registryId"], ACCOUNT);
+    let scanning = ecr.get_registry_scanning_configuration().send().await.unwrap();
+    let rules = scanning.scanning_configuration().unwrap().rules();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].scan_frequency().as_str(), "SCAN_ON_PUSH");
+    assert_eq!(rules[0].repository_filters()[0].filter(), "*");
+    // The ECR Public cache, and its template giving the cached repositories
+    // the same defaults.
+    assert_eq!(stack.outputs()["cachePrefix"], "ecr-public");
+    let rules = ecr.describe_pull_through_cache_rules().send().await.unwrap();
+    assert_eq!(rules.pull_through_cache_rules()[0].upstream_registry_url(), Some("public.ecr.aws"));
+    let templates = ecr.describe_repository_creation_templates().prefixes("ecr-public").send().await.unwrap();
+    let template = &templates.repository_creation_templates()[0];
+    assert_eq!(template.image_tag_mutability().unwrap().as_str(), "IMMUTABLE");
+    assert!(template.lifecycle_policy().is_some_and(|p| p.contains("\"countNumber\":20")), "{template:?}");
     // Access: the task execution role may pull (the repository policy), and
     // the IAM document it attaches names this repository only.
     let policy = ecr.get_repository_policy().repository_name("platform/api").send().await.unwrap();
@@ -65,7 +92,7 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     // A second up changes nothing.
     moto.start_recording();
     let again = stack.ok(&["up", "--expect-no-changes"]);
-    assert!(again.contains("3 unchanged"), "{again}");
+    assert!(again.contains("6 unchanged"), "{again}");
     let calls = moto.stop_recording();
     assert!(calls.is_empty(), "a no-change up calls AWS: {calls:?}");
 
@@ -78,7 +105,8 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     let tags = ecr.list_tags_for_resource().resource_arn(arn).send().await.unwrap();
     assert!(tags.tags().iter().any(|t| t.key() == "team" && t.value() == "payments"));
     let policy = ecr.get_lifecycle_policy().repository_name("platform/api").send().await.unwrap();
-    assert!(policy.lifecycle_policy_text().unwrap().contains("\"countNumber\":50"));
+    let policy: serde_json::Value = serde_json::from_str(policy.lifecycle_policy_text().unwrap()).unwrap();
+    assert_eq!(policy["rules"][3]["selection"]["countNumber"], 50, "{policy}");
 
     // Encryption: replaced. A generated name is generated afresh, so the new
     // repository was created before the old one went.
@@ -120,6 +148,14 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     stack.ok(&["destroy"]);
     assert!(!moto.exists(&app).await);
     assert!(!moto.exists("platform/api").await);
+    // The registry's scanning is back to AWS's default.
+    let scanning = ecr.get_registry_scanning_configuration().send().await.unwrap();
+    let scanning = scanning.scanning_configuration().unwrap();
+    assert_eq!(scanning.scan_type().unwrap().as_str(), "BASIC");
+    assert!(scanning.rules().is_empty());
+    assert!(ecr.describe_pull_through_cache_rules().send().await.unwrap().pull_through_cache_rules().is_empty());
+    let templates = ecr.describe_repository_creation_templates().send().await.unwrap();
+    assert!(templates.repository_creation_templates().is_empty());
 }
 
 /// Creates `legacy/web` out of band, the way the import programs declare it.

@@ -20,6 +20,9 @@ elsewhere the error code is ECR's and the message is in ECR's style.
    which moto's own, older pattern contradicts.
 7. List operations page: at most AWSECR_EMULATOR_PAGE_SIZE items (default 2)
    per answer, with a nextToken; moto never pages.
+8. Replication configurations hold up to 10 rules and 25 unique
+   destinations, none of them the registry itself; moto refuses more than
+   one rule ("This feature is disabled").
 
 Whatever the mode, `Emulator` also serves two test-only endpoints: the back
 door POST /awsecr-test/tag (see `set_tag_unchecked`) and GET
@@ -59,6 +62,7 @@ def install_rules():
     backend.put_registry_policy = _checking_principals_of_registry_policy(backend.put_registry_policy)
     backend.put_image = _refusing_immutable_tag_overwrite(backend.put_image)
     backend._resolve_image_tag_mutability = _images_holding_tag
+    backend.put_replication_configuration = _replication_as_ecr_limits_it
     _follow_model_repository_name_rule()
 
 
@@ -306,6 +310,39 @@ def _refusing_immutable_tag_overwrite(put_image):
 
 def _follow_model_repository_name_rule():
     models.ECR_REPOSITORY_NAME_PATTERN = ecr_model.pattern_of("RepositoryName")
+
+
+# -------------------------------------------------- 8. replication rules
+#
+# Source: AWS's "Private image replication" documentation and the service
+# quotas of Amazon ECR: a replication configuration holds up to 10 rules and
+# up to 25 unique destinations across them; a destination must not be the
+# registry itself (moto's own message for that is kept).
+
+MAX_REPLICATION_RULES = 10
+MAX_REPLICATION_DESTINATIONS = 25
+
+
+def _replication_as_ecr_limits_it(self, replication_config):
+    rules = replication_config.get("rules", [])
+    if len(rules) > MAX_REPLICATION_RULES:
+        raise InvalidParameterException(
+            "Invalid parameter at 'replicationConfiguration.rules' failed to satisfy constraint: "
+            f"'Member must have length less than or equal to {MAX_REPLICATION_RULES}'"
+        )
+    destinations = {(d["region"], d["registryId"]) for rule in rules for d in rule.get("destinations", [])}
+    if len(destinations) > MAX_REPLICATION_DESTINATIONS:
+        raise InvalidParameterException(
+            "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
+            f"'Replication configuration cannot have more than {MAX_REPLICATION_DESTINATIONS} unique destinations'"
+        )
+    if (self.region_name, self.account_id) in destinations:
+        raise InvalidParameterException(
+            "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
+            "'Replication destination cannot be the same as the source registry'"
+        )
+    self.replication_config = replication_config
+    return {"replicationConfiguration": replication_config}
 
 
 # ------------------------------------------------------------ 7. paging

@@ -17,7 +17,10 @@ The mode comes from the environment variable AWSECR_EMULATOR:
   repository name rule; paged list operations (AWSECR_EMULATOR_PAGE_SIZE
   items a page, default 2).
 
-In both modes the server also answers POST /awsecr-test/tag, a back door for
+In both modes the server also serves the pull through cache rule and
+repository creation template operations moto lacks (ecr_extensions.py; in
+strict mode their requests are model-checked and their lists paged like the
+others), and answers POST /awsecr-test/tag, a back door for
 tests that need a repository carrying an "aws:" tag (as CloudFormation
 leaves it), and GET /awsecr-test/mode. Other arguments are passed to
 moto_server unchanged.
@@ -28,6 +31,7 @@ import sys
 import moto.server
 from moto.ecr import models
 
+import ecr_extensions
 import ecr_strict
 
 MODES = ("lenient", "strict")
@@ -50,6 +54,8 @@ def mode():
 def install(chosen):
     models.Repository._update_image_scanning_configuration = _update_image_scanning_configuration
     strict = chosen == "strict"
+    # In strict mode ecr_strict pages every list (rule 7), these included.
+    ecr_extensions.install(pages=not strict)
     if strict:
         ecr_strict.install_rules()
     # moto_server builds its app from this name; wrap what it builds.

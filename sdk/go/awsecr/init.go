@@ -21,8 +21,14 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "awsecr:index:PullThroughCacheRule":
+		r = &PullThroughCacheRule{}
+	case "awsecr:index:Registry":
+		r = &Registry{}
 	case "awsecr:index:Repository":
 		r = &Repository{}
+	case "awsecr:index:RepositoryTemplate":
+		r = &RepositoryTemplate{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

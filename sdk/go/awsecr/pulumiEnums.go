@@ -181,9 +181,593 @@ func (in *encryptionTypePtr) ToEncryptionTypePtrOutputWithContext(ctx context.Co
 	return pulumi.ToOutputWithContext(ctx, in).(EncryptionTypePtrOutput)
 }
 
+// The kind of registry scanning.
+type ScanType string
+
+const (
+	// Basic scanning with the open-source Clair-based scanner (AWS's default).
+	ScanTypeBASIC = ScanType("BASIC")
+	// Enhanced scanning with Amazon Inspector: operating system and language packages, on push and continuously.
+	ScanTypeENHANCED = ScanType("ENHANCED")
+)
+
+func (ScanType) ElementType() reflect.Type {
+	return reflect.TypeOf((*ScanType)(nil)).Elem()
+}
+
+func (e ScanType) ToScanTypeOutput() ScanTypeOutput {
+	return pulumi.ToOutput(e).(ScanTypeOutput)
+}
+
+func (e ScanType) ToScanTypeOutputWithContext(ctx context.Context) ScanTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ScanTypeOutput)
+}
+
+func (e ScanType) ToScanTypePtrOutput() ScanTypePtrOutput {
+	return e.ToScanTypePtrOutputWithContext(context.Background())
+}
+
+func (e ScanType) ToScanTypePtrOutputWithContext(ctx context.Context) ScanTypePtrOutput {
+	return ScanType(e).ToScanTypeOutputWithContext(ctx).ToScanTypePtrOutputWithContext(ctx)
+}
+
+func (e ScanType) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ScanType) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ScanType) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ScanType) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ScanTypeOutput struct{ *pulumi.OutputState }
+
+func (ScanTypeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ScanType)(nil)).Elem()
+}
+
+func (o ScanTypeOutput) ToScanTypeOutput() ScanTypeOutput {
+	return o
+}
+
+func (o ScanTypeOutput) ToScanTypeOutputWithContext(ctx context.Context) ScanTypeOutput {
+	return o
+}
+
+func (o ScanTypeOutput) ToScanTypePtrOutput() ScanTypePtrOutput {
+	return o.ToScanTypePtrOutputWithContext(context.Background())
+}
+
+func (o ScanTypeOutput) ToScanTypePtrOutputWithContext(ctx context.Context) ScanTypePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ScanType) *ScanType {
+		return &v
+	}).(ScanTypePtrOutput)
+}
+
+func (o ScanTypeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ScanTypeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ScanType) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ScanTypeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ScanTypeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ScanType) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ScanTypePtrOutput struct{ *pulumi.OutputState }
+
+func (ScanTypePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ScanType)(nil)).Elem()
+}
+
+func (o ScanTypePtrOutput) ToScanTypePtrOutput() ScanTypePtrOutput {
+	return o
+}
+
+func (o ScanTypePtrOutput) ToScanTypePtrOutputWithContext(ctx context.Context) ScanTypePtrOutput {
+	return o
+}
+
+func (o ScanTypePtrOutput) Elem() ScanTypeOutput {
+	return o.ApplyT(func(v *ScanType) ScanType {
+		if v != nil {
+			return *v
+		}
+		var ret ScanType
+		return ret
+	}).(ScanTypeOutput)
+}
+
+func (o ScanTypePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ScanTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ScanType) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ScanTypeInput is an input type that accepts values of the ScanType enum
+// A concrete instance of `ScanTypeInput` can be one of the following:
+//
+//	ScanTypeBASIC
+//	ScanTypeENHANCED
+type ScanTypeInput interface {
+	pulumi.Input
+
+	ToScanTypeOutput() ScanTypeOutput
+	ToScanTypeOutputWithContext(context.Context) ScanTypeOutput
+}
+
+var scanTypePtrType = reflect.TypeOf((**ScanType)(nil)).Elem()
+
+type ScanTypePtrInput interface {
+	pulumi.Input
+
+	ToScanTypePtrOutput() ScanTypePtrOutput
+	ToScanTypePtrOutputWithContext(context.Context) ScanTypePtrOutput
+}
+
+type scanTypePtr string
+
+func ScanTypePtr(v string) ScanTypePtrInput {
+	return (*scanTypePtr)(&v)
+}
+
+func (*scanTypePtr) ElementType() reflect.Type {
+	return scanTypePtrType
+}
+
+func (in *scanTypePtr) ToScanTypePtrOutput() ScanTypePtrOutput {
+	return pulumi.ToOutput(in).(ScanTypePtrOutput)
+}
+
+func (in *scanTypePtr) ToScanTypePtrOutputWithContext(ctx context.Context) ScanTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ScanTypePtrOutput)
+}
+
+// Which repositories ECR creates by itself a creation template applies to.
+type TemplateAppliedFor string
+
+const (
+	// Repositories a pull-through cache rule creates on the first pull.
+	TemplateAppliedForPullThroughCache = TemplateAppliedFor("PULL_THROUGH_CACHE")
+	// Repositories replication creates in this registry.
+	TemplateAppliedForReplication = TemplateAppliedFor("REPLICATION")
+	// Repositories created by a push to a name that does not exist yet (when create on push is on for the registry).
+	TemplateAppliedForCreateOnPush = TemplateAppliedFor("CREATE_ON_PUSH")
+)
+
+func (TemplateAppliedFor) ElementType() reflect.Type {
+	return reflect.TypeOf((*TemplateAppliedFor)(nil)).Elem()
+}
+
+func (e TemplateAppliedFor) ToTemplateAppliedForOutput() TemplateAppliedForOutput {
+	return pulumi.ToOutput(e).(TemplateAppliedForOutput)
+}
+
+func (e TemplateAppliedFor) ToTemplateAppliedForOutputWithContext(ctx context.Context) TemplateAppliedForOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(TemplateAppliedForOutput)
+}
+
+func (e TemplateAppliedFor) ToTemplateAppliedForPtrOutput() TemplateAppliedForPtrOutput {
+	return e.ToTemplateAppliedForPtrOutputWithContext(context.Background())
+}
+
+func (e TemplateAppliedFor) ToTemplateAppliedForPtrOutputWithContext(ctx context.Context) TemplateAppliedForPtrOutput {
+	return TemplateAppliedFor(e).ToTemplateAppliedForOutputWithContext(ctx).ToTemplateAppliedForPtrOutputWithContext(ctx)
+}
+
+func (e TemplateAppliedFor) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e TemplateAppliedFor) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e TemplateAppliedFor) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e TemplateAppliedFor) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type TemplateAppliedForOutput struct{ *pulumi.OutputState }
+
+func (TemplateAppliedForOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TemplateAppliedFor)(nil)).Elem()
+}
+
+func (o TemplateAppliedForOutput) ToTemplateAppliedForOutput() TemplateAppliedForOutput {
+	return o
+}
+
+func (o TemplateAppliedForOutput) ToTemplateAppliedForOutputWithContext(ctx context.Context) TemplateAppliedForOutput {
+	return o
+}
+
+func (o TemplateAppliedForOutput) ToTemplateAppliedForPtrOutput() TemplateAppliedForPtrOutput {
+	return o.ToTemplateAppliedForPtrOutputWithContext(context.Background())
+}
+
+func (o TemplateAppliedForOutput) ToTemplateAppliedForPtrOutputWithContext(ctx context.Context) TemplateAppliedForPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v TemplateAppliedFor) *TemplateAppliedFor {
+		return &v
+	}).(TemplateAppliedForPtrOutput)
+}
+
+func (o TemplateAppliedForOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o TemplateAppliedForOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e TemplateAppliedFor) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o TemplateAppliedForOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o TemplateAppliedForOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e TemplateAppliedFor) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type TemplateAppliedForPtrOutput struct{ *pulumi.OutputState }
+
+func (TemplateAppliedForPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TemplateAppliedFor)(nil)).Elem()
+}
+
+func (o TemplateAppliedForPtrOutput) ToTemplateAppliedForPtrOutput() TemplateAppliedForPtrOutput {
+	return o
+}
+
+func (o TemplateAppliedForPtrOutput) ToTemplateAppliedForPtrOutputWithContext(ctx context.Context) TemplateAppliedForPtrOutput {
+	return o
+}
+
+func (o TemplateAppliedForPtrOutput) Elem() TemplateAppliedForOutput {
+	return o.ApplyT(func(v *TemplateAppliedFor) TemplateAppliedFor {
+		if v != nil {
+			return *v
+		}
+		var ret TemplateAppliedFor
+		return ret
+	}).(TemplateAppliedForOutput)
+}
+
+func (o TemplateAppliedForPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o TemplateAppliedForPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *TemplateAppliedFor) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// TemplateAppliedForInput is an input type that accepts values of the TemplateAppliedFor enum
+// A concrete instance of `TemplateAppliedForInput` can be one of the following:
+//
+//	TemplateAppliedForPullThroughCache
+//	TemplateAppliedForReplication
+//	TemplateAppliedForCreateOnPush
+type TemplateAppliedForInput interface {
+	pulumi.Input
+
+	ToTemplateAppliedForOutput() TemplateAppliedForOutput
+	ToTemplateAppliedForOutputWithContext(context.Context) TemplateAppliedForOutput
+}
+
+var templateAppliedForPtrType = reflect.TypeOf((**TemplateAppliedFor)(nil)).Elem()
+
+type TemplateAppliedForPtrInput interface {
+	pulumi.Input
+
+	ToTemplateAppliedForPtrOutput() TemplateAppliedForPtrOutput
+	ToTemplateAppliedForPtrOutputWithContext(context.Context) TemplateAppliedForPtrOutput
+}
+
+type templateAppliedForPtr string
+
+func TemplateAppliedForPtr(v string) TemplateAppliedForPtrInput {
+	return (*templateAppliedForPtr)(&v)
+}
+
+func (*templateAppliedForPtr) ElementType() reflect.Type {
+	return templateAppliedForPtrType
+}
+
+func (in *templateAppliedForPtr) ToTemplateAppliedForPtrOutput() TemplateAppliedForPtrOutput {
+	return pulumi.ToOutput(in).(TemplateAppliedForPtrOutput)
+}
+
+func (in *templateAppliedForPtr) ToTemplateAppliedForPtrOutputWithContext(ctx context.Context) TemplateAppliedForPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(TemplateAppliedForPtrOutput)
+}
+
+// TemplateAppliedForArrayInput is an input type that accepts TemplateAppliedForArray and TemplateAppliedForArrayOutput values.
+// You can construct a concrete instance of `TemplateAppliedForArrayInput` via:
+//
+//	TemplateAppliedForArray{ TemplateAppliedForArgs{...} }
+type TemplateAppliedForArrayInput interface {
+	pulumi.Input
+
+	ToTemplateAppliedForArrayOutput() TemplateAppliedForArrayOutput
+	ToTemplateAppliedForArrayOutputWithContext(context.Context) TemplateAppliedForArrayOutput
+}
+
+type TemplateAppliedForArray []TemplateAppliedFor
+
+func (TemplateAppliedForArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TemplateAppliedFor)(nil)).Elem()
+}
+
+func (i TemplateAppliedForArray) ToTemplateAppliedForArrayOutput() TemplateAppliedForArrayOutput {
+	return i.ToTemplateAppliedForArrayOutputWithContext(context.Background())
+}
+
+func (i TemplateAppliedForArray) ToTemplateAppliedForArrayOutputWithContext(ctx context.Context) TemplateAppliedForArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TemplateAppliedForArrayOutput)
+}
+
+type TemplateAppliedForArrayOutput struct{ *pulumi.OutputState }
+
+func (TemplateAppliedForArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TemplateAppliedFor)(nil)).Elem()
+}
+
+func (o TemplateAppliedForArrayOutput) ToTemplateAppliedForArrayOutput() TemplateAppliedForArrayOutput {
+	return o
+}
+
+func (o TemplateAppliedForArrayOutput) ToTemplateAppliedForArrayOutputWithContext(ctx context.Context) TemplateAppliedForArrayOutput {
+	return o
+}
+
+func (o TemplateAppliedForArrayOutput) Index(i pulumi.IntInput) TemplateAppliedForOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) TemplateAppliedFor {
+		return vs[0].([]TemplateAppliedFor)[vs[1].(int)]
+	}).(TemplateAppliedForOutput)
+}
+
+// An upstream registry a pull-through cache rule can cache.
+type Upstream string
+
+const (
+	// Docker Hub (registry-1.docker.io); needs a credential.
+	UpstreamDockerHub = Upstream("docker-hub")
+	// GitHub Container Registry (ghcr.io); needs a credential.
+	UpstreamGitHubContainerRegistry = Upstream("github-container-registry")
+	// GitLab Container Registry (registry.gitlab.com); needs a credential.
+	UpstreamGitLabContainerRegistry = Upstream("gitlab-container-registry")
+	// An Azure Container Registry (`<name>.azurecr.io`, given as `upstreamRegistryUrl`); needs a credential.
+	UpstreamAzureContainerRegistry = Upstream("azure-container-registry")
+	// Quay (quay.io); no credential.
+	UpstreamQuay = Upstream("quay")
+	// The Kubernetes registry (registry.k8s.io); no credential.
+	UpstreamK8s = Upstream("k8s")
+	// Amazon ECR Public (public.ecr.aws); no credential.
+	UpstreamEcrPublic = Upstream("ecr-public")
+	// Another Amazon ECR private registry (`<account>.dkr.ecr.<region>.amazonaws.com`, given as `upstreamRegistryUrl`); authenticates with `customRoleArn`.
+	UpstreamEcr = Upstream("ecr")
+)
+
+func (Upstream) ElementType() reflect.Type {
+	return reflect.TypeOf((*Upstream)(nil)).Elem()
+}
+
+func (e Upstream) ToUpstreamOutput() UpstreamOutput {
+	return pulumi.ToOutput(e).(UpstreamOutput)
+}
+
+func (e Upstream) ToUpstreamOutputWithContext(ctx context.Context) UpstreamOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(UpstreamOutput)
+}
+
+func (e Upstream) ToUpstreamPtrOutput() UpstreamPtrOutput {
+	return e.ToUpstreamPtrOutputWithContext(context.Background())
+}
+
+func (e Upstream) ToUpstreamPtrOutputWithContext(ctx context.Context) UpstreamPtrOutput {
+	return Upstream(e).ToUpstreamOutputWithContext(ctx).ToUpstreamPtrOutputWithContext(ctx)
+}
+
+func (e Upstream) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e Upstream) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e Upstream) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e Upstream) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type UpstreamOutput struct{ *pulumi.OutputState }
+
+func (UpstreamOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Upstream)(nil)).Elem()
+}
+
+func (o UpstreamOutput) ToUpstreamOutput() UpstreamOutput {
+	return o
+}
+
+func (o UpstreamOutput) ToUpstreamOutputWithContext(ctx context.Context) UpstreamOutput {
+	return o
+}
+
+func (o UpstreamOutput) ToUpstreamPtrOutput() UpstreamPtrOutput {
+	return o.ToUpstreamPtrOutputWithContext(context.Background())
+}
+
+func (o UpstreamOutput) ToUpstreamPtrOutputWithContext(ctx context.Context) UpstreamPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Upstream) *Upstream {
+		return &v
+	}).(UpstreamPtrOutput)
+}
+
+func (o UpstreamOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o UpstreamOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Upstream) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o UpstreamOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o UpstreamOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Upstream) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type UpstreamPtrOutput struct{ *pulumi.OutputState }
+
+func (UpstreamPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Upstream)(nil)).Elem()
+}
+
+func (o UpstreamPtrOutput) ToUpstreamPtrOutput() UpstreamPtrOutput {
+	return o
+}
+
+func (o UpstreamPtrOutput) ToUpstreamPtrOutputWithContext(ctx context.Context) UpstreamPtrOutput {
+	return o
+}
+
+func (o UpstreamPtrOutput) Elem() UpstreamOutput {
+	return o.ApplyT(func(v *Upstream) Upstream {
+		if v != nil {
+			return *v
+		}
+		var ret Upstream
+		return ret
+	}).(UpstreamOutput)
+}
+
+func (o UpstreamPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o UpstreamPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *Upstream) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// UpstreamInput is an input type that accepts values of the Upstream enum
+// A concrete instance of `UpstreamInput` can be one of the following:
+//
+//	UpstreamDockerHub
+//	UpstreamGitHubContainerRegistry
+//	UpstreamGitLabContainerRegistry
+//	UpstreamAzureContainerRegistry
+//	UpstreamQuay
+//	UpstreamK8s
+//	UpstreamEcrPublic
+//	UpstreamEcr
+type UpstreamInput interface {
+	pulumi.Input
+
+	ToUpstreamOutput() UpstreamOutput
+	ToUpstreamOutputWithContext(context.Context) UpstreamOutput
+}
+
+var upstreamPtrType = reflect.TypeOf((**Upstream)(nil)).Elem()
+
+type UpstreamPtrInput interface {
+	pulumi.Input
+
+	ToUpstreamPtrOutput() UpstreamPtrOutput
+	ToUpstreamPtrOutputWithContext(context.Context) UpstreamPtrOutput
+}
+
+type upstreamPtr string
+
+func UpstreamPtr(v string) UpstreamPtrInput {
+	return (*upstreamPtr)(&v)
+}
+
+func (*upstreamPtr) ElementType() reflect.Type {
+	return upstreamPtrType
+}
+
+func (in *upstreamPtr) ToUpstreamPtrOutput() UpstreamPtrOutput {
+	return pulumi.ToOutput(in).(UpstreamPtrOutput)
+}
+
+func (in *upstreamPtr) ToUpstreamPtrOutputWithContext(ctx context.Context) UpstreamPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(UpstreamPtrOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*EncryptionTypeInput)(nil)).Elem(), EncryptionType("AES256"))
 	pulumi.RegisterInputType(reflect.TypeOf((*EncryptionTypePtrInput)(nil)).Elem(), EncryptionType("AES256"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ScanTypeInput)(nil)).Elem(), ScanType("BASIC"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ScanTypePtrInput)(nil)).Elem(), ScanType("BASIC"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TemplateAppliedForInput)(nil)).Elem(), TemplateAppliedFor("PULL_THROUGH_CACHE"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TemplateAppliedForPtrInput)(nil)).Elem(), TemplateAppliedFor("PULL_THROUGH_CACHE"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TemplateAppliedForArrayInput)(nil)).Elem(), TemplateAppliedForArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*UpstreamInput)(nil)).Elem(), Upstream("docker-hub"))
+	pulumi.RegisterInputType(reflect.TypeOf((*UpstreamPtrInput)(nil)).Elem(), Upstream("docker-hub"))
 	pulumi.RegisterOutputType(EncryptionTypeOutput{})
 	pulumi.RegisterOutputType(EncryptionTypePtrOutput{})
+	pulumi.RegisterOutputType(ScanTypeOutput{})
+	pulumi.RegisterOutputType(ScanTypePtrOutput{})
+	pulumi.RegisterOutputType(TemplateAppliedForOutput{})
+	pulumi.RegisterOutputType(TemplateAppliedForPtrOutput{})
+	pulumi.RegisterOutputType(TemplateAppliedForArrayOutput{})
+	pulumi.RegisterOutputType(UpstreamOutput{})
+	pulumi.RegisterOutputType(UpstreamPtrOutput{})
 }

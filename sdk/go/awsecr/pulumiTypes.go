@@ -210,12 +210,14 @@ func (o AssumeRolePtrOutput) SessionName() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Simple image expiry rules; the provider writes the ECR lifecycle policy JSON for you. Set at least one field.
+// Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
 type LifecyclePolicy struct {
 	// Expire untagged images this many days after they were pushed (1-3650).
 	ExpireUntaggedAfterDays *int `pulumi:"expireUntaggedAfterDays"`
 	// Keep only this many of the most recently pushed images (1-10000).
 	MaxImageCount *int `pulumi:"maxImageCount"`
+	// Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
+	Tagged []TaggedLifecycleRule `pulumi:"tagged"`
 }
 
 // LifecyclePolicyInput is an input type that accepts LifecyclePolicyArgs and LifecyclePolicyOutput values.
@@ -229,12 +231,14 @@ type LifecyclePolicyInput interface {
 	ToLifecyclePolicyOutputWithContext(context.Context) LifecyclePolicyOutput
 }
 
-// Simple image expiry rules; the provider writes the ECR lifecycle policy JSON for you. Set at least one field.
+// Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
 type LifecyclePolicyArgs struct {
 	// Expire untagged images this many days after they were pushed (1-3650).
 	ExpireUntaggedAfterDays pulumi.IntPtrInput `pulumi:"expireUntaggedAfterDays"`
 	// Keep only this many of the most recently pushed images (1-10000).
 	MaxImageCount pulumi.IntPtrInput `pulumi:"maxImageCount"`
+	// Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
+	Tagged TaggedLifecycleRuleArrayInput `pulumi:"tagged"`
 }
 
 func (LifecyclePolicyArgs) ElementType() reflect.Type {
@@ -290,7 +294,7 @@ func (i *lifecyclePolicyPtrType) ToLifecyclePolicyPtrOutputWithContext(ctx conte
 	return pulumi.ToOutputWithContext(ctx, i).(LifecyclePolicyPtrOutput)
 }
 
-// Simple image expiry rules; the provider writes the ECR lifecycle policy JSON for you. Set at least one field.
+// Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
 type LifecyclePolicyOutput struct{ *pulumi.OutputState }
 
 func (LifecyclePolicyOutput) ElementType() reflect.Type {
@@ -323,6 +327,11 @@ func (o LifecyclePolicyOutput) ExpireUntaggedAfterDays() pulumi.IntPtrOutput {
 // Keep only this many of the most recently pushed images (1-10000).
 func (o LifecyclePolicyOutput) MaxImageCount() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v LifecyclePolicy) *int { return v.MaxImageCount }).(pulumi.IntPtrOutput)
+}
+
+// Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
+func (o LifecyclePolicyOutput) Tagged() TaggedLifecycleRuleArrayOutput {
+	return o.ApplyT(func(v LifecyclePolicy) []TaggedLifecycleRule { return v.Tagged }).(TaggedLifecycleRuleArrayOutput)
 }
 
 type LifecyclePolicyPtrOutput struct{ *pulumi.OutputState }
@@ -369,13 +378,586 @@ func (o LifecyclePolicyPtrOutput) MaxImageCount() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
+// Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
+func (o LifecyclePolicyPtrOutput) Tagged() TaggedLifecycleRuleArrayOutput {
+	return o.ApplyT(func(v *LifecyclePolicy) []TaggedLifecycleRule {
+		if v == nil {
+			return nil
+		}
+		return v.Tagged
+	}).(TaggedLifecycleRuleArrayOutput)
+}
+
+// The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
+type RegistryScanning struct {
+	// Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
+	Continuous []string `pulumi:"continuous"`
+	// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+	ScanOnPush []string `pulumi:"scanOnPush"`
+	// `BASIC` (default) or `ENHANCED`.
+	Type *ScanType `pulumi:"type"`
+}
+
+// Defaults sets the appropriate defaults for RegistryScanning
+func (val *RegistryScanning) Defaults() *RegistryScanning {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Type == nil {
+		type_ := ScanType("BASIC")
+		tmp.Type = &type_
+	}
+	return &tmp
+}
+
+// RegistryScanningInput is an input type that accepts RegistryScanningArgs and RegistryScanningOutput values.
+// You can construct a concrete instance of `RegistryScanningInput` via:
+//
+//	RegistryScanningArgs{...}
+type RegistryScanningInput interface {
+	pulumi.Input
+
+	ToRegistryScanningOutput() RegistryScanningOutput
+	ToRegistryScanningOutputWithContext(context.Context) RegistryScanningOutput
+}
+
+// The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
+type RegistryScanningArgs struct {
+	// Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
+	Continuous pulumi.StringArrayInput `pulumi:"continuous"`
+	// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+	ScanOnPush pulumi.StringArrayInput `pulumi:"scanOnPush"`
+	// `BASIC` (default) or `ENHANCED`.
+	Type ScanTypePtrInput `pulumi:"type"`
+}
+
+// Defaults sets the appropriate defaults for RegistryScanningArgs
+func (val *RegistryScanningArgs) Defaults() *RegistryScanningArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Type == nil {
+		tmp.Type = ScanType("BASIC")
+	}
+	return &tmp
+}
+func (RegistryScanningArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RegistryScanning)(nil)).Elem()
+}
+
+func (i RegistryScanningArgs) ToRegistryScanningOutput() RegistryScanningOutput {
+	return i.ToRegistryScanningOutputWithContext(context.Background())
+}
+
+func (i RegistryScanningArgs) ToRegistryScanningOutputWithContext(ctx context.Context) RegistryScanningOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryScanningOutput)
+}
+
+func (i RegistryScanningArgs) ToRegistryScanningPtrOutput() RegistryScanningPtrOutput {
+	return i.ToRegistryScanningPtrOutputWithContext(context.Background())
+}
+
+func (i RegistryScanningArgs) ToRegistryScanningPtrOutputWithContext(ctx context.Context) RegistryScanningPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryScanningOutput).ToRegistryScanningPtrOutputWithContext(ctx)
+}
+
+// RegistryScanningPtrInput is an input type that accepts RegistryScanningArgs, RegistryScanningPtr and RegistryScanningPtrOutput values.
+// You can construct a concrete instance of `RegistryScanningPtrInput` via:
+//
+//	        RegistryScanningArgs{...}
+//
+//	or:
+//
+//	        nil
+type RegistryScanningPtrInput interface {
+	pulumi.Input
+
+	ToRegistryScanningPtrOutput() RegistryScanningPtrOutput
+	ToRegistryScanningPtrOutputWithContext(context.Context) RegistryScanningPtrOutput
+}
+
+type registryScanningPtrType RegistryScanningArgs
+
+func RegistryScanningPtr(v *RegistryScanningArgs) RegistryScanningPtrInput {
+	return (*registryScanningPtrType)(v)
+}
+
+func (*registryScanningPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RegistryScanning)(nil)).Elem()
+}
+
+func (i *registryScanningPtrType) ToRegistryScanningPtrOutput() RegistryScanningPtrOutput {
+	return i.ToRegistryScanningPtrOutputWithContext(context.Background())
+}
+
+func (i *registryScanningPtrType) ToRegistryScanningPtrOutputWithContext(ctx context.Context) RegistryScanningPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryScanningPtrOutput)
+}
+
+// The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
+type RegistryScanningOutput struct{ *pulumi.OutputState }
+
+func (RegistryScanningOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RegistryScanning)(nil)).Elem()
+}
+
+func (o RegistryScanningOutput) ToRegistryScanningOutput() RegistryScanningOutput {
+	return o
+}
+
+func (o RegistryScanningOutput) ToRegistryScanningOutputWithContext(ctx context.Context) RegistryScanningOutput {
+	return o
+}
+
+func (o RegistryScanningOutput) ToRegistryScanningPtrOutput() RegistryScanningPtrOutput {
+	return o.ToRegistryScanningPtrOutputWithContext(context.Background())
+}
+
+func (o RegistryScanningOutput) ToRegistryScanningPtrOutputWithContext(ctx context.Context) RegistryScanningPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v RegistryScanning) *RegistryScanning {
+		return &v
+	}).(RegistryScanningPtrOutput)
+}
+
+// Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
+func (o RegistryScanningOutput) Continuous() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RegistryScanning) []string { return v.Continuous }).(pulumi.StringArrayOutput)
+}
+
+// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+func (o RegistryScanningOutput) ScanOnPush() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RegistryScanning) []string { return v.ScanOnPush }).(pulumi.StringArrayOutput)
+}
+
+// `BASIC` (default) or `ENHANCED`.
+func (o RegistryScanningOutput) Type() ScanTypePtrOutput {
+	return o.ApplyT(func(v RegistryScanning) *ScanType { return v.Type }).(ScanTypePtrOutput)
+}
+
+type RegistryScanningPtrOutput struct{ *pulumi.OutputState }
+
+func (RegistryScanningPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RegistryScanning)(nil)).Elem()
+}
+
+func (o RegistryScanningPtrOutput) ToRegistryScanningPtrOutput() RegistryScanningPtrOutput {
+	return o
+}
+
+func (o RegistryScanningPtrOutput) ToRegistryScanningPtrOutputWithContext(ctx context.Context) RegistryScanningPtrOutput {
+	return o
+}
+
+func (o RegistryScanningPtrOutput) Elem() RegistryScanningOutput {
+	return o.ApplyT(func(v *RegistryScanning) RegistryScanning {
+		if v != nil {
+			return *v
+		}
+		var ret RegistryScanning
+		return ret
+	}).(RegistryScanningOutput)
+}
+
+// Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
+func (o RegistryScanningPtrOutput) Continuous() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *RegistryScanning) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Continuous
+	}).(pulumi.StringArrayOutput)
+}
+
+// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+func (o RegistryScanningPtrOutput) ScanOnPush() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *RegistryScanning) []string {
+		if v == nil {
+			return nil
+		}
+		return v.ScanOnPush
+	}).(pulumi.StringArrayOutput)
+}
+
+// `BASIC` (default) or `ENHANCED`.
+func (o RegistryScanningPtrOutput) Type() ScanTypePtrOutput {
+	return o.ApplyT(func(v *RegistryScanning) *ScanType {
+		if v == nil {
+			return nil
+		}
+		return v.Type
+	}).(ScanTypePtrOutput)
+}
+
+// A registry images are replicated to.
+type ReplicationDestination struct {
+	// The destination region, e.g. `eu-west-1`.
+	Region string `pulumi:"region"`
+	// The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
+	RegistryId *string `pulumi:"registryId"`
+}
+
+// ReplicationDestinationInput is an input type that accepts ReplicationDestinationArgs and ReplicationDestinationOutput values.
+// You can construct a concrete instance of `ReplicationDestinationInput` via:
+//
+//	ReplicationDestinationArgs{...}
+type ReplicationDestinationInput interface {
+	pulumi.Input
+
+	ToReplicationDestinationOutput() ReplicationDestinationOutput
+	ToReplicationDestinationOutputWithContext(context.Context) ReplicationDestinationOutput
+}
+
+// A registry images are replicated to.
+type ReplicationDestinationArgs struct {
+	// The destination region, e.g. `eu-west-1`.
+	Region pulumi.StringInput `pulumi:"region"`
+	// The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
+	RegistryId pulumi.StringPtrInput `pulumi:"registryId"`
+}
+
+func (ReplicationDestinationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicationDestination)(nil)).Elem()
+}
+
+func (i ReplicationDestinationArgs) ToReplicationDestinationOutput() ReplicationDestinationOutput {
+	return i.ToReplicationDestinationOutputWithContext(context.Background())
+}
+
+func (i ReplicationDestinationArgs) ToReplicationDestinationOutputWithContext(ctx context.Context) ReplicationDestinationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicationDestinationOutput)
+}
+
+// ReplicationDestinationArrayInput is an input type that accepts ReplicationDestinationArray and ReplicationDestinationArrayOutput values.
+// You can construct a concrete instance of `ReplicationDestinationArrayInput` via:
+//
+//	ReplicationDestinationArray{ ReplicationDestinationArgs{...} }
+type ReplicationDestinationArrayInput interface {
+	pulumi.Input
+
+	ToReplicationDestinationArrayOutput() ReplicationDestinationArrayOutput
+	ToReplicationDestinationArrayOutputWithContext(context.Context) ReplicationDestinationArrayOutput
+}
+
+type ReplicationDestinationArray []ReplicationDestinationInput
+
+func (ReplicationDestinationArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ReplicationDestination)(nil)).Elem()
+}
+
+func (i ReplicationDestinationArray) ToReplicationDestinationArrayOutput() ReplicationDestinationArrayOutput {
+	return i.ToReplicationDestinationArrayOutputWithContext(context.Background())
+}
+
+func (i ReplicationDestinationArray) ToReplicationDestinationArrayOutputWithContext(ctx context.Context) ReplicationDestinationArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicationDestinationArrayOutput)
+}
+
+// A registry images are replicated to.
+type ReplicationDestinationOutput struct{ *pulumi.OutputState }
+
+func (ReplicationDestinationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicationDestination)(nil)).Elem()
+}
+
+func (o ReplicationDestinationOutput) ToReplicationDestinationOutput() ReplicationDestinationOutput {
+	return o
+}
+
+func (o ReplicationDestinationOutput) ToReplicationDestinationOutputWithContext(ctx context.Context) ReplicationDestinationOutput {
+	return o
+}
+
+// The destination region, e.g. `eu-west-1`.
+func (o ReplicationDestinationOutput) Region() pulumi.StringOutput {
+	return o.ApplyT(func(v ReplicationDestination) string { return v.Region }).(pulumi.StringOutput)
+}
+
+// The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
+func (o ReplicationDestinationOutput) RegistryId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicationDestination) *string { return v.RegistryId }).(pulumi.StringPtrOutput)
+}
+
+type ReplicationDestinationArrayOutput struct{ *pulumi.OutputState }
+
+func (ReplicationDestinationArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ReplicationDestination)(nil)).Elem()
+}
+
+func (o ReplicationDestinationArrayOutput) ToReplicationDestinationArrayOutput() ReplicationDestinationArrayOutput {
+	return o
+}
+
+func (o ReplicationDestinationArrayOutput) ToReplicationDestinationArrayOutputWithContext(ctx context.Context) ReplicationDestinationArrayOutput {
+	return o
+}
+
+func (o ReplicationDestinationArrayOutput) Index(i pulumi.IntInput) ReplicationDestinationOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ReplicationDestination {
+		return vs[0].([]ReplicationDestination)[vs[1].(int)]
+	}).(ReplicationDestinationOutput)
+}
+
+// One replication rule: where images go, and for which repositories.
+type ReplicationRule struct {
+	// The registries to replicate to; at least one, never this registry itself. At most 25 different destinations across all rules.
+	Destinations []ReplicationDestination `pulumi:"destinations"`
+	// Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
+	RepositoryPrefixes []string `pulumi:"repositoryPrefixes"`
+}
+
+// ReplicationRuleInput is an input type that accepts ReplicationRuleArgs and ReplicationRuleOutput values.
+// You can construct a concrete instance of `ReplicationRuleInput` via:
+//
+//	ReplicationRuleArgs{...}
+type ReplicationRuleInput interface {
+	pulumi.Input
+
+	ToReplicationRuleOutput() ReplicationRuleOutput
+	ToReplicationRuleOutputWithContext(context.Context) ReplicationRuleOutput
+}
+
+// One replication rule: where images go, and for which repositories.
+type ReplicationRuleArgs struct {
+	// The registries to replicate to; at least one, never this registry itself. At most 25 different destinations across all rules.
+	Destinations ReplicationDestinationArrayInput `pulumi:"destinations"`
+	// Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
+	RepositoryPrefixes pulumi.StringArrayInput `pulumi:"repositoryPrefixes"`
+}
+
+func (ReplicationRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicationRule)(nil)).Elem()
+}
+
+func (i ReplicationRuleArgs) ToReplicationRuleOutput() ReplicationRuleOutput {
+	return i.ToReplicationRuleOutputWithContext(context.Background())
+}
+
+func (i ReplicationRuleArgs) ToReplicationRuleOutputWithContext(ctx context.Context) ReplicationRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicationRuleOutput)
+}
+
+// ReplicationRuleArrayInput is an input type that accepts ReplicationRuleArray and ReplicationRuleArrayOutput values.
+// You can construct a concrete instance of `ReplicationRuleArrayInput` via:
+//
+//	ReplicationRuleArray{ ReplicationRuleArgs{...} }
+type ReplicationRuleArrayInput interface {
+	pulumi.Input
+
+	ToReplicationRuleArrayOutput() ReplicationRuleArrayOutput
+	ToReplicationRuleArrayOutputWithContext(context.Context) ReplicationRuleArrayOutput
+}
+
+type ReplicationRuleArray []ReplicationRuleInput
+
+func (ReplicationRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ReplicationRule)(nil)).Elem()
+}
+
+func (i ReplicationRuleArray) ToReplicationRuleArrayOutput() ReplicationRuleArrayOutput {
+	return i.ToReplicationRuleArrayOutputWithContext(context.Background())
+}
+
+func (i ReplicationRuleArray) ToReplicationRuleArrayOutputWithContext(ctx context.Context) ReplicationRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicationRuleArrayOutput)
+}
+
+// One replication rule: where images go, and for which repositories.
+type ReplicationRuleOutput struct{ *pulumi.OutputState }
+
+func (ReplicationRuleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicationRule)(nil)).Elem()
+}
+
+func (o ReplicationRuleOutput) ToReplicationRuleOutput() ReplicationRuleOutput {
+	return o
+}
+
+func (o ReplicationRuleOutput) ToReplicationRuleOutputWithContext(ctx context.Context) ReplicationRuleOutput {
+	return o
+}
+
+// The registries to replicate to; at least one, never this registry itself. At most 25 different destinations across all rules.
+func (o ReplicationRuleOutput) Destinations() ReplicationDestinationArrayOutput {
+	return o.ApplyT(func(v ReplicationRule) []ReplicationDestination { return v.Destinations }).(ReplicationDestinationArrayOutput)
+}
+
+// Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
+func (o ReplicationRuleOutput) RepositoryPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ReplicationRule) []string { return v.RepositoryPrefixes }).(pulumi.StringArrayOutput)
+}
+
+type ReplicationRuleArrayOutput struct{ *pulumi.OutputState }
+
+func (ReplicationRuleArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ReplicationRule)(nil)).Elem()
+}
+
+func (o ReplicationRuleArrayOutput) ToReplicationRuleArrayOutput() ReplicationRuleArrayOutput {
+	return o
+}
+
+func (o ReplicationRuleArrayOutput) ToReplicationRuleArrayOutputWithContext(ctx context.Context) ReplicationRuleArrayOutput {
+	return o
+}
+
+func (o ReplicationRuleArrayOutput) Index(i pulumi.IntInput) ReplicationRuleOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ReplicationRule {
+		return vs[0].([]ReplicationRule)[vs[1].(int)]
+	}).(ReplicationRuleOutput)
+}
+
+// A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+type TaggedLifecycleRule struct {
+	// Expire the selected images this many days after they were pushed (1-3650).
+	ExpireAfterDays *int `pulumi:"expireAfterDays"`
+	// Keep only this many of the most recently pushed selected images (1-10000).
+	KeepLast *int `pulumi:"keepLast"`
+	// Tag patterns with `*` wildcards (at most 4 each), e.g. `pr-*`.
+	TagPatterns []string `pulumi:"tagPatterns"`
+	// Tag prefixes, e.g. `v` or `release`.
+	TagPrefixes []string `pulumi:"tagPrefixes"`
+}
+
+// TaggedLifecycleRuleInput is an input type that accepts TaggedLifecycleRuleArgs and TaggedLifecycleRuleOutput values.
+// You can construct a concrete instance of `TaggedLifecycleRuleInput` via:
+//
+//	TaggedLifecycleRuleArgs{...}
+type TaggedLifecycleRuleInput interface {
+	pulumi.Input
+
+	ToTaggedLifecycleRuleOutput() TaggedLifecycleRuleOutput
+	ToTaggedLifecycleRuleOutputWithContext(context.Context) TaggedLifecycleRuleOutput
+}
+
+// A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+type TaggedLifecycleRuleArgs struct {
+	// Expire the selected images this many days after they were pushed (1-3650).
+	ExpireAfterDays pulumi.IntPtrInput `pulumi:"expireAfterDays"`
+	// Keep only this many of the most recently pushed selected images (1-10000).
+	KeepLast pulumi.IntPtrInput `pulumi:"keepLast"`
+	// Tag patterns with `*` wildcards (at most 4 each), e.g. `pr-*`.
+	TagPatterns pulumi.StringArrayInput `pulumi:"tagPatterns"`
+	// Tag prefixes, e.g. `v` or `release`.
+	TagPrefixes pulumi.StringArrayInput `pulumi:"tagPrefixes"`
+}
+
+func (TaggedLifecycleRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TaggedLifecycleRule)(nil)).Elem()
+}
+
+func (i TaggedLifecycleRuleArgs) ToTaggedLifecycleRuleOutput() TaggedLifecycleRuleOutput {
+	return i.ToTaggedLifecycleRuleOutputWithContext(context.Background())
+}
+
+func (i TaggedLifecycleRuleArgs) ToTaggedLifecycleRuleOutputWithContext(ctx context.Context) TaggedLifecycleRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TaggedLifecycleRuleOutput)
+}
+
+// TaggedLifecycleRuleArrayInput is an input type that accepts TaggedLifecycleRuleArray and TaggedLifecycleRuleArrayOutput values.
+// You can construct a concrete instance of `TaggedLifecycleRuleArrayInput` via:
+//
+//	TaggedLifecycleRuleArray{ TaggedLifecycleRuleArgs{...} }
+type TaggedLifecycleRuleArrayInput interface {
+	pulumi.Input
+
+	ToTaggedLifecycleRuleArrayOutput() TaggedLifecycleRuleArrayOutput
+	ToTaggedLifecycleRuleArrayOutputWithContext(context.Context) TaggedLifecycleRuleArrayOutput
+}
+
+type TaggedLifecycleRuleArray []TaggedLifecycleRuleInput
+
+func (TaggedLifecycleRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TaggedLifecycleRule)(nil)).Elem()
+}
+
+func (i TaggedLifecycleRuleArray) ToTaggedLifecycleRuleArrayOutput() TaggedLifecycleRuleArrayOutput {
+	return i.ToTaggedLifecycleRuleArrayOutputWithContext(context.Background())
+}
+
+func (i TaggedLifecycleRuleArray) ToTaggedLifecycleRuleArrayOutputWithContext(ctx context.Context) TaggedLifecycleRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TaggedLifecycleRuleArrayOutput)
+}
+
+// A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+type TaggedLifecycleRuleOutput struct{ *pulumi.OutputState }
+
+func (TaggedLifecycleRuleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TaggedLifecycleRule)(nil)).Elem()
+}
+
+func (o TaggedLifecycleRuleOutput) ToTaggedLifecycleRuleOutput() TaggedLifecycleRuleOutput {
+	return o
+}
+
+func (o TaggedLifecycleRuleOutput) ToTaggedLifecycleRuleOutputWithContext(ctx context.Context) TaggedLifecycleRuleOutput {
+	return o
+}
+
+// Expire the selected images this many days after they were pushed (1-3650).
+func (o TaggedLifecycleRuleOutput) ExpireAfterDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TaggedLifecycleRule) *int { return v.ExpireAfterDays }).(pulumi.IntPtrOutput)
+}
+
+// Keep only this many of the most recently pushed selected images (1-10000).
+func (o TaggedLifecycleRuleOutput) KeepLast() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TaggedLifecycleRule) *int { return v.KeepLast }).(pulumi.IntPtrOutput)
+}
+
+// Tag patterns with `*` wildcards (at most 4 each), e.g. `pr-*`.
+func (o TaggedLifecycleRuleOutput) TagPatterns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v TaggedLifecycleRule) []string { return v.TagPatterns }).(pulumi.StringArrayOutput)
+}
+
+// Tag prefixes, e.g. `v` or `release`.
+func (o TaggedLifecycleRuleOutput) TagPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v TaggedLifecycleRule) []string { return v.TagPrefixes }).(pulumi.StringArrayOutput)
+}
+
+type TaggedLifecycleRuleArrayOutput struct{ *pulumi.OutputState }
+
+func (TaggedLifecycleRuleArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TaggedLifecycleRule)(nil)).Elem()
+}
+
+func (o TaggedLifecycleRuleArrayOutput) ToTaggedLifecycleRuleArrayOutput() TaggedLifecycleRuleArrayOutput {
+	return o
+}
+
+func (o TaggedLifecycleRuleArrayOutput) ToTaggedLifecycleRuleArrayOutputWithContext(ctx context.Context) TaggedLifecycleRuleArrayOutput {
+	return o
+}
+
+func (o TaggedLifecycleRuleArrayOutput) Index(i pulumi.IntInput) TaggedLifecycleRuleOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) TaggedLifecycleRule {
+		return vs[0].([]TaggedLifecycleRule)[vs[1].(int)]
+	}).(TaggedLifecycleRuleOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AssumeRoleInput)(nil)).Elem(), AssumeRoleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AssumeRolePtrInput)(nil)).Elem(), AssumeRoleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LifecyclePolicyInput)(nil)).Elem(), LifecyclePolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LifecyclePolicyPtrInput)(nil)).Elem(), LifecyclePolicyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RegistryScanningInput)(nil)).Elem(), RegistryScanningArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RegistryScanningPtrInput)(nil)).Elem(), RegistryScanningArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicationDestinationInput)(nil)).Elem(), ReplicationDestinationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicationDestinationArrayInput)(nil)).Elem(), ReplicationDestinationArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicationRuleInput)(nil)).Elem(), ReplicationRuleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicationRuleArrayInput)(nil)).Elem(), ReplicationRuleArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TaggedLifecycleRuleInput)(nil)).Elem(), TaggedLifecycleRuleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TaggedLifecycleRuleArrayInput)(nil)).Elem(), TaggedLifecycleRuleArray{})
 	pulumi.RegisterOutputType(AssumeRoleOutput{})
 	pulumi.RegisterOutputType(AssumeRolePtrOutput{})
 	pulumi.RegisterOutputType(LifecyclePolicyOutput{})
 	pulumi.RegisterOutputType(LifecyclePolicyPtrOutput{})
+	pulumi.RegisterOutputType(RegistryScanningOutput{})
+	pulumi.RegisterOutputType(RegistryScanningPtrOutput{})
+	pulumi.RegisterOutputType(ReplicationDestinationOutput{})
+	pulumi.RegisterOutputType(ReplicationDestinationArrayOutput{})
+	pulumi.RegisterOutputType(ReplicationRuleOutput{})
+	pulumi.RegisterOutputType(ReplicationRuleArrayOutput{})
+	pulumi.RegisterOutputType(TaggedLifecycleRuleOutput{})
+	pulumi.RegisterOutputType(TaggedLifecycleRuleArrayOutput{})
 }

@@ -6,6 +6,8 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
+import * as utilities from "../utilities";
+
 /**
  * An IAM role the provider assumes for every call.
  */
@@ -29,7 +31,7 @@ export interface AssumeRoleArgs {
 }
 
 /**
- * Simple image expiry rules; the provider writes the ECR lifecycle policy JSON for you. Set at least one field.
+ * Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
  */
 export interface LifecyclePolicyArgs {
     /**
@@ -40,4 +42,85 @@ export interface LifecyclePolicyArgs {
      * Keep only this many of the most recently pushed images (1-10000).
      */
     maxImageCount?: pulumi.Input<number | undefined>;
+    /**
+     * Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
+     */
+    tagged?: pulumi.Input<pulumi.Input<inputs.TaggedLifecycleRuleArgs>[] | undefined>;
+}
+
+/**
+ * The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
+ */
+export interface RegistryScanningArgs {
+    /**
+     * Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
+     */
+    continuous?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+     */
+    scanOnPush?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * `BASIC` (default) or `ENHANCED`.
+     */
+    type?: pulumi.Input<enums.ScanType | undefined>;
+}
+/**
+ * registryScanningArgsProvideDefaults sets the appropriate defaults for RegistryScanningArgs
+ */
+export function registryScanningArgsProvideDefaults(val: RegistryScanningArgs): RegistryScanningArgs {
+    return {
+        ...val,
+        type: (val.type) ?? "BASIC",
+    };
+}
+
+/**
+ * A registry images are replicated to.
+ */
+export interface ReplicationDestinationArgs {
+    /**
+     * The destination region, e.g. `eu-west-1`.
+     */
+    region: pulumi.Input<string>;
+    /**
+     * The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
+     */
+    registryId?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * One replication rule: where images go, and for which repositories.
+ */
+export interface ReplicationRuleArgs {
+    /**
+     * The registries to replicate to; at least one, never this registry itself. At most 25 different destinations across all rules.
+     */
+    destinations: pulumi.Input<pulumi.Input<inputs.ReplicationDestinationArgs>[]>;
+    /**
+     * Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
+     */
+    repositoryPrefixes?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+}
+
+/**
+ * A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+ */
+export interface TaggedLifecycleRuleArgs {
+    /**
+     * Expire the selected images this many days after they were pushed (1-3650).
+     */
+    expireAfterDays?: pulumi.Input<number | undefined>;
+    /**
+     * Keep only this many of the most recently pushed selected images (1-10000).
+     */
+    keepLast?: pulumi.Input<number | undefined>;
+    /**
+     * Tag patterns with `*` wildcards (at most 4 each), e.g. `pr-*`.
+     */
+    tagPatterns?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Tag prefixes, e.g. `v` or `release`.
+     */
+    tagPrefixes?: pulumi.Input<pulumi.Input<string>[] | undefined>;
 }

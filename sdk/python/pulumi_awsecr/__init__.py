@@ -8,9 +8,13 @@ import typing
 # Export this package's modules as members:
 from ._enums import *
 from .get_authorization_token import *
+from .get_image import *
 from .get_repository import *
 from .provider import *
+from .pull_through_cache_rule import *
+from .registry import *
 from .repository import *
+from .repository_template import *
 from ._inputs import *
 from . import outputs
 
@@ -29,7 +33,10 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_awsecr",
   "classes": {
-   "awsecr:index:Repository": "Repository"
+   "awsecr:index:PullThroughCacheRule": "PullThroughCacheRule",
+   "awsecr:index:Registry": "Registry",
+   "awsecr:index:Repository": "Repository",
+   "awsecr:index:RepositoryTemplate": "RepositoryTemplate"
   }
  }
 ]

@@ -8,6 +8,9 @@ from enum import Enum
 
 __all__ = [
     'EncryptionType',
+    'ScanType',
+    'TemplateAppliedFor',
+    'Upstream',
 ]
 
 
@@ -27,4 +30,77 @@ class EncryptionType(_builtins.str, Enum):
     KM_S_DSSE = "KMS_DSSE"
     """
     Dual-layer encryption with an AWS KMS key.
+    """
+
+
+@pulumi.type_token("awsecr:index:ScanType")
+class ScanType(_builtins.str, Enum):
+    """
+    The kind of registry scanning.
+    """
+    BASIC = "BASIC"
+    """
+    Basic scanning with the open-source Clair-based scanner (AWS's default).
+    """
+    ENHANCED = "ENHANCED"
+    """
+    Enhanced scanning with Amazon Inspector: operating system and language packages, on push and continuously.
+    """
+
+
+@pulumi.type_token("awsecr:index:TemplateAppliedFor")
+class TemplateAppliedFor(_builtins.str, Enum):
+    """
+    Which repositories ECR creates by itself a creation template applies to.
+    """
+    PULL_THROUGH_CACHE = "PULL_THROUGH_CACHE"
+    """
+    Repositories a pull-through cache rule creates on the first pull.
+    """
+    REPLICATION = "REPLICATION"
+    """
+    Repositories replication creates in this registry.
+    """
+    CREATE_ON_PUSH = "CREATE_ON_PUSH"
+    """
+    Repositories created by a push to a name that does not exist yet (when create on push is on for the registry).
+    """
+
+
+@pulumi.type_token("awsecr:index:Upstream")
+class Upstream(_builtins.str, Enum):
+    """
+    An upstream registry a pull-through cache rule can cache.
+    """
+    DOCKER_HUB = "docker-hub"
+    """
+    Docker Hub (registry-1.docker.io); needs a credential.
+    """
+    GIT_HUB_CONTAINER_REGISTRY = "github-container-registry"
+    """
+    GitHub Container Registry (ghcr.io); needs a credential.
+    """
+    GIT_LAB_CONTAINER_REGISTRY = "gitlab-container-registry"
+    """
+    GitLab Container Registry (registry.gitlab.com); needs a credential.
+    """
+    AZURE_CONTAINER_REGISTRY = "azure-container-registry"
+    """
+    An Azure Container Registry (`<name>.azurecr.io`, given as `upstreamRegistryUrl`); needs a credential.
+    """
+    QUAY = "quay"
+    """
+    Quay (quay.io); no credential.
+    """
+    K8S = "k8s"
+    """
+    The Kubernetes registry (registry.k8s.io); no credential.
+    """
+    ECR_PUBLIC = "ecr-public"
+    """
+    Amazon ECR Public (public.ecr.aws); no credential.
+    """
+    ECR = "ecr"
+    """
+    Another Amazon ECR private registry (`<account>.dkr.ecr.<region>.amazonaws.com`, given as `upstreamRegistryUrl`); authenticates with `customRoleArn`.
     """

@@ -20,6 +20,14 @@ __all__ = [
     'AssumeRoleArgsDict',
     'LifecyclePolicyArgs',
     'LifecyclePolicyArgsDict',
+    'RegistryScanningArgs',
+    'RegistryScanningArgsDict',
+    'ReplicationDestinationArgs',
+    'ReplicationDestinationArgsDict',
+    'ReplicationRuleArgs',
+    'ReplicationRuleArgsDict',
+    'TaggedLifecycleRuleArgs',
+    'TaggedLifecycleRuleArgsDict',
 ]
 
 class AssumeRoleArgsDict(TypedDict):
@@ -117,7 +125,7 @@ class AssumeRoleArgs:
 
 class LifecyclePolicyArgsDict(TypedDict):
     """
-    Simple image expiry rules; the provider writes the ECR lifecycle policy JSON for you. Set at least one field.
+    Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
     """
     expire_untagged_after_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -127,22 +135,30 @@ class LifecyclePolicyArgsDict(TypedDict):
     """
     Keep only this many of the most recently pushed images (1-10000).
     """
+    tagged: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['TaggedLifecycleRuleArgsDict']]]]]
+    """
+    Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
+    """
 
 @pulumi.input_type
 class LifecyclePolicyArgs:
     def __init__(__self__, *,
                  expire_untagged_after_days: pulumi.Input[Optional[_builtins.int]] = None,
-                 max_image_count: pulumi.Input[Optional[_builtins.int]] = None):
+                 max_image_count: pulumi.Input[Optional[_builtins.int]] = None,
+                 tagged: pulumi.Input[Optional[Sequence[pulumi.Input['TaggedLifecycleRuleArgs']]]] = None):
         """
-        Simple image expiry rules; the provider writes the ECR lifecycle policy JSON for you. Set at least one field.
+        Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
 
         :param pulumi.Input[_builtins.int] expire_untagged_after_days: Expire untagged images this many days after they were pushed (1-3650).
         :param pulumi.Input[_builtins.int] max_image_count: Keep only this many of the most recently pushed images (1-10000).
+        :param pulumi.Input[Sequence[pulumi.Input['TaggedLifecycleRuleArgs']]] tagged: Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
         """
         if expire_untagged_after_days is not None:
             pulumi.set(__self__, "expire_untagged_after_days", expire_untagged_after_days)
         if max_image_count is not None:
             pulumi.set(__self__, "max_image_count", max_image_count)
+        if tagged is not None:
+            pulumi.set(__self__, "tagged", tagged)
 
     @_builtins.property
     @pulumi.getter(name="expireUntaggedAfterDays")
@@ -167,5 +183,293 @@ class LifecyclePolicyArgs:
     @max_image_count.setter
     def max_image_count(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "max_image_count", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tagged(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['TaggedLifecycleRuleArgs']]]]:
+        """
+        Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
+        """
+        return pulumi.get(self, "tagged")
+
+    @tagged.setter
+    def tagged(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['TaggedLifecycleRuleArgs']]]]):
+        pulumi.set(self, "tagged", value)
+
+
+class RegistryScanningArgsDict(TypedDict):
+    """
+    The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
+    """
+    continuous: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
+    """
+    scan_on_push: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+    """
+    type: NotRequired[pulumi.Input[Optional['ScanType']]]
+    """
+    `BASIC` (default) or `ENHANCED`.
+    """
+
+@pulumi.input_type
+class RegistryScanningArgs:
+    def __init__(__self__, *,
+                 continuous: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 scan_on_push: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 type: pulumi.Input[Optional['ScanType']] = None):
+        """
+        The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
+
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] continuous: Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] scan_on_push: Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+        :param pulumi.Input['ScanType'] type: `BASIC` (default) or `ENHANCED`.
+        """
+        if continuous is not None:
+            pulumi.set(__self__, "continuous", continuous)
+        if scan_on_push is not None:
+            pulumi.set(__self__, "scan_on_push", scan_on_push)
+        if type is None:
+            type = 'BASIC'
+        if type is not None:
+            pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def continuous(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
+        """
+        return pulumi.get(self, "continuous")
+
+    @continuous.setter
+    def continuous(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "continuous", value)
+
+    @_builtins.property
+    @pulumi.getter(name="scanOnPush")
+    def scan_on_push(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+        """
+        return pulumi.get(self, "scan_on_push")
+
+    @scan_on_push.setter
+    def scan_on_push(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "scan_on_push", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[Optional['ScanType']]:
+        """
+        `BASIC` (default) or `ENHANCED`.
+        """
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[Optional['ScanType']]):
+        pulumi.set(self, "type", value)
+
+
+class ReplicationDestinationArgsDict(TypedDict):
+    """
+    A registry images are replicated to.
+    """
+    region: pulumi.Input[_builtins.str]
+    """
+    The destination region, e.g. `eu-west-1`.
+    """
+    registry_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
+    """
+
+@pulumi.input_type
+class ReplicationDestinationArgs:
+    def __init__(__self__, *,
+                 region: pulumi.Input[_builtins.str],
+                 registry_id: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A registry images are replicated to.
+
+        :param pulumi.Input[_builtins.str] region: The destination region, e.g. `eu-west-1`.
+        :param pulumi.Input[_builtins.str] registry_id: The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
+        """
+        pulumi.set(__self__, "region", region)
+        if registry_id is not None:
+            pulumi.set(__self__, "registry_id", registry_id)
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> pulumi.Input[_builtins.str]:
+        """
+        The destination region, e.g. `eu-west-1`.
+        """
+        return pulumi.get(self, "region")
+
+    @region.setter
+    def region(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "region", value)
+
+    @_builtins.property
+    @pulumi.getter(name="registryId")
+    def registry_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
+        """
+        return pulumi.get(self, "registry_id")
+
+    @registry_id.setter
+    def registry_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "registry_id", value)
+
+
+class ReplicationRuleArgsDict(TypedDict):
+    """
+    One replication rule: where images go, and for which repositories.
+    """
+    destinations: pulumi.Input[Sequence[pulumi.Input['ReplicationDestinationArgsDict']]]
+    """
+    The registries to replicate to; at least one, never this registry itself. At most 25 different destinations across all rules.
+    """
+    repository_prefixes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
+    """
+
+@pulumi.input_type
+class ReplicationRuleArgs:
+    def __init__(__self__, *,
+                 destinations: pulumi.Input[Sequence[pulumi.Input['ReplicationDestinationArgs']]],
+                 repository_prefixes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        One replication rule: where images go, and for which repositories.
+
+        :param pulumi.Input[Sequence[pulumi.Input['ReplicationDestinationArgs']]] destinations: The registries to replicate to; at least one, never this registry itself. At most 25 different destinations across all rules.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] repository_prefixes: Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
+        """
+        pulumi.set(__self__, "destinations", destinations)
+        if repository_prefixes is not None:
+            pulumi.set(__self__, "repository_prefixes", repository_prefixes)
+
+    @_builtins.property
+    @pulumi.getter
+    def destinations(self) -> pulumi.Input[Sequence[pulumi.Input['ReplicationDestinationArgs']]]:
+        """
+        The registries to replicate to; at least one, never this registry itself. At most 25 different destinations across all rules.
+        """
+        return pulumi.get(self, "destinations")
+
+    @destinations.setter
+    def destinations(self, value: pulumi.Input[Sequence[pulumi.Input['ReplicationDestinationArgs']]]):
+        pulumi.set(self, "destinations", value)
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryPrefixes")
+    def repository_prefixes(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
+        """
+        return pulumi.get(self, "repository_prefixes")
+
+    @repository_prefixes.setter
+    def repository_prefixes(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "repository_prefixes", value)
+
+
+class TaggedLifecycleRuleArgsDict(TypedDict):
+    """
+    A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+    """
+    expire_after_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Expire the selected images this many days after they were pushed (1-3650).
+    """
+    keep_last: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Keep only this many of the most recently pushed selected images (1-10000).
+    """
+    tag_patterns: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Tag patterns with `*` wildcards (at most 4 each), e.g. `pr-*`.
+    """
+    tag_prefixes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Tag prefixes, e.g. `v` or `release`.
+    """
+
+@pulumi.input_type
+class TaggedLifecycleRuleArgs:
+    def __init__(__self__, *,
+                 expire_after_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 keep_last: pulumi.Input[Optional[_builtins.int]] = None,
+                 tag_patterns: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 tag_prefixes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+
+        :param pulumi.Input[_builtins.int] expire_after_days: Expire the selected images this many days after they were pushed (1-3650).
+        :param pulumi.Input[_builtins.int] keep_last: Keep only this many of the most recently pushed selected images (1-10000).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] tag_patterns: Tag patterns with `*` wildcards (at most 4 each), e.g. `pr-*`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] tag_prefixes: Tag prefixes, e.g. `v` or `release`.
+        """
+        if expire_after_days is not None:
+            pulumi.set(__self__, "expire_after_days", expire_after_days)
+        if keep_last is not None:
+            pulumi.set(__self__, "keep_last", keep_last)
+        if tag_patterns is not None:
+            pulumi.set(__self__, "tag_patterns", tag_patterns)
+        if tag_prefixes is not None:
+            pulumi.set(__self__, "tag_prefixes", tag_prefixes)
+
+    @_builtins.property
+    @pulumi.getter(name="expireAfterDays")
+    def expire_after_days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Expire the selected images this many days after they were pushed (1-3650).
+        """
+        return pulumi.get(self, "expire_after_days")
+
+    @expire_after_days.setter
+    def expire_after_days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "expire_after_days", value)
+
+    @_builtins.property
+    @pulumi.getter(name="keepLast")
+    def keep_last(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Keep only this many of the most recently pushed selected images (1-10000).
+        """
+        return pulumi.get(self, "keep_last")
+
+    @keep_last.setter
+    def keep_last(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "keep_last", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tagPatterns")
+    def tag_patterns(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Tag patterns with `*` wildcards (at most 4 each), e.g. `pr-*`.
+        """
+        return pulumi.get(self, "tag_patterns")
+
+    @tag_patterns.setter
+    def tag_patterns(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "tag_patterns", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tagPrefixes")
+    def tag_prefixes(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Tag prefixes, e.g. `v` or `release`.
+        """
+        return pulumi.get(self, "tag_prefixes")
+
+    @tag_prefixes.setter
+    def tag_prefixes(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "tag_prefixes", value)
 
 

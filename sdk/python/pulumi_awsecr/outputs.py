@@ -13,11 +13,16 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
 
 __all__ = [
     'AssumeRole',
     'LifecyclePolicy',
+    'RegistryScanning',
+    'ReplicationDestination',
+    'ReplicationRule',
+    'TaggedLifecycleRule',
 ]
 
 @pulumi.output_type
@@ -82,7 +87,7 @@ class AssumeRole(dict):
 @pulumi.output_type
 class LifecyclePolicy(dict):
     """
-    Simple image expiry rules; the provider writes the ECR lifecycle policy JSON for you. Set at least one field.
+    Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
     """
     @staticmethod
     def __key_warning(key: str):
@@ -105,17 +110,21 @@ class LifecyclePolicy(dict):
 
     def __init__(__self__, *,
                  expire_untagged_after_days: Optional[_builtins.int] = None,
-                 max_image_count: Optional[_builtins.int] = None):
+                 max_image_count: Optional[_builtins.int] = None,
+                 tagged: Optional[Sequence['outputs.TaggedLifecycleRule']] = None):
         """
-        Simple image expiry rules; the provider writes the ECR lifecycle policy JSON for you. Set at least one field.
+        Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
 
         :param _builtins.int expire_untagged_after_days: Expire untagged images this many days after they were pushed (1-3650).
         :param _builtins.int max_image_count: Keep only this many of the most recently pushed images (1-10000).
+        :param Sequence['TaggedLifecycleRule'] tagged: Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
         """
         if expire_untagged_after_days is not None:
             pulumi.set(__self__, "expire_untagged_after_days", expire_untagged_after_days)
         if max_image_count is not None:
             pulumi.set(__self__, "max_image_count", max_image_count)
+        if tagged is not None:
+            pulumi.set(__self__, "tagged", tagged)
 
     @_builtins.property
     @pulumi.getter(name="expireUntaggedAfterDays")
@@ -132,5 +141,267 @@ class LifecyclePolicy(dict):
         Keep only this many of the most recently pushed images (1-10000).
         """
         return pulumi.get(self, "max_image_count")
+
+    @_builtins.property
+    @pulumi.getter
+    def tagged(self) -> Optional[Sequence['outputs.TaggedLifecycleRule']]:
+        """
+        Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
+        """
+        return pulumi.get(self, "tagged")
+
+
+@pulumi.output_type
+class RegistryScanning(dict):
+    """
+    The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "scanOnPush":
+            suggest = "scan_on_push"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in RegistryScanning. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        RegistryScanning.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        RegistryScanning.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 continuous: Optional[Sequence[_builtins.str]] = None,
+                 scan_on_push: Optional[Sequence[_builtins.str]] = None,
+                 type: Optional['ScanType'] = None):
+        """
+        The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
+
+        :param Sequence[_builtins.str] continuous: Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
+        :param Sequence[_builtins.str] scan_on_push: Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+        :param 'ScanType' type: `BASIC` (default) or `ENHANCED`.
+        """
+        if continuous is not None:
+            pulumi.set(__self__, "continuous", continuous)
+        if scan_on_push is not None:
+            pulumi.set(__self__, "scan_on_push", scan_on_push)
+        if type is None:
+            type = 'BASIC'
+        if type is not None:
+            pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def continuous(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
+        """
+        return pulumi.get(self, "continuous")
+
+    @_builtins.property
+    @pulumi.getter(name="scanOnPush")
+    def scan_on_push(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+        """
+        return pulumi.get(self, "scan_on_push")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> Optional['ScanType']:
+        """
+        `BASIC` (default) or `ENHANCED`.
+        """
+        return pulumi.get(self, "type")
+
+
+@pulumi.output_type
+class ReplicationDestination(dict):
+    """
+    A registry images are replicated to.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "registryId":
+            suggest = "registry_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ReplicationDestination. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ReplicationDestination.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ReplicationDestination.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 region: _builtins.str,
+                 registry_id: Optional[_builtins.str] = None):
+        """
+        A registry images are replicated to.
+
+        :param _builtins.str region: The destination region, e.g. `eu-west-1`.
+        :param _builtins.str registry_id: The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
+        """
+        pulumi.set(__self__, "region", region)
+        if registry_id is not None:
+            pulumi.set(__self__, "registry_id", registry_id)
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> _builtins.str:
+        """
+        The destination region, e.g. `eu-west-1`.
+        """
+        return pulumi.get(self, "region")
+
+    @_builtins.property
+    @pulumi.getter(name="registryId")
+    def registry_id(self) -> Optional[_builtins.str]:
+        """
+        The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
+        """
+        return pulumi.get(self, "registry_id")
+
+
+@pulumi.output_type
+class ReplicationRule(dict):
+    """
+    One replication rule: where images go, and for which repositories.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "repositoryPrefixes":
+            suggest = "repository_prefixes"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ReplicationRule. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ReplicationRule.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ReplicationRule.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 destinations: Sequence['outputs.ReplicationDestination'],
+                 repository_prefixes: Optional[Sequence[_builtins.str]] = None):
+        """
+        One replication rule: where images go, and for which repositories.
+
+        :param Sequence['ReplicationDestination'] destinations: The registries to replicate to; at least one, never this registry itself. At most 25 different destinations across all rules.
+        :param Sequence[_builtins.str] repository_prefixes: Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
+        """
+        pulumi.set(__self__, "destinations", destinations)
+        if repository_prefixes is not None:
+            pulumi.set(__self__, "repository_prefixes", repository_prefixes)
+
+    @_builtins.property
+    @pulumi.getter
+    def destinations(self) -> Sequence['outputs.ReplicationDestination']:
+        """
+        The registries to replicate to; at least one, never this registry itself. At most 25 different destinations across all rules.
+        """
+        return pulumi.get(self, "destinations")
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryPrefixes")
+    def repository_prefixes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
+        """
+        return pulumi.get(self, "repository_prefixes")
+
+
+@pulumi.output_type
+class TaggedLifecycleRule(dict):
+    """
+    A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "expireAfterDays":
+            suggest = "expire_after_days"
+        elif key == "keepLast":
+            suggest = "keep_last"
+        elif key == "tagPatterns":
+            suggest = "tag_patterns"
+        elif key == "tagPrefixes":
+            suggest = "tag_prefixes"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in TaggedLifecycleRule. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        TaggedLifecycleRule.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        TaggedLifecycleRule.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 expire_after_days: Optional[_builtins.int] = None,
+                 keep_last: Optional[_builtins.int] = None,
+                 tag_patterns: Optional[Sequence[_builtins.str]] = None,
+                 tag_prefixes: Optional[Sequence[_builtins.str]] = None):
+        """
+        A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+
+        :param _builtins.int expire_after_days: Expire the selected images this many days after they were pushed (1-3650).
+        :param _builtins.int keep_last: Keep only this many of the most recently pushed selected images (1-10000).
+        :param Sequence[_builtins.str] tag_patterns: Tag patterns with `*` wildcards (at most 4 each), e.g. `pr-*`.
+        :param Sequence[_builtins.str] tag_prefixes: Tag prefixes, e.g. `v` or `release`.
+        """
+        if expire_after_days is not None:
+            pulumi.set(__self__, "expire_after_days", expire_after_days)
+        if keep_last is not None:
+            pulumi.set(__self__, "keep_last", keep_last)
+        if tag_patterns is not None:
+            pulumi.set(__self__, "tag_patterns", tag_patterns)
+        if tag_prefixes is not None:
+            pulumi.set(__self__, "tag_prefixes", tag_prefixes)
+
+    @_builtins.property
+    @pulumi.getter(name="expireAfterDays")
+    def expire_after_days(self) -> Optional[_builtins.int]:
+        """
+        Expire the selected images this many days after they were pushed (1-3650).
+        """
+        return pulumi.get(self, "expire_after_days")
+
+    @_builtins.property
+    @pulumi.getter(name="keepLast")
+    def keep_last(self) -> Optional[_builtins.int]:
+        """
+        Keep only this many of the most recently pushed selected images (1-10000).
+        """
+        return pulumi.get(self, "keep_last")
+
+    @_builtins.property
+    @pulumi.getter(name="tagPatterns")
+    def tag_patterns(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Tag patterns with `*` wildcards (at most 4 each), e.g. `pr-*`.
+        """
+        return pulumi.get(self, "tag_patterns")
+
+    @_builtins.property
+    @pulumi.getter(name="tagPrefixes")
+    def tag_prefixes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Tag prefixes, e.g. `v` or `release`.
+        """
+        return pulumi.get(self, "tag_prefixes")
 
 

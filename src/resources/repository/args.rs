@@ -7,40 +7,13 @@ use std::collections::BTreeMap;
 use super::{NAME, PROPERTIES, TOKEN};
 use crate::config::ProviderConfig;
 use crate::naming::{NamingContext, apply_naming};
-use crate::partition;
-use crate::policy::access::{Access, MAX_POLICY_LENGTH, principal_partition_problem, principal_problem};
-use crate::policy::lifecycle::{EXPIRE_UNTAGGED_RANGE, LifecyclePolicy, MAX_IMAGE_COUNT_RANGE};
+use crate::policy::access::{Access, MAX_POLICY_LENGTH};
+use crate::policy::lifecycle::{self, LifecyclePolicy};
 use crate::property::{Map, Value};
-use crate::resource::{apply_defaults, inputs, replace_on_change};
-use crate::validate::{Failure, Field, MAX_TAGS, Reader, check_tags, redact, stringify_values};
-
-const LIFECYCLE_FIELDS: &[&str] = &["expireUntaggedAfterDays", "maxImageCount"];
-pub const ENCRYPTION_TYPES: &[&str] = &["AES256", "KMS", "KMS_DSSE"];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encryption {
-    Aes256,
-    Kms,
-    KmsDsse,
-}
-
-impl Encryption {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Encryption::Aes256 => "AES256",
-            Encryption::Kms => "KMS",
-            Encryption::KmsDsse => "KMS_DSSE",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Encryption> {
-        match s {
-            "AES256" => Some(Encryption::Aes256),
-            "KMS" => Some(Encryption::Kms),
-            "KMS_DSSE" => Some(Encryption::KmsDsse),
-            _ => None,
-        }
-    }
-}
+use crate::resource::{input_reader, program_inputs, replace_on_change};
+pub use crate::settings::Encryption;
+use crate::settings::{encryption, exclusions_key, mutability_mode, principals, tag_exclusions, tags};
+use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
 /// Validated inputs of a repository, every value known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +48,7 @@ impl RepositoryArgs {
 
     /// The lifecycle policy these inputs ask for, as ECR's JSON.
     pub fn lifecycle_text(&self) -> Option<String> {
-        self.lifecycle_document.clone().or_else(|| self.lifecycle_policy.and_then(|p| p.to_json()))
+        self.lifecycle_document.clone().or_else(|| self.lifecycle_policy.as_ref().and_then(|p| p.to_json()))
     }
 
     /// The repository policy these inputs ask for, in `partition`.
@@ -100,14 +73,7 @@ impl RepositoryArgs {
             m.insert("kmsKey".into(), k.clone().into());
         }
         if let Some(p) = &self.lifecycle_policy {
-            let mut lp = Map::new();
-            if let Some(d) = p.expire_untagged_after_days {
-                lp.insert("expireUntaggedAfterDays".into(), Value::Number(d.into()));
-            }
-            if let Some(c) = p.max_image_count {
-                lp.insert("maxImageCount".into(), Value::Number(c.into()));
-            }
-            m.insert("lifecyclePolicy".into(), Value::Object(lp));
+            m.insert("lifecyclePolicy".into(), p.to_value());
         }
         if let Some(doc) = &self.lifecycle_document {
             m.insert("lifecyclePolicyDocument".into(), doc.clone().into());
@@ -131,33 +97,15 @@ impl RepositoryArgs {
     }
 }
 
-/// The input that lists the exceptions to a mode: the tags that stay
-/// mutable when tags are immutable, or become immutable when they are not.
-pub fn exclusions_key(immutable: bool) -> &'static str {
-    if immutable { "mutableTagExclusions" } else { "immutableTagExclusions" }
-}
-
-/// ECR's mutability mode for a choice of immutability and exclusions.
-pub fn mutability_mode(immutable: bool, with_exclusions: bool) -> &'static str {
-    match (immutable, with_exclusions) {
-        (true, false) => "IMMUTABLE",
-        (true, true) => "IMMUTABLE_WITH_EXCLUSION",
-        (false, false) => "MUTABLE",
-        (false, true) => "MUTABLE_WITH_EXCLUSION",
-    }
-}
-
 /// Check: validates `news`, applies defaults and the name, and returns the
 /// checked inputs (secret markings kept) with every failure.
 pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
-    let mut checked: Map =
-        news.iter().filter(|(k, _)| !k.starts_with("__")).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut checked = program_inputs(PROPERTIES, news);
     let mut failures = Vec::new();
 
     if let Some(f) = apply_naming(&mut checked, news, olds, naming, NAME, name_problem) {
         failures.push(f);
     }
-    apply_defaults(PROPERTIES, &mut checked);
     if let Some(f) = force_delete_off_in_a_replacement(olds, &checked) {
         failures.push(f);
     }
@@ -203,8 +151,7 @@ fn force_delete_off_in_a_replacement(olds: &Map, checked: &Map) -> Option<Failur
 /// Reads checked inputs. Returns the typed arguments when every value is
 /// known and valid (`None` while something is unknown), plus the failures.
 pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec<Failure>) {
-    let mut r = Reader::new(map, "");
-    r.reject_unknown_keys(&inputs(PROPERTIES), &format!("property of {TOKEN}"));
+    let mut r = input_reader(map, PROPERTIES, TOKEN);
 
     let name = match r.string("repositoryName") {
         Field::Known(n) => match name_problem(&n) {
@@ -223,73 +170,11 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
     let immutable = r.bool("immutableTags");
     let exclusions = tag_exclusions(&mut r, &immutable);
     let scan = r.bool("scanOnPush");
-    let encryption = r.one_of("encryptionType", ENCRYPTION_TYPES).map(|s| Encryption::parse(&s).expect("checked"));
-    let kms_key = match r.string("kmsKey") {
-        Field::Known(k) => match kms_key_problem(&k, config.region_in_force()) {
-            Some(reason) => {
-                r.fail("kmsKey", reason);
-                Field::Invalid
-            }
-            None => Field::Known(k),
-        },
-        other => other,
-    };
-    if let (Field::Known(Encryption::Aes256), Field::Known(_) | Field::Unknown) = (&encryption, &kms_key) {
-        r.fail("kmsKey", "is only allowed when encryptionType is KMS or KMS_DSSE (encryptionType is AES256)");
-    }
-    let lifecycle = match r.object("lifecyclePolicy") {
-        Field::Known(obj) => {
-            let mut lr = Reader::new(&obj, "lifecyclePolicy");
-            lr.reject_unknown_keys(LIFECYCLE_FIELDS, "field of lifecyclePolicy");
-            let days = lr.int("expireUntaggedAfterDays", EXPIRE_UNTAGGED_RANGE.0, EXPIRE_UNTAGGED_RANGE.1);
-            let count = lr.int("maxImageCount", MAX_IMAGE_COUNT_RANGE.0, MAX_IMAGE_COUNT_RANGE.1);
-            let result = if matches!(days, Field::Absent) && matches!(count, Field::Absent) && lr.failures.is_empty() {
-                lr.fail(
-                    "",
-                    "must set expireUntaggedAfterDays or maxImageCount (or both); remove lifecyclePolicy for no policy",
-                );
-                Field::Invalid
-            } else if days.is_unknown() || count.is_unknown() {
-                Field::Unknown
-            } else if matches!(days, Field::Invalid) || matches!(count, Field::Invalid) || !lr.failures.is_empty() {
-                Field::Invalid
-            } else {
-                Field::Known(Some(LifecyclePolicy {
-                    expire_untagged_after_days: days.known().map(|d| d as u32),
-                    max_image_count: count.known().map(|c| c as u32),
-                }))
-            };
-            let mut fs = std::mem::take(&mut lr.failures);
-            for f in &mut fs {
-                f.property = f.property.trim_end_matches('.').to_string();
-            }
-            r.take_failures(fs);
-            result
-        }
-        Field::Absent => Field::Known(None),
-        Field::Unknown => Field::Unknown,
-        Field::Invalid => Field::Invalid,
-    };
+    let (encryption, kms_key) = encryption(&mut r, config.region_in_force());
+    let lifecycle = lifecycle::read(&mut r, "lifecyclePolicy");
     let force = r.bool("forceDelete");
-    let tags = match r.tag_map("tags") {
-        Field::Known(tags) => {
-            let fs = check_tags("tags", &tags);
-            let ok = fs.is_empty();
-            r.take_failures(fs);
-            let total = config.effective_tags(&tags).len();
-            if ok && total > MAX_TAGS {
-                r.fail(
-                    "tags",
-                    format!(
-                        "at most {MAX_TAGS} tags are allowed in total, including the provider's defaultTags and metadata tags; these add up to {total}"
-                    ),
-                );
-            }
-            if ok && total <= MAX_TAGS { Field::Known(tags) } else { Field::Invalid }
-        }
-        Field::Absent => Field::Known(BTreeMap::new()),
-        other => other,
-    };
+    let tags =
+        tags(&mut r, |own| config.effective_tags(own).len(), "including the provider's defaultTags and metadata tags");
     let access = principals(&mut r, config.partition());
     let lifecycle_document = policy_document(&mut r, PolicyKind::Lifecycle, map);
     let policy_document = policy_document(&mut r, PolicyKind::Repository, map);
@@ -306,165 +191,23 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
     let args = (|| {
         Some(RepositoryArgs {
             repository_name: name.known()?,
-            immutable_tags: or_default(immutable, true)?,
+            immutable_tags: immutable.or(true)?,
             tag_exclusions: match exclusions {
                 Field::Absent => Vec::new(),
                 other => other.known()?,
             },
-            scan_on_push: or_default(scan, true)?,
-            encryption_type: or_default(encryption, Encryption::Aes256)?,
+            scan_on_push: scan.or(true)?,
+            encryption_type: encryption.or(Encryption::Aes256)?,
             kms_key,
             lifecycle_policy: lifecycle.known()?,
             lifecycle_document: lifecycle_document.optional()?,
             policy_document: policy_document.optional()?,
-            force_delete: or_default(force, false)?,
+            force_delete: force.or(false)?,
             tags: tags.known()?,
             access: access.known()?,
         })
     })();
     (args, failures)
-}
-
-/// Reads the exceptions to the tag mutability mode. Each mode has its own
-/// field, so a list never flips meaning: `mutableTagExclusions` (tags that
-/// stay mutable) only with immutable tags, `immutableTagExclusions` (tags
-/// that become immutable) only with mutable ones; 1-5 wildcard filters, and
-/// never a filter of only `*`, which would turn the whole mode around.
-fn tag_exclusions(r: &mut Reader<'_>, immutable: &Field<bool>) -> Field<Vec<String>> {
-    let mode = match immutable {
-        Field::Known(b) => Some(*b),
-        Field::Absent => Some(true),
-        _ => None,
-    };
-    let mut found = Field::Absent;
-    for (key, for_immutable) in [("mutableTagExclusions", true), ("immutableTagExclusions", false)] {
-        let list = match r.string_list(key) {
-            Field::Known(list) => list,
-            Field::Absent => continue,
-            other => {
-                if mode == Some(for_immutable) || mode.is_none() {
-                    found = other;
-                }
-                continue;
-            }
-        };
-        if mode == Some(!for_immutable) {
-            let (this, other_key) = if for_immutable {
-                ("lists the tags that stay mutable when immutableTags is true", "immutableTagExclusions")
-            } else {
-                ("lists the tags that become immutable when immutableTags is false", "mutableTagExclusions")
-            };
-            r.fail(
-                key,
-                format!(
-                    "{this}, but immutableTags is {}; use {other_key} for the exceptions of that mode",
-                    !for_immutable
-                ),
-            );
-            found = Field::Invalid;
-            continue;
-        }
-        let mut ok = true;
-        if list.is_empty() || list.len() > 5 {
-            r.fail(key, format!("must hold 1 to 5 tag filters, got {}", list.len()));
-            ok = false;
-        }
-        for (i, f) in list.iter().enumerate() {
-            if !is_exclusion_filter(f) {
-                r.fail(
-                    &format!("{key}[{i}]"),
-                    format!("must be 1 to 128 characters of letters, digits and . _ - * (wildcard), got \"{f}\""),
-                );
-                ok = false;
-            } else if f.chars().all(|c| c == '*') {
-                let (every, says, instead) = if for_immutable {
-                    ("mutable", "immutable", "set immutableTags: false instead")
-                } else {
-                    ("immutable", "mutable", "set immutableTags: true instead")
-                };
-                r.fail(
-                    &format!("{key}[{i}]"),
-                    format!(
-                        "\"{f}\" matches every tag, so every tag would be {every} while immutableTags says they are {says}; {instead}"
-                    ),
-                );
-                ok = false;
-            }
-        }
-        if !matches!(found, Field::Invalid) {
-            found = if ok { Field::Known(list) } else { Field::Invalid };
-        }
-    }
-    found
-}
-
-/// Reads `pullPrincipals` and `pushPrincipals`: each entry a valid principal,
-/// no entry twice in one list or in both (push already grants pull), and a
-/// policy small enough for ECR.
-fn principals(r: &mut Reader<'_>, partition: Option<&str>) -> Field<Access> {
-    let mut lists = Vec::new();
-    for key in ["pullPrincipals", "pushPrincipals"] {
-        let list = match r.string_list(key) {
-            Field::Known(list) => {
-                let mut ok = true;
-                for (i, p) in list.iter().enumerate() {
-                    if let Some(reason) = principal_problem(p) {
-                        r.fail(&format!("{key}[{i}]"), reason);
-                        ok = false;
-                    } else if let Some(reason) = partition.and_then(|part| principal_partition_problem(p, part)) {
-                        r.fail(&format!("{key}[{i}]"), reason);
-                        ok = false;
-                    } else if let Some(first) = list[..i].iter().position(|q| q == p) {
-                        r.fail(
-                            &format!("{key}[{i}]"),
-                            format!("\"{p}\" is listed twice (also at {key}[{first}]); list each principal once"),
-                        );
-                        ok = false;
-                    }
-                }
-                if ok { Field::Known(list) } else { Field::Invalid }
-            }
-            Field::Absent => Field::Known(Vec::new()),
-            other => other,
-        };
-        // An unquoted account id in YAML arrives as a number, and would lose
-        // any leading zero: say how to write it.
-        for f in r.failures.iter_mut().filter(|f| f.property.starts_with(&format!("{key}["))) {
-            if f.reason == "must be a string, got a number" {
-                f.reason.push_str("; quote account ids (\"012345678901\"), since a number loses leading zeros");
-            }
-        }
-        lists.push(list);
-    }
-    let push = lists.pop().expect("two lists");
-    let pull = lists.pop().expect("two lists");
-    let (pull, push) = match (pull, push) {
-        (Field::Known(pull), Field::Known(push)) => (pull, push),
-        (Field::Invalid, _) | (_, Field::Invalid) => return Field::Invalid,
-        _ => return Field::Unknown,
-    };
-    let mut ok = true;
-    for (i, p) in pull.iter().enumerate() {
-        if push.contains(p) {
-            r.fail(
-                &format!("pullPrincipals[{i}]"),
-                format!("\"{p}\" is also in pushPrincipals, which grants pull as well; list it only in pushPrincipals"),
-            );
-            ok = false;
-        }
-    }
-    let access = Access { pull, push };
-    let measured_in = partition.unwrap_or("aws");
-    if ok && let Some(len) = access.to_policy(measured_in).map(|t| t.len()).filter(|l| *l > MAX_POLICY_LENGTH) {
-        r.fail(
-            "pullPrincipals",
-            format!(
-                "the repository policy for these pullPrincipals and pushPrincipals would be {len} characters, more than the {MAX_POLICY_LENGTH} ECR allows; grant whole accounts instead of many roles, or fewer principals"
-            ),
-        );
-        ok = false;
-    }
-    if ok { Field::Known(access) } else { Field::Invalid }
 }
 
 #[derive(Clone, Copy)]
@@ -522,14 +265,6 @@ fn policy_document(r: &mut Reader<'_>, kind: PolicyKind, map: &Map) -> Field<Str
     }
 }
 
-fn or_default<T>(f: Field<T>, default: T) -> Option<T> {
-    match f {
-        Field::Known(v) => Some(v),
-        Field::Absent => Some(default),
-        _ => None,
-    }
-}
-
 // ---------------------------------------------------------------- names
 
 /// Why ECR would refuse a repository name, if it would. ECR's rule
@@ -576,67 +311,11 @@ fn name_component_ok(c: &str) -> bool {
     true
 }
 
-/// Why ECR would refuse a KMS key reference, if it would. ECR takes a key id
-/// (a UUID, or `mrk-` and 32 hex digits for a multi-Region key), a key ARN,
-/// an alias (`alias/name`) or an alias ARN; an ARN must be in the region (and
-/// so the partition) of the repository, `region` when it is known.
-pub fn kms_key_problem(key: &str, region: Option<&str>) -> Option<String> {
-    const FORMS: &str = "must be a KMS key id, key ARN, alias (alias/name) or alias ARN";
-    if key.is_empty() {
-        return Some("must be a KMS key ARN, key id or alias, got an empty string".into());
-    }
-    if key.len() > 2048 {
-        return Some(format!("must be at most 2048 characters, got {}", key.len()));
-    }
-    if is_key_id(key) || key.strip_prefix("alias/").is_some_and(is_alias_name) {
-        return None;
-    }
-    let Some(arn) = partition::parse_arn(key) else {
-        return Some(format!("{FORMS}, got \"{key}\""));
-    };
-    let resource_ok = match arn.resource.split_once('/') {
-        Some(("key", id)) => is_key_id(id),
-        Some(("alias", name)) => is_alias_name(name),
-        _ => false,
-    };
-    if arn.service != "kms"
-        || !partition::is_account_id(arn.account)
-        || !resource_ok
-        || partition::of_region(arn.region) != Some(arn.partition)
-    {
-        return Some(format!("{FORMS}, got \"{key}\""));
-    }
-    match region {
-        Some(region) if arn.region != region => Some(format!(
-            "must be a key of the repository's region {region} (ECR encrypts with keys of its own region), got a key of {}",
-            arn.region
-        )),
-        _ => None,
-    }
-}
-
-fn is_key_id(s: &str) -> bool {
-    let hex = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit());
-    if let Some(rest) = s.strip_prefix("mrk-") {
-        return hex(rest, 32);
-    }
-    let parts: Vec<&str> = s.split('-').collect();
-    matches!(parts.as_slice(), [a, b, c, d, e] if hex(a, 8) && hex(b, 4) && hex(c, 4) && hex(d, 4) && hex(e, 12))
-}
-
-/// The name of a KMS alias after `alias/`: letters, digits, `/`, `_`, `-`.
-fn is_alias_name(s: &str) -> bool {
-    (1..=250).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c))
-}
-
-fn is_exclusion_filter(f: &str) -> bool {
-    (1..=128).contains(&f.len()) && f.chars().all(|c| c.is_ascii_alphanumeric() || "._*-".contains(c))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::naming::{Autonaming, auto_name, has_random_name};
+    use crate::settings::kms_key_problem;
 
     fn map(pairs: &[(&str, Value)]) -> Map {
         pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
@@ -1154,6 +833,10 @@ mod tests {
             lifecycle_policy: Some(LifecyclePolicy {
                 expire_untagged_after_days: Some(14),
                 max_image_count: Some(100),
+                tagged: vec![lifecycle::TaggedRule {
+                    selector: lifecycle::TagSelector::Prefixes(vec!["v".into()]),
+                    action: lifecycle::TaggedAction::KeepLast(50),
+                }],
             }),
             lifecycle_document: None,
             policy_document: None,

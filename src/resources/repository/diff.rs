@@ -171,7 +171,11 @@ mod tests {
             scan_on_push: true,
             encryption_type: Encryption::Aes256,
             kms_key: None,
-            lifecycle_policy: Some(LifecyclePolicy { expire_untagged_after_days: Some(14), max_image_count: None }),
+            lifecycle_policy: Some(LifecyclePolicy {
+                expire_untagged_after_days: Some(14),
+                max_image_count: None,
+                tagged: vec![],
+            }),
             lifecycle_document: None,
             policy_document: None,
             force_delete: false,
@@ -221,7 +225,8 @@ mod tests {
         assert_eq!(run(&a, &other).diffs, vec!["repositoryPolicyDocument"]);
         let mut fields = a.clone();
         fields.lifecycle_document = None;
-        fields.lifecycle_policy = Some(LifecyclePolicy { expire_untagged_after_days: None, max_image_count: Some(9) });
+        fields.lifecycle_policy =
+            Some(LifecyclePolicy { expire_untagged_after_days: None, max_image_count: Some(9), tagged: vec![] });
         let d = run(&a, &fields);
         assert_eq!(d.diffs, vec!["lifecyclePolicy", "lifecyclePolicyDocument"]);
     }

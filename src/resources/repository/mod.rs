@@ -74,14 +74,6 @@ pub struct RepositoryResource;
 
 #[tonic::async_trait]
 impl Resource for RepositoryResource {
-    fn token(&self) -> &'static str {
-        TOKEN
-    }
-
-    fn properties(&self) -> &'static [Property] {
-        PROPERTIES
-    }
-
     fn check(&self, news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
         args::check(news, olds, naming, config)
     }
@@ -108,11 +100,7 @@ impl Resource for RepositoryResource {
 }
 
 fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<RepositoryArgs> {
-    let (args, failures) = args::parse(inputs, config);
-    if let Some(f) = failures.first() {
-        return Err(ProviderError::invalid(format!("invalid inputs: {f}")));
-    }
-    args.ok_or_else(|| ProviderError::invalid("some inputs are still unknown outside of a preview"))
+    crate::resource::known_args(args::parse(inputs, config))
 }
 
 // ---------------------------------------------------------------- create
@@ -374,14 +362,18 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
         Some(text) => match (old.as_ref().filter(|o| o.lifecycle_document.is_some()), LifecyclePolicy::from_json(text))
         {
             (Some(o), _) => (None, Some(same_document(o.lifecycle_document.as_deref(), text, same_policy))),
-            (None, Some(p)) => (Some(p), None),
+            // Keep the user's spelling (the order inside a rule) while the meaning is the same.
+            (None, Some(p)) => match old.as_ref().and_then(|o| o.lifecycle_policy.as_ref()) {
+                Some(declared) if declared.same_as(&p) => (Some(declared.clone()), None),
+                _ => (Some(p), None),
+            },
             (None, None) if old.is_none() => (None, Some(text.to_string())),
             (None, None) => {
                 ctx.warn(format!(
                     "the lifecycle policy of ECR repository \"{id}\" was edited outside Pulumi into rules that lifecyclePolicy cannot express; it is kept as it is in lifecyclePolicyText, and the next `pulumi up` would replace it with the declared policy"
                 ))
                 .await;
-                (old.as_ref().and_then(|o| o.lifecycle_policy), None)
+                (old.as_ref().and_then(|o| o.lifecycle_policy.clone()), None)
             }
         },
     };

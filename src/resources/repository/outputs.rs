@@ -7,11 +7,13 @@
 use std::collections::BTreeMap;
 
 use super::PROPERTIES;
-use super::args::{RepositoryArgs, mutability_mode};
+use super::args::RepositoryArgs;
 use crate::config::ProviderConfig;
 use crate::policy::access::{Access, partition_of, pull_policy_document, push_policy_document};
-use crate::policy::lifecycle::LifecyclePolicy;
+use crate::policy::lifecycle;
 use crate::property::{Map, Value};
+use crate::settings::mutability_mode;
+use crate::validate::{Field, Reader};
 
 /// What ECR assigned to a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,21 +152,10 @@ pub fn lifecycle_text(inputs: &Map) -> Option<Option<String>> {
     if let Some(text) = document(inputs, "lifecyclePolicyDocument")? {
         return Some(Some(text));
     }
-    match inputs.get("lifecyclePolicy").map(Value::plain) {
-        None | Some(Value::Null) => Some(None),
-        Some(Value::Object(o)) => {
-            let field = |k: &str| match o.get(k) {
-                None | Some(Value::Null) => Some(None),
-                Some(Value::Number(n)) => Some(Some(*n as u32)),
-                Some(_) => None,
-            };
-            let p = LifecyclePolicy {
-                expire_untagged_after_days: field("expireUntaggedAfterDays")?,
-                max_image_count: field("maxImageCount")?,
-            };
-            Some(p.to_json())
-        }
-        Some(_) => None,
+    let plain: Map = inputs.iter().map(|(k, v)| (k.clone(), v.plain())).collect();
+    match lifecycle::read(&mut Reader::new(&plain, ""), "lifecyclePolicy") {
+        Field::Known(policy) => Some(policy.and_then(|p| p.to_json())),
+        _ => None,
     }
 }
 

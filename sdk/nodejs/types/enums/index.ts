@@ -21,3 +21,79 @@ export const EncryptionType = {
  * How images are encrypted at rest.
  */
 export type EncryptionType = (typeof EncryptionType)[keyof typeof EncryptionType];
+
+export const ScanType = {
+    /**
+     * Basic scanning with the open-source Clair-based scanner (AWS's default).
+     */
+    BASIC: "BASIC",
+    /**
+     * Enhanced scanning with Amazon Inspector: operating system and language packages, on push and continuously.
+     */
+    ENHANCED: "ENHANCED",
+} as const;
+
+/**
+ * The kind of registry scanning.
+ */
+export type ScanType = (typeof ScanType)[keyof typeof ScanType];
+
+export const TemplateAppliedFor = {
+    /**
+     * Repositories a pull-through cache rule creates on the first pull.
+     */
+    PullThroughCache: "PULL_THROUGH_CACHE",
+    /**
+     * Repositories replication creates in this registry.
+     */
+    Replication: "REPLICATION",
+    /**
+     * Repositories created by a push to a name that does not exist yet (when create on push is on for the registry).
+     */
+    CreateOnPush: "CREATE_ON_PUSH",
+} as const;
+
+/**
+ * Which repositories ECR creates by itself a creation template applies to.
+ */
+export type TemplateAppliedFor = (typeof TemplateAppliedFor)[keyof typeof TemplateAppliedFor];
+
+export const Upstream = {
+    /**
+     * Docker Hub (registry-1.docker.io); needs a credential.
+     */
+    DockerHub: "docker-hub",
+    /**
+     * GitHub Container Registry (ghcr.io); needs a credential.
+     */
+    GitHubContainerRegistry: "github-container-registry",
+    /**
+     * GitLab Container Registry (registry.gitlab.com); needs a credential.
+     */
+    GitLabContainerRegistry: "gitlab-container-registry",
+    /**
+     * An Azure Container Registry (`<name>.azurecr.io`, given as `upstreamRegistryUrl`); needs a credential.
+     */
+    AzureContainerRegistry: "azure-container-registry",
+    /**
+     * Quay (quay.io); no credential.
+     */
+    Quay: "quay",
+    /**
+     * The Kubernetes registry (registry.k8s.io); no credential.
+     */
+    K8s: "k8s",
+    /**
+     * Amazon ECR Public (public.ecr.aws); no credential.
+     */
+    EcrPublic: "ecr-public",
+    /**
+     * Another Amazon ECR private registry (`<account>.dkr.ecr.<region>.amazonaws.com`, given as `upstreamRegistryUrl`); authenticates with `customRoleArn`.
+     */
+    Ecr: "ecr",
+} as const;
+
+/**
+ * An upstream registry a pull-through cache rule can cache.
+ */
+export type Upstream = (typeof Upstream)[keyof typeof Upstream];

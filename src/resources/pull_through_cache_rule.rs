@@ -1,0 +1,632 @@
+//! The `awsecr:index:PullThroughCacheRule` resource: caches an upstream
+//! registry (Docker Hub, GitHub, Quay, ...) in ECR under a repository
+//! prefix. The provider knows each upstream's registry URL and which of them
+//! need credentials (a Secrets Manager secret whose name starts with
+//! `ecr-pullthroughcache/`).
+//!
+//! Calls: create CreatePullThroughCacheRule; read DescribePullThroughCacheRules;
+//! update UpdatePullThroughCacheRule (the credential and the role, the only
+//! settings ECR can change in place; the rest replaces); delete
+//! DeletePullThroughCacheRule; preview none.
+
+use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_sdk_ecr::types::{PullThroughCacheRule, UpstreamRegistry};
+use aws_smithy_types::date_time::Format;
+use tonic::Code;
+
+use crate::call::{self, Ctx, aws};
+use crate::config::ProviderConfig;
+use crate::error::{ProviderError, Result};
+use crate::naming::NamingContext;
+use crate::partition;
+use crate::property::{Map, Value};
+use crate::resource::{
+    DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs, import_instead, input_reader,
+    keep_secret_marks, program_inputs,
+};
+use crate::resources::repository::args::name_problem;
+use crate::validate::{Failure, Field, Reader, redact};
+
+pub const TOKEN: &str = "awsecr:index:PullThroughCacheRule";
+
+/// Every property of the rule, each defined once.
+pub const PROPERTIES: &[Property] = &[
+    Property::input("ecrRepositoryPrefix").replaces(),
+    Property::input("upstream").replaces(),
+    Property::input("upstreamRegistryUrl").replaces(),
+    Property::input("credentialArn"),
+    Property::input("customRoleArn"),
+    Property::input("upstreamRepositoryPrefix").replaces(),
+    Property::output("registryId", &[]),
+    Property::output("createdAt", &[]),
+];
+
+/// An upstream registry ECR can cache: its name in the API, its registry
+/// URL (`None`: the user gives it), whether it needs credentials.
+pub struct Upstream {
+    pub name: &'static str,
+    pub url: Option<&'static str>,
+    pub needs_credentials: bool,
+}
+
+/// The upstreams, from AWS's "Sync an upstream registry with an Amazon ECR
+/// private registry" documentation: Docker Hub, GitHub, GitLab and Azure
+/// need a credential; ECR Public, Quay and Kubernetes take none; an ECR
+/// upstream authenticates with `customRoleArn` instead.
+pub const UPSTREAMS: &[Upstream] = &[
+    Upstream { name: "docker-hub", url: Some("registry-1.docker.io"), needs_credentials: true },
+    Upstream { name: "github-container-registry", url: Some("ghcr.io"), needs_credentials: true },
+    Upstream { name: "gitlab-container-registry", url: Some("registry.gitlab.com"), needs_credentials: true },
+    Upstream { name: "azure-container-registry", url: None, needs_credentials: true },
+    Upstream { name: "quay", url: Some("quay.io"), needs_credentials: false },
+    Upstream { name: "k8s", url: Some("registry.k8s.io"), needs_credentials: false },
+    Upstream { name: "ecr-public", url: Some("public.ecr.aws"), needs_credentials: false },
+    Upstream { name: "ecr", url: None, needs_credentials: false },
+];
+
+fn upstream(name: &str) -> Option<&'static Upstream> {
+    UPSTREAMS.iter().find(|u| u.name == name)
+}
+
+/// The upstream a registry URL belongs to, if it is one ECR can cache.
+fn upstream_of_url(url: &str) -> Option<&'static Upstream> {
+    UPSTREAMS.iter().find(|u| u.url == Some(url)).or_else(|| {
+        if url.ends_with(".azurecr.io") {
+            upstream("azure-container-registry")
+        } else if is_ecr_url(url) {
+            upstream("ecr")
+        } else {
+            None
+        }
+    })
+}
+
+/// `<12 digits>.dkr.ecr.<region>.<dns suffix>`, an ECR private registry.
+fn is_ecr_url(url: &str) -> bool {
+    let mut parts = url.splitn(4, '.');
+    let (Some(account), Some("dkr"), Some("ecr"), Some(rest)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let Some((region, suffix)) = rest.split_once('.') else { return false };
+    partition::is_account_id(account) && partition::of_region(region).and_then(partition::dns_suffix) == Some(suffix)
+}
+
+/// Validated inputs of a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleArgs {
+    pub prefix: String,
+    pub upstream: String,
+    pub url: String,
+    pub credential_arn: Option<String>,
+    pub custom_role_arn: Option<String>,
+    pub upstream_prefix: Option<String>,
+}
+
+impl RuleArgs {
+    fn to_map(&self) -> Map {
+        let mut m = Map::new();
+        m.insert("ecrRepositoryPrefix".into(), self.prefix.clone().into());
+        m.insert("upstream".into(), self.upstream.clone().into());
+        m.insert("upstreamRegistryUrl".into(), self.url.clone().into());
+        for (k, v) in [
+            ("credentialArn", &self.credential_arn),
+            ("customRoleArn", &self.custom_role_arn),
+            ("upstreamRepositoryPrefix", &self.upstream_prefix),
+        ] {
+            if let Some(v) = v {
+                m.insert(k.into(), v.clone().into());
+            }
+        }
+        m
+    }
+}
+
+/// Why ECR would refuse a repository prefix of a rule: 2-30 characters of a
+/// repository name (an ending `/` allowed), or `ROOT` (every repository).
+pub fn prefix_problem(prefix: &str, max: usize) -> Option<String> {
+    if prefix == "ROOT" {
+        return None;
+    }
+    let len = prefix.chars().count();
+    let name = prefix.strip_suffix('/').unwrap_or(prefix);
+    if len < 2 || len > max || name_problem(name).is_some() {
+        return Some(format!(
+            "must be ROOT or 2 to {max} characters of a repository name (lowercase letters and digits joined by . _ __ or -, namespaces by /, an ending / allowed), got \"{prefix}\""
+        ));
+    }
+    None
+}
+
+/// Reads a repository prefix under `key` (see [`prefix_problem`]); when
+/// absent it is required, `what` saying what it is for.
+pub fn read_prefix(r: &mut Reader<'_>, key: &str, max: usize, what: &str) -> Field<String> {
+    match r.string(key) {
+        Field::Known(p) => match prefix_problem(&p, max) {
+            Some(reason) => {
+                r.fail(key, reason);
+                Field::Invalid
+            }
+            None => Field::Known(p),
+        },
+        Field::Absent => {
+            r.fail(key, format!("is required: {what}"));
+            Field::Invalid
+        }
+        other => other,
+    }
+}
+
+/// Check: fills in the upstream from its URL or the URL from the upstream,
+/// and checks every rule before any call.
+pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
+    let mut checked = program_inputs(PROPERTIES, news);
+    let given = |k: &str| checked.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+    match (given("upstream"), given("upstreamRegistryUrl")) {
+        (Some(name), None) => {
+            if let Some(url) = upstream(&name).and_then(|u| u.url) {
+                checked.insert("upstreamRegistryUrl".into(), url.into());
+            }
+        }
+        (None, Some(url)) => {
+            if let Some(u) = upstream_of_url(&url) {
+                checked.insert("upstream".into(), u.name.into());
+            }
+        }
+        _ => {}
+    }
+    let (_, failures) = parse(&checked, config);
+    (checked, redact(failures, news))
+}
+
+fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>) {
+    let mut r = input_reader(map, PROPERTIES, TOKEN);
+    let prefix = read_prefix(
+        &mut r,
+        "ecrRepositoryPrefix",
+        30,
+        "the repository prefix images are cached under, e.g. docker-hub",
+    );
+    let names: Vec<&str> = UPSTREAMS.iter().map(|u| u.name).collect();
+    let upstream_name = r.one_of("upstream", &names);
+    let url = r.string("upstreamRegistryUrl");
+    let chosen = match (&upstream_name, &url) {
+        (Field::Known(name), Field::Known(url)) => {
+            let u = upstream(name).expect("checked");
+            let fits = match u.url {
+                Some(known) => known == url,
+                None => upstream_of_url(url).is_some_and(|found| found.name == u.name),
+            };
+            if !fits {
+                let want = u.url.map_or_else(
+                    || {
+                        if u.name == "ecr" {
+                            "<account>.dkr.ecr.<region>.amazonaws.com".into()
+                        } else {
+                            "<registry>.azurecr.io".to_string()
+                        }
+                    },
+                    str::to_string,
+                );
+                r.fail("upstreamRegistryUrl", format!("is not the registry of {name}, which is {want}, got \"{url}\""));
+                None
+            } else {
+                Some(u)
+            }
+        }
+        (Field::Known(name), Field::Absent) => {
+            r.fail(
+                "upstreamRegistryUrl",
+                format!(
+                    "is required for {name}: the URL of the registry, e.g. {}",
+                    if name == "ecr" {
+                        "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+                    } else {
+                        "myregistry.azurecr.io"
+                    }
+                ),
+            );
+            None
+        }
+        (Field::Absent, Field::Known(url)) => {
+            r.fail(
+                "upstreamRegistryUrl",
+                format!("\"{url}\" is not a registry ECR can cache; set upstream to one of {}", names.join(", ")),
+            );
+            None
+        }
+        (Field::Absent, Field::Absent) => {
+            r.fail("upstream", format!("is required: one of {} (or give upstreamRegistryUrl)", names.join(", ")));
+            None
+        }
+        _ => None,
+    };
+    let credential = match r.string("credentialArn") {
+        Field::Known(arn) => match credential_problem(&arn, config) {
+            Some(reason) => {
+                r.fail("credentialArn", reason);
+                Field::Invalid
+            }
+            None => Field::Known(arn),
+        },
+        other => other,
+    };
+    let role = match r.string("customRoleArn") {
+        Field::Known(arn) if partition::is_role_arn(&arn) => Field::Known(arn),
+        Field::Known(arn) => {
+            r.fail("customRoleArn", format!("must be the ARN of an IAM role (at most 2048 characters), got \"{arn}\""));
+            Field::Invalid
+        }
+        other => other,
+    };
+    let upstream_prefix = match r.has("upstreamRepositoryPrefix") {
+        true => read_prefix(&mut r, "upstreamRepositoryPrefix", 30, ""),
+        false => Field::Absent,
+    };
+    if let Some(u) = chosen {
+        let has = |f: &Field<String>| matches!(f, Field::Known(_) | Field::Unknown);
+        if u.needs_credentials && credential.is_absent() {
+            r.fail("credentialArn", format!("is required for {}: the Secrets Manager secret (named ecr-pullthroughcache/...) holding the upstream's user name and token", u.name));
+        }
+        if !u.needs_credentials && has(&credential) {
+            r.fail(
+                "credentialArn",
+                format!(
+                    "is not taken by {}, which ECR pulls from without credentials{}",
+                    u.name,
+                    if u.name == "ecr" { " (an ECR upstream authenticates with customRoleArn)" } else { "" }
+                ),
+            );
+        }
+        if u.name == "ecr" && role.is_absent() {
+            r.fail(
+                "customRoleArn",
+                "is required for an ecr upstream: the IAM role ECR assumes to pull from the upstream registry",
+            );
+        }
+        if u.name != "ecr" && has(&role) {
+            r.fail("customRoleArn", format!("is only for an ecr upstream, not {}", u.name));
+        }
+        if u.name != "ecr" && has(&upstream_prefix) {
+            r.fail("upstreamRepositoryPrefix", format!("is only for an ecr upstream, not {}", u.name));
+        }
+    }
+    let failures = std::mem::take(&mut r.failures);
+    if !failures.is_empty() {
+        return (None, failures);
+    }
+    let args = (|| {
+        let u = chosen?;
+        Some(RuleArgs {
+            prefix: prefix.known()?,
+            upstream: u.name.to_string(),
+            url: url.known().or_else(|| u.url.map(str::to_string))?,
+            credential_arn: credential.optional()?,
+            custom_role_arn: role.optional()?,
+            upstream_prefix: upstream_prefix.optional()?,
+        })
+    })();
+    (args, failures)
+}
+
+/// botocore's CredentialArn: 50-612 characters, a Secrets Manager secret
+/// whose name starts with `ecr-pullthroughcache/`, in the provider's region.
+fn credential_problem(arn: &str, config: &ProviderConfig) -> Option<String> {
+    let form = "must be the ARN of a Secrets Manager secret whose name starts with ecr-pullthroughcache/ (arn:aws:secretsmanager:<region>:<account>:secret:ecr-pullthroughcache/<name>)";
+    let Some(a) = partition::parse_arn(arn) else { return Some(format!("{form}, got \"{arn}\"")) };
+    let name_ok = a
+        .resource
+        .strip_prefix("secret:ecr-pullthroughcache/")
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c)));
+    if a.service != "secretsmanager"
+        || !partition::is_account_id(a.account)
+        || !name_ok
+        || !(50..=612).contains(&arn.len())
+    {
+        return Some(format!("{form}, got \"{arn}\""));
+    }
+    match config.region_in_force() {
+        Some(region) if a.region != region => {
+            Some(format!("must be a secret in the registry's region {region}, got one in {}", a.region))
+        }
+        _ => None,
+    }
+}
+
+fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<RuleArgs> {
+    crate::resource::known_args(parse(inputs, config))
+}
+
+fn outputs(args: &RuleArgs, rule: Option<&PullThroughCacheRule>) -> Map {
+    let mut m = args.to_map();
+    m.insert("registryId".into(), rule.and_then(|r| r.registry_id()).unwrap_or_default().into());
+    if let Some(at) = rule.and_then(|r| r.created_at()).and_then(|t| t.fmt(Format::DateTime).ok()) {
+        m.insert("createdAt".into(), at.into());
+    }
+    m
+}
+
+/// The rule for a prefix, or `None` when there is none.
+async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<PullThroughCacheRule>> {
+    let action = "ecr:DescribePullThroughCacheRules";
+    let req = ctx.client.describe_pull_through_cache_rules().ecr_repository_prefixes(prefix);
+    match ctx.read(action, "", req.send()).await? {
+        Ok(r) => Ok(r.pull_through_cache_rules().iter().find(|r| r.ecr_repository_prefix() == Some(prefix)).cloned()),
+        Err(e) if e.code() == Some("PullThroughCacheRuleNotFoundException") => Ok(None),
+        Err(e) => Err(aws(ctx, action, "", &e)),
+    }
+}
+
+/// One sentence for what ECR says about a rule's secret or its existence.
+fn refused(ctx: &Ctx<'_>, prefix: &str, code: Option<&str>) -> Option<ProviderError> {
+    Some(match code {
+        Some("PullThroughCacheRuleAlreadyExistsException") => {
+            import_instead(ctx, TOKEN, &format!("a pull-through cache rule for the prefix \"{prefix}\""), prefix)
+        }
+        Some("SecretNotFoundException" | "UnableToAccessSecretException" | "UnableToDecryptSecretValueException") => {
+            ProviderError::new(
+                Code::FailedPrecondition,
+                format!(
+                    "ECR could not read the secret of pull-through cache rule \"{prefix}\" ({}); check that credentialArn names an existing secret that ECR may read and decrypt",
+                    code.unwrap_or_default()
+                ),
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// The PullThroughCacheRule resource.
+pub struct PullThroughCacheRuleResource;
+
+#[tonic::async_trait]
+impl Resource for PullThroughCacheRuleResource {
+    fn check(&self, news: &Map, _: &Map, _: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
+        check(news, config)
+    }
+
+    fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], _: &ProviderConfig) -> DiffResult {
+        let ignoring = Ignoring::new(olds, news, ignore_changes);
+        let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |_, o, n| o == n);
+        // The prefix is the rule's identity: the old rule must go first.
+        d.delete_before_replace = !d.replaces.is_empty();
+        d
+    }
+
+    async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
+        if preview {
+            let mut m = inputs.clone();
+            m.insert("registryId".into(), Value::Unknown);
+            m.insert("createdAt".into(), Value::Unknown);
+            carry_secrets(PROPERTIES, inputs, &mut m);
+            return Ok((String::new(), m));
+        }
+        let args = known_args(inputs, ctx.config)?;
+        let action = "ecr:CreatePullThroughCacheRule";
+        let req = ctx
+            .client
+            .create_pull_through_cache_rule()
+            .ecr_repository_prefix(&args.prefix)
+            .upstream_registry(UpstreamRegistry::from(args.upstream.as_str()))
+            .upstream_registry_url(&args.url)
+            .set_credential_arn(args.credential_arn.clone())
+            .set_custom_role_arn(args.custom_role_arn.clone())
+            .set_upstream_repository_prefix(args.upstream_prefix.clone());
+        let resp = ctx
+            .write(action, &args.prefix, req.send())
+            .await?
+            .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+        let rule = PullThroughCacheRule::builder()
+            .set_registry_id(resp.registry_id().map(str::to_string))
+            .set_created_at(resp.created_at().cloned())
+            .build();
+        let mut props = outputs(&args, Some(&rule));
+        carry_secrets(PROPERTIES, inputs, &mut props);
+        Ok((args.prefix.clone(), props))
+    }
+
+    async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
+        let Some(rule) = describe(ctx, id).await? else {
+            let importing = olds.is_empty() && old_inputs.is_empty();
+            return call::gone(ctx, importing, &format!("pull-through cache rule for the prefix \"{id}\""));
+        };
+        let url = rule.upstream_registry_url().unwrap_or_default().to_string();
+        let args = RuleArgs {
+            prefix: id.to_string(),
+            upstream: rule
+                .upstream_registry()
+                .map(|u| u.as_str().to_string())
+                .or_else(|| upstream_of_url(&url).map(|u| u.name.to_string()))
+                .unwrap_or_default(),
+            url,
+            credential_arn: rule.credential_arn().map(str::to_string),
+            custom_role_arn: rule.custom_role_arn().map(str::to_string),
+            upstream_prefix: rule
+                .upstream_repository_prefix()
+                .filter(|p| *p != "ROOT" || old_inputs.contains_key("upstreamRepositoryPrefix"))
+                .map(str::to_string),
+        };
+        let mut inputs = args.to_map();
+        let mut props = outputs(&args, Some(&rule));
+        keep_secret_marks(&mut inputs, olds, old_inputs);
+        carry_secrets(PROPERTIES, &inputs, &mut props);
+        Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
+    }
+
+    async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
+        let mut keep = Map::new();
+        for k in ["registryId", "createdAt"] {
+            if let Some(v) = olds.get(k) {
+                keep.insert(k.into(), v.clone());
+            }
+        }
+        if preview {
+            let mut m = news.clone();
+            m.extend(keep);
+            carry_secrets(PROPERTIES, news, &mut m);
+            return Ok(m);
+        }
+        let args = known_args(news, ctx.config)?;
+        let old = |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+        if old("credentialArn") != args.credential_arn || old("customRoleArn") != args.custom_role_arn {
+            let action = "ecr:UpdatePullThroughCacheRule";
+            let req = ctx
+                .client
+                .update_pull_through_cache_rule()
+                .ecr_repository_prefix(&args.prefix)
+                .set_credential_arn(args.credential_arn.clone())
+                .set_custom_role_arn(args.custom_role_arn.clone());
+            ctx.write(action, &args.prefix, req.send())
+                .await?
+                .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+        }
+        let mut props = args.to_map();
+        props.extend(keep);
+        carry_secrets(PROPERTIES, news, &mut props);
+        Ok(props)
+    }
+
+    async fn delete(&self, ctx: &Ctx<'_>, id: &str, _: &Map) -> Result<()> {
+        let req = ctx.client.delete_pull_through_cache_rule().ecr_repository_prefix(id);
+        call::delete(ctx, "ecr:DeletePullThroughCacheRule", id, "PullThroughCacheRuleNotFoundException", req.send())
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> Map {
+        pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect()
+    }
+    fn config() -> ProviderConfig {
+        ProviderConfig { region: Some("us-east-1".into()), ..Default::default() }
+    }
+    const SECRET: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-abc123";
+
+    #[test]
+    fn upstream_and_url_fill_each_other_in() {
+        let (checked, f) = check(
+            &map(&[("ecrRepositoryPrefix", "docker-hub"), ("upstream", "docker-hub"), ("credentialArn", SECRET)]),
+            &config(),
+        );
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(checked["upstreamRegistryUrl"], Value::from("registry-1.docker.io"));
+        let (checked, f) =
+            check(&map(&[("ecrRepositoryPrefix", "quay"), ("upstreamRegistryUrl", "quay.io")]), &config());
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(checked["upstream"], Value::from("quay"));
+        let (checked, f) = check(
+            &map(&[
+                ("ecrRepositoryPrefix", "ROOT"),
+                ("upstreamRegistryUrl", "210987654321.dkr.ecr.us-west-2.amazonaws.com"),
+                ("customRoleArn", "arn:aws:iam::123456789012:role/ptc"),
+                ("upstreamRepositoryPrefix", "team"),
+            ]),
+            &config(),
+        );
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(checked["upstream"], Value::from("ecr"));
+    }
+
+    #[test]
+    fn every_rule_names_its_property() {
+        let long = "x".repeat(31);
+        type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+        let cases: Vec<Case> = vec![
+            (vec![("upstream", "quay")], "ecrRepositoryPrefix", "is required"),
+            (
+                vec![("ecrRepositoryPrefix", "Q"), ("upstream", "quay")],
+                "ecrRepositoryPrefix",
+                "must be ROOT or 2 to 30",
+            ),
+            (vec![("ecrRepositoryPrefix", &long), ("upstream", "quay")], "ecrRepositoryPrefix", "2 to 30"),
+            (vec![("ecrRepositoryPrefix", "q")], "ecrRepositoryPrefix", "must be ROOT"),
+            (vec![("ecrRepositoryPrefix", "qq")], "upstream", "is required: one of docker-hub"),
+            (vec![("ecrRepositoryPrefix", "qq"), ("upstream", "dockerhub")], "upstream", "must be one of docker-hub"),
+            (
+                vec![("ecrRepositoryPrefix", "qq"), ("upstreamRegistryUrl", "example.com")],
+                "upstreamRegistryUrl",
+                "is not a registry ECR can cache",
+            ),
+            (
+                vec![("ecrRepositoryPrefix", "qq"), ("upstream", "quay"), ("upstreamRegistryUrl", "ghcr.io")],
+                "upstreamRegistryUrl",
+                "is not the registry of quay, which is quay.io",
+            ),
+            (
+                vec![
+                    ("ecrRepositoryPrefix", "az"),
+                    ("upstream", "azure-container-registry"),
+                    ("credentialArn", SECRET),
+                ],
+                "upstreamRegistryUrl",
+                "is required for azure-container-registry",
+            ),
+            (
+                vec![("ecrRepositoryPrefix", "dh"), ("upstream", "docker-hub")],
+                "credentialArn",
+                "is required for docker-hub",
+            ),
+            (
+                vec![("ecrRepositoryPrefix", "k8"), ("upstream", "k8s"), ("credentialArn", SECRET)],
+                "credentialArn",
+                "is not taken by k8s",
+            ),
+            (
+                vec![
+                    ("ecrRepositoryPrefix", "dh"),
+                    ("upstream", "docker-hub"),
+                    ("credentialArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub"),
+                ],
+                "credentialArn",
+                "ecr-pullthroughcache/",
+            ),
+            (
+                vec![
+                    ("ecrRepositoryPrefix", "dh"),
+                    ("upstream", "docker-hub"),
+                    (
+                        "credentialArn",
+                        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub",
+                    ),
+                ],
+                "credentialArn",
+                "in the registry's region us-east-1",
+            ),
+            (
+                vec![
+                    ("ecrRepositoryPrefix", "ee"),
+                    ("upstreamRegistryUrl", "210987654321.dkr.ecr.us-west-2.amazonaws.com"),
+                ],
+                "customRoleArn",
+                "is required for an ecr upstream",
+            ),
+            (
+                vec![
+                    ("ecrRepositoryPrefix", "qq"),
+                    ("upstream", "quay"),
+                    ("customRoleArn", "arn:aws:iam::123456789012:role/x"),
+                ],
+                "customRoleArn",
+                "only for an ecr upstream",
+            ),
+            (
+                vec![("ecrRepositoryPrefix", "qq"), ("upstream", "quay"), ("upstreamRepositoryPrefix", "x1")],
+                "upstreamRepositoryPrefix",
+                "only for an ecr upstream",
+            ),
+            (
+                vec![("ecrRepositoryPrefix", "qq"), ("upstream", "quay"), ("registry", "x")],
+                "registry",
+                "is not a property of awsecr:index:PullThroughCacheRule",
+            ),
+        ];
+        for (pairs, path, words) in cases {
+            let (_, f) = check(&map(&pairs), &config());
+            assert!(f.iter().any(|f| f.property == path && f.reason.contains(words)), "{path}: {f:?}");
+        }
+    }
+}

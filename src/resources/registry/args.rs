@@ -1,0 +1,587 @@
+//! Registry inputs: the three groups a Registry may own (`scanning`,
+//! `replication`, `replicationSourceAccounts`), checked into
+//! [`RegistryArgs`] with every rule of botocore's ECR model and AWS's
+//! documented limits, and turned back into the property map.
+
+use std::collections::BTreeSet;
+
+use super::{PROPERTIES, TOKEN};
+use crate::config::ProviderConfig;
+use crate::partition::{is_account_id, is_region};
+use crate::property::{Map, Value};
+use crate::resource::{input_reader, program_inputs};
+use crate::validate::{Failure, Field, Reader, redact};
+
+pub const SCAN_TYPES: &[&str] = &["BASIC", "ENHANCED"];
+/// Replication rules a registry may hold (AWS's quota).
+pub const MAX_REPLICATION_RULES: usize = 10;
+/// Unique destinations across all rules (AWS's quota).
+pub const MAX_DESTINATIONS: usize = 25;
+/// Filters one scanning or replication rule may hold (botocore's model).
+pub const MAX_FILTERS: usize = 100;
+
+/// The registry's scanning configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scanning {
+    pub enhanced: bool,
+    /// Repositories (wildcard filters) scanned on push.
+    pub scan_on_push: Vec<String>,
+    /// Repositories scanned continuously (ENHANCED only).
+    pub continuous: Vec<String>,
+}
+
+impl Scanning {
+    /// AWS's default: BASIC, no rules (each repository's own scanOnPush decides).
+    pub fn is_default(&self) -> bool {
+        !self.enhanced && self.scan_on_push.is_empty() && self.continuous.is_empty()
+    }
+
+    /// The same configuration, order of filters aside.
+    pub fn same_as(&self, other: &Scanning) -> bool {
+        let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<_>>();
+        self.enhanced == other.enhanced
+            && set(&self.scan_on_push) == set(&other.scan_on_push)
+            && set(&self.continuous) == set(&other.continuous)
+    }
+
+    pub fn scan_type(&self) -> &'static str {
+        if self.enhanced { "ENHANCED" } else { "BASIC" }
+    }
+
+    fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("type".into(), self.scan_type().into());
+        m.insert("scanOnPush".into(), strings(&self.scan_on_push));
+        if !self.continuous.is_empty() {
+            m.insert("continuous".into(), strings(&self.continuous));
+        }
+        Value::Object(m)
+    }
+}
+
+/// Where a replication rule copies images to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Destination {
+    pub region: String,
+    /// `None`: this registry's own account.
+    pub registry_id: Option<String>,
+}
+
+/// One replication rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicationRule {
+    pub destinations: Vec<Destination>,
+    /// Repository name prefixes this rule applies to (all when empty).
+    pub repository_prefixes: Vec<String>,
+}
+
+impl ReplicationRule {
+    /// The rule's meaning with destinations in `own` account spelled out.
+    fn key(&self, own: &str) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
+        (
+            self.destinations
+                .iter()
+                .map(|d| (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| own.to_string())))
+                .collect(),
+            self.repository_prefixes.iter().cloned().collect(),
+        )
+    }
+}
+
+/// True when two sets of rules mean the same for the registry `own`
+/// (order of rules, destinations and prefixes aside; a missing registryId
+/// is `own`).
+pub fn same_rules(a: &[ReplicationRule], b: &[ReplicationRule], own: &str) -> bool {
+    let keys = |rules: &[ReplicationRule]| {
+        let mut k: Vec<_> = rules.iter().map(|r| r.key(own)).collect();
+        k.sort();
+        k
+    };
+    keys(a) == keys(b)
+}
+
+/// Validated inputs of a registry: each group `None` when not declared
+/// (then not owned: never read, changed or reset).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RegistryArgs {
+    pub scanning: Option<Scanning>,
+    pub replication: Option<Vec<ReplicationRule>>,
+    pub source_accounts: Option<Vec<String>>,
+    /// Take over a group's configuration that is already there.
+    pub adopt: bool,
+}
+
+impl RegistryArgs {
+    pub fn to_map(&self) -> Map {
+        let mut m = Map::new();
+        if let Some(s) = &self.scanning {
+            m.insert("scanning".into(), s.to_value());
+        }
+        if let Some(rules) = &self.replication {
+            let rules = rules
+                .iter()
+                .map(|r| {
+                    let mut rule = Map::new();
+                    let dests = r
+                        .destinations
+                        .iter()
+                        .map(|d| {
+                            let mut dm = Map::new();
+                            dm.insert("region".into(), d.region.clone().into());
+                            if let Some(id) = &d.registry_id {
+                                dm.insert("registryId".into(), id.clone().into());
+                            }
+                            Value::Object(dm)
+                        })
+                        .collect();
+                    rule.insert("destinations".into(), Value::Array(dests));
+                    if !r.repository_prefixes.is_empty() {
+                        rule.insert("repositoryPrefixes".into(), strings(&r.repository_prefixes));
+                    }
+                    Value::Object(rule)
+                })
+                .collect();
+            m.insert("replication".into(), Value::Array(rules));
+        }
+        if let Some(accounts) = &self.source_accounts {
+            m.insert("replicationSourceAccounts".into(), strings(accounts));
+        }
+        m.insert("adopt".into(), self.adopt.into());
+        m
+    }
+}
+
+fn strings(items: &[String]) -> Value {
+    Value::Array(items.iter().map(|s| Value::from(s.as_str())).collect())
+}
+
+/// Check: validates `news` and applies the defaults (also inside
+/// `scanning`: type BASIC, scanOnPush `["*"]`).
+pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
+    let mut checked = program_inputs(PROPERTIES, news);
+    if let Some(Value::Object(scanning)) = checked.get_mut("scanning") {
+        if matches!(scanning.get("type"), None | Some(Value::Null)) {
+            scanning.insert("type".into(), "BASIC".into());
+        }
+        if matches!(scanning.get("scanOnPush"), None | Some(Value::Null)) {
+            scanning.insert("scanOnPush".into(), Value::Array(vec!["*".into()]));
+        }
+    }
+    let (_, failures) = parse(&checked, config);
+    (checked, redact(failures, news))
+}
+
+/// Reads checked inputs: the typed arguments when every value is known and
+/// valid (`None` while something is unknown), plus the failures.
+pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<Failure>) {
+    let mut r = input_reader(map, PROPERTIES, TOKEN);
+    let scanning = match r.object("scanning") {
+        Field::Known(obj) => r.nested(&obj, "scanning", scanning),
+        other => other.map(|_| unreachable!()),
+    };
+    let replication = match r.object_list("replication") {
+        Field::Known(rules) => replication(&mut r, &rules, config),
+        other => other.map(|_| unreachable!()),
+    };
+    let source_accounts = account_list(&mut r, "replicationSourceAccounts");
+    let adopt = r.bool("adopt");
+    let failures = std::mem::take(&mut r.failures);
+    if !failures.is_empty() {
+        return (None, failures);
+    }
+    let args = (|| {
+        Some(RegistryArgs {
+            scanning: scanning.optional()?,
+            replication: replication.optional()?,
+            source_accounts: source_accounts.optional()?,
+            adopt: match adopt {
+                Field::Known(b) => b,
+                Field::Absent => false,
+                _ => return None,
+            },
+        })
+    })();
+    (args, failures)
+}
+
+/// `scanning`: the scan type and the wildcard filters of each frequency.
+fn scanning(r: &mut Reader<'_>) -> Field<Scanning> {
+    r.reject_unknown_keys(&["type", "scanOnPush", "continuous"], "field of scanning");
+    let scan_type = r.one_of("type", SCAN_TYPES);
+    let on_push = scan_filters(r, "scanOnPush");
+    let continuous = scan_filters(r, "continuous");
+    let enhanced = match scan_type {
+        Field::Known(t) => t == "ENHANCED",
+        Field::Absent => false,
+        Field::Unknown => return Field::Unknown,
+        Field::Invalid => return Field::Invalid,
+    };
+    if !enhanced && matches!(continuous, Field::Known(ref c) if !c.is_empty()) {
+        r.fail("continuous", "is only for type ENHANCED (continuous scanning is a feature of enhanced scanning); set type: ENHANCED or remove continuous");
+        return Field::Invalid;
+    }
+    match (on_push, continuous) {
+        (Field::Known(p), Field::Known(c)) => Field::Known(Scanning { enhanced, scan_on_push: p, continuous: c }),
+        (Field::Known(p), Field::Absent) => Field::Known(Scanning { enhanced, scan_on_push: p, continuous: vec![] }),
+        (Field::Absent, Field::Known(c)) => Field::Known(Scanning { enhanced, scan_on_push: vec![], continuous: c }),
+        (Field::Absent, Field::Absent) => Field::Known(Scanning { enhanced, scan_on_push: vec![], continuous: vec![] }),
+        (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
+        _ => Field::Unknown,
+    }
+}
+
+/// A list of repository filters for a scanning rule: botocore's
+/// ScanningRepositoryFilterValue, 1-255 characters of lowercase letters,
+/// digits, `.`, `_`, `-`, `/` and the wildcard `*`; at most 100.
+fn scan_filters(r: &mut Reader<'_>, key: &str) -> Field<Vec<String>> {
+    r.checked_list(key, 0..=MAX_FILTERS, "filters", false, |f| {
+        (!is_scan_filter(f)).then(|| format!("must be a repository filter of 1 to 255 lowercase letters, digits, . _ - / and the wildcard *, starting and ending with a letter, digit or *, got \"{f}\""))
+    })
+}
+
+/// botocore's pattern `^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$`, 1-255.
+fn is_scan_filter(f: &str) -> bool {
+    let core = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '*';
+    let b: Vec<char> = f.chars().collect();
+    if !(1..=255).contains(&b.len()) || !core(b[0]) || !core(b[b.len() - 1]) {
+        return false;
+    }
+    // No two separators in a row, and only the allowed characters.
+    b.windows(2).all(|w| core(w[0]) || core(w[1])) && b.iter().all(|c| core(*c) || "._-/".contains(*c))
+}
+
+/// `replication`: at most 10 rules and 25 unique destinations in all, each
+/// destination a region (and a 12-digit registry id for another account),
+/// never the registry itself, and valid repository prefixes.
+fn replication(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Field<Vec<ReplicationRule>> {
+    if rules.len() > MAX_REPLICATION_RULES {
+        r.fail(
+            "replication",
+            format!("must hold at most {MAX_REPLICATION_RULES} rules (AWS's limit), got {}", rules.len()),
+        );
+        return Field::Invalid;
+    }
+    let mut out = Vec::new();
+    let mut unknown = false;
+    let mut bad = false;
+    for (i, rule) in rules.iter().enumerate() {
+        let read = r.nested(rule, &format!("replication[{i}]"), |rr| replication_rule(rr, config));
+        match read {
+            Field::Known(rule) => out.push(rule),
+            Field::Unknown => unknown = true,
+            _ => bad = true,
+        }
+    }
+    if bad {
+        return Field::Invalid;
+    }
+    if unknown {
+        return Field::Unknown;
+    }
+    let unique: BTreeSet<&Destination> = out.iter().flat_map(|rule| &rule.destinations).collect();
+    if unique.len() > MAX_DESTINATIONS {
+        r.fail(
+            "replication",
+            format!(
+                "must name at most {MAX_DESTINATIONS} different destinations in all (AWS's limit), got {}",
+                unique.len()
+            ),
+        );
+        return Field::Invalid;
+    }
+    Field::Known(out)
+}
+
+fn replication_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<ReplicationRule> {
+    r.reject_unknown_keys(&["destinations", "repositoryPrefixes"], "field of a replication rule");
+    let destinations = match r.object_list("destinations") {
+        Field::Known(list) if list.is_empty() => {
+            r.fail("destinations", "must name at least one destination");
+            Field::Invalid
+        }
+        Field::Known(list) => {
+            let mut out = Vec::new();
+            let mut state = Field::Known(());
+            for (i, d) in list.iter().enumerate() {
+                match r.nested(d, &format!("destinations[{i}]"), |dr| destination(dr, config)) {
+                    Field::Known(d) => out.push(d),
+                    Field::Unknown if !matches!(state, Field::Invalid) => state = Field::Unknown,
+                    Field::Unknown => {}
+                    _ => state = Field::Invalid,
+                }
+            }
+            state.map(|_| out)
+        }
+        Field::Absent => {
+            r.fail("destinations", "is required: the regions (and accounts) to replicate to");
+            Field::Invalid
+        }
+        other => other.map(|_| unreachable!()),
+    };
+    let prefixes = r.checked_list("repositoryPrefixes", 1..=MAX_FILTERS, "prefixes", false, |p| {
+        (!is_repository_prefix(p)).then(|| {
+            format!("must be the start of a repository name: 2 to 256 lowercase letters and digits joined by . _ - or /, got \"{p}\"")
+        })
+    });
+    let prefixes = match prefixes {
+        Field::Absent => Field::Known(vec![]),
+        other => other,
+    };
+    match (destinations, prefixes) {
+        (Field::Known(destinations), Field::Known(repository_prefixes)) => {
+            Field::Known(ReplicationRule { destinations, repository_prefixes })
+        }
+        (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
+        _ => Field::Unknown,
+    }
+}
+
+fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination> {
+    r.reject_unknown_keys(&["region", "registryId"], "field of a replication destination");
+    let region = match r.string("region") {
+        Field::Known(region) if is_region(&region) => Field::Known(region),
+        Field::Known(region) => {
+            r.fail("region", format!("must be an AWS region name such as eu-west-1, got \"{region}\""));
+            Field::Invalid
+        }
+        Field::Absent => {
+            r.fail("region", "is required: the region to replicate to");
+            Field::Invalid
+        }
+        other => other,
+    };
+    let registry_id = match r.string("registryId") {
+        Field::Known(id) if is_account_id(&id) => Field::Known(Some(id)),
+        Field::Known(id) => {
+            r.fail("registryId", format!("must be the 12-digit account id of the destination registry, got \"{id}\""));
+            Field::Invalid
+        }
+        Field::Absent => Field::Known(None),
+        Field::Unknown => Field::Unknown,
+        Field::Invalid => Field::Invalid,
+    };
+    match (region, registry_id) {
+        (Field::Known(region), Field::Known(registry_id)) => {
+            if registry_id.is_none() && config.region_in_force() == Some(region.as_str()) {
+                r.fail(
+                    "region",
+                    format!("is the registry's own region {region} and no registryId names another account: a registry cannot replicate to itself"),
+                );
+                return Field::Invalid;
+            }
+            Field::Known(Destination { region, registry_id })
+        }
+        (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
+        _ => Field::Unknown,
+    }
+}
+
+/// botocore's RepositoryFilterValue for PREFIX_MATCH: 2-256 characters,
+/// `(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*`.
+fn is_repository_prefix(p: &str) -> bool {
+    let len = p.chars().count();
+    (2..=256).contains(&len)
+        && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c))
+        && p.split('/').rev().skip(1).all(|namespace| namespace.starts_with(|c: char| c.is_ascii_alphanumeric()))
+}
+
+/// A list of 12-digit account ids, each once.
+pub fn account_list(r: &mut Reader<'_>, key: &str) -> Field<Vec<String>> {
+    r.checked_list(key, 0..=usize::MAX, "accounts", true, |a| {
+        (!is_account_id(a)).then(|| {
+            let hint = if a.starts_with("arn:") { " (an account, not a role: give its id)" } else { "" };
+            format!("must be a 12-digit AWS account id{hint}, got \"{a}\"")
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, Value)]) -> Map {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(map(pairs))
+    }
+    fn list(items: &[&str]) -> Value {
+        Value::Array(items.iter().map(|s| Value::from(*s)).collect())
+    }
+    fn config() -> ProviderConfig {
+        ProviderConfig { region: Some("us-east-1".into()), ..Default::default() }
+    }
+
+    #[test]
+    fn defaults_and_a_full_registry_round_trip() {
+        let (checked, f) = check(&map(&[("scanning", obj(&[]))]), &config());
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(checked["scanning"], obj(&[("type", "BASIC".into()), ("scanOnPush", list(&["*"]))]));
+        assert_eq!(checked["adopt"], Value::Bool(false));
+        let news = map(&[
+            (
+                "scanning",
+                obj(&[("type", "ENHANCED".into()), ("scanOnPush", list(&["*"])), ("continuous", list(&["prod/*"]))]),
+            ),
+            (
+                "replication",
+                Value::Array(vec![obj(&[
+                    (
+                        "destinations",
+                        Value::Array(vec![
+                            obj(&[("region", "eu-west-1".into())]),
+                            obj(&[("region", "us-west-2".into()), ("registryId", "210987654321".into())]),
+                        ]),
+                    ),
+                    ("repositoryPrefixes", list(&["prod"])),
+                ])]),
+            ),
+            ("replicationSourceAccounts", list(&["210987654321"])),
+        ]);
+        let (checked, f) = check(&news, &config());
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &config()).0.unwrap();
+        assert_eq!(parse(&args.to_map(), &config()).0.unwrap(), args);
+        assert!(args.scanning.as_ref().unwrap().enhanced);
+        assert_eq!(args.replication.as_ref().unwrap()[0].destinations[0].registry_id, None);
+        assert_eq!(parse(&map(&[]), &config()).0.unwrap(), RegistryArgs::default());
+    }
+
+    #[test]
+    fn every_rule_names_its_path() {
+        let dest = |region: &str| obj(&[("region", region.into())]);
+        let rule = |d: Vec<Value>| obj(&[("destinations", Value::Array(d))]);
+        let many_rules = Value::Array((0..11).map(|_| rule(vec![dest("eu-west-1")])).collect());
+        let regions = ["eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-central-1", "ap-south-1", "sa-east-1"];
+        let many_dests = Value::Array(
+            (0..4)
+                .map(|i| {
+                    rule(
+                        regions
+                            .iter()
+                            .map(|r| {
+                                obj(&[
+                                    ("region", (*r).into()),
+                                    ("registryId", format!("{:012}", 100_000_000_000u64 + i).into()),
+                                ])
+                            })
+                            .collect(),
+                    )
+                })
+                .collect(),
+        );
+        type Case<'a> = (Vec<(&'a str, Value)>, &'a str, &'a str);
+        let cases: Vec<Case> = vec![
+            (vec![("scanning", obj(&[("type", "FULL".into())]))], "scanning.type", "must be one of BASIC, ENHANCED"),
+            (vec![("scanning", obj(&[("continuous", list(&["*"]))]))], "scanning.continuous", "only for type ENHANCED"),
+            (
+                vec![("scanning", obj(&[("scanOnPush", list(&["Prod/*"]))]))],
+                "scanning.scanOnPush[0]",
+                "repository filter",
+            ),
+            (
+                vec![("scanning", obj(&[("scanOnPush", list(&["a//b"]))]))],
+                "scanning.scanOnPush[0]",
+                "repository filter",
+            ),
+            (vec![("scanning", obj(&[("bogus", true.into())]))], "scanning.bogus", "is not a field of scanning"),
+            (vec![("replication", many_rules)], "replication", "at most 10 rules"),
+            (vec![("replication", many_dests)], "replication", "at most 25 different destinations"),
+            (vec![("replication", Value::Array(vec![rule(vec![])]))], "replication[0].destinations", "at least one"),
+            (vec![("replication", Value::Array(vec![obj(&[])]))], "replication[0].destinations", "is required"),
+            (
+                vec![("replication", Value::Array(vec![rule(vec![dest("mars-1")])]))],
+                "replication[0].destinations[0].region",
+                "AWS region name",
+            ),
+            (
+                vec![("replication", Value::Array(vec![rule(vec![dest("us-east-1")])]))],
+                "replication[0].destinations[0].region",
+                "cannot replicate to itself",
+            ),
+            (
+                vec![(
+                    "replication",
+                    Value::Array(vec![rule(vec![obj(&[
+                        ("region", "eu-west-1".into()),
+                        ("registryId", "12345".into()),
+                    ])])]),
+                )],
+                "replication[0].destinations[0].registryId",
+                "12-digit account id",
+            ),
+            (
+                vec![(
+                    "replication",
+                    Value::Array(vec![obj(&[
+                        ("destinations", Value::Array(vec![dest("eu-west-1")])),
+                        ("repositoryPrefixes", list(&["Prod"])),
+                    ])]),
+                )],
+                "replication[0].repositoryPrefixes[0]",
+                "start of a repository name",
+            ),
+            (vec![("replication", Value::Array(vec!["x".into()]))], "replication[0]", "must be an object"),
+            (
+                vec![("replicationSourceAccounts", list(&["1234"]))],
+                "replicationSourceAccounts[0]",
+                "12-digit AWS account id",
+            ),
+            (
+                vec![("replicationSourceAccounts", list(&["arn:aws:iam::210987654321:root"]))],
+                "replicationSourceAccounts[0]",
+                "give its id",
+            ),
+            (
+                vec![("replicationSourceAccounts", list(&["210987654321", "210987654321"]))],
+                "replicationSourceAccounts[1]",
+                "listed twice",
+            ),
+            (vec![("adopt", "yes".into())], "adopt", "true or false"),
+            (vec![("scanOnPush", true.into())], "scanOnPush", "is not a property of awsecr:index:Registry"),
+        ];
+        for (pairs, path, words) in cases {
+            let (_, f) = check(&map(&pairs), &config());
+            assert!(f.iter().any(|f| f.property == path && f.reason.contains(words)), "{path}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn rules_compare_by_meaning() {
+        let d =
+            |region: &str, id: Option<&str>| Destination { region: region.into(), registry_id: id.map(str::to_string) };
+        let a = vec![
+            ReplicationRule {
+                destinations: vec![d("eu-west-1", None), d("us-west-2", Some("210987654321"))],
+                repository_prefixes: vec!["a".into(), "b".into()],
+            },
+            ReplicationRule { destinations: vec![d("ap-south-1", None)], repository_prefixes: vec![] },
+        ];
+        let b = vec![
+            ReplicationRule { destinations: vec![d("ap-south-1", Some("123456789012"))], repository_prefixes: vec![] },
+            ReplicationRule {
+                destinations: vec![d("us-west-2", Some("210987654321")), d("eu-west-1", None)],
+                repository_prefixes: vec!["b".into(), "a".into()],
+            },
+        ];
+        assert!(same_rules(&a, &b, "123456789012"));
+        assert!(!same_rules(&a, &b, "999999999999"));
+        assert!(!same_rules(&a, &b[..1], "123456789012"));
+    }
+
+    #[test]
+    fn filters_follow_the_model() {
+        for good in ["*", "prod/*", "a.b_c-d", "team/*/api", "x"] {
+            assert!(is_scan_filter(good), "{good}");
+        }
+        for bad in ["", "Prod", "a//b", "/a", "a/", "a b", &"a".repeat(256)] {
+            assert!(!is_scan_filter(bad), "{bad}");
+        }
+        for good in ["prod", "team/api", "team/", "ab"] {
+            assert!(is_repository_prefix(good), "{good}");
+        }
+        for bad in ["p", "Prod", "/x", "a b", "a/-b/c"] {
+            assert!(!is_repository_prefix(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,637 @@
+//! The `awsecr:index:Registry` resource: the registry-wide settings of one
+//! account and region, in three groups that are each owned only when
+//! declared: `scanning` (the registry scanning configuration),
+//! `replication` (the replication rules) and `replicationSourceAccounts`
+//! (the registry policy that lets other accounts replicate in). A group that
+//! is not declared is never read into a diff, never changed, never reset, so
+//! different stacks can own different groups of one registry.
+//!
+//! Calls: preview none; create reads the registry id (DescribeRegistry,
+//! which also holds the replication rules) and, unless `adopt`, the other
+//! owned groups (taking over a configuration that is there is refused), then
+//! writes one call per owned group; read is one call per owned group (every
+//! group on import); update one call per owned group that changed (plus a
+//! read for a group newly declared); delete resets each owned group to AWS's
+//! default with one call.
+
+pub mod args;
+
+use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_sdk_ecr::types::{
+    RegistryScanningRule, ReplicationConfiguration, ReplicationDestination, RepositoryFilter, RepositoryFilterType,
+    ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType,
+};
+use tonic::Code;
+
+use self::args::{Destination, RegistryArgs, ReplicationRule, Scanning, same_rules};
+use crate::call::{Ctx, aws};
+use crate::config::ProviderConfig;
+use crate::error::{ProviderError, Result};
+use crate::naming::NamingContext;
+use crate::policy::registry::{accounts_of, replication_policy, same_registry_policy};
+use crate::property::{Map, Value};
+use crate::resource::{
+    DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
+    keep_secret_marks,
+};
+use crate::validate::Failure;
+
+pub const TOKEN: &str = "awsecr:index:Registry";
+
+/// Every property of the Registry, each defined once.
+pub const PROPERTIES: &[Property] = &[
+    Property::input("scanning"),
+    Property::input("replication"),
+    Property::input("replicationSourceAccounts"),
+    Property::input("adopt").default(DefaultValue::Bool(false)),
+    Property::output("registryId", &[]),
+    Property::output("region", &[]),
+    Property::output("registryPolicyText", &["replicationSourceAccounts"]),
+];
+
+/// The groups, by input name, for messages.
+const SCANNING: &str = "scanning";
+const REPLICATION: &str = "replication";
+const SOURCE_ACCOUNTS: &str = "replicationSourceAccounts";
+
+/// The Registry resource.
+pub struct RegistryResource;
+
+#[tonic::async_trait]
+impl Resource for RegistryResource {
+    fn check(&self, news: &Map, _: &Map, _: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
+        args::check(news, config)
+    }
+
+    fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], _: &ProviderConfig) -> DiffResult {
+        diff(olds, news, ignore_changes)
+    }
+
+    async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
+        if preview {
+            return Ok((String::new(), preview_outputs(ctx, inputs, None)));
+        }
+        let args = known_args(inputs, ctx.config)?;
+        let (own, rules_in_force) = describe_registry(ctx).await?;
+        refuse_self_replication(ctx, &args, &own)?;
+        if !args.adopt {
+            let mut found = Vec::new();
+            if args.scanning.is_some() {
+                let scanning = read_scanning(ctx).await?;
+                if !scanning.is_default() {
+                    found.push(describe_scanning(&scanning));
+                }
+            }
+            if args.replication.is_some() && !rules_in_force.is_empty() {
+                found.push(describe_rules(&rules_in_force));
+            }
+            if args.source_accounts.is_some() && read_policy(ctx).await?.is_some() {
+                found.push("a registry policy".to_string());
+            }
+            if !found.is_empty() {
+                return Err(taken(ctx, &own, &found));
+            }
+        }
+        let mut applied = RegistryArgs { adopt: args.adopt, ..Default::default() };
+        let fail = |applied: &RegistryArgs, policy: Option<String>, what: &str, e: ProviderError| {
+            let mut props = outputs(ctx, applied, &own, policy);
+            carry_secrets(PROPERTIES, inputs, &mut props);
+            ProviderError::InitFailed {
+                id: id_of(ctx, &own),
+                properties: props,
+                inputs: inputs.clone(),
+                reason: format!("could not apply the registry's {what}: {}", e.message()),
+                code: e.code(),
+            }
+        };
+        if let Some(scanning) = &args.scanning {
+            put_scanning(ctx, scanning).await.map_err(|e| fail(&applied, None, SCANNING, e))?;
+            applied.scanning = Some(scanning.clone());
+        }
+        if let Some(rules) = &args.replication {
+            put_replication(ctx, rules, &own).await.map_err(|e| fail(&applied, None, REPLICATION, e))?;
+            applied.replication = Some(rules.clone());
+        }
+        let mut policy = None;
+        if let Some(accounts) = &args.source_accounts {
+            policy = set_policy(ctx, accounts, &own).await.map_err(|e| fail(&applied, None, SOURCE_ACCOUNTS, e))?;
+            applied.source_accounts = Some(accounts.clone());
+        }
+        let mut props = outputs(ctx, &applied, &own, policy);
+        carry_secrets(PROPERTIES, inputs, &mut props);
+        Ok((id_of(ctx, &own), props))
+    }
+
+    async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
+        let own = registry_of_id(ctx, id)?;
+        let importing = olds.is_empty() && old_inputs.is_empty();
+        let old = old_args(olds, old_inputs, ctx.config);
+        let mut found = RegistryArgs { adopt: old.adopt, ..Default::default() };
+        let mut policy = None;
+        if importing || old.scanning.is_some() {
+            let scanning = read_scanning(ctx).await?;
+            found.scanning = match &old.scanning {
+                Some(o) if o.same_as(&scanning) => Some(o.clone()),
+                Some(_) => {
+                    drift(ctx, &own, SCANNING).await;
+                    Some(scanning)
+                }
+                None => (!scanning.is_default()).then_some(scanning),
+            };
+        }
+        if importing || old.replication.is_some() {
+            let (_, rules) = describe_registry(ctx).await?;
+            let rules = in_own_words(rules, &own);
+            found.replication = match &old.replication {
+                Some(o) if same_rules(o, &rules, &own) => Some(o.clone()),
+                Some(_) => {
+                    drift(ctx, &own, REPLICATION).await;
+                    Some(rules)
+                }
+                None => (!rules.is_empty()).then_some(rules),
+            };
+        }
+        if importing || old.source_accounts.is_some() {
+            policy = read_policy(ctx).await?;
+            found.source_accounts = match (&old.source_accounts, policy.as_deref()) {
+                (old_accounts, None) => old_accounts.as_ref().map(|_| Vec::new()),
+                (old_accounts, Some(text)) => match accounts_of(text) {
+                    Some(accounts) => match old_accounts {
+                        Some(o) if same_accounts(o, &accounts) => Some(o.clone()),
+                        Some(_) => {
+                            drift(ctx, &own, SOURCE_ACCOUNTS).await;
+                            Some(accounts)
+                        }
+                        None => Some(accounts),
+                    },
+                    None => {
+                        ctx.warn(format!(
+                            "the registry policy of ECR registry {own} holds statements that replicationSourceAccounts cannot express; it is kept as it is in registryPolicyText, and the next `pulumi up` would replace it with the declared one"
+                        ))
+                        .await;
+                        old_accounts.clone()
+                    }
+                },
+            };
+        }
+        let mut inputs = found.to_map();
+        let mut props = outputs(ctx, &found, &own, policy);
+        keep_secret_marks(&mut inputs, olds, old_inputs);
+        carry_secrets(PROPERTIES, &inputs, &mut props);
+        Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
+    }
+
+    async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
+        let own = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+        if preview {
+            return Ok(preview_outputs(ctx, news, own.as_deref()));
+        }
+        let own = own.ok_or_else(|| {
+            ProviderError::new(
+                Code::FailedPrecondition,
+                "the state of the registry has no registryId; run `pulumi refresh` first",
+            )
+        })?;
+        let args = known_args(news, ctx.config)?;
+        let old = old_args(olds, &Map::new(), ctx.config);
+        refuse_self_replication(ctx, &args, &own)?;
+        let applied_policy =
+            olds.get("registryPolicyText").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+
+        // A group declared now and not before is taken over: refused when
+        // something is there, unless adopt.
+        if !args.adopt {
+            let mut found = Vec::new();
+            if args.scanning.is_some() && old.scanning.is_none() {
+                let scanning = read_scanning(ctx).await?;
+                if !scanning.is_default() {
+                    found.push(describe_scanning(&scanning));
+                }
+            }
+            if args.replication.is_some() && old.replication.is_none() {
+                let (_, rules) = describe_registry(ctx).await?;
+                if !rules.is_empty() {
+                    found.push(describe_rules(&rules));
+                }
+            }
+            if args.source_accounts.is_some() && old.source_accounts.is_none() && read_policy(ctx).await?.is_some() {
+                found.push("a registry policy".to_string());
+            }
+            if !found.is_empty() {
+                return Err(taken(ctx, &own, &found));
+            }
+        }
+
+        match (&old.scanning, &args.scanning) {
+            (_, Some(new)) if old.scanning.as_ref().is_none_or(|o| !o.same_as(new)) => put_scanning(ctx, new).await?,
+            (Some(_), None) => put_scanning(ctx, &default_scanning()).await?,
+            _ => {}
+        }
+        match (&old.replication, &args.replication) {
+            (_, Some(new)) if old.replication.as_ref().is_none_or(|o| !same_rules(o, new, &own)) => {
+                put_replication(ctx, new, &own).await?
+            }
+            (Some(_), None) => put_replication(ctx, &[], &own).await?,
+            _ => {}
+        }
+        let mut policy = applied_policy.clone();
+        match &args.source_accounts {
+            Some(accounts) => {
+                let wanted = replication_policy(accounts, partition(ctx), region(ctx), &own);
+                if !same_registry_policy(applied_policy.as_deref(), wanted.as_deref()) || old.source_accounts.is_none()
+                {
+                    policy = set_policy(ctx, accounts, &own).await?;
+                }
+            }
+            None if old.source_accounts.is_some() => {
+                delete_policy(ctx).await?;
+                policy = None;
+            }
+            None => policy = None,
+        }
+        let mut props = outputs(ctx, &args, &own, policy);
+        carry_secrets(PROPERTIES, news, &mut props);
+        Ok(props)
+    }
+
+    async fn delete(&self, ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
+        let own = registry_of_id(ctx, id)?;
+        let old = old_args(olds, &Map::new(), ctx.config);
+        if old.scanning.is_some() {
+            put_scanning(ctx, &default_scanning()).await?;
+        }
+        if old.replication.is_some() {
+            put_replication(ctx, &[], &own).await?;
+        }
+        if old.source_accounts.is_some() {
+            delete_policy(ctx).await?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- diff
+
+/// Diffs old outputs against checked new inputs: each group by meaning
+/// (order of filters, destinations and rules aside).
+pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String]) -> DiffResult {
+    let ignoring = Ignoring::new(olds, news, ignore_changes);
+    let own = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let config = ProviderConfig::default();
+    let parsed = |m: &Map| parse_group_args(m, &config);
+    let (old, new) = (parsed(olds), parsed(&ignoring.news));
+    let mut out = diff_inputs(PROPERTIES, olds, &ignoring, |key, o, n| match (key, &old, &new) {
+        (SCANNING, Some(a), Some(b)) => match (&a.scanning, &b.scanning) {
+            (Some(x), Some(y)) => x.same_as(y),
+            (x, y) => x.is_none() && y.is_none(),
+        },
+        (REPLICATION, Some(a), Some(b)) => match (&a.replication, &b.replication) {
+            (Some(x), Some(y)) => same_rules(x, y, &own),
+            (x, y) => x.is_none() && y.is_none(),
+        },
+        (SOURCE_ACCOUNTS, Some(a), Some(b)) => match (&a.source_accounts, &b.source_accounts) {
+            (Some(x), Some(y)) => same_accounts(x, y),
+            (x, y) => x.is_none() && y.is_none(),
+        },
+        _ => o == n,
+    });
+    // A registry policy edited into something the account list cannot
+    // express: its text is what changes.
+    if !ignoring.ignores(SOURCE_ACCOUNTS)
+        && let Some(Value::String(applied)) = olds.get("registryPolicyText").map(Value::plain)
+        && accounts_of(&applied).is_none()
+    {
+        out.change("registryPolicyText", DiffKind::Update);
+    }
+    out
+}
+
+/// The group arguments of a map of inputs or outputs (output keys dropped),
+/// `None` when they do not parse (unknowns).
+fn parse_group_args(m: &Map, config: &ProviderConfig) -> Option<RegistryArgs> {
+    let inputs: Map = m
+        .iter()
+        .filter(|(k, _)| PROPERTIES.iter().any(|p| p.input && p.name == k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    args::parse(&inputs, config).0
+}
+
+/// The groups the old state owns: from its inputs when there are any, else
+/// from its outputs (which hold every input).
+fn old_args(olds: &Map, old_inputs: &Map, config: &ProviderConfig) -> RegistryArgs {
+    let source = if old_inputs.is_empty() { olds } else { old_inputs };
+    parse_group_args(source, config).unwrap_or_default()
+}
+
+fn same_accounts(a: &[String], b: &[String]) -> bool {
+    let set = |v: &[String]| v.iter().cloned().collect::<std::collections::BTreeSet<_>>();
+    set(a) == set(b)
+}
+
+// ---------------------------------------------------------------- outputs
+
+fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, own: &str, policy: Option<String>) -> Map {
+    let mut m = args.to_map();
+    m.insert("registryId".into(), own.into());
+    m.insert("region".into(), region(ctx).into());
+    if let Some(text) = policy.filter(|_| args.source_accounts.is_some()) {
+        m.insert("registryPolicyText".into(), text.into());
+    }
+    m
+}
+
+fn preview_outputs(ctx: &Ctx<'_>, news: &Map, own: Option<&str>) -> Map {
+    let mut m = news.clone();
+    m.insert("registryId".into(), own.map_or(Value::Unknown, Value::from));
+    m.insert("region".into(), region(ctx).into());
+    match news.get(SOURCE_ACCOUNTS).map(Value::plain) {
+        Some(Value::Array(a)) if a.is_empty() => {}
+        Some(Value::Array(a)) => {
+            let accounts: Option<Vec<String>> = a.iter().map(|v| v.as_str().map(str::to_string)).collect();
+            let text = match (accounts, own) {
+                (Some(accounts), Some(own)) => {
+                    replication_policy(&accounts, partition(ctx), region(ctx), own).map_or(Value::Unknown, Value::from)
+                }
+                _ => Value::Unknown,
+            };
+            m.insert("registryPolicyText".into(), text);
+        }
+        None | Some(Value::Null) => {}
+        Some(_) => {
+            m.insert("registryPolicyText".into(), Value::Unknown);
+        }
+    }
+    carry_secrets(PROPERTIES, news, &mut m);
+    m
+}
+
+// ---------------------------------------------------------------- calls
+
+fn region<'a>(ctx: &'a Ctx<'_>) -> &'a str {
+    ctx.config.region_in_force().unwrap_or_default()
+}
+
+fn partition(ctx: &Ctx<'_>) -> &'static str {
+    ctx.config.partition().unwrap_or("aws")
+}
+
+fn id_of(ctx: &Ctx<'_>, own: &str) -> String {
+    format!("{own}/{}", region(ctx))
+}
+
+/// The registry (account) id of a resource id `<registryId>/<region>`, which
+/// must be the provider's region.
+fn registry_of_id(ctx: &Ctx<'_>, id: &str) -> Result<String> {
+    let (own, region_of_id) = id.split_once('/').unwrap_or((id, ""));
+    if !crate::partition::is_account_id(own) || region_of_id.is_empty() {
+        return Err(ProviderError::invalid(format!(
+            "\"{id}\" is not a registry id: it is <registryId>/<region>, e.g. 123456789012/us-east-1"
+        )));
+    }
+    if region_of_id != region(ctx) {
+        return Err(ProviderError::invalid(format!(
+            "registry \"{id}\" is in {region_of_id}, but the provider manages {}; use a provider for {region_of_id} (awsecr:region)",
+            region(ctx)
+        )));
+    }
+    Ok(own.to_string())
+}
+
+fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<RegistryArgs> {
+    crate::resource::known_args(args::parse(inputs, config))
+}
+
+/// A destination in this very registry (its region, its account) is refused:
+/// a registry cannot replicate to itself.
+fn refuse_self_replication(ctx: &Ctx<'_>, args: &RegistryArgs, own: &str) -> Result<()> {
+    for (i, rule) in args.replication.iter().flatten().enumerate() {
+        for (j, d) in rule.destinations.iter().enumerate() {
+            if d.region == region(ctx) && d.registry_id.as_deref().is_none_or(|id| id == own) {
+                return Err(ProviderError::invalid(format!(
+                    "replication[{i}].destinations[{j}] is this registry itself ({own} in {}); a registry cannot replicate to itself",
+                    d.region
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The answer when a group to be owned already holds a configuration.
+fn taken(ctx: &Ctx<'_>, own: &str, found: &[String]) -> ProviderError {
+    ProviderError::new(
+        Code::FailedPrecondition,
+        format!(
+            "ECR registry {own} in {} already has {} that this stack did not make; to manage it as it is, import it (pulumi import {TOKEN} {} {}) and declare it, or set adopt: true to replace it with what is declared",
+            region(ctx),
+            found.join(" and "),
+            ctx.resource_name(),
+            id_of(ctx, own)
+        ),
+    )
+}
+
+fn describe_scanning(s: &Scanning) -> String {
+    let mut parts = vec![s.scan_type().to_string()];
+    if !s.scan_on_push.is_empty() {
+        parts.push(format!("scan on push: {}", s.scan_on_push.join(", ")));
+    }
+    if !s.continuous.is_empty() {
+        parts.push(format!("continuous: {}", s.continuous.join(", ")));
+    }
+    format!("a scanning configuration ({})", parts.join("; "))
+}
+
+fn describe_rules(rules: &[ReplicationRule]) -> String {
+    let to: Vec<String> = rules
+        .iter()
+        .flat_map(|r| &r.destinations)
+        .map(|d| match &d.registry_id {
+            Some(id) => format!("{}/{id}", d.region),
+            None => d.region.clone(),
+        })
+        .collect();
+    format!("{} replication rule(s) (to {})", rules.len(), to.join(", "))
+}
+
+async fn drift(ctx: &Ctx<'_>, own: &str, group: &str) {
+    ctx.warn(format!(
+        "the {group} of ECR registry {own} was changed outside Pulumi; refresh shows it as it is, and the next `pulumi up` restores the declared one"
+    ))
+    .await;
+}
+
+fn default_scanning() -> Scanning {
+    Scanning { enhanced: false, scan_on_push: vec![], continuous: vec![] }
+}
+
+/// Rules as the inputs spell them: a destination in the registry's own
+/// account has no registryId.
+fn in_own_words(rules: Vec<ReplicationRule>, own: &str) -> Vec<ReplicationRule> {
+    rules
+        .into_iter()
+        .map(|mut r| {
+            for d in &mut r.destinations {
+                if d.registry_id.as_deref() == Some(own) {
+                    d.registry_id = None;
+                }
+            }
+            r
+        })
+        .collect()
+}
+
+/// DescribeRegistry: the registry's id and its replication rules.
+async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule>)> {
+    let action = "ecr:DescribeRegistry";
+    let resp =
+        ctx.read(action, "", ctx.client.describe_registry().send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+    let rules = resp
+        .replication_configuration()
+        .map(|c| {
+            c.rules()
+                .iter()
+                .map(|r| ReplicationRule {
+                    destinations: r
+                        .destinations()
+                        .iter()
+                        .map(|d| Destination {
+                            region: d.region().to_string(),
+                            registry_id: Some(d.registry_id().to_string()),
+                        })
+                        .collect(),
+                    repository_prefixes: r.repository_filters().iter().map(|f| f.filter().to_string()).collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((resp.registry_id().unwrap_or_default().to_string(), rules))
+}
+
+async fn read_scanning(ctx: &Ctx<'_>) -> Result<Scanning> {
+    let action = "ecr:GetRegistryScanningConfiguration";
+    let req = ctx.client.get_registry_scanning_configuration();
+    let resp = ctx.read(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+    let mut scanning = default_scanning();
+    if let Some(c) = resp.scanning_configuration() {
+        scanning.enhanced = c.scan_type() == Some(&ScanType::Enhanced);
+        for rule in c.rules() {
+            let filters = rule.repository_filters().iter().map(|f| f.filter().to_string());
+            match rule.scan_frequency() {
+                ScanFrequency::ScanOnPush => scanning.scan_on_push.extend(filters),
+                ScanFrequency::ContinuousScan => scanning.continuous.extend(filters),
+                // MANUAL: nothing is scanned by itself, as with no rule.
+                _ => {}
+            }
+        }
+    }
+    Ok(scanning)
+}
+
+async fn read_policy(ctx: &Ctx<'_>) -> Result<Option<String>> {
+    let action = "ecr:GetRegistryPolicy";
+    match ctx.read(action, "", ctx.client.get_registry_policy().send()).await? {
+        Ok(p) => Ok(p.policy_text().map(str::to_string)),
+        Err(e) if e.code() == Some("RegistryPolicyNotFoundException") => Ok(None),
+        Err(e) => Err(aws(ctx, action, "", &e)),
+    }
+}
+
+async fn put_scanning(ctx: &Ctx<'_>, s: &Scanning) -> Result<()> {
+    let rule = |frequency: ScanFrequency, filters: &[String]| {
+        (!filters.is_empty()).then(|| {
+            RegistryScanningRule::builder()
+                .scan_frequency(frequency)
+                .set_repository_filters(Some(
+                    filters
+                        .iter()
+                        .filter_map(|f| {
+                            ScanningRepositoryFilter::builder()
+                                .filter(f)
+                                .filter_type(ScanningRepositoryFilterType::Wildcard)
+                                .build()
+                                .ok()
+                        })
+                        .collect(),
+                ))
+                .build()
+                .ok()
+        })
+    };
+    let rules: Vec<RegistryScanningRule> =
+        [rule(ScanFrequency::ScanOnPush, &s.scan_on_push), rule(ScanFrequency::ContinuousScan, &s.continuous)]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect();
+    let action = "ecr:PutRegistryScanningConfiguration";
+    let req = ctx
+        .client
+        .put_registry_scanning_configuration()
+        .scan_type(if s.enhanced { ScanType::Enhanced } else { ScanType::Basic })
+        .set_rules(Some(rules));
+    ctx.write(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+    Ok(())
+}
+
+async fn put_replication(ctx: &Ctx<'_>, rules: &[ReplicationRule], own: &str) -> Result<()> {
+    let rules: Vec<aws_sdk_ecr::types::ReplicationRule> = rules
+        .iter()
+        .filter_map(|r| {
+            let destinations = r
+                .destinations
+                .iter()
+                .filter_map(|d| {
+                    ReplicationDestination::builder()
+                        .region(&d.region)
+                        .registry_id(d.registry_id.as_deref().unwrap_or(own))
+                        .build()
+                        .ok()
+                })
+                .collect();
+            let filters: Vec<RepositoryFilter> = r
+                .repository_prefixes
+                .iter()
+                .filter_map(|p| {
+                    RepositoryFilter::builder().filter(p).filter_type(RepositoryFilterType::PrefixMatch).build().ok()
+                })
+                .collect();
+            aws_sdk_ecr::types::ReplicationRule::builder()
+                .set_destinations(Some(destinations))
+                .set_repository_filters((!filters.is_empty()).then_some(filters))
+                .build()
+                .ok()
+        })
+        .collect();
+    let config = ReplicationConfiguration::builder()
+        .set_rules(Some(rules))
+        .build()
+        .map_err(|e| ProviderError::invalid(e.to_string()))?;
+    let action = "ecr:PutReplicationConfiguration";
+    let req = ctx.client.put_replication_configuration().replication_configuration(config);
+    ctx.write(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+    Ok(())
+}
+
+/// Writes the registry policy for `accounts` (or deletes it for none);
+/// returns the text in force.
+async fn set_policy(ctx: &Ctx<'_>, accounts: &[String], own: &str) -> Result<Option<String>> {
+    let Some(text) = replication_policy(accounts, partition(ctx), region(ctx), own) else {
+        delete_policy(ctx).await?;
+        return Ok(None);
+    };
+    let action = "ecr:PutRegistryPolicy";
+    let req = ctx.client.put_registry_policy().policy_text(&text);
+    ctx.write(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+    Ok(Some(text))
+}
+
+async fn delete_policy(ctx: &Ctx<'_>) -> Result<()> {
+    let action = "ecr:DeleteRegistryPolicy";
+    match ctx.write(action, "", ctx.client.delete_registry_policy().send()).await? {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some("RegistryPolicyNotFoundException") => Ok(()),
+        Err(e) => Err(aws(ctx, action, "", &e)),
+    }
+}

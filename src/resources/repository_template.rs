@@ -1,0 +1,699 @@
+//! The `awsecr:index:RepositoryTemplate` resource: a repository creation
+//! template, the settings ECR gives the repositories it creates by itself
+//! (through a pull-through cache rule, replication, or a push to a name that
+//! does not exist yet). Its fields and defaults are the Repository's own,
+//! read by the same readers ([`crate::settings`]) and turned into ECR's
+//! documents by the same generators ([`crate::policy`]).
+//!
+//! Calls: create CreateRepositoryCreationTemplate; read
+//! DescribeRepositoryCreationTemplates; update UpdateRepositoryCreationTemplate
+//! (the whole template, every setting in place); delete
+//! DeleteRepositoryCreationTemplate; preview none.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_sdk_ecr::types::{
+    EncryptionConfigurationForRepositoryCreationTemplate, EncryptionType, ImageTagMutability,
+    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, RctAppliedFor,
+    RepositoryCreationTemplate, Tag,
+};
+use aws_smithy_types::date_time::Format;
+use tonic::Code;
+
+use crate::call::{self, Ctx, aws};
+use crate::config::ProviderConfig;
+use crate::error::{ProviderError, Result};
+use crate::naming::NamingContext;
+use crate::partition;
+use crate::policy::access::{Access, same_repository_policy};
+use crate::policy::lifecycle::{self, LifecyclePolicy, same_policy};
+use crate::property::{Map, Value};
+use crate::resource::{
+    DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
+    import_instead, input_reader, keep_secret_marks, program_inputs,
+};
+use crate::resources::pull_through_cache_rule::read_prefix;
+use crate::settings::{Encryption, encryption, exclusions_key, mutability_mode, principals, tag_exclusions, tags};
+use crate::validate::{Failure, Field, Reader, redact, stringify_values};
+
+pub const TOKEN: &str = "awsecr:index:RepositoryTemplate";
+
+/// What a template applies to, ECR's names.
+pub const APPLIED_FOR: &[&str] = &["PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"];
+
+/// Every property of the template, each defined once.
+pub const PROPERTIES: &[Property] = &[
+    Property::input("prefix").replaces(),
+    Property::input("appliedFor").default(DefaultValue::StrList(&["PULL_THROUGH_CACHE", "REPLICATION"])),
+    Property::input("description"),
+    Property::input("immutableTags").default(DefaultValue::Bool(true)),
+    Property::input("mutableTagExclusions"),
+    Property::input("immutableTagExclusions"),
+    Property::input("encryptionType").default(DefaultValue::Str("AES256")),
+    Property::input("kmsKey"),
+    Property::input("lifecyclePolicy"),
+    Property::input("pullPrincipals"),
+    Property::input("pushPrincipals"),
+    Property::input("tags"),
+    Property::input("customRoleArn"),
+    Property::output("registryId", &[]),
+    Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
+    Property::output("lifecyclePolicyText", &["lifecyclePolicy"]),
+    Property::output("repositoryPolicyText", &["pullPrincipals", "pushPrincipals"]),
+    Property::output("createdAt", &[]),
+];
+
+/// Validated inputs of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateArgs {
+    pub prefix: String,
+    pub applied_for: Vec<String>,
+    pub description: Option<String>,
+    pub immutable_tags: bool,
+    pub tag_exclusions: Vec<String>,
+    pub encryption_type: Encryption,
+    pub kms_key: Option<String>,
+    pub lifecycle_policy: Option<LifecyclePolicy>,
+    pub access: Access,
+    pub tags: BTreeMap<String, String>,
+    pub custom_role_arn: Option<String>,
+}
+
+impl TemplateArgs {
+    fn image_tag_mutability(&self) -> &'static str {
+        mutability_mode(self.immutable_tags, !self.tag_exclusions.is_empty())
+    }
+
+    fn to_map(&self) -> Map {
+        let strings = |l: &[String]| Value::Array(l.iter().map(|s| s.clone().into()).collect());
+        let mut m = Map::new();
+        m.insert("prefix".into(), self.prefix.clone().into());
+        m.insert("appliedFor".into(), strings(&self.applied_for));
+        if let Some(d) = &self.description {
+            m.insert("description".into(), d.clone().into());
+        }
+        m.insert("immutableTags".into(), self.immutable_tags.into());
+        if !self.tag_exclusions.is_empty() {
+            m.insert(exclusions_key(self.immutable_tags).into(), strings(&self.tag_exclusions));
+        }
+        m.insert("encryptionType".into(), self.encryption_type.as_str().into());
+        if let Some(k) = &self.kms_key {
+            m.insert("kmsKey".into(), k.clone().into());
+        }
+        if let Some(p) = &self.lifecycle_policy {
+            m.insert("lifecyclePolicy".into(), p.to_value());
+        }
+        for (key, list) in [("pullPrincipals", &self.access.pull), ("pushPrincipals", &self.access.push)] {
+            if !list.is_empty() {
+                m.insert(key.into(), strings(list));
+            }
+        }
+        if !self.tags.is_empty() {
+            m.insert(
+                "tags".into(),
+                Value::Object(self.tags.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect()),
+            );
+        }
+        if let Some(r) = &self.custom_role_arn {
+            m.insert("customRoleArn".into(), r.clone().into());
+        }
+        m
+    }
+}
+
+/// Check: applies the defaults and checks every rule before any call.
+pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
+    let mut checked = program_inputs(PROPERTIES, news);
+    if let Some(tags) = checked.get_mut("tags") {
+        *tags = stringify_values(tags);
+    }
+    let (_, failures) = parse(&checked, config);
+    (checked, redact(failures, news))
+}
+
+fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failure>) {
+    let mut r = input_reader(map, PROPERTIES, TOKEN);
+    let prefix = read_prefix(
+        &mut r,
+        "prefix",
+        256,
+        "the repository name prefix the template applies to, or ROOT for every repository no other template matches",
+    );
+    let applied_for = r.checked_list("appliedFor", 1..=APPLIED_FOR.len(), "uses", false, |v| {
+        (!APPLIED_FOR.contains(&v)).then(|| format!("must be one of {}, got \"{v}\"", APPLIED_FOR.join(", ")))
+    });
+    let description = match r.string("description") {
+        Field::Known(d) if d.chars().count() > 256 => {
+            r.fail("description", format!("must be at most 256 characters, got {}", d.chars().count()));
+            Field::Invalid
+        }
+        other => other,
+    };
+    let immutable = r.bool("immutableTags");
+    let exclusions = tag_exclusions(&mut r, &immutable);
+    let (encryption, kms_key) = encryption(&mut r, config.region_in_force());
+    // A template takes a key only as a key ARN (botocore's
+    // KmsKeyForRepositoryCreationTemplate), not an id or alias.
+    let kms_key = match kms_key {
+        Field::Known(k) if !is_key_arn(&k) => {
+            r.fail("kmsKey", format!("must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>) in a template; key ids and aliases are taken by repositories only, got \"{k}\""));
+            Field::Invalid
+        }
+        other => other,
+    };
+    let lifecycle = lifecycle::read(&mut r, "lifecyclePolicy");
+    let access = principals(&mut r, config.partition());
+    let tags = tags(&mut r, BTreeMap::len, "the tags every repository created from the template gets");
+    let role = match r.string("customRoleArn") {
+        Field::Known(arn) if partition::is_role_arn(&arn) => Field::Known(arn),
+        Field::Known(arn) => {
+            r.fail("customRoleArn", format!("must be the ARN of an IAM role (at most 2048 characters), got \"{arn}\""));
+            Field::Invalid
+        }
+        other => other,
+    };
+    // ECR creates the repositories with this role when the template sets
+    // tags or a KMS key; with the service-linked role it accepts the template
+    // and fails each repository later (aws/containers-roadmap issue 2398).
+    if role.is_absent() {
+        let needs = match (&encryption, &tags) {
+            (Field::Known(Encryption::Kms | Encryption::KmsDsse), _) => Some("encryptionType is KMS"),
+            (_, Field::Known(t)) if !t.is_empty() => Some("the template sets tags"),
+            _ => None,
+        };
+        if let Some(why) = needs {
+            r.fail(
+                "customRoleArn",
+                format!("is required when {why}: the IAM role ECR assumes to create the repositories with them (it needs ecr:CreateRepository, ecr:TagResource and, for KMS, kms:CreateGrant and kms:DescribeKey)"),
+            );
+        }
+    }
+    let failures = std::mem::take(&mut r.failures);
+    if !failures.is_empty() {
+        return (None, failures);
+    }
+    let args = (|| {
+        let mut applied_for = applied_for.known()?;
+        applied_for.sort_by_key(|a| APPLIED_FOR.iter().position(|x| x == a));
+        applied_for.dedup();
+        Some(TemplateArgs {
+            prefix: prefix.known()?,
+            applied_for,
+            description: description.optional()?,
+            immutable_tags: immutable.or(true)?,
+            tag_exclusions: exclusions.or(Vec::new())?,
+            encryption_type: encryption.or(Encryption::Aes256)?,
+            kms_key: kms_key.optional()?,
+            lifecycle_policy: lifecycle.known()?,
+            access: access.known()?,
+            tags: tags.known()?,
+            custom_role_arn: role.optional()?,
+        })
+    })();
+    (args, failures)
+}
+
+fn is_key_arn(k: &str) -> bool {
+    partition::parse_arn(k).is_some_and(|a| a.service == "kms" && a.resource.starts_with("key/"))
+}
+
+fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<TemplateArgs> {
+    crate::resource::known_args(parse(inputs, config))
+}
+
+fn partition_of(ctx: &Ctx<'_>) -> &'static str {
+    ctx.config.partition().unwrap_or("aws")
+}
+
+/// The documents ECR stores for these inputs: the lifecycle policy and the
+/// repository policy, `None` when the template has none.
+fn documents(args: &TemplateArgs, partition: &str) -> (Option<String>, Option<String>) {
+    (args.lifecycle_policy.as_ref().and_then(LifecyclePolicy::to_json), args.access.to_policy(partition))
+}
+
+fn outputs(
+    args: &TemplateArgs,
+    partition: &str,
+    template: Option<&RepositoryCreationTemplate>,
+    registry_id: &str,
+) -> Map {
+    let mut m = args.to_map();
+    let (lifecycle, policy) = documents(args, partition);
+    // What ECR holds, when it differs from what the inputs say (a drifted or
+    // adopted template), so the next update shows and replaces it.
+    let held = |t: Option<&str>| t.filter(|s| !s.is_empty()).map(str::to_string);
+    let (lifecycle, policy) = match template {
+        Some(t) => (held(t.lifecycle_policy()), held(t.repository_policy())),
+        None => (lifecycle, policy),
+    };
+    m.insert("registryId".into(), registry_id.into());
+    m.insert("imageTagMutability".into(), args.image_tag_mutability().into());
+    m.insert("lifecyclePolicyText".into(), lifecycle.map_or(Value::Null, Value::from));
+    m.insert("repositoryPolicyText".into(), policy.map_or(Value::Null, Value::from));
+    if let Some(at) = template.and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok()) {
+        m.insert("createdAt".into(), at.into());
+    }
+    m
+}
+
+/// Diff: input by input (lists of uses as sets, policies by meaning), and
+/// the documents ECR holds against the ones the inputs generate, so a
+/// policy changed outside Pulumi shows after a refresh.
+pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
+    let ignoring = Ignoring::new(olds, news, ignore_changes);
+    let set = |v: Option<&Value>| -> Option<Vec<String>> {
+        let mut l: Vec<String> = match v? {
+            Value::Array(a) => a.iter().filter_map(|x| x.plain().as_str().map(str::to_string)).collect(),
+            _ => return None,
+        };
+        l.sort();
+        l.dedup();
+        Some(l)
+    };
+    let lifecycle_of = |v: Option<&Value>| -> Option<Option<LifecyclePolicy>> {
+        let mut m = Map::new();
+        if let Some(v) = v {
+            m.insert("p".into(), v.clone());
+        }
+        lifecycle::read(&mut Reader::new(&m, ""), "p").known()
+    };
+    let mut out = diff_inputs(PROPERTIES, olds, &ignoring, |key, o, n| match key {
+        "appliedFor" | "mutableTagExclusions" | "immutableTagExclusions" | "pullPrincipals" | "pushPrincipals" => {
+            set(o) == set(n)
+        }
+        "lifecyclePolicy" => match (lifecycle_of(o), lifecycle_of(n)) {
+            (Some(Some(a)), Some(Some(b))) => a.same_as(&b),
+            (a, b) => a == b,
+        },
+        _ => o == n,
+    });
+    // The documents ECR holds (refreshed outputs) against the declared ones.
+    if let Some(args) = parse(&ignoring.news, config).0 {
+        let partition = config.partition().unwrap_or("aws");
+        let (lifecycle, policy) = documents(&args, partition);
+        let text = |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+        for (key, held, wanted, same, input) in [
+            (
+                "lifecyclePolicyText",
+                text("lifecyclePolicyText"),
+                lifecycle,
+                same_policy as fn(Option<&str>, Option<&str>) -> bool,
+                "lifecyclePolicy",
+            ),
+            ("repositoryPolicyText", text("repositoryPolicyText"), policy, same_repository_policy, "pullPrincipals"),
+        ] {
+            if olds.contains_key(key)
+                && !ignoring.ignores(input)
+                && !out.diffs.iter().any(|d| d == input)
+                && !same(held.as_deref(), wanted.as_deref())
+            {
+                out.change(key, DiffKind::Update);
+            }
+        }
+    }
+    out
+}
+
+/// The template for a prefix, and the registry id, or `None` when there is
+/// no such template.
+async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<(RepositoryCreationTemplate, String)>> {
+    let action = "ecr:DescribeRepositoryCreationTemplates";
+    let req = ctx.client.describe_repository_creation_templates().prefixes(prefix);
+    match ctx.read(action, "", req.send()).await? {
+        Ok(r) => Ok(r
+            .repository_creation_templates()
+            .iter()
+            .find(|t| t.prefix() == Some(prefix))
+            .map(|t| (t.clone(), r.registry_id().unwrap_or_default().to_string()))),
+        Err(e) if e.code() == Some("TemplateNotFoundException") => Ok(None),
+        Err(e) => Err(aws(ctx, action, "", &e)),
+    }
+}
+
+fn refused(ctx: &Ctx<'_>, prefix: &str, code: Option<&str>) -> Option<ProviderError> {
+    Some(match code {
+        Some("TemplateAlreadyExistsException") => {
+            import_instead(ctx, TOKEN, &format!("a repository creation template for the prefix \"{prefix}\""), prefix)
+        }
+        Some("TemplateNotFoundException") => ProviderError::new(
+            Code::NotFound,
+            format!(
+                "the repository creation template for the prefix \"{prefix}\" is gone; run `pulumi refresh` and `pulumi up` to create it again"
+            ),
+        ),
+        _ => return None,
+    })
+}
+
+fn encryption_config(args: &TemplateArgs) -> EncryptionConfigurationForRepositoryCreationTemplate {
+    EncryptionConfigurationForRepositoryCreationTemplate::builder()
+        .encryption_type(EncryptionType::from(args.encryption_type.as_str()))
+        .set_kms_key(args.kms_key.clone())
+        .build()
+        .expect("encryption type is set")
+}
+
+fn exclusion_filters(args: &TemplateArgs) -> Option<Vec<ImageTagMutabilityExclusionFilter>> {
+    (!args.tag_exclusions.is_empty()).then(|| {
+        args.tag_exclusions
+            .iter()
+            .map(|f| {
+                ImageTagMutabilityExclusionFilter::builder()
+                    .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
+                    .filter(f)
+                    .build()
+                    .expect("type and filter are set")
+            })
+            .collect()
+    })
+}
+
+fn resource_tags(args: &TemplateArgs) -> Vec<Tag> {
+    args.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build().expect("key and value are set")).collect()
+}
+
+fn applied_for(args: &TemplateArgs) -> Vec<RctAppliedFor> {
+    args.applied_for.iter().map(|a| RctAppliedFor::from(a.as_str())).collect()
+}
+
+/// Inputs read back from a template ECR holds; `None` for a document the
+/// fields cannot express (reported, and replaced on the next update).
+fn args_of(t: &RepositoryCreationTemplate, prefix: &str) -> (TemplateArgs, Vec<&'static str>) {
+    let mut inexpressible = Vec::new();
+    let mutability = t.image_tag_mutability().map(|m| m.as_str()).unwrap_or("MUTABLE");
+    let immutable = mutability.starts_with("IMMUTABLE");
+    let tag_exclusions = if mutability.ends_with("_WITH_EXCLUSION") {
+        t.image_tag_mutability_exclusion_filters().iter().map(|f| f.filter().to_string()).collect()
+    } else {
+        Vec::new()
+    };
+    let enc = t.encryption_configuration();
+    let lifecycle_policy = match t.lifecycle_policy().filter(|p| !p.is_empty()) {
+        None => None,
+        Some(text) => {
+            let parsed = LifecyclePolicy::from_json(text);
+            if parsed.is_none() {
+                inexpressible.push("lifecycle policy");
+            }
+            parsed
+        }
+    };
+    let access = match t.repository_policy().filter(|p| !p.is_empty()) {
+        None => Access::default(),
+        Some(text) => Access::from_policy(text).unwrap_or_else(|| {
+            inexpressible.push("repository policy");
+            Access::default()
+        }),
+    };
+    let args = TemplateArgs {
+        prefix: prefix.to_string(),
+        applied_for: {
+            let mut l: Vec<String> = t.applied_for().iter().map(|a| a.as_str().to_string()).collect();
+            l.sort_by_key(|a| APPLIED_FOR.iter().position(|x| x == a));
+            l
+        },
+        description: t.description().filter(|d| !d.is_empty()).map(str::to_string),
+        immutable_tags: immutable,
+        tag_exclusions,
+        encryption_type: enc
+            .and_then(|e| Encryption::parse(e.encryption_type().as_str()))
+            .unwrap_or(Encryption::Aes256),
+        kms_key: enc.and_then(|e| e.kms_key()).filter(|k| !k.is_empty()).map(str::to_string),
+        lifecycle_policy,
+        access,
+        tags: t.resource_tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect(),
+        custom_role_arn: t.custom_role_arn().filter(|r| !r.is_empty()).map(str::to_string),
+    };
+    (args, inexpressible)
+}
+
+/// The RepositoryTemplate resource.
+pub struct RepositoryTemplateResource;
+
+#[tonic::async_trait]
+impl Resource for RepositoryTemplateResource {
+    fn check(&self, news: &Map, _: &Map, _: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
+        check(news, config)
+    }
+
+    fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
+        diff(olds, news, ignore_changes, config)
+    }
+
+    async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
+        if preview {
+            return Ok((String::new(), preview_outputs(ctx, inputs, None)));
+        }
+        let args = known_args(inputs, ctx.config)?;
+        let (lifecycle, policy) = documents(&args, partition_of(ctx));
+        let action = "ecr:CreateRepositoryCreationTemplate";
+        let req = ctx
+            .client
+            .create_repository_creation_template()
+            .prefix(&args.prefix)
+            .set_description(args.description.clone())
+            .encryption_configuration(encryption_config(&args))
+            .set_resource_tags((!args.tags.is_empty()).then(|| resource_tags(&args)))
+            .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
+            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args))
+            .set_repository_policy(policy)
+            .set_lifecycle_policy(lifecycle)
+            .set_applied_for(Some(applied_for(&args)))
+            .set_custom_role_arn(args.custom_role_arn.clone());
+        let resp = ctx
+            .write(action, &args.prefix, req.send())
+            .await?
+            .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+        let mut props = outputs(&args, partition_of(ctx), None, resp.registry_id().unwrap_or_default());
+        if let Some(at) =
+            resp.repository_creation_template().and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok())
+        {
+            props.insert("createdAt".into(), at.into());
+        }
+        carry_secrets(PROPERTIES, inputs, &mut props);
+        Ok((args.prefix.clone(), props))
+    }
+
+    async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
+        let Some((template, registry_id)) = describe(ctx, id).await? else {
+            let importing = olds.is_empty() && old_inputs.is_empty();
+            return call::gone(ctx, importing, &format!("repository creation template for the prefix \"{id}\""));
+        };
+        let (args, inexpressible) = args_of(&template, id);
+        if !inexpressible.is_empty() {
+            ctx.warn(format!(
+                "the template's {} cannot be expressed with this resource's fields; the next `pulumi up` replaces it with the declared one",
+                inexpressible.join(" and ")
+            ))
+            .await;
+        }
+        let mut inputs = args.to_map();
+        let mut props = outputs(&args, partition_of(ctx), Some(&template), &registry_id);
+        keep_secret_marks(&mut inputs, olds, old_inputs);
+        carry_secrets(PROPERTIES, &inputs, &mut props);
+        Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
+    }
+
+    async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
+        if preview {
+            return Ok(preview_outputs(ctx, news, Some(olds)));
+        }
+        let args = known_args(news, ctx.config)?;
+        let (lifecycle, policy) = documents(&args, partition_of(ctx));
+        // The whole template: an empty document, description or role clears
+        // it; exclusion filters only count in a *_WITH_EXCLUSION mode.
+        let action = "ecr:UpdateRepositoryCreationTemplate";
+        let req = ctx
+            .client
+            .update_repository_creation_template()
+            .prefix(&args.prefix)
+            .description(args.description.clone().unwrap_or_default())
+            .encryption_configuration(encryption_config(&args))
+            .set_resource_tags(Some(resource_tags(&args)))
+            .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
+            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args))
+            .repository_policy(policy.unwrap_or_default())
+            .lifecycle_policy(lifecycle.unwrap_or_default())
+            .set_applied_for(Some(applied_for(&args)))
+            .custom_role_arn(args.custom_role_arn.clone().unwrap_or_default());
+        ctx.write(action, &args.prefix, req.send())
+            .await?
+            .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+        let registry_id =
+            olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let mut props = outputs(&args, partition_of(ctx), None, &registry_id);
+        if let Some(v) = olds.get("createdAt") {
+            props.insert("createdAt".into(), v.plain());
+        }
+        carry_secrets(PROPERTIES, news, &mut props);
+        Ok(props)
+    }
+
+    async fn delete(&self, ctx: &Ctx<'_>, id: &str, _: &Map) -> Result<()> {
+        let req = ctx.client.delete_repository_creation_template().prefix(id);
+        call::delete(ctx, "ecr:DeleteRepositoryCreationTemplate", id, "TemplateNotFoundException", req.send()).await
+    }
+}
+
+/// Outputs of a preview: what the inputs decide is known, the rest (AWS's
+/// ids and times, anything computed from an unknown input) is not.
+fn preview_outputs(ctx: &Ctx<'_>, inputs: &Map, olds: Option<&Map>) -> Map {
+    let mut m = inputs.clone();
+    let args = parse(inputs, ctx.config).0;
+    let (lifecycle, policy) = match &args {
+        Some(a) => {
+            let (l, p) = documents(a, partition_of(ctx));
+            (l.map_or(Value::Null, Value::from), p.map_or(Value::Null, Value::from))
+        }
+        None => (Value::Unknown, Value::Unknown),
+    };
+    m.insert("lifecyclePolicyText".into(), lifecycle);
+    m.insert("repositoryPolicyText".into(), policy);
+    m.insert("imageTagMutability".into(), args.as_ref().map_or(Value::Unknown, |a| a.image_tag_mutability().into()));
+    for k in ["registryId", "createdAt"] {
+        let old = olds.and_then(|o| o.get(k)).map(Value::plain);
+        m.insert(k.into(), old.unwrap_or(Value::Unknown));
+    }
+    carry_secrets(PROPERTIES, inputs, &mut m);
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> ProviderConfig {
+        ProviderConfig { region: Some("us-east-1".into()), ..Default::default() }
+    }
+    fn parse_json(j: serde_json::Value) -> Map {
+        match crate::property::Value::from_json(&j) {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        }
+    }
+    const ROLE: &str = "arn:aws:iam::123456789012:role/ecr-templates";
+
+    #[test]
+    fn defaults_are_the_repositorys() {
+        let (checked, f) = check(&parse_json(serde_json::json!({"prefix": "docker-hub"})), &config());
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(checked["immutableTags"], Value::Bool(true));
+        assert_eq!(checked["encryptionType"], Value::from("AES256"));
+        assert_eq!(
+            checked["appliedFor"],
+            Value::Array(vec![Value::from("PULL_THROUGH_CACHE"), Value::from("REPLICATION")])
+        );
+        let args = parse(&checked, &config()).0.expect("known");
+        assert_eq!(args.image_tag_mutability(), "IMMUTABLE");
+        assert_eq!(documents(&args, "aws"), (None, None));
+    }
+
+    #[test]
+    fn the_repositorys_generators_make_the_documents() {
+        let inputs = parse_json(serde_json::json!({
+            "prefix": "ROOT",
+            "lifecyclePolicy": {"expireUntaggedAfterDays": 7, "tagged": [{"tagPrefixes": ["v"], "keepLast": 30}]},
+            "pullPrincipals": ["210987654321"],
+        }));
+        let (checked, f) = check(&inputs, &config());
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &config()).0.expect("known");
+        let (lifecycle, policy) = documents(&args, "aws");
+        let lifecycle = lifecycle.expect("a lifecycle policy");
+        assert_eq!(LifecyclePolicy::from_json(&lifecycle).as_ref(), args.lifecycle_policy.as_ref());
+        let access = Access::from_policy(&policy.expect("a policy")).expect("readable");
+        assert_eq!(access.pull, vec!["210987654321".to_string()]);
+    }
+
+    #[test]
+    fn every_rule_names_its_property() {
+        let cases: Vec<(serde_json::Value, &str, &str)> = vec![
+            (serde_json::json!({}), "prefix", "is required"),
+            (serde_json::json!({"prefix": "Team"}), "prefix", "must be ROOT or 2 to 256"),
+            (
+                serde_json::json!({"prefix": "t", "appliedFor": ["PUSH"]}),
+                "appliedFor[0]",
+                "must be one of PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH",
+            ),
+            (serde_json::json!({"prefix": "tt", "appliedFor": []}), "appliedFor", "1 to 3"),
+            (serde_json::json!({"prefix": "tt", "description": "d".repeat(257)}), "description", "at most 256"),
+            (
+                serde_json::json!({"prefix": "tt", "immutableTags": false, "mutableTagExclusions": ["x"]}),
+                "mutableTagExclusions",
+                "use immutableTagExclusions",
+            ),
+            (
+                serde_json::json!({"prefix": "tt", "encryptionType": "AES256", "kmsKey": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}),
+                "kmsKey",
+                "only allowed when encryptionType is KMS",
+            ),
+            (
+                serde_json::json!({"prefix": "tt", "encryptionType": "KMS", "kmsKey": "alias/ecr", "customRoleArn": ROLE}),
+                "kmsKey",
+                "must be the ARN of a KMS key",
+            ),
+            (
+                serde_json::json!({"prefix": "tt", "encryptionType": "KMS"}),
+                "customRoleArn",
+                "is required when encryptionType is KMS",
+            ),
+            (
+                serde_json::json!({"prefix": "tt", "tags": {"team": "a"}}),
+                "customRoleArn",
+                "is required when the template sets tags",
+            ),
+            (
+                serde_json::json!({"prefix": "tt", "customRoleArn": "role/x"}),
+                "customRoleArn",
+                "must be the ARN of an IAM role",
+            ),
+            (
+                serde_json::json!({"prefix": "tt", "lifecyclePolicy": {"tagged": [{"keepLast": 3}]}}),
+                "lifecyclePolicy.tagged[0]",
+                "exactly one of tagPatterns",
+            ),
+            (serde_json::json!({"prefix": "tt", "pullPrincipals": ["bob"]}), "pullPrincipals[0]", "12-digit"),
+            (serde_json::json!({"prefix": "tt", "tags": {"aws:x": "a"}, "customRoleArn": ROLE}), "tags", "aws:"),
+            (
+                serde_json::json!({"prefix": "tt", "scanOnPush": true}),
+                "scanOnPush",
+                "is not a property of awsecr:index:RepositoryTemplate",
+            ),
+        ];
+        for (inputs, path, words) in cases {
+            let (_, f) = check(&parse_json(inputs.clone()), &config());
+            assert!(
+                f.iter().any(|f| f.property.starts_with(path) && f.reason.contains(words)),
+                "{inputs}: {path}: {f:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_policy_changed_outside_pulumi_shows_in_the_diff() {
+        let (checked, _) =
+            check(&parse_json(serde_json::json!({"prefix": "tt", "pullPrincipals": ["210987654321"]})), &config());
+        let args = parse(&checked, &config()).0.expect("known");
+        let mut olds = outputs(&args, "aws", None, "123456789012");
+        assert!(!diff(&olds, &checked, &[], &config()).has_changes());
+        olds.insert(
+            "repositoryPolicyText".into(),
+            Value::from(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"ecr:*"}]}"#),
+        );
+        let d = diff(&olds, &checked, &[], &config());
+        assert_eq!(d.diffs, vec!["repositoryPolicyText".to_string()]);
+        assert!(d.replaces.is_empty());
+        // Lists of uses and principals are sets.
+        let mut reordered = checked.clone();
+        reordered.insert(
+            "appliedFor".into(),
+            Value::Array(vec![Value::from("REPLICATION"), Value::from("PULL_THROUGH_CACHE")]),
+        );
+        let olds = outputs(&args, "aws", None, "123456789012");
+        assert!(!diff(&olds, &reordered, &[], &config()).has_changes());
+        let mut moved = checked.clone();
+        moved.insert("prefix".into(), Value::from("other"));
+        assert_eq!(diff(&olds, &moved, &[], &config()).replaces, vec!["prefix".to_string()]);
+    }
+}

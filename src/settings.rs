@@ -1,0 +1,269 @@
+//! Repository settings shared by the resources that describe repositories
+//! (the Repository itself and the RepositoryTemplate, whose repositories ECR
+//! creates): encryption and its KMS key forms, tag mutability with one
+//! exclusions field per mode, and the principals that may pull and push.
+//! Each reader checks AWS's rules and names the property path on failure.
+
+use crate::partition;
+use crate::policy::access::{Access, MAX_POLICY_LENGTH, principal_partition_problem, principal_problem};
+use std::collections::BTreeMap;
+
+use crate::validate::{Field, MAX_TAGS, Reader, check_tags};
+
+pub const ENCRYPTION_TYPES: &[&str] = &["AES256", "KMS", "KMS_DSSE"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encryption {
+    Aes256,
+    Kms,
+    KmsDsse,
+}
+
+impl Encryption {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encryption::Aes256 => "AES256",
+            Encryption::Kms => "KMS",
+            Encryption::KmsDsse => "KMS_DSSE",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Encryption> {
+        match s {
+            "AES256" => Some(Encryption::Aes256),
+            "KMS" => Some(Encryption::Kms),
+            "KMS_DSSE" => Some(Encryption::KmsDsse),
+            _ => None,
+        }
+    }
+}
+
+/// Reads `encryptionType` and `kmsKey`: a key only with KMS or KMS_DSSE, in
+/// one of the forms ECR takes, in the region in force.
+pub fn encryption(r: &mut Reader<'_>, region: Option<&str>) -> (Field<Encryption>, Field<String>) {
+    let encryption = r.one_of("encryptionType", ENCRYPTION_TYPES).map(|s| Encryption::parse(&s).expect("checked"));
+    let kms_key = match r.string("kmsKey") {
+        Field::Known(k) => match kms_key_problem(&k, region) {
+            Some(reason) => {
+                r.fail("kmsKey", reason);
+                Field::Invalid
+            }
+            None => Field::Known(k),
+        },
+        other => other,
+    };
+    if let (Field::Known(Encryption::Aes256), Field::Known(_) | Field::Unknown) = (&encryption, &kms_key) {
+        r.fail("kmsKey", "is only allowed when encryptionType is KMS or KMS_DSSE (encryptionType is AES256)");
+    }
+    (encryption, kms_key)
+}
+
+/// The input that lists the exceptions to a mode: the tags that stay
+/// mutable when tags are immutable, or become immutable when they are not.
+pub fn exclusions_key(immutable: bool) -> &'static str {
+    if immutable { "mutableTagExclusions" } else { "immutableTagExclusions" }
+}
+
+/// ECR's mutability mode for a choice of immutability and exclusions.
+pub fn mutability_mode(immutable: bool, with_exclusions: bool) -> &'static str {
+    match (immutable, with_exclusions) {
+        (true, false) => "IMMUTABLE",
+        (true, true) => "IMMUTABLE_WITH_EXCLUSION",
+        (false, false) => "MUTABLE",
+        (false, true) => "MUTABLE_WITH_EXCLUSION",
+    }
+}
+
+/// Reads the exceptions to the tag mutability mode. Each mode has its own
+/// field, so a list never flips meaning: `mutableTagExclusions` (tags that
+/// stay mutable) only with immutable tags, `immutableTagExclusions` (tags
+/// that become immutable) only with mutable ones; 1-5 wildcard filters, and
+/// never a filter of only `*`, which would turn the whole mode around.
+pub fn tag_exclusions(r: &mut Reader<'_>, immutable: &Field<bool>) -> Field<Vec<String>> {
+    let mode = match immutable {
+        Field::Known(b) => Some(*b),
+        Field::Absent => Some(true),
+        _ => None,
+    };
+    let mut found = Field::Absent;
+    for (key, for_immutable) in [("mutableTagExclusions", true), ("immutableTagExclusions", false)] {
+        if !r.has(key) {
+            continue;
+        }
+        if mode == Some(!for_immutable) {
+            let (this, other_key) = if for_immutable {
+                ("lists the tags that stay mutable when immutableTags is true", "immutableTagExclusions")
+            } else {
+                ("lists the tags that become immutable when immutableTags is false", "mutableTagExclusions")
+            };
+            r.fail(
+                key,
+                format!(
+                    "{this}, but immutableTags is {}; use {other_key} for the exceptions of that mode",
+                    !for_immutable
+                ),
+            );
+            found = Field::Invalid;
+            continue;
+        }
+        let (every, says, instead) = if for_immutable {
+            ("mutable", "immutable", "set immutableTags: false instead")
+        } else {
+            ("immutable", "mutable", "set immutableTags: true instead")
+        };
+        let problem = |f: &str| {
+            if !is_exclusion_filter(f) {
+                Some(format!("must be 1 to 128 characters of letters, digits and . _ - * (wildcard), got \"{f}\""))
+            } else if f.chars().all(|c| c == '*') {
+                Some(format!(
+                    "\"{f}\" matches every tag, so every tag would be {every} while immutableTags says they are {says}; {instead}"
+                ))
+            } else {
+                None
+            }
+        };
+        let checked = r.checked_list(key, 1..=5, "tag filters", false, problem);
+        if !matches!(found, Field::Invalid) {
+            found = checked;
+        }
+    }
+    found
+}
+
+/// Reads `pullPrincipals` and `pushPrincipals`: each entry a valid principal,
+/// no entry twice in one list or in both (push already grants pull), and a
+/// policy small enough for ECR.
+pub fn principals(r: &mut Reader<'_>, partition: Option<&str>) -> Field<Access> {
+    let mut lists = Vec::new();
+    for key in ["pullPrincipals", "pushPrincipals"] {
+        let problem =
+            |p: &str| principal_problem(p).or_else(|| partition.and_then(|part| principal_partition_problem(p, part)));
+        let list = match r.checked_list(key, 0..=usize::MAX, "principals", true, problem) {
+            Field::Absent => Field::Known(Vec::new()),
+            other => other,
+        };
+        // An unquoted account id in YAML arrives as a number, and would lose
+        // any leading zero: say how to write it.
+        for f in r.failures.iter_mut().filter(|f| f.property.starts_with(&format!("{key}["))) {
+            if f.reason == "must be a string, got a number" {
+                f.reason.push_str("; quote account ids (\"012345678901\"), since a number loses leading zeros");
+            }
+        }
+        lists.push(list);
+    }
+    let push = lists.pop().expect("two lists");
+    let pull = lists.pop().expect("two lists");
+    let (pull, push) = match (pull, push) {
+        (Field::Known(pull), Field::Known(push)) => (pull, push),
+        (Field::Invalid, _) | (_, Field::Invalid) => return Field::Invalid,
+        _ => return Field::Unknown,
+    };
+    let mut ok = true;
+    for (i, p) in pull.iter().enumerate() {
+        if push.contains(p) {
+            r.fail(
+                &format!("pullPrincipals[{i}]"),
+                format!("\"{p}\" is also in pushPrincipals, which grants pull as well; list it only in pushPrincipals"),
+            );
+            ok = false;
+        }
+    }
+    let access = Access { pull, push };
+    let measured_in = partition.unwrap_or("aws");
+    if ok && let Some(len) = access.to_policy(measured_in).map(|t| t.len()).filter(|l| *l > MAX_POLICY_LENGTH) {
+        r.fail(
+            "pullPrincipals",
+            format!(
+                "the repository policy for these pullPrincipals and pushPrincipals would be {len} characters, more than the {MAX_POLICY_LENGTH} ECR allows; grant whole accounts instead of many roles, or fewer principals"
+            ),
+        );
+        ok = false;
+    }
+    if ok { Field::Known(access) } else { Field::Invalid }
+}
+
+/// Reads `tags`: each key and value within AWS's rules, and at most
+/// [`MAX_TAGS`] in all, counted by `total` (which adds whatever else lands
+/// on the resource, described by `counted_with`). Absent: no tags.
+pub fn tags(
+    r: &mut Reader<'_>,
+    total: impl Fn(&BTreeMap<String, String>) -> usize,
+    counted_with: &str,
+) -> Field<BTreeMap<String, String>> {
+    match r.tag_map("tags") {
+        Field::Known(tags) => {
+            let fs = check_tags("tags", &tags);
+            if !fs.is_empty() {
+                r.take_failures(fs);
+                return Field::Invalid;
+            }
+            let total = total(&tags);
+            if total > MAX_TAGS {
+                r.fail(
+                    "tags",
+                    format!("at most {MAX_TAGS} tags are allowed in total, {counted_with}; these add up to {total}"),
+                );
+                return Field::Invalid;
+            }
+            Field::Known(tags)
+        }
+        Field::Absent => Field::Known(BTreeMap::new()),
+        other => other,
+    }
+}
+
+/// Why ECR would refuse a KMS key reference, if it would. ECR takes a key id
+/// (a UUID, or `mrk-` and 32 hex digits for a multi-Region key), a key ARN,
+/// an alias (`alias/name`) or an alias ARN; an ARN must be in the region (and
+/// so the partition) of the repository, `region` when it is known.
+pub fn kms_key_problem(key: &str, region: Option<&str>) -> Option<String> {
+    const FORMS: &str = "must be a KMS key id, key ARN, alias (alias/name) or alias ARN";
+    if key.is_empty() {
+        return Some("must be a KMS key ARN, key id or alias, got an empty string".into());
+    }
+    if key.len() > 2048 {
+        return Some(format!("must be at most 2048 characters, got {}", key.len()));
+    }
+    if is_key_id(key) || key.strip_prefix("alias/").is_some_and(is_alias_name) {
+        return None;
+    }
+    let Some(arn) = partition::parse_arn(key) else {
+        return Some(format!("{FORMS}, got \"{key}\""));
+    };
+    let resource_ok = match arn.resource.split_once('/') {
+        Some(("key", id)) => is_key_id(id),
+        Some(("alias", name)) => is_alias_name(name),
+        _ => false,
+    };
+    if arn.service != "kms"
+        || !partition::is_account_id(arn.account)
+        || !resource_ok
+        || partition::of_region(arn.region) != Some(arn.partition)
+    {
+        return Some(format!("{FORMS}, got \"{key}\""));
+    }
+    match region {
+        Some(region) if arn.region != region => Some(format!(
+            "must be a key of the repository's region {region} (ECR encrypts with keys of its own region), got a key of {}",
+            arn.region
+        )),
+        _ => None,
+    }
+}
+
+fn is_key_id(s: &str) -> bool {
+    let hex = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(rest) = s.strip_prefix("mrk-") {
+        return hex(rest, 32);
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    matches!(parts.as_slice(), [a, b, c, d, e] if hex(a, 8) && hex(b, 4) && hex(c, 4) && hex(d, 4) && hex(e, 12))
+}
+
+/// The name of a KMS alias after `alias/`: letters, digits, `/`, `_`, `-`.
+fn is_alias_name(s: &str) -> bool {
+    (1..=250).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c))
+}
+
+fn is_exclusion_filter(f: &str) -> bool {
+    (1..=128).contains(&f.len()) && f.chars().all(|c| c.is_ascii_alphanumeric() || "._*-".contains(c))
+}
