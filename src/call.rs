@@ -118,12 +118,39 @@ fn timed_out(action: &str, repo: &str) -> ProviderError {
     )
 }
 
+/// Awaits a call that may not be needed.
+pub async fn maybe<F: std::future::Future>(call: Option<F>) -> Option<F::Output> {
+    match call {
+        Some(f) => Some(f.await),
+        None => None,
+    }
+}
+
+/// The settings of one operation that could not be applied, with why:
+/// the calls of an operation run at once, and every failure is reported.
+#[derive(Default)]
+pub struct Failed(Vec<(&'static str, ProviderError)>);
+
+impl Failed {
+    pub fn add(&mut self, what: &'static str, e: ProviderError) {
+        self.0.push((what, e));
+    }
+
+    /// `<what>: <why>` for each, and the code of the first; `None` when
+    /// every call succeeded.
+    pub fn reason(&self) -> Option<(String, Code)> {
+        let (_, first) = self.0.first()?;
+        let parts: Vec<String> = self.0.iter().map(|(what, e)| format!("{what}: {}", e.message())).collect();
+        Some((parts.join("; and its "), first.code()))
+    }
+}
+
 /// Runs a delete: something ECR says is already gone (`not_found`) counts
-/// as deleted.
+/// as deleted. `repo` names the repository in messages (empty: the registry).
 pub async fn delete<T, E, R>(
     ctx: &Ctx<'_>,
     action: &str,
-    id: &str,
+    repo: &str,
     not_found: &str,
     fut: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
 ) -> Result<()>
@@ -131,10 +158,10 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    match ctx.write(action, id, fut).await? {
+    match ctx.write(action, repo, fut).await? {
         Ok(_) => Ok(()),
         Err(e) if e.code() == Some(not_found) => Ok(()),
-        Err(e) => Err(aws(ctx, action, "", &e)),
+        Err(e) => Err(aws(ctx, action, repo, &e)),
     }
 }
 

@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use pulumi_resource_awsecr::engine::EngineLog;
 use pulumi_resource_awsecr::proto::pulumirpc::resource_provider_server::ResourceProviderServer;
-use pulumi_resource_awsecr::server::{Provider, VERSION};
+use pulumi_resource_awsecr::server::{Provider, VERSION, incoming};
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 
 /// The engine's own message limit.
 const MAX_MESSAGE: usize = 400 * 1024 * 1024;
@@ -67,7 +66,7 @@ async fn main() -> ExitCode {
         .max_decoding_message_size(MAX_MESSAGE)
         .max_encoding_message_size(MAX_MESSAGE);
     let server = tonic::transport::Server::builder().add_service(service).serve_with_incoming_shutdown(
-        TcpListenerStream::new(listener),
+        incoming(listener),
         async {
             let _ = stop_rx.await;
         },

@@ -173,6 +173,12 @@ pub fn input_reader<'a>(map: &'a Map, props: &[Property], token: &str) -> Reader
     r
 }
 
+/// The inputs held in a map of outputs (which repeat every input).
+pub fn inputs_of(props: &[Property], outputs: &Map) -> Map {
+    let names = inputs(props);
+    outputs.iter().filter(|(k, _)| names.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
 /// The typed arguments of checked inputs outside a preview, where every
 /// value must be known and valid.
 pub fn known_args<T>((args, failures): (Option<T>, Vec<Failure>)) -> Result<T> {

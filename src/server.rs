@@ -5,6 +5,8 @@
 
 use std::sync::{Arc, RwLock};
 
+use tokio::net::{TcpListener, TcpStream};
+use tokio_stream::{Stream, StreamExt, wrappers::TcpListenerStream};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
@@ -470,6 +472,37 @@ impl Provider {
             deadline: deadline(timeout),
             log: &self.log,
             urn,
+        }
+    }
+}
+
+/// The connections the engine opens, each with TCP_NODELAY: a reply written
+/// in more than one segment then goes out at once instead of waiting for the
+/// engine's delayed ACK (Nagle's algorithm), which would stall each such
+/// call by tens of milliseconds.
+pub fn incoming(listener: TcpListener) -> impl Stream<Item = std::io::Result<TcpStream>> {
+    TcpListenerStream::new(listener).map(|conn| {
+        let conn = conn?;
+        conn.set_nodelay(true)?;
+        Ok(conn)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_accepted_connection_has_nodelay() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut conns = Box::pin(incoming(listener));
+        for _ in 0..2 {
+            let client = TcpStream::connect(addr).await.unwrap();
+            let accepted = conns.next().await.expect("a connection").expect("accepted");
+            assert!(accepted.nodelay().unwrap(), "the provider's end has TCP_NODELAY");
+            // The default the engine's end would otherwise meet.
+            assert!(!client.nodelay().unwrap());
         }
     }
 }

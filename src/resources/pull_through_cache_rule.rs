@@ -477,7 +477,7 @@ impl Resource for PullThroughCacheRuleResource {
                 .ecr_repository_prefix(&args.prefix)
                 .set_credential_arn(args.credential_arn.clone())
                 .set_custom_role_arn(args.custom_role_arn.clone());
-            ctx.write(action, &args.prefix, req.send())
+            ctx.write(action, "", req.send())
                 .await?
                 .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
         }
@@ -489,7 +489,7 @@ impl Resource for PullThroughCacheRuleResource {
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, _: &Map) -> Result<()> {
         let req = ctx.client.delete_pull_through_cache_rule().ecr_repository_prefix(id);
-        call::delete(ctx, "ecr:DeletePullThroughCacheRule", id, "PullThroughCacheRuleNotFoundException", req.send())
+        call::delete(ctx, "ecr:DeletePullThroughCacheRule", "", "PullThroughCacheRuleNotFoundException", req.send())
             .await
     }
 }

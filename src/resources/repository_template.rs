@@ -517,7 +517,7 @@ impl Resource for RepositoryTemplateResource {
             .lifecycle_policy(lifecycle.unwrap_or_default())
             .set_applied_for(Some(applied_for(&args)))
             .custom_role_arn(args.custom_role_arn.clone().unwrap_or_default());
-        ctx.write(action, &args.prefix, req.send())
+        ctx.write(action, "", req.send())
             .await?
             .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
         let registry_id =
@@ -532,7 +532,7 @@ impl Resource for RepositoryTemplateResource {
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, _: &Map) -> Result<()> {
         let req = ctx.client.delete_repository_creation_template().prefix(id);
-        call::delete(ctx, "ecr:DeleteRepositoryCreationTemplate", id, "TemplateNotFoundException", req.send()).await
+        call::delete(ctx, "ecr:DeleteRepositoryCreationTemplate", "", "TemplateNotFoundException", req.send()).await
     }
 }
 

@@ -140,15 +140,17 @@ impl Moto {
     }
 
     /// Stops recording and returns the ECR operations made, in order.
-    pub fn stop_recording(&self) -> Vec<String> {
+    pub fn stop_recording(&self) -> Recording {
         self.http("POST", "/moto-api/recorder/stop-recording", &[], "");
         let (_, body) = self.http("GET", "/moto-api/recorder/download-recording", &[], "");
-        body.lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter_map(|j| {
-                j["headers"]["X-Amz-Target"].as_str().map(|t| t.rsplit('.').next().unwrap_or(t).to_string())
-            })
-            .collect()
+        Recording(
+            body.lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .filter_map(|j| {
+                    j["headers"]["X-Amz-Target"].as_str().map(|t| t.rsplit('.').next().unwrap_or(t).to_string())
+                })
+                .collect(),
+        )
     }
 
     /// Creates a KMS key in moto's KMS and returns its ARN.
@@ -396,6 +398,41 @@ pub fn test_config(moto: &Moto) -> Map {
 }
 
 // ---------------------------------------------------------------- values
+
+/// The AWS calls the emulator received, in arrival order. The provider makes
+/// the independent calls of an operation at once, so their order is not
+/// fixed: a recording equals a list with the same calls, in any order.
+#[derive(Clone)]
+pub struct Recording(pub Vec<String>);
+
+impl Recording {
+    fn sorted(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.0.iter().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+impl std::ops::Deref for Recording {
+    type Target = Vec<String>;
+    fn deref(&self) -> &Vec<String> {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Recording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for Recording {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        let mut o: Vec<&str> = other.iter().map(AsRef::as_ref).collect();
+        o.sort_unstable();
+        self.sorted() == o
+    }
+}
 
 pub fn obj(pairs: &[(&str, Value)]) -> Map {
     pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()

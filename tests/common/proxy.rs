@@ -20,6 +20,9 @@ use std::time::Duration;
 pub enum Fault {
     /// Answer with an AWS JSON error instead of forwarding.
     Error { status: u16, code: &'static str, message: &'static str },
+    /// Answer with an AWS JSON error after holding the request this long (so
+    /// it is in flight beside the calls made with it).
+    ErrorAfter { hold: Duration, status: u16, code: &'static str, message: &'static str },
     /// Forward after a delay.
     Delay(Duration),
     /// Close the connection without an answer.
@@ -62,6 +65,30 @@ pub struct Counts {
     pub succeeded: BTreeMap<String, usize>,
     /// Every request that reached moto, by operation.
     pub forwarded_by_operation: BTreeMap<String, usize>,
+    /// ECR requests being handled right now, and the most at any one time:
+    /// how many calls the provider had out at once.
+    pub in_flight: usize,
+    pub max_in_flight: usize,
+}
+
+/// Counts a request in flight until dropped.
+struct InFlight<'a>(&'a Mutex<State>);
+
+impl<'a> InFlight<'a> {
+    fn start(state: &'a Mutex<State>) -> InFlight<'a> {
+        let mut s = state.lock().unwrap();
+        s.counts.in_flight += 1;
+        s.counts.max_in_flight = s.counts.max_in_flight.max(s.counts.in_flight);
+        InFlight(state)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.0.lock() {
+            s.counts.in_flight = s.counts.in_flight.saturating_sub(1);
+        }
+    }
 }
 
 struct Rule {
@@ -228,6 +255,7 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io
         }
     }
 
+    let _in_flight = (!operation.is_empty()).then(|| InFlight::start(state));
     let fault = {
         let mut s = state.lock().unwrap();
         let mut found = None;
@@ -250,7 +278,9 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io
         }
         match &found {
             Some(Fault::Error { code: "ThrottlingException", .. }) => s.counts.throttled += 1,
-            Some(Fault::Error { .. } | Fault::XmlError { .. }) => s.counts.server_errors += 1,
+            Some(Fault::Error { .. } | Fault::XmlError { .. } | Fault::ErrorAfter { .. }) => {
+                s.counts.server_errors += 1
+            }
             Some(Fault::Delay(_) | Fault::SlowReply(_)) => s.counts.slowed += 1,
             Some(Fault::Drop) => s.counts.dropped += 1,
             Some(Fault::LoseReply(_)) => {
@@ -259,7 +289,8 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io
             }
             None => {}
         }
-        if !matches!(found, Some(Fault::Error { .. } | Fault::XmlError { .. } | Fault::Drop)) {
+        if !matches!(found, Some(Fault::Error { .. } | Fault::XmlError { .. } | Fault::ErrorAfter { .. } | Fault::Drop))
+        {
             s.counts.forwarded += 1;
             *s.counts.forwarded_by_operation.entry(operation.clone()).or_default() += 1;
         }
@@ -268,6 +299,11 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io
     match &fault {
         Some(Fault::Drop) => return Ok(()),
         Some(Fault::Error { status, code, message }) => {
+            client.write_all(json_error(*status, code, message).as_bytes())?;
+            return Ok(());
+        }
+        Some(Fault::ErrorAfter { hold, status, code, message }) => {
+            std::thread::sleep(*hold);
             client.write_all(json_error(*status, code, message).as_bytes())?;
             return Ok(());
         }

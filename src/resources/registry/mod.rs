@@ -24,7 +24,7 @@ use aws_sdk_ecr::types::{
 use tonic::Code;
 
 use self::args::{Destination, RegistryArgs, ReplicationRule, Scanning, same_rules};
-use crate::call::{Ctx, aws};
+use crate::call::{Ctx, Failed, aws, maybe};
 use crate::config::ProviderConfig;
 use crate::error::{ProviderError, Result};
 use crate::naming::NamingContext;
@@ -72,64 +72,47 @@ impl Resource for RegistryResource {
             return Ok((String::new(), preview_outputs(ctx, inputs, None)));
         }
         let args = known_args(inputs, ctx.config)?;
-        let (own, rules_in_force) = describe_registry(ctx).await?;
+        // One round trip learns the registry id and, unless adopt, what the
+        // owned groups hold; a second makes every owned group's write.
+        let check = !args.adopt;
+        let (registry, scanning, policy) = tokio::join!(
+            describe_registry(ctx),
+            maybe((check && args.scanning.is_some()).then(|| read_scanning(ctx))),
+            maybe((check && args.source_accounts.is_some()).then(|| read_policy(ctx))),
+        );
+        let (own, rules_in_force) = registry?;
         refuse_self_replication(ctx, &args, &own)?;
-        if !args.adopt {
-            let mut found = Vec::new();
-            if args.scanning.is_some() {
-                let scanning = read_scanning(ctx).await?;
-                if !scanning.is_default() {
-                    found.push(describe_scanning(&scanning));
-                }
-            }
-            if args.replication.is_some() && !rules_in_force.is_empty() {
-                found.push(describe_rules(&rules_in_force));
-            }
-            if args.source_accounts.is_some() && read_policy(ctx).await?.is_some() {
-                found.push("a registry policy".to_string());
-            }
-            if !found.is_empty() {
-                return Err(taken(ctx, &own, &found));
-            }
+        let mut found = Vec::new();
+        if let Some(scanning) = scanning.transpose()?
+            && !scanning.is_default()
+        {
+            found.push(describe_scanning(&scanning));
         }
-        let mut applied = RegistryArgs { adopt: args.adopt, ..Default::default() };
-        let fail = |applied: &RegistryArgs, policy: Option<String>, what: &str, e: ProviderError| {
-            let mut props = outputs(ctx, applied, &own, policy);
-            carry_secrets(PROPERTIES, inputs, &mut props);
-            ProviderError::InitFailed {
-                id: id_of(ctx, &own),
-                properties: props,
-                inputs: inputs.clone(),
-                reason: format!("could not apply the registry's {what}: {}", e.message()),
-                code: e.code(),
-            }
-        };
-        if let Some(scanning) = &args.scanning {
-            put_scanning(ctx, scanning).await.map_err(|e| fail(&applied, None, SCANNING, e))?;
-            applied.scanning = Some(scanning.clone());
+        if check && args.replication.is_some() && !rules_in_force.is_empty() {
+            found.push(describe_rules(&rules_in_force));
         }
-        if let Some(rules) = &args.replication {
-            put_replication(ctx, rules, &own).await.map_err(|e| fail(&applied, None, REPLICATION, e))?;
-            applied.replication = Some(rules.clone());
+        if policy.transpose()?.flatten().is_some() {
+            found.push("a registry policy".to_string());
         }
-        let mut policy = None;
-        if let Some(accounts) = &args.source_accounts {
-            policy = set_policy(ctx, accounts, &own).await.map_err(|e| fail(&applied, None, SOURCE_ACCOUNTS, e))?;
-            applied.source_accounts = Some(accounts.clone());
+        if !found.is_empty() {
+            return Err(taken(ctx, &own, &found));
         }
-        let mut props = outputs(ctx, &applied, &own, policy);
-        carry_secrets(PROPERTIES, inputs, &mut props);
-        Ok((id_of(ctx, &own), props))
+        let old = RegistryArgs { adopt: args.adopt, ..Default::default() };
+        apply(ctx, &own, &old, None, &args, inputs, true).await.map(|props| (id_of(ctx, &own), props))
     }
 
     async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
         let own = registry_of_id(ctx, id)?;
         let importing = olds.is_empty() && old_inputs.is_empty();
         let old = old_args(olds, old_inputs, ctx.config);
+        // Every owned group (every group, on import) is read at once.
+        let (scanning, registry, policy) = tokio::join!(
+            maybe((importing || old.scanning.is_some()).then(|| read_scanning(ctx))),
+            maybe((importing || old.replication.is_some()).then(|| describe_registry(ctx))),
+            maybe((importing || old.source_accounts.is_some()).then(|| read_policy(ctx))),
+        );
         let mut found = RegistryArgs { adopt: old.adopt, ..Default::default() };
-        let mut policy = None;
-        if importing || old.scanning.is_some() {
-            let scanning = read_scanning(ctx).await?;
+        if let Some(scanning) = scanning.transpose()? {
             found.scanning = match &old.scanning {
                 Some(o) if o.same_as(&scanning) => Some(o.clone()),
                 Some(_) => {
@@ -139,8 +122,7 @@ impl Resource for RegistryResource {
                 None => (!scanning.is_default()).then_some(scanning),
             };
         }
-        if importing || old.replication.is_some() {
-            let (_, rules) = describe_registry(ctx).await?;
+        if let Some((_, rules)) = registry.transpose()? {
             let rules = in_own_words(rules, &own);
             found.replication = match &old.replication {
                 Some(o) if same_rules(o, &rules, &own) => Some(o.clone()),
@@ -151,8 +133,8 @@ impl Resource for RegistryResource {
                 None => (!rules.is_empty()).then_some(rules),
             };
         }
-        if importing || old.source_accounts.is_some() {
-            policy = read_policy(ctx).await?;
+        let policy = policy.transpose()?;
+        if let Some(policy) = &policy {
             found.source_accounts = match (&old.source_accounts, policy.as_deref()) {
                 (old_accounts, None) => old_accounts.as_ref().map(|_| Vec::new()),
                 (old_accounts, Some(text)) => match accounts_of(text) {
@@ -175,7 +157,7 @@ impl Resource for RegistryResource {
             };
         }
         let mut inputs = found.to_map();
-        let mut props = outputs(ctx, &found, &own, policy);
+        let mut props = outputs(ctx, &found, &own, policy.flatten());
         keep_secret_marks(&mut inputs, olds, old_inputs);
         carry_secrets(PROPERTIES, &inputs, &mut props);
         Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
@@ -199,74 +181,130 @@ impl Resource for RegistryResource {
             olds.get("registryPolicyText").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
 
         // A group declared now and not before is taken over: refused when
-        // something is there, unless adopt.
-        if !args.adopt {
-            let mut found = Vec::new();
-            if args.scanning.is_some() && old.scanning.is_none() {
-                let scanning = read_scanning(ctx).await?;
-                if !scanning.is_default() {
-                    found.push(describe_scanning(&scanning));
-                }
-            }
-            if args.replication.is_some() && old.replication.is_none() {
-                let (_, rules) = describe_registry(ctx).await?;
-                if !rules.is_empty() {
-                    found.push(describe_rules(&rules));
-                }
-            }
-            if args.source_accounts.is_some() && old.source_accounts.is_none() && read_policy(ctx).await?.is_some() {
-                found.push("a registry policy".to_string());
-            }
-            if !found.is_empty() {
-                return Err(taken(ctx, &own, &found));
-            }
+        // something is there, unless adopt. Those reads go out at once.
+        let check = !args.adopt;
+        let (scanning, registry, policy) = tokio::join!(
+            maybe((check && args.scanning.is_some() && old.scanning.is_none()).then(|| read_scanning(ctx))),
+            maybe((check && args.replication.is_some() && old.replication.is_none()).then(|| describe_registry(ctx))),
+            maybe((check && args.source_accounts.is_some() && old.source_accounts.is_none()).then(|| read_policy(ctx))),
+        );
+        let mut found = Vec::new();
+        if let Some(scanning) = scanning.transpose()?
+            && !scanning.is_default()
+        {
+            found.push(describe_scanning(&scanning));
         }
-
-        match (&old.scanning, &args.scanning) {
-            (_, Some(new)) if old.scanning.as_ref().is_none_or(|o| !o.same_as(new)) => put_scanning(ctx, new).await?,
-            (Some(_), None) => put_scanning(ctx, &default_scanning()).await?,
-            _ => {}
+        if let Some((_, rules)) = registry.transpose()?
+            && !rules.is_empty()
+        {
+            found.push(describe_rules(&rules));
         }
-        match (&old.replication, &args.replication) {
-            (_, Some(new)) if old.replication.as_ref().is_none_or(|o| !same_rules(o, new, &own)) => {
-                put_replication(ctx, new, &own).await?
-            }
-            (Some(_), None) => put_replication(ctx, &[], &own).await?,
-            _ => {}
+        if policy.transpose()?.flatten().is_some() {
+            found.push("a registry policy".to_string());
         }
-        let mut policy = applied_policy.clone();
-        match &args.source_accounts {
-            Some(accounts) => {
-                let wanted = replication_policy(accounts, partition(ctx), region(ctx), &own);
-                if !same_registry_policy(applied_policy.as_deref(), wanted.as_deref()) || old.source_accounts.is_none()
-                {
-                    policy = set_policy(ctx, accounts, &own).await?;
-                }
-            }
-            None if old.source_accounts.is_some() => {
-                delete_policy(ctx).await?;
-                policy = None;
-            }
-            None => policy = None,
+        if !found.is_empty() {
+            return Err(taken(ctx, &own, &found));
         }
-        let mut props = outputs(ctx, &args, &own, policy);
-        carry_secrets(PROPERTIES, news, &mut props);
-        Ok(props)
+        apply(ctx, &own, &old, applied_policy, &args, news, false).await
     }
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
         let own = registry_of_id(ctx, id)?;
         let old = old_args(olds, &Map::new(), ctx.config);
-        if old.scanning.is_some() {
-            put_scanning(ctx, &default_scanning()).await?;
-        }
-        if old.replication.is_some() {
-            put_replication(ctx, &[], &own).await?;
-        }
-        if old.source_accounts.is_some() {
-            delete_policy(ctx).await?;
-        }
+        // Each owned group back to AWS's default, all at once; whatever fails
+        // keeps the resource in the state, and deleting again finishes.
+        let default = default_scanning();
+        let (scanning, replication, policy) = tokio::join!(
+            maybe(old.scanning.is_some().then(|| put_scanning(ctx, &default))),
+            maybe(old.replication.is_some().then(|| put_replication(ctx, &[], &own))),
+            maybe(old.source_accounts.is_some().then(|| delete_policy(ctx))),
+        );
+        scanning.transpose()?;
+        replication.transpose()?;
+        policy.transpose()?;
         Ok(())
+    }
+}
+
+/// Writes every group that differs between `old` (what ECR holds, with its
+/// registry policy `old_policy`) and `new`, all at once. Returns the outputs;
+/// when a write fails, an error carrying the state ECR holds now: each group
+/// new where its write succeeded, old where it failed.
+async fn apply(
+    ctx: &Ctx<'_>,
+    own: &str,
+    old: &RegistryArgs,
+    old_policy: Option<String>,
+    new: &RegistryArgs,
+    inputs: &Map,
+    creating: bool,
+) -> Result<Map> {
+    let scanning = match (&old.scanning, &new.scanning) {
+        (_, Some(s)) if old.scanning.as_ref().is_none_or(|o| !o.same_as(s)) => Some(s.clone()),
+        (Some(_), None) => Some(default_scanning()),
+        _ => None,
+    };
+    let replication = match (&old.replication, &new.replication) {
+        (_, Some(r)) if old.replication.as_ref().is_none_or(|o| !same_rules(o, r, own)) => Some(r.clone()),
+        (Some(_), None) => Some(Vec::new()),
+        _ => None,
+    };
+    // The policy: set when declared and different (or newly owned), deleted
+    // when no longer owned.
+    let policy_write = match &new.source_accounts {
+        Some(accounts) => {
+            let wanted = replication_policy(accounts, partition(ctx), region(ctx), own);
+            (!same_registry_policy(old_policy.as_deref(), wanted.as_deref()) || old.source_accounts.is_none())
+                .then_some(Some(accounts.clone()))
+        }
+        None => old.source_accounts.is_some().then_some(None),
+    };
+    let (scanning_result, replication_result, policy_result) = tokio::join!(
+        maybe(scanning.as_ref().map(|s| put_scanning(ctx, s))),
+        maybe(replication.as_ref().map(|r| put_replication(ctx, r, own))),
+        maybe(policy_write.as_ref().map(|accounts| async move {
+            match accounts {
+                Some(accounts) => set_policy(ctx, accounts, own).await,
+                None => delete_policy(ctx).await.map(|()| None),
+            }
+        })),
+    );
+    let mut failed = Failed::default();
+    let mut held = RegistryArgs { adopt: new.adopt, ..old.clone() };
+    let mut policy = if new.source_accounts.is_some() || old.source_accounts.is_some() { old_policy } else { None };
+    match scanning_result {
+        Some(Err(e)) => failed.add(SCANNING, e),
+        _ => held.scanning = new.scanning.clone(),
+    }
+    match replication_result {
+        Some(Err(e)) => failed.add(REPLICATION, e),
+        _ => held.replication = new.replication.clone(),
+    }
+    match policy_result {
+        Some(Err(e)) => failed.add(SOURCE_ACCOUNTS, e),
+        Some(Ok(text)) => {
+            held.source_accounts = new.source_accounts.clone();
+            policy = text;
+        }
+        None => held.source_accounts = new.source_accounts.clone(),
+    }
+    if new.source_accounts.is_none() && held.source_accounts.is_none() {
+        policy = None;
+    }
+    let mut props = outputs(ctx, &held, own, policy);
+    carry_secrets(PROPERTIES, inputs, &mut props);
+    match failed.reason() {
+        None => Ok(props),
+        Some((reason, code)) => {
+            let verb = if creating { "apply" } else { "update" };
+            Err(ProviderError::InitFailed {
+                id: id_of(ctx, own),
+                properties: props,
+                inputs: inputs.clone(),
+                reason: format!("could not {verb} the registry's {reason}"),
+                code,
+            })
+        }
     }
 }
 

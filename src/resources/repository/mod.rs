@@ -24,7 +24,7 @@ use tonic::Code;
 
 use self::args::{Encryption, RepositoryArgs};
 use self::outputs::{Policies, Remote, carry_secrets, lifecycle_text, outputs, preview_outputs};
-use crate::call::{AmbiguousAttempts, Ctx, aws};
+use crate::call::{self, AmbiguousAttempts, Ctx, Failed, aws, maybe};
 use crate::config::ProviderConfig;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
@@ -32,7 +32,7 @@ use crate::naming::NamingContext;
 use crate::policy::access::{Access, partition_of, same_repository_policy};
 use crate::policy::lifecycle::{LifecyclePolicy, same_policy};
 use crate::property::{Map, Value};
-use crate::resource::{DefaultValue, DiffResult, Property, ReadResult, Resource};
+use crate::resource::{DefaultValue, DiffResult, Property, ReadResult, Resource, inputs_of};
 use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:Repository";
@@ -152,34 +152,39 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         )
     })?;
 
-    // The repository exists from here on: a failure records it (so nothing
-    // is orphaned) with what was applied, and the next `pulumi up` finishes.
-    let init_failed = |applied: Policies, what: &str, e: ProviderError| {
-        let mut props = outputs(&args, &remote, ctx.config, applied);
-        carry_secrets(inputs, ctx.config, &mut props);
-        ProviderError::InitFailed {
-            id: name.to_string(),
-            properties: props,
-            inputs: inputs.clone(),
-            reason: format!("created repository \"{name}\" but could not apply its {what}: {}", e.message()),
-            code: e.code(),
-        }
-    };
+    // The repository exists from here on. Its follow-up settings are made
+    // at once (one round trip whatever their number); a failure records the
+    // repository (so nothing is orphaned) with exactly the settings that
+    // were applied, and the next `pulumi up` finishes.
+    let lifecycle = args.lifecycle_text();
+    let policy = args.repository_policy_text(partition_of(&remote.arn));
+    let (lifecycle_result, policy_result) = tokio::join!(
+        maybe(lifecycle.as_deref().map(|text| put_lifecycle(ctx, name, text))),
+        maybe(policy.as_deref().map(|text| set_repository_policy(ctx, name, text))),
+    );
     let mut applied = Policies::default();
-    if let Some(text) = args.lifecycle_text() {
-        if let Err(e) = put_lifecycle(ctx, name, &text).await {
-            return Err(init_failed(applied, "lifecycle policy", e));
-        }
-        applied.lifecycle = Some(text);
+    let mut failed = Failed::default();
+    match lifecycle_result {
+        Some(Err(e)) => failed.add("lifecycle policy", e),
+        Some(Ok(())) => applied.lifecycle = lifecycle,
+        None => {}
     }
-    if let Some(text) = args.repository_policy_text(partition_of(&remote.arn)) {
-        if let Err(e) = set_repository_policy(ctx, name, &text).await {
-            return Err(init_failed(applied, "repository policy (pullPrincipals, pushPrincipals)", e));
-        }
-        applied.repository = Some(text);
+    match policy_result {
+        Some(Err(e)) => failed.add("repository policy (pullPrincipals, pushPrincipals)", e),
+        Some(Ok(())) => applied.repository = policy,
+        None => {}
     }
     let mut props = outputs(&args, &remote, ctx.config, applied);
     carry_secrets(inputs, ctx.config, &mut props);
+    if let Some((reason, code)) = failed.reason() {
+        return Err(ProviderError::InitFailed {
+            id: name.to_string(),
+            properties: props,
+            inputs: inputs.clone(),
+            reason: format!("created repository \"{name}\" but could not apply its {reason}"),
+            code,
+        });
+    }
     Ok((name.to_string(), props))
 }
 
@@ -285,12 +290,34 @@ async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
 /// region looked in, the likeliest mistake.
 pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
     let importing = old_inputs.is_empty() && old_outputs.is_empty();
-    let action = "ecr:DescribeRepositories";
-    let resp = ctx.read(action, id, ctx.client.describe_repositories().repository_names(id).send()).await?;
-    let found = match resp {
-        Ok(r) => r.repositories().first().cloned(),
-        Err(e) if e.code() == Some("RepositoryNotFoundException") => None,
-        Err(e) => return Err(aws(ctx, action, id, &e)),
+    // With the repository's ARN in the state (a refresh) every read goes out
+    // at once: one round trip. An import (or a lookup) learns the ARN from
+    // DescribeRepositories first: two.
+    let known_arn = Remote::from_outputs(old_outputs).map(|r| r.arn).filter(|arn| is_arn_of(ctx, arn, id));
+    let (found, policy_text, repository_policy, all_tags) = match known_arn {
+        Some(arn) => {
+            let (found, lifecycle, policy, tags) = tokio::join!(
+                describe(ctx, id),
+                get_lifecycle(ctx, id),
+                get_repository_policy(ctx, id),
+                list_tags(ctx, id, &arn)
+            );
+            // A repository that is gone makes the other reads fail too:
+            // what DescribeRepositories says decides.
+            match found? {
+                None => (None, None, None, BTreeMap::new()),
+                Some(repo) => (Some(repo), lifecycle?, policy?, tags?),
+            }
+        }
+        None => match describe(ctx, id).await? {
+            None => (None, None, None, BTreeMap::new()),
+            Some(repo) => {
+                let arn = repo.repository_arn().unwrap_or_default().to_string();
+                let (lifecycle, policy, tags) =
+                    tokio::join!(get_lifecycle(ctx, id), get_repository_policy(ctx, id), list_tags(ctx, id, &arn));
+                (Some(repo), lifecycle?, policy?, tags?)
+            }
+        },
     };
     let repo = match found {
         Some(repo) => repo,
@@ -298,28 +325,6 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
         None => return Ok(None),
     };
     let remote = remote_of(&repo);
-
-    let action = "ecr:GetLifecyclePolicy";
-    let policy_text = match ctx.read(action, id, ctx.client.get_lifecycle_policy().repository_name(id).send()).await? {
-        Ok(p) => p.lifecycle_policy_text().map(str::to_string),
-        Err(e) if e.code() == Some("LifecyclePolicyNotFoundException") => None,
-        Err(e) => return Err(aws(ctx, action, id, &e)),
-    };
-
-    let action = "ecr:GetRepositoryPolicy";
-    let repository_policy =
-        match ctx.read(action, id, ctx.client.get_repository_policy().repository_name(id).send()).await? {
-            Ok(p) => p.policy_text().map(str::to_string),
-            Err(e) if e.code() == Some("RepositoryPolicyNotFoundException") => None,
-            Err(e) => return Err(aws(ctx, action, id, &e)),
-        };
-
-    let action = "ecr:ListTagsForResource";
-    let all_tags: BTreeMap<String, String> =
-        match ctx.read(action, id, ctx.client.list_tags_for_resource().resource_arn(&remote.arn).send()).await? {
-            Ok(t) => t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect(),
-            Err(e) => return Err(aws(ctx, action, id, &e)),
-        };
     // Tags with the reserved `aws:` prefix belong to AWS services (e.g.
     // CloudFormation): never part of tags or tagsAll, never changed.
     let (aws_tags, actual_tags): (BTreeMap<String, String>, BTreeMap<String, String>) =
@@ -328,7 +333,7 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
     let old = if importing {
         None
     } else {
-        args::parse(old_inputs, ctx.config).0.or_else(|| args::parse(old_outputs, ctx.config).0)
+        args::parse(old_inputs, ctx.config).0.or_else(|| args::parse(&inputs_of(PROPERTIES, old_outputs), ctx.config).0)
     };
 
     let (immutable, exclusions) = mutability_of(&repo);
@@ -444,6 +449,55 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
     Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
 }
 
+/// True when `arn` is the ARN of repository `name` in the provider's region
+/// (a state written under another region or name is read afresh).
+fn is_arn_of(ctx: &Ctx<'_>, arn: &str, name: &str) -> bool {
+    crate::partition::parse_arn(arn).is_some_and(|a| {
+        a.service == "ecr"
+            && a.resource.strip_prefix("repository/") == Some(name)
+            && ctx.config.region_in_force().is_none_or(|r| r == a.region)
+    })
+}
+
+/// The repository, or `None` when ECR says it does not exist.
+async fn describe(ctx: &Ctx<'_>, id: &str) -> Result<Option<EcrRepository>> {
+    let action = "ecr:DescribeRepositories";
+    match ctx.read(action, id, ctx.client.describe_repositories().repository_names(id).send()).await? {
+        Ok(r) => Ok(r.repositories().first().cloned()),
+        Err(e) if e.code() == Some("RepositoryNotFoundException") => Ok(None),
+        Err(e) => Err(aws(ctx, action, id, &e)),
+    }
+}
+
+/// The lifecycle policy text in force, if any.
+async fn get_lifecycle(ctx: &Ctx<'_>, id: &str) -> Result<Option<String>> {
+    let action = "ecr:GetLifecyclePolicy";
+    match ctx.read(action, id, ctx.client.get_lifecycle_policy().repository_name(id).send()).await? {
+        Ok(p) => Ok(p.lifecycle_policy_text().map(str::to_string)),
+        Err(e) if e.code() == Some("LifecyclePolicyNotFoundException") => Ok(None),
+        Err(e) => Err(aws(ctx, action, id, &e)),
+    }
+}
+
+/// The repository policy text in force, if any.
+async fn get_repository_policy(ctx: &Ctx<'_>, id: &str) -> Result<Option<String>> {
+    let action = "ecr:GetRepositoryPolicy";
+    match ctx.read(action, id, ctx.client.get_repository_policy().repository_name(id).send()).await? {
+        Ok(p) => Ok(p.policy_text().map(str::to_string)),
+        Err(e) if e.code() == Some("RepositoryPolicyNotFoundException") => Ok(None),
+        Err(e) => Err(aws(ctx, action, id, &e)),
+    }
+}
+
+/// Every tag of the repository, reserved ones included.
+async fn list_tags(ctx: &Ctx<'_>, id: &str, arn: &str) -> Result<BTreeMap<String, String>> {
+    let action = "ecr:ListTagsForResource";
+    match ctx.read(action, id, ctx.client.list_tags_for_resource().resource_arn(arn).send()).await? {
+        Ok(t) => Ok(t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()),
+        Err(e) => Err(aws(ctx, action, id, &e)),
+    }
+}
+
 /// The declared JSON while it means the same as the text in force (the
 /// user's spelling is kept), else the text in force.
 fn same_document(declared: Option<&str>, in_force: &str, same: fn(Option<&str>, Option<&str>) -> bool) -> String {
@@ -468,7 +522,10 @@ pub fn not_found_in_region(ctx: &Ctx<'_>, name: &str) -> ProviderError {
 // ---------------------------------------------------------------- update
 
 /// Applies what changed between the stored outputs and the new inputs, one
-/// call per changed setting; `preview` makes no AWS call.
+/// call per changed setting, all at once (one round trip however many
+/// changed); `preview` makes no AWS call. When some calls fail, the state
+/// returned holds exactly what the others applied, and the next `pulumi up`
+/// makes the rest.
 pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
     let remote = Remote::from_outputs(olds);
     if preview {
@@ -483,6 +540,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         )
     })?;
     let plain = |k: &str| olds.get(k).map(Value::plain).filter(|v| *v != Value::Null);
+    let text = |k: &str| plain(k).and_then(|v| v.as_str().map(str::to_string));
 
     let old_immutable = plain("immutableTags").and_then(|v| if let Value::Bool(b) = v { Some(b) } else { None });
     let old_exclusions: BTreeSet<String> = match plain("mutableTagExclusions").or(plain("immutableTagExclusions")) {
@@ -490,60 +548,51 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         _ => BTreeSet::new(),
     };
     let new_exclusions: BTreeSet<String> = args.tag_exclusions.iter().cloned().collect();
-    if old_immutable != Some(args.immutable_tags) || old_exclusions != new_exclusions {
-        let action = "ecr:PutImageTagMutability";
-        let req = ctx
-            .client
-            .put_image_tag_mutability()
-            .repository_name(name)
-            .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions));
-        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
-    }
+    let mutability =
+        (old_immutable != Some(args.immutable_tags) || old_exclusions != new_exclusions).then_some(async {
+            let action = "ecr:PutImageTagMutability";
+            let req = ctx
+                .client
+                .put_image_tag_mutability()
+                .repository_name(name)
+                .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
+                .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions));
+            ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e)).map(drop)
+        });
 
-    if plain("scanOnPush") != Some(Value::Bool(args.scan_on_push)) {
+    let scanning = (plain("scanOnPush") != Some(Value::Bool(args.scan_on_push))).then_some(async {
         let action = "ecr:PutImageScanningConfiguration";
         let req = ctx.client.put_image_scanning_configuration().repository_name(name).image_scanning_configuration(
             ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build(),
         );
-        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
-    }
+        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e)).map(drop)
+    });
 
-    let applied = plain("lifecyclePolicyText");
-    let applied = applied.as_ref().and_then(Value::as_str);
+    let applied_lifecycle = text("lifecyclePolicyText");
     let wanted = lifecycle_text(news).flatten();
-    if !same_policy(applied, wanted.as_deref()) {
+    let lifecycle = (!same_policy(applied_lifecycle.as_deref(), wanted.as_deref())).then_some(async {
         match &wanted {
-            Some(text) => put_lifecycle(ctx, name, text).await?,
+            Some(text) => put_lifecycle(ctx, name, text).await,
             None => {
-                let action = "ecr:DeleteLifecyclePolicy";
                 let req = ctx.client.delete_lifecycle_policy().repository_name(name);
-                match ctx.write(action, name, req.send()).await? {
-                    Ok(_) => {}
-                    Err(e) if e.code() == Some("LifecyclePolicyNotFoundException") => {}
-                    Err(e) => return Err(aws(ctx, action, name, &e)),
-                }
+                call::delete(ctx, "ecr:DeleteLifecyclePolicy", name, "LifecyclePolicyNotFoundException", req.send())
+                    .await
             }
         }
-    }
+    });
 
-    let applied = plain("repositoryPolicyText");
-    let applied = applied.as_ref().and_then(Value::as_str);
+    let applied_access = text("repositoryPolicyText");
     let wanted_access = args.repository_policy_text(partition_of(&remote.arn));
-    if !same_repository_policy(applied, wanted_access.as_deref()) {
+    let policy = (!same_repository_policy(applied_access.as_deref(), wanted_access.as_deref())).then_some(async {
         match &wanted_access {
-            Some(text) => set_repository_policy(ctx, name, text).await?,
+            Some(text) => set_repository_policy(ctx, name, text).await,
             None => {
-                let action = "ecr:DeleteRepositoryPolicy";
                 let req = ctx.client.delete_repository_policy().repository_name(name);
-                match ctx.write(action, name, req.send()).await? {
-                    Ok(_) => {}
-                    Err(e) if e.code() == Some("RepositoryPolicyNotFoundException") => {}
-                    Err(e) => return Err(aws(ctx, action, name, &e)),
-                }
+                call::delete(ctx, "ecr:DeleteRepositoryPolicy", name, "RepositoryPolicyNotFoundException", req.send())
+                    .await
             }
         }
-    }
+    });
 
     // Reserved `aws:` tags (in states read before they were kept apart) are
     // never removed: they are not ours.
@@ -559,23 +608,94 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     let to_set: BTreeMap<String, String> =
         new_all.iter().filter(|(k, v)| old_all.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
     let to_remove: Vec<String> = old_all.keys().filter(|k| !new_all.contains_key(*k)).cloned().collect();
-    if !to_remove.is_empty() {
+    let untag = (!to_remove.is_empty()).then_some(async {
         let action = "ecr:UntagResource";
-        let req = ctx.client.untag_resource().resource_arn(&remote.arn).set_tag_keys(Some(to_remove));
-        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
-    }
-    if !to_set.is_empty() {
+        let req = ctx.client.untag_resource().resource_arn(&remote.arn).set_tag_keys(Some(to_remove.clone()));
+        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e)).map(drop)
+    });
+    let tag = (!to_set.is_empty()).then_some(async {
         let action = "ecr:TagResource";
         let req = ctx.client.tag_resource().resource_arn(&remote.arn).set_tags(Some(to_tags(&to_set)));
-        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
-    }
+        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e)).map(drop)
+    });
 
-    let mut props = outputs(&args, &remote, ctx.config, Policies { lifecycle: wanted, repository: wanted_access });
+    let (mutability, scanning, lifecycle, policy, untag, tag) =
+        tokio::join!(maybe(mutability), maybe(scanning), maybe(lifecycle), maybe(policy), maybe(untag), maybe(tag));
+
+    // What ECR holds now: each setting new where its call succeeded (or none
+    // was needed), old where it failed.
+    let mut failed = Failed::default();
+    let mut ok = |what: &'static str, result: Option<Result<()>>| match result {
+        Some(Err(e)) => {
+            failed.add(what, e);
+            false
+        }
+        _ => true,
+    };
+    let mutability_ok = ok("tag mutability", mutability);
+    let scanning_ok = ok("scanOnPush", scanning);
+    let lifecycle_ok = ok("lifecycle policy", lifecycle);
+    let policy_ok = ok("repository policy (pullPrincipals, pushPrincipals)", policy);
+    let untag_ok = ok("tags (removing)", untag);
+    let tag_ok = ok("tags (adding)", tag);
+    let Some((reason, code)) = failed.reason() else {
+        let mut props = outputs(&args, &remote, ctx.config, Policies { lifecycle: wanted, repository: wanted_access });
+        if let Some(aws_tags) = olds.get("awsTags") {
+            props.insert("awsTags".into(), aws_tags.clone());
+        }
+        carry_secrets(news, ctx.config, &mut props);
+        return Ok(props);
+    };
+    let failure = ProviderError::new(code, format!("could not update repository \"{name}\"'s {reason}"));
+    // A state too old to read back cannot say what was there before: the
+    // engine keeps it, and the next `pulumi up` applies every change again.
+    let Some(old) = args::parse(&inputs_of(PROPERTIES, olds), ctx.config).0 else { return Err(failure) };
+    let mut held = args.clone();
+    if !mutability_ok {
+        held.immutable_tags = old.immutable_tags;
+        held.tag_exclusions = old.tag_exclusions.clone();
+    }
+    if !scanning_ok {
+        held.scan_on_push = old.scan_on_push;
+    }
+    if !lifecycle_ok {
+        held.lifecycle_policy = old.lifecycle_policy.clone();
+        held.lifecycle_document = old.lifecycle_document.clone();
+    }
+    if !policy_ok {
+        held.access = old.access.clone();
+        held.policy_document = old.policy_document.clone();
+    }
+    let mut all = old_all.clone();
+    if untag_ok {
+        all.retain(|k, _| !to_remove.contains(k));
+    }
+    if tag_ok {
+        all.extend(to_set.clone());
+    }
+    // The resource's own tags: those of the old and new own keys still there.
+    held.tags = all
+        .iter()
+        .filter(|(k, _)| old.tags.contains_key(*k) || args.tags.contains_key(*k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let policies = Policies {
+        lifecycle: if lifecycle_ok { wanted } else { applied_lifecycle },
+        repository: if policy_ok { wanted_access } else { applied_access },
+    };
+    let mut props = outputs(&held, &remote, ctx.config, policies);
+    props.insert("tagsAll".into(), Value::Object(all.into_iter().map(|(k, v)| (k, v.into())).collect()));
     if let Some(aws_tags) = olds.get("awsTags") {
         props.insert("awsTags".into(), aws_tags.clone());
     }
     carry_secrets(news, ctx.config, &mut props);
-    Ok(props)
+    Err(ProviderError::InitFailed {
+        id: name.to_string(),
+        properties: props,
+        inputs: news.clone(),
+        reason: failure.message().to_string(),
+        code,
+    })
 }
 
 // ---------------------------------------------------------------- delete
