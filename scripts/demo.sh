@@ -6,12 +6,15 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# Where cargo builds (CARGO_TARGET_DIR, relative to the root, if set).
+target=${CARGO_TARGET_DIR:-target}
+case $target in /*) ;; *) target="$root/$target" ;; esac
 
 step() { printf '\n==> %s\n' "$*"; }
 
 step "building the provider (cargo build)"
 cargo build --quiet --bin pulumi-resource-awsecr
-provider="$root/target/debug/pulumi-resource-awsecr"
+provider="$target/debug/pulumi-resource-awsecr"
 version=$("$provider" --version)
 
 step "Pulumi toolchain (built once from Go modules, then cached)"
