@@ -524,7 +524,7 @@ def main():
         "`github.com/pulumi/pulumi-provider-boilerplate` and `github.com/pulumi/pulumi-go-provider` (HTTP 403). "
         "The peer is instead `tools/bench-peer`: the smallest provider on Pulumi's own Go provider plumbing "
         "(`pkg/v3/resource/provider.Main`, the grpc-go server that pulumi-go-provider also serves through), "
-        "from the same Pulumi modules (v3.248.0) as the pinned CLI, answering GetPluginInfo, GetSchema, "
+        f"from the same Pulumi modules ({a.pulumi}) as the pinned CLI, answering GetPluginInfo, GetSchema, "
         "CheckConfig, Configure and a trivial Check/Diff/Create/Delete. pulumi-go-provider adds its own "
         "start-up work on top (reflection over the resource types, schema generation), so the peer's figures "
         "are a lower bound for a provider written with it, and it holds no AWS SDK."

@@ -6,21 +6,26 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# Where cargo builds (CARGO_TARGET_DIR, relative to the root, if set).
+target=${CARGO_TARGET_DIR:-target}
+case $target in /*) ;; *) target="$root/$target" ;; esac
+
+. scripts/lib.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "building the provider (cargo build)"
-cargo build --quiet --bin pulumi-resource-awsecr
-provider="$root/target/debug/pulumi-resource-awsecr"
+# Set-up: one progress line per stage on stderr, the stage's own output
+# (compiler, downloads) in its log, printed in part on failure.
+step "set-up (each stage's output in $awsecr_logs/)"
+stage cargo-build "building the provider (cargo build)" cargo build --bin pulumi-resource-awsecr
+provider="$target/debug/pulumi-resource-awsecr"
 version=$("$provider" --version)
-
-step "Pulumi toolchain (built once from Go modules, then cached)"
-bin=$(bash scripts/pulumi-toolchain.sh)
+bin=$(stage_out pulumi-toolchain "Pulumi toolchain (built once from Go modules, then cached)" bash scripts/pulumi-toolchain.sh)
 export PATH="$bin:$PATH"
-pulumi version
+venv=$(stage_out test-venv "ECR emulator and test tools (cached venv)" bash scripts/test-venv.sh)
+echo "provider $version, pulumi $(pulumi version)"
 
 step "local ECR emulator"
-venv=$(bash scripts/test-venv.sh)
 work=$(mktemp -d -t awsecr-demo-XXXXXX)
 moto_pid=""
 cleanup() {

@@ -3,11 +3,11 @@
 # its language hosts and their helper scripts), building it on first use.
 #
 # The toolchain is built from Go modules pinned in tools/pulumi/*/go.{mod,sum}
-# (no installer is needed) and cached outside the clone, keyed by the Pulumi
-# version and a hash of those files and of the stand-in hosts' sources, so later
-# runs take a second or two:
+# (no installer is needed) at the version pinned in tools/pulumi/VERSION, and
+# cached outside the clone, keyed by that version and a hash of those files and
+# of the stand-in hosts' sources, so later runs take a second or two:
 #
-#   ${PULUMI_AWSECR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-awsecr}/pulumi-v3.248.0-<hash>/bin
+#   ${PULUMI_AWSECR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-awsecr}/pulumi-v<version>-<hash>/bin
 #
 # The nodejs, python and go language hosts are NOT Pulumi's own: their modules
 # are not served by the module proxy reachable here, so tools/pulumi/hosts holds
@@ -25,11 +25,13 @@
 #   bin=$(scripts/pulumi-toolchain.sh) && PATH="$bin:$PATH" pulumi version
 set -euo pipefail
 
-PULUMI_VERSION=v3.248.0
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$root/scripts/lib.sh"
+
+PULUMI_VERSION=v$(pulumi_version)
 # Bump when the build recipe below changes, so cached toolchains are rebuilt.
 RECIPE=2
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tools="$root/tools/pulumi"
 
 # Language hosts a complete Pulumi install has next to `pulumi`.
@@ -109,7 +111,7 @@ moddir() { # module-dir module-path
 for m in cli hosts; do
   v=$(modversion $m github.com/pulumi/pulumi/pkg/v3)
   if [ "$v" != "$PULUMI_VERSION" ]; then
-    log "error: tools/pulumi/$m pins pkg/v3 $v, this script expects $PULUMI_VERSION"
+    log "error: tools/pulumi/$m/go.mod pins pkg/v3 $v, tools/pulumi/VERSION says $PULUMI_VERSION (see README, \"The Pulumi version\")"
     exit 1
   fi
 done

@@ -1,26 +1,24 @@
 #!/usr/bin/env bash
 # The test command (README): sets up what the tests need on a fresh machine
 # (test tools in a cached venv, the pinned Pulumi toolchain), checks that the
-# committed SDKs match schema.json and build, then runs format and lint checks
+# committed SDKs match schema.json and build (each of these a quiet stage:
+# one line with its time, its output in target/logs/), then runs format and lint checks
 # and every test: unit, wire compatibility, schema, gRPC integration against a
 # local ECR emulator, and end to end with the Pulumi CLI in YAML, TypeScript,
 # Python and Go. Tests start and stop every server they use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "test tools (cached venv)"
-bash scripts/test-venv.sh >/dev/null
-
-step "Pulumi toolchain (cached after the first build)"
-bash scripts/pulumi-toolchain.sh >/dev/null
-
-step "SDKs match schema.json (sdk-gen/gen.sh --check)"
-bash sdk-gen/gen.sh --check
-
-step "SDKs build (tsc, Python import, go build/vet)"
-AWSECR_SDK_VENV=$(bash sdk-gen/build.sh)
+# Set-up and SDK checks: one progress line per stage on stderr, the stage's
+# own output (downloads, builds) in its log, printed in part on failure.
+step "set-up (each stage's output in $awsecr_logs/)"
+stage test-venv "test tools (cached venv)" bash scripts/test-venv.sh
+stage pulumi-toolchain "Pulumi toolchain (cached after the first build)" bash scripts/pulumi-toolchain.sh
+stage sdk-check "SDKs match schema.json (sdk-gen/gen.sh --check)" bash sdk-gen/gen.sh --check
+AWSECR_SDK_VENV=$(stage_out sdk-build "SDKs build (tsc, Python import, go build/vet)" bash sdk-gen/build.sh)
 export AWSECR_SDK_VENV
 
 step "cargo fmt --check"

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Builds the committed SDKs the way users consume them, proving they work:
-# - sdk/nodejs: installs @pulumi/pulumi 3.248.0 (the last that runs on Node 20)
-#   and compiles with tsc into sdk/nodejs/bin (the package to install);
-# - sdk/python: installs into a cached venv next to pulumi==3.248.0 and imports
-#   it, checking the type hints are there;
+# - sdk/nodejs: installs @pulumi/pulumi at the pinned version
+#   (tools/pulumi/VERSION) and compiles with tsc into sdk/nodejs/bin (the
+#   package to install);
+# - sdk/python: installs into a cached venv next to pulumi at the pinned
+#   version and imports it, checking the type hints are there;
 # - sdk/go: go build and go vet.
 # Build outputs (bin/, node_modules/) are ignored by the SDKs' .gitignore.
 # Prints the Python venv's path on stdout (examples and tests use it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+. "$root/scripts/lib.sh"
+pulumi=$(pulumi_version)
 cache=${PULUMI_AWSECR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-awsecr}
 mkdir -p "$cache"
 exec 9>"$cache/sdk-build.lock"
@@ -19,17 +22,17 @@ echo "sdk-build: nodejs (npm install, tsc)" >&2
 (
   cd sdk/nodejs
   npm install --no-save --no-audit --no-fund --prefer-offline --loglevel=error \
-    @pulumi/pulumi@3.248.0 >&2
+    "@pulumi/pulumi@$pulumi" >&2
   npx --no-install tsc >&2
   cp package.json README.md bin/
 )
 
-echo "sdk-build: python (install into a venv with pulumi==3.248.0, import, type hints)" >&2
-venv="$cache/sdk-python-3.248.0"
+echo "sdk-build: python (install into a venv with pulumi==$pulumi, import, type hints)" >&2
+venv="$cache/sdk-python-$pulumi"
 if [ ! -f "$venv/.ready" ]; then
   rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check pulumi==3.248.0 >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "pulumi==$pulumi" >&2
   touch "$venv/.ready"
 fi
 # Dependencies first (a no-op once present), then this SDK's code afresh.

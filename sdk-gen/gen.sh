@@ -6,7 +6,7 @@
 #   bash sdk-gen/gen.sh --check   # fail if a committed SDK is stale
 #
 # The Go SDK also gets a go.mod (module = the schema's importBasePath) pinned
-# to the same Pulumi SDK as the toolchain, and its go.sum.
+# to the same Pulumi SDK as the toolchain (tools/pulumi/VERSION), and its go.sum.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -14,7 +14,8 @@ cd "$root"
 check=0
 [ "${1:-}" = "--check" ] && check=1
 
-PULUMI_SDK_VERSION=v3.248.0
+. "$root/scripts/lib.sh"
+PULUMI_SDK_VERSION=v$(pulumi_version)
 bin=$(bash scripts/pulumi-toolchain.sh)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
