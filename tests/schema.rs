@@ -203,3 +203,30 @@ fn get_repository_returns_what_the_resource_has() {
         assert_eq!(v.get("$ref"), r.get("$ref"), "$ref of {k}");
     }
 }
+
+/// What the registry page and the package managers read from the schema: the
+/// names the SDKs are published under, where the project lives, and that the
+/// committed schema names no plugin download location (a release stamps it:
+/// `sdk-gen/gen.sh --plugin-download-url`).
+#[test]
+fn package_metadata_is_complete() {
+    let s = schema();
+    for key in ["displayName", "description", "homepage", "repository", "publisher", "license"] {
+        assert!(s[key].as_str().is_some_and(|v| !v.is_empty()), "schema.json has no {key}");
+    }
+    assert_eq!(s["license"], "Apache-2.0", "the license Cargo.toml and LICENSE give");
+    let keywords: Vec<&str> = s["keywords"].as_array().unwrap().iter().filter_map(Json::as_str).collect();
+    for k in ["category/cloud", "kind/native"] {
+        assert!(keywords.contains(&k), "keywords lack {k}");
+    }
+    assert!(s.get("logoUrl").is_none(), "there is no logo to point at");
+    assert!(s.get("pluginDownloadURL").is_none(), "the committed schema leaves the download location to a release");
+    let lang = &s["language"];
+    assert_eq!(lang["nodejs"]["packageName"], "@pulumi-awsecr/awsecr");
+    assert_eq!(lang["python"]["packageName"], "pulumi_awsecr");
+    assert_eq!(lang["python"]["pyproject"]["enabled"], true);
+    assert_eq!(lang["go"]["importBasePath"], "github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr");
+    for l in ["nodejs", "python", "go"] {
+        assert_eq!(lang[l]["respectSchemaVersion"], true, "{l}: respectSchemaVersion");
+    }
+}
