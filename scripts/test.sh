@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README): sets up what the tests need on a fresh machine
 # (test tools in a cached venv, the pinned Pulumi toolchain), checks that the
-# committed SDKs match schema.json and build, then runs format and lint checks
+# committed SDKs match schema.json and build and that the examples in the
+# schema's descriptions compile against them, then runs format and lint checks
 # and every test: unit, wire compatibility, schema, gRPC integration against a
 # local ECR emulator, and end to end with the Pulumi CLI in YAML, TypeScript,
 # Python and Go. Tests start and stop every server they use.
@@ -22,6 +23,9 @@ bash sdk-gen/gen.sh --check
 step "SDKs build (tsc, Python import, go build/vet)"
 AWSECR_SDK_VENV=$(bash sdk-gen/build.sh)
 export AWSECR_SDK_VENV
+
+step "examples in schema.json fit the SDKs (sdk-gen/check-examples.sh)"
+bash sdk-gen/check-examples.sh "$AWSECR_SDK_VENV"
 
 step "cargo fmt --check"
 cargo fmt --check

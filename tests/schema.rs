@@ -230,3 +230,31 @@ fn package_metadata_is_complete() {
         assert_eq!(lang[l]["respectSchemaVersion"], true, "{l}: respectSchemaVersion");
     }
 }
+
+/// Every resource and function description carries Pulumi's examples section
+/// with each example in TypeScript, Python, Go and YAML: the SDKs' doc
+/// comments keep their language's blocks, the registry page shows all four.
+/// (`sdk-gen/check-examples.sh` compiles them against the SDKs.)
+#[test]
+fn every_description_has_examples_in_four_languages() {
+    let s = schema();
+    for section in ["resources", "functions"] {
+        for (token, spec) in s[section].as_object().unwrap() {
+            let text = spec["description"].as_str().unwrap_or_default();
+            let (_, rest) = text
+                .split_once("{{% examples %}}\n## Example Usage\n")
+                .unwrap_or_else(|| panic!("{token}: no {{{{% examples %}}}} section opening with ## Example Usage"));
+            let (examples, _) =
+                rest.split_once("{{% /examples %}}").unwrap_or_else(|| panic!("{token}: examples not closed"));
+            let bodies: Vec<&str> = examples.split("{{% example %}}").skip(1).collect();
+            assert!(!bodies.is_empty(), "{token}: no {{{{% example %}}}}");
+            for (n, body) in bodies.iter().enumerate() {
+                assert!(body.contains("{{% /example %}}"), "{token}: example {n} not closed");
+                assert!(body.trim_start().starts_with("### "), "{token}: example {n} has no ### title");
+                for lang in ["typescript", "python", "go", "yaml"] {
+                    assert_eq!(body.matches(&format!("```{lang}\n")).count(), 1, "{token}: example {n} in {lang}");
+                }
+            }
+        }
+    }
+}
