@@ -149,6 +149,12 @@ fn provider_configuration_matches() {
             .collect();
         assert_eq!(secret, set(SECRET_KEYS));
     }
+    // The provider resource's inputs and outputs say what the settings say.
+    for section in ["inputProperties", "properties"] {
+        for (k, v) in s["provider"][section].as_object().unwrap() {
+            assert_eq!(v["description"], s["config"]["variables"][k]["description"], "provider {section}.{k}");
+        }
+    }
 }
 
 #[test]
