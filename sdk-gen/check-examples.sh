@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks the examples in schema.json's descriptions (what the SDK docs and the
-# registry page show) against the SDKs in sdk/: each resource and function
+# registry page show) and the program of the registry docs page
+# (docs/_index.md) against the SDKs in sdk/: each resource and function
 # has them in TypeScript, Python, Go and YAML; the TypeScript ones type-check
 # with tsc (strict), the Go ones build with go vet, the Python ones run
 # against the Python SDK with Pulumi's mocks, and the YAML ones fit the
@@ -23,7 +24,7 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$python" sdk-gen/examples.py extract schema.json "$work"
+"$python" sdk-gen/examples.py extract schema.json "$work" docs/_index.md
 
 echo "check-examples: YAML (against the schema)" >&2
 "$python" sdk-gen/examples.py yaml schema.json "$work"

@@ -12,12 +12,14 @@ Every resource and function description carries Pulumi's examples section:
     {{% /examples %}}
 
 The code generators keep the blocks of each SDK's language in its doc
-comments; the registry page shows them all. check-examples.sh compiles the
-TypeScript and Go ones against sdk/, and this script runs the Python ones
-against the Python SDK with Pulumi's mocks and checks the YAML ones against
-the schema (types, property names, required inputs, `${a.b}` references).
+comments; the registry page shows them all. A registry docs page (`docs/_index.md`)
+holds one program per language the same way, in the registry's chooser.
+check-examples.sh compiles the TypeScript and Go ones against sdk/, and this
+script runs the Python ones against the Python SDK with Pulumi's mocks and
+checks the YAML ones against the schema (types, property names, required
+inputs, `${a.b}` references).
 
-    python examples.py extract <schema.json> <dir>   # every example into <dir>/{ts,py,go,yaml}
+    python examples.py extract <schema.json> <dir> [<page.md>...]   # every example into <dir>/{ts,py,go,yaml}
     python examples.py yaml <schema.json> <dir>      # check <dir>/yaml/*.yaml
     python examples.py python <dir>                  # run <dir>/py/*.py with mocks
 """
@@ -45,10 +47,24 @@ def described(schema: dict):
             yield token, spec.get("description", "")
 
 
-def extract(schema_path: str, out: str) -> None:
+def write(out_dir: Path, slug: str, blocks: list) -> None:
+    for lang, code in blocks:
+        ext = LANGUAGES[lang]
+        path = out_dir / ext / (f"{slug}/main.go" if ext == "go" else f"{slug}.{ext}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(code)
+
+
+def extract(schema_path: str, out: str, *pages: str) -> None:
     schema = json.loads(Path(schema_path).read_text())
     out_dir = Path(out)
     count = 0
+    for page in pages:
+        blocks = [(lang, code) for lang, code in FENCE.findall(Path(page).read_text()) if lang in LANGUAGES]
+        languages = [lang for lang, _ in blocks]
+        if sorted(languages) != sorted(LANGUAGES):
+            fail(f"{page} has {languages}, wanted one program each in {list(LANGUAGES)}")
+        write(out_dir, "page_" + re.sub(r"\W", "_", Path(page).stem).strip("_"), blocks)
     for token, description in described(schema):
         sections = EXAMPLES.findall(description)
         if len(sections) != 1:
@@ -64,14 +80,10 @@ def extract(schema_path: str, out: str) -> None:
             languages = [lang for lang, _ in blocks]
             if sorted(languages) != sorted(LANGUAGES):
                 fail(f"{token}: example {n} ({title[4:]}) has {languages}, wanted one each of {list(LANGUAGES)}")
-            slug = f"{token.rsplit(':', 1)[1]}_{n}"
-            for lang, code in blocks:
-                ext = LANGUAGES[lang]
-                path = out_dir / ext / (f"{slug}/main.go" if ext == "go" else f"{slug}.{ext}")
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(code)
+            write(out_dir, f"{token.rsplit(':', 1)[1]}_{n}", blocks)
             count += 1
-    print(f"examples: {count} examples of {len(schema['resources']) + len(schema['functions'])} resources and functions, in 4 languages each")
+    described_count = len(schema["resources"]) + len(schema["functions"])
+    print(f"examples: {count} examples of {described_count} resources and functions and {len(pages)} pages, in 4 languages each")
 
 
 # ------------------------------------------------------------------ YAML
@@ -216,7 +228,7 @@ def run_python(directory: str) -> None:
 
 if __name__ == "__main__":
     verb, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
-    if verb == "extract" and len(args) == 2:
+    if verb == "extract" and len(args) >= 2:
         extract(*args)
     elif verb == "yaml" and len(args) == 2:
         check_yaml(*args)
