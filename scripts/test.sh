@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README): sets up what the tests need on a fresh machine
 # (test tools in a cached venv, the pinned Pulumi toolchain), checks that the
-# committed SDKs match schema.json and build (each of these a quiet stage:
-# one line with its time, its output in target/logs/), then runs format and lint checks
+# committed SDKs match schema.json and build, and that the examples in the
+# schema's descriptions compile against them (each set-up stage quiet: one
+# line with its time, its output in target/logs/), then runs format and lint checks
 # and every test: unit, wire compatibility, schema, gRPC integration against a
 # local ECR emulator, and end to end with the Pulumi CLI in YAML, TypeScript,
 # Python and Go. Tests start and stop every server they use.
@@ -20,6 +21,9 @@ stage pulumi-toolchain "Pulumi toolchain (cached after the first build)" bash sc
 stage sdk-check "SDKs match schema.json (sdk-gen/gen.sh --check)" bash sdk-gen/gen.sh --check
 AWSECR_SDK_VENV=$(stage_out sdk-build "SDKs build (tsc, Python import, go build/vet)" bash sdk-gen/build.sh)
 export AWSECR_SDK_VENV
+
+step "examples in schema.json fit the SDKs (sdk-gen/check-examples.sh)"
+bash sdk-gen/check-examples.sh "$AWSECR_SDK_VENV"
 
 step "cargo fmt --check"
 cargo fmt --check

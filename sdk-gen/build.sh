@@ -3,8 +3,10 @@
 # - sdk/nodejs: installs @pulumi/pulumi at the pinned version
 #   (tools/pulumi/VERSION) and compiles with tsc into sdk/nodejs/bin (the
 #   package to install);
-# - sdk/python: installs into a cached venv next to pulumi at the pinned
-#   version and imports it, checking the type hints are there;
+# - sdk/python: builds its wheel (no packaging warnings; the README is the
+#   wheel's description and the license an SPDX expression), installs the
+#   wheel into a cached venv next to pulumi at the pinned version and imports
+#   it, checking the type hints are there;
 # - sdk/go: go build and go vet.
 # Build outputs (bin/, node_modules/) are ignored by the SDKs' .gitignore.
 # Prints the Python venv's path on stdout (examples and tests use it).
@@ -27,7 +29,7 @@ echo "sdk-build: nodejs (npm install, tsc)" >&2
   cp package.json README.md bin/
 )
 
-echo "sdk-build: python (install into a venv with pulumi==$pulumi, import, type hints)" >&2
+echo "sdk-build: python (wheel without warnings, install into a venv with pulumi==$pulumi, import, type hints)" >&2
 venv="$cache/sdk-python-$pulumi"
 if [ ! -f "$venv/.ready" ]; then
   rm -rf "$venv"
@@ -35,9 +37,36 @@ if [ ! -f "$venv/.ready" ]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check "pulumi==$pulumi" >&2
   touch "$venv/.ready"
 fi
+# The wheel as a user gets it, built in pip's isolated build environment; any
+# warning of the build backend fails here. (PYTHONDONTWRITEBYTECODE would make
+# setuptools warn that it skips byte-compiling: not the package's doing.)
+wheels=$(mktemp -d)
+trap 'rm -rf "$wheels"' EXIT
+if ! env -u PYTHONDONTWRITEBYTECODE "$venv/bin/pip" wheel --no-deps --disable-pip-version-check -v \
+  -w "$wheels" ./sdk/python >"$wheels/build.log" 2>&1; then
+  cat "$wheels/build.log" >&2
+  echo "sdk-build: python: the wheel does not build" >&2
+  exit 1
+fi
+if grep -iE "warning|deprecat" "$wheels/build.log" >&2; then
+  echo "sdk-build: python: the wheel builds with the warnings above" >&2
+  exit 1
+fi
+wheel=$(ls "$wheels"/*.whl)
+"$venv/bin/python" - "$wheel" <<'PY' >&2
+import email, sys, zipfile
+
+wheel = zipfile.ZipFile(sys.argv[1])
+name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+meta = email.message_from_bytes(wheel.read(name))
+assert meta["License-Expression"], "the wheel has no License-Expression"
+assert meta["Description-Content-Type"] == "text/markdown", "the wheel's description is not its README"
+assert meta.get_payload().lstrip().startswith("# "), "the wheel carries no README"
+print(f"{sys.argv[1].rsplit('/', 1)[-1]}: License-Expression {meta['License-Expression']}, README as description")
+PY
 # Dependencies first (a no-op once present), then this SDK's code afresh.
-"$venv/bin/pip" install --quiet --disable-pip-version-check ./sdk/python >&2
-"$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps ./sdk/python >&2
+"$venv/bin/pip" install --quiet --disable-pip-version-check "$wheel" >&2
+"$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel" >&2
 "$venv/bin/python" - <<'PY' >&2
 import importlib.resources, inspect
 import pulumi_awsecr as awsecr

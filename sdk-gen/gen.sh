@@ -4,15 +4,59 @@
 #
 #   bash sdk-gen/gen.sh           # regenerate; commit the result
 #   bash sdk-gen/gen.sh --check   # fail if a committed SDK is stale
+#   bash sdk-gen/gen.sh --plugin-download-url <url>   # a release build, below
 #
 # The Go SDK also gets a go.mod (module = the schema's importBasePath) pinned
-# to the same Pulumi SDK as the toolchain (tools/pulumi/VERSION), and its go.sum.
+# to the same Pulumi SDK as the toolchain (tools/pulumi/VERSION), and its go.sum. The Python SDK is
+# finished by python-packaging.py (its README next to pyproject.toml, the
+# license as an SPDX string), so its wheel and sdist build without warnings.
+#
+# Where the engine downloads the plugin from is not in the committed schema,
+# as in Pulumi's own providers (theirs come from Pulumi's default plugin
+# server). A release that hosts the plugin tarballs stamps the place into
+# schema.json and the SDKs before it builds anything, e.g. for the GitHub
+# releases of <owner>/pulumi-awsecr:
+#   bash sdk-gen/gen.sh --plugin-download-url github://api.github.com/<owner>
+# and then builds the plugin (which embeds schema.json) and the SDK packages
+# from that tree, which is a release build and never committed. Programs
+# using those SDKs then make the engine fetch
+# pulumi-resource-awsecr-v<version>-<os>-<arch>.tar.gz from there by itself.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 check=0
-[ "${1:-}" = "--check" ] && check=1
+download_url=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --check) check=1 ;;
+    --plugin-download-url)
+      download_url=${2:-}
+      [ -n "$download_url" ] || { echo "sdk-gen: --plugin-download-url needs a URL (github://api.github.com/<owner>, https://...)" >&2; exit 2; }
+      shift ;;
+    *) echo "sdk-gen: unknown argument $1 (--check, --plugin-download-url <url>)" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ -n "$download_url" ]; then
+  if [ "$check" = 1 ]; then
+    echo "sdk-gen: --check compares with the committed schema and takes no --plugin-download-url" >&2
+    exit 2
+  fi
+  # pluginDownloadURL goes after publisher, where Pulumi's schemas keep it.
+  python3 -c '
+import json, sys
+schema = json.load(open("schema.json"))
+stamped = {}
+for key, value in schema.items():
+    if key != "pluginDownloadURL":
+        stamped[key] = value
+    if key == "publisher":
+        stamped["pluginDownloadURL"] = sys.argv[1]
+open("schema.json", "w").write(json.dumps(stamped, indent=2) + "\n")
+' "$download_url"
+  echo "sdk-gen: schema.json now says pluginDownloadURL = $download_url (a release build: do not commit it)" >&2
+fi
 
 . "$root/scripts/lib.sh"
 PULUMI_SDK_VERSION=v$(pulumi_version)
@@ -40,6 +84,9 @@ fi
 # go.sum: reuse the committed one when it still fits, so --check needs no network.
 [ -f sdk/go/awsecr/go.sum ] && cp sdk/go/awsecr/go.sum "$gosdk/go.sum"
 (cd "$gosdk" && GOWORK=off GOFLAGS=-mod=mod go mod tidy >&2)
+
+pypackage=$(python3 -c 'import json; print(json.load(open("schema.json"))["language"]["python"]["packageName"])')
+python3 sdk-gen/python-packaging.py "$work/sdk/python" "$pypackage"
 
 if [ "$check" = 1 ]; then
   stale=0

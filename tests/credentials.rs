@@ -1,9 +1,10 @@
 //! Where credentials come from, and what the user reads when they cannot be
 //! had. The provider runs with an empty environment and an empty home
-//! directory of the test's own, against the emulator; each way of failing
-//! (none at all, a profile that does not exist, an SSO session that expired,
-//! a role that may not be assumed) gets its own sentence, and a real
-//! connection failure still reads as one.
+//! directory of the test's own, against the emulator; an assumed role and web
+//! identity (the CI way: a token file and a role, no keys) work through the
+//! emulator's STS; each way of failing (none at all, a profile that does not
+//! exist, an SSO session that expired, a role that may not be assumed) gets
+//! its own sentence, and a real connection failure still reads as one.
 
 mod common;
 
@@ -140,6 +141,75 @@ async fn assumed_roles_work_and_a_refused_one_is_named() {
     let result = create_with(home.path(), &envs, &moto.endpoint(), &[("assumeRole", assume())]).await;
     assert_says(result, Code::Unauthenticated, &["refused to let the provider assume the role", role, "trust policy"]);
     assert!(!moto.exists("creds").await);
+}
+
+/// A CI job (GitHub Actions, GitLab, an EKS pod) gets AWS credentials by web
+/// identity: a token file from its OIDC provider and the role to assume, in
+/// the standard variables, with no keys anywhere. The provider exchanges the
+/// token at STS (AssumeRoleWithWebIdentity) and signs every ECR call with the
+/// role's credentials; the emulator's STS says whose they are.
+#[tokio::test]
+async fn web_identity_from_the_standard_variables() {
+    let moto = Moto::start();
+    let home = TempDir::new("home-web-identity");
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}]}"#;
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/ci-deployer");
+    let token_file = home.path().join("web-identity-token");
+    let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmV4YW1wbGUvYXBwOnJlZjpyZWZzL2hlYWRzL21haW4ifQ.c2lnbmF0dXJl";
+    std::fs::write(&token_file, token).unwrap();
+    let sts = moto.endpoint();
+
+    for session in [Some("ci-run-42"), None] {
+        let mut envs = vec![
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", token_file.to_str().unwrap()),
+            ("AWS_ROLE_ARN", role.as_str()),
+            // STS of the emulator, as AWS_ENDPOINT_URL_STS is read by the SDK.
+            ("AWS_ENDPOINT_URL_STS", sts.as_str()),
+        ];
+        if let Some(name) = session {
+            envs.push(("AWS_ROLE_SESSION_NAME", name));
+        }
+        assert!(!envs.iter().any(|(k, _)| k.contains("ACCESS_KEY")), "no static keys");
+        let (status, body) = moto.aws_query(
+            "iam",
+            "2010-05-08",
+            &[("Action", "CreateRole"), ("RoleName", "ci-deployer"), ("AssumeRolePolicyDocument", trust)],
+        );
+        assert_eq!(status, 200, "{body}");
+        moto.start_recording();
+        create_with(home.path(), &envs, &moto.endpoint(), &[]).await.expect("create with web identity");
+        let requests = moto.stop_recording_requests();
+        assert!(moto.exists("creds").await);
+
+        // The token went to STS with the role and, when given, the session name.
+        let exchange: Vec<Vec<(String, String)>> = requests
+            .iter()
+            .map(|r| url::form_urlencoded::parse(recorded_body(r).as_bytes()).into_owned().collect::<Vec<_>>())
+            .filter(|form| form.iter().any(|(k, v)| k == "Action" && v == "AssumeRoleWithWebIdentity"))
+            .collect();
+        assert_eq!(exchange.len(), 1, "one exchange of the token: {requests:?}");
+        let param = |k: &str| exchange[0].iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        assert_eq!(param("RoleArn").as_deref(), Some(role.as_str()));
+        assert_eq!(param("WebIdentityToken").as_deref(), Some(token));
+        if let Some(name) = session {
+            assert_eq!(param("RoleSessionName").as_deref(), Some(name));
+        }
+
+        // Every ECR call was signed with one key, and that key is the role's.
+        let ecr_keys: std::collections::BTreeSet<String> = requests
+            .iter()
+            .filter(|r| {
+                r["headers"]["X-Amz-Target"].as_str().is_some_and(|t| t.starts_with("AmazonEC2ContainerRegistry"))
+            })
+            .map(|r| recorded_access_key(r).expect("a signed ECR request"))
+            .collect();
+        assert_eq!(ecr_keys.len(), 1, "{ecr_keys:?}");
+        let key = ecr_keys.first().unwrap();
+        let arn = moto.caller_arn(key);
+        let session_name = param("RoleSessionName").expect("a session name, given or generated");
+        assert_eq!(arn, format!("arn:aws:sts::{ACCOUNT}:assumed-role/ci-deployer/{session_name}"));
+        moto.reset();
+    }
 }
 
 #[tokio::test]

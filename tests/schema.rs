@@ -149,6 +149,12 @@ fn provider_configuration_matches() {
             .collect();
         assert_eq!(secret, set(SECRET_KEYS));
     }
+    // The provider resource's inputs and outputs say what the settings say.
+    for section in ["inputProperties", "properties"] {
+        for (k, v) in s["provider"][section].as_object().unwrap() {
+            assert_eq!(v["description"], s["config"]["variables"][k]["description"], "provider {section}.{k}");
+        }
+    }
 }
 
 #[test]
@@ -201,5 +207,60 @@ fn get_repository_returns_what_the_resource_has() {
         let r = &resource[k];
         assert_eq!(v.get("type"), r.get("type"), "type of {k}");
         assert_eq!(v.get("$ref"), r.get("$ref"), "$ref of {k}");
+    }
+}
+
+/// What the registry page and the package managers read from the schema: the
+/// names the SDKs are published under, where the project lives, and that the
+/// committed schema names no plugin download location (a release stamps it:
+/// `sdk-gen/gen.sh --plugin-download-url`).
+#[test]
+fn package_metadata_is_complete() {
+    let s = schema();
+    for key in ["displayName", "description", "homepage", "repository", "publisher", "license"] {
+        assert!(s[key].as_str().is_some_and(|v| !v.is_empty()), "schema.json has no {key}");
+    }
+    assert_eq!(s["license"], "Apache-2.0", "the license Cargo.toml and LICENSE give");
+    let keywords: Vec<&str> = s["keywords"].as_array().unwrap().iter().filter_map(Json::as_str).collect();
+    for k in ["category/cloud", "kind/native"] {
+        assert!(keywords.contains(&k), "keywords lack {k}");
+    }
+    assert!(s.get("logoUrl").is_none(), "there is no logo to point at");
+    assert!(s.get("pluginDownloadURL").is_none(), "the committed schema leaves the download location to a release");
+    let lang = &s["language"];
+    assert_eq!(lang["nodejs"]["packageName"], "@pulumi-awsecr/awsecr");
+    assert_eq!(lang["python"]["packageName"], "pulumi_awsecr");
+    assert_eq!(lang["python"]["pyproject"]["enabled"], true);
+    assert_eq!(lang["go"]["importBasePath"], "github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr");
+    for l in ["nodejs", "python", "go"] {
+        assert_eq!(lang[l]["respectSchemaVersion"], true, "{l}: respectSchemaVersion");
+    }
+}
+
+/// Every resource and function description carries Pulumi's examples section
+/// with each example in TypeScript, Python, Go and YAML: the SDKs' doc
+/// comments keep their language's blocks, the registry page shows all four.
+/// (`sdk-gen/check-examples.sh` compiles them against the SDKs.)
+#[test]
+fn every_description_has_examples_in_four_languages() {
+    let s = schema();
+    for section in ["resources", "functions"] {
+        for (token, spec) in s[section].as_object().unwrap() {
+            let text = spec["description"].as_str().unwrap_or_default();
+            let (_, rest) = text
+                .split_once("{{% examples %}}\n## Example Usage\n")
+                .unwrap_or_else(|| panic!("{token}: no {{{{% examples %}}}} section opening with ## Example Usage"));
+            let (examples, _) =
+                rest.split_once("{{% /examples %}}").unwrap_or_else(|| panic!("{token}: examples not closed"));
+            let bodies: Vec<&str> = examples.split("{{% example %}}").skip(1).collect();
+            assert!(!bodies.is_empty(), "{token}: no {{{{% example %}}}}");
+            for (n, body) in bodies.iter().enumerate() {
+                assert!(body.contains("{{% /example %}}"), "{token}: example {n} not closed");
+                assert!(body.trim_start().starts_with("### "), "{token}: example {n} has no ### title");
+                for lang in ["typescript", "python", "go", "yaml"] {
+                    assert_eq!(body.matches(&format!("```{lang}\n")).count(), 1, "{token}: example {n} in {lang}");
+                }
+            }
+        }
     }
 }

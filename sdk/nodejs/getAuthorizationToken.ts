@@ -6,6 +6,21 @@ import * as utilities from "./utilities";
 
 /**
  * Credentials for `docker login` to an ECR registry, valid for 12 hours. The password is a secret.
+ *
+ * ## Example Usage
+ * ### Credentials for `docker login`
+ *
+ * The registry's address and a user name and password for it, valid for 12 hours; the password stays a secret in every output it reaches.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const token = awsecr.getAuthorizationTokenOutput();
+ *
+ * export const server = token.proxyEndpoint;
+ * export const userName = token.userName;
+ * export const password = token.password;
+ * ```
  */
 export function getAuthorizationToken(args?: GetAuthorizationTokenArgs, opts?: pulumi.InvokeOptions): Promise<GetAuthorizationTokenResult> {
     args = args || {};
@@ -42,6 +57,21 @@ export interface GetAuthorizationTokenResult {
 }
 /**
  * Credentials for `docker login` to an ECR registry, valid for 12 hours. The password is a secret.
+ *
+ * ## Example Usage
+ * ### Credentials for `docker login`
+ *
+ * The registry's address and a user name and password for it, valid for 12 hours; the password stays a secret in every output it reaches.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const token = awsecr.getAuthorizationTokenOutput();
+ *
+ * export const server = token.proxyEndpoint;
+ * export const userName = token.userName;
+ * export const password = token.password;
+ * ```
  */
 export function getAuthorizationTokenOutput(args?: GetAuthorizationTokenOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetAuthorizationTokenResult> {
     args = args || {};

@@ -6,6 +6,20 @@ import * as utilities from "./utilities";
 
 /**
  * One image of an ECR repository, by tag, by digest or the most recently pushed: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+ *
+ * ## Example Usage
+ * ### Deploy exactly one image
+ *
+ * `imageUri` pins the image tagged `v1.4.2` by its digest, so a deployment runs that image even if the tag is later moved.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const release = awsecr.getImageOutput({ repositoryName: "platform/api", imageTag: "v1.4.2" });
+ *
+ * export const imageUri = release.imageUri;
+ * export const pushedAt = release.imagePushedAt;
+ * ```
  */
 export function getImage(args: GetImageArgs, opts?: pulumi.InvokeOptions): Promise<GetImageResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -69,6 +83,20 @@ export interface GetImageResult {
 }
 /**
  * One image of an ECR repository, by tag, by digest or the most recently pushed: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+ *
+ * ## Example Usage
+ * ### Deploy exactly one image
+ *
+ * `imageUri` pins the image tagged `v1.4.2` by its digest, so a deployment runs that image even if the tag is later moved.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const release = awsecr.getImageOutput({ repositoryName: "platform/api", imageTag: "v1.4.2" });
+ *
+ * export const imageUri = release.imageUri;
+ * export const pushedAt = release.imagePushedAt;
+ * ```
  */
 export function getImageOutput(args: GetImageOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetImageResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

@@ -9,6 +9,20 @@ import * as utilities from "./utilities";
 
 /**
  * Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+ *
+ * ## Example Usage
+ * ### A repository another stack manages
+ *
+ * Its URL for a deployment, and the IAM policy a role attaches to pull from it.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const api = awsecr.getRepositoryOutput({ repositoryName: "platform/api" });
+ *
+ * export const repositoryUrl = api.repositoryUrl;
+ * export const pullPolicy = api.pullPolicyDocument;
+ * ```
  */
 export function getRepository(args: GetRepositoryArgs, opts?: pulumi.InvokeOptions): Promise<GetRepositoryResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -120,6 +134,20 @@ export interface GetRepositoryResult {
 }
 /**
  * Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+ *
+ * ## Example Usage
+ * ### A repository another stack manages
+ *
+ * Its URL for a deployment, and the IAM policy a role attaches to pull from it.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const api = awsecr.getRepositoryOutput({ repositoryName: "platform/api" });
+ *
+ * export const repositoryUrl = api.repositoryUrl;
+ * export const pullPolicy = api.pullPolicyDocument;
+ * ```
  */
 export function getRepositoryOutput(args: GetRepositoryOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetRepositoryResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

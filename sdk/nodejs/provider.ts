@@ -26,7 +26,7 @@ export class Provider extends pulumi.ProviderResource {
     }
 
     /**
-     * A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+     * A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
      */
     declare public readonly endpoint: pulumi.Output<string | undefined>;
     /**
@@ -34,7 +34,7 @@ export class Provider extends pulumi.ProviderResource {
      */
     declare public readonly profile: pulumi.Output<string | undefined>;
     /**
-     * The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+     * The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
      */
     declare public readonly region: pulumi.Output<string | undefined>;
 

@@ -10,6 +10,23 @@ import * as utilities from "./utilities";
 /**
  * A pull-through cache rule: the first pull of `<account>.dkr.ecr.<region>.amazonaws.com/<ecrRepositoryPrefix>/<image>` fetches the image from the upstream registry and keeps it in ECR, away from the upstream's rate limits. The provider knows each upstream's registry URL and which of them need a credential, and checks both before any call. ECR creates the cached repositories itself: give them the Repository's defaults with a `RepositoryTemplate` for the same prefix.
  *
+ * ## Example Usage
+ * ### A Docker Hub cache
+ *
+ * The first pull of `<account>.dkr.ecr.<region>.amazonaws.com/docker-hub/library/nginx:latest` fetches the image from Docker Hub and keeps it. Docker Hub needs a credential: a Secrets Manager secret whose name starts with `ecr-pullthroughcache/`, holding `username` and `accessToken`. The upstream's URL is filled in.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const dockerHub = new awsecr.PullThroughCacheRule("dockerHub", {
+ *     ecrRepositoryPrefix: "docker-hub",
+ *     upstream: "docker-hub",
+ *     credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+ * });
+ *
+ * export const upstreamRegistryUrl = dockerHub.upstreamRegistryUrl;
+ * ```
+ *
  * ## Import
  *
  * ```sh

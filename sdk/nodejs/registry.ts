@@ -10,6 +10,25 @@ import * as utilities from "./utilities";
 /**
  * The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
  *
+ * ## Example Usage
+ * ### Scanning and replication for the whole registry
+ *
+ * Every repository is scanned on push, and repositories under `prod` are replicated to another region. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const registry = new awsecr.Registry("registry", {
+ *     scanning: { type: "BASIC", scanOnPush: ["*"] },
+ *     replication: [{
+ *         destinations: [{ region: "eu-west-1" }],
+ *         repositoryPrefixes: ["prod"],
+ *     }],
+ * });
+ *
+ * export const registryId = registry.registryId;
+ * ```
+ *
  * ## Import
  *
  * ```sh

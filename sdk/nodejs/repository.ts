@@ -12,6 +12,41 @@ import * as utilities from "./utilities";
  *
  * Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
  *
+ * ## Example Usage
+ * ### A repository on production defaults
+ *
+ * Immutable tags, scan on push, AES256 encryption and a deletion that refuses to remove images: nothing to set. The name is the resource name with a random suffix.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const app = new awsecr.Repository("app");
+ *
+ * export const repositoryUrl = app.repositoryUrl;
+ * ```
+ * ### Image expiry, a movable tag and pull access
+ *
+ * Untagged images expire after 14 days, pull-request images after 7, at most 100 images are kept, `latest` stays movable while every other tag is immutable, and an ECS task execution role may pull. `pullPolicyDocument` is the IAM policy that role attaches.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const api = new awsecr.Repository("api", {
+ *     repositoryName: "platform/api",
+ *     lifecyclePolicy: {
+ *         expireUntaggedAfterDays: 14,
+ *         maxImageCount: 100,
+ *         tagged: [{ tagPatterns: ["pr-*"], expireAfterDays: 7 }],
+ *     },
+ *     mutableTagExclusions: ["latest"],
+ *     pullPrincipals: ["arn:aws:iam::123456789012:role/api-task-execution"],
+ *     tags: { team: "platform" },
+ * });
+ *
+ * export const repositoryUrl = api.repositoryUrl;
+ * export const pullPolicy = api.pullPolicyDocument;
+ * ```
+ *
  * ## Import
  *
  * ```sh

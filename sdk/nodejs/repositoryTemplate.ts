@@ -10,6 +10,32 @@ import * as utilities from "./utilities";
 /**
  * A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents. Scanning is the registry's (`Registry.scanning`), not a template setting.
  *
+ * ## Example Usage
+ * ### Defaults for the repositories a cache creates
+ *
+ * ECR creates a repository for each image first pulled through the ECR Public cache; the template gives those repositories immutable tags, AES256 and expiry rules, and lets another account pull.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const ecrPublic = new awsecr.PullThroughCacheRule("ecrPublic", {
+ *     ecrRepositoryPrefix: "ecr-public",
+ *     upstream: "ecr-public",
+ * });
+ *
+ * const ecrPublicRepositories = new awsecr.RepositoryTemplate("ecrPublicRepositories", {
+ *     prefix: ecrPublic.ecrRepositoryPrefix,
+ *     appliedFor: ["PULL_THROUGH_CACHE"],
+ *     lifecyclePolicy: {
+ *         expireUntaggedAfterDays: 7,
+ *         tagged: [{ tagPatterns: ["*"], expireAfterDays: 90 }],
+ *     },
+ *     pullPrincipals: ["210987654321"],
+ * });
+ *
+ * export const lifecyclePolicyText = ecrPublicRepositories.lifecyclePolicyText;
+ * ```
+ *
  * ## Import
  *
  * ```sh

@@ -141,16 +141,41 @@ impl Moto {
 
     /// Stops recording and returns the ECR operations made, in order.
     pub fn stop_recording(&self) -> Recording {
-        self.http("POST", "/moto-api/recorder/stop-recording", &[], "");
-        let (_, body) = self.http("GET", "/moto-api/recorder/download-recording", &[], "");
         Recording(
-            body.lines()
-                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            self.stop_recording_requests()
+                .iter()
                 .filter_map(|j| {
                     j["headers"]["X-Amz-Target"].as_str().map(|t| t.rsplit('.').next().unwrap_or(t).to_string())
                 })
                 .collect(),
         )
+    }
+
+    /// Stops recording and returns every request made meanwhile (STS's and
+    /// IAM's too), in order, as the recorder keeps them: `headers`, `method`,
+    /// `url` and `body` (base64 when `body_encoded`; see [`recorded_body`]).
+    pub fn stop_recording_requests(&self) -> Vec<serde_json::Value> {
+        self.http("POST", "/moto-api/recorder/stop-recording", &[], "");
+        let (_, body) = self.http("GET", "/moto-api/recorder/download-recording", &[], "");
+        body.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).collect()
+    }
+
+    /// Whose credentials an access key id stands for, as the emulator's STS
+    /// answers GetCallerIdentity signed with that key: the key of an assumed
+    /// role gives `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
+    pub fn caller_arn(&self, access_key_id: &str) -> String {
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential={access_key_id}/20260101/{REGION}/sts/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        let (status, body) = self.http(
+            "POST",
+            "/",
+            &[("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"), ("Authorization", &auth)],
+            "Action=GetCallerIdentity&Version=2011-06-15",
+        );
+        assert_eq!(status, 200, "GetCallerIdentity: {body}");
+        let arn = body.split("<Arn>").nth(1).and_then(|rest| rest.split("</Arn>").next());
+        arn.unwrap_or_else(|| panic!("no Arn in {body}")).to_string()
     }
 
     /// Creates a KMS key in moto's KMS and returns its ARN.
@@ -269,6 +294,23 @@ impl Moto {
             .build();
         aws_sdk_ecr::Client::from_conf(conf)
     }
+}
+
+/// The body of a request the emulator recorded, as text.
+pub fn recorded_body(request: &serde_json::Value) -> String {
+    let body = request["body"].as_str().unwrap_or_default();
+    if request["body_encoded"] == serde_json::Value::Bool(true) {
+        String::from_utf8_lossy(&aws_smithy_types::base64::decode(body).expect("recorded body is base64")).into_owned()
+    } else {
+        body.to_string()
+    }
+}
+
+/// The access key id that signed a recorded request (its SigV4 `Credential=`).
+pub fn recorded_access_key(request: &serde_json::Value) -> Option<String> {
+    let auth = request["headers"]["Authorization"].as_str()?;
+    let credential = auth.split("Credential=").nth(1)?;
+    credential.split('/').next().map(str::to_string)
 }
 
 /// `a/b/name` -> (`/a/b/`, `name`); `name` -> (`/`, `name`).

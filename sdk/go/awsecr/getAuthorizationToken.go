@@ -12,6 +12,33 @@ import (
 )
 
 // Credentials for `docker login` to an ECR registry, valid for 12 hours. The password is a secret.
+//
+// ## Example Usage
+// ### Credentials for `docker login`
+//
+// The registry's address and a user name and password for it, valid for 12 hours; the password stays a secret in every output it reaches.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			token := awsecr.GetAuthorizationTokenOutput(ctx, awsecr.GetAuthorizationTokenOutputArgs{})
+//			ctx.Export("server", token.ProxyEndpoint())
+//			ctx.Export("userName", token.UserName())
+//			ctx.Export("password", token.Password())
+//			return nil
+//		})
+//	}
+//
+// ```
 func GetAuthorizationToken(ctx *pulumi.Context, args *GetAuthorizationTokenArgs, opts ...pulumi.InvokeOption) (*GetAuthorizationTokenResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetAuthorizationTokenResult

@@ -12,6 +12,35 @@ import (
 )
 
 // One image of an ECR repository, by tag, by digest or the most recently pushed: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+//
+// ## Example Usage
+// ### Deploy exactly one image
+//
+// `imageUri` pins the image tagged `v1.4.2` by its digest, so a deployment runs that image even if the tag is later moved.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			release := awsecr.GetImageOutput(ctx, awsecr.GetImageOutputArgs{
+//				RepositoryName: pulumi.String("platform/api"),
+//				ImageTag:       pulumi.String("v1.4.2"),
+//			})
+//			ctx.Export("imageUri", release.ImageUri())
+//			ctx.Export("pushedAt", release.ImagePushedAt())
+//			return nil
+//		})
+//	}
+//
+// ```
 func GetImage(ctx *pulumi.Context, args *GetImageArgs, opts ...pulumi.InvokeOption) (*GetImageResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetImageResult

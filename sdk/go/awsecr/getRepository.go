@@ -12,6 +12,34 @@ import (
 )
 
 // Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+//
+// ## Example Usage
+// ### A repository another stack manages
+//
+// Its URL for a deployment, and the IAM policy a role attaches to pull from it.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			api := awsecr.LookupRepositoryOutput(ctx, awsecr.LookupRepositoryOutputArgs{
+//				RepositoryName: pulumi.String("platform/api"),
+//			})
+//			ctx.Export("repositoryUrl", api.RepositoryUrl())
+//			ctx.Export("pullPolicy", api.PullPolicyDocument())
+//			return nil
+//		})
+//	}
+//
+// ```
 func LookupRepository(ctx *pulumi.Context, args *LookupRepositoryArgs, opts ...pulumi.InvokeOption) (*LookupRepositoryResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv LookupRepositoryResult

@@ -15,11 +15,11 @@ import (
 type Provider struct {
 	pulumi.ProviderResourceState
 
-	// A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+	// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
 	Endpoint pulumi.StringPtrOutput `pulumi:"endpoint"`
 	// The profile of the shared AWS config and credentials files to use.
 	Profile pulumi.StringPtrOutput `pulumi:"profile"`
-	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
 	Region pulumi.StringPtrOutput `pulumi:"region"`
 }
 
@@ -150,7 +150,7 @@ func (o ProviderOutput) ToProviderOutputWithContext(ctx context.Context) Provide
 	return o
 }
 
-// A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
 func (o ProviderOutput) Endpoint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Endpoint }).(pulumi.StringPtrOutput)
 }
@@ -160,7 +160,7 @@ func (o ProviderOutput) Profile() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Profile }).(pulumi.StringPtrOutput)
 }
 
-// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
 func (o ProviderOutput) Region() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Region }).(pulumi.StringPtrOutput)
 }

@@ -14,6 +14,38 @@ import (
 
 // A pull-through cache rule: the first pull of `<account>.dkr.ecr.<region>.amazonaws.com/<ecrRepositoryPrefix>/<image>` fetches the image from the upstream registry and keeps it in ECR, away from the upstream's rate limits. The provider knows each upstream's registry URL and which of them need a credential, and checks both before any call. ECR creates the cached repositories itself: give them the Repository's defaults with a `RepositoryTemplate` for the same prefix.
 //
+// ## Example Usage
+// ### A Docker Hub cache
+//
+// The first pull of `<account>.dkr.ecr.<region>.amazonaws.com/docker-hub/library/nginx:latest` fetches the image from Docker Hub and keeps it. Docker Hub needs a credential: a Secrets Manager secret whose name starts with `ecr-pullthroughcache/`, holding `username` and `accessToken`. The upstream's URL is filled in.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			dockerHub, err := awsecr.NewPullThroughCacheRule(ctx, "dockerHub", &awsecr.PullThroughCacheRuleArgs{
+//				EcrRepositoryPrefix: pulumi.String("docker-hub"),
+//				Upstream:            awsecr.UpstreamDockerHub,
+//				CredentialArn:       pulumi.String("arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("upstreamRegistryUrl", dockerHub.UpstreamRegistryUrl)
+//			return nil
+//		})
+//	}
+//
+// ```
+//
 // ## Import
 //
 // ```sh

@@ -13,6 +13,47 @@ import (
 
 // The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
 //
+// ## Example Usage
+// ### Scanning and replication for the whole registry
+//
+// Every repository is scanned on push, and repositories under `prod` are replicated to another region. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			registry, err := awsecr.NewRegistry(ctx, "registry", &awsecr.RegistryArgs{
+//				Scanning: &awsecr.RegistryScanningArgs{
+//					Type:       awsecr.ScanTypeBASIC,
+//					ScanOnPush: pulumi.StringArray{pulumi.String("*")},
+//				},
+//				Replication: awsecr.ReplicationRuleArray{
+//					&awsecr.ReplicationRuleArgs{
+//						Destinations: awsecr.ReplicationDestinationArray{
+//							&awsecr.ReplicationDestinationArgs{Region: pulumi.String("eu-west-1")},
+//						},
+//						RepositoryPrefixes: pulumi.StringArray{pulumi.String("prod")},
+//					},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("registryId", registry.RegistryId)
+//			return nil
+//		})
+//	}
+//
+// ```
+//
 // ## Import
 //
 // ```sh

@@ -15,6 +15,76 @@ import (
 //
 // Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
 //
+// ## Example Usage
+// ### A repository on production defaults
+//
+// Immutable tags, scan on push, AES256 encryption and a deletion that refuses to remove images: nothing to set. The name is the resource name with a random suffix.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			app, err := awsecr.NewRepository(ctx, "app", nil)
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("repositoryUrl", app.RepositoryUrl)
+//			return nil
+//		})
+//	}
+//
+// ```
+// ### Image expiry, a movable tag and pull access
+//
+// Untagged images expire after 14 days, pull-request images after 7, at most 100 images are kept, `latest` stays movable while every other tag is immutable, and an ECS task execution role may pull. `pullPolicyDocument` is the IAM policy that role attaches.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			api, err := awsecr.NewRepository(ctx, "api", &awsecr.RepositoryArgs{
+//				RepositoryName: pulumi.String("platform/api"),
+//				LifecyclePolicy: &awsecr.LifecyclePolicyArgs{
+//					ExpireUntaggedAfterDays: pulumi.Int(14),
+//					MaxImageCount:           pulumi.Int(100),
+//					Tagged: awsecr.TaggedLifecycleRuleArray{
+//						&awsecr.TaggedLifecycleRuleArgs{
+//							TagPatterns:     pulumi.StringArray{pulumi.String("pr-*")},
+//							ExpireAfterDays: pulumi.Int(7),
+//						},
+//					},
+//				},
+//				MutableTagExclusions: pulumi.StringArray{pulumi.String("latest")},
+//				PullPrincipals:       pulumi.StringArray{pulumi.String("arn:aws:iam::123456789012:role/api-task-execution")},
+//				Tags:                 pulumi.StringMap{"team": pulumi.String("platform")},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("repositoryUrl", api.RepositoryUrl)
+//			ctx.Export("pullPolicy", api.PullPolicyDocument)
+//			return nil
+//		})
+//	}
+//
+// ```
+//
 // ## Import
 //
 // ```sh

@@ -14,6 +14,54 @@ import (
 
 // A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents. Scanning is the registry's (`Registry.scanning`), not a template setting.
 //
+// ## Example Usage
+// ### Defaults for the repositories a cache creates
+//
+// ECR creates a repository for each image first pulled through the ECR Public cache; the template gives those repositories immutable tags, AES256 and expiry rules, and lets another account pull.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			ecrPublic, err := awsecr.NewPullThroughCacheRule(ctx, "ecrPublic", &awsecr.PullThroughCacheRuleArgs{
+//				EcrRepositoryPrefix: pulumi.String("ecr-public"),
+//				Upstream:            awsecr.UpstreamEcrPublic,
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ecrPublicRepositories, err := awsecr.NewRepositoryTemplate(ctx, "ecrPublicRepositories", &awsecr.RepositoryTemplateArgs{
+//				Prefix:     ecrPublic.EcrRepositoryPrefix,
+//				AppliedFor: awsecr.TemplateAppliedForArray{awsecr.TemplateAppliedForPullThroughCache},
+//				LifecyclePolicy: &awsecr.LifecyclePolicyArgs{
+//					ExpireUntaggedAfterDays: pulumi.Int(7),
+//					Tagged: awsecr.TaggedLifecycleRuleArray{
+//						&awsecr.TaggedLifecycleRuleArgs{
+//							TagPatterns:     pulumi.StringArray{pulumi.String("*")},
+//							ExpireAfterDays: pulumi.Int(90),
+//						},
+//					},
+//				},
+//				PullPrincipals: pulumi.StringArray{pulumi.String("210987654321")},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("lifecyclePolicyText", ecrPublicRepositories.LifecyclePolicyText)
+//			return nil
+//		})
+//	}
+//
+// ```
+//
 // ## Import
 //
 // ```sh

@@ -87,6 +87,22 @@ def get_authorization_token(registry_id: Optional[_builtins.str] = None,
     """
     Credentials for `docker login` to an ECR registry, valid for 12 hours. The password is a secret.
 
+    ## Example Usage
+    ### Credentials for `docker login`
+
+    The registry's address and a user name and password for it, valid for 12 hours; the password stays a secret in every output it reaches.
+
+    ```python
+    import pulumi
+    import pulumi_awsecr as awsecr
+
+    token = awsecr.get_authorization_token_output()
+
+    pulumi.export("server", token.proxy_endpoint)
+    pulumi.export("userName", token.user_name)
+    pulumi.export("password", token.password)
+    ```
+
     :param _builtins.str registry_id: The 12-digit account id of the registry whose proxy endpoint to return; defaults to the account of the provider's credentials. The token itself works for every registry the credentials may use.
     """
     __args__ = dict()
@@ -103,6 +119,22 @@ def get_authorization_token_output(registry_id: pulumi.Input[Optional[Optional[_
                                    opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetAuthorizationTokenResult]:
     """
     Credentials for `docker login` to an ECR registry, valid for 12 hours. The password is a secret.
+
+    ## Example Usage
+    ### Credentials for `docker login`
+
+    The registry's address and a user name and password for it, valid for 12 hours; the password stays a secret in every output it reaches.
+
+    ```python
+    import pulumi
+    import pulumi_awsecr as awsecr
+
+    token = awsecr.get_authorization_token_output()
+
+    pulumi.export("server", token.proxy_endpoint)
+    pulumi.export("userName", token.user_name)
+    pulumi.export("password", token.password)
+    ```
 
     :param _builtins.str registry_id: The 12-digit account id of the registry whose proxy endpoint to return; defaults to the account of the provider's credentials. The token itself works for every registry the credentials may use.
     """

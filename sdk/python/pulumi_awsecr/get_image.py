@@ -115,6 +115,21 @@ def get_image(image_digest: Optional[_builtins.str] = None,
     """
     One image of an ECR repository, by tag, by digest or the most recently pushed: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
 
+    ## Example Usage
+    ### Deploy exactly one image
+
+    `imageUri` pins the image tagged `v1.4.2` by its digest, so a deployment runs that image even if the tag is later moved.
+
+    ```python
+    import pulumi
+    import pulumi_awsecr as awsecr
+
+    release = awsecr.get_image_output(repository_name="platform/api", image_tag="v1.4.2")
+
+    pulumi.export("imageUri", release.image_uri)
+    pulumi.export("pushedAt", release.image_pushed_at)
+    ```
+
     :param _builtins.str image_digest: The image with this digest (`sha256:` and 64 hex digits).
     :param _builtins.str image_tag: The image with this tag. Give exactly one of `imageTag`, `imageDigest` and `mostRecent`.
     :param _builtins.bool most_recent: `true`: the most recently pushed image.
@@ -145,6 +160,21 @@ def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]
                      opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetImageResult]:
     """
     One image of an ECR repository, by tag, by digest or the most recently pushed: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+
+    ## Example Usage
+    ### Deploy exactly one image
+
+    `imageUri` pins the image tagged `v1.4.2` by its digest, so a deployment runs that image even if the tag is later moved.
+
+    ```python
+    import pulumi
+    import pulumi_awsecr as awsecr
+
+    release = awsecr.get_image_output(repository_name="platform/api", image_tag="v1.4.2")
+
+    pulumi.export("imageUri", release.image_uri)
+    pulumi.export("pushedAt", release.image_pushed_at)
+    ```
 
     :param _builtins.str image_digest: The image with this digest (`sha256:` and 64 hex digits).
     :param _builtins.str image_tag: The image with this tag. Give exactly one of `imageTag`, `imageDigest` and `mostRecent`.

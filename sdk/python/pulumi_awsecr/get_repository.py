@@ -317,6 +317,21 @@ def get_repository(repository_name: Optional[_builtins.str] = None,
     """
     Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
 
+    ## Example Usage
+    ### A repository another stack manages
+
+    Its URL for a deployment, and the IAM policy a role attaches to pull from it.
+
+    ```python
+    import pulumi
+    import pulumi_awsecr as awsecr
+
+    api = awsecr.get_repository_output(repository_name="platform/api")
+
+    pulumi.export("repositoryUrl", api.repository_url)
+    pulumi.export("pullPolicy", api.pull_policy_document)
+    ```
+
     :param _builtins.str repository_name: The name of the repository, e.g. `platform/api`.
     """
     __args__ = dict()
@@ -352,6 +367,21 @@ def get_repository_output(repository_name: pulumi.Input[Optional[_builtins.str]]
                           opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetRepositoryResult]:
     """
     Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+
+    ## Example Usage
+    ### A repository another stack manages
+
+    Its URL for a deployment, and the IAM policy a role attaches to pull from it.
+
+    ```python
+    import pulumi
+    import pulumi_awsecr as awsecr
+
+    api = awsecr.get_repository_output(repository_name="platform/api")
+
+    pulumi.export("repositoryUrl", api.repository_url)
+    pulumi.export("pullPolicy", api.pull_policy_document)
+    ```
 
     :param _builtins.str repository_name: The name of the repository, e.g. `platform/api`.
     """

@@ -330,7 +330,7 @@ class Provider(pulumi.ProviderResource):
     @pulumi.getter
     def endpoint(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        A custom ECR endpoint URL, e.g. a local emulator or a VPC endpoint. `AWS_ENDPOINT_URL_ECR` also works. Changing it replaces every repository.
+        A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         """
         return pulumi.get(self, "endpoint")
 
@@ -346,7 +346,7 @@ class Provider(pulumi.ProviderResource):
     @pulumi.getter
     def region(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config.
+        The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
         """
         return pulumi.get(self, "region")
 

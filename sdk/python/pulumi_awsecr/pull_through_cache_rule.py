@@ -137,6 +137,25 @@ class PullThroughCacheRule(pulumi.CustomResource):
         """
         A pull-through cache rule: the first pull of `<account>.dkr.ecr.<region>.amazonaws.com/<ecrRepositoryPrefix>/<image>` fetches the image from the upstream registry and keeps it in ECR, away from the upstream's rate limits. The provider knows each upstream's registry URL and which of them need a credential, and checks both before any call. ECR creates the cached repositories itself: give them the Repository's defaults with a `RepositoryTemplate` for the same prefix.
 
+        ## Example Usage
+        ### A Docker Hub cache
+
+        The first pull of `<account>.dkr.ecr.<region>.amazonaws.com/docker-hub/library/nginx:latest` fetches the image from Docker Hub and keeps it. Docker Hub needs a credential: a Secrets Manager secret whose name starts with `ecr-pullthroughcache/`, holding `username` and `accessToken`. The upstream's URL is filled in.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        docker_hub = awsecr.PullThroughCacheRule(
+            "dockerHub",
+            ecr_repository_prefix="docker-hub",
+            upstream=awsecr.Upstream.DOCKER_HUB,
+            credential_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+        )
+
+        pulumi.export("upstreamRegistryUrl", docker_hub.upstream_registry_url)
+        ```
+
         ## Import
 
         ```sh
@@ -162,6 +181,25 @@ class PullThroughCacheRule(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         A pull-through cache rule: the first pull of `<account>.dkr.ecr.<region>.amazonaws.com/<ecrRepositoryPrefix>/<image>` fetches the image from the upstream registry and keeps it in ECR, away from the upstream's rate limits. The provider knows each upstream's registry URL and which of them need a credential, and checks both before any call. ECR creates the cached repositories itself: give them the Repository's defaults with a `RepositoryTemplate` for the same prefix.
+
+        ## Example Usage
+        ### A Docker Hub cache
+
+        The first pull of `<account>.dkr.ecr.<region>.amazonaws.com/docker-hub/library/nginx:latest` fetches the image from Docker Hub and keeps it. Docker Hub needs a credential: a Secrets Manager secret whose name starts with `ecr-pullthroughcache/`, holding `username` and `accessToken`. The upstream's URL is filled in.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        docker_hub = awsecr.PullThroughCacheRule(
+            "dockerHub",
+            ecr_repository_prefix="docker-hub",
+            upstream=awsecr.Upstream.DOCKER_HUB,
+            credential_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+        )
+
+        pulumi.export("upstreamRegistryUrl", docker_hub.upstream_registry_url)
+        ```
 
         ## Import
 

@@ -108,6 +108,29 @@ class Registry(pulumi.CustomResource):
         """
         The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
 
+        ## Example Usage
+        ### Scanning and replication for the whole registry
+
+        Every repository is scanned on push, and repositories under `prod` are replicated to another region. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        registry = awsecr.Registry(
+            "registry",
+            scanning=awsecr.RegistryScanningArgs(type=awsecr.ScanType.BASIC, scan_on_push=["*"]),
+            replication=[
+                awsecr.ReplicationRuleArgs(
+                    destinations=[awsecr.ReplicationDestinationArgs(region="eu-west-1")],
+                    repository_prefixes=["prod"],
+                )
+            ],
+        )
+
+        pulumi.export("registryId", registry.registry_id)
+        ```
+
         ## Import
 
         ```sh
@@ -131,6 +154,29 @@ class Registry(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
+
+        ## Example Usage
+        ### Scanning and replication for the whole registry
+
+        Every repository is scanned on push, and repositories under `prod` are replicated to another region. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        registry = awsecr.Registry(
+            "registry",
+            scanning=awsecr.RegistryScanningArgs(type=awsecr.ScanType.BASIC, scan_on_push=["*"]),
+            replication=[
+                awsecr.ReplicationRuleArgs(
+                    destinations=[awsecr.ReplicationDestinationArgs(region="eu-west-1")],
+                    repository_prefixes=["prod"],
+                )
+            ],
+        )
+
+        pulumi.export("registryId", registry.registry_id)
+        ```
 
         ## Import
 

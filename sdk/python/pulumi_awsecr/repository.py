@@ -286,6 +286,44 @@ class Repository(pulumi.CustomResource):
 
         Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
 
+        ## Example Usage
+        ### A repository on production defaults
+
+        Immutable tags, scan on push, AES256 encryption and a deletion that refuses to remove images: nothing to set. The name is the resource name with a random suffix.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        app = awsecr.Repository("app")
+
+        pulumi.export("repositoryUrl", app.repository_url)
+        ```
+        ### Image expiry, a movable tag and pull access
+
+        Untagged images expire after 14 days, pull-request images after 7, at most 100 images are kept, `latest` stays movable while every other tag is immutable, and an ECS task execution role may pull. `pullPolicyDocument` is the IAM policy that role attaches.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        api = awsecr.Repository(
+            "api",
+            repository_name="platform/api",
+            lifecycle_policy=awsecr.LifecyclePolicyArgs(
+                expire_untagged_after_days=14,
+                max_image_count=100,
+                tagged=[awsecr.TaggedLifecycleRuleArgs(tag_patterns=["pr-*"], expire_after_days=7)],
+            ),
+            mutable_tag_exclusions=["latest"],
+            pull_principals=["arn:aws:iam::123456789012:role/api-task-execution"],
+            tags={"team": "platform"},
+        )
+
+        pulumi.export("repositoryUrl", api.repository_url)
+        pulumi.export("pullPolicy", api.pull_policy_document)
+        ```
+
         ## Import
 
         ```sh
@@ -321,6 +359,44 @@ class Repository(pulumi.CustomResource):
         An Amazon ECR repository with production defaults: tags are immutable, images are scanned on push and encrypted at rest, and a repository that still holds images is never deleted unless `forceDelete` is set.
 
         Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
+
+        ## Example Usage
+        ### A repository on production defaults
+
+        Immutable tags, scan on push, AES256 encryption and a deletion that refuses to remove images: nothing to set. The name is the resource name with a random suffix.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        app = awsecr.Repository("app")
+
+        pulumi.export("repositoryUrl", app.repository_url)
+        ```
+        ### Image expiry, a movable tag and pull access
+
+        Untagged images expire after 14 days, pull-request images after 7, at most 100 images are kept, `latest` stays movable while every other tag is immutable, and an ECS task execution role may pull. `pullPolicyDocument` is the IAM policy that role attaches.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        api = awsecr.Repository(
+            "api",
+            repository_name="platform/api",
+            lifecycle_policy=awsecr.LifecyclePolicyArgs(
+                expire_untagged_after_days=14,
+                max_image_count=100,
+                tagged=[awsecr.TaggedLifecycleRuleArgs(tag_patterns=["pr-*"], expire_after_days=7)],
+            ),
+            mutable_tag_exclusions=["latest"],
+            pull_principals=["arn:aws:iam::123456789012:role/api-task-execution"],
+            tags={"team": "platform"},
+        )
+
+        pulumi.export("repositoryUrl", api.repository_url)
+        pulumi.export("pullPolicy", api.pull_policy_document)
+        ```
 
         ## Import
 

@@ -262,6 +262,35 @@ class RepositoryTemplate(pulumi.CustomResource):
         """
         A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents. Scanning is the registry's (`Registry.scanning`), not a template setting.
 
+        ## Example Usage
+        ### Defaults for the repositories a cache creates
+
+        ECR creates a repository for each image first pulled through the ECR Public cache; the template gives those repositories immutable tags, AES256 and expiry rules, and lets another account pull.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        ecr_public = awsecr.PullThroughCacheRule(
+            "ecrPublic",
+            ecr_repository_prefix="ecr-public",
+            upstream=awsecr.Upstream.ECR_PUBLIC,
+        )
+
+        ecr_public_repositories = awsecr.RepositoryTemplate(
+            "ecrPublicRepositories",
+            prefix=ecr_public.ecr_repository_prefix,
+            applied_for=[awsecr.TemplateAppliedFor.PULL_THROUGH_CACHE],
+            lifecycle_policy=awsecr.LifecyclePolicyArgs(
+                expire_untagged_after_days=7,
+                tagged=[awsecr.TaggedLifecycleRuleArgs(tag_patterns=["*"], expire_after_days=90)],
+            ),
+            pull_principals=["210987654321"],
+        )
+
+        pulumi.export("lifecyclePolicyText", ecr_public_repositories.lifecycle_policy_text)
+        ```
+
         ## Import
 
         ```sh
@@ -294,6 +323,35 @@ class RepositoryTemplate(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents. Scanning is the registry's (`Registry.scanning`), not a template setting.
+
+        ## Example Usage
+        ### Defaults for the repositories a cache creates
+
+        ECR creates a repository for each image first pulled through the ECR Public cache; the template gives those repositories immutable tags, AES256 and expiry rules, and lets another account pull.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        ecr_public = awsecr.PullThroughCacheRule(
+            "ecrPublic",
+            ecr_repository_prefix="ecr-public",
+            upstream=awsecr.Upstream.ECR_PUBLIC,
+        )
+
+        ecr_public_repositories = awsecr.RepositoryTemplate(
+            "ecrPublicRepositories",
+            prefix=ecr_public.ecr_repository_prefix,
+            applied_for=[awsecr.TemplateAppliedFor.PULL_THROUGH_CACHE],
+            lifecycle_policy=awsecr.LifecyclePolicyArgs(
+                expire_untagged_after_days=7,
+                tagged=[awsecr.TaggedLifecycleRuleArgs(tag_patterns=["*"], expire_after_days=90)],
+            ),
+            pull_principals=["210987654321"],
+        )
+
+        pulumi.export("lifecyclePolicyText", ecr_public_repositories.lifecycle_policy_text)
+        ```
 
         ## Import
 
