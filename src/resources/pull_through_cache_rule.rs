@@ -142,20 +142,21 @@ pub fn prefix_problem(prefix: &str, max: usize) -> Option<String> {
 /// Reads a repository prefix under `key` (see [`prefix_problem`]); when
 /// absent it is required, `what` saying what it is for.
 pub fn read_prefix(r: &mut Reader<'_>, key: &str, max: usize, what: &str) -> Field<String> {
-    match r.string(key) {
-        Field::Known(p) => match prefix_problem(&p, max) {
-            Some(reason) => {
-                r.fail(key, reason);
-                Field::Invalid
-            }
-            None => Field::Known(p),
-        },
+    match r.checked_string(key, |p| prefix_problem(p, max)) {
         Field::Absent => {
             r.fail(key, format!("is required: {what}"));
             Field::Invalid
         }
         other => other,
     }
+}
+
+/// An optional IAM role ARN (`customRoleArn` of a rule or a template).
+pub fn read_role_arn(r: &mut Reader<'_>, key: &str) -> Field<String> {
+    r.checked_string(key, |arn| {
+        (!partition::is_role_arn(arn))
+            .then(|| format!("must be the ARN of an IAM role (at most 2048 characters), got \"{arn}\""))
+    })
 }
 
 /// Check: fills in the upstream from its URL or the URL from the upstream,
@@ -242,24 +243,8 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
         }
         _ => None,
     };
-    let credential = match r.string("credentialArn") {
-        Field::Known(arn) => match credential_problem(&arn, config) {
-            Some(reason) => {
-                r.fail("credentialArn", reason);
-                Field::Invalid
-            }
-            None => Field::Known(arn),
-        },
-        other => other,
-    };
-    let role = match r.string("customRoleArn") {
-        Field::Known(arn) if partition::is_role_arn(&arn) => Field::Known(arn),
-        Field::Known(arn) => {
-            r.fail("customRoleArn", format!("must be the ARN of an IAM role (at most 2048 characters), got \"{arn}\""));
-            Field::Invalid
-        }
-        other => other,
-    };
+    let credential = r.checked_string("credentialArn", |arn| credential_problem(arn, config));
+    let role = read_role_arn(&mut r, "customRoleArn");
     let upstream_prefix = match r.has("upstreamRepositoryPrefix") {
         true => read_prefix(&mut r, "upstreamRepositoryPrefix", 30, ""),
         false => Field::Absent,

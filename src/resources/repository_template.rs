@@ -33,7 +33,7 @@ use crate::resource::{
     DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
     import_instead, input_reader, keep_secret_marks, program_inputs,
 };
-use crate::resources::pull_through_cache_rule::read_prefix;
+use crate::resources::pull_through_cache_rule::{read_prefix, read_role_arn};
 use crate::settings::{Encryption, encryption, exclusions_key, mutability_mode, principals, tag_exclusions, tags};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
@@ -143,13 +143,10 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
     let applied_for = r.checked_list("appliedFor", 1..=APPLIED_FOR.len(), "uses", false, |v| {
         (!APPLIED_FOR.contains(&v)).then(|| format!("must be one of {}, got \"{v}\"", APPLIED_FOR.join(", ")))
     });
-    let description = match r.string("description") {
-        Field::Known(d) if d.chars().count() > 256 => {
-            r.fail("description", format!("must be at most 256 characters, got {}", d.chars().count()));
-            Field::Invalid
-        }
-        other => other,
-    };
+    let description = r.checked_string("description", |d| {
+        let n = d.chars().count();
+        (n > 256).then(|| format!("must be at most 256 characters, got {n}"))
+    });
     let immutable = r.bool("immutableTags");
     let exclusions = tag_exclusions(&mut r, &immutable);
     let (encryption, kms_key) = encryption(&mut r, config.region_in_force());
@@ -165,14 +162,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
     let lifecycle = lifecycle::read(&mut r, "lifecyclePolicy");
     let access = principals(&mut r, config.partition());
     let tags = tags(&mut r, BTreeMap::len, "the tags every repository created from the template gets");
-    let role = match r.string("customRoleArn") {
-        Field::Known(arn) if partition::is_role_arn(&arn) => Field::Known(arn),
-        Field::Known(arn) => {
-            r.fail("customRoleArn", format!("must be the ARN of an IAM role (at most 2048 characters), got \"{arn}\""));
-            Field::Invalid
-        }
-        other => other,
-    };
+    let role = read_role_arn(&mut r, "customRoleArn");
     // ECR creates the repositories with this role when the template sets
     // tags or a KMS key; with the service-linked role it accepts the template
     // and fails each repository later (aws/containers-roadmap issue 2398).
