@@ -336,10 +336,10 @@ fn outputs(args: &RuleArgs, rule: Option<&PullThroughCacheRule>) -> Map {
 async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<PullThroughCacheRule>> {
     let action = "ecr:DescribePullThroughCacheRules";
     let req = ctx.client.describe_pull_through_cache_rules().ecr_repository_prefixes(prefix);
-    match ctx.read(action, "", req.send()).await? {
+    match ctx.read(action, &subject(prefix), req.send()).await? {
         Ok(r) => Ok(r.pull_through_cache_rules().iter().find(|r| r.ecr_repository_prefix() == Some(prefix)).cloned()),
         Err(e) if e.code() == Some("PullThroughCacheRuleNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, "", &e)),
+        Err(e) => Err(aws(ctx, action, &subject(prefix), &e)),
     }
 }
 
@@ -360,6 +360,11 @@ fn refused(ctx: &Ctx<'_>, prefix: &str, code: Option<&str>) -> Option<ProviderEr
         }
         _ => return None,
     })
+}
+
+/// What messages about the calls on one pull-through cache rule name it.
+fn subject(prefix: &str) -> String {
+    format!("pull-through cache rule \"{prefix}\"")
 }
 
 /// The PullThroughCacheRule resource.
@@ -398,10 +403,9 @@ impl Resource for PullThroughCacheRuleResource {
             .set_credential_arn(args.credential_arn.clone())
             .set_custom_role_arn(args.custom_role_arn.clone())
             .set_upstream_repository_prefix(args.upstream_prefix.clone());
-        let resp = ctx
-            .write(action, &args.prefix, req.send())
-            .await?
-            .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+        let resp = ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
+            refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
+        })?;
         let rule = PullThroughCacheRule::builder()
             .set_registry_id(resp.registry_id().map(str::to_string))
             .set_created_at(resp.created_at().cloned())
@@ -462,9 +466,9 @@ impl Resource for PullThroughCacheRuleResource {
                 .ecr_repository_prefix(&args.prefix)
                 .set_credential_arn(args.credential_arn.clone())
                 .set_custom_role_arn(args.custom_role_arn.clone());
-            ctx.write(action, "", req.send())
-                .await?
-                .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+            ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
+                refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
+            })?;
         }
         let mut props = args.to_map();
         props.extend(keep);
@@ -474,8 +478,14 @@ impl Resource for PullThroughCacheRuleResource {
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, _: &Map) -> Result<()> {
         let req = ctx.client.delete_pull_through_cache_rule().ecr_repository_prefix(id);
-        call::delete(ctx, "ecr:DeletePullThroughCacheRule", "", "PullThroughCacheRuleNotFoundException", req.send())
-            .await
+        call::delete(
+            ctx,
+            "ecr:DeletePullThroughCacheRule",
+            &subject(id),
+            "PullThroughCacheRuleNotFoundException",
+            req.send(),
+        )
+        .await
     }
 }
 

@@ -310,14 +310,14 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
 async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<(RepositoryCreationTemplate, String)>> {
     let action = "ecr:DescribeRepositoryCreationTemplates";
     let req = ctx.client.describe_repository_creation_templates().prefixes(prefix);
-    match ctx.read(action, "", req.send()).await? {
+    match ctx.read(action, &subject(prefix), req.send()).await? {
         Ok(r) => Ok(r
             .repository_creation_templates()
             .iter()
             .find(|t| t.prefix() == Some(prefix))
             .map(|t| (t.clone(), r.registry_id().unwrap_or_default().to_string()))),
         Err(e) if e.code() == Some("TemplateNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, "", &e)),
+        Err(e) => Err(aws(ctx, action, &subject(prefix), &e)),
     }
 }
 
@@ -418,6 +418,11 @@ fn args_of(t: &RepositoryCreationTemplate, prefix: &str) -> (TemplateArgs, Vec<&
     (args, inexpressible)
 }
 
+/// What messages about the calls on one repository creation template name it.
+fn subject(prefix: &str) -> String {
+    format!("repository creation template \"{prefix}\"")
+}
+
 /// The RepositoryTemplate resource.
 pub struct RepositoryTemplateResource;
 
@@ -451,10 +456,9 @@ impl Resource for RepositoryTemplateResource {
             .set_lifecycle_policy(lifecycle)
             .set_applied_for(Some(applied_for(&args)))
             .set_custom_role_arn(args.custom_role_arn.clone());
-        let resp = ctx
-            .write(action, &args.prefix, req.send())
-            .await?
-            .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+        let resp = ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
+            refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
+        })?;
         let mut props = outputs(&args, partition_of(ctx), None, resp.registry_id().unwrap_or_default());
         if let Some(at) =
             resp.repository_creation_template().and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok())
@@ -507,9 +511,9 @@ impl Resource for RepositoryTemplateResource {
             .lifecycle_policy(lifecycle.unwrap_or_default())
             .set_applied_for(Some(applied_for(&args)))
             .custom_role_arn(args.custom_role_arn.clone().unwrap_or_default());
-        ctx.write(action, "", req.send())
-            .await?
-            .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+        ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
+            refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
+        })?;
         let registry_id =
             olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         let mut props = outputs(&args, partition_of(ctx), None, &registry_id);
@@ -522,7 +526,8 @@ impl Resource for RepositoryTemplateResource {
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, _: &Map) -> Result<()> {
         let req = ctx.client.delete_repository_creation_template().prefix(id);
-        call::delete(ctx, "ecr:DeleteRepositoryCreationTemplate", "", "TemplateNotFoundException", req.send()).await
+        call::delete(ctx, "ecr:DeleteRepositoryCreationTemplate", &subject(id), "TemplateNotFoundException", req.send())
+            .await
     }
 }
 
