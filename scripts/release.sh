@@ -195,6 +195,25 @@ glibc_floor() {
   "$objdump" -T "$2" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1
 }
 
+# bcryptprimitives.dll with ProcessPrng only, for wine 8.0 (see below).
+wine_shim() {
+  cat >"$1/bcryptprimitives.c" <<'C'
+#include <windows.h>
+#include <ntsecapi.h>
+BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
+  while (len > 0) {
+    ULONG chunk = len > 0x10000000 ? 0x10000000 : (ULONG)len;
+    if (!RtlGenRandom(data, chunk)) return FALSE;
+    data += chunk;
+    len -= chunk;
+  }
+  return TRUE;
+}
+C
+  printf 'LIBRARY bcryptprimitives.dll\nEXPORTS\nProcessPrng\n' >"$1/bcryptprimitives.def"
+  x86_64-w64-mingw32-gcc -O2 -shared -o "$1/bcryptprimitives.dll" "$1/bcryptprimitives.c" "$1/bcryptprimitives.def" -ladvapi32
+}
+
 for p in "${platforms[@]}"; do
   read -r platform target cc <<<"$p"
   if [ -n "$binary" ]; then
@@ -233,13 +252,21 @@ for p in "${platforms[@]}"; do
     linux-amd64) run=("$unpacked/$exe"); stop=(); how="started" ;;
     linux-arm64) run=(qemu-aarch64 -L /usr/aarch64-linux-gnu "$unpacked/$exe"); stop=(); how="started under qemu-aarch64" ;;
     windows-amd64)
-      wine=$(command -v wine || command -v wine64 || true)
+      wine=$(command -v wine || command -v wine64 || ls /usr/lib/wine/wine64 2>/dev/null || true)
       if [ -z "$wine" ]; then
         note "  not started: wine is not installed (file-checked only; apt-get install wine64 to start it)"
         continue
       fi
+      # Rust's std takes its random bytes from ProcessPrng in
+      # bcryptprimitives.dll, which Debian 12's wine 8.0 lacks: a one-function
+      # stand-in (RtlGenRandom) beside a copy of the binary, found first by
+      # Windows' DLL search. Only for this check; the tarball is as built.
+      shim=$work/wine-run
+      mkdir -p "$shim"
+      cp "$unpacked/$exe" "$shim/"
+      wine_shim "$shim"
       # wine does not pass SIGTERM on as a console event.
-      run=(env WINEDEBUG=-all WINEPREFIX="$work/wine" "$wine" "$unpacked/$exe"); stop=(--no-stop-check); how="started under ${wine##*/}" ;;
+      run=(env WINEDEBUG=-all WINEPREFIX="$work/wine" "$wine" "$shim/$exe"); stop=(--no-stop-check); how="started under ${wine##*/}" ;;
   esac
   result=$(stage_out "release-check-$platform" "plugin $platform: $how, asked for its version and schema" \
     "$venv/bin/python" scripts/plugin-check.py --schema "$tree/schema.json" --version "$version" "${stop[@]}" -- "${run[@]}")
