@@ -59,11 +59,8 @@ fn artifact(name: &str) -> PathBuf {
 
 /// The pinned Pulumi version, as every script reads it.
 fn pulumi_version() -> String {
-    let out = Command::new("bash")
-        .args(["-c", ". scripts/lib.sh && pulumi_version"])
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let out =
+        Command::new("bash").args(["-c", ". scripts/lib.sh && pulumi_version"]).current_dir(root()).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
