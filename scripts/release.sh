@@ -69,6 +69,10 @@ if [ -n "$binary" ] && [ "$host_only" = 0 ]; then
   echo "release: --binary packages one linux-amd64 binary: use it with --host-only" >&2
   exit 2
 fi
+if [ -n "$binary" ] && [ -n "$download_url" ]; then
+  echo "release: --binary serves the schema it was built with; --plugin-download-url needs a build of the stamped tree" >&2
+  exit 2
+fi
 [ -n "$out" ] || usage
 if [ -n "$download_url" ] && [[ ! $download_url =~ ^[a-z]+:// ]]; then
   echo "release: --plugin-download-url takes a URL such as github://api.github.com/<owner> or https://..." >&2
