@@ -101,6 +101,7 @@ async fn main() -> ExitCode {
 
 /// Registers the SIGINT and SIGTERM handlers now, and returns a future that
 /// ends at the first of them.
+#[cfg(unix)]
 fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
@@ -109,6 +110,24 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
         tokio::select! {
             _ = int.recv() => {}
             _ = term.recv() => {}
+        }
+    }
+}
+
+/// Windows has no SIGTERM: the console's Ctrl-C, Ctrl-Break and close events
+/// stand for SIGINT and SIGTERM (the engine interrupts a plugin with
+/// Ctrl-Break before it ends the process).
+#[cfg(windows)]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::windows::{ctrl_break, ctrl_c, ctrl_close};
+    let mut int = ctrl_c().expect("Ctrl-C handler");
+    let mut brk = ctrl_break().expect("Ctrl-Break handler");
+    let mut close = ctrl_close().expect("console close handler");
+    async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = brk.recv() => {}
+            _ = close.recv() => {}
         }
     }
 }

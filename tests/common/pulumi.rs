@@ -40,13 +40,19 @@ impl Stack {
     /// Copies `source` (a folder with Pulumi.yaml), installs the provider
     /// plugin and creates stack `test` configured for the emulator.
     pub fn new(source: &Path, moto: &Moto) -> Stack {
+        Stack::with_plugin(source, moto, Path::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr")))
+    }
+
+    /// The same, with the plugin installed from `plugin`: the binary, or a
+    /// plugin tarball as scripts/package.sh builds it.
+    pub fn with_plugin(source: &Path, moto: &Moto, plugin: &Path) -> Stack {
         let dir = TempDir::new("stack");
         let project = dir.path().join("project");
         copy_dir(source, &project, &["node_modules", "venv"]);
         std::fs::create_dir_all(dir.path().join("state")).unwrap();
         let stack = Stack { dir, project };
-        let binary = env!("CARGO_BIN_EXE_pulumi-resource-awsecr");
-        stack.ok(&["plugin", "install", "resource", "awsecr", env!("CARGO_PKG_VERSION"), "--file", binary]);
+        let plugin = plugin.to_str().unwrap();
+        stack.ok(&["plugin", "install", "resource", "awsecr", env!("CARGO_PKG_VERSION"), "--file", plugin]);
         stack.ok(&["stack", "init", "test"]);
         stack.ok(&["config", "set", "awsecr:region", REGION]);
         stack.ok(&["config", "set", "awsecr:endpoint", &moto.endpoint()]);
@@ -55,13 +61,18 @@ impl Stack {
         stack
     }
 
+    /// The stack's PULUMI_HOME (plugins are installed under `plugins/`).
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(toolchain().join("pulumi"));
         let path = format!("{}:{}", toolchain().display(), std::env::var("PATH").unwrap_or_default());
         cmd.args(args)
             .current_dir(&self.project)
             .env("PATH", path)
-            .env("PULUMI_HOME", self.dir.path().join("home"))
+            .env("PULUMI_HOME", self.home())
             .env("PULUMI_BACKEND_URL", format!("file://{}", self.dir.path().join("state").display()))
             .env("PULUMI_CONFIG_PASSPHRASE", "e2e-passphrase")
             .env("PULUMI_SKIP_UPDATE_CHECK", "true")
