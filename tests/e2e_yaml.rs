@@ -4,23 +4,118 @@
 
 mod common;
 
-use common::pulumi::{Lang, Stack};
+use common::pulumi::{Cli, Lang, Stack};
 use common::scenarios::{example_lifecycle, import_then_no_changes};
 use common::*;
 
-#[tokio::test]
-async fn yaml_program_lifecycle() {
+/// The YAML example's whole life (preview, up, update, replacement, drift and
+/// refresh, destroy) driven by `cli`.
+async fn yaml_program_lifecycle_with(cli: Cli) {
     let moto = Moto::start();
-    let stack = Stack::new(&root().join("examples/yaml"), &moto);
+    let stack = Stack::with_cli(&root().join("examples/yaml"), &moto, cli);
     stack.prepare(Lang::Yaml);
     example_lifecycle(&stack, &moto).await;
 }
 
+/// `pulumi import` of a repository made elsewhere, then no changes, driven by `cli`.
+async fn yaml_import_then_no_changes_with(cli: Cli) {
+    let moto = Moto::start();
+    let stack = Stack::with_cli(&root().join("tests/e2e/yaml-import"), &moto, cli);
+    import_then_no_changes(&stack, &moto, true).await;
+}
+
+/// What the engine of `cli` asks of the provider, read from the CLI's own gRPC
+/// log (PULUMI_DEBUG_GRPC): whether it calls Handshake, and whether Check
+/// carries the stack's autonaming configuration (`pulumi:autonaming`). Then
+/// the autonamed repository is created and destroyed: named by that
+/// configuration when the engine sends it, else by the provider from the
+/// engine's random seed.
+async fn engine_rpcs_with(cli: Cli, handshake_and_autonaming: bool) {
+    let moto = Moto::start();
+    let stack = Stack::with_cli(&root().join("tests/e2e/yaml-autoname"), &moto, cli);
+    stack.ok(&["config", "set", "--path", "pulumi:autonaming.pattern", "${project}-${name}"]);
+    let log = stack.scratch().join("grpc.json");
+    let preview = stack.run_with_env(&["preview"], &[("PULUMI_DEBUG_GRPC", log.as_path())]);
+    assert!(preview.ok, "{}", preview.text);
+    let calls: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let called = |rpc: &str| {
+        calls.iter().filter(|c| c["method"] == format!("/pulumirpc.ResourceProvider/{rpc}")).collect::<Vec<_>>()
+    };
+    assert!(!called("Configure").is_empty(), "{calls:?}");
+    assert_eq!(!called("Handshake").is_empty(), handshake_and_autonaming, "Handshake from {cli:?}");
+    let checks = called("Check");
+    let check = checks
+        .iter()
+        .find(|c| c["request"]["urn"].as_str().is_some_and(|u| u.ends_with("awsecr:index:Repository::web")))
+        .expect("a Check of the repository");
+    let proposed = &check["request"]["autonaming"]["proposedName"];
+    let expected = if handshake_and_autonaming { serde_json::json!("awsecr-autoname-web") } else { serde_json::Value::Null };
+    assert_eq!(proposed, &expected, "autonaming from {cli:?}: {check}");
+
+    stack.ok(&["up", "--skip-preview"]);
+    let name = stack.outputs()["webName"].as_str().unwrap().to_string();
+    if handshake_and_autonaming {
+        assert_eq!(name, "awsecr-autoname-web");
+    } else {
+        assert!(name.starts_with("web-") && name.len() > "web-".len(), "{name}");
+    }
+    assert!(moto.exists(&name).await);
+    stack.ok(&["destroy", "--skip-preview"]);
+    assert!(!moto.exists(&name).await);
+}
+
+#[tokio::test]
+async fn yaml_program_lifecycle() {
+    yaml_program_lifecycle_with(Cli::Pinned).await;
+}
+
 #[tokio::test]
 async fn yaml_import_then_no_changes() {
-    let moto = Moto::start();
-    let stack = Stack::new(&root().join("tests/e2e/yaml-import"), &moto);
-    import_then_no_changes(&stack, &moto, true).await;
+    yaml_import_then_no_changes_with(Cli::Pinned).await;
+}
+
+#[tokio::test]
+async fn engine_rpcs() {
+    engine_rpcs_with(Cli::Pinned, true).await;
+}
+
+// The same on the newest and the oldest CLI of the README's supported range
+// (tools/pulumi/compat; README, "Supported Pulumi CLIs"). The oldest engine
+// never calls Handshake and sends no autonaming options: the provider takes
+// its capabilities from Configure and names from the engine's random seed.
+
+#[tokio::test]
+async fn engine_rpcs_on_the_newest_cli() {
+    engine_rpcs_with(Cli::Newest, true).await;
+}
+
+#[tokio::test]
+async fn engine_rpcs_on_the_oldest_cli() {
+    engine_rpcs_with(Cli::Oldest, false).await;
+}
+
+#[tokio::test]
+async fn yaml_program_lifecycle_on_the_newest_cli() {
+    yaml_program_lifecycle_with(Cli::Newest).await;
+}
+
+#[tokio::test]
+async fn yaml_import_then_no_changes_on_the_newest_cli() {
+    yaml_import_then_no_changes_with(Cli::Newest).await;
+}
+
+#[tokio::test]
+async fn yaml_program_lifecycle_on_the_oldest_cli() {
+    yaml_program_lifecycle_with(Cli::Oldest).await;
+}
+
+#[tokio::test]
+async fn yaml_import_then_no_changes_on_the_oldest_cli() {
+    yaml_import_then_no_changes_with(Cli::Oldest).await;
 }
 
 #[tokio::test]
