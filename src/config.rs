@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 
 use crate::partition;
 use crate::property::{Map, Value};
@@ -302,7 +303,15 @@ impl ProviderConfig {
             }
         }
         let max_attempts = self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES) + 1;
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
+        // The HTTPS client of every AWS call (ECR, and STS, SSO and the
+        // metadata services behind the credential chain): hyper 1 with rustls
+        // 0.23, its crypto provider ring (aws-lc-rs with `crypto-aws-lc`).
+        #[cfg(not(feature = "crypto-aws-lc"))]
+        let crypto = CryptoMode::Ring;
+        #[cfg(feature = "crypto-aws-lc")]
+        let crypto = CryptoMode::AwsLc;
+        let https = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(crypto)).build_https();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https).retry_config(
             RetryConfig::adaptive()
                 .with_max_attempts(max_attempts)
                 .with_initial_backoff(Duration::from_millis(50))

@@ -135,6 +135,7 @@ async fn yaml_two_providers_in_two_regions() {
             .region(aws_sdk_ecr::config::Region::new(region))
             .credentials_provider(creds)
             .endpoint_url(moto.endpoint())
+            .http_client(common::http_client())
             .build();
         let ecr = aws_sdk_ecr::Client::from_conf(conf);
         let r = ecr.describe_repositories().repository_names("shared/images").send().await.unwrap();

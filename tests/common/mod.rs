@@ -291,9 +291,17 @@ impl Moto {
             .region(aws_sdk_ecr::config::Region::new(REGION))
             .credentials_provider(creds)
             .endpoint_url(self.endpoint())
+            .http_client(http_client())
             .build();
         aws_sdk_ecr::Client::from_conf(conf)
     }
+}
+
+/// The HTTP client of the tests' own AWS SDK clients: the one the provider
+/// builds (hyper 1, rustls with ring; plain HTTP to the emulator).
+pub fn http_client() -> impl aws_sdk_ecr::config::HttpClient + 'static {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
 }
 
 /// The body of a request the emulator recorded, as text.
