@@ -34,6 +34,14 @@ impl Cli {
         }
     }
 
+    /// The file pinning this CLI's version.
+    pub fn version_file(self) -> String {
+        match self.toolchain_arg() {
+            None => "tools/pulumi/VERSION".to_string(),
+            Some(name) => format!("tools/pulumi/compat/{name}/VERSION"),
+        }
+    }
+
     /// The directory holding this CLI's `pulumi` and language hosts, built
     /// on first use (once per test binary).
     pub fn bin(self) -> &'static Path {
