@@ -1,6 +1,8 @@
 //! End to end in TypeScript, Python and Go: the example program and an import
 //! program in each language, run by the real Pulumi CLI with the generated SDKs
-//! from `sdk/` (built by sdk-gen/build.sh), against a local ECR emulator.
+//! from `sdk/` (built by sdk-gen/build.sh), against a local ECR emulator;
+//! and a platform team's TypeScript component wrapping the provider
+//! (`examples/typescript-component`).
 
 mod common;
 
@@ -136,7 +138,8 @@ async fn typescript_component_service_repository() {
     assert_eq!(rules[3]["selection"]["countNumber"], 500);
     let arn = repo.repository_arn().unwrap();
     let tags = moto.tags(arn).await;
-    for (key, value) in [("team", "payments"), ("service", "checkout"), ("managed-by", "platform"), ("cost-center", "cc-1234")]
+    for (key, value) in
+        [("team", "payments"), ("service", "checkout"), ("managed-by", "platform"), ("cost-center", "cc-1234")]
     {
         assert_eq!(tags.get(key).map(String::as_str), Some(value), "{tags:?}");
     }

@@ -319,7 +319,8 @@ fn every_file_agrees_with_the_pulumi_version_pin() {
     let mut problems = Vec::new();
     let mut checked = Vec::new();
     for (path, text) in &files {
-        let is_compat_pin = path.strip_prefix(COMPAT).is_some_and(|p| p.split_once('/').is_some_and(|(_, f)| f == "VERSION"));
+        let is_compat_pin =
+            path.strip_prefix(COMPAT).is_some_and(|p| p.split_once('/').is_some_and(|(_, f)| f == "VERSION"));
         if path == PIN || is_compat_pin {
             continue;
         }
@@ -341,6 +342,7 @@ fn every_file_agrees_with_the_pulumi_version_pin() {
         "examples/go/go.sum",
         "examples/python/requirements.txt",
         "examples/typescript/package.json",
+        "examples/typescript-component/package.json",
         "schema.json",
         "sdk/go/awsecr/go.mod",
         "sdk/nodejs/package.json",
@@ -479,7 +481,10 @@ fn code_states_no_version_and_unknown_forms_fail() {
     // Not the pinned version: another number that merely contains it.
     assert!(check(&Pins::only("3.248.0"), "README.md", "version 13.248.0 and 3.248.01 and 3.248.0.1").is_empty());
     // Exempt paths state other versions on purpose.
-    assert!(check(&Pins::only("3.248.0"), "tools/pulumi/yaml/go.mod", "\tgithub.com/pulumi/pulumi/sdk/v3 v3.230.0\n").is_empty());
+    assert!(
+        check(&Pins::only("3.248.0"), "tools/pulumi/yaml/go.mod", "\tgithub.com/pulumi/pulumi/sdk/v3 v3.230.0\n")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -492,7 +497,9 @@ fn an_extra_cli_is_checked_against_its_own_pin() {
     assert!(check(&pins, "tools/pulumi/compat/newest/cli/go.mod", go_mod).is_empty());
     assert_eq!(
         check(&pins, "tools/pulumi/compat/oldest/cli/go.mod", go_mod),
-        ["tools/pulumi/compat/oldest/cli/go.mod:1: Go module pkg/v3 is 3.276.0, but tools/pulumi/compat/oldest/VERSION pins 3.142.0"]
+        [
+            "tools/pulumi/compat/oldest/cli/go.mod:1: Go module pkg/v3 is 3.276.0, but tools/pulumi/compat/oldest/VERSION pins 3.142.0"
+        ]
     );
     // Elsewhere the project's pin holds, and a directory merely starting
     // with an extra CLI's name is not that CLI's.
