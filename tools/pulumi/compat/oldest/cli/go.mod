@@ -1,6 +1,7 @@
 // The oldest Pulumi CLI the README claims (README, "Supported Pulumi CLIs"):
-// the last release before the engine sent Handshake (v3.143) and autonaming
-// options (v3.146), so the tests see the provider as older engines do.
+// the last release whose engine calls no Handshake and sends no autonaming
+// options (v3.143's provider client does both), so the tests see the
+// provider as older engines do.
 // Built by scripts/pulumi-toolchain.sh oldest; its version is in ../VERSION.
 module pulumi-awsecr/tools/pulumi/compat/oldest/cli
 
