@@ -438,9 +438,7 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
 mod tests {
     use super::*;
 
-    fn map(pairs: &[(&str, Value)]) -> Map {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
-    }
+    use crate::property::map_of as map;
 
     #[test]
     fn good_config_parses() {

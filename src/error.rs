@@ -244,10 +244,17 @@ where
     ProviderError::new(grpc, sentence)
 }
 
-/// What a call was on, for a sentence: `repository "name"`, or `the
-/// registry` for calls that are not about one repository.
+/// What a call was on, for a sentence: `repository "name"`, `the registry`
+/// for an empty name, or the words given when they hold a space (a
+/// repository name never does), such as `pull-through cache rule "quay"`.
 pub fn target(repository: &str) -> String {
-    if repository.is_empty() { "the registry".to_string() } else { format!("repository \"{repository}\"") }
+    if repository.is_empty() {
+        "the registry".to_string()
+    } else if repository.contains(' ') {
+        repository.to_string()
+    } else {
+        format!("repository \"{repository}\"")
+    }
 }
 
 /// Where the default credential chain looks, for the sentence that says
@@ -339,4 +346,16 @@ fn chain(err: &(dyn std::error::Error + 'static), debug: bool) -> String {
         source = e.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target;
+
+    #[test]
+    fn messages_name_what_a_call_was_on() {
+        assert_eq!(target("team/api"), "repository \"team/api\"");
+        assert_eq!(target(""), "the registry");
+        assert_eq!(target("pull-through cache rule \"quay\""), "pull-through cache rule \"quay\"");
+    }
 }

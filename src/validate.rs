@@ -208,16 +208,25 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// One of a fixed set of strings.
-    pub fn one_of(&mut self, key: &str, allowed: &[&str]) -> Field<String> {
+    /// A string that `problem` accepts (None) or refuses with the reason.
+    pub fn checked_string(&mut self, key: &str, problem: impl FnOnce(&str) -> Option<String>) -> Field<String> {
         match self.string(key) {
-            Field::Known(s) if allowed.contains(&s.as_str()) => Field::Known(s),
-            Field::Known(s) => {
-                self.fail(key, format!("must be one of {}, got \"{s}\"", allowed.join(", ")));
-                Field::Invalid
-            }
+            Field::Known(s) => match problem(&s) {
+                Some(reason) => {
+                    self.fail(key, reason);
+                    Field::Invalid
+                }
+                None => Field::Known(s),
+            },
             other => other,
         }
+    }
+
+    /// One of a fixed set of strings.
+    pub fn one_of(&mut self, key: &str, allowed: &[&str]) -> Field<String> {
+        self.checked_string(key, |s| {
+            (!allowed.contains(&s)).then(|| format!("must be one of {}, got \"{s}\"", allowed.join(", ")))
+        })
     }
 
     /// A list of strings; an unknown element makes the whole list unknown.
@@ -550,9 +559,7 @@ pub fn check_tags(path: &str, tags: &BTreeMap<String, String>) -> Vec<Failure> {
 mod tests {
     use super::*;
 
-    fn map(pairs: &[(&str, Value)]) -> Map {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
-    }
+    use crate::property::map_of as map;
 
     #[test]
     fn readers_report_path_and_expectation() {

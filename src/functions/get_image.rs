@@ -203,9 +203,7 @@ fn missing(ctx: &Ctx<'_>, lookup: &Lookup) -> ProviderError {
 mod tests {
     use super::*;
 
-    fn map(pairs: &[(&str, Value)]) -> Map {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
-    }
+    use crate::property::map_of as map;
 
     #[test]
     fn arguments_say_which_image() {

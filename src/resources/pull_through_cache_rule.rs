@@ -142,20 +142,21 @@ pub fn prefix_problem(prefix: &str, max: usize) -> Option<String> {
 /// Reads a repository prefix under `key` (see [`prefix_problem`]); when
 /// absent it is required, `what` saying what it is for.
 pub fn read_prefix(r: &mut Reader<'_>, key: &str, max: usize, what: &str) -> Field<String> {
-    match r.string(key) {
-        Field::Known(p) => match prefix_problem(&p, max) {
-            Some(reason) => {
-                r.fail(key, reason);
-                Field::Invalid
-            }
-            None => Field::Known(p),
-        },
+    match r.checked_string(key, |p| prefix_problem(p, max)) {
         Field::Absent => {
             r.fail(key, format!("is required: {what}"));
             Field::Invalid
         }
         other => other,
     }
+}
+
+/// An optional IAM role ARN (`customRoleArn` of a rule or a template).
+pub fn read_role_arn(r: &mut Reader<'_>, key: &str) -> Field<String> {
+    r.checked_string(key, |arn| {
+        (!partition::is_role_arn(arn))
+            .then(|| format!("must be the ARN of an IAM role (at most 2048 characters), got \"{arn}\""))
+    })
 }
 
 /// Check: fills in the upstream from its URL or the URL from the upstream,
@@ -242,24 +243,8 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
         }
         _ => None,
     };
-    let credential = match r.string("credentialArn") {
-        Field::Known(arn) => match credential_problem(&arn, config) {
-            Some(reason) => {
-                r.fail("credentialArn", reason);
-                Field::Invalid
-            }
-            None => Field::Known(arn),
-        },
-        other => other,
-    };
-    let role = match r.string("customRoleArn") {
-        Field::Known(arn) if partition::is_role_arn(&arn) => Field::Known(arn),
-        Field::Known(arn) => {
-            r.fail("customRoleArn", format!("must be the ARN of an IAM role (at most 2048 characters), got \"{arn}\""));
-            Field::Invalid
-        }
-        other => other,
-    };
+    let credential = r.checked_string("credentialArn", |arn| credential_problem(arn, config));
+    let role = read_role_arn(&mut r, "customRoleArn");
     let upstream_prefix = match r.has("upstreamRepositoryPrefix") {
         true => read_prefix(&mut r, "upstreamRepositoryPrefix", 30, ""),
         false => Field::Absent,
@@ -351,10 +336,10 @@ fn outputs(args: &RuleArgs, rule: Option<&PullThroughCacheRule>) -> Map {
 async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<PullThroughCacheRule>> {
     let action = "ecr:DescribePullThroughCacheRules";
     let req = ctx.client.describe_pull_through_cache_rules().ecr_repository_prefixes(prefix);
-    match ctx.read(action, "", req.send()).await? {
+    match ctx.read(action, &subject(prefix), req.send()).await? {
         Ok(r) => Ok(r.pull_through_cache_rules().iter().find(|r| r.ecr_repository_prefix() == Some(prefix)).cloned()),
         Err(e) if e.code() == Some("PullThroughCacheRuleNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, "", &e)),
+        Err(e) => Err(aws(ctx, action, &subject(prefix), &e)),
     }
 }
 
@@ -375,6 +360,11 @@ fn refused(ctx: &Ctx<'_>, prefix: &str, code: Option<&str>) -> Option<ProviderEr
         }
         _ => return None,
     })
+}
+
+/// What messages about the calls on one pull-through cache rule name it.
+fn subject(prefix: &str) -> String {
+    format!("pull-through cache rule \"{prefix}\"")
 }
 
 /// The PullThroughCacheRule resource.
@@ -413,10 +403,9 @@ impl Resource for PullThroughCacheRuleResource {
             .set_credential_arn(args.credential_arn.clone())
             .set_custom_role_arn(args.custom_role_arn.clone())
             .set_upstream_repository_prefix(args.upstream_prefix.clone());
-        let resp = ctx
-            .write(action, &args.prefix, req.send())
-            .await?
-            .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+        let resp = ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
+            refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
+        })?;
         let rule = PullThroughCacheRule::builder()
             .set_registry_id(resp.registry_id().map(str::to_string))
             .set_created_at(resp.created_at().cloned())
@@ -477,9 +466,9 @@ impl Resource for PullThroughCacheRuleResource {
                 .ecr_repository_prefix(&args.prefix)
                 .set_credential_arn(args.credential_arn.clone())
                 .set_custom_role_arn(args.custom_role_arn.clone());
-            ctx.write(action, "", req.send())
-                .await?
-                .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+            ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
+                refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
+            })?;
         }
         let mut props = args.to_map();
         props.extend(keep);
@@ -489,8 +478,14 @@ impl Resource for PullThroughCacheRuleResource {
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, _: &Map) -> Result<()> {
         let req = ctx.client.delete_pull_through_cache_rule().ecr_repository_prefix(id);
-        call::delete(ctx, "ecr:DeletePullThroughCacheRule", "", "PullThroughCacheRuleNotFoundException", req.send())
-            .await
+        call::delete(
+            ctx,
+            "ecr:DeletePullThroughCacheRule",
+            &subject(id),
+            "PullThroughCacheRuleNotFoundException",
+            req.send(),
+        )
+        .await
     }
 }
 

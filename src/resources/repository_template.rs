@@ -33,7 +33,7 @@ use crate::resource::{
     DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
     import_instead, input_reader, keep_secret_marks, program_inputs,
 };
-use crate::resources::pull_through_cache_rule::read_prefix;
+use crate::resources::pull_through_cache_rule::{read_prefix, read_role_arn};
 use crate::settings::{Encryption, encryption, exclusions_key, mutability_mode, principals, tag_exclusions, tags};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
@@ -143,13 +143,10 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
     let applied_for = r.checked_list("appliedFor", 1..=APPLIED_FOR.len(), "uses", false, |v| {
         (!APPLIED_FOR.contains(&v)).then(|| format!("must be one of {}, got \"{v}\"", APPLIED_FOR.join(", ")))
     });
-    let description = match r.string("description") {
-        Field::Known(d) if d.chars().count() > 256 => {
-            r.fail("description", format!("must be at most 256 characters, got {}", d.chars().count()));
-            Field::Invalid
-        }
-        other => other,
-    };
+    let description = r.checked_string("description", |d| {
+        let n = d.chars().count();
+        (n > 256).then(|| format!("must be at most 256 characters, got {n}"))
+    });
     let immutable = r.bool("immutableTags");
     let exclusions = tag_exclusions(&mut r, &immutable);
     let (encryption, kms_key) = encryption(&mut r, config.region_in_force());
@@ -165,14 +162,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
     let lifecycle = lifecycle::read(&mut r, "lifecyclePolicy");
     let access = principals(&mut r, config.partition());
     let tags = tags(&mut r, BTreeMap::len, "the tags every repository created from the template gets");
-    let role = match r.string("customRoleArn") {
-        Field::Known(arn) if partition::is_role_arn(&arn) => Field::Known(arn),
-        Field::Known(arn) => {
-            r.fail("customRoleArn", format!("must be the ARN of an IAM role (at most 2048 characters), got \"{arn}\""));
-            Field::Invalid
-        }
-        other => other,
-    };
+    let role = read_role_arn(&mut r, "customRoleArn");
     // ECR creates the repositories with this role when the template sets
     // tags or a KMS key; with the service-linked role it accepts the template
     // and fails each repository later (aws/containers-roadmap issue 2398).
@@ -320,14 +310,14 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
 async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<(RepositoryCreationTemplate, String)>> {
     let action = "ecr:DescribeRepositoryCreationTemplates";
     let req = ctx.client.describe_repository_creation_templates().prefixes(prefix);
-    match ctx.read(action, "", req.send()).await? {
+    match ctx.read(action, &subject(prefix), req.send()).await? {
         Ok(r) => Ok(r
             .repository_creation_templates()
             .iter()
             .find(|t| t.prefix() == Some(prefix))
             .map(|t| (t.clone(), r.registry_id().unwrap_or_default().to_string()))),
         Err(e) if e.code() == Some("TemplateNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, "", &e)),
+        Err(e) => Err(aws(ctx, action, &subject(prefix), &e)),
     }
 }
 
@@ -428,6 +418,11 @@ fn args_of(t: &RepositoryCreationTemplate, prefix: &str) -> (TemplateArgs, Vec<&
     (args, inexpressible)
 }
 
+/// What messages about the calls on one repository creation template name it.
+fn subject(prefix: &str) -> String {
+    format!("repository creation template \"{prefix}\"")
+}
+
 /// The RepositoryTemplate resource.
 pub struct RepositoryTemplateResource;
 
@@ -461,10 +456,9 @@ impl Resource for RepositoryTemplateResource {
             .set_lifecycle_policy(lifecycle)
             .set_applied_for(Some(applied_for(&args)))
             .set_custom_role_arn(args.custom_role_arn.clone());
-        let resp = ctx
-            .write(action, &args.prefix, req.send())
-            .await?
-            .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+        let resp = ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
+            refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
+        })?;
         let mut props = outputs(&args, partition_of(ctx), None, resp.registry_id().unwrap_or_default());
         if let Some(at) =
             resp.repository_creation_template().and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok())
@@ -517,9 +511,9 @@ impl Resource for RepositoryTemplateResource {
             .lifecycle_policy(lifecycle.unwrap_or_default())
             .set_applied_for(Some(applied_for(&args)))
             .custom_role_arn(args.custom_role_arn.clone().unwrap_or_default());
-        ctx.write(action, "", req.send())
-            .await?
-            .map_err(|e| refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, "", &e)))?;
+        ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
+            refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
+        })?;
         let registry_id =
             olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         let mut props = outputs(&args, partition_of(ctx), None, &registry_id);
@@ -532,7 +526,8 @@ impl Resource for RepositoryTemplateResource {
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, _: &Map) -> Result<()> {
         let req = ctx.client.delete_repository_creation_template().prefix(id);
-        call::delete(ctx, "ecr:DeleteRepositoryCreationTemplate", "", "TemplateNotFoundException", req.send()).await
+        call::delete(ctx, "ecr:DeleteRepositoryCreationTemplate", &subject(id), "TemplateNotFoundException", req.send())
+            .await
     }
 }
 

@@ -399,9 +399,7 @@ pub fn account_list(r: &mut Reader<'_>, key: &str) -> Field<Vec<String>> {
 mod tests {
     use super::*;
 
-    fn map(pairs: &[(&str, Value)]) -> Map {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
-    }
+    use crate::property::map_of as map;
     fn obj(pairs: &[(&str, Value)]) -> Value {
         Value::Object(map(pairs))
     }

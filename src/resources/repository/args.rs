@@ -317,9 +317,7 @@ mod tests {
     use crate::naming::{Autonaming, auto_name, has_random_name};
     use crate::settings::kms_key_problem;
 
-    fn map(pairs: &[(&str, Value)]) -> Map {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
-    }
+    use crate::property::map_of as map;
     fn ctx() -> NamingContext {
         NamingContext { resource_name: "My_App".into(), random_seed: vec![1, 2, 3], autonaming: None }
     }
