@@ -12,11 +12,17 @@ awsecr_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # target/ is ignored by git.
 awsecr_logs=${AWSECR_LOG_DIR:-$awsecr_root/target/logs}
 
-# pulumi_version: prints the Pulumi version every script uses, three numbers
-# without a leading v. The one place it is written is tools/pulumi/VERSION;
-# tests/version_pin.rs checks every file that has to state it literally.
+# pulumi_version [COMPAT]: prints the Pulumi version every script uses, three
+# numbers without a leading v. The one place it is written is
+# tools/pulumi/VERSION; tests/version_pin.rs checks every file that has to
+# state it literally. With COMPAT (a directory of tools/pulumi/compat/, such
+# as `newest`), the version of that extra CLI the end-to-end YAML tests also
+# run against, from tools/pulumi/compat/COMPAT/VERSION.
 pulumi_version() {
   local file="$awsecr_root/tools/pulumi/VERSION" v
+  if [ -n "${1:-}" ]; then
+    file="$awsecr_root/tools/pulumi/compat/$1/VERSION"
+  fi
   v=$(head -n 1 "$file") || return 1
   if ! [[ $v =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
     echo "error: $file must hold one version, three numbers such as 3.1.0, got '$v'" >&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README): sets up what the tests need on a fresh machine
-# (test tools in a cached venv, the pinned Pulumi toolchain), checks that the
+# (test tools in a cached venv, the pinned Pulumi toolchain, and the newest and
+# oldest supported Pulumi CLIs for the YAML tests), checks that the
 # committed SDKs match schema.json and build, and that the examples in the
 # schema's descriptions compile against them (each set-up stage quiet: one
 # line with its time, its output in target/logs/), then runs format and lint checks
@@ -18,6 +19,12 @@ step() { printf '\n==> %s\n' "$*"; }
 step "set-up (each stage's output in $awsecr_logs/)"
 stage test-venv "test tools (cached venv)" bash scripts/test-venv.sh
 stage pulumi-toolchain "Pulumi toolchain (cached after the first build)" bash scripts/pulumi-toolchain.sh
+# The ends of the supported range (README, "Supported Pulumi CLIs"): CLI and
+# YAML host only, sharing the Go caches the pinned build filled.
+for cli in newest oldest; do
+  stage "pulumi-toolchain-$cli" "Pulumi CLI v$(pulumi_version "$cli"), the $cli supported (cached after the first build)" \
+    bash scripts/pulumi-toolchain.sh "$cli"
+done
 stage sdk-check "SDKs match schema.json (sdk-gen/gen.sh --check)" bash sdk-gen/gen.sh --check
 AWSECR_SDK_VENV=$(stage_out sdk-build "SDKs build (tsc, Python import, go build/vet)" bash sdk-gen/build.sh)
 export AWSECR_SDK_VENV

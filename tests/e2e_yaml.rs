@@ -1,11 +1,16 @@
 //! End to end in YAML: the real Pulumi CLI and YAML language host drive the
 //! provider plugin against a local ECR emulator, with a local state backend.
 //! What ECR holds is checked with an independent AWS SDK client.
+//!
+//! The whole file runs on the pinned CLI; `cli_lifecycle_*` also run on the
+//! newest and the oldest CLI of the supported range (README, "Supported
+//! Pulumi CLIs").
 
 mod common;
 
-use common::pulumi::{Lang, Stack};
-use common::scenarios::{example_lifecycle, import_then_no_changes};
+use aws_sdk_ecr::types::ImageTagMutability;
+use common::pulumi::{Cli, Lang, Stack};
+use common::scenarios::{create_legacy, example_lifecycle, import_then_no_changes};
 use common::*;
 
 #[tokio::test]
@@ -23,6 +28,109 @@ async fn yaml_import_then_no_changes() {
     import_then_no_changes(&stack, &moto, true).await;
 }
 
+/// One stack's life on `cli` (tests/e2e/yaml-cli): import, preview, up, an
+/// update, drift and refresh, destroy. The preview's gRPC traffic, from the
+/// CLI's own log (PULUMI_DEBUG_GRPC), shows what the engine asks of the
+/// provider: whether it calls Handshake, and whether Check carries the
+/// stack's autonaming configuration. `new_engine` says what `cli` is
+/// expected to do: engines from v3.146 do both, older ones neither, and the
+/// provider then names the repository itself from the engine's random seed.
+async fn cli_lifecycle_with(cli: Cli, new_engine: bool) {
+    let moto = Moto::start();
+    let stack = Stack::with_cli(&root().join("tests/e2e/yaml-cli"), &moto, cli);
+    let version = stack.ok(&["version"]);
+    let expected = std::fs::read_to_string(root().join(cli.version_file())).unwrap();
+    assert_eq!(version.trim(), format!("v{}", expected.trim()), "the CLI under test");
+    stack.ok(&["config", "set", "--path", "pulumi:autonaming.pattern", "${project}-${name}"]);
+
+    // Import: a repository made elsewhere joins the stack as declared.
+    create_legacy(&moto).await;
+    let import = stack.ok(&["import", "awsecr:index:Repository", "legacy", "legacy/web", "--generate-code=false"]);
+    assert!(import.contains("1 imported"), "{import}");
+
+    // Preview: no AWS call; what the engine sent.
+    let log = stack.scratch().join("grpc.json");
+    moto.start_recording();
+    let preview = stack.run_with_env(&["preview"], &[("PULUMI_DEBUG_GRPC", log.as_path())]);
+    assert!(preview.ok, "{}", preview.text);
+    assert_eq!(moto.stop_recording(), Vec::<String>::new(), "preview calls AWS");
+    assert!(preview.text.contains("+ 1 to create"), "{}", preview.text);
+    let calls: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let called = |rpc: &str| {
+        calls.iter().filter(|c| c["method"] == format!("/pulumirpc.ResourceProvider/{rpc}")).collect::<Vec<_>>()
+    };
+    assert!(!called("Configure").is_empty(), "{calls:?}");
+    assert_eq!(!called("Handshake").is_empty(), new_engine, "Handshake from {cli:?}");
+    let check = called("Check")
+        .into_iter()
+        .find(|c| c["request"]["urn"].as_str().is_some_and(|u| u.ends_with("awsecr:index:Repository::web")))
+        .expect("a Check of the repository");
+    let proposed = &check["request"]["autonaming"]["proposedName"];
+    let expected = if new_engine { serde_json::json!("awsecr-cli-web") } else { serde_json::Value::Null };
+    assert_eq!(proposed, &expected, "autonaming from {cli:?}: {check}");
+
+    // Up: named by the stack's configuration, or by the provider.
+    stack.ok(&["up", "--skip-preview"]);
+    let name = stack.outputs()["webName"].as_str().unwrap().to_string();
+    if new_engine {
+        assert_eq!(name, "awsecr-cli-web");
+    } else {
+        assert!(name.starts_with("web-") && name.len() > "web-".len(), "{name}");
+    }
+    let web = moto.describe(&name).await.expect("the repository exists");
+    let arn = web.repository_arn().unwrap().to_string();
+    assert_eq!(moto.tags(&arn).await.get("team").map(String::as_str), Some("platform"));
+
+    // Update in place.
+    stack.ok(&["config", "set", "team", "payments"]);
+    let update = stack.ok(&["up", "--skip-preview"]);
+    assert!(update.contains("1 updated"), "{update}");
+    assert_eq!(moto.tags(&arn).await.get("team").map(String::as_str), Some("payments"));
+    assert_eq!(stack.outputs()["webName"], name.as_str(), "an update keeps the name");
+
+    // Drift: refresh sees it, the next up restores the declared state.
+    let ecr = moto.ecr().await;
+    ecr.put_image_tag_mutability()
+        .repository_name(&name)
+        .image_tag_mutability(ImageTagMutability::Mutable)
+        .send()
+        .await
+        .unwrap();
+    let refresh = stack.ok(&["refresh", "--skip-preview"]);
+    assert!(refresh.contains("1 updated") || refresh.contains("~ 1"), "{refresh}");
+    stack.ok(&["up", "--skip-preview"]);
+    let web = moto.describe(&name).await.unwrap();
+    assert_eq!(web.image_tag_mutability().unwrap().as_str(), "IMMUTABLE");
+    stack.ok(&["preview", "--expect-no-changes"]);
+
+    // Destroy: both repositories go, the adopted one included.
+    stack.ok(&["destroy", "--skip-preview"]);
+    assert!(!moto.exists(&name).await);
+    assert!(!moto.exists("legacy/web").await);
+    assert!(stack.state_ids().is_empty());
+}
+
+#[tokio::test]
+async fn cli_lifecycle_on_the_pinned_cli() {
+    cli_lifecycle_with(Cli::Pinned, true).await;
+}
+
+#[tokio::test]
+async fn cli_lifecycle_on_the_newest_cli() {
+    cli_lifecycle_with(Cli::Newest, true).await;
+}
+
+/// The oldest engine never calls Handshake and sends no autonaming options:
+/// the provider takes what it needs from Configure and names from the
+/// engine's random seed.
+#[tokio::test]
+async fn cli_lifecycle_on_the_oldest_cli() {
+    cli_lifecycle_with(Cli::Oldest, false).await;
+}
 #[tokio::test]
 async fn yaml_two_providers_in_two_regions() {
     let moto = Moto::start();

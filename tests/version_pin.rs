@@ -6,10 +6,21 @@
 //! versions are written in, and each one must agree with the pin. A mention
 //! of the pinned version in a form this file does not know fails too, so a new
 //! literal cannot slip past the check.
+//!
+//! The extra CLIs the end-to-end YAML tests also run against
+//! (`tools/pulumi/compat/<name>`: the newest and the oldest of the README's
+//! supported range) state other versions on purpose. Each has its own pin,
+//! `tools/pulumi/compat/<name>/VERSION`, and the files under its directory are
+//! checked against that one the same way. The README's "Pulumi CLI" statements
+//! may name any tested CLI, and its supported range must be exactly the oldest
+//! to the newest of them.
 
 use std::path::{Path, PathBuf};
 
 const PIN: &str = "tools/pulumi/VERSION";
+
+/// The extra CLIs, one directory each with its own `VERSION`.
+const COMPAT: &str = "tools/pulumi/compat/";
 
 /// Paths (prefixes, relative to the root) that state other Pulumi versions on
 /// purpose, with the reason.
@@ -17,6 +28,14 @@ const EXEMPT: &[(&str, &str)] = &[
     (
         "tools/pulumi/yaml/",
         "the YAML host's module requires the Pulumi modules of its pulumi-yaml release, not the pin",
+    ),
+    (
+        "tools/pulumi/compat/newest/yaml/",
+        "the newest CLI's YAML host requires the Pulumi modules of its pulumi-yaml release",
+    ),
+    (
+        "tools/pulumi/compat/oldest/yaml/",
+        "the oldest CLI's YAML host requires the Pulumi modules of its pulumi-yaml release",
     ),
     ("docs/performance.md", "records the version one benchmark run measured; bench/run.sh writes it"),
     ("tests/version_pin.rs", "this checker, whose own samples disagree on purpose"),
@@ -43,8 +62,11 @@ const FORMS: &[Form] = &[
     Form { prefix: "`@pulumi/pulumi` ", what: "@pulumi/pulumi requirement", needs_operator: false },
     Form { prefix: "\"pulumi\": \"", what: "Python dependency pulumi", needs_operator: false },
     Form { prefix: "pulumi", what: "Python requirement pulumi", needs_operator: true },
-    Form { prefix: "Pulumi CLI ", what: "Pulumi CLI version", needs_operator: false },
+    Form { prefix: "Pulumi CLI ", what: CLI_FORM, needs_operator: false },
 ];
+
+/// A statement of a Pulumi CLI version, which may name any CLI the tests run.
+const CLI_FORM: &str = "Pulumi CLI version";
 
 const OPERATORS: &[char] = &['=', '<', '>', '~', '!', '^'];
 
@@ -155,12 +177,42 @@ fn occurrences(line: &str, version: &str) -> Vec<usize> {
     at
 }
 
+/// The pins: the project's, and one per extra CLI.
+struct Pins {
+    pin: String,
+    /// (directory under `COMPAT`, its version)
+    compat: Vec<(String, String)>,
+}
+
+impl Pins {
+    fn only(pin: &str) -> Pins {
+        Pins { pin: pin.to_string(), compat: Vec::new() }
+    }
+
+    /// The version files under `path` must state, and the file that pins it.
+    fn for_path(&self, path: &str) -> (&str, String) {
+        for (name, version) in &self.compat {
+            if path.strip_prefix(COMPAT).and_then(|p| p.strip_prefix(name.as_str())).is_some_and(|p| p.starts_with('/'))
+            {
+                return (version, format!("{COMPAT}{name}/VERSION"));
+            }
+        }
+        (&self.pin, PIN.to_string())
+    }
+
+    /// Every version a CLI is tested with.
+    fn tested(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.pin.as_str()).chain(self.compat.iter().map(|(_, v)| v.as_str()))
+    }
+}
+
 /// What is wrong with one file against the pin: one sentence per line at
 /// fault, naming the file and the line.
-fn check(pin: &str, path: &str, text: &str) -> Vec<String> {
+fn check(pins: &Pins, path: &str, text: &str) -> Vec<String> {
     if EXEMPT.iter().any(|(prefix, _)| path.starts_with(prefix)) {
         return Vec::new();
     }
+    let (pin, pin_file) = pins.for_path(path);
     let found = statements(path, text);
     let mut problems = Vec::new();
     for s in &found {
@@ -169,8 +221,10 @@ fn check(pin: &str, path: &str, text: &str) -> Vec<String> {
                 "{path}:{}: states Pulumi {} ({}); scripts and code read {PIN} (scripts/lib.sh: pulumi_version) instead",
                 s.line, s.version, s.what
             ));
+        } else if s.what == CLI_FORM && pins.tested().any(|v| v == s.version) {
+            // A Pulumi CLI the tests run: the pinned one or an extra one.
         } else if s.compared && s.version != pin {
-            problems.push(format!("{path}:{}: {} is {}, but {PIN} pins {pin}", s.line, s.what, s.version));
+            problems.push(format!("{path}:{}: {} is {}, but {pin_file} pins {pin}", s.line, s.what, s.version));
         }
     }
     for (index, line) in text.lines().enumerate() {
@@ -195,6 +249,31 @@ fn read_pin(text: &str) -> Result<&str, String> {
         return Err(format!("{PIN} must hold one line with one version such as 3.1.0, got {text:?}"));
     }
     Ok(version)
+}
+
+/// The project's pin and every extra CLI's.
+fn read_pins(root: &Path) -> Pins {
+    let text = std::fs::read_to_string(root.join(PIN)).unwrap_or_else(|e| panic!("{PIN}: {e}"));
+    let pin = read_pin(&text).unwrap_or_else(|e| panic!("{e}")).to_string();
+    let mut compat = Vec::new();
+    for entry in std::fs::read_dir(root.join(COMPAT)).unwrap_or_else(|e| panic!("{COMPAT}: {e}")) {
+        let entry = entry.unwrap();
+        if !entry.file_type().unwrap().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().to_string();
+        let file = format!("{COMPAT}{name}/VERSION");
+        let text = std::fs::read_to_string(root.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let version = read_pin(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        compat.push((name, version.to_string()));
+    }
+    compat.sort();
+    Pins { pin, compat }
+}
+
+/// A version as numbers, to order versions.
+fn numbers(version: &str) -> Vec<u64> {
+    version.split('.').map(|n| n.parse().unwrap()).collect()
 }
 
 fn root() -> PathBuf {
@@ -234,16 +313,18 @@ fn files(root: &Path) -> Vec<(String, String)> {
 #[test]
 fn every_file_agrees_with_the_pulumi_version_pin() {
     let root = root();
-    let text = std::fs::read_to_string(root.join(PIN)).unwrap_or_else(|e| panic!("{PIN}: {e}"));
-    let pin = read_pin(&text).unwrap_or_else(|e| panic!("{e}"));
+    let pins = read_pins(&root);
+    let pin = pins.pin.as_str();
     let files = files(&root);
     let mut problems = Vec::new();
     let mut checked = Vec::new();
     for (path, text) in &files {
-        if path == PIN {
+        let is_compat_pin =
+            path.strip_prefix(COMPAT).is_some_and(|p| p.split_once('/').is_some_and(|(_, f)| f == "VERSION"));
+        if path == PIN || is_compat_pin {
             continue;
         }
-        problems.extend(check(pin, path, text));
+        problems.extend(check(&pins, path, text));
         if statements(path, text).iter().any(|s| s.compared) && !EXEMPT.iter().any(|(p, _)| path.starts_with(p)) {
             checked.push(path.as_str());
         }
@@ -261,6 +342,7 @@ fn every_file_agrees_with_the_pulumi_version_pin() {
         "examples/go/go.sum",
         "examples/python/requirements.txt",
         "examples/typescript/package.json",
+        "examples/typescript-component/package.json",
         "schema.json",
         "sdk/go/awsecr/go.mod",
         "sdk/nodejs/package.json",
@@ -273,9 +355,31 @@ fn every_file_agrees_with_the_pulumi_version_pin() {
         "tools/pulumi/cli/go.mod",
         "tools/pulumi/cli/go.sum",
         "tools/pulumi/hosts/go.mod",
+        "tools/pulumi/compat/newest/cli/go.mod",
+        "tools/pulumi/compat/newest/cli/go.sum",
+        "tools/pulumi/compat/oldest/cli/go.mod",
+        "tools/pulumi/compat/oldest/cli/go.sum",
     ] {
         assert!(checked.contains(&expected), "{expected} states the Pulumi version but was not checked: {checked:?}");
     }
+}
+
+/// The README claims exactly the range the tests run: from the oldest tested
+/// CLI to the newest, and the extra CLIs are the newest and the oldest.
+#[test]
+fn the_readme_claims_the_tested_cli_range() {
+    let root = root();
+    let pins = read_pins(&root);
+    let names: Vec<&str> = pins.compat.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["newest", "oldest"], "the extra CLIs of {COMPAT}");
+    let by_name = |name: &str| pins.compat.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap();
+    let (oldest, newest) = (by_name("oldest"), by_name("newest"));
+    for v in pins.tested() {
+        assert!(numbers(oldest) <= numbers(v) && numbers(v) <= numbers(newest), "{v} outside {oldest}..{newest}");
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let claim = format!("Pulumi CLI v{oldest} to v{newest}");
+    assert!(readme.contains(&claim), "README.md states the supported range as \"{claim}\"");
 }
 
 #[test]
@@ -321,7 +425,7 @@ fn every_form_is_recognised() {
         assert_eq!(found.len(), 1, "{line}: {found:?}");
         assert_eq!((found[0].what, found[0].version.as_str()), (what, "3.248.0"), "{line}");
         assert_eq!(&line[found[0].span.0..found[0].span.1], "3.248.0", "{line}");
-        assert!(check("3.248.0", path, line).is_empty(), "{line}");
+        assert!(check(&Pins::only("3.248.0"), path, line).is_empty(), "{line}");
     }
     // Words that only look like a statement.
     for line in [
@@ -341,23 +445,23 @@ fn every_form_is_recognised() {
 fn a_disagreeing_file_is_named_with_its_line() {
     let go_mod = "module m\n\ngo 1.25\n\nrequire (\n\tgithub.com/pulumi/pulumi/sdk/v3 v3.247.0\n)\n";
     assert_eq!(
-        check("3.248.0", "examples/go/go.mod", go_mod),
+        check(&Pins::only("3.248.0"), "examples/go/go.mod", go_mod),
         ["examples/go/go.mod:6: Go module sdk/v3 is 3.247.0, but tools/pulumi/VERSION pins 3.248.0"]
     );
     let package = "{\n  \"dependencies\": {\n    \"@pulumi/pulumi\": \"^3.250.1\"\n  }\n}\n";
     assert_eq!(
-        check("3.248.0", "sdk/nodejs/package.json", package),
+        check(&Pins::only("3.248.0"), "sdk/nodejs/package.json", package),
         ["sdk/nodejs/package.json:3: npm dependency @pulumi/pulumi is 3.250.1, but tools/pulumi/VERSION pins 3.248.0"]
     );
     let requirements = "boto3\npulumi==3.100.0\n";
-    let problems = check("3.248.0", "tests/requirements.txt", requirements);
+    let problems = check(&Pins::only("3.248.0"), "tests/requirements.txt", requirements);
     assert_eq!(problems.len(), 1);
     assert!(problems[0].starts_with("tests/requirements.txt:2: "), "{problems:?}");
     // A go.sum line of the module's content is compared; its /go.mod line may
     // name another version of the module graph.
     let go_sum =
         "github.com/pulumi/pulumi/sdk/v3 v3.230.0/go.mod h1:a=\ngithub.com/pulumi/pulumi/sdk/v3 v3.247.0 h1:b=\n";
-    let problems = check("3.248.0", "tools/pulumi/cli/go.sum", go_sum);
+    let problems = check(&Pins::only("3.248.0"), "tools/pulumi/cli/go.sum", go_sum);
     assert_eq!(problems.len(), 1);
     assert!(problems[0].starts_with("tools/pulumi/cli/go.sum:2: "), "{problems:?}");
 }
@@ -365,17 +469,49 @@ fn a_disagreeing_file_is_named_with_its_line() {
 #[test]
 fn code_states_no_version_and_unknown_forms_fail() {
     let script = "set -euo pipefail\nnpm install @pulumi/pulumi@3.248.0\n";
-    let problems = check("3.248.0", "sdk-gen/build.sh", script);
+    let problems = check(&Pins::only("3.248.0"), "sdk-gen/build.sh", script);
     assert_eq!(problems.len(), 1);
     assert!(problems[0].starts_with("sdk-gen/build.sh:2: ") && problems[0].contains("pulumi_version"), "{problems:?}");
 
     let script = "set -euo pipefail\nPULUMI_VERSION=v3.248.0\n";
-    let problems = check("3.248.0", "scripts/pulumi-toolchain.sh", script);
+    let problems = check(&Pins::only("3.248.0"), "scripts/pulumi-toolchain.sh", script);
     assert_eq!(problems.len(), 1);
     assert!(problems[0].starts_with("scripts/pulumi-toolchain.sh:2: ") && problems[0].contains("does not check"));
 
     // Not the pinned version: another number that merely contains it.
-    assert!(check("3.248.0", "README.md", "version 13.248.0 and 3.248.01 and 3.248.0.1").is_empty());
+    assert!(check(&Pins::only("3.248.0"), "README.md", "version 13.248.0 and 3.248.01 and 3.248.0.1").is_empty());
     // Exempt paths state other versions on purpose.
-    assert!(check("3.248.0", "tools/pulumi/yaml/go.mod", "\tgithub.com/pulumi/pulumi/sdk/v3 v3.230.0\n").is_empty());
+    assert!(
+        check(&Pins::only("3.248.0"), "tools/pulumi/yaml/go.mod", "\tgithub.com/pulumi/pulumi/sdk/v3 v3.230.0\n")
+            .is_empty()
+    );
+}
+
+#[test]
+fn an_extra_cli_is_checked_against_its_own_pin() {
+    let pins = Pins {
+        pin: "3.248.0".to_string(),
+        compat: vec![("newest".to_string(), "3.276.0".to_string()), ("oldest".to_string(), "3.142.0".to_string())],
+    };
+    let go_mod = "\tgithub.com/pulumi/pulumi/pkg/v3 v3.276.0 // indirect\n";
+    assert!(check(&pins, "tools/pulumi/compat/newest/cli/go.mod", go_mod).is_empty());
+    assert_eq!(
+        check(&pins, "tools/pulumi/compat/oldest/cli/go.mod", go_mod),
+        [
+            "tools/pulumi/compat/oldest/cli/go.mod:1: Go module pkg/v3 is 3.276.0, but tools/pulumi/compat/oldest/VERSION pins 3.142.0"
+        ]
+    );
+    // Elsewhere the project's pin holds, and a directory merely starting
+    // with an extra CLI's name is not that CLI's.
+    assert_eq!(check(&pins, "tools/bench-peer/go.mod", go_mod).len(), 1);
+    assert_eq!(check(&pins, "tools/pulumi/compat/newest-but-not/go.mod", go_mod).len(), 1);
+    // The project's pin mentioned under an extra CLI in an unknown form is
+    // no mention of the pin there.
+    assert!(check(&pins, "tools/pulumi/compat/newest/cli/go.mod", "// built next to 3.248.0\n").is_empty());
+    // "Pulumi CLI" statements may name any tested CLI, and no other.
+    assert!(check(&pins, "README.md", "the Pulumi CLI v3.142.0 to v3.276.0").is_empty());
+    assert!(check(&pins, "README.md", "Pulumi CLI v3.276.0 on CI").is_empty());
+    assert_eq!(check(&pins, "README.md", "Pulumi CLI v3.200.0").len(), 1);
+    // Other forms still state the project's pin, whatever the extra CLIs are.
+    assert_eq!(check(&pins, "README.md", "npm install @pulumi/pulumi@3.276.0").len(), 1);
 }

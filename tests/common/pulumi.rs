@@ -1,5 +1,6 @@
 //! End-to-end harness: the real Pulumi CLI (pinned, built by
-//! scripts/pulumi-toolchain.sh), a hermetic PULUMI_HOME and local state
+//! scripts/pulumi-toolchain.sh; or one of the extra CLIs of
+//! tools/pulumi/compat, see [`Cli`]), a hermetic PULUMI_HOME and local state
 //! backend per stack, and our provider installed as a plugin from the binary
 //! cargo built, the way a user installs it.
 
@@ -10,24 +11,65 @@ use std::sync::OnceLock;
 use super::inspect::copy_dir;
 use super::{Moto, REGION, TempDir, root};
 
-/// The directory holding `pulumi` and its language hosts.
+/// The Pulumi CLI a stack runs with: the pinned toolchain
+/// (`tools/pulumi/VERSION`, every language host), or an extra CLI of
+/// `tools/pulumi/compat/<name>` with the YAML host only, for YAML programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cli {
+    Pinned,
+    /// The newest CLI the Go module proxy serves (`tools/pulumi/compat/newest`).
+    Newest,
+    /// The oldest CLI the README claims (`tools/pulumi/compat/oldest`): no
+    /// Handshake, no autonaming options.
+    Oldest,
+}
+
+impl Cli {
+    /// The argument of scripts/pulumi-toolchain.sh that builds this CLI.
+    fn toolchain_arg(self) -> Option<&'static str> {
+        match self {
+            Cli::Pinned => None,
+            Cli::Newest => Some("newest"),
+            Cli::Oldest => Some("oldest"),
+        }
+    }
+
+    /// The file pinning this CLI's version.
+    pub fn version_file(self) -> String {
+        match self.toolchain_arg() {
+            None => "tools/pulumi/VERSION".to_string(),
+            Some(name) => format!("tools/pulumi/compat/{name}/VERSION"),
+        }
+    }
+
+    /// The directory holding this CLI's `pulumi` and language hosts, built
+    /// on first use (once per test binary).
+    pub fn bin(self) -> &'static Path {
+        static BINS: [OnceLock<PathBuf>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        BINS[self as usize].get_or_init(|| {
+            let script = root().join("scripts/pulumi-toolchain.sh");
+            let out = Command::new("bash")
+                .arg(&script)
+                .args(self.toolchain_arg())
+                .stderr(Stdio::inherit())
+                .output()
+                .expect("run scripts/pulumi-toolchain.sh");
+            assert!(out.status.success(), "scripts/pulumi-toolchain.sh {:?} failed", self.toolchain_arg());
+            PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+        })
+    }
+}
+
+/// The directory holding the pinned `pulumi` and its language hosts.
 pub fn toolchain() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let out = Command::new("bash")
-            .arg(root().join("scripts/pulumi-toolchain.sh"))
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run scripts/pulumi-toolchain.sh");
-        assert!(out.status.success(), "scripts/pulumi-toolchain.sh failed");
-        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-    })
+    Cli::Pinned.bin()
 }
 
 /// A Pulumi project copied into a temporary directory, with its own stack.
 pub struct Stack {
     dir: TempDir,
     pub project: PathBuf,
+    cli: Cli,
 }
 
 /// What one `pulumi` command printed.
@@ -40,17 +82,26 @@ impl Stack {
     /// Copies `source` (a folder with Pulumi.yaml), installs the provider
     /// plugin and creates stack `test` configured for the emulator.
     pub fn new(source: &Path, moto: &Moto) -> Stack {
-        Stack::with_plugin(source, moto, Path::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr")))
+        Stack::create(source, moto, Cli::Pinned, Path::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr")))
     }
 
     /// The same, with the plugin installed from `plugin`: the binary, or a
     /// plugin tarball as scripts/package.sh builds it.
     pub fn with_plugin(source: &Path, moto: &Moto, plugin: &Path) -> Stack {
+        Stack::create(source, moto, Cli::Pinned, plugin)
+    }
+
+    /// The same, driven by the given Pulumi CLI.
+    pub fn with_cli(source: &Path, moto: &Moto, cli: Cli) -> Stack {
+        Stack::create(source, moto, cli, Path::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr")))
+    }
+
+    fn create(source: &Path, moto: &Moto, cli: Cli, plugin: &Path) -> Stack {
         let dir = TempDir::new("stack");
         let project = dir.path().join("project");
         copy_dir(source, &project, &["node_modules", "venv"]);
         std::fs::create_dir_all(dir.path().join("state")).unwrap();
-        let stack = Stack { dir, project };
+        let stack = Stack { dir, project, cli };
         let plugin = plugin.to_str().unwrap();
         stack.ok(&["plugin", "install", "resource", "awsecr", env!("CARGO_PKG_VERSION"), "--file", plugin]);
         stack.ok(&["stack", "init", "test"]);
@@ -67,8 +118,9 @@ impl Stack {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(toolchain().join("pulumi"));
-        let path = format!("{}:{}", toolchain().display(), std::env::var("PATH").unwrap_or_default());
+        let bin = self.cli.bin();
+        let mut cmd = Command::new(bin.join("pulumi"));
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
         cmd.args(args)
             .current_dir(&self.project)
             .env("PATH", path)
@@ -90,6 +142,11 @@ impl Stack {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_env(args, &[])
+    }
+
+    /// [`Stack::run`] with more environment variables for the CLI.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &Path)]) -> Run {
         let mut full: Vec<&str> = args.to_vec();
         if matches!(args.first(), Some(&"up" | &"preview" | &"destroy" | &"refresh" | &"import")) {
             full.extend(["--non-interactive", "--color", "never"]);
@@ -97,7 +154,8 @@ impl Stack {
                 full.push("--yes");
             }
         }
-        let Output { status, stdout, stderr } = self.command(&full).output().expect("run pulumi");
+        let Output { status, stdout, stderr } =
+            self.command(&full).envs(env.iter().copied()).output().expect("run pulumi");
         let text = format!("{}{}", String::from_utf8_lossy(&stdout), String::from_utf8_lossy(&stderr));
         Run { ok: status.success(), text }
     }
@@ -131,6 +189,12 @@ impl Stack {
     /// The ids of the repositories in the stack's state.
     pub fn state_ids(&self) -> std::collections::BTreeSet<String> {
         self.ids_of("awsecr:index:Repository")
+    }
+
+    /// The stack's own temporary directory (beside the project), for files a
+    /// test asks the CLI to write.
+    pub fn scratch(&self) -> &Path {
+        self.dir.path()
     }
 
     pub fn export(&self) -> serde_json::Value {
