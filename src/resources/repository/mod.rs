@@ -7,6 +7,11 @@
 //! setting; read = DescribeRepositories + GetLifecyclePolicy +
 //! GetRepositoryPolicy + ListTagsForResource; delete = DeleteRepository;
 //! preview = none.
+//!
+//! Round trips are the minimum the dependencies allow: a create's follow-ups
+//! go out together once CreateRepository has answered (2); a refresh makes
+//! its four reads together (1; an import learns the ARN first, 2); an update
+//! makes every changed setting's call together (1); delete 1.
 
 pub mod args;
 pub mod diff;
