@@ -49,6 +49,24 @@ def rounds(records):
     return out
 
 
+def span(records):
+    """What the AWS calls of one command took: from the first request's start
+    to the last one's end (s), the most requests in flight at once, and the
+    requests made."""
+    if not records:
+        return {"span_s": 0.0, "peak_in_flight": 0, "requests": 0}
+    events = sorted([(r["start"], 1) for r in records] + [(r["end"], -1) for r in records])
+    now = peak = 0
+    for _, step in events:
+        now += step
+        peak = max(peak, now)
+    return {
+        "span_s": max(r["end"] for r in records) - min(r["start"] for r in records),
+        "peak_in_flight": peak,
+        "requests": len(records),
+    }
+
+
 def operation(headers, body):
     """The AWS operation of a request: the last part of X-Amz-Target (JSON
     protocols: ECR), else the Action of a query-protocol request (STS, IAM),

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from harness import ROOT, Moto, Stack, clean_env, load_resources, progress, stats
-from latency_proxy import LatencyProxy, rounds
+from latency_proxy import LatencyProxy, rounds, span
 
 # ------------------------------------------------------------------ startup
 
@@ -501,24 +501,6 @@ def direct(endpoint, mode, repos, concurrency, arn_prefix=None):
     start = time.perf_counter()
     p = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=clean_env())
     return time.perf_counter() - start, json.loads(p.stdout)["calls_seconds"]
-
-
-def span(records):
-    """What the AWS calls of one command took: from the first request's start
-    to the last one's end (s), the most requests in flight at once, and the
-    requests made."""
-    if not records:
-        return {"span_s": 0.0, "peak_in_flight": 0, "requests": 0}
-    events = sorted([(r["start"], 1) for r in records] + [(r["end"], -1) for r in records])
-    now = peak = 0
-    for _, step in events:
-        now += step
-        peak = max(peak, now)
-    return {
-        "span_s": max(r["end"] for r in records) - min(r["start"] for r in records),
-        "peak_in_flight": peak,
-        "requests": len(records),
-    }
 
 
 def section_latency(a):

@@ -58,8 +58,8 @@ python="$venv/bin/python"
 pulumi_version=$("$toolchain/pulumi" version)
 echo "pulumi $pulumi_version in $toolchain; python in $venv"
 
-step "tests of the bench's own pieces (bench/test_latency_proxy.py)"
-"$python" bench/test_latency_proxy.py
+step "tests of the bench's own pieces (bench/test_*.py)"
+"$python" -m unittest discover -s bench -p 'test_*.py'
 
 step "build: release binary, tuned (cargo build --release)"
 cargo build --release --bin pulumi-resource-awsecr

@@ -3,7 +3,7 @@
 itself against a small local upstream. Run by bench/run.sh before any
 measurement:
 
-    python -m unittest bench/test_latency_proxy.py   (from the repository root)
+    python -m unittest discover -s bench -p 'test_*.py'   (from the repository root; scripts/test.sh runs this)
     python bench/test_latency_proxy.py
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import latency_proxy  # noqa: E402
-from latency_proxy import LatencyProxy, operation, rounds  # noqa: E402
+from latency_proxy import LatencyProxy, operation, rounds, span  # noqa: E402
 
 
 def req(op, start, end):
@@ -66,6 +66,21 @@ class Rounds(unittest.TestCase):
     def test_doctests(self):
         failures, _ = doctest.testmod(latency_proxy, verbose=False)
         self.assertEqual(failures, 0)
+
+
+class Span(unittest.TestCase):
+    def test_nothing(self):
+        self.assertEqual(span([]), {"span_s": 0.0, "peak_in_flight": 0, "requests": 0})
+
+    def test_first_start_to_last_end_and_most_in_flight(self):
+        recs = [req("A", 1.0, 1.1), req("B", 1.05, 1.2), req("C", 1.06, 1.15), req("D", 1.3, 1.4)]
+        s = span(recs)
+        self.assertAlmostEqual(s["span_s"], 0.4)
+        self.assertEqual(s["peak_in_flight"], 3)
+        self.assertEqual(s["requests"], 4)
+
+    def test_one_ending_as_the_next_starts_is_not_two_in_flight(self):
+        self.assertEqual(span([req("A", 0.0, 0.1), req("B", 0.1, 0.2)])["peak_in_flight"], 1)
 
 
 class Operation(unittest.TestCase):
