@@ -116,6 +116,10 @@ class _Handler(BaseHTTPRequestHandler):
             status, reason, resp_headers = resp.status, resp.reason, resp.getheaders()
         finally:
             upstream.close()
+        # Recorded before the client can see the response: a request the
+        # client makes after it starts after this one ended, and a take()
+        # after the client's last response holds that response's record.
+        proxy._record({"op": op, "start": start, "end": time.monotonic(), "status": status})
         self.send_response_only(status, reason)
         for k, v in resp_headers:
             if k.lower() not in HOP:
@@ -125,7 +129,6 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
         self.wfile.flush()
-        proxy._record({"op": op, "start": start, "end": time.monotonic(), "status": status})
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _forward
 
