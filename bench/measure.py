@@ -601,6 +601,10 @@ def section_deps(a):
             parts = line.split()
             if len(parts) >= 2:
                 seen.setdefault(parts[0], []).append(parts[1].lstrip("v"))
+        # The same version twice is one crate built for the host (a build
+        # script or proc macro's dependency) and for the target with other
+        # features: one version, not a duplicate.
+        seen = {name: sorted(set(v)) for name, v in seen.items() if len(set(v)) > 1}
         out[label] = {name: versions for name, versions in sorted(seen.items())}
         progress(f"{label}: {len(seen)} crates in more than one version: " + ", ".join(
             f"{n} {'/'.join(v)}" for n, v in out[label].items()))

@@ -31,8 +31,10 @@ if [ "$quick" = 1 ]; then
   start_runs=5 memory_runs=2 up_runs=2 sizes=10,20,40 up_repos=20
   criterion_args=(--warm-up-time 1 --measurement-time 2 --sample-size 20)
 else
-  start_runs=20 memory_runs=5 up_runs=3 sizes=50,100,250,500 up_repos=100
-  criterion_args=()
+  # Sized to finish the measurements in about 25 minutes on 2 CPUs: the
+  # 500-repository ups dominate (about a minute each with checkpoints).
+  start_runs=15 memory_runs=2 up_runs=3 sizes=50,100,250,500 up_repos=100
+  criterion_args=(--warm-up-time 1 --measurement-time 3)
 fi
 # The round-trip figures: the delay the latency proxy holds each AWS request
 # (a far region), and the commit before the latency work (TCP_NODELAY,
