@@ -497,7 +497,10 @@ def main():
         if r["resource"] != last:
             rt_rows.append((f"# {r['resource']}", {}, None))
             last = r["resource"]
-        rt_rows.append((r["label"].replace("`", ""), {"before": b_["round_trips"], "now": r["round_trips"]}, r["minimum"]))
+        short = r["label"].replace("`", "")
+        if len(short) > 40 and " (" in short:
+            short = short[: short.index(" (")]
+        rt_rows.append((short, {"before": b_["round_trips"], "now": r["round_trips"]}, r["minimum"]))
         by_round = " → ".join(" + ".join(g) for g in r["rounds"]) or "none"
         w(
             f"| {r['resource']} | {r['label']} | {b_['round_trips']} | **{r['round_trips']}** | {r['minimum']} | "

@@ -52,9 +52,12 @@ def hbars(title, rows, series, marker=None, note=""):
     value or None)]; `series`: [(name, colour)]; `marker`: the legend's name
     for the per-row marker (a vertical tick), e.g. "minimum". Rows whose
     label starts with "# " are section headings."""
-    label_w, bar_h, gap, plot_w = 330, 9, 7, 360
+    # Wide enough for the longest label at 11 px (about 6 px a character).
+    longest = max([len(label) for label, _, _ in rows if not label.startswith("# ")] + [10])
+    label_w, bar_h, gap, plot_w = max(200, int(longest * 6.2) + 24), 9, 7, 360
     top_v = max([v for _, vals, _ in rows for v in vals.values()] + [m or 0 for _, _, m in rows] + [1])
-    ticks = _ticks(top_v, min(int(top_v), 8) or 1)
+    counts = all(float(v).is_integer() for _, vals, _ in rows for v in vals.values())
+    ticks = _ticks(top_v, (min(int(top_v), 8) or 1) if counts else 5)
     scale = plot_w / ticks[-1]
     x0, y = label_w, 58
     body = [_text(12, 22, title, 15, weight="bold")]
@@ -106,7 +109,7 @@ def hbars(title, rows, series, marker=None, note=""):
 def line_panels(title, panels, note=""):
     """Side-by-side line charts sharing a title. Each panel: {"title",
     "x_label", "y_label", "series": [(name, colour, [(x, median, min, max)])]}."""
-    pw, ph, ml, mt = 330, 220, 52, 70
+    pw, ph, ml, mt = 330, 220, 52, 84
     body = [_text(12, 22, title, 15, weight="bold")]
     if note:
         body.append(_text(12, 40, note, 11, color=MUTED))
