@@ -614,6 +614,11 @@ def section_deps(a):
 # ------------------------------------------------------------------ main
 
 
+def loadavg():
+    """The 1, 5 and 15 minute load averages."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
 def main():
     # A TERM runs the `finally` blocks too, so no emulator outlives us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -635,6 +640,7 @@ def main():
     ap.add_argument("--delay-ms", type=float, default=100, help="the latency proxy's delay (rounds, latency)")
     ap.add_argument("--manifest", action="append", default=[], help="LABEL=Cargo.toml (deps)")
     a = ap.parse_args()
+    load_start = loadavg()
     result = {
         "startup": section_startup,
         "memory": section_memory,
@@ -644,6 +650,8 @@ def main():
         "latency": section_latency,
         "deps": section_deps,
     }[a.section](a)
+    # The machine is shared: what else ran shows in the load average.
+    result = {**result, "load": {"start": load_start, "end": loadavg()}} if a.section != "deps" else result
     Path(a.out).write_text(json.dumps(result, indent=2) + "\n")
 
 
