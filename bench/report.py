@@ -389,17 +389,17 @@ def main():
         "Terraform-bridged AWS provider's published figures are 300-430 MB)."
     )
     w("")
-    def compare(label, key, scale, digits, unit, old=plain, new=ours, change="tuning"):
+    def compare(label, key, scale, digits, unit, old=plain, new=ours, change="tuning", names=("before", "after")):
         p_, t_ = old[key], new[key]
         if p_["min"] > t_["max"]:
-            verdict = f"lower after {change}, every run"
+            verdict = f"lower {'after ' + change if names[1] == 'after' else 'with ' + names[1]}, every run"
         elif t_["min"] > p_["max"]:
-            verdict = f"higher after {change}, every run"
+            verdict = f"higher {'after ' + change if names[1] == 'after' else 'with ' + names[1]}, every run"
         else:
             verdict = "the runs overlap: no difference this machine can show"
         return (
-            f"{label} {fmt(p_['median'] * scale, digits)} {unit} before, {fmt(t_['median'] * scale, digits)} {unit} "
-            f"after ({verdict})"
+            f"{label} {fmt(p_['median'] * scale, digits)} {unit} {names[0]}, {fmt(t_['median'] * scale, digits)} {unit} "
+            f"{names[1]} ({verdict})"
         )
 
     w(
@@ -465,12 +465,12 @@ def main():
         f"({abs(ring_smaller) / size['aws_lc'] * 100:.0f}%); "
         + "; ".join(
             [
-                compare("to a completed Configure", "configure_ms", 1, 1, "ms", awslc, ours, "ring"),
-                compare("Configure", "rpc_Configure_ms", 1, 1, "ms", awslc, ours, "ring"),
-                compare("idle memory", "rss_idle_kib", 1 / 1024, 1, "MiB", awslc, ours, "ring"),
+                compare("to a completed Configure", "configure_ms", 1, 1, "ms", awslc, ours, names=("aws-lc-rs", "ring")),
+                compare("Configure", "rpc_Configure_ms", 1, 1, "ms", awslc, ours, names=("aws-lc-rs", "ring")),
+                compare("idle memory", "rss_idle_kib", 1 / 1024, 1, "MiB", awslc, ours, names=("aws-lc-rs", "ring")),
             ]
         )
-        + " (\"before\" here is aws-lc-rs, \"after\" ring). "
+        + ". "
     )
     ring_slower = ours["configure_ms"]["min"] > awslc["configure_ms"]["max"]
     if ring_smaller > 0 and not ring_slower:
@@ -633,8 +633,8 @@ def main():
         f"and an up {lat_after['up']['median']:.1f} s against {lb['up']['median']:.1f} s. "
         f"The refresh of one repository takes {fixed_refresh:.1f} s (one round trip of it the AWS reads): the "
         "CLI's start, reading and writing the state and starting the provider, a cost the direct script does not "
-        f"pay; without it the refresh of {n} would take {lat_after['refresh']['median'] - fixed_refresh:.1f} s "
-        f"beyond it, {(lat_after['refresh']['median'] - fixed_refresh) / ld['refresh_calls']['median']:.2f}x the "
+        f"pay; beyond that fixed cost the refresh of {n} takes {lat_after['refresh']['median'] - fixed_refresh:.1f} s, "
+        f"{(lat_after['refresh']['median'] - fixed_refresh) / ld['refresh_calls']['median']:.2f}x the "
         "direct calls."
     )
     if rr > TARGETS["refresh_ratio"]:
