@@ -43,6 +43,10 @@ fi
 delay_ms=100
 before_commit=0136948
 
+# Builds run at a lower priority (nice): on a shared machine they yield to
+# other work; the measurements run at the normal priority.
+build() { nice -n 10 "$@"; }
+
 began=$SECONDS
 step() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
@@ -64,17 +68,17 @@ step "tests of the bench's own pieces (bench/test_*.py)"
 "$python" -m unittest discover -s bench -p 'test_*.py'
 
 step "build: release binary, tuned (cargo build --release)"
-cargo build --release --bin pulumi-resource-awsecr
+build cargo build --release --bin pulumi-resource-awsecr
 tuned="$target/release/pulumi-resource-awsecr"
 version=$("$tuned" --version)
 
 step "build: release binary before tuning (cargo build --profile bench-plain)"
-cargo build --profile bench-plain --bin pulumi-resource-awsecr
+build cargo build --profile bench-plain --bin pulumi-resource-awsecr
 plain="$target/bench-plain/pulumi-resource-awsecr"
 strip -o "$work/plain-stripped" "$plain"
 
 step "build: the aws-lc-rs variant (cargo build --release --features crypto-aws-lc, target/bench-aws-lc)"
-CARGO_TARGET_DIR="$target/bench-aws-lc" cargo build --release --features crypto-aws-lc --bin pulumi-resource-awsecr
+CARGO_TARGET_DIR="$target/bench-aws-lc" build cargo build --release --features crypto-aws-lc --bin pulumi-resource-awsecr
 awslc="$target/bench-aws-lc/release/pulumi-resource-awsecr"
 
 step "build: the provider before the latency work (commit $before_commit, target/bench-before)"
@@ -84,14 +88,14 @@ if [ "$(git -C "$before_src" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$
   # --force: the folder may be registered still from a target/ since emptied.
   git worktree add --force --detach "$before_src" "$before_commit"
 fi
-CARGO_TARGET_DIR="$target/bench-before/target" cargo build --release --locked \
+CARGO_TARGET_DIR="$target/bench-before/target" build cargo build --release --locked \
   --manifest-path "$before_src/Cargo.toml" --bin pulumi-resource-awsecr
 before="$target/bench-before/target/release/pulumi-resource-awsecr"
 
 step "build: the Go peer and the cold-start tool (tools/bench-peer)"
 export GOWORK=off GOFLAGS=-buildvcs=false CGO_ENABLED=0
-go -C tools/bench-peer build -trimpath -ldflags "-s -w" -o "$work/pulumi-resource-benchpeer" .
-go -C tools/bench-peer build -trimpath -o "$work/coldstart" ./cmd/coldstart
+build go -C tools/bench-peer build -trimpath -ldflags "-s -w" -o "$work/pulumi-resource-benchpeer" .
+build go -C tools/bench-peer build -trimpath -o "$work/coldstart" ./cmd/coldstart
 ls -l "$work/pulumi-resource-benchpeer" "$work/coldstart"
 
 step "build: plugin tarball (scripts/package.sh)"
@@ -99,7 +103,7 @@ tarball=$(bash scripts/package.sh --binary "$tuned" --out "$work/dist")
 ls -l "$tarball"
 
 step "build: criterion benches (cargo bench --no-run)"
-cargo bench --bench codec --bench repository --no-run
+build cargo bench --bench codec --bench repository --no-run
 
 build_seconds=$((SECONDS - began))
 results="$work/results"
