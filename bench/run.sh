@@ -8,7 +8,7 @@
 # criterion benches), measures, and writes the document. Starts and stops
 # its own emulators and proxies; leaves nothing running.
 #
-#   bash bench/run.sh                  # the published figures (about 30 minutes here once
+#   bash bench/run.sh                  # the published figures (about 20 minutes of measuring here once
 #                                      # the builds are cached; the first builds take far longer)
 #   BENCH_QUICK=1 bash bench/run.sh    # a quick try: fewer runs, smaller stacks
 #   ... BENCH_OUT=FILE                 # write somewhere else than docs/performance.md
