@@ -165,7 +165,7 @@ class Stack:
     PULUMI_HOME, the provider plugin installed from `plugin`, and stack
     `bench` configured for the emulator."""
 
-    def __init__(self, workdir, toolchain, plugin, version, moto, env=None):
+    def __init__(self, workdir, toolchain, plugin, version, moto, env=None, endpoint=None):
         self.dir = Path(workdir)
         self.project = self.dir / "project"
         self.state = self.dir / "state"
@@ -173,6 +173,8 @@ class Stack:
         self.state.mkdir(parents=True, exist_ok=True)
         self.toolchain = toolchain
         self.moto = moto
+        # Where the provider reaches ECR: the emulator, or a proxy in front of it.
+        self.endpoint = endpoint or moto.endpoint
         self.extra_env = env or {}
         self.write_program("awsecr-bench", {})
         self.ok(["plugin", "install", "resource", "awsecr", version, "--file", str(plugin)])
@@ -227,16 +229,16 @@ class Stack:
             f.unlink()
         self.ok(["stack", "init", "bench"])
         self.ok(["config", "set", "awsecr:region", REGION])
-        self.ok(["config", "set", "awsecr:endpoint", self.moto.endpoint])
+        self.ok(["config", "set", "awsecr:endpoint", self.endpoint])
         self.ok(["config", "set", "--secret", "awsecr:accessKey", "testing"])
         self.ok(["config", "set", "--secret", "awsecr:secretKey", "testing"])
 
-    def write_program(self, name, resources):
-        """Pulumi.yaml with `resources`: {logical name: properties}."""
+    def write_program(self, name, resources, token="awsecr:index:Repository"):
+        """Pulumi.yaml with `resources`: {logical name: properties}, each of type `token`."""
         lines = [f"name: {name}", "runtime: yaml", "resources:" if resources else "resources: {}"]
         for logical, props in resources.items():
             lines.append(f"  {logical}:")
-            lines.append("    type: awsecr:index:Repository")
+            lines.append(f"    type: {token}")
             lines.append("    properties: " + json.dumps(props))
         (self.project / "Pulumi.yaml").write_text("\n".join(lines) + "\n")
 

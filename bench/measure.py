@@ -8,6 +8,14 @@
   calls    AWS calls per operation, counted on the emulator
   up       `pulumi up` of N repositories vs the same calls made directly
            with an AWS SDK (bench/direct_ecr.py) at the same concurrency
+  rounds   critical-path round trips per operation through the latency
+           proxy (bench/latency_proxy.py), for each --provider LABEL=PATH
+           (the build before the latency work and the current one)
+  latency  `pulumi refresh` and `pulumi up` of N repositories through the
+           latency proxy vs the same calls made directly at the same
+           concurrency, for each --provider
+  deps     crates in more than one version (`cargo tree -d -e normal`) of
+           each --manifest LABEL=Cargo.toml
 
 Each section writes one JSON file (--out). Run with the test venv's Python.
 """
@@ -25,6 +33,7 @@ import time
 from pathlib import Path
 
 from harness import ROOT, Moto, Stack, clean_env, load_resources, progress, stats
+from latency_proxy import LatencyProxy, rounds, span
 
 # ------------------------------------------------------------------ startup
 
@@ -45,13 +54,16 @@ def coldstart(tool, args, env=None):
     return json.loads(p.stdout)
 
 
-def start_once(tool, binary, settle, env=None):
+def start_once(tool, binary, settle):
     """One cold start: ms to the port line, ms to a completed Configure
     (GetPluginInfo, CheckConfig, Configure, as the engine sends them), each
-    call's ms, and memory after Configure once idle for `settle` seconds."""
-    r = coldstart(tool, ["-settle", f"{int(settle * 1000)}ms", "-config", json.dumps(CONFIG), binary], env)
-    for call, ms in r.pop("rpc_ms").items():
+    call's ms and their sum, and memory after Configure once idle for
+    `settle` seconds."""
+    r = coldstart(tool, ["-settle", f"{int(settle * 1000)}ms", "-config", json.dumps(CONFIG), binary])
+    rpc = r.pop("rpc_ms")
+    for call, ms in rpc.items():
         r[f"rpc_{call}_ms"] = ms
+    r["calls_ms"] = sum(rpc.values())
     return r
 
 
@@ -62,19 +74,15 @@ def floor_once(tool):
 
 def section_startup(a):
     bins = [b.split("=", 1) for b in a.bin]
-    envs = {}
-    for p in a.preload:
-        label, lib = p.split("=", 1)
-        envs[label] = {"LD_PRELOAD": lib}
     settle = a.settle
     samples = {label: [] for label, _ in bins}
     floor = []
     # One unrecorded start each, so every binary is in the page cache.
     for label, path in bins:
-        start_once(a.coldstart, path, 0, envs.get(label))
+        start_once(a.coldstart, path, 0)
     for i in range(a.runs):
         for label, path in bins:
-            samples[label].append(start_once(a.coldstart, path, settle, envs.get(label)))
+            samples[label].append(start_once(a.coldstart, path, settle))
         floor.append(floor_once(a.coldstart))
         if (i + 1) % 5 == 0 or i + 1 == a.runs:
             progress(f"cold start: {i + 1}/{a.runs} runs of {len(bins)} binaries")
@@ -83,7 +91,6 @@ def section_startup(a):
         s = samples[label]
         out["binaries"][label] = {
             "path": path,
-            "preload": envs.get(label, {}).get("LD_PRELOAD"),
             "size_bytes": os.path.getsize(path),
             **{k: stats([x[k] for x in s]) for k in s[0]},
             "samples": s,
@@ -336,18 +343,290 @@ def section_up(a):
         shutil.rmtree(work, ignore_errors=True)
 
 
+# ------------------------------------------------------------------ rounds
+
+REGISTRY = "awsecr:index:Registry"
+# An account other than the emulator's: the emulator refuses principals of
+# its own account that do not exist in its IAM.
+OTHER_ACCOUNT = "111122223333"
+RT_LIFECYCLE = {"maxImageCount": 50}
+
+# What each Registry group is declared as, then changed to.
+REGISTRY_GROUPS = [
+    ("scanning", {"scanning": {"scanOnPush": ["*"]}}, {"scanning": {"scanOnPush": ["prod/*", "dev/*"]}}),
+    (
+        "replication",
+        {"replication": [{"destinations": [{"region": "eu-west-1"}]}]},
+        {"replication": [{"destinations": [{"region": "eu-west-1"}, {"region": "us-west-2"}]}]},
+    ),
+    (
+        "replicationSourceAccounts",
+        {"replicationSourceAccounts": ["210987654321"]},
+        {"replicationSourceAccounts": ["210987654321", OTHER_ACCOUNT]},
+    ),
+]
+
+
+def round_steps():
+    """The operations of the round-trip table, in the order they run. Each
+    step: (label or None for set-up that is not measured, resource, command,
+    program {name: props} with its type or None for the program as it is,
+    the minimum round trips the dependencies allow). Commands: "up",
+    "refresh", "destroy", ("import", name), "reset" (emptied emulator and
+    a fresh stack), ("make", name) (a repository made outside Pulumi)."""
+    repo = lambda **p: ({"repo": {"repositoryName": "rt-a", **p}}, "awsecr:index:Repository")
+    four = dict(
+        immutableTags=False, scanOnPush=False, lifecyclePolicy=RT_LIFECYCLE, tags={"team": "platform"}
+    )
+    steps = [
+        (None, "Repository", "reset", None, None),
+        ("create, no follow-up call", "Repository", "up", repo(), 1),
+        ("update, 1 setting (scanOnPush)", "Repository", "up", repo(scanOnPush=False), 1),
+        ("update, 4 settings (immutableTags, scanOnPush, lifecyclePolicy, tags)", "Repository", "up",
+         repo(**{**four, "scanOnPush": True}), 1),
+        ("read (`pulumi refresh`)", "Repository", "refresh", None, 1),
+        ("delete", "Repository", "destroy", None, 1),
+        ("create with a lifecycle policy", "Repository", "up", repo(repositoryName="rt-b", lifecyclePolicy=RT_LIFECYCLE), 2),
+        (None, "Repository", "destroy", None, None),
+        ("create with a lifecycle policy and access (pullPrincipals)", "Repository", "up",
+         repo(repositoryName="rt-c", lifecyclePolicy=RT_LIFECYCLE, pullPrincipals=[OTHER_ACCOUNT]), 2),
+        (None, "Repository", "destroy", None, None),
+        (None, "Repository", "reset", ({}, "awsecr:index:Repository"), None),
+        (None, "Repository", ("make", "rt-import"), None, None),
+        ("import (`pulumi import`)", "Repository", ("import", "rt-import"), None, 2),
+    ]
+    groups = REGISTRY_GROUPS + [
+        (
+            "all three groups",
+            {k: v for _, first, _ in REGISTRY_GROUPS for k, v in first.items()},
+            {k: v for _, _, then in REGISTRY_GROUPS for k, v in then.items()},
+        )
+    ]
+    for name, first, then in groups:
+        steps += [
+            (None, "Registry", "reset", None, None),
+            (f"{name}: create", "Registry", "up", ({"registry": first}, REGISTRY), 2),
+            (f"{name}: refresh", "Registry", "refresh", None, 1),
+            (f"{name}: update", "Registry", "up", ({"registry": then}, REGISTRY), 1),
+            (f"{name}: delete", "Registry", "destroy", None, 1),
+        ]
+    scanning, replication = REGISTRY_GROUPS[0][1], REGISTRY_GROUPS[1][1]
+    steps += [
+        (None, "Registry", "reset", None, None),
+        (None, "Registry", "up", ({"registry": scanning}, REGISTRY), None),
+        ("update, a group newly owned (replication added to scanning)", "Registry", "up",
+         ({"registry": {**scanning, **replication}}, REGISTRY), 2),
+        (None, "Registry", "destroy", None, None),
+    ]
+    return steps
+
+
+def provider_version(path):
+    return subprocess.run([path, "--version"], check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+
+
+def section_rounds(a):
+    work = Path(tempfile.mkdtemp(prefix="awsecr-bench-rounds-"))
+    moto = Moto(work / "moto")
+    proxy = LatencyProxy(moto.port, a.delay_ms / 1000)
+    try:
+        out = {"delay_ms": a.delay_ms, "providers": {}}
+        for label, path in (c.split("=", 1) for c in a.compare):
+            stack = Stack(work / label, a.toolchain, path, provider_version(path), moto, endpoint=proxy.endpoint)
+            rows = []
+            for step, resource, command, program, minimum in round_steps():
+                if program is not None:
+                    props, token = program
+                    stack.write_program("awsecr-bench", props, token)
+                if command == "reset":
+                    moto.reset()
+                    stack.fresh()
+                    continue
+                if command[0] == "make":
+                    status, body = moto.ecr("CreateRepository", {"repositoryName": command[1]})
+                    assert status == 200, body
+                    status, body = moto.ecr(
+                        "PutLifecyclePolicy",
+                        {"repositoryName": command[1], "lifecyclePolicyText": json.dumps(
+                            {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 5}, "action": {"type": "expire"}}]}
+                        )},
+                    )
+                    assert status == 200, body
+                    continue
+                args = {
+                    "up": ["up", "--skip-preview"],
+                    "refresh": ["refresh", "--skip-preview"],
+                    "destroy": ["destroy", "--skip-preview"],
+                }.get(command) or ["import", f"awsecr:index:{resource}", "imported", command[1], "--skip-preview",
+                                   "--generate-code=false"]
+                proxy.take()
+                seconds, _ = stack.ok(args)
+                records = proxy.take()
+                if step is None:
+                    continue
+                groups = rounds(records)
+                rows.append(
+                    {
+                        "label": step,
+                        "resource": resource,
+                        "command": "pulumi " + " ".join(c for c in args if not c.startswith("--")),
+                        "calls": [r["op"] for r in sorted(records, key=lambda r: r["start"])],
+                        "rounds": [sorted(r["op"] for r in g) for g in groups],
+                        "round_trips": len(groups),
+                        "minimum": minimum,
+                        "seconds": seconds,
+                    }
+                )
+                progress(
+                    f"{label}: {resource} {step}: {len(groups)} round trip(s) (minimum {minimum}): "
+                    + " | ".join(", ".join(g) for g in rows[-1]["rounds"])
+                )
+            out["providers"][label] = {"path": path, "steps": rows}
+        return out
+    finally:
+        proxy.stop()
+        moto.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ latency
+
+
+def direct(endpoint, mode, repos, concurrency, arn_prefix=None):
+    """One run of bench/direct_ecr.py: (whole process s, calls alone s)."""
+    cmd = [sys.executable, str(ROOT / "bench/direct_ecr.py"), "--endpoint", endpoint, "--mode", mode,
+           "--repos", str(repos), "--concurrency", str(concurrency)]
+    if arn_prefix:
+        cmd += ["--arn-prefix", arn_prefix]
+    start = time.perf_counter()
+    p = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=clean_env())
+    return time.perf_counter() - start, json.loads(p.stdout)["calls_seconds"]
+
+
+def section_latency(a):
+    work = Path(tempfile.mkdtemp(prefix="awsecr-bench-latency-"))
+    moto = Moto(work / "moto")
+    proxy = LatencyProxy(moto.port, a.delay_ms / 1000)
+    par = ["--parallel", str(a.parallel)]
+    try:
+        stacks = {}
+        for label, path in (c.split("=", 1) for c in a.compare):
+            stacks[label] = Stack(work / label, a.toolchain, path, provider_version(path), moto, endpoint=proxy.endpoint)
+        out = {"delay_ms": a.delay_ms, "runs": a.runs, "repos": a.repos, "parallel": a.parallel, "providers": {}}
+        samples = {label: {"up": [], "refresh": [], "up_one": [], "refresh_one": []} for label in stacks}
+        spans = {label: {"up": [], "refresh": []} for label in stacks}
+        spans["direct"] = {"up": [], "refresh": []}
+        d = {"up": [], "up_calls": [], "refresh": [], "refresh_calls": []}
+        for r in range(a.runs):
+            for label, stack in stacks.items():
+                # The fixed cost at this latency: one repository.
+                moto.reset()
+                stack.fresh()
+                stack.write_program("awsecr-bench", load_resources(1))
+                samples[label]["up_one"].append(stack.ok(["up", "--skip-preview"] + par)[0])
+                samples[label]["refresh_one"].append(stack.ok(["refresh", "--skip-preview"] + par)[0])
+                moto.reset()
+                stack.fresh()
+                stack.write_program("awsecr-bench", load_resources(a.repos))
+                proxy.take()
+                samples[label]["up"].append(stack.ok(["up", "--skip-preview"] + par)[0])
+                spans[label]["up"].append(span(proxy.take()))
+                assert moto.repository_count() == a.repos
+                samples[label]["refresh"].append(stack.ok(["refresh", "--skip-preview"] + par)[0])
+                spans[label]["refresh"].append(span(proxy.take()))
+                progress(
+                    f"run {r + 1}/{a.runs}, {label}: pulumi up {samples[label]['up'][-1]:.2f} s, "
+                    f"pulumi refresh {samples[label]['refresh'][-1]:.2f} s ({a.repos} repositories); "
+                    f"1 repository: up {samples[label]['up_one'][-1]:.2f} s, refresh {samples[label]['refresh_one'][-1]:.2f} s"
+                )
+            moto.reset()
+            proxy.take()
+            whole, calls = direct(proxy.endpoint, "create", a.repos, a.parallel)
+            spans["direct"]["up"].append(span(proxy.take()))
+            d["up"].append(whole)
+            d["up_calls"].append(calls)
+            assert moto.repository_count() == a.repos
+            status, body = moto.ecr("DescribeRepositories", {"repositoryNames": ["bench-000"]})
+            assert status == 200, body
+            arn_prefix = body["repositories"][0]["repositoryArn"].rsplit("/", 1)[0] + "/"
+            proxy.take()
+            whole, calls = direct(proxy.endpoint, "refresh", a.repos, a.parallel, arn_prefix)
+            spans["direct"]["refresh"].append(span(proxy.take()))
+            d["refresh"].append(whole)
+            d["refresh_calls"].append(calls)
+            progress(
+                f"run {r + 1}/{a.runs}, direct boto3: create {d['up'][-1]:.2f} s (calls {d['up_calls'][-1]:.2f} s), "
+                f"refresh {d['refresh'][-1]:.2f} s (calls {d['refresh_calls'][-1]:.2f} s)"
+            )
+        for label, s in samples.items():
+            out["providers"][label] = {k: stats(v) for k, v in s.items()}
+            for cmd in ("up", "refresh"):
+                out["providers"][label][f"{cmd}_ratio"] = stats([p / x for p, x in zip(s[cmd], d[cmd])])
+                out["providers"][label][f"{cmd}_ratio_calls"] = stats([p / x for p, x in zip(s[cmd], d[f"{cmd}_calls"])])
+        out["direct"] = {k: stats(v) for k, v in d.items()}
+        # The AWS part of each command, seen at the proxy.
+        out["spans"] = {
+            who: {cmd: {k: stats([x[k] for x in runs]) for k in ("span_s", "peak_in_flight", "requests")}
+                  for cmd, runs in per.items()}
+            for who, per in spans.items()
+        }
+        for who, per in out["spans"].items():
+            progress(
+                f"{who}: AWS calls of the up span {per['up']['span_s']['median']:.2f} s "
+                f"({per['up']['peak_in_flight']['median']:.0f} at most in flight), of the refresh "
+                f"{per['refresh']['span_s']['median']:.2f} s ({per['refresh']['peak_in_flight']['median']:.0f} at most in flight)"
+            )
+        return out
+    finally:
+        proxy.stop()
+        moto.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ deps
+
+
+def section_deps(a):
+    """For each manifest: the crates of the shipped (normal) dependency graph
+    that come in more than one version, from `cargo tree -d -e normal`."""
+    out = {}
+    for label, manifest in (m.split("=", 1) for m in a.manifest):
+        p = subprocess.run(
+            ["cargo", "tree", "--offline", "--locked", "--manifest-path", manifest, "-d", "-e", "normal",
+             "--depth", "0", "--prefix", "none", "--format", "{p}"],
+            check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        seen = {}
+        for line in p.stdout.splitlines():
+            parts = line.split()
+            if len(parts) >= 2:
+                seen.setdefault(parts[0], []).append(parts[1].lstrip("v"))
+        # The same version twice is one crate built for the host (a build
+        # script or proc macro's dependency) and for the target with other
+        # features: one version, not a duplicate.
+        seen = {name: sorted(set(v)) for name, v in seen.items() if len(set(v)) > 1}
+        out[label] = {name: versions for name, versions in sorted(seen.items())}
+        progress(f"{label}: {len(seen)} crates in more than one version: " + ", ".join(
+            f"{n} {'/'.join(v)}" for n, v in out[label].items()))
+    return out
+
+
 # ------------------------------------------------------------------ main
+
+
+def loadavg():
+    """The 1, 5 and 15 minute load averages."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 def main():
     # A TERM runs the `finally` blocks too, so no emulator outlives us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser()
-    ap.add_argument("section", choices=["startup", "memory", "calls", "up"])
+    ap.add_argument("section", choices=["startup", "memory", "calls", "up", "rounds", "latency", "deps"])
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--bin", action="append", default=[], help="LABEL=PATH (startup)")
-    ap.add_argument("--preload", action="append", default=[], help="LABEL=LIB: LD_PRELOAD for --bin LABEL (startup)")
     ap.add_argument("--coldstart", help="tools/bench-peer/cmd/coldstart, built (startup)")
     ap.add_argument("--settle", type=float, default=0.5, help="idle seconds after Configure (startup)")
     ap.add_argument("--provider", help="the provider binary (memory, calls, up)")
@@ -357,13 +636,22 @@ def main():
     ap.add_argument("--repos", type=int, default=100)
     ap.add_argument("--scale-sizes", type=lambda s: [int(x) for x in s.split(",")], default=[], help="(up)")
     ap.add_argument("--parallel", type=int, default=10)
+    ap.add_argument("--compare", action="append", default=[], help="LABEL=PROVIDER (rounds, latency)")
+    ap.add_argument("--delay-ms", type=float, default=100, help="the latency proxy's delay (rounds, latency)")
+    ap.add_argument("--manifest", action="append", default=[], help="LABEL=Cargo.toml (deps)")
     a = ap.parse_args()
+    load_start = loadavg()
     result = {
         "startup": section_startup,
         "memory": section_memory,
         "calls": section_calls,
         "up": section_up,
+        "rounds": section_rounds,
+        "latency": section_latency,
+        "deps": section_deps,
     }[a.section](a)
+    # The machine is shared: what else ran shows in the load average.
+    result = {**result, "load": {"start": load_start, "end": loadavg()}} if a.section != "deps" else result
     Path(a.out).write_text(json.dumps(result, indent=2) + "\n")
 
 

@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# Regenerates docs/performance.md from scratch on this machine (issue 7):
-# builds what it needs (the tuned release, the plain release before tuning,
-# the Go peer and the cold-start tool in tools/bench-peer, the plugin
-# tarball, the criterion benches), measures, and writes the document.
-# Starts and stops its own emulators; leaves nothing running.
+# Regenerates docs/performance.md and its charts (docs/performance/*.svg)
+# from scratch on this machine (issues 7 and 17): builds what it needs (the
+# tuned release, the plain release before tuning, the aws-lc-rs variant, the
+# provider as it was before the latency work (commit 0136948, in a git
+# worktree under target/bench-before, kept between runs), the Go peer and
+# the cold-start tool in tools/bench-peer, the plugin tarball, the
+# criterion benches), measures, and writes the document. Starts and stops
+# its own emulators and proxies; leaves nothing running.
 #
-#   bash bench/run.sh                  # the published figures (about 20 minutes here once
+#   bash bench/run.sh                  # the published figures (about 20 minutes of measuring here once
 #                                      # the builds are cached; the first builds take far longer)
-#   BENCH_QUICK=1 bash bench/run.sh    # a quick try: fewer runs, 20/50 repositories
+#   BENCH_QUICK=1 bash bench/run.sh    # a quick try: fewer runs, smaller stacks
 #   ... BENCH_OUT=FILE                 # write somewhere else than docs/performance.md
+#                                      # (the charts go to FILE's folder, in FILE's name without .md)
 #
 # Progress goes to stdout. The pieces: bench/measure.py (the measurements),
-# bench/report.py (the document), bench/harness.py (emulator, stacks),
-# bench/direct_ecr.py (the direct-SDK baseline), bench/rss_wrapper.py (peak
-# memory of the provider under `pulumi up`), benches/*.rs (criterion).
+# bench/report.py (the document) with bench/svg.py (its charts),
+# bench/harness.py (emulator, stacks), bench/latency_proxy.py (a fixed delay
+# per AWS request, and the critical-path round trips; its tests are
+# bench/test_latency_proxy.py), bench/direct_ecr.py (the direct-SDK
+# baseline), bench/rss_wrapper.py (peak memory of the provider under
+# `pulumi up`), benches/*.rs (criterion).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,12 +28,24 @@ cd "$root"
 quick=${BENCH_QUICK:-0}
 out=${BENCH_OUT:-$root/docs/performance.md}
 if [ "$quick" = 1 ]; then
-  start_runs=5 memory_runs=2 up_runs=2 sizes=20,50 up_repos=20
+  start_runs=5 memory_runs=2 up_runs=2 sizes=10,20,40 up_repos=20
   criterion_args=(--warm-up-time 1 --measurement-time 2 --sample-size 20)
 else
-  start_runs=20 memory_runs=5 up_runs=3 sizes=100,500 up_repos=100
-  criterion_args=()
+  # Sized to finish the measurements in about 25 minutes on 2 CPUs: the
+  # 500-repository ups dominate (about a minute each with checkpoints).
+  start_runs=15 memory_runs=2 up_runs=3 sizes=50,100,250,500 up_repos=100
+  criterion_args=(--warm-up-time 1 --measurement-time 3)
 fi
+# The round-trip figures: the delay the latency proxy holds each AWS request
+# (a far region), and the commit before the latency work (TCP_NODELAY,
+# concurrent calls, the SDK's current HTTPS client), measured beside the
+# current tree in the same run.
+delay_ms=100
+before_commit=0136948
+
+# Builds run at a lower priority (nice): on a shared machine they yield to
+# other work; the measurements run at the normal priority.
+build() { nice -n 10 "$@"; }
 
 began=$SECONDS
 step() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -45,31 +64,46 @@ python="$venv/bin/python"
 pulumi_version=$("$toolchain/pulumi" version)
 echo "pulumi $pulumi_version in $toolchain; python in $venv"
 
+step "tests of the bench's own pieces (bench/test_*.py)"
+"$python" -m unittest discover -s bench -p 'test_*.py'
+
 step "build: release binary, tuned (cargo build --release)"
-cargo build --release --bin pulumi-resource-awsecr
+build cargo build --release --bin pulumi-resource-awsecr
 tuned="$target/release/pulumi-resource-awsecr"
 version=$("$tuned" --version)
 
 step "build: release binary before tuning (cargo build --profile bench-plain)"
-cargo build --profile bench-plain --bin pulumi-resource-awsecr
+build cargo build --profile bench-plain --bin pulumi-resource-awsecr
 plain="$target/bench-plain/pulumi-resource-awsecr"
 strip -o "$work/plain-stripped" "$plain"
 
+step "build: the aws-lc-rs variant (cargo build --release --features crypto-aws-lc, target/bench-aws-lc)"
+CARGO_TARGET_DIR="$target/bench-aws-lc" build cargo build --release --features crypto-aws-lc --bin pulumi-resource-awsecr
+awslc="$target/bench-aws-lc/release/pulumi-resource-awsecr"
+
+step "build: the provider before the latency work (commit $before_commit, target/bench-before)"
+before_src="$target/bench-before/src"
+if [ "$(git -C "$before_src" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$before_commit^{commit}")" ]; then
+  rm -rf "$before_src"
+  # --force: the folder may be registered still from a target/ since emptied.
+  git worktree add --force --detach "$before_src" "$before_commit"
+fi
+CARGO_TARGET_DIR="$target/bench-before/target" build cargo build --release --locked \
+  --manifest-path "$before_src/Cargo.toml" --bin pulumi-resource-awsecr
+before="$target/bench-before/target/release/pulumi-resource-awsecr"
+
 step "build: the Go peer and the cold-start tool (tools/bench-peer)"
 export GOWORK=off GOFLAGS=-buildvcs=false CGO_ENABLED=0
-go -C tools/bench-peer build -trimpath -ldflags "-s -w" -o "$work/pulumi-resource-benchpeer" .
-go -C tools/bench-peer build -trimpath -o "$work/coldstart" ./cmd/coldstart
+build go -C tools/bench-peer build -trimpath -ldflags "-s -w" -o "$work/pulumi-resource-benchpeer" .
+build go -C tools/bench-peer build -trimpath -o "$work/coldstart" ./cmd/coldstart
 ls -l "$work/pulumi-resource-benchpeer" "$work/coldstart"
-
-step "build: the TCP_NODELAY test shim (bench/nodelay_shim.c)"
-cc -shared -fPIC -O2 -o "$work/nodelay.so" bench/nodelay_shim.c -ldl
 
 step "build: plugin tarball (scripts/package.sh)"
 tarball=$(bash scripts/package.sh --binary "$tuned" --out "$work/dist")
 ls -l "$tarball"
 
 step "build: criterion benches (cargo bench --no-run)"
-cargo bench --bench codec --bench repository --no-run
+build cargo bench --bench codec --bench repository --no-run
 
 build_seconds=$((SECONDS - began))
 results="$work/results"
@@ -82,11 +116,23 @@ cargo bench --bench codec --bench repository -- --noplot "${criterion_args[@]}" 
   tee "$work/criterion.log" | grep -E '^[A-Za-z].*time:|^ +time:' || true
 [ -d "$target/criterion" ] || { echo "criterion wrote no results"; exit 1; }
 
-step "cold start and idle memory ($start_runs runs each: awsecr tuned, with TCP_NODELAY, plain; Go peer)"
+step "cold start and idle memory ($start_runs runs each: awsecr tuned, before ($before_commit), aws-lc-rs, plain; Go peer)"
 "$python" bench/measure.py startup --out "$results/startup.json" --runs "$start_runs" \
   --coldstart "$work/coldstart" \
-  --bin "awsecr=$tuned" --bin "awsecr, TCP_NODELAY=$tuned" --preload "awsecr, TCP_NODELAY=$work/nodelay.so" \
+  --bin "awsecr=$tuned" --bin "awsecr, before=$before" --bin "awsecr, aws-lc-rs=$awslc" \
   --bin "awsecr, plain release=$plain" --bin "Go peer=$work/pulumi-resource-benchpeer"
+
+step "crates in more than one version (cargo tree -d -e normal): before ($before_commit) and now"
+"$python" bench/measure.py deps --out "$results/deps.json" \
+  --manifest "before=$before_src/Cargo.toml" --manifest "after=$root/Cargo.toml"
+
+step "critical-path round trips per operation at $delay_ms ms a request: before ($before_commit) and now"
+"$python" bench/measure.py rounds --out "$results/rounds.json" --delay-ms "$delay_ms" \
+  --compare "before=$before" --compare "after=$tuned" --toolchain "$toolchain"
+
+step "pulumi up and refresh of $up_repos repositories at $delay_ms ms a request vs the same calls made directly ($up_runs runs)"
+"$python" bench/measure.py latency --out "$results/latency.json" --runs "$up_runs" --repos "$up_repos" --parallel 10 \
+  --delay-ms "$delay_ms" --compare "before=$before" --compare "after=$tuned" --toolchain "$toolchain"
 
 step "AWS calls per operation (one repository through every operation)"
 "$python" bench/measure.py calls --out "$results/calls.json" \
@@ -105,6 +151,7 @@ step "writing $out"
 mkdir -p "$(dirname "$out")"
 report=("$python" bench/report.py --results "$results" --tuned "$tuned" --plain "$plain"
   --plain-stripped "$work/plain-stripped" --peer "$work/pulumi-resource-benchpeer" --tarball "$tarball"
+  --before "$before" --before-commit "$before_commit" --aws-lc "$awslc"
   --criterion "$target/criterion" --pulumi "$pulumi_version" --seconds $((SECONDS - began)) --build-seconds "$build_seconds"
   --quick "$quick" --load-start "$load_start" --out "$out")
 printf '%q ' "${report[@]}" >"$work/report-command.sh"

@@ -17,7 +17,7 @@ step() { printf '\n==> %s\n' "$*"; }
 # Set-up and SDK checks: one progress line per stage on stderr, the stage's
 # own output (downloads, builds) in its log, printed in part on failure.
 step "set-up (each stage's output in $awsecr_logs/)"
-stage test-venv "test tools (cached venv)" bash scripts/test-venv.sh
+test_venv=$(stage_out test-venv "test tools (cached venv)" bash scripts/test-venv.sh)
 stage pulumi-toolchain "Pulumi toolchain (cached after the first build)" bash scripts/pulumi-toolchain.sh
 # The ends of the supported range (README, "Supported Pulumi CLIs"): CLI and
 # YAML host only, sharing the Go caches the pinned build filled.
@@ -31,6 +31,9 @@ export AWSECR_SDK_VENV
 
 step "examples in schema.json fit the SDKs (sdk-gen/check-examples.sh)"
 bash sdk-gen/check-examples.sh "$AWSECR_SDK_VENV"
+
+step "the benchmark's own tests (bench/test_*.py: latency proxy, round trips)"
+"$test_venv/bin/python" -m unittest discover -s bench -p 'test_*.py'
 
 step "cargo fmt --check"
 cargo fmt --check
