@@ -2,9 +2,9 @@
 //! provider plugin against a local ECR emulator, with a local state backend.
 //! What ECR holds is checked with an independent AWS SDK client.
 //!
-//! The whole file runs on the pinned CLI; `cli_lifecycle_*` also run on the
-//! newest and the oldest CLI of the supported range (README, "Supported
-//! Pulumi CLIs").
+//! The suite runs on the pinned CLI (`pinned::*`) and again on the newest
+//! CLI of the supported range (`newest::*`); `cli_lifecycle_*` runs on the
+//! pinned, the newest and the oldest CLI (README, "Supported Pulumi CLIs").
 
 mod common;
 
@@ -13,18 +13,43 @@ use common::pulumi::{Cli, Lang, Stack};
 use common::scenarios::{create_legacy, example_lifecycle, import_then_no_changes};
 use common::*;
 
-#[tokio::test]
-async fn yaml_program_lifecycle() {
+/// Each test of the suite, once on the pinned CLI and once on the newest.
+macro_rules! on_pinned_and_newest {
+    ($($test:ident),* $(,)?) => {
+        mod pinned {
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test(super::Cli::Pinned).await;
+            })*
+        }
+        mod newest {
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test(super::Cli::Newest).await;
+            })*
+        }
+    };
+}
+
+on_pinned_and_newest!(
+    yaml_program_lifecycle,
+    yaml_import_then_no_changes,
+    yaml_two_providers_in_two_regions,
+    a_new_endpoint_replaces_nothing,
+    two_stacks_own_different_groups_of_one_registry,
+    a_docker_hub_cache_with_its_template,
+);
+
+async fn yaml_program_lifecycle(cli: Cli) {
     let moto = Moto::start();
-    let stack = Stack::new(&root().join("examples/yaml"), &moto);
+    let stack = Stack::with_cli(&root().join("examples/yaml"), &moto, cli);
     stack.prepare(Lang::Yaml);
     example_lifecycle(&stack, &moto).await;
 }
 
-#[tokio::test]
-async fn yaml_import_then_no_changes() {
+async fn yaml_import_then_no_changes(cli: Cli) {
     let moto = Moto::start();
-    let stack = Stack::new(&root().join("tests/e2e/yaml-import"), &moto);
+    let stack = Stack::with_cli(&root().join("tests/e2e/yaml-import"), &moto, cli);
     import_then_no_changes(&stack, &moto, true).await;
 }
 
@@ -131,10 +156,9 @@ async fn cli_lifecycle_on_the_newest_cli() {
 async fn cli_lifecycle_on_the_oldest_cli() {
     cli_lifecycle_with(Cli::Oldest, false).await;
 }
-#[tokio::test]
-async fn yaml_two_providers_in_two_regions() {
+async fn yaml_two_providers_in_two_regions(cli: Cli) {
     let moto = Moto::start();
-    let stack = Stack::new(&root().join("tests/e2e/yaml-two-regions"), &moto);
+    let stack = Stack::with_cli(&root().join("tests/e2e/yaml-two-regions"), &moto, cli);
     stack.ok(&["config", "set", "endpoint", &moto.endpoint()]);
     stack.ok(&["up"]);
     let out = stack.outputs();
@@ -162,11 +186,10 @@ async fn yaml_two_providers_in_two_regions() {
 
 /// Reaching the same repositories another way (a new endpoint URL, other
 /// credentials or retries) replaces nothing; only a new region does.
-#[tokio::test]
-async fn a_new_endpoint_replaces_nothing() {
+async fn a_new_endpoint_replaces_nothing(cli: Cli) {
     let moto = Moto::start();
     let other_way = common::proxy::FaultProxy::start(moto.port);
-    let stack = Stack::new(&root().join("tests/e2e/yaml-keep"), &moto);
+    let stack = Stack::with_cli(&root().join("tests/e2e/yaml-keep"), &moto, cli);
     stack.ok(&["up", "--skip-preview"]);
     let before = moto.describe("keep/me").await.unwrap().created_at().cloned();
 
@@ -190,11 +213,10 @@ async fn a_new_endpoint_replaces_nothing() {
 
 /// Two stacks on one registry, one owning scanning and the other
 /// replication: each up, refresh and destroy leaves the other's group intact.
-#[tokio::test]
-async fn two_stacks_own_different_groups_of_one_registry() {
+async fn two_stacks_own_different_groups_of_one_registry(cli: Cli) {
     let moto = Moto::start();
-    let scanning = Stack::new(&root().join("tests/e2e/yaml-registry-scanning"), &moto);
-    let replication = Stack::new(&root().join("tests/e2e/yaml-registry-replication"), &moto);
+    let scanning = Stack::with_cli(&root().join("tests/e2e/yaml-registry-scanning"), &moto, cli);
+    let replication = Stack::with_cli(&root().join("tests/e2e/yaml-registry-replication"), &moto, cli);
     let ecr = moto.ecr().await;
     let scan_rules = || async {
         let c = ecr.get_registry_scanning_configuration().send().await.unwrap();
@@ -233,10 +255,9 @@ async fn two_stacks_own_different_groups_of_one_registry() {
 /// A Docker Hub pull-through cache rule with its creation template, against
 /// the emulator's stand-in for these APIs: created, refreshed without
 /// changes, destroyed.
-#[tokio::test]
-async fn a_docker_hub_cache_with_its_template() {
+async fn a_docker_hub_cache_with_its_template(cli: Cli) {
     let moto = Moto::start();
-    let stack = Stack::new(&root().join("tests/e2e/yaml-pull-through"), &moto);
+    let stack = Stack::with_cli(&root().join("tests/e2e/yaml-pull-through"), &moto, cli);
     stack.ok(&["up", "--skip-preview"]);
     let out = stack.outputs();
     assert_eq!(out["upstreamUrl"], "registry-1.docker.io");
