@@ -364,39 +364,88 @@ PY
 note "$(basename "$wheel"): version $version, README as description, License-Expression, py.typed"
 note "$(basename "$sdist"): builds the wheel above"
 
-# The Go SDK as Go's module zip: every file under <module>@v<version>/, the
-# repository's LICENSE at the module root (as Go adds it to a module in a
-# subdirectory). Its tag is sdk/go/awsecr/v<version> (README, "Releasing").
-module=$(awk '$1 == "module" { print $2; exit }' "$tree/sdk/go/awsecr/go.mod")
+# The Go SDK as Go's module zip. Its module is sdk/ (sdk/go.mod; the package
+# is <module>/go/awsecr), so its tag is sdk/v<version> (README, "Versions and
+# tags"), and the zip holds what Go's proxy would serve for that tag: the
+# files git keeps under sdk/ (the Node.js and Python sources too, as in
+# Pulumi's own providers; never node_modules or a build's output) under
+# <module>@v<version>/, with the repository's LICENSE at the module root, as
+# Go adds it to a module in a subdirectory.
+module=$(awk '$1 == "module" { print $2; exit }' "$tree/sdk/go.mod")
 gozip=$out/awsecr-go-sdk-v$version.zip
-python3 - "$tree/sdk/go/awsecr" "$root/LICENSE" "$module@v$version" "$gozip" <<'PY'
+git -C "$root" ls-files -z --cached --others --exclude-standard -- sdk >"$work/go-files"
+python3 - "$tree" "$root/LICENSE" "$module@v$version" "$gozip" "$work/go-files" <<'PY'
 import os, sys, zipfile
 
-src, license, prefix, dest = sys.argv[1:]
+tree, license, prefix, dest, listed = sys.argv[1:]
+names = open(listed).read().split("\0")
+files = sorted(p for p in names if p and os.path.isfile(os.path.join(tree, p)))
+if "sdk/go.mod" not in files:
+    sys.exit("release: git keeps no sdk/go.mod")
 with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
-    for dirpath, dirnames, filenames in os.walk(src):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            z.write(path, f"{prefix}/{os.path.relpath(path, src)}")
-    if not os.path.exists(os.path.join(src, "LICENSE")):
+    for path in files:
+        z.write(os.path.join(tree, path), f"{prefix}/{os.path.relpath(path, 'sdk')}")
+    if "sdk/LICENSE" not in files:
         z.write(license, f"{prefix}/LICENSE")
+print(f"Go module zip: {len(files)} files", file=sys.stderr)
 PY
+# The check is Go's own: the zip is served from a file-based module proxy as
+# a tagged release would be, and a fresh program requiring $module v$version
+# downloads it (Go checks a module zip's layout and paths as it extracts it)
+# and builds against its package. Pulumi's modules come from the local module
+# cache's download folder, else the usual proxy; a module cache of its own
+# keeps any earlier copy of this version out of the way.
 go_check() {
-  mkdir -p "$work/gomod" || return
-  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$gozip" "$work/gomod" || return
-  cd "$work/gomod/$module@v$version" || return
-  GOWORK=off GOFLAGS=-mod=readonly go build ./...
+  local proxy=$work/goproxy/$module/@v consumer=$work/go-consumer
+  mkdir -p "$proxy" "$consumer" || return
+  cp "$gozip" "$proxy/v$version.zip" || return
+  cp "$tree/sdk/go.mod" "$proxy/v$version.mod" || return
+  echo "v$version" >"$proxy/list"
+  printf '{"Version":"v%s","Time":"%s"}\n' "$version" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$proxy/v$version.info"
+  cat >"$consumer/go.mod" <<GOMOD || return
+module awsecr-release-check
+
+go 1.25
+
+require $module v$version
+GOMOD
+  cat >"$consumer/main.go" <<GO || return
+package main
+
+import (
+	"$module/go/awsecr"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		_, err := awsecr.NewRepository(ctx, "app", nil)
+		return err
+	})
 }
-stage release-go "Go SDK module (zip, go build from the zip)" go_check
-go_plugin=$(cat "$work/gomod/$module@v$version/pulumi-plugin.json")
+GO
+  cp "$tree/sdk/go.sum" "$consumer/go.sum" || return
+  local upstream cached
+  upstream=$(go env GOPROXY) || return
+  cached=$(go env GOMODCACHE)/cache/download || return
+  (
+    cd "$consumer" &&
+      export GOWORK=off GOFLAGS="-mod=mod -modcacherw" GONOSUMDB=$module GOMODCACHE=$work/gomodcache \
+        GOPROXY="file://$work/goproxy,file://$cached,$upstream" &&
+      go build -trimpath -o /dev/null . &&
+      go list -m -f '{{.Dir}}' "$module" >"$work/go-module-dir"
+  )
+}
+stage release-go "Go SDK module (zip served by a file-based module proxy, a program built against it)" go_check
+gomod=$(cat "$work/go-module-dir")
+go_plugin=$(cat "$gomod/go/awsecr/pulumi-plugin.json")
 read -r go_version go_server < <(python3 -c '
 import json, sys
 p = json.load(sys.stdin)
 print(p["version"], p.get("server", ""))' <<<"$go_plugin")
 [ "$go_version" = "$version" ] || { echo "release: the Go SDK's pulumi-plugin.json says version $go_version" >&2; exit 1; }
 check_server "the Go SDK's pulumi-plugin.json" "$go_server"
-note "$(basename "$gozip"): module $module, builds; tag sdk/go/awsecr/v$version"
+note "$(basename "$gozip"): module $module (package $module/go/awsecr), builds; tag sdk/v$version"
 
 # ---------------------------------------------------------------- SHA256SUMS
 

@@ -82,9 +82,9 @@ PY
 
 echo "sdk-build: go (build, vet)" >&2
 (
-  cd sdk/go/awsecr
-  GOWORK=off go build ./... >&2
-  GOWORK=off go vet ./... >&2
+  cd sdk
+  GOWORK=off go build ./go/... >&2
+  GOWORK=off go vet ./go/... >&2
 )
 echo "sdk-build: all three SDKs build" >&2
 echo "$venv"

@@ -54,9 +54,9 @@ JSON
 "$root/sdk/nodejs/node_modules/.bin/tsc" -p "$work/ts"
 echo "examples: $(ls "$work"/ts/*.ts | wc -l) TypeScript programs type-check" >&2
 
-echo "check-examples: Go (go vet against sdk/go/awsecr)" >&2
-module=$(python3 -c 'import json; print(json.load(open("schema.json"))["language"]["go"]["importBasePath"])')
-pulumi_sdk=$(sed -n 's|^\s*github.com/pulumi/pulumi/sdk/v3 \(v[^ ]*\).*|\1|p' sdk/go/awsecr/go.mod | head -n 1)
+echo "check-examples: Go (go vet against the module in sdk/)" >&2
+module=$(awk '$1 == "module" { print $2; exit }' sdk/go.mod)
+pulumi_sdk=$(sed -n 's|^\s*github.com/pulumi/pulumi/sdk/v3 \(v[^ ]*\).*|\1|p' sdk/go.mod | head -n 1)
 cat >"$work/go/go.mod" <<GOMOD
 module awsecr-examples
 
@@ -67,9 +67,9 @@ require (
 	github.com/pulumi/pulumi/sdk/v3 $pulumi_sdk
 )
 
-replace $module => $root/sdk/go/awsecr
+replace $module => $root/sdk
 GOMOD
-cp sdk/go/awsecr/go.sum "$work/go/go.sum"
+cp sdk/go.sum "$work/go/go.sum"
 (cd "$work/go" && GOWORK=off GOFLAGS=-mod=mod go vet ./... >&2)
 echo "examples: $(ls -d "$work"/go/*/ | wc -l) Go programs build" >&2
 echo "check-examples: every example fits the SDKs" >&2

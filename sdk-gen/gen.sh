@@ -6,8 +6,9 @@
 #   bash sdk-gen/gen.sh --check   # fail if a committed SDK is stale
 #   bash sdk-gen/gen.sh --plugin-download-url <url>   # a release build, below
 #
-# The Go SDK also gets a go.mod (module = the schema's importBasePath) pinned
-# to the same Pulumi SDK as the toolchain (tools/pulumi/VERSION), and its go.sum. The Python SDK is
+# The Go SDK's module is sdk/: sdk/go.mod (module = the schema's importBasePath
+# without /go/awsecr, tagged sdk/v<version>) pinned to the same Pulumi SDK as
+# the toolchain (tools/pulumi/VERSION), and its go.sum. The Python SDK is
 # finished by python-packaging.py (its README next to pyproject.toml, the
 # license as an SPDX string), so its wheel and sdist build without warnings.
 #
@@ -70,8 +71,13 @@ for lang in nodejs python go; do
   "$bin/pulumi" package gen-sdk schema.json --language "$lang" -o "$work/sdk" >&2
 done
 
-module=$(python3 -c 'import json; print(json.load(open("schema.json"))["language"]["go"]["importBasePath"])')
-gosdk="$work/sdk/go/awsecr"
+# The Go SDK's module is sdk/ (go.mod next to go/, nodejs/, python/), as in
+# Pulumi's own providers, so its release tag is sdk/v<version>; the package's
+# import path stays the schema's importBasePath, <module>/go/awsecr.
+import_path=$(python3 -c 'import json; print(json.load(open("schema.json"))["language"]["go"]["importBasePath"])')
+module=${import_path%/go/*}
+[ "$module/go/awsecr" = "$import_path" ] || { echo "sdk-gen: importBasePath $import_path is not <module>/go/awsecr" >&2; exit 1; }
+gosdk="$work/sdk"
 if [ ! -f "$gosdk/go.mod" ]; then
   cat >"$gosdk/go.mod" <<GOMOD
 module $module
@@ -82,7 +88,7 @@ require github.com/pulumi/pulumi/sdk/v3 $PULUMI_SDK_VERSION
 GOMOD
 fi
 # go.sum: reuse the committed one when it still fits, so --check needs no network.
-[ -f sdk/go/awsecr/go.sum ] && cp sdk/go/awsecr/go.sum "$gosdk/go.sum"
+[ -f sdk/go.sum ] && cp sdk/go.sum "$gosdk/go.sum"
 (cd "$gosdk" && GOWORK=off GOFLAGS=-mod=mod go mod tidy >&2)
 
 pypackage=$(python3 -c 'import json; print(json.load(open("schema.json"))["language"]["python"]["packageName"])')
@@ -90,6 +96,13 @@ python3 sdk-gen/python-packaging.py "$work/sdk/python" "$pypackage"
 
 if [ "$check" = 1 ]; then
   stale=0
+  for file in go.mod go.sum; do
+    if ! diff "$work/sdk/$file" "sdk/$file" >"$work/$file.diff" 2>&1; then
+      echo "sdk-gen: sdk/$file is stale (differs from what schema.json generates):" >&2
+      head -n 20 "$work/$file.diff" >&2
+      stale=1
+    fi
+  done
   for lang in nodejs python go; do
     if ! diff -r -x node_modules -x bin -x __pycache__ -x "*.egg-info" -x build "$work/sdk/$lang" "sdk/$lang" >"$work/$lang.diff" 2>&1; then
       echo "sdk-gen: sdk/$lang is stale (differs from what schema.json generates):" >&2
@@ -101,12 +114,13 @@ if [ "$check" = 1 ]; then
     echo "sdk-gen: run 'bash sdk-gen/gen.sh' and commit the result" >&2
     exit 1
   fi
-  echo "sdk-gen: sdk/nodejs, sdk/python and sdk/go match schema.json" >&2
+  echo "sdk-gen: sdk/nodejs, sdk/python, sdk/go and sdk/go.mod match schema.json" >&2
 else
   for lang in nodejs python go; do
     rm -rf "sdk/$lang"
     mkdir -p sdk
     cp -r "$work/sdk/$lang" "sdk/$lang"
   done
-  echo "sdk-gen: wrote sdk/nodejs, sdk/python, sdk/go" >&2
+  cp "$work/sdk/go.mod" "$work/sdk/go.sum" sdk/
+  echo "sdk-gen: wrote sdk/nodejs, sdk/python, sdk/go, sdk/go.mod" >&2
 fi

@@ -19,7 +19,9 @@ use common::pulumi::Stack;
 use common::*;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
-const GO_MODULE: &str = "github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr";
+/// The Go SDK's module: the folder sdk/ of the repository, so Go finds
+/// version v<version> under the tag `sdk/v<version>`.
+const GO_MODULE: &str = "github.com/pulumi-awsecr/pulumi-awsecr/sdk";
 
 /// The folder release.sh wrote, built once per test binary (a failure is
 /// reported to every test, not retried). It lives in cargo's test scratch
@@ -179,11 +181,27 @@ async fn go_module_builds_the_example_with_a_replace() {
         .arg(&zip)
         .arg(&modules));
     let module = modules.join(format!("{GO_MODULE}@v{VERSION}"));
-    assert!(module.join("go.mod").is_file(), "{} holds no go.mod", module.display());
+    let go_mod =
+        std::fs::read_to_string(module.join("go.mod")).unwrap_or_else(|e| panic!("{}/go.mod: {e}", module.display()));
+    assert_eq!(go_mod.lines().next(), Some(format!("module {GO_MODULE}").as_str()));
+    // The module's folder in the schema's repository is its tag's prefix:
+    // sdk/v<version>.
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("schema.json")).unwrap()).unwrap();
+    let repository = schema["repository"].as_str().expect("schema.json names its repository");
+    assert_eq!(format!("https://{GO_MODULE}"), format!("{repository}/sdk"));
+    assert!(root().join("sdk/go.mod").is_file(), "the repository's sdk/ holds no go.mod");
+    // The package the programs import is <module>/go/awsecr, and the zip holds
+    // only what git keeps (no node_modules, no build output).
+    assert!(module.join("go/awsecr/pulumi-plugin.json").is_file(), "{} lacks go/awsecr", module.display());
+    assert!(module.join("LICENSE").is_file(), "{} lacks LICENSE", module.display());
+    for unwanted in ["nodejs/node_modules", "nodejs/bin", "python/build"] {
+        assert!(!module.join(unwanted).exists(), "the module zip holds {unwanted}");
+    }
     rewrite(
         &stack.project.join("go.mod"),
-        &format!("{GO_MODULE} => ../../sdk/go/awsecr"),
-        &format!("{GO_MODULE} => {}", module.display()),
+        &format!("{GO_MODULE} => ../../sdk\n"),
+        &format!("{GO_MODULE} => {}\n", module.display()),
     );
     example_up_and_destroy(&stack, &moto).await;
 }

@@ -344,7 +344,7 @@ fn every_file_agrees_with_the_pulumi_version_pin() {
         "examples/typescript/package.json",
         "examples/typescript-component/package.json",
         "schema.json",
-        "sdk/go/awsecr/go.mod",
+        "sdk/go.mod",
         "sdk/nodejs/package.json",
         "sdk/python/pyproject.toml",
         "tests/e2e/go-import/go.mod",

@@ -3,7 +3,7 @@ module awsecr-example-go
 go 1.25.11
 
 require (
-	github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr v0.1.0
+	github.com/pulumi-awsecr/pulumi-awsecr/sdk v0.1.0
 	github.com/pulumi/pulumi/sdk/v3 v3.248.0
 )
 
@@ -118,4 +118,4 @@ require (
 	lukechampine.com/frand v1.4.2 // indirect
 )
 
-replace github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr => ../../sdk/go/awsecr
+replace github.com/pulumi-awsecr/pulumi-awsecr/sdk => ../../sdk

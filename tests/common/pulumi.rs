@@ -271,7 +271,7 @@ impl Stack {
                     .unwrap();
             }
             Lang::Go => {
-                rewrite("go.mod", "sdk/go/awsecr", &sdk.join("go/awsecr").display().to_string());
+                rewrite("go.mod", "../sdk", &sdk.display().to_string());
             }
         }
     }

@@ -1,4 +1,4 @@
-module github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr
+module github.com/pulumi-awsecr/pulumi-awsecr/sdk
 
 go 1.25.11
 
