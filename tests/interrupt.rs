@@ -33,24 +33,40 @@ fn program(n: usize, team: &str) -> TempDir {
 fn install_wrapper(stack: &Stack, record: &std::path::Path) {
     let script = record.join("pulumi-resource-awsecr");
     let real = env!("CARGO_BIN_EXE_pulumi-resource-awsecr");
+    // In Python rather than bash: bash's `wait`, woken by a trapped signal
+    // while its child exits, can lose the child's status (it once reported
+    // -1), and the test would blame the provider. Python retries the wait
+    // after a signal and reports the status the kernel gave, negative when
+    // the child died of a signal.
     let body = format!(
-        r#"#!/usr/bin/env bash
-"{real}" "$@" &
-child=$!
-echo "$child" >> "{dir}/pids"
-trap 'kill -INT "$child" 2>/dev/null' INT TERM
-# `wait` returns early (above 128) when a trapped signal arrives; then ask
-# again. If the child ended meanwhile, a second wait gives its real status
-# (127 means the first wait already had it).
-while true; do
-  wait "$child"; code=$?
-  kill -0 "$child" 2>/dev/null && continue
-  wait "$child"; again=$?
-  [ "$again" -ne 127 ] && code=$again
-  break
-done
-echo "$child $code" >> "{dir}/exits"
-exit "$code"
+        r#"#!/usr/bin/env python3
+import signal, subprocess, sys
+
+child = None
+pending = False
+
+def forward(signum, frame):
+    global pending
+    if child is None:
+        pending = True
+        return
+    try:
+        child.send_signal(signal.SIGINT)
+    except ProcessLookupError:
+        pass
+
+# The handlers first, so an interrupt during start-up is forwarded too.
+signal.signal(signal.SIGINT, forward)
+signal.signal(signal.SIGTERM, forward)
+child = subprocess.Popen([{real:?}] + sys.argv[1:])
+with open("{dir}/pids", "a") as f:
+    f.write(f"{{child.pid}}\n")
+if pending:
+    forward(signal.SIGINT, None)
+code = child.wait()
+with open("{dir}/exits", "a") as f:
+    f.write(f"{{child.pid}} {{code}}\n")
+sys.exit(code if code >= 0 else 128 - code)
 "#,
         dir = record.display()
     );
