@@ -144,7 +144,17 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+# A stamped build gets a target folder of its own. Cargo keys a build by the
+# package's path inside its workspace, not the workspace's place, so the
+# copied tree and the checkout would share artifacts, and the checkout's
+# schema.json, older than a stamped binary, would not trigger a rebuild: the
+# next plain release would package the stamped plugin (plugin-check refuses
+# it: its schema names the download URL).
+if [ -n "$download_url" ]; then
+  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}/stamped
+else
+  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+fi
 export AWSECR_LOG_DIR=$awsecr_logs
 pulumi=$(pulumi_version)
 SECONDS=0
