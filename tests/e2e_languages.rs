@@ -124,9 +124,7 @@ async fn typescript_component_service_repository() {
     assert_eq!(exclusions, ["latest"]);
     assert!(repo.image_scanning_configuration().unwrap().scan_on_push());
     assert_eq!(repo.encryption_configuration().unwrap().encryption_type().as_str(), "AES256");
-    let ecr = moto.ecr().await;
-    let lifecycle = ecr.get_lifecycle_policy().repository_name(name).send().await.unwrap();
-    let lifecycle: serde_json::Value = serde_json::from_str(lifecycle.lifecycle_policy_text().unwrap()).unwrap();
+    let lifecycle = moto.lifecycle_document(name).await;
     let rules = lifecycle["rules"].as_array().unwrap();
     assert_eq!(rules.len(), 4, "{lifecycle}");
     assert_eq!(rules[0]["selection"]["tagStatus"], "untagged");
@@ -144,8 +142,7 @@ async fn typescript_component_service_repository() {
         assert_eq!(tags.get(key).map(String::as_str), Some(value), "{tags:?}");
     }
     // The repository policy: the service's role pulls, the CI role pushes.
-    let policy = ecr.get_repository_policy().repository_name(name).send().await.unwrap();
-    let policy: serde_json::Value = serde_json::from_str(policy.policy_text().unwrap()).unwrap();
+    let policy = moto.repository_policy(name).await.expect("a repository policy");
     let statements = policy["Statement"].as_array().unwrap();
     let grants = |principal: &str| -> Vec<String> {
         let mut actions: Vec<String> = statements

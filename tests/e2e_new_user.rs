@@ -137,11 +137,10 @@ async fn adopting_inexpressible_policies_loses_nothing() {
         !calls.iter().any(|c| c.starts_with("Delete") || c.starts_with("Put") || c.starts_with("Set")),
         "nothing was written: {calls:?}"
     );
-    let policy = ecr.get_repository_policy().repository_name("legacy/fn").send().await.unwrap();
-    let in_force: serde_json::Value = serde_json::from_str(policy.policy_text().unwrap()).unwrap();
+    let in_force = moto.repository_policy("legacy/fn").await.expect("a repository policy");
     assert_eq!(in_force, serde_json::from_str::<serde_json::Value>(LAMBDA_POLICY).unwrap());
-    let lifecycle = ecr.get_lifecycle_policy().repository_name("legacy/fn").send().await.unwrap();
-    assert!(lifecycle.lifecycle_policy_text().unwrap().contains("pr-*"));
+    let lifecycle = moto.lifecycle_policy("legacy/fn").await.expect("a lifecycle policy");
+    assert!(lifecycle.contains("pr-*"));
     stack.ok(&["refresh", "--skip-preview"]);
     stack.ok(&["preview", "--expect-no-changes"]);
     stack.ok(&["destroy", "--skip-preview"]);

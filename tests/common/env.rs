@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_ecr::error::ProvideErrorMetadata;
 use pulumi_resource_awsecr::property::{Map, Value, encode_struct};
 use pulumi_resource_awsecr::proto::pulumirpc::{self, engine_server};
 use serde_json::Value as Json;
@@ -253,26 +252,12 @@ impl Env {
 
     /// The lifecycle policy text ECR holds, or `None` when it has none.
     pub async fn lifecycle_policy(&self, name: &str) -> Option<String> {
-        let ecr = self.moto.ecr().await;
-        match ecr.get_lifecycle_policy().repository_name(name).send().await {
-            Ok(p) => p.lifecycle_policy_text().map(str::to_string),
-            Err(e) => {
-                assert_eq!(e.code(), Some("LifecyclePolicyNotFoundException"), "{e:?}");
-                None
-            }
-        }
+        self.moto.lifecycle_policy(name).await
     }
 
     /// The repository policy ECR holds, parsed, or `None` when it has none.
     pub async fn repository_policy(&self, name: &str) -> Option<Json> {
-        let ecr = self.moto.ecr().await;
-        match ecr.get_repository_policy().repository_name(name).send().await {
-            Ok(p) => Some(serde_json::from_str(p.policy_text().unwrap()).unwrap()),
-            Err(e) => {
-                assert_eq!(e.code(), Some("RepositoryPolicyNotFoundException"), "{e:?}");
-                None
-            }
-        }
+        self.moto.repository_policy(name).await
     }
 
     /// Writes a repository policy behind the provider's back.

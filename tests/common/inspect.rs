@@ -45,6 +45,36 @@ impl Moto {
         }
     }
 
+    /// The lifecycle policy text ECR holds; `None` only for
+    /// LifecyclePolicyNotFoundException.
+    pub async fn lifecycle_policy(&self, name: &str) -> Option<String> {
+        match self.ecr().await.get_lifecycle_policy().repository_name(name).send().await {
+            Ok(p) => p.lifecycle_policy_text().map(str::to_string),
+            Err(e) => {
+                assert_eq!(e.code(), Some("LifecyclePolicyNotFoundException"), "{e:?}");
+                None
+            }
+        }
+    }
+
+    /// The lifecycle policy ECR holds, parsed; the repository must have one.
+    pub async fn lifecycle_document(&self, name: &str) -> serde_json::Value {
+        let text = self.lifecycle_policy(name).await.unwrap_or_else(|| panic!("{name} has no lifecycle policy"));
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// The repository policy ECR holds, parsed; `None` only for
+    /// RepositoryPolicyNotFoundException.
+    pub async fn repository_policy(&self, name: &str) -> Option<serde_json::Value> {
+        match self.ecr().await.get_repository_policy().repository_name(name).send().await {
+            Ok(p) => Some(serde_json::from_str(p.policy_text().unwrap()).unwrap()),
+            Err(e) => {
+                assert_eq!(e.code(), Some("RepositoryPolicyNotFoundException"), "{e:?}");
+                None
+            }
+        }
+    }
+
     /// True when the repository exists (see [`Moto::describe`]).
     pub async fn exists(&self, name: &str) -> bool {
         self.describe(name).await.is_some()

@@ -44,8 +44,7 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     assert_eq!(api.image_tag_mutability().unwrap().as_str(), "IMMUTABLE_WITH_EXCLUSION");
     assert_eq!(api.encryption_configuration().unwrap().kms_key(), Some(key.as_str()));
     assert!(api.image_scanning_configuration().unwrap().scan_on_push());
-    let policy = ecr.get_lifecycle_policy().repository_name("platform/api").send().await.unwrap();
-    let policy: serde_json::Value = serde_json::from_str(policy.lifecycle_policy_text().unwrap()).unwrap();
+    let policy = moto.lifecycle_document("platform/api").await;
     // The untagged rule, the tagged rules in the order given, the count rule last.
     let rules = policy["rules"].as_array().unwrap();
     assert_eq!(rules.len(), 4, "{policy}");
@@ -104,8 +103,7 @@ pub async fn example_lifecycle(stack: &Stack, moto: &Moto) {
     let arn = api.repository_arn().unwrap();
     let tags = ecr.list_tags_for_resource().resource_arn(arn).send().await.unwrap();
     assert!(tags.tags().iter().any(|t| t.key() == "team" && t.value() == "payments"));
-    let policy = ecr.get_lifecycle_policy().repository_name("platform/api").send().await.unwrap();
-    let policy: serde_json::Value = serde_json::from_str(policy.lifecycle_policy_text().unwrap()).unwrap();
+    let policy = moto.lifecycle_document("platform/api").await;
     assert_eq!(policy["rules"][3]["selection"]["countNumber"], 50, "{policy}");
 
     // Encryption: replaced. A generated name is generated afresh, so the new
