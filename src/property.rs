@@ -174,13 +174,13 @@ impl From<bool> for Value {
 
 // ---------------------------------------------------------------- decoding
 
-/// Decodes a Struct into a property map.
 /// A map from literal pairs (unit tests build their inputs with it).
 #[cfg(test)]
 pub fn map_of(pairs: &[(&str, Value)]) -> Map {
     pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
 }
 
+/// Decodes a Struct into a property map.
 pub fn decode_struct(s: &prost_types::Struct) -> Map {
     s.fields.iter().map(|(k, v)| (k.clone(), decode(v))).collect()
 }
