@@ -283,6 +283,15 @@ impl ProviderConfig {
         self.resolved_region.as_deref().or(self.region.as_deref())
     }
 
+    /// The account the provider acts in, when the configuration says it
+    /// without a call to AWS: the account of `assumeRole`'s role. Other
+    /// credentials (keys, a profile, the environment) name no account until
+    /// AWS is asked, so this is `None` for them.
+    pub fn account_in_force(&self) -> Option<&str> {
+        let arn = &self.assume_role.as_ref()?.role_arn;
+        arn.split(':').nth(4).filter(|a| partition::is_account_id(a))
+    }
+
     /// How long a policy refused for a principal not found is retried.
     pub fn iam_propagation(&self) -> Duration {
         Duration::from_secs(self.iam_propagation_timeout.unwrap_or(DEFAULT_IAM_PROPAGATION_TIMEOUT).into())
@@ -357,48 +366,45 @@ impl ProviderConfig {
     }
 }
 
-/// What a configuration change means for existing repositories.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ConfigDiff {
-    pub changed: Vec<String>,
-    pub replaces: Vec<String>,
-}
-
-/// DiffConfig: the region and the account of an assumed role decide where
-/// repositories live, so changing them replaces every repository; everything
-/// else (the endpoint, credentials, profile, retries, tags) is how the
-/// provider reaches the same repositories, applied in place.
-pub fn diff_config(olds: &Map, news: &Map) -> ConfigDiff {
-    let mut d = ConfigDiff::default();
+/// DiffConfig: the configuration keys whose meaning changed (a JSON string
+/// and the object it spells are the same value, as are `"3"` and `3`).
+///
+/// No change of the provider's configuration replaces anything by itself.
+/// Where resources live is decided by each resource's own Diff, which
+/// compares the region and account in its state with the ones in force
+/// ([`crate::resource::moved`]): so `awsecr:region` set to the region
+/// `AWS_REGION` already gave, or a role of the same account, changes
+/// nothing, and a real move goes through the resource's deletion safety.
+pub fn diff_config(olds: &Map, news: &Map) -> Vec<String> {
     let plain = |m: &Map, k: &str| m.get(k).map(Value::plain).filter(|v| *v != Value::Null);
+    let (old_cfg, new_cfg) = (ProviderConfig::parse(olds).ok(), ProviderConfig::parse(news).ok());
+    let mut changed = Vec::new();
     for key in CONFIG_KEYS {
-        let (o, n) = (plain(olds, key), plain(news, key));
-        if o == n {
+        if plain(olds, key) == plain(news, key) {
             continue;
         }
-        d.changed.push(key.to_string());
-        let replace = match *key {
-            "region" => true,
-            "assumeRole" => role_account(o.as_ref()) != role_account(n.as_ref()),
+        let same_meaning = match (&old_cfg, &new_cfg) {
+            (Some(o), Some(n)) => match *key {
+                "region" => o.region == n.region,
+                "profile" => o.profile == n.profile,
+                "assumeRole" => o.assume_role == n.assume_role,
+                "endpoint" => o.endpoint == n.endpoint,
+                "maxRetries" => o.max_retries == n.max_retries,
+                "defaultTags" => o.default_tags == n.default_tags,
+                "organization" => o.organization == n.organization,
+                "environment" => o.environment == n.environment,
+                "iamPropagationTimeout" => o.iam_propagation_timeout == n.iam_propagation_timeout,
+                // Credentials: compared as given (a secret is never parsed
+                // into anything else).
+                _ => false,
+            },
             _ => false,
         };
-        if replace {
-            d.replaces.push(key.to_string());
+        if !same_meaning {
+            changed.push(key.to_string());
         }
     }
-    d
-}
-
-fn role_account(v: Option<&Value>) -> Option<String> {
-    let arn = match v? {
-        Value::Object(m) => m.get("roleArn")?.as_str()?.to_string(),
-        Value::String(s) => {
-            let json: serde_json::Value = serde_json::from_str(s).ok()?;
-            json.get("roleArn")?.as_str()?.to_string()
-        }
-        _ => return None,
-    };
-    arn.split(':').nth(4).map(str::to_string)
+    changed
 }
 
 fn is_session_name(s: &str) -> bool {
@@ -598,27 +604,54 @@ mod tests {
     }
 
     #[test]
-    fn diff_config_replaces_only_for_location() {
+    fn diff_config_compares_meaning_and_never_replaces() {
         let old = map(&[("region", "us-east-1".into()), ("defaultTags", r#"{"a":"b"}"#.into())]);
         let d = diff_config(&old, &map(&[("region", "us-east-1".into()), ("defaultTags", r#"{"a":"c"}"#.into())]));
-        assert_eq!(d, ConfigDiff { changed: vec!["defaultTags".into()], replaces: vec![] });
+        assert_eq!(d, vec!["defaultTags".to_string()]);
+        // A region is a change of the configuration; whether a resource moves
+        // is its own Diff's question.
         let d = diff_config(&old, &map(&[("region", "eu-west-1".into()), ("defaultTags", r#"{"a":"b"}"#.into())]));
-        assert_eq!(d.replaces, vec!["region".to_string()]);
+        assert_eq!(d, vec!["region".to_string()]);
         let role = |acct: &str| Value::String(format!(r#"{{"roleArn":"arn:aws:iam::{acct}:role/x"}}"#));
         let d =
             diff_config(&map(&[("assumeRole", role("111111111111"))]), &map(&[("assumeRole", role("222222222222"))]));
-        assert_eq!(d.replaces, vec!["assumeRole".to_string()]);
-        let d = diff_config(&map(&[("maxRetries", "3".into())]), &map(&[("maxRetries", "5".into())]));
-        assert!(d.replaces.is_empty() && d.changed == vec!["maxRetries".to_string()]);
-        // Reaching the same repositories another way replaces nothing.
+        assert_eq!(d, vec!["assumeRole".to_string()]);
+        // The same values spelt another way are no change.
+        let as_object = Value::Object(map(&[("roleArn", "arn:aws:iam::111111111111:role/x".into())]));
+        assert!(
+            diff_config(&map(&[("assumeRole", role("111111111111"))]), &map(&[("assumeRole", as_object)])).is_empty()
+        );
+        assert!(
+            diff_config(&map(&[("maxRetries", "3".into())]), &map(&[("maxRetries", Value::Number(3.0))])).is_empty()
+        );
+        let tags_object = Value::Object(map(&[("a", "b".into())]));
+        assert!(
+            diff_config(&map(&[("defaultTags", r#"{"a":"b"}"#.into())]), &map(&[("defaultTags", tags_object)]))
+                .is_empty()
+        );
         for (key, a, b) in [
             ("endpoint", "http://127.0.0.1:1", "https://vpce.example.com"),
             ("profile", "a", "b"),
             ("accessKey", "AKIA1", "AKIA2"),
+            ("maxRetries", "3", "5"),
         ] {
-            let d = diff_config(&map(&[(key, a.into())]), &map(&[(key, b.into())]));
-            assert_eq!(d, ConfigDiff { changed: vec![key.to_string()], replaces: vec![] }, "{key}");
+            assert_eq!(diff_config(&map(&[(key, a.into())]), &map(&[(key, b.into())])), vec![key.to_string()], "{key}");
         }
-        assert_eq!(diff_config(&old, &old), ConfigDiff::default());
+        assert!(diff_config(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn the_account_is_known_only_from_an_assumed_role() {
+        assert_eq!(ProviderConfig::default().account_in_force(), None);
+        let cfg = ProviderConfig {
+            assume_role: Some(AssumeRole {
+                role_arn: "arn:aws:iam::210987654321:role/deployer".into(),
+                session_name: None,
+                external_id: None,
+                duration_seconds: None,
+            }),
+            ..Default::default()
+        };
+        assert_eq!(cfg.account_in_force(), Some("210987654321"));
     }
 }

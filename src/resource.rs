@@ -273,6 +273,12 @@ pub struct DiffResult {
     pub delete_before_replace: bool,
     /// What the user should know before this change goes ahead.
     pub warnings: Vec<String>,
+    /// Keys of `detailed` that are outputs, not inputs (the engine then
+    /// shows the old and new output, e.g. an ARN in another region).
+    pub output_diffs: BTreeSet<String>,
+    /// Why this change is refused outright: the Diff fails with this
+    /// sentence, at preview, before anything is created or deleted.
+    pub refusal: Option<String>,
 }
 
 impl DiffResult {
@@ -288,6 +294,123 @@ impl DiffResult {
             self.replaces.push(key.to_string());
         }
     }
+}
+
+// ---------------------------------------------------------------- location
+
+/// Where a resource lives, as its state records it: the region (its
+/// `region` output, or the region part of its `arn`) and the account (its
+/// `registryId`). Either is `None` in a state that does not say it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Home {
+    pub region: Option<String>,
+    pub account: Option<String>,
+}
+
+/// Where the resource of these outputs lives.
+pub fn home_of(olds: &Map) -> Home {
+    let text =
+        |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty());
+    let region = text("region").or_else(|| {
+        let arn = text("arn")?;
+        arn.split(':').nth(3).filter(|r| !r.is_empty()).map(str::to_string)
+    });
+    Home { region, account: text("registryId") }
+}
+
+/// A resource whose state places it elsewhere than where the provider now
+/// points: another region, or (when the configuration names the account,
+/// through `assumeRole`) another account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub region: Option<(String, String)>,
+    pub account: Option<(String, String)>,
+}
+
+impl Move {
+    /// "from us-east-1 to eu-west-1", "from account 1 to account 2", or both.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some((from, to)) = &self.region {
+            parts.push(format!("from {from} to {to}"));
+        }
+        if let Some((from, to)) = &self.account {
+            parts.push(format!("from account {from} to account {to}"));
+        }
+        parts.join(" and ")
+    }
+
+    /// Where it lives now: "us-east-1", "account 123456789012" or both.
+    pub fn origin(&self) -> String {
+        self.end(|(from, _)| from)
+    }
+
+    /// Where the provider now points: "eu-west-1", "account ..." or both.
+    pub fn destination(&self) -> String {
+        self.end(|(_, to)| to)
+    }
+
+    fn end(&self, pick: impl Fn(&(String, String)) -> &String) -> String {
+        let mut parts = Vec::new();
+        if let Some(r) = &self.region {
+            parts.push(pick(r).clone());
+        }
+        if let Some(a) = &self.account {
+            parts.push(format!("account {}", pick(a)));
+        }
+        parts.join(", ")
+    }
+}
+
+/// The move a change of the provider's configuration would make of the
+/// resource whose outputs are `olds`, or `None` when it stays where it is.
+/// A region or account that the state or the configuration does not name
+/// (an old state; credentials that name no account) is no move.
+pub fn moved(olds: &Map, config: &ProviderConfig) -> Option<Move> {
+    let home = home_of(olds);
+    let differs = |from: Option<String>, to: Option<&str>| match (from, to) {
+        (Some(from), Some(to)) if from != to => Some((from, to.to_string())),
+        _ => None,
+    };
+    let m = Move {
+        region: differs(home.region, config.region_in_force()),
+        account: differs(home.account, config.account_in_force()),
+    };
+    (m.region.is_some() || m.account.is_some()).then_some(m)
+}
+
+/// Records in `outputs` the region the calls of `ctx` go to, the resource's
+/// home (see [`home_of`]).
+pub fn record_region(ctx: &Ctx<'_>, outputs: &mut Map) {
+    if let Some(region) = ctx.config.region_in_force() {
+        outputs.insert("region".into(), region.into());
+    }
+}
+
+/// The Diff of a resource ECR keeps per registry (the registry settings, a
+/// pull-through cache rule, a creation template) when the provider now
+/// points elsewhere: another region replaces it (made in the new region,
+/// then removed from the old one, where the calls about it still go: see
+/// `server.rs`); another account is refused, since these calls cannot name
+/// an account and would remove the successor in the new one instead.
+/// `what` names it in the sentences.
+pub fn follow_region(out: &mut DiffResult, olds: &Map, config: &ProviderConfig, what: &str) {
+    let Some(m) = moved(olds, config) else { return };
+    if let Some((from, to)) = &m.account {
+        out.refusal = Some(format!(
+            "{what} is in account {from}, but the provider's assumeRole is a role of account {to}; awsecr does not move it between accounts, because ECR acts on the account of the credentials and would remove it from account {to} instead of {from}; keep a provider for account {from} for it (an explicit provider with a role of that account), or destroy it with the old configuration first"
+        ));
+        return;
+    }
+    out.change("region", DiffKind::UpdateReplace);
+    out.output_diffs.insert("region".into());
+    out.delete_before_replace = false;
+    out.warnings.push(format!(
+        "{what} moves {} with the provider's region: it is made in {} first, then removed from {}",
+        m.describe(),
+        m.destination(),
+        m.origin()
+    ));
 }
 
 /// The inputs with ignoreChanges applied, and the ignored top-level keys.
@@ -393,6 +516,7 @@ fn split_path(path: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::property::map_of;
 
     const PROPS: &[Property] = &[
         Property::input("name").replaces(),
@@ -428,6 +552,51 @@ mod tests {
             assert!(matches!(out[k], Value::Secret(_)), "{k}");
         }
         assert_eq!(out["flag"], Value::Bool(true));
+    }
+
+    #[test]
+    fn home_and_moves() {
+        let repo = map_of(&[
+            ("arn", "arn:aws:ecr:us-east-1:123456789012:repository/app".into()),
+            ("registryId", "123456789012".into()),
+        ]);
+        assert_eq!(home_of(&repo), Home { region: Some("us-east-1".into()), account: Some("123456789012".into()) });
+        let registry = map_of(&[("region", "eu-west-1".into()), ("registryId", "123456789012".into())]);
+        assert_eq!(home_of(&registry).region.as_deref(), Some("eu-west-1"));
+        assert_eq!(home_of(&Map::new()), Home::default());
+
+        let at = |region: Option<&str>, role: Option<&str>| ProviderConfig {
+            resolved_region: region.map(str::to_string),
+            assume_role: role.map(|a| crate::config::AssumeRole {
+                role_arn: format!("arn:aws:iam::{a}:role/x"),
+                session_name: None,
+                external_id: None,
+                duration_seconds: None,
+            }),
+            ..Default::default()
+        };
+        assert_eq!(moved(&repo, &at(Some("us-east-1"), None)), None);
+        assert_eq!(moved(&repo, &at(None, None)), None, "a region not known is no move");
+        assert_eq!(moved(&Map::new(), &at(Some("eu-west-1"), None)), None, "an old state without a region");
+        assert_eq!(moved(&repo, &at(Some("us-east-1"), Some("123456789012"))), None);
+        let m = moved(&repo, &at(Some("eu-west-1"), Some("210987654321"))).unwrap();
+        assert_eq!(m.describe(), "from us-east-1 to eu-west-1 and from account 123456789012 to account 210987654321");
+        assert_eq!(m.origin(), "us-east-1, account 123456789012");
+        assert_eq!(m.destination(), "eu-west-1, account 210987654321");
+
+        // Registry-wide resources: a region move replaces, an account move
+        // is refused.
+        let mut d = DiffResult::default();
+        follow_region(&mut d, &registry, &at(Some("us-east-1"), None), "the registry's settings");
+        assert_eq!((d.replaces.clone(), d.refusal.clone()), (vec!["region".to_string()], None));
+        assert!(d.output_diffs.contains("region") && !d.delete_before_replace);
+        let mut d = DiffResult::default();
+        follow_region(&mut d, &registry, &at(Some("eu-west-1"), Some("210987654321")), "the registry's settings");
+        assert!(d.replaces.is_empty());
+        assert!(d.refusal.unwrap().contains("is in account 123456789012"));
+        let mut d = DiffResult::default();
+        follow_region(&mut d, &registry, &at(Some("eu-west-1"), None), "x");
+        assert_eq!(d, DiffResult::default());
     }
 
     #[test]

@@ -33,6 +33,29 @@ struct Configured {
     client: aws_sdk_ecr::Client,
 }
 
+impl Configured {
+    /// What the calls about an existing resource go through: the client and
+    /// configuration of the region its state records (`olds`), when that is
+    /// not the provider's region in force. A refresh or a delete after
+    /// `awsecr:region` changed then reads or deletes the resource where it
+    /// is, never a namesake in the new region; creates (and imports, which
+    /// have no state) use the provider's region.
+    fn at_home_of(self: Arc<Self>, olds: &Map) -> Arc<Configured> {
+        let home = crate::resource::home_of(olds);
+        match home.region {
+            Some(region) if Some(region.as_str()) != self.config.region_in_force() => {
+                log::log(Level::Debug, || format!("calls go to the resource's own region {region}"));
+                let client = aws_sdk_ecr::Client::from_conf(
+                    self.client.config().to_builder().region(aws_sdk_ecr::config::Region::new(region.clone())).build(),
+                );
+                let config = ProviderConfig { resolved_region: Some(region), ..self.config.clone() };
+                Arc::new(Configured { config, client })
+            }
+            _ => self,
+        }
+    }
+}
+
 /// The provider: configuration, the shared ECR client, cancellation and the
 /// engine log.
 #[derive(Clone)]
@@ -199,29 +222,20 @@ impl ResourceProvider for Provider {
         let r = req.get_ref();
         let olds = decode_opt(r.old_inputs.as_ref().or(r.olds.as_ref()));
         let news = decode_opt(r.news.as_ref());
-        let d = config::diff_config(&olds, &news);
-        let detailed = d
-            .changed
+        // Never a replacement: each resource's own Diff decides whether the
+        // new configuration moves it (config::diff_config).
+        let changed = config::diff_config(&olds, &news);
+        let detailed = changed
             .iter()
-            .map(|k| {
-                let k_replace = d.replaces.contains(k);
-                (
-                    k.clone(),
-                    pulumirpc::PropertyDiff {
-                        kind: kind(if k_replace { DiffKind::UpdateReplace } else { DiffKind::Update }),
-                        input_diff: true,
-                    },
-                )
-            })
+            .map(|k| (k.clone(), pulumirpc::PropertyDiff { kind: kind(DiffKind::Update), input_diff: true }))
             .collect();
         Ok(Response::new(pulumirpc::DiffResponse {
-            changes: if d.changed.is_empty() {
+            changes: if changed.is_empty() {
                 pulumirpc::diff_response::DiffChanges::DiffNone
             } else {
                 pulumirpc::diff_response::DiffChanges::DiffSome
             } as i32,
-            diffs: d.changed.clone(),
-            replaces: d.replaces.clone(),
+            diffs: changed,
             detailed_diff: detailed,
             has_detailed_diff: true,
             ..Default::default()
@@ -337,6 +351,10 @@ impl ResourceProvider for Provider {
         let news = decode_opt(r.news.as_ref());
         let d = resource.diff(&olds, &news, &r.ignore_changes, &self.config_or_default());
         log::log(Level::Debug, || format!("Diff {} changes={:?} replaces={:?}", r.urn, d.diffs, d.replaces));
+        if let Some(refusal) = &d.refusal {
+            let e = ProviderError::new(tonic::Code::FailedPrecondition, refusal.clone());
+            return Err(failed("Diff", &r.urn, &[&olds, &news], e).into());
+        }
         for warning in &d.warnings {
             self.log.warn(&r.urn, warning.clone()).await;
         }
@@ -349,7 +367,9 @@ impl ResourceProvider for Provider {
             detailed_diff: d
                 .detailed
                 .iter()
-                .map(|(k, v)| (k.clone(), pulumirpc::PropertyDiff { kind: kind(*v), input_diff: true }))
+                .map(|(k, v)| {
+                    (k.clone(), pulumirpc::PropertyDiff { kind: kind(*v), input_diff: !d.output_diffs.contains(k) })
+                })
                 .collect(),
             has_detailed_diff: true,
             ..Default::default()
@@ -379,8 +399,9 @@ impl ResourceProvider for Provider {
         let r = req.get_ref();
         let resource = resource_of(&r.r#type, &r.urn)?;
         let c = self.configured()?;
-        let ctx = self.ctx(&c, &r.urn, r.timeout);
         let olds = decode_opt(r.properties.as_ref());
+        let c = c.at_home_of(&olds);
+        let ctx = self.ctx(&c, &r.urn, r.timeout);
         let old_inputs = decode_opt(r.inputs.as_ref());
         log::log(Level::Trace, || format!("Read {} id={} state={}", r.urn, r.id, Redacted(&olds)));
         let found = resource
@@ -405,8 +426,9 @@ impl ResourceProvider for Provider {
         let r = req.get_ref();
         let resource = resource_of(&r.r#type, &r.urn)?;
         let c = self.configured()?;
-        let ctx = self.ctx(&c, &r.urn, r.timeout);
         let olds = decode_opt(r.olds.as_ref());
+        let c = c.at_home_of(&olds);
+        let ctx = self.ctx(&c, &r.urn, r.timeout);
         let news = decode_opt(r.news.as_ref());
         log::log(Level::Trace, || format!("Update {} preview={} news={}", r.urn, r.preview, Redacted(&news)));
         let props = resource
@@ -420,8 +442,9 @@ impl ResourceProvider for Provider {
         let r = req.get_ref();
         let resource = resource_of(&r.r#type, &r.urn)?;
         let c = self.configured()?;
-        let ctx = self.ctx(&c, &r.urn, r.timeout);
         let olds = decode_opt(r.properties.as_ref());
+        let c = c.at_home_of(&olds);
+        let ctx = self.ctx(&c, &r.urn, r.timeout);
         log::log(Level::Trace, || format!("Delete {} id={}", r.urn, r.id));
         resource.delete(&ctx, &r.id, &olds).await.map_err(|e| failed("Delete", &r.urn, &[&olds], e))?;
         Ok(Response::new(()))

@@ -79,6 +79,10 @@ export class PullThroughCacheRule extends pulumi.CustomResource {
      */
     declare public readonly ecrRepositoryPrefix: pulumi.Output<string>;
     /**
+     * The region the rule is in: the provider's region when it was created. Every later call about it goes to this region, so after `awsecr:region` changes the old rule is refreshed and deleted where it is, and the diff shows it moving as a replacement.
+     */
+    declare public /*out*/ readonly region: pulumi.Output<string | undefined>;
+    /**
      * The registry (account) id the rule belongs to.
      */
     declare public /*out*/ readonly registryId: pulumi.Output<string>;
@@ -116,12 +120,14 @@ export class PullThroughCacheRule extends pulumi.CustomResource {
             resourceInputs["upstreamRegistryUrl"] = args?.upstreamRegistryUrl;
             resourceInputs["upstreamRepositoryPrefix"] = args?.upstreamRepositoryPrefix;
             resourceInputs["createdAt"] = undefined /*out*/;
+            resourceInputs["region"] = undefined /*out*/;
             resourceInputs["registryId"] = undefined /*out*/;
         } else {
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["credentialArn"] = undefined /*out*/;
             resourceInputs["customRoleArn"] = undefined /*out*/;
             resourceInputs["ecrRepositoryPrefix"] = undefined /*out*/;
+            resourceInputs["region"] = undefined /*out*/;
             resourceInputs["registryId"] = undefined /*out*/;
             resourceInputs["upstream"] = undefined /*out*/;
             resourceInputs["upstreamRegistryUrl"] = undefined /*out*/;

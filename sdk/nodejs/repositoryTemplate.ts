@@ -132,6 +132,10 @@ export class RepositoryTemplate extends pulumi.CustomResource {
      */
     declare public readonly pushPrincipals: pulumi.Output<string[] | undefined>;
     /**
+     * The region the template is in: the provider's region when it was created. Every later call about it goes to this region, so after `awsecr:region` changes the old template is refreshed and deleted where it is, and the diff shows it moving as a replacement.
+     */
+    declare public /*out*/ readonly region: pulumi.Output<string | undefined>;
+    /**
      * The registry (account) id the template belongs to.
      */
     declare public /*out*/ readonly registryId: pulumi.Output<string>;
@@ -174,6 +178,7 @@ export class RepositoryTemplate extends pulumi.CustomResource {
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["imageTagMutability"] = undefined /*out*/;
             resourceInputs["lifecyclePolicyText"] = undefined /*out*/;
+            resourceInputs["region"] = undefined /*out*/;
             resourceInputs["registryId"] = undefined /*out*/;
             resourceInputs["repositoryPolicyText"] = undefined /*out*/;
         } else {
@@ -192,6 +197,7 @@ export class RepositoryTemplate extends pulumi.CustomResource {
             resourceInputs["prefix"] = undefined /*out*/;
             resourceInputs["pullPrincipals"] = undefined /*out*/;
             resourceInputs["pushPrincipals"] = undefined /*out*/;
+            resourceInputs["region"] = undefined /*out*/;
             resourceInputs["registryId"] = undefined /*out*/;
             resourceInputs["repositoryPolicyText"] = undefined /*out*/;
             resourceInputs["tags"] = undefined /*out*/;

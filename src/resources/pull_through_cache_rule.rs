@@ -38,6 +38,7 @@ pub const PROPERTIES: &[Property] = &[
     Property::input("customRoleArn"),
     Property::input("upstreamRepositoryPrefix").replaces(),
     Property::output("registryId", &[]),
+    Property::output("region", &[]),
     Property::output("createdAt", &[]),
 ];
 
@@ -376,11 +377,15 @@ impl Resource for PullThroughCacheRuleResource {
         check(news, config)
     }
 
-    fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], _: &ProviderConfig) -> DiffResult {
+    fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
         let ignoring = Ignoring::new(olds, news, ignore_changes);
         let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |_, o, n| o == n);
-        // The prefix is the rule's identity: the old rule must go first.
+        // The prefix is the rule's identity: the old rule must go first
+        // (unless it moves to another region, where both can be).
         d.delete_before_replace = !d.replaces.is_empty();
+        let prefix = olds.get("ecrRepositoryPrefix").map(Value::plain);
+        let what = subject(prefix.as_ref().and_then(Value::as_str).unwrap_or_default());
+        crate::resource::follow_region(&mut d, olds, config, &what);
         d
     }
 
@@ -389,6 +394,7 @@ impl Resource for PullThroughCacheRuleResource {
             let mut m = inputs.clone();
             m.insert("registryId".into(), Value::Unknown);
             m.insert("createdAt".into(), Value::Unknown);
+            crate::resource::record_region(ctx, &mut m);
             carry_secrets(PROPERTIES, inputs, &mut m);
             return Ok((String::new(), m));
         }
@@ -411,6 +417,7 @@ impl Resource for PullThroughCacheRuleResource {
             .set_created_at(resp.created_at().cloned())
             .build();
         let mut props = outputs(&args, Some(&rule));
+        crate::resource::record_region(ctx, &mut props);
         carry_secrets(PROPERTIES, inputs, &mut props);
         Ok((args.prefix.clone(), props))
     }
@@ -438,6 +445,7 @@ impl Resource for PullThroughCacheRuleResource {
         };
         let mut inputs = args.to_map();
         let mut props = outputs(&args, Some(&rule));
+        crate::resource::record_region(ctx, &mut props);
         keep_secret_marks(&mut inputs, olds, old_inputs);
         carry_secrets(PROPERTIES, &inputs, &mut props);
         Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
@@ -453,6 +461,7 @@ impl Resource for PullThroughCacheRuleResource {
         if preview {
             let mut m = news.clone();
             m.extend(keep);
+            crate::resource::record_region(ctx, &mut m);
             carry_secrets(PROPERTIES, news, &mut m);
             return Ok(m);
         }
@@ -472,6 +481,7 @@ impl Resource for PullThroughCacheRuleResource {
         }
         let mut props = args.to_map();
         props.extend(keep);
+        crate::resource::record_region(ctx, &mut props);
         carry_secrets(PROPERTIES, news, &mut props);
         Ok(props)
     }

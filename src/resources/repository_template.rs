@@ -58,6 +58,7 @@ pub const PROPERTIES: &[Property] = &[
     Property::input("tags"),
     Property::input("customRoleArn"),
     Property::output("registryId", &[]),
+    Property::output("region", &[]),
     Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
     Property::output("lifecyclePolicyText", &["lifecyclePolicy"]),
     Property::output("repositoryPolicyText", &["pullPrincipals", "pushPrincipals"]),
@@ -433,7 +434,11 @@ impl Resource for RepositoryTemplateResource {
     }
 
     fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
-        diff(olds, news, ignore_changes, config)
+        let mut d = diff(olds, news, ignore_changes, config);
+        let prefix = olds.get("prefix").map(Value::plain);
+        let what = subject(prefix.as_ref().and_then(Value::as_str).unwrap_or_default());
+        crate::resource::follow_region(&mut d, olds, config, &what);
+        d
     }
 
     async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
@@ -460,6 +465,7 @@ impl Resource for RepositoryTemplateResource {
             refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
         })?;
         let mut props = outputs(&args, partition_of(ctx), None, resp.registry_id().unwrap_or_default());
+        crate::resource::record_region(ctx, &mut props);
         if let Some(at) =
             resp.repository_creation_template().and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok())
         {
@@ -484,6 +490,7 @@ impl Resource for RepositoryTemplateResource {
         }
         let mut inputs = args.to_map();
         let mut props = outputs(&args, partition_of(ctx), Some(&template), &registry_id);
+        crate::resource::record_region(ctx, &mut props);
         keep_secret_marks(&mut inputs, olds, old_inputs);
         carry_secrets(PROPERTIES, &inputs, &mut props);
         Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
@@ -517,6 +524,7 @@ impl Resource for RepositoryTemplateResource {
         let registry_id =
             olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         let mut props = outputs(&args, partition_of(ctx), None, &registry_id);
+        crate::resource::record_region(ctx, &mut props);
         if let Some(v) = olds.get("createdAt") {
             props.insert("createdAt".into(), v.plain());
         }
@@ -550,6 +558,7 @@ fn preview_outputs(ctx: &Ctx<'_>, inputs: &Map, olds: Option<&Map>) -> Map {
         let old = olds.and_then(|o| o.get(k)).map(Value::plain);
         m.insert(k.into(), old.unwrap_or(Value::Unknown));
     }
+    crate::resource::record_region(ctx, &mut m);
     carry_secrets(PROPERTIES, inputs, &mut m);
     m
 }

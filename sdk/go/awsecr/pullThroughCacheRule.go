@@ -64,6 +64,8 @@ type PullThroughCacheRule struct {
 	CustomRoleArn pulumi.StringPtrOutput `pulumi:"customRoleArn"`
 	// The prefix of the repositories the cache creates in this registry (`<prefix>/<upstream repository>`): 2-30 characters of a repository name, or `ROOT` for every repository no other rule matches (ECR-to-ECR rules). Changing it replaces the rule.
 	EcrRepositoryPrefix pulumi.StringOutput `pulumi:"ecrRepositoryPrefix"`
+	// The region the rule is in: the provider's region when it was created. Every later call about it goes to this region, so after `awsecr:region` changes the old rule is refreshed and deleted where it is, and the diff shows it moving as a replacement.
+	Region pulumi.StringPtrOutput `pulumi:"region"`
 	// The registry (account) id the rule belongs to.
 	RegistryId pulumi.StringOutput `pulumi:"registryId"`
 	// The upstream registry. Filled in from `upstreamRegistryUrl` when only that is given. Changing it replaces the rule.
@@ -252,6 +254,11 @@ func (o PullThroughCacheRuleOutput) CustomRoleArn() pulumi.StringPtrOutput {
 // The prefix of the repositories the cache creates in this registry (`<prefix>/<upstream repository>`): 2-30 characters of a repository name, or `ROOT` for every repository no other rule matches (ECR-to-ECR rules). Changing it replaces the rule.
 func (o PullThroughCacheRuleOutput) EcrRepositoryPrefix() pulumi.StringOutput {
 	return o.ApplyT(func(v *PullThroughCacheRule) pulumi.StringOutput { return v.EcrRepositoryPrefix }).(pulumi.StringOutput)
+}
+
+// The region the rule is in: the provider's region when it was created. Every later call about it goes to this region, so after `awsecr:region` changes the old rule is refreshed and deleted where it is, and the diff shows it moving as a replacement.
+func (o PullThroughCacheRuleOutput) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PullThroughCacheRule) pulumi.StringPtrOutput { return v.Region }).(pulumi.StringPtrOutput)
 }
 
 // The registry (account) id the rule belongs to.

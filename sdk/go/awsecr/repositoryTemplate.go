@@ -102,6 +102,8 @@ type RepositoryTemplate struct {
 	PullPrincipals pulumi.StringArrayOutput `pulumi:"pullPrincipals"`
 	// Who may push to and pull from the created repositories, as for a Repository.
 	PushPrincipals pulumi.StringArrayOutput `pulumi:"pushPrincipals"`
+	// The region the template is in: the provider's region when it was created. Every later call about it goes to this region, so after `awsecr:region` changes the old template is refreshed and deleted where it is, and the diff shows it moving as a replacement.
+	Region pulumi.StringPtrOutput `pulumi:"region"`
 	// The registry (account) id the template belongs to.
 	RegistryId pulumi.StringOutput `pulumi:"registryId"`
 	// The repository policy JSON the template gives each repository, written from `pullPrincipals` and `pushPrincipals` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
@@ -377,6 +379,11 @@ func (o RepositoryTemplateOutput) PullPrincipals() pulumi.StringArrayOutput {
 // Who may push to and pull from the created repositories, as for a Repository.
 func (o RepositoryTemplateOutput) PushPrincipals() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringArrayOutput { return v.PushPrincipals }).(pulumi.StringArrayOutput)
+}
+
+// The region the template is in: the provider's region when it was created. Every later call about it goes to this region, so after `awsecr:region` changes the old template is refreshed and deleted where it is, and the diff shows it moving as a replacement.
+func (o RepositoryTemplateOutput) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringPtrOutput { return v.Region }).(pulumi.StringPtrOutput)
 }
 
 // The registry (account) id the template belongs to.

@@ -248,6 +248,7 @@ class PullThroughCacheRule(pulumi.CustomResource):
             __props__.__dict__["upstream_registry_url"] = upstream_registry_url
             __props__.__dict__["upstream_repository_prefix"] = upstream_repository_prefix
             __props__.__dict__["created_at"] = None
+            __props__.__dict__["region"] = None
             __props__.__dict__["registry_id"] = None
         super(PullThroughCacheRule, __self__).__init__(
             'awsecr:index:PullThroughCacheRule',
@@ -275,6 +276,7 @@ class PullThroughCacheRule(pulumi.CustomResource):
         __props__.__dict__["credential_arn"] = None
         __props__.__dict__["custom_role_arn"] = None
         __props__.__dict__["ecr_repository_prefix"] = None
+        __props__.__dict__["region"] = None
         __props__.__dict__["registry_id"] = None
         __props__.__dict__["upstream"] = None
         __props__.__dict__["upstream_registry_url"] = None
@@ -312,6 +314,14 @@ class PullThroughCacheRule(pulumi.CustomResource):
         The prefix of the repositories the cache creates in this registry (`<prefix>/<upstream repository>`): 2-30 characters of a repository name, or `ROOT` for every repository no other rule matches (ECR-to-ECR rules). Changing it replaces the rule.
         """
         return pulumi.get(self, "ecr_repository_prefix")
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The region the rule is in: the provider's region when it was created. Every later call about it goes to this region, so after `awsecr:region` changes the old rule is refreshed and deleted where it is, and the diff shows it moving as a replacement.
+        """
+        return pulumi.get(self, "region")
 
     @_builtins.property
     @pulumi.getter(name="registryId")

@@ -420,6 +420,7 @@ class RepositoryTemplate(pulumi.CustomResource):
             __props__.__dict__["created_at"] = None
             __props__.__dict__["image_tag_mutability"] = None
             __props__.__dict__["lifecycle_policy_text"] = None
+            __props__.__dict__["region"] = None
             __props__.__dict__["registry_id"] = None
             __props__.__dict__["repository_policy_text"] = None
         super(RepositoryTemplate, __self__).__init__(
@@ -459,6 +460,7 @@ class RepositoryTemplate(pulumi.CustomResource):
         __props__.__dict__["prefix"] = None
         __props__.__dict__["pull_principals"] = None
         __props__.__dict__["push_principals"] = None
+        __props__.__dict__["region"] = None
         __props__.__dict__["registry_id"] = None
         __props__.__dict__["repository_policy_text"] = None
         __props__.__dict__["tags"] = None
@@ -583,6 +585,14 @@ class RepositoryTemplate(pulumi.CustomResource):
         Who may push to and pull from the created repositories, as for a Repository.
         """
         return pulumi.get(self, "push_principals")
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The region the template is in: the provider's region when it was created. Every later call about it goes to this region, so after `awsecr:region` changes the old template is refreshed and deleted where it is, and the diff shows it moving as a replacement.
+        """
+        return pulumi.get(self, "region")
 
     @_builtins.property
     @pulumi.getter(name="registryId")

@@ -63,8 +63,10 @@ impl Resource for RegistryResource {
         args::check(news, config)
     }
 
-    fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], _: &ProviderConfig) -> DiffResult {
-        diff(olds, news, ignore_changes)
+    fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
+        let mut d = diff(olds, news, ignore_changes);
+        crate::resource::follow_region(&mut d, olds, config, "the registry's settings");
+        d
     }
 
     async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {

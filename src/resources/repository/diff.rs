@@ -49,23 +49,43 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         out.detailed.insert("repositoryPolicyText".into(), kind);
     }
 
+    // The provider now points at another region (or, by its assumeRole,
+    // another account): the repository would be made anew there and this
+    // one deleted.
+    let moved = crate::resource::moved(olds, config);
+    let force = matches!(olds.get("forceDelete").map(Value::plain), Some(Value::Bool(true)));
+    let old_name = olds.get("repositoryName").map(Value::plain);
+    let name = old_name.as_ref().and_then(Value::as_str).unwrap_or_default().to_string();
+    if let Some(m) = &moved {
+        out.change("arn", DiffKind::UpdateReplace);
+        out.output_diffs.insert("arn".into());
+        if !force {
+            out.refusal = Some(format!(
+                "ECR repository \"{name}\" is in {}, but the provider now points at {}: moving it would make a new, empty repository there and delete this one, which forceDelete: false forbids for its images, so nothing is changed; to keep it where it is, point its provider back at {} (awsecr:region, or an explicit provider for this resource); to move it and delete its images, first set only forceDelete: true and run `pulumi up` with the old configuration, then change it",
+                m.origin(),
+                m.destination(),
+                m.origin(),
+            ));
+        }
+    }
+
     if !out.replaces.is_empty() {
-        let old_name = olds.get("repositoryName").map(Value::plain);
         let new_name = news.get("repositoryName").map(Value::plain);
         // A generated name is generated afresh for the replacement, so the
-        // new repository can exist beside the old one; a kept name cannot.
-        // A generated name is generated afresh for the replacement, so the
-        // new repository can exist beside the old one; a kept name cannot.
-        // A generated name is generated afresh for the replacement, so the
-        // new repository can exist beside the old one; a kept name cannot.
-        // With forceDelete false the old one goes first whatever the
-        // name: if it holds images ECR refuses, and the failure then comes
-        // before anything new is made, leaving the stack as it was.
-        let force = matches!(olds.get("forceDelete").map(Value::plain), Some(Value::Bool(true)));
+        // new repository can exist beside the old one; a kept name cannot,
+        // unless the new one is in another region or account. With
+        // forceDelete false the old one goes first whatever the name: if it
+        // holds images ECR refuses, and the failure then comes before
+        // anything new is made, leaving the stack as it was.
         let same_name = old_name.is_some() && old_name == new_name && !has_random_name(news);
-        out.delete_before_replace = same_name || !force;
-        if !force {
-            let name = old_name.as_ref().and_then(Value::as_str).unwrap_or_default();
+        out.delete_before_replace = moved.is_none() && (same_name || !force);
+        if let Some(m) = &moved {
+            out.warnings.push(format!(
+                "ECR repository \"{name}\" moves {}: a new repository is made there and, with forceDelete: true, the one in {} is deleted together with its images (images are not copied)",
+                m.describe(),
+                m.origin()
+            ));
+        } else if !force {
             out.warnings.push(format!(
                 "replacing ECR repository \"{name}\" ({} changes) deletes the old repository, and with forceDelete: false ECR refuses to delete one that holds images, so the replacement will fail if it does; to replace it together with its images, undo this change, set only forceDelete: true and run `pulumi up`, then make the change again",
                 out.replaces.join(", ")
@@ -197,6 +217,49 @@ mod tests {
     }
     fn run(old: &RepositoryArgs, new: &RepositoryArgs) -> DiffResult {
         diff(&state(old), &new.to_map(), &[], &ProviderConfig::default())
+    }
+
+    fn in_region(region: &str) -> ProviderConfig {
+        ProviderConfig { resolved_region: Some(region.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn the_region_in_force_decides_whether_the_repository_moves() {
+        // The same region, however the configuration spells it: no change.
+        let d = diff(&state(&args()), &args().to_map(), &[], &in_region("us-east-1"));
+        assert_eq!(d, DiffResult::default());
+        // Another region with forceDelete false: refused, nothing to apply.
+        let d = diff(&state(&args()), &args().to_map(), &[], &in_region("eu-west-1"));
+        let refusal = d.refusal.expect("refused");
+        for words in ["\"app\" is in us-east-1", "now points at eu-west-1", "forceDelete: false", "forceDelete: true"] {
+            assert!(refusal.contains(words), "{words}: {refusal}");
+        }
+        // With forceDelete true: a replacement shown on the ARN, made beside
+        // the old one (another region), with a warning that images go.
+        let mut force = args();
+        force.force_delete = true;
+        let d = diff(&state(&force), &force.to_map(), &[], &in_region("eu-west-1"));
+        assert_eq!(d.refusal, None);
+        assert_eq!(d.replaces, vec!["arn"]);
+        assert_eq!(d.detailed["arn"], DiffKind::UpdateReplace);
+        assert!(d.output_diffs.contains("arn"));
+        assert!(!d.delete_before_replace, "the new one can exist beside the old one in another region");
+        assert!(d.warnings[0].contains("moves from us-east-1 to eu-west-1"), "{:?}", d.warnings);
+        // An assumed role of another account moves it too; one of the same
+        // account does not.
+        let role = |account: &str| ProviderConfig {
+            assume_role: Some(crate::config::AssumeRole {
+                role_arn: format!("arn:aws:iam::{account}:role/deployer"),
+                session_name: None,
+                external_id: None,
+                duration_seconds: None,
+            }),
+            ..in_region("us-east-1")
+        };
+        assert!(!diff(&state(&args()), &args().to_map(), &[], &role("123456789012")).has_changes());
+        let d = diff(&state(&force), &force.to_map(), &[], &role("210987654321"));
+        assert_eq!(d.replaces, vec!["arn"]);
+        assert!(d.warnings[0].contains("from account 123456789012 to account 210987654321"), "{:?}", d.warnings);
     }
 
     #[test]

@@ -710,7 +710,16 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
 pub async fn delete(ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
     let force = matches!(olds.get("forceDelete").map(Value::plain), Some(Value::Bool(true)));
     let action = "ecr:DeleteRepository";
-    let req = ctx.client.delete_repository().repository_name(id).force(force);
+    // The registry the state names: after a move of the provider to another
+    // account, the old repository is deleted there (or the call is refused),
+    // never a namesake in the new account.
+    let registry = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+    let req = ctx
+        .client
+        .delete_repository()
+        .repository_name(id)
+        .set_registry_id(registry.filter(|r| !r.is_empty()))
+        .force(force);
     match ctx.write(action, id, req.send()).await? {
         Ok(_) => Ok(()),
         Err(e) if e.code() == Some("RepositoryNotFoundException") => Ok(()),
