@@ -406,7 +406,7 @@ pub fn follow_region(out: &mut DiffResult, olds: &Map, config: &ProviderConfig, 
     out.output_diffs.insert("region".into());
     out.delete_before_replace = false;
     out.warnings.push(format!(
-        "{what} moves {} with the provider's region: it is made in {} first, then removed from {}",
+        "{what}: moving {} with the provider's region; made in {} first, then removed from {}",
         m.describe(),
         m.destination(),
         m.origin()

@@ -185,7 +185,7 @@ async fn yaml_two_providers_in_two_regions(cli: Cli) {
 }
 
 /// Reaching the same repositories another way (a new endpoint URL, other
-/// credentials or retries) replaces nothing; only a new region does.
+/// credentials or retries) replaces nothing; only a new region moves it.
 async fn a_new_endpoint_replaces_nothing(cli: Cli) {
     let moto = Moto::start();
     let other_way = common::proxy::FaultProxy::start(moto.port);
@@ -204,9 +204,11 @@ async fn a_new_endpoint_replaces_nothing(cli: Cli) {
     assert!(other_way.counts().forwarded > 0, "the provider now goes through the new endpoint");
     stack.ok(&["preview", "--expect-no-changes"]);
 
+    // A new region moves the repository, which its forceDelete: false
+    // refuses at preview (tests/e2e_moves.rs has the moves themselves).
     stack.ok(&["config", "set", "awsecr:region", "eu-west-1"]);
-    let preview = stack.ok(&["preview", "--diff"]);
-    assert!(preview.contains("replace"), "a new region replaces: {preview}");
+    let preview = stack.fails(&["preview", "--diff"]);
+    assert!(preview.contains("now points at eu-west-1"), "a new region moves it: {preview}");
     stack.ok(&["config", "set", "awsecr:region", REGION]);
     stack.ok(&["destroy", "--skip-preview"]);
 }

@@ -285,10 +285,15 @@ impl Moto {
 
     /// An ECR client of the AWS SDK, independent of the provider, for checks.
     pub async fn ecr(&self) -> aws_sdk_ecr::Client {
+        self.ecr_in(REGION)
+    }
+
+    /// The same for another region of the emulator.
+    pub fn ecr_in(&self, region: &str) -> aws_sdk_ecr::Client {
         let creds = aws_credential_types::Credentials::new("testing", "testing", None, None, "tests");
         let conf = aws_sdk_ecr::Config::builder()
             .behavior_version(aws_sdk_ecr::config::BehaviorVersion::latest())
-            .region(aws_sdk_ecr::config::Region::new(REGION))
+            .region(aws_sdk_ecr::config::Region::new(region.to_string()))
             .credentials_provider(creds)
             .endpoint_url(self.endpoint())
             .http_client(http_client())

@@ -19,7 +19,7 @@ type Provider struct {
 	Endpoint pulumi.StringPtrOutput `pulumi:"endpoint"`
 	// The profile of the shared AWS config and credentials files to use.
 	Profile pulumi.StringPtrOutput `pulumi:"profile"`
-	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
+	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
 	Region pulumi.StringPtrOutput `pulumi:"region"`
 }
 
@@ -77,7 +77,7 @@ type providerArgs struct {
 	Organization *string `pulumi:"organization"`
 	// The profile of the shared AWS config and credentials files to use.
 	Profile *string `pulumi:"profile"`
-	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
+	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
 	Region *string `pulumi:"region"`
 	// Static AWS secret access key. Give it together with `accessKey`.
 	SecretKey *string `pulumi:"secretKey"`
@@ -105,7 +105,7 @@ type ProviderArgs struct {
 	Organization pulumi.StringPtrInput
 	// The profile of the shared AWS config and credentials files to use.
 	Profile pulumi.StringPtrInput
-	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
+	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
 	Region pulumi.StringPtrInput
 	// Static AWS secret access key. Give it together with `accessKey`.
 	SecretKey pulumi.StringPtrInput
@@ -160,7 +160,7 @@ func (o ProviderOutput) Profile() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Profile }).(pulumi.StringPtrOutput)
 }
 
-// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
+// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
 func (o ProviderOutput) Region() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Region }).(pulumi.StringPtrOutput)
 }

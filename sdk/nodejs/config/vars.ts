@@ -110,7 +110,7 @@ Object.defineProperty(exports, "profile", {
 });
 
 /**
- * The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
+ * The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
  */
 export declare const region: string | undefined;
 Object.defineProperty(exports, "region", {

@@ -44,7 +44,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.int] max_retries: How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
         :param pulumi.Input[_builtins.str] organization: Added as the tag `organization` to every repository.
         :param pulumi.Input[_builtins.str] profile: The profile of the shared AWS config and credentials files to use.
-        :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
+        :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
         :param pulumi.Input[_builtins.str] secret_key: Static AWS secret access key. Give it together with `accessKey`.
         :param pulumi.Input[_builtins.str] token: Session token for temporary static credentials (only with `accessKey` and `secretKey`).
         """
@@ -189,7 +189,7 @@ class ProviderArgs:
     @pulumi.getter
     def region(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
+        The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
         """
         return pulumi.get(self, "region")
 
@@ -255,7 +255,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.int] max_retries: How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
         :param pulumi.Input[_builtins.str] organization: Added as the tag `organization` to every repository.
         :param pulumi.Input[_builtins.str] profile: The profile of the shared AWS config and credentials files to use.
-        :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
+        :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
         :param pulumi.Input[_builtins.str] secret_key: Static AWS secret access key. Give it together with `accessKey`.
         :param pulumi.Input[_builtins.str] token: Session token for temporary static credentials (only with `accessKey` and `secretKey`).
         """
@@ -346,7 +346,7 @@ class Provider(pulumi.ProviderResource):
     @pulumi.getter
     def region(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. Changing it replaces every repository.
+        The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
         """
         return pulumi.get(self, "region")
 
