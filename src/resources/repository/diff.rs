@@ -56,10 +56,18 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
     let force = matches!(olds.get("forceDelete").map(Value::plain), Some(Value::Bool(true)));
     let old_name = olds.get("repositoryName").map(Value::plain);
     let name = old_name.as_ref().and_then(Value::as_str).unwrap_or_default().to_string();
+    let force_off = matches!(news.get("forceDelete").map(Value::plain), Some(Value::Bool(false)));
     if let Some(m) = &moved {
         out.change("arn", DiffKind::UpdateReplace);
         out.output_diffs.insert("arn".into());
-        if !force {
+        if force && force_off {
+            // As for any replacement (args.rs): the old repository would go
+            // with the forceDelete: true it has now, against the program.
+            out.refusal = Some(format!(
+                "forceDelete of ECR repository \"{name}\" is turned off in the same update that moves it {}, but the move would delete the old repository with the forceDelete: true it has now, images and all; set forceDelete: false in a `pulumi up` of its own with the old configuration first (the move is then refused), or keep forceDelete: true to move it",
+                m.describe()
+            ));
+        } else if !force {
             out.refusal = Some(format!(
                 "ECR repository \"{name}\" is in {}, but the provider now points at {}: moving it would make a new, empty repository there and delete this one, which forceDelete: false forbids for its images, so nothing is changed; to keep it where it is, point its provider back at {} (awsecr:region, or an explicit provider for this resource); to move it and delete its images, first set only forceDelete: true and run `pulumi up` with the old configuration, then change it",
                 m.origin(),
@@ -238,6 +246,8 @@ mod tests {
         // the old one (another region), with a warning that images go.
         let mut force = args();
         force.force_delete = true;
+        let d = diff(&state(&force), &args().to_map(), &[], &in_region("eu-west-1"));
+        assert!(d.refusal.expect("refused").contains("is turned off in the same update that moves it"));
         let d = diff(&state(&force), &force.to_map(), &[], &in_region("eu-west-1"));
         assert_eq!(d.refusal, None);
         assert_eq!(d.replaces, vec!["arn"]);
