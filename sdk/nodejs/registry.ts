@@ -69,6 +69,10 @@ export class Registry extends pulumi.CustomResource {
      */
     declare public readonly adopt: pulumi.Output<boolean>;
     /**
+     * Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
+     */
+    declare public readonly policyStatements: pulumi.Output<outputs.RegistryPolicyStatement[] | undefined>;
+    /**
      * The registry's region (the provider's).
      */
     declare public /*out*/ readonly region: pulumi.Output<string>;
@@ -77,7 +81,7 @@ export class Registry extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly registryId: pulumi.Output<string>;
     /**
-     * The registry policy in force, when `replicationSourceAccounts` is set.
+     * The whole registry policy in force (every statement, also those of others), when `replicationSourceAccounts` or `policyStatements` is set.
      */
     declare public /*out*/ readonly registryPolicyText: pulumi.Output<string | undefined>;
     /**
@@ -85,7 +89,7 @@ export class Registry extends pulumi.CustomResource {
      */
     declare public readonly replication: pulumi.Output<outputs.ReplicationRule[] | undefined>;
     /**
-     * Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+     * Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
      */
     declare public readonly replicationSourceAccounts: pulumi.Output<string[] | undefined>;
     /**
@@ -105,6 +109,7 @@ export class Registry extends pulumi.CustomResource {
         opts = opts || {};
         if (!opts.id) {
             resourceInputs["adopt"] = (args?.adopt) ?? false;
+            resourceInputs["policyStatements"] = args?.policyStatements;
             resourceInputs["replication"] = args?.replication;
             resourceInputs["replicationSourceAccounts"] = args?.replicationSourceAccounts;
             resourceInputs["scanning"] = args ? pulumi.output(args.scanning).apply(v => v === undefined ? undefined : inputs.registryScanningArgsProvideDefaults(v)) : undefined;
@@ -113,6 +118,7 @@ export class Registry extends pulumi.CustomResource {
             resourceInputs["registryPolicyText"] = undefined /*out*/;
         } else {
             resourceInputs["adopt"] = undefined /*out*/;
+            resourceInputs["policyStatements"] = undefined /*out*/;
             resourceInputs["region"] = undefined /*out*/;
             resourceInputs["registryId"] = undefined /*out*/;
             resourceInputs["registryPolicyText"] = undefined /*out*/;
@@ -134,11 +140,15 @@ export interface RegistryArgs {
      */
     adopt?: pulumi.Input<boolean | undefined>;
     /**
+     * Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
+     */
+    policyStatements?: pulumi.Input<pulumi.Input<inputs.RegistryPolicyStatementArgs>[] | undefined>;
+    /**
      * Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
      */
     replication?: pulumi.Input<pulumi.Input<inputs.ReplicationRuleArgs>[] | undefined>;
     /**
-     * Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+     * Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
      */
     replicationSourceAccounts?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**

@@ -23,6 +23,10 @@ elsewhere the error code is ECR's and the message is in ECR's style.
 8. Replication configurations hold up to 10 rules and 25 unique
    destinations, none of them the registry itself; moto refuses more than
    one rule ("This feature is disabled").
+9. A registry policy may name the actions ECR documents for it: with the
+   registry policy scope V2 (AWS's default) any ECR action, so also
+   ecr:BatchImportUpstreamImage for pull-through cache use; moto knows only
+   the two replication actions.
 
 Whatever the mode, `Emulator` also serves two test-only endpoints: the back
 door POST /awsecr-test/tag (see `set_tag_unchecked`) and GET
@@ -63,6 +67,7 @@ def install_rules():
     backend.put_image = _refusing_immutable_tag_overwrite(backend.put_image)
     backend._resolve_image_tag_mutability = _images_holding_tag
     backend.put_replication_configuration = _replication_as_ecr_limits_it
+    backend._validate_registry_policy_action = _registry_policy_actions_as_ecr_documents
     _follow_model_repository_name_rule()
 
 
@@ -524,3 +529,24 @@ def _respond(start_response, status, payload, headers=None):
     headers.append(("Content-Length", str(len(data))))
     start_response(status, headers)
     return [data]
+
+
+# ------------------------------------------- 9. registry policy actions
+#
+# Source: AWS's "Private registry permissions in Amazon ECR": with scope V1
+# ECR enforces ecr:ReplicateImage, ecr:BatchImportUpstreamImage and
+# ecr:CreateRepository at the registry level ("If any additional actions are
+# added to the registry policy, an error will occur"); with V2, the default
+# scope, "Amazon ECR allows all ECR actions in the policy". The emulator has
+# no account setting for the scope, so it holds V2: an action outside ECR is
+# refused with moto's own answer for an invalid registry policy.
+
+def _registry_policy_actions_as_ecr_documents(self, policy_text):
+    policy = json.loads(policy_text)
+    statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
+    for statement in statements:
+        for key in ("Action", "NotAction"):
+            actions = statement.get(key, [])
+            for action in [actions] if isinstance(actions, str) else actions:
+                if not action.lower().startswith("ecr:"):
+                    raise models.MalformedPolicyDocument()

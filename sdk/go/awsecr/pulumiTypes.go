@@ -388,6 +388,278 @@ func (o LifecyclePolicyPtrOutput) Tagged() TaggedLifecycleRuleArrayOutput {
 	}).(TaggedLifecycleRuleArrayOutput)
 }
 
+// One IAM condition of a registry policy statement: `{test: {variable: values}}`.
+type RegistryPolicyCondition struct {
+	// The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
+	Test string `pulumi:"test"`
+	// The values to match.
+	Values []string `pulumi:"values"`
+	// The condition key, e.g. `aws:PrincipalOrgID`, `aws:SourceAccount`.
+	Variable string `pulumi:"variable"`
+}
+
+// RegistryPolicyConditionInput is an input type that accepts RegistryPolicyConditionArgs and RegistryPolicyConditionOutput values.
+// You can construct a concrete instance of `RegistryPolicyConditionInput` via:
+//
+//	RegistryPolicyConditionArgs{...}
+type RegistryPolicyConditionInput interface {
+	pulumi.Input
+
+	ToRegistryPolicyConditionOutput() RegistryPolicyConditionOutput
+	ToRegistryPolicyConditionOutputWithContext(context.Context) RegistryPolicyConditionOutput
+}
+
+// One IAM condition of a registry policy statement: `{test: {variable: values}}`.
+type RegistryPolicyConditionArgs struct {
+	// The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
+	Test pulumi.StringInput `pulumi:"test"`
+	// The values to match.
+	Values pulumi.StringArrayInput `pulumi:"values"`
+	// The condition key, e.g. `aws:PrincipalOrgID`, `aws:SourceAccount`.
+	Variable pulumi.StringInput `pulumi:"variable"`
+}
+
+func (RegistryPolicyConditionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RegistryPolicyCondition)(nil)).Elem()
+}
+
+func (i RegistryPolicyConditionArgs) ToRegistryPolicyConditionOutput() RegistryPolicyConditionOutput {
+	return i.ToRegistryPolicyConditionOutputWithContext(context.Background())
+}
+
+func (i RegistryPolicyConditionArgs) ToRegistryPolicyConditionOutputWithContext(ctx context.Context) RegistryPolicyConditionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryPolicyConditionOutput)
+}
+
+// RegistryPolicyConditionArrayInput is an input type that accepts RegistryPolicyConditionArray and RegistryPolicyConditionArrayOutput values.
+// You can construct a concrete instance of `RegistryPolicyConditionArrayInput` via:
+//
+//	RegistryPolicyConditionArray{ RegistryPolicyConditionArgs{...} }
+type RegistryPolicyConditionArrayInput interface {
+	pulumi.Input
+
+	ToRegistryPolicyConditionArrayOutput() RegistryPolicyConditionArrayOutput
+	ToRegistryPolicyConditionArrayOutputWithContext(context.Context) RegistryPolicyConditionArrayOutput
+}
+
+type RegistryPolicyConditionArray []RegistryPolicyConditionInput
+
+func (RegistryPolicyConditionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RegistryPolicyCondition)(nil)).Elem()
+}
+
+func (i RegistryPolicyConditionArray) ToRegistryPolicyConditionArrayOutput() RegistryPolicyConditionArrayOutput {
+	return i.ToRegistryPolicyConditionArrayOutputWithContext(context.Background())
+}
+
+func (i RegistryPolicyConditionArray) ToRegistryPolicyConditionArrayOutputWithContext(ctx context.Context) RegistryPolicyConditionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryPolicyConditionArrayOutput)
+}
+
+// One IAM condition of a registry policy statement: `{test: {variable: values}}`.
+type RegistryPolicyConditionOutput struct{ *pulumi.OutputState }
+
+func (RegistryPolicyConditionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RegistryPolicyCondition)(nil)).Elem()
+}
+
+func (o RegistryPolicyConditionOutput) ToRegistryPolicyConditionOutput() RegistryPolicyConditionOutput {
+	return o
+}
+
+func (o RegistryPolicyConditionOutput) ToRegistryPolicyConditionOutputWithContext(ctx context.Context) RegistryPolicyConditionOutput {
+	return o
+}
+
+// The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
+func (o RegistryPolicyConditionOutput) Test() pulumi.StringOutput {
+	return o.ApplyT(func(v RegistryPolicyCondition) string { return v.Test }).(pulumi.StringOutput)
+}
+
+// The values to match.
+func (o RegistryPolicyConditionOutput) Values() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RegistryPolicyCondition) []string { return v.Values }).(pulumi.StringArrayOutput)
+}
+
+// The condition key, e.g. `aws:PrincipalOrgID`, `aws:SourceAccount`.
+func (o RegistryPolicyConditionOutput) Variable() pulumi.StringOutput {
+	return o.ApplyT(func(v RegistryPolicyCondition) string { return v.Variable }).(pulumi.StringOutput)
+}
+
+type RegistryPolicyConditionArrayOutput struct{ *pulumi.OutputState }
+
+func (RegistryPolicyConditionArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RegistryPolicyCondition)(nil)).Elem()
+}
+
+func (o RegistryPolicyConditionArrayOutput) ToRegistryPolicyConditionArrayOutput() RegistryPolicyConditionArrayOutput {
+	return o
+}
+
+func (o RegistryPolicyConditionArrayOutput) ToRegistryPolicyConditionArrayOutputWithContext(ctx context.Context) RegistryPolicyConditionArrayOutput {
+	return o
+}
+
+func (o RegistryPolicyConditionArrayOutput) Index(i pulumi.IntInput) RegistryPolicyConditionOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) RegistryPolicyCondition {
+		return vs[0].([]RegistryPolicyCondition)[vs[1].(int)]
+	}).(RegistryPolicyConditionOutput)
+}
+
+// One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
+type RegistryPolicyStatement struct {
+	// ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+	Actions []string `pulumi:"actions"`
+	// IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
+	Conditions []RegistryPolicyCondition `pulumi:"conditions"`
+	// The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
+	Document *string `pulumi:"document"`
+	// `Allow` (the default) or `Deny`.
+	Effect *string `pulumi:"effect"`
+	// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+	Principals []string `pulumi:"principals"`
+	// The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
+	RepositoryPrefixes []string `pulumi:"repositoryPrefixes"`
+	// The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
+	Sid string `pulumi:"sid"`
+}
+
+// RegistryPolicyStatementInput is an input type that accepts RegistryPolicyStatementArgs and RegistryPolicyStatementOutput values.
+// You can construct a concrete instance of `RegistryPolicyStatementInput` via:
+//
+//	RegistryPolicyStatementArgs{...}
+type RegistryPolicyStatementInput interface {
+	pulumi.Input
+
+	ToRegistryPolicyStatementOutput() RegistryPolicyStatementOutput
+	ToRegistryPolicyStatementOutputWithContext(context.Context) RegistryPolicyStatementOutput
+}
+
+// One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
+type RegistryPolicyStatementArgs struct {
+	// ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+	Actions pulumi.StringArrayInput `pulumi:"actions"`
+	// IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
+	Conditions RegistryPolicyConditionArrayInput `pulumi:"conditions"`
+	// The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
+	Document pulumi.StringPtrInput `pulumi:"document"`
+	// `Allow` (the default) or `Deny`.
+	Effect pulumi.StringPtrInput `pulumi:"effect"`
+	// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+	Principals pulumi.StringArrayInput `pulumi:"principals"`
+	// The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
+	RepositoryPrefixes pulumi.StringArrayInput `pulumi:"repositoryPrefixes"`
+	// The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
+	Sid pulumi.StringInput `pulumi:"sid"`
+}
+
+func (RegistryPolicyStatementArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RegistryPolicyStatement)(nil)).Elem()
+}
+
+func (i RegistryPolicyStatementArgs) ToRegistryPolicyStatementOutput() RegistryPolicyStatementOutput {
+	return i.ToRegistryPolicyStatementOutputWithContext(context.Background())
+}
+
+func (i RegistryPolicyStatementArgs) ToRegistryPolicyStatementOutputWithContext(ctx context.Context) RegistryPolicyStatementOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryPolicyStatementOutput)
+}
+
+// RegistryPolicyStatementArrayInput is an input type that accepts RegistryPolicyStatementArray and RegistryPolicyStatementArrayOutput values.
+// You can construct a concrete instance of `RegistryPolicyStatementArrayInput` via:
+//
+//	RegistryPolicyStatementArray{ RegistryPolicyStatementArgs{...} }
+type RegistryPolicyStatementArrayInput interface {
+	pulumi.Input
+
+	ToRegistryPolicyStatementArrayOutput() RegistryPolicyStatementArrayOutput
+	ToRegistryPolicyStatementArrayOutputWithContext(context.Context) RegistryPolicyStatementArrayOutput
+}
+
+type RegistryPolicyStatementArray []RegistryPolicyStatementInput
+
+func (RegistryPolicyStatementArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RegistryPolicyStatement)(nil)).Elem()
+}
+
+func (i RegistryPolicyStatementArray) ToRegistryPolicyStatementArrayOutput() RegistryPolicyStatementArrayOutput {
+	return i.ToRegistryPolicyStatementArrayOutputWithContext(context.Background())
+}
+
+func (i RegistryPolicyStatementArray) ToRegistryPolicyStatementArrayOutputWithContext(ctx context.Context) RegistryPolicyStatementArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryPolicyStatementArrayOutput)
+}
+
+// One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
+type RegistryPolicyStatementOutput struct{ *pulumi.OutputState }
+
+func (RegistryPolicyStatementOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RegistryPolicyStatement)(nil)).Elem()
+}
+
+func (o RegistryPolicyStatementOutput) ToRegistryPolicyStatementOutput() RegistryPolicyStatementOutput {
+	return o
+}
+
+func (o RegistryPolicyStatementOutput) ToRegistryPolicyStatementOutputWithContext(ctx context.Context) RegistryPolicyStatementOutput {
+	return o
+}
+
+// ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+func (o RegistryPolicyStatementOutput) Actions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) []string { return v.Actions }).(pulumi.StringArrayOutput)
+}
+
+// IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
+func (o RegistryPolicyStatementOutput) Conditions() RegistryPolicyConditionArrayOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) []RegistryPolicyCondition { return v.Conditions }).(RegistryPolicyConditionArrayOutput)
+}
+
+// The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
+func (o RegistryPolicyStatementOutput) Document() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) *string { return v.Document }).(pulumi.StringPtrOutput)
+}
+
+// `Allow` (the default) or `Deny`.
+func (o RegistryPolicyStatementOutput) Effect() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) *string { return v.Effect }).(pulumi.StringPtrOutput)
+}
+
+// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+func (o RegistryPolicyStatementOutput) Principals() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) []string { return v.Principals }).(pulumi.StringArrayOutput)
+}
+
+// The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
+func (o RegistryPolicyStatementOutput) RepositoryPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) []string { return v.RepositoryPrefixes }).(pulumi.StringArrayOutput)
+}
+
+// The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
+func (o RegistryPolicyStatementOutput) Sid() pulumi.StringOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) string { return v.Sid }).(pulumi.StringOutput)
+}
+
+type RegistryPolicyStatementArrayOutput struct{ *pulumi.OutputState }
+
+func (RegistryPolicyStatementArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RegistryPolicyStatement)(nil)).Elem()
+}
+
+func (o RegistryPolicyStatementArrayOutput) ToRegistryPolicyStatementArrayOutput() RegistryPolicyStatementArrayOutput {
+	return o
+}
+
+func (o RegistryPolicyStatementArrayOutput) ToRegistryPolicyStatementArrayOutputWithContext(ctx context.Context) RegistryPolicyStatementArrayOutput {
+	return o
+}
+
+func (o RegistryPolicyStatementArrayOutput) Index(i pulumi.IntInput) RegistryPolicyStatementOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) RegistryPolicyStatement {
+		return vs[0].([]RegistryPolicyStatement)[vs[1].(int)]
+	}).(RegistryPolicyStatementOutput)
+}
+
 // The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
 type RegistryScanning struct {
 	// Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
@@ -940,6 +1212,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AssumeRolePtrInput)(nil)).Elem(), AssumeRoleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LifecyclePolicyInput)(nil)).Elem(), LifecyclePolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LifecyclePolicyPtrInput)(nil)).Elem(), LifecyclePolicyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RegistryPolicyConditionInput)(nil)).Elem(), RegistryPolicyConditionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RegistryPolicyConditionArrayInput)(nil)).Elem(), RegistryPolicyConditionArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RegistryPolicyStatementInput)(nil)).Elem(), RegistryPolicyStatementArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RegistryPolicyStatementArrayInput)(nil)).Elem(), RegistryPolicyStatementArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RegistryScanningInput)(nil)).Elem(), RegistryScanningArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RegistryScanningPtrInput)(nil)).Elem(), RegistryScanningArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ReplicationDestinationInput)(nil)).Elem(), ReplicationDestinationArgs{})
@@ -952,6 +1228,10 @@ func init() {
 	pulumi.RegisterOutputType(AssumeRolePtrOutput{})
 	pulumi.RegisterOutputType(LifecyclePolicyOutput{})
 	pulumi.RegisterOutputType(LifecyclePolicyPtrOutput{})
+	pulumi.RegisterOutputType(RegistryPolicyConditionOutput{})
+	pulumi.RegisterOutputType(RegistryPolicyConditionArrayOutput{})
+	pulumi.RegisterOutputType(RegistryPolicyStatementOutput{})
+	pulumi.RegisterOutputType(RegistryPolicyStatementArrayOutput{})
 	pulumi.RegisterOutputType(RegistryScanningOutput{})
 	pulumi.RegisterOutputType(RegistryScanningPtrOutput{})
 	pulumi.RegisterOutputType(ReplicationDestinationOutput{})

@@ -66,15 +66,17 @@ type Registry struct {
 
 	// Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
 	Adopt pulumi.BoolOutput `pulumi:"adopt"`
+	// Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
+	PolicyStatements RegistryPolicyStatementArrayOutput `pulumi:"policyStatements"`
 	// The registry's region (the provider's).
 	Region pulumi.StringOutput `pulumi:"region"`
 	// The registry's id: the account id.
 	RegistryId pulumi.StringOutput `pulumi:"registryId"`
-	// The registry policy in force, when `replicationSourceAccounts` is set.
+	// The whole registry policy in force (every statement, also those of others), when `replicationSourceAccounts` or `policyStatements` is set.
 	RegistryPolicyText pulumi.StringPtrOutput `pulumi:"registryPolicyText"`
 	// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
 	Replication ReplicationRuleArrayOutput `pulumi:"replication"`
-	// Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+	// Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
 	ReplicationSourceAccounts pulumi.StringArrayOutput `pulumi:"replicationSourceAccounts"`
 	// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
 	Scanning RegistryScanningPtrOutput `pulumi:"scanning"`
@@ -128,9 +130,11 @@ func (RegistryState) ElementType() reflect.Type {
 type registryArgs struct {
 	// Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
 	Adopt *bool `pulumi:"adopt"`
+	// Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
+	PolicyStatements []RegistryPolicyStatement `pulumi:"policyStatements"`
 	// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
 	Replication []ReplicationRule `pulumi:"replication"`
-	// Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+	// Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
 	ReplicationSourceAccounts []string `pulumi:"replicationSourceAccounts"`
 	// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
 	Scanning *RegistryScanning `pulumi:"scanning"`
@@ -140,9 +144,11 @@ type registryArgs struct {
 type RegistryArgs struct {
 	// Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
 	Adopt pulumi.BoolPtrInput
+	// Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
+	PolicyStatements RegistryPolicyStatementArrayInput
 	// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
 	Replication ReplicationRuleArrayInput
-	// Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+	// Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
 	ReplicationSourceAccounts pulumi.StringArrayInput
 	// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
 	Scanning RegistryScanningPtrInput
@@ -240,6 +246,11 @@ func (o RegistryOutput) Adopt() pulumi.BoolOutput {
 	return o.ApplyT(func(v *Registry) pulumi.BoolOutput { return v.Adopt }).(pulumi.BoolOutput)
 }
 
+// Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
+func (o RegistryOutput) PolicyStatements() RegistryPolicyStatementArrayOutput {
+	return o.ApplyT(func(v *Registry) RegistryPolicyStatementArrayOutput { return v.PolicyStatements }).(RegistryPolicyStatementArrayOutput)
+}
+
 // The registry's region (the provider's).
 func (o RegistryOutput) Region() pulumi.StringOutput {
 	return o.ApplyT(func(v *Registry) pulumi.StringOutput { return v.Region }).(pulumi.StringOutput)
@@ -250,7 +261,7 @@ func (o RegistryOutput) RegistryId() pulumi.StringOutput {
 	return o.ApplyT(func(v *Registry) pulumi.StringOutput { return v.RegistryId }).(pulumi.StringOutput)
 }
 
-// The registry policy in force, when `replicationSourceAccounts` is set.
+// The whole registry policy in force (every statement, also those of others), when `replicationSourceAccounts` or `policyStatements` is set.
 func (o RegistryOutput) RegistryPolicyText() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Registry) pulumi.StringPtrOutput { return v.RegistryPolicyText }).(pulumi.StringPtrOutput)
 }
@@ -260,7 +271,7 @@ func (o RegistryOutput) Replication() ReplicationRuleArrayOutput {
 	return o.ApplyT(func(v *Registry) ReplicationRuleArrayOutput { return v.Replication }).(ReplicationRuleArrayOutput)
 }
 
-// Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+// Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
 func (o RegistryOutput) ReplicationSourceAccounts() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Registry) pulumi.StringArrayOutput { return v.ReplicationSourceAccounts }).(pulumi.StringArrayOutput)
 }

@@ -49,6 +49,58 @@ export interface LifecyclePolicyArgs {
 }
 
 /**
+ * One IAM condition of a registry policy statement: `{test: {variable: values}}`.
+ */
+export interface RegistryPolicyConditionArgs {
+    /**
+     * The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
+     */
+    test: pulumi.Input<string>;
+    /**
+     * The values to match.
+     */
+    values: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * The condition key, e.g. `aws:PrincipalOrgID`, `aws:SourceAccount`.
+     */
+    variable: pulumi.Input<string>;
+}
+
+/**
+ * One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
+ */
+export interface RegistryPolicyStatementArgs {
+    /**
+     * ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+     */
+    actions?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
+     */
+    conditions?: pulumi.Input<pulumi.Input<inputs.RegistryPolicyConditionArgs>[] | undefined>;
+    /**
+     * The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
+     */
+    document?: pulumi.Input<string | undefined>;
+    /**
+     * `Allow` (the default) or `Deny`.
+     */
+    effect?: pulumi.Input<string | undefined>;
+    /**
+     * Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+     */
+    principals?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
+     */
+    repositoryPrefixes?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
+     */
+    sid: pulumi.Input<string>;
+}
+
+/**
  * The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
  */
 export interface RegistryScanningArgs {

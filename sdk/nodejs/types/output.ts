@@ -49,6 +49,58 @@ export interface LifecyclePolicy {
 }
 
 /**
+ * One IAM condition of a registry policy statement: `{test: {variable: values}}`.
+ */
+export interface RegistryPolicyCondition {
+    /**
+     * The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
+     */
+    test: string;
+    /**
+     * The values to match.
+     */
+    values: string[];
+    /**
+     * The condition key, e.g. `aws:PrincipalOrgID`, `aws:SourceAccount`.
+     */
+    variable: string;
+}
+
+/**
+ * One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
+ */
+export interface RegistryPolicyStatement {
+    /**
+     * ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+     */
+    actions?: string[];
+    /**
+     * IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
+     */
+    conditions?: outputs.RegistryPolicyCondition[];
+    /**
+     * The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
+     */
+    document?: string;
+    /**
+     * `Allow` (the default) or `Deny`.
+     */
+    effect?: string;
+    /**
+     * Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+     */
+    principals?: string[];
+    /**
+     * The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
+     */
+    repositoryPrefixes?: string[];
+    /**
+     * The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
+     */
+    sid: string;
+}
+
+/**
  * The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
  */
 export interface RegistryScanning {

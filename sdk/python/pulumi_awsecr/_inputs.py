@@ -20,6 +20,10 @@ __all__ = [
     'AssumeRoleArgsDict',
     'LifecyclePolicyArgs',
     'LifecyclePolicyArgsDict',
+    'RegistryPolicyConditionArgs',
+    'RegistryPolicyConditionArgsDict',
+    'RegistryPolicyStatementArgs',
+    'RegistryPolicyStatementArgsDict',
     'RegistryScanningArgs',
     'RegistryScanningArgsDict',
     'ReplicationDestinationArgs',
@@ -195,6 +199,230 @@ class LifecyclePolicyArgs:
     @tagged.setter
     def tagged(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['TaggedLifecycleRuleArgs']]]]):
         pulumi.set(self, "tagged", value)
+
+
+class RegistryPolicyConditionArgsDict(TypedDict):
+    """
+    One IAM condition of a registry policy statement: `{test: {variable: values}}`.
+    """
+    test: pulumi.Input[_builtins.str]
+    """
+    The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
+    """
+    values: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]
+    """
+    The values to match.
+    """
+    variable: pulumi.Input[_builtins.str]
+    """
+    The condition key, e.g. `aws:PrincipalOrgID`, `aws:SourceAccount`.
+    """
+
+@pulumi.input_type
+class RegistryPolicyConditionArgs:
+    def __init__(__self__, *,
+                 test: pulumi.Input[_builtins.str],
+                 values: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
+                 variable: pulumi.Input[_builtins.str]):
+        """
+        One IAM condition of a registry policy statement: `{test: {variable: values}}`.
+
+        :param pulumi.Input[_builtins.str] test: The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] values: The values to match.
+        :param pulumi.Input[_builtins.str] variable: The condition key, e.g. `aws:PrincipalOrgID`, `aws:SourceAccount`.
+        """
+        pulumi.set(__self__, "test", test)
+        pulumi.set(__self__, "values", values)
+        pulumi.set(__self__, "variable", variable)
+
+    @_builtins.property
+    @pulumi.getter
+    def test(self) -> pulumi.Input[_builtins.str]:
+        """
+        The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
+        """
+        return pulumi.get(self, "test")
+
+    @test.setter
+    def test(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "test", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def values(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
+        """
+        The values to match.
+        """
+        return pulumi.get(self, "values")
+
+    @values.setter
+    def values(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
+        pulumi.set(self, "values", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def variable(self) -> pulumi.Input[_builtins.str]:
+        """
+        The condition key, e.g. `aws:PrincipalOrgID`, `aws:SourceAccount`.
+        """
+        return pulumi.get(self, "variable")
+
+    @variable.setter
+    def variable(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "variable", value)
+
+
+class RegistryPolicyStatementArgsDict(TypedDict):
+    """
+    One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
+    """
+    sid: pulumi.Input[_builtins.str]
+    """
+    The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
+    """
+    actions: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+    """
+    conditions: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyConditionArgsDict']]]]]
+    """
+    IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
+    """
+    document: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
+    """
+    effect: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `Allow` (the default) or `Deny`.
+    """
+    principals: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+    """
+    repository_prefixes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
+    """
+
+@pulumi.input_type
+class RegistryPolicyStatementArgs:
+    def __init__(__self__, *,
+                 sid: pulumi.Input[_builtins.str],
+                 actions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 conditions: pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyConditionArgs']]]] = None,
+                 document: pulumi.Input[Optional[_builtins.str]] = None,
+                 effect: pulumi.Input[Optional[_builtins.str]] = None,
+                 principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 repository_prefixes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
+
+        :param pulumi.Input[_builtins.str] sid: The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] actions: ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+        :param pulumi.Input[Sequence[pulumi.Input['RegistryPolicyConditionArgs']]] conditions: IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
+        :param pulumi.Input[_builtins.str] document: The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
+        :param pulumi.Input[_builtins.str] effect: `Allow` (the default) or `Deny`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] principals: Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] repository_prefixes: The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
+        """
+        pulumi.set(__self__, "sid", sid)
+        if actions is not None:
+            pulumi.set(__self__, "actions", actions)
+        if conditions is not None:
+            pulumi.set(__self__, "conditions", conditions)
+        if document is not None:
+            pulumi.set(__self__, "document", document)
+        if effect is not None:
+            pulumi.set(__self__, "effect", effect)
+        if principals is not None:
+            pulumi.set(__self__, "principals", principals)
+        if repository_prefixes is not None:
+            pulumi.set(__self__, "repository_prefixes", repository_prefixes)
+
+    @_builtins.property
+    @pulumi.getter
+    def sid(self) -> pulumi.Input[_builtins.str]:
+        """
+        The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
+        """
+        return pulumi.get(self, "sid")
+
+    @sid.setter
+    def sid(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "sid", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def actions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+        """
+        return pulumi.get(self, "actions")
+
+    @actions.setter
+    def actions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "actions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def conditions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyConditionArgs']]]]:
+        """
+        IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
+        """
+        return pulumi.get(self, "conditions")
+
+    @conditions.setter
+    def conditions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyConditionArgs']]]]):
+        pulumi.set(self, "conditions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def document(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
+        """
+        return pulumi.get(self, "document")
+
+    @document.setter
+    def document(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "document", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def effect(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `Allow` (the default) or `Deny`.
+        """
+        return pulumi.get(self, "effect")
+
+    @effect.setter
+    def effect(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "effect", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def principals(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        """
+        return pulumi.get(self, "principals")
+
+    @principals.setter
+    def principals(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "principals", value)
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryPrefixes")
+    def repository_prefixes(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
+        """
+        return pulumi.get(self, "repository_prefixes")
+
+    @repository_prefixes.setter
+    def repository_prefixes(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "repository_prefixes", value)
 
 
 class RegistryScanningArgsDict(TypedDict):

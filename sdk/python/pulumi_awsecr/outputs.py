@@ -19,6 +19,8 @@ from ._enums import *
 __all__ = [
     'AssumeRole',
     'LifecyclePolicy',
+    'RegistryPolicyCondition',
+    'RegistryPolicyStatement',
     'RegistryScanning',
     'ReplicationDestination',
     'ReplicationRule',
@@ -149,6 +151,163 @@ class LifecyclePolicy(dict):
         Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
         """
         return pulumi.get(self, "tagged")
+
+
+@pulumi.output_type
+class RegistryPolicyCondition(dict):
+    """
+    One IAM condition of a registry policy statement: `{test: {variable: values}}`.
+    """
+    def __init__(__self__, *,
+                 test: _builtins.str,
+                 values: Sequence[_builtins.str],
+                 variable: _builtins.str):
+        """
+        One IAM condition of a registry policy statement: `{test: {variable: values}}`.
+
+        :param _builtins.str test: The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
+        :param Sequence[_builtins.str] values: The values to match.
+        :param _builtins.str variable: The condition key, e.g. `aws:PrincipalOrgID`, `aws:SourceAccount`.
+        """
+        pulumi.set(__self__, "test", test)
+        pulumi.set(__self__, "values", values)
+        pulumi.set(__self__, "variable", variable)
+
+    @_builtins.property
+    @pulumi.getter
+    def test(self) -> _builtins.str:
+        """
+        The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
+        """
+        return pulumi.get(self, "test")
+
+    @_builtins.property
+    @pulumi.getter
+    def values(self) -> Sequence[_builtins.str]:
+        """
+        The values to match.
+        """
+        return pulumi.get(self, "values")
+
+    @_builtins.property
+    @pulumi.getter
+    def variable(self) -> _builtins.str:
+        """
+        The condition key, e.g. `aws:PrincipalOrgID`, `aws:SourceAccount`.
+        """
+        return pulumi.get(self, "variable")
+
+
+@pulumi.output_type
+class RegistryPolicyStatement(dict):
+    """
+    One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "repositoryPrefixes":
+            suggest = "repository_prefixes"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in RegistryPolicyStatement. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        RegistryPolicyStatement.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        RegistryPolicyStatement.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 sid: _builtins.str,
+                 actions: Optional[Sequence[_builtins.str]] = None,
+                 conditions: Optional[Sequence['outputs.RegistryPolicyCondition']] = None,
+                 document: Optional[_builtins.str] = None,
+                 effect: Optional[_builtins.str] = None,
+                 principals: Optional[Sequence[_builtins.str]] = None,
+                 repository_prefixes: Optional[Sequence[_builtins.str]] = None):
+        """
+        One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
+
+        :param _builtins.str sid: The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
+        :param Sequence[_builtins.str] actions: ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+        :param Sequence['RegistryPolicyCondition'] conditions: IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
+        :param _builtins.str document: The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
+        :param _builtins.str effect: `Allow` (the default) or `Deny`.
+        :param Sequence[_builtins.str] principals: Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        :param Sequence[_builtins.str] repository_prefixes: The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
+        """
+        pulumi.set(__self__, "sid", sid)
+        if actions is not None:
+            pulumi.set(__self__, "actions", actions)
+        if conditions is not None:
+            pulumi.set(__self__, "conditions", conditions)
+        if document is not None:
+            pulumi.set(__self__, "document", document)
+        if effect is not None:
+            pulumi.set(__self__, "effect", effect)
+        if principals is not None:
+            pulumi.set(__self__, "principals", principals)
+        if repository_prefixes is not None:
+            pulumi.set(__self__, "repository_prefixes", repository_prefixes)
+
+    @_builtins.property
+    @pulumi.getter
+    def sid(self) -> _builtins.str:
+        """
+        The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
+        """
+        return pulumi.get(self, "sid")
+
+    @_builtins.property
+    @pulumi.getter
+    def actions(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+        """
+        return pulumi.get(self, "actions")
+
+    @_builtins.property
+    @pulumi.getter
+    def conditions(self) -> Optional[Sequence['outputs.RegistryPolicyCondition']]:
+        """
+        IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
+        """
+        return pulumi.get(self, "conditions")
+
+    @_builtins.property
+    @pulumi.getter
+    def document(self) -> Optional[_builtins.str]:
+        """
+        The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
+        """
+        return pulumi.get(self, "document")
+
+    @_builtins.property
+    @pulumi.getter
+    def effect(self) -> Optional[_builtins.str]:
+        """
+        `Allow` (the default) or `Deny`.
+        """
+        return pulumi.get(self, "effect")
+
+    @_builtins.property
+    @pulumi.getter
+    def principals(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        """
+        return pulumi.get(self, "principals")
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryPrefixes")
+    def repository_prefixes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
+        """
+        return pulumi.get(self, "repository_prefixes")
 
 
 @pulumi.output_type

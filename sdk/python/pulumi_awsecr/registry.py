@@ -23,6 +23,7 @@ __all__ = ['RegistryArgs', 'Registry']
 class RegistryArgs:
     def __init__(__self__, *,
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
+                 policy_statements: pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyStatementArgs']]]] = None,
                  replication: pulumi.Input[Optional[Sequence[pulumi.Input['ReplicationRuleArgs']]]] = None,
                  replication_source_accounts: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  scanning: pulumi.Input[Optional['RegistryScanningArgs']] = None):
@@ -30,14 +31,17 @@ class RegistryArgs:
         The set of arguments for constructing a Registry resource.
 
         :param pulumi.Input[_builtins.bool] adopt: Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+        :param pulumi.Input[Sequence[pulumi.Input['RegistryPolicyStatementArgs']]] policy_statements: Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
         :param pulumi.Input[Sequence[pulumi.Input['ReplicationRuleArgs']]] replication: Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
         :param pulumi.Input['RegistryScanningArgs'] scanning: Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
         """
         if adopt is None:
             adopt = False
         if adopt is not None:
             pulumi.set(__self__, "adopt", adopt)
+        if policy_statements is not None:
+            pulumi.set(__self__, "policy_statements", policy_statements)
         if replication is not None:
             pulumi.set(__self__, "replication", replication)
         if replication_source_accounts is not None:
@@ -58,6 +62,18 @@ class RegistryArgs:
         pulumi.set(self, "adopt", value)
 
     @_builtins.property
+    @pulumi.getter(name="policyStatements")
+    def policy_statements(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyStatementArgs']]]]:
+        """
+        Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
+        """
+        return pulumi.get(self, "policy_statements")
+
+    @policy_statements.setter
+    def policy_statements(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyStatementArgs']]]]):
+        pulumi.set(self, "policy_statements", value)
+
+    @_builtins.property
     @pulumi.getter
     def replication(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ReplicationRuleArgs']]]]:
         """
@@ -73,7 +89,7 @@ class RegistryArgs:
     @pulumi.getter(name="replicationSourceAccounts")
     def replication_source_accounts(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+        Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
         """
         return pulumi.get(self, "replication_source_accounts")
 
@@ -101,6 +117,7 @@ class Registry(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
+                 policy_statements: pulumi.Input[Optional[Sequence[pulumi.Input[Union['RegistryPolicyStatementArgs', 'RegistryPolicyStatementArgsDict']]]]] = None,
                  replication: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ReplicationRuleArgs', 'ReplicationRuleArgsDict']]]]] = None,
                  replication_source_accounts: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  scanning: pulumi.Input[Optional[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']]] = None,
@@ -142,8 +159,9 @@ class Registry(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] adopt: Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['RegistryPolicyStatementArgs', 'RegistryPolicyStatementArgsDict']]]] policy_statements: Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
         :param pulumi.Input[Sequence[pulumi.Input[Union['ReplicationRuleArgs', 'ReplicationRuleArgsDict']]]] replication: Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
         :param pulumi.Input[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']] scanning: Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
         """
         ...
@@ -202,6 +220,7 @@ class Registry(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
+                 policy_statements: pulumi.Input[Optional[Sequence[pulumi.Input[Union['RegistryPolicyStatementArgs', 'RegistryPolicyStatementArgsDict']]]]] = None,
                  replication: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ReplicationRuleArgs', 'ReplicationRuleArgsDict']]]]] = None,
                  replication_source_accounts: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  scanning: pulumi.Input[Optional[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']]] = None,
@@ -217,6 +236,7 @@ class Registry(pulumi.CustomResource):
             if adopt is None:
                 adopt = False
             __props__.__dict__["adopt"] = adopt
+            __props__.__dict__["policy_statements"] = policy_statements
             __props__.__dict__["replication"] = replication
             __props__.__dict__["replication_source_accounts"] = replication_source_accounts
             __props__.__dict__["scanning"] = scanning
@@ -246,6 +266,7 @@ class Registry(pulumi.CustomResource):
         __props__ = RegistryArgs.__new__(RegistryArgs)
 
         __props__.__dict__["adopt"] = None
+        __props__.__dict__["policy_statements"] = None
         __props__.__dict__["region"] = None
         __props__.__dict__["registry_id"] = None
         __props__.__dict__["registry_policy_text"] = None
@@ -261,6 +282,14 @@ class Registry(pulumi.CustomResource):
         Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
         """
         return pulumi.get(self, "adopt")
+
+    @_builtins.property
+    @pulumi.getter(name="policyStatements")
+    def policy_statements(self) -> pulumi.Output[Optional[Sequence['outputs.RegistryPolicyStatement']]]:
+        """
+        Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
+        """
+        return pulumi.get(self, "policy_statements")
 
     @_builtins.property
     @pulumi.getter
@@ -282,7 +311,7 @@ class Registry(pulumi.CustomResource):
     @pulumi.getter(name="registryPolicyText")
     def registry_policy_text(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The registry policy in force, when `replicationSourceAccounts` is set.
+        The whole registry policy in force (every statement, also those of others), when `replicationSourceAccounts` or `policyStatements` is set.
         """
         return pulumi.get(self, "registry_policy_text")
 
@@ -298,7 +327,7 @@ class Registry(pulumi.CustomResource):
     @pulumi.getter(name="replicationSourceAccounts")
     def replication_source_accounts(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+        Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
         """
         return pulumi.get(self, "replication_source_accounts")
 

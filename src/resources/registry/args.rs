@@ -8,6 +8,10 @@ use std::collections::BTreeSet;
 use super::{PROPERTIES, TOKEN};
 use crate::config::ProviderConfig;
 use crate::partition::{is_account_id, is_region};
+use crate::policy::registry::{
+    Body, Condition, MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, RESERVED_SID, SIZING_REGISTRY_ID, declared,
+    is_service_principal, policy_length,
+};
 use crate::property::{Map, Value};
 use crate::resource::{input_reader, program_inputs};
 use crate::validate::{Failure, Field, Reader, redact};
@@ -107,6 +111,8 @@ pub struct RegistryArgs {
     pub scanning: Option<Scanning>,
     pub replication: Option<Vec<ReplicationRule>>,
     pub source_accounts: Option<Vec<String>>,
+    /// Further statements of the registry policy, each owned by its sid.
+    pub statements: Option<Vec<PolicyStatement>>,
     /// Take over a group's configuration that is already there.
     pub adopt: bool,
 }
@@ -146,6 +152,9 @@ impl RegistryArgs {
         if let Some(accounts) = &self.source_accounts {
             m.insert("replicationSourceAccounts".into(), strings(accounts));
         }
+        if let Some(statements) = &self.statements {
+            m.insert("policyStatements".into(), Value::Array(statements.iter().map(statement_value).collect()));
+        }
         m.insert("adopt".into(), self.adopt.into());
         m
     }
@@ -184,7 +193,32 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<F
         other => other.map(|_| unreachable!()),
     };
     let source_accounts = account_list(&mut r, "replicationSourceAccounts");
+    let statements = match r.object_list("policyStatements") {
+        Field::Known(list) => policy_statements(&mut r, &list),
+        other => other.map(|_| unreachable!()),
+    };
     let adopt = r.bool("adopt");
+    // What we declare must fit in ECR's policy on its own (the statements
+    // of others are counted when the policy is written).
+    if let (Field::Known(_) | Field::Absent, Field::Known(_) | Field::Absent) = (&source_accounts, &statements)
+        && (matches!(source_accounts, Field::Known(_)) || matches!(statements, Field::Known(_)))
+    {
+        let partition = config.partition().unwrap_or("aws");
+        let region = config.region_in_force().unwrap_or("us-east-1");
+        let place = Place { partition, region, registry_id: SIZING_REGISTRY_ID };
+        let ours = declared(source_accounts.clone().known().as_deref(), statements.clone().known().as_deref(), place);
+        let length = policy_length(&ours);
+        if length > MAX_REGISTRY_POLICY_LENGTH {
+            let key =
+                if matches!(statements, Field::Known(_)) { "policyStatements" } else { "replicationSourceAccounts" };
+            r.fail(
+                key,
+                format!(
+                    "makes a registry policy of {length} characters (replicationSourceAccounts and policyStatements together), over ECR's limit of {MAX_REGISTRY_POLICY_LENGTH} for the whole policy; declare fewer accounts or statements"
+                ),
+            );
+        }
+    }
     let failures = std::mem::take(&mut r.failures);
     if !failures.is_empty() {
         return (None, failures);
@@ -194,6 +228,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<F
             scanning: scanning.optional()?,
             replication: replication.optional()?,
             source_accounts: source_accounts.optional()?,
+            statements: statements.optional()?,
             adopt: match adopt {
                 Field::Known(b) => b,
                 Field::Absent => false,
@@ -386,6 +421,276 @@ fn is_repository_prefix(p: &str) -> bool {
 }
 
 /// A list of 12-digit account ids, each once.
+/// The fields of a typed statement; `document` stands for all of them.
+const TYPED_FIELDS: &[&str] = &["effect", "principals", "actions", "repositoryPrefixes", "conditions"];
+
+/// `policyStatements`: each statement by its sid, unique in the list.
+fn policy_statements(r: &mut Reader<'_>, list: &[Map]) -> Field<Vec<PolicyStatement>> {
+    let mut out = Vec::new();
+    let mut state = Field::Known(());
+    for (i, m) in list.iter().enumerate() {
+        match r.nested(m, &format!("policyStatements[{i}]"), policy_statement) {
+            Field::Known(st) => {
+                if let Some(first) = out.iter().position(|o: &PolicyStatement| o.sid == st.sid) {
+                    r.fail(
+                        &format!("policyStatements[{i}].sid"),
+                        format!(
+                            "\"{}\" is the sid of policyStatements[{first}] too; each statement needs its own",
+                            st.sid
+                        ),
+                    );
+                    state = Field::Invalid;
+                }
+                out.push(st);
+            }
+            Field::Unknown if !matches!(state, Field::Invalid) => state = Field::Unknown,
+            Field::Unknown => {}
+            _ => state = Field::Invalid,
+        }
+    }
+    state.map(|_| out)
+}
+
+fn policy_statement(r: &mut Reader<'_>) -> Field<PolicyStatement> {
+    let mut allowed = vec!["sid", "document"];
+    allowed.extend(TYPED_FIELDS);
+    r.reject_unknown_keys(&allowed, "field of a policy statement");
+    let sid = match r.string("sid") {
+        Field::Known(s) if s == RESERVED_SID => {
+            r.fail(
+                "sid",
+                format!("\"{RESERVED_SID}\" is the sid of replicationSourceAccounts' statement; choose another"),
+            );
+            Field::Invalid
+        }
+        Field::Known(s) if (1..=100).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            Field::Known(s)
+        }
+        Field::Known(s) => {
+            r.fail(
+                "sid",
+                format!("must be 1 to 100 letters and digits (it is written as Sid \"Awsecr<sid>\"), got \"{s}\""),
+            );
+            Field::Invalid
+        }
+        Field::Absent => {
+            r.fail("sid", "is required: the statement is known by it in the registry policy");
+            Field::Invalid
+        }
+        other => other,
+    };
+    let body = if r.has("document") {
+        if let Some(k) = TYPED_FIELDS.iter().find(|k| r.has(k)) {
+            r.fail(k, "cannot be used with document: give the statement either as JSON or with the typed fields");
+            return Field::Invalid;
+        }
+        match r.string("document") {
+            Field::Known(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(serde_json::Value::Object(doc)) => match statement_problem(&doc) {
+                    None => Field::Known(Body::Document(doc)),
+                    Some(reason) => {
+                        r.fail("document", reason);
+                        Field::Invalid
+                    }
+                },
+                _ => {
+                    r.fail("document", "must be one policy statement as a JSON object, e.g. {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::210987654321:root\"},\"Action\":\"ecr:ReplicateImage\",\"Resource\":\"*\"}");
+                    Field::Invalid
+                }
+            },
+            other => other.map(|_| unreachable!()),
+        }
+    } else {
+        typed_body(r)
+    };
+    match (sid, body) {
+        (Field::Known(sid), Field::Known(body)) => Field::Known(PolicyStatement { sid, body }),
+        (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
+        _ => Field::Unknown,
+    }
+}
+
+/// What a statement given as JSON lacks to be one ECR takes.
+fn statement_problem(doc: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    let has = |k: &str| doc.contains_key(k);
+    if !matches!(doc.get("Effect").and_then(|e| e.as_str()), Some("Allow" | "Deny")) {
+        return Some("must have \"Effect\": \"Allow\" or \"Deny\"".into());
+    }
+    if !has("Principal") && !has("NotPrincipal") {
+        return Some("must name a Principal (a registry policy is a resource policy)".into());
+    }
+    if !has("Action") && !has("NotAction") {
+        return Some("must have an Action".into());
+    }
+    None
+}
+
+fn typed_body(r: &mut Reader<'_>) -> Field<Body> {
+    let effect = r.one_of("effect", &["Allow", "Deny"]);
+    let principals = r.checked_list("principals", 1..=100, "principals", true, principal_problem);
+    let actions = r.checked_list("actions", 1..=100, "actions", true, |a| {
+        (!is_ecr_action(a)).then(|| format!("must be an ECR action such as ecr:ReplicateImage, ecr:CreateRepository or ecr:BatchImportUpstreamImage (ecr: and the action's name, * allowed), got \"{a}\""))
+    });
+    let prefixes = r.checked_list("repositoryPrefixes", 0..=100, "prefixes", true, |p| {
+        let ok = (1..=256).contains(&p.len())
+            && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c));
+        (!ok).then(|| {
+            format!(
+                "must be the start of repository names: 1 to 256 lowercase letters, digits and . _ - /, got \"{p}\""
+            )
+        })
+    });
+    let conditions = match r.object_list("conditions") {
+        Field::Known(list) => {
+            let mut out = Vec::new();
+            let mut state = Field::Known(());
+            for (i, m) in list.iter().enumerate() {
+                match r.nested(m, &format!("conditions[{i}]"), condition) {
+                    Field::Known(c) => out.push(c),
+                    Field::Unknown if !matches!(state, Field::Invalid) => state = Field::Unknown,
+                    Field::Unknown => {}
+                    _ => state = Field::Invalid,
+                }
+            }
+            state.map(|_| out)
+        }
+        other => other.map(|_| unreachable!()),
+    };
+    if principals.is_absent() {
+        r.fail("principals", "is required (or give the statement as document): the accounts, IAM ARNs or service principals it applies to");
+        return Field::Invalid;
+    }
+    if actions.is_absent() {
+        r.fail("actions", "is required (or give the statement as document)");
+        return Field::Invalid;
+    }
+    if let Field::Known(p) = &principals
+        && p.iter().any(|x| x == "*")
+    {
+        if p.len() > 1 {
+            r.fail("principals", "\"*\" stands for everyone: list it alone");
+            return Field::Invalid;
+        }
+        if !matches!(&conditions, Field::Known(c) if !c.is_empty()) && !conditions.is_unknown() {
+            r.fail(
+                "principals",
+                "\"*\" (everyone) needs conditions that narrow it, e.g. aws:PrincipalOrgID for your organization",
+            );
+            return Field::Invalid;
+        }
+    }
+    let invalid = matches!(effect, Field::Invalid)
+        || matches!(principals, Field::Invalid)
+        || matches!(actions, Field::Invalid)
+        || matches!(prefixes, Field::Invalid)
+        || matches!(conditions, Field::Invalid);
+    if invalid {
+        return Field::Invalid;
+    }
+    match (effect, principals, actions, prefixes.optional(), conditions.optional()) {
+        (effect, Field::Known(principals), Field::Known(actions), Some(prefixes), Some(conditions))
+            if !effect.is_unknown() =>
+        {
+            Field::Known(Body::Typed {
+                effect: effect.known().unwrap_or_else(|| "Allow".into()),
+                principals,
+                actions,
+                repository_prefixes: prefixes.unwrap_or_default(),
+                conditions: conditions.unwrap_or_default(),
+            })
+        }
+        _ => Field::Unknown,
+    }
+}
+
+fn condition(r: &mut Reader<'_>) -> Field<Condition> {
+    r.reject_unknown_keys(&["test", "variable", "values"], "field of a condition");
+    let test = r.checked_string("test", |t| {
+        let core = t.strip_prefix("ForAnyValue:").or_else(|| t.strip_prefix("ForAllValues:")).unwrap_or(t);
+        let core = core.strip_suffix("IfExists").unwrap_or(core);
+        let ok = !core.is_empty()
+            && core.chars().all(|c| c.is_ascii_alphanumeric())
+            && core.starts_with(|c: char| c.is_ascii_uppercase());
+        (!ok).then(|| {
+            format!("must be an IAM condition operator such as StringEquals, StringLike or ArnLike, got \"{t}\"")
+        })
+    });
+    let variable = r.checked_string("variable", |v| {
+        let ok = v.split_once(':').is_some_and(|(service, key)| {
+            !service.is_empty()
+                && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !key.is_empty()
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || "/_-.:".contains(c))
+        });
+        (!ok).then(|| format!("must be a condition key such as aws:PrincipalOrgID or aws:SourceAccount, got \"{v}\""))
+    });
+    let values = r.checked_list("values", 1..=100, "values", true, |_| None);
+    for (key, f) in [("test", test.is_absent()), ("variable", variable.is_absent()), ("values", values.is_absent())] {
+        if f {
+            r.fail(key, "is required");
+            return Field::Invalid;
+        }
+    }
+    match (test, variable, values) {
+        (Field::Known(test), Field::Known(variable), Field::Known(values)) => {
+            Field::Known(Condition { test, variable, values })
+        }
+        (Field::Invalid, _, _) | (_, Field::Invalid, _) | (_, _, Field::Invalid) => Field::Invalid,
+        _ => Field::Unknown,
+    }
+}
+
+/// An account id, an IAM ARN (root, role or user), a service principal, or
+/// `*`.
+fn principal_problem(p: &str) -> Option<String> {
+    let iam = crate::partition::parse_arn(p).is_some_and(|a| {
+        a.service == "iam"
+            && is_account_id(a.account)
+            && (a.resource == "root" || a.resource.starts_with("role/") || a.resource.starts_with("user/"))
+    });
+    (!(p == "*" || is_account_id(p) || iam || is_service_principal(p))).then(|| {
+        format!("must be a 12-digit account id, an IAM role, user or root ARN, a service principal such as lambda.amazonaws.com, or * with conditions, got \"{p}\"")
+    })
+}
+
+/// `ecr:` and an action name (letters, `*` as a wildcard), or `ecr:*`.
+pub fn is_ecr_action(a: &str) -> bool {
+    let Some((service, name)) = a.split_once(':') else { return false };
+    service.eq_ignore_ascii_case("ecr") && !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic() || c == '*')
+}
+
+fn statement_value(st: &PolicyStatement) -> Value {
+    let mut m = Map::new();
+    m.insert("sid".into(), st.sid.clone().into());
+    match &st.body {
+        Body::Typed { effect, principals, actions, repository_prefixes, conditions } => {
+            m.insert("effect".into(), effect.clone().into());
+            m.insert("principals".into(), strings(principals));
+            m.insert("actions".into(), strings(actions));
+            if !repository_prefixes.is_empty() {
+                m.insert("repositoryPrefixes".into(), strings(repository_prefixes));
+            }
+            if !conditions.is_empty() {
+                let list = conditions
+                    .iter()
+                    .map(|c| {
+                        let mut cm = Map::new();
+                        cm.insert("test".into(), c.test.clone().into());
+                        cm.insert("variable".into(), c.variable.clone().into());
+                        cm.insert("values".into(), strings(&c.values));
+                        Value::Object(cm)
+                    })
+                    .collect();
+                m.insert("conditions".into(), Value::Array(list));
+            }
+        }
+        Body::Document(doc) => {
+            m.insert("document".into(), serde_json::Value::Object(doc.clone()).to_string().into());
+        }
+    }
+    Value::Object(m)
+}
+
 pub fn account_list(r: &mut Reader<'_>, key: &str) -> Field<Vec<String>> {
     r.checked_list(key, 0..=usize::MAX, "accounts", true, |a| {
         (!is_account_id(a)).then(|| {
@@ -405,6 +710,9 @@ mod tests {
     }
     fn list(items: &[&str]) -> Value {
         Value::Array(items.iter().map(|s| Value::from(*s)).collect())
+    }
+    fn statements(items: &[&[(&str, Value)]]) -> (&'static str, Value) {
+        ("policyStatements", Value::Array(items.iter().map(|pairs| obj(pairs)).collect()))
     }
     fn config() -> ProviderConfig {
         ProviderConfig { region: Some("us-east-1".into()), ..Default::default() }
@@ -537,11 +845,171 @@ mod tests {
             ),
             (vec![("adopt", "yes".into())], "adopt", "true or false"),
             (vec![("scanOnPush", true.into())], "scanOnPush", "is not a property of awsecr:index:Registry"),
+            (
+                vec![statements(&[&[("actions", list(&["ecr:ReplicateImage"]))]])],
+                "policyStatements[0].sid",
+                "is required",
+            ),
+            (vec![statements(&[&[("sid", "has space".into())]])], "policyStatements[0].sid", "letters and digits"),
+            (
+                vec![statements(&[&[("sid", "ReplicationSourceAccounts".into())]])],
+                "policyStatements[0].sid",
+                "is the sid of replicationSourceAccounts",
+            ),
+            (
+                vec![statements(&[&[("sid", "A".into()), ("actions", list(&["ecr:ReplicateImage"]))]])],
+                "policyStatements[0].principals",
+                "is required",
+            ),
+            (
+                vec![statements(&[&[
+                    ("sid", "A".into()),
+                    ("principals", list(&["210987654321"])),
+                    ("actions", list(&["s3:GetObject"])),
+                ]])],
+                "policyStatements[0].actions[0]",
+                "must be an ECR action",
+            ),
+            (
+                vec![statements(&[&[
+                    ("sid", "A".into()),
+                    ("principals", list(&["bob"])),
+                    ("actions", list(&["ecr:ReplicateImage"])),
+                ]])],
+                "policyStatements[0].principals[0]",
+                "12-digit account id, an IAM role",
+            ),
+            (
+                vec![statements(&[&[
+                    ("sid", "A".into()),
+                    ("principals", list(&["*"])),
+                    ("actions", list(&["ecr:ReplicateImage"])),
+                ]])],
+                "policyStatements[0].principals",
+                "needs conditions",
+            ),
+            (
+                vec![statements(&[&[
+                    ("sid", "A".into()),
+                    ("effect", "Maybe".into()),
+                    ("principals", list(&["210987654321"])),
+                    ("actions", list(&["ecr:ReplicateImage"])),
+                ]])],
+                "policyStatements[0].effect",
+                "Allow, Deny",
+            ),
+            (
+                vec![statements(&[&[
+                    ("sid", "A".into()),
+                    ("document", "{}".into()),
+                    ("actions", list(&["ecr:ReplicateImage"])),
+                ]])],
+                "policyStatements[0].actions",
+                "cannot be used with document",
+            ),
+            (
+                vec![statements(&[&[("sid", "A".into()), ("document", "[1]".into())]])],
+                "policyStatements[0].document",
+                "one policy statement as a JSON object",
+            ),
+            (
+                vec![statements(&[&[
+                    ("sid", "A".into()),
+                    ("document", r#"{"Effect":"Allow","Action":"ecr:ReplicateImage"}"#.into()),
+                ]])],
+                "policyStatements[0].document",
+                "must name a Principal",
+            ),
+            (
+                vec![statements(&[
+                    &[
+                        ("sid", "A".into()),
+                        ("principals", list(&["210987654321"])),
+                        ("actions", list(&["ecr:ReplicateImage"])),
+                    ],
+                    &[
+                        ("sid", "A".into()),
+                        ("principals", list(&["210987654321"])),
+                        ("actions", list(&["ecr:CreateRepository"])),
+                    ],
+                ])],
+                "policyStatements[1].sid",
+                "is the sid of policyStatements[0] too",
+            ),
+            (
+                vec![statements(&[&[
+                    ("sid", "A".into()),
+                    ("principals", list(&["*"])),
+                    ("actions", list(&["ecr:ReplicateImage"])),
+                    (
+                        "conditions",
+                        Value::Array(vec![obj(&[
+                            ("test", "string equals".into()),
+                            ("variable", "aws:PrincipalOrgID".into()),
+                            ("values", list(&["o-a1"])),
+                        ])]),
+                    ),
+                ]])],
+                "policyStatements[0].conditions[0].test",
+                "IAM condition operator",
+            ),
         ];
         for (pairs, path, words) in cases {
             let (_, f) = check(&map(&pairs), &config());
             assert!(f.iter().any(|f| f.property == path && f.reason.contains(words)), "{path}: {f:?}");
         }
+    }
+
+    #[test]
+    fn policy_statements_round_trip_and_the_policy_size_is_checked() {
+        let typed = obj(&[
+            ("sid", "PullThroughFromDev".into()),
+            ("principals", list(&["210987654321"])),
+            ("actions", list(&["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"])),
+            ("repositoryPrefixes", list(&["docker-hub/"])),
+        ]);
+        let org = obj(&[
+            ("sid", "OrgReplication".into()),
+            ("principals", list(&["*"])),
+            ("actions", list(&["ecr:ReplicateImage", "ecr:CreateRepository"])),
+            (
+                "conditions",
+                Value::Array(vec![obj(&[
+                    ("test", "StringEquals".into()),
+                    ("variable", "aws:PrincipalOrgID".into()),
+                    ("values", list(&["o-a1b2c3d4e5"])),
+                ])]),
+            ),
+        ]);
+        let doc = obj(&[
+            ("sid", "Lambda".into()),
+            (
+                "document",
+                r#"{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"ecr:BatchGetImage"}"#
+                    .into(),
+            ),
+        ]);
+        let (checked, f) = check(&map(&[("policyStatements", Value::Array(vec![typed, org, doc]))]), &config());
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &config()).0.unwrap();
+        let statements = args.statements.clone().unwrap();
+        assert_eq!(statements.len(), 3);
+        assert!(matches!(&statements[0].body, Body::Typed { effect, .. } if effect == "Allow"), "Allow by default");
+        let (again, f) = check(&args.to_map(), &config());
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(parse(&again, &config()).0.unwrap(), args);
+
+        // ECR's 10,240 characters, for what is declared.
+        let many: Vec<String> = (0..330).map(|i| format!("{:012}", 100_000_000_000u64 + i)).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let (_, f) = check(&map(&[("replicationSourceAccounts", list(&many))]), &config());
+        assert!(
+            f.iter()
+                .any(|f| f.property == "replicationSourceAccounts" && f.reason.contains("over ECR's limit of 10240")),
+            "{f:?}"
+        );
+        let (_, f) = check(&map(&[("replicationSourceAccounts", list(&many[..280]))]), &config());
+        assert!(f.is_empty(), "280 accounts fit: {f:?}");
     }
 
     #[test]

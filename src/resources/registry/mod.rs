@@ -16,6 +16,8 @@
 
 pub mod args;
 
+use std::collections::BTreeSet;
+
 use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::{
     RegistryScanningRule, ReplicationConfiguration, ReplicationDestination, RepositoryFilter, RepositoryFilterType,
@@ -28,7 +30,10 @@ use crate::call::{Ctx, Failed, aws, maybe};
 use crate::config::ProviderConfig;
 use crate::error::{ProviderError, Result};
 use crate::naming::NamingContext;
-use crate::policy::registry::{accounts_of, replication_policy, same_registry_policy};
+use crate::policy::registry::{
+    MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, REPLICATION_SID, SID_PREFIX, accounts_of_statement, declared,
+    find, foreign_length, merged, owned_sids, same_statement, sid_of, statements_of,
+};
 use crate::property::{Map, Value};
 use crate::resource::{
     DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
@@ -43,16 +48,20 @@ pub const PROPERTIES: &[Property] = &[
     Property::input("scanning"),
     Property::input("replication"),
     Property::input("replicationSourceAccounts"),
+    Property::input("policyStatements"),
     Property::input("adopt").default(DefaultValue::Bool(false)),
     Property::output("registryId", &[]),
     Property::output("region", &[]),
-    Property::output("registryPolicyText", &["replicationSourceAccounts"]),
+    Property::output("registryPolicyText", &["replicationSourceAccounts", "policyStatements"]),
 ];
 
 /// The groups, by input name, for messages.
 const SCANNING: &str = "scanning";
 const REPLICATION: &str = "replication";
 const SOURCE_ACCOUNTS: &str = "replicationSourceAccounts";
+const POLICY_STATEMENTS: &str = "policyStatements";
+/// The registry policy's statements of this resource, for messages.
+const POLICY: &str = "registry policy statements";
 
 /// The Registry resource.
 pub struct RegistryResource;
@@ -80,7 +89,7 @@ impl Resource for RegistryResource {
         let (registry, scanning, policy) = tokio::join!(
             describe_registry(ctx),
             maybe((check && args.scanning.is_some()).then(|| read_scanning(ctx))),
-            maybe((check && args.source_accounts.is_some()).then(|| read_policy(ctx))),
+            maybe(owns_policy(&args).then(|| read_policy(ctx))),
         );
         let (own, rules_in_force) = registry?;
         refuse_self_replication(ctx, &args, &own)?;
@@ -93,14 +102,18 @@ impl Resource for RegistryResource {
         if check && args.replication.is_some() && !rules_in_force.is_empty() {
             found.push(describe_rules(&rules_in_force));
         }
-        if policy.transpose()?.flatten().is_some() {
-            found.push("a registry policy".to_string());
+        let live = policy.transpose()?.flatten();
+        if check {
+            found.extend(statements_taken(
+                live.as_deref(),
+                &owned_sids(args.source_accounts.as_deref(), args.statements.as_deref()),
+            ));
         }
         if !found.is_empty() {
             return Err(taken(ctx, &own, &found));
         }
         let old = RegistryArgs { adopt: args.adopt, ..Default::default() };
-        apply(ctx, &own, &old, None, &args, inputs, true).await.map(|props| (id_of(ctx, &own), props))
+        apply(ctx, &own, &old, Seen::Fresh(live), &args, inputs, true).await.map(|props| (id_of(ctx, &own), props))
     }
 
     async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
@@ -111,7 +124,7 @@ impl Resource for RegistryResource {
         let (scanning, registry, policy) = tokio::join!(
             maybe((importing || old.scanning.is_some()).then(|| read_scanning(ctx))),
             maybe((importing || old.replication.is_some()).then(|| describe_registry(ctx))),
-            maybe((importing || old.source_accounts.is_some()).then(|| read_policy(ctx))),
+            maybe((importing || owns_policy(&old)).then(|| read_policy(ctx))),
         );
         let mut found = RegistryArgs { adopt: old.adopt, ..Default::default() };
         if let Some(scanning) = scanning.transpose()? {
@@ -124,7 +137,15 @@ impl Resource for RegistryResource {
                 None => (!scanning.is_default()).then_some(scanning),
             };
         }
-        if let Some((_, rules)) = registry.transpose()? {
+        if let Some((registry_id, rules)) = registry.transpose()? {
+            // An id naming another account than the credentials' registry
+            // would record that account's id over this one's settings.
+            if importing && registry_id != own {
+                return Err(ProviderError::invalid(format!(
+                    "registry \"{id}\" names account {own}, but the provider's credentials reach the registry of account {registry_id}; import {registry_id}/{} with these credentials, or configure the provider with credentials of account {own}",
+                    region(ctx)
+                )));
+            }
             let rules = in_own_words(rules, &own);
             found.replication = match &old.replication {
                 Some(o) if same_rules(o, &rules, &own) => Some(o.clone()),
@@ -132,31 +153,13 @@ impl Resource for RegistryResource {
                     drift(ctx, &own, REPLICATION).await;
                     Some(rules)
                 }
-                None => (!rules.is_empty()).then_some(rules),
+                None if importing => (!rules.is_empty()).then_some(rules),
+                None => None,
             };
         }
         let policy = policy.transpose()?;
-        if let Some(policy) = &policy {
-            found.source_accounts = match (&old.source_accounts, policy.as_deref()) {
-                (old_accounts, None) => old_accounts.as_ref().map(|_| Vec::new()),
-                (old_accounts, Some(text)) => match accounts_of(text) {
-                    Some(accounts) => match old_accounts {
-                        Some(o) if same_accounts(o, &accounts) => Some(o.clone()),
-                        Some(_) => {
-                            drift(ctx, &own, SOURCE_ACCOUNTS).await;
-                            Some(accounts)
-                        }
-                        None => Some(accounts),
-                    },
-                    None => {
-                        ctx.warn(format!(
-                            "the registry policy of ECR registry {own} holds statements that replicationSourceAccounts cannot express; it is kept as it is in registryPolicyText, and the next `pulumi up` would replace it with the declared one"
-                        ))
-                        .await;
-                        old_accounts.clone()
-                    }
-                },
-            };
+        if let Some(live) = &policy {
+            read_statements(ctx, &own, live.as_deref(), &old, importing, &mut found).await;
         }
         let mut inputs = found.to_map();
         let mut props = outputs(ctx, &found, &own, policy.flatten());
@@ -188,7 +191,7 @@ impl Resource for RegistryResource {
         let (scanning, registry, policy) = tokio::join!(
             maybe((check && args.scanning.is_some() && old.scanning.is_none()).then(|| read_scanning(ctx))),
             maybe((check && args.replication.is_some() && old.replication.is_none()).then(|| describe_registry(ctx))),
-            maybe((check && args.source_accounts.is_some() && old.source_accounts.is_none()).then(|| read_policy(ctx))),
+            maybe((check && newly_owned_sids(&old, &args)).then(|| read_policy(ctx))),
         );
         let mut found = Vec::new();
         if let Some(scanning) = scanning.transpose()?
@@ -201,13 +204,24 @@ impl Resource for RegistryResource {
         {
             found.push(describe_rules(&rules));
         }
-        if policy.transpose()?.flatten().is_some() {
-            found.push("a registry policy".to_string());
+        let fresh = policy.transpose()?;
+        if let Some(live) = &fresh {
+            let old_sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
+            let new_sids: std::collections::BTreeSet<String> =
+                owned_sids(args.source_accounts.as_deref(), args.statements.as_deref())
+                    .difference(&old_sids)
+                    .cloned()
+                    .collect();
+            found.extend(statements_taken(live.as_deref(), &new_sids));
         }
         if !found.is_empty() {
             return Err(taken(ctx, &own, &found));
         }
-        apply(ctx, &own, &old, applied_policy, &args, news, false).await
+        let seen = match fresh {
+            Some(live) => Seen::Fresh(live),
+            None => Seen::Stale(applied_policy),
+        };
+        apply(ctx, &own, &old, seen, &args, news, false).await
     }
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
@@ -219,7 +233,11 @@ impl Resource for RegistryResource {
         let (scanning, replication, policy) = tokio::join!(
             maybe(old.scanning.is_some().then(|| put_scanning(ctx, &default))),
             maybe(old.replication.is_some().then(|| put_replication(ctx, &[], &own))),
-            maybe(old.source_accounts.is_some().then(|| delete_policy(ctx))),
+            maybe(owns_policy(&old).then(|| async {
+                let sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
+                let live = read_policy(ctx).await?;
+                write_policy(ctx, &own, live, &sids, &[]).await
+            })),
         );
         scanning.transpose()?;
         replication.transpose()?;
@@ -228,15 +246,17 @@ impl Resource for RegistryResource {
     }
 }
 
-/// Writes every group that differs between `old` (what ECR holds, with its
-/// registry policy `old_policy`) and `new`, all at once. Returns the outputs;
-/// when a write fails, an error carrying the state ECR holds now: each group
-/// new where its write succeeded, old where it failed.
+/// Writes every group that differs between `old` and `new`, all at once.
+/// The registry policy is compared in `seen`: as just read (`Fresh`) or as
+/// the state last saw it (`Stale`, read again before any write), and every
+/// write is the live document with this resource's statements replaced.
+/// Returns the outputs; when a write fails, an error carrying the state ECR
+/// holds now: each group new where its write succeeded, old where it failed.
 async fn apply(
     ctx: &Ctx<'_>,
     own: &str,
     old: &RegistryArgs,
-    old_policy: Option<String>,
+    seen: Seen,
     new: &RegistryArgs,
     inputs: &Map,
     creating: bool,
@@ -251,29 +271,33 @@ async fn apply(
         (Some(_), None) => Some(Vec::new()),
         _ => None,
     };
-    // The policy: set when declared and different (or newly owned), deleted
-    // when no longer owned.
-    let policy_write = match &new.source_accounts {
-        Some(accounts) => {
-            let wanted = replication_policy(accounts, partition(ctx), region(ctx), own);
-            (!same_registry_policy(old_policy.as_deref(), wanted.as_deref()) || old.source_accounts.is_none())
-                .then_some(Some(accounts.clone()))
-        }
-        None => old.source_accounts.is_some().then_some(None),
-    };
+    // The policy: written when a statement this resource owns (before or
+    // now) differs from the declared one in the policy seen.
+    let place = place_of(ctx, own);
+    let wanted = declared(new.source_accounts.as_deref(), new.statements.as_deref(), place);
+    let mut sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
+    sids.extend(owned_sids(new.source_accounts.as_deref(), new.statements.as_deref()));
+    let seen_text = seen.text();
+    let seen_statements = seen_text.as_deref().and_then(statements_of).unwrap_or_default();
+    let differs = sids.iter().any(|sid| match (find(&seen_statements, sid), find(&wanted, sid)) {
+        (Some(a), Some(b)) => !same_statement(a, b),
+        (None, None) => false,
+        _ => true,
+    });
     let (scanning_result, replication_result, policy_result) = tokio::join!(
         maybe(scanning.as_ref().map(|s| put_scanning(ctx, s))),
         maybe(replication.as_ref().map(|r| put_replication(ctx, r, own))),
-        maybe(policy_write.as_ref().map(|accounts| async move {
-            match accounts {
-                Some(accounts) => set_policy(ctx, accounts, own).await,
-                None => delete_policy(ctx).await.map(|()| None),
-            }
+        maybe(differs.then(|| async {
+            let live = match &seen {
+                Seen::Fresh(live) => live.clone(),
+                Seen::Stale(_) => read_policy(ctx).await?,
+            };
+            write_policy(ctx, own, live, &sids, &wanted).await
         })),
     );
     let mut failed = Failed::default();
     let mut held = RegistryArgs { adopt: new.adopt, ..old.clone() };
-    let mut policy = if new.source_accounts.is_some() || old.source_accounts.is_some() { old_policy } else { None };
+    let mut policy = seen_text;
     match scanning_result {
         Some(Err(e)) => failed.add(SCANNING, e),
         _ => held.scanning = new.scanning.clone(),
@@ -283,15 +307,16 @@ async fn apply(
         _ => held.replication = new.replication.clone(),
     }
     match policy_result {
-        Some(Err(e)) => failed.add(SOURCE_ACCOUNTS, e),
+        Some(Err(e)) => failed.add(POLICY, e),
         Some(Ok(text)) => {
             held.source_accounts = new.source_accounts.clone();
+            held.statements = new.statements.clone();
             policy = text;
         }
-        None => held.source_accounts = new.source_accounts.clone(),
-    }
-    if new.source_accounts.is_none() && held.source_accounts.is_none() {
-        policy = None;
+        None => {
+            held.source_accounts = new.source_accounts.clone();
+            held.statements = new.statements.clone();
+        }
     }
     let mut props = outputs(ctx, &held, own, policy);
     carry_secrets(PROPERTIES, inputs, &mut props);
@@ -333,13 +358,19 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String]) -> DiffResult {
             (Some(x), Some(y)) => same_accounts(x, y),
             (x, y) => x.is_none() && y.is_none(),
         },
+        (POLICY_STATEMENTS, Some(a), Some(b)) => match (&a.statements, &b.statements) {
+            (Some(x), Some(y)) => same_statement_lists(x, y),
+            (x, y) => x.is_none() && y.is_none(),
+        },
         _ => o == n,
     });
     // A registry policy edited into something the account list cannot
     // express: its text is what changes.
     if !ignoring.ignores(SOURCE_ACCOUNTS)
+        && old.as_ref().is_some_and(|o| o.source_accounts.is_some())
         && let Some(Value::String(applied)) = olds.get("registryPolicyText").map(Value::plain)
-        && accounts_of(&applied).is_none()
+        && let Some(statements) = statements_of(&applied)
+        && find(&statements, REPLICATION_SID).is_some_and(|st| accounts_of_statement(st).is_none())
     {
         out.change("registryPolicyText", DiffKind::Update);
     }
@@ -364,6 +395,126 @@ fn old_args(olds: &Map, old_inputs: &Map, config: &ProviderConfig) -> RegistryAr
     parse_group_args(source, config).unwrap_or_default()
 }
 
+/// The registry policy as compared before a write: just read, or as the
+/// state last saw it (then read again before writing).
+enum Seen {
+    Fresh(Option<String>),
+    Stale(Option<String>),
+}
+
+impl Seen {
+    fn text(&self) -> Option<String> {
+        match self {
+            Seen::Fresh(t) | Seen::Stale(t) => t.clone(),
+        }
+    }
+}
+
+/// Whether the resource owns statements of the registry policy.
+fn owns_policy(args: &RegistryArgs) -> bool {
+    args.source_accounts.is_some() || args.statements.is_some()
+}
+
+/// Whether `new` declares a statement `old` did not own: one found in the
+/// live policy is then taken over (refused unless adopt).
+fn newly_owned_sids(old: &RegistryArgs, new: &RegistryArgs) -> bool {
+    let old_sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
+    owned_sids(new.source_accounts.as_deref(), new.statements.as_deref()).iter().any(|s| !old_sids.contains(s))
+}
+
+/// What the live policy already holds under the `Sid`s to be owned, each as
+/// the refusal names it (with its JSON, shortened).
+fn statements_taken(live: Option<&str>, sids: &BTreeSet<String>) -> Vec<String> {
+    let statements = live.and_then(statements_of).unwrap_or_default();
+    sids.iter()
+        .filter_map(|sid| find(&statements, sid))
+        .map(|st| {
+            let mut text = st.to_string();
+            if text.len() > 300 {
+                let cut = (0..=300).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+                text.truncate(cut);
+                text.push_str("...");
+            }
+            format!("a registry policy statement {} ({text})", sid_of(st).unwrap_or_default())
+        })
+        .collect()
+}
+
+/// Refresh and import of the registry policy's statements this resource
+/// owns (on import: every statement with the prefix), into `found`.
+async fn read_statements(
+    ctx: &Ctx<'_>,
+    own: &str,
+    live: Option<&str>,
+    old: &RegistryArgs,
+    importing: bool,
+    found: &mut RegistryArgs,
+) {
+    let statements = live.and_then(statements_of).unwrap_or_default();
+    if importing || old.source_accounts.is_some() {
+        found.source_accounts = match find(&statements, REPLICATION_SID) {
+            None if importing => None,
+            None => {
+                if old.source_accounts.as_ref().is_some_and(|a| !a.is_empty()) {
+                    drift(ctx, own, SOURCE_ACCOUNTS).await;
+                }
+                Some(Vec::new())
+            }
+            Some(st) => match accounts_of_statement(st) {
+                Some(accounts) => match &old.source_accounts {
+                    Some(o) if same_accounts(o, &accounts) => Some(o.clone()),
+                    Some(_) => {
+                        drift(ctx, own, SOURCE_ACCOUNTS).await;
+                        Some(accounts)
+                    }
+                    None => Some(accounts),
+                },
+                None => {
+                    ctx.warn(format!(
+                        "the registry policy statement {REPLICATION_SID} of ECR registry {own} was changed into something replicationSourceAccounts cannot express; it shows as it is in registryPolicyText, and the next `pulumi up` puts back the declared one"
+                    ))
+                    .await;
+                    old.source_accounts.clone()
+                }
+            },
+        };
+    }
+    let place = place_of(ctx, own);
+    if importing {
+        let ours: Vec<PolicyStatement> = statements
+            .iter()
+            .filter_map(|st| {
+                let sid = sid_of(st)?.strip_prefix(SID_PREFIX)?;
+                (sid_of(st) != Some(REPLICATION_SID) && !sid.is_empty())
+                    .then(|| PolicyStatement::from_json(sid, st))
+                    .flatten()
+            })
+            .collect();
+        found.statements = (!ours.is_empty()).then_some(ours);
+    } else if let Some(declared) = &old.statements {
+        let mut kept = Vec::new();
+        for st in declared {
+            match find(&statements, &st.full_sid()) {
+                Some(live) if same_statement(live, &st.to_json(place)) => kept.push(st.clone()),
+                Some(live) => {
+                    drift(ctx, own, &format!("registry policy statement {}", st.full_sid())).await;
+                    kept.extend(PolicyStatement::from_json(&st.sid, live));
+                }
+                None => drift(ctx, own, &format!("registry policy statement {}", st.full_sid())).await,
+            }
+        }
+        found.statements = Some(kept);
+    }
+}
+
+/// Two lists of declared statements that write the same statements (order
+/// aside; a statement as JSON and its typed form are the same).
+fn same_statement_lists(a: &[PolicyStatement], b: &[PolicyStatement]) -> bool {
+    let place = Place { partition: "aws", region: "us-east-1", registry_id: "000000000000" };
+    a.len() == b.len()
+        && a.iter().all(|x| b.iter().any(|y| y.sid == x.sid && same_statement(&x.to_json(place), &y.to_json(place))))
+}
+
 fn same_accounts(a: &[String], b: &[String]) -> bool {
     let set = |v: &[String]| v.iter().cloned().collect::<std::collections::BTreeSet<_>>();
     set(a) == set(b)
@@ -375,7 +526,7 @@ fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, own: &str, policy: Option<String>
     let mut m = args.to_map();
     m.insert("registryId".into(), own.into());
     m.insert("region".into(), region(ctx).into());
-    if let Some(text) = policy.filter(|_| args.source_accounts.is_some()) {
+    if let Some(text) = policy.filter(|_| owns_policy(args)) {
         m.insert("registryPolicyText".into(), text.into());
     }
     m
@@ -385,28 +536,22 @@ fn preview_outputs(ctx: &Ctx<'_>, news: &Map, own: Option<&str>) -> Map {
     let mut m = news.clone();
     m.insert("registryId".into(), own.map_or(Value::Unknown, Value::from));
     m.insert("region".into(), region(ctx).into());
-    match news.get(SOURCE_ACCOUNTS).map(Value::plain) {
-        Some(Value::Array(a)) if a.is_empty() => {}
-        Some(Value::Array(a)) => {
-            let accounts: Option<Vec<String>> = a.iter().map(|v| v.as_str().map(str::to_string)).collect();
-            let text = match (accounts, own) {
-                (Some(accounts), Some(own)) => {
-                    replication_policy(&accounts, partition(ctx), region(ctx), own).map_or(Value::Unknown, Value::from)
-                }
-                _ => Value::Unknown,
-            };
-            m.insert("registryPolicyText".into(), text);
-        }
-        None | Some(Value::Null) => {}
-        Some(_) => {
-            m.insert("registryPolicyText".into(), Value::Unknown);
-        }
+    // The policy merges the declared statements with the live ones of
+    // others: known only once it is written.
+    let declares = |k: &str| !matches!(news.get(k).map(Value::plain), None | Some(Value::Null));
+    if declares(SOURCE_ACCOUNTS) || declares(POLICY_STATEMENTS) {
+        m.insert("registryPolicyText".into(), Value::Unknown);
     }
     carry_secrets(PROPERTIES, news, &mut m);
     m
 }
 
 // ---------------------------------------------------------------- calls
+
+/// Where this registry's statements are written.
+fn place_of<'a>(ctx: &'a Ctx<'_>, own: &'a str) -> Place<'a> {
+    Place { partition: partition(ctx), region: region(ctx), registry_id: own }
+}
 
 fn region<'a>(ctx: &'a Ctx<'_>) -> &'a str {
     ctx.config.region_in_force().unwrap_or_default()
@@ -654,17 +799,48 @@ async fn put_replication(ctx: &Ctx<'_>, rules: &[ReplicationRule], own: &str) ->
     Ok(())
 }
 
-/// Writes the registry policy for `accounts` (or deletes it for none);
-/// returns the text in force.
-async fn set_policy(ctx: &Ctx<'_>, accounts: &[String], own: &str) -> Result<Option<String>> {
-    let Some(text) = replication_policy(accounts, partition(ctx), region(ctx), own) else {
-        delete_policy(ctx).await?;
+/// Writes the live registry policy `live` with the statements of `sids`
+/// replaced by `owned` (every other statement kept); deletes the policy when
+/// nothing is left, and writes nothing when nothing changes. Returns the
+/// text in force.
+async fn write_policy(
+    ctx: &Ctx<'_>,
+    own: &str,
+    live: Option<String>,
+    sids: &BTreeSet<String>,
+    owned: &[serde_json::Value],
+) -> Result<Option<String>> {
+    let Some(text) = merged(live.as_deref(), sids, owned) else {
+        if live.is_some() {
+            delete_policy(ctx).await?;
+        }
         return Ok(None);
     };
+    if live.as_deref().is_some_and(|l| same_policy_text(l, &text)) {
+        return Ok(live);
+    }
+    if text.len() > MAX_REGISTRY_POLICY_LENGTH {
+        return Err(ProviderError::new(
+            Code::FailedPrecondition,
+            format!(
+                "the registry policy of ECR registry {own} would be {} characters, over ECR's limit of {MAX_REGISTRY_POLICY_LENGTH}: statements this stack does not own take {} of them; declare fewer accounts or statements, or trim the others",
+                text.len(),
+                foreign_length(live.as_deref(), sids)
+            ),
+        ));
+    }
     let action = "ecr:PutRegistryPolicy";
     let req = ctx.client.put_registry_policy().policy_text(&text);
     ctx.write(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
     Ok(Some(text))
+}
+
+/// Two policy documents with the same statements, by meaning and in order.
+fn same_policy_text(a: &str, b: &str) -> bool {
+    match (statements_of(a), statements_of(b)) {
+        (Some(x), Some(y)) => x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| same_statement(p, q)),
+        _ => a == b,
+    }
 }
 
 async fn delete_policy(ctx: &Ctx<'_>) -> Result<()> {
