@@ -530,6 +530,34 @@ async fn replication_holds_up_to_ten_rules_never_to_itself() {
     );
 }
 
+/// A registry policy names the actions ECR documents for it (scope V2, the
+/// default: any ECR action), not only the two replication actions moto
+/// knows; an action of another service is refused.
+#[tokio::test]
+async fn registry_policies_take_every_ecr_action() {
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+    let policy = |actions: &[&str]| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Sid": "PullThrough", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+            "Action": actions, "Resource": format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/*"),
+        }]})
+        .to_string()
+    };
+    ecr.put_registry_policy()
+        .policy_text(policy(&["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]))
+        .send()
+        .await
+        .expect("the pull-through cache actions");
+    ecr.put_registry_policy().policy_text(policy(&["ecr:BatchGetImage"])).send().await.expect("a V2 action");
+    assert_invalid(
+        ecr.put_registry_policy().policy_text(policy(&["s3:GetObject"])).send().await,
+        "PolicyText",
+        "Invalid registry policy provided",
+    );
+}
+
 /// The pull through cache rule and repository creation template operations,
 /// which moto alone answers with HTTP 500 (tests/support/ecr_extensions.py
 /// serves them), driven with boto3 by tests/support/check_ecr_extensions.py
