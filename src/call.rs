@@ -26,6 +26,9 @@ pub struct Ctx<'a> {
     pub deadline: Option<Instant>,
     pub log: &'a EngineLog,
     pub urn: &'a str,
+    /// The account- and region-wide settings the provider's resources
+    /// declare (see [`crate::resource::Claims`]).
+    pub claims: &'a crate::resource::Claims,
 }
 
 impl Ctx<'_> {

@@ -50,6 +50,65 @@ pub trait Resource: Send + Sync {
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map>;
     /// Deletes the resource; already gone counts as deleted.
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()>;
+    /// The account- and region-wide settings these checked inputs declare,
+    /// which no other resource of the same provider may declare too (the
+    /// Registry's groups and policy statements). None by default.
+    fn claims(&self, _inputs: &Map) -> Vec<Claim> {
+        Vec::new()
+    }
+}
+
+/// A setting one resource owns for its whole account and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The input that declares it, for the failure.
+    pub property: &'static str,
+    /// The setting, as messages name it (and the key it is held under).
+    pub setting: String,
+}
+
+/// Who declared which account- and region-wide setting, across the
+/// resources one provider serves (one account and region): one owner per
+/// setting, also inside one program, whatever order the engine calls them
+/// in. Keys are `<region> <setting>`.
+#[derive(Debug, Default)]
+pub struct Claims(std::sync::Mutex<BTreeMap<String, String>>);
+
+impl Claims {
+    /// Records that `urn` declares `claims` in `region` (forgetting what it
+    /// declared before) unless another resource holds one of them: then
+    /// records nothing and returns each conflict with the other's URN.
+    pub fn claim(&self, region: &str, urn: &str, claims: &[Claim]) -> Vec<(Claim, String)> {
+        let mut held = self.0.lock().expect("claims lock");
+        let key = |c: &Claim| format!("{region} {}", c.setting);
+        let conflicts: Vec<(Claim, String)> = claims
+            .iter()
+            .filter_map(|c| held.get(&key(c)).filter(|owner| *owner != urn).map(|owner| (c.clone(), owner.clone())))
+            .collect();
+        if conflicts.is_empty() {
+            held.retain(|k, owner| owner != urn || !k.starts_with(&format!("{region} ")));
+            for c in claims {
+                held.insert(key(c), urn.to_string());
+            }
+        }
+        conflicts
+    }
+
+    /// The URN of another resource that declares `setting` in `region`.
+    pub fn other_owner(&self, region: &str, setting: &str, urn: &str) -> Option<String> {
+        let held = self.0.lock().expect("claims lock");
+        held.get(&format!("{region} {setting}")).filter(|owner| *owner != urn).cloned()
+    }
+}
+
+/// The sentence for a setting another resource of the same provider
+/// already declares.
+pub fn claimed_elsewhere(claim: &Claim, other: &str) -> String {
+    let name = other.rsplit("::").next().unwrap_or(other);
+    format!(
+        "{} is also declared by \"{name}\" ({other}) for the same account and region; one resource owns it: declare it in one of them only (README, \"Handing a group over\", shows how to move it without a moment of reset)",
+        claim.setting
+    )
 }
 
 /// What Read found.

@@ -19,7 +19,7 @@ use crate::log::{self, Level, Redacted};
 use crate::naming::{Autonaming, NamingContext};
 use crate::property::{Map, decode_opt, encode_struct};
 use crate::proto::pulumirpc::{self, resource_provider_server::ResourceProvider};
-use crate::resource::{DiffKind, Resource};
+use crate::resource::{Claims, DiffKind, Resource, claimed_elsewhere};
 use crate::resources;
 use crate::validate::{Failure, redact, secret_strings};
 
@@ -62,12 +62,13 @@ impl Configured {
 pub struct Provider {
     configured: Arc<RwLock<Option<Arc<Configured>>>>,
     cancel: CancellationToken,
+    claims: Arc<Claims>,
     log: EngineLog,
 }
 
 impl Provider {
     pub fn new(log: EngineLog) -> Self {
-        Provider { configured: Arc::default(), cancel: CancellationToken::new(), log }
+        Provider { configured: Arc::default(), cancel: CancellationToken::new(), claims: Arc::default(), log }
     }
 
     /// Cancelled by the engine's Cancel RPC (or by SIGINT in main).
@@ -337,7 +338,14 @@ impl ResourceProvider for Provider {
             }
         });
         let naming = NamingContext { resource_name, random_seed: r.random_seed.clone(), autonaming };
-        let (checked, fs) = resource.check(&news, &olds, &naming, &self.config_or_default());
+        let config = self.config_or_default();
+        let (checked, mut fs) = resource.check(&news, &olds, &naming, &config);
+        if fs.is_empty() {
+            let region = config.region_in_force().unwrap_or_default();
+            for (claim, other) in self.claims.claim(region, &r.urn, &resource.claims(&checked)) {
+                fs.push(Failure::new(claim.property, claimed_elsewhere(&claim, &other)));
+            }
+        }
         Ok(Response::new(pulumirpc::CheckResponse {
             failures: check_failures(fs, &checked),
             inputs: Some(encode_struct(&checked)),
@@ -386,6 +394,7 @@ impl ResourceProvider for Provider {
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let inputs = decode_opt(r.properties.as_ref());
         log::log(Level::Trace, || format!("Create {} preview={} inputs={}", r.urn, r.preview, Redacted(&inputs)));
+        self.claim(&ctx, resource, &inputs).map_err(|e| failed("Create", &r.urn, &[&inputs], e))?;
         let (id, props) =
             resource.create(&ctx, &inputs, r.preview).await.map_err(|e| failed("Create", &r.urn, &[&inputs], e))?;
         Ok(Response::new(pulumirpc::CreateResponse {
@@ -431,6 +440,7 @@ impl ResourceProvider for Provider {
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let news = decode_opt(r.news.as_ref());
         log::log(Level::Trace, || format!("Update {} preview={} news={}", r.urn, r.preview, Redacted(&news)));
+        self.claim(&ctx, resource, &news).map_err(|e| failed("Update", &r.urn, &[&olds, &news], e))?;
         let props = resource
             .update(&ctx, &olds, &news, r.preview)
             .await
@@ -495,6 +505,21 @@ impl Provider {
             deadline: deadline(timeout),
             log: &self.log,
             urn,
+            claims: &self.claims,
+        }
+    }
+
+    /// Claims what a Create or Update is about to own account- and
+    /// region-wide (Check claimed it already; a Create or Update that comes
+    /// without, or concurrently with another, is held to the same rule).
+    fn claim(&self, ctx: &Ctx<'_>, resource: &dyn Resource, inputs: &Map) -> Result<(), ProviderError> {
+        let region = ctx.config.region_in_force().unwrap_or_default();
+        match self.claims.claim(region, ctx.urn, &resource.claims(inputs)).first() {
+            None => Ok(()),
+            Some((claim, other)) => Err(ProviderError::new(
+                tonic::Code::FailedPrecondition,
+                format!("{}: {}", claim.property, claimed_elsewhere(claim, other)),
+            )),
         }
     }
 }

@@ -36,7 +36,7 @@ use crate::policy::registry::{
 };
 use crate::property::{Map, Value};
 use crate::resource::{
-    DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
+    Claim, DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
     keep_secret_marks,
 };
 use crate::validate::Failure;
@@ -60,6 +60,31 @@ const SCANNING: &str = "scanning";
 const REPLICATION: &str = "replication";
 const SOURCE_ACCOUNTS: &str = "replicationSourceAccounts";
 const POLICY_STATEMENTS: &str = "policyStatements";
+/// The settings as claims name them (see [`Claims`](crate::resource::Claims)).
+const SCANNING_SETTING: &str = "the registry's scanning";
+const REPLICATION_SETTING: &str = "the registry's replication rules";
+
+fn statement_setting(sid: &str) -> String {
+    format!("registry policy statement {sid}")
+}
+
+/// What a Registry declaring `args` owns account- and region-wide.
+fn claims_of(args: &RegistryArgs) -> Vec<Claim> {
+    let mut claims = Vec::new();
+    if args.scanning.is_some() {
+        claims.push(Claim { property: SCANNING, setting: SCANNING_SETTING.into() });
+    }
+    if args.replication.is_some() {
+        claims.push(Claim { property: REPLICATION, setting: REPLICATION_SETTING.into() });
+    }
+    if args.source_accounts.is_some() {
+        claims.push(Claim { property: SOURCE_ACCOUNTS, setting: statement_setting(REPLICATION_SID) });
+    }
+    for st in args.statements.iter().flatten() {
+        claims.push(Claim { property: POLICY_STATEMENTS, setting: statement_setting(&st.full_sid()) });
+    }
+    claims
+}
 /// The registry policy's statements of this resource, for messages.
 const POLICY: &str = "registry policy statements";
 
@@ -224,17 +249,31 @@ impl Resource for RegistryResource {
         apply(ctx, &own, &old, seen, &args, news, false).await
     }
 
+    fn claims(&self, inputs: &Map) -> Vec<Claim> {
+        parse_group_args(inputs, &ProviderConfig::default()).map(|a| claims_of(&a)).unwrap_or_default()
+    }
+
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
         let own = registry_of_id(ctx, id)?;
-        let old = old_args(olds, &Map::new(), ctx.config);
+        let mut old = old_args(olds, &Map::new(), ctx.config);
+        // What another Registry of this provider declares now (a hand-over
+        // inside one program) is its to keep: not reset here.
+        let others = |setting: &str| ctx.claims.other_owner(region(ctx), setting, ctx.urn).is_some();
+        if others(SCANNING_SETTING) {
+            old.scanning = None;
+        }
+        if others(REPLICATION_SETTING) {
+            old.replication = None;
+        }
+        let mut sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
+        sids.retain(|sid| !others(&statement_setting(sid)));
         // Each owned group back to AWS's default, all at once; whatever fails
         // keeps the resource in the state, and deleting again finishes.
         let default = default_scanning();
         let (scanning, replication, policy) = tokio::join!(
             maybe(old.scanning.is_some().then(|| put_scanning(ctx, &default))),
             maybe(old.replication.is_some().then(|| put_replication(ctx, &[], &own))),
-            maybe(owns_policy(&old).then(|| async {
-                let sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
+            maybe((owns_policy(&old) && !sids.is_empty()).then(|| async {
                 let live = read_policy(ctx).await?;
                 write_policy(ctx, &own, live, &sids, &[]).await
             })),
