@@ -136,6 +136,21 @@ resources:
       scanning: {type: ENHANCED, scanOnPush: ["*"]}
 "#;
 
+const DROP_AND_TAKE: &str = r#"name: awsecr-owners
+runtime: yaml
+resources:
+  security:
+    type: awsecr:index:Registry
+    properties:
+      replication:
+        - destinations: [{region: eu-west-1}]
+  platform:
+    type: awsecr:index:Registry
+    properties:
+      scanning: {type: ENHANCED, scanOnPush: ["*"], continuous: ["dev/*"]}
+      adopt: true
+"#;
+
 const NEXT_OWNER: &str = r#"name: awsecr-owners
 runtime: yaml
 resources:
@@ -167,14 +182,19 @@ async fn through_the_cli_one_program_has_one_owner_and_hands_a_group_over_withou
     assert!(up.contains("is also declared by"), "{up}");
     let writes: Vec<String> = moto.stop_recording().iter().filter(|op| op.starts_with("Put")).cloned().collect();
     assert!(writes.len() <= 1, "at most the one owner wrote: {writes:?}");
+    stack.ok(&["destroy", "--skip-preview"]);
 
     // One owner; then the group moves to another resource of the program.
     program(&stack, FIRST_OWNER);
     stack.ok(&["up", "--skip-preview"]);
     assert_eq!(scanning_in_force(&moto).await, ("ENHANCED".to_string(), vec![]));
+    // The old owner drops the group (an update) as the new one takes it.
+    program(&stack, DROP_AND_TAKE);
+    stack.ok(&["up", "--skip-preview"]);
+    assert_eq!(scanning_in_force(&moto).await, ("ENHANCED".to_string(), vec!["dev/*".to_string()]));
+    // The old owner is deleted: its delete leaves what the new one declares.
     program(&stack, NEXT_OWNER);
     stack.ok(&["up", "--skip-preview"]);
-    // The old owner's delete did not reset what the new one declares.
     assert_eq!(scanning_in_force(&moto).await, ("ENHANCED".to_string(), vec!["prod/*".to_string()]));
     stack.ok(&["destroy", "--skip-preview"]);
     assert_eq!(scanning_in_force(&moto).await.0, "BASIC");

@@ -300,14 +300,17 @@ async fn apply(
     inputs: &Map,
     creating: bool,
 ) -> Result<Map> {
+    // A group dropped here that another resource of the program declares
+    // now is handed over, not reset.
+    let others = |setting: &str| ctx.claims.other_owner(region(ctx), setting, ctx.urn).is_some();
     let scanning = match (&old.scanning, &new.scanning) {
         (_, Some(s)) if old.scanning.as_ref().is_none_or(|o| !o.same_as(s)) => Some(s.clone()),
-        (Some(_), None) => Some(default_scanning()),
+        (Some(_), None) if !others(SCANNING_SETTING) => Some(default_scanning()),
         _ => None,
     };
     let replication = match (&old.replication, &new.replication) {
         (_, Some(r)) if old.replication.as_ref().is_none_or(|o| !same_rules(o, r, own)) => Some(r.clone()),
-        (Some(_), None) => Some(Vec::new()),
+        (Some(_), None) if !others(REPLICATION_SETTING) => Some(Vec::new()),
         _ => None,
     };
     // The policy: written when a statement this resource owns (before or
@@ -315,6 +318,7 @@ async fn apply(
     let place = place_of(ctx, own);
     let wanted = declared(new.source_accounts.as_deref(), new.statements.as_deref(), place);
     let mut sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
+    sids.retain(|sid| !others(&statement_setting(sid)));
     sids.extend(owned_sids(new.source_accounts.as_deref(), new.statements.as_deref()));
     let seen_text = seen.text();
     let seen_statements = seen_text.as_deref().and_then(statements_of).unwrap_or_default();
