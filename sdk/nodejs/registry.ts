@@ -8,7 +8,7 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
+ * The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
  *
  * ## Example Usage
  * ### Scanning and replication for the whole registry
@@ -65,7 +65,7 @@ export class Registry extends pulumi.CustomResource {
     }
 
     /**
-     * Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+     * Take over a group (or a registry policy statement under a declared sid) that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails, shows what is there and the `pulumi import` command.
      */
     declare public readonly adopt: pulumi.Output<boolean>;
     /**
@@ -85,7 +85,7 @@ export class Registry extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly registryPolicyText: pulumi.Output<string | undefined>;
     /**
-     * Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+     * Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
      */
     declare public readonly replication: pulumi.Output<outputs.ReplicationRule[] | undefined>;
     /**
@@ -93,7 +93,7 @@ export class Registry extends pulumi.CustomResource {
      */
     declare public readonly replicationSourceAccounts: pulumi.Output<string[] | undefined>;
     /**
-     * Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+     * Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
      */
     declare public readonly scanning: pulumi.Output<outputs.RegistryScanning | undefined>;
 
@@ -136,7 +136,7 @@ export class Registry extends pulumi.CustomResource {
  */
 export interface RegistryArgs {
     /**
-     * Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+     * Take over a group (or a registry policy statement under a declared sid) that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails, shows what is there and the `pulumi import` command.
      */
     adopt?: pulumi.Input<boolean | undefined>;
     /**
@@ -144,7 +144,7 @@ export interface RegistryArgs {
      */
     policyStatements?: pulumi.Input<pulumi.Input<inputs.RegistryPolicyStatementArgs>[] | undefined>;
     /**
-     * Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+     * Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
      */
     replication?: pulumi.Input<pulumi.Input<inputs.ReplicationRuleArgs>[] | undefined>;
     /**
@@ -152,7 +152,7 @@ export interface RegistryArgs {
      */
     replicationSourceAccounts?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+     * Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
      */
     scanning?: pulumi.Input<inputs.RegistryScanningArgs | undefined>;
 }

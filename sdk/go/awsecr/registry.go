@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
+// The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
 //
 // ## Example Usage
 // ### Scanning and replication for the whole registry
@@ -64,7 +64,7 @@ import (
 type Registry struct {
 	pulumi.CustomResourceState
 
-	// Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+	// Take over a group (or a registry policy statement under a declared sid) that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails, shows what is there and the `pulumi import` command.
 	Adopt pulumi.BoolOutput `pulumi:"adopt"`
 	// Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
 	PolicyStatements RegistryPolicyStatementArrayOutput `pulumi:"policyStatements"`
@@ -74,11 +74,11 @@ type Registry struct {
 	RegistryId pulumi.StringOutput `pulumi:"registryId"`
 	// The whole registry policy in force (every statement, also those of others), when `replicationSourceAccounts` or `policyStatements` is set.
 	RegistryPolicyText pulumi.StringPtrOutput `pulumi:"registryPolicyText"`
-	// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+	// Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
 	Replication ReplicationRuleArrayOutput `pulumi:"replication"`
 	// Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
 	ReplicationSourceAccounts pulumi.StringArrayOutput `pulumi:"replicationSourceAccounts"`
-	// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+	// Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 	Scanning RegistryScanningPtrOutput `pulumi:"scanning"`
 }
 
@@ -128,29 +128,29 @@ func (RegistryState) ElementType() reflect.Type {
 }
 
 type registryArgs struct {
-	// Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+	// Take over a group (or a registry policy statement under a declared sid) that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails, shows what is there and the `pulumi import` command.
 	Adopt *bool `pulumi:"adopt"`
 	// Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
 	PolicyStatements []RegistryPolicyStatement `pulumi:"policyStatements"`
-	// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+	// Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
 	Replication []ReplicationRule `pulumi:"replication"`
 	// Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
 	ReplicationSourceAccounts []string `pulumi:"replicationSourceAccounts"`
-	// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+	// Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 	Scanning *RegistryScanning `pulumi:"scanning"`
 }
 
 // The set of arguments for constructing a Registry resource.
 type RegistryArgs struct {
-	// Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+	// Take over a group (or a registry policy statement under a declared sid) that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails, shows what is there and the `pulumi import` command.
 	Adopt pulumi.BoolPtrInput
 	// Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
 	PolicyStatements RegistryPolicyStatementArrayInput
-	// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+	// Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
 	Replication ReplicationRuleArrayInput
 	// Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
 	ReplicationSourceAccounts pulumi.StringArrayInput
-	// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+	// Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 	Scanning RegistryScanningPtrInput
 }
 
@@ -241,7 +241,7 @@ func (o RegistryOutput) ToRegistryOutputWithContext(ctx context.Context) Registr
 	return o
 }
 
-// Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+// Take over a group (or a registry policy statement under a declared sid) that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails, shows what is there and the `pulumi import` command.
 func (o RegistryOutput) Adopt() pulumi.BoolOutput {
 	return o.ApplyT(func(v *Registry) pulumi.BoolOutput { return v.Adopt }).(pulumi.BoolOutput)
 }
@@ -266,7 +266,7 @@ func (o RegistryOutput) RegistryPolicyText() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Registry) pulumi.StringPtrOutput { return v.RegistryPolicyText }).(pulumi.StringPtrOutput)
 }
 
-// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+// Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
 func (o RegistryOutput) Replication() ReplicationRuleArrayOutput {
 	return o.ApplyT(func(v *Registry) ReplicationRuleArrayOutput { return v.Replication }).(ReplicationRuleArrayOutput)
 }
@@ -276,7 +276,7 @@ func (o RegistryOutput) ReplicationSourceAccounts() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Registry) pulumi.StringArrayOutput { return v.ReplicationSourceAccounts }).(pulumi.StringArrayOutput)
 }
 
-// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+// Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 func (o RegistryOutput) Scanning() RegistryScanningPtrOutput {
 	return o.ApplyT(func(v *Registry) RegistryScanningPtrOutput { return v.Scanning }).(RegistryScanningPtrOutput)
 }

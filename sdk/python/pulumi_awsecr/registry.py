@@ -30,11 +30,11 @@ class RegistryArgs:
         """
         The set of arguments for constructing a Registry resource.
 
-        :param pulumi.Input[_builtins.bool] adopt: Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+        :param pulumi.Input[_builtins.bool] adopt: Take over a group (or a registry policy statement under a declared sid) that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails, shows what is there and the `pulumi import` command.
         :param pulumi.Input[Sequence[pulumi.Input['RegistryPolicyStatementArgs']]] policy_statements: Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
-        :param pulumi.Input[Sequence[pulumi.Input['ReplicationRuleArgs']]] replication: Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+        :param pulumi.Input[Sequence[pulumi.Input['ReplicationRuleArgs']]] replication: Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
-        :param pulumi.Input['RegistryScanningArgs'] scanning: Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+        :param pulumi.Input['RegistryScanningArgs'] scanning: Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
         """
         if adopt is None:
             adopt = False
@@ -53,7 +53,7 @@ class RegistryArgs:
     @pulumi.getter
     def adopt(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+        Take over a group (or a registry policy statement under a declared sid) that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails, shows what is there and the `pulumi import` command.
         """
         return pulumi.get(self, "adopt")
 
@@ -77,7 +77,7 @@ class RegistryArgs:
     @pulumi.getter
     def replication(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ReplicationRuleArgs']]]]:
         """
-        Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+        Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
         """
         return pulumi.get(self, "replication")
 
@@ -101,7 +101,7 @@ class RegistryArgs:
     @pulumi.getter
     def scanning(self) -> pulumi.Input[Optional['RegistryScanningArgs']]:
         """
-        Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+        Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
         """
         return pulumi.get(self, "scanning")
 
@@ -123,7 +123,7 @@ class Registry(pulumi.CustomResource):
                  scanning: pulumi.Input[Optional[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']]] = None,
                  __props__=None):
         """
-        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
+        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
 
         ## Example Usage
         ### Scanning and replication for the whole registry
@@ -158,11 +158,11 @@ class Registry(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.bool] adopt: Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+        :param pulumi.Input[_builtins.bool] adopt: Take over a group (or a registry policy statement under a declared sid) that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails, shows what is there and the `pulumi import` command.
         :param pulumi.Input[Sequence[pulumi.Input[Union['RegistryPolicyStatementArgs', 'RegistryPolicyStatementArgsDict']]]] policy_statements: Further statements of the registry policy this resource owns, each known by its `sid` (written as Sid `Awsecr<sid>`): for example another account's pull-through cache use (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`) or replication from a whole organization (principal `*` with an `aws:PrincipalOrgID` condition). Statements of others (any other Sid) are kept as they are at every write; a declared sid already in the registry policy is refused on create unless `adopt`. Compared by meaning; a statement changed outside Pulumi shows after a refresh as a `document` and the next `pulumi up` puts back the declared one.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['ReplicationRuleArgs', 'ReplicationRuleArgsDict']]]] replication: Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['ReplicationRuleArgs', 'ReplicationRuleArgsDict']]]] replication: Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
-        :param pulumi.Input[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']] scanning: Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+        :param pulumi.Input[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']] scanning: Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
         """
         ...
     @overload
@@ -171,7 +171,7 @@ class Registry(pulumi.CustomResource):
                  args: Optional[RegistryArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
+        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
 
         ## Example Usage
         ### Scanning and replication for the whole registry
@@ -279,7 +279,7 @@ class Registry(pulumi.CustomResource):
     @pulumi.getter
     def adopt(self) -> pulumi.Output[_builtins.bool]:
         """
-        Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
+        Take over a group (or a registry policy statement under a declared sid) that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails, shows what is there and the `pulumi import` command.
         """
         return pulumi.get(self, "adopt")
 
@@ -319,7 +319,7 @@ class Registry(pulumi.CustomResource):
     @pulumi.getter
     def replication(self) -> pulumi.Output[Optional[Sequence['outputs.ReplicationRule']]]:
         """
-        Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+        Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
         """
         return pulumi.get(self, "replication")
 
@@ -335,7 +335,7 @@ class Registry(pulumi.CustomResource):
     @pulumi.getter
     def scanning(self) -> pulumi.Output[Optional['outputs.RegistryScanning']]:
         """
-        Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+        Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
         """
         return pulumi.get(self, "scanning")
 
