@@ -8,7 +8,7 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
+ * The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only while it is declared: a group this resource has never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does; preview shows that as a change of the group. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
  *
  * ## Example Usage
  * ### Scanning and replication for the whole registry
@@ -81,15 +81,15 @@ export class Registry extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly registryPolicyText: pulumi.Output<string | undefined>;
     /**
-     * Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+     * Owns the replication rules while declared (at most 10; an empty list means none); never declared, they are left exactly as they are. Removing it from the program, or deleting the resource, removes the rules.
      */
     declare public readonly replication: pulumi.Output<outputs.ReplicationRule[] | undefined>;
     /**
-     * Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+     * Owns the registry policy while declared: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Never declared, the policy is left exactly as it is; removing it from the program, or deleting the resource, deletes the policy.
      */
     declare public readonly replicationSourceAccounts: pulumi.Output<string[] | undefined>;
     /**
-     * Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+     * Owns the registry scanning configuration while declared; never declared, it is left exactly as it is. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
      */
     declare public readonly scanning: pulumi.Output<outputs.RegistryScanning | undefined>;
 
@@ -134,15 +134,15 @@ export interface RegistryArgs {
      */
     adopt?: pulumi.Input<boolean | undefined>;
     /**
-     * Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+     * Owns the replication rules while declared (at most 10; an empty list means none); never declared, they are left exactly as they are. Removing it from the program, or deleting the resource, removes the rules.
      */
     replication?: pulumi.Input<pulumi.Input<inputs.ReplicationRuleArgs>[] | undefined>;
     /**
-     * Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+     * Owns the registry policy while declared: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Never declared, the policy is left exactly as it is; removing it from the program, or deleting the resource, deletes the policy.
      */
     replicationSourceAccounts?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+     * Owns the registry scanning configuration while declared; never declared, it is left exactly as it is. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
      */
     scanning?: pulumi.Input<inputs.RegistryScanningArgs | undefined>;
 }

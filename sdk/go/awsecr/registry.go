@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
+// The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only while it is declared: a group this resource has never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does; preview shows that as a change of the group. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
 //
 // ## Example Usage
 // ### Scanning and replication for the whole registry
@@ -72,11 +72,11 @@ type Registry struct {
 	RegistryId pulumi.StringOutput `pulumi:"registryId"`
 	// The registry policy in force, when `replicationSourceAccounts` is set.
 	RegistryPolicyText pulumi.StringPtrOutput `pulumi:"registryPolicyText"`
-	// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+	// Owns the replication rules while declared (at most 10; an empty list means none); never declared, they are left exactly as they are. Removing it from the program, or deleting the resource, removes the rules.
 	Replication ReplicationRuleArrayOutput `pulumi:"replication"`
-	// Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+	// Owns the registry policy while declared: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Never declared, the policy is left exactly as it is; removing it from the program, or deleting the resource, deletes the policy.
 	ReplicationSourceAccounts pulumi.StringArrayOutput `pulumi:"replicationSourceAccounts"`
-	// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+	// Owns the registry scanning configuration while declared; never declared, it is left exactly as it is. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 	Scanning RegistryScanningPtrOutput `pulumi:"scanning"`
 }
 
@@ -128,11 +128,11 @@ func (RegistryState) ElementType() reflect.Type {
 type registryArgs struct {
 	// Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
 	Adopt *bool `pulumi:"adopt"`
-	// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+	// Owns the replication rules while declared (at most 10; an empty list means none); never declared, they are left exactly as they are. Removing it from the program, or deleting the resource, removes the rules.
 	Replication []ReplicationRule `pulumi:"replication"`
-	// Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+	// Owns the registry policy while declared: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Never declared, the policy is left exactly as it is; removing it from the program, or deleting the resource, deletes the policy.
 	ReplicationSourceAccounts []string `pulumi:"replicationSourceAccounts"`
-	// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+	// Owns the registry scanning configuration while declared; never declared, it is left exactly as it is. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 	Scanning *RegistryScanning `pulumi:"scanning"`
 }
 
@@ -140,11 +140,11 @@ type registryArgs struct {
 type RegistryArgs struct {
 	// Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
 	Adopt pulumi.BoolPtrInput
-	// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+	// Owns the replication rules while declared (at most 10; an empty list means none); never declared, they are left exactly as they are. Removing it from the program, or deleting the resource, removes the rules.
 	Replication ReplicationRuleArrayInput
-	// Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+	// Owns the registry policy while declared: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Never declared, the policy is left exactly as it is; removing it from the program, or deleting the resource, deletes the policy.
 	ReplicationSourceAccounts pulumi.StringArrayInput
-	// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+	// Owns the registry scanning configuration while declared; never declared, it is left exactly as it is. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 	Scanning RegistryScanningPtrInput
 }
 
@@ -255,17 +255,17 @@ func (o RegistryOutput) RegistryPolicyText() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Registry) pulumi.StringPtrOutput { return v.RegistryPolicyText }).(pulumi.StringPtrOutput)
 }
 
-// Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+// Owns the replication rules while declared (at most 10; an empty list means none); never declared, they are left exactly as they are. Removing it from the program, or deleting the resource, removes the rules.
 func (o RegistryOutput) Replication() ReplicationRuleArrayOutput {
 	return o.ApplyT(func(v *Registry) ReplicationRuleArrayOutput { return v.Replication }).(ReplicationRuleArrayOutput)
 }
 
-// Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+// Owns the registry policy while declared: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Never declared, the policy is left exactly as it is; removing it from the program, or deleting the resource, deletes the policy.
 func (o RegistryOutput) ReplicationSourceAccounts() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Registry) pulumi.StringArrayOutput { return v.ReplicationSourceAccounts }).(pulumi.StringArrayOutput)
 }
 
-// Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+// Owns the registry scanning configuration while declared; never declared, it is left exactly as it is. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 func (o RegistryOutput) Scanning() RegistryScanningPtrOutput {
 	return o.ApplyT(func(v *Registry) RegistryScanningPtrOutput { return v.Scanning }).(RegistryScanningPtrOutput)
 }

@@ -30,9 +30,9 @@ class RegistryArgs:
         The set of arguments for constructing a Registry resource.
 
         :param pulumi.Input[_builtins.bool] adopt: Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
-        :param pulumi.Input[Sequence[pulumi.Input['ReplicationRuleArgs']]] replication: Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
-        :param pulumi.Input['RegistryScanningArgs'] scanning: Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+        :param pulumi.Input[Sequence[pulumi.Input['ReplicationRuleArgs']]] replication: Owns the replication rules while declared (at most 10; an empty list means none); never declared, they are left exactly as they are. Removing it from the program, or deleting the resource, removes the rules.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns the registry policy while declared: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Never declared, the policy is left exactly as it is; removing it from the program, or deleting the resource, deletes the policy.
+        :param pulumi.Input['RegistryScanningArgs'] scanning: Owns the registry scanning configuration while declared; never declared, it is left exactly as it is. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
         """
         if adopt is None:
             adopt = False
@@ -61,7 +61,7 @@ class RegistryArgs:
     @pulumi.getter
     def replication(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ReplicationRuleArgs']]]]:
         """
-        Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+        Owns the replication rules while declared (at most 10; an empty list means none); never declared, they are left exactly as they are. Removing it from the program, or deleting the resource, removes the rules.
         """
         return pulumi.get(self, "replication")
 
@@ -73,7 +73,7 @@ class RegistryArgs:
     @pulumi.getter(name="replicationSourceAccounts")
     def replication_source_accounts(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+        Owns the registry policy while declared: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Never declared, the policy is left exactly as it is; removing it from the program, or deleting the resource, deletes the policy.
         """
         return pulumi.get(self, "replication_source_accounts")
 
@@ -85,7 +85,7 @@ class RegistryArgs:
     @pulumi.getter
     def scanning(self) -> pulumi.Input[Optional['RegistryScanningArgs']]:
         """
-        Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+        Owns the registry scanning configuration while declared; never declared, it is left exactly as it is. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
         """
         return pulumi.get(self, "scanning")
 
@@ -106,7 +106,7 @@ class Registry(pulumi.CustomResource):
                  scanning: pulumi.Input[Optional[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']]] = None,
                  __props__=None):
         """
-        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
+        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only while it is declared: a group this resource has never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does; preview shows that as a change of the group. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
 
         ## Example Usage
         ### Scanning and replication for the whole registry
@@ -142,9 +142,9 @@ class Registry(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] adopt: Take over a group that already holds a configuration this stack did not make, replacing it with what is declared. Defaults to `false`: creating the resource over such a configuration fails and shows the `pulumi import` command.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['ReplicationRuleArgs', 'ReplicationRuleArgsDict']]]] replication: Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
-        :param pulumi.Input[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']] scanning: Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+        :param pulumi.Input[Sequence[pulumi.Input[Union['ReplicationRuleArgs', 'ReplicationRuleArgsDict']]]] replication: Owns the replication rules while declared (at most 10; an empty list means none); never declared, they are left exactly as they are. Removing it from the program, or deleting the resource, removes the rules.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns the registry policy while declared: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Never declared, the policy is left exactly as it is; removing it from the program, or deleting the resource, deletes the policy.
+        :param pulumi.Input[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']] scanning: Owns the registry scanning configuration while declared; never declared, it is left exactly as it is. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
         """
         ...
     @overload
@@ -153,7 +153,7 @@ class Registry(pulumi.CustomResource):
                  args: Optional[RegistryArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only when set: a group that is not set is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
+        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and which accounts may replicate in. Each group (`scanning`, `replication`, `replicationSourceAccounts`) is owned only while it is declared: a group this resource has never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does; preview shows that as a change of the group. Creating the resource over a group that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; deleting it restores AWS's default of each owned group only.
 
         ## Example Usage
         ### Scanning and replication for the whole registry
@@ -290,7 +290,7 @@ class Registry(pulumi.CustomResource):
     @pulumi.getter
     def replication(self) -> pulumi.Output[Optional[Sequence['outputs.ReplicationRule']]]:
         """
-        Owns the replication rules when set (at most 10; an empty list means none); left exactly as they are when not set. Deleting the resource removes the rules.
+        Owns the replication rules while declared (at most 10; an empty list means none); never declared, they are left exactly as they are. Removing it from the program, or deleting the resource, removes the rules.
         """
         return pulumi.get(self, "replication")
 
@@ -298,7 +298,7 @@ class Registry(pulumi.CustomResource):
     @pulumi.getter(name="replicationSourceAccounts")
     def replication_source_accounts(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        Owns the registry policy when set: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Left exactly as it is when not set. Deleting the resource deletes the policy.
+        Owns the registry policy while declared: 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`). Never declared, the policy is left exactly as it is; removing it from the program, or deleting the resource, deletes the policy.
         """
         return pulumi.get(self, "replication_source_accounts")
 
@@ -306,7 +306,7 @@ class Registry(pulumi.CustomResource):
     @pulumi.getter
     def scanning(self) -> pulumi.Output[Optional['outputs.RegistryScanning']]:
         """
-        Owns the registry scanning configuration when set; left exactly as it is when not set. Deleting the resource restores AWS's default (BASIC, no rules).
+        Owns the registry scanning configuration while declared; never declared, it is left exactly as it is. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
         """
         return pulumi.get(self, "scanning")
 
