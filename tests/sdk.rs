@@ -1,7 +1,7 @@
 //! The generated SDKs: one version number everywhere, the Python floor they
-//! state is the one the `pulumi` package they need has, and the stale-SDK
-//! check of sdk-gen/gen.sh fails after a schema edit and passes after
-//! regeneration.
+//! state is the one the `pulumi` package they need has, the Go floor the
+//! docs state is the module's, and the stale-SDK check of sdk-gen/gen.sh
+//! fails after a schema edit and passes after regeneration.
 
 mod common;
 
@@ -111,6 +111,33 @@ fn python_floor_is_not_below_what_pulumi_requires() {
                 assert_eq!(format!("Python {version} or later"), stated, "{doc}");
             }
         }
+    }
+}
+
+/// The Go floor users read is the `go` line of the Go SDK's module
+/// (sdk/go.mod, written by `go mod tidy` in sdk-gen/gen.sh): a program whose
+/// Go is older cannot build against it.
+#[test]
+fn go_floor_is_the_one_the_module_states() {
+    let go_mod = read("sdk/go.mod");
+    let floor = go_mod
+        .lines()
+        .find_map(|l| l.strip_prefix("go "))
+        .unwrap_or_else(|| panic!("sdk/go.mod has no go line"))
+        .trim()
+        .to_string();
+    for doc in ["README.md", "docs/installation-configuration.md"] {
+        let text = read(doc);
+        let mut stated = 0;
+        for (at, _) in text.match_indices("Go ") {
+            let rest = text[at + 3..].trim_start_matches('(');
+            let version: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            if !version.is_empty() && rest[version.len()..].starts_with(" or later") {
+                assert_eq!(version, floor, "{doc} says Go {version} or later; sdk/go.mod says go {floor}");
+                stated += 1;
+            }
+        }
+        assert!(stated > 0, "{doc} states no \"Go {floor} or later\"");
     }
 }
 
