@@ -165,7 +165,7 @@ fn readme_shows_the_documented_install_steps() {
     assert_eq!(doc.len(), 5, "{doc:#?}");
     assert_eq!(section_blocks("README.md", SECTION), doc, "README.md, {SECTION}: the commands of {DOC}");
     for block in &doc {
-        assert!(block.contains(&format!("{VERSION}")), "the steps name this version's files: {block}");
+        assert!(block.contains(VERSION), "the steps name this version's files: {block}");
     }
 }
 
