@@ -315,7 +315,7 @@ fn credentials_problem(err: &(dyn std::error::Error + 'static), call: &Call<'_>)
         }
         if lower.contains("dispatch failure") || lower.contains("connect") {
             return Some(format!(
-                "could not reach AWS STS to assume the role {role} (the connection failed); check the network (and AWS_ENDPOINT_URL_STS if set), then run again"
+                "could not reach AWS STS to assume the role {role} (the connection failed); check the network (and AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, which route STS, if set), then run again"
             ));
         }
     }

@@ -32,7 +32,11 @@ async fn create_with(
     let mut envs = envs.to_vec();
     envs.push(("AWS_EC2_METADATA_DISABLED", "true"));
     let mut p = ProviderProcess::start_isolated(home, &envs).await;
-    let mut args = obj(&[("region", REGION.into()), ("endpoint", endpoint.into()), ("maxRetries", Value::Number(1.0))]);
+    let mut args = obj(&[("region", REGION.into()), ("maxRetries", Value::Number(1.0))]);
+    // No `endpoint` setting when empty: the environment's variables decide.
+    if !endpoint.is_empty() {
+        args.insert("endpoint".into(), endpoint.into());
+    }
     args.extend(config.iter().map(|(k, v)| (k.to_string(), v.clone())));
     p.client
         .configure(pulumirpc::ConfigureRequest { args: Some(encode_struct(&args)), ..Default::default() })
@@ -141,6 +145,49 @@ async fn assumed_roles_work_and_a_refused_one_is_named() {
     let result = create_with(home.path(), &envs, &moto.endpoint(), &[("assumeRole", assume())]).await;
     assert_says(result, Code::Unauthenticated, &["refused to let the provider assume the role", role, "trust policy"]);
     assert!(!moto.exists("creds").await);
+}
+
+/// Which setting or variable routes what (README, docs and the schema say
+/// it): `AWS_ENDPOINT_URL` routes ECR and STS alike; the `endpoint` setting
+/// and `AWS_ENDPOINT_URL_ECR` route ECR only, so STS, behind an assumed
+/// role, still goes where `AWS_ENDPOINT_URL` says (here a closed port).
+#[tokio::test]
+async fn endpoint_variables_route_what_the_docs_say() {
+    let moto = Moto::start();
+    let home = TempDir::new("home-endpoints");
+    let keys = [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")];
+    let role = "arn:aws:iam::123456789012:role/deployer";
+    let assume = [("assumeRole", Value::Object(obj(&[("roleArn", role.into())])))];
+    let emulator = moto.endpoint();
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+
+    // AWS_ENDPOINT_URL alone: the role is assumed at the emulator's STS and
+    // the repository made at its ECR.
+    let envs = [keys[0], keys[1], ("AWS_ENDPOINT_URL", emulator.as_str())];
+    moto.start_recording();
+    create_with(home.path(), &envs, "", &assume).await.expect("AWS_ENDPOINT_URL routes STS and ECR");
+    let requests = moto.stop_recording_requests();
+    let assumed = requests.iter().any(|r| {
+        url::form_urlencoded::parse(recorded_body(r).as_bytes()).any(|(k, v)| k == "Action" && v == "AssumeRole")
+    });
+    assert!(assumed, "the role was assumed at the emulator's STS: {requests:?}");
+    assert!(moto.exists("creds").await, "and the repository made at its ECR");
+    moto.reset();
+
+    // The setting, or AWS_ENDPOINT_URL_ECR, points ECR at the emulator; STS
+    // follows AWS_ENDPOINT_URL to a closed port, and the role cannot be assumed.
+    for (endpoint, ecr_var) in [(emulator.as_str(), None), ("", Some(emulator.as_str()))] {
+        let mut envs = vec![keys[0], keys[1], ("AWS_ENDPOINT_URL", closed.as_str())];
+        if let Some(url) = ecr_var {
+            envs.push(("AWS_ENDPOINT_URL_ECR", url));
+        }
+        let result = create_with(home.path(), &envs, endpoint, &assume).await;
+        assert_says(result, Code::Unauthenticated, &["could not reach AWS STS", role, "AWS_ENDPOINT_URL"]);
+        assert!(!moto.exists("creds").await);
+    }
 }
 
 /// A CI job (GitHub Actions, GitLab, an EKS pod) gets AWS credentials by web

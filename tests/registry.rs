@@ -181,6 +181,65 @@ async fn scanning_is_owned_alone_and_its_life_costs_the_minimum_calls() {
     assert_eq!(replication_destinations(&env.moto).await, vec![vec![("eu-west-1".to_string(), ACCOUNT.to_string())]]);
 }
 
+/// Removing a declared group from the program hands it back to AWS's default
+/// (what README and the schema say): preview shows it as the group's removal
+/// and makes no call; the update makes the one reset call; the other group
+/// is not touched.
+#[tokio::test]
+async fn removing_a_declared_group_resets_it_and_preview_shows_it() {
+    let mut env = env().await;
+    let both = obj(&[
+        ("scanning", scanning("ENHANCED", &["*"], &["prod/*"])),
+        ("replication", Value::Array(vec![rule(&[("eu-west-1", None)], &[])])),
+    ]);
+    let inputs = env.checked("reg", &both).await;
+    let (id, out) = env.create("reg", &inputs, false).await.unwrap();
+
+    let fewer = env.checked("reg", &obj(&[("replication", inputs["replication"].clone())])).await;
+    let d = env.diff("reg", &id, &out, &fewer).await;
+    assert_eq!(d.diffs, vec!["scanning"]);
+    assert_eq!(d.detailed_diff["scanning"].kind, pulumirpc::property_diff::Kind::Delete as i32);
+    env.moto.start_recording();
+    env.updated("reg", &id, &out, &fewer, true).await;
+    assert_eq!(env.moto.stop_recording(), Vec::<String>::new(), "preview makes no call");
+    assert_eq!(scanning_in_force(&env.moto).await.0, "ENHANCED", "preview changes nothing");
+
+    env.moto.start_recording();
+    let state = env.updated("reg", &id, &out, &fewer, false).await;
+    assert_eq!(env.moto.stop_recording(), vec!["PutRegistryScanningConfiguration"]);
+    assert_eq!(scanning_in_force(&env.moto).await, ("BASIC".to_string(), vec![]), "AWS's default again");
+    assert_eq!(replication_destinations(&env.moto).await, vec![vec![("eu-west-1".to_string(), ACCOUNT.to_string())]]);
+    assert!(!state.contains_key("scanning"), "no longer owned: {state:?}");
+
+    // Not declared any more: a scanning configuration made by hand now is
+    // never read, changed or reset by this resource.
+    scanning_by_hand(&env.moto, "legacy/*").await;
+    env.moto.start_recording();
+    let (read_out, _) = env.read_found("reg", &id, &state, &fewer).await;
+    assert_eq!(env.moto.stop_recording(), vec!["DescribeRegistry"], "only the owned group is read");
+    let d = env.diff("reg", &id, &read_out, &fewer).await;
+    assert!(d.diffs.is_empty(), "{:?}", d.diffs);
+    env.delete("reg", &id, &read_out).await.unwrap();
+    assert_eq!(scanning_in_force(&env.moto).await.1[0].1, vec!["legacy/*".to_string()]);
+}
+
+/// `scanOnPush: []` writes no scan-on-push rule (the schema's words): with
+/// ENHANCED only `continuous` filters remain; with BASIC no rule at all,
+/// AWS's default, where each repository's own `scanOnPush` decides.
+#[tokio::test]
+async fn an_empty_scan_on_push_list_writes_no_rule() {
+    let mut env = env().await;
+    let enhanced = env.checked("reg", &obj(&[("scanning", scanning("ENHANCED", &[], &["prod/*"]))])).await;
+    let (id, out) = env.create("reg", &enhanced, false).await.unwrap();
+    assert_eq!(
+        scanning_in_force(&env.moto).await,
+        ("ENHANCED".to_string(), vec![("CONTINUOUS_SCAN".to_string(), vec!["prod/*".to_string()])])
+    );
+    let basic = env.checked("reg", &obj(&[("scanning", scanning("BASIC", &[], &[]))])).await;
+    env.updated("reg", &id, &out, &basic, false).await;
+    assert_eq!(scanning_in_force(&env.moto).await, ("BASIC".to_string(), vec![]));
+}
+
 #[tokio::test]
 async fn taking_over_a_configuration_is_refused_unless_adopt() {
     let mut env = env().await;

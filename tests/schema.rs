@@ -264,3 +264,35 @@ fn every_description_has_examples_in_four_languages() {
         }
     }
 }
+
+/// A function looks up; it creates, replaces and defaults nothing. Its
+/// outputs say what the looked-up thing is, never what a resource's input
+/// does (copied from the resource, "Changing it replaces the repository"
+/// would tell a reader of getRepository something untrue).
+#[test]
+fn function_outputs_speak_as_lookups() {
+    const RESOURCE_ONLY: &[&str] = &[
+        "replaces",
+        "Defaults to",
+        "defaults to",
+        "Changing it",
+        "Removing it",
+        "is refused",
+        "Not allowed",
+        "The provider writes",
+        "next update",
+        "next `pulumi up`",
+        "on refresh",
+    ];
+    let s = schema();
+    let mut found = Vec::new();
+    for (token, f) in s["functions"].as_object().unwrap() {
+        for (k, v) in f["outputs"]["properties"].as_object().unwrap() {
+            let text = v["description"].as_str().unwrap_or_default();
+            for phrase in RESOURCE_ONLY.iter().filter(|p| text.contains(**p)) {
+                found.push(format!("{token} output {k}: \"{phrase}\" in {text:?}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "resource-only words in function outputs:\n{}", found.join("\n"));
+}

@@ -44,11 +44,11 @@ export interface GetRepositoryResult {
      */
     readonly arn: string;
     /**
-     * Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+     * Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository; present only when the repository carries some.
      */
     readonly awsTags?: {[key: string]: string};
     /**
-     * Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
+     * The repository's encryption at rest: `AES256`, `KMS` or `KMS_DSSE`.
      */
     readonly encryptionType: enums.EncryptionType;
     /**
@@ -56,23 +56,23 @@ export interface GetRepositoryResult {
      */
     readonly imageTagMutability: string;
     /**
-     * Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+     * With mutable tags: the wildcard filters of the tags that are immutable; absent when there are none.
      */
     readonly immutableTagExclusions?: string[];
     /**
-     * Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
+     * Whether the repository's image tags are immutable (`IMMUTABLE`, or `IMMUTABLE_WITH_EXCLUSION` with `mutableTagExclusions`).
      */
     readonly immutableTags: boolean;
     /**
-     * The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
+     * The ARN of the KMS key of `KMS` or `KMS_DSSE` encryption; absent with `AES256`.
      */
     readonly kmsKey?: string;
     /**
-     * Image expiry rules. Removing it removes the repository's lifecycle policy.
+     * The lifecycle policy in force, in the Repository's fields, when they can express it; absent when there is no policy or it is in `lifecyclePolicyDocument`.
      */
     readonly lifecyclePolicy?: outputs.LifecyclePolicy;
     /**
-     * The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+     * The lifecycle policy in force as ECR's JSON, when `lifecyclePolicy` cannot express it (rules for tagged images the fields do not cover, say); absent otherwise.
      */
     readonly lifecyclePolicyDocument?: string;
     /**
@@ -80,7 +80,7 @@ export interface GetRepositoryResult {
      */
     readonly lifecyclePolicyText?: string;
     /**
-     * Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
+     * With immutable tags: the wildcard filters of the tags that stay mutable; absent when there are none.
      */
     readonly mutableTagExclusions?: string[];
     /**
@@ -88,7 +88,7 @@ export interface GetRepositoryResult {
      */
     readonly pullPolicyDocument: string;
     /**
-     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+     * Who may pull, as the repository policy in force grants it: 12-digit account ids (a grant to `arn:aws:iam::<id>:root`) and ARNs of IAM roles and users; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
      */
     readonly pullPrincipals?: string[];
     /**
@@ -96,7 +96,7 @@ export interface GetRepositoryResult {
      */
     readonly pushPolicyDocument: string;
     /**
-     * Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
+     * Who may push and pull, as the repository policy in force grants it: 12-digit account ids and ARNs of IAM roles and users; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
      */
     readonly pushPrincipals?: string[];
     /**
@@ -104,15 +104,15 @@ export interface GetRepositoryResult {
      */
     readonly registryId: string;
     /**
-     * The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+     * The repository's name, as ECR reports it.
      */
     readonly repositoryName: string;
     /**
-     * The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+     * The repository policy in force as JSON, when `pullPrincipals` and `pushPrincipals` cannot express it (service principals, conditions, organization ids); absent otherwise.
      */
     readonly repositoryPolicyDocument?: string;
     /**
-     * The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
+     * The repository policy JSON in force on the repository (absent when there is none).
      */
     readonly repositoryPolicyText?: string;
     /**
@@ -120,15 +120,15 @@ export interface GetRepositoryResult {
      */
     readonly repositoryUrl: string;
     /**
-     * Scan every pushed image for vulnerabilities. Defaults to `true`.
+     * Whether the repository's own setting scans each pushed image; where the registry's scanning rules match the repository, they decide instead.
      */
     readonly scanOnPush: boolean;
     /**
-     * Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
+     * The repository's tags, less those equal to this provider's `defaultTags` and metadata tags (`tagsAll` has every tag) and less the reserved `aws:` tags (in `awsTags`).
      */
     readonly tags?: {[key: string]: string};
     /**
-     * The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
+     * Every tag of the repository but the reserved `aws:` ones (in `awsTags`).
      */
     readonly tagsAll: {[key: string]: string};
 }

@@ -96,14 +96,25 @@ impl Stack {
         Stack::create(source, moto, cli, Path::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr")))
     }
 
+    /// The same, with no plugin installed: the test installs it (see `shell`).
+    pub fn without_plugin(source: &Path, moto: &Moto) -> Stack {
+        Stack::create_with(source, moto, Cli::Pinned, None)
+    }
+
     fn create(source: &Path, moto: &Moto, cli: Cli, plugin: &Path) -> Stack {
+        Stack::create_with(source, moto, cli, Some(plugin))
+    }
+
+    fn create_with(source: &Path, moto: &Moto, cli: Cli, plugin: Option<&Path>) -> Stack {
         let dir = TempDir::new("stack");
         let project = dir.path().join("project");
         copy_dir(source, &project, &["node_modules", "venv"]);
         std::fs::create_dir_all(dir.path().join("state")).unwrap();
         let stack = Stack { dir, project, cli };
-        let plugin = plugin.to_str().unwrap();
-        stack.ok(&["plugin", "install", "resource", "awsecr", env!("CARGO_PKG_VERSION"), "--file", plugin]);
+        if let Some(plugin) = plugin {
+            let plugin = plugin.to_str().unwrap();
+            stack.ok(&["plugin", "install", "resource", "awsecr", env!("CARGO_PKG_VERSION"), "--file", plugin]);
+        }
         stack.ok(&["stack", "init", "test"]);
         stack.ok(&["config", "set", "awsecr:region", REGION]);
         stack.ok(&["config", "set", "awsecr:endpoint", &moto.endpoint()]);
@@ -118,11 +129,26 @@ impl Stack {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(self.cli.bin().join("pulumi"));
+        cmd.args(args);
+        self.environment(&mut cmd);
+        cmd
+    }
+
+    /// `bash -euo pipefail -c <script>` in the project, with the environment
+    /// `command` gives the CLI (the CLI first on PATH, the stack's
+    /// PULUMI_HOME and backend): commands as a user types them.
+    pub fn shell(&self, script: &str) -> Command {
+        let mut cmd = Command::new("bash");
+        cmd.args(["-euo", "pipefail", "-c", script]);
+        self.environment(&mut cmd);
+        cmd
+    }
+
+    fn environment(&self, cmd: &mut Command) {
         let bin = self.cli.bin();
-        let mut cmd = Command::new(bin.join("pulumi"));
         let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-        cmd.args(args)
-            .current_dir(&self.project)
+        cmd.current_dir(&self.project)
             .env("PATH", path)
             .env("PULUMI_HOME", self.home())
             .env("PULUMI_BACKEND_URL", format!("file://{}", self.dir.path().join("state").display()))
@@ -138,7 +164,6 @@ impl Stack {
             .env_remove("AWS_PROFILE")
             .env_remove("AWS_REGION")
             .env_remove("AWS_ENDPOINT_URL");
-        cmd
     }
 
     pub fn run(&self, args: &[&str]) -> Run {

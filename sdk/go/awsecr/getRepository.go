@@ -58,49 +58,49 @@ type LookupRepositoryArgs struct {
 type LookupRepositoryResult struct {
 	// The repository's ARN.
 	Arn string `pulumi:"arn"`
-	// Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+	// Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository; present only when the repository carries some.
 	AwsTags map[string]string `pulumi:"awsTags"`
-	// Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
+	// The repository's encryption at rest: `AES256`, `KMS` or `KMS_DSSE`.
 	EncryptionType EncryptionType `pulumi:"encryptionType"`
 	// The ECR tag mutability mode in force: `IMMUTABLE`, `MUTABLE`, `IMMUTABLE_WITH_EXCLUSION` or `MUTABLE_WITH_EXCLUSION`.
 	ImageTagMutability string `pulumi:"imageTagMutability"`
-	// Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+	// With mutable tags: the wildcard filters of the tags that are immutable; absent when there are none.
 	ImmutableTagExclusions []string `pulumi:"immutableTagExclusions"`
-	// Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
+	// Whether the repository's image tags are immutable (`IMMUTABLE`, or `IMMUTABLE_WITH_EXCLUSION` with `mutableTagExclusions`).
 	ImmutableTags bool `pulumi:"immutableTags"`
-	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
+	// The ARN of the KMS key of `KMS` or `KMS_DSSE` encryption; absent with `AES256`.
 	KmsKey *string `pulumi:"kmsKey"`
-	// Image expiry rules. Removing it removes the repository's lifecycle policy.
+	// The lifecycle policy in force, in the Repository's fields, when they can express it; absent when there is no policy or it is in `lifecyclePolicyDocument`.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
-	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+	// The lifecycle policy in force as ECR's JSON, when `lifecyclePolicy` cannot express it (rules for tagged images the fields do not cover, say); absent otherwise.
 	LifecyclePolicyDocument *string `pulumi:"lifecyclePolicyDocument"`
 	// The lifecycle policy JSON in force on the repository (absent when there is none).
 	LifecyclePolicyText *string `pulumi:"lifecyclePolicyText"`
-	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
+	// With immutable tags: the wildcard filters of the tags that stay mutable; absent when there are none.
 	MutableTagExclusions []string `pulumi:"mutableTagExclusions"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.
 	PullPolicyDocument string `pulumi:"pullPolicyDocument"`
-	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+	// Who may pull, as the repository policy in force grants it: 12-digit account ids (a grant to `arn:aws:iam::<id>:root`) and ARNs of IAM roles and users; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
 	PullPrincipals []string `pulumi:"pullPrincipals"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to push to and pull from this repository: the push and pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` on `*`. Attach it to a CI role.
 	PushPolicyDocument string `pulumi:"pushPolicyDocument"`
-	// Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
+	// Who may push and pull, as the repository policy in force grants it: 12-digit account ids and ARNs of IAM roles and users; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
 	PushPrincipals []string `pulumi:"pushPrincipals"`
 	// The AWS account id of the registry holding the repository.
 	RegistryId string `pulumi:"registryId"`
-	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+	// The repository's name, as ECR reports it.
 	RepositoryName string `pulumi:"repositoryName"`
-	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	// The repository policy in force as JSON, when `pullPrincipals` and `pushPrincipals` cannot express it (service principals, conditions, organization ids); absent otherwise.
 	RepositoryPolicyDocument *string `pulumi:"repositoryPolicyDocument"`
-	// The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
+	// The repository policy JSON in force on the repository (absent when there is none).
 	RepositoryPolicyText *string `pulumi:"repositoryPolicyText"`
 	// The URL to push to and pull from: `<account>.dkr.ecr.<region>.amazonaws.com/<name>`.
 	RepositoryUrl string `pulumi:"repositoryUrl"`
-	// Scan every pushed image for vulnerabilities. Defaults to `true`.
+	// Whether the repository's own setting scans each pushed image; where the registry's scanning rules match the repository, they decide instead.
 	ScanOnPush bool `pulumi:"scanOnPush"`
-	// Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
+	// The repository's tags, less those equal to this provider's `defaultTags` and metadata tags (`tagsAll` has every tag) and less the reserved `aws:` tags (in `awsTags`).
 	Tags map[string]string `pulumi:"tags"`
-	// The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
+	// Every tag of the repository but the reserved `aws:` ones (in `awsTags`).
 	TagsAll map[string]string `pulumi:"tagsAll"`
 }
 
@@ -141,12 +141,12 @@ func (o LookupRepositoryResultOutput) Arn() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.Arn }).(pulumi.StringOutput)
 }
 
-// Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+// Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository; present only when the repository carries some.
 func (o LookupRepositoryResultOutput) AwsTags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) map[string]string { return v.AwsTags }).(pulumi.StringMapOutput)
 }
 
-// Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
+// The repository's encryption at rest: `AES256`, `KMS` or `KMS_DSSE`.
 func (o LookupRepositoryResultOutput) EncryptionType() EncryptionTypeOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) EncryptionType { return v.EncryptionType }).(EncryptionTypeOutput)
 }
@@ -156,27 +156,27 @@ func (o LookupRepositoryResultOutput) ImageTagMutability() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.ImageTagMutability }).(pulumi.StringOutput)
 }
 
-// Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+// With mutable tags: the wildcard filters of the tags that are immutable; absent when there are none.
 func (o LookupRepositoryResultOutput) ImmutableTagExclusions() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.ImmutableTagExclusions }).(pulumi.StringArrayOutput)
 }
 
-// Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
+// Whether the repository's image tags are immutable (`IMMUTABLE`, or `IMMUTABLE_WITH_EXCLUSION` with `mutableTagExclusions`).
 func (o LookupRepositoryResultOutput) ImmutableTags() pulumi.BoolOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) bool { return v.ImmutableTags }).(pulumi.BoolOutput)
 }
 
-// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
+// The ARN of the KMS key of `KMS` or `KMS_DSSE` encryption; absent with `AES256`.
 func (o LookupRepositoryResultOutput) KmsKey() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.KmsKey }).(pulumi.StringPtrOutput)
 }
 
-// Image expiry rules. Removing it removes the repository's lifecycle policy.
+// The lifecycle policy in force, in the Repository's fields, when they can express it; absent when there is no policy or it is in `lifecyclePolicyDocument`.
 func (o LookupRepositoryResultOutput) LifecyclePolicy() LifecyclePolicyPtrOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) *LifecyclePolicy { return v.LifecyclePolicy }).(LifecyclePolicyPtrOutput)
 }
 
-// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+// The lifecycle policy in force as ECR's JSON, when `lifecyclePolicy` cannot express it (rules for tagged images the fields do not cover, say); absent otherwise.
 func (o LookupRepositoryResultOutput) LifecyclePolicyDocument() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.LifecyclePolicyDocument }).(pulumi.StringPtrOutput)
 }
@@ -186,7 +186,7 @@ func (o LookupRepositoryResultOutput) LifecyclePolicyText() pulumi.StringPtrOutp
 	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.LifecyclePolicyText }).(pulumi.StringPtrOutput)
 }
 
-// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
+// With immutable tags: the wildcard filters of the tags that stay mutable; absent when there are none.
 func (o LookupRepositoryResultOutput) MutableTagExclusions() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.MutableTagExclusions }).(pulumi.StringArrayOutput)
 }
@@ -196,7 +196,7 @@ func (o LookupRepositoryResultOutput) PullPolicyDocument() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.PullPolicyDocument }).(pulumi.StringOutput)
 }
 
-// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+// Who may pull, as the repository policy in force grants it: 12-digit account ids (a grant to `arn:aws:iam::<id>:root`) and ARNs of IAM roles and users; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
 func (o LookupRepositoryResultOutput) PullPrincipals() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.PullPrincipals }).(pulumi.StringArrayOutput)
 }
@@ -206,7 +206,7 @@ func (o LookupRepositoryResultOutput) PushPolicyDocument() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.PushPolicyDocument }).(pulumi.StringOutput)
 }
 
-// Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
+// Who may push and pull, as the repository policy in force grants it: 12-digit account ids and ARNs of IAM roles and users; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
 func (o LookupRepositoryResultOutput) PushPrincipals() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.PushPrincipals }).(pulumi.StringArrayOutput)
 }
@@ -216,17 +216,17 @@ func (o LookupRepositoryResultOutput) RegistryId() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.RegistryId }).(pulumi.StringOutput)
 }
 
-// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+// The repository's name, as ECR reports it.
 func (o LookupRepositoryResultOutput) RepositoryName() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.RepositoryName }).(pulumi.StringOutput)
 }
 
-// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+// The repository policy in force as JSON, when `pullPrincipals` and `pushPrincipals` cannot express it (service principals, conditions, organization ids); absent otherwise.
 func (o LookupRepositoryResultOutput) RepositoryPolicyDocument() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.RepositoryPolicyDocument }).(pulumi.StringPtrOutput)
 }
 
-// The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
+// The repository policy JSON in force on the repository (absent when there is none).
 func (o LookupRepositoryResultOutput) RepositoryPolicyText() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.RepositoryPolicyText }).(pulumi.StringPtrOutput)
 }
@@ -236,17 +236,17 @@ func (o LookupRepositoryResultOutput) RepositoryUrl() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) string { return v.RepositoryUrl }).(pulumi.StringOutput)
 }
 
-// Scan every pushed image for vulnerabilities. Defaults to `true`.
+// Whether the repository's own setting scans each pushed image; where the registry's scanning rules match the repository, they decide instead.
 func (o LookupRepositoryResultOutput) ScanOnPush() pulumi.BoolOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) bool { return v.ScanOnPush }).(pulumi.BoolOutput)
 }
 
-// Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
+// The repository's tags, less those equal to this provider's `defaultTags` and metadata tags (`tagsAll` has every tag) and less the reserved `aws:` tags (in `awsTags`).
 func (o LookupRepositoryResultOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
 }
 
-// The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
+// Every tag of the repository but the reserved `aws:` ones (in `awsTags`).
 func (o LookupRepositoryResultOutput) TagsAll() pulumi.StringMapOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) map[string]string { return v.TagsAll }).(pulumi.StringMapOutput)
 }

@@ -15,7 +15,7 @@ import (
 type Provider struct {
 	pulumi.ProviderResourceState
 
-	// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
+	// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
 	Endpoint pulumi.StringPtrOutput `pulumi:"endpoint"`
 	// The profile of the shared AWS config and credentials files to use.
 	Profile pulumi.StringPtrOutput `pulumi:"profile"`
@@ -65,7 +65,7 @@ type providerArgs struct {
 	AssumeRole *AssumeRole `pulumi:"assumeRole"`
 	// Tags applied to every repository; a repository's own `tags` win over them. Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
 	DefaultTags map[string]string `pulumi:"defaultTags"`
-	// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
+	// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
 	Endpoint *string `pulumi:"endpoint"`
 	// Added as the tag `environment` to every repository.
 	Environment *string `pulumi:"environment"`
@@ -93,7 +93,7 @@ type ProviderArgs struct {
 	AssumeRole AssumeRolePtrInput
 	// Tags applied to every repository; a repository's own `tags` win over them. Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
 	DefaultTags pulumi.StringMapInput
-	// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
+	// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
 	Endpoint pulumi.StringPtrInput
 	// Added as the tag `environment` to every repository.
 	Environment pulumi.StringPtrInput
@@ -150,7 +150,7 @@ func (o ProviderOutput) ToProviderOutputWithContext(ctx context.Context) Provide
 	return o
 }
 
-// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
+// A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
 func (o ProviderOutput) Endpoint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Endpoint }).(pulumi.StringPtrOutput)
 }

@@ -664,7 +664,7 @@ func (o RegistryPolicyStatementArrayOutput) Index(i pulumi.IntInput) RegistryPol
 type RegistryScanning struct {
 	// Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
 	Continuous []string `pulumi:"continuous"`
-	// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+	// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list writes no scan-on-push rule: with `ENHANCED` no repository is scanned on push (only the repositories `continuous` matches are scanned); with `BASIC` each repository's own `scanOnPush` decides, as under AWS's default. At most 100.
 	ScanOnPush []string `pulumi:"scanOnPush"`
 	// `BASIC` (default) or `ENHANCED`.
 	Type *ScanType `pulumi:"type"`
@@ -698,7 +698,7 @@ type RegistryScanningInput interface {
 type RegistryScanningArgs struct {
 	// Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
 	Continuous pulumi.StringArrayInput `pulumi:"continuous"`
-	// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+	// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list writes no scan-on-push rule: with `ENHANCED` no repository is scanned on push (only the repositories `continuous` matches are scanned); with `BASIC` each repository's own `scanOnPush` decides, as under AWS's default. At most 100.
 	ScanOnPush pulumi.StringArrayInput `pulumi:"scanOnPush"`
 	// `BASIC` (default) or `ENHANCED`.
 	Type ScanTypePtrInput `pulumi:"type"`
@@ -798,7 +798,7 @@ func (o RegistryScanningOutput) Continuous() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RegistryScanning) []string { return v.Continuous }).(pulumi.StringArrayOutput)
 }
 
-// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list writes no scan-on-push rule: with `ENHANCED` no repository is scanned on push (only the repositories `continuous` matches are scanned); with `BASIC` each repository's own `scanOnPush` decides, as under AWS's default. At most 100.
 func (o RegistryScanningOutput) ScanOnPush() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RegistryScanning) []string { return v.ScanOnPush }).(pulumi.StringArrayOutput)
 }
@@ -842,7 +842,7 @@ func (o RegistryScanningPtrOutput) Continuous() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+// Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list writes no scan-on-push rule: with `ENHANCED` no repository is scanned on push (only the repositories `continuous` matches are scanned); with `BASIC` each repository's own `scanOnPush` decides, as under AWS's default. At most 100.
 func (o RegistryScanningPtrOutput) ScanOnPush() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *RegistryScanning) []string {
 		if v == nil {

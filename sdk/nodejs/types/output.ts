@@ -109,7 +109,7 @@ export interface RegistryScanning {
      */
     continuous?: string[];
     /**
-     * Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+     * Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list writes no scan-on-push rule: with `ENHANCED` no repository is scanned on push (only the repositories `continuous` matches are scanned); with `BASIC` each repository's own `scanOnPush` decides, as under AWS's default. At most 100.
      */
     scanOnPush?: string[];
     /**

@@ -435,7 +435,7 @@ class RegistryScanningArgsDict(TypedDict):
     """
     scan_on_push: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
-    Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+    Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list writes no scan-on-push rule: with `ENHANCED` no repository is scanned on push (only the repositories `continuous` matches are scanned); with `BASIC` each repository's own `scanOnPush` decides, as under AWS's default. At most 100.
     """
     type: NotRequired[pulumi.Input[Optional['ScanType']]]
     """
@@ -452,7 +452,7 @@ class RegistryScanningArgs:
         The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
 
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] continuous: Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] scan_on_push: Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] scan_on_push: Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list writes no scan-on-push rule: with `ENHANCED` no repository is scanned on push (only the repositories `continuous` matches are scanned); with `BASIC` each repository's own `scanOnPush` decides, as under AWS's default. At most 100.
         :param pulumi.Input['ScanType'] type: `BASIC` (default) or `ENHANCED`.
         """
         if continuous is not None:
@@ -480,7 +480,7 @@ class RegistryScanningArgs:
     @pulumi.getter(name="scanOnPush")
     def scan_on_push(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+        Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list writes no scan-on-push rule: with `ENHANCED` no repository is scanned on push (only the repositories `continuous` matches are scanned); with `BASIC` each repository's own `scanOnPush` decides, as under AWS's default. At most 100.
         """
         return pulumi.get(self, "scan_on_push")
 

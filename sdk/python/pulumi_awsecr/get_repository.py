@@ -108,7 +108,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="awsTags")
     def aws_tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository. Read-only: never part of `tags` or `tagsAll`, never changed or removed by the provider; present only when the repository carries some.
+        Tags with the reserved `aws:` prefix that AWS services (CloudFormation, Service Catalog, ...) put on the repository; present only when the repository carries some.
         """
         return pulumi.get(self, "aws_tags")
 
@@ -116,7 +116,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="encryptionType")
     def encryption_type(self) -> 'EncryptionType':
         """
-        Encryption at rest. Defaults to `AES256`. Changing it replaces the repository.
+        The repository's encryption at rest: `AES256`, `KMS` or `KMS_DSSE`.
         """
         return pulumi.get(self, "encryption_type")
 
@@ -132,7 +132,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="immutableTagExclusions")
     def immutable_tag_exclusions(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
+        With mutable tags: the wildcard filters of the tags that are immutable; absent when there are none.
         """
         return pulumi.get(self, "immutable_tag_exclusions")
 
@@ -140,7 +140,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="immutableTags")
     def immutable_tags(self) -> _builtins.bool:
         """
-        Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
+        Whether the repository's image tags are immutable (`IMMUTABLE`, or `IMMUTABLE_WITH_EXCLUSION` with `mutableTagExclusions`).
         """
         return pulumi.get(self, "immutable_tags")
 
@@ -148,7 +148,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="kmsKey")
     def kms_key(self) -> Optional[_builtins.str]:
         """
-        The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
+        The ARN of the KMS key of `KMS` or `KMS_DSSE` encryption; absent with `AES256`.
         """
         return pulumi.get(self, "kms_key")
 
@@ -156,7 +156,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="lifecyclePolicy")
     def lifecycle_policy(self) -> Optional['outputs.LifecyclePolicy']:
         """
-        Image expiry rules. Removing it removes the repository's lifecycle policy.
+        The lifecycle policy in force, in the Repository's fields, when they can express it; absent when there is no policy or it is in `lifecyclePolicyDocument`.
         """
         return pulumi.get(self, "lifecycle_policy")
 
@@ -164,7 +164,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="lifecyclePolicyDocument")
     def lifecycle_policy_document(self) -> Optional[_builtins.str]:
         """
-        The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+        The lifecycle policy in force as ECR's JSON, when `lifecyclePolicy` cannot express it (rules for tagged images the fields do not cover, say); absent otherwise.
         """
         return pulumi.get(self, "lifecycle_policy_document")
 
@@ -180,7 +180,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="mutableTagExclusions")
     def mutable_tag_exclusions(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
+        With immutable tags: the wildcard filters of the tags that stay mutable; absent when there are none.
         """
         return pulumi.get(self, "mutable_tag_exclusions")
 
@@ -196,7 +196,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="pullPrincipals")
     def pull_principals(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy (one written by hand is removed on the next update).
+        Who may pull, as the repository policy in force grants it: 12-digit account ids (a grant to `arn:aws:iam::<id>:root`) and ARNs of IAM roles and users; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
         """
         return pulumi.get(self, "pull_principals")
 
@@ -212,7 +212,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="pushPrincipals")
     def push_principals(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
+        Who may push and pull, as the repository policy in force grants it: 12-digit account ids and ARNs of IAM roles and users; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
         """
         return pulumi.get(self, "push_principals")
 
@@ -228,7 +228,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="repositoryName")
     def repository_name(self) -> _builtins.str:
         """
-        The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
+        The repository's name, as ECR reports it.
         """
         return pulumi.get(self, "repository_name")
 
@@ -236,7 +236,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="repositoryPolicyDocument")
     def repository_policy_document(self) -> Optional[_builtins.str]:
         """
-        The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+        The repository policy in force as JSON, when `pullPrincipals` and `pushPrincipals` cannot express it (service principals, conditions, organization ids); absent otherwise.
         """
         return pulumi.get(self, "repository_policy_document")
 
@@ -244,7 +244,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="repositoryPolicyText")
     def repository_policy_text(self) -> Optional[_builtins.str]:
         """
-        The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
+        The repository policy JSON in force on the repository (absent when there is none).
         """
         return pulumi.get(self, "repository_policy_text")
 
@@ -260,7 +260,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="scanOnPush")
     def scan_on_push(self) -> _builtins.bool:
         """
-        Scan every pushed image for vulnerabilities. Defaults to `true`.
+        Whether the repository's own setting scans each pushed image; where the registry's scanning rules match the repository, they decide instead.
         """
         return pulumi.get(self, "scan_on_push")
 
@@ -268,7 +268,7 @@ class GetRepositoryResult:
     @pulumi.getter
     def tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
+        The repository's tags, less those equal to this provider's `defaultTags` and metadata tags (`tagsAll` has every tag) and less the reserved `aws:` tags (in `awsTags`).
         """
         return pulumi.get(self, "tags")
 
@@ -276,7 +276,7 @@ class GetRepositoryResult:
     @pulumi.getter(name="tagsAll")
     def tags_all(self) -> Mapping[str, _builtins.str]:
         """
-        The tags in effect: provider default and metadata tags merged with `tags` (reserved `aws:` tags are in `awsTags`). Secret when a provider tag it carries was set as a secret.
+        Every tag of the repository but the reserved `aws:` ones (in `awsTags`).
         """
         return pulumi.get(self, "tags_all")
 

@@ -340,7 +340,7 @@ class RegistryScanning(dict):
         The registry's scanning configuration: which repositories are scanned on push, and continuously with ENHANCED scanning. Registry rules win over each repository's own `scanOnPush` when they are present.
 
         :param Sequence[_builtins.str] continuous: Repository filters whose repositories are scanned continuously; `ENHANCED` only. At most 100.
-        :param Sequence[_builtins.str] scan_on_push: Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+        :param Sequence[_builtins.str] scan_on_push: Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list writes no scan-on-push rule: with `ENHANCED` no repository is scanned on push (only the repositories `continuous` matches are scanned); with `BASIC` each repository's own `scanOnPush` decides, as under AWS's default. At most 100.
         :param 'ScanType' type: `BASIC` (default) or `ENHANCED`.
         """
         if continuous is not None:
@@ -364,7 +364,7 @@ class RegistryScanning(dict):
     @pulumi.getter(name="scanOnPush")
     def scan_on_push(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list scans none on push. At most 100.
+        Repository filters (wildcard `*`, e.g. `prod/*`) whose repositories are scanned on push; defaults to `["*"]`, every repository. An empty list writes no scan-on-push rule: with `ENHANCED` no repository is scanned on push (only the repositories `continuous` matches are scanned); with `BASIC` each repository's own `scanOnPush` decides, as under AWS's default. At most 100.
         """
         return pulumi.get(self, "scan_on_push")
 

@@ -38,7 +38,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] access_key: Static AWS access key id. Give it together with `secretKey`.
         :param pulumi.Input['AssumeRoleArgs'] assume_role: An IAM role to assume for every call the provider makes.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] default_tags: Tags applied to every repository; a repository's own `tags` win over them. Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
-        :param pulumi.Input[_builtins.str] endpoint: A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
+        :param pulumi.Input[_builtins.str] endpoint: A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         :param pulumi.Input[_builtins.str] environment: Added as the tag `environment` to every repository.
         :param pulumi.Input[_builtins.int] iam_propagation_timeout: How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
         :param pulumi.Input[_builtins.int] max_retries: How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
@@ -117,7 +117,7 @@ class ProviderArgs:
     @pulumi.getter
     def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
+        A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         """
         return pulumi.get(self, "endpoint")
 
@@ -249,7 +249,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] access_key: Static AWS access key id. Give it together with `secretKey`.
         :param pulumi.Input[Union['AssumeRoleArgs', 'AssumeRoleArgsDict']] assume_role: An IAM role to assume for every call the provider makes.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] default_tags: Tags applied to every repository; a repository's own `tags` win over them. Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
-        :param pulumi.Input[_builtins.str] endpoint: A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
+        :param pulumi.Input[_builtins.str] endpoint: A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         :param pulumi.Input[_builtins.str] environment: Added as the tag `environment` to every repository.
         :param pulumi.Input[_builtins.int] iam_propagation_timeout: How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
         :param pulumi.Input[_builtins.int] max_retries: How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
@@ -330,7 +330,7 @@ class Provider(pulumi.ProviderResource):
     @pulumi.getter
     def endpoint(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
+        A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         """
         return pulumi.get(self, "endpoint")
 

@@ -45,7 +45,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def endpoint(self) -> Optional[str]:
         """
-        A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). `AWS_ENDPOINT_URL_ECR` also works, with the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
+        A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         """
         return __config__.get('endpoint')
 
