@@ -1,18 +1,25 @@
 //! The `awsecr:index:Registry` resource: the registry-wide settings of one
-//! account and region, in three groups that are each owned only when
-//! declared: `scanning` (the registry scanning configuration),
-//! `replication` (the replication rules) and `replicationSourceAccounts`
-//! (the registry policy that lets other accounts replicate in). A group that
-//! is not declared is never read into a diff, never changed, never reset, so
-//! different stacks can own different groups of one registry.
+//! account and region, in groups that are each owned only when declared:
+//! `scanning` (the registry scanning configuration), `replication` (the
+//! replication rules) and statements of the registry policy
+//! (`replicationSourceAccounts`, `policyStatements`, each statement known by
+//! its Sid: see `policy::registry`). A group never declared is never read
+//! into a diff, never changed, never reset, so different stacks can own
+//! different groups of one registry; removing a declared group resets it
+//! (unless another Registry of the program declares it now: a hand-over).
 //!
 //! Calls: preview none; create reads the registry id (DescribeRegistry,
-//! which also holds the replication rules) and, unless `adopt`, the other
-//! owned groups (taking over a configuration that is there is refused), then
-//! writes one call per owned group; read is one call per owned group (every
-//! group on import); update one call per owned group that changed (plus a
-//! read for a group newly declared); delete resets each owned group to AWS's
-//! default with one call.
+//! which also holds the replication rules), the registry policy when a
+//! statement is declared, and, unless `adopt`, the scanning configuration
+//! (taking over a configuration that is there is refused), then writes one
+//! call per owned group; read is one call per owned group (every group on
+//! import); update one call per owned group that changed (the registry
+//! policy a read and a write: every write keeps the statements of others);
+//! delete resets each owned group to AWS's default with one call (the
+//! registry policy: a read, then a write or a delete).
+//!
+//! Architecture invariant: a policy statement is ours only by its Sid; every
+//! policy write goes through `write_policy`, which merges into the live one.
 
 pub mod args;
 
