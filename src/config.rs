@@ -566,7 +566,7 @@ mod tests {
         let failures = ProviderConfig::parse(&map(&[("region", "us-west-9".into())])).unwrap_err();
         assert_eq!(failures.len(), 1, "{failures:?}");
         assert_eq!(failures[0].property, "region");
-        assert!(failures[0].reason.contains("not a region of aws; the nearest regions of aws are us-west-1, us-west-2"));
+        assert!(failures[0].reason.contains("which aws does not have; the nearest are us-west-1, us-west-2"));
         assert!(failures[0].reason.contains("skipRegionValidation: true"), "{failures:?}");
         for on in [Value::Bool(true), "true".into(), Value::Unknown] {
             let cfg = ProviderConfig::parse(&map(&[("region", "us-west-9".into()), ("skipRegionValidation", on)]))

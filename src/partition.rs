@@ -182,12 +182,12 @@ pub fn region_problem(region: &str, skip_validation: bool) -> Option<String> {
         Some(_) if skip_validation => None,
         Some(p) => {
             let listed = if p.regions.len() <= 6 {
-                format!("the regions of {} are {}", p.id, p.regions.join(", "))
+                format!("its regions are {}", p.regions.join(", "))
             } else {
-                format!("the nearest regions of {} are {}", p.id, nearest(region, p.regions).join(", "))
+                format!("the nearest are {}", nearest(region, p.regions).join(", "))
             };
             Some(format!(
-                "must be an AWS region, got \"{region}\", which is not a region of {}; {listed} (a region newer than this provider's list is accepted with the provider setting skipRegionValidation: true)",
+                "must be an AWS region, got \"{region}\", which {} does not have; {listed} (a region newer than this provider needs skipRegionValidation: true)",
                 p.id
             ))
         }
@@ -312,11 +312,11 @@ mod tests {
             assert_eq!(region_problem(region, false), None, "{region}");
         }
         let p = region_problem("us-west-9", false).unwrap();
-        assert!(p.starts_with("must be an AWS region, got \"us-west-9\", which is not a region of aws"), "{p}");
-        assert!(p.contains("the nearest regions of aws are us-west-1, us-west-2"), "{p}");
+        assert!(p.starts_with("must be an AWS region, got \"us-west-9\", which aws does not have"), "{p}");
+        assert!(p.contains("the nearest are us-west-1, us-west-2 ("), "{p}");
         assert!(p.contains("skipRegionValidation: true"), "{p}");
         let p = region_problem("cn-south-1", false).unwrap();
-        assert!(p.contains("the regions of aws-cn are cn-north-1, cn-northwest-1"), "{p}");
+        assert!(p.contains("which aws-cn does not have; its regions are cn-north-1, cn-northwest-1"), "{p}");
         let p = region_problem("US-EAST-1", true).unwrap();
         assert!(p.contains("must be an AWS region name such as us-east-1") && p.contains("nearest known: us-east-1"), "{p}");
         // The opt-in accepts the region form of a partition, nothing else.
