@@ -351,6 +351,15 @@ impl ProviderConfig {
                 "no AWS region is configured: set `pulumi config set awsecr:region <region>` or AWS_REGION".into()
             );
         };
+        // A region from the environment or the shared config gets the rule
+        // of `region` (which CheckConfig has applied already).
+        if self.region.is_none()
+            && let Some(problem) = partition::region_problem(&region, self.skip_region_validation)
+        {
+            return Err(format!(
+                "the region from AWS_REGION, AWS_DEFAULT_REGION or the shared AWS config (awsecr:region is not set) {problem}"
+            ));
+        }
         let mut ecr = aws_sdk_ecr::config::Builder::from(&base);
         if let Some(role) = &self.assume_role {
             let mut b = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn)

@@ -223,3 +223,28 @@ fn nested_failure_leads_on_the_newest_cli() {
 fn nested_failure_leads_on_the_oldest_cli() {
     nested_failure_leads(Cli::Oldest);
 }
+
+/// A region from the environment (awsecr:region unset) gets the same rule,
+/// at Configure: the engine stops before any resource is read or written.
+#[tokio::test]
+async fn a_region_from_the_environment_is_checked_too() {
+    let moto = Moto::start();
+    let home = TempDir::new("region-env");
+    let configure = |skip: bool| {
+        let mut args = test_config(&moto);
+        args.remove("region");
+        if skip {
+            args.insert("skipRegionValidation".into(), Value::Bool(true));
+        }
+        pulumirpc::ConfigureRequest { args: Some(encode_struct(&args)), accept_secrets: true, ..Default::default() }
+    };
+    let mut p = ProviderProcess::start_isolated(home.path(), &[("AWS_REGION", "eu-wset-1")]).await;
+    let err = p.client.configure(configure(false)).await.unwrap_err();
+    assert_eq!(err.code(), tonic::Code::FailedPrecondition, "{err:?}");
+    assert!(err.message().starts_with("the region from AWS_REGION"), "{}", err.message());
+    assert!(err.message().contains("got \"eu-wset-1\", which aws does not have; the nearest are eu-west-1"), "{}", err.message());
+    let mut p = ProviderProcess::start_isolated(home.path(), &[("AWS_REGION", "eu-west-9")]).await;
+    p.client.configure(configure(true)).await.expect("the opt-in accepts a newer region");
+    let mut p = ProviderProcess::start_isolated(home.path(), &[("AWS_REGION", "eu-west-1")]).await;
+    p.client.configure(configure(false)).await.expect("a listed region");
+}
