@@ -114,14 +114,14 @@ impl ProviderConfig {
         let mut r = Reader::for_config(map, "");
         let allowed: Vec<&str> = CONFIG_KEYS.iter().chain(ENGINE_KEYS).copied().collect();
         r.reject_unknown_keys(&allowed, "configuration key of awsecr");
-        let mut cfg = ProviderConfig::default();
-
         // Unknown during a preview: no region is refused for it.
-        cfg.skip_region_validation = match r.bool("skipRegionValidation") {
+        let skip_region_validation = match r.bool("skipRegionValidation") {
             Field::Known(b) => b,
             Field::Unknown => true,
             _ => false,
         };
+        let mut cfg = ProviderConfig { skip_region_validation, ..Default::default() };
+
         if let Field::Known(region) = r.string("region") {
             match partition::region_problem(&region, cfg.skip_region_validation) {
                 None => cfg.region = Some(region),
@@ -578,13 +578,14 @@ mod tests {
         assert!(failures[0].reason.contains("which aws does not have; the nearest are us-west-1, us-west-2"));
         assert!(failures[0].reason.contains("skipRegionValidation: true"), "{failures:?}");
         for on in [Value::Bool(true), "true".into(), Value::Unknown] {
-            let cfg = ProviderConfig::parse(&map(&[("region", "us-west-9".into()), ("skipRegionValidation", on)]))
-                .unwrap();
+            let cfg =
+                ProviderConfig::parse(&map(&[("region", "us-west-9".into()), ("skipRegionValidation", on)])).unwrap();
             assert_eq!(cfg.region.as_deref(), Some("us-west-9"));
             assert!(cfg.skip_region_validation);
         }
-        let failures = ProviderConfig::parse(&map(&[("region", "mars-1".into()), ("skipRegionValidation", "true".into())]))
-            .unwrap_err();
+        let failures =
+            ProviderConfig::parse(&map(&[("region", "mars-1".into()), ("skipRegionValidation", "true".into())]))
+                .unwrap_err();
         assert!(failures[0].reason.contains("must be an AWS region name"), "{failures:?}");
         let failures = ProviderConfig::parse(&map(&[("skipRegionValidation", "yes".into())])).unwrap_err();
         assert_eq!(failures[0].property, "skipRegionValidation");

@@ -318,7 +318,10 @@ mod tests {
         let p = region_problem("cn-south-1", false).unwrap();
         assert!(p.contains("which aws-cn does not have; its regions are cn-north-1, cn-northwest-1"), "{p}");
         let p = region_problem("US-EAST-1", true).unwrap();
-        assert!(p.contains("must be an AWS region name such as us-east-1") && p.contains("nearest known: us-east-1"), "{p}");
+        assert!(
+            p.contains("must be an AWS region name such as us-east-1") && p.contains("nearest known: us-east-1"),
+            "{p}"
+        );
         // The opt-in accepts the region form of a partition, nothing else.
         assert_eq!(region_problem("us-west-9", true), None);
         assert_eq!(region_problem("eusc-de-north-2", true), None);

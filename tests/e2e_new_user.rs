@@ -184,7 +184,10 @@ async fn failures_show_the_offending_value() {
     let out = stack.fails(&["preview"]);
     assert!(!out.contains("<nil>"), "{out}");
     assert!(!out.contains("property pullPrincipals value"), "{out}");
-    assert!(out.contains("resource 'app' has a problem: pullPrincipals[1]: must be a 12-digit AWS account id"), "{out}");
+    assert!(
+        out.contains("resource 'app' has a problem: pullPrincipals[1]: must be a 12-digit AWS account id"),
+        "{out}"
+    );
     assert!(out.contains("lifecyclePolicy.maxImageCount: must be between 1 and 10000, got 0"), "{out}");
 
     let secret = "  app:\n    type: awsecr:index:Repository\n    properties:\n      repositoryName:\n        fn::secret: Secret_Bad_Name\n";

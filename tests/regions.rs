@@ -242,7 +242,11 @@ async fn a_region_from_the_environment_is_checked_too() {
     let err = p.client.configure(configure(false)).await.unwrap_err();
     assert_eq!(err.code(), tonic::Code::FailedPrecondition, "{err:?}");
     assert!(err.message().starts_with("the region from AWS_REGION"), "{}", err.message());
-    assert!(err.message().contains("got \"eu-wset-1\", which aws does not have; the nearest are eu-west-1"), "{}", err.message());
+    assert!(
+        err.message().contains("got \"eu-wset-1\", which aws does not have; the nearest are eu-west-1"),
+        "{}",
+        err.message()
+    );
     let mut p = ProviderProcess::start_isolated(home.path(), &[("AWS_REGION", "eu-west-9")]).await;
     p.client.configure(configure(true)).await.expect("the opt-in accepts a newer region");
     let mut p = ProviderProcess::start_isolated(home.path(), &[("AWS_REGION", "eu-west-1")]).await;
