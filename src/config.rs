@@ -27,6 +27,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "organization",
     "environment",
     "iamPropagationTimeout",
+    "skipRegionValidation",
 ];
 /// Keys whose values are always secret.
 pub const SECRET_KEYS: &[&str] = &["accessKey", "secretKey", "token"];
@@ -76,6 +77,9 @@ pub struct ProviderConfig {
     pub secret_tags: BTreeSet<String>,
     /// How long to retry a policy refused for a principal not found (seconds).
     pub iam_propagation_timeout: Option<u32>,
+    /// Accept a region the SDK's endpoint metadata does not list yet (one of
+    /// a partition's region form): `skipRegionValidation`, pulumi-aws's name.
+    pub skip_region_validation: bool,
     /// The region in force once Configure has loaded the AWS configuration
     /// (`region`, or else the environment and shared config).
     pub resolved_region: Option<String>,
@@ -110,18 +114,18 @@ impl ProviderConfig {
         let mut r = Reader::for_config(map, "");
         let allowed: Vec<&str> = CONFIG_KEYS.iter().chain(ENGINE_KEYS).copied().collect();
         r.reject_unknown_keys(&allowed, "configuration key of awsecr");
-        let mut cfg = ProviderConfig::default();
+        // Unknown during a preview: no region is refused for it.
+        let skip_region_validation = match r.bool("skipRegionValidation") {
+            Field::Known(b) => b,
+            Field::Unknown => true,
+            _ => false,
+        };
+        let mut cfg = ProviderConfig { skip_region_validation, ..Default::default() };
 
         if let Field::Known(region) = r.string("region") {
-            if partition::is_region(&region) {
-                cfg.region = Some(region);
-            } else {
-                r.fail(
-                    "region",
-                    format!(
-                        "must be an AWS region name such as us-east-1, got \"{region}\" (other partitions' regions look like cn-north-1, us-gov-west-1 or eusc-de-east-1)"
-                    ),
-                );
+            match partition::region_problem(&region, cfg.skip_region_validation) {
+                None => cfg.region = Some(region),
+                Some(reason) => r.fail("region", reason),
             }
         }
         if let Field::Known(profile) = r.string("profile") {
@@ -347,6 +351,15 @@ impl ProviderConfig {
                 "no AWS region is configured: set `pulumi config set awsecr:region <region>` or AWS_REGION".into()
             );
         };
+        // A region from the environment or the shared config gets the rule
+        // of `region` (which CheckConfig has applied already).
+        if self.region.is_none()
+            && let Some(problem) = partition::region_problem(&region, self.skip_region_validation)
+        {
+            return Err(format!(
+                "the region from AWS_REGION, AWS_DEFAULT_REGION or the shared AWS config (awsecr:region is not set) {problem}"
+            ));
+        }
         let mut ecr = aws_sdk_ecr::config::Builder::from(&base);
         if let Some(role) = &self.assume_role {
             let mut b = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn)
@@ -394,6 +407,7 @@ pub fn diff_config(olds: &Map, news: &Map) -> Vec<String> {
                 "organization" => o.organization == n.organization,
                 "environment" => o.environment == n.environment,
                 "iamPropagationTimeout" => o.iam_propagation_timeout == n.iam_propagation_timeout,
+                "skipRegionValidation" => o.skip_region_validation == n.skip_region_validation,
                 // Credentials: compared as given (a secret is never parsed
                 // into anything else).
                 _ => false,
@@ -554,6 +568,33 @@ mod tests {
             let reason = endpoint_problem(bad).unwrap_or_default();
             assert!(reason.contains("must use https://"), "{bad}: {reason}");
         }
+    }
+
+    #[test]
+    fn a_region_newer_than_the_sdk_needs_the_opt_in() {
+        let failures = ProviderConfig::parse(&map(&[("region", "us-west-9".into())])).unwrap_err();
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert_eq!(failures[0].property, "region");
+        assert!(failures[0].reason.contains("which aws does not have; the nearest are us-west-1, us-west-2"));
+        assert!(failures[0].reason.contains("skipRegionValidation: true"), "{failures:?}");
+        for on in [Value::Bool(true), "true".into(), Value::Unknown] {
+            let cfg =
+                ProviderConfig::parse(&map(&[("region", "us-west-9".into()), ("skipRegionValidation", on)])).unwrap();
+            assert_eq!(cfg.region.as_deref(), Some("us-west-9"));
+            assert!(cfg.skip_region_validation);
+        }
+        let failures =
+            ProviderConfig::parse(&map(&[("region", "mars-1".into()), ("skipRegionValidation", "true".into())]))
+                .unwrap_err();
+        assert!(failures[0].reason.contains("must be an AWS region name"), "{failures:?}");
+        let failures = ProviderConfig::parse(&map(&[("skipRegionValidation", "yes".into())])).unwrap_err();
+        assert_eq!(failures[0].property, "skipRegionValidation");
+        assert!(failures[0].reason.contains("true or false"), "{failures:?}");
+        let d = diff_config(
+            &map(&[("skipRegionValidation", "true".into())]),
+            &map(&[("skipRegionValidation", Value::Bool(true))]),
+        );
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]

@@ -127,19 +127,33 @@ fn failed(rpc: &str, urn: &str, inputs: &[&Map], e: ProviderError) -> ProviderEr
     e
 }
 
-/// Check failures as the engine shows them. The engine looks the property up
-/// among the top-level inputs to print its value ("property 'x' value {...}
-/// has a problem"), so the property is the top-level key and a deeper path
-/// leads the reason (`pullPrincipals[1]: must be ...`). A secret value would
-/// be printed as it is, so a failure about one names no property and gives
-/// its path in the reason alone.
+/// Check failures as the engine shows them. Given a property, every CLI of
+/// the supported range (v3.142 to v3.276; `issueCheckFailures` in the
+/// engine's pkg/resource/deploy/step_generator.go) looks it up among the
+/// top-level inputs and prints that whole value before the reason
+/// ("property replication value {[...]} has a problem: ..."): a dump of a
+/// list or object, `{<nil>}` for a path it cannot look up, and a secret as it
+/// is. Given none, it prints the reason alone ("resource 'r' has a problem:
+/// ..."). So only a failure about a short top-level scalar that is not
+/// secret names its property; every other one (a path inside a value, a
+/// list, an object, a long text, a secret, an absent value) names none and
+/// its path leads the reason (`replication[2].destinations[0].region: must
+/// be ...`), so the provider's sentence comes first and no dump follows.
 fn check_failures(fs: Vec<Failure>, inputs: &Map) -> Vec<pulumirpc::CheckFailure> {
+    use crate::property::Value;
+    const SHORT: usize = 64;
     fs.into_iter()
         .map(|f| {
-            let top = f.property.split(['.', '[']).next().unwrap_or_default().to_string();
-            let secret = inputs.get(&top).is_some_and(crate::property::Value::contains_secret);
-            let reason = if secret || top != f.property { format!("{}: {}", f.property, f.reason) } else { f.reason };
-            pulumirpc::CheckFailure { property: if secret { String::new() } else { top }, reason }
+            let short_scalar = match inputs.get(&f.property) {
+                Some(Value::String(s)) => s.chars().count() <= SHORT,
+                Some(Value::Number(_) | Value::Bool(_)) => true,
+                _ => false,
+            };
+            if short_scalar || f.property.is_empty() {
+                pulumirpc::CheckFailure { property: f.property, reason: f.reason }
+            } else {
+                pulumirpc::CheckFailure { property: String::new(), reason: format!("{}: {}", f.property, f.reason) }
+            }
         })
         .collect()
 }
@@ -539,6 +553,43 @@ pub fn incoming(listener: TcpListener) -> impl Stream<Item = std::io::Result<Tcp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::property::{Value, map_of};
+
+    #[test]
+    fn only_a_short_top_level_scalar_names_its_property() {
+        let inputs = map_of(&[
+            ("repositoryName", "Bad_Name".into()),
+            ("replication", Value::Array(vec![Value::Object(map_of(&[("repositoryPrefixes", "x".into())]))])),
+            ("tags", Value::Object(map_of(&[("a", "b".into())]))),
+            ("repositoryPolicyDocument", "x".repeat(65).into()),
+            ("kmsKey", Value::Secret(Box::new("alias/Bad Key".into()))),
+            ("maxRetries", Value::Number(-1.0)),
+        ]);
+        let fs = vec![
+            Failure::new("repositoryName", "must be lowercase"),
+            Failure::new("maxRetries", "must be between 0 and 100"),
+            Failure::new("replication[0].destinations[0].region", "must be an AWS region"),
+            Failure::new("tags", "at most 50 tags"),
+            Failure::new("repositoryPolicyDocument", "is not JSON"),
+            Failure::new("kmsKey", "must be a key id"),
+            Failure::new("forceDelete", "is required"),
+            Failure::new("", "exactly one of a and b"),
+        ];
+        let got: Vec<(String, String)> =
+            check_failures(fs, &inputs).into_iter().map(|f| (f.property, f.reason)).collect();
+        let want = [
+            ("repositoryName", "must be lowercase"),
+            ("maxRetries", "must be between 0 and 100"),
+            ("", "replication[0].destinations[0].region: must be an AWS region"),
+            ("", "tags: at most 50 tags"),
+            ("", "repositoryPolicyDocument: is not JSON"),
+            ("", "kmsKey: must be a key id"),
+            ("", "forceDelete: is required"),
+            ("", "exactly one of a and b"),
+        ];
+        let want: Vec<(String, String)> = want.iter().map(|(p, r)| (p.to_string(), r.to_string())).collect();
+        assert_eq!(got, want);
+    }
 
     #[tokio::test]
     async fn every_accepted_connection_has_nodelay() {

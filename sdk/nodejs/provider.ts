@@ -60,6 +60,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["profile"] = (args?.profile) ?? utilities.getEnv("AWS_PROFILE");
             resourceInputs["region"] = (args?.region) ?? utilities.getEnv("AWS_REGION", "AWS_DEFAULT_REGION");
             resourceInputs["secretKey"] = args?.secretKey ? pulumi.secret(args.secretKey) : undefined;
+            resourceInputs["skipRegionValidation"] = pulumi.output(args?.skipRegionValidation).apply(JSON.stringify);
             resourceInputs["token"] = args?.token ? pulumi.secret(args.token) : undefined;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -115,6 +116,10 @@ export interface ProviderArgs {
      * Static AWS secret access key. Give it together with `accessKey`.
      */
     secretKey?: pulumi.Input<string | undefined>;
+    /**
+     * Accept a region that the provider's list does not have yet (default false; pulumi-aws's setting of the same name). Without it, `region`, a region from `AWS_REGION` / `AWS_DEFAULT_REGION` or the shared config, a replication destination's `region` and the region of an `ecr` upstream's URL must be one of the regions the AWS SDK's endpoint metadata lists for its partition, so a typo such as `us-west-9` fails at preview and the failure names the partition's regions or the nearest ones. With it, any name of a partition's region form (`<area>-<direction>-<number>`, e.g. a region AWS opened after this provider was built) is accepted and goes to AWS as it is.
+     */
+    skipRegionValidation?: pulumi.Input<boolean | undefined>;
     /**
      * Session token for temporary static credentials (only with `accessKey` and `secretKey`).
      */

@@ -94,6 +94,13 @@ fn is_ecr_url(url: &str) -> bool {
     partition::is_account_id(account) && partition::of_region(region).and_then(partition::dns_suffix) == Some(suffix)
 }
 
+/// Why the region of an ecr upstream's URL is not a region to use (see
+/// [`partition::region_problem`]).
+fn ecr_region_problem(u: &Upstream, url: &str, config: &ProviderConfig) -> Option<String> {
+    let region = url.split('.').nth(3).filter(|_| u.name == "ecr")?;
+    partition::region_problem(region, config.skip_region_validation).map(|p| format!("its region {p}"))
+}
+
 /// Validated inputs of a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleArgs {
@@ -212,6 +219,9 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
                     str::to_string,
                 );
                 r.fail("upstreamRegistryUrl", format!("is not the registry of {name}, which is {want}, got \"{url}\""));
+                None
+            } else if let Some(reason) = ecr_region_problem(u, url, config) {
+                r.fail("upstreamRegistryUrl", reason);
                 None
             } else {
                 Some(u)

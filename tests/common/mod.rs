@@ -506,9 +506,9 @@ pub fn decode(s: &Option<prost_types::Struct>) -> Map {
 }
 
 /// A check failure as the provider meant it: the full property path and the
-/// reason. On the wire the property is the top-level key (the engine looks it
-/// up to print its value) and a deeper path, or the path of a secret value
-/// (no property at all), leads the reason: `pullPrincipals[1]: must be ...`.
+/// reason. On the wire only a failure about a short top-level scalar names
+/// its property (the engine prints that value); every other one names none
+/// and its path leads the reason: `pullPrincipals[1]: must be ...`.
 pub fn path_and_reason(f: &pulumirpc::CheckFailure) -> (String, String) {
     if let Some((path, rest)) = f.reason.split_once(": ") {
         let under =

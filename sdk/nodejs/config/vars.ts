@@ -132,6 +132,17 @@ Object.defineProperty(exports, "secretKey", {
 });
 
 /**
+ * Accept a region that the provider's list does not have yet (default false; pulumi-aws's setting of the same name). Without it, `region`, a region from `AWS_REGION` / `AWS_DEFAULT_REGION` or the shared config, a replication destination's `region` and the region of an `ecr` upstream's URL must be one of the regions the AWS SDK's endpoint metadata lists for its partition, so a typo such as `us-west-9` fails at preview and the failure names the partition's regions or the nearest ones. With it, any name of a partition's region form (`<area>-<direction>-<number>`, e.g. a region AWS opened after this provider was built) is accepted and goes to AWS as it is.
+ */
+export declare const skipRegionValidation: boolean | undefined;
+Object.defineProperty(exports, "skipRegionValidation", {
+    get() {
+        return __config.getObject<boolean>("skipRegionValidation");
+    },
+    enumerable: true,
+});
+
+/**
  * Session token for temporary static credentials (only with `accessKey` and `secretKey`).
  */
 export declare const token: string | undefined;

@@ -31,6 +31,7 @@ class ProviderArgs:
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 skip_region_validation: pulumi.Input[Optional[_builtins.bool]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a Provider resource.
@@ -46,6 +47,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] profile: The profile of the shared AWS config and credentials files to use.
         :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
         :param pulumi.Input[_builtins.str] secret_key: Static AWS secret access key. Give it together with `accessKey`.
+        :param pulumi.Input[_builtins.bool] skip_region_validation: Accept a region that the provider's list does not have yet (default false; pulumi-aws's setting of the same name). Without it, `region`, a region from `AWS_REGION` / `AWS_DEFAULT_REGION` or the shared config, a replication destination's `region` and the region of an `ecr` upstream's URL must be one of the regions the AWS SDK's endpoint metadata lists for its partition, so a typo such as `us-west-9` fails at preview and the failure names the partition's regions or the nearest ones. With it, any name of a partition's region form (`<area>-<direction>-<number>`, e.g. a region AWS opened after this provider was built) is accepted and goes to AWS as it is.
         :param pulumi.Input[_builtins.str] token: Session token for temporary static credentials (only with `accessKey` and `secretKey`).
         """
         if access_key is not None:
@@ -74,6 +76,8 @@ class ProviderArgs:
             pulumi.set(__self__, "region", region)
         if secret_key is not None:
             pulumi.set(__self__, "secret_key", secret_key)
+        if skip_region_validation is not None:
+            pulumi.set(__self__, "skip_region_validation", skip_region_validation)
         if token is not None:
             pulumi.set(__self__, "token", token)
 
@@ -210,6 +214,18 @@ class ProviderArgs:
         pulumi.set(self, "secret_key", value)
 
     @_builtins.property
+    @pulumi.getter(name="skipRegionValidation")
+    def skip_region_validation(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Accept a region that the provider's list does not have yet (default false; pulumi-aws's setting of the same name). Without it, `region`, a region from `AWS_REGION` / `AWS_DEFAULT_REGION` or the shared config, a replication destination's `region` and the region of an `ecr` upstream's URL must be one of the regions the AWS SDK's endpoint metadata lists for its partition, so a typo such as `us-west-9` fails at preview and the failure names the partition's regions or the nearest ones. With it, any name of a partition's region form (`<area>-<direction>-<number>`, e.g. a region AWS opened after this provider was built) is accepted and goes to AWS as it is.
+        """
+        return pulumi.get(self, "skip_region_validation")
+
+    @skip_region_validation.setter
+    def skip_region_validation(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "skip_region_validation", value)
+
+    @_builtins.property
     @pulumi.getter
     def token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -239,6 +255,7 @@ class Provider(pulumi.ProviderResource):
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 skip_region_validation: pulumi.Input[Optional[_builtins.bool]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
@@ -257,6 +274,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] profile: The profile of the shared AWS config and credentials files to use.
         :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
         :param pulumi.Input[_builtins.str] secret_key: Static AWS secret access key. Give it together with `accessKey`.
+        :param pulumi.Input[_builtins.bool] skip_region_validation: Accept a region that the provider's list does not have yet (default false; pulumi-aws's setting of the same name). Without it, `region`, a region from `AWS_REGION` / `AWS_DEFAULT_REGION` or the shared config, a replication destination's `region` and the region of an `ecr` upstream's URL must be one of the regions the AWS SDK's endpoint metadata lists for its partition, so a typo such as `us-west-9` fails at preview and the failure names the partition's regions or the nearest ones. With it, any name of a partition's region form (`<area>-<direction>-<number>`, e.g. a region AWS opened after this provider was built) is accepted and goes to AWS as it is.
         :param pulumi.Input[_builtins.str] token: Session token for temporary static credentials (only with `accessKey` and `secretKey`).
         """
         ...
@@ -294,6 +312,7 @@ class Provider(pulumi.ProviderResource):
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 skip_region_validation: pulumi.Input[Optional[_builtins.bool]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -319,6 +338,7 @@ class Provider(pulumi.ProviderResource):
                 region = _utilities.get_env('AWS_REGION', 'AWS_DEFAULT_REGION')
             __props__.__dict__["region"] = region
             __props__.__dict__["secret_key"] = None if secret_key is None else pulumi.Output.secret(secret_key)
+            __props__.__dict__["skip_region_validation"] = pulumi.Output.from_input(skip_region_validation).apply(pulumi.runtime.to_json) if skip_region_validation is not None else None
             __props__.__dict__["token"] = None if token is None else pulumi.Output.secret(token)
         super(Provider, __self__).__init__(
             'awsecr',

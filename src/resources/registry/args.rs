@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use super::{PROPERTIES, TOKEN};
 use crate::config::ProviderConfig;
-use crate::partition::{is_account_id, is_region};
+use crate::partition::{is_account_id, region_problem};
 use crate::policy::registry::{
     Body, Condition, MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, RESERVED_SID, SIZING_REGISTRY_ID, declared,
     is_service_principal, policy_length,
@@ -374,11 +374,13 @@ fn replication_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Replic
 fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination> {
     r.reject_unknown_keys(&["region", "registryId"], "field of a replication destination");
     let region = match r.string("region") {
-        Field::Known(region) if is_region(&region) => Field::Known(region),
-        Field::Known(region) => {
-            r.fail("region", format!("must be an AWS region name such as eu-west-1, got \"{region}\""));
-            Field::Invalid
-        }
+        Field::Known(region) => match region_problem(&region, config.skip_region_validation) {
+            None => Field::Known(region),
+            Some(reason) => {
+                r.fail("region", reason);
+                Field::Invalid
+            }
+        },
         Field::Absent => {
             r.fail("region", "is required: the region to replicate to");
             Field::Invalid

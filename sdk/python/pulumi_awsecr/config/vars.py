@@ -99,6 +99,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('secretKey')
 
     @_builtins.property
+    def skip_region_validation(self) -> Optional[bool]:
+        """
+        Accept a region that the provider's list does not have yet (default false; pulumi-aws's setting of the same name). Without it, `region`, a region from `AWS_REGION` / `AWS_DEFAULT_REGION` or the shared config, a replication destination's `region` and the region of an `ecr` upstream's URL must be one of the regions the AWS SDK's endpoint metadata lists for its partition, so a typo such as `us-west-9` fails at preview and the failure names the partition's regions or the nearest ones. With it, any name of a partition's region form (`<area>-<direction>-<number>`, e.g. a region AWS opened after this provider was built) is accepted and goes to AWS as it is.
+        """
+        return __config__.get_bool('skipRegionValidation')
+
+    @_builtins.property
     def token(self) -> Optional[str]:
         """
         Session token for temporary static credentials (only with `accessKey` and `secretKey`).
