@@ -124,17 +124,28 @@ impl RuleArgs {
     }
 }
 
-/// Why ECR would refuse a repository prefix of a rule: 2-30 characters of a
+/// The lengths botocore's PullThroughCacheRuleRepositoryPrefix allows.
+const RULE_PREFIX_LENGTH: (usize, usize) = (2, 30);
+
+/// Why ECR would refuse a repository prefix: `min` to `max` characters of a
 /// repository name (an ending `/` allowed), or `ROOT` (every repository).
-pub fn prefix_problem(prefix: &str, max: usize) -> Option<String> {
+/// botocore's model: a rule's prefixes (PullThroughCacheRuleRepositoryPrefix)
+/// are 2-30 characters, a template's (Prefix) 1-256.
+pub fn prefix_problem(prefix: &str, min: usize, max: usize) -> Option<String> {
     if prefix == "ROOT" {
         return None;
     }
     let len = prefix.chars().count();
     let name = prefix.strip_suffix('/').unwrap_or(prefix);
-    if len < 2 || len > max || name_problem(name).is_some() {
+    // A repository name has at least 2 characters; a 1-character prefix is
+    // one lowercase letter or digit.
+    let pattern_ok = match name.len() {
+        1 => name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+        _ => name_problem(name).is_none(),
+    };
+    if len < min || len > max || !pattern_ok {
         return Some(format!(
-            "must be ROOT or 2 to {max} characters of a repository name (lowercase letters and digits joined by . _ __ or -, namespaces by /, an ending / allowed), got \"{prefix}\""
+            "must be ROOT or {min} to {max} characters of a repository name (lowercase letters and digits joined by . _ __ or -, namespaces by /, an ending / allowed), got \"{prefix}\""
         ));
     }
     None
@@ -142,8 +153,8 @@ pub fn prefix_problem(prefix: &str, max: usize) -> Option<String> {
 
 /// Reads a repository prefix under `key` (see [`prefix_problem`]); when
 /// absent it is required, `what` saying what it is for.
-pub fn read_prefix(r: &mut Reader<'_>, key: &str, max: usize, what: &str) -> Field<String> {
-    match r.checked_string(key, |p| prefix_problem(p, max)) {
+pub fn read_prefix(r: &mut Reader<'_>, key: &str, (min, max): (usize, usize), what: &str) -> Field<String> {
+    match r.checked_string(key, |p| prefix_problem(p, min, max)) {
         Field::Absent => {
             r.fail(key, format!("is required: {what}"));
             Field::Invalid
@@ -187,7 +198,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
     let prefix = read_prefix(
         &mut r,
         "ecrRepositoryPrefix",
-        30,
+        RULE_PREFIX_LENGTH,
         "the repository prefix images are cached under, e.g. docker-hub",
     );
     let names: Vec<&str> = UPSTREAMS.iter().map(|u| u.name).collect();
@@ -247,7 +258,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
     let credential = r.checked_string("credentialArn", |arn| credential_problem(arn, config));
     let role = read_role_arn(&mut r, "customRoleArn");
     let upstream_prefix = match r.has("upstreamRepositoryPrefix") {
-        true => read_prefix(&mut r, "upstreamRepositoryPrefix", 30, ""),
+        true => read_prefix(&mut r, "upstreamRepositoryPrefix", RULE_PREFIX_LENGTH, ""),
         false => Field::Absent,
     };
     if let Some(u) = chosen {

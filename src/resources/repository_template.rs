@@ -138,7 +138,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
     let prefix = read_prefix(
         &mut r,
         "prefix",
-        256,
+        (1, 256),
         "the repository name prefix the template applies to, or ROOT for every repository no other template matches",
     );
     let applied_for = r.checked_list("appliedFor", 1..=APPLIED_FOR.len(), "uses", false, |v| {
@@ -614,7 +614,8 @@ mod tests {
     fn every_rule_names_its_property() {
         let cases: Vec<(serde_json::Value, &str, &str)> = vec![
             (serde_json::json!({}), "prefix", "is required"),
-            (serde_json::json!({"prefix": "Team"}), "prefix", "must be ROOT or 2 to 256"),
+            (serde_json::json!({"prefix": "Team"}), "prefix", "must be ROOT or 1 to 256"),
+            (serde_json::json!({"prefix": "t".repeat(257)}), "prefix", "must be ROOT or 1 to 256"),
             (
                 serde_json::json!({"prefix": "t", "appliedFor": ["PUSH"]}),
                 "appliedFor[0]",
@@ -671,6 +672,14 @@ mod tests {
                 f.iter().any(|f| f.property.starts_with(path) && f.reason.contains(words)),
                 "{inputs}: {path}: {f:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_prefix_may_be_one_character_as_botocore_allows() {
+        for prefix in ["a", "7", "a/", "ROOT", &"a".repeat(256)] {
+            let (_, f) = check(&parse_json(serde_json::json!({ "prefix": prefix })), &config());
+            assert!(f.is_empty(), "{prefix}: {f:?}");
         }
     }
 
