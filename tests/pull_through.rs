@@ -9,6 +9,7 @@ mod common;
 
 use aws_sdk_ecr::types::{EncryptionType, ImageTagMutability, RctAppliedFor, UpstreamRegistry};
 use common::env::Env;
+use common::proxy::{Fault, FaultProxy};
 use common::*;
 use pulumi_resource_awsecr::policy::access::Access;
 use pulumi_resource_awsecr::policy::lifecycle::LifecyclePolicy;
@@ -248,6 +249,78 @@ async fn an_existing_rule_gets_the_import_command_and_imports_without_a_diff() {
         "{}",
         err.message()
     );
+}
+
+/// A create whose reply is lost after ECR made the rule (a 500, or a
+/// connection dropped after the write): the SDK's retry meets
+/// PullThroughCacheRuleAlreadyExists, and the provider recognises its own
+/// rule instead of telling the user to import it. A rule someone else made
+/// is still refused with the import command.
+#[tokio::test]
+async fn a_lost_create_reply_of_a_rule_is_recognised() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await.of_type(RULE);
+    for (prefix, lost) in [("lost-500", Fault::LoseReply(Some(500))), ("lost-drop", Fault::LoseReply(None))] {
+        proxy.clear();
+        proxy.reset_counts();
+        proxy.inject("CreatePullThroughCacheRule", lost, Some(1));
+        let inputs = env
+            .checked(
+                prefix,
+                &obj(&[
+                    ("ecrRepositoryPrefix", prefix.into()),
+                    ("upstream", "docker-hub".into()),
+                    ("credentialArn", secret_arn(prefix).into()),
+                ]),
+            )
+            .await;
+        let (id, out) = env.create(prefix, &inputs, false).await.expect("the create carries on");
+        assert_eq!(id, prefix);
+        let c = proxy.counts();
+        assert_eq!(c.lost_replies, 1);
+        assert_eq!(c.succeeded.get("CreatePullThroughCacheRule"), Some(&1), "created exactly once");
+        assert_eq!(c.forwarded_by_operation.get("CreatePullThroughCacheRule"), Some(&2), "the SDK retried");
+        assert_eq!(out["registryId"], Value::from(ACCOUNT));
+        assert!(out["createdAt"].as_str().is_some_and(|t| t.contains('T')), "{out:?}");
+        // A second create of the same without a lost reply is someone
+        // else's create meeting this rule: refused, even with equal settings.
+        proxy.clear();
+        let err = env.create(prefix, &inputs, false).await.unwrap_err();
+        assert_eq!(err.code(), Code::AlreadyExists, "{}", err.message());
+    }
+
+    // Someone else's rule under the prefix (another credential) is not
+    // taken for this create's own, even after a lost reply.
+    env.moto
+        .ecr()
+        .await
+        .create_pull_through_cache_rule()
+        .ecr_repository_prefix("theirs")
+        .upstream_registry_url("registry-1.docker.io")
+        .credential_arn(secret_arn("someone-else"))
+        .send()
+        .await
+        .unwrap();
+    proxy.clear();
+    proxy.inject(
+        "CreatePullThroughCacheRule",
+        Fault::Error { status: 500, code: "ServerException", message: "lost" },
+        Some(1),
+    );
+    let inputs = env
+        .checked(
+            "theirs",
+            &obj(&[
+                ("ecrRepositoryPrefix", "theirs".into()),
+                ("upstream", "docker-hub".into()),
+                ("credentialArn", secret_arn("theirs").into()),
+            ]),
+        )
+        .await;
+    let err = env.create("theirs", &inputs, false).await.unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
+    assert!(err.message().contains("pulumi import awsecr:index:PullThroughCacheRule theirs theirs"), "{}", err.message());
 }
 
 /// ECR needs `customRoleArn` only for an ECR upstream in another account.
@@ -635,6 +708,73 @@ async fn secret_principals_keep_the_generated_policy_secret() {
     let (read_out, _) = env.read_found("s", &id, &out, &inputs).await;
     assert!(matches!(read_out["repositoryPolicyText"], Value::Secret(_)), "{read_out:?}");
     assert!(matches!(read_out["pullPrincipals"], Value::Secret(_)), "{read_out:?}");
+}
+
+/// A template create whose reply is lost after ECR made it: recognised as
+/// this create's own (same settings, made just now); someone else's
+/// template under the prefix is still refused with the import command.
+#[tokio::test]
+async fn a_lost_create_reply_of_a_template_is_recognised() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await.of_type(TEMPLATE);
+    for (prefix, lost) in [("lost-500", Fault::LoseReply(Some(500))), ("lost-drop", Fault::LoseReply(None))] {
+        proxy.clear();
+        proxy.reset_counts();
+        proxy.inject("CreateRepositoryCreationTemplate", lost, Some(1));
+        let inputs = env
+            .checked(
+                prefix,
+                &obj(&[
+                    ("prefix", prefix.into()),
+                    ("description", "cached".into()),
+                    ("immutableTags", true.into()),
+                    ("mutableTagExclusions", strings(&["latest", "dev-*"])),
+                    (
+                        "lifecyclePolicy",
+                        Value::Object(obj(&[("expireUntaggedAfterDays", Value::Number(7.0))])),
+                    ),
+                    ("pullPrincipals", strings(&[OTHER])),
+                ]),
+            )
+            .await;
+        let (id, out) = env.create(prefix, &inputs, false).await.expect("the create carries on");
+        assert_eq!(id, prefix);
+        let c = proxy.counts();
+        assert_eq!(c.lost_replies, 1);
+        assert_eq!(c.succeeded.get("CreateRepositoryCreationTemplate"), Some(&1), "created exactly once");
+        assert_eq!(c.forwarded_by_operation.get("CreateRepositoryCreationTemplate"), Some(&2), "the SDK retried");
+        assert_eq!(out["registryId"], Value::from(ACCOUNT));
+        assert!(out["createdAt"].as_str().is_some_and(|t| t.contains('T')), "{out:?}");
+        let (read_out, read_in) = env.read_found(prefix, &id, &out, &inputs).await;
+        assert_eq!(read_in, inputs);
+        let d = env.diff(prefix, &id, &read_out, &inputs).await;
+        assert_eq!(d.changes, DiffChanges::DiffNone as i32, "{:?}", d.diffs);
+        proxy.clear();
+        let err = env.create(prefix, &inputs, false).await.unwrap_err();
+        assert_eq!(err.code(), Code::AlreadyExists, "{}", err.message());
+    }
+
+    env.moto
+        .ecr()
+        .await
+        .create_repository_creation_template()
+        .prefix("theirs")
+        .applied_for(RctAppliedFor::Replication)
+        .image_tag_mutability(ImageTagMutability::Mutable)
+        .send()
+        .await
+        .unwrap();
+    proxy.clear();
+    proxy.inject(
+        "CreateRepositoryCreationTemplate",
+        Fault::Error { status: 500, code: "ServerException", message: "lost" },
+        Some(1),
+    );
+    let inputs = env.checked("theirs", &obj(&[("prefix", "theirs".into())])).await;
+    let err = env.create("theirs", &inputs, false).await.unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
+    assert!(err.message().contains("pulumi import awsecr:index:RepositoryTemplate theirs theirs"), "{}", err.message());
 }
 
 /// botocore's `Prefix` of a template is 1-256 characters: a 1-character

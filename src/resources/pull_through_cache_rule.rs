@@ -14,7 +14,7 @@ use aws_sdk_ecr::types::{PullThroughCacheRule, UpstreamRegistry};
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
-use crate::call::{self, Ctx, aws};
+use crate::call::{self, AmbiguousAttempts, Ctx, aws};
 use crate::config::ProviderConfig;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
@@ -441,6 +441,46 @@ async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<PullThroughCache
     }
 }
 
+/// How long ago, at most, an object found by a retried create may have been
+/// made for it to count as this create's own (clock skew included), as for
+/// a Repository.
+pub const EARLIER_ATTEMPT_WINDOW: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Whether ECR made an object at `created_at` since `started` (within
+/// [`EARLIER_ATTEMPT_WINDOW`]).
+pub fn made_since(created_at: Option<&aws_smithy_types::DateTime>, started: std::time::SystemTime) -> bool {
+    let since = started.checked_sub(EARLIER_ATTEMPT_WINDOW).unwrap_or(std::time::UNIX_EPOCH);
+    created_at.and_then(|t| std::time::SystemTime::try_from(*t).ok()).is_some_and(|t| t >= since)
+}
+
+/// The rule a lost-reply create already made, if the one that exists under
+/// the prefix is it: made since this operation started, with exactly the
+/// upstream, credential, role and upstream prefix it asked for.
+async fn earlier_attempt(
+    ctx: &Ctx<'_>,
+    args: &RuleArgs,
+    started: std::time::SystemTime,
+) -> Result<Option<PullThroughCacheRule>> {
+    let Some(rule) = describe(ctx, &args.prefix).await? else { return Ok(None) };
+    let upstream_prefix = |p: Option<&str>| match args.upstream.as_str() {
+        "ecr" => Some(p.unwrap_or(ROOT).to_string()),
+        _ => p.filter(|p| *p != ROOT).map(str::to_string),
+    };
+    let same = made_since(rule.created_at(), started)
+        && rule.upstream_registry_url() == Some(args.url.as_str())
+        && rule.upstream_registry().is_none_or(|u| u.as_str() == args.upstream)
+        && rule.credential_arn() == args.credential_arn.as_deref()
+        && rule.custom_role_arn() == args.custom_role_arn.as_deref()
+        && upstream_prefix(rule.upstream_repository_prefix()) == upstream_prefix(args.upstream_prefix.as_deref());
+    if !same {
+        return Ok(None);
+    }
+    log::log(Level::Info, || {
+        format!("CreatePullThroughCacheRule {}: the rule an earlier attempt of this create made is ours", args.prefix)
+    });
+    Ok(Some(rule))
+}
+
 /// One sentence for what ECR says about a rule's secret or its existence.
 fn refused(ctx: &Ctx<'_>, prefix: &str, code: Option<&str>) -> Option<ProviderError> {
     Some(match code {
@@ -521,13 +561,31 @@ impl Resource for PullThroughCacheRuleResource {
             .set_credential_arn(args.credential_arn.clone())
             .set_custom_role_arn(args.custom_role_arn.clone())
             .set_upstream_repository_prefix(args.upstream_prefix.clone());
-        let resp = ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
-            refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
-        })?;
-        let rule = PullThroughCacheRule::builder()
-            .set_registry_id(resp.registry_id().map(str::to_string))
-            .set_created_at(resp.created_at().cloned())
-            .build();
+        let started = std::time::SystemTime::now();
+        let ambiguous = AmbiguousAttempts::default();
+        let sent = req.customize().interceptor(ambiguous.clone()).send();
+        let rule = match ctx.write(action, &subject(&args.prefix), sent).await? {
+            Ok(resp) => PullThroughCacheRule::builder()
+                .set_registry_id(resp.registry_id().map(str::to_string))
+                .set_created_at(resp.created_at().cloned())
+                .build(),
+            // The SDK retries a create whose reply was lost (a 500 or a
+            // dropped connection after ECR had made the rule); the retry then
+            // finds the rule. If an earlier attempt of this very call may have
+            // reached ECR and the rule is the one it asked for, made during
+            // this operation, it is ours: carry on instead of telling the
+            // user to import what this run created.
+            Err(e) if e.code() == Some("PullThroughCacheRuleAlreadyExistsException") && ambiguous.seen() => {
+                match earlier_attempt(ctx, &args, started).await? {
+                    Some(rule) => rule,
+                    None => return Err(refused(ctx, &args.prefix, e.code()).expect("an existing rule")),
+                }
+            }
+            Err(e) => {
+                return Err(refused(ctx, &args.prefix, e.code())
+                    .unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e)));
+            }
+        };
         let mut props = outputs(&args, Some(&rule));
         crate::resource::record_region(ctx, &mut props);
         carry_secrets(PROPERTIES, inputs, &mut props);
