@@ -320,7 +320,11 @@ async fn a_lost_create_reply_of_a_rule_is_recognised() {
         .await;
     let err = env.create("theirs", &inputs, false).await.unwrap_err();
     assert_eq!(err.code(), Code::AlreadyExists);
-    assert!(err.message().contains("pulumi import awsecr:index:PullThroughCacheRule theirs theirs"), "{}", err.message());
+    assert!(
+        err.message().contains("pulumi import awsecr:index:PullThroughCacheRule theirs theirs"),
+        "{}",
+        err.message()
+    );
 }
 
 /// ECR needs `customRoleArn` only for an ECR upstream in another account.
@@ -382,7 +386,10 @@ async fn the_upstream_prefix_follows_ecr() {
         ]),
     )
     .await;
-    assert!(has(&f, "upstreamRepositoryPrefix", "can only be ROOT (or left out) when ecrRepositoryPrefix is ROOT"), "{f:?}");
+    assert!(
+        has(&f, "upstreamRepositoryPrefix", "can only be ROOT (or left out) when ecrRepositoryPrefix is ROOT"),
+        "{f:?}"
+    );
 
     let declared = obj(&[
         ("ecrRepositoryPrefix", "upstream".into()),
@@ -468,8 +475,15 @@ async fn chainguard_and_ecr_public_premium_rules() {
         env.moto.start_recording();
         let (id, out) = env.create(prefix, &inputs, false).await.unwrap();
         assert_eq!(env.moto.stop_recording(), vec!["CreatePullThroughCacheRule"]);
-        let held =
-            env.moto.ecr().await.describe_pull_through_cache_rules().ecr_repository_prefixes(prefix).send().await.unwrap();
+        let held = env
+            .moto
+            .ecr()
+            .await
+            .describe_pull_through_cache_rules()
+            .ecr_repository_prefixes(prefix)
+            .send()
+            .await
+            .unwrap();
         let rule = &held.pull_through_cache_rules()[0];
         assert_eq!(rule.upstream_registry().map(|u| u.as_str()), Some(upstream));
         assert_eq!(rule.upstream_registry_url(), Some(url));
@@ -730,10 +744,7 @@ async fn a_lost_create_reply_of_a_template_is_recognised() {
                     ("description", "cached".into()),
                     ("immutableTags", true.into()),
                     ("mutableTagExclusions", strings(&["latest", "dev-*"])),
-                    (
-                        "lifecyclePolicy",
-                        Value::Object(obj(&[("expireUntaggedAfterDays", Value::Number(7.0))])),
-                    ),
+                    ("lifecyclePolicy", Value::Object(obj(&[("expireUntaggedAfterDays", Value::Number(7.0))]))),
                     ("pullPrincipals", strings(&[OTHER])),
                 ]),
             )

@@ -22,8 +22,8 @@ use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};
 use crate::resource::{
-    DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs, import_instead, input_reader,
-    keep_secret_marks, program_inputs,
+    DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs, import_instead,
+    input_reader, keep_secret_marks, program_inputs,
 };
 use crate::resources::repository::args::name_problem;
 use crate::validate::{Failure, Field, Reader, redact};
@@ -526,7 +526,9 @@ impl Resource for PullThroughCacheRuleResource {
             o == n || (k == "upstreamRepositoryPrefix" && defaulted(o, n))
         });
         let (o, n) = (olds.get("upstreamRepositoryPrefix"), ignoring.news.get("upstreamRepositoryPrefix"));
-        if !ignoring.ignores("upstreamRepositoryPrefix") && defaulted(o.map(Value::plain).as_ref(), n.map(Value::plain).as_ref()) {
+        if !ignoring.ignores("upstreamRepositoryPrefix")
+            && defaulted(o.map(Value::plain).as_ref(), n.map(Value::plain).as_ref())
+        {
             d.change("upstreamRepositoryPrefix", DiffKind::Add);
         }
         // The prefix is the rule's identity: the old rule must go first
@@ -733,7 +735,11 @@ mod tests {
     #[test]
     fn an_ecr_upstream_needs_a_role_only_in_another_account() {
         let upstream = |url: &str| {
-            map(&[("ecrRepositoryPrefix", "mirror"), ("upstreamRegistryUrl", url), ("upstreamRepositoryPrefix", "team")])
+            map(&[
+                ("ecrRepositoryPrefix", "mirror"),
+                ("upstreamRegistryUrl", url),
+                ("upstreamRepositoryPrefix", "team"),
+            ])
         };
         let same = "123456789012.dkr.ecr.us-west-2.amazonaws.com";
         let other = "210987654321.dkr.ecr.us-west-2.amazonaws.com";
@@ -805,10 +811,7 @@ mod tests {
 
     #[test]
     fn every_upstream_has_its_url_and_credential_rule() {
-        let cases = [
-            ("chainguard", "cgr.dev", Some(SECRET)),
-            ("ecr-public-premium", "ecr-premium.aws.com", None),
-        ];
+        let cases = [("chainguard", "cgr.dev", Some(SECRET)), ("ecr-public-premium", "ecr-premium.aws.com", None)];
         for (name, url, secret) in cases {
             let mut m = map(&[("ecrRepositoryPrefix", "cache"), ("upstream", name)]);
             if let Some(s) = secret {
@@ -817,16 +820,23 @@ mod tests {
             let (checked, f) = check(&m, &config());
             assert!(f.is_empty(), "{name}: {f:?}");
             assert_eq!(checked["upstreamRegistryUrl"], Value::from(url));
-            let (checked, f) = check(&map(&[("ecrRepositoryPrefix", "cache"), ("upstreamRegistryUrl", url)]), &config());
+            let (checked, f) =
+                check(&map(&[("ecrRepositoryPrefix", "cache"), ("upstreamRegistryUrl", url)]), &config());
             assert_eq!(checked["upstream"], Value::from(name), "{f:?}");
         }
         let (_, f) = check(&map(&[("ecrRepositoryPrefix", "cg"), ("upstream", "chainguard")]), &config());
-        assert!(f.iter().any(|f| f.property == "credentialArn" && f.reason.contains("is required for chainguard")), "{f:?}");
+        assert!(
+            f.iter().any(|f| f.property == "credentialArn" && f.reason.contains("is required for chainguard")),
+            "{f:?}"
+        );
         let (_, f) = check(
             &map(&[("ecrRepositoryPrefix", "pp"), ("upstream", "ecr-public-premium"), ("credentialArn", SECRET)]),
             &config(),
         );
-        assert!(f.iter().any(|f| f.property == "credentialArn" && f.reason.contains("is not taken by ecr-public-premium")), "{f:?}");
+        assert!(
+            f.iter().any(|f| f.property == "credentialArn" && f.reason.contains("is not taken by ecr-public-premium")),
+            "{f:?}"
+        );
         let (_, f) = check(
             &map(&[
                 ("ecrRepositoryPrefix", "pp"),

@@ -451,7 +451,10 @@ async fn earlier_attempt(
         return Ok(None);
     }
     log::log(Level::Info, || {
-        format!("CreateRepositoryCreationTemplate {}: the template an earlier attempt of this create made is ours", args.prefix)
+        format!(
+            "CreateRepositoryCreationTemplate {}: the template an earlier attempt of this create made is ours",
+            args.prefix
+        )
     });
     Ok(Some((template, registry_id)))
 }
