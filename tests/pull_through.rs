@@ -9,11 +9,14 @@ mod common;
 
 use aws_sdk_ecr::types::{EncryptionType, ImageTagMutability, RctAppliedFor, UpstreamRegistry};
 use common::env::Env;
+use common::proxy::{Fault, FaultProxy};
 use common::*;
 use pulumi_resource_awsecr::policy::access::Access;
 use pulumi_resource_awsecr::policy::lifecycle::LifecyclePolicy;
 use pulumi_resource_awsecr::property::{Map, Value};
 use pulumi_resource_awsecr::proto::pulumirpc::diff_response::DiffChanges;
+use pulumi_resource_awsecr::resources::pull_through_cache_rule::UPSTREAMS;
+use pulumi_resource_awsecr::server::SCHEMA;
 use tonic::Code;
 
 const RULE: &str = "awsecr:index:PullThroughCacheRule";
@@ -248,6 +251,253 @@ async fn an_existing_rule_gets_the_import_command_and_imports_without_a_diff() {
     );
 }
 
+/// A create whose reply is lost after ECR made the rule (a 500, or a
+/// connection dropped after the write): the SDK's retry meets
+/// PullThroughCacheRuleAlreadyExists, and the provider recognises its own
+/// rule instead of telling the user to import it. A rule someone else made
+/// is still refused with the import command.
+#[tokio::test]
+async fn a_lost_create_reply_of_a_rule_is_recognised() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await.of_type(RULE);
+    for (prefix, lost) in [("lost-500", Fault::LoseReply(Some(500))), ("lost-drop", Fault::LoseReply(None))] {
+        proxy.clear();
+        proxy.reset_counts();
+        proxy.inject("CreatePullThroughCacheRule", lost, Some(1));
+        let inputs = env
+            .checked(
+                prefix,
+                &obj(&[
+                    ("ecrRepositoryPrefix", prefix.into()),
+                    ("upstream", "docker-hub".into()),
+                    ("credentialArn", secret_arn(prefix).into()),
+                ]),
+            )
+            .await;
+        let (id, out) = env.create(prefix, &inputs, false).await.expect("the create carries on");
+        assert_eq!(id, prefix);
+        let c = proxy.counts();
+        assert_eq!(c.lost_replies, 1);
+        assert_eq!(c.succeeded.get("CreatePullThroughCacheRule"), Some(&1), "created exactly once");
+        assert_eq!(c.forwarded_by_operation.get("CreatePullThroughCacheRule"), Some(&2), "the SDK retried");
+        assert_eq!(out["registryId"], Value::from(ACCOUNT));
+        assert!(out["createdAt"].as_str().is_some_and(|t| t.contains('T')), "{out:?}");
+        // A second create of the same without a lost reply is someone
+        // else's create meeting this rule: refused, even with equal settings.
+        proxy.clear();
+        let err = env.create(prefix, &inputs, false).await.unwrap_err();
+        assert_eq!(err.code(), Code::AlreadyExists, "{}", err.message());
+    }
+
+    // Someone else's rule under the prefix (another credential) is not
+    // taken for this create's own, even after a lost reply.
+    env.moto
+        .ecr()
+        .await
+        .create_pull_through_cache_rule()
+        .ecr_repository_prefix("theirs")
+        .upstream_registry_url("registry-1.docker.io")
+        .credential_arn(secret_arn("someone-else"))
+        .send()
+        .await
+        .unwrap();
+    proxy.clear();
+    proxy.inject(
+        "CreatePullThroughCacheRule",
+        Fault::Error { status: 500, code: "ServerException", message: "lost" },
+        Some(1),
+    );
+    let inputs = env
+        .checked(
+            "theirs",
+            &obj(&[
+                ("ecrRepositoryPrefix", "theirs".into()),
+                ("upstream", "docker-hub".into()),
+                ("credentialArn", secret_arn("theirs").into()),
+            ]),
+        )
+        .await;
+    let err = env.create("theirs", &inputs, false).await.unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
+    assert!(
+        err.message().contains("pulumi import awsecr:index:PullThroughCacheRule theirs theirs"),
+        "{}",
+        err.message()
+    );
+}
+
+/// ECR needs `customRoleArn` only for an ECR upstream in another account.
+/// Without assumeRole the provider's account is unknown at Check: Check lets
+/// the rule through, and Create reads the registry id before the write.
+#[tokio::test]
+async fn an_ecr_upstream_in_the_same_account_needs_no_role() {
+    let mut env = env(RULE).await;
+    let same = format!("{ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com");
+    let news = obj(&[("ecrRepositoryPrefix", "mirror".into()), ("upstreamRegistryUrl", same.clone().into())]);
+    let f = failures(&mut env, &news).await;
+    assert!(f.is_empty(), "{f:?}");
+    let inputs = env.checked("mirror", &news).await;
+    env.moto.start_recording();
+    let (id, out) = env.create("mirror", &inputs, false).await.expect("no role needed in the same account");
+    assert_eq!(env.moto.stop_recording(), vec!["DescribeRegistry", "CreatePullThroughCacheRule"]);
+    assert!(!out.contains_key("customRoleArn"), "{out:?}");
+    let held = env.moto.ecr().await.describe_pull_through_cache_rules().send().await.unwrap();
+    assert_eq!(held.pull_through_cache_rules()[0].upstream_registry_url(), Some(same.as_str()));
+    let (read_out, read_in) = env.read_found("mirror", &id, &out, &inputs).await;
+    assert_eq!(read_in, inputs);
+    let d = env.diff("mirror", &id, &read_out, &inputs).await;
+    assert_eq!(d.changes, DiffChanges::DiffNone as i32, "{:?}", d.diffs);
+
+    // Another account: Check cannot know, Create refuses before the write.
+    let other = format!("{OTHER}.dkr.ecr.us-west-2.amazonaws.com");
+    let news = obj(&[("ecrRepositoryPrefix", "other".into()), ("upstreamRegistryUrl", other.into())]);
+    let f = failures(&mut env, &news).await;
+    assert!(f.is_empty(), "{f:?}");
+    let inputs = env.checked("other", &news).await;
+    env.moto.start_recording();
+    let err = env.create("other", &inputs, false).await.unwrap_err();
+    assert_eq!(env.moto.stop_recording(), vec!["DescribeRegistry"], "refused before any write");
+    assert_eq!(err.code(), Code::InvalidArgument);
+    assert!(
+        err.message().contains("customRoleArn is required for an ecr upstream in another account")
+            && err.message().contains(OTHER)
+            && err.message().contains(ACCOUNT),
+        "{}",
+        err.message()
+    );
+}
+
+/// ECR's default upstream prefix: shown in the outputs; with ROOT as the ECR
+/// prefix only ROOT is allowed (refused at Check, before ECR refuses it);
+/// a state that lacks it gets it in place, not by replacing the rule.
+#[tokio::test]
+async fn the_upstream_prefix_follows_ecr() {
+    let mut env = env(RULE).await;
+    let role = env.moto.create_role("ecr-pull-through");
+    let url = format!("{OTHER}.dkr.ecr.us-west-2.amazonaws.com");
+    let f = failures(
+        &mut env,
+        &obj(&[
+            ("ecrRepositoryPrefix", "ROOT".into()),
+            ("upstreamRegistryUrl", url.clone().into()),
+            ("customRoleArn", role.clone().into()),
+            ("upstreamRepositoryPrefix", "team".into()),
+        ]),
+    )
+    .await;
+    assert!(
+        has(&f, "upstreamRepositoryPrefix", "can only be ROOT (or left out) when ecrRepositoryPrefix is ROOT"),
+        "{f:?}"
+    );
+
+    let declared = obj(&[
+        ("ecrRepositoryPrefix", "upstream".into()),
+        ("upstreamRegistryUrl", url.clone().into()),
+        ("customRoleArn", role.clone().into()),
+    ]);
+    let inputs = env.checked("ecr", &declared).await;
+    assert_eq!(inputs["upstreamRepositoryPrefix"], Value::from("ROOT"), "ECR's default, filled in");
+    let (id, out) = env.create("ecr", &inputs, false).await.unwrap();
+    assert_eq!(out["upstreamRepositoryPrefix"], Value::from("ROOT"), "the output shows what ECR holds");
+    let held = env.moto.ecr().await.describe_pull_through_cache_rules().send().await.unwrap();
+    assert_eq!(held.pull_through_cache_rules()[0].upstream_repository_prefix(), Some("ROOT"));
+    let (read_out, read_in) = env.read_found("ecr", &id, &out, &inputs).await;
+    assert_eq!(read_in, inputs);
+    assert_eq!(read_out["upstreamRepositoryPrefix"], Value::from("ROOT"));
+
+    // A state written without it (an earlier version of the provider), then
+    // the program says ROOT explicitly: an update without a call, no replacement.
+    let mut old = out.clone();
+    old.remove("upstreamRepositoryPrefix");
+    let mut explicit = declared.clone();
+    explicit.insert("upstreamRepositoryPrefix".into(), "ROOT".into());
+    for news in [&declared, &explicit] {
+        let news = env.checked("ecr", news).await;
+        let d = env.diff("ecr", &id, &old, &news).await;
+        assert_eq!(d.diffs, vec!["upstreamRepositoryPrefix"]);
+        assert!(d.replaces.is_empty(), "{:?}", d.replaces);
+        env.moto.start_recording();
+        let updated = env.updated("ecr", &id, &old, &news, false).await;
+        assert_eq!(env.moto.stop_recording(), Vec::<String>::new(), "nothing to write");
+        assert_eq!(updated["upstreamRepositoryPrefix"], Value::from("ROOT"));
+    }
+    // Refreshed, the old state shows what ECR holds.
+    let (refreshed, _) = env.read_found("ecr", &id, &old, &inputs).await;
+    assert_eq!(refreshed["upstreamRepositoryPrefix"], Value::from("ROOT"));
+}
+
+/// Every upstream of the ECR model the tests run with (botocore's
+/// `UpstreamRegistry` enum) is in the provider's table and in schema.json's
+/// `Upstream` enum, and nothing else is: an upstream AWS adds fails here.
+#[test]
+fn the_upstreams_are_the_models() {
+    let out = std::process::Command::new(venv().join("bin/python"))
+        .args([
+            "-c",
+            "import botocore.session; m = botocore.session.get_session().get_service_model('ecr'); \
+             print('\\n'.join(m.shape_for('UpstreamRegistry').enum))",
+        ])
+        .output()
+        .expect("run the venv's python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let model: std::collections::BTreeSet<String> =
+        String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect();
+    assert!(model.contains("docker-hub") && model.len() >= 10, "{model:?}");
+    let table: std::collections::BTreeSet<String> = UPSTREAMS.iter().map(|u| u.name.to_string()).collect();
+    assert_eq!(table, model, "the provider's UPSTREAMS and botocore's UpstreamRegistry");
+    let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+    let enum_values: std::collections::BTreeSet<String> = schema["types"]["awsecr:index:Upstream"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["value"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(enum_values, model, "schema.json's Upstream enum and botocore's UpstreamRegistry");
+}
+
+/// The upstreams the provider once refused, Chainguard and ECR Public
+/// Premium, are created with their URL filled in, read back without a diff
+/// and imported.
+#[tokio::test]
+async fn chainguard_and_ecr_public_premium_rules() {
+    let mut env = env(RULE).await;
+    for (prefix, upstream, url, secret) in [
+        ("chainguard", "chainguard", "cgr.dev", Some(secret_arn("chainguard"))),
+        ("premium", "ecr-public-premium", "ecr-premium.aws.com", None),
+    ] {
+        let mut news = obj(&[("ecrRepositoryPrefix", prefix.into()), ("upstream", upstream.into())]);
+        if let Some(s) = &secret {
+            news.insert("credentialArn".into(), s.clone().into());
+        }
+        let inputs = env.checked(prefix, &news).await;
+        assert_eq!(inputs["upstreamRegistryUrl"], Value::from(url));
+        env.moto.start_recording();
+        let (id, out) = env.create(prefix, &inputs, false).await.unwrap();
+        assert_eq!(env.moto.stop_recording(), vec!["CreatePullThroughCacheRule"]);
+        let held = env
+            .moto
+            .ecr()
+            .await
+            .describe_pull_through_cache_rules()
+            .ecr_repository_prefixes(prefix)
+            .send()
+            .await
+            .unwrap();
+        let rule = &held.pull_through_cache_rules()[0];
+        assert_eq!(rule.upstream_registry().map(|u| u.as_str()), Some(upstream));
+        assert_eq!(rule.upstream_registry_url(), Some(url));
+        let (read_out, read_in) = env.read_found(prefix, &id, &out, &inputs).await;
+        assert_eq!(read_in, inputs);
+        let d = env.diff(prefix, &id, &read_out, &inputs).await;
+        assert_eq!(d.changes, DiffChanges::DiffNone as i32, "{:?}", d.diffs);
+        let (_, imported_in) = env.read_found(prefix, &id, &Map::new(), &Map::new()).await;
+        assert_eq!(imported_in, inputs, "import reconstructs the inputs");
+    }
+    let f = failures(&mut env, &obj(&[("ecrRepositoryPrefix", "cg".into()), ("upstream", "chainguard".into())])).await;
+    assert!(has(&f, "credentialArn", "is required for chainguard"), "{f:?}");
+}
+
 // ---------------------------------------------------------------- templates
 
 #[tokio::test]
@@ -472,4 +722,84 @@ async fn secret_principals_keep_the_generated_policy_secret() {
     let (read_out, _) = env.read_found("s", &id, &out, &inputs).await;
     assert!(matches!(read_out["repositoryPolicyText"], Value::Secret(_)), "{read_out:?}");
     assert!(matches!(read_out["pullPrincipals"], Value::Secret(_)), "{read_out:?}");
+}
+
+/// A template create whose reply is lost after ECR made it: recognised as
+/// this create's own (same settings, made just now); someone else's
+/// template under the prefix is still refused with the import command.
+#[tokio::test]
+async fn a_lost_create_reply_of_a_template_is_recognised() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(moto.port);
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await.of_type(TEMPLATE);
+    for (prefix, lost) in [("lost-500", Fault::LoseReply(Some(500))), ("lost-drop", Fault::LoseReply(None))] {
+        proxy.clear();
+        proxy.reset_counts();
+        proxy.inject("CreateRepositoryCreationTemplate", lost, Some(1));
+        let inputs = env
+            .checked(
+                prefix,
+                &obj(&[
+                    ("prefix", prefix.into()),
+                    ("description", "cached".into()),
+                    ("immutableTags", true.into()),
+                    ("mutableTagExclusions", strings(&["latest", "dev-*"])),
+                    ("lifecyclePolicy", Value::Object(obj(&[("expireUntaggedAfterDays", Value::Number(7.0))]))),
+                    ("pullPrincipals", strings(&[OTHER])),
+                ]),
+            )
+            .await;
+        let (id, out) = env.create(prefix, &inputs, false).await.expect("the create carries on");
+        assert_eq!(id, prefix);
+        let c = proxy.counts();
+        assert_eq!(c.lost_replies, 1);
+        assert_eq!(c.succeeded.get("CreateRepositoryCreationTemplate"), Some(&1), "created exactly once");
+        assert_eq!(c.forwarded_by_operation.get("CreateRepositoryCreationTemplate"), Some(&2), "the SDK retried");
+        assert_eq!(out["registryId"], Value::from(ACCOUNT));
+        assert!(out["createdAt"].as_str().is_some_and(|t| t.contains('T')), "{out:?}");
+        let (read_out, read_in) = env.read_found(prefix, &id, &out, &inputs).await;
+        assert_eq!(read_in, inputs);
+        let d = env.diff(prefix, &id, &read_out, &inputs).await;
+        assert_eq!(d.changes, DiffChanges::DiffNone as i32, "{:?}", d.diffs);
+        proxy.clear();
+        let err = env.create(prefix, &inputs, false).await.unwrap_err();
+        assert_eq!(err.code(), Code::AlreadyExists, "{}", err.message());
+    }
+
+    env.moto
+        .ecr()
+        .await
+        .create_repository_creation_template()
+        .prefix("theirs")
+        .applied_for(RctAppliedFor::Replication)
+        .image_tag_mutability(ImageTagMutability::Mutable)
+        .send()
+        .await
+        .unwrap();
+    proxy.clear();
+    proxy.inject(
+        "CreateRepositoryCreationTemplate",
+        Fault::Error { status: 500, code: "ServerException", message: "lost" },
+        Some(1),
+    );
+    let inputs = env.checked("theirs", &obj(&[("prefix", "theirs".into())])).await;
+    let err = env.create("theirs", &inputs, false).await.unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
+    assert!(err.message().contains("pulumi import awsecr:index:RepositoryTemplate theirs theirs"), "{}", err.message());
+}
+
+/// botocore's `Prefix` of a template is 1-256 characters: a 1-character
+/// prefix is accepted at Check and created.
+#[tokio::test]
+async fn a_template_prefix_may_be_one_character() {
+    let mut env = env(TEMPLATE).await;
+    let f = failures(&mut env, &obj(&[("prefix", "a".into())])).await;
+    assert!(f.is_empty(), "{f:?}");
+    let inputs = env.checked("a", &obj(&[("prefix", "a".into())])).await;
+    let (id, _) = env.create("a", &inputs, false).await.unwrap();
+    assert_eq!(id, "a");
+    let held = env.moto.ecr().await.describe_repository_creation_templates().prefixes("a").send().await.unwrap();
+    assert_eq!(held.repository_creation_templates()[0].prefix(), Some("a"));
+    let f = failures(&mut env, &obj(&[("prefix", "A".into())])).await;
+    assert!(has(&f, "prefix", "must be ROOT or 1 to 256"), "{f:?}");
 }

@@ -67,11 +67,11 @@ export class PullThroughCacheRule extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string | undefined>;
     /**
-     * The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab and Azure; refused for the upstreams that take no credential. Updated in place.
+     * The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the upstreams that take no credential. Updated in place.
      */
     declare public readonly credentialArn: pulumi.Output<string | undefined>;
     /**
-     * The IAM role ECR assumes to pull from an `ecr` upstream (required there, refused for other upstreams). Updated in place.
+     * The IAM role (in the registry's account) ECR assumes to pull from an `ecr` upstream in another account; refused for other upstreams. An upstream in the provider's own account needs none. Whether the upstream is in another account is decided at preview when `awsecr:assumeRole` names the provider's account, otherwise at create, where the provider reads its registry id (`ecr:DescribeRegistry`) before writing the rule. Updated in place.
      */
     declare public readonly customRoleArn: pulumi.Output<string | undefined>;
     /**
@@ -95,7 +95,7 @@ export class PullThroughCacheRule extends pulumi.CustomResource {
      */
     declare public readonly upstreamRegistryUrl: pulumi.Output<string>;
     /**
-     * For an `ecr` upstream: the prefix of the upstream repositories to cache (ECR's default is `ROOT`, every repository). Changing it replaces the rule.
+     * For an `ecr` upstream: the prefix of the upstream repositories to cache. Defaults to `ROOT` (every repository), ECR's own default, so the output shows what ECR holds. Only `ROOT` when `ecrRepositoryPrefix` is `ROOT`. Changing it replaces the rule; adding `ROOT` to a rule that had none does not.
      */
     declare public readonly upstreamRepositoryPrefix: pulumi.Output<string | undefined>;
 
@@ -143,11 +143,11 @@ export class PullThroughCacheRule extends pulumi.CustomResource {
  */
 export interface PullThroughCacheRuleArgs {
     /**
-     * The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab and Azure; refused for the upstreams that take no credential. Updated in place.
+     * The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the upstreams that take no credential. Updated in place.
      */
     credentialArn?: pulumi.Input<string | undefined>;
     /**
-     * The IAM role ECR assumes to pull from an `ecr` upstream (required there, refused for other upstreams). Updated in place.
+     * The IAM role (in the registry's account) ECR assumes to pull from an `ecr` upstream in another account; refused for other upstreams. An upstream in the provider's own account needs none. Whether the upstream is in another account is decided at preview when `awsecr:assumeRole` names the provider's account, otherwise at create, where the provider reads its registry id (`ecr:DescribeRegistry`) before writing the rule. Updated in place.
      */
     customRoleArn?: pulumi.Input<string | undefined>;
     /**
@@ -163,7 +163,7 @@ export interface PullThroughCacheRuleArgs {
      */
     upstreamRegistryUrl?: pulumi.Input<string | undefined>;
     /**
-     * For an `ecr` upstream: the prefix of the upstream repositories to cache (ECR's default is `ROOT`, every repository). Changing it replaces the rule.
+     * For an `ecr` upstream: the prefix of the upstream repositories to cache. Defaults to `ROOT` (every repository), ECR's own default, so the output shows what ECR holds. Only `ROOT` when `ecrRepositoryPrefix` is `ROOT`. Changing it replaces the rule; adding `ROOT` to a rule that had none does not.
      */
     upstreamRepositoryPrefix?: pulumi.Input<string | undefined>;
 }

@@ -14,15 +14,16 @@ use aws_sdk_ecr::types::{PullThroughCacheRule, UpstreamRegistry};
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
-use crate::call::{self, Ctx, aws};
+use crate::call::{self, AmbiguousAttempts, Ctx, aws};
 use crate::config::ProviderConfig;
 use crate::error::{ProviderError, Result};
+use crate::log::{self, Level};
 use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};
 use crate::resource::{
-    DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs, import_instead, input_reader,
-    keep_secret_marks, program_inputs,
+    DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs, import_instead,
+    input_reader, keep_secret_marks, program_inputs,
 };
 use crate::resources::repository::args::name_problem;
 use crate::validate::{Failure, Field, Reader, redact};
@@ -50,10 +51,19 @@ pub struct Upstream {
     pub needs_credentials: bool,
 }
 
-/// The upstreams, from AWS's "Sync an upstream registry with an Amazon ECR
-/// private registry" documentation: Docker Hub, GitHub, GitLab and Azure
-/// need a credential; ECR Public, Quay and Kubernetes take none; an ECR
-/// upstream authenticates with `customRoleArn` instead.
+/// The upstreams: every value of botocore's `UpstreamRegistry` enum (a test
+/// compares this table with the model the tests run with, so an upstream
+/// AWS adds fails a test here). URLs: the model's documentation of
+/// `upstreamRegistryUrl` (CreatePullThroughCacheRule), which also names
+/// `ecr-premium.aws.com` for ECR Public Premium; Chainguard's is `cgr.dev`
+/// (Chainguard's guide "How to set up pull through from Chainguard's registry
+/// to Amazon ECR"; AWS's pages do not list it). Credentials: AWS's "Sync an
+/// upstream registry with an Amazon ECR private registry": Docker Hub,
+/// GitHub, GitLab, Azure and Chainguard need a Secrets Manager secret; ECR
+/// Public, Quay and Kubernetes take none; ECR Public Premium takes no secret
+/// (the model: "You can't use this parameter with the Amazon ECR Public
+/// Premium upstream registry"); an ECR upstream in another account
+/// authenticates with `customRoleArn` instead.
 pub const UPSTREAMS: &[Upstream] = &[
     Upstream { name: "docker-hub", url: Some("registry-1.docker.io"), needs_credentials: true },
     Upstream { name: "github-container-registry", url: Some("ghcr.io"), needs_credentials: true },
@@ -63,7 +73,14 @@ pub const UPSTREAMS: &[Upstream] = &[
     Upstream { name: "k8s", url: Some("registry.k8s.io"), needs_credentials: false },
     Upstream { name: "ecr-public", url: Some("public.ecr.aws"), needs_credentials: false },
     Upstream { name: "ecr", url: None, needs_credentials: false },
+    Upstream { name: "chainguard", url: Some("cgr.dev"), needs_credentials: true },
+    Upstream { name: "ecr-public-premium", url: Some("ecr-premium.aws.com"), needs_credentials: false },
 ];
+
+/// The upstream prefix ECR holds for an `ecr` upstream when none is given
+/// (the model: "When this field isn't specified, Amazon ECR will use the
+/// ROOT"), and the prefix meaning every repository.
+pub const ROOT: &str = "ROOT";
 
 fn upstream(name: &str) -> Option<&'static Upstream> {
     UPSTREAMS.iter().find(|u| u.name == name)
@@ -84,14 +101,20 @@ fn upstream_of_url(url: &str) -> Option<&'static Upstream> {
 
 /// `<12 digits>.dkr.ecr.<region>.<dns suffix>`, an ECR private registry.
 fn is_ecr_url(url: &str) -> bool {
+    ecr_url_account(url).is_some()
+}
+
+/// The account of an ECR private registry URL, `None` for any other URL.
+fn ecr_url_account(url: &str) -> Option<&str> {
     let mut parts = url.splitn(4, '.');
     let (Some(account), Some("dkr"), Some("ecr"), Some(rest)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return false;
+        return None;
     };
-    let Some((region, suffix)) = rest.split_once('.') else { return false };
-    partition::is_account_id(account) && partition::of_region(region).and_then(partition::dns_suffix) == Some(suffix)
+    let (region, suffix) = rest.split_once('.')?;
+    (partition::is_account_id(account) && partition::of_region(region).and_then(partition::dns_suffix) == Some(suffix))
+        .then_some(account)
 }
 
 /// Why the region of an ecr upstream's URL is not a region to use (see
@@ -131,17 +154,28 @@ impl RuleArgs {
     }
 }
 
-/// Why ECR would refuse a repository prefix of a rule: 2-30 characters of a
+/// The lengths botocore's PullThroughCacheRuleRepositoryPrefix allows.
+const RULE_PREFIX_LENGTH: (usize, usize) = (2, 30);
+
+/// Why ECR would refuse a repository prefix: `min` to `max` characters of a
 /// repository name (an ending `/` allowed), or `ROOT` (every repository).
-pub fn prefix_problem(prefix: &str, max: usize) -> Option<String> {
+/// botocore's model: a rule's prefixes (PullThroughCacheRuleRepositoryPrefix)
+/// are 2-30 characters, a template's (Prefix) 1-256.
+pub fn prefix_problem(prefix: &str, min: usize, max: usize) -> Option<String> {
     if prefix == "ROOT" {
         return None;
     }
     let len = prefix.chars().count();
     let name = prefix.strip_suffix('/').unwrap_or(prefix);
-    if len < 2 || len > max || name_problem(name).is_some() {
+    // A repository name has at least 2 characters; a 1-character prefix is
+    // one lowercase letter or digit.
+    let pattern_ok = match name.len() {
+        1 => name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+        _ => name_problem(name).is_none(),
+    };
+    if len < min || len > max || !pattern_ok {
         return Some(format!(
-            "must be ROOT or 2 to {max} characters of a repository name (lowercase letters and digits joined by . _ __ or -, namespaces by /, an ending / allowed), got \"{prefix}\""
+            "must be ROOT or {min} to {max} characters of a repository name (lowercase letters and digits joined by . _ __ or -, namespaces by /, an ending / allowed), got \"{prefix}\""
         ));
     }
     None
@@ -149,8 +183,8 @@ pub fn prefix_problem(prefix: &str, max: usize) -> Option<String> {
 
 /// Reads a repository prefix under `key` (see [`prefix_problem`]); when
 /// absent it is required, `what` saying what it is for.
-pub fn read_prefix(r: &mut Reader<'_>, key: &str, max: usize, what: &str) -> Field<String> {
-    match r.checked_string(key, |p| prefix_problem(p, max)) {
+pub fn read_prefix(r: &mut Reader<'_>, key: &str, (min, max): (usize, usize), what: &str) -> Field<String> {
+    match r.checked_string(key, |p| prefix_problem(p, min, max)) {
         Field::Absent => {
             r.fail(key, format!("is required: {what}"));
             Field::Invalid
@@ -185,6 +219,12 @@ pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
         }
         _ => {}
     }
+    // AWS's default upstream prefix of an ECR upstream, applied here so the
+    // outputs show what ECR holds.
+    let upstream = checked.get("upstream").map(Value::plain);
+    if upstream.as_ref().and_then(Value::as_str) == Some("ecr") && !checked.contains_key("upstreamRepositoryPrefix") {
+        checked.insert("upstreamRepositoryPrefix".into(), ROOT.into());
+    }
     let (_, failures) = parse(&checked, config);
     (checked, redact(failures, news))
 }
@@ -194,7 +234,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
     let prefix = read_prefix(
         &mut r,
         "ecrRepositoryPrefix",
-        30,
+        RULE_PREFIX_LENGTH,
         "the repository prefix images are cached under, e.g. docker-hub",
     );
     let names: Vec<&str> = UPSTREAMS.iter().map(|u| u.name).collect();
@@ -257,7 +297,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
     let credential = r.checked_string("credentialArn", |arn| credential_problem(arn, config));
     let role = read_role_arn(&mut r, "customRoleArn");
     let upstream_prefix = match r.has("upstreamRepositoryPrefix") {
-        true => read_prefix(&mut r, "upstreamRepositoryPrefix", 30, ""),
+        true => read_prefix(&mut r, "upstreamRepositoryPrefix", RULE_PREFIX_LENGTH, ""),
         false => Field::Absent,
     };
     if let Some(u) = chosen {
@@ -275,17 +315,39 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
                 ),
             );
         }
-        if u.name == "ecr" && role.is_absent() {
+        // ECR needs the role only across accounts. The provider's account
+        // is known at Check only from assumeRole's role; otherwise Create
+        // learns it before the rule is written (see `role_problem`).
+        if u.name == "ecr"
+            && role.is_absent()
+            && let (Field::Known(url), Some(own)) = (&url, config.account_in_force())
+            && let Some(problem) = role_problem(url, own)
+        {
+            r.fail("customRoleArn", problem);
+        }
+        if u.name == "ecr-public-premium" && has(&role) {
             r.fail(
                 "customRoleArn",
-                "is required for an ecr upstream: the IAM role ECR assumes to pull from the upstream registry",
+                "is not supported for ecr-public-premium by this provider yet: ECR takes it there only together with upstreamRoleArn, which the AWS SDK the provider is built with cannot send; leave it out and ECR pulls with its service-linked role",
             );
-        }
-        if u.name != "ecr" && has(&role) {
+        } else if u.name != "ecr" && has(&role) {
             r.fail("customRoleArn", format!("is only for an ecr upstream, not {}", u.name));
         }
         if u.name != "ecr" && has(&upstream_prefix) {
             r.fail("upstreamRepositoryPrefix", format!("is only for an ecr upstream, not {}", u.name));
+        }
+        // The user guide ("Customizing repository prefixes for ECR to ECR pull
+        // through cache"): the upstream prefix can be set only when the ECR
+        // repository prefix is not ROOT.
+        if u.name == "ecr"
+            && let (Field::Known(prefix), Field::Known(up)) = (&prefix, &upstream_prefix)
+            && prefix == ROOT
+            && up != ROOT
+        {
+            r.fail(
+                "upstreamRepositoryPrefix",
+                format!("can only be ROOT (or left out) when ecrRepositoryPrefix is ROOT, because ECR then caches every upstream repository; to cache only the upstream repositories under \"{up}\", give ecrRepositoryPrefix a prefix of its own"),
+            );
         }
     }
     let failures = std::mem::take(&mut r.failures);
@@ -304,6 +366,41 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
         })
     })();
     (args, failures)
+}
+
+/// Why an `ecr` upstream at `url` needs `customRoleArn` when the provider
+/// acts in account `own`: AWS's user guide asks for the role only "if the
+/// upstream and downstream Amazon ECR registries belong to different AWS
+/// account". `None` when the upstream is in the same account.
+fn role_problem(url: &str, own: &str) -> Option<String> {
+    let upstream_account = ecr_url_account(url)?;
+    (upstream_account != own).then(|| {
+        format!(
+            "is required for an ecr upstream in another account: the upstream registry is in account {upstream_account} and this registry is account {own}; give the IAM role (in account {own}) that ECR assumes to pull from it, or use an upstream in account {own}, which needs none"
+        )
+    })
+}
+
+/// Create's half of the cross-account rule for an `ecr` upstream without
+/// `customRoleArn`, when Check could not know the provider's account (no
+/// assumeRole): the registry's id, read before the rule is written, is the
+/// account. Should the read be refused, ECR decides.
+async fn same_account_or_refuse(ctx: &Ctx<'_>, args: &RuleArgs) -> Result<()> {
+    let action = "ecr:DescribeRegistry";
+    let own = match ctx.read(action, &subject(&args.prefix), ctx.client.describe_registry().send()).await? {
+        Ok(r) => r.registry_id().map(str::to_string),
+        Err(e) => {
+            log::log(Level::Debug, || format!("{action}: {e}; ECR decides whether customRoleArn is needed"));
+            None
+        }
+    };
+    match own.and_then(|own| role_problem(&args.url, &own)) {
+        Some(problem) => Err(ProviderError::new(
+            Code::InvalidArgument,
+            format!("pull-through cache rule \"{}\": customRoleArn {problem}", args.prefix),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// botocore's CredentialArn: 50-612 characters, a Secrets Manager secret
@@ -354,6 +451,46 @@ async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<PullThroughCache
     }
 }
 
+/// How long ago, at most, an object found by a retried create may have been
+/// made for it to count as this create's own (clock skew included), as for
+/// a Repository.
+pub const EARLIER_ATTEMPT_WINDOW: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Whether ECR made an object at `created_at` since `started` (within
+/// [`EARLIER_ATTEMPT_WINDOW`]).
+pub fn made_since(created_at: Option<&aws_smithy_types::DateTime>, started: std::time::SystemTime) -> bool {
+    let since = started.checked_sub(EARLIER_ATTEMPT_WINDOW).unwrap_or(std::time::UNIX_EPOCH);
+    created_at.and_then(|t| std::time::SystemTime::try_from(*t).ok()).is_some_and(|t| t >= since)
+}
+
+/// The rule a lost-reply create already made, if the one that exists under
+/// the prefix is it: made since this operation started, with exactly the
+/// upstream, credential, role and upstream prefix it asked for.
+async fn earlier_attempt(
+    ctx: &Ctx<'_>,
+    args: &RuleArgs,
+    started: std::time::SystemTime,
+) -> Result<Option<PullThroughCacheRule>> {
+    let Some(rule) = describe(ctx, &args.prefix).await? else { return Ok(None) };
+    let upstream_prefix = |p: Option<&str>| match args.upstream.as_str() {
+        "ecr" => Some(p.unwrap_or(ROOT).to_string()),
+        _ => p.filter(|p| *p != ROOT).map(str::to_string),
+    };
+    let same = made_since(rule.created_at(), started)
+        && rule.upstream_registry_url() == Some(args.url.as_str())
+        && rule.upstream_registry().is_none_or(|u| u.as_str() == args.upstream)
+        && rule.credential_arn() == args.credential_arn.as_deref()
+        && rule.custom_role_arn() == args.custom_role_arn.as_deref()
+        && upstream_prefix(rule.upstream_repository_prefix()) == upstream_prefix(args.upstream_prefix.as_deref());
+    if !same {
+        return Ok(None);
+    }
+    log::log(Level::Info, || {
+        format!("CreatePullThroughCacheRule {}: the rule an earlier attempt of this create made is ours", args.prefix)
+    });
+    Ok(Some(rule))
+}
+
 /// One sentence for what ECR says about a rule's secret or its existence.
 fn refused(ctx: &Ctx<'_>, prefix: &str, code: Option<&str>) -> Option<ProviderError> {
     Some(match code {
@@ -389,7 +526,21 @@ impl Resource for PullThroughCacheRuleResource {
 
     fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
         let ignoring = Ignoring::new(olds, news, ignore_changes);
-        let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |_, o, n| o == n);
+        // A state written before Check filled in the upstream prefix ECR
+        // holds (ROOT) has none: the same rule, so the outputs are brought up
+        // to date in place (no call), never replaced.
+        let root = Value::from(ROOT);
+        let is_ecr = ignoring.news.get("upstream").map(Value::plain).as_ref().and_then(Value::as_str) == Some("ecr");
+        let defaulted = |o: Option<&Value>, n: Option<&Value>| is_ecr && o.is_none() && n == Some(&root);
+        let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |k, o, n| {
+            o == n || (k == "upstreamRepositoryPrefix" && defaulted(o, n))
+        });
+        let (o, n) = (olds.get("upstreamRepositoryPrefix"), ignoring.news.get("upstreamRepositoryPrefix"));
+        if !ignoring.ignores("upstreamRepositoryPrefix")
+            && defaulted(o.map(Value::plain).as_ref(), n.map(Value::plain).as_ref())
+        {
+            d.change("upstreamRepositoryPrefix", DiffKind::Add);
+        }
         // The prefix is the rule's identity: the old rule must go first
         // (unless it moves to another region, where both can be).
         d.delete_before_replace = !d.replaces.is_empty();
@@ -409,6 +560,9 @@ impl Resource for PullThroughCacheRuleResource {
             return Ok((String::new(), m));
         }
         let args = known_args(inputs, ctx.config)?;
+        if args.upstream == "ecr" && args.custom_role_arn.is_none() && ctx.config.account_in_force().is_none() {
+            same_account_or_refuse(ctx, &args).await?;
+        }
         let action = "ecr:CreatePullThroughCacheRule";
         let req = ctx
             .client
@@ -419,13 +573,31 @@ impl Resource for PullThroughCacheRuleResource {
             .set_credential_arn(args.credential_arn.clone())
             .set_custom_role_arn(args.custom_role_arn.clone())
             .set_upstream_repository_prefix(args.upstream_prefix.clone());
-        let resp = ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
-            refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
-        })?;
-        let rule = PullThroughCacheRule::builder()
-            .set_registry_id(resp.registry_id().map(str::to_string))
-            .set_created_at(resp.created_at().cloned())
-            .build();
+        let started = std::time::SystemTime::now();
+        let ambiguous = AmbiguousAttempts::default();
+        let sent = req.customize().interceptor(ambiguous.clone()).send();
+        let rule = match ctx.write(action, &subject(&args.prefix), sent).await? {
+            Ok(resp) => PullThroughCacheRule::builder()
+                .set_registry_id(resp.registry_id().map(str::to_string))
+                .set_created_at(resp.created_at().cloned())
+                .build(),
+            // The SDK retries a create whose reply was lost (a 500 or a
+            // dropped connection after ECR had made the rule); the retry then
+            // finds the rule. If an earlier attempt of this very call may have
+            // reached ECR and the rule is the one it asked for, made during
+            // this operation, it is ours: carry on instead of telling the
+            // user to import what this run created.
+            Err(e) if e.code() == Some("PullThroughCacheRuleAlreadyExistsException") && ambiguous.seen() => {
+                match earlier_attempt(ctx, &args, started).await? {
+                    Some(rule) => rule,
+                    None => return Err(refused(ctx, &args.prefix, e.code()).expect("an existing rule")),
+                }
+            }
+            Err(e) => {
+                return Err(refused(ctx, &args.prefix, e.code())
+                    .unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e)));
+            }
+        };
         let mut props = outputs(&args, Some(&rule));
         crate::resource::record_region(ctx, &mut props);
         carry_secrets(PROPERTIES, inputs, &mut props);
@@ -448,11 +620,12 @@ impl Resource for PullThroughCacheRuleResource {
             url,
             credential_arn: rule.credential_arn().map(str::to_string),
             custom_role_arn: rule.custom_role_arn().map(str::to_string),
-            upstream_prefix: rule
-                .upstream_repository_prefix()
-                .filter(|p| *p != "ROOT" || old_inputs.contains_key("upstreamRepositoryPrefix"))
-                .map(str::to_string),
+            upstream_prefix: None,
         };
+        // What ECR holds for an ecr upstream (ROOT when none was given, as
+        // Check fills in); another upstream has none.
+        let upstream_prefix = rule.upstream_repository_prefix().filter(|p| args.upstream == "ecr" || *p != ROOT);
+        let args = RuleArgs { upstream_prefix: upstream_prefix.map(str::to_string), ..args };
         let mut inputs = args.to_map();
         let mut props = outputs(&args, Some(&rule));
         crate::resource::record_region(ctx, &mut props);
@@ -535,7 +708,7 @@ mod tests {
         assert_eq!(checked["upstream"], Value::from("quay"));
         let (checked, f) = check(
             &map(&[
-                ("ecrRepositoryPrefix", "ROOT"),
+                ("ecrRepositoryPrefix", "team-cache"),
                 ("upstreamRegistryUrl", "210987654321.dkr.ecr.us-west-2.amazonaws.com"),
                 ("customRoleArn", "arn:aws:iam::123456789012:role/ptc"),
                 ("upstreamRepositoryPrefix", "team"),
@@ -544,6 +717,145 @@ mod tests {
         );
         assert!(f.is_empty(), "{f:?}");
         assert_eq!(checked["upstream"], Value::from("ecr"));
+        // AWS's default upstream prefix is filled in, so the outputs show it.
+        let (checked, f) = check(
+            &map(&[
+                ("ecrRepositoryPrefix", "ROOT"),
+                ("upstreamRegistryUrl", "210987654321.dkr.ecr.us-west-2.amazonaws.com"),
+                ("customRoleArn", "arn:aws:iam::123456789012:role/ptc"),
+            ]),
+            &config(),
+        );
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(checked["upstreamRepositoryPrefix"], Value::from("ROOT"));
+    }
+
+    fn acting_in(account: &str) -> ProviderConfig {
+        ProviderConfig {
+            assume_role: Some(crate::config::AssumeRole {
+                role_arn: format!("arn:aws:iam::{account}:role/deployer"),
+                session_name: None,
+                external_id: None,
+                duration_seconds: None,
+            }),
+            ..config()
+        }
+    }
+
+    #[test]
+    fn an_ecr_upstream_needs_a_role_only_in_another_account() {
+        let upstream = |url: &str| {
+            map(&[
+                ("ecrRepositoryPrefix", "mirror"),
+                ("upstreamRegistryUrl", url),
+                ("upstreamRepositoryPrefix", "team"),
+            ])
+        };
+        let same = "123456789012.dkr.ecr.us-west-2.amazonaws.com";
+        let other = "210987654321.dkr.ecr.us-west-2.amazonaws.com";
+        // The provider's account known (assumeRole): the same account needs no role ...
+        let (_, f) = check(&upstream(same), &acting_in("123456789012"));
+        assert!(f.is_empty(), "{f:?}");
+        // ... another account does, and the message says both accounts.
+        let (_, f) = check(&upstream(other), &acting_in("123456789012"));
+        assert!(
+            f.iter().any(|f| f.property == "customRoleArn"
+                && f.reason.contains("is required for an ecr upstream in another account")
+                && f.reason.contains("210987654321")
+                && f.reason.contains("123456789012")),
+            "{f:?}"
+        );
+        // Not known without a call: Check lets it through, Create decides.
+        for url in [same, other] {
+            let (_, f) = check(&upstream(url), &config());
+            assert!(f.is_empty(), "{url}: {f:?}");
+        }
+        assert_eq!(role_problem(same, "123456789012"), None);
+        assert!(role_problem(other, "123456789012").is_some());
+    }
+
+    #[test]
+    fn an_upstream_prefix_needs_an_ecr_prefix_of_its_own() {
+        let rule = |prefix: &str, upstream_prefix: &str| {
+            map(&[
+                ("ecrRepositoryPrefix", prefix),
+                ("upstreamRegistryUrl", "123456789012.dkr.ecr.us-west-2.amazonaws.com"),
+                ("upstreamRepositoryPrefix", upstream_prefix),
+            ])
+        };
+        let (_, f) = check(&rule("ROOT", "team"), &config());
+        assert!(
+            f.iter().any(|f| f.property == "upstreamRepositoryPrefix"
+                && f.reason.contains("can only be ROOT (or left out) when ecrRepositoryPrefix is ROOT")),
+            "{f:?}"
+        );
+        for (prefix, up) in [("ROOT", "ROOT"), ("mirror", "team"), ("mirror", "ROOT")] {
+            let (_, f) = check(&rule(prefix, up), &config());
+            assert!(f.is_empty(), "{prefix} {up}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn the_default_upstream_prefix_added_to_an_old_state_is_an_update_not_a_replacement() {
+        let old_inputs = map(&[
+            ("ecrRepositoryPrefix", "mirror"),
+            ("upstream", "ecr"),
+            ("upstreamRegistryUrl", "123456789012.dkr.ecr.us-west-2.amazonaws.com"),
+        ]);
+        let mut olds = old_inputs.clone();
+        olds.insert("registryId".into(), "123456789012".into());
+        let (news, f) = check(&old_inputs, &config());
+        assert!(f.is_empty(), "{f:?}");
+        let d = PullThroughCacheRuleResource.diff(&olds, &news, &[], &config());
+        assert_eq!(d.diffs, vec!["upstreamRepositoryPrefix".to_string()]);
+        assert!(d.replaces.is_empty(), "{d:?}");
+        // Another upstream prefix still replaces the rule.
+        let mut moved = news.clone();
+        moved.insert("upstreamRepositoryPrefix".into(), "team".into());
+        let d = PullThroughCacheRuleResource.diff(&olds, &moved, &[], &config());
+        assert_eq!(d.replaces, vec!["upstreamRepositoryPrefix".to_string()]);
+        // Once the state has it, no change.
+        olds.insert("upstreamRepositoryPrefix".into(), "ROOT".into());
+        assert!(!PullThroughCacheRuleResource.diff(&olds, &news, &[], &config()).has_changes());
+    }
+
+    #[test]
+    fn every_upstream_has_its_url_and_credential_rule() {
+        let cases = [("chainguard", "cgr.dev", Some(SECRET)), ("ecr-public-premium", "ecr-premium.aws.com", None)];
+        for (name, url, secret) in cases {
+            let mut m = map(&[("ecrRepositoryPrefix", "cache"), ("upstream", name)]);
+            if let Some(s) = secret {
+                m.insert("credentialArn".into(), s.into());
+            }
+            let (checked, f) = check(&m, &config());
+            assert!(f.is_empty(), "{name}: {f:?}");
+            assert_eq!(checked["upstreamRegistryUrl"], Value::from(url));
+            let (checked, f) =
+                check(&map(&[("ecrRepositoryPrefix", "cache"), ("upstreamRegistryUrl", url)]), &config());
+            assert_eq!(checked["upstream"], Value::from(name), "{f:?}");
+        }
+        let (_, f) = check(&map(&[("ecrRepositoryPrefix", "cg"), ("upstream", "chainguard")]), &config());
+        assert!(
+            f.iter().any(|f| f.property == "credentialArn" && f.reason.contains("is required for chainguard")),
+            "{f:?}"
+        );
+        let (_, f) = check(
+            &map(&[("ecrRepositoryPrefix", "pp"), ("upstream", "ecr-public-premium"), ("credentialArn", SECRET)]),
+            &config(),
+        );
+        assert!(
+            f.iter().any(|f| f.property == "credentialArn" && f.reason.contains("is not taken by ecr-public-premium")),
+            "{f:?}"
+        );
+        let (_, f) = check(
+            &map(&[
+                ("ecrRepositoryPrefix", "pp"),
+                ("upstream", "ecr-public-premium"),
+                ("customRoleArn", "arn:aws:iam::123456789012:role/x"),
+            ]),
+            &config(),
+        );
+        assert!(f.iter().any(|f| f.property == "customRoleArn" && f.reason.contains("upstreamRoleArn")), "{f:?}");
     }
 
     #[test]
@@ -613,11 +925,13 @@ mod tests {
             ),
             (
                 vec![
-                    ("ecrRepositoryPrefix", "ee"),
+                    ("ecrRepositoryPrefix", "ROOT"),
                     ("upstreamRegistryUrl", "210987654321.dkr.ecr.us-west-2.amazonaws.com"),
+                    ("customRoleArn", "arn:aws:iam::123456789012:role/x"),
+                    ("upstreamRepositoryPrefix", "team"),
                 ],
-                "customRoleArn",
-                "is required for an ecr upstream",
+                "upstreamRepositoryPrefix",
+                "when ecrRepositoryPrefix is ROOT",
             ),
             (
                 vec![

@@ -21,9 +21,10 @@ use aws_sdk_ecr::types::{
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
-use crate::call::{self, Ctx, aws};
+use crate::call::{self, AmbiguousAttempts, Ctx, aws};
 use crate::config::ProviderConfig;
 use crate::error::{ProviderError, Result};
+use crate::log::{self, Level};
 use crate::naming::NamingContext;
 use crate::partition;
 use crate::policy::access::{Access, same_repository_policy};
@@ -33,7 +34,7 @@ use crate::resource::{
     DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
     import_instead, input_reader, keep_secret_marks, program_inputs,
 };
-use crate::resources::pull_through_cache_rule::{read_prefix, read_role_arn};
+use crate::resources::pull_through_cache_rule::{made_since, read_prefix, read_role_arn};
 use crate::settings::{Encryption, encryption, exclusions_key, mutability_mode, principals, tag_exclusions, tags};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
@@ -138,7 +139,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
     let prefix = read_prefix(
         &mut r,
         "prefix",
-        256,
+        (1, 256),
         "the repository name prefix the template applies to, or ROOT for every repository no other template matches",
     );
     let applied_for = r.checked_list("appliedFor", 1..=APPLIED_FOR.len(), "uses", false, |v| {
@@ -419,6 +420,45 @@ fn args_of(t: &RepositoryCreationTemplate, prefix: &str) -> (TemplateArgs, Vec<&
     (args, inexpressible)
 }
 
+/// The template a lost-reply create already made, and the registry id, if
+/// the one that exists under the prefix is it: made since this operation
+/// started, with exactly the settings and documents it asked for.
+async fn earlier_attempt(
+    ctx: &Ctx<'_>,
+    args: &TemplateArgs,
+    started: std::time::SystemTime,
+) -> Result<Option<(RepositoryCreationTemplate, String)>> {
+    let Some((template, registry_id)) = describe(ctx, &args.prefix).await? else { return Ok(None) };
+    let (mut found, inexpressible) = args_of(&template, &args.prefix);
+    let (lifecycle, policy) = documents(args, partition_of(ctx));
+    let held = |t: Option<&str>| t.filter(|s| !s.is_empty()).map(str::to_string);
+    let same_documents = inexpressible.is_empty()
+        && same_policy(held(template.lifecycle_policy()).as_deref(), lifecycle.as_deref())
+        && same_repository_policy(held(template.repository_policy()).as_deref(), policy.as_deref());
+    // The documents compared by meaning above; the rest field by field.
+    found.lifecycle_policy = args.lifecycle_policy.clone();
+    found.access = args.access.clone();
+    let sorted = |l: &[String]| {
+        let mut l = l.to_vec();
+        l.sort();
+        l
+    };
+    let same = made_since(template.created_at(), started)
+        && same_documents
+        && sorted(&found.tag_exclusions) == sorted(&args.tag_exclusions)
+        && TemplateArgs { tag_exclusions: args.tag_exclusions.clone(), ..found } == *args;
+    if !same {
+        return Ok(None);
+    }
+    log::log(Level::Info, || {
+        format!(
+            "CreateRepositoryCreationTemplate {}: the template an earlier attempt of this create made is ours",
+            args.prefix
+        )
+    });
+    Ok(Some((template, registry_id)))
+}
+
 /// What messages about the calls on one repository creation template name it.
 fn subject(prefix: &str) -> String {
     format!("repository creation template \"{prefix}\"")
@@ -461,14 +501,30 @@ impl Resource for RepositoryTemplateResource {
             .set_lifecycle_policy(lifecycle)
             .set_applied_for(Some(applied_for(&args)))
             .set_custom_role_arn(args.custom_role_arn.clone());
-        let resp = ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
-            refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
-        })?;
-        let mut props = outputs(&args, partition_of(ctx), None, resp.registry_id().unwrap_or_default());
+        let started = std::time::SystemTime::now();
+        let ambiguous = AmbiguousAttempts::default();
+        let sent = req.customize().interceptor(ambiguous.clone()).send();
+        let (template, registry_id) = match ctx.write(action, &subject(&args.prefix), sent).await? {
+            Ok(resp) => {
+                (resp.repository_creation_template().cloned(), resp.registry_id().unwrap_or_default().to_string())
+            }
+            // A lost reply after ECR made the template: the SDK's retry meets
+            // it. Made by an earlier attempt of this very call, with exactly
+            // these settings, it is ours (as for a Repository).
+            Err(e) if e.code() == Some("TemplateAlreadyExistsException") && ambiguous.seen() => {
+                match earlier_attempt(ctx, &args, started).await? {
+                    Some((t, registry_id)) => (Some(t), registry_id),
+                    None => return Err(refused(ctx, &args.prefix, e.code()).expect("an existing template")),
+                }
+            }
+            Err(e) => {
+                return Err(refused(ctx, &args.prefix, e.code())
+                    .unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e)));
+            }
+        };
+        let mut props = outputs(&args, partition_of(ctx), None, &registry_id);
         crate::resource::record_region(ctx, &mut props);
-        if let Some(at) =
-            resp.repository_creation_template().and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok())
-        {
+        if let Some(at) = template.as_ref().and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok()) {
             props.insert("createdAt".into(), at.into());
         }
         carry_secrets(PROPERTIES, inputs, &mut props);
@@ -614,7 +670,8 @@ mod tests {
     fn every_rule_names_its_property() {
         let cases: Vec<(serde_json::Value, &str, &str)> = vec![
             (serde_json::json!({}), "prefix", "is required"),
-            (serde_json::json!({"prefix": "Team"}), "prefix", "must be ROOT or 2 to 256"),
+            (serde_json::json!({"prefix": "Team"}), "prefix", "must be ROOT or 1 to 256"),
+            (serde_json::json!({"prefix": "t".repeat(257)}), "prefix", "must be ROOT or 1 to 256"),
             (
                 serde_json::json!({"prefix": "t", "appliedFor": ["PUSH"]}),
                 "appliedFor[0]",
@@ -671,6 +728,14 @@ mod tests {
                 f.iter().any(|f| f.property.starts_with(path) && f.reason.contains(words)),
                 "{inputs}: {path}: {f:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_prefix_may_be_one_character_as_botocore_allows() {
+        for prefix in ["a", "7", "a/", "ROOT", &"a".repeat(256)] {
+            let (_, f) = check(&parse_json(serde_json::json!({ "prefix": prefix })), &config());
+            assert!(f.is_empty(), "{prefix}: {f:?}");
         }
     }
 

@@ -131,6 +131,12 @@ def check_rules(ecr, raw, account, strict):
     role = f"arn:aws:iam::{account}:role/ecr-pull-through-cache"
     check(ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"] == [], "no rules at first")
 
+    # The stand-in knows every upstream of the model it runs with: one AWS
+    # adds fails here until UPSTREAMS (ecr_extensions.py) has its URL.
+    from ecr_extensions import UPSTREAMS
+    model = set(ecr.meta.service_model.shape_for("UpstreamRegistry").enum)
+    check(set(UPSTREAMS) == model, f"UPSTREAMS {sorted(UPSTREAMS)} is not the model's enum {sorted(model)}")
+
     # Each supported URL, its upstreamRegistry derived when left out.
     cases = [
         ("ecr-public", "public.ecr.aws", "ecr-public", {}),
@@ -141,6 +147,7 @@ def check_rules(ecr, raw, account, strict):
         ("gitlab", "registry.gitlab.com", "gitlab-container-registry", {"credentialArn": arn("gitlab")}),
         ("azure", "myregistry.azurecr.io", "azure-container-registry", {"credentialArn": arn("azure")}),
         ("chainguard", "cgr.dev", "chainguard", {"credentialArn": arn("chainguard")}),
+        ("premium", "ecr-premium.aws.com", "ecr-public-premium", {}),
         ("ecr-west", f"{account}.dkr.ecr.us-west-2.amazonaws.com", "ecr", {}),
     ]
     for prefix, url, upstream, extra in cases:
@@ -179,7 +186,7 @@ def check_rules(ecr, raw, account, strict):
         check("requires authentication" in message, f"{url}: {message}")
     # Registries that take none (ECR takes an IAM role instead).
     for prefix, url in [("ep", "public.ecr.aws"), ("qy", "quay.io"), ("ks", "registry.k8s.io"),
-                        ("ec", f"{account}.dkr.ecr.eu-west-1.amazonaws.com")]:
+                        ("pp", "ecr-premium.aws.com"), ("ec", f"{account}.dkr.ecr.eu-west-1.amazonaws.com")]:
         refused("InvalidParameterException", ecr.create_pull_through_cache_rule, member="credentialArn",
                 ecrRepositoryPrefix=prefix, upstreamRegistryUrl=url, credentialArn=arn("x"))
     # ECR of another account needs a role, of this account.
@@ -189,6 +196,18 @@ def check_rules(ecr, raw, account, strict):
     refused("InvalidParameterException", ecr.create_pull_through_cache_rule, member="customRoleArn",
             ecrRepositoryPrefix="cross", upstreamRegistryUrl=other,
             customRoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/elsewhere")
+    # ECR Public Premium: customRoleArn and upstreamRoleArn together, or neither.
+    premium_role = f"arn:aws:iam::{account}:role/premium"
+    refused("InvalidParameterException", ecr.create_pull_through_cache_rule, member="upstreamRoleArn",
+            ecrRepositoryPrefix="pp", upstreamRegistryUrl="ecr-premium.aws.com", customRoleArn=role)
+    refused("InvalidParameterException", ecr.create_pull_through_cache_rule, member="customRoleArn",
+            ecrRepositoryPrefix="pp", upstreamRegistryUrl="ecr-premium.aws.com", upstreamRoleArn=premium_role)
+    refused("InvalidParameterException", ecr.create_pull_through_cache_rule, member="upstreamRoleArn",
+            ecrRepositoryPrefix="qq", upstreamRegistryUrl="quay.io", customRoleArn=role, upstreamRoleArn=premium_role)
+    both = ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="pp", upstreamRegistryUrl="ecr-premium.aws.com",
+                                              customRoleArn=role, upstreamRoleArn=premium_role)
+    check(both["upstreamRoleArn"] == premium_role and both["upstreamRegistry"] == "ecr-public-premium", f"pp: {both}")
+    ecr.delete_pull_through_cache_rule(ecrRepositoryPrefix="pp")
     cross = ecr.create_pull_through_cache_rule(
         ecrRepositoryPrefix="cross", upstreamRegistryUrl=other, customRoleArn=role, upstreamRepositoryPrefix="team"
     )

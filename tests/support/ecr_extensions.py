@@ -130,11 +130,14 @@ def _present(record):
 # – ghcr.io, GitLab Container Registry (gitlab-container-registry) –
 # registry.gitlab.com, Kubernetes (k8s) – registry.k8s.io, Microsoft Azure
 # Container Registry (azure-container-registry) – <custom>.azurecr.io, Quay
-# (quay) – quay.io". The model's UpstreamRegistry enum also has
-# 'chainguard', whose URL AWS's reference does not list: cgr.dev is
-# Chainguard's registry host (Chainguard's registry documentation,
-# edu.chainguard.dev, "pull through from Chainguard's registry to Amazon
-# ECR"). An upstreamRegistry left out is the one the URL names.
+# (quay) – quay.io". The model the tests run with (botocore 1.44.18) adds
+# "Amazon ECR Public Premium (ecr-public-premium) – ecr-premium.aws.com".
+# The model's UpstreamRegistry enum also has 'chainguard', whose URL AWS's
+# reference does not list: cgr.dev is Chainguard's registry host
+# (Chainguard's registry documentation, edu.chainguard.dev, "pull through
+# from Chainguard's registry to Amazon ECR"). An upstreamRegistry left out is
+# the one the URL names. check_ecr_extensions.py compares UPSTREAMS with the
+# model's enum, so an upstream AWS adds fails there.
 #
 # Source for authentication: the user guide, "Sync an upstream registry with
 # an Amazon ECR private registry": "Amazon ECR Public, Kubernetes container
@@ -156,6 +159,7 @@ UPSTREAMS = {
     "gitlab-container-registry": re.compile(re.escape("registry.gitlab.com")),
     "azure-container-registry": re.compile(r"[a-z0-9]+\.azurecr\.io"),
     "chainguard": re.compile(re.escape("cgr.dev")),
+    "ecr-public-premium": re.compile(re.escape("ecr-premium.aws.com")),
     "ecr": _ECR_URL,
 }
 NEEDS_SECRET = {
@@ -197,7 +201,7 @@ def _check_upstream(url, named):
     return derived
 
 
-def _check_credentials(backend, upstream, url, credential_arn, custom_role_arn):
+def _check_credentials(backend, upstream, url, credential_arn, custom_role_arn, upstream_role_arn=None):
     # A secret is required where the user guide says authentication with a
     # Secrets Manager secret is required. ECR's answer without one is quoted in
     # aws-controllers-k8s/community issue 2589 ("UnsupportedUpstreamRegistryException:
@@ -214,6 +218,19 @@ def _check_credentials(backend, upstream, url, credential_arn, custom_role_arn):
     if upstream not in NEEDS_SECRET and credential_arn is not None:
         raise _invalid("credentialArn", f"The upstream registry {upstream} does not use a Secrets Manager secret")
     _check_custom_role(backend, custom_role_arn)
+    # Source: the model's documentation of upstreamRoleArn: "You can use this
+    # parameter only for the Amazon ECR Public Premium upstream registry, and
+    # it requires customRoleArn"; of customRoleArn: "For an Amazon ECR Public
+    # Premium upstream registry, specify this role together with
+    # upstreamRoleArn. If you specify neither role, Amazon ECR uses its
+    # service-linked role." ECR's answers are not public; the wording is ours.
+    if upstream_role_arn is not None and upstream != "ecr-public-premium":
+        raise _invalid("upstreamRoleArn", "upstreamRoleArn is only for the ecr-public-premium upstream registry")
+    if upstream == "ecr-public-premium" and (custom_role_arn is None) != (upstream_role_arn is None):
+        raise _invalid(
+            "customRoleArn" if custom_role_arn is None else "upstreamRoleArn",
+            "customRoleArn and upstreamRoleArn go together for the ecr-public-premium upstream registry",
+        )
     # ECR upstreams of another account need the IAM role (user guide above;
     # also hashicorp/terraform-provider-aws PR 41933: "custom_role_arn is
     # required if the upstream registry is a cross-account ECR private
@@ -242,7 +259,8 @@ def create_rule(backend, params):
     url = _required(params, "upstreamRegistryUrl")
     upstream = _check_upstream(url, params.get("upstreamRegistry"))
     credential_arn, custom_role_arn = params.get("credentialArn"), params.get("customRoleArn")
-    _check_credentials(backend, upstream, url, credential_arn, custom_role_arn)
+    upstream_role_arn = params.get("upstreamRoleArn")
+    _check_credentials(backend, upstream, url, credential_arn, custom_role_arn, upstream_role_arn)
     upstream_prefix = params.get("upstreamRepositoryPrefix")
     # Source: user guide, "Customizing repository prefixes for ECR to ECR pull
     # through cache": the upstream repository prefix "By default ... is set
@@ -272,6 +290,7 @@ def create_rule(backend, params):
         "registryId": backend.account_id,
         "credentialArn": credential_arn,
         "customRoleArn": custom_role_arn,
+        "upstreamRoleArn": upstream_role_arn,
         "upstreamRepositoryPrefix": upstream_prefix,
         "createdAt": now,
         "updatedAt": now,
@@ -305,8 +324,11 @@ def update_rule(backend, params):
     rule = _rule(backend, _required(params, "ecrRepositoryPrefix"))
     credential_arn = params.get("credentialArn", rule["credentialArn"])
     custom_role_arn = params.get("customRoleArn", rule["customRoleArn"])
-    _check_credentials(backend, rule["upstreamRegistry"], rule["upstreamRegistryUrl"], credential_arn, custom_role_arn)
-    rule.update(credentialArn=credential_arn, customRoleArn=custom_role_arn, updatedAt=_now())
+    upstream_role_arn = params.get("upstreamRoleArn", rule["upstreamRoleArn"])
+    _check_credentials(backend, rule["upstreamRegistry"], rule["upstreamRegistryUrl"], credential_arn, custom_role_arn,
+                       upstream_role_arn)
+    rule.update(credentialArn=credential_arn, customRoleArn=custom_role_arn, upstreamRoleArn=upstream_role_arn,
+                updatedAt=_now())
     return _present(rule)
 
 

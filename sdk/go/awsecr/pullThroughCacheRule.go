@@ -58,9 +58,9 @@ type PullThroughCacheRule struct {
 
 	// When the rule was created (RFC 3339).
 	CreatedAt pulumi.StringPtrOutput `pulumi:"createdAt"`
-	// The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab and Azure; refused for the upstreams that take no credential. Updated in place.
+	// The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the upstreams that take no credential. Updated in place.
 	CredentialArn pulumi.StringPtrOutput `pulumi:"credentialArn"`
-	// The IAM role ECR assumes to pull from an `ecr` upstream (required there, refused for other upstreams). Updated in place.
+	// The IAM role (in the registry's account) ECR assumes to pull from an `ecr` upstream in another account; refused for other upstreams. An upstream in the provider's own account needs none. Whether the upstream is in another account is decided at preview when `awsecr:assumeRole` names the provider's account, otherwise at create, where the provider reads its registry id (`ecr:DescribeRegistry`) before writing the rule. Updated in place.
 	CustomRoleArn pulumi.StringPtrOutput `pulumi:"customRoleArn"`
 	// The prefix of the repositories the cache creates in this registry (`<prefix>/<upstream repository>`): 2-30 characters of a repository name, or `ROOT` for every repository no other rule matches (ECR-to-ECR rules). Changing it replaces the rule.
 	EcrRepositoryPrefix pulumi.StringOutput `pulumi:"ecrRepositoryPrefix"`
@@ -72,7 +72,7 @@ type PullThroughCacheRule struct {
 	Upstream UpstreamOutput `pulumi:"upstream"`
 	// The upstream registry's URL. Filled in for the upstreams with one fixed URL; required for `azure-container-registry` (`<name>.azurecr.io`) and `ecr` (`<account>.dkr.ecr.<region>.amazonaws.com`). Changing it replaces the rule.
 	UpstreamRegistryUrl pulumi.StringOutput `pulumi:"upstreamRegistryUrl"`
-	// For an `ecr` upstream: the prefix of the upstream repositories to cache (ECR's default is `ROOT`, every repository). Changing it replaces the rule.
+	// For an `ecr` upstream: the prefix of the upstream repositories to cache. Defaults to `ROOT` (every repository), ECR's own default, so the output shows what ECR holds. Only `ROOT` when `ecrRepositoryPrefix` is `ROOT`. Changing it replaces the rule; adding `ROOT` to a rule that had none does not.
 	UpstreamRepositoryPrefix pulumi.StringPtrOutput `pulumi:"upstreamRepositoryPrefix"`
 }
 
@@ -119,9 +119,9 @@ func (PullThroughCacheRuleState) ElementType() reflect.Type {
 }
 
 type pullThroughCacheRuleArgs struct {
-	// The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab and Azure; refused for the upstreams that take no credential. Updated in place.
+	// The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the upstreams that take no credential. Updated in place.
 	CredentialArn *string `pulumi:"credentialArn"`
-	// The IAM role ECR assumes to pull from an `ecr` upstream (required there, refused for other upstreams). Updated in place.
+	// The IAM role (in the registry's account) ECR assumes to pull from an `ecr` upstream in another account; refused for other upstreams. An upstream in the provider's own account needs none. Whether the upstream is in another account is decided at preview when `awsecr:assumeRole` names the provider's account, otherwise at create, where the provider reads its registry id (`ecr:DescribeRegistry`) before writing the rule. Updated in place.
 	CustomRoleArn *string `pulumi:"customRoleArn"`
 	// The prefix of the repositories the cache creates in this registry (`<prefix>/<upstream repository>`): 2-30 characters of a repository name, or `ROOT` for every repository no other rule matches (ECR-to-ECR rules). Changing it replaces the rule.
 	EcrRepositoryPrefix string `pulumi:"ecrRepositoryPrefix"`
@@ -129,15 +129,15 @@ type pullThroughCacheRuleArgs struct {
 	Upstream *Upstream `pulumi:"upstream"`
 	// The upstream registry's URL. Filled in for the upstreams with one fixed URL; required for `azure-container-registry` (`<name>.azurecr.io`) and `ecr` (`<account>.dkr.ecr.<region>.amazonaws.com`). Changing it replaces the rule.
 	UpstreamRegistryUrl *string `pulumi:"upstreamRegistryUrl"`
-	// For an `ecr` upstream: the prefix of the upstream repositories to cache (ECR's default is `ROOT`, every repository). Changing it replaces the rule.
+	// For an `ecr` upstream: the prefix of the upstream repositories to cache. Defaults to `ROOT` (every repository), ECR's own default, so the output shows what ECR holds. Only `ROOT` when `ecrRepositoryPrefix` is `ROOT`. Changing it replaces the rule; adding `ROOT` to a rule that had none does not.
 	UpstreamRepositoryPrefix *string `pulumi:"upstreamRepositoryPrefix"`
 }
 
 // The set of arguments for constructing a PullThroughCacheRule resource.
 type PullThroughCacheRuleArgs struct {
-	// The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab and Azure; refused for the upstreams that take no credential. Updated in place.
+	// The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the upstreams that take no credential. Updated in place.
 	CredentialArn pulumi.StringPtrInput
-	// The IAM role ECR assumes to pull from an `ecr` upstream (required there, refused for other upstreams). Updated in place.
+	// The IAM role (in the registry's account) ECR assumes to pull from an `ecr` upstream in another account; refused for other upstreams. An upstream in the provider's own account needs none. Whether the upstream is in another account is decided at preview when `awsecr:assumeRole` names the provider's account, otherwise at create, where the provider reads its registry id (`ecr:DescribeRegistry`) before writing the rule. Updated in place.
 	CustomRoleArn pulumi.StringPtrInput
 	// The prefix of the repositories the cache creates in this registry (`<prefix>/<upstream repository>`): 2-30 characters of a repository name, or `ROOT` for every repository no other rule matches (ECR-to-ECR rules). Changing it replaces the rule.
 	EcrRepositoryPrefix pulumi.StringInput
@@ -145,7 +145,7 @@ type PullThroughCacheRuleArgs struct {
 	Upstream UpstreamPtrInput
 	// The upstream registry's URL. Filled in for the upstreams with one fixed URL; required for `azure-container-registry` (`<name>.azurecr.io`) and `ecr` (`<account>.dkr.ecr.<region>.amazonaws.com`). Changing it replaces the rule.
 	UpstreamRegistryUrl pulumi.StringPtrInput
-	// For an `ecr` upstream: the prefix of the upstream repositories to cache (ECR's default is `ROOT`, every repository). Changing it replaces the rule.
+	// For an `ecr` upstream: the prefix of the upstream repositories to cache. Defaults to `ROOT` (every repository), ECR's own default, so the output shows what ECR holds. Only `ROOT` when `ecrRepositoryPrefix` is `ROOT`. Changing it replaces the rule; adding `ROOT` to a rule that had none does not.
 	UpstreamRepositoryPrefix pulumi.StringPtrInput
 }
 
@@ -241,12 +241,12 @@ func (o PullThroughCacheRuleOutput) CreatedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PullThroughCacheRule) pulumi.StringPtrOutput { return v.CreatedAt }).(pulumi.StringPtrOutput)
 }
 
-// The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab and Azure; refused for the upstreams that take no credential. Updated in place.
+// The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the upstreams that take no credential. Updated in place.
 func (o PullThroughCacheRuleOutput) CredentialArn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PullThroughCacheRule) pulumi.StringPtrOutput { return v.CredentialArn }).(pulumi.StringPtrOutput)
 }
 
-// The IAM role ECR assumes to pull from an `ecr` upstream (required there, refused for other upstreams). Updated in place.
+// The IAM role (in the registry's account) ECR assumes to pull from an `ecr` upstream in another account; refused for other upstreams. An upstream in the provider's own account needs none. Whether the upstream is in another account is decided at preview when `awsecr:assumeRole` names the provider's account, otherwise at create, where the provider reads its registry id (`ecr:DescribeRegistry`) before writing the rule. Updated in place.
 func (o PullThroughCacheRuleOutput) CustomRoleArn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PullThroughCacheRule) pulumi.StringPtrOutput { return v.CustomRoleArn }).(pulumi.StringPtrOutput)
 }
@@ -276,7 +276,7 @@ func (o PullThroughCacheRuleOutput) UpstreamRegistryUrl() pulumi.StringOutput {
 	return o.ApplyT(func(v *PullThroughCacheRule) pulumi.StringOutput { return v.UpstreamRegistryUrl }).(pulumi.StringOutput)
 }
 
-// For an `ecr` upstream: the prefix of the upstream repositories to cache (ECR's default is `ROOT`, every repository). Changing it replaces the rule.
+// For an `ecr` upstream: the prefix of the upstream repositories to cache. Defaults to `ROOT` (every repository), ECR's own default, so the output shows what ECR holds. Only `ROOT` when `ecrRepositoryPrefix` is `ROOT`. Changing it replaces the rule; adding `ROOT` to a rule that had none does not.
 func (o PullThroughCacheRuleOutput) UpstreamRepositoryPrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PullThroughCacheRule) pulumi.StringPtrOutput { return v.UpstreamRepositoryPrefix }).(pulumi.StringPtrOutput)
 }

@@ -583,8 +583,12 @@ const (
 	UpstreamK8s = Upstream("k8s")
 	// Amazon ECR Public (public.ecr.aws); no credential.
 	UpstreamEcrPublic = Upstream("ecr-public")
-	// Another Amazon ECR private registry (`<account>.dkr.ecr.<region>.amazonaws.com`, given as `upstreamRegistryUrl`); authenticates with `customRoleArn`.
+	// Another Amazon ECR private registry (`<account>.dkr.ecr.<region>.amazonaws.com`, given as `upstreamRegistryUrl`); one in another account authenticates with `customRoleArn`.
 	UpstreamEcr = Upstream("ecr")
+	// Chainguard's registry (cgr.dev); needs a credential.
+	UpstreamChainguard = Upstream("chainguard")
+	// Amazon ECR Public Premium (ecr-premium.aws.com); no credential. ECR pulls with its service-linked role (`customRoleArn` is not supported for it yet).
+	UpstreamEcrPublicPremium = Upstream("ecr-public-premium")
 )
 
 func (Upstream) ElementType() reflect.Type {
@@ -717,6 +721,8 @@ func (o UpstreamPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pul
 //	UpstreamK8s
 //	UpstreamEcrPublic
 //	UpstreamEcr
+//	UpstreamChainguard
+//	UpstreamEcrPublicPremium
 type UpstreamInput interface {
 	pulumi.Input
 

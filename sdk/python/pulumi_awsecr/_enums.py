@@ -102,5 +102,13 @@ class Upstream(_builtins.str, Enum):
     """
     ECR = "ecr"
     """
-    Another Amazon ECR private registry (`<account>.dkr.ecr.<region>.amazonaws.com`, given as `upstreamRegistryUrl`); authenticates with `customRoleArn`.
+    Another Amazon ECR private registry (`<account>.dkr.ecr.<region>.amazonaws.com`, given as `upstreamRegistryUrl`); one in another account authenticates with `customRoleArn`.
+    """
+    CHAINGUARD = "chainguard"
+    """
+    Chainguard's registry (cgr.dev); needs a credential.
+    """
+    ECR_PUBLIC_PREMIUM = "ecr-public-premium"
+    """
+    Amazon ECR Public Premium (ecr-premium.aws.com); no credential. ECR pulls with its service-linked role (`customRoleArn` is not supported for it yet).
     """

@@ -30,11 +30,11 @@ class PullThroughCacheRuleArgs:
         The set of arguments for constructing a PullThroughCacheRule resource.
 
         :param pulumi.Input[_builtins.str] ecr_repository_prefix: The prefix of the repositories the cache creates in this registry (`<prefix>/<upstream repository>`): 2-30 characters of a repository name, or `ROOT` for every repository no other rule matches (ECR-to-ECR rules). Changing it replaces the rule.
-        :param pulumi.Input[_builtins.str] credential_arn: The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab and Azure; refused for the upstreams that take no credential. Updated in place.
-        :param pulumi.Input[_builtins.str] custom_role_arn: The IAM role ECR assumes to pull from an `ecr` upstream (required there, refused for other upstreams). Updated in place.
+        :param pulumi.Input[_builtins.str] credential_arn: The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the upstreams that take no credential. Updated in place.
+        :param pulumi.Input[_builtins.str] custom_role_arn: The IAM role (in the registry's account) ECR assumes to pull from an `ecr` upstream in another account; refused for other upstreams. An upstream in the provider's own account needs none. Whether the upstream is in another account is decided at preview when `awsecr:assumeRole` names the provider's account, otherwise at create, where the provider reads its registry id (`ecr:DescribeRegistry`) before writing the rule. Updated in place.
         :param pulumi.Input['Upstream'] upstream: The upstream registry. Filled in from `upstreamRegistryUrl` when only that is given. Changing it replaces the rule.
         :param pulumi.Input[_builtins.str] upstream_registry_url: The upstream registry's URL. Filled in for the upstreams with one fixed URL; required for `azure-container-registry` (`<name>.azurecr.io`) and `ecr` (`<account>.dkr.ecr.<region>.amazonaws.com`). Changing it replaces the rule.
-        :param pulumi.Input[_builtins.str] upstream_repository_prefix: For an `ecr` upstream: the prefix of the upstream repositories to cache (ECR's default is `ROOT`, every repository). Changing it replaces the rule.
+        :param pulumi.Input[_builtins.str] upstream_repository_prefix: For an `ecr` upstream: the prefix of the upstream repositories to cache. Defaults to `ROOT` (every repository), ECR's own default, so the output shows what ECR holds. Only `ROOT` when `ecrRepositoryPrefix` is `ROOT`. Changing it replaces the rule; adding `ROOT` to a rule that had none does not.
         """
         pulumi.set(__self__, "ecr_repository_prefix", ecr_repository_prefix)
         if credential_arn is not None:
@@ -64,7 +64,7 @@ class PullThroughCacheRuleArgs:
     @pulumi.getter(name="credentialArn")
     def credential_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab and Azure; refused for the upstreams that take no credential. Updated in place.
+        The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the upstreams that take no credential. Updated in place.
         """
         return pulumi.get(self, "credential_arn")
 
@@ -76,7 +76,7 @@ class PullThroughCacheRuleArgs:
     @pulumi.getter(name="customRoleArn")
     def custom_role_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The IAM role ECR assumes to pull from an `ecr` upstream (required there, refused for other upstreams). Updated in place.
+        The IAM role (in the registry's account) ECR assumes to pull from an `ecr` upstream in another account; refused for other upstreams. An upstream in the provider's own account needs none. Whether the upstream is in another account is decided at preview when `awsecr:assumeRole` names the provider's account, otherwise at create, where the provider reads its registry id (`ecr:DescribeRegistry`) before writing the rule. Updated in place.
         """
         return pulumi.get(self, "custom_role_arn")
 
@@ -112,7 +112,7 @@ class PullThroughCacheRuleArgs:
     @pulumi.getter(name="upstreamRepositoryPrefix")
     def upstream_repository_prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        For an `ecr` upstream: the prefix of the upstream repositories to cache (ECR's default is `ROOT`, every repository). Changing it replaces the rule.
+        For an `ecr` upstream: the prefix of the upstream repositories to cache. Defaults to `ROOT` (every repository), ECR's own default, so the output shows what ECR holds. Only `ROOT` when `ecrRepositoryPrefix` is `ROOT`. Changing it replaces the rule; adding `ROOT` to a rule that had none does not.
         """
         return pulumi.get(self, "upstream_repository_prefix")
 
@@ -166,12 +166,12 @@ class PullThroughCacheRule(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] credential_arn: The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab and Azure; refused for the upstreams that take no credential. Updated in place.
-        :param pulumi.Input[_builtins.str] custom_role_arn: The IAM role ECR assumes to pull from an `ecr` upstream (required there, refused for other upstreams). Updated in place.
+        :param pulumi.Input[_builtins.str] credential_arn: The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the upstreams that take no credential. Updated in place.
+        :param pulumi.Input[_builtins.str] custom_role_arn: The IAM role (in the registry's account) ECR assumes to pull from an `ecr` upstream in another account; refused for other upstreams. An upstream in the provider's own account needs none. Whether the upstream is in another account is decided at preview when `awsecr:assumeRole` names the provider's account, otherwise at create, where the provider reads its registry id (`ecr:DescribeRegistry`) before writing the rule. Updated in place.
         :param pulumi.Input[_builtins.str] ecr_repository_prefix: The prefix of the repositories the cache creates in this registry (`<prefix>/<upstream repository>`): 2-30 characters of a repository name, or `ROOT` for every repository no other rule matches (ECR-to-ECR rules). Changing it replaces the rule.
         :param pulumi.Input['Upstream'] upstream: The upstream registry. Filled in from `upstreamRegistryUrl` when only that is given. Changing it replaces the rule.
         :param pulumi.Input[_builtins.str] upstream_registry_url: The upstream registry's URL. Filled in for the upstreams with one fixed URL; required for `azure-container-registry` (`<name>.azurecr.io`) and `ecr` (`<account>.dkr.ecr.<region>.amazonaws.com`). Changing it replaces the rule.
-        :param pulumi.Input[_builtins.str] upstream_repository_prefix: For an `ecr` upstream: the prefix of the upstream repositories to cache (ECR's default is `ROOT`, every repository). Changing it replaces the rule.
+        :param pulumi.Input[_builtins.str] upstream_repository_prefix: For an `ecr` upstream: the prefix of the upstream repositories to cache. Defaults to `ROOT` (every repository), ECR's own default, so the output shows what ECR holds. Only `ROOT` when `ecrRepositoryPrefix` is `ROOT`. Changing it replaces the rule; adding `ROOT` to a rule that had none does not.
         """
         ...
     @overload
@@ -295,7 +295,7 @@ class PullThroughCacheRule(pulumi.CustomResource):
     @pulumi.getter(name="credentialArn")
     def credential_arn(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab and Azure; refused for the upstreams that take no credential. Updated in place.
+        The ARN of the Secrets Manager secret holding the upstream's user name and access token. Its name must start with `ecr-pullthroughcache/` and it must be in the registry's region. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the upstreams that take no credential. Updated in place.
         """
         return pulumi.get(self, "credential_arn")
 
@@ -303,7 +303,7 @@ class PullThroughCacheRule(pulumi.CustomResource):
     @pulumi.getter(name="customRoleArn")
     def custom_role_arn(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The IAM role ECR assumes to pull from an `ecr` upstream (required there, refused for other upstreams). Updated in place.
+        The IAM role (in the registry's account) ECR assumes to pull from an `ecr` upstream in another account; refused for other upstreams. An upstream in the provider's own account needs none. Whether the upstream is in another account is decided at preview when `awsecr:assumeRole` names the provider's account, otherwise at create, where the provider reads its registry id (`ecr:DescribeRegistry`) before writing the rule. Updated in place.
         """
         return pulumi.get(self, "custom_role_arn")
 
@@ -351,7 +351,7 @@ class PullThroughCacheRule(pulumi.CustomResource):
     @pulumi.getter(name="upstreamRepositoryPrefix")
     def upstream_repository_prefix(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        For an `ecr` upstream: the prefix of the upstream repositories to cache (ECR's default is `ROOT`, every repository). Changing it replaces the rule.
+        For an `ecr` upstream: the prefix of the upstream repositories to cache. Defaults to `ROOT` (every repository), ECR's own default, so the output shows what ECR holds. Only `ROOT` when `ecrRepositoryPrefix` is `ROOT`. Changing it replaces the rule; adding `ROOT` to a rule that had none does not.
         """
         return pulumi.get(self, "upstream_repository_prefix")
 

@@ -88,9 +88,17 @@ export const Upstream = {
      */
     EcrPublic: "ecr-public",
     /**
-     * Another Amazon ECR private registry (`<account>.dkr.ecr.<region>.amazonaws.com`, given as `upstreamRegistryUrl`); authenticates with `customRoleArn`.
+     * Another Amazon ECR private registry (`<account>.dkr.ecr.<region>.amazonaws.com`, given as `upstreamRegistryUrl`); one in another account authenticates with `customRoleArn`.
      */
     Ecr: "ecr",
+    /**
+     * Chainguard's registry (cgr.dev); needs a credential.
+     */
+    Chainguard: "chainguard",
+    /**
+     * Amazon ECR Public Premium (ecr-premium.aws.com); no credential. ECR pulls with its service-linked role (`customRoleArn` is not supported for it yet).
+     */
+    EcrPublicPremium: "ecr-public-premium",
 } as const;
 
 /**
