@@ -487,13 +487,8 @@ async fn images_indexes_and_referrers_are_described_as_ecr_does() {
     assert!(message.contains(&amd64.digest), "names the missing image: {message}");
 
     // The digest is the sha256 of the manifest as pushed; another is refused.
-    let wrong = ecr
-        .put_image()
-        .repository_name("oci/app")
-        .image_manifest(&amd64.text)
-        .image_digest(&arm64.digest)
-        .send()
-        .await;
+    let wrong =
+        ecr.put_image().repository_name("oci/app").image_manifest(&amd64.text).image_digest(&arm64.digest).send().await;
     assert_eq!(refusal(wrong).0, "ImageDigestDoesNotMatchException");
     let given = ecr.put_image().repository_name("oci/app").image_manifest(&amd64.text).image_digest(&amd64.digest);
     assert_eq!(given.send().await.unwrap().image().unwrap().image_id().unwrap().image_digest(), Some(&*amd64.digest));
@@ -501,9 +496,10 @@ async fn images_indexes_and_referrers_are_described_as_ecr_does() {
     assert_eq!(push(&ecr, "oci/app", &index, Some("v1")).await, index.digest);
     assert_eq!(push(&ecr, "oci/app", &signature, None).await, signature.digest);
 
-    let described = ecr.describe_images().repository_name("oci/app").image_ids(
-        ImageIdentifier::builder().image_digest(&index.digest).build(),
-    );
+    let described = ecr
+        .describe_images()
+        .repository_name("oci/app")
+        .image_ids(ImageIdentifier::builder().image_digest(&index.digest).build());
     let described = described.image_ids(ImageIdentifier::builder().image_digest(&signature.digest).build());
     let described = described.image_ids(ImageIdentifier::builder().image_digest(&amd64.digest).build());
     let described = described.image_ids(ImageIdentifier::builder().image_digest(&arm64.digest).build());

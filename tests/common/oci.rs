@@ -28,8 +28,7 @@ pub struct Pushed {
 /// The digest of a manifest, as a registry computes it (sha256 of its bytes),
 /// by the system's `sha256sum`, independent of the emulator and the provider.
 pub fn digest_of(text: &str) -> String {
-    let mut child =
-        Command::new("sha256sum").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("sha256sum");
+    let mut child = Command::new("sha256sum").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("sha256sum");
     child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     let hex = String::from_utf8(out.stdout).unwrap();
@@ -72,6 +71,12 @@ pub fn index(children: &[(&Pushed, &str)]) -> Pushed {
         })
         .collect();
     pushed(json!({"schemaVersion": 2, "mediaType": IMAGE_INDEX, "manifests": manifests}))
+}
+
+/// An index of another kind of artifact (`artifactType`), over `children`.
+pub fn artifact_index(children: &[&Pushed], artifact_type: &str) -> Pushed {
+    let manifests: Vec<serde_json::Value> = children.iter().map(|c| descriptor(IMAGE_MANIFEST, c)).collect();
+    pushed(json!({"schemaVersion": 2, "mediaType": IMAGE_INDEX, "artifactType": artifact_type, "manifests": manifests}))
 }
 
 /// A referrer of `subject` (an image manifest or index) of `artifact_type`:
