@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use common::env::Env;
 use common::oci::{self, push};
+use common::proxy::{Fault, FaultProxy};
 use common::*;
 use pulumi_resource_awsecr::property::{Map, Value};
 use tonic::Code;
@@ -110,4 +111,94 @@ async fn an_image_inside_an_index_is_never_chosen_on_its_own() {
     let err = env.invoke(GET_IMAGE, &most_recent("apps/only-signatures")).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
     assert!(err.message().contains("holds no runnable image"), "{}", err.message());
+}
+
+const GET_REPOSITORY: &str = "awsecr:index:getRepository";
+
+/// Every reply held back this long: calls made at once overlap in the proxy.
+const HOLD: Duration = Duration::from_millis(300);
+
+const READS: [&str; 4] = ["DescribeRepositories", "GetLifecyclePolicy", "GetRepositoryPolicy", "ListTagsForResource"];
+
+/// The reads of a lookup, each held back by the proxy.
+fn hold_reads(proxy: &FaultProxy) {
+    for op in READS {
+        proxy.inject(op, Fault::SlowReply(HOLD), None);
+    }
+}
+
+/// A repository with a lifecycle policy, a repository policy and tags, made
+/// through the provider; its outputs.
+async fn shared_repository(env: &mut Env, name: &str) -> Map {
+    let news = obj(&[
+        ("repositoryName", name.into()),
+        ("pullPrincipals", strings(&["210987654321"])),
+        ("lifecyclePolicy", Value::Object(obj(&[("maxImageCount", Value::Number(20.0))]))),
+        ("tags", string_map(&[("team", "base")])),
+    ]);
+    let inputs = env.checked("base", &news).await;
+    let (_, mut out) = env.create("base", &inputs, false).await.unwrap();
+    out.remove("forceDelete");
+    out
+}
+
+#[tokio::test]
+async fn get_repository_reads_everything_at_once_once_the_account_is_known() {
+    let moto = Moto::start_strict();
+    let proxy = FaultProxy::start(moto.port);
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await;
+    let want = shared_repository(&mut env, "shared/base").await;
+    let lookup = obj(&[("repositoryName", "shared/base".into())]);
+    hold_reads(&proxy);
+
+    // Keys name no account: the first lookup learns the ARN from
+    // DescribeRepositories, then reads the tags (two round trips).
+    proxy.reset_counts();
+    env.moto.start_recording();
+    let first = decode(&env.invoke(GET_REPOSITORY, &lookup).await.unwrap().r#return);
+    assert_eq!(env.moto.stop_recording(), READS.to_vec());
+    let counts = proxy.counts();
+    assert_eq!((counts.forwarded, counts.max_in_flight), (4, 3), "{counts:?}");
+    assert_eq!(first, want, "the resource's outputs but forceDelete");
+
+    // The account is known from then on: the four reads at once, one round trip.
+    proxy.reset_counts();
+    env.moto.start_recording();
+    let again = decode(&env.invoke(GET_REPOSITORY, &lookup).await.unwrap().r#return);
+    assert_eq!(env.moto.stop_recording(), READS.to_vec());
+    let counts = proxy.counts();
+    assert_eq!((counts.forwarded, counts.max_in_flight), (4, 4), "{counts:?}");
+    assert_eq!(again, want);
+
+    // A repository that does not exist is still a clear NotFound.
+    let err = env.invoke(GET_REPOSITORY, &obj(&[("repositoryName", "shared/none".into())])).await.unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
+    assert!(err.message().contains("\"shared/none\" does not exist"), "{}", err.message());
+}
+
+#[tokio::test]
+async fn get_repository_with_an_assumed_role_is_one_round_trip_from_the_first_lookup() {
+    let moto = Moto::start_strict();
+    let proxy = FaultProxy::start(moto.port);
+    // The role's account is in its ARN; the emulator's STS hands out its
+    // credentials (STS reached directly, the ECR calls through the proxy).
+    let home = TempDir::new("home-lookup");
+    let sts = moto.endpoint();
+    let envs = [("AWS_ENDPOINT_URL_STS", sts.as_str()), ("AWS_EC2_METADATA_DISABLED", "true")];
+    let (engine, _) = common::env::FakeEngine::start().await;
+    let mut p = ProviderProcess::start_isolated(home.path(), &envs).await;
+    let role = Value::Object(obj(&[("roleArn", format!("arn:aws:iam::{ACCOUNT}:role/reader").into())]));
+    p.configure(&moto, &[("endpoint", proxy.endpoint().into()), ("assumeRole", role)]).await.expect("Configure");
+    let mut env = Env { moto, p, engine, ty: "awsecr:index:Repository" };
+    let want = shared_repository(&mut env, "shared/role").await;
+    hold_reads(&proxy);
+
+    proxy.reset_counts();
+    env.moto.start_recording();
+    let got =
+        decode(&env.invoke(GET_REPOSITORY, &obj(&[("repositoryName", "shared/role".into())])).await.unwrap().r#return);
+    assert_eq!(env.moto.stop_recording(), READS.to_vec());
+    let counts = proxy.counts();
+    assert_eq!((counts.forwarded, counts.max_in_flight), (4, 4), "{counts:?}");
+    assert_eq!(got, want);
 }
