@@ -467,6 +467,58 @@ async fn repository_names_follow_the_current_rule() {
     assert_eq!(names, BTreeSet::from(["a__b", "my-app--v2", "team/a__b/my---svc", "a.b_c-d"].map(String::from)));
 }
 
+/// Rule 9: digests, image indexes and referrers as ECR describes them. moto
+/// alone hashes the layer digests (and an index gets a random digest), takes
+/// any imageDigest and any index, and describes no referrer.
+#[tokio::test]
+async fn images_indexes_and_referrers_are_described_as_ecr_does() {
+    use common::oci::{self, push};
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+    ecr.create_repository().repository_name("oci/app").send().await.unwrap();
+    let (amd64, arm64) = (oci::image(1, 30_000), oci::image(2, 40_000));
+    let index = oci::index(&[(&amd64, "linux/amd64"), (&arm64, "linux/arm64")]);
+    let signature = oci::referrer(&index, oci::IMAGE_INDEX, oci::COSIGN_SIGNATURE);
+
+    // An index may only name images the repository holds.
+    let early = ecr.put_image().repository_name("oci/app").image_manifest(&index.text).image_tag("v1").send().await;
+    let (code, message) = refusal(early);
+    assert_eq!(code, "ReferencedImagesNotFoundException", "{message}");
+    assert!(message.contains(&amd64.digest), "names the missing image: {message}");
+
+    // The digest is the sha256 of the manifest as pushed; another is refused.
+    let wrong =
+        ecr.put_image().repository_name("oci/app").image_manifest(&amd64.text).image_digest(&arm64.digest).send().await;
+    assert_eq!(refusal(wrong).0, "ImageDigestDoesNotMatchException");
+    let given = ecr.put_image().repository_name("oci/app").image_manifest(&amd64.text).image_digest(&amd64.digest);
+    assert_eq!(given.send().await.unwrap().image().unwrap().image_id().unwrap().image_digest(), Some(&*amd64.digest));
+    assert_eq!(push(&ecr, "oci/app", &arm64, None).await, arm64.digest);
+    assert_eq!(push(&ecr, "oci/app", &index, Some("v1")).await, index.digest);
+    assert_eq!(push(&ecr, "oci/app", &signature, None).await, signature.digest);
+
+    let described = ecr
+        .describe_images()
+        .repository_name("oci/app")
+        .image_ids(ImageIdentifier::builder().image_digest(&index.digest).build());
+    let described = described.image_ids(ImageIdentifier::builder().image_digest(&signature.digest).build());
+    let described = described.image_ids(ImageIdentifier::builder().image_digest(&amd64.digest).build());
+    let described = described.image_ids(ImageIdentifier::builder().image_digest(&arm64.digest).build());
+    let details = described.send().await.unwrap();
+    let of = |digest: &str| details.image_details().iter().find(|d| d.image_digest() == Some(digest)).unwrap().clone();
+    let (idx, sig, image) = (of(&index.digest), of(&signature.digest), of(&amd64.digest));
+    assert_eq!(idx.image_manifest_media_type(), Some(oci::IMAGE_INDEX));
+    assert_eq!(idx.subject_manifest_digest(), None);
+    assert_eq!(idx.artifact_media_type(), None, "an index has no config and no artifactType");
+    let largest = [&amd64, &arm64].iter().filter_map(|c| of(&c.digest).image_size_in_bytes()).max();
+    assert!(largest.is_some());
+    assert_eq!(idx.image_size_in_bytes(), largest, "an index's size is its largest image's");
+    assert_eq!(sig.subject_manifest_digest(), Some(&*index.digest), "a referrer names its subject");
+    assert_eq!(sig.artifact_media_type(), Some(oci::COSIGN_SIGNATURE));
+    assert_eq!(sig.image_manifest_media_type(), Some(oci::IMAGE_MANIFEST));
+    assert_eq!(image.artifact_media_type(), Some(oci::IMAGE_CONFIG), "an image's artifact type is its config's");
+    assert_eq!(image.subject_manifest_digest(), None);
+}
+
 #[tokio::test]
 async fn lenient_mode_accepts_what_it_accepted_before() {
     let moto = Moto::start_lenient();

@@ -5,7 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * One image of an ECR repository, by tag, by digest or the most recently pushed: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+ * One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+ *
+ * `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
  *
  * ## Example Usage
  * ### Deploy exactly one image
@@ -42,7 +44,7 @@ export interface GetImageArgs {
      */
     imageTag?: string;
     /**
-     * `true`: the most recently pushed image.
+     * `true`: the most recently pushed runnable image (an image manifest or a multi-architecture index; never a signature, SBOM, attestation or one platform's manifest inside an index).
      */
     mostRecent?: boolean;
     /**
@@ -82,7 +84,9 @@ export interface GetImageResult {
     readonly scanStatus?: string;
 }
 /**
- * One image of an ECR repository, by tag, by digest or the most recently pushed: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+ * One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+ *
+ * `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
  *
  * ## Example Usage
  * ### Deploy exactly one image
@@ -119,7 +123,7 @@ export interface GetImageOutputArgs {
      */
     imageTag?: pulumi.Input<string | undefined>;
     /**
-     * `true`: the most recently pushed image.
+     * `true`: the most recently pushed runnable image (an image manifest or a multi-architecture index; never a signature, SBOM, attestation or one platform's manifest inside an index).
      */
     mostRecent?: pulumi.Input<boolean | undefined>;
     /**

@@ -10,6 +10,8 @@ import * as utilities from "./utilities";
 /**
  * Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
  *
+ * It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the provider knows its account without asking AWS (from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
+ *
  * ## Example Usage
  * ### A repository another stack manages
  *
@@ -134,6 +136,8 @@ export interface GetRepositoryResult {
 }
 /**
  * Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+ *
+ * It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the provider knows its account without asking AWS (from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
  *
  * ## Example Usage
  * ### A repository another stack manages

@@ -1,7 +1,14 @@
 //! `awsecr:index:getImage`: one image of a repository, by tag, by digest or
-//! the most recently pushed, with its digest, tags, push time, size, scan
-//! status and the URI that pins it by digest (for deploying exactly this
-//! image).
+//! the most recently pushed runnable image, with its digest, tags, push time,
+//! size, scan status and the URI that pins it by digest (for deploying
+//! exactly this image).
+//!
+//! `mostRecent` chooses among what a deploy can run: an image manifest of a
+//! container image or an image index (a multi-architecture image), never a
+//! referrer (a signature, SBOM or attestation), another kind of artifact, or
+//! one platform's manifest inside an index ([`runnable`], [`pick`]).
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::{ImageDetail, ImageIdentifier};
@@ -100,8 +107,9 @@ impl Function for GetImage {
         Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
     }
 
-    /// DescribeImages: one call for a tag or a digest; every page for the
-    /// most recent image.
+    /// DescribeImages: one call for a tag or a digest; for the most recent
+    /// image every page, then BatchGetImage of the indexes that may hold the
+    /// image chosen (only when an index was pushed at or after it).
     async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
         let lookup = match check(args) {
             Ok(l) => l,
@@ -153,11 +161,123 @@ async fn one(ctx: &Ctx<'_>, lookup: &Lookup, id: ImageIdentifier) -> Result<Imag
     }
 }
 
-/// The most recently pushed image, following every page.
+/// Manifest media types of an image index (a multi-architecture image).
+const INDEX_MEDIA_TYPES: &[&str] =
+    &["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
+
+/// Manifest media types of one image (OCI, Docker schema 2 and schema 1).
+const IMAGE_MEDIA_TYPES: &[&str] = &[
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v1+prettyjws",
+];
+
+/// Artifact media types of a container image: its config's media type.
+const IMAGE_CONFIG_TYPES: &[&str] =
+    &["application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"];
+
+fn is_index(d: &ImageDetail) -> bool {
+    d.image_manifest_media_type().is_some_and(|m| INDEX_MEDIA_TYPES.contains(&m))
+}
+
+/// True for an image a container runtime can run: an image manifest whose
+/// artifact type is a container image config, or an image index, and in
+/// either case not a referrer of another image (no subject: signatures,
+/// SBOMs, attestations) nor an artifact of another type (a Helm chart, an
+/// attestation index). cosign's tag-based referrers (tags of the form
+/// `sha256-<64 hex>.sig`, `.att` or `.sbom`, sigstore's cosign
+/// specification) are referrers too. Whether it is the child of an index is
+/// decided apart ([`pick`]): DescribeImages does not say it.
+pub fn runnable(d: &ImageDetail) -> bool {
+    if d.subject_manifest_digest().is_some() {
+        return false;
+    }
+    let tags = d.image_tags();
+    if !tags.is_empty() && tags.iter().all(|t| is_cosign_referrer_tag(t)) {
+        return false;
+    }
+    let artifact = d.artifact_media_type();
+    match d.image_manifest_media_type() {
+        Some(m) if INDEX_MEDIA_TYPES.contains(&m) => {
+            artifact.is_none_or(|a| INDEX_MEDIA_TYPES.contains(&a) || IMAGE_CONFIG_TYPES.contains(&a))
+        }
+        Some(m) if !IMAGE_MEDIA_TYPES.contains(&m) => false,
+        _ => artifact.is_none_or(|a| IMAGE_CONFIG_TYPES.contains(&a)),
+    }
+}
+
+/// `sha256-<64 hex>.sig|.att|.sbom`: where cosign stores a signature, an
+/// attestation or an SBOM of the image with that digest when the registry's
+/// referrers are not used.
+fn is_cosign_referrer_tag(tag: &str) -> bool {
+    let Some(rest) = tag.strip_prefix("sha256-") else { return false };
+    let Some((hex, kind)) = rest.split_once('.') else { return false };
+    hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) && matches!(kind, "sig" | "att" | "sbom")
+}
+
+/// The order mostRecent considers images in: the latest push first; among
+/// images pushed at the same time (ECR keeps whole seconds), an index before
+/// an image manifest, then the digest in lexical order.
+fn recency(a: &ImageDetail, b: &ImageDetail) -> std::cmp::Ordering {
+    b.image_pushed_at()
+        .cmp(&a.image_pushed_at())
+        .then_with(|| is_index(b).cmp(&is_index(a)))
+        .then_with(|| a.image_digest().cmp(&b.image_digest()))
+}
+
+/// What mostRecent does next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The image chosen (its position in the list).
+    Chosen(usize),
+    /// Read these indexes (their manifests list their children) and pick again.
+    Read(Vec<String>),
+    /// No runnable image.
+    None,
+}
+
+/// Chooses among `images` (every image of the repository) the runnable one
+/// pushed last that is not a child of an index, given the children of the
+/// indexes read so far (`children`: index digest -> the digests it lists).
+/// An index can only list images that existed when it was pushed (ECR
+/// refuses one naming a missing image), so only the indexes pushed at or
+/// after a candidate can hold it: those not read yet are asked for, all at
+/// once, before the candidate is chosen. A repository whose newest runnable
+/// image has no index pushed at or after it needs no read.
+pub fn pick(images: &[ImageDetail], children: &BTreeMap<String, BTreeSet<String>>) -> Step {
+    let mut order: Vec<usize> = (0..images.len()).filter(|i| runnable(&images[*i])).collect();
+    order.sort_by(|a, b| recency(&images[*a], &images[*b]));
+    for i in order {
+        let candidate = &images[i];
+        let digest = candidate.image_digest().unwrap_or_default();
+        let parents: Vec<&str> = images
+            .iter()
+            .filter(|p| is_index(p) && p.image_pushed_at() >= candidate.image_pushed_at())
+            .filter_map(|p| p.image_digest())
+            .filter(|p| *p != digest)
+            .collect();
+        let unread: Vec<String> =
+            parents.iter().filter(|p| !children.contains_key(**p)).map(|p| p.to_string()).collect();
+        if !unread.is_empty() {
+            return Step::Read(unread);
+        }
+        if parents.iter().any(|p| children.get(*p).is_some_and(|c| c.contains(digest))) {
+            continue;
+        }
+        return Step::Chosen(i);
+    }
+    Step::None
+}
+
+/// The runnable image pushed last (see [`runnable`] and [`pick`]): every
+/// page of DescribeImages (one round trip a page), then, only when an index
+/// was pushed at or after the image it would choose, BatchGetImage of those
+/// indexes (up to 100 in one call, the calls at once) to learn their children.
 async fn most_recent(ctx: &Ctx<'_>, lookup: &Lookup) -> Result<ImageDetail> {
     let name = lookup.repository.as_str();
     let action = "ecr:DescribeImages";
-    let mut best: Option<ImageDetail> = None;
+    let mut images: Vec<ImageDetail> = Vec::new();
     let mut token = None;
     loop {
         let req = ctx
@@ -173,16 +293,86 @@ async fn most_recent(ctx: &Ctx<'_>, lookup: &Lookup) -> Result<ImageDetail> {
             }
             Err(e) => return Err(aws(ctx, action, name, &e)),
         };
-        for image in page.image_details() {
-            if best.as_ref().is_none_or(|b| image.image_pushed_at() > b.image_pushed_at()) {
-                best = Some(image.clone());
-            }
-        }
+        images.extend(page.image_details().iter().cloned());
         token = page.next_token().map(str::to_string);
         if token.is_none() {
-            return best.ok_or_else(|| missing(ctx, lookup));
+            break;
         }
     }
+    let mut children: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    loop {
+        match pick(&images, &children) {
+            Step::Chosen(i) => return Ok(images.swap_remove(i)),
+            Step::None => return Err(missing(ctx, lookup)),
+            Step::Read(digests) => {
+                let reads = digests.chunks(100).map(|chunk| index_children(ctx, lookup, chunk));
+                for read in join_all(reads).await {
+                    children.extend(read?);
+                }
+                // An index ECR did not return lists nothing.
+                for d in digests {
+                    children.entry(d).or_default();
+                }
+            }
+        }
+    }
+}
+
+/// Runs the futures at once and gives their outputs in order (the few
+/// BatchGetImage calls of one lookup, one per 100 indexes).
+async fn join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut pending: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
+    let mut done: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all = true;
+        for (f, out) in pending.iter_mut().zip(done.iter_mut()) {
+            if out.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *out = Some(v),
+                    std::task::Poll::Pending => all = false,
+                }
+            }
+        }
+        if all { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
+    done.into_iter().flatten().collect()
+}
+
+/// The digests each of these indexes lists (BatchGetImage of their manifests).
+async fn index_children(
+    ctx: &Ctx<'_>,
+    lookup: &Lookup,
+    digests: &[String],
+) -> Result<BTreeMap<String, BTreeSet<String>>> {
+    let name = lookup.repository.as_str();
+    let action = "ecr:BatchGetImage";
+    let ids = digests.iter().map(|d| ImageIdentifier::builder().image_digest(d).build()).collect();
+    let mut req = ctx.client.batch_get_image().repository_name(name).set_registry_id(lookup.registry_id.clone());
+    for m in INDEX_MEDIA_TYPES.iter().chain(IMAGE_MEDIA_TYPES.iter().take(2)) {
+        req = req.accepted_media_types(*m);
+    }
+    let resp = match ctx.read(action, name, req.set_image_ids(Some(ids)).send()).await? {
+        Ok(r) => r,
+        Err(e) if e.code() == Some("RepositoryNotFoundException") => {
+            return Err(crate::resources::repository::not_found_in_region(ctx, name));
+        }
+        Err(e) => return Err(aws(ctx, action, name, &e)),
+    };
+    let mut out = BTreeMap::new();
+    for image in resp.images() {
+        let Some(digest) = image.image_id().and_then(|i| i.image_digest()) else { continue };
+        let listed = image
+            .image_manifest()
+            .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
+            .and_then(|m| m.get("manifests").and_then(|l| l.as_array()).cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|d| d.get("digest").and_then(|d| d.as_str()).map(str::to_string))
+            .collect();
+        out.insert(digest.to_string(), listed);
+    }
+    Ok(out)
 }
 
 fn missing(ctx: &Ctx<'_>, lookup: &Lookup) -> ProviderError {
@@ -191,7 +381,7 @@ fn missing(ctx: &Ctx<'_>, lookup: &Lookup) -> ProviderError {
     let what = match &lookup.which {
         Which::Tag(t) => format!("has no image tagged \"{t}\""),
         Which::Digest(d) => format!("has no image with digest {d}"),
-        Which::MostRecent => "holds no images".to_string(),
+        Which::MostRecent => "holds no runnable image (an image manifest or index that is not a signature, SBOM, attestation or other artifact, nor one platform's manifest inside an index)".to_string(),
     };
     ProviderError::new(
         Code::NotFound,
@@ -202,6 +392,106 @@ fn missing(ctx: &Ctx<'_>, lookup: &Lookup) -> ProviderError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_smithy_types::DateTime;
+
+    const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+    const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+    const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+
+    fn digest(n: u32) -> String {
+        format!("sha256:{n:064x}")
+    }
+
+    /// An image `n` pushed at second `at`, of media type `media` and artifact type `artifact`.
+    fn detail(n: u32, at: i64, media: &str, artifact: Option<&str>) -> ImageDetail {
+        builder(n, at, media, artifact).build()
+    }
+
+    fn builder(
+        n: u32,
+        at: i64,
+        media: &str,
+        artifact: Option<&str>,
+    ) -> aws_sdk_ecr::types::builders::ImageDetailBuilder {
+        ImageDetail::builder()
+            .image_digest(digest(n))
+            .image_pushed_at(DateTime::from_secs(at))
+            .image_manifest_media_type(media)
+            .set_artifact_media_type(artifact.map(str::to_string))
+    }
+
+    fn chosen(images: &[ImageDetail], children: &BTreeMap<String, BTreeSet<String>>) -> Option<String> {
+        match pick(images, children) {
+            Step::Chosen(i) => images[i].image_digest().map(str::to_string),
+            other => panic!("expected a choice, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_runnable_images_are_candidates() {
+        let image = detail(1, 10, OCI_MANIFEST, Some(OCI_CONFIG));
+        let docker = detail(2, 10, "application/vnd.docker.distribution.manifest.v2+json", None);
+        let index = detail(3, 10, OCI_INDEX, None);
+        assert!(runnable(&image) && runnable(&docker) && runnable(&index));
+        let signature = ImageDetail::builder()
+            .image_digest(digest(4))
+            .image_manifest_media_type(OCI_MANIFEST)
+            .artifact_media_type("application/vnd.dev.cosign.artifact.sig.v1+json")
+            .subject_manifest_digest(digest(3))
+            .build();
+        let sbom = detail(5, 10, OCI_MANIFEST, Some("application/spdx+json"));
+        let helm = detail(6, 10, OCI_MANIFEST, Some("application/vnd.cncf.helm.config.v1+json"));
+        let attestation_index = detail(7, 10, OCI_INDEX, Some("application/vnd.in-toto+json"));
+        let referrer_index = builder(8, 10, OCI_INDEX, None).subject_manifest_digest(digest(1)).build();
+        let cosign_tag = format!("sha256-{:064x}.sig", 3);
+        let cosign_tagged = builder(9, 10, OCI_MANIFEST, Some(OCI_CONFIG)).image_tags(&cosign_tag).build();
+        for not in [&signature, &sbom, &helm, &attestation_index, &referrer_index, &cosign_tagged] {
+            assert!(!runnable(not), "{not:?}");
+        }
+        // A cosign-like tag beside an ordinary one is an image.
+        let both = builder(9, 10, OCI_MANIFEST, Some(OCI_CONFIG)).image_tags(&cosign_tag).image_tags("v1").build();
+        assert!(runnable(&both));
+    }
+
+    #[test]
+    fn most_recent_takes_the_index_not_its_children_nor_its_signature() {
+        // Children pushed in the same second as their index, a signature after.
+        let (amd64, arm64) = (detail(1, 100, OCI_MANIFEST, Some(OCI_CONFIG)), detail(2, 100, OCI_MANIFEST, None));
+        let index = detail(9, 100, OCI_INDEX, None);
+        let signature = builder(3, 101, OCI_MANIFEST, Some("application/vnd.dev.cosign.artifact.sig.v1+json"))
+            .subject_manifest_digest(digest(9))
+            .build();
+        let older = detail(7, 50, OCI_MANIFEST, Some(OCI_CONFIG));
+        let images = vec![older, amd64, arm64, index, signature];
+        // At a tie, the index comes first; no other index is at or after it:
+        // chosen without reading anything.
+        assert_eq!(pick(&images, &BTreeMap::new()), Step::Chosen(3));
+
+        // A child that sorts first (a later push than its index cannot
+        // happen, but an index that is not runnable can hold a newer
+        // candidate): the index is read, the child skipped.
+        let attestation = detail(8, 200, OCI_INDEX, Some("application/vnd.in-toto+json"));
+        let child = detail(4, 150, OCI_MANIFEST, Some(OCI_CONFIG));
+        let images = vec![images[0].clone(), images[3].clone(), child, attestation];
+        assert_eq!(pick(&images, &BTreeMap::new()), Step::Read(vec![digest(8)]));
+        let mut children = BTreeMap::new();
+        children.insert(digest(8), BTreeSet::from([digest(4)]));
+        assert_eq!(chosen(&images, &children), Some(digest(9)));
+        // Read, and it does not list the candidate: the candidate is chosen.
+        children.insert(digest(8), BTreeSet::new());
+        assert_eq!(chosen(&images, &children), Some(digest(4)));
+    }
+
+    #[test]
+    fn ties_are_broken_by_kind_then_digest() {
+        let a = detail(2, 100, OCI_MANIFEST, None);
+        let b = detail(1, 100, OCI_MANIFEST, None);
+        assert_eq!(chosen(&[a.clone(), b.clone()], &BTreeMap::new()), Some(digest(1)));
+        assert_eq!(chosen(&[b, a], &BTreeMap::new()), Some(digest(1)), "whatever the order of the pages");
+        let nothing = [detail(5, 1, OCI_MANIFEST, Some("application/spdx+json"))];
+        assert_eq!(pick(&nothing, &BTreeMap::new()), Step::None);
+        assert_eq!(pick(&[], &BTreeMap::new()), Step::None);
+    }
 
     use crate::property::map_of as map;
 

@@ -3,8 +3,13 @@
 //! settings, policy texts, the IAM documents to pull and push), so programs
 //! can grant access to it or point at it.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Mutex, OnceLock};
+
 use super::{Function, Invoked, Spec, reader, repository_name};
 use crate::call::Ctx;
+use crate::config::ProviderConfig;
 use crate::error::Result;
 use crate::property::Map;
 use crate::resource::lookup_results;
@@ -26,7 +31,9 @@ impl Function for GetRepository {
     }
 
     /// Looks the repository up: DescribeRepositories, GetLifecyclePolicy,
-    /// GetRepositoryPolicy and ListTagsForResource, as a resource's refresh.
+    /// GetRepositoryPolicy and ListTagsForResource, at once (one round trip)
+    /// when the account is known ([`account`]); otherwise the tags wait for
+    /// DescribeRepositories to give the ARN (two).
     async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
         let name = match check(args) {
             Ok(n) => n,
@@ -34,13 +41,44 @@ impl Function for GetRepository {
         };
         // A lookup reads as an import does: a missing repository is an error
         // naming the region looked in.
-        let found = repository::read(ctx, &name, &Map::new(), &Map::new())
-            .await?
-            .ok_or_else(|| repository::not_found_in_region(ctx, &name))?;
+        let found = repository::lookup(ctx, &name, account(ctx.config).as_deref()).await?;
+        if let Some(id) = found.outputs.get("registryId").and_then(|v| v.plain().as_str().map(str::to_string)) {
+            learned().lock().unwrap_or_else(|e| e.into_inner()).insert(credentials_key(ctx.config), id);
+        }
         let results = lookup_results(PROPERTIES);
         let result = found.outputs.into_iter().filter(|(k, _)| results.contains(&k.as_str())).collect();
         Ok(Invoked::Return(result))
     }
+}
+
+/// The account the provider's repositories are in, when it is known without
+/// a call: the account of `assumeRole`'s role, or the registry id an earlier
+/// lookup of this provider (the same configuration, in this process)
+/// learned. The credentials' account is otherwise known only to AWS.
+fn account(config: &ProviderConfig) -> Option<String> {
+    config
+        .account_in_force()
+        .map(str::to_string)
+        .or_else(|| learned().lock().unwrap_or_else(|e| e.into_inner()).get(&credentials_key(config)).cloned())
+}
+
+/// Registry ids learned by lookups, by [`credentials_key`]. Only a hint: a
+/// wrong one costs a round trip, never a wrong answer.
+fn learned() -> &'static Mutex<HashMap<u64, String>> {
+    static LEARNED: OnceLock<Mutex<HashMap<u64, String>>> = OnceLock::new();
+    LEARNED.get_or_init(Default::default)
+}
+
+/// What decides the account and region calls go to: the region, endpoint,
+/// profile, role and static key id, hashed (the key id is never kept).
+fn credentials_key(config: &ProviderConfig) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    config.region_in_force().hash(&mut h);
+    config.endpoint.hash(&mut h);
+    config.profile.hash(&mut h);
+    config.assume_role.as_ref().map(|r| &r.role_arn).hash(&mut h);
+    config.credentials.as_ref().map(|c| &c.access_key).hash(&mut h);
+    h.finish()
 }
 
 /// Checks the arguments: the repository name, or the failures.

@@ -8,6 +8,7 @@
 
 pub mod env;
 pub mod inspect;
+pub mod oci;
 pub mod proxy;
 pub mod pulumi;
 pub mod scenarios;

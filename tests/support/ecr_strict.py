@@ -23,10 +23,15 @@ elsewhere the error code is ECR's and the message is in ECR's style.
 8. Replication configurations hold up to 10 rules and 25 unique
    destinations, none of them the registry itself; moto refuses more than
    one rule ("This feature is disabled").
-9. A registry policy may name the actions ECR documents for it: with the
-   registry policy scope V2 (AWS's default) any ECR action, so also
-   ecr:BatchImportUpstreamImage for pull-through cache use; moto knows only
-   the two replication actions.
+9. Images are described as ECR describes them: the digest is the sha256 of
+   the manifest as pushed (a different imageDigest is refused), an image
+   index (manifest list) may only name images the repository holds, and
+   DescribeImages says which image is a referrer (subjectManifestDigest) and
+   of what type (artifactMediaType); an index's size is its largest image's.
+10. A registry policy may name the actions ECR documents for it: with the
+    registry policy scope V2 (AWS's default) any ECR action, so also
+    ecr:BatchImportUpstreamImage for pull-through cache use; moto knows only
+    the two replication actions.
 
 Whatever the mode, `Emulator` also serves two test-only endpoints: the back
 door POST /awsecr-test/tag (see `set_tag_unchecked`) and GET
@@ -57,7 +62,7 @@ def page_size():
 
 
 def install_rules():
-    """Patches moto's ECR backend with rules 2 to 6."""
+    """Patches moto's ECR backend with rules 2 to 6, 8 and 9."""
     backend = models.ECRBackend
     backend.create_repository = _checking_tags_on_create(backend.create_repository)
     backend.tag_resource = _checking_tags_on_tag(backend.tag_resource)
@@ -67,6 +72,8 @@ def install_rules():
     backend.put_image = _refusing_immutable_tag_overwrite(backend.put_image)
     backend._resolve_image_tag_mutability = _images_holding_tag
     backend.put_replication_configuration = _replication_as_ecr_limits_it
+    backend.put_image = _images_as_ecr_describes_them(backend.put_image)
+    models.Image.get_image_size_in_bytes = _size_of_image_or_index(models.Image.get_image_size_in_bytes)
     backend._validate_registry_policy_action = _registry_policy_actions_as_ecr_documents
     _follow_model_repository_name_rule()
 
@@ -350,6 +357,90 @@ def _replication_as_ecr_limits_it(self, replication_config):
     return {"replicationConfiguration": replication_config}
 
 
+# ------------------------------------------- 9. images, indexes, referrers
+#
+# Sources: the ECR API reference. ImageDetail: "imageDigest: The sha256 digest
+# of the image manifest"; "subjectManifestDigest: The digest of the subject
+# manifest for images that are referrers"; "artifactMediaType: The artifact
+# media type of the image"; "imageSizeInBytes: ... If the image is a manifest
+# list, this will be the max size of all manifests in the list". PutImage,
+# errors: "ImageDigestDoesNotMatchException: The specified image digest does
+# not match the digest that Amazon ECR calculated for the image" and
+# "ReferencedImagesNotFoundException: The manifest list is referencing an
+# image that does not exist". The OCI image spec (descriptor.md: a digest is
+# the hash of the content's bytes; manifest.md and image-index.md: `subject`,
+# `artifactType`, `manifests`) and the OCI distribution spec 1.1 ("Listing
+# Referrers": a referrer's artifactType is the manifest's artifactType, else
+# its config.mediaType); ECR serves OCI 1.1 referrers (ListImageReferrers in
+# the same model). That artifactMediaType follows the same rule is our
+# reading of those pages: an image's config media type, a signature's or
+# SBOM's artifactType. The wording of the two refusals is ours.
+# What moto 5.2.5 does differently: it hashes the layer digests of a manifest
+# (and picks one of 101 random digests for an index), accepts any imageDigest,
+# accepts an index naming images that do not exist, and describes no referrer
+# or artifact type (nor an index's size).
+
+INDEX_MEDIA_TYPES = (
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+)
+
+
+class ImageDigestDoesNotMatchException(ServiceException):
+    code = "ImageDigestDoesNotMatchException"
+
+
+class ReferencedImagesNotFoundException(ServiceException):
+    code = "ReferencedImagesNotFoundException"
+
+
+def _images_as_ecr_describes_them(put_image):
+    def described(self, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None):
+        repository = self._get_repository(repository_name)
+        computed = "sha256:" + hashlib.sha256(image_manifest.encode("utf-8")).hexdigest()
+        if digest is not None and digest != computed:
+            raise ImageDigestDoesNotMatchException(
+                f"The specified image digest '{digest}' does not match the digest '{computed}' "
+                f"that Amazon ECR calculated for the image."
+            )
+        try:
+            parsed = json.loads(image_manifest)
+        except ValueError:
+            parsed = None
+        parsed = parsed if isinstance(parsed, dict) else {}
+        media_type = image_manifest_mediatype or parsed.get("mediaType")
+        children = []
+        if media_type in INDEX_MEDIA_TYPES:
+            held = {image.get_image_digest(): image for image in repository.images}
+            named = [m.get("digest") for m in parsed.get("manifests") or [] if isinstance(m, dict)]
+            missing = [str(d) for d in named if d not in held]
+            if missing:
+                raise ReferencedImagesNotFoundException(
+                    f"The manifest list is referencing images that do not exist in the repository "
+                    f"'{repository_name}': {', '.join(missing)}"
+                )
+            children = [held[d] for d in named]
+        image = put_image(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, computed)
+        subject = parsed.get("subject")
+        image.subject_manifest_digest = subject.get("digest") if isinstance(subject, dict) else None
+        config = parsed.get("config")
+        config_type = config.get("mediaType") if isinstance(config, dict) else None
+        image.artifact_media_type = parsed.get("artifactType") or config_type
+        if children:
+            sizes = [s for s in (c.get_image_size_in_bytes() for c in children) if s is not None]
+            image.index_size_in_bytes = max(sizes, default=None)
+        return image
+    return described
+
+
+def _size_of_image_or_index(get_image_size_in_bytes):
+    def size(self):
+        if getattr(self, "index_size_in_bytes", None) is not None:
+            return self.index_size_in_bytes
+        return get_image_size_in_bytes(self)
+    return size
+
+
 # ------------------------------------------------------------ 7. paging
 #
 # Source: the ECR API reference (DescribeRepositories, DescribeImages,
@@ -531,7 +622,7 @@ def _respond(start_response, status, payload, headers=None):
     return [data]
 
 
-# ------------------------------------------- 9. registry policy actions
+# ------------------------------------------ 10. registry policy actions
 #
 # Source: AWS's "Private registry permissions in Amazon ECR": with scope V1
 # ECR enforces ecr:ReplicateImage, ecr:BatchImportUpstreamImage and

@@ -15,7 +15,8 @@ The mode comes from the environment variable AWSECR_EMULATOR:
   reserved "aws:" tag keys; ECR's tag limits; IAM principals in policies that
   must exist; ImageTagAlreadyExistsException for immutable tags; the current
   repository name rule; paged list operations (AWSECR_EMULATOR_PAGE_SIZE
-  items a page, default 2).
+  items a page, default 2); image digests, indexes and referrers as
+  DescribeImages describes them.
 
 In both modes the server also serves the pull through cache rule and
 repository creation template operations moto lacks (ecr_extensions.py; in

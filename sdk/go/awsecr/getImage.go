@@ -11,7 +11,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// One image of an ECR repository, by tag, by digest or the most recently pushed: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+// One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+//
+// `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
 //
 // ## Example Usage
 // ### Deploy exactly one image
@@ -56,7 +58,7 @@ type GetImageArgs struct {
 	ImageDigest *string `pulumi:"imageDigest"`
 	// The image with this tag. Give exactly one of `imageTag`, `imageDigest` and `mostRecent`.
 	ImageTag *string `pulumi:"imageTag"`
-	// `true`: the most recently pushed image.
+	// `true`: the most recently pushed runnable image (an image manifest or a multi-architecture index; never a signature, SBOM, attestation or one platform's manifest inside an index).
 	MostRecent *bool `pulumi:"mostRecent"`
 	// The 12-digit account id of the registry; the account of the provider's credentials when left out.
 	RegistryId *string `pulumi:"registryId"`
@@ -93,7 +95,7 @@ type GetImageOutputArgs struct {
 	ImageDigest pulumi.StringPtrInput `pulumi:"imageDigest"`
 	// The image with this tag. Give exactly one of `imageTag`, `imageDigest` and `mostRecent`.
 	ImageTag pulumi.StringPtrInput `pulumi:"imageTag"`
-	// `true`: the most recently pushed image.
+	// `true`: the most recently pushed runnable image (an image manifest or a multi-architecture index; never a signature, SBOM, attestation or one platform's manifest inside an index).
 	MostRecent pulumi.BoolPtrInput `pulumi:"mostRecent"`
 	// The 12-digit account id of the registry; the account of the provider's credentials when left out.
 	RegistryId pulumi.StringPtrInput `pulumi:"registryId"`

@@ -113,7 +113,9 @@ def get_image(image_digest: Optional[_builtins.str] = None,
               repository_name: Optional[_builtins.str] = None,
               opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetImageResult:
     """
-    One image of an ECR repository, by tag, by digest or the most recently pushed: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+
+    `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
 
     ## Example Usage
     ### Deploy exactly one image
@@ -132,7 +134,7 @@ def get_image(image_digest: Optional[_builtins.str] = None,
 
     :param _builtins.str image_digest: The image with this digest (`sha256:` and 64 hex digits).
     :param _builtins.str image_tag: The image with this tag. Give exactly one of `imageTag`, `imageDigest` and `mostRecent`.
-    :param _builtins.bool most_recent: `true`: the most recently pushed image.
+    :param _builtins.bool most_recent: `true`: the most recently pushed runnable image (an image manifest or a multi-architecture index; never a signature, SBOM, attestation or one platform's manifest inside an index).
     :param _builtins.str registry_id: The 12-digit account id of the registry; the account of the provider's credentials when left out.
     :param _builtins.str repository_name: The repository the image is in, e.g. `platform/api`.
     """
@@ -159,7 +161,9 @@ def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]
                      repository_name: pulumi.Input[Optional[_builtins.str]] = None,
                      opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetImageResult]:
     """
-    One image of an ECR repository, by tag, by digest or the most recently pushed: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+
+    `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
 
     ## Example Usage
     ### Deploy exactly one image
@@ -178,7 +182,7 @@ def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]
 
     :param _builtins.str image_digest: The image with this digest (`sha256:` and 64 hex digits).
     :param _builtins.str image_tag: The image with this tag. Give exactly one of `imageTag`, `imageDigest` and `mostRecent`.
-    :param _builtins.bool most_recent: `true`: the most recently pushed image.
+    :param _builtins.bool most_recent: `true`: the most recently pushed runnable image (an image manifest or a multi-architecture index; never a signature, SBOM, attestation or one platform's manifest inside an index).
     :param _builtins.str registry_id: The 12-digit account id of the registry; the account of the provider's credentials when left out.
     :param _builtins.str repository_name: The repository the image is in, e.g. `platform/api`.
     """

@@ -317,6 +317,8 @@ def get_repository(repository_name: Optional[_builtins.str] = None,
     """
     Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
 
+    It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the provider knows its account without asking AWS (from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
+
     ## Example Usage
     ### A repository another stack manages
 
@@ -367,6 +369,8 @@ def get_repository_output(repository_name: pulumi.Input[Optional[_builtins.str]]
                           opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetRepositoryResult]:
     """
     Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+
+    It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the provider knows its account without asking AWS (from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
 
     ## Example Usage
     ### A repository another stack manages

@@ -10,8 +10,9 @@
 //!
 //! Round trips are the minimum the dependencies allow: a create's follow-ups
 //! go out together once CreateRepository has answered (2); a refresh makes
-//! its four reads together (1; an import learns the ARN first, 2); an update
-//! makes every changed setting's call together (1); delete 1.
+//! its four reads together (1; an import learns the ARN first, 2; a lookup
+//! that knows the account, 1: [`lookup`]); an update makes every changed
+//! setting's call together (1); delete 1.
 
 pub mod args;
 pub mod diff;
@@ -294,11 +295,35 @@ async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
 /// import, where nothing is known of it yet, it is an error that names the
 /// region looked in, the likeliest mistake.
 pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
+    read_with(ctx, id, old_outputs, old_inputs, None).await
+}
+
+/// Looks repository `name` up as an import reads it (the outputs, inputs
+/// reconstructed), for getRepository. Given the account it is in (the
+/// registry id), its ARN is known before any call, so the four reads go out
+/// at once: one round trip, as a refresh. Without it, DescribeRepositories
+/// first says the ARN: two. A wrong account costs the second round trip,
+/// never a wrong answer.
+pub async fn lookup(ctx: &Ctx<'_>, name: &str, account: Option<&str>) -> Result<ReadResult> {
+    let arn = account.zip(ctx.config.region_in_force()).map(|(account, region)| {
+        let partition = ctx.config.partition().unwrap_or("aws");
+        format!("arn:{partition}:ecr:{region}:{account}:repository/{name}")
+    });
+    read_with(ctx, name, &Map::new(), &Map::new(), arn).await?.ok_or_else(|| not_found_in_region(ctx, name))
+}
+
+async fn read_with(
+    ctx: &Ctx<'_>,
+    id: &str,
+    old_outputs: &Map,
+    old_inputs: &Map,
+    arn_hint: Option<String>,
+) -> Result<Option<ReadResult>> {
     let importing = old_inputs.is_empty() && old_outputs.is_empty();
-    // With the repository's ARN in the state (a refresh) every read goes out
-    // at once: one round trip. An import (or a lookup) learns the ARN from
-    // DescribeRepositories first: two.
-    let known_arn = Remote::from_outputs(old_outputs).map(|r| r.arn).filter(|arn| is_arn_of(ctx, arn, id));
+    // With the repository's ARN in the state (a refresh) or known from its
+    // account (a lookup) every read goes out at once: one round trip. An
+    // import learns the ARN from DescribeRepositories first: two.
+    let known_arn = Remote::from_outputs(old_outputs).map(|r| r.arn).filter(|arn| is_arn_of(ctx, arn, id)).or(arn_hint);
     let (found, policy_text, repository_policy, all_tags) = match known_arn {
         Some(arn) => {
             let (found, lifecycle, policy, tags) = tokio::join!(
@@ -308,9 +333,16 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
                 list_tags(ctx, id, &arn)
             );
             // A repository that is gone makes the other reads fail too:
-            // what DescribeRepositories says decides.
+            // what DescribeRepositories says decides. Tags read under another
+            // ARN than the repository's (a wrong guess of its account) are
+            // read again under its own.
             match found? {
                 None => (None, None, None, BTreeMap::new()),
+                Some(repo) if repo.repository_arn().is_some_and(|a| a != arn) => {
+                    let own = repo.repository_arn().unwrap_or_default().to_string();
+                    let tags = list_tags(ctx, id, &own).await?;
+                    (Some(repo), lifecycle?, policy?, tags)
+                }
                 Some(repo) => (Some(repo), lifecycle?, policy?, tags?),
             }
         }
