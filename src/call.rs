@@ -15,7 +15,7 @@ use tonic::Code;
 
 use crate::config::{DEFAULT_MAX_RETRIES, ProviderConfig};
 use crate::engine::EngineLog;
-use crate::error::{Call, ProviderError, Result, aws_error, target};
+use crate::error::{Call, ProviderError, Result, Subject, aws_error};
 use crate::log::{self, Level};
 
 /// Everything one operation needs.
@@ -37,10 +37,10 @@ impl Ctx<'_> {
         self.urn.rsplit("::").next().unwrap_or(self.urn)
     }
 
-    fn call<'b>(&'b self, action: &'b str, repository: &'b str) -> Call<'b> {
+    fn call<'b>(&'b self, action: &'b str, subject: Subject<'b>) -> Call<'b> {
         Call {
             action,
-            repository,
+            subject,
             resource_name: self.resource_name(),
             max_retries: self.config.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             profile: self.config.profile.as_deref(),
@@ -57,7 +57,7 @@ impl Ctx<'_> {
     }
 
     /// Runs a call that changes nothing: dropped at once on cancel or timeout.
-    pub async fn read<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
+    pub async fn read<T>(&self, action: &str, repo: Subject<'_>, fut: impl Future<Output = T>) -> Result<T> {
         log::log(Level::Debug, || format!("{action} {repo}"));
         let deadline = self.deadline;
         tokio::select! {
@@ -70,7 +70,7 @@ impl Ctx<'_> {
 
     /// Waits before a retry: cut short by cancellation or the timeout, both
     /// reported as what stopped `action`.
-    pub async fn pause(&self, action: &str, repo: &str, wait: std::time::Duration) -> Result<()> {
+    pub async fn pause(&self, action: &str, repo: Subject<'_>, wait: std::time::Duration) -> Result<()> {
         let deadline = self.deadline;
         tokio::select! {
             biased;
@@ -83,7 +83,7 @@ impl Ctx<'_> {
     /// Runs a call that changes ECR: never started after cancellation, and
     /// once started it is allowed to finish (bounded by the timeout), so no
     /// write is abandoned half-way.
-    pub async fn write<T>(&self, action: &str, repo: &str, fut: impl Future<Output = T>) -> Result<T> {
+    pub async fn write<T>(&self, action: &str, repo: Subject<'_>, fut: impl Future<Output = T>) -> Result<T> {
         if self.cancel.is_cancelled() {
             return Err(cancelled(action, repo));
         }
@@ -104,19 +104,15 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
-fn cancelled(action: &str, repo: &str) -> ProviderError {
-    ProviderError::new(
-        Code::Cancelled,
-        format!("cancelled before {action} on {}; run `pulumi up` again to finish", target(repo)),
-    )
+fn cancelled(action: &str, repo: Subject<'_>) -> ProviderError {
+    ProviderError::new(Code::Cancelled, format!("cancelled before {action} on {repo}; run `pulumi up` again to finish"))
 }
 
-fn timed_out(action: &str, repo: &str) -> ProviderError {
+fn timed_out(action: &str, repo: Subject<'_>) -> ProviderError {
     ProviderError::new(
         Code::DeadlineExceeded,
         format!(
-            "the operation's timeout ran out during {action} on {}; run `pulumi refresh` and `pulumi up` to finish, or raise customTimeouts",
-            target(repo)
+            "the operation's timeout ran out during {action} on {repo}; run `pulumi refresh` and `pulumi up` to finish, or raise customTimeouts"
         ),
     )
 }
@@ -149,11 +145,11 @@ impl Failed {
 }
 
 /// Runs a delete: something ECR says is already gone (`not_found`) counts
-/// as deleted. `repo` names the repository in messages (empty: the registry).
+/// as deleted. `repo` is what messages name.
 pub async fn delete<T, E, R>(
     ctx: &Ctx<'_>,
     action: &str,
-    repo: &str,
+    repo: Subject<'_>,
     not_found: &str,
     fut: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
 ) -> Result<()>
@@ -183,7 +179,7 @@ pub fn gone<T>(ctx: &Ctx<'_>, importing: bool, what: &str) -> Result<Option<T>> 
     Ok(None)
 }
 
-pub fn aws<E, R>(ctx: &Ctx<'_>, action: &str, repo: &str, err: &SdkError<E, R>) -> ProviderError
+pub fn aws<E, R>(ctx: &Ctx<'_>, action: &str, repo: Subject<'_>, err: &SdkError<E, R>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,

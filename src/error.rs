@@ -121,7 +121,8 @@ const THROTTLING: &[&str] =
 pub struct Call<'a> {
     /// The IAM action, e.g. `ecr:CreateRepository`.
     pub action: &'a str,
-    pub repository: &'a str,
+    /// What the call is on.
+    pub subject: Subject<'a>,
     /// The Pulumi resource name, for the `pulumi import` suggestion.
     pub resource_name: &'a str,
     pub max_retries: u32,
@@ -137,8 +138,8 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    let repo = call.repository;
-    let target = target(repo);
+    let repo = call.subject.name();
+    let target = call.subject.to_string();
     crate::log::log(crate::log::Level::Debug, || format!("{} failed: {}", call.action, chain(err, false)));
     if let Some(sentence) = credentials_problem(err, call) {
         return ProviderError::new(Code::Unauthenticated, sentence);
@@ -244,16 +245,37 @@ where
     ProviderError::new(grpc, sentence)
 }
 
-/// What a call was on, for a sentence: `repository "name"`, `the registry`
-/// for an empty name, or the words given when they hold a space (a
-/// repository name never does), such as `pull-through cache rule "quay"`.
-pub fn target(repository: &str) -> String {
-    if repository.is_empty() {
-        "the registry".to_string()
-    } else if repository.contains(' ') {
-        repository.to_string()
-    } else {
-        format!("repository \"{repository}\"")
+/// What a call is on, carried by the call context and named in its
+/// sentences: `repository "name"`, `the registry`, `pull-through cache rule
+/// "quay"`, `repository creation template "team"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    Repository(&'a str),
+    Registry,
+    /// A pull-through cache rule, by its ECR repository prefix.
+    Rule(&'a str),
+    /// A repository creation template, by its prefix.
+    Template(&'a str),
+}
+
+impl Subject<'_> {
+    /// Its name: the repository's name or the prefix; empty for the registry.
+    pub fn name(&self) -> &str {
+        match self {
+            Subject::Repository(n) | Subject::Rule(n) | Subject::Template(n) => n,
+            Subject::Registry => "",
+        }
+    }
+}
+
+impl std::fmt::Display for Subject<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Repository(n) => write!(f, "repository \"{n}\""),
+            Subject::Registry => f.write_str("the registry"),
+            Subject::Rule(p) => write!(f, "pull-through cache rule \"{p}\""),
+            Subject::Template(p) => write!(f, "repository creation template \"{p}\""),
+        }
     }
 }
 
@@ -350,12 +372,17 @@ fn chain(err: &(dyn std::error::Error + 'static), debug: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::target;
+    use super::Subject;
 
     #[test]
     fn messages_name_what_a_call_was_on() {
-        assert_eq!(target("team/api"), "repository \"team/api\"");
-        assert_eq!(target(""), "the registry");
-        assert_eq!(target("pull-through cache rule \"quay\""), "pull-through cache rule \"quay\"");
+        assert_eq!(Subject::Repository("team/api").to_string(), "repository \"team/api\"");
+        assert_eq!(Subject::Registry.to_string(), "the registry");
+        assert_eq!(Subject::Rule("quay").to_string(), "pull-through cache rule \"quay\"");
+        assert_eq!(Subject::Template("team").to_string(), "repository creation template \"team\"");
+        // A name with a space is still a repository's (or a rule's) name,
+        // not words to print as they are.
+        assert_eq!(Subject::Rule("a b").name(), "a b");
+        assert_eq!(Subject::Registry.name(), "");
     }
 }

@@ -7,6 +7,7 @@ use tonic::Code;
 
 use super::{Function, Invoked, Spec, reader, secret};
 use crate::call::{Ctx, aws};
+use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Field};
@@ -40,7 +41,10 @@ impl Function for GetAuthorizationToken {
         // deprecated for that reason, and still honours it.
         #[allow(deprecated)]
         let req = ctx.client.get_authorization_token().set_registry_ids(registry_id.clone().map(|id| vec![id]));
-        let resp = ctx.read(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+        let resp = ctx
+            .read(action, Subject::Registry, req.send())
+            .await?
+            .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
         let unreadable = |what: &str| {
             ProviderError::new(Code::Unavailable, format!("ECR answered {action} without a usable {what}; run again"))
         };

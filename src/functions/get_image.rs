@@ -17,6 +17,7 @@ use tonic::Code;
 
 use super::{Function, Invoked, Spec, reader, repository_name};
 use crate::call::{Ctx, aws};
+use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::partition::is_account_id;
 use crate::property::{Map, Value};
@@ -151,13 +152,13 @@ async fn one(ctx: &Ctx<'_>, lookup: &Lookup, id: ImageIdentifier) -> Result<Imag
     let action = "ecr:DescribeImages";
     let req =
         ctx.client.describe_images().repository_name(name).set_registry_id(lookup.registry_id.clone()).image_ids(id);
-    match ctx.read(action, name, req.send()).await? {
+    match ctx.read(action, Subject::Repository(name), req.send()).await? {
         Ok(r) => r.image_details().first().cloned().ok_or_else(|| missing(ctx, lookup)),
         Err(e) if e.code() == Some("ImageNotFoundException") => Err(missing(ctx, lookup)),
         Err(e) if e.code() == Some("RepositoryNotFoundException") => {
             Err(crate::resources::repository::not_found_in_region(ctx, name))
         }
-        Err(e) => Err(aws(ctx, action, name, &e)),
+        Err(e) => Err(aws(ctx, action, Subject::Repository(name), &e)),
     }
 }
 
@@ -286,12 +287,12 @@ async fn most_recent(ctx: &Ctx<'_>, lookup: &Lookup) -> Result<ImageDetail> {
             .repository_name(name)
             .set_registry_id(lookup.registry_id.clone())
             .set_next_token(token);
-        let page = match ctx.read(action, name, req.send()).await? {
+        let page = match ctx.read(action, Subject::Repository(name), req.send()).await? {
             Ok(p) => p,
             Err(e) if e.code() == Some("RepositoryNotFoundException") => {
                 return Err(crate::resources::repository::not_found_in_region(ctx, name));
             }
-            Err(e) => return Err(aws(ctx, action, name, &e)),
+            Err(e) => return Err(aws(ctx, action, Subject::Repository(name), &e)),
         };
         images.extend(page.image_details().iter().cloned());
         token = page.next_token().map(str::to_string);
@@ -352,12 +353,12 @@ async fn index_children(
     for m in INDEX_MEDIA_TYPES.iter().chain(IMAGE_MEDIA_TYPES.iter().take(2)) {
         req = req.accepted_media_types(*m);
     }
-    let resp = match ctx.read(action, name, req.set_image_ids(Some(ids)).send()).await? {
+    let resp = match ctx.read(action, Subject::Repository(name), req.set_image_ids(Some(ids)).send()).await? {
         Ok(r) => r,
         Err(e) if e.code() == Some("RepositoryNotFoundException") => {
             return Err(crate::resources::repository::not_found_in_region(ctx, name));
         }
-        Err(e) => return Err(aws(ctx, action, name, &e)),
+        Err(e) => return Err(aws(ctx, action, Subject::Repository(name), &e)),
     };
     let mut out = BTreeMap::new();
     for image in resp.images() {

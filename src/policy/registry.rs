@@ -466,7 +466,7 @@ mod tests {
         let live = json!({"Version": "2012-10-17", "Statement": [theirs, old_ours, unnamed]}).to_string();
         let new_ours = replication_statement(&["210987654321".into()], PLACE).unwrap();
         let remove = owned_sids(Some(&["210987654321".to_string()]), None);
-        let text = merged(Some(&live), &remove, &[new_ours.clone()]).unwrap();
+        let text = merged(Some(&live), &remove, std::slice::from_ref(&new_ours)).unwrap();
         let statements = statements_of(&text).unwrap();
         assert_eq!(statements, vec![theirs.clone(), unnamed.clone(), new_ours]);
         // Removing ours leaves theirs; removing the last statement leaves none.

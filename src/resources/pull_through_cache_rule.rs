@@ -16,6 +16,7 @@ use tonic::Code;
 
 use crate::call::{self, AmbiguousAttempts, Ctx, aws};
 use crate::config::ProviderConfig;
+use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
 use crate::naming::NamingContext;
@@ -387,7 +388,7 @@ fn role_problem(url: &str, own: &str) -> Option<String> {
 /// account. Should the read be refused, ECR decides.
 async fn same_account_or_refuse(ctx: &Ctx<'_>, args: &RuleArgs) -> Result<()> {
     let action = "ecr:DescribeRegistry";
-    let own = match ctx.read(action, &subject(&args.prefix), ctx.client.describe_registry().send()).await? {
+    let own = match ctx.read(action, Subject::Rule(&args.prefix), ctx.client.describe_registry().send()).await? {
         Ok(r) => r.registry_id().map(str::to_string),
         Err(e) => {
             log::log(Level::Debug, || format!("{action}: {e}; ECR decides whether customRoleArn is needed"));
@@ -444,10 +445,10 @@ fn outputs(args: &RuleArgs, rule: Option<&PullThroughCacheRule>) -> Map {
 async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<PullThroughCacheRule>> {
     let action = "ecr:DescribePullThroughCacheRules";
     let req = ctx.client.describe_pull_through_cache_rules().ecr_repository_prefixes(prefix);
-    match ctx.read(action, &subject(prefix), req.send()).await? {
+    match ctx.read(action, Subject::Rule(prefix), req.send()).await? {
         Ok(r) => Ok(r.pull_through_cache_rules().iter().find(|r| r.ecr_repository_prefix() == Some(prefix)).cloned()),
         Err(e) if e.code() == Some("PullThroughCacheRuleNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, &subject(prefix), &e)),
+        Err(e) => Err(aws(ctx, action, Subject::Rule(prefix), &e)),
     }
 }
 
@@ -576,7 +577,7 @@ impl Resource for PullThroughCacheRuleResource {
         let started = std::time::SystemTime::now();
         let ambiguous = AmbiguousAttempts::default();
         let sent = req.customize().interceptor(ambiguous.clone()).send();
-        let rule = match ctx.write(action, &subject(&args.prefix), sent).await? {
+        let rule = match ctx.write(action, Subject::Rule(&args.prefix), sent).await? {
             Ok(resp) => PullThroughCacheRule::builder()
                 .set_registry_id(resp.registry_id().map(str::to_string))
                 .set_created_at(resp.created_at().cloned())
@@ -595,7 +596,7 @@ impl Resource for PullThroughCacheRuleResource {
             }
             Err(e) => {
                 return Err(refused(ctx, &args.prefix, e.code())
-                    .unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e)));
+                    .unwrap_or_else(|| aws(ctx, action, Subject::Rule(&args.prefix), &e)));
             }
         };
         let mut props = outputs(&args, Some(&rule));
@@ -658,8 +659,9 @@ impl Resource for PullThroughCacheRuleResource {
                 .ecr_repository_prefix(&args.prefix)
                 .set_credential_arn(args.credential_arn.clone())
                 .set_custom_role_arn(args.custom_role_arn.clone());
-            ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
-                refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
+            ctx.write(action, Subject::Rule(&args.prefix), req.send()).await?.map_err(|e| {
+                refused(ctx, &args.prefix, e.code())
+                    .unwrap_or_else(|| aws(ctx, action, Subject::Rule(&args.prefix), &e))
             })?;
         }
         let mut props = args.to_map();
@@ -674,7 +676,7 @@ impl Resource for PullThroughCacheRuleResource {
         call::delete(
             ctx,
             "ecr:DeletePullThroughCacheRule",
-            &subject(id),
+            Subject::Rule(id),
             "PullThroughCacheRuleNotFoundException",
             req.send(),
         )

@@ -23,6 +23,7 @@ use tonic::Code;
 
 use crate::call::{self, AmbiguousAttempts, Ctx, aws};
 use crate::config::ProviderConfig;
+use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
 use crate::naming::NamingContext;
@@ -312,14 +313,14 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
 async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<(RepositoryCreationTemplate, String)>> {
     let action = "ecr:DescribeRepositoryCreationTemplates";
     let req = ctx.client.describe_repository_creation_templates().prefixes(prefix);
-    match ctx.read(action, &subject(prefix), req.send()).await? {
+    match ctx.read(action, Subject::Template(prefix), req.send()).await? {
         Ok(r) => Ok(r
             .repository_creation_templates()
             .iter()
             .find(|t| t.prefix() == Some(prefix))
             .map(|t| (t.clone(), r.registry_id().unwrap_or_default().to_string()))),
         Err(e) if e.code() == Some("TemplateNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, &subject(prefix), &e)),
+        Err(e) => Err(aws(ctx, action, Subject::Template(prefix), &e)),
     }
 }
 
@@ -504,7 +505,7 @@ impl Resource for RepositoryTemplateResource {
         let started = std::time::SystemTime::now();
         let ambiguous = AmbiguousAttempts::default();
         let sent = req.customize().interceptor(ambiguous.clone()).send();
-        let (template, registry_id) = match ctx.write(action, &subject(&args.prefix), sent).await? {
+        let (template, registry_id) = match ctx.write(action, Subject::Template(&args.prefix), sent).await? {
             Ok(resp) => {
                 (resp.repository_creation_template().cloned(), resp.registry_id().unwrap_or_default().to_string())
             }
@@ -519,7 +520,7 @@ impl Resource for RepositoryTemplateResource {
             }
             Err(e) => {
                 return Err(refused(ctx, &args.prefix, e.code())
-                    .unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e)));
+                    .unwrap_or_else(|| aws(ctx, action, Subject::Template(&args.prefix), &e)));
             }
         };
         let mut props = outputs(&args, partition_of(ctx), None, &registry_id);
@@ -574,8 +575,9 @@ impl Resource for RepositoryTemplateResource {
             .lifecycle_policy(lifecycle.unwrap_or_default())
             .set_applied_for(Some(applied_for(&args)))
             .custom_role_arn(args.custom_role_arn.clone().unwrap_or_default());
-        ctx.write(action, &subject(&args.prefix), req.send()).await?.map_err(|e| {
-            refused(ctx, &args.prefix, e.code()).unwrap_or_else(|| aws(ctx, action, &subject(&args.prefix), &e))
+        ctx.write(action, Subject::Template(&args.prefix), req.send()).await?.map_err(|e| {
+            refused(ctx, &args.prefix, e.code())
+                .unwrap_or_else(|| aws(ctx, action, Subject::Template(&args.prefix), &e))
         })?;
         let registry_id =
             olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
@@ -590,8 +592,14 @@ impl Resource for RepositoryTemplateResource {
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, _: &Map) -> Result<()> {
         let req = ctx.client.delete_repository_creation_template().prefix(id);
-        call::delete(ctx, "ecr:DeleteRepositoryCreationTemplate", &subject(id), "TemplateNotFoundException", req.send())
-            .await
+        call::delete(
+            ctx,
+            "ecr:DeleteRepositoryCreationTemplate",
+            Subject::Template(id),
+            "TemplateNotFoundException",
+            req.send(),
+        )
+        .await
     }
 }
 

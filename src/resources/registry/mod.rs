@@ -35,6 +35,7 @@ use tonic::Code;
 use self::args::{Destination, RegistryArgs, ReplicationRule, Scanning, same_rules};
 use crate::call::{Ctx, Failed, aws, maybe};
 use crate::config::ProviderConfig;
+use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::naming::NamingContext;
 use crate::policy::registry::{
@@ -280,7 +281,7 @@ impl Resource for RegistryResource {
         let (scanning, replication, policy) = tokio::join!(
             maybe(old.scanning.is_some().then(|| put_scanning(ctx, &default))),
             maybe(old.replication.is_some().then(|| put_replication(ctx, &[], &own))),
-            maybe((owns_policy(&old) && !sids.is_empty()).then(|| async {
+            maybe((owns_policy(&old) && !sids.is_empty()).then_some(async {
                 let live = read_policy(ctx).await?;
                 write_policy(ctx, &own, live, &sids, &[]).await
             })),
@@ -337,7 +338,7 @@ async fn apply(
     let (scanning_result, replication_result, policy_result) = tokio::join!(
         maybe(scanning.as_ref().map(|s| put_scanning(ctx, s))),
         maybe(replication.as_ref().map(|r| put_replication(ctx, r, own))),
-        maybe(differs.then(|| async {
+        maybe(differs.then_some(async {
             let live = match &seen {
                 Seen::Fresh(live) => live.clone(),
                 Seen::Stale(_) => read_policy(ctx).await?,
@@ -720,8 +721,10 @@ fn in_own_words(rules: Vec<ReplicationRule>, own: &str) -> Vec<ReplicationRule> 
 /// DescribeRegistry: the registry's id and its replication rules.
 async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule>)> {
     let action = "ecr:DescribeRegistry";
-    let resp =
-        ctx.read(action, "", ctx.client.describe_registry().send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+    let resp = ctx
+        .read(action, Subject::Registry, ctx.client.describe_registry().send())
+        .await?
+        .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
     let rules = resp
         .replication_configuration()
         .map(|c| {
@@ -747,7 +750,8 @@ async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule
 async fn read_scanning(ctx: &Ctx<'_>) -> Result<Scanning> {
     let action = "ecr:GetRegistryScanningConfiguration";
     let req = ctx.client.get_registry_scanning_configuration();
-    let resp = ctx.read(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+    let resp =
+        ctx.read(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
     let mut scanning = default_scanning();
     if let Some(c) = resp.scanning_configuration() {
         scanning.enhanced = c.scan_type() == Some(&ScanType::Enhanced);
@@ -766,10 +770,10 @@ async fn read_scanning(ctx: &Ctx<'_>) -> Result<Scanning> {
 
 async fn read_policy(ctx: &Ctx<'_>) -> Result<Option<String>> {
     let action = "ecr:GetRegistryPolicy";
-    match ctx.read(action, "", ctx.client.get_registry_policy().send()).await? {
+    match ctx.read(action, Subject::Registry, ctx.client.get_registry_policy().send()).await? {
         Ok(p) => Ok(p.policy_text().map(str::to_string)),
         Err(e) if e.code() == Some("RegistryPolicyNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, "", &e)),
+        Err(e) => Err(aws(ctx, action, Subject::Registry, &e)),
     }
 }
 
@@ -806,7 +810,7 @@ async fn put_scanning(ctx: &Ctx<'_>, s: &Scanning) -> Result<()> {
         .put_registry_scanning_configuration()
         .scan_type(if s.enhanced { ScanType::Enhanced } else { ScanType::Basic })
         .set_rules(Some(rules));
-    ctx.write(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
     Ok(())
 }
 
@@ -845,7 +849,7 @@ async fn put_replication(ctx: &Ctx<'_>, rules: &[ReplicationRule], own: &str) ->
         .map_err(|e| ProviderError::invalid(e.to_string()))?;
     let action = "ecr:PutReplicationConfiguration";
     let req = ctx.client.put_replication_configuration().replication_configuration(config);
-    ctx.write(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
     Ok(())
 }
 
@@ -881,7 +885,7 @@ async fn write_policy(
     }
     let action = "ecr:PutRegistryPolicy";
     let req = ctx.client.put_registry_policy().policy_text(&text);
-    ctx.write(action, "", req.send()).await?.map_err(|e| aws(ctx, action, "", &e))?;
+    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
     Ok(Some(text))
 }
 
@@ -895,9 +899,9 @@ fn same_policy_text(a: &str, b: &str) -> bool {
 
 async fn delete_policy(ctx: &Ctx<'_>) -> Result<()> {
     let action = "ecr:DeleteRegistryPolicy";
-    match ctx.write(action, "", ctx.client.delete_registry_policy().send()).await? {
+    match ctx.write(action, Subject::Registry, ctx.client.delete_registry_policy().send()).await? {
         Ok(_) => Ok(()),
         Err(e) if e.code() == Some("RegistryPolicyNotFoundException") => Ok(()),
-        Err(e) => Err(aws(ctx, action, "", &e)),
+        Err(e) => Err(aws(ctx, action, Subject::Registry, &e)),
     }
 }

@@ -32,6 +32,7 @@ use self::args::{Encryption, RepositoryArgs};
 use self::outputs::{Policies, Remote, carry_secrets, lifecycle_text, outputs, preview_outputs};
 use crate::call::{self, AmbiguousAttempts, Ctx, Failed, aws, maybe};
 use crate::config::ProviderConfig;
+use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
 use crate::naming::NamingContext;
@@ -136,7 +137,10 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
     let action = "ecr:CreateRepository";
     let started = std::time::SystemTime::now();
     let ambiguous = AmbiguousAttempts::default();
-    let created = match ctx.write(action, name, req.customize().interceptor(ambiguous.clone()).send()).await? {
+    let created = match ctx
+        .write(action, Subject::Repository(name), req.customize().interceptor(ambiguous.clone()).send())
+        .await?
+    {
         Ok(resp) => resp.repository().cloned(),
         // The SDK retries a create whose reply was lost (a 500 or a dropped
         // connection after ECR had made the repository); the retry then finds
@@ -146,10 +150,10 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         Err(e) if e.code() == Some("RepositoryAlreadyExistsException") && ambiguous.seen() => {
             match earlier_attempt(ctx, &args, started).await? {
                 Some(repo) => Some(repo),
-                None => return Err(aws(ctx, action, name, &e)),
+                None => return Err(aws(ctx, action, Subject::Repository(name), &e)),
             }
         }
-        Err(e) => return Err(aws(ctx, action, name, &e)),
+        Err(e) => return Err(aws(ctx, action, Subject::Repository(name), &e)),
     };
     let remote = created.as_ref().map(remote_of).ok_or_else(|| {
         ProviderError::new(
@@ -208,7 +212,9 @@ async fn earlier_attempt(
 ) -> Result<Option<EcrRepository>> {
     let name = args.repository_name.as_str();
     let action = "ecr:DescribeRepositories";
-    let resp = ctx.read(action, name, ctx.client.describe_repositories().repository_names(name).send()).await?;
+    let resp = ctx
+        .read(action, Subject::Repository(name), ctx.client.describe_repositories().repository_names(name).send())
+        .await?;
     let Some(repo) = resp.ok().and_then(|r| r.repositories().first().cloned()) else { return Ok(None) };
     let since = started.checked_sub(EARLIER_ATTEMPT_WINDOW).unwrap_or(std::time::UNIX_EPOCH);
     let created_at = repo.created_at().and_then(|t| std::time::SystemTime::try_from(*t).ok());
@@ -224,7 +230,10 @@ async fn earlier_attempt(
     }
     let arn = repo.repository_arn().unwrap_or_default();
     let action = "ecr:ListTagsForResource";
-    let tags = match ctx.read(action, name, ctx.client.list_tags_for_resource().resource_arn(arn).send()).await? {
+    let tags = match ctx
+        .read(action, Subject::Repository(name), ctx.client.list_tags_for_resource().resource_arn(arn).send())
+        .await?
+    {
         Ok(t) => t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect::<BTreeMap<_, _>>(),
         Err(_) => return Ok(None),
     };
@@ -257,7 +266,7 @@ async fn set_repository_policy(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<
     let mut wait = std::time::Duration::from_millis(500);
     loop {
         let req = ctx.client.set_repository_policy().repository_name(name).policy_text(text);
-        match ctx.write(action, name, req.send()).await? {
+        match ctx.write(action, Subject::Repository(name), req.send()).await? {
             Ok(_) => return Ok(()),
             Err(e) if principal_not_found(&e) => {
                 let aws_message = e.message().unwrap_or_default().trim_end_matches('.').to_string();
@@ -273,10 +282,10 @@ async fn set_repository_policy(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<
                 log::log(Level::Debug, || {
                     format!("{action} {name}: a principal is not found yet ({aws_message}); retrying in {wait:?}")
                 });
-                ctx.pause(action, name, wait).await?;
+                ctx.pause(action, Subject::Repository(name), wait).await?;
                 wait = (wait * 2).min(std::time::Duration::from_secs(10));
             }
-            Err(e) => return Err(aws(ctx, action, name, &e)),
+            Err(e) => return Err(aws(ctx, action, Subject::Repository(name), &e)),
         }
     }
 }
@@ -284,7 +293,9 @@ async fn set_repository_policy(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<
 async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
     let action = "ecr:PutLifecyclePolicy";
     let req = ctx.client.put_lifecycle_policy().repository_name(name).lifecycle_policy_text(text);
-    ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e))?;
+    ctx.write(action, Subject::Repository(name), req.send())
+        .await?
+        .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))?;
     Ok(())
 }
 
@@ -499,39 +510,51 @@ fn is_arn_of(ctx: &Ctx<'_>, arn: &str, name: &str) -> bool {
 /// The repository, or `None` when ECR says it does not exist.
 async fn describe(ctx: &Ctx<'_>, id: &str) -> Result<Option<EcrRepository>> {
     let action = "ecr:DescribeRepositories";
-    match ctx.read(action, id, ctx.client.describe_repositories().repository_names(id).send()).await? {
+    match ctx
+        .read(action, Subject::Repository(id), ctx.client.describe_repositories().repository_names(id).send())
+        .await?
+    {
         Ok(r) => Ok(r.repositories().first().cloned()),
         Err(e) if e.code() == Some("RepositoryNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, id, &e)),
+        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
     }
 }
 
 /// The lifecycle policy text in force, if any.
 async fn get_lifecycle(ctx: &Ctx<'_>, id: &str) -> Result<Option<String>> {
     let action = "ecr:GetLifecyclePolicy";
-    match ctx.read(action, id, ctx.client.get_lifecycle_policy().repository_name(id).send()).await? {
+    match ctx
+        .read(action, Subject::Repository(id), ctx.client.get_lifecycle_policy().repository_name(id).send())
+        .await?
+    {
         Ok(p) => Ok(p.lifecycle_policy_text().map(str::to_string)),
         Err(e) if e.code() == Some("LifecyclePolicyNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, id, &e)),
+        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
     }
 }
 
 /// The repository policy text in force, if any.
 async fn get_repository_policy(ctx: &Ctx<'_>, id: &str) -> Result<Option<String>> {
     let action = "ecr:GetRepositoryPolicy";
-    match ctx.read(action, id, ctx.client.get_repository_policy().repository_name(id).send()).await? {
+    match ctx
+        .read(action, Subject::Repository(id), ctx.client.get_repository_policy().repository_name(id).send())
+        .await?
+    {
         Ok(p) => Ok(p.policy_text().map(str::to_string)),
         Err(e) if e.code() == Some("RepositoryPolicyNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, id, &e)),
+        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
     }
 }
 
 /// Every tag of the repository, reserved ones included.
 async fn list_tags(ctx: &Ctx<'_>, id: &str, arn: &str) -> Result<BTreeMap<String, String>> {
     let action = "ecr:ListTagsForResource";
-    match ctx.read(action, id, ctx.client.list_tags_for_resource().resource_arn(arn).send()).await? {
+    match ctx
+        .read(action, Subject::Repository(id), ctx.client.list_tags_for_resource().resource_arn(arn).send())
+        .await?
+    {
         Ok(t) => Ok(t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()),
-        Err(e) => Err(aws(ctx, action, id, &e)),
+        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
     }
 }
 
@@ -594,7 +617,10 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
                 .repository_name(name)
                 .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
                 .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions));
-            ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e)).map(drop)
+            ctx.write(action, Subject::Repository(name), req.send())
+                .await?
+                .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
+                .map(drop)
         });
 
     let scanning = (plain("scanOnPush") != Some(Value::Bool(args.scan_on_push))).then_some(async {
@@ -602,7 +628,10 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         let req = ctx.client.put_image_scanning_configuration().repository_name(name).image_scanning_configuration(
             ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build(),
         );
-        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e)).map(drop)
+        ctx.write(action, Subject::Repository(name), req.send())
+            .await?
+            .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
+            .map(drop)
     });
 
     let applied_lifecycle = text("lifecyclePolicyText");
@@ -612,8 +641,14 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
             Some(text) => put_lifecycle(ctx, name, text).await,
             None => {
                 let req = ctx.client.delete_lifecycle_policy().repository_name(name);
-                call::delete(ctx, "ecr:DeleteLifecyclePolicy", name, "LifecyclePolicyNotFoundException", req.send())
-                    .await
+                call::delete(
+                    ctx,
+                    "ecr:DeleteLifecyclePolicy",
+                    Subject::Repository(name),
+                    "LifecyclePolicyNotFoundException",
+                    req.send(),
+                )
+                .await
             }
         }
     });
@@ -625,8 +660,14 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
             Some(text) => set_repository_policy(ctx, name, text).await,
             None => {
                 let req = ctx.client.delete_repository_policy().repository_name(name);
-                call::delete(ctx, "ecr:DeleteRepositoryPolicy", name, "RepositoryPolicyNotFoundException", req.send())
-                    .await
+                call::delete(
+                    ctx,
+                    "ecr:DeleteRepositoryPolicy",
+                    Subject::Repository(name),
+                    "RepositoryPolicyNotFoundException",
+                    req.send(),
+                )
+                .await
             }
         }
     });
@@ -648,12 +689,18 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     let untag = (!to_remove.is_empty()).then_some(async {
         let action = "ecr:UntagResource";
         let req = ctx.client.untag_resource().resource_arn(&remote.arn).set_tag_keys(Some(to_remove.clone()));
-        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e)).map(drop)
+        ctx.write(action, Subject::Repository(name), req.send())
+            .await?
+            .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
+            .map(drop)
     });
     let tag = (!to_set.is_empty()).then_some(async {
         let action = "ecr:TagResource";
         let req = ctx.client.tag_resource().resource_arn(&remote.arn).set_tags(Some(to_tags(&to_set)));
-        ctx.write(action, name, req.send()).await?.map_err(|e| aws(ctx, action, name, &e)).map(drop)
+        ctx.write(action, Subject::Repository(name), req.send())
+            .await?
+            .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
+            .map(drop)
     });
 
     let (mutability, scanning, lifecycle, policy, untag, tag) =
@@ -752,10 +799,10 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
         .repository_name(id)
         .set_registry_id(registry.filter(|r| !r.is_empty()))
         .force(force);
-    match ctx.write(action, id, req.send()).await? {
+    match ctx.write(action, Subject::Repository(id), req.send()).await? {
         Ok(_) => Ok(()),
         Err(e) if e.code() == Some("RepositoryNotFoundException") => Ok(()),
-        Err(e) => Err(aws(ctx, action, id, &e)),
+        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
     }
 }
 
