@@ -403,12 +403,15 @@ def round_steps():
         )
     ]
     for name, first, then in groups:
+        # The registry policy is written by read-modify-write (the statements
+        # of others are kept), so its update and delete need two.
+        policy = "replicationSourceAccounts" in first
         steps += [
             (None, "Registry", "reset", None, None),
             (f"{name}: create", "Registry", "up", ({"registry": first}, REGISTRY), 2),
             (f"{name}: refresh", "Registry", "refresh", None, 1),
-            (f"{name}: update", "Registry", "up", ({"registry": then}, REGISTRY), 1),
-            (f"{name}: delete", "Registry", "destroy", None, 1),
+            (f"{name}: update", "Registry", "up", ({"registry": then}, REGISTRY), 2 if policy else 1),
+            (f"{name}: delete", "Registry", "destroy", None, 2 if policy else 1),
         ]
     scanning, replication = REGISTRY_GROUPS[0][1], REGISTRY_GROUPS[1][1]
     steps += [

@@ -505,7 +505,9 @@ def main():
         "DescribeRepositories for the ARN before ListTagsForResource, and a Registry create needs "
         "DescribeRegistry for the registry id (the takeover reads go with it) before its writes; a refresh with "
         "the ARN in the state, an update of any number of settings and a delete need one; a Registry group "
-        "declared in an update for the first time (without `adopt`) is read before it is written: two."
+        "declared in an update for the first time (without `adopt`) is read before it is written: two, and so is "
+        "every update and delete of the registry policy, which keeps the statements of others: the live policy "
+        "is read, then written."
     )
     w("")
     rt_rows = []
