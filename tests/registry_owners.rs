@@ -63,6 +63,12 @@ async fn a_second_registry_declaring_a_group_is_refused_at_check() {
     )]);
     env.checked("platform", &replication).await;
     env.checked("security", &scanning_inputs(&["prod/*"])).await;
+    // Declaring the default (no replication rules) still owns the group.
+    let none = obj(&[("replication", Value::Array(vec![]))]);
+    let (_, failures) = env.check("third", &none, &Map::new()).await;
+    let (path, reason) = path_and_reason(failures.first().expect("refused"));
+    assert_eq!(path, "replication");
+    assert!(reason.contains("replication rules is also declared by \"platform\""), "{reason}");
     // A policy statement by its sid.
     let statement = |sid: &str| {
         obj(&[(
