@@ -19,11 +19,13 @@ The mode comes from the environment variable AWSECR_EMULATOR:
   DescribeImages describes them.
 
 In both modes the server also serves the pull through cache rule and
-repository creation template operations moto lacks (ecr_extensions.py; in
-strict mode their requests are model-checked and their lists paged like the
-others), and answers POST /awsecr-test/tag, a back door for
-tests that need a repository carrying an "aws:" tag (as CloudFormation
-leaves it), and GET /awsecr-test/mode. Other arguments are passed to
+repository creation template operations moto lacks (ecr_extensions.py), and
+the registry operations ECR added in 2025-26 that moto lacks too: account
+settings, managed signing, pull time update exclusions, replication
+backfills (ecr_registry_2026.py); in strict mode their requests are
+model-checked and their lists paged like the others. It also answers POST
+/awsecr-test/tag, a back door for tests that need a repository carrying an
+"aws:" tag (as CloudFormation leaves it), and GET /awsecr-test/mode. Other arguments are passed to
 moto_server unchanged.
 """
 import os
@@ -33,6 +35,7 @@ import moto.server
 from moto.ecr import models
 
 import ecr_extensions
+import ecr_registry_2026
 import ecr_strict
 
 MODES = ("lenient", "strict")
@@ -57,6 +60,7 @@ def install(chosen):
     strict = chosen == "strict"
     # In strict mode ecr_strict pages every list (rule 7), these included.
     ecr_extensions.install(pages=not strict)
+    ecr_registry_2026.install(strict)
     if strict:
         ecr_strict.install_rules()
     # moto_server builds its app from this name; wrap what it builds.
