@@ -52,6 +52,7 @@ from moto.utilities.utils import get_partition
 from werkzeug.wsgi import get_input_stream
 
 import ecr_model
+import ecr_registry_2026
 
 
 def page_size():
@@ -628,11 +629,16 @@ def _respond(start_response, status, payload, headers=None):
 # ECR enforces ecr:ReplicateImage, ecr:BatchImportUpstreamImage and
 # ecr:CreateRepository at the registry level ("If any additional actions are
 # added to the registry policy, an error will occur"); with V2, the default
-# scope, "Amazon ECR allows all ECR actions in the policy". The emulator has
-# no account setting for the scope, so it holds V2: an action outside ECR is
-# refused with moto's own answer for an invalid registry policy.
+# scope, "Amazon ECR allows all ECR actions in the policy". The scope is the
+# account setting REGISTRY_POLICY_SCOPE (ecr_registry_2026.py, V2 until put):
+# with V2 an action outside ECR is refused, with V1 any other action than
+# V1's three, with moto's own answer for an invalid registry policy.
+
+V1_ACTIONS = {"ecr:replicateimage", "ecr:batchimportupstreamimage", "ecr:createrepository"}
+
 
 def _registry_policy_actions_as_ecr_documents(self, policy_text):
+    v1 = ecr_registry_2026.account_setting(self, "REGISTRY_POLICY_SCOPE") == "V1"
     policy = json.loads(policy_text)
     statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
     for statement in statements:
@@ -640,4 +646,6 @@ def _registry_policy_actions_as_ecr_documents(self, policy_text):
             actions = statement.get(key, [])
             for action in [actions] if isinstance(actions, str) else actions:
                 if not action.lower().startswith("ecr:"):
+                    raise models.MalformedPolicyDocument()
+                if v1 and action.lower() not in V1_ACTIONS:
                     raise models.MalformedPolicyDocument()
