@@ -644,6 +644,42 @@ fn pull_through_cache_rules_and_creation_templates_in_both_modes() {
     }
 }
 
+/// The registry operations ECR added in 2025-26 (account settings, managed
+/// signing, pull time update exclusions, replication backfills), which moto
+/// alone answers with HTTP 500 (tests/support/ecr_registry_2026.py serves
+/// them), driven with boto3 by tests/support/check_ecr_registry_2026.py in
+/// both modes: each of the 13 operations, each error code, the limits, paging
+/// of the lists, reset, and every answer checked against the model's output
+/// shape from its raw JSON.
+#[test]
+fn registry_operations_of_2026_in_both_modes() {
+    for moto in [Moto::start_strict(), Moto::start_lenient()] {
+        let mode = moto.mode();
+        let out = std::process::Command::new(venv().join("bin/python"))
+            .arg(root().join("tests/support/check_ecr_registry_2026.py"))
+            .arg(moto.endpoint())
+            .arg(ACCOUNT)
+            // boto3 reads no profile or endpoint of this machine's.
+            .env("AWS_CONFIG_FILE", "/nonexistent/awsecr-test-config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/awsecr-test-credentials")
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_DEFAULT_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_ENDPOINT_URL_ECR")
+            .env_remove("AWS_ENDPOINT_URL_SIGNER")
+            .output()
+            .expect("run tests/support/check_ecr_registry_2026.py");
+        assert!(
+            out.status.success(),
+            "{mode} mode: check_ecr_registry_2026.py failed ({}):\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// The same operations through the provider's own client, the AWS SDK for
 /// Rust: one rule and one template created, described and refused a second
 /// time, in both modes.
