@@ -195,14 +195,18 @@ def _check_signing_configuration(backend, configuration):
         if _STRICT:
             profile = _signer_profile(match["account"], match["region"], match["name"])
             if profile is None or profile.status != "Active":
-                raise _invalid(f"{path}.signingProfileArn", f"The signing profile {arn} does not exist or is not Active")
+                raise _invalid(
+                    f"{path}.signingProfileArn", f"The signing profile {arn} does not exist or is not Active"
+                )
         filters = rule.get("repositoryFilters")
         if filters is not None:
             if not 1 <= len(filters) <= 100:
                 raise _invalid(f"{path}.repositoryFilters", "Member must have length between 1 and 100")
             for j, item in enumerate(filters, start=1):
                 if (item or {}).get("filterType") != "WILDCARD_MATCH" or not item.get("filter"):
-                    raise _invalid(f"{path}.repositoryFilters.{j}.member", "filterType must be WILDCARD_MATCH with a filter")
+                    raise _invalid(
+                        f"{path}.repositoryFilters.{j}.member", "filterType must be WILDCARD_MATCH with a filter"
+                    )
 
 
 def _signing_configuration(backend):
