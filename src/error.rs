@@ -182,7 +182,7 @@ where
         "RepositoryNotEmptyException" => (
             Code::FailedPrecondition,
             format!(
-                "ECR repository \"{repo}\" still holds images, so it was not deleted (and nothing in it was); to delete it together with its images, set only forceDelete: true, with no other change (undo a rename, an encryption or a region change for now), run `pulumi up`, then make the change or the deletion again; or delete the images first"
+                "ECR repository \"{repo}\" still holds images, so it was not deleted (and nothing in it was); to delete it together with its images, set only forceDelete: true, with no other change (undo a rename or an encryption change for now), run `pulumi up`, then make the change or the deletion again; or delete the images first"
             ),
         ),
         "RepositoryNotFoundException" => (
