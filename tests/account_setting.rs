@@ -151,6 +151,12 @@ async fn delete_restores_the_previous_value_not_the_default_and_an_equal_value_i
     let calls = env.moto.stop_recording();
     assert_eq!(calls, vec!["DescribeRegistry", "GetAccountSetting"]);
     assert_eq!(text(&out, "previousValue"), "AWS_NATIVE");
+
+    // A value given as a secret stays secret in the outputs.
+    let secret = obj(&[("name", "BASIC_SCAN_TYPE_VERSION".into()), ("value", Value::from("AWS_NATIVE").into_secret())]);
+    let inputs = env.checked("scan", &secret).await;
+    let (_, out) = env.create("scan", &inputs, false).await.expect("create");
+    assert!(matches!(out["value"], Value::Secret(_)), "{out:?}");
 }
 
 #[tokio::test]

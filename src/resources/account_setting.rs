@@ -21,8 +21,8 @@ use crate::error::{ProviderError, Result, Subject};
 use crate::naming::NamingContext;
 use crate::property::{Map, Value};
 use crate::resource::{
-    Claim, DefaultValue, DiffResult, Ignoring, Property, ReadResult, Resource, diff_inputs, input_reader,
-    program_inputs,
+    Claim, DefaultValue, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
+    input_reader, keep_secret_marks, program_inputs,
 };
 use crate::validate::{Failure, Field, redact};
 
@@ -172,7 +172,9 @@ impl Resource for AccountSettingResource {
         if found != args.value {
             put(ctx, &args.name, &args.value).await?;
         }
-        Ok((id_of(ctx, &own, &args.name), outputs(ctx, &args, &own, &found)))
+        let mut props = outputs(ctx, &args, &own, &found);
+        carry_secrets(PROPERTIES, inputs, &mut props);
+        Ok((id_of(ctx, &own, &args.name), props))
     }
 
     async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
@@ -209,11 +211,11 @@ impl Resource for AccountSettingResource {
         // The value before this stack owned it: kept from the state; on
         // import, what is there now.
         let previous = text(olds, "previousValue").unwrap_or_else(|| live.clone());
-        Ok(Some(ReadResult {
-            id: id_of(ctx, &own, &name),
-            outputs: outputs(ctx, &args, &own, &previous),
-            inputs: args.to_map(),
-        }))
+        let mut inputs = args.to_map();
+        keep_secret_marks(&mut inputs, olds, old_inputs);
+        let mut props = outputs(ctx, &args, &own, &previous);
+        carry_secrets(PROPERTIES, &inputs, &mut props);
+        Ok(Some(ReadResult { id: id_of(ctx, &own, &name), outputs: props, inputs }))
     }
 
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
@@ -231,7 +233,9 @@ impl Resource for AccountSettingResource {
             put(ctx, &args.name, &args.value).await?;
         }
         let previous = previous.unwrap_or_else(|| text(olds, "value").unwrap_or_default());
-        Ok(outputs(ctx, &args, &own, &previous))
+        let mut props = outputs(ctx, &args, &own, &previous);
+        carry_secrets(PROPERTIES, news, &mut props);
+        Ok(props)
     }
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
