@@ -13,6 +13,9 @@ use common::env::Env;
 use common::*;
 use pulumi_resource_awsecr::property::{Map, Value};
 use pulumi_resource_awsecr::proto::pulumirpc;
+use pulumi_resource_awsecr::resources::account_setting::SETTINGS;
+use pulumi_resource_awsecr::server::SCHEMA;
+use std::collections::BTreeSet;
 use tonic::Code;
 
 const TYPE: &str = "awsecr:index:AccountSetting";
@@ -244,4 +247,40 @@ async fn one_owner_per_setting_and_check_names_property_and_values() {
     assert!(err.message().contains("210987654321") && err.message().contains(ACCOUNT), "{}", err.message());
     let err = env.try_read("x", "SOMETHING", &Map::new(), &Map::new()).await.expect_err("no such setting");
     assert!(err.message().contains("<registryId>/<region>/<NAME>"), "{}", err.message());
+}
+
+/// The settings of the ECR model the tests run with (botocore has no enum
+/// for them: the names and values are in the documentation of
+/// PutAccountSetting's members) are the provider's table and schema.json's
+/// enum: a setting or value AWS adds fails here.
+#[test]
+fn the_settings_are_the_models() {
+    let out = std::process::Command::new(venv().join("bin/python"))
+        .args([
+            "-c",
+            "import re, botocore.session; m = botocore.session.get_session().get_service_model('ecr'); \
+             s = m.operation_model('PutAccountSetting').input_shape.members; \
+             print(' '.join(re.findall('<code>([A-Z0-9_]+)</code>', s['name'].documentation))); \
+             print(' '.join(re.findall('<code>([A-Z0-9_]+)</code>', s['value'].documentation)))",
+        ])
+        .output()
+        .expect("run the venv's python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines().map(|l| l.split(' ').map(str::to_string).collect::<BTreeSet<String>>());
+    let (model_names, model_values) = (lines.next().unwrap(), lines.next().unwrap());
+    let names: BTreeSet<String> = SETTINGS.iter().map(|(n, _, _)| n.to_string()).collect();
+    assert_eq!(names, model_names, "the provider's SETTINGS and botocore's PutAccountSetting name");
+    // Every value the model names is taken (V1 is on the API reference's
+    // GetAccountSetting page only, so the table may have more).
+    let values: BTreeSet<String> = SETTINGS.iter().flat_map(|(_, v, _)| v.iter().map(|s| s.to_string())).collect();
+    assert!(model_values.is_subset(&values), "{model_values:?} not all in {values:?}");
+    let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+    let enum_values: BTreeSet<String> = schema["types"]["awsecr:index:AccountSettingName"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["value"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(enum_values, model_names, "schema.json's AccountSettingName and botocore's");
 }
