@@ -95,7 +95,13 @@ async fn create_refresh_drift_update_import_and_delete_restores() {
 
     // A change of the name replaces.
     let other = env.checked("blobs", &setting("REGISTRY_POLICY_SCOPE", "V2")).await;
+    let before = env.warnings().len();
     assert_eq!(env.diff("blobs", &rid, &state, &other).await.replaces, vec!["name"]);
+    let warnings = env.warnings();
+    assert!(
+        warnings[before..].iter().any(|w| w.contains("BLOB_MOUNTING back to DISABLED")),
+        "the reset is shown at preview: {warnings:?}"
+    );
 
     // Import by id and by the name alone: no diff against the declaration.
     for import_id in [id("BLOB_MOUNTING"), "BLOB_MOUNTING".to_string()] {
