@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 // Export members:
+export { AccountSettingArgs } from "./accountSetting";
+export type AccountSetting = import("./accountSetting").AccountSetting;
+export const AccountSetting: typeof import("./accountSetting").AccountSetting = null as any;
+utilities.lazyLoad(exports, ["AccountSetting"], () => require("./accountSetting"));
+
 export { GetAuthorizationTokenArgs, GetAuthorizationTokenResult, GetAuthorizationTokenOutputArgs } from "./getAuthorizationToken";
 export const getAuthorizationToken: typeof import("./getAuthorizationToken").getAuthorizationToken = null as any;
 export const getAuthorizationTokenOutput: typeof import("./getAuthorizationToken").getAuthorizationTokenOutput = null as any;
@@ -62,6 +67,8 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "awsecr:index:AccountSetting":
+                return new AccountSetting(name, <any>undefined, { urn })
             case "awsecr:index:PullThroughCacheRule":
                 return new PullThroughCacheRule(name, <any>undefined, { urn })
             case "awsecr:index:Registry":

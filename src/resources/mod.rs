@@ -2,6 +2,7 @@
 //! server looks a type token up in. Adding a resource is a folder
 //! implementing [`Resource`] and one line here.
 
+pub mod account_setting;
 pub mod pull_through_cache_rule;
 pub mod registry;
 pub mod repository;
@@ -26,6 +27,11 @@ pub static RESOURCES: &[ResourceType] = &[
         token: repository_template::TOKEN,
         properties: repository_template::PROPERTIES,
         handler: &repository_template::RepositoryTemplateResource,
+    },
+    ResourceType {
+        token: account_setting::TOKEN,
+        properties: account_setting::PROPERTIES,
+        handler: &account_setting::AccountSettingResource,
     },
 ];
 

@@ -21,6 +21,8 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "awsecr:index:AccountSetting":
+		r = &AccountSetting{}
 	case "awsecr:index:PullThroughCacheRule":
 		r = &PullThroughCacheRule{}
 	case "awsecr:index:Registry":

@@ -10,6 +10,177 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// An ECR account setting (botocore's model names these three).
+type AccountSettingName string
+
+const (
+	// The engine of basic scanning: `AWS_NATIVE` (AWS retired the older one; AWS's default).
+	AccountSettingNameBasicScanTypeVersion = AccountSettingName("BASIC_SCAN_TYPE_VERSION")
+	// Which actions registry policy statements may name: `V1` (the older three) or `V2` (AWS's default for new registries, recommended).
+	AccountSettingNameRegistryPolicyScope = AccountSettingName("REGISTRY_POLICY_SCOPE")
+	// Whether pushes may mount layers that already exist in another repository of the registry: `ENABLED` or `DISABLED` (AWS's default).
+	AccountSettingNameBlobMounting = AccountSettingName("BLOB_MOUNTING")
+)
+
+func (AccountSettingName) ElementType() reflect.Type {
+	return reflect.TypeOf((*AccountSettingName)(nil)).Elem()
+}
+
+func (e AccountSettingName) ToAccountSettingNameOutput() AccountSettingNameOutput {
+	return pulumi.ToOutput(e).(AccountSettingNameOutput)
+}
+
+func (e AccountSettingName) ToAccountSettingNameOutputWithContext(ctx context.Context) AccountSettingNameOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(AccountSettingNameOutput)
+}
+
+func (e AccountSettingName) ToAccountSettingNamePtrOutput() AccountSettingNamePtrOutput {
+	return e.ToAccountSettingNamePtrOutputWithContext(context.Background())
+}
+
+func (e AccountSettingName) ToAccountSettingNamePtrOutputWithContext(ctx context.Context) AccountSettingNamePtrOutput {
+	return AccountSettingName(e).ToAccountSettingNameOutputWithContext(ctx).ToAccountSettingNamePtrOutputWithContext(ctx)
+}
+
+func (e AccountSettingName) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e AccountSettingName) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e AccountSettingName) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e AccountSettingName) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type AccountSettingNameOutput struct{ *pulumi.OutputState }
+
+func (AccountSettingNameOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AccountSettingName)(nil)).Elem()
+}
+
+func (o AccountSettingNameOutput) ToAccountSettingNameOutput() AccountSettingNameOutput {
+	return o
+}
+
+func (o AccountSettingNameOutput) ToAccountSettingNameOutputWithContext(ctx context.Context) AccountSettingNameOutput {
+	return o
+}
+
+func (o AccountSettingNameOutput) ToAccountSettingNamePtrOutput() AccountSettingNamePtrOutput {
+	return o.ToAccountSettingNamePtrOutputWithContext(context.Background())
+}
+
+func (o AccountSettingNameOutput) ToAccountSettingNamePtrOutputWithContext(ctx context.Context) AccountSettingNamePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AccountSettingName) *AccountSettingName {
+		return &v
+	}).(AccountSettingNamePtrOutput)
+}
+
+func (o AccountSettingNameOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o AccountSettingNameOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e AccountSettingName) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o AccountSettingNameOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o AccountSettingNameOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e AccountSettingName) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type AccountSettingNamePtrOutput struct{ *pulumi.OutputState }
+
+func (AccountSettingNamePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AccountSettingName)(nil)).Elem()
+}
+
+func (o AccountSettingNamePtrOutput) ToAccountSettingNamePtrOutput() AccountSettingNamePtrOutput {
+	return o
+}
+
+func (o AccountSettingNamePtrOutput) ToAccountSettingNamePtrOutputWithContext(ctx context.Context) AccountSettingNamePtrOutput {
+	return o
+}
+
+func (o AccountSettingNamePtrOutput) Elem() AccountSettingNameOutput {
+	return o.ApplyT(func(v *AccountSettingName) AccountSettingName {
+		if v != nil {
+			return *v
+		}
+		var ret AccountSettingName
+		return ret
+	}).(AccountSettingNameOutput)
+}
+
+func (o AccountSettingNamePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o AccountSettingNamePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *AccountSettingName) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// AccountSettingNameInput is an input type that accepts values of the AccountSettingName enum
+// A concrete instance of `AccountSettingNameInput` can be one of the following:
+//
+//	AccountSettingNameBasicScanTypeVersion
+//	AccountSettingNameRegistryPolicyScope
+//	AccountSettingNameBlobMounting
+type AccountSettingNameInput interface {
+	pulumi.Input
+
+	ToAccountSettingNameOutput() AccountSettingNameOutput
+	ToAccountSettingNameOutputWithContext(context.Context) AccountSettingNameOutput
+}
+
+var accountSettingNamePtrType = reflect.TypeOf((**AccountSettingName)(nil)).Elem()
+
+type AccountSettingNamePtrInput interface {
+	pulumi.Input
+
+	ToAccountSettingNamePtrOutput() AccountSettingNamePtrOutput
+	ToAccountSettingNamePtrOutputWithContext(context.Context) AccountSettingNamePtrOutput
+}
+
+type accountSettingNamePtr string
+
+func AccountSettingNamePtr(v string) AccountSettingNamePtrInput {
+	return (*accountSettingNamePtr)(&v)
+}
+
+func (*accountSettingNamePtr) ElementType() reflect.Type {
+	return accountSettingNamePtrType
+}
+
+func (in *accountSettingNamePtr) ToAccountSettingNamePtrOutput() AccountSettingNamePtrOutput {
+	return pulumi.ToOutput(in).(AccountSettingNamePtrOutput)
+}
+
+func (in *accountSettingNamePtr) ToAccountSettingNamePtrOutputWithContext(ctx context.Context) AccountSettingNamePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(AccountSettingNamePtrOutput)
+}
+
 // How images are encrypted at rest.
 type EncryptionType string
 
@@ -758,6 +929,8 @@ func (in *upstreamPtr) ToUpstreamPtrOutputWithContext(ctx context.Context) Upstr
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AccountSettingNameInput)(nil)).Elem(), AccountSettingName("BASIC_SCAN_TYPE_VERSION"))
+	pulumi.RegisterInputType(reflect.TypeOf((*AccountSettingNamePtrInput)(nil)).Elem(), AccountSettingName("BASIC_SCAN_TYPE_VERSION"))
 	pulumi.RegisterInputType(reflect.TypeOf((*EncryptionTypeInput)(nil)).Elem(), EncryptionType("AES256"))
 	pulumi.RegisterInputType(reflect.TypeOf((*EncryptionTypePtrInput)(nil)).Elem(), EncryptionType("AES256"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ScanTypeInput)(nil)).Elem(), ScanType("BASIC"))
@@ -767,6 +940,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*TemplateAppliedForArrayInput)(nil)).Elem(), TemplateAppliedForArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UpstreamInput)(nil)).Elem(), Upstream("docker-hub"))
 	pulumi.RegisterInputType(reflect.TypeOf((*UpstreamPtrInput)(nil)).Elem(), Upstream("docker-hub"))
+	pulumi.RegisterOutputType(AccountSettingNameOutput{})
+	pulumi.RegisterOutputType(AccountSettingNamePtrOutput{})
 	pulumi.RegisterOutputType(EncryptionTypeOutput{})
 	pulumi.RegisterOutputType(EncryptionTypePtrOutput{})
 	pulumi.RegisterOutputType(ScanTypeOutput{})

@@ -7,6 +7,7 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from ._enums import *
+from .account_setting import *
 from .get_authorization_token import *
 from .get_image import *
 from .get_repository import *
@@ -33,6 +34,7 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_awsecr",
   "classes": {
+   "awsecr:index:AccountSetting": "AccountSetting",
    "awsecr:index:PullThroughCacheRule": "PullThroughCacheRule",
    "awsecr:index:Registry": "Registry",
    "awsecr:index:Repository": "Repository",

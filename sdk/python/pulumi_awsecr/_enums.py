@@ -7,11 +7,31 @@ import pulumi
 from enum import Enum
 
 __all__ = [
+    'AccountSettingName',
     'EncryptionType',
     'ScanType',
     'TemplateAppliedFor',
     'Upstream',
 ]
+
+
+@pulumi.type_token("awsecr:index:AccountSettingName")
+class AccountSettingName(_builtins.str, Enum):
+    """
+    An ECR account setting (botocore's model names these three).
+    """
+    BASIC_SCAN_TYPE_VERSION = "BASIC_SCAN_TYPE_VERSION"
+    """
+    The engine of basic scanning: `AWS_NATIVE` (AWS retired the older one; AWS's default).
+    """
+    REGISTRY_POLICY_SCOPE = "REGISTRY_POLICY_SCOPE"
+    """
+    Which actions registry policy statements may name: `V1` (the older three) or `V2` (AWS's default for new registries, recommended).
+    """
+    BLOB_MOUNTING = "BLOB_MOUNTING"
+    """
+    Whether pushes may mount layers that already exist in another repository of the registry: `ENABLED` or `DISABLED` (AWS's default).
+    """
 
 
 @pulumi.type_token("awsecr:index:EncryptionType")

@@ -2,6 +2,26 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 
+export const AccountSettingName = {
+    /**
+     * The engine of basic scanning: `AWS_NATIVE` (AWS retired the older one; AWS's default).
+     */
+    BasicScanTypeVersion: "BASIC_SCAN_TYPE_VERSION",
+    /**
+     * Which actions registry policy statements may name: `V1` (the older three) or `V2` (AWS's default for new registries, recommended).
+     */
+    RegistryPolicyScope: "REGISTRY_POLICY_SCOPE",
+    /**
+     * Whether pushes may mount layers that already exist in another repository of the registry: `ENABLED` or `DISABLED` (AWS's default).
+     */
+    BlobMounting: "BLOB_MOUNTING",
+} as const;
+
+/**
+ * An ECR account setting (botocore's model names these three).
+ */
+export type AccountSettingName = (typeof AccountSettingName)[keyof typeof AccountSettingName];
+
 export const EncryptionType = {
     /**
      * Amazon S3-managed keys (AES-256).
