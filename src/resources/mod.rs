@@ -3,6 +3,7 @@
 //! implementing [`Resource`] and one line here.
 
 pub mod pull_through_cache_rule;
+pub mod pull_time_exclusion;
 pub mod registry;
 pub mod repository;
 pub mod repository_template;
@@ -26,6 +27,11 @@ pub static RESOURCES: &[ResourceType] = &[
         token: repository_template::TOKEN,
         properties: repository_template::PROPERTIES,
         handler: &repository_template::RepositoryTemplateResource,
+    },
+    ResourceType {
+        token: pull_time_exclusion::TOKEN,
+        properties: pull_time_exclusion::PROPERTIES,
+        handler: &pull_time_exclusion::PullTimeUpdateExclusionResource,
     },
 ];
 

@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "awsecr:index:PullThroughCacheRule":
 		r = &PullThroughCacheRule{}
+	case "awsecr:index:PullTimeUpdateExclusion":
+		r = &PullTimeUpdateExclusion{}
 	case "awsecr:index:Registry":
 		r = &Registry{}
 	case "awsecr:index:Repository":
