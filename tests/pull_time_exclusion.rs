@@ -86,6 +86,11 @@ async fn create_refresh_import_and_a_delete_that_keeps_the_others() {
     let (read_out, read_in) = env.read_found("scanner", &id, &out, &inputs).await;
     assert_eq!(env.moto.stop_recording(), vec!["ListPullTimeUpdateExclusions"]);
     assert_eq!(read_out, out);
+    let infos = env.engine.messages(pulumi_resource_awsecr::proto::pulumirpc::LogSeverity::Info);
+    assert!(
+        infos.iter().any(|m| m.contains(&theirs) && m.contains("kept") && !m.contains(&ours)),
+        "the foreign principal is reported, not touched: {infos:?}"
+    );
     assert!(env.diff("scanner", &id, &read_out, &read_in).await.diffs.is_empty());
 
     // Import by the ARN: the inputs a program declares, no diff.

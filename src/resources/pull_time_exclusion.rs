@@ -7,7 +7,8 @@
 //! Registry: ECR holds the exclusions as a set of principals registered and
 //! deregistered one by one (there is no call that writes the set), and
 //! ownership is per principal: this provider deregisters only the
-//! principals it registered; the others in the set are never touched.
+//! principals it registered; the others in the set are never touched,
+//! and Read reports them (those no resource of this provider declares).
 //!
 //! Calls: create RegisterPullTimeUpdateExclusion (with DescribeRegistry at
 //! once when the provider does not know its account); read
@@ -145,9 +146,11 @@ fn claim_of(arn: &str) -> Claim {
     Claim { property: PRINCIPAL_ARN, setting: subject(arn) }
 }
 
-/// Whether `arn` is registered: ListPullTimeUpdateExclusions, every page.
-async fn registered(ctx: &Ctx<'_>, arn: &str) -> Result<bool> {
+/// Every principal registered: ListPullTimeUpdateExclusions, every page.
+/// `arn` is the principal messages name.
+async fn registered(ctx: &Ctx<'_>, arn: &str) -> Result<Vec<String>> {
     let action = "ecr:ListPullTimeUpdateExclusions";
+    let mut all = Vec::new();
     let mut token: Option<String> = None;
     loop {
         let req = ctx.client.list_pull_time_update_exclusions().set_next_token(token.clone());
@@ -155,14 +158,39 @@ async fn registered(ctx: &Ctx<'_>, arn: &str) -> Result<bool> {
             .read(action, Subject::Registry, req.send())
             .await?
             .map_err(|e| with_principal(aws(ctx, action, Subject::Registry, &e), arn))?;
-        if resp.pull_time_update_exclusions().iter().any(|p| p == arn) {
-            return Ok(true);
-        }
+        all.extend(resp.pull_time_update_exclusions().iter().cloned());
         match resp.next_token() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
-            _ => return Ok(false),
+            _ => return Ok(all),
         }
     }
+}
+
+/// Reports the principals registered beside ours that no resource of this
+/// provider declares: kept as they are, never deregistered by this one.
+async fn report_others(ctx: &Ctx<'_>, ours: &str, all: &[String]) {
+    let region = ctx.config.region_in_force().unwrap_or_default();
+    let others: Vec<&str> = all
+        .iter()
+        .map(String::as_str)
+        .filter(|p| *p != ours && ctx.claims.other_owner(region, &subject(p), ctx.urn).is_none())
+        .collect();
+    if others.is_empty() || ctx.urn.is_empty() {
+        return;
+    }
+    let shown: Vec<&str> = others.iter().take(5).copied().collect();
+    let more =
+        if others.len() > shown.len() { format!(" and {} more", others.len() - shown.len()) } else { String::new() };
+    ctx.log
+        .info(
+            ctx.urn,
+            format!(
+                "{} other pull-time update exclusion(s) in this registry, not declared by this resource, are kept as they are: {}{more}",
+                others.len(),
+                shown.join(", ")
+            ),
+        )
+        .await;
 }
 
 /// The account of the registry: the provider's when its configuration
@@ -298,17 +326,18 @@ impl Resource for PullTimeUpdateExclusionResource {
         }
         let old = |k: &str| olds.get(k).map(Value::plain);
         let old_registry = old("registryId").and_then(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty());
-        let found = match old_registry {
+        let (all, own) = match old_registry {
             Some(own) => (registered(ctx, id).await?, Ok(own)),
             None => {
-                let (found, own) = tokio::join!(registered(ctx, id), registry_id(ctx));
-                (found?, own)
+                let (all, own) = tokio::join!(registered(ctx, id), registry_id(ctx));
+                (all?, own)
             }
         };
-        if !found.0 {
+        if !all.iter().any(|p| p == id) {
             return call::gone(ctx, importing, &subject(id));
         }
-        let own = found.1?;
+        let own = own?;
+        report_others(ctx, id, &all).await;
         let adopt = old_inputs.get("adopt").or_else(|| olds.get("adopt")).map(Value::plain) == Some(Value::Bool(true));
         let args = ExclusionArgs { principal_arn: id.to_string(), adopt };
         let created_at = old("createdAt").and_then(|v| v.as_str().map(str::to_string));
