@@ -229,3 +229,17 @@ async fn two_resources_cannot_own_one_principal() {
     env.checked("second", &declared(&principal("ci"))).await;
     env.delete("first", &arn, &out).await.expect("delete");
 }
+
+#[tokio::test]
+async fn a_secret_principal_stays_secret() {
+    let mut env = env().await;
+    let arn = principal("hidden-scanner");
+    let inputs = env.checked("hidden", &obj(&[("principalArn", Value::from(arn.as_str()).into_secret())])).await;
+    let (id, out) = env.create("hidden", &inputs, false).await.expect("create");
+    assert!(matches!(out["principalArn"], Value::Secret(_)), "{out:?}");
+    let (read_out, read_in) = env.read_found("hidden", &id, &out, &inputs).await;
+    assert!(matches!(read_out["principalArn"], Value::Secret(_)), "{read_out:?}");
+    assert!(matches!(read_in["principalArn"], Value::Secret(_)), "{read_in:?}");
+    env.delete("hidden", &id, &out).await.expect("delete");
+    assert!(registered(&env.moto).await.is_empty());
+}

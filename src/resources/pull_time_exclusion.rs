@@ -28,8 +28,8 @@ use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};
 use crate::resource::{
-    Claim, DefaultValue, DiffResult, Ignoring, Property, ReadResult, Resource, diff_inputs, import_instead,
-    input_reader, program_inputs,
+    Claim, DefaultValue, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
+    import_instead, input_reader, keep_secret_marks, program_inputs,
 };
 use crate::validate::{Failure, Field, redact};
 
@@ -261,6 +261,7 @@ impl Resource for PullTimeUpdateExclusionResource {
             m.insert("registryId".into(), ctx.config.account_in_force().map_or(Value::Unknown, Value::from));
             m.insert("createdAt".into(), Value::Unknown);
             crate::resource::record_region(ctx, &mut m);
+            carry_secrets(PROPERTIES, inputs, &mut m);
             return Ok((String::new(), m));
         }
         let args = known_args(inputs, ctx.config)?;
@@ -316,7 +317,9 @@ impl Resource for PullTimeUpdateExclusionResource {
             Err(e) => return Err(with_principal(aws(ctx, action, Subject::Registry, &e), arn)),
         };
         let own = own.map_err(|e| with_principal(e, arn))?;
-        Ok((arn.to_string(), outputs(&args, &own, created_at, ctx)))
+        let mut props = outputs(&args, &own, created_at, ctx);
+        carry_secrets(PROPERTIES, inputs, &mut props);
+        Ok((arn.to_string(), props))
     }
 
     async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
@@ -341,8 +344,11 @@ impl Resource for PullTimeUpdateExclusionResource {
         let adopt = old_inputs.get("adopt").or_else(|| olds.get("adopt")).map(Value::plain) == Some(Value::Bool(true));
         let args = ExclusionArgs { principal_arn: id.to_string(), adopt };
         let created_at = old("createdAt").and_then(|v| v.as_str().map(str::to_string));
-        let props = outputs(&args, &own, created_at, ctx);
-        Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs: args.to_map() }))
+        let mut inputs = args.to_map();
+        keep_secret_marks(&mut inputs, olds, old_inputs);
+        let mut props = outputs(&args, &own, created_at, ctx);
+        carry_secrets(PROPERTIES, &inputs, &mut props);
+        Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
     }
 
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
@@ -354,6 +360,7 @@ impl Resource for PullTimeUpdateExclusionResource {
             }
         }
         crate::resource::record_region(ctx, &mut m);
+        carry_secrets(PROPERTIES, news, &mut m);
         if !preview {
             known_args(news, ctx.config)?;
         }
