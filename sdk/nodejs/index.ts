@@ -35,6 +35,11 @@ export type PullThroughCacheRule = import("./pullThroughCacheRule").PullThroughC
 export const PullThroughCacheRule: typeof import("./pullThroughCacheRule").PullThroughCacheRule = null as any;
 utilities.lazyLoad(exports, ["PullThroughCacheRule"], () => require("./pullThroughCacheRule"));
 
+export { PullTimeUpdateExclusionArgs } from "./pullTimeUpdateExclusion";
+export type PullTimeUpdateExclusion = import("./pullTimeUpdateExclusion").PullTimeUpdateExclusion;
+export const PullTimeUpdateExclusion: typeof import("./pullTimeUpdateExclusion").PullTimeUpdateExclusion = null as any;
+utilities.lazyLoad(exports, ["PullTimeUpdateExclusion"], () => require("./pullTimeUpdateExclusion"));
+
 export { RegistryArgs } from "./registry";
 export type Registry = import("./registry").Registry;
 export const Registry: typeof import("./registry").Registry = null as any;
@@ -71,6 +76,8 @@ const _module = {
                 return new AccountSetting(name, <any>undefined, { urn })
             case "awsecr:index:PullThroughCacheRule":
                 return new PullThroughCacheRule(name, <any>undefined, { urn })
+            case "awsecr:index:PullTimeUpdateExclusion":
+                return new PullTimeUpdateExclusion(name, <any>undefined, { urn })
             case "awsecr:index:Registry":
                 return new Registry(name, <any>undefined, { urn })
             case "awsecr:index:Repository":

@@ -4,6 +4,7 @@
 
 pub mod account_setting;
 pub mod pull_through_cache_rule;
+pub mod pull_time_exclusion;
 pub mod registry;
 pub mod repository;
 pub mod repository_template;
@@ -32,6 +33,11 @@ pub static RESOURCES: &[ResourceType] = &[
         token: account_setting::TOKEN,
         properties: account_setting::PROPERTIES,
         handler: &account_setting::AccountSettingResource,
+    },
+    ResourceType {
+        token: pull_time_exclusion::TOKEN,
+        properties: pull_time_exclusion::PROPERTIES,
+        handler: &pull_time_exclusion::PullTimeUpdateExclusionResource,
     },
 ];
 

@@ -25,6 +25,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &AccountSetting{}
 	case "awsecr:index:PullThroughCacheRule":
 		r = &PullThroughCacheRule{}
+	case "awsecr:index:PullTimeUpdateExclusion":
+		r = &PullTimeUpdateExclusion{}
 	case "awsecr:index:Registry":
 		r = &Registry{}
 	case "awsecr:index:Repository":

@@ -13,6 +13,7 @@ from .get_image import *
 from .get_repository import *
 from .provider import *
 from .pull_through_cache_rule import *
+from .pull_time_update_exclusion import *
 from .registry import *
 from .repository import *
 from .repository_template import *
@@ -36,6 +37,7 @@ _utilities.register(
   "classes": {
    "awsecr:index:AccountSetting": "AccountSetting",
    "awsecr:index:PullThroughCacheRule": "PullThroughCacheRule",
+   "awsecr:index:PullTimeUpdateExclusion": "PullTimeUpdateExclusion",
    "awsecr:index:Registry": "Registry",
    "awsecr:index:Repository": "Repository",
    "awsecr:index:RepositoryTemplate": "RepositoryTemplate"

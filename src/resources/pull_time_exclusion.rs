@@ -1,0 +1,421 @@
+//! The `awsecr:index:PullTimeUpdateExclusion` resource: one IAM principal
+//! (a scanner, a CI role) whose pulls do not update an image's last recorded
+//! pull time, so that they do not keep an image alive under pull-based
+//! expiry (issue 26, point 3).
+//!
+//! A resource of its own, one principal each, rather than a group of the
+//! Registry: ECR holds the exclusions as a set of principals registered and
+//! deregistered one by one (there is no call that writes the set), and
+//! ownership is per principal: this provider deregisters only the
+//! principals it registered; the others in the set are never touched,
+//! and Read reports them (those no resource of this provider declares).
+//!
+//! Calls: create RegisterPullTimeUpdateExclusion (with DescribeRegistry at
+//! once when the provider does not know its account); read
+//! ListPullTimeUpdateExclusions, every page (DescribeRegistry too on
+//! import); update none (only `adopt` can change in place); delete
+//! DeregisterPullTimeUpdateExclusion; preview none.
+
+use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_smithy_types::date_time::Format;
+use tonic::Code;
+
+use crate::call::{self, AmbiguousAttempts, Ctx, aws};
+use crate::config::ProviderConfig;
+use crate::error::{ProviderError, Result, Subject};
+use crate::log::{self, Level};
+use crate::naming::NamingContext;
+use crate::partition;
+use crate::property::{Map, Value};
+use crate::resource::{
+    Claim, DefaultValue, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
+    import_instead, input_reader, keep_secret_marks, program_inputs,
+};
+use crate::validate::{Failure, Field, redact};
+
+pub const TOKEN: &str = "awsecr:index:PullTimeUpdateExclusion";
+
+/// The principal's input.
+pub const PRINCIPAL_ARN: &str = "principalArn";
+
+/// Every property of the exclusion, each defined once.
+pub const PROPERTIES: &[Property] = &[
+    Property::input(PRINCIPAL_ARN).replaces(),
+    Property::input("adopt").default(DefaultValue::Bool(false)).not_in_lookup(),
+    Property::output("registryId", &[]),
+    Property::output("region", &[]),
+    Property::output("createdAt", &[]),
+];
+
+/// botocore's PrincipalArn: at most 200 characters.
+pub const MAX_PRINCIPAL_LENGTH: usize = 200;
+
+/// "You can configure up to 100 exclusions per account" (AWS's user guide,
+/// "Pull-time update exclusions"; LimitExceededException).
+pub const MAX_EXCLUSIONS: usize = 100;
+
+/// The model's pattern for a principal,
+/// `^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\w+=,.@-]+(/[\w+=,.@-]+)*$`,
+/// and at most [`MAX_PRINCIPAL_LENGTH`] characters; `region`, when known,
+/// puts it in that region's partition (ECR acts in one partition only).
+pub fn principal_problem(arn: &str, region: Option<&str>) -> Option<String> {
+    let form = "must be the ARN of an IAM role or user (arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>, a path allowed, at most 200 characters)";
+    let part_ok = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
+    let Some(a) = partition::parse_arn(arn) else { return Some(format!("{form}, got \"{arn}\"")) };
+    let partition_ok = a.partition == "aws"
+        || a.partition.strip_prefix("aws").is_some_and(|rest| {
+            rest.split('-').skip(1).all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
+                && rest.starts_with('-')
+        });
+    let resource_ok = a
+        .resource
+        .strip_prefix("role/")
+        .or_else(|| a.resource.strip_prefix("user/"))
+        .is_some_and(|rest| rest.split('/').all(part_ok));
+    if !partition_ok
+        || a.service != "iam"
+        || !a.region.is_empty()
+        || !partition::is_account_id(a.account)
+        || !resource_ok
+        || arn.chars().count() > MAX_PRINCIPAL_LENGTH
+    {
+        return Some(format!("{form}, got \"{arn}\""));
+    }
+    if let Some(region) = region
+        && let Some(p) = partition::of_region(region)
+        && p != a.partition
+    {
+        return Some(format!(
+            "must be a principal of partition {p}, the partition of the provider's region {region}, got one of {}",
+            a.partition
+        ));
+    }
+    None
+}
+
+/// Validated inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExclusionArgs {
+    pub principal_arn: String,
+    pub adopt: bool,
+}
+
+impl ExclusionArgs {
+    fn to_map(&self) -> Map {
+        let mut m = Map::new();
+        m.insert(PRINCIPAL_ARN.into(), self.principal_arn.clone().into());
+        m.insert("adopt".into(), self.adopt.into());
+        m
+    }
+}
+
+fn parse(map: &Map, config: &ProviderConfig) -> (Option<ExclusionArgs>, Vec<Failure>) {
+    let mut r = input_reader(map, PROPERTIES, TOKEN);
+    let region = config.region_in_force();
+    let principal = match r.checked_string(PRINCIPAL_ARN, |arn| principal_problem(arn, region)) {
+        Field::Absent => {
+            r.fail(
+                PRINCIPAL_ARN,
+                "is required: the ARN of the IAM role or user whose pulls must not update an image's last pull time",
+            );
+            Field::Invalid
+        }
+        other => other,
+    };
+    let adopt = r.bool("adopt");
+    let failures = std::mem::take(&mut r.failures);
+    if !failures.is_empty() {
+        return (None, failures);
+    }
+    let args =
+        (|| Some(ExclusionArgs { principal_arn: principal.known()?, adopt: adopt.optional()?.unwrap_or(false) }))();
+    (args, failures)
+}
+
+fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<ExclusionArgs> {
+    crate::resource::known_args(parse(inputs, config))
+}
+
+/// What messages about the calls on one exclusion name.
+fn subject(arn: &str) -> String {
+    format!("the pull-time update exclusion of {arn}")
+}
+
+/// The claim of one principal: one resource per principal, account and region.
+fn claim_of(arn: &str) -> Claim {
+    Claim { property: PRINCIPAL_ARN, setting: subject(arn) }
+}
+
+/// Every principal registered: ListPullTimeUpdateExclusions, every page.
+/// `arn` is the principal messages name.
+async fn registered(ctx: &Ctx<'_>, arn: &str) -> Result<Vec<String>> {
+    let action = "ecr:ListPullTimeUpdateExclusions";
+    let mut all = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let req = ctx.client.list_pull_time_update_exclusions().set_next_token(token.clone());
+        let resp = ctx
+            .read(action, Subject::Registry, req.send())
+            .await?
+            .map_err(|e| with_principal(aws(ctx, action, Subject::Registry, &e), arn))?;
+        all.extend(resp.pull_time_update_exclusions().iter().cloned());
+        match resp.next_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => return Ok(all),
+        }
+    }
+}
+
+/// Reports the principals registered beside ours that no resource of this
+/// provider declares: kept as they are, never deregistered by this one.
+async fn report_others(ctx: &Ctx<'_>, ours: &str, all: &[String]) {
+    let region = ctx.config.region_in_force().unwrap_or_default();
+    let others: Vec<&str> = all
+        .iter()
+        .map(String::as_str)
+        .filter(|p| *p != ours && ctx.claims.other_owner(region, &subject(p), ctx.urn).is_none())
+        .collect();
+    if others.is_empty() || ctx.urn.is_empty() {
+        return;
+    }
+    let shown: Vec<&str> = others.iter().take(5).copied().collect();
+    let more =
+        if others.len() > shown.len() { format!(" and {} more", others.len() - shown.len()) } else { String::new() };
+    ctx.log
+        .info(
+            ctx.urn,
+            format!(
+                "{} other pull-time update exclusion(s) in this registry, not declared by this resource, are kept as they are: {}{more}",
+                others.len(),
+                shown.join(", ")
+            ),
+        )
+        .await;
+}
+
+/// The account of the registry: the provider's when its configuration
+/// names it, else DescribeRegistry's answer.
+async fn registry_id(ctx: &Ctx<'_>) -> Result<String> {
+    if let Some(account) = ctx.config.account_in_force() {
+        return Ok(account.to_string());
+    }
+    let action = "ecr:DescribeRegistry";
+    let resp = ctx
+        .read(action, Subject::Registry, ctx.client.describe_registry().send())
+        .await?
+        .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    Ok(resp.registry_id().unwrap_or_default().to_string())
+}
+
+/// An error about the registry's calls made to name the principal too.
+fn with_principal(e: ProviderError, arn: &str) -> ProviderError {
+    ProviderError::new(e.code(), format!("{}: {}", subject(arn), e.message()))
+}
+
+fn outputs(args: &ExclusionArgs, registry_id: &str, created_at: Option<String>, ctx: &Ctx<'_>) -> Map {
+    let mut m = args.to_map();
+    m.insert("registryId".into(), registry_id.into());
+    if let Some(at) = created_at {
+        m.insert("createdAt".into(), at.into());
+    }
+    crate::resource::record_region(ctx, &mut m);
+    m
+}
+
+/// The PullTimeUpdateExclusion resource.
+pub struct PullTimeUpdateExclusionResource;
+
+#[tonic::async_trait]
+impl Resource for PullTimeUpdateExclusionResource {
+    fn check(&self, news: &Map, _: &Map, _: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
+        let checked = program_inputs(PROPERTIES, news);
+        let (_, failures) = parse(&checked, config);
+        (checked, redact(failures, news))
+    }
+
+    fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
+        let ignoring = Ignoring::new(olds, news, ignore_changes);
+        // A state without adopt (none was recorded) is adopt: false.
+        let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |k, o, n| {
+            o == n || (k == "adopt" && o.unwrap_or(&Value::Bool(false)) == n.unwrap_or(&Value::Bool(false)))
+        });
+        // Another principal is another exclusion: both can be registered, so
+        // the new one is made before the old one goes.
+        d.delete_before_replace = false;
+        let arn = olds.get(PRINCIPAL_ARN).map(Value::plain);
+        let what = subject(arn.as_ref().and_then(Value::as_str).unwrap_or_default());
+        crate::resource::follow_region(&mut d, olds, config, &what);
+        d
+    }
+
+    fn claims(&self, inputs: &Map) -> Vec<Claim> {
+        match inputs.get(PRINCIPAL_ARN).map(Value::plain) {
+            Some(Value::String(arn)) => vec![claim_of(&arn)],
+            _ => Vec::new(),
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
+        if preview {
+            let mut m = inputs.clone();
+            m.insert("registryId".into(), ctx.config.account_in_force().map_or(Value::Unknown, Value::from));
+            m.insert("createdAt".into(), Value::Unknown);
+            crate::resource::record_region(ctx, &mut m);
+            carry_secrets(PROPERTIES, inputs, &mut m);
+            return Ok((String::new(), m));
+        }
+        let args = known_args(inputs, ctx.config)?;
+        let arn = args.principal_arn.as_str();
+        let action = "ecr:RegisterPullTimeUpdateExclusion";
+        let ambiguous = AmbiguousAttempts::default();
+        let sent = ctx
+            .client
+            .register_pull_time_update_exclusion()
+            .principal_arn(arn)
+            .customize()
+            .interceptor(ambiguous.clone())
+            .send();
+        // The registry's account is learnt beside the write (when the
+        // configuration does not name it).
+        let (written, own) = tokio::join!(ctx.write(action, Subject::Registry, sent), registry_id(ctx));
+        let created_at = match written? {
+            Ok(resp) => resp.created_at().and_then(|t| t.fmt(Format::DateTime).ok()),
+            Err(e) if e.code() == Some("ExclusionAlreadyExistsException") => {
+                if ambiguous.seen() {
+                    // The SDK retried a register whose reply was lost after
+                    // ECR had made it: the principal is there because of this
+                    // very call, so it is ours.
+                    log::log(Level::Info, || {
+                        format!(
+                            "RegisterPullTimeUpdateExclusion {arn}: the exclusion an earlier attempt of this create made is ours"
+                        )
+                    });
+                } else if args.adopt {
+                    ctx.warn(format!(
+                        "{} was already registered; adopted (adopt: true): this stack now owns it and deregisters it on delete",
+                        subject(arn)
+                    ))
+                    .await;
+                } else {
+                    let e = import_instead(ctx, TOKEN, &subject(arn), arn);
+                    return Err(ProviderError::new(
+                        e.code(),
+                        format!("{}, or set adopt: true to take it over as it is", e.message()),
+                    ));
+                }
+                None
+            }
+            Err(e) if e.code() == Some("LimitExceededException") => {
+                return Err(ProviderError::new(
+                    Code::FailedPrecondition,
+                    format!(
+                        "cannot register {}: the registry already has the {MAX_EXCLUSIONS} pull-time update exclusions ECR allows; deregister one that is no longer needed (ListPullTimeUpdateExclusions shows them) and run pulumi up again",
+                        subject(arn)
+                    ),
+                ));
+            }
+            Err(e) => return Err(with_principal(aws(ctx, action, Subject::Registry, &e), arn)),
+        };
+        let own = own.map_err(|e| with_principal(e, arn))?;
+        let mut props = outputs(&args, &own, created_at, ctx);
+        carry_secrets(PROPERTIES, inputs, &mut props);
+        Ok((arn.to_string(), props))
+    }
+
+    async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
+        let importing = olds.is_empty() && old_inputs.is_empty();
+        if importing && let Some(problem) = principal_problem(id, ctx.config.region_in_force()) {
+            return Err(ProviderError::invalid(format!("the id of a {TOKEN} is the principal's ARN, which {problem}")));
+        }
+        let old = |k: &str| olds.get(k).map(Value::plain);
+        let old_registry = old("registryId").and_then(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty());
+        let (all, own) = match old_registry {
+            Some(own) => (registered(ctx, id).await?, Ok(own)),
+            None => {
+                let (all, own) = tokio::join!(registered(ctx, id), registry_id(ctx));
+                (all?, own)
+            }
+        };
+        if !all.iter().any(|p| p == id) {
+            return call::gone(ctx, importing, &subject(id));
+        }
+        let own = own?;
+        report_others(ctx, id, &all).await;
+        let adopt = old_inputs.get("adopt").or_else(|| olds.get("adopt")).map(Value::plain) == Some(Value::Bool(true));
+        let args = ExclusionArgs { principal_arn: id.to_string(), adopt };
+        let created_at = old("createdAt").and_then(|v| v.as_str().map(str::to_string));
+        let mut inputs = args.to_map();
+        keep_secret_marks(&mut inputs, olds, old_inputs);
+        let mut props = outputs(&args, &own, created_at, ctx);
+        carry_secrets(PROPERTIES, &inputs, &mut props);
+        Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
+    }
+
+    async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
+        // Only adopt changes in place, and it makes no call.
+        let mut m = news.clone();
+        for k in ["registryId", "createdAt"] {
+            if let Some(v) = olds.get(k) {
+                m.insert(k.into(), v.clone());
+            }
+        }
+        crate::resource::record_region(ctx, &mut m);
+        carry_secrets(PROPERTIES, news, &mut m);
+        if !preview {
+            known_args(news, ctx.config)?;
+        }
+        Ok(m)
+    }
+
+    async fn delete(&self, ctx: &Ctx<'_>, id: &str, _: &Map) -> Result<()> {
+        let req = ctx.client.deregister_pull_time_update_exclusion().principal_arn(id);
+        call::delete(
+            ctx,
+            "ecr:DeregisterPullTimeUpdateExclusion",
+            Subject::Registry,
+            "ExclusionNotFoundException",
+            req.send(),
+        )
+        .await
+        .map_err(|e| with_principal(e, id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principals_follow_the_model() {
+        let ok = [
+            "arn:aws:iam::123456789012:role/scanner",
+            "arn:aws:iam::123456789012:user/ci",
+            "arn:aws:iam::123456789012:role/path/to/ci+bot=x,y.z@w-1",
+        ];
+        for arn in ok {
+            assert_eq!(principal_problem(arn, Some("us-east-1")), None, "{arn}");
+        }
+        let bad = [
+            "scanner",
+            "arn:aws:iam::123456789012:group/devs",
+            "arn:aws:iam::12345678901:role/x",
+            "arn:aws:iam:us-east-1:123456789012:role/x",
+            "arn:aws:sts::123456789012:assumed-role/x/y",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::123456789012:role/a//b",
+            "arn:aws:iam::123456789012:role/a b",
+            "arn:AWS:iam::123456789012:role/x",
+        ];
+        for arn in bad {
+            assert!(
+                principal_problem(arn, None).unwrap().starts_with("must be the ARN of an IAM role or user"),
+                "{arn}"
+            );
+        }
+        let long = format!("arn:aws:iam::123456789012:role/{}", "a".repeat(200));
+        assert!(principal_problem(&long, None).is_some());
+        let p = principal_problem("arn:aws-cn:iam::123456789012:role/x", Some("us-east-1")).unwrap();
+        assert!(p.contains("partition aws"), "{p}");
+        assert_eq!(principal_problem("arn:aws-cn:iam::123456789012:role/x", Some("cn-north-1")), None);
+    }
+}
