@@ -164,6 +164,21 @@ where
     }
 }
 
+/// The registry (account) id the provider acts in: the account of
+/// `assumeRole` when the configuration names it (no call), else
+/// DescribeRegistry's answer.
+pub async fn registry_id(ctx: &Ctx<'_>) -> Result<String> {
+    if let Some(account) = ctx.config.account_in_force() {
+        return Ok(account.to_string());
+    }
+    let action = "ecr:DescribeRegistry";
+    let resp = ctx
+        .read(action, Subject::Registry, ctx.client.describe_registry().send())
+        .await?
+        .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    Ok(resp.registry_id().unwrap_or_default().to_string())
+}
+
 /// What Read answers when `what` is not there: on import (no old state) an
 /// error naming it, on refresh `None`, so the engine drops it from the state.
 pub fn gone<T>(ctx: &Ctx<'_>, importing: bool, what: &str) -> Result<Option<T>> {

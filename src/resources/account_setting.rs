@@ -7,15 +7,16 @@
 //! `BLOB_MOUNTING` while another owns `REGISTRY_POLICY_SCOPE`.
 //!
 //! Calls: preview none; create reads the setting and the registry id at once
-//! (GetAccountSetting, DescribeRegistry), then puts the value only when it
-//! differs; read is one GetAccountSetting (plus DescribeRegistry on an
-//! import by name alone); update one put; delete one put of `previousValue`,
+//! (GetAccountSetting, and DescribeRegistry unless `assumeRole` names the
+//! account: `call::registry_id`), then puts the value only when it differs;
+//! read is one GetAccountSetting (plus the registry id on an import by name
+//! alone); update one put; delete one put of `previousValue`,
 //! the value found before this stack owned the setting (never a guessed
 //! default).
 
 use tonic::Code;
 
-use crate::call::{Ctx, aws};
+use crate::call::{self, Ctx, aws};
 use crate::config::ProviderConfig;
 use crate::error::{ProviderError, Result, Subject};
 use crate::naming::NamingContext;
@@ -161,7 +162,7 @@ impl Resource for AccountSettingResource {
             return Ok((String::new(), m));
         }
         let args = known_args(inputs)?;
-        let (own, found) = tokio::join!(registry_id(ctx), get(ctx, &args.name));
+        let (own, found) = tokio::join!(call::registry_id(ctx), get(ctx, &args.name));
         let (own, found) = (own?, found?);
         let (_, _, default) = setting(&args.name).expect("a checked name");
         if found != default && found != args.value && !args.adopt {
@@ -192,7 +193,7 @@ impl Resource for AccountSettingResource {
         // than the credentials reach would record that account's id over
         // this one's setting.
         let known = text(olds, "registryId").filter(|_| !importing);
-        let (own, live) = tokio::join!(crate::call::maybe(known.is_none().then(|| registry_id(ctx))), get(ctx, &name));
+        let (own, live) = tokio::join!(call::maybe(known.is_none().then(|| call::registry_id(ctx))), get(ctx, &name));
         let live = live?;
         let own = match (known, own.transpose()?) {
             (Some(k), _) => k,
@@ -333,15 +334,6 @@ fn parse_id(ctx: &Ctx<'_>, id: &str) -> Result<(Option<String>, String)> {
         )));
     }
     Ok((account, name.to_string()))
-}
-
-async fn registry_id(ctx: &Ctx<'_>) -> Result<String> {
-    let action = "ecr:DescribeRegistry";
-    let resp = ctx
-        .read(action, Subject::Registry, ctx.client.describe_registry().send())
-        .await?
-        .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
-    Ok(resp.registry_id().unwrap_or_default().to_string())
 }
 
 async fn get(ctx: &Ctx<'_>, name: &str) -> Result<String> {

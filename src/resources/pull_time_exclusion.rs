@@ -193,20 +193,6 @@ async fn report_others(ctx: &Ctx<'_>, ours: &str, all: &[String]) {
         .await;
 }
 
-/// The account of the registry: the provider's when its configuration
-/// names it, else DescribeRegistry's answer.
-async fn registry_id(ctx: &Ctx<'_>) -> Result<String> {
-    if let Some(account) = ctx.config.account_in_force() {
-        return Ok(account.to_string());
-    }
-    let action = "ecr:DescribeRegistry";
-    let resp = ctx
-        .read(action, Subject::Registry, ctx.client.describe_registry().send())
-        .await?
-        .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
-    Ok(resp.registry_id().unwrap_or_default().to_string())
-}
-
 /// An error about the registry's calls made to name the principal too.
 fn with_principal(e: ProviderError, arn: &str) -> ProviderError {
     ProviderError::new(e.code(), format!("{}: {}", subject(arn), e.message()))
@@ -277,7 +263,7 @@ impl Resource for PullTimeUpdateExclusionResource {
             .send();
         // The registry's account is learnt beside the write (when the
         // configuration does not name it).
-        let (written, own) = tokio::join!(ctx.write(action, Subject::Registry, sent), registry_id(ctx));
+        let (written, own) = tokio::join!(ctx.write(action, Subject::Registry, sent), call::registry_id(ctx));
         let created_at = match written? {
             Ok(resp) => resp.created_at().and_then(|t| t.fmt(Format::DateTime).ok()),
             Err(e) if e.code() == Some("ExclusionAlreadyExistsException") => {
@@ -332,7 +318,7 @@ impl Resource for PullTimeUpdateExclusionResource {
         let (all, own) = match old_registry {
             Some(own) => (registered(ctx, id).await?, Ok(own)),
             None => {
-                let (all, own) = tokio::join!(registered(ctx, id), registry_id(ctx));
+                let (all, own) = tokio::join!(registered(ctx, id), call::registry_id(ctx));
                 (all?, own)
             }
         };

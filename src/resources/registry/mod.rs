@@ -39,8 +39,8 @@ use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::naming::NamingContext;
 use crate::policy::registry::{
-    MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, REPLICATION_SID, SID_PREFIX, accounts_of_statement, declared,
-    find, foreign_length, merged, owned_sids, same_statement, sid_of, statements_of,
+    MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, REPLICATION_SID, SID_PREFIX, SIZING_REGISTRY_ID,
+    accounts_of_statement, declared, find, foreign_length, merged, owned_sids, same_statement, sid_of, statements_of,
 };
 use crate::property::{Map, Value};
 use crate::resource::{
@@ -561,7 +561,7 @@ async fn read_statements(
 /// Two lists of declared statements that write the same statements (order
 /// aside; a statement as JSON and its typed form are the same).
 fn same_statement_lists(a: &[PolicyStatement], b: &[PolicyStatement]) -> bool {
-    let place = Place { partition: "aws", region: "us-east-1", registry_id: "000000000000" };
+    let place = Place { partition: "aws", region: "us-east-1", registry_id: SIZING_REGISTRY_ID };
     a.len() == b.len()
         && a.iter().all(|x| b.iter().any(|y| y.sid == x.sid && same_statement(&x.to_json(place), &y.to_json(place))))
 }
