@@ -176,6 +176,17 @@ pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
             scanning.insert("scanOnPush".into(), Value::Array(vec!["*".into()]));
         }
     }
+    // A typed policy statement allows unless it says otherwise.
+    if let Some(Value::Array(statements)) = checked.get_mut("policyStatements") {
+        for st in statements.iter_mut() {
+            if let Value::Object(st) = st
+                && !st.contains_key("document")
+                && matches!(st.get("effect"), None | Some(Value::Null))
+            {
+                st.insert("effect".into(), "Allow".into());
+            }
+        }
+    }
     let (_, failures) = parse(&checked, config);
     (checked, redact(failures, news))
 }
@@ -993,6 +1004,13 @@ mod tests {
         ]);
         let (checked, f) = check(&map(&[("policyStatements", Value::Array(vec![typed, org, doc]))]), &config());
         assert!(f.is_empty(), "{f:?}");
+        let Value::Array(listed) = &checked["policyStatements"] else { panic!("a list") };
+        let effect_of = |v: &Value| match v {
+            Value::Object(m) => m.get("effect").cloned(),
+            _ => None,
+        };
+        assert_eq!(effect_of(&listed[0]), Some(Value::from("Allow")), "the default is applied in Check");
+        assert_eq!(effect_of(&listed[2]), None, "a document says its own Effect");
         let args = parse(&checked, &config()).0.unwrap();
         let statements = args.statements.clone().unwrap();
         assert_eq!(statements.len(), 3);
