@@ -202,3 +202,44 @@ async fn get_repository_with_an_assumed_role_is_one_round_trip_from_the_first_lo
     assert_eq!((counts.forwarded, counts.max_in_flight), (4, 4), "{counts:?}");
     assert_eq!(got, want);
 }
+
+#[tokio::test]
+async fn get_repository_naming_its_registry_is_one_round_trip_from_the_first_lookup() {
+    let moto = Moto::start_strict();
+    let proxy = FaultProxy::start(moto.port);
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await;
+    let want = shared_repository(&mut env, "shared/central").await;
+    hold_reads(&proxy);
+
+    // Keys name no account, but the lookup does: the four reads at once,
+    // each naming the registry (ListTagsForResource through the ARN).
+    let lookup = obj(&[("repositoryName", "shared/central".into()), ("registryId", ACCOUNT.into())]);
+    proxy.reset_counts();
+    env.moto.start_recording();
+    let got = decode(&env.invoke(GET_REPOSITORY, &lookup).await.unwrap().r#return);
+    let requests = env.moto.stop_recording_requests();
+    let counts = proxy.counts();
+    assert_eq!((counts.forwarded, counts.max_in_flight), (4, 4), "{counts:?}");
+    assert_eq!(got, want);
+    assert_eq!(requests.len(), 4, "{requests:?}");
+    for request in &requests {
+        let body: serde_json::Value = serde_json::from_str(&recorded_body(request)).unwrap();
+        let named = body.get("registryId").or_else(|| body.get("resourceArn")).and_then(|v| v.as_str());
+        assert!(named.is_some_and(|n| n.contains(ACCOUNT)), "every read names the registry: {body}");
+    }
+
+    // Another account's registry: every call names it, and what is not
+    // found there is reported with the account looked in.
+    let other = obj(&[("repositoryName", "shared/central".into()), ("registryId", "210987654321".into())]);
+    let err = env.invoke(GET_REPOSITORY, &other).await.unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
+    assert!(err.message().contains("in the registry of account 210987654321"), "{}", err.message());
+
+    // A registry id that is not an account id fails at the argument.
+    let bad = obj(&[("repositoryName", "shared/central".into()), ("registryId", "central".into())]);
+    let failures = env.invoke(GET_REPOSITORY, &bad).await.unwrap().failures;
+    assert!(
+        failures.iter().any(|f| f.property == "registryId" && f.reason.contains("12-digit AWS account id")),
+        "{failures:?}"
+    );
+}

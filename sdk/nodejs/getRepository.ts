@@ -8,9 +8,9 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+ * Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account (or the account `registryId` names) and region.
  *
- * It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the provider knows its account without asking AWS (from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
+ * It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the repository's account is known without asking AWS (from `registryId`, from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
  *
  * ## Example Usage
  * ### A repository another stack manages
@@ -29,11 +29,16 @@ import * as utilities from "./utilities";
 export function getRepository(args: GetRepositoryArgs, opts?: pulumi.InvokeOptions): Promise<GetRepositoryResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invoke("awsecr:index:getRepository", {
+        "registryId": args.registryId,
         "repositoryName": args.repositoryName,
     }, opts);
 }
 
 export interface GetRepositoryArgs {
+    /**
+     * The 12-digit account id of the registry that holds the repository (e.g. a central registry another account owns, whose repository policy lets these credentials read it); defaults to the account of the provider's credentials. Given, the lookup makes its four reads at once (one round trip) from the first call.
+     */
+    registryId?: string;
     /**
      * The name of the repository, e.g. `platform/api`.
      */
@@ -135,9 +140,9 @@ export interface GetRepositoryResult {
     readonly tagsAll: {[key: string]: string};
 }
 /**
- * Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+ * Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account (or the account `registryId` names) and region.
  *
- * It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the provider knows its account without asking AWS (from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
+ * It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the repository's account is known without asking AWS (from `registryId`, from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
  *
  * ## Example Usage
  * ### A repository another stack manages
@@ -156,11 +161,16 @@ export interface GetRepositoryResult {
 export function getRepositoryOutput(args: GetRepositoryOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetRepositoryResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invokeOutput("awsecr:index:getRepository", {
+        "registryId": args.registryId,
         "repositoryName": args.repositoryName,
     }, opts);
 }
 
 export interface GetRepositoryOutputArgs {
+    /**
+     * The 12-digit account id of the registry that holds the repository (e.g. a central registry another account owns, whose repository policy lets these credentials read it); defaults to the account of the provider's credentials. Given, the lookup makes its four reads at once (one round trip) from the first call.
+     */
+    registryId?: pulumi.Input<string | undefined>;
     /**
      * The name of the repository, e.g. `platform/api`.
      */

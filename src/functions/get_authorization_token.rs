@@ -5,12 +5,12 @@
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
-use super::{Function, Invoked, Spec, reader, secret};
+use super::{Function, Invoked, Spec, reader, registry_id, secret};
 use crate::call::{Ctx, aws};
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::property::{Map, Value};
-use crate::validate::{Failure, Field};
+use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:getAuthorizationToken";
 /// The function's arguments.
@@ -65,14 +65,7 @@ impl Function for GetAuthorizationToken {
 /// Checks the arguments: the registry id if one is given, or the failures.
 pub fn check(args: &Map) -> std::result::Result<Option<String>, Vec<Failure>> {
     let mut r = reader(args, TOKEN, ARGS);
-    let id = match r.string("registryId") {
-        Field::Known(id) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) => Some(id),
-        Field::Known(id) => {
-            r.fail("registryId", format!("must be a 12-digit AWS account id (the registry's), got \"{id}\""));
-            None
-        }
-        _ => None,
-    };
+    let id = registry_id(&mut r);
     if r.failures.is_empty() { Ok(id) } else { Err(r.failures) }
 }
 

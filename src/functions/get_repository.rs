@@ -1,13 +1,14 @@
 //! `awsecr:index:getRepository`: a repository managed elsewhere, looked up
 //! by name, with the same outputs the Repository resource has (ARN, URL,
 //! settings, policy texts, the IAM documents to pull and push), so programs
-//! can grant access to it or point at it.
+//! can grant access to it or point at it. `registryId` names another
+//! account's registry (a central one), as ECR's own calls do.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
 
-use super::{Function, Invoked, Spec, reader, repository_name};
+use super::{Function, Invoked, Spec, reader, registry_id, repository_name};
 use crate::call::Ctx;
 use crate::config::ProviderConfig;
 use crate::error::Result;
@@ -18,7 +19,7 @@ use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:getRepository";
 /// The function's arguments.
-pub const ARGS: &[&str] = &["repositoryName"];
+pub const ARGS: &[&str] = &["repositoryName", "registryId"];
 /// The function.
 pub struct GetRepository;
 
@@ -32,17 +33,23 @@ impl Function for GetRepository {
 
     /// Looks the repository up: DescribeRepositories, GetLifecyclePolicy,
     /// GetRepositoryPolicy and ListTagsForResource, at once (one round trip)
-    /// when the account is known ([`account`]); otherwise the tags wait for
-    /// DescribeRepositories to give the ARN (two).
+    /// when the account is known (`registryId`, or [`account`]); otherwise
+    /// the tags wait for DescribeRepositories to give the ARN (two).
     async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
-        let name = match check(args) {
-            Ok(n) => n,
+        let Lookup { name, registry_id } = match check(args) {
+            Ok(l) => l,
             Err(failures) => return Ok(Invoked::Failures(failures)),
         };
         // A lookup reads as an import does: a missing repository is an error
-        // naming the region looked in.
-        let found = repository::lookup(ctx, &name, account(ctx.config).as_deref()).await?;
-        if let Some(id) = found.outputs.get("registryId").and_then(|v| v.plain().as_str().map(str::to_string)) {
+        // naming the region (and the account) looked in.
+        let found = match &registry_id {
+            Some(id) => repository::lookup_in(ctx, &name, id).await?,
+            None => repository::lookup(ctx, &name, account(ctx.config).as_deref()).await?,
+        };
+        // Only a lookup in the provider's own registry says its account.
+        if let (None, Some(id)) =
+            (&registry_id, found.outputs.get("registryId").and_then(|v| v.plain().as_str().map(str::to_string)))
+        {
             learned().lock().unwrap_or_else(|e| e.into_inner()).insert(credentials_key(ctx.config), id);
         }
         let results = lookup_results(PROPERTIES);
@@ -81,12 +88,21 @@ fn credentials_key(config: &ProviderConfig) -> u64 {
     h.finish()
 }
 
-/// Checks the arguments: the repository name, or the failures.
-pub fn check(args: &Map) -> std::result::Result<String, Vec<Failure>> {
+/// A checked lookup: the repository's name and, when given, the account
+/// whose registry holds it.
+#[derive(Debug, PartialEq)]
+pub struct Lookup {
+    pub name: String,
+    pub registry_id: Option<String>,
+}
+
+/// Checks the arguments: the lookup, or the failures.
+pub fn check(args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
     let mut r = reader(args, TOKEN, ARGS);
     let name = repository_name(&mut r, "the name of the ECR repository to look up");
+    let registry_id = registry_id(&mut r);
     match name {
-        Some(n) if r.failures.is_empty() => Ok(n),
+        Some(name) if r.failures.is_empty() => Ok(Lookup { name, registry_id }),
         _ => Err(r.failures),
     }
 }
@@ -110,7 +126,14 @@ mod tests {
     #[test]
     fn arguments_are_checked_by_name() {
         let map = |pairs: &[(&str, Value)]| -> Map { pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect() };
-        assert_eq!(check(&map(&[("repositoryName", "platform/api".into())])), Ok("platform/api".to_string()));
+        assert_eq!(
+            check(&map(&[("repositoryName", "platform/api".into())])),
+            Ok(Lookup { name: "platform/api".into(), registry_id: None })
+        );
+        assert_eq!(
+            check(&map(&[("repositoryName", "platform/api".into()), ("registryId", "210987654321".into())])),
+            Ok(Lookup { name: "platform/api".into(), registry_id: Some("210987654321".into()) })
+        );
         let cases: Vec<(Map, &str, &str)> = vec![
             (Map::new(), "repositoryName", "is required"),
             (map(&[("repositoryName", "Bad Name".into())]), "repositoryName", "lowercase"),
@@ -119,7 +142,12 @@ mod tests {
             (
                 map(&[("repositoryName", "x1".into()), ("region", "eu-west-1".into())]),
                 "region",
-                "is not a known argument of awsecr:index:getRepository; allowed: repositoryName",
+                "is not a known argument of awsecr:index:getRepository; allowed: repositoryName, registryId",
+            ),
+            (
+                map(&[("repositoryName", "x1".into()), ("registryId", "2109".into())]),
+                "registryId",
+                "must be a 12-digit AWS account id",
             ),
         ];
         for (args, path, reason) in cases {

@@ -86,6 +86,18 @@ fn repository_name(r: &mut Reader<'_>, what: &str) -> Option<String> {
     }
 }
 
+/// The optional `registryId` argument: a 12-digit account id, or the failure.
+fn registry_id(r: &mut Reader<'_>) -> Option<String> {
+    match r.string("registryId") {
+        Field::Known(id) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) => Some(id),
+        Field::Known(id) => {
+            r.fail("registryId", format!("must be a 12-digit AWS account id (the registry's), got \"{id}\""));
+            None
+        }
+        _ => None,
+    }
+}
+
 /// Wraps a value as secret.
 fn secret(s: impl Into<String>) -> Value {
     Value::String(s.into()).into_secret()

@@ -11,9 +11,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+// Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account (or the account `registryId` names) and region.
 //
-// It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the provider knows its account without asking AWS (from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
+// It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the repository's account is known without asking AWS (from `registryId`, from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
 //
 // ## Example Usage
 // ### A repository another stack manages
@@ -53,6 +53,8 @@ func LookupRepository(ctx *pulumi.Context, args *LookupRepositoryArgs, opts ...p
 }
 
 type LookupRepositoryArgs struct {
+	// The 12-digit account id of the registry that holds the repository (e.g. a central registry another account owns, whose repository policy lets these credentials read it); defaults to the account of the provider's credentials. Given, the lookup makes its four reads at once (one round trip) from the first call.
+	RegistryId *string `pulumi:"registryId"`
 	// The name of the repository, e.g. `platform/api`.
 	RepositoryName string `pulumi:"repositoryName"`
 }
@@ -116,6 +118,8 @@ func LookupRepositoryOutput(ctx *pulumi.Context, args LookupRepositoryOutputArgs
 }
 
 type LookupRepositoryOutputArgs struct {
+	// The 12-digit account id of the registry that holds the repository (e.g. a central registry another account owns, whose repository policy lets these credentials read it); defaults to the account of the provider's credentials. Given, the lookup makes its four reads at once (one round trip) from the first call.
+	RegistryId pulumi.StringPtrInput `pulumi:"registryId"`
 	// The name of the repository, e.g. `platform/api`.
 	RepositoryName pulumi.StringInput `pulumi:"repositoryName"`
 }

@@ -312,12 +312,13 @@ class AwaitableGetRepositoryResult(GetRepositoryResult):
             tags_all=self.tags_all)
 
 
-def get_repository(repository_name: Optional[_builtins.str] = None,
+def get_repository(registry_id: Optional[_builtins.str] = None,
+                   repository_name: Optional[_builtins.str] = None,
                    opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetRepositoryResult:
     """
-    Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+    Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account (or the account `registryId` names) and region.
 
-    It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the provider knows its account without asking AWS (from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
+    It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the repository's account is known without asking AWS (from `registryId`, from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
 
     ## Example Usage
     ### A repository another stack manages
@@ -334,9 +335,11 @@ def get_repository(repository_name: Optional[_builtins.str] = None,
     pulumi.export("pullPolicy", api.pull_policy_document)
     ```
 
+    :param _builtins.str registry_id: The 12-digit account id of the registry that holds the repository (e.g. a central registry another account owns, whose repository policy lets these credentials read it); defaults to the account of the provider's credentials. Given, the lookup makes its four reads at once (one round trip) from the first call.
     :param _builtins.str repository_name: The name of the repository, e.g. `platform/api`.
     """
     __args__ = dict()
+    __args__['registryId'] = registry_id
     __args__['repositoryName'] = repository_name
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke('awsecr:index:getRepository', __args__, opts=opts, typ=GetRepositoryResult).value
@@ -365,12 +368,13 @@ def get_repository(repository_name: Optional[_builtins.str] = None,
         scan_on_push=pulumi.get(__ret__, 'scan_on_push'),
         tags=pulumi.get(__ret__, 'tags'),
         tags_all=pulumi.get(__ret__, 'tags_all'))
-def get_repository_output(repository_name: pulumi.Input[Optional[_builtins.str]] = None,
+def get_repository_output(registry_id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                          repository_name: pulumi.Input[Optional[_builtins.str]] = None,
                           opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetRepositoryResult]:
     """
-    Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account and region.
+    Looks up an ECR repository managed elsewhere by name and returns what the `Repository` resource would: its ARN and URL, its settings, the policy texts in force, and the IAM policy documents for pulling and pushing. Errors when the repository does not exist in the provider's account (or the account `registryId` names) and region.
 
-    It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the provider knows its account without asking AWS (from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
+    It makes four reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy, ListTagsForResource), all at once when the repository's account is known without asking AWS (from `registryId`, from `assumeRole`, or from an earlier lookup of the same provider): one round trip. Otherwise the tags wait for DescribeRepositories to give the repository's ARN: two.
 
     ## Example Usage
     ### A repository another stack manages
@@ -387,9 +391,11 @@ def get_repository_output(repository_name: pulumi.Input[Optional[_builtins.str]]
     pulumi.export("pullPolicy", api.pull_policy_document)
     ```
 
+    :param _builtins.str registry_id: The 12-digit account id of the registry that holds the repository (e.g. a central registry another account owns, whose repository policy lets these credentials read it); defaults to the account of the provider's credentials. Given, the lookup makes its four reads at once (one round trip) from the first call.
     :param _builtins.str repository_name: The name of the repository, e.g. `platform/api`.
     """
     __args__ = dict()
+    __args__['registryId'] = registry_id
     __args__['repositoryName'] = repository_name
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke_output('awsecr:index:getRepository', __args__, opts=opts, typ=GetRepositoryResult)

@@ -306,7 +306,7 @@ async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
 /// import, where nothing is known of it yet, it is an error that names the
 /// region looked in, the likeliest mistake.
 pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
-    read_with(ctx, id, old_outputs, old_inputs, None).await
+    read_with(ctx, id, old_outputs, old_inputs, None, None).await
 }
 
 /// Looks repository `name` up as an import reads it (the outputs, inputs
@@ -316,11 +316,26 @@ pub async fn read(ctx: &Ctx<'_>, id: &str, old_outputs: &Map, old_inputs: &Map) 
 /// first says the ARN: two. A wrong account costs the second round trip,
 /// never a wrong answer.
 pub async fn lookup(ctx: &Ctx<'_>, name: &str, account: Option<&str>) -> Result<ReadResult> {
-    let arn = account.zip(ctx.config.region_in_force()).map(|(account, region)| {
-        let partition = ctx.config.partition().unwrap_or("aws");
-        format!("arn:{partition}:ecr:{region}:{account}:repository/{name}")
-    });
-    read_with(ctx, name, &Map::new(), &Map::new(), arn).await?.ok_or_else(|| not_found_in_region(ctx, name))
+    let arn = account.and_then(|account| arn_in(ctx, account, name));
+    read_with(ctx, name, &Map::new(), &Map::new(), arn, None).await?.ok_or_else(|| not_found_in_region(ctx, name))
+}
+
+/// Looks repository `name` up in the registry of account `registry_id` (the
+/// provider's own or another's, e.g. a central registry): every call names
+/// it, and the four reads go out at once (one round trip).
+pub async fn lookup_in(ctx: &Ctx<'_>, name: &str, registry_id: &str) -> Result<ReadResult> {
+    let arn = arn_in(ctx, registry_id, name);
+    read_with(ctx, name, &Map::new(), &Map::new(), arn, Some(registry_id))
+        .await?
+        .ok_or_else(|| not_found_in_registry(ctx, name, registry_id))
+}
+
+/// The ARN repository `name` has in `account`'s registry in the region in
+/// force, if a region is.
+fn arn_in(ctx: &Ctx<'_>, account: &str, name: &str) -> Option<String> {
+    let region = ctx.config.region_in_force()?;
+    let partition = ctx.config.partition().unwrap_or("aws");
+    Some(format!("arn:{partition}:ecr:{region}:{account}:repository/{name}"))
 }
 
 async fn read_with(
@@ -329,6 +344,7 @@ async fn read_with(
     old_outputs: &Map,
     old_inputs: &Map,
     arn_hint: Option<String>,
+    registry: Option<&str>,
 ) -> Result<Option<ReadResult>> {
     let importing = old_inputs.is_empty() && old_outputs.is_empty();
     // With the repository's ARN in the state (a refresh) or known from its
@@ -338,9 +354,9 @@ async fn read_with(
     let (found, policy_text, repository_policy, all_tags) = match known_arn {
         Some(arn) => {
             let (found, lifecycle, policy, tags) = tokio::join!(
-                describe(ctx, id),
-                get_lifecycle(ctx, id),
-                get_repository_policy(ctx, id),
+                describe(ctx, id, registry),
+                get_lifecycle(ctx, id, registry),
+                get_repository_policy(ctx, id, registry),
                 list_tags(ctx, id, &arn)
             );
             // A repository that is gone makes the other reads fail too:
@@ -357,19 +373,27 @@ async fn read_with(
                 Some(repo) => (Some(repo), lifecycle?, policy?, tags?),
             }
         }
-        None => match describe(ctx, id).await? {
+        None => match describe(ctx, id, registry).await? {
             None => (None, None, None, BTreeMap::new()),
             Some(repo) => {
                 let arn = repo.repository_arn().unwrap_or_default().to_string();
-                let (lifecycle, policy, tags) =
-                    tokio::join!(get_lifecycle(ctx, id), get_repository_policy(ctx, id), list_tags(ctx, id, &arn));
+                let (lifecycle, policy, tags) = tokio::join!(
+                    get_lifecycle(ctx, id, registry),
+                    get_repository_policy(ctx, id, registry),
+                    list_tags(ctx, id, &arn)
+                );
                 (Some(repo), lifecycle?, policy?, tags?)
             }
         },
     };
     let repo = match found {
         Some(repo) => repo,
-        None if importing => return Err(not_found_in_region(ctx, id)),
+        None if importing => {
+            return Err(match registry {
+                Some(registry_id) => not_found_in_registry(ctx, id, registry_id),
+                None => not_found_in_region(ctx, id),
+            });
+        }
         None => return Ok(None),
     };
     let remote = remote_of(&repo);
@@ -507,11 +531,21 @@ fn is_arn_of(ctx: &Ctx<'_>, arn: &str, name: &str) -> bool {
     })
 }
 
-/// The repository, or `None` when ECR says it does not exist.
-async fn describe(ctx: &Ctx<'_>, id: &str) -> Result<Option<EcrRepository>> {
+/// The repository, or `None` when ECR says it does not exist; `registry`
+/// names another account's registry than the credentials' (as do the two
+/// readers below).
+async fn describe(ctx: &Ctx<'_>, id: &str, registry: Option<&str>) -> Result<Option<EcrRepository>> {
     let action = "ecr:DescribeRepositories";
     match ctx
-        .read(action, Subject::Repository(id), ctx.client.describe_repositories().repository_names(id).send())
+        .read(
+            action,
+            Subject::Repository(id),
+            ctx.client
+                .describe_repositories()
+                .repository_names(id)
+                .set_registry_id(registry.map(str::to_string))
+                .send(),
+        )
         .await?
     {
         Ok(r) => Ok(r.repositories().first().cloned()),
@@ -521,10 +555,14 @@ async fn describe(ctx: &Ctx<'_>, id: &str) -> Result<Option<EcrRepository>> {
 }
 
 /// The lifecycle policy text in force, if any.
-async fn get_lifecycle(ctx: &Ctx<'_>, id: &str) -> Result<Option<String>> {
+async fn get_lifecycle(ctx: &Ctx<'_>, id: &str, registry: Option<&str>) -> Result<Option<String>> {
     let action = "ecr:GetLifecyclePolicy";
     match ctx
-        .read(action, Subject::Repository(id), ctx.client.get_lifecycle_policy().repository_name(id).send())
+        .read(
+            action,
+            Subject::Repository(id),
+            ctx.client.get_lifecycle_policy().repository_name(id).set_registry_id(registry.map(str::to_string)).send(),
+        )
         .await?
     {
         Ok(p) => Ok(p.lifecycle_policy_text().map(str::to_string)),
@@ -534,10 +572,14 @@ async fn get_lifecycle(ctx: &Ctx<'_>, id: &str) -> Result<Option<String>> {
 }
 
 /// The repository policy text in force, if any.
-async fn get_repository_policy(ctx: &Ctx<'_>, id: &str) -> Result<Option<String>> {
+async fn get_repository_policy(ctx: &Ctx<'_>, id: &str, registry: Option<&str>) -> Result<Option<String>> {
     let action = "ecr:GetRepositoryPolicy";
     match ctx
-        .read(action, Subject::Repository(id), ctx.client.get_repository_policy().repository_name(id).send())
+        .read(
+            action,
+            Subject::Repository(id),
+            ctx.client.get_repository_policy().repository_name(id).set_registry_id(registry.map(str::to_string)).send(),
+        )
         .await?
     {
         Ok(p) => Ok(p.policy_text().map(str::to_string)),
@@ -569,6 +611,17 @@ fn same_document(declared: Option<&str>, in_force: &str, same: fn(Option<&str>, 
 
 /// The answer to a lookup of a repository that does not exist: where the
 /// provider looked, and what to check.
+/// NotFound for a lookup naming the registry: the account and region looked in.
+fn not_found_in_registry(ctx: &Ctx<'_>, name: &str, registry_id: &str) -> ProviderError {
+    let region = ctx.config.region_in_force().unwrap_or("the configured region");
+    ProviderError::new(
+        Code::NotFound,
+        format!(
+            "ECR repository \"{name}\" does not exist in the registry of account {registry_id} in {region}, or its repository policy does not let the provider's credentials read it; check the name, registryId, and awsecr:region if the repository is in another region"
+        ),
+    )
+}
+
 pub fn not_found_in_region(ctx: &Ctx<'_>, name: &str) -> ProviderError {
     let region = ctx.config.region_in_force().unwrap_or("the configured region");
     ProviderError::new(
