@@ -6,6 +6,11 @@ Action= for query-protocol services such as STS) and when it started and
 ended. `rounds` turns those records into the critical path of a command:
 its sequential round trips.
 
+With `quota=(rate, burst)` it also stands for ECR's request quotas: a
+token bucket over every ECR request (refilled at `rate` a second, holding
+at most `burst`), answering ECR's ThrottlingException beyond it; refused
+requests are recorded with `"refused": True` (see `per_second`).
+
 Threaded (one thread per client connection, HTTP/1.1 keep-alive), so
 calls a client makes at once are held at once, as a far region would.
 Standard library only; used in-process by bench/measure.py:
@@ -67,6 +72,43 @@ def span(records):
     }
 
 
+class Bucket:
+    """A token bucket: `rate` tokens a second, at most `burst`, full at the
+    start. `take(now)` says whether a request arriving at `now` (seconds,
+    one clock) gets a token."""
+
+    def __init__(self, rate, burst, now=0.0):
+        self.rate, self.burst = float(rate), float(burst)
+        self.tokens, self.last = float(burst), now
+        self._lock = threading.Lock()
+
+    def take(self, now):
+        with self._lock:
+            self.tokens = min(self.burst, self.tokens + max(0.0, now - self.last) * self.rate)
+            self.last = max(self.last, now)
+            if self.tokens >= 1.0:
+                self.tokens -= 1.0
+                return True
+            return False
+
+
+def per_second(records):
+    """Accepted and refused requests by whole second since the first
+    request: [(second, accepted, refused), ...], every second present."""
+    if not records:
+        return []
+    t0 = min(r["start"] for r in records)
+    last = int(max(r["start"] for r in records) - t0)
+    out = [[s, 0, 0] for s in range(last + 1)]
+    for r in records:
+        row = out[int(r["start"] - t0)]
+        row[2 if r.get("refused") else 1] += 1
+    return [tuple(row) for row in out]
+
+
+THROTTLED = b'{"__type":"ThrottlingException","message":"Rate exceeded"}'
+
+
 def operation(headers, body):
     """The AWS operation of a request: the last part of X-Amz-Target (JSON
     protocols: ECR), else the Action of a query-protocol request (STS, IAM),
@@ -104,6 +146,16 @@ class _Handler(BaseHTTPRequestHandler):
         start = time.monotonic()
         body = self._body()
         op = operation(self.headers, body) or f"{self.command} {self.path}"
+        if proxy.bucket and self.headers.get("X-Amz-Target") and not proxy.bucket.take(time.monotonic()):
+            proxy._record({"op": op, "start": start, "end": time.monotonic(), "status": 400, "refused": True})
+            self.send_response_only(400, "Bad Request")
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("x-amzn-ErrorType", "ThrottlingException")
+            self.send_header("Content-Length", str(len(THROTTLED)))
+            self.end_headers()
+            self.wfile.write(THROTTLED)
+            self.wfile.flush()
+            return
         time.sleep(proxy.delay)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
         if body or self.command in ("POST", "PUT"):
@@ -135,11 +187,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 class LatencyProxy:
     """Listens on a free port of 127.0.0.1 and forwards to the emulator on
-    127.0.0.1:`upstream_port`, each request held `delay` seconds first."""
+    127.0.0.1:`upstream_port`, each request held `delay` seconds first,
+    and, with `quota=(rate, burst)`, refused beyond that token bucket."""
 
-    def __init__(self, upstream_port, delay=0.1):
+    def __init__(self, upstream_port, delay=0.1, quota=None):
         self.upstream_port = upstream_port
         self.delay = delay
+        self.bucket = Bucket(quota[0], quota[1], time.monotonic()) if quota else None
         self._records = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from harness import ROOT, Moto, Stack, clean_env, load_resources, progress, stats
-from latency_proxy import LatencyProxy, rounds, span
+from latency_proxy import LatencyProxy, per_second, rounds, span
 
 # ------------------------------------------------------------------ startup
 
@@ -617,6 +617,115 @@ def section_deps(a):
 # ------------------------------------------------------------------ main
 
 
+# ------------------------------------------------------------------ quota
+
+
+def quota_resources(n, keep):
+    """The quota figures' program: `n` repositories quota-0000..., each with
+    a lifecycle policy keeping `keep` images and a pull grant to another
+    account."""
+    return {
+        f"repo{i:04d}": {
+            "repositoryName": f"quota-{i:04d}",
+            "forceDelete": True,
+            "lifecyclePolicy": {"maxImageCount": keep},
+            "pullPrincipals": [OTHER_ACCOUNT],
+        }
+        for i in range(n)
+    }
+
+
+def section_quota(a):
+    """ECR's request quotas (issue 29): up, refresh, an update of every
+    repository and destroy of `a.repos` repositories through a token bucket
+    (`a.quota_rate` requests a second, a burst of `a.quota_burst`) in front
+    of the emulator, at the engine's default parallelism and at
+    `--parallel 64`. Each command must succeed with exactly the declared
+    repositories in ECR; its time is compared with the quota-bound minimum
+    (the requests ECR accepted, less the burst, divided by the rate) and
+    the refused share is counted. The provider's peak memory comes from
+    bench/rss_wrapper.py."""
+    rate, burst = a.quota_rate, a.quota_burst
+    work = Path(tempfile.mkdtemp(prefix="awsecr-bench-quota-"))
+    moto = Moto(work / "moto")
+    proxy = LatencyProxy(moto.port, delay=0, quota=(rate, burst))
+    try:
+        record = work / "rss.jsonl"
+        stack = Stack(
+            work / "stack",
+            a.toolchain,
+            ROOT / "bench/rss_wrapper.py",
+            a.version,
+            moto,
+            env={"BENCH_REAL_PROVIDER": a.provider, "BENCH_RSS_RECORD": str(record)},
+            endpoint=proxy.endpoint,
+        )
+        out = {"repos": a.repos, "rate": rate, "burst": burst, "runs": {}}
+        for label, flags in (("default", []), ("parallel 64", ["--parallel", "64"])):
+            moto.reset()
+            stack.fresh()
+            record.unlink(missing_ok=True)
+            steps = []
+            series = []
+            for step, command, keep, want in (
+                ("up", "up", 10, a.repos),
+                ("refresh", "refresh", None, a.repos),
+                ("update", "up", 20, a.repos),
+                ("destroy", "destroy", None, 0),
+            ):
+                if keep is not None:
+                    stack.write_program("awsecr-quota", quota_resources(a.repos, keep))
+                # A quiet second: the bucket is full again, as after any pause.
+                time.sleep(max(1.0, burst / rate))
+                proxy.take()
+                ok, seconds, output = stack.run([command, "--skip-preview"] + flags)
+                records = proxy.take()
+                refused = sum(1 for r in records if r.get("refused"))
+                accepted = len(records) - refused
+                held = moto.repository_count()
+                minimum = max(accepted - burst, 0) / rate
+                steps.append(
+                    {
+                        "step": step,
+                        "ok": ok,
+                        "seconds": seconds,
+                        "accepted": accepted,
+                        "refused": refused,
+                        "refused_share": refused / len(records) if records else 0.0,
+                        "minimum_s": minimum,
+                        "ratio": seconds / minimum if minimum else None,
+                        "repositories_after": held,
+                        "expected_after": want,
+                    }
+                )
+                series.append({"step": step, "per_second": per_second(records)})
+                progress(
+                    f"quota {rate:g}/s burst {burst:g}, {a.repos} repositories, {label}: {step} "
+                    f"{'ok' if ok else 'FAILED'} in {seconds:.1f} s (minimum {minimum:.1f} s), "
+                    f"{accepted} accepted, {refused} refused ({steps[-1]['refused_share'] * 100:.1f}%), "
+                    f"{held} repositories in ECR (want {want})"
+                )
+                if not ok:
+                    progress(output[-3000:])
+                    break
+            for _ in range(100):
+                if record.exists() and record.read_text().strip():
+                    break
+                time.sleep(0.1)
+            procs = [json.loads(line) for line in record.read_text().splitlines() if line.strip()] if record.exists() else []
+            out["runs"][label] = {
+                "steps": steps,
+                "series": series,
+                "peak_kib": max((p["maxrss_kib"] for p in procs), default=None),
+                "provider_processes": len(procs),
+            }
+        return out
+    finally:
+        proxy.stop()
+        moto.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def loadavg():
     """The 1, 5 and 15 minute load averages."""
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
@@ -626,7 +735,7 @@ def main():
     # A TERM runs the `finally` blocks too, so no emulator outlives us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser()
-    ap.add_argument("section", choices=["startup", "memory", "calls", "up", "rounds", "latency", "deps"])
+    ap.add_argument("section", choices=["startup", "memory", "calls", "up", "rounds", "latency", "deps", "quota"])
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--bin", action="append", default=[], help="LABEL=PATH (startup)")
@@ -641,6 +750,8 @@ def main():
     ap.add_argument("--parallel", type=int, default=10)
     ap.add_argument("--compare", action="append", default=[], help="LABEL=PROVIDER (rounds, latency)")
     ap.add_argument("--delay-ms", type=float, default=100, help="the latency proxy's delay (rounds, latency)")
+    ap.add_argument("--quota-rate", type=float, default=20, help="requests a second (quota)")
+    ap.add_argument("--quota-burst", type=float, default=40, help="the bucket's burst (quota)")
     ap.add_argument("--manifest", action="append", default=[], help="LABEL=Cargo.toml (deps)")
     a = ap.parse_args()
     load_start = loadavg()
@@ -652,6 +763,7 @@ def main():
         "rounds": section_rounds,
         "latency": section_latency,
         "deps": section_deps,
+        "quota": section_quota,
     }[a.section](a)
     # The machine is shared: what else ran shows in the load average.
     result = {**result, "load": {"start": load_start, "end": loadavg()}} if a.section != "deps" else result

@@ -19,6 +19,7 @@ import statistics
 import subprocess
 from pathlib import Path
 
+import quota_report
 import svg
 
 MIB = 1024 * 1024
@@ -881,6 +882,12 @@ def main():
         "are a lower bound for a provider written with it, and it holds no AWS SDK."
     )
     w("")
+
+    # ------------------------------------------------------------ quota
+    if (Path(a.results) / "quota.json").exists():
+        quota = load(a.results, "quota")
+        for line in quota_report.render(quota, chart, (quota["load"]["start"][0], quota["load"]["end"][0])):
+            w(line)
 
     # ------------------------------------------------------------ how
     w("## How to reproduce")

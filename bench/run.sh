@@ -15,9 +15,12 @@
 #                                      # (the charts go to FILE's folder, in FILE's name without .md)
 #
 # Progress goes to stdout. The pieces: bench/measure.py (the measurements),
-# bench/report.py (the document) with bench/svg.py (its charts),
+# bench/report.py (the document) with bench/svg.py (its charts) and
+# bench/quota_report.py (its request-quota section; bench/quota.sh measures
+# and writes that section alone),
 # bench/harness.py (emulator, stacks), bench/latency_proxy.py (a fixed delay
-# per AWS request, and the critical-path round trips; its tests are
+# per AWS request, a token bucket standing for ECR's request quotas, and the
+# critical-path round trips; its tests are
 # bench/test_latency_proxy.py), bench/direct_ecr.py (the direct-SDK
 # baseline), bench/rss_wrapper.py (peak memory of the provider under
 # `pulumi up`), benches/*.rs (criterion).
@@ -145,6 +148,12 @@ step "pulumi up of $up_repos repositories vs the same calls made directly with b
 
 step "peak memory of the provider during pulumi up of $sizes repositories ($memory_runs runs each)"
 "$python" bench/measure.py memory --out "$results/memory.json" --runs "$memory_runs" --sizes "$sizes" \
+  --provider "$tuned" --version "$version" --toolchain "$toolchain"
+
+quota_repos=1000
+[ "$quick" = 1 ] && quota_repos=150
+step "ECR's request quotas: $quota_repos repositories through a 20 requests/s bucket (burst 40), default parallelism and --parallel 64"
+"$python" bench/measure.py quota --out "$results/quota.json" --repos "$quota_repos" \
   --provider "$tuned" --version "$version" --toolchain "$toolchain"
 
 step "writing $out"

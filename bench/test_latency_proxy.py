@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import latency_proxy  # noqa: E402
-from latency_proxy import LatencyProxy, operation, rounds, span  # noqa: E402
+from latency_proxy import Bucket, LatencyProxy, operation, per_second, rounds, span  # noqa: E402
 
 
 def req(op, start, end):
@@ -168,6 +168,49 @@ class Proxy(unittest.TestCase):
         groups = rounds(self.proxy.take())
         self.assertEqual(len(groups), 1)
         self.assertEqual(sorted(ops(groups)[0]), ["Read0", "Read1", "Read2", "Read3"])
+
+
+class Quota(unittest.TestCase):
+    def test_bucket_gives_the_burst_then_the_rate(self):
+        b = Bucket(rate=10, burst=3, now=0.0)
+        self.assertEqual([b.take(0.0) for _ in range(4)], [True, True, True, False])
+        self.assertFalse(b.take(0.05))
+        self.assertTrue(b.take(0.1))
+        self.assertFalse(b.take(0.1))
+        # A quiet spell refills up to the burst, never beyond.
+        self.assertEqual([b.take(10.0) for _ in range(4)], [True, True, True, False])
+
+    def test_per_second_counts_accepted_and_refused_with_every_second(self):
+        recs = [
+            {"start": 5.0},
+            {"start": 5.5, "refused": True},
+            {"start": 7.2},
+        ]
+        self.assertEqual(per_second(recs), [(0, 1, 1), (1, 0, 0), (2, 1, 0)])
+        self.assertEqual(per_second([]), [])
+
+    def test_proxy_refuses_beyond_the_bucket_with_ecr_throttling(self):
+        upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+        upstream.daemon_threads = True
+        threading.Thread(target=upstream.serve_forever, daemon=True).start()
+        proxy = LatencyProxy(upstream.server_address[1], delay=0, quota=(0.001, 2))
+        try:
+            statuses = []
+            for op in ("A", "B", "C"):
+                c = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+                c.request("POST", "/", body=b"{}", headers={"X-Amz-Target": f"Svc_V1.{op}"})
+                resp = c.getresponse()
+                statuses.append((resp.status, resp.getheader("x-amzn-ErrorType"), resp.read()))
+                c.close()
+            self.assertEqual([s[0] for s in statuses], [201, 201, 400])
+            self.assertEqual(statuses[2][1], "ThrottlingException")
+            self.assertIn(b"Rate exceeded", statuses[2][2])
+            recs = proxy.take()
+            self.assertEqual([bool(r.get("refused")) for r in recs], [False, False, True])
+        finally:
+            proxy.stop()
+            upstream.shutdown()
+            upstream.server_close()
 
 
 if __name__ == "__main__":

@@ -375,8 +375,30 @@ impl ProviderConfig {
         if let Some(endpoint) = &self.endpoint {
             ecr = ecr.endpoint_url(endpoint);
         }
+        ecr = ecr.retry_partition(retry_partition(&region));
         Ok((aws_sdk_ecr::Client::from_conf(ecr.build()), region))
     }
+}
+
+/// The retry partition of every ECR client of this process in `region`:
+/// ECR's request quotas are per account and region, so the clients of one
+/// region share one adaptive rate limiter (which slows every call down once
+/// ECR throttles any). Its retry bucket is unlimited: the SDK's default
+/// retry quota (500 tokens, 5 a throttled retry) runs dry when hundreds of
+/// calls are throttled at once (a refresh at `--parallel 64`), and a call
+/// would then fail after its first attempt; with it, `maxRetries` is the
+/// number of retries every call gets.
+fn retry_partition(region: &str) -> aws_sdk_ecr::config::retry::RetryPartition {
+    use aws_sdk_ecr::config::retry::{RetryPartition, TokenBucket};
+    use std::sync::{Mutex, OnceLock};
+    static PARTITIONS: OnceLock<Mutex<BTreeMap<String, RetryPartition>>> = OnceLock::new();
+    let mut partitions = PARTITIONS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    partitions
+        .entry(region.to_string())
+        .or_insert_with(|| {
+            RetryPartition::custom(format!("awsecr-{region}")).token_bucket(TokenBucket::unlimited()).build()
+        })
+        .clone()
 }
 
 /// DiffConfig: the configuration keys whose meaning changed (a JSON string

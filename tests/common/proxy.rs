@@ -5,6 +5,9 @@
 //! Most faults are injected before a request reaches moto, so the failure
 //! leaves nothing behind; the post-write faults forward the request first and
 //! then lose or delay its reply (the write happened, the client does not know).
+//! With a [`Quota`] it also stands for ECR's request quotas: a token bucket
+//! (a steady rate, a burst) that answers ECR's throttling error beyond it,
+//! counting accepted and refused requests second by second.
 //! AWS JSON operations are named by their X-Amz-Target header, Query-protocol
 //! ones (STS) by the `Action` of their form body. One request per
 //! connection; everything else is passed through unchanged.
@@ -14,7 +17,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug)]
 pub enum Fault {
@@ -50,6 +53,45 @@ pub struct Plan {
     pub slow_reply: u32,
 }
 
+/// A token bucket over every ECR request, as an account's request quota:
+/// `rate` requests a second on average, `burst` at once after a quiet spell.
+/// A request beyond it is refused with ECR's `ThrottlingException`.
+#[derive(Clone, Copy, Debug)]
+pub struct Quota {
+    pub rate: f64,
+    pub burst: f64,
+}
+
+struct Bucket {
+    quota: Quota,
+    tokens: f64,
+    last: Instant,
+    started: Instant,
+}
+
+impl Bucket {
+    fn new(quota: Quota) -> Bucket {
+        let now = Instant::now();
+        Bucket { quota, tokens: quota.burst, last: now, started: now }
+    }
+
+    /// Takes a token if there is one (refilled at the rate since the last
+    /// request, up to the burst); the second of the run the request fell in.
+    fn take(&mut self) -> (bool, u64) {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.quota.rate;
+        self.tokens = (self.tokens + refill).min(self.quota.burst);
+        self.last = now;
+        let second = now.duration_since(self.started).as_secs();
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            (true, second)
+        } else {
+            (false, second)
+        }
+    }
+}
+
 /// What the proxy did, for assertions.
 #[derive(Debug, Default, Clone)]
 pub struct Counts {
@@ -69,6 +111,10 @@ pub struct Counts {
     /// how many calls the provider had out at once.
     pub in_flight: usize,
     pub max_in_flight: usize,
+    /// Under a [`Quota`]: requests accepted and refused, by the second of
+    /// the run they arrived in (from [`FaultProxy::quota`]).
+    pub accepted_per_second: BTreeMap<u64, usize>,
+    pub refused_per_second: BTreeMap<u64, usize>,
 }
 
 /// Counts a request in flight until dropped.
@@ -100,6 +146,7 @@ struct Rule {
 struct State {
     rules: Vec<Rule>,
     plan: Option<Plan>,
+    bucket: Option<Bucket>,
     requests: u64,
     counts: Counts,
 }
@@ -114,8 +161,13 @@ impl FaultProxy {
     pub fn start(upstream_port: u16) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let state =
-            Arc::new(Mutex::new(State { rules: Vec::new(), plan: None, requests: 0, counts: Counts::default() }));
+        let state = Arc::new(Mutex::new(State {
+            rules: Vec::new(),
+            plan: None,
+            bucket: None,
+            requests: 0,
+            counts: Counts::default(),
+        }));
         let stop = Arc::new(AtomicBool::new(false));
         let (r, s) = (state.clone(), stop.clone());
         std::thread::spawn(move || {
@@ -147,10 +199,16 @@ impl FaultProxy {
         self.state.lock().unwrap().plan = Some(plan);
     }
 
+    /// Puts every ECR request (not STS) under `quota`, its bucket full.
+    pub fn quota(&self, quota: Quota) {
+        self.state.lock().unwrap().bucket = Some(Bucket::new(quota));
+    }
+
     pub fn clear(&self) {
         let mut s = self.state.lock().unwrap();
         s.rules.clear();
         s.plan = None;
+        s.bucket = None;
     }
 
     /// Starts the counts afresh.
@@ -224,6 +282,7 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io
     let mut head = Vec::new();
     let mut content_length = 0usize;
     let mut operation = String::new();
+    let mut ecr = false;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
@@ -234,6 +293,7 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io
             content_length = v.trim().parse().unwrap_or(0);
         }
         if lower.starts_with("x-amz-target:") {
+            ecr = true;
             operation = line.split(':').nth(1).unwrap_or("").trim().rsplit('.').next().unwrap_or("").to_string();
         }
         if lower.starts_with("connection:") {
@@ -275,6 +335,18 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io
             let n = s.requests;
             s.requests += 1;
             found = draw(&plan, n);
+        }
+        if found.is_none()
+            && ecr
+            && let Some(bucket) = s.bucket.as_mut()
+        {
+            let (accepted, second) = bucket.take();
+            let per_second =
+                if accepted { &mut s.counts.accepted_per_second } else { &mut s.counts.refused_per_second };
+            *per_second.entry(second).or_default() += 1;
+            if !accepted {
+                found = Some(Fault::Error { status: 400, code: "ThrottlingException", message: "Rate exceeded" });
+            }
         }
         match &found {
             Some(Fault::Error { code: "ThrottlingException", .. }) => s.counts.throttled += 1,

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The request-quota figures of docs/performance.md alone ("At ECR's request
+# quotas", issue 29): builds the release binary, runs bench/measure.py quota
+# (1,000 repositories through a 20 requests/s bucket with a burst of 40, at
+# the engine's default parallelism and at --parallel 64: up, refresh, an
+# update of every repository, destroy) and puts the section and its chart
+# into the document (bench/quota_report.py). bench/run.sh runs the same
+# measurement as part of everything. About 40 minutes here.
+#
+#   bash bench/quota.sh
+#   BENCH_QUOTA_REPOS=200 bash bench/quota.sh     # a quick try (not for publishing)
+#   ... BENCH_OUT=FILE                            # write somewhere else than docs/performance.md
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out=${BENCH_OUT:-$root/docs/performance.md}
+repos=${BENCH_QUOTA_REPOS:-1000}
+
+toolchain=$(bash scripts/pulumi-toolchain.sh)
+venv=$(bash scripts/test-venv.sh)
+python="$venv/bin/python"
+nice -n 10 cargo build --release --bin pulumi-resource-awsecr
+target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+tuned="$target/release/pulumi-resource-awsecr"
+work="$target/bench-quota"
+mkdir -p "$work"
+"$python" bench/measure.py quota --out "$work/quota.json" --repos "$repos" \
+  --provider "$tuned" --version "$("$tuned" --version)" --toolchain "$toolchain"
+"$python" bench/quota_report.py "$work/quota.json" "$out"
+echo "wrote the quota section of $out"
