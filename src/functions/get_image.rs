@@ -145,6 +145,7 @@ impl Function for GetImage {
             Some(answer) => answer,
             None => signing_statuses(ctx, &lookup, ImageIdentifier::builder().image_digest(&digest).build()).await?,
         };
+        let registry = image.registry_id().or(lookup.registry_id.as_deref()).unwrap_or_default();
         let region = ctx.config.region_in_force().unwrap_or_default();
         let suffix = ctx.config.partition().and_then(crate::partition::dns_suffix).unwrap_or("amazonaws.com");
         let mut out = Map::new();
