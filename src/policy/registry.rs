@@ -529,6 +529,26 @@ fn account_of(p: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn each_action_has_the_scope_that_allows_it() {
+        for v1 in ["ecr:ReplicateImage", "ecr:createrepository", "ECR:BatchImportUpstreamImage", "ecr:Replicate*"] {
+            assert_eq!(scope_of(v1), Some(Scope::V1), "{v1}");
+        }
+        for v2 in ["ecr:BatchGetImage", "ecr:*", "ecr:Describe*", "ecr:Create*", "ecr:?atchGetImage"] {
+            assert_eq!(scope_of(v2), Some(Scope::V2), "{v2}");
+        }
+        for none in ["ecr:PullImage", "ecr:Fly*", "s3:GetObject", "ecr", "ecr:"] {
+            assert_eq!(scope_of(none), None, "{none}");
+        }
+        let statements = vec![
+            json!({"Action": ["ecr:CreateRepository", "ecr:BatchGetImage"]}),
+            json!({"Action": "ecr:DescribeImages", "NotAction": "ecr:BatchGetImage"}),
+            json!({"Action": "ecr:ReplicateImage"}),
+        ];
+        assert_eq!(beyond_v1(&statements), vec!["ecr:BatchGetImage".to_string(), "ecr:DescribeImages".to_string()]);
+        assert!(beyond_v1(&[json!({"Action": V1_ACTIONS})]).is_empty());
+    }
+
     const PLACE: Place<'static> = Place { partition: "aws", region: "us-east-1", registry_id: "123456789012" };
 
     fn pull_through_for(account: &str) -> PolicyStatement {

@@ -1220,6 +1220,81 @@ mod tests {
     }
 
     #[test]
+    fn signing_rules_round_trip_and_compare_by_meaning() {
+        let arn = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/release";
+        let audit = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/audit_2";
+        let news = map(&[(
+            "signing",
+            Value::Array(vec![
+                obj(&[("signingProfileArn", arn.into()), ("repositoryFilters", list(&["prod/*", "team/api"]))]),
+                obj(&[("signingProfileArn", audit.into())]),
+            ]),
+        )]);
+        let (checked, f) = check(&news, &config());
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &config()).0.unwrap();
+        let rules = args.signing.clone().unwrap();
+        assert_eq!(rules[0].repository_filters, vec!["prod/*".to_string(), "team/api".to_string()]);
+        assert!(rules[1].repository_filters.is_empty(), "no filters: every repository");
+        assert_eq!(parse(&args.to_map(), &config()).0.unwrap(), args);
+        let Value::Array(written) = &args.to_map()["signing"] else { panic!("a list") };
+        assert!(matches!(&written[1], Value::Object(m) if !m.contains_key("repositoryFilters")), "none written back");
+        // Order of rules and of filters aside.
+        let rule = |a: &str, f: &[&str]| SigningRule {
+            profile_arn: a.into(),
+            repository_filters: f.iter().map(|s| s.to_string()).collect(),
+        };
+        let a = vec![rule(arn, &["a/*", "b"]), rule(audit, &[])];
+        assert!(same_signing(&a, &[rule(audit, &[]), rule(arn, &["b", "a/*"])]));
+        assert!(!same_signing(&a, &[rule(audit, &[]), rule(arn, &["b"])]));
+        assert!(!same_signing(&a, &[rule(arn, &["a/*", "b"]), rule(audit, &["*"])]), "no filters is not [*]");
+        assert!(!same_signing(&a, &a[..1]));
+        // An empty list is declared and owned: no rule.
+        let (checked, f) = check(&map(&[("signing", Value::Array(vec![]))]), &config());
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(parse(&checked, &config()).0.unwrap().signing, Some(vec![]));
+    }
+
+    #[test]
+    fn signing_profiles_are_checked_for_shape_partition_and_region() {
+        let ok = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/release";
+        assert_eq!(signing_profile_problem(ok, &config()), None);
+        for bad in [
+            "arn:aws:signer:us-east-1:123456789012:signing-profiles/release",
+            "arn:aws:signer:us-east-1:1234:/signing-profiles/release",
+            "arn:aws:signer::123456789012:/signing-profiles/release",
+            "arn:aws:signer:us-east-1:123456789012:/signing-profiles/r",
+            "arn:aws:signer:us-east-1:123456789012:/signing-profiles/re-lease",
+            "arn:aws:lambda:us-east-1:123456789012:/signing-profiles/release",
+            "arn:AWS:signer:us-east-1:123456789012:/signing-profiles/release",
+            "release",
+        ] {
+            let why = signing_profile_problem(bad, &config()).unwrap_or_default();
+            assert!(why.contains("must be an AWS Signer signing profile ARN"), "{bad}: {why}");
+        }
+        let long = format!("arn:aws:signer:us-east-1:123456789012:/signing-profiles/{}", "a".repeat(150));
+        assert!(signing_profile_problem(&long, &config()).is_some(), "over 200 characters");
+        let west = "arn:aws:signer:eu-west-1:123456789012:/signing-profiles/release";
+        assert!(signing_profile_problem(west, &config()).unwrap().contains("region eu-west-1, but the registry is in us-east-1"));
+        let china = "arn:aws-cn:signer:cn-north-1:123456789012:/signing-profiles/release";
+        assert!(signing_profile_problem(china, &config()).unwrap().contains("partition aws-cn, but the registry is in aws"));
+        let in_china = ProviderConfig { region: Some("cn-north-1".into()), ..Default::default() };
+        assert_eq!(signing_profile_problem(china, &in_china), None);
+        // Without a region known yet, the shape alone.
+        assert_eq!(signing_profile_problem(west, &ProviderConfig::default()), None);
+    }
+
+    #[test]
+    fn signing_filters_follow_the_model() {
+        for good in ["*", "prod/*", "team-a/api.v2", "a_b/c*d", "x"] {
+            assert!(is_signing_filter(good), "{good}");
+        }
+        for bad in ["", "Prod", "a//b", "/a", "a/", "a b", "-a", "a-", "a..b", &"a".repeat(257)] {
+            assert!(!is_signing_filter(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn filters_follow_the_model() {
         for good in ["*", "prod/*", "a.b_c-d", "team/*/api", "x"] {
             assert!(is_scan_filter(good), "{good}");
