@@ -196,12 +196,13 @@ async fn signing_is_deleted_only_when_owned() {
 
     // Declared with adopt, then dropped from the program: deleted, the
     // preview shows the group's removal and makes no call.
-    let adopting = env.checked("sign", &{
-        let mut m = signing(vec![rule(&release, &["prod/*"])]);
-        m.insert("adopt".into(), true.into());
-        m
-    })
-    .await;
+    let adopting = env
+        .checked("sign", &{
+            let mut m = signing(vec![rule(&release, &["prod/*"])]);
+            m.insert("adopt".into(), true.into());
+            m
+        })
+        .await;
     let (id, out) = env.create("sign", &adopting, false).await.unwrap();
     let fewer = env.checked("sign", &obj(&[("adopt", true.into())])).await;
     let d = env.diff("sign", &id, &out, &fewer).await;
@@ -311,11 +312,18 @@ async fn bad_signing_rules_and_actions_are_refused_at_check_before_any_call() {
         (signing(vec![rule(&good, &["Prod/*"])]), "signing[0].repositoryFilters[0]", "repository filter"),
         (signing(vec![rule(&good, &["prod//x"])]), "signing[0].repositoryFilters[0]", "repository filter"),
         (
-            signing(vec![Value::Object(obj(&[("signingProfileArn", good.as_str().into()), ("repositoryFilters", strings(&[]))]))]),
+            signing(vec![Value::Object(obj(&[
+                ("signingProfileArn", good.as_str().into()),
+                ("repositoryFilters", strings(&[])),
+            ]))]),
             "signing[0].repositoryFilters",
             "leave it out to sign every repository",
         ),
-        (signing(vec![Value::Object(obj(&[("repositoryFilters", strings(&["*"]))]))]), "signing[0].signingProfileArn", "is required"),
+        (
+            signing(vec![Value::Object(obj(&[("repositoryFilters", strings(&["*"]))]))]),
+            "signing[0].signingProfileArn",
+            "is required",
+        ),
         (
             signing(vec![Value::Object(obj(&[("signingProfileArn", good.as_str().into()), ("profile", "x".into())]))]),
             "signing[0].profile",
@@ -332,7 +340,9 @@ async fn bad_signing_rules_and_actions_are_refused_at_check_before_any_call() {
         );
     }
     // A V2-only action, a wildcard and V1's actions pass Check.
-    for actions in [&["ecr:BatchGetImage", "ecr:DescribeImages"][..], &["ecr:Describe*"], &["ecr:*"], &["ecr:replicateimage"]] {
+    for actions in
+        [&["ecr:BatchGetImage", "ecr:DescribeImages"][..], &["ecr:Describe*"], &["ecr:*"], &["ecr:replicateimage"]]
+    {
         env.checked("fine", &statement(actions)).await;
     }
     env.checked("fine", &signing(vec![rule(&good, &["prod/*", "team-a/api.v2", "*"])])).await;
@@ -413,10 +423,8 @@ async fn enhanced_scanning_without_amazon_inspector_says_what_to_do() {
     let moto = Moto::start();
     let proxy = FaultProxy::start(moto.port);
     let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await.of_type(REGISTRY);
-    let enhanced = obj(&[(
-        "scanning",
-        Value::Object(obj(&[("type", "ENHANCED".into()), ("continuous", strings(&["prod/*"]))])),
-    )]);
+    let enhanced =
+        obj(&[("scanning", Value::Object(obj(&[("type", "ENHANCED".into()), ("continuous", strings(&["prod/*"]))])))]);
     let inputs = env.checked("scan", &enhanced).await;
     let cases: [(&'static str, u16, Code, &[&str]); 2] = [
         (
@@ -429,7 +437,12 @@ async fn enhanced_scanning_without_amazon_inspector_says_what_to_do() {
             "BlockedByOrganizationPolicyException",
             400,
             Code::FailedPrecondition,
-            &["could not apply the registry's scanning", "AWS Organizations policy", "activate Amazon Inspector's ECR scanning", "BASIC"],
+            &[
+                "could not apply the registry's scanning",
+                "AWS Organizations policy",
+                "activate Amazon Inspector's ECR scanning",
+                "BASIC",
+            ],
         ),
     ];
     for (code, status, grpc, words) in cases {
@@ -477,7 +490,8 @@ async fn get_image_returns_the_signing_status_of_the_image() {
     let digest = got["imageDigest"].clone();
     let by_digest = decode(&env.invoke(GET_IMAGE, &by("prod/api", &[("imageDigest", digest)])).await.unwrap().r#return);
     assert_eq!(by_digest["signingStatuses"], status);
-    let latest = decode(&env.invoke(GET_IMAGE, &by("prod/api", &[("mostRecent", true.into())])).await.unwrap().r#return);
+    let latest =
+        decode(&env.invoke(GET_IMAGE, &by("prod/api", &[("mostRecent", true.into())])).await.unwrap().r#return);
     assert_eq!(latest["signingStatuses"], status);
 
     // Not matched by any rule: an empty list.
@@ -509,7 +523,8 @@ fn the_ecr_actions_are_the_models() {
         .output()
         .expect("run the venv's python");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let mut model: BTreeSet<String> = String::from_utf8(out.stdout).unwrap().split_whitespace().map(str::to_string).collect();
+    let mut model: BTreeSet<String> =
+        String::from_utf8(out.stdout).unwrap().split_whitespace().map(str::to_string).collect();
     model.extend(["BatchImportUpstreamImage".to_string(), "ReplicateImage".to_string()]);
     let ours: BTreeSet<String> = ECR_ACTIONS.iter().map(|a| a.to_string()).collect();
     assert_eq!(ours, model, "ECR_ACTIONS and botocore's operations (+ the permission-only actions)");

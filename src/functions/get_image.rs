@@ -206,7 +206,10 @@ async fn signing_statuses(ctx: &Ctx<'_>, lookup: &Lookup, id: ImageIdentifier) -
         Ok(r) => r,
         Err(e) => {
             crate::log::log(crate::log::Level::Debug, || {
-                format!("{action} on repository \"{name}\" failed, signingStatuses left out: {}", e.code().unwrap_or("no code"))
+                format!(
+                    "{action} on repository \"{name}\" failed, signingStatuses left out: {}",
+                    e.code().unwrap_or("no code")
+                )
             });
             return Ok(None);
         }

@@ -123,10 +123,8 @@ pub struct SigningRule {
 /// filters aside).
 pub fn same_signing(a: &[SigningRule], b: &[SigningRule]) -> bool {
     let keys = |rules: &[SigningRule]| {
-        let mut k: Vec<(String, BTreeSet<String>)> = rules
-            .iter()
-            .map(|r| (r.profile_arn.clone(), r.repository_filters.iter().cloned().collect()))
-            .collect();
+        let mut k: Vec<(String, BTreeSet<String>)> =
+            rules.iter().map(|r| (r.profile_arn.clone(), r.repository_filters.iter().cloned().collect())).collect();
         k.sort();
         k
     };
@@ -530,7 +528,9 @@ fn signing_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<SigningRul
 pub fn signing_profile_problem(arn: &str, config: &ProviderConfig) -> Option<String> {
     let shape = crate::partition::parse_arn(arn).filter(|a| {
         let partition_ok = a.partition == "aws"
-            || a.partition.strip_prefix("aws-").is_some_and(|p| !p.is_empty() && p.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase())));
+            || a.partition.strip_prefix("aws-").is_some_and(|p| {
+                !p.is_empty() && p.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
+            });
         let name = a.resource.strip_prefix("/signing-profiles/").unwrap_or("");
         arn.len() <= MAX_SIGNING_PROFILE_ARN
             && partition_ok
@@ -1275,9 +1275,15 @@ mod tests {
         let long = format!("arn:aws:signer:us-east-1:123456789012:/signing-profiles/{}", "a".repeat(150));
         assert!(signing_profile_problem(&long, &config()).is_some(), "over 200 characters");
         let west = "arn:aws:signer:eu-west-1:123456789012:/signing-profiles/release";
-        assert!(signing_profile_problem(west, &config()).unwrap().contains("region eu-west-1, but the registry is in us-east-1"));
+        assert!(
+            signing_profile_problem(west, &config())
+                .unwrap()
+                .contains("region eu-west-1, but the registry is in us-east-1")
+        );
         let china = "arn:aws-cn:signer:cn-north-1:123456789012:/signing-profiles/release";
-        assert!(signing_profile_problem(china, &config()).unwrap().contains("partition aws-cn, but the registry is in aws"));
+        assert!(
+            signing_profile_problem(china, &config()).unwrap().contains("partition aws-cn, but the registry is in aws")
+        );
         let in_china = ProviderConfig { region: Some("cn-north-1".into()), ..Default::default() };
         assert_eq!(signing_profile_problem(china, &in_china), None);
         // Without a region known yet, the shape alone.

@@ -43,7 +43,8 @@ use crate::error::{ProviderError, Result, policy_scope_refused};
 use crate::naming::NamingContext;
 use crate::policy::registry::{
     MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, REPLICATION_SID, SID_PREFIX, SIZING_REGISTRY_ID,
-    accounts_of_statement, beyond_v1, declared, find, foreign_length, merged, owned_sids, same_statement, sid_of, statements_of,
+    accounts_of_statement, beyond_v1, declared, find, foreign_length, merged, owned_sids, same_statement, sid_of,
+    statements_of,
 };
 use crate::property::{Map, Value};
 use crate::resource::{
@@ -886,8 +887,10 @@ async fn put_signing(ctx: &Ctx<'_>, rules: &[SigningRule]) -> Result<()> {
                 .ok()
         })
         .collect();
-    let config =
-        SigningConfiguration::builder().set_rules(Some(rules)).build().map_err(|e| ProviderError::invalid(e.to_string()))?;
+    let config = SigningConfiguration::builder()
+        .set_rules(Some(rules))
+        .build()
+        .map_err(|e| ProviderError::invalid(e.to_string()))?;
     let action = "ecr:PutSigningConfiguration";
     let req = ctx.client.put_signing_configuration().signing_configuration(config);
     ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
@@ -1041,7 +1044,11 @@ async fn write_policy(
 /// to explain a refused registry policy; `None` when it cannot be read.
 async fn policy_scope(ctx: &Ctx<'_>) -> Result<Option<String>> {
     let req = ctx.client.get_account_setting().name("REGISTRY_POLICY_SCOPE");
-    Ok(ctx.read("ecr:GetAccountSetting", Subject::Registry, req.send()).await?.ok().and_then(|r| r.value().map(str::to_string)))
+    Ok(ctx
+        .read("ecr:GetAccountSetting", Subject::Registry, req.send())
+        .await?
+        .ok()
+        .and_then(|r| r.value().map(str::to_string)))
 }
 
 /// Two policy documents with the same statements, by meaning and in order.
