@@ -529,3 +529,64 @@ fn the_ecr_actions_are_the_models() {
     let ours: BTreeSet<String> = ECR_ACTIONS.iter().map(|a| a.to_string()).collect();
     assert_eq!(ours, model, "ECR_ACTIONS and botocore's operations (+ the permission-only actions)");
 }
+
+/// A Registry with every group keeps its round trips at the minimum: the
+/// create's reads go out together (the registry id and each group's
+/// take-over read), then its writes together; refresh reads every group at
+/// once; delete resets every group at once. Every reply is held back, so
+/// calls made at once are in flight together in the proxy.
+#[tokio::test]
+async fn every_group_at_once_create_two_round_trips_refresh_one_delete_one() {
+    let moto = Moto::start_strict();
+    let proxy = FaultProxy::start(moto.port);
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await.of_type(REGISTRY);
+    let release = env.moto.create_signing_profile("release");
+    let all = obj(&[
+        ("scanning", Value::Object(obj(&[("type", "BASIC".into())]))),
+        (
+            "replication",
+            Value::Array(vec![Value::Object(obj(&[(
+                "destinations",
+                Value::Array(vec![Value::Object(obj(&[("region", "eu-west-1".into())]))]),
+            )]))]),
+        ),
+        ("signing", Value::Array(vec![rule(&release, &["prod/*"])])),
+        ("replicationSourceAccounts", strings(&["210987654321"])),
+    ]);
+    let inputs = env.checked("all", &all).await;
+    let hold = |proxy: &FaultProxy| {
+        for op in [
+            "DescribeRegistry",
+            "GetRegistryScanningConfiguration",
+            "GetSigningConfiguration",
+            "GetRegistryPolicy",
+            "PutRegistryScanningConfiguration",
+            "PutReplicationConfiguration",
+            "PutSigningConfiguration",
+            "PutRegistryPolicy",
+            "DeleteSigningConfiguration",
+            "DeleteRegistryPolicy",
+        ] {
+            proxy.inject(op, Fault::SlowReply(std::time::Duration::from_millis(300)), None);
+        }
+    };
+    hold(&proxy);
+    proxy.reset_counts();
+    let (id, out) = env.create("all", &inputs, false).await.unwrap();
+    let counts = proxy.counts();
+    assert_eq!(counts.max_in_flight, 4, "four reads, then four writes, each at once: {counts:?}");
+    assert_eq!(counts.forwarded, 8, "{counts:?}");
+    assert_eq!(signing_in_force(&env.moto).await, Some(vec![pair(&release, &["prod/*"])]));
+
+    proxy.reset_counts();
+    let (read_out, _) = env.read_found("all", &id, &out, &inputs).await;
+    let counts = proxy.counts();
+    assert_eq!((counts.forwarded, counts.max_in_flight), (4, 4), "one read per group, all at once: {counts:?}");
+    assert!(env.diff("all", &id, &read_out, &inputs).await.diffs.is_empty());
+
+    proxy.reset_counts();
+    env.delete("all", &id, &read_out).await.unwrap();
+    let counts = proxy.counts();
+    assert!(counts.max_in_flight >= 3, "the groups are reset at once: {counts:?}");
+    assert_eq!(signing_in_force(&env.moto).await, None);
+}
