@@ -590,3 +590,31 @@ async fn every_group_at_once_create_two_round_trips_refresh_one_delete_one() {
     assert!(counts.max_in_flight >= 3, "the groups are reset at once: {counts:?}");
     assert_eq!(signing_in_force(&env.moto).await, None);
 }
+
+/// Inside one program, `signing` moved from one Registry to another (with
+/// adopt) is handed over: the Registry that drops it does not delete the
+/// signing configuration the other now declares.
+#[tokio::test]
+async fn signing_handed_to_another_registry_of_the_program_is_never_deleted() {
+    let mut env = env().await;
+    let release = env.moto.create_signing_profile("release");
+    let declared = signing(vec![rule(&release, &["prod/*"])]);
+    let first = env.checked("first", &declared).await;
+    let (id, out) = env.create("first", &first, false).await.unwrap();
+
+    // The program now declares signing on "second" (adopt) and not on "first".
+    let without = env.checked("first", &obj(&[("adopt", false.into())])).await;
+    let mut adopting = declared.clone();
+    adopting.insert("adopt".into(), true.into());
+    let second = env.checked("second", &adopting).await;
+    env.moto.start_recording();
+    let state = env.updated("first", &id, &out, &without, false).await;
+    let calls = env.moto.stop_recording();
+    assert!(!calls.iter().any(|c| c == "DeleteSigningConfiguration"), "handed over, not deleted: {calls:?}");
+    assert!(!state.contains_key("signing"), "no longer owned by first: {state:?}");
+    assert_eq!(signing_in_force(&env.moto).await, Some(vec![pair(&release, &["prod/*"])]));
+    env.create("second", &second, false).await.expect("second takes it over");
+    // Deleting "first" now leaves the configuration to "second".
+    env.delete("first", &id, &state).await.unwrap();
+    assert_eq!(signing_in_force(&env.moto).await, Some(vec![pair(&release, &["prod/*"])]));
+}
