@@ -189,6 +189,12 @@ where
             Code::NotFound,
             format!("ECR repository \"{repo}\" does not exist; run `pulumi refresh` to bring the stack up to date"),
         ),
+        "AccessDeniedException" | "AccessDenied" if call.action == "ecr:PutRegistryScanningConfiguration" => (
+            Code::PermissionDenied,
+            format!(
+                "the AWS credentials in use may not change the scanning configuration of {target} ({aws_message}); ENHANCED scanning is Amazon Inspector's, which ECR turns on (and, back to BASIC, off) with the caller's permissions: grant ecr:PutRegistryScanningConfiguration, inspector2:Enable, inspector2:Disable, inspector2:ListAccountPermissions and iam:CreateServiceLinkedRole (for inspector2.amazonaws.com), or keep scanning.type BASIC"
+            ),
+        ),
         "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => (
             Code::PermissionDenied,
             format!(
@@ -215,6 +221,28 @@ where
                 "ECR refused the repository policy of repository \"{repo}\" ({aws_message}); every role and user in pullPrincipals and pushPrincipals must exist, since ECR checks them when the policy is set"
             ),
         ),
+        "InvalidParameterException" if call.action == "ecr:PutSigningConfiguration" => (
+            Code::InvalidArgument,
+            format!(
+                "ECR refused the signing rules of {target} ({aws_message}); every signingProfileArn must name an Active AWS Signer signing profile of the registry's account and region, made for container images (platform Notation-OCI-SHA384-ECDSA): create it (aws signer put-signing-profile --profile-name <name> --platform-id Notation-OCI-SHA384-ECDSA) or correct the ARN, then run `pulumi up` again"
+            ),
+        ),
+        "BlockedByOrganizationPolicyException" if call.action == "ecr:PutRegistryScanningConfiguration" => (
+            Code::FailedPrecondition,
+            format!(
+                "an AWS Organizations policy of this account blocks the scanning configuration of {target} ({aws_message}); ENHANCED scanning needs Amazon Inspector, which the organization manages here: ask its administrator to activate Amazon Inspector's ECR scanning for this account and region, or set scanning.type BASIC"
+            ),
+        ),
+        "InvalidParameterException" | "ValidationException"
+            if call.action == "ecr:PutRegistryScanningConfiguration" && aws_message.to_ascii_lowercase().contains("inspector") =>
+        {
+            (
+                Code::FailedPrecondition,
+                format!(
+                    "ECR could not use Amazon Inspector for the scanning configuration of {target} ({aws_message}); ENHANCED scanning is Amazon Inspector's: activate its ECR scanning for this account and region (`aws inspector2 enable --resource-types ECR`), or set scanning.type BASIC"
+                ),
+            )
+        }
         "InvalidTagParameterException" | "InvalidParameterException" | "ValidationException" => {
             (Code::InvalidArgument, format!("ECR refused {} for {target}: {aws_message}", call.action))
         }
@@ -243,6 +271,28 @@ where
         ),
     };
     ProviderError::new(grpc, sentence)
+}
+
+/// The sentence for a registry policy ECR refused (PutRegistryPolicy's
+/// InvalidParameterException) while it names `actions` that only the
+/// registry policy scope V2 allows; `scope` is the account's
+/// REGISTRY_POLICY_SCOPE when it could be read. `None` when the scope is
+/// V2 (then the scope is not the cause, and the plain sentence applies).
+pub fn policy_scope_refused(aws_message: &str, actions: &[String], scope: Option<&str>) -> Option<ProviderError> {
+    let aws_message = aws_message.trim_end_matches('.');
+    let named = actions.join(", ");
+    let v1 = "ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository";
+    let fix = "set the account setting REGISTRY_POLICY_SCOPE to V2 (an awsecr:index:AccountSetting with name: REGISTRY_POLICY_SCOPE and value: V2, or `aws ecr put-account-setting --name REGISTRY_POLICY_SCOPE --value V2`), then run `pulumi up` again";
+    let sentence = match scope {
+        Some("V2") => return None,
+        Some(scope) => format!(
+            "ECR refused the registry policy ({aws_message}): it names {named}, which only registry policy scope V2 allows, and this account's REGISTRY_POLICY_SCOPE is {scope} (only {v1} then); {fix}, or name only those three actions"
+        ),
+        None => format!(
+            "ECR refused the registry policy ({aws_message}); it names {named}, which only registry policy scope V2 allows: if this account's REGISTRY_POLICY_SCOPE is V1 (only {v1} then; the credentials could not read it with ecr:GetAccountSetting), {fix}, or name only those three actions"
+        ),
+    };
+    Some(ProviderError::new(Code::FailedPrecondition, sentence))
 }
 
 /// What a call is on, carried by the call context and named in its

@@ -64,8 +64,13 @@ async fn most_recent_is_the_multi_arch_index_not_its_children_nor_its_referrers(
     let uri = format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/apps/web@{}", index.digest);
     assert_eq!(got["imageUri"], Value::from(uri));
     // Seven images, two a page: four pages, and no index read (no index was
-    // pushed at or after the one chosen).
-    assert_eq!(calls, vec!["DescribeImages"; 4], "{calls:?}");
+    // pushed at or after the one chosen); then the signing status of the
+    // one chosen.
+    let mut expected = vec!["DescribeImages"; 4];
+    expected.push("DescribeImageSigningStatus");
+    assert_eq!(calls, expected, "{calls:?}");
+    assert_eq!(calls.last().map(String::as_str), Some("DescribeImageSigningStatus"), "asked once chosen: {calls:?}");
+    assert_eq!(got["signingStatuses"], Value::Array(vec![]), "no signing rule: an empty list");
 
     // What ECR says of the index, through an independent client: its size is
     // its largest platform's.
@@ -102,7 +107,8 @@ async fn an_image_inside_an_index_is_never_chosen_on_its_own() {
     let got = decode(&env.invoke(GET_IMAGE, &most_recent("apps/api")).await.unwrap().r#return);
     let calls = env.moto.stop_recording();
     assert_eq!(got["imageDigest"], Value::from(release.digest.as_str()), "{got:?}");
-    let reads: Vec<&String> = calls.iter().filter(|c| *c != "DescribeImages").collect();
+    let reads: Vec<&String> =
+        calls.iter().filter(|c| *c != "DescribeImages" && *c != "DescribeImageSigningStatus").collect();
     assert_eq!(reads, vec!["BatchGetImage"], "one read of the one index pushed after the release: {calls:?}");
 
     // A repository holding only referrers has no image to run.

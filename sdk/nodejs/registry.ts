@@ -8,7 +8,7 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
+ * The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, managed signing of pushed images with AWS Signer, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `signing`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
  *
  * ## Example Usage
  * ### Scanning and replication for the whole registry
@@ -27,6 +27,22 @@ import * as utilities from "./utilities";
  * });
  *
  * export const registryId = registry.registryId;
+ * ```
+ * ### Managed signing of release images
+ *
+ * Images pushed to repositories under `prod/` are signed on push with an AWS Signer signing profile of the registry's account and region (made for container images, platform `Notation-OCI-SHA384-ECDSA`). Only the `signing` group is owned: scanning, replication and the registry policy are left as they are.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const signing = new awsecr.Registry("signing", {
+ *     signing: [{
+ *         signingProfileArn: "arn:aws:signer:us-east-1:123456789012:/signing-profiles/release",
+ *         repositoryFilters: ["prod/*"],
+ *     }],
+ * });
+ *
+ * export const registryId = signing.registryId;
  * ```
  *
  * ## Import
@@ -96,6 +112,10 @@ export class Registry extends pulumi.CustomResource {
      * Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
      */
     declare public readonly scanning: pulumi.Output<outputs.RegistryScanning | undefined>;
+    /**
+     * Owns the registry's signing configuration (ECR managed signing) when set: at most 10 rules, each an AWS Signer signing profile and the repositories whose pushed images it signs (an empty list means no rule); never read or changed when never declared. Compared by meaning (the order of rules and of filters is no change). Creating the resource over a signing configuration that holds rules fails with the `pulumi import` command unless `adopt` is true. Removing it from the program, or deleting the resource, deletes the signing configuration (AWS's default: no managed signing); signatures already made stay. The credentials need ecr:GetSigningConfiguration, ecr:PutSigningConfiguration and ecr:DeleteSigningConfiguration.
+     */
+    declare public readonly signing: pulumi.Output<outputs.SigningRule[] | undefined>;
 
     /**
      * Create a Registry resource with the given unique name, arguments, and options.
@@ -113,6 +133,7 @@ export class Registry extends pulumi.CustomResource {
             resourceInputs["replication"] = args?.replication;
             resourceInputs["replicationSourceAccounts"] = args?.replicationSourceAccounts;
             resourceInputs["scanning"] = args ? pulumi.output(args.scanning).apply(v => v === undefined ? undefined : inputs.registryScanningArgsProvideDefaults(v)) : undefined;
+            resourceInputs["signing"] = args?.signing;
             resourceInputs["region"] = undefined /*out*/;
             resourceInputs["registryId"] = undefined /*out*/;
             resourceInputs["registryPolicyText"] = undefined /*out*/;
@@ -125,6 +146,7 @@ export class Registry extends pulumi.CustomResource {
             resourceInputs["replication"] = undefined /*out*/;
             resourceInputs["replicationSourceAccounts"] = undefined /*out*/;
             resourceInputs["scanning"] = undefined /*out*/;
+            resourceInputs["signing"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Registry.__pulumiType, name, resourceInputs, opts);
@@ -155,4 +177,8 @@ export interface RegistryArgs {
      * Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
      */
     scanning?: pulumi.Input<inputs.RegistryScanningArgs | undefined>;
+    /**
+     * Owns the registry's signing configuration (ECR managed signing) when set: at most 10 rules, each an AWS Signer signing profile and the repositories whose pushed images it signs (an empty list means no rule); never read or changed when never declared. Compared by meaning (the order of rules and of filters is no change). Creating the resource over a signing configuration that holds rules fails with the `pulumi import` command unless `adopt` is true. Removing it from the program, or deleting the resource, deletes the signing configuration (AWS's default: no managed signing); signatures already made stay. The credentials need ecr:GetSigningConfiguration, ecr:PutSigningConfiguration and ecr:DeleteSigningConfiguration.
+     */
+    signing?: pulumi.Input<pulumi.Input<inputs.SigningRuleArgs>[] | undefined>;
 }

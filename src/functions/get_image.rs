@@ -1,7 +1,7 @@
 //! `awsecr:index:getImage`: one image of a repository, by tag, by digest or
 //! the most recently pushed runnable image, with its digest, tags, push time,
-//! size, scan status and the URI that pins it by digest (for deploying
-//! exactly this image).
+//! size, scan status, managed signing's status and the URI that pins it by
+//! digest (for deploying exactly this image).
 //!
 //! `mostRecent` chooses among what a deploy can run: an image manifest of a
 //! container image or an image index (a multi-architecture image), never a
@@ -26,9 +26,10 @@ use crate::validate::{Failure, Field};
 pub const TOKEN: &str = "awsecr:index:getImage";
 /// The function's arguments.
 pub const ARGS: &[&str] = &["repositoryName", "imageTag", "imageDigest", "mostRecent", "registryId"];
-/// What it returns (`scanStatus` only when the image has been scanned).
+/// What it returns (`scanStatus` only when the image has been scanned;
+/// `signingStatuses` only when ECR answered DescribeImageSigningStatus).
 pub const RESULTS: &[&str] =
-    &["imageDigest", "imageTags", "imagePushedAt", "imageSizeInBytes", "imageUri", "scanStatus"];
+    &["imageDigest", "imageTags", "imagePushedAt", "imageSizeInBytes", "imageUri", "scanStatus", "signingStatuses"];
 
 /// Which image to look up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,18 +112,39 @@ impl Function for GetImage {
     /// DescribeImages: one call for a tag or a digest; for the most recent
     /// image every page, then BatchGetImage of the indexes that may hold the
     /// image chosen (only when an index was pushed at or after it).
+    /// DescribeImageSigningStatus goes out with DescribeImages for a tag or a
+    /// digest (one round trip), after the choice for the most recent image.
     async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
         let lookup = match check(args) {
             Ok(l) => l,
             Err(failures) => return Ok(Invoked::Failures(failures)),
         };
         let name = lookup.repository.as_str();
-        let image = match &lookup.which {
-            Which::Tag(t) => one(ctx, &lookup, ImageIdentifier::builder().image_tag(t).build()).await?,
-            Which::Digest(d) => one(ctx, &lookup, ImageIdentifier::builder().image_digest(d).build()).await?,
-            Which::MostRecent => most_recent(ctx, &lookup).await?,
+        // `signing`: `None` when not asked yet (the most recent image is
+        // only known once chosen).
+        let (image, signing) = match &lookup.which {
+            Which::MostRecent => (most_recent(ctx, &lookup).await?, None),
+            Which::Tag(_) | Which::Digest(_) => {
+                let id = match &lookup.which {
+                    Which::Tag(t) => ImageIdentifier::builder().image_tag(t).build(),
+                    _ => ImageIdentifier::builder().image_digest(lookup.which.digest().unwrap_or_default()).build(),
+                };
+                let (image, signing) = tokio::join!(one(ctx, &lookup, id.clone()), signing_statuses(ctx, &lookup, id));
+                (image?, Some(signing?))
+            }
         };
         let digest = image.image_digest().unwrap_or_default().to_string();
+        // The status of this very image: asked by digest when the answer was
+        // of another image (a tag moved between the two calls) or when the
+        // image was only chosen now.
+        let signing = match signing {
+            Some(Some(s)) if s.digest.as_deref().is_some_and(|d| d != digest) => None,
+            other => other,
+        };
+        let signing = match signing {
+            Some(answer) => answer,
+            None => signing_statuses(ctx, &lookup, ImageIdentifier::builder().image_digest(&digest).build()).await?,
+        };
         let registry = image.registry_id().or(lookup.registry_id.as_deref()).unwrap_or_default();
         let region = ctx.config.region_in_force().unwrap_or_default();
         let suffix = ctx.config.partition().and_then(crate::partition::dns_suffix).unwrap_or("amazonaws.com");
@@ -142,8 +164,73 @@ impl Function for GetImage {
         if let Some(status) = image.image_scan_status().and_then(|s| s.status()) {
             out.insert("scanStatus".into(), status.as_str().into());
         }
+        if let Some(signing) = signing {
+            out.insert("signingStatuses".into(), Value::Array(signing.statuses));
+        }
         Ok(Invoked::Return(out))
     }
+}
+
+impl Which {
+    fn digest(&self) -> Option<&str> {
+        match self {
+            Which::Digest(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+/// DescribeImageSigningStatus's answer: the digest it is about and one
+/// status per signing profile (none when no signing rule matched the image
+/// when it was pushed).
+struct Signing {
+    digest: Option<String>,
+    statuses: Vec<Value>,
+}
+
+/// Managed signing's status of one image. A lookup never fails for it:
+/// when ECR does not answer (the credentials may not call
+/// ecr:DescribeImageSigningStatus, the region has no managed signing, the
+/// image went away meanwhile, ...) the result is `None` and getImage leaves
+/// `signingStatuses` out; only cancellation and the timeout stop it.
+async fn signing_statuses(ctx: &Ctx<'_>, lookup: &Lookup, id: ImageIdentifier) -> Result<Option<Signing>> {
+    let name = lookup.repository.as_str();
+    let action = "ecr:DescribeImageSigningStatus";
+    let req = ctx
+        .client
+        .describe_image_signing_status()
+        .repository_name(name)
+        .set_registry_id(lookup.registry_id.clone())
+        .image_id(id);
+    let resp = match ctx.read(action, Subject::Repository(name), req.send()).await? {
+        Ok(r) => r,
+        Err(e) => {
+            crate::log::log(crate::log::Level::Debug, || {
+                format!(
+                    "{action} on repository \"{name}\" failed, signingStatuses left out: {}",
+                    e.code().unwrap_or("no code")
+                )
+            });
+            return Ok(None);
+        }
+    };
+    let statuses = resp
+        .signing_statuses()
+        .iter()
+        .map(|s| {
+            let mut m = Map::new();
+            m.insert("signingProfileArn".into(), s.signing_profile_arn().unwrap_or_default().into());
+            m.insert("status".into(), s.status().map(|v| v.as_str()).unwrap_or_default().into());
+            if let Some(code) = s.failure_code() {
+                m.insert("failureCode".into(), code.into());
+            }
+            if let Some(reason) = s.failure_reason() {
+                m.insert("failureReason".into(), reason.into());
+            }
+            Value::Object(m)
+        })
+        .collect();
+    Ok(Some(Signing { digest: resp.image_id().and_then(|i| i.image_digest()).map(str::to_string), statuses }))
 }
 
 /// The image with this tag or digest.

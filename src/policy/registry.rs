@@ -38,6 +38,151 @@ pub const REPLICATION_ACTIONS: &[&str] = &["ecr:CreateRepository", "ecr:Replicat
 /// statement may name any ECR action.
 pub const V1_ACTIONS: &[&str] = &["ecr:BatchImportUpstreamImage", "ecr:CreateRepository", "ecr:ReplicateImage"];
 
+/// Every action ECR authorizes, as IAM names it: the operations of
+/// botocore's ECR model and the two permission-only actions
+/// (`ecr:BatchImportUpstreamImage`, `ecr:ReplicateImage`; AWS's "Private
+/// registry permissions"). With scope V2 a registry policy statement may
+/// name any of them; a test compares the list with the model the tests run
+/// with, so an action AWS adds fails there first.
+pub const ECR_ACTIONS: &[&str] = &[
+    "BatchCheckLayerAvailability",
+    "BatchDeleteImage",
+    "BatchGetImage",
+    "BatchGetRepositoryScanningConfiguration",
+    "BatchImportUpstreamImage",
+    "CompleteLayerUpload",
+    "CreatePullThroughCacheRule",
+    "CreateRepository",
+    "CreateRepositoryCreationTemplate",
+    "DeleteLifecyclePolicy",
+    "DeletePullThroughCacheRule",
+    "DeleteRegistryPolicy",
+    "DeleteRepository",
+    "DeleteRepositoryCreationTemplate",
+    "DeleteRepositoryPolicy",
+    "DeleteSigningConfiguration",
+    "DeregisterPullTimeUpdateExclusion",
+    "DescribeImageReplicationStatus",
+    "DescribeImageScanFindings",
+    "DescribeImageSigningStatus",
+    "DescribeImages",
+    "DescribePullThroughCacheRules",
+    "DescribeRegistry",
+    "DescribeReplicationBackfillResults",
+    "DescribeRepositories",
+    "DescribeRepositoryCreationTemplates",
+    "GetAccountSetting",
+    "GetAuthorizationToken",
+    "GetDownloadUrlForLayer",
+    "GetLifecyclePolicy",
+    "GetLifecyclePolicyPreview",
+    "GetRegistryPolicy",
+    "GetRegistryScanningConfiguration",
+    "GetRepositoryPolicy",
+    "GetSigningConfiguration",
+    "InitiateLayerUpload",
+    "ListImageReferrers",
+    "ListImages",
+    "ListPullTimeUpdateExclusions",
+    "ListReplicationBackfills",
+    "ListTagsForResource",
+    "PutAccountSetting",
+    "PutImage",
+    "PutImageScanningConfiguration",
+    "PutImageTagMutability",
+    "PutLifecyclePolicy",
+    "PutRegistryPolicy",
+    "PutRegistryScanningConfiguration",
+    "PutReplicationConfiguration",
+    "PutSigningConfiguration",
+    "RegisterPullTimeUpdateExclusion",
+    "ReplicateImage",
+    "SetRepositoryPolicy",
+    "StartImageScan",
+    "StartLifecyclePolicyPreview",
+    "StartReplicationBackfill",
+    "StopReplicationBackfill",
+    "TagResource",
+    "UntagResource",
+    "UpdateImageStorageClass",
+    "UpdatePullThroughCacheRule",
+    "UpdateRepositoryCreationTemplate",
+    "UploadLayerPart",
+    "ValidatePullThroughCacheRule",
+];
+
+/// The registry policy scope (the account setting `REGISTRY_POLICY_SCOPE`)
+/// a statement naming an action needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Allowed with V1 (and V2): the action names only V1's actions.
+    V1,
+    /// Allowed with V2 only: it names an ECR action beyond V1's.
+    V2,
+}
+
+/// The scope that lets a statement name `action` (`ecr:` and a name, `*`
+/// and `?` as IAM's wildcards, case aside as IAM reads actions); `None`
+/// when it names no action ECR has (no scope allows it).
+pub fn scope_of(action: &str) -> Option<Scope> {
+    let (service, name) = action.split_once(':')?;
+    if !service.eq_ignore_ascii_case("ecr") {
+        return None;
+    }
+    let pattern = name.to_ascii_lowercase();
+    let matched: Vec<&str> = ECR_ACTIONS.iter().copied().filter(|a| glob(&pattern, &a.to_ascii_lowercase())).collect();
+    if matched.is_empty() {
+        return None;
+    }
+    let v1 = |a: &str| V1_ACTIONS.iter().any(|v| v.eq_ignore_ascii_case(&format!("ecr:{a}")));
+    Some(if matched.iter().all(|a| v1(a)) { Scope::V1 } else { Scope::V2 })
+}
+
+/// IAM's wildcard match: `*` any run of characters, `?` one.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < t.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
+}
+
+/// The actions of `statements` (their `Action` and `NotAction`) that only
+/// scope V2 allows, each once, in order: what a registry policy of scope V1
+/// refuses.
+pub fn beyond_v1(statements: &[Json]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for st in statements {
+        for key in ["Action", "NotAction"] {
+            let actions = match st.get(key) {
+                Some(Json::String(a)) => vec![a.clone()],
+                Some(Json::Array(list)) => list.iter().filter_map(|a| a.as_str().map(str::to_string)).collect(),
+                _ => vec![],
+            };
+            for a in actions {
+                if scope_of(&a) != Some(Scope::V1) && !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The longest registry policy ECR accepts.
 pub const MAX_REGISTRY_POLICY_LENGTH: usize = 10_240;
 /// A registry id of the right length, for sizing a policy before the
@@ -383,6 +528,26 @@ fn account_of(p: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_action_has_the_scope_that_allows_it() {
+        for v1 in ["ecr:ReplicateImage", "ecr:createrepository", "ECR:BatchImportUpstreamImage", "ecr:Replicate*"] {
+            assert_eq!(scope_of(v1), Some(Scope::V1), "{v1}");
+        }
+        for v2 in ["ecr:BatchGetImage", "ecr:*", "ecr:Describe*", "ecr:Create*", "ecr:?atchGetImage"] {
+            assert_eq!(scope_of(v2), Some(Scope::V2), "{v2}");
+        }
+        for none in ["ecr:PullImage", "ecr:Fly*", "s3:GetObject", "ecr", "ecr:"] {
+            assert_eq!(scope_of(none), None, "{none}");
+        }
+        let statements = vec![
+            json!({"Action": ["ecr:CreateRepository", "ecr:BatchGetImage"]}),
+            json!({"Action": "ecr:DescribeImages", "NotAction": "ecr:BatchGetImage"}),
+            json!({"Action": "ecr:ReplicateImage"}),
+        ];
+        assert_eq!(beyond_v1(&statements), vec!["ecr:BatchGetImage".to_string(), "ecr:DescribeImages".to_string()]);
+        assert!(beyond_v1(&[json!({"Action": V1_ACTIONS})]).is_empty());
+    }
 
     const PLACE: Place<'static> = Place { partition: "aws", region: "us-east-1", registry_id: "123456789012" };
 

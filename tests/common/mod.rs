@@ -187,6 +187,24 @@ impl Moto {
         j["KeyMetadata"]["Arn"].as_str().unwrap().to_string()
     }
 
+    /// Creates an AWS Signer signing profile for container images (platform
+    /// Notation-OCI-SHA384-ECDSA) in the emulator's Signer (this account and
+    /// region) and returns its ARN, as managed signing names it
+    /// (`arn:aws:signer:<region>:<account>:/signing-profiles/<name>`).
+    pub fn create_signing_profile(&self, name: &str) -> String {
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/{REGION}/signer/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        let (status, body) = self.http(
+            "PUT",
+            &format!("/signing-profiles/{name}"),
+            &[("Content-Type", "application/json"), ("Authorization", &auth)],
+            r#"{"platformId":"Notation-OCI-SHA384-ECDSA"}"#,
+        );
+        assert_eq!(status, 200, "PutSigningProfile {name}: {body}");
+        format!("arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/{name}")
+    }
+
     /// The emulator's mode, `strict` or `lenient`, as the emulator reports it.
     pub fn mode(&self) -> String {
         let (status, body) = self.http("GET", "/awsecr-test/mode", &[], "");

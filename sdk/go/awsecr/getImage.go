@@ -11,9 +11,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+// One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
 //
 // `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
+//
+// `signingStatuses` comes from DescribeImageSigningStatus (`ecr:DescribeImageSigningStatus`), asked at the same time as DescribeImages for a tag or a digest, and after the choice for `mostRecent`: one status per signing profile whose rule matched the repository when the image was pushed, and an empty list when none did (no signing configuration, or no rule for this repository). When ECR does not answer that call (the credentials may not call it, or managed signing is not offered in the region) the lookup still succeeds and `signingStatuses` is left out.
 //
 // ## Example Usage
 // ### Deploy exactly one image
@@ -79,6 +81,8 @@ type GetImageResult struct {
 	ImageUri string `pulumi:"imageUri"`
 	// The status of the image's last scan (e.g. `COMPLETE`, `FAILED`), when it has been scanned.
 	ScanStatus *string `pulumi:"scanStatus"`
+	// Managed signing's status of the image, one per AWS Signer signing profile whose rule matched it when it was pushed (`IN_PROGRESS`, `COMPLETE` or `FAILED`); an empty list when no signing rule matched it. Left out when ECR did not answer DescribeImageSigningStatus (the credentials may not call `ecr:DescribeImageSigningStatus`, or the region has no managed signing).
+	SigningStatuses []ImageSigningStatus `pulumi:"signingStatuses"`
 }
 
 func GetImageOutput(ctx *pulumi.Context, args GetImageOutputArgs, opts ...pulumi.InvokeOption) GetImageResultOutput {
@@ -149,6 +153,11 @@ func (o GetImageResultOutput) ImageUri() pulumi.StringOutput {
 // The status of the image's last scan (e.g. `COMPLETE`, `FAILED`), when it has been scanned.
 func (o GetImageResultOutput) ScanStatus() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetImageResult) *string { return v.ScanStatus }).(pulumi.StringPtrOutput)
+}
+
+// Managed signing's status of the image, one per AWS Signer signing profile whose rule matched it when it was pushed (`IN_PROGRESS`, `COMPLETE` or `FAILED`); an empty list when no signing rule matched it. Left out when ECR did not answer DescribeImageSigningStatus (the credentials may not call `ecr:DescribeImageSigningStatus`, or the region has no managed signing).
+func (o GetImageResultOutput) SigningStatuses() ImageSigningStatusArrayOutput {
+	return o.ApplyT(func(v GetImageResult) []ImageSigningStatus { return v.SigningStatuses }).(ImageSigningStatusArrayOutput)
 }
 
 func init() {

@@ -210,6 +210,73 @@ func (o AssumeRolePtrOutput) SessionName() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Managed signing's status of an image for one signing profile.
+type ImageSigningStatus struct {
+	// Why signing failed, as a code; only when `status` is `FAILED`.
+	FailureCode *string `pulumi:"failureCode"`
+	// Why signing failed, in words; only when `status` is `FAILED`.
+	FailureReason *string `pulumi:"failureReason"`
+	// The AWS Signer signing profile of the signing rule that matched the image.
+	SigningProfileArn string `pulumi:"signingProfileArn"`
+	// `IN_PROGRESS` (the signature is being made), `COMPLETE` (the signature was made) or `FAILED` (see `failureCode` and `failureReason`).
+	Status string `pulumi:"status"`
+}
+
+// Managed signing's status of an image for one signing profile.
+type ImageSigningStatusOutput struct{ *pulumi.OutputState }
+
+func (ImageSigningStatusOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ImageSigningStatus)(nil)).Elem()
+}
+
+func (o ImageSigningStatusOutput) ToImageSigningStatusOutput() ImageSigningStatusOutput {
+	return o
+}
+
+func (o ImageSigningStatusOutput) ToImageSigningStatusOutputWithContext(ctx context.Context) ImageSigningStatusOutput {
+	return o
+}
+
+// Why signing failed, as a code; only when `status` is `FAILED`.
+func (o ImageSigningStatusOutput) FailureCode() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSigningStatus) *string { return v.FailureCode }).(pulumi.StringPtrOutput)
+}
+
+// Why signing failed, in words; only when `status` is `FAILED`.
+func (o ImageSigningStatusOutput) FailureReason() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSigningStatus) *string { return v.FailureReason }).(pulumi.StringPtrOutput)
+}
+
+// The AWS Signer signing profile of the signing rule that matched the image.
+func (o ImageSigningStatusOutput) SigningProfileArn() pulumi.StringOutput {
+	return o.ApplyT(func(v ImageSigningStatus) string { return v.SigningProfileArn }).(pulumi.StringOutput)
+}
+
+// `IN_PROGRESS` (the signature is being made), `COMPLETE` (the signature was made) or `FAILED` (see `failureCode` and `failureReason`).
+func (o ImageSigningStatusOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v ImageSigningStatus) string { return v.Status }).(pulumi.StringOutput)
+}
+
+type ImageSigningStatusArrayOutput struct{ *pulumi.OutputState }
+
+func (ImageSigningStatusArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ImageSigningStatus)(nil)).Elem()
+}
+
+func (o ImageSigningStatusArrayOutput) ToImageSigningStatusArrayOutput() ImageSigningStatusArrayOutput {
+	return o
+}
+
+func (o ImageSigningStatusArrayOutput) ToImageSigningStatusArrayOutputWithContext(ctx context.Context) ImageSigningStatusArrayOutput {
+	return o
+}
+
+func (o ImageSigningStatusArrayOutput) Index(i pulumi.IntInput) ImageSigningStatusOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ImageSigningStatus {
+		return vs[0].([]ImageSigningStatus)[vs[1].(int)]
+	}).(ImageSigningStatusOutput)
+}
+
 // Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
 type LifecyclePolicy struct {
 	// Expire untagged images this many days after they were pushed (1-3650).
@@ -508,7 +575,7 @@ func (o RegistryPolicyConditionArrayOutput) Index(i pulumi.IntInput) RegistryPol
 
 // One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
 type RegistryPolicyStatement struct {
-	// ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+	// ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action (such as `ecr:BatchGetImage`; `*` wildcards allowed). An action ECR does not have is refused at Check. The scope is the account setting `REGISTRY_POLICY_SCOPE` (see AccountSetting): a V2-only action passes Check, and if the account's scope is V1, the update fails with a message that says to set it to V2. Required unless `document` is given.
 	Actions []string `pulumi:"actions"`
 	// IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
 	Conditions []RegistryPolicyCondition `pulumi:"conditions"`
@@ -537,7 +604,7 @@ type RegistryPolicyStatementInput interface {
 
 // One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
 type RegistryPolicyStatementArgs struct {
-	// ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+	// ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action (such as `ecr:BatchGetImage`; `*` wildcards allowed). An action ECR does not have is refused at Check. The scope is the account setting `REGISTRY_POLICY_SCOPE` (see AccountSetting): a V2-only action passes Check, and if the account's scope is V1, the update fails with a message that says to set it to V2. Required unless `document` is given.
 	Actions pulumi.StringArrayInput `pulumi:"actions"`
 	// IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
 	Conditions RegistryPolicyConditionArrayInput `pulumi:"conditions"`
@@ -605,7 +672,7 @@ func (o RegistryPolicyStatementOutput) ToRegistryPolicyStatementOutputWithContex
 	return o
 }
 
-// ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+// ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action (such as `ecr:BatchGetImage`; `*` wildcards allowed). An action ECR does not have is refused at Check. The scope is the account setting `REGISTRY_POLICY_SCOPE` (see AccountSetting): a V2-only action passes Check, and if the account's scope is V1, the update fails with a message that says to set it to V2. Required unless `document` is given.
 func (o RegistryPolicyStatementOutput) Actions() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RegistryPolicyStatement) []string { return v.Actions }).(pulumi.StringArrayOutput)
 }
@@ -1080,6 +1147,115 @@ func (o ReplicationRuleArrayOutput) Index(i pulumi.IntInput) ReplicationRuleOutp
 	}).(ReplicationRuleOutput)
 }
 
+// One managed-signing rule: images pushed to a matching repository are signed with this AWS Signer signing profile (a repository several rules match is signed by each of their profiles).
+type SigningRule struct {
+	// The repositories whose pushed images are signed, as wildcard filters (`*` matches any run of characters, e.g. `prod/*`): 1 to 100 filters of 1 to 256 lowercase letters, digits, `.`, `_`, `-`, `/` and `*`. Every repository when left out.
+	RepositoryFilters []string `pulumi:"repositoryFilters"`
+	// The ARN of the AWS Signer signing profile that signs, `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>` (at most 200 characters). Check requires the registry's own partition and region; ECR requires the profile to exist and be Active (made for container images, platform `Notation-OCI-SHA384-ECDSA`), and the principal pushing an image needs `signer:SignPayload` on it.
+	SigningProfileArn string `pulumi:"signingProfileArn"`
+}
+
+// SigningRuleInput is an input type that accepts SigningRuleArgs and SigningRuleOutput values.
+// You can construct a concrete instance of `SigningRuleInput` via:
+//
+//	SigningRuleArgs{...}
+type SigningRuleInput interface {
+	pulumi.Input
+
+	ToSigningRuleOutput() SigningRuleOutput
+	ToSigningRuleOutputWithContext(context.Context) SigningRuleOutput
+}
+
+// One managed-signing rule: images pushed to a matching repository are signed with this AWS Signer signing profile (a repository several rules match is signed by each of their profiles).
+type SigningRuleArgs struct {
+	// The repositories whose pushed images are signed, as wildcard filters (`*` matches any run of characters, e.g. `prod/*`): 1 to 100 filters of 1 to 256 lowercase letters, digits, `.`, `_`, `-`, `/` and `*`. Every repository when left out.
+	RepositoryFilters pulumi.StringArrayInput `pulumi:"repositoryFilters"`
+	// The ARN of the AWS Signer signing profile that signs, `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>` (at most 200 characters). Check requires the registry's own partition and region; ECR requires the profile to exist and be Active (made for container images, platform `Notation-OCI-SHA384-ECDSA`), and the principal pushing an image needs `signer:SignPayload` on it.
+	SigningProfileArn pulumi.StringInput `pulumi:"signingProfileArn"`
+}
+
+func (SigningRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SigningRule)(nil)).Elem()
+}
+
+func (i SigningRuleArgs) ToSigningRuleOutput() SigningRuleOutput {
+	return i.ToSigningRuleOutputWithContext(context.Background())
+}
+
+func (i SigningRuleArgs) ToSigningRuleOutputWithContext(ctx context.Context) SigningRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SigningRuleOutput)
+}
+
+// SigningRuleArrayInput is an input type that accepts SigningRuleArray and SigningRuleArrayOutput values.
+// You can construct a concrete instance of `SigningRuleArrayInput` via:
+//
+//	SigningRuleArray{ SigningRuleArgs{...} }
+type SigningRuleArrayInput interface {
+	pulumi.Input
+
+	ToSigningRuleArrayOutput() SigningRuleArrayOutput
+	ToSigningRuleArrayOutputWithContext(context.Context) SigningRuleArrayOutput
+}
+
+type SigningRuleArray []SigningRuleInput
+
+func (SigningRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SigningRule)(nil)).Elem()
+}
+
+func (i SigningRuleArray) ToSigningRuleArrayOutput() SigningRuleArrayOutput {
+	return i.ToSigningRuleArrayOutputWithContext(context.Background())
+}
+
+func (i SigningRuleArray) ToSigningRuleArrayOutputWithContext(ctx context.Context) SigningRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SigningRuleArrayOutput)
+}
+
+// One managed-signing rule: images pushed to a matching repository are signed with this AWS Signer signing profile (a repository several rules match is signed by each of their profiles).
+type SigningRuleOutput struct{ *pulumi.OutputState }
+
+func (SigningRuleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SigningRule)(nil)).Elem()
+}
+
+func (o SigningRuleOutput) ToSigningRuleOutput() SigningRuleOutput {
+	return o
+}
+
+func (o SigningRuleOutput) ToSigningRuleOutputWithContext(ctx context.Context) SigningRuleOutput {
+	return o
+}
+
+// The repositories whose pushed images are signed, as wildcard filters (`*` matches any run of characters, e.g. `prod/*`): 1 to 100 filters of 1 to 256 lowercase letters, digits, `.`, `_`, `-`, `/` and `*`. Every repository when left out.
+func (o SigningRuleOutput) RepositoryFilters() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v SigningRule) []string { return v.RepositoryFilters }).(pulumi.StringArrayOutput)
+}
+
+// The ARN of the AWS Signer signing profile that signs, `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>` (at most 200 characters). Check requires the registry's own partition and region; ECR requires the profile to exist and be Active (made for container images, platform `Notation-OCI-SHA384-ECDSA`), and the principal pushing an image needs `signer:SignPayload` on it.
+func (o SigningRuleOutput) SigningProfileArn() pulumi.StringOutput {
+	return o.ApplyT(func(v SigningRule) string { return v.SigningProfileArn }).(pulumi.StringOutput)
+}
+
+type SigningRuleArrayOutput struct{ *pulumi.OutputState }
+
+func (SigningRuleArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SigningRule)(nil)).Elem()
+}
+
+func (o SigningRuleArrayOutput) ToSigningRuleArrayOutput() SigningRuleArrayOutput {
+	return o
+}
+
+func (o SigningRuleArrayOutput) ToSigningRuleArrayOutputWithContext(ctx context.Context) SigningRuleArrayOutput {
+	return o
+}
+
+func (o SigningRuleArrayOutput) Index(i pulumi.IntInput) SigningRuleOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) SigningRule {
+		return vs[0].([]SigningRule)[vs[1].(int)]
+	}).(SigningRuleOutput)
+}
+
 // A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
 type TaggedLifecycleRule struct {
 	// Expire the selected images this many days after they were pushed (1-3650).
@@ -1222,10 +1398,14 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ReplicationDestinationArrayInput)(nil)).Elem(), ReplicationDestinationArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ReplicationRuleInput)(nil)).Elem(), ReplicationRuleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ReplicationRuleArrayInput)(nil)).Elem(), ReplicationRuleArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SigningRuleInput)(nil)).Elem(), SigningRuleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SigningRuleArrayInput)(nil)).Elem(), SigningRuleArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TaggedLifecycleRuleInput)(nil)).Elem(), TaggedLifecycleRuleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TaggedLifecycleRuleArrayInput)(nil)).Elem(), TaggedLifecycleRuleArray{})
 	pulumi.RegisterOutputType(AssumeRoleOutput{})
 	pulumi.RegisterOutputType(AssumeRolePtrOutput{})
+	pulumi.RegisterOutputType(ImageSigningStatusOutput{})
+	pulumi.RegisterOutputType(ImageSigningStatusArrayOutput{})
 	pulumi.RegisterOutputType(LifecyclePolicyOutput{})
 	pulumi.RegisterOutputType(LifecyclePolicyPtrOutput{})
 	pulumi.RegisterOutputType(RegistryPolicyConditionOutput{})
@@ -1238,6 +1418,8 @@ func init() {
 	pulumi.RegisterOutputType(ReplicationDestinationArrayOutput{})
 	pulumi.RegisterOutputType(ReplicationRuleOutput{})
 	pulumi.RegisterOutputType(ReplicationRuleArrayOutput{})
+	pulumi.RegisterOutputType(SigningRuleOutput{})
+	pulumi.RegisterOutputType(SigningRuleArrayOutput{})
 	pulumi.RegisterOutputType(TaggedLifecycleRuleOutput{})
 	pulumi.RegisterOutputType(TaggedLifecycleRuleArrayOutput{})
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
+// The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, managed signing of pushed images with AWS Signer, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `signing`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
 //
 // ## Example Usage
 // ### Scanning and replication for the whole registry
@@ -53,6 +53,39 @@ import (
 //	}
 //
 // ```
+// ### Managed signing of release images
+//
+// Images pushed to repositories under `prod/` are signed on push with an AWS Signer signing profile of the registry's account and region (made for container images, platform `Notation-OCI-SHA384-ECDSA`). Only the `signing` group is owned: scanning, replication and the registry policy are left as they are.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			signing, err := awsecr.NewRegistry(ctx, "signing", &awsecr.RegistryArgs{
+//				Signing: awsecr.SigningRuleArray{
+//					&awsecr.SigningRuleArgs{
+//						SigningProfileArn: pulumi.String("arn:aws:signer:us-east-1:123456789012:/signing-profiles/release"),
+//						RepositoryFilters: pulumi.StringArray{pulumi.String("prod/*")},
+//					},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("registryId", signing.RegistryId)
+//			return nil
+//		})
+//	}
+//
+// ```
 //
 // ## Import
 //
@@ -80,6 +113,8 @@ type Registry struct {
 	ReplicationSourceAccounts pulumi.StringArrayOutput `pulumi:"replicationSourceAccounts"`
 	// Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 	Scanning RegistryScanningPtrOutput `pulumi:"scanning"`
+	// Owns the registry's signing configuration (ECR managed signing) when set: at most 10 rules, each an AWS Signer signing profile and the repositories whose pushed images it signs (an empty list means no rule); never read or changed when never declared. Compared by meaning (the order of rules and of filters is no change). Creating the resource over a signing configuration that holds rules fails with the `pulumi import` command unless `adopt` is true. Removing it from the program, or deleting the resource, deletes the signing configuration (AWS's default: no managed signing); signatures already made stay. The credentials need ecr:GetSigningConfiguration, ecr:PutSigningConfiguration and ecr:DeleteSigningConfiguration.
+	Signing SigningRuleArrayOutput `pulumi:"signing"`
 }
 
 // NewRegistry registers a new resource with the given unique name, arguments, and options.
@@ -138,6 +173,8 @@ type registryArgs struct {
 	ReplicationSourceAccounts []string `pulumi:"replicationSourceAccounts"`
 	// Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 	Scanning *RegistryScanning `pulumi:"scanning"`
+	// Owns the registry's signing configuration (ECR managed signing) when set: at most 10 rules, each an AWS Signer signing profile and the repositories whose pushed images it signs (an empty list means no rule); never read or changed when never declared. Compared by meaning (the order of rules and of filters is no change). Creating the resource over a signing configuration that holds rules fails with the `pulumi import` command unless `adopt` is true. Removing it from the program, or deleting the resource, deletes the signing configuration (AWS's default: no managed signing); signatures already made stay. The credentials need ecr:GetSigningConfiguration, ecr:PutSigningConfiguration and ecr:DeleteSigningConfiguration.
+	Signing []SigningRule `pulumi:"signing"`
 }
 
 // The set of arguments for constructing a Registry resource.
@@ -152,6 +189,8 @@ type RegistryArgs struct {
 	ReplicationSourceAccounts pulumi.StringArrayInput
 	// Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 	Scanning RegistryScanningPtrInput
+	// Owns the registry's signing configuration (ECR managed signing) when set: at most 10 rules, each an AWS Signer signing profile and the repositories whose pushed images it signs (an empty list means no rule); never read or changed when never declared. Compared by meaning (the order of rules and of filters is no change). Creating the resource over a signing configuration that holds rules fails with the `pulumi import` command unless `adopt` is true. Removing it from the program, or deleting the resource, deletes the signing configuration (AWS's default: no managed signing); signatures already made stay. The credentials need ecr:GetSigningConfiguration, ecr:PutSigningConfiguration and ecr:DeleteSigningConfiguration.
+	Signing SigningRuleArrayInput
 }
 
 func (RegistryArgs) ElementType() reflect.Type {
@@ -279,6 +318,11 @@ func (o RegistryOutput) ReplicationSourceAccounts() pulumi.StringArrayOutput {
 // Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
 func (o RegistryOutput) Scanning() RegistryScanningPtrOutput {
 	return o.ApplyT(func(v *Registry) RegistryScanningPtrOutput { return v.Scanning }).(RegistryScanningPtrOutput)
+}
+
+// Owns the registry's signing configuration (ECR managed signing) when set: at most 10 rules, each an AWS Signer signing profile and the repositories whose pushed images it signs (an empty list means no rule); never read or changed when never declared. Compared by meaning (the order of rules and of filters is no change). Creating the resource over a signing configuration that holds rules fails with the `pulumi import` command unless `adopt` is true. Removing it from the program, or deleting the resource, deletes the signing configuration (AWS's default: no managed signing); signatures already made stay. The credentials need ecr:GetSigningConfiguration, ecr:PutSigningConfiguration and ecr:DeleteSigningConfiguration.
+func (o RegistryOutput) Signing() SigningRuleArrayOutput {
+	return o.ApplyT(func(v *Registry) SigningRuleArrayOutput { return v.Signing }).(SigningRuleArrayOutput)
 }
 
 type RegistryArrayOutput struct{ *pulumi.OutputState }

@@ -71,7 +71,7 @@ export interface RegistryPolicyConditionArgs {
  */
 export interface RegistryPolicyStatementArgs {
     /**
-     * ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+     * ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action (such as `ecr:BatchGetImage`; `*` wildcards allowed). An action ECR does not have is refused at Check. The scope is the account setting `REGISTRY_POLICY_SCOPE` (see AccountSetting): a V2-only action passes Check, and if the account's scope is V1, the update fails with a message that says to set it to V2. Required unless `document` is given.
      */
     actions?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
@@ -153,6 +153,20 @@ export interface ReplicationRuleArgs {
      * Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
      */
     repositoryPrefixes?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+}
+
+/**
+ * One managed-signing rule: images pushed to a matching repository are signed with this AWS Signer signing profile (a repository several rules match is signed by each of their profiles).
+ */
+export interface SigningRuleArgs {
+    /**
+     * The repositories whose pushed images are signed, as wildcard filters (`*` matches any run of characters, e.g. `prod/*`): 1 to 100 filters of 1 to 256 lowercase letters, digits, `.`, `_`, `-`, `/` and `*`. Every repository when left out.
+     */
+    repositoryFilters?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * The ARN of the AWS Signer signing profile that signs, `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>` (at most 200 characters). Check requires the registry's own partition and region; ECR requires the profile to exist and be Active (made for container images, platform `Notation-OCI-SHA384-ECDSA`), and the principal pushing an image needs `signer:SignPayload` on it.
+     */
+    signingProfileArn: pulumi.Input<string>;
 }
 
 /**

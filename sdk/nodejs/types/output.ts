@@ -31,6 +31,28 @@ export interface AssumeRole {
 }
 
 /**
+ * Managed signing's status of an image for one signing profile.
+ */
+export interface ImageSigningStatus {
+    /**
+     * Why signing failed, as a code; only when `status` is `FAILED`.
+     */
+    failureCode?: string;
+    /**
+     * Why signing failed, in words; only when `status` is `FAILED`.
+     */
+    failureReason?: string;
+    /**
+     * The AWS Signer signing profile of the signing rule that matched the image.
+     */
+    signingProfileArn: string;
+    /**
+     * `IN_PROGRESS` (the signature is being made), `COMPLETE` (the signature was made) or `FAILED` (see `failureCode` and `failureReason`).
+     */
+    status: string;
+}
+
+/**
  * Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
  */
 export interface LifecyclePolicy {
@@ -71,7 +93,7 @@ export interface RegistryPolicyCondition {
  */
 export interface RegistryPolicyStatement {
     /**
-     * ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+     * ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action (such as `ecr:BatchGetImage`; `*` wildcards allowed). An action ECR does not have is refused at Check. The scope is the account setting `REGISTRY_POLICY_SCOPE` (see AccountSetting): a V2-only action passes Check, and if the account's scope is V1, the update fails with a message that says to set it to V2. Required unless `document` is given.
      */
     actions?: string[];
     /**
@@ -153,6 +175,20 @@ export interface ReplicationRule {
      * Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
      */
     repositoryPrefixes?: string[];
+}
+
+/**
+ * One managed-signing rule: images pushed to a matching repository are signed with this AWS Signer signing profile (a repository several rules match is signed by each of their profiles).
+ */
+export interface SigningRule {
+    /**
+     * The repositories whose pushed images are signed, as wildcard filters (`*` matches any run of characters, e.g. `prod/*`): 1 to 100 filters of 1 to 256 lowercase letters, digits, `.`, `_`, `-`, `/` and `*`. Every repository when left out.
+     */
+    repositoryFilters?: string[];
+    /**
+     * The ARN of the AWS Signer signing profile that signs, `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>` (at most 200 characters). Check requires the registry's own partition and region; ECR requires the profile to exist and be Active (made for container images, platform `Notation-OCI-SHA384-ECDSA`), and the principal pushing an image needs `signer:SignPayload` on it.
+     */
+    signingProfileArn: string;
 }
 
 /**

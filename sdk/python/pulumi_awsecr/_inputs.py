@@ -30,6 +30,8 @@ __all__ = [
     'ReplicationDestinationArgsDict',
     'ReplicationRuleArgs',
     'ReplicationRuleArgsDict',
+    'SigningRuleArgs',
+    'SigningRuleArgsDict',
     'TaggedLifecycleRuleArgs',
     'TaggedLifecycleRuleArgsDict',
 ]
@@ -282,7 +284,7 @@ class RegistryPolicyStatementArgsDict(TypedDict):
     """
     actions: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
-    ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+    ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action (such as `ecr:BatchGetImage`; `*` wildcards allowed). An action ECR does not have is refused at Check. The scope is the account setting `REGISTRY_POLICY_SCOPE` (see AccountSetting): a V2-only action passes Check, and if the account's scope is V1, the update fails with a message that says to set it to V2. Required unless `document` is given.
     """
     conditions: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyConditionArgsDict']]]]]
     """
@@ -319,7 +321,7 @@ class RegistryPolicyStatementArgs:
         One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
 
         :param pulumi.Input[_builtins.str] sid: The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] actions: ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] actions: ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action (such as `ecr:BatchGetImage`; `*` wildcards allowed). An action ECR does not have is refused at Check. The scope is the account setting `REGISTRY_POLICY_SCOPE` (see AccountSetting): a V2-only action passes Check, and if the account's scope is V1, the update fails with a message that says to set it to V2. Required unless `document` is given.
         :param pulumi.Input[Sequence[pulumi.Input['RegistryPolicyConditionArgs']]] conditions: IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
         :param pulumi.Input[_builtins.str] document: The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
         :param pulumi.Input[_builtins.str] effect: `Allow` (the default) or `Deny`.
@@ -356,7 +358,7 @@ class RegistryPolicyStatementArgs:
     @pulumi.getter
     def actions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+        ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action (such as `ecr:BatchGetImage`; `*` wildcards allowed). An action ECR does not have is refused at Check. The scope is the account setting `REGISTRY_POLICY_SCOPE` (see AccountSetting): a V2-only action passes Check, and if the account's scope is V1, the update fails with a message that says to set it to V2. Required unless `document` is given.
         """
         return pulumi.get(self, "actions")
 
@@ -605,6 +607,59 @@ class ReplicationRuleArgs:
     @repository_prefixes.setter
     def repository_prefixes(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "repository_prefixes", value)
+
+
+class SigningRuleArgsDict(TypedDict):
+    """
+    One managed-signing rule: images pushed to a matching repository are signed with this AWS Signer signing profile (a repository several rules match is signed by each of their profiles).
+    """
+    signing_profile_arn: pulumi.Input[_builtins.str]
+    """
+    The ARN of the AWS Signer signing profile that signs, `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>` (at most 200 characters). Check requires the registry's own partition and region; ECR requires the profile to exist and be Active (made for container images, platform `Notation-OCI-SHA384-ECDSA`), and the principal pushing an image needs `signer:SignPayload` on it.
+    """
+    repository_filters: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    The repositories whose pushed images are signed, as wildcard filters (`*` matches any run of characters, e.g. `prod/*`): 1 to 100 filters of 1 to 256 lowercase letters, digits, `.`, `_`, `-`, `/` and `*`. Every repository when left out.
+    """
+
+@pulumi.input_type
+class SigningRuleArgs:
+    def __init__(__self__, *,
+                 signing_profile_arn: pulumi.Input[_builtins.str],
+                 repository_filters: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        One managed-signing rule: images pushed to a matching repository are signed with this AWS Signer signing profile (a repository several rules match is signed by each of their profiles).
+
+        :param pulumi.Input[_builtins.str] signing_profile_arn: The ARN of the AWS Signer signing profile that signs, `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>` (at most 200 characters). Check requires the registry's own partition and region; ECR requires the profile to exist and be Active (made for container images, platform `Notation-OCI-SHA384-ECDSA`), and the principal pushing an image needs `signer:SignPayload` on it.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] repository_filters: The repositories whose pushed images are signed, as wildcard filters (`*` matches any run of characters, e.g. `prod/*`): 1 to 100 filters of 1 to 256 lowercase letters, digits, `.`, `_`, `-`, `/` and `*`. Every repository when left out.
+        """
+        pulumi.set(__self__, "signing_profile_arn", signing_profile_arn)
+        if repository_filters is not None:
+            pulumi.set(__self__, "repository_filters", repository_filters)
+
+    @_builtins.property
+    @pulumi.getter(name="signingProfileArn")
+    def signing_profile_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        The ARN of the AWS Signer signing profile that signs, `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>` (at most 200 characters). Check requires the registry's own partition and region; ECR requires the profile to exist and be Active (made for container images, platform `Notation-OCI-SHA384-ECDSA`), and the principal pushing an image needs `signer:SignPayload` on it.
+        """
+        return pulumi.get(self, "signing_profile_arn")
+
+    @signing_profile_arn.setter
+    def signing_profile_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "signing_profile_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryFilters")
+    def repository_filters(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The repositories whose pushed images are signed, as wildcard filters (`*` matches any run of characters, e.g. `prod/*`): 1 to 100 filters of 1 to 256 lowercase letters, digits, `.`, `_`, `-`, `/` and `*`. Every repository when left out.
+        """
+        return pulumi.get(self, "repository_filters")
+
+    @repository_filters.setter
+    def repository_filters(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "repository_filters", value)
 
 
 class TaggedLifecycleRuleArgsDict(TypedDict):

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 
 __all__ = [
     'GetImageResult',
@@ -23,7 +24,7 @@ __all__ = [
 
 @pulumi.output_type
 class GetImageResult:
-    def __init__(__self__, image_digest=None, image_pushed_at=None, image_size_in_bytes=None, image_tags=None, image_uri=None, scan_status=None):
+    def __init__(__self__, image_digest=None, image_pushed_at=None, image_size_in_bytes=None, image_tags=None, image_uri=None, scan_status=None, signing_statuses=None):
         if image_digest and not isinstance(image_digest, str):
             raise TypeError("Expected argument 'image_digest' to be a str")
         pulumi.set(__self__, "image_digest", image_digest)
@@ -42,6 +43,9 @@ class GetImageResult:
         if scan_status and not isinstance(scan_status, str):
             raise TypeError("Expected argument 'scan_status' to be a str")
         pulumi.set(__self__, "scan_status", scan_status)
+        if signing_statuses and not isinstance(signing_statuses, list):
+            raise TypeError("Expected argument 'signing_statuses' to be a list")
+        pulumi.set(__self__, "signing_statuses", signing_statuses)
 
     @_builtins.property
     @pulumi.getter(name="imageDigest")
@@ -91,6 +95,14 @@ class GetImageResult:
         """
         return pulumi.get(self, "scan_status")
 
+    @_builtins.property
+    @pulumi.getter(name="signingStatuses")
+    def signing_statuses(self) -> Optional[Sequence['outputs.ImageSigningStatus']]:
+        """
+        Managed signing's status of the image, one per AWS Signer signing profile whose rule matched it when it was pushed (`IN_PROGRESS`, `COMPLETE` or `FAILED`); an empty list when no signing rule matched it. Left out when ECR did not answer DescribeImageSigningStatus (the credentials may not call `ecr:DescribeImageSigningStatus`, or the region has no managed signing).
+        """
+        return pulumi.get(self, "signing_statuses")
+
 
 class AwaitableGetImageResult(GetImageResult):
     # pylint: disable=using-constant-test
@@ -103,7 +115,8 @@ class AwaitableGetImageResult(GetImageResult):
             image_size_in_bytes=self.image_size_in_bytes,
             image_tags=self.image_tags,
             image_uri=self.image_uri,
-            scan_status=self.scan_status)
+            scan_status=self.scan_status,
+            signing_statuses=self.signing_statuses)
 
 
 def get_image(image_digest: Optional[_builtins.str] = None,
@@ -113,9 +126,11 @@ def get_image(image_digest: Optional[_builtins.str] = None,
               repository_name: Optional[_builtins.str] = None,
               opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetImageResult:
     """
-    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
 
     `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
+
+    `signingStatuses` comes from DescribeImageSigningStatus (`ecr:DescribeImageSigningStatus`), asked at the same time as DescribeImages for a tag or a digest, and after the choice for `mostRecent`: one status per signing profile whose rule matched the repository when the image was pushed, and an empty list when none did (no signing configuration, or no rule for this repository). When ECR does not answer that call (the credentials may not call it, or managed signing is not offered in the region) the lookup still succeeds and `signingStatuses` is left out.
 
     ## Example Usage
     ### Deploy exactly one image
@@ -153,7 +168,8 @@ def get_image(image_digest: Optional[_builtins.str] = None,
         image_size_in_bytes=pulumi.get(__ret__, 'image_size_in_bytes'),
         image_tags=pulumi.get(__ret__, 'image_tags'),
         image_uri=pulumi.get(__ret__, 'image_uri'),
-        scan_status=pulumi.get(__ret__, 'scan_status'))
+        scan_status=pulumi.get(__ret__, 'scan_status'),
+        signing_statuses=pulumi.get(__ret__, 'signing_statuses'))
 def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                      image_tag: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                      most_recent: pulumi.Input[Optional[Optional[_builtins.bool]]] = None,
@@ -161,9 +177,11 @@ def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]
                      repository_name: pulumi.Input[Optional[_builtins.str]] = None,
                      opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetImageResult]:
     """
-    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
 
     `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
+
+    `signingStatuses` comes from DescribeImageSigningStatus (`ecr:DescribeImageSigningStatus`), asked at the same time as DescribeImages for a tag or a digest, and after the choice for `mostRecent`: one status per signing profile whose rule matched the repository when the image was pushed, and an empty list when none did (no signing configuration, or no rule for this repository). When ECR does not answer that call (the credentials may not call it, or managed signing is not offered in the region) the lookup still succeeds and `signingStatuses` is left out.
 
     ## Example Usage
     ### Deploy exactly one image
@@ -200,4 +218,5 @@ def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]
         image_size_in_bytes=pulumi.get(__response__, 'image_size_in_bytes'),
         image_tags=pulumi.get(__response__, 'image_tags'),
         image_uri=pulumi.get(__response__, 'image_uri'),
-        scan_status=pulumi.get(__response__, 'scan_status')))
+        scan_status=pulumi.get(__response__, 'scan_status'),
+        signing_statuses=pulumi.get(__response__, 'signing_statuses')))

@@ -18,12 +18,14 @@ from ._enums import *
 
 __all__ = [
     'AssumeRole',
+    'ImageSigningStatus',
     'LifecyclePolicy',
     'RegistryPolicyCondition',
     'RegistryPolicyStatement',
     'RegistryScanning',
     'ReplicationDestination',
     'ReplicationRule',
+    'SigningRule',
     'TaggedLifecycleRule',
 ]
 
@@ -84,6 +86,64 @@ class AssumeRole(dict):
         Session name (2-64 characters); defaults to `pulumi-awsecr`.
         """
         return pulumi.get(self, "session_name")
+
+
+@pulumi.output_type
+class ImageSigningStatus(dict):
+    """
+    Managed signing's status of an image for one signing profile.
+    """
+    def __init__(__self__, *,
+                 signing_profile_arn: _builtins.str,
+                 status: _builtins.str,
+                 failure_code: Optional[_builtins.str] = None,
+                 failure_reason: Optional[_builtins.str] = None):
+        """
+        Managed signing's status of an image for one signing profile.
+
+        :param _builtins.str signing_profile_arn: The AWS Signer signing profile of the signing rule that matched the image.
+        :param _builtins.str status: `IN_PROGRESS` (the signature is being made), `COMPLETE` (the signature was made) or `FAILED` (see `failureCode` and `failureReason`).
+        :param _builtins.str failure_code: Why signing failed, as a code; only when `status` is `FAILED`.
+        :param _builtins.str failure_reason: Why signing failed, in words; only when `status` is `FAILED`.
+        """
+        pulumi.set(__self__, "signing_profile_arn", signing_profile_arn)
+        pulumi.set(__self__, "status", status)
+        if failure_code is not None:
+            pulumi.set(__self__, "failure_code", failure_code)
+        if failure_reason is not None:
+            pulumi.set(__self__, "failure_reason", failure_reason)
+
+    @_builtins.property
+    @pulumi.getter(name="signingProfileArn")
+    def signing_profile_arn(self) -> _builtins.str:
+        """
+        The AWS Signer signing profile of the signing rule that matched the image.
+        """
+        return pulumi.get(self, "signing_profile_arn")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        `IN_PROGRESS` (the signature is being made), `COMPLETE` (the signature was made) or `FAILED` (see `failureCode` and `failureReason`).
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="failureCode")
+    def failure_code(self) -> Optional[_builtins.str]:
+        """
+        Why signing failed, as a code; only when `status` is `FAILED`.
+        """
+        return pulumi.get(self, "failure_code")
+
+    @_builtins.property
+    @pulumi.getter(name="failureReason")
+    def failure_reason(self) -> Optional[_builtins.str]:
+        """
+        Why signing failed, in words; only when `status` is `FAILED`.
+        """
+        return pulumi.get(self, "failure_reason")
 
 
 @pulumi.output_type
@@ -232,7 +292,7 @@ class RegistryPolicyStatement(dict):
         One statement of the registry policy: typed fields for the common cases, or `document` for anything else.
 
         :param _builtins.str sid: The statement's own name, 1-100 letters and digits, unique among `policyStatements`; written as Sid `Awsecr<sid>` (`ReplicationSourceAccounts` is taken).
-        :param Sequence[_builtins.str] actions: ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+        :param Sequence[_builtins.str] actions: ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action (such as `ecr:BatchGetImage`; `*` wildcards allowed). An action ECR does not have is refused at Check. The scope is the account setting `REGISTRY_POLICY_SCOPE` (see AccountSetting): a V2-only action passes Check, and if the account's scope is V1, the update fails with a message that says to set it to V2. Required unless `document` is given.
         :param Sequence['RegistryPolicyCondition'] conditions: IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
         :param _builtins.str document: The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
         :param _builtins.str effect: `Allow` (the default) or `Deny`.
@@ -265,7 +325,7 @@ class RegistryPolicyStatement(dict):
     @pulumi.getter
     def actions(self) -> Optional[Sequence[_builtins.str]]:
         """
-        ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action. Required unless `document` is given.
+        ECR actions, e.g. `ecr:ReplicateImage`, `ecr:CreateRepository`, `ecr:BatchImportUpstreamImage` (the actions of registry policy scope V1); with scope V2, AWS's default, any ECR action (such as `ecr:BatchGetImage`; `*` wildcards allowed). An action ECR does not have is refused at Check. The scope is the account setting `REGISTRY_POLICY_SCOPE` (see AccountSetting): a V2-only action passes Check, and if the account's scope is V1, the update fails with a message that says to set it to V2. Required unless `document` is given.
         """
         return pulumi.get(self, "actions")
 
@@ -479,6 +539,60 @@ class ReplicationRule(dict):
         Only repositories whose names start with one of these (e.g. `prod`); every repository when left out. At most 100.
         """
         return pulumi.get(self, "repository_prefixes")
+
+
+@pulumi.output_type
+class SigningRule(dict):
+    """
+    One managed-signing rule: images pushed to a matching repository are signed with this AWS Signer signing profile (a repository several rules match is signed by each of their profiles).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "signingProfileArn":
+            suggest = "signing_profile_arn"
+        elif key == "repositoryFilters":
+            suggest = "repository_filters"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in SigningRule. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        SigningRule.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        SigningRule.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 signing_profile_arn: _builtins.str,
+                 repository_filters: Optional[Sequence[_builtins.str]] = None):
+        """
+        One managed-signing rule: images pushed to a matching repository are signed with this AWS Signer signing profile (a repository several rules match is signed by each of their profiles).
+
+        :param _builtins.str signing_profile_arn: The ARN of the AWS Signer signing profile that signs, `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>` (at most 200 characters). Check requires the registry's own partition and region; ECR requires the profile to exist and be Active (made for container images, platform `Notation-OCI-SHA384-ECDSA`), and the principal pushing an image needs `signer:SignPayload` on it.
+        :param Sequence[_builtins.str] repository_filters: The repositories whose pushed images are signed, as wildcard filters (`*` matches any run of characters, e.g. `prod/*`): 1 to 100 filters of 1 to 256 lowercase letters, digits, `.`, `_`, `-`, `/` and `*`. Every repository when left out.
+        """
+        pulumi.set(__self__, "signing_profile_arn", signing_profile_arn)
+        if repository_filters is not None:
+            pulumi.set(__self__, "repository_filters", repository_filters)
+
+    @_builtins.property
+    @pulumi.getter(name="signingProfileArn")
+    def signing_profile_arn(self) -> _builtins.str:
+        """
+        The ARN of the AWS Signer signing profile that signs, `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>` (at most 200 characters). Check requires the registry's own partition and region; ECR requires the profile to exist and be Active (made for container images, platform `Notation-OCI-SHA384-ECDSA`), and the principal pushing an image needs `signer:SignPayload` on it.
+        """
+        return pulumi.get(self, "signing_profile_arn")
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryFilters")
+    def repository_filters(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The repositories whose pushed images are signed, as wildcard filters (`*` matches any run of characters, e.g. `prod/*`): 1 to 100 filters of 1 to 256 lowercase letters, digits, `.`, `_`, `-`, `/` and `*`. Every repository when left out.
+        """
+        return pulumi.get(self, "repository_filters")
 
 
 @pulumi.output_type

@@ -26,7 +26,8 @@ class RegistryArgs:
                  policy_statements: pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyStatementArgs']]]] = None,
                  replication: pulumi.Input[Optional[Sequence[pulumi.Input['ReplicationRuleArgs']]]] = None,
                  replication_source_accounts: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 scanning: pulumi.Input[Optional['RegistryScanningArgs']] = None):
+                 scanning: pulumi.Input[Optional['RegistryScanningArgs']] = None,
+                 signing: pulumi.Input[Optional[Sequence[pulumi.Input['SigningRuleArgs']]]] = None):
         """
         The set of arguments for constructing a Registry resource.
 
@@ -35,6 +36,7 @@ class RegistryArgs:
         :param pulumi.Input[Sequence[pulumi.Input['ReplicationRuleArgs']]] replication: Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
         :param pulumi.Input['RegistryScanningArgs'] scanning: Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
+        :param pulumi.Input[Sequence[pulumi.Input['SigningRuleArgs']]] signing: Owns the registry's signing configuration (ECR managed signing) when set: at most 10 rules, each an AWS Signer signing profile and the repositories whose pushed images it signs (an empty list means no rule); never read or changed when never declared. Compared by meaning (the order of rules and of filters is no change). Creating the resource over a signing configuration that holds rules fails with the `pulumi import` command unless `adopt` is true. Removing it from the program, or deleting the resource, deletes the signing configuration (AWS's default: no managed signing); signatures already made stay. The credentials need ecr:GetSigningConfiguration, ecr:PutSigningConfiguration and ecr:DeleteSigningConfiguration.
         """
         if adopt is None:
             adopt = False
@@ -48,6 +50,8 @@ class RegistryArgs:
             pulumi.set(__self__, "replication_source_accounts", replication_source_accounts)
         if scanning is not None:
             pulumi.set(__self__, "scanning", scanning)
+        if signing is not None:
+            pulumi.set(__self__, "signing", signing)
 
     @_builtins.property
     @pulumi.getter
@@ -109,6 +113,18 @@ class RegistryArgs:
     def scanning(self, value: pulumi.Input[Optional['RegistryScanningArgs']]):
         pulumi.set(self, "scanning", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def signing(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['SigningRuleArgs']]]]:
+        """
+        Owns the registry's signing configuration (ECR managed signing) when set: at most 10 rules, each an AWS Signer signing profile and the repositories whose pushed images it signs (an empty list means no rule); never read or changed when never declared. Compared by meaning (the order of rules and of filters is no change). Creating the resource over a signing configuration that holds rules fails with the `pulumi import` command unless `adopt` is true. Removing it from the program, or deleting the resource, deletes the signing configuration (AWS's default: no managed signing); signatures already made stay. The credentials need ecr:GetSigningConfiguration, ecr:PutSigningConfiguration and ecr:DeleteSigningConfiguration.
+        """
+        return pulumi.get(self, "signing")
+
+    @signing.setter
+    def signing(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['SigningRuleArgs']]]]):
+        pulumi.set(self, "signing", value)
+
 
 @pulumi.type_token("awsecr:index:Registry")
 class Registry(pulumi.CustomResource):
@@ -121,9 +137,10 @@ class Registry(pulumi.CustomResource):
                  replication: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ReplicationRuleArgs', 'ReplicationRuleArgsDict']]]]] = None,
                  replication_source_accounts: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  scanning: pulumi.Input[Optional[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']]] = None,
+                 signing: pulumi.Input[Optional[Sequence[pulumi.Input[Union['SigningRuleArgs', 'SigningRuleArgsDict']]]]] = None,
                  __props__=None):
         """
-        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
+        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, managed signing of pushed images with AWS Signer, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `signing`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
 
         ## Example Usage
         ### Scanning and replication for the whole registry
@@ -146,6 +163,26 @@ class Registry(pulumi.CustomResource):
         )
 
         pulumi.export("registryId", registry.registry_id)
+        ```
+        ### Managed signing of release images
+
+        Images pushed to repositories under `prod/` are signed on push with an AWS Signer signing profile of the registry's account and region (made for container images, platform `Notation-OCI-SHA384-ECDSA`). Only the `signing` group is owned: scanning, replication and the registry policy are left as they are.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        signing = awsecr.Registry(
+            "signing",
+            signing=[
+                awsecr.SigningRuleArgs(
+                    signing_profile_arn="arn:aws:signer:us-east-1:123456789012:/signing-profiles/release",
+                    repository_filters=["prod/*"],
+                )
+            ],
+        )
+
+        pulumi.export("registryId", signing.registry_id)
         ```
 
         ## Import
@@ -163,6 +200,7 @@ class Registry(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[Union['ReplicationRuleArgs', 'ReplicationRuleArgsDict']]]] replication: Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replication_source_accounts: Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
         :param pulumi.Input[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']] scanning: Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
+        :param pulumi.Input[Sequence[pulumi.Input[Union['SigningRuleArgs', 'SigningRuleArgsDict']]]] signing: Owns the registry's signing configuration (ECR managed signing) when set: at most 10 rules, each an AWS Signer signing profile and the repositories whose pushed images it signs (an empty list means no rule); never read or changed when never declared. Compared by meaning (the order of rules and of filters is no change). Creating the resource over a signing configuration that holds rules fails with the `pulumi import` command unless `adopt` is true. Removing it from the program, or deleting the resource, deletes the signing configuration (AWS's default: no managed signing); signatures already made stay. The credentials need ecr:GetSigningConfiguration, ecr:PutSigningConfiguration and ecr:DeleteSigningConfiguration.
         """
         ...
     @overload
@@ -171,7 +209,7 @@ class Registry(pulumi.CustomResource):
                  args: Optional[RegistryArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
+        The registry-wide settings of one account and region: scanning for every repository, replication to other regions or accounts, managed signing of pushed images with AWS Signer, and statements of the registry policy (which accounts may replicate in, pull-through cache use by other accounts, anything else). Each group (`scanning`, `replication`, `signing`, `replicationSourceAccounts`, `policyStatements`) is owned only when set: a group never declared is never read into a diff, changed or reset, so a security team's stack can own `scanning` while the platform stack owns `replication` in the same account. Removing a declared group from the program hands it back to AWS's default, as deleting the resource does, and the preview shows it as a change of that group; a group another Registry of the same program declares at that moment is left to it. The registry policy is owned statement by statement (Sids starting with `Awsecr`): every write keeps the statements of others. Creating the resource over a group (or a statement sid) that already holds a configuration fails with the `pulumi import` command unless `adopt` is true; two Registry resources of one provider cannot declare the same group or sid.
 
         ## Example Usage
         ### Scanning and replication for the whole registry
@@ -194,6 +232,26 @@ class Registry(pulumi.CustomResource):
         )
 
         pulumi.export("registryId", registry.registry_id)
+        ```
+        ### Managed signing of release images
+
+        Images pushed to repositories under `prod/` are signed on push with an AWS Signer signing profile of the registry's account and region (made for container images, platform `Notation-OCI-SHA384-ECDSA`). Only the `signing` group is owned: scanning, replication and the registry policy are left as they are.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        signing = awsecr.Registry(
+            "signing",
+            signing=[
+                awsecr.SigningRuleArgs(
+                    signing_profile_arn="arn:aws:signer:us-east-1:123456789012:/signing-profiles/release",
+                    repository_filters=["prod/*"],
+                )
+            ],
+        )
+
+        pulumi.export("registryId", signing.registry_id)
         ```
 
         ## Import
@@ -224,6 +282,7 @@ class Registry(pulumi.CustomResource):
                  replication: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ReplicationRuleArgs', 'ReplicationRuleArgsDict']]]]] = None,
                  replication_source_accounts: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  scanning: pulumi.Input[Optional[Union['RegistryScanningArgs', 'RegistryScanningArgsDict']]] = None,
+                 signing: pulumi.Input[Optional[Sequence[pulumi.Input[Union['SigningRuleArgs', 'SigningRuleArgsDict']]]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -240,6 +299,7 @@ class Registry(pulumi.CustomResource):
             __props__.__dict__["replication"] = replication
             __props__.__dict__["replication_source_accounts"] = replication_source_accounts
             __props__.__dict__["scanning"] = scanning
+            __props__.__dict__["signing"] = signing
             __props__.__dict__["region"] = None
             __props__.__dict__["registry_id"] = None
             __props__.__dict__["registry_policy_text"] = None
@@ -273,6 +333,7 @@ class Registry(pulumi.CustomResource):
         __props__.__dict__["replication"] = None
         __props__.__dict__["replication_source_accounts"] = None
         __props__.__dict__["scanning"] = None
+        __props__.__dict__["signing"] = None
         return Registry(resource_name, opts=opts, __props__=__props__)
 
     @_builtins.property
@@ -338,4 +399,12 @@ class Registry(pulumi.CustomResource):
         Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
         """
         return pulumi.get(self, "scanning")
+
+    @_builtins.property
+    @pulumi.getter
+    def signing(self) -> pulumi.Output[Optional[Sequence['outputs.SigningRule']]]:
+        """
+        Owns the registry's signing configuration (ECR managed signing) when set: at most 10 rules, each an AWS Signer signing profile and the repositories whose pushed images it signs (an empty list means no rule); never read or changed when never declared. Compared by meaning (the order of rules and of filters is no change). Creating the resource over a signing configuration that holds rules fails with the `pulumi import` command unless `adopt` is true. Removing it from the program, or deleting the resource, deletes the signing configuration (AWS's default: no managed signing); signatures already made stay. The credentials need ecr:GetSigningConfiguration, ecr:PutSigningConfiguration and ecr:DeleteSigningConfiguration.
+        """
+        return pulumi.get(self, "signing")
 

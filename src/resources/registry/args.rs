@@ -1,7 +1,8 @@
-//! Registry inputs: the three groups a Registry may own (`scanning`,
-//! `replication`, `replicationSourceAccounts`), checked into
-//! [`RegistryArgs`] with every rule of botocore's ECR model and AWS's
-//! documented limits, and turned back into the property map.
+//! Registry inputs: the groups a Registry may own (`scanning`,
+//! `replication`, `signing`, `replicationSourceAccounts`,
+//! `policyStatements`), checked into [`RegistryArgs`] with every rule of
+//! botocore's ECR model and AWS's documented limits, and turned back into
+//! the property map.
 
 use std::collections::BTreeSet;
 
@@ -10,7 +11,7 @@ use crate::config::ProviderConfig;
 use crate::partition::{is_account_id, region_problem};
 use crate::policy::registry::{
     Body, Condition, MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, RESERVED_SID, SIZING_REGISTRY_ID, declared,
-    is_service_principal, policy_length,
+    is_service_principal, policy_length, scope_of,
 };
 use crate::property::{Map, Value};
 use crate::resource::{input_reader, program_inputs};
@@ -21,8 +22,12 @@ pub const SCAN_TYPES: &[&str] = &["BASIC", "ENHANCED"];
 pub const MAX_REPLICATION_RULES: usize = 10;
 /// Unique destinations across all rules (AWS's quota).
 pub const MAX_DESTINATIONS: usize = 25;
-/// Filters one scanning or replication rule may hold (botocore's model).
+/// Filters one scanning, replication or signing rule may hold (botocore's model).
 pub const MAX_FILTERS: usize = 100;
+/// Signing rules a registry may hold (botocore's SigningRuleList).
+pub const MAX_SIGNING_RULES: usize = 10;
+/// The longest signing profile ARN (botocore's SigningProfileArn).
+pub const MAX_SIGNING_PROFILE_ARN: usize = 200;
 
 /// The registry's scanning configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,12 +109,36 @@ pub fn same_rules(a: &[ReplicationRule], b: &[ReplicationRule], own: &str) -> bo
     keys(a) == keys(b)
 }
 
+/// One managed-signing rule: images pushed to a matching repository are
+/// signed with this AWS Signer profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningRule {
+    pub profile_arn: String,
+    /// Wildcard filters of the repositories whose images are signed (every
+    /// repository when empty: ECR's rule without filters).
+    pub repository_filters: Vec<String>,
+}
+
+/// True when two sets of signing rules mean the same (order of rules and of
+/// filters aside).
+pub fn same_signing(a: &[SigningRule], b: &[SigningRule]) -> bool {
+    let keys = |rules: &[SigningRule]| {
+        let mut k: Vec<(String, BTreeSet<String>)> =
+            rules.iter().map(|r| (r.profile_arn.clone(), r.repository_filters.iter().cloned().collect())).collect();
+        k.sort();
+        k
+    };
+    keys(a) == keys(b)
+}
+
 /// Validated inputs of a registry: each group `None` when not declared
 /// (then not owned: never read, changed or reset).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RegistryArgs {
     pub scanning: Option<Scanning>,
     pub replication: Option<Vec<ReplicationRule>>,
+    /// Managed signing's rules (the registry's signing configuration).
+    pub signing: Option<Vec<SigningRule>>,
     pub source_accounts: Option<Vec<String>>,
     /// Further statements of the registry policy, each owned by its sid.
     pub statements: Option<Vec<PolicyStatement>>,
@@ -148,6 +177,20 @@ impl RegistryArgs {
                 })
                 .collect();
             m.insert("replication".into(), Value::Array(rules));
+        }
+        if let Some(rules) = &self.signing {
+            let rules = rules
+                .iter()
+                .map(|r| {
+                    let mut rule = Map::new();
+                    rule.insert("signingProfileArn".into(), r.profile_arn.clone().into());
+                    if !r.repository_filters.is_empty() {
+                        rule.insert("repositoryFilters".into(), strings(&r.repository_filters));
+                    }
+                    Value::Object(rule)
+                })
+                .collect();
+            m.insert("signing".into(), Value::Array(rules));
         }
         if let Some(accounts) = &self.source_accounts {
             m.insert("replicationSourceAccounts".into(), strings(accounts));
@@ -203,6 +246,10 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<F
         Field::Known(rules) => replication(&mut r, &rules, config),
         other => other.map(|_| unreachable!()),
     };
+    let signing = match r.object_list("signing") {
+        Field::Known(rules) => signing(&mut r, &rules, config),
+        other => other.map(|_| unreachable!()),
+    };
     let source_accounts = account_list(&mut r, "replicationSourceAccounts");
     let statements = match r.object_list("policyStatements") {
         Field::Known(list) => policy_statements(&mut r, &list),
@@ -238,6 +285,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<F
         Some(RegistryArgs {
             scanning: scanning.optional()?,
             replication: replication.optional()?,
+            signing: signing.optional()?,
             source_accounts: source_accounts.optional()?,
             statements: statements.optional()?,
             adopt: match adopt {
@@ -424,6 +472,116 @@ fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination
     }
 }
 
+/// `signing`: at most 10 rules, each an AWS Signer profile of the
+/// registry's partition and region and, optionally, 1 to 100 wildcard
+/// filters of the repositories it signs.
+fn signing(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Field<Vec<SigningRule>> {
+    if rules.len() > MAX_SIGNING_RULES {
+        r.fail("signing", format!("must hold at most {MAX_SIGNING_RULES} rules (ECR's limit), got {}", rules.len()));
+        return Field::Invalid;
+    }
+    let mut out = Vec::new();
+    let mut state = Field::Known(());
+    for (i, rule) in rules.iter().enumerate() {
+        match r.nested(rule, &format!("signing[{i}]"), |rr| signing_rule(rr, config)) {
+            Field::Known(rule) => out.push(rule),
+            Field::Unknown if !matches!(state, Field::Invalid) => state = Field::Unknown,
+            Field::Unknown => {}
+            _ => state = Field::Invalid,
+        }
+    }
+    state.map(|_| out)
+}
+
+fn signing_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<SigningRule> {
+    r.reject_unknown_keys(&["signingProfileArn", "repositoryFilters"], "field of a signing rule");
+    let arn = match r.checked_string("signingProfileArn", |a| signing_profile_problem(a, config)) {
+        Field::Absent => {
+            r.fail("signingProfileArn", "is required: the AWS Signer signing profile that signs the images");
+            Field::Invalid
+        }
+        other => other,
+    };
+    let filters = r.checked_list("repositoryFilters", 1..=MAX_FILTERS, "filters (leave it out to sign every repository)", true, |f| {
+        (!is_signing_filter(f)).then(|| {
+            format!("must be a repository filter of 1 to 256 lowercase letters, digits, . _ - / and the wildcard *, each part between / starting and ending with a letter, digit or *, got \"{f}\"")
+        })
+    });
+    let filters = match filters {
+        Field::Absent => Field::Known(vec![]),
+        other => other,
+    };
+    match (arn, filters) {
+        (Field::Known(profile_arn), Field::Known(repository_filters)) => {
+            Field::Known(SigningRule { profile_arn, repository_filters })
+        }
+        (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
+        _ => Field::Unknown,
+    }
+}
+
+/// Why `arn` is not a signing profile this registry can sign with:
+/// botocore's SigningProfileArn (`arn:aws(-[a-z]+)*:signer:<region>:
+/// <12 digits>:/signing-profiles/<2 or more of [a-zA-Z0-9_]>`, at most 200
+/// characters), in the provider's partition and region (ECR signs with a
+/// profile of the registry's own region).
+pub fn signing_profile_problem(arn: &str, config: &ProviderConfig) -> Option<String> {
+    let shape = crate::partition::parse_arn(arn).filter(|a| {
+        let partition_ok = a.partition == "aws"
+            || a.partition.strip_prefix("aws-").is_some_and(|p| {
+                !p.is_empty() && p.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
+            });
+        let name = a.resource.strip_prefix("/signing-profiles/").unwrap_or("");
+        arn.len() <= MAX_SIGNING_PROFILE_ARN
+            && partition_ok
+            && a.service == "signer"
+            && !a.region.is_empty()
+            && a.region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && is_account_id(a.account)
+            && name.len() >= 2
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    let Some(a) = shape else {
+        return Some(format!(
+            "must be an AWS Signer signing profile ARN, arn:<partition>:signer:<region>:<account id>:/signing-profiles/<name> (the name 2 or more letters, digits or _; {MAX_SIGNING_PROFILE_ARN} characters at most), got \"{arn}\""
+        ));
+    };
+    let region = config.region_in_force();
+    if let Some(partition) = config.partition()
+        && a.partition != partition
+    {
+        return Some(format!(
+            "is a profile of partition {}, but the registry is in {partition} ({}); use a signing profile of the registry's partition and region",
+            a.partition,
+            region.unwrap_or_default()
+        ));
+    }
+    if let Some(region) = region
+        && a.region != region
+    {
+        return Some(format!(
+            "is a profile of region {}, but the registry is in {region}; ECR signs with a profile of the registry's own region: create the signing profile in {region} and name it here",
+            a.region
+        ));
+    }
+    None
+}
+
+/// botocore's SigningRepositoryFilterValue, 1-256 characters:
+/// `(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*`.
+fn is_signing_filter(f: &str) -> bool {
+    let core = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '*';
+    let part = |p: &str| {
+        let b: Vec<char> = p.chars().collect();
+        !b.is_empty()
+            && core(b[0])
+            && core(b[b.len() - 1])
+            && b.iter().all(|c| core(*c) || "._-".contains(*c))
+            && b.windows(2).all(|w| core(w[0]) || core(w[1]))
+    };
+    (1..=256).contains(&f.len()) && f.split('/').all(part)
+}
+
 /// botocore's RepositoryFilterValue for PREFIX_MATCH: 2-256 characters,
 /// `(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*`.
 fn is_repository_prefix(p: &str) -> bool {
@@ -542,7 +700,12 @@ fn typed_body(r: &mut Reader<'_>) -> Field<Body> {
     let effect = r.one_of("effect", &["Allow", "Deny"]);
     let principals = r.checked_list("principals", 1..=100, "principals", true, principal_problem);
     let actions = r.checked_list("actions", 1..=100, "actions", true, |a| {
-        (!is_ecr_action(a)).then(|| format!("must be an ECR action such as ecr:ReplicateImage, ecr:CreateRepository or ecr:BatchImportUpstreamImage (ecr: and the action's name, * allowed), got \"{a}\""))
+        if !is_ecr_action(a) {
+            return Some(format!("must be an ECR action such as ecr:ReplicateImage, ecr:CreateRepository or ecr:BatchImportUpstreamImage (ecr: and the action's name, * allowed), got \"{a}\""));
+        }
+        scope_of(a).is_none().then(|| {
+            format!("names no action ECR has, got \"{a}\"; a registry policy statement may name ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository (any REGISTRY_POLICY_SCOPE), or, with REGISTRY_POLICY_SCOPE V2, any other ECR action such as ecr:BatchGetImage or ecr:DescribeImages")
+        })
     });
     let prefixes = r.checked_list("repositoryPrefixes", 0..=100, "prefixes", true, |p| {
         let ok = (1..=256).contains(&p.len())
@@ -666,7 +829,8 @@ fn principal_problem(p: &str) -> Option<String> {
     })
 }
 
-/// `ecr:` and an action name (letters, `*` as a wildcard), or `ecr:*`.
+/// `ecr:` and an action name (letters, `*` as a wildcard), or `ecr:*`: the
+/// shape; whether ECR has such an action is [`scope_of`]'s question.
 pub fn is_ecr_action(a: &str) -> bool {
     let Some((service, name)) = a.split_once(':') else { return false };
     service.eq_ignore_ascii_case("ecr") && !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic() || c == '*')
@@ -1053,6 +1217,87 @@ mod tests {
         assert!(same_rules(&a, &b, "123456789012"));
         assert!(!same_rules(&a, &b, "999999999999"));
         assert!(!same_rules(&a, &b[..1], "123456789012"));
+    }
+
+    #[test]
+    fn signing_rules_round_trip_and_compare_by_meaning() {
+        let arn = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/release";
+        let audit = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/audit_2";
+        let news = map(&[(
+            "signing",
+            Value::Array(vec![
+                obj(&[("signingProfileArn", arn.into()), ("repositoryFilters", list(&["prod/*", "team/api"]))]),
+                obj(&[("signingProfileArn", audit.into())]),
+            ]),
+        )]);
+        let (checked, f) = check(&news, &config());
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &config()).0.unwrap();
+        let rules = args.signing.clone().unwrap();
+        assert_eq!(rules[0].repository_filters, vec!["prod/*".to_string(), "team/api".to_string()]);
+        assert!(rules[1].repository_filters.is_empty(), "no filters: every repository");
+        assert_eq!(parse(&args.to_map(), &config()).0.unwrap(), args);
+        let Value::Array(written) = &args.to_map()["signing"] else { panic!("a list") };
+        assert!(matches!(&written[1], Value::Object(m) if !m.contains_key("repositoryFilters")), "none written back");
+        // Order of rules and of filters aside.
+        let rule = |a: &str, f: &[&str]| SigningRule {
+            profile_arn: a.into(),
+            repository_filters: f.iter().map(|s| s.to_string()).collect(),
+        };
+        let a = vec![rule(arn, &["a/*", "b"]), rule(audit, &[])];
+        assert!(same_signing(&a, &[rule(audit, &[]), rule(arn, &["b", "a/*"])]));
+        assert!(!same_signing(&a, &[rule(audit, &[]), rule(arn, &["b"])]));
+        assert!(!same_signing(&a, &[rule(arn, &["a/*", "b"]), rule(audit, &["*"])]), "no filters is not [*]");
+        assert!(!same_signing(&a, &a[..1]));
+        // An empty list is declared and owned: no rule.
+        let (checked, f) = check(&map(&[("signing", Value::Array(vec![]))]), &config());
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(parse(&checked, &config()).0.unwrap().signing, Some(vec![]));
+    }
+
+    #[test]
+    fn signing_profiles_are_checked_for_shape_partition_and_region() {
+        let ok = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/release";
+        assert_eq!(signing_profile_problem(ok, &config()), None);
+        for bad in [
+            "arn:aws:signer:us-east-1:123456789012:signing-profiles/release",
+            "arn:aws:signer:us-east-1:1234:/signing-profiles/release",
+            "arn:aws:signer::123456789012:/signing-profiles/release",
+            "arn:aws:signer:us-east-1:123456789012:/signing-profiles/r",
+            "arn:aws:signer:us-east-1:123456789012:/signing-profiles/re-lease",
+            "arn:aws:lambda:us-east-1:123456789012:/signing-profiles/release",
+            "arn:AWS:signer:us-east-1:123456789012:/signing-profiles/release",
+            "release",
+        ] {
+            let why = signing_profile_problem(bad, &config()).unwrap_or_default();
+            assert!(why.contains("must be an AWS Signer signing profile ARN"), "{bad}: {why}");
+        }
+        let long = format!("arn:aws:signer:us-east-1:123456789012:/signing-profiles/{}", "a".repeat(150));
+        assert!(signing_profile_problem(&long, &config()).is_some(), "over 200 characters");
+        let west = "arn:aws:signer:eu-west-1:123456789012:/signing-profiles/release";
+        assert!(
+            signing_profile_problem(west, &config())
+                .unwrap()
+                .contains("region eu-west-1, but the registry is in us-east-1")
+        );
+        let china = "arn:aws-cn:signer:cn-north-1:123456789012:/signing-profiles/release";
+        assert!(
+            signing_profile_problem(china, &config()).unwrap().contains("partition aws-cn, but the registry is in aws")
+        );
+        let in_china = ProviderConfig { region: Some("cn-north-1".into()), ..Default::default() };
+        assert_eq!(signing_profile_problem(china, &in_china), None);
+        // Without a region known yet, the shape alone.
+        assert_eq!(signing_profile_problem(west, &ProviderConfig::default()), None);
+    }
+
+    #[test]
+    fn signing_filters_follow_the_model() {
+        for good in ["*", "prod/*", "team-a/api.v2", "a_b/c*d", "x"] {
+            assert!(is_signing_filter(good), "{good}");
+        }
+        for bad in ["", "Prod", "a//b", "/a", "a/", "a b", "-a", "a-", "a..b", &"a".repeat(257)] {
+            assert!(!is_signing_filter(bad), "{bad}");
+        }
     }
 
     #[test]

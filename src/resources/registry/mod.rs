@@ -1,7 +1,8 @@
 //! The `awsecr:index:Registry` resource: the registry-wide settings of one
 //! account and region, in groups that are each owned only when declared:
 //! `scanning` (the registry scanning configuration), `replication` (the
-//! replication rules) and statements of the registry policy
+//! replication rules), `signing` (managed signing's rules, the signing
+//! configuration) and statements of the registry policy
 //! (`replicationSourceAccounts`, `policyStatements`, each statement known by
 //! its Sid: see `policy::registry`). A group never declared is never read
 //! into a diff, never changed, never reset, so different stacks can own
@@ -10,13 +11,14 @@
 //!
 //! Calls: preview none; create reads the registry id (DescribeRegistry,
 //! which also holds the replication rules), the registry policy when a
-//! statement is declared, and, unless `adopt`, the scanning configuration
-//! (taking over a configuration that is there is refused), then writes one
-//! call per owned group; read is one call per owned group (every group on
-//! import); update one call per owned group that changed (the registry
-//! policy a read and a write: every write keeps the statements of others);
-//! delete resets each owned group to AWS's default with one call (the
-//! registry policy: a read, then a write or a delete).
+//! statement is declared, and, unless `adopt`, the scanning and signing
+//! configurations (taking over a configuration that is there is refused),
+//! all at once, then writes one call per owned group, all at once; read is
+//! one call per owned group (every group on import), all at once; update
+//! one call per owned group that changed (the registry policy a read and a
+//! write: every write keeps the statements of others); delete resets each
+//! owned group to AWS's default with one call (signing: its configuration
+//! deleted; the registry policy: a read, then a write or a delete).
 //!
 //! Architecture invariant: a policy statement is ours only by its Sid; every
 //! policy write goes through `write_policy`, which merges into the live one.
@@ -28,19 +30,21 @@ use std::collections::BTreeSet;
 use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::{
     RegistryScanningRule, ReplicationConfiguration, ReplicationDestination, RepositoryFilter, RepositoryFilterType,
-    ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType,
+    ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType, SigningConfiguration,
+    SigningRepositoryFilter, SigningRepositoryFilterType,
 };
 use tonic::Code;
 
-use self::args::{Destination, RegistryArgs, ReplicationRule, Scanning, same_rules};
+use self::args::{Destination, RegistryArgs, ReplicationRule, Scanning, SigningRule, same_rules, same_signing};
 use crate::call::{Ctx, Failed, aws, maybe};
 use crate::config::ProviderConfig;
 use crate::error::Subject;
-use crate::error::{ProviderError, Result};
+use crate::error::{ProviderError, Result, policy_scope_refused};
 use crate::naming::NamingContext;
 use crate::policy::registry::{
     MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, REPLICATION_SID, SID_PREFIX, SIZING_REGISTRY_ID,
-    accounts_of_statement, declared, find, foreign_length, merged, owned_sids, same_statement, sid_of, statements_of,
+    accounts_of_statement, beyond_v1, declared, find, foreign_length, merged, owned_sids, same_statement, sid_of,
+    statements_of,
 };
 use crate::property::{Map, Value};
 use crate::resource::{
@@ -55,6 +59,7 @@ pub const TOKEN: &str = "awsecr:index:Registry";
 pub const PROPERTIES: &[Property] = &[
     Property::input("scanning"),
     Property::input("replication"),
+    Property::input("signing"),
     Property::input("replicationSourceAccounts"),
     Property::input("policyStatements"),
     Property::input("adopt").default(DefaultValue::Bool(false)),
@@ -66,11 +71,13 @@ pub const PROPERTIES: &[Property] = &[
 /// The groups, by input name, for messages.
 const SCANNING: &str = "scanning";
 const REPLICATION: &str = "replication";
+const SIGNING: &str = "signing";
 const SOURCE_ACCOUNTS: &str = "replicationSourceAccounts";
 const POLICY_STATEMENTS: &str = "policyStatements";
 /// The settings as claims name them (see [`Claims`](crate::resource::Claims)).
 const SCANNING_SETTING: &str = "the registry's scanning";
 const REPLICATION_SETTING: &str = "the registry's replication rules";
+const SIGNING_SETTING: &str = "the registry's signing configuration";
 
 fn statement_setting(sid: &str) -> String {
     format!("registry policy statement {sid}")
@@ -84,6 +91,9 @@ fn claims_of(args: &RegistryArgs) -> Vec<Claim> {
     }
     if args.replication.is_some() {
         claims.push(Claim { property: REPLICATION, setting: REPLICATION_SETTING.into() });
+    }
+    if args.signing.is_some() {
+        claims.push(Claim { property: SIGNING, setting: SIGNING_SETTING.into() });
     }
     if args.source_accounts.is_some() {
         claims.push(Claim { property: SOURCE_ACCOUNTS, setting: statement_setting(REPLICATION_SID) });
@@ -119,9 +129,10 @@ impl Resource for RegistryResource {
         // One round trip learns the registry id and, unless adopt, what the
         // owned groups hold; a second makes every owned group's write.
         let check = !args.adopt;
-        let (registry, scanning, policy) = tokio::join!(
+        let (registry, scanning, signing, policy) = tokio::join!(
             describe_registry(ctx),
             maybe((check && args.scanning.is_some()).then(|| read_scanning(ctx))),
+            maybe((check && args.signing.is_some()).then(|| read_signing(ctx))),
             maybe(owns_policy(&args).then(|| read_policy(ctx))),
         );
         let (own, rules_in_force) = registry?;
@@ -134,6 +145,11 @@ impl Resource for RegistryResource {
         }
         if check && args.replication.is_some() && !rules_in_force.is_empty() {
             found.push(describe_rules(&rules_in_force));
+        }
+        if let Some(rules) = signing.transpose()?
+            && !rules.is_empty()
+        {
+            found.push(describe_signing(&rules));
         }
         let live = policy.transpose()?.flatten();
         if check {
@@ -154,9 +170,10 @@ impl Resource for RegistryResource {
         let importing = olds.is_empty() && old_inputs.is_empty();
         let old = old_args(olds, old_inputs, ctx.config);
         // Every owned group (every group, on import) is read at once.
-        let (scanning, registry, policy) = tokio::join!(
+        let (scanning, registry, signing, policy) = tokio::join!(
             maybe((importing || old.scanning.is_some()).then(|| read_scanning(ctx))),
             maybe((importing || old.replication.is_some()).then(|| describe_registry(ctx))),
+            maybe((importing || old.signing.is_some()).then(|| read_signing(ctx))),
             maybe((importing || owns_policy(&old)).then(|| read_policy(ctx))),
         );
         let mut found = RegistryArgs { adopt: old.adopt, ..Default::default() };
@@ -190,6 +207,16 @@ impl Resource for RegistryResource {
                 None => None,
             };
         }
+        if let Some(rules) = signing.transpose()? {
+            found.signing = match &old.signing {
+                Some(o) if same_signing(o, &rules) => Some(o.clone()),
+                Some(_) => {
+                    drift(ctx, &own, SIGNING).await;
+                    Some(rules)
+                }
+                None => (!rules.is_empty()).then_some(rules),
+            };
+        }
         let policy = policy.transpose()?;
         if let Some(live) = &policy {
             read_statements(ctx, &own, live.as_deref(), &old, importing, &mut found).await;
@@ -221,9 +248,10 @@ impl Resource for RegistryResource {
         // A group declared now and not before is taken over: refused when
         // something is there, unless adopt. Those reads go out at once.
         let check = !args.adopt;
-        let (scanning, registry, policy) = tokio::join!(
+        let (scanning, registry, signing, policy) = tokio::join!(
             maybe((check && args.scanning.is_some() && old.scanning.is_none()).then(|| read_scanning(ctx))),
             maybe((check && args.replication.is_some() && old.replication.is_none()).then(|| describe_registry(ctx))),
+            maybe((check && args.signing.is_some() && old.signing.is_none()).then(|| read_signing(ctx))),
             maybe((check && newly_owned_sids(&old, &args)).then(|| read_policy(ctx))),
         );
         let mut found = Vec::new();
@@ -236,6 +264,11 @@ impl Resource for RegistryResource {
             && !rules.is_empty()
         {
             found.push(describe_rules(&rules));
+        }
+        if let Some(rules) = signing.transpose()?
+            && !rules.is_empty()
+        {
+            found.push(describe_signing(&rules));
         }
         let fresh = policy.transpose()?;
         if let Some(live) = &fresh {
@@ -273,14 +306,18 @@ impl Resource for RegistryResource {
         if others(REPLICATION_SETTING) {
             old.replication = None;
         }
+        if others(SIGNING_SETTING) {
+            old.signing = None;
+        }
         let mut sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
         sids.retain(|sid| !others(&statement_setting(sid)));
         // Each owned group back to AWS's default, all at once; whatever fails
         // keeps the resource in the state, and deleting again finishes.
         let default = default_scanning();
-        let (scanning, replication, policy) = tokio::join!(
+        let (scanning, replication, signing, policy) = tokio::join!(
             maybe(old.scanning.is_some().then(|| put_scanning(ctx, &default))),
             maybe(old.replication.is_some().then(|| put_replication(ctx, &[], &own))),
+            maybe(old.signing.is_some().then(|| delete_signing(ctx))),
             maybe((owns_policy(&old) && !sids.is_empty()).then_some(async {
                 let live = read_policy(ctx).await?;
                 write_policy(ctx, &own, live, &sids, &[]).await
@@ -288,6 +325,7 @@ impl Resource for RegistryResource {
         );
         scanning.transpose()?;
         replication.transpose()?;
+        signing.transpose()?;
         policy.transpose()?;
         Ok(())
     }
@@ -321,6 +359,13 @@ async fn apply(
         (Some(_), None) if !others(REPLICATION_SETTING) => Some(Vec::new()),
         _ => None,
     };
+    // Signing: the declared rules written, or, when the group is dropped,
+    // the configuration deleted (`None` inside: AWS's default, none).
+    let signing = match (&old.signing, &new.signing) {
+        (_, Some(r)) if old.signing.as_ref().is_none_or(|o| !same_signing(o, r)) => Some(Some(r.clone())),
+        (Some(_), None) if !others(SIGNING_SETTING) => Some(None),
+        _ => None,
+    };
     // The policy: written when a statement this resource owns (before or
     // now) differs from the declared one in the policy seen.
     let place = place_of(ctx, own);
@@ -335,9 +380,15 @@ async fn apply(
         (None, None) => false,
         _ => true,
     });
-    let (scanning_result, replication_result, policy_result) = tokio::join!(
+    let (scanning_result, replication_result, signing_result, policy_result) = tokio::join!(
         maybe(scanning.as_ref().map(|s| put_scanning(ctx, s))),
         maybe(replication.as_ref().map(|r| put_replication(ctx, r, own))),
+        maybe(signing.as_ref().map(|r| async {
+            match r {
+                Some(rules) => put_signing(ctx, rules).await,
+                None => delete_signing(ctx).await,
+            }
+        })),
         maybe(differs.then_some(async {
             let live = match &seen {
                 Seen::Fresh(live) => live.clone(),
@@ -356,6 +407,10 @@ async fn apply(
     match replication_result {
         Some(Err(e)) => failed.add(REPLICATION, e),
         _ => held.replication = new.replication.clone(),
+    }
+    match signing_result {
+        Some(Err(e)) => failed.add(SIGNING, e),
+        _ => held.signing = new.signing.clone(),
     }
     match policy_result {
         Some(Err(e)) => failed.add(POLICY, e),
@@ -403,6 +458,10 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String]) -> DiffResult {
         },
         (REPLICATION, Some(a), Some(b)) => match (&a.replication, &b.replication) {
             (Some(x), Some(y)) => same_rules(x, y, &own),
+            (x, y) => x.is_none() && y.is_none(),
+        },
+        (SIGNING, Some(a), Some(b)) => match (&a.signing, &b.signing) {
+            (Some(x), Some(y)) => same_signing(x, y),
             (x, y) => x.is_none() && y.is_none(),
         },
         (SOURCE_ACCOUNTS, Some(a), Some(b)) => match (&a.source_accounts, &b.source_accounts) {
@@ -691,6 +750,21 @@ fn describe_rules(rules: &[ReplicationRule]) -> String {
     format!("{} replication rule(s) (to {})", rules.len(), to.join(", "))
 }
 
+fn describe_signing(rules: &[SigningRule]) -> String {
+    let each: Vec<String> = rules
+        .iter()
+        .map(|r| {
+            let name = r.profile_arn.rsplit('/').next().unwrap_or(&r.profile_arn);
+            if r.repository_filters.is_empty() {
+                format!("{name} for every repository")
+            } else {
+                format!("{name} for {}", r.repository_filters.join(", "))
+            }
+        })
+        .collect();
+    format!("a signing configuration of {} rule(s) ({})", rules.len(), each.join("; "))
+}
+
 async fn drift(ctx: &Ctx<'_>, own: &str, group: &str) {
     ctx.warn(format!(
         "the {group} of ECR registry {own} was changed outside Pulumi; refresh shows it as it is, and the next `pulumi up` restores the declared one"
@@ -766,6 +840,74 @@ async fn read_scanning(ctx: &Ctx<'_>) -> Result<Scanning> {
         }
     }
     Ok(scanning)
+}
+
+/// GetSigningConfiguration: the rules in force (none when the registry has
+/// no signing configuration).
+async fn read_signing(ctx: &Ctx<'_>) -> Result<Vec<SigningRule>> {
+    let action = "ecr:GetSigningConfiguration";
+    match ctx.read(action, Subject::Registry, ctx.client.get_signing_configuration().send()).await? {
+        Ok(resp) => Ok(resp
+            .signing_configuration()
+            .map(|c| {
+                c.rules()
+                    .iter()
+                    .map(|r| SigningRule {
+                        profile_arn: r.signing_profile_arn().to_string(),
+                        repository_filters: r.repository_filters().iter().map(|f| f.filter().to_string()).collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()),
+        Err(e) if e.code() == Some("SigningConfigurationNotFoundException") => Ok(Vec::new()),
+        Err(e) => Err(aws(ctx, action, Subject::Registry, &e)),
+    }
+}
+
+/// PutSigningConfiguration: the whole configuration replaced by `rules`.
+async fn put_signing(ctx: &Ctx<'_>, rules: &[SigningRule]) -> Result<()> {
+    let rules: Vec<aws_sdk_ecr::types::SigningRule> = rules
+        .iter()
+        .filter_map(|r| {
+            let filters: Vec<SigningRepositoryFilter> = r
+                .repository_filters
+                .iter()
+                .filter_map(|f| {
+                    SigningRepositoryFilter::builder()
+                        .filter(f)
+                        .filter_type(SigningRepositoryFilterType::WildcardMatch)
+                        .build()
+                        .ok()
+                })
+                .collect();
+            aws_sdk_ecr::types::SigningRule::builder()
+                .signing_profile_arn(&r.profile_arn)
+                .set_repository_filters((!filters.is_empty()).then_some(filters))
+                .build()
+                .ok()
+        })
+        .collect();
+    let config = SigningConfiguration::builder()
+        .set_rules(Some(rules))
+        .build()
+        .map_err(|e| ProviderError::invalid(e.to_string()))?;
+    let action = "ecr:PutSigningConfiguration";
+    let req = ctx.client.put_signing_configuration().signing_configuration(config);
+    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    Ok(())
+}
+
+/// DeleteSigningConfiguration: AWS's default (no managed signing); none
+/// there already counts as done.
+async fn delete_signing(ctx: &Ctx<'_>) -> Result<()> {
+    crate::call::delete(
+        ctx,
+        "ecr:DeleteSigningConfiguration",
+        Subject::Registry,
+        "SigningConfigurationNotFoundException",
+        ctx.client.delete_signing_configuration().send(),
+    )
+    .await
 }
 
 async fn read_policy(ctx: &Ctx<'_>) -> Result<Option<String>> {
@@ -885,8 +1027,28 @@ async fn write_policy(
     }
     let action = "ecr:PutRegistryPolicy";
     let req = ctx.client.put_registry_policy().policy_text(&text);
-    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    if let Err(e) = ctx.write(action, Subject::Registry, req.send()).await? {
+        let beyond = beyond_v1(&statements_of(&text).unwrap_or_default());
+        if e.code() == Some("InvalidParameterException") && !beyond.is_empty() {
+            let scope = policy_scope(ctx).await?;
+            if let Some(refused) = policy_scope_refused(e.message().unwrap_or(""), &beyond, scope.as_deref()) {
+                return Err(refused);
+            }
+        }
+        return Err(aws(ctx, action, Subject::Registry, &e));
+    }
     Ok(Some(text))
+}
+
+/// The account's registry policy scope (REGISTRY_POLICY_SCOPE), read only
+/// to explain a refused registry policy; `None` when it cannot be read.
+async fn policy_scope(ctx: &Ctx<'_>) -> Result<Option<String>> {
+    let req = ctx.client.get_account_setting().name("REGISTRY_POLICY_SCOPE");
+    Ok(ctx
+        .read("ecr:GetAccountSetting", Subject::Registry, req.send())
+        .await?
+        .ok()
+        .and_then(|r| r.value().map(str::to_string)))
 }
 
 /// Two policy documents with the same statements, by meaning and in order.
