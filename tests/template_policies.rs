@@ -33,8 +33,7 @@ async fn env() -> Env {
 
 /// The template ECR holds under `prefix`, through the AWS SDK.
 async fn held(env: &Env, prefix: &str) -> RepositoryCreationTemplate {
-    let found =
-        env.moto.ecr().await.describe_repository_creation_templates().prefixes(prefix).send().await.unwrap();
+    let found = env.moto.ecr().await.describe_repository_creation_templates().prefixes(prefix).send().await.unwrap();
     found.repository_creation_templates().first().cloned().expect("the template exists")
 }
 
@@ -86,7 +85,11 @@ async fn an_imported_template_keeps_the_policies_the_fields_cannot_express() {
     let (imported, imported_in) = env.read_found("central", "central", &Map::new(), &Map::new()).await;
     let inputs = env.checked("central", &imported_in).await;
     env.updated("central", "central", &imported, &inputs, false).await;
-    assert_eq!(meaning(&held(&env, "central").await), before, "an update with the imported inputs changed the template");
+    assert_eq!(
+        meaning(&held(&env, "central").await),
+        before,
+        "an update with the imported inputs changed the template"
+    );
 
     assert!(env.warnings().is_empty(), "nothing is lost, so nothing to warn about: {:?}", env.warnings());
     assert_eq!(imported_in.get("lifecyclePolicyDocument"), Some(&Value::from(KEEP_AND_ARCHIVE)));
