@@ -856,4 +856,36 @@ mod tests {
         moved.insert("prefix".into(), Value::from("other"));
         assert_eq!(diff(&olds, &moved, &[], &config()).replaces, vec!["prefix".to_string()]);
     }
+
+    #[test]
+    fn a_document_compares_by_meaning_with_the_text_in_force() {
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"ecr:BatchGetImage"}]}"#;
+        let rules = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}"#;
+        let inputs = parse_json(
+            serde_json::json!({"prefix": "tt", "repositoryPolicyDocument": doc, "lifecyclePolicyDocument": rules}),
+        );
+        let (checked, f) = check(&inputs, &config());
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &config()).0.expect("known");
+        assert_eq!(documents(&args, "aws"), (Some(rules.to_string()), Some(doc.to_string())), "sent as written");
+        let olds = outputs(&args, "aws", None, "123456789012");
+        assert!(!diff(&olds, &checked, &[], &config()).has_changes());
+        // Spacing and key order are no change.
+        let mut respelled = checked.clone();
+        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(doc).unwrap()).unwrap();
+        respelled.insert("repositoryPolicyDocument".into(), Value::from(pretty));
+        assert!(!diff(&olds, &respelled, &[], &config()).has_changes());
+        // The text in force edited by hand: the document shows the change.
+        let mut drifted = olds.clone();
+        drifted.insert("repositoryPolicyText".into(), Value::from(doc.replace("BatchGetImage", "DescribeImages")));
+        assert_eq!(diff(&drifted, &checked, &[], &config()).diffs, vec!["repositoryPolicyDocument".to_string()]);
+        // Ignored, it is not compared.
+        assert!(!diff(&drifted, &checked, &["repositoryPolicyDocument".into()], &config()).has_changes());
+        // Typed fields in place of the document: both show.
+        let typed = check(&parse_json(serde_json::json!({"prefix": "tt", "pullPrincipals": ["210987654321"], "lifecyclePolicyDocument": rules})), &config()).0;
+        assert_eq!(
+            diff(&olds, &typed, &[], &config()).diffs,
+            vec!["pullPrincipals".to_string(), "repositoryPolicyDocument".to_string()]
+        );
+    }
 }
