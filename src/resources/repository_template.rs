@@ -309,13 +309,13 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         },
         // A document is compared by meaning with the text in force.
         "lifecyclePolicyDocument" | "repositoryPolicyDocument" => {
-            let (text_key, same): (&str, fn(Option<&str>, Option<&str>) -> bool) = match key {
-                "lifecyclePolicyDocument" => ("lifecyclePolicyText", same_policy),
-                _ => ("repositoryPolicyText", same_repository_policy),
-            };
+            let lifecycle = key == "lifecyclePolicyDocument";
+            let text_key = if lifecycle { "lifecyclePolicyText" } else { "repositoryPolicyText" };
             let applied = olds.get(text_key).map(Value::plain);
+            let applied = applied.as_ref().and_then(Value::as_str);
             match n.and_then(Value::as_str) {
-                Some(doc) => same(applied.as_ref().and_then(Value::as_str), Some(doc)),
+                Some(doc) if lifecycle => same_policy(applied, Some(doc)),
+                Some(doc) => same_repository_policy(applied, Some(doc)),
                 None => o == n,
             }
         }
