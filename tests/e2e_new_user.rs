@@ -1,10 +1,9 @@
 //! What a new user tripped over, through the real Pulumi CLI against the
 //! emulator: replacements of repositories that hold images, forceDelete
-//! turned off together with a replacement, adopting repositories whose
-//! repositories and repository templates whose policies the simple fields
-//! cannot express, the two exclusion fields,
-//! failures the CLI can show with their value, number tag values in
-//! configuration, and an import from the wrong region.
+//! turned off together with a replacement, adopting repositories and
+//! repository templates whose policies the simple fields cannot express, the
+//! two exclusion fields, failures the CLI can show with their value, number
+//! tag values in configuration, and an import from the wrong region.
 
 mod common;
 
