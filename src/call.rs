@@ -48,12 +48,12 @@ impl Ctx<'_> {
         }
     }
 
-    /// Tells the user about a resource through Engine.Log. A lookup
-    /// (a function, with no URN) has the facts in its result and says nothing.
+    /// Tells the user about a resource through Engine.Log; in a lookup (a
+    /// function, with no URN) about the call, attached to no resource. A
+    /// lookup warns only about what its result cannot say, such as an image
+    /// that cannot be pulled (getImage).
     pub async fn warn(&self, message: String) {
-        if !self.urn.is_empty() {
-            self.log.warn(self.urn, message).await;
-        }
+        self.log.warn(self.urn, message).await;
     }
 
     /// Runs a call that changes nothing: dropped at once on cancel or timeout.

@@ -1,9 +1,9 @@
 //! What a new user tripped over, through the real Pulumi CLI against the
 //! emulator: replacements of repositories that hold images, forceDelete
-//! turned off together with a replacement, adopting repositories whose
-//! policies the simple fields cannot express, the two exclusion fields,
-//! failures the CLI can show with their value, number tag values in
-//! configuration, and an import from the wrong region.
+//! turned off together with a replacement, adopting repositories and
+//! repository templates whose policies the simple fields cannot express, the
+//! two exclusion fields, failures the CLI can show with their value, number
+//! tag values in configuration, and an import from the wrong region.
 
 mod common;
 
@@ -141,6 +141,69 @@ async fn adopting_inexpressible_policies_loses_nothing() {
     assert_eq!(in_force, serde_json::from_str::<serde_json::Value>(LAMBDA_POLICY).unwrap());
     let lifecycle = moto.lifecycle_policy("legacy/fn").await.expect("a lifecycle policy");
     assert!(lifecycle.contains("pr-*"));
+    stack.ok(&["refresh", "--skip-preview"]);
+    stack.ok(&["preview", "--expect-no-changes"]);
+    stack.ok(&["destroy", "--skip-preview"]);
+}
+
+/// Everyone in an organization may pull and list images, a grant beyond the
+/// principal lists (a condition, an action beyond pulls).
+const ORG_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"OrgPullAndList","Effect":"Allow","Principal":"*","Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer","ecr:BatchCheckLayerAvailability","ecr:DescribeImages"],"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}]}"#;
+/// Five untagged images are kept, and releases nobody pulled for 90 days are
+/// archived: a count rule for untagged images and an archive rule.
+const KEEP_AND_ARCHIVE: &str = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}},{"rulePriority":2,"selection":{"tagStatus":"tagged","tagPatternList":["v*"],"countType":"sinceImagePulled","countUnit":"days","countNumber":90},"action":{"type":"transition","targetStorageClass":"archive"}}]}"#;
+
+/// The same for a repository creation template: the import writes the
+/// policies as JSON, and `up` leaves the template exactly as it was.
+#[tokio::test]
+async fn adopting_a_template_with_inexpressible_policies_loses_nothing() {
+    let moto = Moto::start();
+    let ecr = moto.ecr().await;
+    ecr.create_repository_creation_template()
+        .prefix("central")
+        .applied_for(aws_sdk_ecr::types::RctAppliedFor::Replication)
+        .repository_policy(ORG_POLICY)
+        .lifecycle_policy(KEEP_AND_ARCHIVE)
+        .send()
+        .await
+        .unwrap();
+    let held = || async {
+        let found = ecr.describe_repository_creation_templates().prefixes("central").send().await.unwrap();
+        let t = found.repository_creation_templates()[0].clone();
+        let doc = |s: Option<&str>| serde_json::from_str::<serde_json::Value>(s.unwrap_or("null")).unwrap();
+        (doc(t.lifecycle_policy()), doc(t.repository_policy()), t.updated_at().cloned())
+    };
+    let before = held().await;
+
+    let dir = TempDir::new("adopt-template");
+    std::fs::write(dir.path().join("Pulumi.yaml"), "name: awsecr-adopt-template\nruntime: yaml\n").unwrap();
+    let stack = Stack::new(dir.path(), &moto);
+    let generated = stack.project.join("generated.yaml");
+    let import = stack.ok(&[
+        "import",
+        "awsecr:index:RepositoryTemplate",
+        "central",
+        "central",
+        "--protect=false",
+        "--out",
+        generated.to_str().unwrap(),
+    ]);
+    assert!(import.contains("1 imported"), "{import}");
+    assert!(!import.contains("cannot express"), "no warning: nothing is lost: {import}");
+    let code = std::fs::read_to_string(&generated).unwrap();
+    assert!(code.contains("lifecyclePolicyDocument") && code.contains("repositoryPolicyDocument"), "{code}");
+
+    let program = std::fs::read_to_string(stack.project.join("Pulumi.yaml")).unwrap();
+    std::fs::write(stack.project.join("Pulumi.yaml"), format!("{program}{code}")).unwrap();
+    stack.ok(&["preview", "--expect-no-changes"]);
+    moto.start_recording();
+    stack.ok(&["up", "--skip-preview", "--expect-no-changes"]);
+    let calls = moto.stop_recording();
+    assert!(
+        !calls.iter().any(|c| c.contains("CreationTemplate") && !c.starts_with("Describe")),
+        "nothing was written: {calls:?}"
+    );
+    assert_eq!(held().await, before, "the template is as it was");
     stack.ok(&["refresh", "--skip-preview"]);
     stack.ok(&["preview", "--expect-no-changes"]);
     stack.ok(&["destroy", "--skip-preview"]);

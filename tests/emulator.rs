@@ -645,12 +645,14 @@ fn pull_through_cache_rules_and_creation_templates_in_both_modes() {
 }
 
 /// The registry operations ECR added in 2025-26 (account settings, managed
-/// signing, pull time update exclusions, replication backfills), which moto
-/// alone answers with HTTP 500 (tests/support/ecr_registry_2026.py serves
-/// them), driven with boto3 by tests/support/check_ecr_registry_2026.py in
-/// both modes: each of the 13 operations, each error code, the limits, paging
-/// of the lists, reset, and every answer checked against the model's output
-/// shape from its raw JSON.
+/// signing, pull time update exclusions, replication backfills, image
+/// storage classes), which moto alone answers with HTTP 500, and the image
+/// status and pull times DescribeImages reports, which moto leaves out
+/// (tests/support/ecr_registry_2026.py serves them), driven with boto3 by
+/// tests/support/check_ecr_registry_2026.py in both modes: each of the 14
+/// operations, each error code, the limits, paging of the lists, the image
+/// statuses against the model's enum, reset, and every answer checked against
+/// the model's output shape from its raw JSON.
 #[test]
 fn registry_operations_of_2026_in_both_modes() {
     for moto in [Moto::start_strict(), Moto::start_lenient()] {

@@ -249,3 +249,78 @@ async fn get_repository_naming_its_registry_is_one_round_trip_from_the_first_loo
         "{failures:?}"
     );
 }
+
+/// getImage reports the storage status and the last recorded pull time; an
+/// archived image is still found by tag or digest, with a warning that it
+/// cannot be pulled until restored (and the command that restores it), and
+/// `mostRecent` passes over it, since ECR lists active images only.
+#[tokio::test]
+async fn get_image_reports_the_storage_status_and_the_last_pull() {
+    use aws_sdk_ecr::types::{ImageIdentifier, TargetStorageClass};
+    let mut env = Env::with_config(Moto::start_strict(), &[]).await;
+    let ecr = env.moto.ecr().await;
+    ecr.create_repository().repository_name("apps/old").send().await.unwrap();
+    let (v1, v2) = (oci::image(31, 1_000), oci::image(32, 2_000));
+    push(&ecr, "apps/old", &v1, Some("v1")).await;
+    next_second().await;
+    push(&ecr, "apps/old", &v2, Some("v2")).await;
+    let by_tag = |tag: &str| obj(&[("repositoryName", "apps/old".into()), ("imageTag", tag.into())]);
+
+    let got = decode(&env.invoke(GET_IMAGE, &by_tag("v2")).await.unwrap().r#return);
+    assert_eq!(got["imageStatus"], Value::from("ACTIVE"));
+    assert!(!got.contains_key("lastRecordedPullTime"), "never pulled: {got:?}");
+    // A pull (BatchGetImage, as `docker pull` makes) is recorded.
+    ecr.batch_get_image()
+        .repository_name("apps/old")
+        .image_ids(ImageIdentifier::builder().image_tag("v2").build())
+        .send()
+        .await
+        .unwrap();
+    let got = decode(&env.invoke(GET_IMAGE, &by_tag("v2")).await.unwrap().r#return);
+    let pulled = got["lastRecordedPullTime"].as_str().expect("a pull time").to_string();
+    assert!(pulled.ends_with('Z') && pulled.contains('T'), "{pulled}");
+    assert!(env.warnings().is_empty(), "an active image is no news: {:?}", env.warnings());
+
+    // v2 archived: found, ARCHIVED, with a warning naming the restore.
+    ecr.update_image_storage_class()
+        .repository_name("apps/old")
+        .image_id(ImageIdentifier::builder().image_tag("v2").build())
+        .target_storage_class(TargetStorageClass::Archive)
+        .send()
+        .await
+        .unwrap();
+    let got = decode(&env.invoke(GET_IMAGE, &by_tag("v2")).await.unwrap().r#return);
+    assert_eq!(got["imageStatus"], Value::from("ARCHIVED"));
+    assert_eq!(got["imageDigest"], Value::from(v2.digest.as_str()));
+    assert_eq!(got["lastRecordedPullTime"], Value::from(pulled.as_str()), "the archive keeps the last pull");
+    let warnings = env.warnings();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("is archived (imageStatus ARCHIVED) and cannot be pulled until it is restored")
+                && w.contains(&format!("--image-id imageDigest={} --target-storage-class STANDARD", v2.digest))),
+        "{warnings:?}"
+    );
+    // mostRecent: the newest active image, v1.
+    let latest = decode(&env.invoke(GET_IMAGE, &most_recent("apps/old")).await.unwrap().r#return);
+    assert_eq!(latest["imageDigest"], Value::from(v1.digest.as_str()));
+    assert_eq!(latest["imageStatus"], Value::from("ACTIVE"));
+
+    // Being restored: ACTIVATING, still not pullable.
+    ecr.update_image_storage_class()
+        .repository_name("apps/old")
+        .image_id(ImageIdentifier::builder().image_digest(&v2.digest).build())
+        .target_storage_class(TargetStorageClass::Standard)
+        .send()
+        .await
+        .unwrap();
+    let got = decode(&env.invoke(GET_IMAGE, &by_tag("v2")).await.unwrap().r#return);
+    assert_eq!(got["imageStatus"], Value::from("ACTIVATING"));
+    assert!(
+        env.warnings().iter().any(|w| w.contains("cannot be pulled until the restore completes")),
+        "{:?}",
+        env.warnings()
+    );
+    let got = decode(&env.invoke(GET_IMAGE, &by_tag("v2")).await.unwrap().r#return);
+    assert_eq!(got["imageStatus"], Value::from("ACTIVE"), "restored");
+}

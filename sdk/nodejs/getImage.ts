@@ -8,7 +8,7 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+ * One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
  *
  * `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
  *
@@ -76,6 +76,10 @@ export interface GetImageResult {
      */
     readonly imageSizeInBytes?: number;
     /**
+     * The image's storage status: `ACTIVE` (can be pulled), `ARCHIVED` (in ECR's archive storage class: it cannot be pulled until restored, and the lookup warns with the command that restores it) or `ACTIVATING` (being restored, up to 20 minutes). `mostRecent` considers active images only, the ones ECR lists.
+     */
+    readonly imageStatus: string;
+    /**
      * The image's tags (none for an untagged image).
      */
     readonly imageTags: string[];
@@ -83,6 +87,10 @@ export interface GetImageResult {
      * The URI that pins exactly this image: `<repositoryUrl>@<digest>`.
      */
     readonly imageUri: string;
+    /**
+     * When ECR last recorded a pull of the image, as an RFC 3339 time (ECR refreshes it at least once a day); absent when no pull was recorded.
+     */
+    readonly lastRecordedPullTime?: string;
     /**
      * The status of the image's last scan (e.g. `COMPLETE`, `FAILED`), when it has been scanned.
      */
@@ -93,7 +101,7 @@ export interface GetImageResult {
     readonly signingStatuses?: outputs.ImageSigningStatus[];
 }
 /**
- * One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+ * One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
  *
  * `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
  *

@@ -8,7 +8,7 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents. Scanning is the registry's (`Registry.scanning`), not a template setting.
+ * A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents; as for a Repository, a policy those fields cannot express is given as JSON (`lifecyclePolicyDocument`, `repositoryPolicyDocument`), and importing a template fills these in, so nothing is lost. Scanning is the registry's (`Registry.scanning`), not a template setting.
  *
  * ## Example Usage
  * ### Defaults for the repositories a cache creates
@@ -112,7 +112,11 @@ export class RepositoryTemplate extends pulumi.CustomResource {
      */
     declare public readonly lifecyclePolicy: pulumi.Output<outputs.LifecyclePolicy | undefined>;
     /**
-     * The lifecycle policy JSON the template gives each repository (absent when there is none).
+     * The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+     */
+    declare public readonly lifecyclePolicyDocument: pulumi.Output<string | undefined>;
+    /**
+     * The lifecycle policy JSON the template gives each repository, generated from `lifecyclePolicy` or given as `lifecyclePolicyDocument` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
      */
     declare public /*out*/ readonly lifecyclePolicyText: pulumi.Output<string | undefined>;
     /**
@@ -140,7 +144,11 @@ export class RepositoryTemplate extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly registryId: pulumi.Output<string>;
     /**
-     * The repository policy JSON the template gives each repository, written from `pullPrincipals` and `pushPrincipals` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
+     * The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+     */
+    declare public readonly repositoryPolicyDocument: pulumi.Output<string | undefined>;
+    /**
+     * The repository policy JSON the template gives each repository, written from `pullPrincipals` and `pushPrincipals` or given as `repositoryPolicyDocument` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
      */
     declare public /*out*/ readonly repositoryPolicyText: pulumi.Output<string | undefined>;
     /**
@@ -170,10 +178,12 @@ export class RepositoryTemplate extends pulumi.CustomResource {
             resourceInputs["immutableTags"] = (args?.immutableTags) ?? true;
             resourceInputs["kmsKey"] = args?.kmsKey;
             resourceInputs["lifecyclePolicy"] = args?.lifecyclePolicy;
+            resourceInputs["lifecyclePolicyDocument"] = args?.lifecyclePolicyDocument;
             resourceInputs["mutableTagExclusions"] = args?.mutableTagExclusions;
             resourceInputs["prefix"] = args?.prefix;
             resourceInputs["pullPrincipals"] = args?.pullPrincipals;
             resourceInputs["pushPrincipals"] = args?.pushPrincipals;
+            resourceInputs["repositoryPolicyDocument"] = args?.repositoryPolicyDocument;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["imageTagMutability"] = undefined /*out*/;
@@ -192,6 +202,7 @@ export class RepositoryTemplate extends pulumi.CustomResource {
             resourceInputs["immutableTags"] = undefined /*out*/;
             resourceInputs["kmsKey"] = undefined /*out*/;
             resourceInputs["lifecyclePolicy"] = undefined /*out*/;
+            resourceInputs["lifecyclePolicyDocument"] = undefined /*out*/;
             resourceInputs["lifecyclePolicyText"] = undefined /*out*/;
             resourceInputs["mutableTagExclusions"] = undefined /*out*/;
             resourceInputs["prefix"] = undefined /*out*/;
@@ -199,6 +210,7 @@ export class RepositoryTemplate extends pulumi.CustomResource {
             resourceInputs["pushPrincipals"] = undefined /*out*/;
             resourceInputs["region"] = undefined /*out*/;
             resourceInputs["registryId"] = undefined /*out*/;
+            resourceInputs["repositoryPolicyDocument"] = undefined /*out*/;
             resourceInputs["repositoryPolicyText"] = undefined /*out*/;
             resourceInputs["tags"] = undefined /*out*/;
         }
@@ -244,6 +256,10 @@ export interface RepositoryTemplateArgs {
      */
     lifecyclePolicy?: pulumi.Input<inputs.LifecyclePolicyArgs | undefined>;
     /**
+     * The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+     */
+    lifecyclePolicyDocument?: pulumi.Input<string | undefined>;
+    /**
      * Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
      */
     mutableTagExclusions?: pulumi.Input<pulumi.Input<string>[] | undefined>;
@@ -259,6 +275,10 @@ export interface RepositoryTemplateArgs {
      * Who may push to and pull from the created repositories, as for a Repository.
      */
     pushPrincipals?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+     */
+    repositoryPolicyDocument?: pulumi.Input<string | undefined>;
     /**
      * Tags every created repository gets (at most 50; the provider's `defaultTags` are not added, since ECR, not the provider, creates those repositories). Needs `customRoleArn`.
      */

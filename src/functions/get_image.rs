@@ -1,7 +1,9 @@
 //! `awsecr:index:getImage`: one image of a repository, by tag, by digest or
 //! the most recently pushed runnable image, with its digest, tags, push time,
-//! size, scan status, managed signing's status and the URI that pins it by
-//! digest (for deploying exactly this image).
+//! size, scan status, managed signing's status, storage status and last
+//! recorded pull time, and the URI that pins it by digest (for deploying
+//! exactly this image). An archived image (or one being restored) cannot be
+//! pulled: its lookup says so.
 //!
 //! `mostRecent` chooses among what a deploy can run: an image manifest of a
 //! container image or an image index (a multi-architecture image), never a
@@ -27,9 +29,19 @@ pub const TOKEN: &str = "awsecr:index:getImage";
 /// The function's arguments.
 pub const ARGS: &[&str] = &["repositoryName", "imageTag", "imageDigest", "mostRecent", "registryId"];
 /// What it returns (`scanStatus` only when the image has been scanned;
-/// `signingStatuses` only when ECR answered DescribeImageSigningStatus).
-pub const RESULTS: &[&str] =
-    &["imageDigest", "imageTags", "imagePushedAt", "imageSizeInBytes", "imageUri", "scanStatus", "signingStatuses"];
+/// `signingStatuses` only when ECR answered DescribeImageSigningStatus;
+/// `lastRecordedPullTime` only when ECR has recorded a pull).
+pub const RESULTS: &[&str] = &[
+    "imageDigest",
+    "imageTags",
+    "imagePushedAt",
+    "imageSizeInBytes",
+    "imageUri",
+    "scanStatus",
+    "signingStatuses",
+    "imageStatus",
+    "lastRecordedPullTime",
+];
 
 /// Which image to look up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +179,16 @@ impl Function for GetImage {
         if let Some(signing) = signing {
             out.insert("signingStatuses".into(), Value::Array(signing.statuses));
         }
+        // ECR answers without a status only where storage classes are not
+        // offered: every image there is active.
+        let status = image.image_status().map_or("ACTIVE", |s| s.as_str());
+        out.insert("imageStatus".into(), status.into());
+        if let Some(at) = image.last_recorded_pull_time().and_then(|t| t.fmt(Format::DateTime).ok()) {
+            out.insert("lastRecordedPullTime".into(), at.into());
+        }
+        if let Some(why) = not_pullable(status, name, &digest) {
+            ctx.warn(why).await;
+        }
         Ok(Invoked::Return(out))
     }
 }
@@ -231,6 +253,26 @@ async fn signing_statuses(ctx: &Ctx<'_>, lookup: &Lookup, id: ImageIdentifier) -
         })
         .collect();
     Ok(Some(Signing { digest: resp.image_id().and_then(|i| i.image_digest()).map(str::to_string), statuses }))
+}
+
+/// Why an image of this storage status cannot be pulled, and what to do;
+/// `None` for an active image. ECR's user guide: archived images cannot be
+/// pulled (a pull fails with 404) until restored to the standard storage
+/// class, which takes up to 20 minutes; pushing the image again restores it
+/// at once.
+pub fn not_pullable(status: &str, repository: &str, digest: &str) -> Option<String> {
+    let restore = format!(
+        "aws ecr update-image-storage-class --repository-name {repository} --image-id imageDigest={digest} --target-storage-class STANDARD"
+    );
+    match status {
+        "ARCHIVED" => Some(format!(
+            "image {digest} of ECR repository \"{repository}\" is archived (imageStatus ARCHIVED) and cannot be pulled until it is restored: run `{restore}` (up to 20 minutes) or push the image again, then deploy"
+        )),
+        "ACTIVATING" => Some(format!(
+            "image {digest} of ECR repository \"{repository}\" is being restored from the archive (imageStatus ACTIVATING) and cannot be pulled until the restore completes (up to 20 minutes)"
+        )),
+        _ => None,
+    }
 }
 
 /// The image with this tag or digest.
@@ -513,6 +555,20 @@ mod tests {
             Step::Chosen(i) => images[i].image_digest().map(str::to_string),
             other => panic!("expected a choice, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn only_an_active_image_can_be_pulled() {
+        let digest = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(not_pullable("ACTIVE", "team/app", &digest), None);
+        let archived = not_pullable("ARCHIVED", "team/app", &digest).expect("archived");
+        assert!(archived.contains("cannot be pulled until it is restored"), "{archived}");
+        assert!(
+            archived.contains(&format!("aws ecr update-image-storage-class --repository-name team/app --image-id imageDigest={digest} --target-storage-class STANDARD")),
+            "{archived}"
+        );
+        let activating = not_pullable("ACTIVATING", "team/app", &digest).expect("activating");
+        assert!(activating.contains("cannot be pulled until the restore completes"), "{activating}");
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //! (through a pull-through cache rule, replication, or a push to a name that
 //! does not exist yet). Its fields and defaults are the Repository's own,
 //! read by the same readers ([`crate::settings`]) and turned into ECR's
-//! documents by the same generators ([`crate::policy`]).
+//! documents by the same generators ([`crate::policy`]); as for a
+//! Repository, each policy may instead be given as its raw JSON (exclusive
+//! with the typed fields), and a template whose policies the typed fields
+//! cannot express imports into that JSON, so adopting one loses nothing.
 //!
 //! Calls: create CreateRepositoryCreationTemplate; read
 //! DescribeRepositoryCreationTemplates; update UpdateRepositoryCreationTemplate
@@ -30,12 +33,14 @@ use crate::naming::NamingContext;
 use crate::partition;
 use crate::policy::access::{Access, same_repository_policy};
 use crate::policy::lifecycle::{self, LifecyclePolicy, same_policy};
+use crate::policy::{Declared, read_back};
 use crate::property::{Map, Value};
 use crate::resource::{
     DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
-    import_instead, input_reader, keep_secret_marks, program_inputs,
+    import_instead, input_reader, inputs_of, keep_secret_marks, program_inputs,
 };
 use crate::resources::pull_through_cache_rule::{made_since, read_prefix, read_role_arn};
+use crate::resources::repository::args::{PolicyKind, policy_document};
 use crate::settings::{Encryption, encryption, exclusions_key, mutability_mode, principals, tag_exclusions, tags};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
@@ -55,15 +60,17 @@ pub const PROPERTIES: &[Property] = &[
     Property::input("encryptionType").default(DefaultValue::Str("AES256")),
     Property::input("kmsKey"),
     Property::input("lifecyclePolicy"),
+    Property::input("lifecyclePolicyDocument"),
     Property::input("pullPrincipals"),
     Property::input("pushPrincipals"),
+    Property::input("repositoryPolicyDocument"),
     Property::input("tags"),
     Property::input("customRoleArn"),
     Property::output("registryId", &[]),
     Property::output("region", &[]),
     Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
-    Property::output("lifecyclePolicyText", &["lifecyclePolicy"]),
-    Property::output("repositoryPolicyText", &["pullPrincipals", "pushPrincipals"]),
+    Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"]),
+    Property::output("repositoryPolicyText", &["pullPrincipals", "pushPrincipals", "repositoryPolicyDocument"]),
     Property::output("createdAt", &[]),
 ];
 
@@ -78,7 +85,13 @@ pub struct TemplateArgs {
     pub encryption_type: Encryption,
     pub kms_key: Option<String>,
     pub lifecycle_policy: Option<LifecyclePolicy>,
+    /// The lifecycle policy as ECR's JSON, for rules the fields cannot
+    /// express; never together with `lifecycle_policy`.
+    pub lifecycle_document: Option<String>,
     pub access: Access,
+    /// The repository policy as JSON, for statements the principal lists
+    /// cannot express; never together with `access`.
+    pub policy_document: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub custom_role_arn: Option<String>,
 }
@@ -107,10 +120,16 @@ impl TemplateArgs {
         if let Some(p) = &self.lifecycle_policy {
             m.insert("lifecyclePolicy".into(), p.to_value());
         }
+        if let Some(doc) = &self.lifecycle_document {
+            m.insert("lifecyclePolicyDocument".into(), doc.clone().into());
+        }
         for (key, list) in [("pullPrincipals", &self.access.pull), ("pushPrincipals", &self.access.push)] {
             if !list.is_empty() {
                 m.insert(key.into(), strings(list));
             }
+        }
+        if let Some(doc) = &self.policy_document {
+            m.insert("repositoryPolicyDocument".into(), doc.clone().into());
         }
         if !self.tags.is_empty() {
             m.insert(
@@ -163,7 +182,9 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
         other => other,
     };
     let lifecycle = lifecycle::read(&mut r, "lifecyclePolicy");
+    let lifecycle_document = policy_document(&mut r, PolicyKind::Lifecycle, map);
     let access = principals(&mut r, config.partition());
+    let policy_document = policy_document(&mut r, PolicyKind::Repository, map);
     let tags = tags(&mut r, BTreeMap::len, "the tags every repository created from the template gets");
     let role = read_role_arn(&mut r, "customRoleArn");
     // ECR creates the repositories with this role when the template sets
@@ -199,7 +220,9 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
             encryption_type: encryption.or(Encryption::Aes256)?,
             kms_key: kms_key.optional()?,
             lifecycle_policy: lifecycle.known()?,
+            lifecycle_document: lifecycle_document.optional()?,
             access: access.known()?,
+            policy_document: policy_document.optional()?,
             tags: tags.known()?,
             custom_role_arn: role.optional()?,
         })
@@ -220,9 +243,13 @@ fn partition_of(ctx: &Ctx<'_>) -> &'static str {
 }
 
 /// The documents ECR stores for these inputs: the lifecycle policy and the
-/// repository policy, `None` when the template has none.
+/// repository policy, each the raw document when given, else generated from
+/// the typed fields; `None` when the template has none.
 fn documents(args: &TemplateArgs, partition: &str) -> (Option<String>, Option<String>) {
-    (args.lifecycle_policy.as_ref().and_then(LifecyclePolicy::to_json), args.access.to_policy(partition))
+    (
+        args.lifecycle_document.clone().or_else(|| args.lifecycle_policy.as_ref().and_then(LifecyclePolicy::to_json)),
+        args.policy_document.clone().or_else(|| args.access.to_policy(partition)),
+    )
 }
 
 fn outputs(
@@ -250,9 +277,10 @@ fn outputs(
     m
 }
 
-/// Diff: input by input (lists of uses as sets, policies by meaning), and
-/// the documents ECR holds against the ones the inputs generate, so a
-/// policy changed outside Pulumi shows after a refresh.
+/// Diff: input by input (lists of uses as sets, policies by meaning, a raw
+/// document against the text in force), and the documents ECR holds against
+/// the ones the inputs ask for, so a policy changed outside Pulumi shows
+/// after a refresh.
 pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
     let ignoring = Ignoring::new(olds, news, ignore_changes);
     let set = |v: Option<&Value>| -> Option<Vec<String>> {
@@ -279,6 +307,18 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
             (Some(Some(a)), Some(Some(b))) => a.same_as(&b),
             (a, b) => a == b,
         },
+        // A document is compared by meaning with the text in force.
+        "lifecyclePolicyDocument" | "repositoryPolicyDocument" => {
+            let lifecycle = key == "lifecyclePolicyDocument";
+            let text_key = if lifecycle { "lifecyclePolicyText" } else { "repositoryPolicyText" };
+            let applied = olds.get(text_key).map(Value::plain);
+            let applied = applied.as_ref().and_then(Value::as_str);
+            match n.and_then(Value::as_str) {
+                Some(doc) if lifecycle => same_policy(applied, Some(doc)),
+                Some(doc) => same_repository_policy(applied, Some(doc)),
+                None => o == n,
+            }
+        }
         _ => o == n,
     });
     // The documents ECR holds (refreshed outputs) against the declared ones.
@@ -286,19 +326,24 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         let partition = config.partition().unwrap_or("aws");
         let (lifecycle, policy) = documents(&args, partition);
         let text = |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
-        for (key, held, wanted, same, input) in [
+        for (key, held, wanted, same, inputs) in [
             (
                 "lifecyclePolicyText",
                 text("lifecyclePolicyText"),
                 lifecycle,
                 same_policy as fn(Option<&str>, Option<&str>) -> bool,
-                "lifecyclePolicy",
+                &["lifecyclePolicy", "lifecyclePolicyDocument"][..],
             ),
-            ("repositoryPolicyText", text("repositoryPolicyText"), policy, same_repository_policy, "pullPrincipals"),
+            (
+                "repositoryPolicyText",
+                text("repositoryPolicyText"),
+                policy,
+                same_repository_policy,
+                &["pullPrincipals", "pushPrincipals", "repositoryPolicyDocument"][..],
+            ),
         ] {
             if olds.contains_key(key)
-                && !ignoring.ignores(input)
-                && !out.diffs.iter().any(|d| d == input)
+                && !inputs.iter().any(|i| ignoring.ignores(i) || out.diffs.iter().any(|d| d == i))
                 && !same(held.as_deref(), wanted.as_deref())
             {
                 out.change(key, DiffKind::Update);
@@ -370,10 +415,17 @@ fn applied_for(args: &TemplateArgs) -> Vec<RctAppliedFor> {
     args.applied_for.iter().map(|a| RctAppliedFor::from(a.as_str())).collect()
 }
 
-/// Inputs read back from a template ECR holds; `None` for a document the
-/// fields cannot express (reported, and replaced on the next update).
-fn args_of(t: &RepositoryCreationTemplate, prefix: &str) -> (TemplateArgs, Vec<&'static str>) {
-    let mut inexpressible = Vec::new();
+/// Inputs read back from a template ECR holds, each policy in the form
+/// `declared` gave it ([`read_back`]; `None`: an import, where a policy the
+/// typed fields cannot express becomes its raw document). Also the policies
+/// declared with the typed fields and edited beyond them outside Pulumi:
+/// the declared fields are kept for those, and the caller reports them.
+fn args_of(
+    t: &RepositoryCreationTemplate,
+    prefix: &str,
+    declared: Option<&TemplateArgs>,
+) -> (TemplateArgs, Vec<&'static str>) {
+    let mut drifted = Vec::new();
     let mutability = t.image_tag_mutability().map(|m| m.as_str()).unwrap_or("MUTABLE");
     let immutable = mutability.starts_with("IMMUTABLE");
     let tag_exclusions = if mutability.ends_with("_WITH_EXCLUSION") {
@@ -382,23 +434,39 @@ fn args_of(t: &RepositoryCreationTemplate, prefix: &str) -> (TemplateArgs, Vec<&
         Vec::new()
     };
     let enc = t.encryption_configuration();
-    let lifecycle_policy = match t.lifecycle_policy().filter(|p| !p.is_empty()) {
-        None => None,
-        Some(text) => {
-            let parsed = LifecyclePolicy::from_json(text);
-            if parsed.is_none() {
-                inexpressible.push("lifecycle policy");
-            }
-            parsed
-        }
-    };
-    let access = match t.repository_policy().filter(|p| !p.is_empty()) {
-        None => Access::default(),
-        Some(text) => Access::from_policy(text).unwrap_or_else(|| {
-            inexpressible.push("repository policy");
-            Access::default()
-        }),
-    };
+    let held = |text: Option<&str>| text.filter(|p| !p.is_empty()).map(str::to_string);
+    let lifecycle = read_back(
+        held(t.lifecycle_policy()).as_deref(),
+        match declared {
+            None => Declared::Nothing,
+            Some(d) => match &d.lifecycle_document {
+                Some(doc) => Declared::Document(doc),
+                None => Declared::Typed(d.lifecycle_policy.as_ref()),
+            },
+        },
+        LifecyclePolicy::from_json,
+        LifecyclePolicy::same_as,
+        same_policy,
+    );
+    let access = read_back(
+        held(t.repository_policy()).as_deref(),
+        match declared {
+            None => Declared::Nothing,
+            Some(d) => match &d.policy_document {
+                Some(doc) => Declared::Document(doc),
+                None => Declared::Typed(Some(&d.access).filter(|a| !a.is_empty())),
+            },
+        },
+        Access::from_policy,
+        Access::same_as,
+        same_repository_policy,
+    );
+    if lifecycle.drifted {
+        drifted.push("lifecycle policy");
+    }
+    if access.drifted {
+        drifted.push("repository policy");
+    }
     let args = TemplateArgs {
         prefix: prefix.to_string(),
         applied_for: {
@@ -413,12 +481,14 @@ fn args_of(t: &RepositoryCreationTemplate, prefix: &str) -> (TemplateArgs, Vec<&
             .and_then(|e| Encryption::parse(e.encryption_type().as_str()))
             .unwrap_or(Encryption::Aes256),
         kms_key: enc.and_then(|e| e.kms_key()).filter(|k| !k.is_empty()).map(str::to_string),
-        lifecycle_policy,
-        access,
+        lifecycle_policy: lifecycle.typed,
+        lifecycle_document: lifecycle.document,
+        access: access.typed.unwrap_or_default(),
+        policy_document: access.document,
         tags: t.resource_tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect(),
         custom_role_arn: t.custom_role_arn().filter(|r| !r.is_empty()).map(str::to_string),
     };
-    (args, inexpressible)
+    (args, drifted)
 }
 
 /// The template a lost-reply create already made, and the registry id, if
@@ -430,15 +500,17 @@ async fn earlier_attempt(
     started: std::time::SystemTime,
 ) -> Result<Option<(RepositoryCreationTemplate, String)>> {
     let Some((template, registry_id)) = describe(ctx, &args.prefix).await? else { return Ok(None) };
-    let (mut found, inexpressible) = args_of(&template, &args.prefix);
+    let (mut found, drifted) = args_of(&template, &args.prefix, Some(args));
     let (lifecycle, policy) = documents(args, partition_of(ctx));
     let held = |t: Option<&str>| t.filter(|s| !s.is_empty()).map(str::to_string);
-    let same_documents = inexpressible.is_empty()
+    let same_documents = drifted.is_empty()
         && same_policy(held(template.lifecycle_policy()).as_deref(), lifecycle.as_deref())
         && same_repository_policy(held(template.repository_policy()).as_deref(), policy.as_deref());
     // The documents compared by meaning above; the rest field by field.
     found.lifecycle_policy = args.lifecycle_policy.clone();
+    found.lifecycle_document = args.lifecycle_document.clone();
     found.access = args.access.clone();
+    found.policy_document = args.policy_document.clone();
     let sorted = |l: &[String]| {
         let mut l = l.to_vec();
         l.sort();
@@ -537,11 +609,22 @@ impl Resource for RepositoryTemplateResource {
             let importing = olds.is_empty() && old_inputs.is_empty();
             return call::gone(ctx, importing, &format!("repository creation template for the prefix \"{id}\""));
         };
-        let (args, inexpressible) = args_of(&template, id);
-        if !inexpressible.is_empty() {
+        // The policies in the form the program declared them; imported, a
+        // policy the typed fields cannot express comes back as its JSON.
+        let importing = olds.is_empty() && old_inputs.is_empty();
+        let declared = if importing {
+            None
+        } else {
+            parse(old_inputs, ctx.config).0.or_else(|| parse(&inputs_of(PROPERTIES, olds), ctx.config).0)
+        };
+        let (args, drifted) = args_of(&template, id, declared.as_ref());
+        for what in drifted {
+            let (fields, output) = match what {
+                "lifecycle policy" => ("lifecyclePolicy", "lifecyclePolicyText"),
+                _ => ("pullPrincipals and pushPrincipals", "repositoryPolicyText"),
+            };
             ctx.warn(format!(
-                "the template's {} cannot be expressed with this resource's fields; the next `pulumi up` replaces it with the declared one",
-                inexpressible.join(" and ")
+                "the {what} of repository creation template \"{id}\" was edited outside Pulumi into one that {fields} cannot express; it is kept as it is in {output}, and the next `pulumi up` would replace it with the declared one (or remove it when none is declared)"
             ))
             .await;
         }
@@ -772,5 +855,37 @@ mod tests {
         let mut moved = checked.clone();
         moved.insert("prefix".into(), Value::from("other"));
         assert_eq!(diff(&olds, &moved, &[], &config()).replaces, vec!["prefix".to_string()]);
+    }
+
+    #[test]
+    fn a_document_compares_by_meaning_with_the_text_in_force() {
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"ecr:BatchGetImage"}]}"#;
+        let rules = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}"#;
+        let inputs = parse_json(
+            serde_json::json!({"prefix": "tt", "repositoryPolicyDocument": doc, "lifecyclePolicyDocument": rules}),
+        );
+        let (checked, f) = check(&inputs, &config());
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &config()).0.expect("known");
+        assert_eq!(documents(&args, "aws"), (Some(rules.to_string()), Some(doc.to_string())), "sent as written");
+        let olds = outputs(&args, "aws", None, "123456789012");
+        assert!(!diff(&olds, &checked, &[], &config()).has_changes());
+        // Spacing and key order are no change.
+        let mut respelled = checked.clone();
+        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(doc).unwrap()).unwrap();
+        respelled.insert("repositoryPolicyDocument".into(), Value::from(pretty));
+        assert!(!diff(&olds, &respelled, &[], &config()).has_changes());
+        // The text in force edited by hand: the document shows the change.
+        let mut drifted = olds.clone();
+        drifted.insert("repositoryPolicyText".into(), Value::from(doc.replace("BatchGetImage", "DescribeImages")));
+        assert_eq!(diff(&drifted, &checked, &[], &config()).diffs, vec!["repositoryPolicyDocument".to_string()]);
+        // Ignored, it is not compared.
+        assert!(!diff(&drifted, &checked, &["repositoryPolicyDocument".into()], &config()).has_changes());
+        // Typed fields in place of the document: both show.
+        let typed = check(&parse_json(serde_json::json!({"prefix": "tt", "pullPrincipals": ["210987654321"], "lifecyclePolicyDocument": rules})), &config()).0;
+        assert_eq!(
+            diff(&olds, &typed, &[], &config()).diffs,
+            vec!["pullPrincipals".to_string(), "repositoryPolicyDocument".to_string()]
+        );
     }
 }

@@ -1,5 +1,6 @@
 """Drives the emulator's account setting, managed signing, pull time update
-exclusion and replication backfill operations (ecr_registry_2026.py) with
+exclusion, replication backfill and image storage class operations, and the
+image status and pull time DescribeImages answers (ecr_registry_2026.py) with
 boto3, as a client of real ECR would, and stops at the first thing that is
 not as ECR answers it.
 
@@ -29,6 +30,7 @@ OPERATIONS = [
     "RegisterPullTimeUpdateExclusion", "DeregisterPullTimeUpdateExclusion", "ListPullTimeUpdateExclusions",
     "StartReplicationBackfill", "StopReplicationBackfill", "DescribeReplicationBackfillResults",
     "ListReplicationBackfills",
+    "UpdateImageStorageClass",
 ]
 
 
@@ -49,7 +51,17 @@ def check_coverage(ecr):
     for op in OPERATIONS:
         method = getattr(ECRResponse, _snake(op), None)
         check(method is None, f"moto (unpatched here) has {op}: the stand-in may be dropped or must be compared")
-    print(f"ok: the model has all {len(OPERATIONS)} operations; moto has none of them")
+    # Nor does moto describe an image's storage status or pull time.
+    from moto.ecr import models
+    for attribute in ("image_status", "last_recorded_pull_time", "last_archived_at", "last_activated_at"):
+        check(not hasattr(models.Image, attribute), f"moto (unpatched here) has Image.{attribute}: compare it")
+    detail = ecr.meta.service_model.shape_for("ImageDetail").members
+    for member in ("imageStatus", "lastRecordedPullTime", "lastArchivedAt", "lastActivatedAt"):
+        check(member in detail, f"the model's ImageDetail has no {member}")
+    statuses = ecr.meta.service_model.shape_for("ImageStatus").enum
+    import ecr_registry_2026 as stand_in
+    check(list(stand_in.STATUSES) == statuses, f"the stand-in's statuses {stand_in.STATUSES} are the model's {statuses}")
+    print(f"ok: the model has all {len(OPERATIONS)} operations and ImageDetail's storage members; moto has none")
 
 
 # -------------------------------------------------------- account settings
@@ -332,6 +344,67 @@ def check_backfills(ecr, raw, account, strict):
     print("ok: at most 10 backfills in progress (LimitExceededException)")
 
 
+# ------------------------------------------ image storage classes, pulls
+
+def check_storage_classes(ecr, raw, strict):
+    ecr.create_repository(repositoryName="archive/app")
+    pushed = ecr.put_image(repositoryName="archive/app", imageManifest=manifest(7001), imageTag="v1")["image"]
+    digest = pushed["imageId"]["imageDigest"]
+    ecr.put_image(repositoryName="archive/app", imageManifest=manifest(7002), imageTag="v2")
+    v1 = {"imageDigest": digest}
+
+    def detail(image_id=v1):
+        return ecr.describe_images(repositoryName="archive/app", imageIds=[image_id])["imageDetails"][0]
+
+    def listed(**kwargs):
+        described = all_pages(ecr, "describe_images", "imageDetails", repositoryName="archive/app", **kwargs)[0]
+        ids = all_pages(ecr, "list_images", "imageIds", repositoryName="archive/app", **kwargs)[0]
+        return sorted(i["imageTags"][0] for i in described), sorted(i["imageTag"] for i in ids)
+
+    fresh = detail()
+    check(fresh["imageStatus"] == "ACTIVE", f"a pushed image is ACTIVE: {fresh}")
+    check("lastRecordedPullTime" not in fresh and "lastArchivedAt" not in fresh, f"never pulled: {fresh}")
+    pulled = ecr.batch_get_image(repositoryName="archive/app", imageIds=[{"imageTag": "v1"}])
+    check(len(pulled["images"]) == 1 and not pulled["failures"], f"a pull: {pulled}")
+    check("lastRecordedPullTime" in detail(), f"the pull is recorded: {detail()}")
+    print("ok: DescribeImages imageStatus ACTIVE, lastRecordedPullTime after a BatchGetImage")
+
+    archived = ecr.update_image_storage_class(repositoryName="archive/app", imageId={"imageTag": "v1"},
+                                              targetStorageClass="ARCHIVE")
+    check(archived["imageStatus"] == "ARCHIVED" and archived["imageId"]["imageDigest"] == digest,
+          f"archive: {archived}")
+    check(detail()["imageStatus"] == "ARCHIVED" and "lastArchivedAt" in detail(), f"described by id: {detail()}")
+    check(listed() == (["v2"], ["v2"]), f"listed without a filter, only ACTIVE images: {listed()}")
+    check(listed(filter={"imageStatus": "ARCHIVED"}) == (["v1"], ["v1"]), "listed ARCHIVED")
+    check(listed(filter={"imageStatus": "ANY"}) == (["v1", "v2"], ["v1", "v2"]), "listed ANY")
+    failed = ecr.batch_get_image(repositoryName="archive/app", imageIds=[{"imageTag": "v1"}])
+    check(not failed["images"] and failed["failures"][0]["failureCode"] == "ImageNotFound",
+          f"an archived image cannot be pulled: {failed}")
+    refused("ImageStorageClassUpdateNotSupportedException", ecr.update_image_storage_class,
+            repositoryName="archive/app", imageId=v1, targetStorageClass="ARCHIVE")
+    refused("ImageStorageClassUpdateNotSupportedException", ecr.update_image_storage_class,
+            repositoryName="archive/app", imageId={"imageTag": "v2"}, targetStorageClass="STANDARD")
+    refused("ImageNotFoundException", ecr.update_image_storage_class,
+            repositoryName="archive/app", imageId={"imageTag": "v9"}, targetStorageClass="ARCHIVE")
+    refused("RepositoryNotFoundException", ecr.update_image_storage_class,
+            repositoryName="archive/none", imageId=v1, targetStorageClass="ARCHIVE")
+    if strict:
+        refused("InvalidParameterException", raw.update_image_storage_class, member="targetStorageClass",
+                repositoryName="archive/app", imageId=v1, targetStorageClass="GLACIER")
+    print("ok: UpdateImageStorageClass ARCHIVE, ARCHIVED described and filtered, its pull refused, the refusals")
+
+    restored = ecr.update_image_storage_class(repositoryName="archive/app", imageId=v1, targetStorageClass="STANDARD")
+    check(restored["imageStatus"] == "ACTIVATING", f"restore: {restored}")
+    check(detail()["imageStatus"] == "ACTIVATING", "ACTIVATING while the restore runs")
+    failed = ecr.batch_get_image(repositoryName="archive/app", imageIds=[v1])
+    check(not failed["images"], f"an activating image cannot be pulled: {failed}")
+    done = detail()
+    check(done["imageStatus"] == "ACTIVE" and "lastActivatedAt" in done, f"restored: {done}")
+    check(listed() == (["v1", "v2"], ["v1", "v2"]), "listed again")
+    ecr.delete_repository(repositoryName="archive/app", force=True)
+    print("ok: UpdateImageStorageClass STANDARD: ACTIVATING, then ACTIVE with lastActivatedAt")
+
+
 def check_reset(endpoint, ecr):
     status, _ = http(endpoint, "POST", "/moto-api/reset")
     check(status == 200, f"POST /moto-api/reset: {status}")
@@ -360,6 +433,7 @@ def main(argv):
         check_signing(ecr, raw, signer, account, strict)
         check_exclusions(ecr, raw, account, strict)
         check_backfills(ecr, raw, account, strict)
+        check_storage_classes(ecr, raw, strict)
         check_reset(endpoint, ecr)
     except Failure as failure:
         print(f"FAIL: {failure}")

@@ -1,7 +1,8 @@
 """The registry operations ECR added in 2025-26 that moto 5.2.5 does not
 implement (it answers them with HTTP 500), served in both emulator modes:
-account settings, managed signing, pull time update exclusions and
-replication backfills.
+account settings, managed signing, pull time update exclusions,
+replication backfills and image storage classes (with the image status and
+pull times DescribeImages reports, which moto leaves out).
 
 Built like ecr_extensions.py: `install(strict)` adds one method per
 operation to moto's ECRResponse, the answers are serialized by moto's own
@@ -19,11 +20,14 @@ and the model's documentation strings (botocore 1.44.18, the same text),
 and the ECR user guide. Where ECR's behaviour is not public the comment says
 so and the rule chosen is the least forgiving plausible one.
 """
+import copy
+import json
 import re
 import uuid
 from datetime import datetime, timezone
 
 from moto.core.exceptions import ServiceException
+from moto.core.responses import ActionResult
 from moto.ecr import models, responses
 from moto.ecr.exceptions import ImageNotFoundException, InvalidParameterException
 
@@ -524,6 +528,130 @@ def list_backfills(backend, params):
     return {"registryId": backend.account_id, **_paged("ListReplicationBackfills", params, "backfills", summaries)}
 
 
+# ------------------------------------- image storage classes, pull times
+#
+# Source: the model (ImageDetail's imageStatus, lastRecordedPullTime,
+# lastArchivedAt, lastActivatedAt; UpdateImageStorageClass; the filters'
+# imageStatus: "If not specified, only images with ACTIVE status are
+# returned"; BatchGetImage: "When an image is pulled, the BatchGetImage API is
+# called once to retrieve the image manifest") and the ECR user guide
+# ("Archiving an image": archived images cannot be pulled, a pull fails with
+# a 404, they can still be described and listed with status ARCHIVED;
+# "Restoring an image": a restore takes up to 20 minutes, during which the
+# image is ACTIVATING and cannot be pulled). moto 5.2.5 has none of this.
+# Choices where ECR's behaviour is not public, the least forgiving plausible:
+# the pull of an archived or activating image is a BatchGetImage failure
+# ImageNotFound (the 404); archiving an image that is not ACTIVE, or
+# restoring one that is not ARCHIVED, is ImageStorageClassUpdateNotSupported;
+# a restore shows ACTIVATING to the first DescribeImages that names the image
+# and is ACTIVE (with lastActivatedAt) from the next one on; a pull records
+# lastRecordedPullTime at once (ECR refreshes it at least once a day), for
+# whichever principal pulls (exclusions are not applied here).
+
+STATUSES = ("ACTIVE", "ARCHIVED", "ACTIVATING")
+
+
+class ImageStorageClassUpdateNotSupportedException(ServiceException):
+    code = "ImageStorageClassUpdateNotSupportedException"
+
+
+def _advance_restore(image):
+    if image.image_status != "ACTIVATING":
+        return
+    if getattr(image, "awsecr_restore_seen", False):
+        image.image_status = "ACTIVE"
+        image.last_activated_at = _now()
+    else:
+        image.awsecr_restore_seen = True
+
+
+def _status_filter(params):
+    wanted = (params.get("filter") or {}).get("imageStatus") or "ACTIVE"
+    return STATUSES if wanted == "ANY" else (wanted,)
+
+
+def _describe_images(self):
+    params = json.loads(self.body or "{}")
+    images = self.ecr_backend.describe_images(
+        params.get("repositoryName"), params.get("registryId"), params.get("imageIds")
+    )
+    images = list(images)
+    for image in images:
+        _advance_restore(image)
+    if not params.get("imageIds"):
+        # Named by id an image of any status is described; listed, only
+        # those of the status asked for (ACTIVE when none is).
+        wanted = _status_filter(params)
+        images = [i for i in images if i.image_status in wanted]
+    # As moto: ECR leaves out an empty imageTags.
+    shown = []
+    for image in images:
+        dto = copy.copy(image)
+        if not dto.image_tags:
+            del dto.image_tags
+        shown.append(dto)
+    return ActionResult({"imageDetails": shown})
+
+
+def _list_images(self):
+    params = json.loads(self.body or "{}")
+    tag_status = (params.get("filter") or {}).get("tagStatus", "ANY")
+    images = self.ecr_backend.list_images(params.get("repositoryName"), params.get("registryId"), tag_status=tag_status)
+    wanted = _status_filter(params)
+    ids = [
+        {"imageDigest": image.image_digest, "imageTag": tag}
+        for image in images
+        if image.image_status in wanted
+        for tag in image.image_tags or [None]
+    ]
+    return ActionResult({"imageIds": ids})
+
+
+def _pulls_of_active_images_only(batch_get_image):
+    def pull(self, repository_name, registry_id=None, image_ids=None):
+        response = batch_get_image(self, repository_name, registry_id, image_ids)
+        pulled = []
+        for image in response["images"]:
+            if image.image_status == "ACTIVE":
+                image.last_recorded_pull_time = _now()
+                pulled.append(image)
+            else:
+                response["failures"].append({
+                    "imageId": {"imageDigest": image.image_digest},
+                    "failureCode": "ImageNotFound",
+                    "failureReason": f"The image is {image.image_status}: restore it to the standard storage class to pull it",
+                })
+        response["images"] = pulled
+        return response
+    pull.awsecr_storage = True
+    return pull
+
+
+def update_image_storage_class(backend, params):
+    name = _required(params, "repositoryName")
+    image_id = _required(params, "imageId")
+    target = _required(params, "targetStorageClass")
+    if target not in ("STANDARD", "ARCHIVE"):
+        raise _invalid("targetStorageClass", "Member must satisfy enum value set: [STANDARD, ARCHIVE]")
+    repository = backend._get_repository(name, params.get("registryId"))
+    image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
+    if target == "ARCHIVE":
+        if image.image_status != "ACTIVE":
+            raise ImageStorageClassUpdateNotSupportedException(f"The image is {image.image_status}, not ACTIVE: it cannot be archived")
+        image.image_status = "ARCHIVED"
+        image.last_archived_at = _now()
+    else:
+        if image.image_status != "ARCHIVED":
+            raise ImageStorageClassUpdateNotSupportedException(f"The image is {image.image_status}, not ARCHIVED: it cannot be restored")
+        image.image_status = "ACTIVATING"
+        image.awsecr_restore_seen = False
+    answered_id = {"imageDigest": image.image_digest}
+    if image_id.get("imageTag"):
+        answered_id["imageTag"] = image_id["imageTag"]
+    return {"registryId": backend.account_id, "repositoryName": name, "imageId": answered_id,
+            "imageStatus": image.image_status}
+
+
 # ---------------------------------------------------------- installation
 
 OPERATIONS = {
@@ -540,6 +668,7 @@ OPERATIONS = {
     "stop_replication_backfill": stop_backfill,
     "describe_replication_backfill_results": describe_backfill_results,
     "list_replication_backfills": list_backfills,
+    "update_image_storage_class": update_image_storage_class,
 }
 
 
@@ -553,3 +682,12 @@ def install(strict):
         setattr(responses.ECRResponse, name, ecr_extensions._response_method(handler))
     if not getattr(models.ECRBackend.put_image, "awsecr_signing", False):
         models.ECRBackend.put_image = _signing_on_push(models.ECRBackend.put_image)
+    # Every image is ACTIVE and never pulled until said otherwise.
+    models.Image.image_status = "ACTIVE"
+    models.Image.last_recorded_pull_time = None
+    models.Image.last_archived_at = None
+    models.Image.last_activated_at = None
+    responses.ECRResponse.describe_images = _describe_images
+    responses.ECRResponse.list_images = _list_images
+    if not getattr(models.ECRBackend.batch_get_image, "awsecr_storage", False):
+        models.ECRBackend.batch_get_image = _pulls_of_active_images_only(models.ECRBackend.batch_get_image)

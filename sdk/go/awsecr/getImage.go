@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+// One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
 //
 // `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
 //
@@ -75,10 +75,14 @@ type GetImageResult struct {
 	ImagePushedAt *string `pulumi:"imagePushedAt"`
 	// The image's size in bytes.
 	ImageSizeInBytes *float64 `pulumi:"imageSizeInBytes"`
+	// The image's storage status: `ACTIVE` (can be pulled), `ARCHIVED` (in ECR's archive storage class: it cannot be pulled until restored, and the lookup warns with the command that restores it) or `ACTIVATING` (being restored, up to 20 minutes). `mostRecent` considers active images only, the ones ECR lists.
+	ImageStatus string `pulumi:"imageStatus"`
 	// The image's tags (none for an untagged image).
 	ImageTags []string `pulumi:"imageTags"`
 	// The URI that pins exactly this image: `<repositoryUrl>@<digest>`.
 	ImageUri string `pulumi:"imageUri"`
+	// When ECR last recorded a pull of the image, as an RFC 3339 time (ECR refreshes it at least once a day); absent when no pull was recorded.
+	LastRecordedPullTime *string `pulumi:"lastRecordedPullTime"`
 	// The status of the image's last scan (e.g. `COMPLETE`, `FAILED`), when it has been scanned.
 	ScanStatus *string `pulumi:"scanStatus"`
 	// Managed signing's status of the image, one per AWS Signer signing profile whose rule matched it when it was pushed (`IN_PROGRESS`, `COMPLETE` or `FAILED`); an empty list when no signing rule matched it. Left out when ECR did not answer DescribeImageSigningStatus (the credentials may not call `ecr:DescribeImageSigningStatus`, or the region has no managed signing).
@@ -140,6 +144,11 @@ func (o GetImageResultOutput) ImageSizeInBytes() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v GetImageResult) *float64 { return v.ImageSizeInBytes }).(pulumi.Float64PtrOutput)
 }
 
+// The image's storage status: `ACTIVE` (can be pulled), `ARCHIVED` (in ECR's archive storage class: it cannot be pulled until restored, and the lookup warns with the command that restores it) or `ACTIVATING` (being restored, up to 20 minutes). `mostRecent` considers active images only, the ones ECR lists.
+func (o GetImageResultOutput) ImageStatus() pulumi.StringOutput {
+	return o.ApplyT(func(v GetImageResult) string { return v.ImageStatus }).(pulumi.StringOutput)
+}
+
 // The image's tags (none for an untagged image).
 func (o GetImageResultOutput) ImageTags() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v GetImageResult) []string { return v.ImageTags }).(pulumi.StringArrayOutput)
@@ -148,6 +157,11 @@ func (o GetImageResultOutput) ImageTags() pulumi.StringArrayOutput {
 // The URI that pins exactly this image: `<repositoryUrl>@<digest>`.
 func (o GetImageResultOutput) ImageUri() pulumi.StringOutput {
 	return o.ApplyT(func(v GetImageResult) string { return v.ImageUri }).(pulumi.StringOutput)
+}
+
+// When ECR last recorded a pull of the image, as an RFC 3339 time (ECR refreshes it at least once a day); absent when no pull was recorded.
+func (o GetImageResultOutput) LastRecordedPullTime() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetImageResult) *string { return v.LastRecordedPullTime }).(pulumi.StringPtrOutput)
 }
 
 // The status of the image's last scan (e.g. `COMPLETE`, `FAILED`), when it has been scanned.

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents. Scanning is the registry's (`Registry.scanning`), not a template setting.
+// A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents; as for a Repository, a policy those fields cannot express is given as JSON (`lifecyclePolicyDocument`, `repositoryPolicyDocument`), and importing a template fills these in, so nothing is lost. Scanning is the registry's (`Registry.scanning`), not a template setting.
 //
 // ## Example Usage
 // ### Defaults for the repositories a cache creates
@@ -92,7 +92,9 @@ type RepositoryTemplate struct {
 	KmsKey pulumi.StringPtrOutput `pulumi:"kmsKey"`
 	// Image expiry rules of the created repositories, the Repository's own fields and generator.
 	LifecyclePolicy LifecyclePolicyPtrOutput `pulumi:"lifecyclePolicy"`
-	// The lifecycle policy JSON the template gives each repository (absent when there is none).
+	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+	LifecyclePolicyDocument pulumi.StringPtrOutput `pulumi:"lifecyclePolicyDocument"`
+	// The lifecycle policy JSON the template gives each repository, generated from `lifecyclePolicy` or given as `lifecyclePolicyDocument` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
 	LifecyclePolicyText pulumi.StringPtrOutput `pulumi:"lifecyclePolicyText"`
 	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 	MutableTagExclusions pulumi.StringArrayOutput `pulumi:"mutableTagExclusions"`
@@ -106,7 +108,9 @@ type RepositoryTemplate struct {
 	Region pulumi.StringPtrOutput `pulumi:"region"`
 	// The registry (account) id the template belongs to.
 	RegistryId pulumi.StringOutput `pulumi:"registryId"`
-	// The repository policy JSON the template gives each repository, written from `pullPrincipals` and `pushPrincipals` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
+	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	RepositoryPolicyDocument pulumi.StringPtrOutput `pulumi:"repositoryPolicyDocument"`
+	// The repository policy JSON the template gives each repository, written from `pullPrincipals` and `pushPrincipals` or given as `repositoryPolicyDocument` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
 	RepositoryPolicyText pulumi.StringPtrOutput `pulumi:"repositoryPolicyText"`
 	// Tags every created repository gets (at most 50; the provider's `defaultTags` are not added, since ECR, not the provider, creates those repositories). Needs `customRoleArn`.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
@@ -177,6 +181,8 @@ type repositoryTemplateArgs struct {
 	KmsKey *string `pulumi:"kmsKey"`
 	// Image expiry rules of the created repositories, the Repository's own fields and generator.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
+	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+	LifecyclePolicyDocument *string `pulumi:"lifecyclePolicyDocument"`
 	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 	MutableTagExclusions []string `pulumi:"mutableTagExclusions"`
 	// The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
@@ -185,6 +191,8 @@ type repositoryTemplateArgs struct {
 	PullPrincipals []string `pulumi:"pullPrincipals"`
 	// Who may push to and pull from the created repositories, as for a Repository.
 	PushPrincipals []string `pulumi:"pushPrincipals"`
+	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	RepositoryPolicyDocument *string `pulumi:"repositoryPolicyDocument"`
 	// Tags every created repository gets (at most 50; the provider's `defaultTags` are not added, since ECR, not the provider, creates those repositories). Needs `customRoleArn`.
 	Tags map[string]string `pulumi:"tags"`
 }
@@ -207,6 +215,8 @@ type RepositoryTemplateArgs struct {
 	KmsKey pulumi.StringPtrInput
 	// Image expiry rules of the created repositories, the Repository's own fields and generator.
 	LifecyclePolicy LifecyclePolicyPtrInput
+	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+	LifecyclePolicyDocument pulumi.StringPtrInput
 	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 	MutableTagExclusions pulumi.StringArrayInput
 	// The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
@@ -215,6 +225,8 @@ type RepositoryTemplateArgs struct {
 	PullPrincipals pulumi.StringArrayInput
 	// Who may push to and pull from the created repositories, as for a Repository.
 	PushPrincipals pulumi.StringArrayInput
+	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	RepositoryPolicyDocument pulumi.StringPtrInput
 	// Tags every created repository gets (at most 50; the provider's `defaultTags` are not added, since ECR, not the provider, creates those repositories). Needs `customRoleArn`.
 	Tags pulumi.StringMapInput
 }
@@ -356,7 +368,12 @@ func (o RepositoryTemplateOutput) LifecyclePolicy() LifecyclePolicyPtrOutput {
 	return o.ApplyT(func(v *RepositoryTemplate) LifecyclePolicyPtrOutput { return v.LifecyclePolicy }).(LifecyclePolicyPtrOutput)
 }
 
-// The lifecycle policy JSON the template gives each repository (absent when there is none).
+// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+func (o RepositoryTemplateOutput) LifecyclePolicyDocument() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringPtrOutput { return v.LifecyclePolicyDocument }).(pulumi.StringPtrOutput)
+}
+
+// The lifecycle policy JSON the template gives each repository, generated from `lifecyclePolicy` or given as `lifecyclePolicyDocument` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
 func (o RepositoryTemplateOutput) LifecyclePolicyText() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringPtrOutput { return v.LifecyclePolicyText }).(pulumi.StringPtrOutput)
 }
@@ -391,7 +408,12 @@ func (o RepositoryTemplateOutput) RegistryId() pulumi.StringOutput {
 	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringOutput { return v.RegistryId }).(pulumi.StringOutput)
 }
 
-// The repository policy JSON the template gives each repository, written from `pullPrincipals` and `pushPrincipals` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
+// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+func (o RepositoryTemplateOutput) RepositoryPolicyDocument() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringPtrOutput { return v.RepositoryPolicyDocument }).(pulumi.StringPtrOutput)
+}
+
+// The repository policy JSON the template gives each repository, written from `pullPrincipals` and `pushPrincipals` or given as `repositoryPolicyDocument` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
 func (o RepositoryTemplateOutput) RepositoryPolicyText() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringPtrOutput { return v.RepositoryPolicyText }).(pulumi.StringPtrOutput)
 }

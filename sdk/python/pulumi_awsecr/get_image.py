@@ -24,7 +24,7 @@ __all__ = [
 
 @pulumi.output_type
 class GetImageResult:
-    def __init__(__self__, image_digest=None, image_pushed_at=None, image_size_in_bytes=None, image_tags=None, image_uri=None, scan_status=None, signing_statuses=None):
+    def __init__(__self__, image_digest=None, image_pushed_at=None, image_size_in_bytes=None, image_status=None, image_tags=None, image_uri=None, last_recorded_pull_time=None, scan_status=None, signing_statuses=None):
         if image_digest and not isinstance(image_digest, str):
             raise TypeError("Expected argument 'image_digest' to be a str")
         pulumi.set(__self__, "image_digest", image_digest)
@@ -34,12 +34,18 @@ class GetImageResult:
         if image_size_in_bytes and not isinstance(image_size_in_bytes, float):
             raise TypeError("Expected argument 'image_size_in_bytes' to be a float")
         pulumi.set(__self__, "image_size_in_bytes", image_size_in_bytes)
+        if image_status and not isinstance(image_status, str):
+            raise TypeError("Expected argument 'image_status' to be a str")
+        pulumi.set(__self__, "image_status", image_status)
         if image_tags and not isinstance(image_tags, list):
             raise TypeError("Expected argument 'image_tags' to be a list")
         pulumi.set(__self__, "image_tags", image_tags)
         if image_uri and not isinstance(image_uri, str):
             raise TypeError("Expected argument 'image_uri' to be a str")
         pulumi.set(__self__, "image_uri", image_uri)
+        if last_recorded_pull_time and not isinstance(last_recorded_pull_time, str):
+            raise TypeError("Expected argument 'last_recorded_pull_time' to be a str")
+        pulumi.set(__self__, "last_recorded_pull_time", last_recorded_pull_time)
         if scan_status and not isinstance(scan_status, str):
             raise TypeError("Expected argument 'scan_status' to be a str")
         pulumi.set(__self__, "scan_status", scan_status)
@@ -72,6 +78,14 @@ class GetImageResult:
         return pulumi.get(self, "image_size_in_bytes")
 
     @_builtins.property
+    @pulumi.getter(name="imageStatus")
+    def image_status(self) -> _builtins.str:
+        """
+        The image's storage status: `ACTIVE` (can be pulled), `ARCHIVED` (in ECR's archive storage class: it cannot be pulled until restored, and the lookup warns with the command that restores it) or `ACTIVATING` (being restored, up to 20 minutes). `mostRecent` considers active images only, the ones ECR lists.
+        """
+        return pulumi.get(self, "image_status")
+
+    @_builtins.property
     @pulumi.getter(name="imageTags")
     def image_tags(self) -> Sequence[_builtins.str]:
         """
@@ -86,6 +100,14 @@ class GetImageResult:
         The URI that pins exactly this image: `<repositoryUrl>@<digest>`.
         """
         return pulumi.get(self, "image_uri")
+
+    @_builtins.property
+    @pulumi.getter(name="lastRecordedPullTime")
+    def last_recorded_pull_time(self) -> Optional[_builtins.str]:
+        """
+        When ECR last recorded a pull of the image, as an RFC 3339 time (ECR refreshes it at least once a day); absent when no pull was recorded.
+        """
+        return pulumi.get(self, "last_recorded_pull_time")
 
     @_builtins.property
     @pulumi.getter(name="scanStatus")
@@ -113,8 +135,10 @@ class AwaitableGetImageResult(GetImageResult):
             image_digest=self.image_digest,
             image_pushed_at=self.image_pushed_at,
             image_size_in_bytes=self.image_size_in_bytes,
+            image_status=self.image_status,
             image_tags=self.image_tags,
             image_uri=self.image_uri,
+            last_recorded_pull_time=self.last_recorded_pull_time,
             scan_status=self.scan_status,
             signing_statuses=self.signing_statuses)
 
@@ -126,7 +150,7 @@ def get_image(image_digest: Optional[_builtins.str] = None,
               repository_name: Optional[_builtins.str] = None,
               opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetImageResult:
     """
-    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
 
     `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
 
@@ -166,8 +190,10 @@ def get_image(image_digest: Optional[_builtins.str] = None,
         image_digest=pulumi.get(__ret__, 'image_digest'),
         image_pushed_at=pulumi.get(__ret__, 'image_pushed_at'),
         image_size_in_bytes=pulumi.get(__ret__, 'image_size_in_bytes'),
+        image_status=pulumi.get(__ret__, 'image_status'),
         image_tags=pulumi.get(__ret__, 'image_tags'),
         image_uri=pulumi.get(__ret__, 'image_uri'),
+        last_recorded_pull_time=pulumi.get(__ret__, 'last_recorded_pull_time'),
         scan_status=pulumi.get(__ret__, 'scan_status'),
         signing_statuses=pulumi.get(__ret__, 'signing_statuses'))
 def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
@@ -177,7 +203,7 @@ def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]
                      repository_name: pulumi.Input[Optional[_builtins.str]] = None,
                      opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetImageResult]:
     """
-    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
 
     `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
 
@@ -216,7 +242,9 @@ def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]
         image_digest=pulumi.get(__response__, 'image_digest'),
         image_pushed_at=pulumi.get(__response__, 'image_pushed_at'),
         image_size_in_bytes=pulumi.get(__response__, 'image_size_in_bytes'),
+        image_status=pulumi.get(__response__, 'image_status'),
         image_tags=pulumi.get(__response__, 'image_tags'),
         image_uri=pulumi.get(__response__, 'image_uri'),
+        last_recorded_pull_time=pulumi.get(__response__, 'last_recorded_pull_time'),
         scan_status=pulumi.get(__response__, 'scan_status'),
         signing_statuses=pulumi.get(__response__, 'signing_statuses')))

@@ -31,9 +31,11 @@ class RepositoryTemplateArgs:
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
                  lifecycle_policy: pulumi.Input[Optional['LifecyclePolicyArgs']] = None,
+                 lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 repository_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
         """
         The set of arguments for constructing a RepositoryTemplate resource.
@@ -47,9 +49,11 @@ class RepositoryTemplateArgs:
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether the created repositories' image tags are immutable. Defaults to `true`, as for a Repository.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key ARN for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted), in the provider's region. A template takes only a key ARN, no key id or alias. Not allowed with `AES256`.
         :param pulumi.Input['LifecyclePolicyArgs'] lifecycle_policy: Image expiry rules of the created repositories, the Repository's own fields and generator.
+        :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull from the created repositories: 12-digit account ids or ARNs of IAM roles and users, turned into the repository policy exactly as for a Repository.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] push_principals: Who may push to and pull from the created repositories, as for a Repository.
+        :param pulumi.Input[_builtins.str] repository_policy_document: The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags every created repository gets (at most 50; the provider's `defaultTags` are not added, since ECR, not the provider, creates those repositories). Needs `customRoleArn`.
         """
         pulumi.set(__self__, "prefix", prefix)
@@ -73,12 +77,16 @@ class RepositoryTemplateArgs:
             pulumi.set(__self__, "kms_key", kms_key)
         if lifecycle_policy is not None:
             pulumi.set(__self__, "lifecycle_policy", lifecycle_policy)
+        if lifecycle_policy_document is not None:
+            pulumi.set(__self__, "lifecycle_policy_document", lifecycle_policy_document)
         if mutable_tag_exclusions is not None:
             pulumi.set(__self__, "mutable_tag_exclusions", mutable_tag_exclusions)
         if pull_principals is not None:
             pulumi.set(__self__, "pull_principals", pull_principals)
         if push_principals is not None:
             pulumi.set(__self__, "push_principals", push_principals)
+        if repository_policy_document is not None:
+            pulumi.set(__self__, "repository_policy_document", repository_policy_document)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
 
@@ -191,6 +199,18 @@ class RepositoryTemplateArgs:
         pulumi.set(self, "lifecycle_policy", value)
 
     @_builtins.property
+    @pulumi.getter(name="lifecyclePolicyDocument")
+    def lifecycle_policy_document(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+        """
+        return pulumi.get(self, "lifecycle_policy_document")
+
+    @lifecycle_policy_document.setter
+    def lifecycle_policy_document(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lifecycle_policy_document", value)
+
+    @_builtins.property
     @pulumi.getter(name="mutableTagExclusions")
     def mutable_tag_exclusions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
@@ -227,6 +247,18 @@ class RepositoryTemplateArgs:
         pulumi.set(self, "push_principals", value)
 
     @_builtins.property
+    @pulumi.getter(name="repositoryPolicyDocument")
+    def repository_policy_document(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+        """
+        return pulumi.get(self, "repository_policy_document")
+
+    @repository_policy_document.setter
+    def repository_policy_document(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "repository_policy_document", value)
+
+    @_builtins.property
     @pulumi.getter
     def tags(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
@@ -253,14 +285,16 @@ class RepositoryTemplate(pulumi.CustomResource):
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
                  lifecycle_policy: pulumi.Input[Optional[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']]] = None,
+                 lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  prefix: pulumi.Input[Optional[_builtins.str]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 repository_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         """
-        A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents. Scanning is the registry's (`Registry.scanning`), not a template setting.
+        A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents; as for a Repository, a policy those fields cannot express is given as JSON (`lifecyclePolicyDocument`, `repositoryPolicyDocument`), and importing a template fills these in, so nothing is lost. Scanning is the registry's (`Registry.scanning`), not a template setting.
 
         ## Example Usage
         ### Defaults for the repositories a cache creates
@@ -309,10 +343,12 @@ class RepositoryTemplate(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether the created repositories' image tags are immutable. Defaults to `true`, as for a Repository.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key ARN for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted), in the provider's region. A template takes only a key ARN, no key id or alias. Not allowed with `AES256`.
         :param pulumi.Input[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']] lifecycle_policy: Image expiry rules of the created repositories, the Repository's own fields and generator.
+        :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         :param pulumi.Input[_builtins.str] prefix: The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull from the created repositories: 12-digit account ids or ARNs of IAM roles and users, turned into the repository policy exactly as for a Repository.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] push_principals: Who may push to and pull from the created repositories, as for a Repository.
+        :param pulumi.Input[_builtins.str] repository_policy_document: The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags every created repository gets (at most 50; the provider's `defaultTags` are not added, since ECR, not the provider, creates those repositories). Needs `customRoleArn`.
         """
         ...
@@ -322,7 +358,7 @@ class RepositoryTemplate(pulumi.CustomResource):
                  args: RepositoryTemplateArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents. Scanning is the registry's (`Registry.scanning`), not a template setting.
+        A repository creation template: the settings ECR gives the repositories it creates by itself, through a pull-through cache rule, replication, or a push to a name that does not exist yet. Without one those repositories get none of a Repository's defaults (mutable tags, no lifecycle policy). The template takes the Repository's own fields with the same defaults (immutable tags, AES256, the simple lifecycle and access fields) and generates the same documents; as for a Repository, a policy those fields cannot express is given as JSON (`lifecyclePolicyDocument`, `repositoryPolicyDocument`), and importing a template fills these in, so nothing is lost. Scanning is the registry's (`Registry.scanning`), not a template setting.
 
         ## Example Usage
         ### Defaults for the repositories a cache creates
@@ -384,10 +420,12 @@ class RepositoryTemplate(pulumi.CustomResource):
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
                  lifecycle_policy: pulumi.Input[Optional[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']]] = None,
+                 lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  prefix: pulumi.Input[Optional[_builtins.str]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 repository_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -410,12 +448,14 @@ class RepositoryTemplate(pulumi.CustomResource):
             __props__.__dict__["immutable_tags"] = immutable_tags
             __props__.__dict__["kms_key"] = kms_key
             __props__.__dict__["lifecycle_policy"] = lifecycle_policy
+            __props__.__dict__["lifecycle_policy_document"] = lifecycle_policy_document
             __props__.__dict__["mutable_tag_exclusions"] = mutable_tag_exclusions
             if prefix is None and not opts.urn:
                 raise TypeError("Missing required property 'prefix'")
             __props__.__dict__["prefix"] = prefix
             __props__.__dict__["pull_principals"] = pull_principals
             __props__.__dict__["push_principals"] = push_principals
+            __props__.__dict__["repository_policy_document"] = repository_policy_document
             __props__.__dict__["tags"] = tags
             __props__.__dict__["created_at"] = None
             __props__.__dict__["image_tag_mutability"] = None
@@ -455,6 +495,7 @@ class RepositoryTemplate(pulumi.CustomResource):
         __props__.__dict__["immutable_tags"] = None
         __props__.__dict__["kms_key"] = None
         __props__.__dict__["lifecycle_policy"] = None
+        __props__.__dict__["lifecycle_policy_document"] = None
         __props__.__dict__["lifecycle_policy_text"] = None
         __props__.__dict__["mutable_tag_exclusions"] = None
         __props__.__dict__["prefix"] = None
@@ -462,6 +503,7 @@ class RepositoryTemplate(pulumi.CustomResource):
         __props__.__dict__["push_principals"] = None
         __props__.__dict__["region"] = None
         __props__.__dict__["registry_id"] = None
+        __props__.__dict__["repository_policy_document"] = None
         __props__.__dict__["repository_policy_text"] = None
         __props__.__dict__["tags"] = None
         return RepositoryTemplate(resource_name, opts=opts, __props__=__props__)
@@ -547,10 +589,18 @@ class RepositoryTemplate(pulumi.CustomResource):
         return pulumi.get(self, "lifecycle_policy")
 
     @_builtins.property
+    @pulumi.getter(name="lifecyclePolicyDocument")
+    def lifecycle_policy_document(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
+        """
+        return pulumi.get(self, "lifecycle_policy_document")
+
+    @_builtins.property
     @pulumi.getter(name="lifecyclePolicyText")
     def lifecycle_policy_text(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The lifecycle policy JSON the template gives each repository (absent when there is none).
+        The lifecycle policy JSON the template gives each repository, generated from `lifecyclePolicy` or given as `lifecyclePolicyDocument` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
         """
         return pulumi.get(self, "lifecycle_policy_text")
 
@@ -603,10 +653,18 @@ class RepositoryTemplate(pulumi.CustomResource):
         return pulumi.get(self, "registry_id")
 
     @_builtins.property
+    @pulumi.getter(name="repositoryPolicyDocument")
+    def repository_policy_document(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+        """
+        return pulumi.get(self, "repository_policy_document")
+
+    @_builtins.property
     @pulumi.getter(name="repositoryPolicyText")
     def repository_policy_text(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The repository policy JSON the template gives each repository, written from `pullPrincipals` and `pushPrincipals` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
+        The repository policy JSON the template gives each repository, written from `pullPrincipals` and `pushPrincipals` or given as `repositoryPolicyDocument` (absent when there is none). One changed outside Pulumi shows after a refresh and is put back on the next update.
         """
         return pulumi.get(self, "repository_policy_text")
 

@@ -211,7 +211,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
 }
 
 #[derive(Clone, Copy)]
-enum PolicyKind {
+pub(crate) enum PolicyKind {
     Lifecycle,
     Repository,
 }
@@ -219,8 +219,10 @@ enum PolicyKind {
 /// Reads `lifecyclePolicyDocument` or `repositoryPolicyDocument`: JSON that
 /// ECR would take (an object with lifecycle `rules`, or policy `Statement`s,
 /// within ECR's length limit), and never together with the simple fields it
-/// stands in for.
-fn policy_document(r: &mut Reader<'_>, kind: PolicyKind, map: &Map) -> Field<String> {
+/// stands in for. Shared with the RepositoryTemplate, whose documents have
+/// the same limits (botocore's `LifecyclePolicyTextForRepositoryCreationTemplate`
+/// and `RepositoryPolicyText`).
+pub(crate) fn policy_document(r: &mut Reader<'_>, kind: PolicyKind, map: &Map) -> Field<String> {
     let (key, list, max, simple): (&str, &str, usize, &[&str]) = match kind {
         PolicyKind::Lifecycle => ("lifecyclePolicyDocument", "rules", 30_720, &["lifecyclePolicy"]),
         PolicyKind::Repository => {
