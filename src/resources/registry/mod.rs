@@ -16,7 +16,10 @@
 //! import); update one call per owned group that changed (the registry
 //! policy a read and a write: every write keeps the statements of others);
 //! delete resets each owned group to AWS's default with one call (the
-//! registry policy: a read, then a write or a delete).
+//! registry policy: a read, then a write or a delete). A replication
+//! destination added with `backfill: true` starts its backfill right after
+//! the rules are written, and read refreshes the backfills not yet ended
+//! beside the other reads (`backfill.rs`).
 //!
 //! Architecture invariant: a policy statement is ours only by its Sid; every
 //! policy write goes through `write_policy`, which merges into the live one.
