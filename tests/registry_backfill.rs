@@ -240,18 +240,7 @@ async fn without_the_opt_in_nothing_starts_and_an_import_has_no_diff() {
 
     // Rules made outside Pulumi, imported: the opt-in (no ECR counterpart)
     // reads as false, and a program that opts in shows no diff.
-    let config = ReplicationConfiguration::builder()
-        .rules(
-            ReplicationRule::builder()
-                .destinations(
-                    ReplicationDestination::builder().region("eu-west-1").registry_id(ACCOUNT).build().unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
-    env.moto.ecr().await.put_replication_configuration().replication_configuration(config).send().await.unwrap();
+    rules_by_hand(&env.moto, &["eu-west-1"]).await;
     env.moto.start_recording();
     let (out, imported) = env.read_found("reg", &id, &Map::new(), &Map::new()).await;
     assert_eq!(
@@ -282,23 +271,61 @@ async fn drift_keeps_the_opt_in() {
         .await;
     let (id, out) = env.create("reg", &inputs, false).await.unwrap();
     assert_eq!(records(&out).len(), 2);
-    let config = ReplicationConfiguration::builder()
-        .rules(
-            ReplicationRule::builder()
-                .destinations(
-                    ReplicationDestination::builder().region("eu-west-1").registry_id(ACCOUNT).build().unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
-    env.moto.ecr().await.put_replication_configuration().replication_configuration(config).send().await.unwrap();
+    rules_by_hand(&env.moto, &["eu-west-1"]).await;
     let (out, read_in) = env.read_found("reg", &id, &out, &inputs).await;
     assert_eq!(read_in["replication"], replication(vec![dest("eu-west-1", None, Some(true))], &[])["replication"]);
     let left: Vec<String> = records(&out).iter().map(|r| text(r, "region")).collect();
     assert_eq!(left, vec!["eu-west-1"], "the record of a destination the rules no longer have is dropped");
     assert_eq!(env.diff("reg", &id, &out, &inputs).await.diffs, vec!["replication"]);
+}
+
+/// Rules made outside Pulumi, for `destinations` of this account.
+async fn rules_by_hand(moto: &Moto, regions: &[&str]) {
+    let mut rule = ReplicationRule::builder();
+    for region in regions {
+        rule =
+            rule.destinations(ReplicationDestination::builder().region(*region).registry_id(ACCOUNT).build().unwrap());
+    }
+    let config = ReplicationConfiguration::builder().rules(rule.build().unwrap()).build().unwrap();
+    moto.ecr().await.put_replication_configuration().replication_configuration(config).send().await.unwrap();
+}
+
+/// Taking rules over (`adopt`, on create or when an update first declares
+/// them) starts no backfill for a destination ECR's rules already have.
+#[tokio::test]
+async fn taking_rules_over_starts_none_for_a_destination_already_there() {
+    let mut env = env().await;
+    rules_by_hand(&env.moto, &["eu-west-1"]).await;
+    let mut declared =
+        replication(vec![dest("eu-west-1", None, Some(true)), dest("ap-south-1", None, Some(true))], &[]);
+    declared.insert("adopt".into(), true.into());
+    let inputs = env.checked("reg", &declared).await;
+    env.moto.start_recording();
+    let (_, out) = env.create("reg", &inputs, false).await.unwrap();
+    assert_eq!(
+        env.moto.stop_recording(),
+        vec!["DescribeRegistry", "PutReplicationConfiguration", "StartReplicationBackfill"]
+    );
+    let regions: Vec<String> = records(&out).iter().map(|r| text(r, "region")).collect();
+    assert_eq!(regions, vec!["ap-south-1"]);
+
+    // An update that first declares the rules, with adopt, reads them.
+    let mut env = self::env().await;
+    let scanning = obj(&[("scanning", Value::Object(obj(&[("scanOnPush", strings(&["*"]))])))]);
+    let first = env.checked("reg", &scanning).await;
+    let (id, out) = env.create("reg", &first, false).await.unwrap();
+    rules_by_hand(&env.moto, &["eu-west-1"]).await;
+    let mut more = declared.clone();
+    more.extend(scanning);
+    let news = env.checked("reg", &more).await;
+    env.moto.start_recording();
+    let out = env.updated("reg", &id, &out, &news, false).await;
+    assert_eq!(
+        env.moto.stop_recording(),
+        vec!["DescribeRegistry", "PutReplicationConfiguration", "StartReplicationBackfill"]
+    );
+    let regions: Vec<String> = records(&out).iter().map(|r| text(r, "region")).collect();
+    assert_eq!(regions, vec!["ap-south-1"]);
 }
 
 #[tokio::test]

@@ -182,7 +182,7 @@ export interface ReplicationBackfill {
  */
 export interface ReplicationDestination {
     /**
-     * `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing when switched on for a destination that is already there (that is no change; run `aws ecr start-replication-backfill` for it). ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+     * `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
      */
     backfill?: boolean;
     /**

@@ -511,7 +511,7 @@ class ReplicationDestinationArgsDict(TypedDict):
     """
     backfill: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing when switched on for a destination that is already there (that is no change; run `aws ecr start-replication-backfill` for it). ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+    `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
     """
     registry_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -528,7 +528,7 @@ class ReplicationDestinationArgs:
         A registry images are replicated to.
 
         :param pulumi.Input[_builtins.str] region: The destination region, e.g. `eu-west-1`.
-        :param pulumi.Input[_builtins.bool] backfill: `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing when switched on for a destination that is already there (that is no change; run `aws ecr start-replication-backfill` for it). ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+        :param pulumi.Input[_builtins.bool] backfill: `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
         :param pulumi.Input[_builtins.str] registry_id: The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
         """
         pulumi.set(__self__, "region", region)
@@ -555,7 +555,7 @@ class ReplicationDestinationArgs:
     @pulumi.getter
     def backfill(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing when switched on for a destination that is already there (that is no change; run `aws ecr start-replication-backfill` for it). ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+        `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
         """
         return pulumi.get(self, "backfill")
 

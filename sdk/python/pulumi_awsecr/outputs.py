@@ -581,7 +581,7 @@ class ReplicationDestination(dict):
         A registry images are replicated to.
 
         :param _builtins.str region: The destination region, e.g. `eu-west-1`.
-        :param _builtins.bool backfill: `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing when switched on for a destination that is already there (that is no change; run `aws ecr start-replication-backfill` for it). ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+        :param _builtins.bool backfill: `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
         :param _builtins.str registry_id: The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
         """
         pulumi.set(__self__, "region", region)
@@ -604,7 +604,7 @@ class ReplicationDestination(dict):
     @pulumi.getter
     def backfill(self) -> Optional[_builtins.bool]:
         """
-        `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing when switched on for a destination that is already there (that is no change; run `aws ecr start-replication-backfill` for it). ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+        `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
         """
         return pulumi.get(self, "backfill")
 

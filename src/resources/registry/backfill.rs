@@ -147,6 +147,18 @@ pub fn added(old: Option<&[ReplicationRule]>, new: Option<&[ReplicationRule]>, o
     wanted.difference(&before).cloned().collect()
 }
 
+/// What one write does about backfills: the destinations it adds (each
+/// starts one) and the records the state has.
+pub struct Plan {
+    pub added: Vec<Place>,
+    pub records: Vec<Backfill>,
+}
+
+/// Whether a destination of `args` opts in to a backfill.
+pub fn opts_in(args: &super::args::RegistryArgs) -> bool {
+    args.replication.iter().flatten().flat_map(|r| &r.destinations).any(|d| d.backfill)
+}
+
 /// The records of a state (the outputs).
 pub fn of_state(olds: &Map) -> Vec<Backfill> {
     match olds.get(OUTPUT).map(Value::plain) {

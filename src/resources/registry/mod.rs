@@ -157,7 +157,12 @@ impl Resource for RegistryResource {
             return Err(taken(ctx, &own, &found));
         }
         let old = RegistryArgs { adopt: args.adopt, ..Default::default() };
-        apply(ctx, &own, &old, Seen::Fresh(live), &args, inputs, Vec::new(), true)
+        // A destination ECR's rules already have (adopt) is not added.
+        let plan = backfill::Plan {
+            records: Vec::new(),
+            added: backfill::added(Some(&rules_in_force), args.replication.as_deref(), &own),
+        };
+        apply(ctx, &own, &old, Seen::Fresh(live), &args, inputs, plan, true)
             .await
             .map(|props| (id_of(ctx, &own), props))
     }
@@ -242,11 +247,14 @@ impl Resource for RegistryResource {
             olds.get("registryPolicyText").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
 
         // A group declared now and not before is taken over: refused when
-        // something is there, unless adopt. Those reads go out at once.
+        // something is there, unless adopt. Those reads go out at once. The
+        // rules are read with adopt too when a destination opts in to a
+        // backfill: one they already have is not added.
         let check = !args.adopt;
+        let new_rules = args.replication.is_some() && old.replication.is_none();
         let (scanning, registry, policy) = tokio::join!(
             maybe((check && args.scanning.is_some() && old.scanning.is_none()).then(|| read_scanning(ctx))),
-            maybe((check && args.replication.is_some() && old.replication.is_none()).then(|| describe_registry(ctx))),
+            maybe((new_rules && (check || backfill::opts_in(&args))).then(|| describe_registry(ctx))),
             maybe((check && newly_owned_sids(&old, &args)).then(|| read_policy(ctx))),
         );
         let mut found = Vec::new();
@@ -255,10 +263,12 @@ impl Resource for RegistryResource {
         {
             found.push(describe_scanning(&scanning));
         }
-        if let Some((_, rules)) = registry.transpose()?
+        let rules_in_force = registry.transpose()?.map(|(_, rules)| rules);
+        if check
+            && let Some(rules) = &rules_in_force
             && !rules.is_empty()
         {
-            found.push(describe_rules(&rules));
+            found.push(describe_rules(rules));
         }
         let fresh = policy.transpose()?;
         if let Some(live) = &fresh {
@@ -277,7 +287,12 @@ impl Resource for RegistryResource {
             Some(live) => Seen::Fresh(live),
             None => Seen::Stale(applied_policy),
         };
-        apply(ctx, &own, &old, seen, &args, news, backfill::of_state(olds), false).await
+        let before = old.replication.as_deref().or(rules_in_force.as_deref());
+        let plan = backfill::Plan {
+            records: backfill::of_state(olds),
+            added: backfill::added(before, args.replication.as_deref(), &own),
+        };
+        apply(ctx, &own, &old, seen, &args, news, plan, false).await
     }
 
     fn claims(&self, inputs: &Map) -> Vec<Claim> {
@@ -321,7 +336,8 @@ impl Resource for RegistryResource {
 /// the state last saw it (`Stale`, read again before any write), and every
 /// write is the live document with this resource's statements replaced.
 /// A replication destination this write adds with `backfill: true` starts
-/// its backfill as soon as the rules are written; `records` are the
+/// its backfill as soon as the rules are written; `backfills`: which (the
+/// destinations added) and the records the state has.
 /// backfills the state knows.
 /// Returns the outputs; when a write fails, an error carrying the state ECR
 /// holds now: each group new where its write succeeded, old where it failed.
@@ -333,7 +349,7 @@ async fn apply(
     seen: Seen,
     new: &RegistryArgs,
     inputs: &Map,
-    records: Vec<backfill::Backfill>,
+    backfills: backfill::Plan,
     creating: bool,
 ) -> Result<Map> {
     // A group dropped here that another resource of the program declares
@@ -363,7 +379,7 @@ async fn apply(
         (None, None) => false,
         _ => true,
     });
-    let added = backfill::added(old.replication.as_deref(), new.replication.as_deref(), own);
+    let backfill::Plan { records, added } = backfills;
     let (scanning_result, replication_result, policy_result) = tokio::join!(
         maybe(scanning.as_ref().map(|s| put_scanning(ctx, s))),
         maybe(replication.as_ref().map(|r| async {
