@@ -406,3 +406,16 @@ fn the_statuses_are_the_models() {
     let ours: BTreeSet<String> = STATUSES.iter().map(|s| s.to_string()).collect();
     assert_eq!(ours, model);
 }
+
+/// A destination given as a secret gives secret records.
+#[tokio::test]
+async fn records_of_a_secret_destination_are_secret() {
+    let mut env = env().await;
+    let secret_dest = Value::Secret(Box::new(dest("us-west-2", Some(OTHER), Some(true))));
+    let inputs = env.checked("reg", &replication(vec![secret_dest], &[])).await;
+    let (id, out) = env.create("reg", &inputs, false).await.unwrap();
+    assert!(matches!(out["replicationBackfills"], Value::Secret(_)), "{:?}", out["replicationBackfills"]);
+    assert_eq!(records(&out).len(), 1);
+    let (out, _) = env.read_found("reg", &id, &out, &inputs).await;
+    assert!(matches!(out["replicationBackfills"], Value::Secret(_)), "secret after refresh too");
+}
