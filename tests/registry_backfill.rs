@@ -331,32 +331,34 @@ async fn taking_rules_over_starts_none_for_a_destination_already_there() {
 #[tokio::test]
 async fn a_backfill_that_cannot_start_names_the_destination_and_what_to_do() {
     let mut env = env().await;
-    // ECR runs one backfill per destination region at a time: of two new
-    // destinations in one region, one starts and the other is refused.
+    // ECR runs one backfill per destination region at a time: while the one
+    // to another account's eu-west-1 runs, adding this account's eu-west-1
+    // writes the rules but cannot start its backfill.
+    let first = env.checked("reg", &replication(vec![dest("eu-west-1", Some(OTHER), Some(true))], &[])).await;
+    let (id, out) = env.create("reg", &first, false).await.unwrap();
+    let running = text(&records(&out)[0], "backfillId");
     let inputs = env
         .checked(
             "reg",
-            &replication(vec![dest("eu-west-1", None, Some(true)), dest("eu-west-1", Some(OTHER), Some(true))], &[]),
+            &replication(vec![dest("eu-west-1", Some(OTHER), Some(true)), dest("eu-west-1", None, Some(true))], &[]),
         )
         .await;
-    let err = env.create("reg", &inputs, false).await.unwrap_err();
+    let err = env.update("reg", &id, &out, &inputs, false).await.unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition, "{}", err.message());
-    let state = partial_state(&err);
-    let started = records(&state);
-    assert_eq!(started.len(), 1, "the one that started is recorded: {started:?}");
-    let refused = if text(&started[0], "registryId") == ACCOUNT { OTHER } else { ACCOUNT };
     for words in [
-        format!("no replication backfill was started to eu-west-1 (registry {refused})"),
+        format!("no replication backfill was started to eu-west-1 (registry {ACCOUNT})"),
         "a backfill to eu-west-1 is in progress, and ECR runs one per destination region at a time".to_string(),
         format!(
-            "run `aws ecr start-replication-backfill --region {REGION} --destination region=eu-west-1,registryId={refused}` once it has ended"
+            "run `aws ecr start-replication-backfill --region {REGION} --destination region=eu-west-1,registryId={ACCOUNT}` once it has ended"
         ),
     ] {
         assert!(err.message().contains(&words), "{words}: {}", err.message());
     }
+    let state = partial_state(&err);
     assert_eq!(state["replication"], inputs["replication"], "the rules were written");
+    let kept: Vec<String> = records(&state).iter().map(|r| text(r, "backfillId")).collect();
+    assert_eq!(kept, vec![running], "the record of the running one is kept");
     // The destination is in the state now: the next up starts nothing.
-    let id = init_failure_of(&err).unwrap().id;
     assert_eq!(env.diff("reg", &id, &state, &inputs).await.changes, NO_CHANGE);
     assert_eq!(backfills_in_ecr(&env.moto).await.len(), 1);
 }
