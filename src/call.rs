@@ -125,6 +125,28 @@ pub async fn maybe<F: std::future::Future>(call: Option<F>) -> Option<F::Output>
     }
 }
 
+/// Runs the futures at once and gives their outputs in order (the few
+/// BatchGetImage calls of one getImage lookup, the replication backfills of
+/// one Registry).
+pub async fn join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut pending: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
+    let mut done: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all = true;
+        for (f, out) in pending.iter_mut().zip(done.iter_mut()) {
+            if out.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *out = Some(v),
+                    std::task::Poll::Pending => all = false,
+                }
+            }
+        }
+        if all { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
+    done.into_iter().flatten().collect()
+}
+
 /// The settings of one operation that could not be applied, with why:
 /// the calls of an operation run at once, and every failure is reported.
 #[derive(Default)]

@@ -215,6 +215,8 @@ async fn a_new_endpoint_replaces_nothing(cli: Cli) {
 
 /// Two stacks on one registry, one owning scanning and the other
 /// replication: each up, refresh and destroy leaves the other's group intact.
+/// The replication stack's `backfill: true` destination starts one backfill
+/// on the first up and never again; refresh follows it with no change.
 async fn two_stacks_own_different_groups_of_one_registry(cli: Cli) {
     let moto = Moto::start();
     let scanning = Stack::with_cli(&root().join("tests/e2e/yaml-registry-scanning"), &moto, cli);
@@ -238,12 +240,23 @@ async fn two_stacks_own_different_groups_of_one_registry(cli: Cli) {
     let dests = dests.replication_configuration().unwrap().rules()[0].destinations().to_vec();
     assert!(dests.iter().any(|d| d.region() == "eu-west-1" && d.registry_id() == ACCOUNT), "{dests:?}");
 
+    let backfills = || async {
+        let r = ecr.list_replication_backfills().send().await.unwrap();
+        r.backfills().iter().map(|b| b.destination().unwrap().region().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(backfills().await, vec!["eu-west-1"], "one backfill, to the opted-in destination");
+
     for stack in [&scanning, &replication] {
         stack.ok(&["refresh", "--skip-preview"]);
         stack.ok(&["preview", "--expect-no-changes"]);
     }
     assert_eq!(scan_rules().await, ("ENHANCED".to_string(), 2));
     assert_eq!(replication_rules().await, 1);
+    replication.ok(&["up", "--skip-preview"]);
+    assert_eq!(backfills().await, vec!["eu-west-1"], "no second backfill on another up");
+    let out = replication.outputs()["backfills"].clone();
+    assert_eq!(out[0]["region"], "eu-west-1", "{out}");
+    assert!(out[0]["status"].as_str().is_some_and(|s| s != "PREPARING"), "refresh followed it: {out}");
 
     scanning.ok(&["destroy", "--skip-preview"]);
     assert_eq!(scan_rules().await, ("BASIC".to_string(), 0), "scanning back to AWS's default");

@@ -45,7 +45,7 @@ fn rule(destinations: &[(&str, Option<&str>)], prefixes: &[&str]) -> Value {
     let dests = destinations
         .iter()
         .map(|(region, id)| {
-            let mut d = obj(&[("region", (*region).into())]);
+            let mut d = obj(&[("region", (*region).into()), ("backfill", false.into())]);
             if let Some(id) = id {
                 d.insert("registryId".into(), (*id).into());
             }

@@ -13,7 +13,7 @@ import * as utilities from "./utilities";
  * ## Example Usage
  * ### Scanning and replication for the whole registry
  *
- * Every repository is scanned on push, and repositories under `prod` are replicated to another region. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
+ * Every repository is scanned on push, and repositories under `prod` are replicated to another region; `backfill: true` also copies the `prod` images already in the registry there, once, when the destination is added. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
  *
  * ```typescript
  * import * as awsecr from "@pulumi-awsecr/awsecr";
@@ -21,7 +21,7 @@ import * as utilities from "./utilities";
  * const registry = new awsecr.Registry("registry", {
  *     scanning: { type: "BASIC", scanOnPush: ["*"] },
  *     replication: [{
- *         destinations: [{ region: "eu-west-1" }],
+ *         destinations: [{ region: "eu-west-1", backfill: true }],
  *         repositoryPrefixes: ["prod"],
  *     }],
  * });
@@ -105,6 +105,10 @@ export class Registry extends pulumi.CustomResource {
      */
     declare public readonly replication: pulumi.Output<outputs.ReplicationRule[] | undefined>;
     /**
+     * The replication backfills this resource started (destinations with `backfill: true`), one per destination still in the rules, the latest for each; refresh reads each one that has not ended (DescribeReplicationBackfillResults). Absent when none was started. A backfill is not a setting the resource owns: deleting the resource or removing the destination does not stop it.
+     */
+    declare public /*out*/ readonly replicationBackfills: pulumi.Output<outputs.ReplicationBackfill[] | undefined>;
+    /**
      * Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
      */
     declare public readonly replicationSourceAccounts: pulumi.Output<string[] | undefined>;
@@ -137,6 +141,7 @@ export class Registry extends pulumi.CustomResource {
             resourceInputs["region"] = undefined /*out*/;
             resourceInputs["registryId"] = undefined /*out*/;
             resourceInputs["registryPolicyText"] = undefined /*out*/;
+            resourceInputs["replicationBackfills"] = undefined /*out*/;
         } else {
             resourceInputs["adopt"] = undefined /*out*/;
             resourceInputs["policyStatements"] = undefined /*out*/;
@@ -144,6 +149,7 @@ export class Registry extends pulumi.CustomResource {
             resourceInputs["registryId"] = undefined /*out*/;
             resourceInputs["registryPolicyText"] = undefined /*out*/;
             resourceInputs["replication"] = undefined /*out*/;
+            resourceInputs["replicationBackfills"] = undefined /*out*/;
             resourceInputs["replicationSourceAccounts"] = undefined /*out*/;
             resourceInputs["scanning"] = undefined /*out*/;
             resourceInputs["signing"] = undefined /*out*/;

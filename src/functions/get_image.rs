@@ -18,7 +18,7 @@ use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
 use super::{Function, Invoked, Spec, reader, repository_name};
-use crate::call::{Ctx, aws};
+use crate::call::{Ctx, aws, join_all};
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::partition::is_account_id;
@@ -446,27 +446,6 @@ async fn most_recent(ctx: &Ctx<'_>, lookup: &Lookup) -> Result<ImageDetail> {
             }
         }
     }
-}
-
-/// Runs the futures at once and gives their outputs in order (the few
-/// BatchGetImage calls of one lookup, one per 100 indexes).
-async fn join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
-    let mut pending: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
-    let mut done: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut all = true;
-        for (f, out) in pending.iter_mut().zip(done.iter_mut()) {
-            if out.is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *out = Some(v),
-                    std::task::Poll::Pending => all = false,
-                }
-            }
-        }
-        if all { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
-    })
-    .await;
-    done.into_iter().flatten().collect()
 }
 
 /// The digests each of these indexes lists (BatchGetImage of their manifests).

@@ -929,12 +929,143 @@ func (o RegistryScanningPtrOutput) Type() ScanTypePtrOutput {
 	}).(ScanTypePtrOutput)
 }
 
+// A replication backfill this Registry started, as last read.
+type ReplicationBackfill struct {
+	// The backfill's id (for `aws ecr describe-replication-backfill-results` or `stop-replication-backfill`).
+	BackfillId string `pulumi:"backfillId"`
+	// How many of them have completed.
+	CompletedReplicationCount *int `pulumi:"completedReplicationCount"`
+	// When it ended (RFC 3339); absent while it runs.
+	EndedAt *string `pulumi:"endedAt"`
+	// How many of them have failed.
+	FailedReplicationCount *int `pulumi:"failedReplicationCount"`
+	// Why it failed, when `status` is `FAILED`.
+	FailureCode *string `pulumi:"failureCode"`
+	// The destination's region.
+	Region string `pulumi:"region"`
+	// The destination's registry (account) id.
+	RegistryId string `pulumi:"registryId"`
+	// The distinct failure codes of the replications that failed.
+	ReplicationFailureCodes []string `pulumi:"replicationFailureCodes"`
+	// When it started (RFC 3339).
+	StartedAt *string `pulumi:"startedAt"`
+	// `PREPARING`, `IN_PROGRESS`, `STOPPING`, or one it never leaves: `COMPLETE`, `FAILED`, `STOPPED`.
+	Status string `pulumi:"status"`
+	// How many replications it makes (each image and tag counts once); absent while `PREPARING`.
+	TotalReplicationCount *int `pulumi:"totalReplicationCount"`
+}
+
+// A replication backfill this Registry started, as last read.
+type ReplicationBackfillOutput struct{ *pulumi.OutputState }
+
+func (ReplicationBackfillOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicationBackfill)(nil)).Elem()
+}
+
+func (o ReplicationBackfillOutput) ToReplicationBackfillOutput() ReplicationBackfillOutput {
+	return o
+}
+
+func (o ReplicationBackfillOutput) ToReplicationBackfillOutputWithContext(ctx context.Context) ReplicationBackfillOutput {
+	return o
+}
+
+// The backfill's id (for `aws ecr describe-replication-backfill-results` or `stop-replication-backfill`).
+func (o ReplicationBackfillOutput) BackfillId() pulumi.StringOutput {
+	return o.ApplyT(func(v ReplicationBackfill) string { return v.BackfillId }).(pulumi.StringOutput)
+}
+
+// How many of them have completed.
+func (o ReplicationBackfillOutput) CompletedReplicationCount() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ReplicationBackfill) *int { return v.CompletedReplicationCount }).(pulumi.IntPtrOutput)
+}
+
+// When it ended (RFC 3339); absent while it runs.
+func (o ReplicationBackfillOutput) EndedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicationBackfill) *string { return v.EndedAt }).(pulumi.StringPtrOutput)
+}
+
+// How many of them have failed.
+func (o ReplicationBackfillOutput) FailedReplicationCount() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ReplicationBackfill) *int { return v.FailedReplicationCount }).(pulumi.IntPtrOutput)
+}
+
+// Why it failed, when `status` is `FAILED`.
+func (o ReplicationBackfillOutput) FailureCode() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicationBackfill) *string { return v.FailureCode }).(pulumi.StringPtrOutput)
+}
+
+// The destination's region.
+func (o ReplicationBackfillOutput) Region() pulumi.StringOutput {
+	return o.ApplyT(func(v ReplicationBackfill) string { return v.Region }).(pulumi.StringOutput)
+}
+
+// The destination's registry (account) id.
+func (o ReplicationBackfillOutput) RegistryId() pulumi.StringOutput {
+	return o.ApplyT(func(v ReplicationBackfill) string { return v.RegistryId }).(pulumi.StringOutput)
+}
+
+// The distinct failure codes of the replications that failed.
+func (o ReplicationBackfillOutput) ReplicationFailureCodes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ReplicationBackfill) []string { return v.ReplicationFailureCodes }).(pulumi.StringArrayOutput)
+}
+
+// When it started (RFC 3339).
+func (o ReplicationBackfillOutput) StartedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicationBackfill) *string { return v.StartedAt }).(pulumi.StringPtrOutput)
+}
+
+// `PREPARING`, `IN_PROGRESS`, `STOPPING`, or one it never leaves: `COMPLETE`, `FAILED`, `STOPPED`.
+func (o ReplicationBackfillOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v ReplicationBackfill) string { return v.Status }).(pulumi.StringOutput)
+}
+
+// How many replications it makes (each image and tag counts once); absent while `PREPARING`.
+func (o ReplicationBackfillOutput) TotalReplicationCount() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ReplicationBackfill) *int { return v.TotalReplicationCount }).(pulumi.IntPtrOutput)
+}
+
+type ReplicationBackfillArrayOutput struct{ *pulumi.OutputState }
+
+func (ReplicationBackfillArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ReplicationBackfill)(nil)).Elem()
+}
+
+func (o ReplicationBackfillArrayOutput) ToReplicationBackfillArrayOutput() ReplicationBackfillArrayOutput {
+	return o
+}
+
+func (o ReplicationBackfillArrayOutput) ToReplicationBackfillArrayOutputWithContext(ctx context.Context) ReplicationBackfillArrayOutput {
+	return o
+}
+
+func (o ReplicationBackfillArrayOutput) Index(i pulumi.IntInput) ReplicationBackfillOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ReplicationBackfill {
+		return vs[0].([]ReplicationBackfill)[vs[1].(int)]
+	}).(ReplicationBackfillOutput)
+}
+
 // A registry images are replicated to.
 type ReplicationDestination struct {
+	// `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+	Backfill *bool `pulumi:"backfill"`
 	// The destination region, e.g. `eu-west-1`.
 	Region string `pulumi:"region"`
 	// The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
 	RegistryId *string `pulumi:"registryId"`
+}
+
+// Defaults sets the appropriate defaults for ReplicationDestination
+func (val *ReplicationDestination) Defaults() *ReplicationDestination {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Backfill == nil {
+		backfill_ := false
+		tmp.Backfill = &backfill_
+	}
+	return &tmp
 }
 
 // ReplicationDestinationInput is an input type that accepts ReplicationDestinationArgs and ReplicationDestinationOutput values.
@@ -950,12 +1081,25 @@ type ReplicationDestinationInput interface {
 
 // A registry images are replicated to.
 type ReplicationDestinationArgs struct {
+	// `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+	Backfill pulumi.BoolPtrInput `pulumi:"backfill"`
 	// The destination region, e.g. `eu-west-1`.
 	Region pulumi.StringInput `pulumi:"region"`
 	// The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
 	RegistryId pulumi.StringPtrInput `pulumi:"registryId"`
 }
 
+// Defaults sets the appropriate defaults for ReplicationDestinationArgs
+func (val *ReplicationDestinationArgs) Defaults() *ReplicationDestinationArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Backfill == nil {
+		tmp.Backfill = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
 func (ReplicationDestinationArgs) ElementType() reflect.Type {
 	return reflect.TypeOf((*ReplicationDestination)(nil)).Elem()
 }
@@ -1006,6 +1150,11 @@ func (o ReplicationDestinationOutput) ToReplicationDestinationOutput() Replicati
 
 func (o ReplicationDestinationOutput) ToReplicationDestinationOutputWithContext(ctx context.Context) ReplicationDestinationOutput {
 	return o
+}
+
+// `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+func (o ReplicationDestinationOutput) Backfill() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ReplicationDestination) *bool { return v.Backfill }).(pulumi.BoolPtrOutput)
 }
 
 // The destination region, e.g. `eu-west-1`.
@@ -1414,6 +1563,8 @@ func init() {
 	pulumi.RegisterOutputType(RegistryPolicyStatementArrayOutput{})
 	pulumi.RegisterOutputType(RegistryScanningOutput{})
 	pulumi.RegisterOutputType(RegistryScanningPtrOutput{})
+	pulumi.RegisterOutputType(ReplicationBackfillOutput{})
+	pulumi.RegisterOutputType(ReplicationBackfillArrayOutput{})
 	pulumi.RegisterOutputType(ReplicationDestinationOutput{})
 	pulumi.RegisterOutputType(ReplicationDestinationArrayOutput{})
 	pulumi.RegisterOutputType(ReplicationRuleOutput{})

@@ -16,7 +16,7 @@ import (
 // ## Example Usage
 // ### Scanning and replication for the whole registry
 //
-// Every repository is scanned on push, and repositories under `prod` are replicated to another region. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
+// Every repository is scanned on push, and repositories under `prod` are replicated to another region; `backfill: true` also copies the `prod` images already in the registry there, once, when the destination is added. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
 //
 // ```go
 // package main
@@ -38,7 +38,10 @@ import (
 //				Replication: awsecr.ReplicationRuleArray{
 //					&awsecr.ReplicationRuleArgs{
 //						Destinations: awsecr.ReplicationDestinationArray{
-//							&awsecr.ReplicationDestinationArgs{Region: pulumi.String("eu-west-1")},
+//							&awsecr.ReplicationDestinationArgs{
+//								Region:   pulumi.String("eu-west-1"),
+//								Backfill: pulumi.Bool(true),
+//							},
 //						},
 //						RepositoryPrefixes: pulumi.StringArray{pulumi.String("prod")},
 //					},
@@ -109,6 +112,8 @@ type Registry struct {
 	RegistryPolicyText pulumi.StringPtrOutput `pulumi:"registryPolicyText"`
 	// Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
 	Replication ReplicationRuleArrayOutput `pulumi:"replication"`
+	// The replication backfills this resource started (destinations with `backfill: true`), one per destination still in the rules, the latest for each; refresh reads each one that has not ended (DescribeReplicationBackfillResults). Absent when none was started. A backfill is not a setting the resource owns: deleting the resource or removing the destination does not stop it.
+	ReplicationBackfills ReplicationBackfillArrayOutput `pulumi:"replicationBackfills"`
 	// Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).
 	ReplicationSourceAccounts pulumi.StringArrayOutput `pulumi:"replicationSourceAccounts"`
 	// Owns the registry scanning configuration when set; never read or changed when never declared. Removing it from the program, or deleting the resource, restores AWS's default (BASIC, no rules).
@@ -308,6 +313,11 @@ func (o RegistryOutput) RegistryPolicyText() pulumi.StringPtrOutput {
 // Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
 func (o RegistryOutput) Replication() ReplicationRuleArrayOutput {
 	return o.ApplyT(func(v *Registry) ReplicationRuleArrayOutput { return v.Replication }).(ReplicationRuleArrayOutput)
+}
+
+// The replication backfills this resource started (destinations with `backfill: true`), one per destination still in the rules, the latest for each; refresh reads each one that has not ended (DescribeReplicationBackfillResults). Absent when none was started. A backfill is not a setting the resource owns: deleting the resource or removing the destination does not stop it.
+func (o RegistryOutput) ReplicationBackfills() ReplicationBackfillArrayOutput {
+	return o.ApplyT(func(v *Registry) ReplicationBackfillArrayOutput { return v.ReplicationBackfills }).(ReplicationBackfillArrayOutput)
 }
 
 // Owns one statement of the registry policy when set (Sid `AwsecrReplicationSourceAccounts`): 12-digit account ids that may replicate into this registry (`ecr:CreateRepository`, `ecr:ReplicateImage`), as many as fit in ECR's 10,240-character policy together with `policyStatements` (about 300 alone). Every other statement of the registry policy is kept as it is; deleting the resource or dropping this input removes only this statement (and the policy when nothing else is left).

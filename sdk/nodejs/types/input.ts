@@ -132,6 +132,10 @@ export function registryScanningArgsProvideDefaults(val: RegistryScanningArgs): 
  */
 export interface ReplicationDestinationArgs {
     /**
+     * `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+     */
+    backfill?: pulumi.Input<boolean | undefined>;
+    /**
      * The destination region, e.g. `eu-west-1`.
      */
     region: pulumi.Input<string>;
@@ -139,6 +143,15 @@ export interface ReplicationDestinationArgs {
      * The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
      */
     registryId?: pulumi.Input<string | undefined>;
+}
+/**
+ * replicationDestinationArgsProvideDefaults sets the appropriate defaults for ReplicationDestinationArgs
+ */
+export function replicationDestinationArgsProvideDefaults(val: ReplicationDestinationArgs): ReplicationDestinationArgs {
+    return {
+        ...val,
+        backfill: (val.backfill) ?? false,
+    };
 }
 
 /**

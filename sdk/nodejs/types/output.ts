@@ -150,9 +150,63 @@ export function registryScanningProvideDefaults(val: RegistryScanning): Registry
 }
 
 /**
+ * A replication backfill this Registry started, as last read.
+ */
+export interface ReplicationBackfill {
+    /**
+     * The backfill's id (for `aws ecr describe-replication-backfill-results` or `stop-replication-backfill`).
+     */
+    backfillId: string;
+    /**
+     * How many of them have completed.
+     */
+    completedReplicationCount?: number;
+    /**
+     * When it ended (RFC 3339); absent while it runs.
+     */
+    endedAt?: string;
+    /**
+     * How many of them have failed.
+     */
+    failedReplicationCount?: number;
+    /**
+     * Why it failed, when `status` is `FAILED`.
+     */
+    failureCode?: string;
+    /**
+     * The destination's region.
+     */
+    region: string;
+    /**
+     * The destination's registry (account) id.
+     */
+    registryId: string;
+    /**
+     * The distinct failure codes of the replications that failed.
+     */
+    replicationFailureCodes?: string[];
+    /**
+     * When it started (RFC 3339).
+     */
+    startedAt?: string;
+    /**
+     * `PREPARING`, `IN_PROGRESS`, `STOPPING`, or one it never leaves: `COMPLETE`, `FAILED`, `STOPPED`.
+     */
+    status: string;
+    /**
+     * How many replications it makes (each image and tag counts once); absent while `PREPARING`.
+     */
+    totalReplicationCount?: number;
+}
+
+/**
  * A registry images are replicated to.
  */
 export interface ReplicationDestination {
+    /**
+     * `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+     */
+    backfill?: boolean;
     /**
      * The destination region, e.g. `eu-west-1`.
      */
@@ -161,6 +215,15 @@ export interface ReplicationDestination {
      * The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
      */
     registryId?: string;
+}
+/**
+ * replicationDestinationProvideDefaults sets the appropriate defaults for ReplicationDestination
+ */
+export function replicationDestinationProvideDefaults(val: ReplicationDestination): ReplicationDestination {
+    return {
+        ...val,
+        backfill: (val.backfill) ?? false,
+    };
 }
 
 /**

@@ -511,6 +511,10 @@ class ReplicationDestinationArgsDict(TypedDict):
     """
     The destination region, e.g. `eu-west-1`.
     """
+    backfill: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+    """
     registry_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
@@ -520,14 +524,20 @@ class ReplicationDestinationArgsDict(TypedDict):
 class ReplicationDestinationArgs:
     def __init__(__self__, *,
                  region: pulumi.Input[_builtins.str],
+                 backfill: pulumi.Input[Optional[_builtins.bool]] = None,
                  registry_id: pulumi.Input[Optional[_builtins.str]] = None):
         """
         A registry images are replicated to.
 
         :param pulumi.Input[_builtins.str] region: The destination region, e.g. `eu-west-1`.
+        :param pulumi.Input[_builtins.bool] backfill: `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
         :param pulumi.Input[_builtins.str] registry_id: The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
         """
         pulumi.set(__self__, "region", region)
+        if backfill is None:
+            backfill = False
+        if backfill is not None:
+            pulumi.set(__self__, "backfill", backfill)
         if registry_id is not None:
             pulumi.set(__self__, "registry_id", registry_id)
 
@@ -542,6 +552,18 @@ class ReplicationDestinationArgs:
     @region.setter
     def region(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "region", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def backfill(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+        """
+        return pulumi.get(self, "backfill")
+
+    @backfill.setter
+    def backfill(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "backfill", value)
 
     @_builtins.property
     @pulumi.getter(name="registryId")

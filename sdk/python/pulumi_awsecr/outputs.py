@@ -23,6 +23,7 @@ __all__ = [
     'RegistryPolicyCondition',
     'RegistryPolicyStatement',
     'RegistryScanning',
+    'ReplicationBackfill',
     'ReplicationDestination',
     'ReplicationRule',
     'SigningRule',
@@ -438,6 +439,179 @@ class RegistryScanning(dict):
 
 
 @pulumi.output_type
+class ReplicationBackfill(dict):
+    """
+    A replication backfill this Registry started, as last read.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "backfillId":
+            suggest = "backfill_id"
+        elif key == "registryId":
+            suggest = "registry_id"
+        elif key == "completedReplicationCount":
+            suggest = "completed_replication_count"
+        elif key == "endedAt":
+            suggest = "ended_at"
+        elif key == "failedReplicationCount":
+            suggest = "failed_replication_count"
+        elif key == "failureCode":
+            suggest = "failure_code"
+        elif key == "replicationFailureCodes":
+            suggest = "replication_failure_codes"
+        elif key == "startedAt":
+            suggest = "started_at"
+        elif key == "totalReplicationCount":
+            suggest = "total_replication_count"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ReplicationBackfill. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ReplicationBackfill.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ReplicationBackfill.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 backfill_id: _builtins.str,
+                 region: _builtins.str,
+                 registry_id: _builtins.str,
+                 status: _builtins.str,
+                 completed_replication_count: Optional[_builtins.int] = None,
+                 ended_at: Optional[_builtins.str] = None,
+                 failed_replication_count: Optional[_builtins.int] = None,
+                 failure_code: Optional[_builtins.str] = None,
+                 replication_failure_codes: Optional[Sequence[_builtins.str]] = None,
+                 started_at: Optional[_builtins.str] = None,
+                 total_replication_count: Optional[_builtins.int] = None):
+        """
+        A replication backfill this Registry started, as last read.
+
+        :param _builtins.str backfill_id: The backfill's id (for `aws ecr describe-replication-backfill-results` or `stop-replication-backfill`).
+        :param _builtins.str region: The destination's region.
+        :param _builtins.str registry_id: The destination's registry (account) id.
+        :param _builtins.str status: `PREPARING`, `IN_PROGRESS`, `STOPPING`, or one it never leaves: `COMPLETE`, `FAILED`, `STOPPED`.
+        :param _builtins.int completed_replication_count: How many of them have completed.
+        :param _builtins.str ended_at: When it ended (RFC 3339); absent while it runs.
+        :param _builtins.int failed_replication_count: How many of them have failed.
+        :param _builtins.str failure_code: Why it failed, when `status` is `FAILED`.
+        :param Sequence[_builtins.str] replication_failure_codes: The distinct failure codes of the replications that failed.
+        :param _builtins.str started_at: When it started (RFC 3339).
+        :param _builtins.int total_replication_count: How many replications it makes (each image and tag counts once); absent while `PREPARING`.
+        """
+        pulumi.set(__self__, "backfill_id", backfill_id)
+        pulumi.set(__self__, "region", region)
+        pulumi.set(__self__, "registry_id", registry_id)
+        pulumi.set(__self__, "status", status)
+        if completed_replication_count is not None:
+            pulumi.set(__self__, "completed_replication_count", completed_replication_count)
+        if ended_at is not None:
+            pulumi.set(__self__, "ended_at", ended_at)
+        if failed_replication_count is not None:
+            pulumi.set(__self__, "failed_replication_count", failed_replication_count)
+        if failure_code is not None:
+            pulumi.set(__self__, "failure_code", failure_code)
+        if replication_failure_codes is not None:
+            pulumi.set(__self__, "replication_failure_codes", replication_failure_codes)
+        if started_at is not None:
+            pulumi.set(__self__, "started_at", started_at)
+        if total_replication_count is not None:
+            pulumi.set(__self__, "total_replication_count", total_replication_count)
+
+    @_builtins.property
+    @pulumi.getter(name="backfillId")
+    def backfill_id(self) -> _builtins.str:
+        """
+        The backfill's id (for `aws ecr describe-replication-backfill-results` or `stop-replication-backfill`).
+        """
+        return pulumi.get(self, "backfill_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> _builtins.str:
+        """
+        The destination's region.
+        """
+        return pulumi.get(self, "region")
+
+    @_builtins.property
+    @pulumi.getter(name="registryId")
+    def registry_id(self) -> _builtins.str:
+        """
+        The destination's registry (account) id.
+        """
+        return pulumi.get(self, "registry_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        `PREPARING`, `IN_PROGRESS`, `STOPPING`, or one it never leaves: `COMPLETE`, `FAILED`, `STOPPED`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="completedReplicationCount")
+    def completed_replication_count(self) -> Optional[_builtins.int]:
+        """
+        How many of them have completed.
+        """
+        return pulumi.get(self, "completed_replication_count")
+
+    @_builtins.property
+    @pulumi.getter(name="endedAt")
+    def ended_at(self) -> Optional[_builtins.str]:
+        """
+        When it ended (RFC 3339); absent while it runs.
+        """
+        return pulumi.get(self, "ended_at")
+
+    @_builtins.property
+    @pulumi.getter(name="failedReplicationCount")
+    def failed_replication_count(self) -> Optional[_builtins.int]:
+        """
+        How many of them have failed.
+        """
+        return pulumi.get(self, "failed_replication_count")
+
+    @_builtins.property
+    @pulumi.getter(name="failureCode")
+    def failure_code(self) -> Optional[_builtins.str]:
+        """
+        Why it failed, when `status` is `FAILED`.
+        """
+        return pulumi.get(self, "failure_code")
+
+    @_builtins.property
+    @pulumi.getter(name="replicationFailureCodes")
+    def replication_failure_codes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The distinct failure codes of the replications that failed.
+        """
+        return pulumi.get(self, "replication_failure_codes")
+
+    @_builtins.property
+    @pulumi.getter(name="startedAt")
+    def started_at(self) -> Optional[_builtins.str]:
+        """
+        When it started (RFC 3339).
+        """
+        return pulumi.get(self, "started_at")
+
+    @_builtins.property
+    @pulumi.getter(name="totalReplicationCount")
+    def total_replication_count(self) -> Optional[_builtins.int]:
+        """
+        How many replications it makes (each image and tag counts once); absent while `PREPARING`.
+        """
+        return pulumi.get(self, "total_replication_count")
+
+
+@pulumi.output_type
 class ReplicationDestination(dict):
     """
     A registry images are replicated to.
@@ -461,14 +635,20 @@ class ReplicationDestination(dict):
 
     def __init__(__self__, *,
                  region: _builtins.str,
+                 backfill: Optional[_builtins.bool] = None,
                  registry_id: Optional[_builtins.str] = None):
         """
         A registry images are replicated to.
 
         :param _builtins.str region: The destination region, e.g. `eu-west-1`.
+        :param _builtins.bool backfill: `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
         :param _builtins.str registry_id: The 12-digit account id of the destination registry; this registry's own account when left out. Another account must allow it with `replicationSourceAccounts` on its own Registry.
         """
         pulumi.set(__self__, "region", region)
+        if backfill is None:
+            backfill = False
+        if backfill is not None:
+            pulumi.set(__self__, "backfill", backfill)
         if registry_id is not None:
             pulumi.set(__self__, "registry_id", registry_id)
 
@@ -479,6 +659,14 @@ class ReplicationDestination(dict):
         The destination region, e.g. `eu-west-1`.
         """
         return pulumi.get(self, "region")
+
+    @_builtins.property
+    @pulumi.getter
+    def backfill(self) -> Optional[_builtins.bool]:
+        """
+        `true`: when this destination is added to the replication rules (by the create, or by the update that adds it), start one replication backfill to it (StartReplicationBackfill), which copies the images already in the registry that the rule matches; the rules copy only images pushed after they are in force. Defaults to `false`. It starts nothing on any other update, refresh or import, and nothing for a destination that is already there: one switched on later (that is no change; run `aws ecr start-replication-backfill` for it), or one ECR's rules already have when they are taken over with `adopt`. ECR has no such setting: it is never read back and never a diff. The backfill's state is in `replicationBackfills`.
+        """
+        return pulumi.get(self, "backfill")
 
     @_builtins.property
     @pulumi.getter(name="registryId")

@@ -145,7 +145,7 @@ class Registry(pulumi.CustomResource):
         ## Example Usage
         ### Scanning and replication for the whole registry
 
-        Every repository is scanned on push, and repositories under `prod` are replicated to another region. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
+        Every repository is scanned on push, and repositories under `prod` are replicated to another region; `backfill: true` also copies the `prod` images already in the registry there, once, when the destination is added. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
 
         ```python
         import pulumi
@@ -156,7 +156,7 @@ class Registry(pulumi.CustomResource):
             scanning=awsecr.RegistryScanningArgs(type=awsecr.ScanType.BASIC, scan_on_push=["*"]),
             replication=[
                 awsecr.ReplicationRuleArgs(
-                    destinations=[awsecr.ReplicationDestinationArgs(region="eu-west-1")],
+                    destinations=[awsecr.ReplicationDestinationArgs(region="eu-west-1", backfill=True)],
                     repository_prefixes=["prod"],
                 )
             ],
@@ -214,7 +214,7 @@ class Registry(pulumi.CustomResource):
         ## Example Usage
         ### Scanning and replication for the whole registry
 
-        Every repository is scanned on push, and repositories under `prod` are replicated to another region. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
+        Every repository is scanned on push, and repositories under `prod` are replicated to another region; `backfill: true` also copies the `prod` images already in the registry there, once, when the destination is added. Only these two groups are owned: the registry policy (`replicationSourceAccounts`) is left as it is.
 
         ```python
         import pulumi
@@ -225,7 +225,7 @@ class Registry(pulumi.CustomResource):
             scanning=awsecr.RegistryScanningArgs(type=awsecr.ScanType.BASIC, scan_on_push=["*"]),
             replication=[
                 awsecr.ReplicationRuleArgs(
-                    destinations=[awsecr.ReplicationDestinationArgs(region="eu-west-1")],
+                    destinations=[awsecr.ReplicationDestinationArgs(region="eu-west-1", backfill=True)],
                     repository_prefixes=["prod"],
                 )
             ],
@@ -303,6 +303,7 @@ class Registry(pulumi.CustomResource):
             __props__.__dict__["region"] = None
             __props__.__dict__["registry_id"] = None
             __props__.__dict__["registry_policy_text"] = None
+            __props__.__dict__["replication_backfills"] = None
         super(Registry, __self__).__init__(
             'awsecr:index:Registry',
             resource_name,
@@ -331,6 +332,7 @@ class Registry(pulumi.CustomResource):
         __props__.__dict__["registry_id"] = None
         __props__.__dict__["registry_policy_text"] = None
         __props__.__dict__["replication"] = None
+        __props__.__dict__["replication_backfills"] = None
         __props__.__dict__["replication_source_accounts"] = None
         __props__.__dict__["scanning"] = None
         __props__.__dict__["signing"] = None
@@ -383,6 +385,14 @@ class Registry(pulumi.CustomResource):
         Owns the replication rules when set (at most 10; an empty list means none); never read or changed when never declared. Removing it from the program, or deleting the resource, removes the rules.
         """
         return pulumi.get(self, "replication")
+
+    @_builtins.property
+    @pulumi.getter(name="replicationBackfills")
+    def replication_backfills(self) -> pulumi.Output[Optional[Sequence['outputs.ReplicationBackfill']]]:
+        """
+        The replication backfills this resource started (destinations with `backfill: true`), one per destination still in the rules, the latest for each; refresh reads each one that has not ended (DescribeReplicationBackfillResults). Absent when none was started. A backfill is not a setting the resource owns: deleting the resource or removing the destination does not stop it.
+        """
+        return pulumi.get(self, "replication_backfills")
 
     @_builtins.property
     @pulumi.getter(name="replicationSourceAccounts")

@@ -74,6 +74,10 @@ pub struct Destination {
     pub region: String,
     /// `None`: this registry's own account.
     pub registry_id: Option<String>,
+    /// Start a replication backfill (the images already in the registry)
+    /// when this destination is added; no ECR counterpart, never compared
+    /// (see `backfill.rs`).
+    pub backfill: bool,
 }
 
 /// One replication rule.
@@ -166,6 +170,7 @@ impl RegistryArgs {
                             if let Some(id) = &d.registry_id {
                                 dm.insert("registryId".into(), id.clone().into());
                             }
+                            dm.insert("backfill".into(), d.backfill.into());
                             Value::Object(dm)
                         })
                         .collect();
@@ -217,6 +222,22 @@ pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
         }
         if matches!(scanning.get("scanOnPush"), None | Some(Value::Null)) {
             scanning.insert("scanOnPush".into(), Value::Array(vec!["*".into()]));
+        }
+    }
+    // A replication destination starts no backfill unless it says so.
+    if let Some(Value::Array(rules)) = checked.get_mut("replication") {
+        for rule in rules.iter_mut() {
+            if let Value::Object(rule) = rule
+                && let Some(Value::Array(destinations)) = rule.get_mut("destinations")
+            {
+                for d in destinations.iter_mut() {
+                    if let Value::Object(d) = d
+                        && matches!(d.get("backfill"), None | Some(Value::Null))
+                    {
+                        d.insert("backfill".into(), false.into());
+                    }
+                }
+            }
         }
     }
     // A typed policy statement allows unless it says otherwise.
@@ -372,7 +393,8 @@ fn replication(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Fi
     if unknown {
         return Field::Unknown;
     }
-    let unique: BTreeSet<&Destination> = out.iter().flat_map(|rule| &rule.destinations).collect();
+    let unique: BTreeSet<(&str, Option<&str>)> =
+        out.iter().flat_map(|rule| &rule.destinations).map(|d| (d.region.as_str(), d.registry_id.as_deref())).collect();
     if unique.len() > MAX_DESTINATIONS {
         r.fail(
             "replication",
@@ -431,7 +453,7 @@ fn replication_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Replic
 }
 
 fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination> {
-    r.reject_unknown_keys(&["region", "registryId"], "field of a replication destination");
+    r.reject_unknown_keys(&["region", "registryId", "backfill"], "field of a replication destination");
     let region = match r.string("region") {
         Field::Known(region) => match region_problem(&region, config.skip_region_validation) {
             None => Field::Known(region),
@@ -456,7 +478,11 @@ fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination
         Field::Unknown => Field::Unknown,
         Field::Invalid => Field::Invalid,
     };
-    match (region, registry_id) {
+    let backfill = match r.bool("backfill") {
+        Field::Absent => Field::Known(false),
+        other => other,
+    };
+    let place = match (region, registry_id) {
         (Field::Known(region), Field::Known(registry_id)) => {
             if registry_id.is_none() && config.region_in_force() == Some(region.as_str()) {
                 r.fail(
@@ -465,7 +491,14 @@ fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination
                 );
                 return Field::Invalid;
             }
-            Field::Known(Destination { region, registry_id })
+            Field::Known((region, registry_id))
+        }
+        (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
+        _ => Field::Unknown,
+    };
+    match (place, backfill) {
+        (Field::Known((region, registry_id)), Field::Known(backfill)) => {
+            Field::Known(Destination { region, registry_id, backfill })
         }
         (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
         _ => Field::Unknown,
@@ -1006,6 +1039,14 @@ mod tests {
             ),
             (vec![("replication", Value::Array(vec!["x".into()]))], "replication[0]", "must be an object"),
             (
+                vec![(
+                    "replication",
+                    Value::Array(vec![rule(vec![obj(&[("region", "eu-west-1".into()), ("backfill", "yes".into())])])]),
+                )],
+                "replication[0].destinations[0].backfill",
+                "true or false",
+            ),
+            (
                 vec![("replicationSourceAccounts", list(&["1234"]))],
                 "replicationSourceAccounts[0]",
                 "12-digit AWS account id",
@@ -1197,9 +1238,52 @@ mod tests {
     }
 
     #[test]
+    fn a_destination_starts_no_backfill_unless_it_says_so() {
+        let dest = |extra: &[(&str, Value)]| {
+            let mut d = obj(&[("region", "eu-west-1".into())]);
+            if let Value::Object(m) = &mut d {
+                m.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+            }
+            d
+        };
+        let news = map(&[(
+            "replication",
+            Value::Array(vec![obj(&[(
+                "destinations",
+                Value::Array(vec![
+                    dest(&[]),
+                    dest(&[("registryId", "210987654321".into()), ("backfill", true.into())]),
+                ]),
+            )])]),
+        )]);
+        let (checked, f) = check(&news, &config());
+        assert!(f.is_empty(), "{f:?}");
+        let Value::Array(rules) = &checked["replication"] else { panic!("a list") };
+        let Value::Object(rule) = &rules[0] else { panic!("an object") };
+        let Value::Array(destinations) = &rule["destinations"] else { panic!("a list") };
+        let flag = |v: &Value| match v {
+            Value::Object(m) => m.get("backfill").cloned(),
+            _ => None,
+        };
+        assert_eq!(flag(&destinations[0]), Some(Value::Bool(false)), "the default is applied in Check");
+        assert_eq!(flag(&destinations[1]), Some(Value::Bool(true)));
+        let args = parse(&checked, &config()).0.unwrap();
+        let parsed: Vec<bool> = args.replication.as_ref().unwrap()[0].destinations.iter().map(|d| d.backfill).collect();
+        assert_eq!(parsed, vec![false, true]);
+        assert_eq!(parse(&args.to_map(), &config()).0.unwrap(), args, "to_map keeps the opt-in");
+        // The opt-in is no part of a rule's meaning.
+        let mut off = args.replication.clone().unwrap();
+        off[0].destinations[1].backfill = false;
+        assert!(same_rules(args.replication.as_ref().unwrap(), &off, "123456789012"));
+    }
+
+    #[test]
     fn rules_compare_by_meaning() {
-        let d =
-            |region: &str, id: Option<&str>| Destination { region: region.into(), registry_id: id.map(str::to_string) };
+        let d = |region: &str, id: Option<&str>| Destination {
+            region: region.into(),
+            registry_id: id.map(str::to_string),
+            backfill: false,
+        };
         let a = vec![
             ReplicationRule {
                 destinations: vec![d("eu-west-1", None), d("us-west-2", Some("210987654321"))],

@@ -18,12 +18,16 @@
 //! one call per owned group that changed (the registry policy a read and a
 //! write: every write keeps the statements of others); delete resets each
 //! owned group to AWS's default with one call (signing: its configuration
-//! deleted; the registry policy: a read, then a write or a delete).
+//! deleted; the registry policy: a read, then a write or a delete). A
+//! replication destination added with `backfill: true` starts its backfill
+//! right after the rules are written, and read refreshes the backfills not
+//! yet ended beside the other reads (`backfill.rs`).
 //!
 //! Architecture invariant: a policy statement is ours only by its Sid; every
 //! policy write goes through `write_policy`, which merges into the live one.
 
 pub mod args;
+pub mod backfill;
 
 use std::collections::BTreeSet;
 
@@ -66,6 +70,7 @@ pub const PROPERTIES: &[Property] = &[
     Property::output("registryId", &[]),
     Property::output("region", &[]),
     Property::output("registryPolicyText", &["replicationSourceAccounts", "policyStatements"]),
+    Property::output(backfill::OUTPUT, &["replication"]),
 ];
 
 /// The groups, by input name, for messages.
@@ -74,6 +79,8 @@ const REPLICATION: &str = "replication";
 const SIGNING: &str = "signing";
 const SOURCE_ACCOUNTS: &str = "replicationSourceAccounts";
 const POLICY_STATEMENTS: &str = "policyStatements";
+/// The backfills a write starts, for messages.
+const BACKFILLS: &str = "replication backfills";
 /// The settings as claims name them (see [`Claims`](crate::resource::Claims)).
 const SCANNING_SETTING: &str = "the registry's scanning";
 const REPLICATION_SETTING: &str = "the registry's replication rules";
@@ -123,7 +130,11 @@ impl Resource for RegistryResource {
 
     async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
         if preview {
-            return Ok((String::new(), preview_outputs(ctx, inputs, None)));
+            let mut props = preview_outputs(ctx, inputs, None);
+            let new = parse_group_args(inputs, ctx.config).map(|a| a.replication);
+            backfill::preview(&mut props, Vec::new(), None, new.as_ref().map(Option::as_deref), "");
+            carry_secrets(PROPERTIES, inputs, &mut props);
+            return Ok((String::new(), props));
         }
         let args = known_args(inputs, ctx.config)?;
         // One round trip learns the registry id and, unless adopt, what the
@@ -162,19 +173,28 @@ impl Resource for RegistryResource {
             return Err(taken(ctx, &own, &found));
         }
         let old = RegistryArgs { adopt: args.adopt, ..Default::default() };
-        apply(ctx, &own, &old, Seen::Fresh(live), &args, inputs, true).await.map(|props| (id_of(ctx, &own), props))
+        // A destination ECR's rules already have (adopt) is not added.
+        let plan = backfill::Plan {
+            records: Vec::new(),
+            added: backfill::added(Some(&rules_in_force), args.replication.as_deref(), &own),
+        };
+        apply(ctx, &own, &old, Seen::Fresh(live), &args, inputs, plan, true)
+            .await
+            .map(|props| (id_of(ctx, &own), props))
     }
 
     async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
         let own = registry_of_id(ctx, id)?;
         let importing = olds.is_empty() && old_inputs.is_empty();
         let old = old_args(olds, old_inputs, ctx.config);
-        // Every owned group (every group, on import) is read at once.
-        let (scanning, registry, signing, policy) = tokio::join!(
+        // Every owned group (every group, on import) is read at once, and
+        // beside them the backfills this resource started that have not ended.
+        let (scanning, registry, signing, policy, backfills) = tokio::join!(
             maybe((importing || old.scanning.is_some()).then(|| read_scanning(ctx))),
             maybe((importing || old.replication.is_some()).then(|| describe_registry(ctx))),
             maybe((importing || old.signing.is_some()).then(|| read_signing(ctx))),
             maybe((importing || owns_policy(&old)).then(|| read_policy(ctx))),
+            backfill::refresh(ctx, backfill::of_state(olds)),
         );
         let mut found = RegistryArgs { adopt: old.adopt, ..Default::default() };
         if let Some(scanning) = scanning.transpose()? {
@@ -199,9 +219,9 @@ impl Resource for RegistryResource {
             let rules = in_own_words(rules, &own);
             found.replication = match &old.replication {
                 Some(o) if same_rules(o, &rules, &own) => Some(o.clone()),
-                Some(_) => {
+                Some(o) => {
                     drift(ctx, &own, REPLICATION).await;
-                    Some(rules)
+                    Some(backfill_flags_kept(rules, o))
                 }
                 None if importing => (!rules.is_empty()).then_some(rules),
                 None => None,
@@ -223,6 +243,7 @@ impl Resource for RegistryResource {
         }
         let mut inputs = found.to_map();
         let mut props = outputs(ctx, &found, &own, policy.flatten());
+        backfill::insert(&mut props, &backfill::kept(backfills?, Vec::new(), found.replication.as_deref(), &own));
         keep_secret_marks(&mut inputs, olds, old_inputs);
         carry_secrets(PROPERTIES, &inputs, &mut props);
         Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
@@ -231,7 +252,14 @@ impl Resource for RegistryResource {
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
         let own = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         if preview {
-            return Ok(preview_outputs(ctx, news, own.as_deref()));
+            let mut props = preview_outputs(ctx, news, own.as_deref());
+            let old = old_args(olds, &Map::new(), ctx.config);
+            let new = parse_group_args(news, ctx.config).map(|a| a.replication);
+            let records = backfill::of_state(olds);
+            let own = own.as_deref().unwrap_or_default();
+            backfill::preview(&mut props, records, old.replication.as_deref(), new.as_ref().map(Option::as_deref), own);
+            carry_secrets(PROPERTIES, news, &mut props);
+            return Ok(props);
         }
         let own = own.ok_or_else(|| {
             ProviderError::new(
@@ -246,11 +274,14 @@ impl Resource for RegistryResource {
             olds.get("registryPolicyText").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
 
         // A group declared now and not before is taken over: refused when
-        // something is there, unless adopt. Those reads go out at once.
+        // something is there, unless adopt. Those reads go out at once. The
+        // rules are read with adopt too when a destination opts in to a
+        // backfill: one they already have is not added.
         let check = !args.adopt;
+        let new_rules = args.replication.is_some() && old.replication.is_none();
         let (scanning, registry, signing, policy) = tokio::join!(
             maybe((check && args.scanning.is_some() && old.scanning.is_none()).then(|| read_scanning(ctx))),
-            maybe((check && args.replication.is_some() && old.replication.is_none()).then(|| describe_registry(ctx))),
+            maybe((new_rules && (check || backfill::opts_in(&args))).then(|| describe_registry(ctx))),
             maybe((check && args.signing.is_some() && old.signing.is_none()).then(|| read_signing(ctx))),
             maybe((check && newly_owned_sids(&old, &args)).then(|| read_policy(ctx))),
         );
@@ -260,10 +291,12 @@ impl Resource for RegistryResource {
         {
             found.push(describe_scanning(&scanning));
         }
-        if let Some((_, rules)) = registry.transpose()?
+        let rules_in_force = registry.transpose()?.map(|(_, rules)| rules);
+        if check
+            && let Some(rules) = &rules_in_force
             && !rules.is_empty()
         {
-            found.push(describe_rules(&rules));
+            found.push(describe_rules(rules));
         }
         if let Some(rules) = signing.transpose()?
             && !rules.is_empty()
@@ -287,7 +320,12 @@ impl Resource for RegistryResource {
             Some(live) => Seen::Fresh(live),
             None => Seen::Stale(applied_policy),
         };
-        apply(ctx, &own, &old, seen, &args, news, false).await
+        let before = old.replication.as_deref().or(rules_in_force.as_deref());
+        let plan = backfill::Plan {
+            records: backfill::of_state(olds),
+            added: backfill::added(before, args.replication.as_deref(), &own),
+        };
+        apply(ctx, &own, &old, seen, &args, news, plan, false).await
     }
 
     fn claims(&self, inputs: &Map) -> Vec<Claim> {
@@ -335,8 +373,13 @@ impl Resource for RegistryResource {
 /// The registry policy is compared in `seen`: as just read (`Fresh`) or as
 /// the state last saw it (`Stale`, read again before any write), and every
 /// write is the live document with this resource's statements replaced.
+/// A replication destination this write adds with `backfill: true` starts
+/// its backfill as soon as the rules are written; `backfills`: which (the
+/// destinations added) and the records the state has.
+/// backfills the state knows.
 /// Returns the outputs; when a write fails, an error carrying the state ECR
 /// holds now: each group new where its write succeeded, old where it failed.
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     ctx: &Ctx<'_>,
     own: &str,
@@ -344,6 +387,7 @@ async fn apply(
     seen: Seen,
     new: &RegistryArgs,
     inputs: &Map,
+    backfills: backfill::Plan,
     creating: bool,
 ) -> Result<Map> {
     // A group dropped here that another resource of the program declares
@@ -380,9 +424,13 @@ async fn apply(
         (None, None) => false,
         _ => true,
     });
+    let backfill::Plan { records, added } = backfills;
     let (scanning_result, replication_result, signing_result, policy_result) = tokio::join!(
         maybe(scanning.as_ref().map(|s| put_scanning(ctx, s))),
-        maybe(replication.as_ref().map(|r| put_replication(ctx, r, own))),
+        maybe(replication.as_ref().map(|r| async {
+            put_replication(ctx, r, own).await?;
+            Ok::<_, ProviderError>(backfill::start(ctx, &added).await)
+        })),
         maybe(signing.as_ref().map(|r| async {
             match r {
                 Some(rules) => put_signing(ctx, rules).await,
@@ -404,9 +452,19 @@ async fn apply(
         Some(Err(e)) => failed.add(SCANNING, e),
         _ => held.scanning = new.scanning.clone(),
     }
+    let mut started = Vec::new();
     match replication_result {
         Some(Err(e)) => failed.add(REPLICATION, e),
-        _ => held.replication = new.replication.clone(),
+        Some(Ok(starts)) => {
+            held.replication = new.replication.clone();
+            for start in starts {
+                match start {
+                    Ok(b) => started.push(b),
+                    Err(e) => failed.add(BACKFILLS, e),
+                }
+            }
+        }
+        None => held.replication = new.replication.clone(),
     }
     match signing_result {
         Some(Err(e)) => failed.add(SIGNING, e),
@@ -425,6 +483,7 @@ async fn apply(
         }
     }
     let mut props = outputs(ctx, &held, own, policy);
+    backfill::insert(&mut props, &backfill::kept(records, started, held.replication.as_deref(), own));
     carry_secrets(PROPERTIES, inputs, &mut props);
     match failed.reason() {
         None => Ok(props),
@@ -792,6 +851,16 @@ fn in_own_words(rules: Vec<ReplicationRule>, own: &str) -> Vec<ReplicationRule> 
         .collect()
 }
 
+/// Rules read from ECR with the `backfill` opt-in of the destinations
+/// `declared` has too (ECR has no such field: it is only ever an input).
+fn backfill_flags_kept(mut rules: Vec<ReplicationRule>, declared: &[ReplicationRule]) -> Vec<ReplicationRule> {
+    let opted: Vec<&Destination> = declared.iter().flat_map(|r| &r.destinations).filter(|d| d.backfill).collect();
+    for d in rules.iter_mut().flat_map(|r| &mut r.destinations) {
+        d.backfill = opted.iter().any(|o| o.region == d.region && o.registry_id == d.registry_id);
+    }
+    rules
+}
+
 /// DescribeRegistry: the registry's id and its replication rules.
 async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule>)> {
     let action = "ecr:DescribeRegistry";
@@ -811,6 +880,7 @@ async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule
                         .map(|d| Destination {
                             region: d.region().to_string(),
                             registry_id: Some(d.registry_id().to_string()),
+                            backfill: false,
                         })
                         .collect(),
                     repository_prefixes: r.repository_filters().iter().map(|f| f.filter().to_string()).collect(),
