@@ -36,7 +36,9 @@ use crate::resource::{
     import_instead, input_reader, keep_secret_marks, program_inputs,
 };
 use crate::resources::pull_through_cache_rule::{made_since, read_prefix, read_role_arn};
-use crate::settings::{Encryption, encryption, exclusions_key, mutability_mode, principals, tag_exclusions, tags};
+use crate::settings::{
+    Encryption, encryption, exclusions_key, insert_access, mutability_mode, principals, tag_exclusions, tags,
+};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
 pub const TOKEN: &str = "awsecr:index:RepositoryTemplate";
@@ -57,13 +59,19 @@ pub const PROPERTIES: &[Property] = &[
     Property::input("lifecyclePolicy"),
     Property::input("pullPrincipals"),
     Property::input("pushPrincipals"),
+    Property::input("pullOrganizations"),
+    Property::input("pullOrganizationPaths"),
+    Property::input("lambdaPull"),
     Property::input("tags"),
     Property::input("customRoleArn"),
     Property::output("registryId", &[]),
     Property::output("region", &[]),
     Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
     Property::output("lifecyclePolicyText", &["lifecyclePolicy"]),
-    Property::output("repositoryPolicyText", &["pullPrincipals", "pushPrincipals"]),
+    Property::output(
+        "repositoryPolicyText",
+        &["pullPrincipals", "pushPrincipals", "pullOrganizations", "pullOrganizationPaths", "lambdaPull"],
+    ),
     Property::output("createdAt", &[]),
 ];
 
@@ -107,11 +115,7 @@ impl TemplateArgs {
         if let Some(p) = &self.lifecycle_policy {
             m.insert("lifecyclePolicy".into(), p.to_value());
         }
-        for (key, list) in [("pullPrincipals", &self.access.pull), ("pushPrincipals", &self.access.push)] {
-            if !list.is_empty() {
-                m.insert(key.into(), strings(list));
-            }
-        }
+        insert_access(&self.access, &mut m);
         if !self.tags.is_empty() {
             m.insert(
                 "tags".into(),
@@ -163,7 +167,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
         other => other,
     };
     let lifecycle = lifecycle::read(&mut r, "lifecyclePolicy");
-    let access = principals(&mut r, config.partition());
+    let access = principals(&mut r, config.partition(), config.region_in_force());
     let tags = tags(&mut r, BTreeMap::len, "the tags every repository created from the template gets");
     let role = read_role_arn(&mut r, "customRoleArn");
     // ECR creates the repositories with this role when the template sets
@@ -264,6 +268,12 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         l.dedup();
         Some(l)
     };
+    let lambda_of = |v: Option<&Value>| -> Option<(Option<Vec<String>>, Option<Vec<String>>)> {
+        match v.map(Value::plain)? {
+            Value::Object(m) => Some((set(m.get("sourceAccounts")), set(m.get("sourceArns")))),
+            _ => None,
+        }
+    };
     let lifecycle_of = |v: Option<&Value>| -> Option<Option<LifecyclePolicy>> {
         let mut m = Map::new();
         if let Some(v) = v {
@@ -272,9 +282,14 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         lifecycle::read(&mut Reader::new(&m, ""), "p").known()
     };
     let mut out = diff_inputs(PROPERTIES, olds, &ignoring, |key, o, n| match key {
-        "appliedFor" | "mutableTagExclusions" | "immutableTagExclusions" | "pullPrincipals" | "pushPrincipals" => {
-            set(o) == set(n)
-        }
+        "appliedFor"
+        | "mutableTagExclusions"
+        | "immutableTagExclusions"
+        | "pullPrincipals"
+        | "pushPrincipals"
+        | "pullOrganizations"
+        | "pullOrganizationPaths" => set(o) == set(n),
+        "lambdaPull" => lambda_of(o) == lambda_of(n),
         "lifecyclePolicy" => match (lifecycle_of(o), lifecycle_of(n)) {
             (Some(Some(a)), Some(Some(b))) => a.same_as(&b),
             (a, b) => a == b,
