@@ -221,7 +221,7 @@ fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>
         Field::Unknown => return Field::Unknown,
         Field::Invalid => return Field::Invalid,
     };
-    r.nested(&obj, "lambdaPull", |lr| {
+    let read = r.nested(&obj, "lambdaPull", |lr| {
         lr.reject_unknown_keys(&["sourceAccounts", "sourceArns"], "field of lambdaPull");
         let accounts = lr.checked_list("sourceAccounts", 0..=usize::MAX, "accounts", true, |a| {
             (!partition::is_account_id(a)).then(|| format!("must be a 12-digit AWS account id, got \"{a}\""))
@@ -252,17 +252,22 @@ fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>
             (Field::Unknown, _) | (_, Field::Unknown) => Field::Unknown,
             (accounts, arns) => {
                 let (source_accounts, source_arns) = (accounts.or(Vec::new()).unwrap_or_default(), arns.or(Vec::new()).unwrap_or_default());
+                // No condition: said below, under lambdaPull itself.
                 if source_accounts.is_empty() && source_arns.is_empty() {
-                    lr.fail(
-                        "",
-                        "must set sourceAccounts or sourceArns (or both): a grant to the Lambda service without a condition would let Lambda functions of every AWS account pull; leave lambdaPull out for none",
-                    );
-                    return Field::Invalid;
+                    return Field::Absent;
                 }
                 Field::Known(Some(LambdaPull { source_accounts, source_arns }))
             }
         }
-    })
+    });
+    if read.is_absent() {
+        r.fail(
+            "lambdaPull",
+            "must set sourceAccounts or sourceArns (or both): a grant to the Lambda service without a condition would let Lambda functions of every AWS account pull; leave lambdaPull out for none",
+        );
+        return Field::Invalid;
+    }
+    read
 }
 
 /// The access inputs as a property map holds them (each left out when it

@@ -812,4 +812,215 @@ mod tests {
             );
         }
     }
+    const ORG: &str = "o-a1b2c3d4e5";
+    const PATH: &str = "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/";
+    const FUNCTIONS: &str = "arn:aws:lambda:us-east-1:111122223333:function:*";
+
+    fn central() -> Access {
+        Access {
+            push: vec![USER.into()],
+            organizations: vec![ORG.into()],
+            organization_paths: vec![PATH.into()],
+            lambda: Some(LambdaPull {
+                source_accounts: vec!["111122223333".into()],
+                source_arns: vec![FUNCTIONS.into()],
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn organizations_and_lambda_generate_one_statement_each() {
+        let d = doc(&central().to_policy("aws").unwrap());
+        let st = d["Statement"].as_array().unwrap();
+        assert_eq!(st.len(), 4, "{d}");
+        assert_eq!(st[0]["Sid"], "AllowPushPull");
+        assert_eq!(
+            st[1],
+            json!({"Sid": "AllowOrganizationPull", "Effect": "Allow", "Principal": "*", "Action": PULL_ACTIONS,
+                   "Condition": {"StringEquals": {"aws:PrincipalOrgID": [ORG]}}})
+        );
+        assert_eq!(
+            st[2],
+            json!({"Sid": "AllowOrganizationPathPull", "Effect": "Allow", "Principal": "*", "Action": PULL_ACTIONS,
+                   "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [format!("{PATH}*")]}}})
+        );
+        assert_eq!(
+            st[3],
+            json!({"Sid": "AllowLambdaPull", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                   "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                   "Condition": {"StringEquals": {"aws:SourceAccount": ["111122223333"]},
+                                 "StringLike": {"aws:SourceArn": [FUNCTIONS]}}})
+        );
+        // Only the conditions given; never a Lambda grant without one.
+        let only_arn = Access {
+            lambda: Some(LambdaPull { source_arns: vec![FUNCTIONS.into()], ..Default::default() }),
+            ..Default::default()
+        };
+        let d = doc(&only_arn.to_policy("aws").unwrap());
+        assert_eq!(d["Statement"][0]["Condition"], json!({"StringLike": {"aws:SourceArn": [FUNCTIONS]}}));
+        let unconditioned = Access { lambda: Some(LambdaPull::default()), ..Default::default() };
+        assert_eq!(unconditioned.to_policy("aws"), None);
+        // Values are sorted: the order of the lists does not change the text.
+        let two = |a: &str, b: &str| Access { organizations: vec![a.into(), b.into()], ..Default::default() };
+        assert_eq!(two(ORG, "o-zzzzzzzzzz").to_policy("aws"), two("o-zzzzzzzzzz", ORG).to_policy("aws"));
+    }
+
+    #[test]
+    fn organizations_and_lambda_round_trip_with_principals() {
+        let cases = [
+            central(),
+            Access { organizations: vec![ORG.into()], ..Default::default() },
+            Access {
+                organization_paths: vec![PATH.into(), "o-a1b2c3d4e5/r-ab12/".into()],
+                pull: vec![ROLE.into()],
+                ..Default::default()
+            },
+            Access {
+                lambda: Some(LambdaPull { source_accounts: vec!["444455556666".into()], ..Default::default() }),
+                ..Default::default()
+            },
+        ];
+        for a in cases {
+            let text = a.to_policy("aws").unwrap();
+            let back = Access::from_policy(&text).unwrap_or_else(|| panic!("{text} does not read back"));
+            assert!(back.same_as(&a), "{a:?} -> {back:?}");
+            assert_eq!(back.to_policy("aws"), Some(text), "generated again the same");
+        }
+        // Each field counts: a grant more or less is not the same access.
+        let mut other = central();
+        other.organization_paths.clear();
+        assert!(!other.same_as(&central()));
+        let mut other = central();
+        other.lambda.as_mut().unwrap().source_accounts.push("444455556666".into());
+        assert!(!other.same_as(&central()));
+        let mut other = central();
+        other.lambda = None;
+        assert!(!other.same_as(&central()));
+    }
+
+    #[test]
+    fn hand_written_organization_and_lambda_policies_read_into_the_fields() {
+        // As people and other tools write them: AWS's Lambda example (its
+        // Sid, the key spelled aws:sourceARN, a single value), another Sid,
+        // Principal {"AWS": "*"}, the 2008 version, the statements split
+        // and in another order.
+        let theirs = json!({
+            "Version": "2008-10-17",
+            "Statement": [
+                {"Sid": "LambdaECRImageCrossAccountRetrievalPolicy", "Effect": "Allow",
+                 "Principal": {"Service": "lambda.amazonaws.com"},
+                 "Action": ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                 "Condition": {"StringLike": {"aws:sourceARN": FUNCTIONS},
+                               "StringEquals": {"AWS:SourceAccount": "111122223333"}}},
+                {"Sid": "OrgPaths", "Effect": "Allow", "Principal": {"AWS": "*"},
+                 "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                 "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": format!("{PATH}*")}}},
+                {"Sid": "Org", "Effect": "Allow", "Principal": "*", "Action": PULL_ACTIONS,
+                 "Condition": {"StringEquals": {"aws:principalorgid": [ORG]}}},
+                {"Effect": "Allow", "Principal": {"AWS": USER}, "Action": PUSH_ACTIONS},
+            ],
+        })
+        .to_string();
+        let read = Access::from_policy(&theirs).expect("expressible");
+        assert!(read.same_as(&central()), "{read:?}");
+        assert!(same_repository_policy(Some(&theirs), central().to_policy("aws").as_deref()));
+    }
+
+    #[test]
+    fn conditioned_statements_the_fields_cannot_express_stay_json() {
+        let pull = json!(PULL_ACTIONS);
+        let lambda_actions = json!(LAMBDA_ACTIONS);
+        let lambda = json!({"Service": "lambda.amazonaws.com"});
+        let cases = [
+            // An unconditioned service grant (AWS's same-account example).
+            json!({"Statement": [{"Effect": "Allow", "Principal": lambda, "Action": lambda_actions}]}),
+            // Another service, other actions, other keys or operators.
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": lambda_actions,
+                                  "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": lambda, "Action": pull,
+                                  "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": lambda, "Action": lambda_actions,
+                                  "Condition": {"ArnLike": {"aws:SourceArn": FUNCTIONS}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": lambda, "Action": lambda_actions,
+                                  "Condition": {"StringLike": {"aws:SourceArn": "arn:aws:lambda:us-east-1:*:function:*"}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": lambda, "Action": lambda_actions,
+                                  "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333", "aws:SourceVpc": "vpc-1"}}}]}),
+            // Two Lambda statements: either's functions, not every condition.
+            json!({"Statement": [
+                {"Effect": "Allow", "Principal": lambda, "Action": lambda_actions, "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}},
+                {"Effect": "Allow", "Principal": lambda, "Action": lambda_actions, "Condition": {"StringLike": {"aws:SourceArn": FUNCTIONS}}}]}),
+            // Organizations: push, other operators, exact paths, malformed ids, two keys.
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": PUSH_ACTIONS,
+                                  "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": pull,
+                                  "Condition": {"StringLike": {"aws:PrincipalOrgID": "o-*"}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": pull,
+                                  "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": PATH}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": pull,
+                                  "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/*/ou-ab12-11111111/*"}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": pull,
+                                  "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-12345678"}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": pull,
+                                  "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG, "aws:PrincipalAccount": "111122223333"}}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": pull, "Condition": {}}]}),
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": pull,
+                                  "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}}]}),
+        ];
+        for c in cases {
+            assert_eq!(Access::from_policy(&c.to_string()), None, "{c}");
+        }
+    }
+
+    #[test]
+    fn organization_ids_and_paths_follow_aws_organizations_forms() {
+        assert_eq!(organization_problem(ORG), None);
+        assert_eq!(organization_problem(&format!("o-{}", "a".repeat(32))), None);
+        for bad in ["o-12345678", "o-A1B2C3D4E5", "a1b2c3d4e5", "o-a1b2c3d4e5/", &format!("o-{}", "a".repeat(33))] {
+            assert!(organization_problem(bad).unwrap().contains("o- followed by 10 to 32"), "{bad}");
+        }
+        for ok in [PATH, "o-a1b2c3d4e5/r-ab12/", "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"] {
+            assert_eq!(organization_path_problem(ok), None, "{ok}");
+        }
+        let six = format!("o-a1b2c3d4e5/r-ab12/{}", "ou-ab12-11111111/".repeat(6));
+        for (bad, words) in [
+            ("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111", "it ends with /"),
+            ("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*", "leave out the final *"),
+            ("o-123/r-ab12/", "starts with the organization id"),
+            ("o-a1b2c3d4e5/ou-ab12-11111111/", "root id"),
+            ("o-a1b2c3d4e5/r-ab12/ou-cd34-11111111/", "the root's part (ab12)"),
+            ("o-a1b2c3d4e5/r-ab12/ou-ab12-111/", "8 to 32"),
+            ("o-a1b2c3d4e5/r-ab12//", "OU id"),
+            (six.as_str(), "at most 5 levels deep"),
+        ] {
+            let reason = organization_path_problem(bad).unwrap_or_else(|| panic!("{bad} accepted"));
+            assert!(reason.contains(words) && reason.contains("AWS Organizations path"), "{bad}: {reason}");
+        }
+    }
+
+    #[test]
+    fn lambda_source_arns_name_an_account() {
+        for ok in [
+            FUNCTIONS,
+            "arn:aws:lambda:*:111122223333:function:app-*",
+            "arn:aws:lambda:eu-west-1:111122223333:function:api:prod",
+            "arn:aws-cn:lambda:cn-north-1:111122223333:function:a?c_d",
+        ] {
+            assert_eq!(lambda_source_arn_problem(ok), None, "{ok}");
+        }
+        for (bad, words) in [
+            ("arn:aws:lambda:us-east-1:*:function:*", "12-digit account id"),
+            ("arn:aws:lambda:us-east-1:1111:function:*", "12-digit account id"),
+            ("arn:aws:s3:::bucket", "must be a Lambda function ARN"),
+            ("arn:aws:lambda:us-east-1:111122223333:layer:x", "must be a Lambda function ARN"),
+            ("arn:nope:lambda:us-east-1:111122223333:function:x", "not an AWS partition"),
+            ("arn:aws:lambda:US:111122223333:function:x", "region name or *"),
+            ("arn:aws:lambda:us-east-1:111122223333:function:", "1 to 64"),
+            ("arn:aws:lambda:us-east-1:111122223333:function:a b", "1 to 64"),
+            ("*", "must be a Lambda function ARN"),
+        ] {
+            let reason = lambda_source_arn_problem(bad).unwrap_or_else(|| panic!("{bad} accepted"));
+            assert!(reason.contains(words), "{bad}: {reason}");
+        }
+    }
 }

@@ -853,4 +853,97 @@ mod tests {
         assert_eq!(back, Some(args.clone()));
         assert_eq!(args.image_tag_mutability(), "IMMUTABLE_WITH_EXCLUSION");
     }
+    #[test]
+    fn organization_and_lambda_grants_are_checked() {
+        let c = ProviderConfig { region: Some("us-east-1".into()), ..Default::default() };
+        let list = |items: &[&str]| Value::Array(items.iter().map(|s| Value::from(*s)).collect());
+        let good = map(&[
+            ("pullOrganizations", list(&["o-a1b2c3d4e5"])),
+            ("pullOrganizationPaths", list(&["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"])),
+            ("pushPrincipals", list(&["arn:aws:iam::111122223333:role/ci"])),
+            (
+                "lambdaPull",
+                obj(&[
+                    ("sourceAccounts", list(&["444455556666"])),
+                    ("sourceArns", list(&["arn:aws:lambda:us-east-1:444455556666:function:*"])),
+                ]),
+            ),
+        ]);
+        let (checked, f) = check(&good, &Map::new(), &ctx(), &c);
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &c).0.unwrap();
+        assert_eq!(args.access.organizations, ["o-a1b2c3d4e5"]);
+        let text = args.repository_policy_text("aws").unwrap();
+        assert!(text.contains("aws:PrincipalOrgID") && text.contains("lambda.amazonaws.com"), "{text}");
+        type Case<'a> = (Vec<(&'a str, Value)>, &'a str, &'a str);
+        let cases: Vec<Case> = vec![
+            (vec![("pullOrganizations", list(&["o-123"]))], "pullOrganizations[0]", "o- followed by 10 to 32"),
+            (
+                vec![("pullOrganizations", list(&["o-a1b2c3d4e5", "o-a1b2c3d4e5"]))],
+                "pullOrganizations[1]",
+                "listed twice",
+            ),
+            (
+                vec![("pullOrganizationPaths", list(&["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]))],
+                "pullOrganizationPaths[0]",
+                "leave out the final *",
+            ),
+            (
+                vec![("lambdaPull", obj(&[]))],
+                "lambdaPull",
+                "without a condition would let Lambda functions of every AWS account pull",
+            ),
+            (
+                vec![("lambdaPull", obj(&[("sourceAccounts", list(&[])), ("sourceArns", list(&[]))]))],
+                "lambdaPull",
+                "must set sourceAccounts or sourceArns",
+            ),
+            (
+                vec![("lambdaPull", obj(&[("sourceAccounts", Value::Array(vec![n(111122223333.0)]))]))],
+                "lambdaPull.sourceAccounts[0]",
+                "quote account ids",
+            ),
+            (
+                vec![("lambdaPull", obj(&[("functions", list(&["x"]))]))],
+                "lambdaPull.functions",
+                "allowed: sourceAccounts, sourceArns",
+            ),
+            (
+                vec![("lambdaPull", obj(&[("sourceArns", list(&["arn:aws:lambda:us-east-1:*:function:*"]))]))],
+                "lambdaPull.sourceArns[0]",
+                "12-digit account id",
+            ),
+            (
+                vec![(
+                    "lambdaPull",
+                    obj(&[("sourceArns", list(&["arn:aws:lambda:eu-west-1:444455556666:function:*"]))]),
+                )],
+                "lambdaPull.sourceArns[0]",
+                "but the repository is in us-east-1",
+            ),
+            (
+                vec![("lambdaPull", obj(&[("sourceArns", list(&["arn:aws-cn:lambda:*:444455556666:function:*"]))]))],
+                "lambdaPull.sourceArns[0]",
+                "is in the partition aws-cn",
+            ),
+            (
+                vec![
+                    ("repositoryPolicyDocument", r#"{"Statement":[{"Effect":"Allow"}]}"#.into()),
+                    ("pullOrganizations", list(&["o-a1b2c3d4e5"])),
+                ],
+                "repositoryPolicyDocument",
+                "is the JSON form of pullOrganizations",
+            ),
+        ];
+        for (pairs, path, words) in cases {
+            let (_, f) = check(&map(&pairs), &Map::new(), &ctx(), &c);
+            assert!(f.iter().any(|f| f.property == path && f.reason.contains(words)), "{path}: {f:?}");
+        }
+        // Unknown during preview: no failure, arguments unknown.
+        let news =
+            map(&[("lambdaPull", obj(&[("sourceAccounts", Value::Unknown)])), ("pullOrganizations", Value::Unknown)]);
+        let (checked, f) = check(&news, &Map::new(), &ctx(), &c);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(parse(&checked, &c).0, None);
+    }
 }
