@@ -18,6 +18,8 @@ from ._enums import *
 __all__ = [
     'AssumeRoleArgs',
     'AssumeRoleArgsDict',
+    'LambdaPullArgs',
+    'LambdaPullArgsDict',
     'LifecyclePolicyArgs',
     'LifecyclePolicyArgsDict',
     'RegistryPolicyConditionArgs',
@@ -125,6 +127,60 @@ class AssumeRoleArgs:
     @session_name.setter
     def session_name(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "session_name", value)
+
+
+class LambdaPullArgsDict(TypedDict):
+    """
+    Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+    """
+    source_accounts: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+    """
+    source_arns: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+    """
+
+@pulumi.input_type
+class LambdaPullArgs:
+    def __init__(__self__, *,
+                 source_accounts: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 source_arns: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_accounts: 12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_arns: Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+        """
+        if source_accounts is not None:
+            pulumi.set(__self__, "source_accounts", source_accounts)
+        if source_arns is not None:
+            pulumi.set(__self__, "source_arns", source_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceAccounts")
+    def source_accounts(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+        """
+        return pulumi.get(self, "source_accounts")
+
+    @source_accounts.setter
+    def source_accounts(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "source_accounts", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceArns")
+    def source_arns(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+        """
+        return pulumi.get(self, "source_arns")
+
+    @source_arns.setter
+    def source_arns(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "source_arns", value)
 
 
 class LifecyclePolicyArgsDict(TypedDict):

@@ -18,6 +18,7 @@ from ._enums import *
 
 __all__ = [
     'AssumeRole',
+    'LambdaPull',
     'LifecyclePolicy',
     'RegistryPolicyCondition',
     'RegistryPolicyStatement',
@@ -84,6 +85,61 @@ class AssumeRole(dict):
         Session name (2-64 characters); defaults to `pulumi-awsecr`.
         """
         return pulumi.get(self, "session_name")
+
+
+@pulumi.output_type
+class LambdaPull(dict):
+    """
+    Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "sourceAccounts":
+            suggest = "source_accounts"
+        elif key == "sourceArns":
+            suggest = "source_arns"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in LambdaPull. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        LambdaPull.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        LambdaPull.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 source_accounts: Optional[Sequence[_builtins.str]] = None,
+                 source_arns: Optional[Sequence[_builtins.str]] = None):
+        """
+        Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+
+        :param Sequence[_builtins.str] source_accounts: 12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+        :param Sequence[_builtins.str] source_arns: Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+        """
+        if source_accounts is not None:
+            pulumi.set(__self__, "source_accounts", source_accounts)
+        if source_arns is not None:
+            pulumi.set(__self__, "source_arns", source_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceAccounts")
+    def source_accounts(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+        """
+        return pulumi.get(self, "source_accounts")
+
+    @_builtins.property
+    @pulumi.getter(name="sourceArns")
+    def source_arns(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+        """
+        return pulumi.get(self, "source_arns")
 
 
 @pulumi.output_type
