@@ -762,7 +762,8 @@ async fn policies_name_principals_and_condition_keys_in_iam_forms() {
     for statement in accepted {
         set(statement.clone()).await.unwrap_or_else(|e| panic!("{statement}: {e:?}"));
     }
-    let invalid = "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'";
+    let invalid =
+        "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'";
     let refused = [
         serde_json::json!({"Effect": "Allow", "Principal": {"Service": "lambda"}, "Action": lambda}),
         serde_json::json!({"Effect": "Allow", "Principal": {"Service": []}, "Action": lambda}),
