@@ -268,9 +268,10 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         l.dedup();
         Some(l)
     };
-    let lambda_of = |v: Option<&Value>| -> Option<(Option<Vec<String>>, Option<Vec<String>>)> {
+    // lambdaPull's two lists, each as a set.
+    let lambda_of = |v: Option<&Value>| -> Option<[Option<Vec<String>>; 2]> {
         match v.map(Value::plain)? {
-            Value::Object(m) => Some((set(m.get("sourceAccounts")), set(m.get("sourceArns")))),
+            Value::Object(m) => Some([set(m.get("sourceAccounts")), set(m.get("sourceArns"))]),
             _ => None,
         }
     };
