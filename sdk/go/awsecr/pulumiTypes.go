@@ -675,7 +675,11 @@ type RegistryPolicyStatement struct {
 	Document *string `pulumi:"document"`
 	// `Allow` (the default) or `Deny`.
 	Effect *string `pulumi:"effect"`
-	// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+	// AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+	OrganizationPaths []string `pulumi:"organizationPaths"`
+	// AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+	Organizations []string `pulumi:"organizations"`
+	// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
 	Principals []string `pulumi:"principals"`
 	// The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
 	RepositoryPrefixes []string `pulumi:"repositoryPrefixes"`
@@ -704,7 +708,11 @@ type RegistryPolicyStatementArgs struct {
 	Document pulumi.StringPtrInput `pulumi:"document"`
 	// `Allow` (the default) or `Deny`.
 	Effect pulumi.StringPtrInput `pulumi:"effect"`
-	// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+	// AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+	OrganizationPaths pulumi.StringArrayInput `pulumi:"organizationPaths"`
+	// AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+	Organizations pulumi.StringArrayInput `pulumi:"organizations"`
+	// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
 	Principals pulumi.StringArrayInput `pulumi:"principals"`
 	// The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
 	RepositoryPrefixes pulumi.StringArrayInput `pulumi:"repositoryPrefixes"`
@@ -784,7 +792,17 @@ func (o RegistryPolicyStatementOutput) Effect() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RegistryPolicyStatement) *string { return v.Effect }).(pulumi.StringPtrOutput)
 }
 
-// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+// AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+func (o RegistryPolicyStatementOutput) OrganizationPaths() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) []string { return v.OrganizationPaths }).(pulumi.StringArrayOutput)
+}
+
+// AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+func (o RegistryPolicyStatementOutput) Organizations() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) []string { return v.Organizations }).(pulumi.StringArrayOutput)
+}
+
+// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
 func (o RegistryPolicyStatementOutput) Principals() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RegistryPolicyStatement) []string { return v.Principals }).(pulumi.StringArrayOutput)
 }

@@ -101,7 +101,15 @@ export interface RegistryPolicyStatement {
      */
     effect?: string;
     /**
-     * Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+     * AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+     */
+    organizationPaths?: string[];
+    /**
+     * AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+     */
+    organizations?: string[];
+    /**
+     * Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
      */
     principals?: string[];
     /**

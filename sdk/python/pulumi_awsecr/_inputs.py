@@ -352,9 +352,17 @@ class RegistryPolicyStatementArgsDict(TypedDict):
     """
     `Allow` (the default) or `Deny`.
     """
+    organization_paths: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+    """
+    organizations: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+    """
     principals: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
-    Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+    Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
     """
     repository_prefixes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
@@ -369,6 +377,8 @@ class RegistryPolicyStatementArgs:
                  conditions: pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyConditionArgs']]]] = None,
                  document: pulumi.Input[Optional[_builtins.str]] = None,
                  effect: pulumi.Input[Optional[_builtins.str]] = None,
+                 organization_paths: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 organizations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_prefixes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
         """
@@ -379,7 +389,9 @@ class RegistryPolicyStatementArgs:
         :param pulumi.Input[Sequence[pulumi.Input['RegistryPolicyConditionArgs']]] conditions: IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
         :param pulumi.Input[_builtins.str] document: The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
         :param pulumi.Input[_builtins.str] effect: `Allow` (the default) or `Deny`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] principals: Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] organization_paths: AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] organizations: AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] principals: Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] repository_prefixes: The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
         """
         pulumi.set(__self__, "sid", sid)
@@ -391,6 +403,10 @@ class RegistryPolicyStatementArgs:
             pulumi.set(__self__, "document", document)
         if effect is not None:
             pulumi.set(__self__, "effect", effect)
+        if organization_paths is not None:
+            pulumi.set(__self__, "organization_paths", organization_paths)
+        if organizations is not None:
+            pulumi.set(__self__, "organizations", organizations)
         if principals is not None:
             pulumi.set(__self__, "principals", principals)
         if repository_prefixes is not None:
@@ -457,10 +473,34 @@ class RegistryPolicyStatementArgs:
         pulumi.set(self, "effect", value)
 
     @_builtins.property
+    @pulumi.getter(name="organizationPaths")
+    def organization_paths(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+        """
+        return pulumi.get(self, "organization_paths")
+
+    @organization_paths.setter
+    def organization_paths(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "organization_paths", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def organizations(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+        """
+        return pulumi.get(self, "organizations")
+
+    @organizations.setter
+    def organizations(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "organizations", value)
+
+    @_builtins.property
     @pulumi.getter
     def principals(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
         """
         return pulumi.get(self, "principals")
 

@@ -262,7 +262,9 @@ class RegistryPolicyStatement(dict):
     @staticmethod
     def __key_warning(key: str):
         suggest = None
-        if key == "repositoryPrefixes":
+        if key == "organizationPaths":
+            suggest = "organization_paths"
+        elif key == "repositoryPrefixes":
             suggest = "repository_prefixes"
 
         if suggest:
@@ -282,6 +284,8 @@ class RegistryPolicyStatement(dict):
                  conditions: Optional[Sequence['outputs.RegistryPolicyCondition']] = None,
                  document: Optional[_builtins.str] = None,
                  effect: Optional[_builtins.str] = None,
+                 organization_paths: Optional[Sequence[_builtins.str]] = None,
+                 organizations: Optional[Sequence[_builtins.str]] = None,
                  principals: Optional[Sequence[_builtins.str]] = None,
                  repository_prefixes: Optional[Sequence[_builtins.str]] = None):
         """
@@ -292,7 +296,9 @@ class RegistryPolicyStatement(dict):
         :param Sequence['RegistryPolicyCondition'] conditions: IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
         :param _builtins.str document: The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
         :param _builtins.str effect: `Allow` (the default) or `Deny`.
-        :param Sequence[_builtins.str] principals: Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        :param Sequence[_builtins.str] organization_paths: AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+        :param Sequence[_builtins.str] organizations: AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+        :param Sequence[_builtins.str] principals: Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
         :param Sequence[_builtins.str] repository_prefixes: The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
         """
         pulumi.set(__self__, "sid", sid)
@@ -304,6 +310,10 @@ class RegistryPolicyStatement(dict):
             pulumi.set(__self__, "document", document)
         if effect is not None:
             pulumi.set(__self__, "effect", effect)
+        if organization_paths is not None:
+            pulumi.set(__self__, "organization_paths", organization_paths)
+        if organizations is not None:
+            pulumi.set(__self__, "organizations", organizations)
         if principals is not None:
             pulumi.set(__self__, "principals", principals)
         if repository_prefixes is not None:
@@ -350,10 +360,26 @@ class RegistryPolicyStatement(dict):
         return pulumi.get(self, "effect")
 
     @_builtins.property
+    @pulumi.getter(name="organizationPaths")
+    def organization_paths(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+        """
+        return pulumi.get(self, "organization_paths")
+
+    @_builtins.property
+    @pulumi.getter
+    def organizations(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+        """
+        return pulumi.get(self, "organizations")
+
+    @_builtins.property
     @pulumi.getter
     def principals(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
         """
         return pulumi.get(self, "principals")
 
