@@ -907,3 +907,28 @@ async fn bad_organization_and_lambda_grants_are_check_failures() {
     assert!(has("lambdaPull.sourceArns[0]", "12-digit account id"), "{got:?}");
     assert!(has("lambdaPull", "without a condition would let Lambda functions of every AWS account pull"), "{got:?}");
 }
+
+#[tokio::test]
+async fn secret_organization_and_lambda_grants_keep_the_policy_secret() {
+    let mut env = Env::with_config(emulator(), &[]).await;
+    let news = obj(&[
+        ("repositoryName", "hidden".into()),
+        ("pullOrganizations", Value::Array(vec![Value::from(ORG).into_secret()])),
+        ("lambdaPull", Value::Object(obj(&[("sourceAccounts", strings(&[WORKLOAD]).into_secret())]))),
+    ]);
+    let inputs = env.checked_with("hidden", &news, &Map::new()).await;
+    let (id, out) = env.create("hidden", &inputs, false).await.unwrap();
+    assert!(matches!(out["repositoryPolicyText"], Value::Secret(_)), "{out:?}");
+    let (read_out, read_in) = env.read_found("hidden", &id, &out, &inputs).await;
+    assert!(matches!(read_out["repositoryPolicyText"], Value::Secret(_)), "{read_out:?}");
+    assert!(read_in["pullOrganizations"].contains_secret() && read_in["lambdaPull"].contains_secret(), "{read_in:?}");
+    // A bad value that arrived as a secret is never quoted.
+    let bad = obj(&[
+        ("repositoryName", "hidden".into()),
+        ("pullOrganizations", Value::Array(vec![Value::from("o-secretbad").into_secret()])),
+    ]);
+    let (_, failures) = env.check("hidden", &bad, &Map::new()).await;
+    let got: Vec<(String, String)> = failures.iter().map(path_and_reason).collect();
+    assert!(got.iter().any(|(p, _)| p == "pullOrganizations[0]"), "{got:?}");
+    assert!(!format!("{got:?}").contains("o-secretbad"), "{got:?}");
+}
