@@ -1,7 +1,10 @@
 //! Access for runtimes and CI over gRPC, against the real provider binary and
 //! a local ECR emulator: the repository policy written from `pullPrincipals`
 //! and `pushPrincipals` (created, read back, updated with one call, removed,
-//! drift after a hand edit), the IAM policy documents, and the functions
+//! drift after a hand edit), the organization and Lambda grants
+//! (`pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`: the same
+//! cycle, hand-written AWS-style policies imported into the fields, Check
+//! refusals), the IAM policy documents, and the functions
 //! `getRepository` and `getAuthorizationToken`. What ECR holds is checked with
 //! an independent AWS SDK client; calls are counted with moto's recorder.
 
