@@ -5,7 +5,11 @@
 //! Each reader checks AWS's rules and names the property path on failure.
 
 use crate::partition;
-use crate::policy::access::{Access, MAX_POLICY_LENGTH, principal_partition_problem, principal_problem};
+use crate::policy::access::{
+    Access, LambdaPull, MAX_POLICY_LENGTH, lambda_source_arn_problem, organization_path_problem, organization_problem,
+    principal_partition_problem, principal_problem,
+};
+use crate::property::{Map, Value};
 use std::collections::BTreeMap;
 
 use crate::validate::{Field, MAX_TAGS, Reader, check_tags};
@@ -129,10 +133,18 @@ pub fn tag_exclusions(r: &mut Reader<'_>, immutable: &Field<bool>) -> Field<Vec<
     found
 }
 
-/// Reads `pullPrincipals` and `pushPrincipals`: each entry a valid principal,
-/// no entry twice in one list or in both (push already grants pull), and a
-/// policy small enough for ECR.
-pub fn principals(r: &mut Reader<'_>, partition: Option<&str>) -> Field<Access> {
+/// The inputs that grant access to the repository, each generating its own
+/// statement of the one repository policy.
+pub const ACCESS_INPUTS: &[&str] =
+    &["pullPrincipals", "pushPrincipals", "pullOrganizations", "pullOrganizationPaths", "lambdaPull"];
+
+/// Reads the access inputs: `pullPrincipals` and `pushPrincipals` (each
+/// entry a valid principal, no entry twice in one list or in both, since
+/// push already grants pull), `pullOrganizations` and `pullOrganizationPaths`
+/// (AWS Organizations' id and path forms), and `lambdaPull` (at least one
+/// condition, function ARNs of the repository's partition and region); and
+/// checks that the policy they make is small enough for ECR.
+pub fn principals(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>) -> Field<Access> {
     let mut lists = Vec::new();
     for key in ["pullPrincipals", "pushPrincipals"] {
         let problem =
@@ -152,9 +164,26 @@ pub fn principals(r: &mut Reader<'_>, partition: Option<&str>) -> Field<Access> 
     }
     let push = lists.pop().expect("two lists");
     let pull = lists.pop().expect("two lists");
-    let (pull, push) = match (pull, push) {
-        (Field::Known(pull), Field::Known(push)) => (pull, push),
-        (Field::Invalid, _) | (_, Field::Invalid) => return Field::Invalid,
+    let organizations =
+        match r.checked_list("pullOrganizations", 0..=usize::MAX, "organizations", true, organization_problem) {
+            Field::Absent => Field::Known(Vec::new()),
+            other => other,
+        };
+    let paths = match r.checked_list("pullOrganizationPaths", 0..=usize::MAX, "paths", true, organization_path_problem)
+    {
+        Field::Absent => Field::Known(Vec::new()),
+        other => other,
+    };
+    let lambda = lambda_pull(r, partition, region);
+    let (pull, push, organizations, organization_paths, lambda) = match (pull, push, organizations, paths, lambda) {
+        (Field::Known(a), Field::Known(b), Field::Known(c), Field::Known(d), Field::Known(e)) => (a, b, c, d, e),
+        (Field::Invalid, ..)
+        | (_, Field::Invalid, ..)
+        | (_, _, Field::Invalid, ..)
+        | (.., Field::Invalid, _)
+        | (.., Field::Invalid) => {
+            return Field::Invalid;
+        }
         _ => return Field::Unknown,
     };
     let mut ok = true;
@@ -167,18 +196,118 @@ pub fn principals(r: &mut Reader<'_>, partition: Option<&str>) -> Field<Access> 
             ok = false;
         }
     }
-    let access = Access { pull, push };
+    let access = Access { pull, push, organizations, organization_paths, lambda };
     let measured_in = partition.unwrap_or("aws");
     if ok && let Some(len) = access.to_policy(measured_in).map(|t| t.len()).filter(|l| *l > MAX_POLICY_LENGTH) {
         r.fail(
             "pullPrincipals",
             format!(
-                "the repository policy for these pullPrincipals and pushPrincipals would be {len} characters, more than the {MAX_POLICY_LENGTH} ECR allows; grant whole accounts instead of many roles, or fewer principals"
+                "the repository policy for these pullPrincipals, pushPrincipals, pullOrganizations, pullOrganizationPaths and lambdaPull would be {len} characters, more than the {MAX_POLICY_LENGTH} ECR allows; grant whole accounts or an organization instead of many roles, or fewer principals"
             ),
         );
         ok = false;
     }
     if ok { Field::Known(access) } else { Field::Invalid }
+}
+
+/// Reads `lambdaPull`: `sourceAccounts` (account ids) and `sourceArns`
+/// (function ARN patterns of the repository's partition and region), at
+/// least one of them, since a grant to the Lambda service without a
+/// condition would let functions of every AWS account pull.
+fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>) -> Field<Option<LambdaPull>> {
+    let obj = match r.object("lambdaPull") {
+        Field::Known(obj) => obj,
+        Field::Absent => return Field::Known(None),
+        Field::Unknown => return Field::Unknown,
+        Field::Invalid => return Field::Invalid,
+    };
+    let read = r.nested(&obj, "lambdaPull", |lr| {
+        lr.reject_unknown_keys(&["sourceAccounts", "sourceArns"], "field of lambdaPull");
+        let accounts = lr.checked_list("sourceAccounts", 0..=usize::MAX, "accounts", true, |a| {
+            (!partition::is_account_id(a)).then(|| format!("must be a 12-digit AWS account id, got \"{a}\""))
+        });
+        for f in lr.failures.iter_mut().filter(|f| f.property.starts_with("lambdaPull.sourceAccounts[")) {
+            if f.reason == "must be a string, got a number" {
+                f.reason.push_str("; quote account ids (\"012345678901\"), since a number loses leading zeros");
+            }
+        }
+        let arns = lr.checked_list("sourceArns", 0..=usize::MAX, "function ARNs", true, |arn| {
+            lambda_source_arn_problem(arn).or_else(|| {
+                let parts: Vec<&str> = arn.split(':').collect();
+                let (arn_partition, arn_region) = (parts[1], parts[3]);
+                if let Some(own) = partition.filter(|p| *p != arn_partition) {
+                    return Some(format!(
+                        "is in the partition {arn_partition}, but the repository is in {own}; Lambda pulls only from repositories of its own partition"
+                    ));
+                }
+                region.filter(|own| arn_region != "*" && arn_region != *own).map(|own| {
+                    format!(
+                        "names functions in {arn_region}, but the repository is in {own}; Lambda pulls container images only from repositories of the function's own region"
+                    )
+                })
+            })
+        });
+        match (accounts, arns) {
+            (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
+            (Field::Unknown, _) | (_, Field::Unknown) => Field::Unknown,
+            (accounts, arns) => {
+                let (source_accounts, source_arns) = (accounts.or(Vec::new()).unwrap_or_default(), arns.or(Vec::new()).unwrap_or_default());
+                // No condition: said below, under lambdaPull itself.
+                if source_accounts.is_empty() && source_arns.is_empty() {
+                    return Field::Absent;
+                }
+                Field::Known(Some(LambdaPull { source_accounts, source_arns }))
+            }
+        }
+    });
+    if read.is_absent() {
+        r.fail(
+            "lambdaPull",
+            "must set sourceAccounts or sourceArns (or both): a grant to the Lambda service without a condition would let Lambda functions of every AWS account pull; leave lambdaPull out for none",
+        );
+        return Field::Invalid;
+    }
+    read
+}
+
+/// The access inputs as a property map holds them (each left out when it
+/// grants nothing), for Check's shape and for Read's rebuilt inputs.
+pub fn insert_access(access: &Access, m: &mut Map) {
+    let strings = |l: &[String]| Value::Array(l.iter().map(|s| s.clone().into()).collect());
+    for (key, list) in [
+        ("pullPrincipals", &access.pull),
+        ("pushPrincipals", &access.push),
+        ("pullOrganizations", &access.organizations),
+        ("pullOrganizationPaths", &access.organization_paths),
+    ] {
+        if !list.is_empty() {
+            m.insert(key.into(), strings(list));
+        }
+    }
+    if let Some(l) = &access.lambda {
+        let mut obj = Map::new();
+        if !l.source_accounts.is_empty() {
+            obj.insert("sourceAccounts".into(), strings(&l.source_accounts));
+        }
+        if !l.source_arns.is_empty() {
+            obj.insert("sourceArns".into(), strings(&l.source_arns));
+        }
+        m.insert("lambdaPull".into(), Value::Object(obj));
+    }
+}
+
+/// The access the inputs ask for, read without checking (Check did): `None`
+/// while any of it is unknown.
+pub fn access_of(inputs: &Map) -> Option<Access> {
+    let plain: Map = inputs
+        .iter()
+        .filter(|(k, _)| ACCESS_INPUTS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.plain()))
+        .collect();
+    if plain.values().any(Value::contains_unknown) {
+        return None;
+    }
+    principals(&mut Reader::new(&plain, ""), None, None).known()
 }
 
 /// Reads `tags`: each key and value within AWS's rules, and at most

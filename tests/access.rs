@@ -1,7 +1,10 @@
 //! Access for runtimes and CI over gRPC, against the real provider binary and
 //! a local ECR emulator: the repository policy written from `pullPrincipals`
 //! and `pushPrincipals` (created, read back, updated with one call, removed,
-//! drift after a hand edit), the IAM policy documents, and the functions
+//! drift after a hand edit), the organization and Lambda grants
+//! (`pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`: the same
+//! cycle, hand-written AWS-style policies imported into the fields, Check
+//! refusals), the IAM policy documents, and the functions
 //! `getRepository` and `getAuthorizationToken`. What ECR holds is checked with
 //! an independent AWS SDK client; calls are counted with moto's recorder.
 
@@ -629,4 +632,306 @@ async fn a_role_created_late_is_picked_up_by_the_retry() {
     created.expect("the late role is picked up");
     assert_eq!(made, role);
     assert_eq!(grants(&env.repository_policy("late").await.unwrap()), vec![(role.to_string(), actions(PULL))]);
+}
+
+// ------------------------------------------------ organizations and Lambda
+
+const ORG: &str = "o-a1b2c3d4e5";
+const OTHER_ORG: &str = "o-f6g7h8i9j0";
+const OU_PATH: &str = "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/";
+const WORKLOAD: &str = "444455556666";
+const WORKLOAD_FUNCTIONS: &str = "arn:aws:lambda:us-east-1:444455556666:function:*";
+
+fn lambda_pull(accounts: &[&str], arns: &[&str]) -> Value {
+    let mut m = Map::new();
+    if !accounts.is_empty() {
+        m.insert("sourceAccounts".into(), strings(accounts));
+    }
+    if !arns.is_empty() {
+        m.insert("sourceArns".into(), strings(arns));
+    }
+    Value::Object(m)
+}
+
+/// The central-registry pattern: the organization pulls, CI pushes from one
+/// account, Lambda pulls for the workload account's functions.
+fn central(name: &str) -> Map {
+    obj(&[
+        ("repositoryName", name.into()),
+        ("pullOrganizations", strings(&[ORG])),
+        ("pullOrganizationPaths", strings(&[OU_PATH])),
+        ("pushPrincipals", strings(&[CI_ROLE])),
+        ("lambdaPull", lambda_pull(&[WORKLOAD], &[WORKLOAD_FUNCTIONS])),
+    ])
+}
+
+/// The statement of a policy with `sid`.
+fn statement<'a>(policy: &'a Json, sid: &str) -> &'a Json {
+    policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == sid)
+        .unwrap_or_else(|| panic!("{sid} in {policy}"))
+}
+
+#[tokio::test]
+async fn organization_and_lambda_grants_write_one_policy_and_import_with_no_diff() {
+    let mut env = Env::with_config(emulator(), &[]).await;
+    env.moto.start_recording();
+    let inputs = env.checked_with("central", &central("central/api"), &Map::new()).await;
+    let (_, preview) = env.create("central", &inputs, true).await.unwrap();
+    assert_eq!(env.moto.stop_recording(), Vec::<String>::new(), "Check and preview make no AWS call");
+    assert_eq!(preview["repositoryPolicyText"], Value::Unknown);
+
+    env.moto.start_recording();
+    let (id, out) = env.create("central", &inputs, false).await.unwrap();
+    assert_eq!(env.moto.stop_recording(), vec!["CreateRepository", "SetRepositoryPolicy"]);
+
+    // One policy: CI's push, the organization and the OU under their
+    // condition keys, Lambda under its source conditions.
+    let policy = env.repository_policy("central/api").await.expect("a repository policy");
+    assert_eq!(policy["Statement"].as_array().unwrap().len(), 4, "{policy}");
+    assert_eq!(statement(&policy, "AllowPushPull")["Principal"], json!({"AWS": [CI_ROLE]}));
+    let org = statement(&policy, "AllowOrganizationPull");
+    assert_eq!(org["Principal"], "*");
+    assert_eq!(org["Action"], json!(PULL));
+    assert_eq!(org["Condition"], json!({"StringEquals": {"aws:PrincipalOrgID": [ORG]}}));
+    let paths = statement(&policy, "AllowOrganizationPathPull");
+    assert_eq!(
+        paths["Condition"],
+        json!({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [format!("{OU_PATH}*")]}})
+    );
+    let lambda = statement(&policy, "AllowLambdaPull");
+    assert_eq!(lambda["Principal"], json!({"Service": "lambda.amazonaws.com"}));
+    assert_eq!(lambda["Action"], json!(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]));
+    assert_eq!(
+        lambda["Condition"],
+        json!({"StringEquals": {"aws:SourceAccount": [WORKLOAD]}, "StringLike": {"aws:SourceArn": [WORKLOAD_FUNCTIONS]}})
+    );
+    let text: Json = serde_json::from_str(out["repositoryPolicyText"].as_str().unwrap()).unwrap();
+    assert_eq!(text, policy, "the output is the policy in force");
+    // The IAM documents a role attaches stay the repository's own.
+    let pull_doc: Json = serde_json::from_str(out["pullPolicyDocument"].as_str().unwrap()).unwrap();
+    assert_eq!(pull_doc["Statement"][0]["Resource"], out["arn"].as_str().unwrap());
+
+    // Refresh: the same inputs, no diff.
+    let (read_out, read_inputs) = env.read_found("central", &id, &out, &inputs).await;
+    for key in ["pullOrganizations", "pullOrganizationPaths", "pushPrincipals", "lambdaPull"] {
+        assert_eq!(read_inputs.get(key), inputs.get(key), "{key}");
+    }
+    let d = env.diff("central", &id, &read_out, &inputs).await;
+    assert_eq!(d.changes, pulumirpc::diff_response::DiffChanges::DiffNone as i32, "{:?}", d.diffs);
+
+    // Import: the typed fields come back (no raw document), check and diff clean.
+    let (import_out, import_inputs) = env.read_found("central", &id, &Map::new(), &Map::new()).await;
+    assert!(!import_inputs.contains_key("repositoryPolicyDocument"), "{import_inputs:?}");
+    assert_eq!(list_of(&import_inputs, "pullOrganizations"), set(&[ORG]));
+    assert_eq!(list_of(&import_inputs, "pullOrganizationPaths"), set(&[OU_PATH]));
+    assert_eq!(import_inputs.get("lambdaPull"), inputs.get("lambdaPull"));
+    let checked = env.checked_with("central", &import_inputs, &Map::new()).await;
+    let d = env.diff("central", &id, &import_out, &checked).await;
+    assert_eq!(d.changes, pulumirpc::diff_response::DiffChanges::DiffNone as i32, "{:?}", d.diffs);
+}
+
+#[tokio::test]
+async fn a_policy_written_by_hand_the_aws_way_imports_into_the_typed_fields() {
+    let mut env = Env::with_config(emulator(), &[]).await;
+    let plain = env.checked_with("hand", &obj(&[("repositoryName", "hand".into())]), &Map::new()).await;
+    let (id, _) = env.create("hand", &plain, false).await.unwrap();
+    // As AWS's Lambda documentation and other tools write it: the
+    // documentation's Sids and key spelling, single values, Principal
+    // {"AWS": "*"}, the 2008 version.
+    let theirs = json!({
+        "Version": "2008-10-17",
+        "Statement": [
+            {"Sid": "CrossAccountPermission", "Effect": "Allow", "Principal": {"AWS": "*"},
+             "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+             "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}},
+            {"Sid": "LambdaECRImageCrossAccountRetrievalPolicy", "Effect": "Allow",
+             "Principal": {"Service": "lambda.amazonaws.com"},
+             "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+             "Condition": {"StringLike": {"aws:sourceARN": WORKLOAD_FUNCTIONS}}},
+        ],
+    });
+    env.set_policy_by_hand("hand", &theirs).await;
+    let (out, inputs) = env.read_found("hand", &id, &Map::new(), &Map::new()).await;
+    assert!(!inputs.contains_key("repositoryPolicyDocument"), "{inputs:?}");
+    assert_eq!(list_of(&inputs, "pullOrganizations"), set(&[ORG]));
+    assert_eq!(inputs.get("lambdaPull"), Some(&lambda_pull(&[], &[WORKLOAD_FUNCTIONS])));
+    let checked = env.checked_with("hand", &inputs, &Map::new()).await;
+    let d = env.diff("hand", &id, &out, &checked).await;
+    assert_eq!(d.changes, pulumirpc::diff_response::DiffChanges::DiffNone as i32, "{:?}", d.diffs);
+    env.moto.start_recording();
+    let _ = env.updated("hand", &id, &out, &checked, false).await;
+    assert_eq!(env.moto.stop_recording(), Vec::<String>::new(), "nothing to write");
+
+    // An unconditioned Lambda grant is beyond the fields: it stays JSON.
+    let unconditioned = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "LambdaECRImageRetrievalPolicy", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+         "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]});
+    env.set_policy_by_hand("hand", &unconditioned).await;
+    let (_, inputs) = env.read_found("hand", &id, &Map::new(), &Map::new()).await;
+    assert!(!inputs.contains_key("lambdaPull"), "{inputs:?}");
+    let doc: Json = serde_json::from_str(inputs["repositoryPolicyDocument"].as_str().unwrap()).unwrap();
+    assert_eq!(doc, unconditioned);
+}
+
+#[tokio::test]
+async fn organization_and_lambda_grants_update_with_one_call_each_change() {
+    let mut env = Env::with_config(emulator(), &[]).await;
+    let mut declared = obj(&[("repositoryName", "org".into()), ("pullOrganizations", strings(&[ORG]))]);
+    let inputs = env.checked_with("org", &declared, &Map::new()).await;
+    let (id, mut state) = env.create("org", &inputs, false).await.unwrap();
+
+    type Step = (&'static str, Option<Value>, Vec<&'static str>, Vec<&'static str>);
+    let steps: Vec<Step> = vec![
+        ("pullOrganizations", Some(strings(&[OTHER_ORG, ORG])), vec!["pullOrganizations"], vec!["SetRepositoryPolicy"]),
+        // The same organizations in another order: nothing to do.
+        ("pullOrganizations", Some(strings(&[ORG, OTHER_ORG])), vec![], vec![]),
+        (
+            "pullOrganizationPaths",
+            Some(strings(&[OU_PATH])),
+            vec!["pullOrganizationPaths"],
+            vec!["SetRepositoryPolicy"],
+        ),
+        ("lambdaPull", Some(lambda_pull(&[WORKLOAD], &[])), vec!["lambdaPull"], vec!["SetRepositoryPolicy"]),
+        (
+            "lambdaPull",
+            Some(lambda_pull(&[WORKLOAD], &[WORKLOAD_FUNCTIONS])),
+            vec!["lambdaPull"],
+            vec!["SetRepositoryPolicy"],
+        ),
+        ("pullOrganizations", None, vec!["pullOrganizations"], vec!["SetRepositoryPolicy"]),
+        ("pullOrganizationPaths", None, vec!["pullOrganizationPaths"], vec!["SetRepositoryPolicy"]),
+        ("lambdaPull", None, vec!["lambdaPull"], vec!["DeleteRepositoryPolicy"]),
+    ];
+    for (key, value, keys, calls) in steps {
+        match value {
+            Some(v) => declared.insert(key.into(), v),
+            None => declared.remove(key),
+        };
+        let news = env.checked_with("org", &declared, &state).await;
+        let d = env.diff("org", &id, &state, &news).await;
+        assert_eq!(sorted(d.diffs.clone()), keys, "diff for {declared:?}");
+        let preview = env.updated("org", &id, &state, &news, true).await;
+        env.moto.start_recording();
+        state = env.updated("org", &id, &state, &news, false).await;
+        assert_eq!(env.moto.stop_recording(), calls, "calls for {declared:?}");
+        assert_eq!(preview.get("repositoryPolicyText"), state.get("repositoryPolicyText"));
+        let d = env.diff("org", &id, &state, &news).await;
+        assert!(d.diffs.is_empty(), "after {declared:?}: {:?}", d.diffs);
+        let held = env.repository_policy("org").await;
+        assert_eq!(held.is_some(), state.contains_key("repositoryPolicyText"));
+        if let Some(policy) = held {
+            let text: Json = serde_json::from_str(state["repositoryPolicyText"].as_str().unwrap()).unwrap();
+            assert_eq!(text, policy);
+        }
+    }
+}
+
+#[tokio::test]
+async fn drift_in_organization_and_lambda_statements_is_detected_and_restored() {
+    let mut env = Env::with_config(emulator(), &[]).await;
+    let inputs = env.checked_with("odrift", &central("odrift"), &Map::new()).await;
+    let (id, state) = env.create("odrift", &inputs, false).await.unwrap();
+    let declared = env.repository_policy("odrift").await.unwrap();
+
+    // Someone swaps the organization and widens Lambda to another account.
+    let mut edited = declared.clone();
+    for st in edited["Statement"].as_array_mut().unwrap() {
+        if st["Sid"] == "AllowOrganizationPull" {
+            st["Condition"] = json!({"StringEquals": {"aws:PrincipalOrgID": OTHER_ORG}});
+        }
+        if st["Sid"] == "AllowLambdaPull" {
+            st["Condition"] = json!({"StringEquals": {"aws:SourceAccount": [WORKLOAD, OTHER_ACCOUNT]}});
+        }
+    }
+    env.set_policy_by_hand("odrift", &edited).await;
+    let (out, read_inputs) = env.read_found("odrift", &id, &state, &inputs).await;
+    assert_eq!(list_of(&read_inputs, "pullOrganizations"), set(&[OTHER_ORG]));
+    assert_eq!(read_inputs.get("lambdaPull"), Some(&lambda_pull(&[OTHER_ACCOUNT, WORKLOAD], &[])));
+    let d = env.diff("odrift", &id, &out, &inputs).await;
+    assert_eq!(sorted(d.diffs.clone()), vec!["lambdaPull", "pullOrganizations"]);
+    assert!(env.warnings().is_empty(), "an expressible edit needs no warning: {:?}", env.warnings());
+    env.moto.start_recording();
+    let restored = env.updated("odrift", &id, &out, &inputs, false).await;
+    assert_eq!(env.moto.stop_recording(), vec!["SetRepositoryPolicy"]);
+    assert_eq!(env.repository_policy("odrift").await.unwrap(), declared);
+    let d = env.diff("odrift", &id, &restored, &inputs).await;
+    assert!(d.diffs.is_empty(), "{:?}", d.diffs);
+
+    // An edit the fields cannot express (Lambda without a condition): kept
+    // visible with a warning, and the next update restores the declared one.
+    let mut open = declared.clone();
+    for st in open["Statement"].as_array_mut().unwrap() {
+        if st["Sid"] == "AllowLambdaPull" {
+            st.as_object_mut().unwrap().remove("Condition");
+        }
+    }
+    env.set_policy_by_hand("odrift", &open).await;
+    let (out, read_inputs) = env.read_found("odrift", &id, &restored, &inputs).await;
+    assert_eq!(read_inputs.get("lambdaPull"), inputs.get("lambdaPull"), "the declared fields stay");
+    assert!(env.warnings().iter().any(|w| w.contains("cannot express")), "{:?}", env.warnings());
+    let d = env.diff("odrift", &id, &out, &inputs).await;
+    assert_eq!(d.diffs, vec!["repositoryPolicyText"]);
+    let _ = env.updated("odrift", &id, &out, &inputs, false).await;
+    assert_eq!(env.repository_policy("odrift").await.unwrap(), declared);
+}
+
+#[tokio::test]
+async fn bad_organization_and_lambda_grants_are_check_failures() {
+    let mut env = Env::with_config(emulator(), &[("region", "us-east-1".into())]).await;
+    env.moto.start_recording();
+    let (_, failures) = env
+        .check(
+            "bad",
+            &obj(&[
+                ("repositoryName", "bad".into()),
+                ("pullOrganizations", strings(&[ORG, "o-short"])),
+                ("pullOrganizationPaths", strings(&["o-a1b2c3d4e5/r-ab12/ou-zz99-11111111/"])),
+                ("lambdaPull", lambda_pull(&[], &["arn:aws:lambda:us-east-1:*:function:*"])),
+            ]),
+            &Map::new(),
+        )
+        .await;
+    let (_, unconditioned) = env
+        .check(
+            "open",
+            &obj(&[("repositoryName", "open".into()), ("lambdaPull", Value::Object(Map::new()))]),
+            &Map::new(),
+        )
+        .await;
+    assert_eq!(env.moto.stop_recording(), Vec::<String>::new());
+    let got: Vec<(String, String)> = failures.iter().chain(&unconditioned).map(path_and_reason).collect();
+    let has = |path: &str, part: &str| got.iter().any(|(p, r)| p == path && r.contains(part));
+    assert!(has("pullOrganizations[1]", "o- followed by 10 to 32 lowercase letters or digits"), "{got:?}");
+    assert!(has("pullOrganizationPaths[0]", "the root's part (ab12)"), "{got:?}");
+    assert!(has("lambdaPull.sourceArns[0]", "12-digit account id"), "{got:?}");
+    assert!(has("lambdaPull", "without a condition would let Lambda functions of every AWS account pull"), "{got:?}");
+}
+
+#[tokio::test]
+async fn secret_organization_and_lambda_grants_keep_the_policy_secret() {
+    let mut env = Env::with_config(emulator(), &[]).await;
+    let news = obj(&[
+        ("repositoryName", "hidden".into()),
+        ("pullOrganizations", Value::Array(vec![Value::from(ORG).into_secret()])),
+        ("lambdaPull", Value::Object(obj(&[("sourceAccounts", strings(&[WORKLOAD]).into_secret())]))),
+    ]);
+    let inputs = env.checked_with("hidden", &news, &Map::new()).await;
+    let (id, out) = env.create("hidden", &inputs, false).await.unwrap();
+    assert!(matches!(out["repositoryPolicyText"], Value::Secret(_)), "{out:?}");
+    let (read_out, read_in) = env.read_found("hidden", &id, &out, &inputs).await;
+    assert!(matches!(read_out["repositoryPolicyText"], Value::Secret(_)), "{read_out:?}");
+    assert!(read_in["pullOrganizations"].contains_secret() && read_in["lambdaPull"].contains_secret(), "{read_in:?}");
+    // A bad value that arrived as a secret is never quoted.
+    let bad = obj(&[
+        ("repositoryName", "hidden".into()),
+        ("pullOrganizations", Value::Array(vec![Value::from("o-secretbad").into_secret()])),
+    ]);
+    let (_, failures) = env.check("hidden", &bad, &Map::new()).await;
+    let got: Vec<(String, String)> = failures.iter().map(path_and_reason).collect();
+    assert!(got.iter().any(|(p, _)| p == "pullOrganizations[0]"), "{got:?}");
+    assert!(!format!("{got:?}").contains("o-secretbad"), "{got:?}");
 }

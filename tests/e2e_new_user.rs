@@ -92,7 +92,9 @@ async fn turning_force_delete_off_with_a_replacement_is_refused() {
     stack.ok(&["destroy", "--skip-preview"]);
 }
 
-const LAMBDA_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"LambdaPull","Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Condition":{"StringLike":{"aws:sourceArn":"arn:aws:lambda:us-east-1:123456789012:function:*"}}}]}"#;
+/// Lambda pulls for any function (AWS's same-account example, with no
+/// condition): `lambdaPull` never grants that, so it stays JSON.
+const LAMBDA_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"LambdaECRImageRetrievalPolicy","Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}"#;
 /// Pull requests expire after a week, and only five untagged images are kept:
 /// a count rule for untagged images is beyond the simple fields.
 const LEGACY_RULES: &str = r#"{"rules":[{"rulePriority":1,"description":"pull requests","selection":{"tagStatus":"tagged","tagPatternList":["pr-*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":7},"action":{"type":"expire"}},{"rulePriority":2,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}"#;

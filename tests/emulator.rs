@@ -732,3 +732,61 @@ async fn the_rust_sdk_reads_pull_through_cache_rules_and_creation_templates() {
         assert!(err.is_template_already_exists_exception(), "{mode}: {err:?}");
     }
 }
+
+/// Rule 11: principals and condition keys in the forms IAM takes, as ECR
+/// checks them; the statements of organization and Lambda pull pass, in
+/// the spellings people write them.
+#[tokio::test]
+async fn policies_name_principals_and_condition_keys_in_iam_forms() {
+    let moto = Moto::start_strict();
+    let ecr = moto.ecr().await;
+    ecr.create_repository().repository_name("access/org").send().await.unwrap();
+    let set = |statement: serde_json::Value| {
+        let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [statement]}).to_string();
+        ecr.set_repository_policy().repository_name("access/org").policy_text(policy).send()
+    };
+    let pull = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+    let lambda = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+    let accepted = [
+        serde_json::json!({"Effect": "Allow", "Principal": "*", "Action": pull,
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]}}}),
+        serde_json::json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": pull,
+            "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"}}}),
+        // Keys in any case, values of any form: ECR does not check them.
+        serde_json::json!({"Effect": "Allow", "Principal": "*", "Action": pull,
+            "Condition": {"StringEquals": {"AWS:principalorgid": "o-12345678"}}}),
+        serde_json::json!({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": lambda,
+            "Condition": {"StringLike": {"aws:sourceARN": "arn:aws:lambda:us-east-1:111122223333:function:*"},
+                          "StringEquals": {"aws:SourceAccount": "111122223333"}}}),
+        serde_json::json!({"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "codebuild.amazonaws.com"]},
+            "Action": lambda, "Condition": {"StringEquals": {"ecr:ResourceTag/team": "platform"}}}),
+    ];
+    for statement in accepted {
+        set(statement.clone()).await.unwrap_or_else(|e| panic!("{statement}: {e:?}"));
+    }
+    let invalid =
+        "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'";
+    let refused = [
+        serde_json::json!({"Effect": "Allow", "Principal": {"Service": "lambda"}, "Action": lambda}),
+        serde_json::json!({"Effect": "Allow", "Principal": {"Service": []}, "Action": lambda}),
+        serde_json::json!({"Effect": "Allow", "Principal": {"Organization": "o-a1b2c3d4e5"}, "Action": pull}),
+        serde_json::json!({"Effect": "Allow", "Principal": "everyone", "Action": pull}),
+        serde_json::json!({"Effect": "Allow", "Principal": "*", "Action": pull,
+            "Condition": {"StringEquals": {"PrincipalOrgID": "o-a1b2c3d4e5"}}}),
+    ];
+    for statement in refused {
+        let (code, message) = refusal(set(statement.clone()).await);
+        assert_eq!((code.as_str(), message.as_str()), ("InvalidParameterException", invalid), "{statement}");
+    }
+    // The registry policy takes the same forms, and says so in its words.
+    let registry = |principal: serde_json::Value| {
+        let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "replicate", "Effect": "Allow",
+            "Principal": principal, "Action": ["ecr:ReplicateImage"],
+            "Resource": format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/*")}]});
+        ecr.put_registry_policy().policy_text(policy.to_string()).send()
+    };
+    let (code, message) = refusal(registry(serde_json::json!({"Service": "replication"})).await);
+    assert_eq!(code, "InvalidParameterException");
+    assert!(message.contains("'Invalid registry policy provided'"), "{message}");
+    registry(serde_json::json!({"AWS": "210987654321"})).await.unwrap();
+}

@@ -812,3 +812,70 @@ async fn a_template_prefix_may_be_one_character() {
     let f = failures(&mut env, &obj(&[("prefix", "A".into())])).await;
     assert!(has(&f, "prefix", "must be ROOT or 1 to 256"), "{f:?}");
 }
+
+/// A template grants pull to an organization, its OUs and Lambda exactly as
+/// a Repository does: one policy in ECR's template, read back into the same
+/// fields (import with no diff), drift in them shown and put back, and the
+/// same Check refusals.
+#[tokio::test]
+async fn a_template_grants_organizations_and_lambda_like_a_repository() {
+    let mut env = env(TEMPLATE).await;
+    let lambda = Value::Object(obj(&[("sourceAccounts", strings(&["444455556666"]))]));
+    let news = obj(&[
+        ("prefix", "central".into()),
+        ("pullOrganizations", strings(&["o-a1b2c3d4e5"])),
+        ("pullOrganizationPaths", strings(&["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"])),
+        ("lambdaPull", lambda.clone()),
+    ]);
+    let inputs = env.checked("central", &news).await;
+    let (id, out) = env.create("central", &inputs, false).await.unwrap();
+    let held = env.moto.ecr().await.describe_repository_creation_templates().prefixes("central").send().await.unwrap();
+    let text = held.repository_creation_templates()[0].repository_policy().unwrap().to_string();
+    let access = Access::from_policy(&text).expect("the fields' policy");
+    assert_eq!(access.organizations, vec!["o-a1b2c3d4e5".to_string()]);
+    assert_eq!(access.organization_paths, vec!["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/".to_string()]);
+    assert_eq!(access.lambda.expect("lambda").source_accounts, vec!["444455556666".to_string()]);
+    assert!(
+        text.contains("aws:PrincipalOrgID")
+            && text.contains("aws:PrincipalOrgPaths")
+            && text.contains("aws:SourceAccount")
+    );
+
+    // Import: the same fields, no diff.
+    let (imported, imported_in) = env.read_found("central", &id, &Map::new(), &Map::new()).await;
+    for key in ["pullOrganizations", "pullOrganizationPaths", "lambdaPull"] {
+        assert_eq!(imported_in.get(key), inputs.get(key), "{key}");
+    }
+    let d = env.diff("central", &id, &imported, &inputs).await;
+    assert_eq!(d.changes, DiffChanges::DiffNone as i32, "{:?}", d.diffs);
+
+    // Drift: another organization by hand; refresh reads it, the diff shows it, up puts it back.
+    let drifted = text.replace("o-a1b2c3d4e5\"]", "o-f6g7h8i9j0\"]");
+    assert_ne!(drifted, text);
+    env.moto
+        .ecr()
+        .await
+        .update_repository_creation_template()
+        .prefix("central")
+        .repository_policy(&drifted)
+        .send()
+        .await
+        .unwrap();
+    let (refreshed, refreshed_in) = env.read_found("central", &id, &out, &inputs).await;
+    assert_eq!(refreshed_in["pullOrganizations"], strings(&["o-f6g7h8i9j0"]));
+    let d = env.diff("central", &id, &refreshed, &inputs).await;
+    assert!(d.diffs.contains(&"pullOrganizations".to_string()), "{:?}", d.diffs);
+    env.updated("central", &id, &refreshed, &inputs, false).await;
+    let held = env.moto.ecr().await.describe_repository_creation_templates().prefixes("central").send().await.unwrap();
+    assert_eq!(held.repository_creation_templates()[0].repository_policy(), Some(text.as_str()));
+
+    // Check refuses what it refuses for a Repository.
+    let bad = obj(&[
+        ("prefix", "bad".into()),
+        ("pullOrganizationPaths", strings(&["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111"])),
+        ("lambdaPull", Value::Object(Map::new())),
+    ]);
+    let got = failures(&mut env, &bad).await;
+    assert!(has(&got, "pullOrganizationPaths[0]", "it ends with /"), "{got:?}");
+    assert!(has(&got, "lambdaPull", "without a condition"), "{got:?}");
+}

@@ -273,3 +273,60 @@ async fn an_import_id_of_another_account_is_refused() {
         assert!(err.message().contains(words), "{words}: {}", err.message());
     }
 }
+
+/// A registry statement takes a Repository's organization vocabulary:
+/// `organizations` and `organizationPaths` write the same condition keys,
+/// refresh finds no drift, a hand edit of the organization is drift that the
+/// next update puts back, and bad forms are refused before any call.
+#[tokio::test]
+async fn statements_grant_organizations_in_the_repository_vocabulary() {
+    let mut env = env().await;
+    let org = Value::Object(obj(&[
+        ("sid", "OrgPullThrough".into()),
+        ("principals", strings(&["*"])),
+        ("actions", strings(&["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"])),
+        ("organizations", strings(&["o-a1b2c3d4e5"])),
+        ("organizationPaths", strings(&["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"])),
+    ]));
+    let inputs = env.checked("org", &obj(&[("policyStatements", Value::Array(vec![org]))])).await;
+    let (id, out) = env.create("org", &inputs, false).await.expect("an organization grant");
+    let held = statements_in_force(&env.moto).await;
+    assert_eq!(held[0]["Sid"], "AwsecrOrgPullThrough");
+    assert_eq!(held[0]["Principal"], "*");
+    assert_eq!(
+        held[0]["Condition"],
+        json!({
+            "StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]},
+            "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]},
+        })
+    );
+    let (read_out, read_in) = env.read_found("org", &id, &out, &inputs).await;
+    assert_eq!(read_in.get("policyStatements"), inputs.get("policyStatements"), "the declared fields stay");
+    let d = env.diff("org", &id, &read_out, &inputs).await;
+    assert_eq!(d.changes, pulumirpc::diff_response::DiffChanges::DiffNone as i32, "{:?}", d.diffs);
+
+    // Another organization by hand: drift on our statement, put back by the next update.
+    let mut edited = held[0].clone();
+    edited["Condition"]["StringEquals"]["aws:PrincipalOrgID"] = json!("o-f6g7h8i9j0");
+    put_policy(&env.moto, vec![edited]).await;
+    let (drifted, drifted_in) = env.read_found("org", &id, &read_out, &inputs).await;
+    let d = env.diff("org", &id, &drifted, &inputs).await;
+    assert!(d.diffs.contains(&"policyStatements".to_string()), "{:?} {drifted_in:?}", d.diffs);
+    env.updated("org", &id, &drifted, &inputs, false).await;
+    assert_eq!(statements_in_force(&env.moto).await, held);
+
+    let bad = Value::Object(obj(&[
+        ("sid", "Bad".into()),
+        ("principals", strings(&["*"])),
+        ("actions", strings(&["ecr:ReplicateImage"])),
+        ("organizations", strings(&["o-123"])),
+    ]));
+    env.moto.start_recording();
+    let (_, failures) = env.check("bad", &obj(&[("policyStatements", Value::Array(vec![bad]))]), &Map::new()).await;
+    assert_eq!(env.moto.stop_recording(), Vec::<String>::new());
+    let got: Vec<(String, String)> = failures.iter().map(path_and_reason).collect();
+    assert!(
+        got.iter().any(|(p, r)| p == "policyStatements[0].organizations[0]" && r.contains("o- followed by 10 to 32")),
+        "{got:?}"
+    );
+}

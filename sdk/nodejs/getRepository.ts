@@ -75,6 +75,10 @@ export interface GetRepositoryResult {
      */
     readonly kmsKey?: string;
     /**
+     * The Lambda functions (by account and ARN pattern) the repository policy in force lets the Lambda service pull for; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+     */
+    readonly lambdaPull?: outputs.LambdaPull;
+    /**
      * The lifecycle policy in force, in the Repository's fields, when they can express it; absent when there is no policy or it is in `lifecyclePolicyDocument`.
      */
     readonly lifecyclePolicy?: outputs.LifecyclePolicy;
@@ -90,6 +94,14 @@ export interface GetRepositoryResult {
      * With immutable tags: the wildcard filters of the tags that stay mutable; absent when there are none.
      */
     readonly mutableTagExclusions?: string[];
+    /**
+     * Organizational units (AWS Organizations paths ending in `/`) every account in or under which may pull, as the repository policy in force grants them (`aws:PrincipalOrgPaths`); absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+     */
+    readonly pullOrganizationPaths?: string[];
+    /**
+     * Organizations every account of which may pull, as the repository policy in force grants them (`aws:PrincipalOrgID`); absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+     */
+    readonly pullOrganizations?: string[];
     /**
      * An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.
      */

@@ -10,7 +10,7 @@ import * as utilities from "./utilities";
 /**
  * An Amazon ECR repository with production defaults: tags are immutable, images are scanned on push and encrypted at rest, and a repository that still holds images is never deleted unless `forceDelete` is set.
  *
- * Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
+ * Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` (accounts, roles, users), `pullOrganizations` and `pullOrganizationPaths` (a whole AWS Organization or OUs of it) and `lambdaPull` (Lambda functions of given accounts) write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
  *
  * ## Example Usage
  * ### A repository on production defaults
@@ -45,6 +45,25 @@ import * as utilities from "./utilities";
  *
  * export const repositoryUrl = api.repositoryUrl;
  * export const pullPolicy = api.pullPolicyDocument;
+ * ```
+ * ### A central registry for an AWS Organization
+ *
+ * One account holds the images; every account of the organization may pull, the CI role of the build account pushes, and Lambda functions in the workload account run these images. The repository policy has one statement per grant, and a policy written this way by hand imports into the same fields.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const shared = new awsecr.Repository("shared", {
+ *     repositoryName: "platform/shared",
+ *     pullOrganizations: ["o-a1b2c3d4e5"],
+ *     pushPrincipals: ["arn:aws:iam::111122223333:role/ci"],
+ *     lambdaPull: {
+ *         sourceAccounts: ["444455556666"],
+ *         sourceArns: ["arn:aws:lambda:us-east-1:444455556666:function:*"],
+ *     },
+ * });
+ *
+ * export const repositoryPolicy = shared.repositoryPolicyText;
  * ```
  *
  * ## Import
@@ -115,6 +134,10 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public readonly kmsKey: pulumi.Output<string | undefined>;
     /**
+     * Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
+     */
+    declare public readonly lambdaPull: pulumi.Output<outputs.LambdaPull | undefined>;
+    /**
      * Image expiry rules. Removing it removes the repository's lifecycle policy.
      */
     declare public readonly lifecyclePolicy: pulumi.Output<outputs.LifecyclePolicy | undefined>;
@@ -131,11 +154,19 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public readonly mutableTagExclusions: pulumi.Output<string[] | undefined>;
     /**
+     * Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
+     */
+    declare public readonly pullOrganizationPaths: pulumi.Output<string[] | undefined>;
+    /**
+     * Organizations every account of which may pull images: AWS Organizations ids (`o-a1b2c3d4e5`, `o-` and 10 to 32 lowercase letters or digits). The provider writes one statement `AllowOrganizationPull` granting the pull actions to `*` under the condition `aws:PrincipalOrgID` (`StringEquals`), so accounts that join the organization can pull without a change here. Roles in those accounts still need an IAM policy allowing the pull actions (`pullPolicyDocument`). Each id once; combined with the other access fields in one repository policy.
+     */
+    declare public readonly pullOrganizations: pulumi.Output<string[] | undefined>;
+    /**
      * An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.
      */
     declare public /*out*/ readonly pullPolicyDocument: pulumi.Output<string>;
     /**
-     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the lists or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
+     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With no access field set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the access fields or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
      */
     declare public readonly pullPrincipals: pulumi.Output<string[] | undefined>;
     /**
@@ -155,11 +186,11 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public readonly repositoryName: pulumi.Output<string>;
     /**
-     * The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+     * The repository policy as JSON, for statements the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`) cannot express (other services or actions, other conditions, Deny; `pulumi import` fills it in then). Not together with the access fields; at most 10,240 characters; compared by meaning. Removing it removes the policy.
      */
     declare public readonly repositoryPolicyDocument: pulumi.Output<string | undefined>;
     /**
-     * The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
+     * The repository policy JSON in force on the repository (absent when there is none). Written from the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`), one statement per kind of grant; a policy edited by hand into something the fields cannot express is kept here and reported on refresh.
      */
     declare public /*out*/ readonly repositoryPolicyText: pulumi.Output<string | undefined>;
     /**
@@ -195,9 +226,12 @@ export class Repository extends pulumi.CustomResource {
             resourceInputs["immutableTagExclusions"] = args?.immutableTagExclusions;
             resourceInputs["immutableTags"] = (args?.immutableTags) ?? true;
             resourceInputs["kmsKey"] = args?.kmsKey;
+            resourceInputs["lambdaPull"] = args?.lambdaPull;
             resourceInputs["lifecyclePolicy"] = args?.lifecyclePolicy;
             resourceInputs["lifecyclePolicyDocument"] = args?.lifecyclePolicyDocument;
             resourceInputs["mutableTagExclusions"] = args?.mutableTagExclusions;
+            resourceInputs["pullOrganizationPaths"] = args?.pullOrganizationPaths;
+            resourceInputs["pullOrganizations"] = args?.pullOrganizations;
             resourceInputs["pullPrincipals"] = args?.pullPrincipals;
             resourceInputs["pushPrincipals"] = args?.pushPrincipals;
             resourceInputs["repositoryName"] = args?.repositoryName;
@@ -223,10 +257,13 @@ export class Repository extends pulumi.CustomResource {
             resourceInputs["immutableTagExclusions"] = undefined /*out*/;
             resourceInputs["immutableTags"] = undefined /*out*/;
             resourceInputs["kmsKey"] = undefined /*out*/;
+            resourceInputs["lambdaPull"] = undefined /*out*/;
             resourceInputs["lifecyclePolicy"] = undefined /*out*/;
             resourceInputs["lifecyclePolicyDocument"] = undefined /*out*/;
             resourceInputs["lifecyclePolicyText"] = undefined /*out*/;
             resourceInputs["mutableTagExclusions"] = undefined /*out*/;
+            resourceInputs["pullOrganizationPaths"] = undefined /*out*/;
+            resourceInputs["pullOrganizations"] = undefined /*out*/;
             resourceInputs["pullPolicyDocument"] = undefined /*out*/;
             resourceInputs["pullPrincipals"] = undefined /*out*/;
             resourceInputs["pushPolicyDocument"] = undefined /*out*/;
@@ -270,6 +307,10 @@ export interface RepositoryArgs {
      */
     kmsKey?: pulumi.Input<string | undefined>;
     /**
+     * Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
+     */
+    lambdaPull?: pulumi.Input<inputs.LambdaPullArgs | undefined>;
+    /**
      * Image expiry rules. Removing it removes the repository's lifecycle policy.
      */
     lifecyclePolicy?: pulumi.Input<inputs.LifecyclePolicyArgs | undefined>;
@@ -282,7 +323,15 @@ export interface RepositoryArgs {
      */
     mutableTagExclusions?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the lists or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
+     * Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
+     */
+    pullOrganizationPaths?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Organizations every account of which may pull images: AWS Organizations ids (`o-a1b2c3d4e5`, `o-` and 10 to 32 lowercase letters or digits). The provider writes one statement `AllowOrganizationPull` granting the pull actions to `*` under the condition `aws:PrincipalOrgID` (`StringEquals`), so accounts that join the organization can pull without a change here. Roles in those accounts still need an IAM policy allowing the pull actions (`pullPolicyDocument`). Each id once; combined with the other access fields in one repository policy.
+     */
+    pullOrganizations?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With no access field set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the access fields or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
      */
     pullPrincipals?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
@@ -294,7 +343,7 @@ export interface RepositoryArgs {
      */
     repositoryName?: pulumi.Input<string | undefined>;
     /**
-     * The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+     * The repository policy as JSON, for statements the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`) cannot express (other services or actions, other conditions, Deny; `pulumi import` fills it in then). Not together with the access fields; at most 10,240 characters; compared by meaning. Removing it removes the policy.
      */
     repositoryPolicyDocument?: pulumi.Input<string | undefined>;
     /**

@@ -108,6 +108,10 @@ export class RepositoryTemplate extends pulumi.CustomResource {
      */
     declare public readonly kmsKey: pulumi.Output<string | undefined>;
     /**
+     * Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
+     */
+    declare public readonly lambdaPull: pulumi.Output<outputs.LambdaPull | undefined>;
+    /**
      * Image expiry rules of the created repositories, the Repository's own fields and generator.
      */
     declare public readonly lifecyclePolicy: pulumi.Output<outputs.LifecyclePolicy | undefined>;
@@ -127,6 +131,14 @@ export class RepositoryTemplate extends pulumi.CustomResource {
      * The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
      */
     declare public readonly prefix: pulumi.Output<string>;
+    /**
+     * Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
+     */
+    declare public readonly pullOrganizationPaths: pulumi.Output<string[] | undefined>;
+    /**
+     * Organizations every account of which may pull from the created repositories (`o-a1b2c3d4e5`), turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgID`).
+     */
+    declare public readonly pullOrganizations: pulumi.Output<string[] | undefined>;
     /**
      * Who may pull from the created repositories: 12-digit account ids or ARNs of IAM roles and users, turned into the repository policy exactly as for a Repository.
      */
@@ -177,10 +189,13 @@ export class RepositoryTemplate extends pulumi.CustomResource {
             resourceInputs["immutableTagExclusions"] = args?.immutableTagExclusions;
             resourceInputs["immutableTags"] = (args?.immutableTags) ?? true;
             resourceInputs["kmsKey"] = args?.kmsKey;
+            resourceInputs["lambdaPull"] = args?.lambdaPull;
             resourceInputs["lifecyclePolicy"] = args?.lifecyclePolicy;
             resourceInputs["lifecyclePolicyDocument"] = args?.lifecyclePolicyDocument;
             resourceInputs["mutableTagExclusions"] = args?.mutableTagExclusions;
             resourceInputs["prefix"] = args?.prefix;
+            resourceInputs["pullOrganizationPaths"] = args?.pullOrganizationPaths;
+            resourceInputs["pullOrganizations"] = args?.pullOrganizations;
             resourceInputs["pullPrincipals"] = args?.pullPrincipals;
             resourceInputs["pushPrincipals"] = args?.pushPrincipals;
             resourceInputs["repositoryPolicyDocument"] = args?.repositoryPolicyDocument;
@@ -201,11 +216,14 @@ export class RepositoryTemplate extends pulumi.CustomResource {
             resourceInputs["immutableTagExclusions"] = undefined /*out*/;
             resourceInputs["immutableTags"] = undefined /*out*/;
             resourceInputs["kmsKey"] = undefined /*out*/;
+            resourceInputs["lambdaPull"] = undefined /*out*/;
             resourceInputs["lifecyclePolicy"] = undefined /*out*/;
             resourceInputs["lifecyclePolicyDocument"] = undefined /*out*/;
             resourceInputs["lifecyclePolicyText"] = undefined /*out*/;
             resourceInputs["mutableTagExclusions"] = undefined /*out*/;
             resourceInputs["prefix"] = undefined /*out*/;
+            resourceInputs["pullOrganizationPaths"] = undefined /*out*/;
+            resourceInputs["pullOrganizations"] = undefined /*out*/;
             resourceInputs["pullPrincipals"] = undefined /*out*/;
             resourceInputs["pushPrincipals"] = undefined /*out*/;
             resourceInputs["region"] = undefined /*out*/;
@@ -252,6 +270,10 @@ export interface RepositoryTemplateArgs {
      */
     kmsKey?: pulumi.Input<string | undefined>;
     /**
+     * Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
+     */
+    lambdaPull?: pulumi.Input<inputs.LambdaPullArgs | undefined>;
+    /**
      * Image expiry rules of the created repositories, the Repository's own fields and generator.
      */
     lifecyclePolicy?: pulumi.Input<inputs.LifecyclePolicyArgs | undefined>;
@@ -267,6 +289,14 @@ export interface RepositoryTemplateArgs {
      * The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
      */
     prefix: pulumi.Input<string>;
+    /**
+     * Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
+     */
+    pullOrganizationPaths?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Organizations every account of which may pull from the created repositories (`o-a1b2c3d4e5`), turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgID`).
+     */
+    pullOrganizations?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * Who may pull from the created repositories: 12-digit account ids or ARNs of IAM roles and users, turned into the repository policy exactly as for a Repository.
      */

@@ -140,7 +140,7 @@ mod tests {
 
     #[test]
     fn declared_typed_and_edited_beyond_them_is_drift_never_a_lossy_reading() {
-        let declared = Access { pull: vec!["210987654321".into()], push: vec![] };
+        let declared = Access { pull: vec!["210987654321".into()], push: vec![], ..Default::default() };
         for text in beyond_access() {
             let r = access(Some(&text), Declared::Typed(Some(&declared)));
             assert_eq!(r, ReadBack { typed: Some(declared.clone()), document: None, drifted: true });
@@ -164,8 +164,11 @@ mod tests {
     #[test]
     fn the_declared_spelling_is_kept_while_the_meaning_is_the_same() {
         // Typed: the principals in the declared order and form.
-        let declared =
-            Access { pull: vec!["arn:aws:iam::210987654321:root".into(), "111122223333".into()], push: vec![] };
+        let declared = Access {
+            pull: vec!["arn:aws:iam::210987654321:root".into(), "111122223333".into()],
+            push: vec![],
+            ..Default::default()
+        };
         let held = declared.to_policy("aws").unwrap();
         assert_eq!(access(Some(&held), Declared::Typed(Some(&declared))).typed, Some(declared.clone()));
         // A document: the declared text while ECR holds the same meaning

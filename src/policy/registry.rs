@@ -23,6 +23,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map as JsonMap, Value as Json, json};
 
 use crate::partition::is_account_id;
+use crate::policy::access::{ORG_ID_KEY, ORG_PATHS_KEY};
 
 /// The first characters of the `Sid` of every statement a Registry writes.
 pub const SID_PREFIX: &str = "Awsecr";
@@ -221,6 +222,12 @@ pub enum Body {
         actions: Vec<String>,
         repository_prefixes: Vec<String>,
         conditions: Vec<Condition>,
+        /// Organizations the principals must be in (`aws:PrincipalOrgID`,
+        /// as a Repository's `pullOrganizations` writes it).
+        organizations: Vec<String>,
+        /// Organization paths the principals must be in or under
+        /// (`aws:PrincipalOrgPaths`, as `pullOrganizationPaths`).
+        organization_paths: Vec<String>,
     },
     /// A statement given as JSON (its `Sid` is ours to set).
     Document(JsonMap<String, Json>),
@@ -245,7 +252,15 @@ impl PolicyStatement {
         let mut st = JsonMap::new();
         st.insert("Sid".into(), self.full_sid().into());
         match &self.body {
-            Body::Typed { effect, principals, actions, repository_prefixes, conditions } => {
+            Body::Typed {
+                effect,
+                principals,
+                actions,
+                repository_prefixes,
+                conditions,
+                organizations,
+                organization_paths,
+            } => {
                 st.insert("Effect".into(), effect.clone().into());
                 st.insert("Principal".into(), principal_json(principals, place.partition));
                 st.insert("Action".into(), json!(actions));
@@ -255,9 +270,14 @@ impl PolicyStatement {
                     repository_prefixes.iter().map(|p| place.repositories(p)).collect()
                 };
                 st.insert("Resource".into(), if resources.len() == 1 { json!(resources[0]) } else { json!(resources) });
+                let conditions: Vec<Condition> = conditions
+                    .iter()
+                    .cloned()
+                    .chain(organization_conditions(organizations, organization_paths))
+                    .collect();
                 if !conditions.is_empty() {
                     let mut by_test = JsonMap::new();
-                    for c in conditions {
+                    for c in &conditions {
                         let entry = by_test.entry(c.test.clone()).or_insert_with(|| Json::Object(JsonMap::new()));
                         if let Json::Object(vars) = entry {
                             vars.insert(c.variable.clone(), json!(c.values));
@@ -283,6 +303,29 @@ impl PolicyStatement {
         doc.remove("Sid");
         Some(PolicyStatement { sid: sid.to_string(), body: Body::Document(doc) })
     }
+}
+
+/// The conditions `organizations` and `organization_paths` stand for, the
+/// same keys and operators as a repository's organization grants
+/// ([`crate::policy::access`]): each path followed by `*`, so the OUs under
+/// it count too.
+pub fn organization_conditions(organizations: &[String], paths: &[String]) -> Vec<Condition> {
+    let mut out = Vec::new();
+    if !organizations.is_empty() {
+        out.push(Condition {
+            test: "StringEquals".into(),
+            variable: ORG_ID_KEY.into(),
+            values: organizations.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect(),
+        });
+    }
+    if !paths.is_empty() {
+        out.push(Condition {
+            test: "ForAnyValue:StringLike".into(),
+            variable: ORG_PATHS_KEY.into(),
+            values: paths.iter().map(|p| format!("{p}*")).collect::<BTreeSet<_>>().into_iter().collect(),
+        });
+    }
+    out
 }
 
 /// `Principal` of a typed statement: account ids as their root ARN, ARNs as
@@ -560,6 +603,8 @@ mod tests {
                 actions: vec!["ecr:BatchImportUpstreamImage".into(), "ecr:CreateRepository".into()],
                 repository_prefixes: vec!["docker-hub/".into()],
                 conditions: vec![],
+                organizations: vec![],
+                organization_paths: vec![],
             },
         }
     }
@@ -611,6 +656,8 @@ mod tests {
                     variable: "aws:PrincipalOrgID".into(),
                     values: vec!["o-a1b2c3d4e5".into()],
                 }],
+                organizations: vec![],
+                organization_paths: vec![],
             },
         }
         .to_json(PLACE);
@@ -621,6 +668,37 @@ mod tests {
         let st = PolicyStatement::from_json("Lambda", &doc).unwrap().to_json(PLACE);
         assert_eq!(st["Sid"], "AwsecrLambda");
         assert_eq!(st["Principal"]["Service"], "lambda.amazonaws.com");
+    }
+
+    #[test]
+    fn organization_fields_write_the_repository_grants_condition_keys() {
+        let st = PolicyStatement {
+            sid: "OrgPullThrough".into(),
+            body: Body::Typed {
+                effect: "Allow".into(),
+                principals: vec!["*".into()],
+                actions: vec!["ecr:BatchImportUpstreamImage".into(), "ecr:CreateRepository".into()],
+                repository_prefixes: vec![],
+                conditions: vec![Condition {
+                    test: "StringEquals".into(),
+                    variable: "aws:PrincipalAccount".into(),
+                    values: vec!["210987654321".into()],
+                }],
+                organizations: vec!["o-a1b2c3d4e5".into()],
+                organization_paths: vec!["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/".into()],
+            },
+        }
+        .to_json(PLACE);
+        // The declared condition and the organization keys, under one
+        // operator where they share it.
+        assert_eq!(
+            st["Condition"],
+            json!({
+                "StringEquals": {"aws:PrincipalAccount": ["210987654321"], "aws:PrincipalOrgID": ["o-a1b2c3d4e5"]},
+                "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]},
+            })
+        );
+        assert!(organization_conditions(&[], &[]).is_empty());
     }
 
     #[test]

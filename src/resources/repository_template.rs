@@ -41,7 +41,9 @@ use crate::resource::{
 };
 use crate::resources::pull_through_cache_rule::{made_since, read_prefix, read_role_arn};
 use crate::resources::repository::args::{PolicyKind, policy_document};
-use crate::settings::{Encryption, encryption, exclusions_key, mutability_mode, principals, tag_exclusions, tags};
+use crate::settings::{
+    Encryption, encryption, exclusions_key, insert_access, mutability_mode, principals, tag_exclusions, tags,
+};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
 pub const TOKEN: &str = "awsecr:index:RepositoryTemplate";
@@ -64,13 +66,26 @@ pub const PROPERTIES: &[Property] = &[
     Property::input("pullPrincipals"),
     Property::input("pushPrincipals"),
     Property::input("repositoryPolicyDocument"),
+    Property::input("pullOrganizations"),
+    Property::input("pullOrganizationPaths"),
+    Property::input("lambdaPull"),
     Property::input("tags"),
     Property::input("customRoleArn"),
     Property::output("registryId", &[]),
     Property::output("region", &[]),
     Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
     Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"]),
-    Property::output("repositoryPolicyText", &["pullPrincipals", "pushPrincipals", "repositoryPolicyDocument"]),
+    Property::output(
+        "repositoryPolicyText",
+        &[
+            "pullPrincipals",
+            "pushPrincipals",
+            "pullOrganizations",
+            "pullOrganizationPaths",
+            "lambdaPull",
+            "repositoryPolicyDocument",
+        ],
+    ),
     Property::output("createdAt", &[]),
 ];
 
@@ -123,11 +138,7 @@ impl TemplateArgs {
         if let Some(doc) = &self.lifecycle_document {
             m.insert("lifecyclePolicyDocument".into(), doc.clone().into());
         }
-        for (key, list) in [("pullPrincipals", &self.access.pull), ("pushPrincipals", &self.access.push)] {
-            if !list.is_empty() {
-                m.insert(key.into(), strings(list));
-            }
-        }
+        insert_access(&self.access, &mut m);
         if let Some(doc) = &self.policy_document {
             m.insert("repositoryPolicyDocument".into(), doc.clone().into());
         }
@@ -183,7 +194,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
     };
     let lifecycle = lifecycle::read(&mut r, "lifecyclePolicy");
     let lifecycle_document = policy_document(&mut r, PolicyKind::Lifecycle, map);
-    let access = principals(&mut r, config.partition());
+    let access = principals(&mut r, config.partition(), config.region_in_force());
     let policy_document = policy_document(&mut r, PolicyKind::Repository, map);
     let tags = tags(&mut r, BTreeMap::len, "the tags every repository created from the template gets");
     let role = read_role_arn(&mut r, "customRoleArn");
@@ -292,6 +303,13 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         l.dedup();
         Some(l)
     };
+    // lambdaPull's two lists, each as a set.
+    let lambda_of = |v: Option<&Value>| -> Option<[Option<Vec<String>>; 2]> {
+        match v.map(Value::plain)? {
+            Value::Object(m) => Some([set(m.get("sourceAccounts")), set(m.get("sourceArns"))]),
+            _ => None,
+        }
+    };
     let lifecycle_of = |v: Option<&Value>| -> Option<Option<LifecyclePolicy>> {
         let mut m = Map::new();
         if let Some(v) = v {
@@ -300,9 +318,14 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         lifecycle::read(&mut Reader::new(&m, ""), "p").known()
     };
     let mut out = diff_inputs(PROPERTIES, olds, &ignoring, |key, o, n| match key {
-        "appliedFor" | "mutableTagExclusions" | "immutableTagExclusions" | "pullPrincipals" | "pushPrincipals" => {
-            set(o) == set(n)
-        }
+        "appliedFor"
+        | "mutableTagExclusions"
+        | "immutableTagExclusions"
+        | "pullPrincipals"
+        | "pushPrincipals"
+        | "pullOrganizations"
+        | "pullOrganizationPaths" => set(o) == set(n),
+        "lambdaPull" => lambda_of(o) == lambda_of(n),
         "lifecyclePolicy" => match (lifecycle_of(o), lifecycle_of(n)) {
             (Some(Some(a)), Some(Some(b))) => a.same_as(&b),
             (a, b) => a == b,

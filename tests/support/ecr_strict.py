@@ -32,6 +32,13 @@ elsewhere the error code is ECR's and the message is in ECR's style.
     registry policy scope V2 (AWS's default) any ECR action, so also
     ecr:BatchImportUpstreamImage for pull-through cache use; moto knows only
     the two replication actions.
+11. A repository or registry policy names principals and condition keys in
+    the forms IAM takes: a Principal is "*" or an object of AWS, Service,
+    Federated and CanonicalUser entries; a service principal is a service's
+    name (lambda.amazonaws.com); a condition key has its prefix (aws:, or a
+    service's). moto takes any principal and any key. Condition keys are
+    compared without regard to case (aws:sourceARN is aws:SourceArn), and
+    condition values are not checked (an organization id of any form passes).
 
 Whatever the mode, `Emulator` also serves two test-only endpoints: the back
 door POST /awsecr-test/tag (see `set_tag_unchecked`) and GET
@@ -238,6 +245,7 @@ def _refuse_unknown_principals(backend, policy_text):
 def _checking_principals_of_repository_policy(set_repository_policy):
     def checked(self, registry_id, repository_name, policy_text):
         self._get_repository(repository_name, registry_id)  # a missing repository is said first
+        _refuse_malformed_principals_and_keys(policy_text, "repository")
         _refuse_unknown_principals(self, policy_text)
         return set_repository_policy(self, registry_id, repository_name, policy_text)
     return checked
@@ -245,9 +253,78 @@ def _checking_principals_of_repository_policy(set_repository_policy):
 
 def _checking_principals_of_registry_policy(put_registry_policy):
     def checked(self, policy_text):
+        _refuse_malformed_principals_and_keys(policy_text, "registry")
         _refuse_unknown_principals(self, policy_text)
         return put_registry_policy(self, policy_text)
     return checked
+
+
+# ------------------------------------ 11. principal forms and condition keys
+#
+# Source: the IAM User Guide, "AWS JSON policy elements: Principal" (a
+# Principal is "*" or names principals under AWS, Service, Federated or
+# CanonicalUser; "the identifier for a service principal includes the service
+# name, and is usually in the following format: service-name.amazonaws.com")
+# and "AWS JSON policy elements: Condition" (a key is a global key, prefix
+# aws:, or a service's, prefix <service>:; "condition key names are not case
+# sensitive"). ECR's answer for a policy it does not take is
+# "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid
+# repository policy provided'" (aws/aws-sdk-go issue 3921, terraform-aws-
+# modules/terraform-aws-ecr issue 19; pulumi/pulumi-aws issue 2326 quotes the
+# registry's 'Invalid registry policy provided'). Which principal or key ECR
+# found wrong it does not say, and neither does the emulator. ECR takes the
+# condition keys of organizations and services that policies name in the
+# wild: aws:PrincipalOrgID and aws:PrincipalOrgPaths under Principal "*"
+# (prowler-cloud/prowler issue 1151, bridgecrewio/checkov issue 1582),
+# aws:sourceARN for lambda.amazonaws.com (AWS's Lambda knowledge-center
+# example); their values are not checked (checkov 1582's "o-12345678").
+
+_PRINCIPAL_KINDS = {"AWS", "Service", "Federated", "CanonicalUser"}
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?")
+_CONDITION_KEY = re.compile(r"[A-Za-z0-9-]+:[^:\s].*")
+
+
+def _malformed_principal(principal):
+    if principal == "*":
+        return False
+    if not isinstance(principal, dict) or not principal:
+        return True
+    for kind, value in principal.items():
+        values = [value] if isinstance(value, str) else value
+        if kind not in _PRINCIPAL_KINDS or not isinstance(values, list) or not values:
+            return True
+        if not all(isinstance(v, str) and v for v in values):
+            return True
+        if kind == "Service" and not all(_SERVICE_PRINCIPAL.fullmatch(v) for v in values):
+            return True
+    return False
+
+
+def _malformed_condition(condition):
+    if not isinstance(condition, dict):
+        return False  # moto's own policy check answers for that
+    return any(
+        not isinstance(keys, dict) or any(not _CONDITION_KEY.fullmatch(k) for k in keys)
+        for keys in condition.values()
+    )
+
+
+def _refuse_malformed_principals_and_keys(policy_text, kind):
+    try:
+        policy = json.loads(policy_text)
+    except (TypeError, ValueError):
+        return  # moto's own policy check answers for that
+    statements = policy.get("Statement", []) if isinstance(policy, dict) else []
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements:
+        if not isinstance(statement, dict):
+            continue
+        principals = [statement[k] for k in ("Principal", "NotPrincipal") if k in statement]
+        if any(_malformed_principal(p) for p in principals) or _malformed_condition(statement.get("Condition", {})):
+            raise InvalidParameterException(
+                f"Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid {kind} policy provided'"
+            )
 
 
 # ----------------------------------------------------- 5. immutable tags

@@ -74,6 +74,8 @@ type LookupRepositoryResult struct {
 	ImmutableTags bool `pulumi:"immutableTags"`
 	// The ARN of the KMS key of `KMS` or `KMS_DSSE` encryption; absent with `AES256`.
 	KmsKey *string `pulumi:"kmsKey"`
+	// The Lambda functions (by account and ARN pattern) the repository policy in force lets the Lambda service pull for; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+	LambdaPull *LambdaPull `pulumi:"lambdaPull"`
 	// The lifecycle policy in force, in the Repository's fields, when they can express it; absent when there is no policy or it is in `lifecyclePolicyDocument`.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy in force as ECR's JSON, when `lifecyclePolicy` cannot express it (rules for tagged images the fields do not cover, say); absent otherwise.
@@ -82,6 +84,10 @@ type LookupRepositoryResult struct {
 	LifecyclePolicyText *string `pulumi:"lifecyclePolicyText"`
 	// With immutable tags: the wildcard filters of the tags that stay mutable; absent when there are none.
 	MutableTagExclusions []string `pulumi:"mutableTagExclusions"`
+	// Organizational units (AWS Organizations paths ending in `/`) every account in or under which may pull, as the repository policy in force grants them (`aws:PrincipalOrgPaths`); absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+	PullOrganizationPaths []string `pulumi:"pullOrganizationPaths"`
+	// Organizations every account of which may pull, as the repository policy in force grants them (`aws:PrincipalOrgID`); absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+	PullOrganizations []string `pulumi:"pullOrganizations"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.
 	PullPolicyDocument string `pulumi:"pullPolicyDocument"`
 	// Who may pull, as the repository policy in force grants it: 12-digit account ids (a grant to `arn:aws:iam::<id>:root`) and ARNs of IAM roles and users; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
@@ -177,6 +183,11 @@ func (o LookupRepositoryResultOutput) KmsKey() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) *string { return v.KmsKey }).(pulumi.StringPtrOutput)
 }
 
+// The Lambda functions (by account and ARN pattern) the repository policy in force lets the Lambda service pull for; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+func (o LookupRepositoryResultOutput) LambdaPull() LambdaPullPtrOutput {
+	return o.ApplyT(func(v LookupRepositoryResult) *LambdaPull { return v.LambdaPull }).(LambdaPullPtrOutput)
+}
+
 // The lifecycle policy in force, in the Repository's fields, when they can express it; absent when there is no policy or it is in `lifecyclePolicyDocument`.
 func (o LookupRepositoryResultOutput) LifecyclePolicy() LifecyclePolicyPtrOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) *LifecyclePolicy { return v.LifecyclePolicy }).(LifecyclePolicyPtrOutput)
@@ -195,6 +206,16 @@ func (o LookupRepositoryResultOutput) LifecyclePolicyText() pulumi.StringPtrOutp
 // With immutable tags: the wildcard filters of the tags that stay mutable; absent when there are none.
 func (o LookupRepositoryResultOutput) MutableTagExclusions() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.MutableTagExclusions }).(pulumi.StringArrayOutput)
+}
+
+// Organizational units (AWS Organizations paths ending in `/`) every account in or under which may pull, as the repository policy in force grants them (`aws:PrincipalOrgPaths`); absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+func (o LookupRepositoryResultOutput) PullOrganizationPaths() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.PullOrganizationPaths }).(pulumi.StringArrayOutput)
+}
+
+// Organizations every account of which may pull, as the repository policy in force grants them (`aws:PrincipalOrgID`); absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+func (o LookupRepositoryResultOutput) PullOrganizations() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LookupRepositoryResult) []string { return v.PullOrganizations }).(pulumi.StringArrayOutput)
 }
 
 // An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.

@@ -277,6 +277,165 @@ func (o ImageSigningStatusArrayOutput) Index(i pulumi.IntInput) ImageSigningStat
 	}).(ImageSigningStatusOutput)
 }
 
+// Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+type LambdaPull struct {
+	// 12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+	SourceAccounts []string `pulumi:"sourceAccounts"`
+	// Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+	SourceArns []string `pulumi:"sourceArns"`
+}
+
+// LambdaPullInput is an input type that accepts LambdaPullArgs and LambdaPullOutput values.
+// You can construct a concrete instance of `LambdaPullInput` via:
+//
+//	LambdaPullArgs{...}
+type LambdaPullInput interface {
+	pulumi.Input
+
+	ToLambdaPullOutput() LambdaPullOutput
+	ToLambdaPullOutputWithContext(context.Context) LambdaPullOutput
+}
+
+// Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+type LambdaPullArgs struct {
+	// 12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+	SourceAccounts pulumi.StringArrayInput `pulumi:"sourceAccounts"`
+	// Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+	SourceArns pulumi.StringArrayInput `pulumi:"sourceArns"`
+}
+
+func (LambdaPullArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*LambdaPull)(nil)).Elem()
+}
+
+func (i LambdaPullArgs) ToLambdaPullOutput() LambdaPullOutput {
+	return i.ToLambdaPullOutputWithContext(context.Background())
+}
+
+func (i LambdaPullArgs) ToLambdaPullOutputWithContext(ctx context.Context) LambdaPullOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LambdaPullOutput)
+}
+
+func (i LambdaPullArgs) ToLambdaPullPtrOutput() LambdaPullPtrOutput {
+	return i.ToLambdaPullPtrOutputWithContext(context.Background())
+}
+
+func (i LambdaPullArgs) ToLambdaPullPtrOutputWithContext(ctx context.Context) LambdaPullPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LambdaPullOutput).ToLambdaPullPtrOutputWithContext(ctx)
+}
+
+// LambdaPullPtrInput is an input type that accepts LambdaPullArgs, LambdaPullPtr and LambdaPullPtrOutput values.
+// You can construct a concrete instance of `LambdaPullPtrInput` via:
+//
+//	        LambdaPullArgs{...}
+//
+//	or:
+//
+//	        nil
+type LambdaPullPtrInput interface {
+	pulumi.Input
+
+	ToLambdaPullPtrOutput() LambdaPullPtrOutput
+	ToLambdaPullPtrOutputWithContext(context.Context) LambdaPullPtrOutput
+}
+
+type lambdaPullPtrType LambdaPullArgs
+
+func LambdaPullPtr(v *LambdaPullArgs) LambdaPullPtrInput {
+	return (*lambdaPullPtrType)(v)
+}
+
+func (*lambdaPullPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**LambdaPull)(nil)).Elem()
+}
+
+func (i *lambdaPullPtrType) ToLambdaPullPtrOutput() LambdaPullPtrOutput {
+	return i.ToLambdaPullPtrOutputWithContext(context.Background())
+}
+
+func (i *lambdaPullPtrType) ToLambdaPullPtrOutputWithContext(ctx context.Context) LambdaPullPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LambdaPullPtrOutput)
+}
+
+// Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+type LambdaPullOutput struct{ *pulumi.OutputState }
+
+func (LambdaPullOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*LambdaPull)(nil)).Elem()
+}
+
+func (o LambdaPullOutput) ToLambdaPullOutput() LambdaPullOutput {
+	return o
+}
+
+func (o LambdaPullOutput) ToLambdaPullOutputWithContext(ctx context.Context) LambdaPullOutput {
+	return o
+}
+
+func (o LambdaPullOutput) ToLambdaPullPtrOutput() LambdaPullPtrOutput {
+	return o.ToLambdaPullPtrOutputWithContext(context.Background())
+}
+
+func (o LambdaPullOutput) ToLambdaPullPtrOutputWithContext(ctx context.Context) LambdaPullPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v LambdaPull) *LambdaPull {
+		return &v
+	}).(LambdaPullPtrOutput)
+}
+
+// 12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+func (o LambdaPullOutput) SourceAccounts() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LambdaPull) []string { return v.SourceAccounts }).(pulumi.StringArrayOutput)
+}
+
+// Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+func (o LambdaPullOutput) SourceArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LambdaPull) []string { return v.SourceArns }).(pulumi.StringArrayOutput)
+}
+
+type LambdaPullPtrOutput struct{ *pulumi.OutputState }
+
+func (LambdaPullPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**LambdaPull)(nil)).Elem()
+}
+
+func (o LambdaPullPtrOutput) ToLambdaPullPtrOutput() LambdaPullPtrOutput {
+	return o
+}
+
+func (o LambdaPullPtrOutput) ToLambdaPullPtrOutputWithContext(ctx context.Context) LambdaPullPtrOutput {
+	return o
+}
+
+func (o LambdaPullPtrOutput) Elem() LambdaPullOutput {
+	return o.ApplyT(func(v *LambdaPull) LambdaPull {
+		if v != nil {
+			return *v
+		}
+		var ret LambdaPull
+		return ret
+	}).(LambdaPullOutput)
+}
+
+// 12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+func (o LambdaPullPtrOutput) SourceAccounts() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *LambdaPull) []string {
+		if v == nil {
+			return nil
+		}
+		return v.SourceAccounts
+	}).(pulumi.StringArrayOutput)
+}
+
+// Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+func (o LambdaPullPtrOutput) SourceArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *LambdaPull) []string {
+		if v == nil {
+			return nil
+		}
+		return v.SourceArns
+	}).(pulumi.StringArrayOutput)
+}
+
 // Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
 type LifecyclePolicy struct {
 	// Expire untagged images this many days after they were pushed (1-3650).
@@ -583,7 +742,11 @@ type RegistryPolicyStatement struct {
 	Document *string `pulumi:"document"`
 	// `Allow` (the default) or `Deny`.
 	Effect *string `pulumi:"effect"`
-	// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+	// AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+	OrganizationPaths []string `pulumi:"organizationPaths"`
+	// AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+	Organizations []string `pulumi:"organizations"`
+	// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
 	Principals []string `pulumi:"principals"`
 	// The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
 	RepositoryPrefixes []string `pulumi:"repositoryPrefixes"`
@@ -612,7 +775,11 @@ type RegistryPolicyStatementArgs struct {
 	Document pulumi.StringPtrInput `pulumi:"document"`
 	// `Allow` (the default) or `Deny`.
 	Effect pulumi.StringPtrInput `pulumi:"effect"`
-	// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+	// AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+	OrganizationPaths pulumi.StringArrayInput `pulumi:"organizationPaths"`
+	// AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+	Organizations pulumi.StringArrayInput `pulumi:"organizations"`
+	// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
 	Principals pulumi.StringArrayInput `pulumi:"principals"`
 	// The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
 	RepositoryPrefixes pulumi.StringArrayInput `pulumi:"repositoryPrefixes"`
@@ -692,7 +859,17 @@ func (o RegistryPolicyStatementOutput) Effect() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RegistryPolicyStatement) *string { return v.Effect }).(pulumi.StringPtrOutput)
 }
 
-// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+// AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+func (o RegistryPolicyStatementOutput) OrganizationPaths() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) []string { return v.OrganizationPaths }).(pulumi.StringArrayOutput)
+}
+
+// AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+func (o RegistryPolicyStatementOutput) Organizations() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RegistryPolicyStatement) []string { return v.Organizations }).(pulumi.StringArrayOutput)
+}
+
+// Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
 func (o RegistryPolicyStatementOutput) Principals() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RegistryPolicyStatement) []string { return v.Principals }).(pulumi.StringArrayOutput)
 }
@@ -1535,6 +1712,8 @@ func (o TaggedLifecycleRuleArrayOutput) Index(i pulumi.IntInput) TaggedLifecycle
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AssumeRoleInput)(nil)).Elem(), AssumeRoleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AssumeRolePtrInput)(nil)).Elem(), AssumeRoleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*LambdaPullInput)(nil)).Elem(), LambdaPullArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*LambdaPullPtrInput)(nil)).Elem(), LambdaPullArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LifecyclePolicyInput)(nil)).Elem(), LifecyclePolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LifecyclePolicyPtrInput)(nil)).Elem(), LifecyclePolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RegistryPolicyConditionInput)(nil)).Elem(), RegistryPolicyConditionArgs{})
@@ -1555,6 +1734,8 @@ func init() {
 	pulumi.RegisterOutputType(AssumeRolePtrOutput{})
 	pulumi.RegisterOutputType(ImageSigningStatusOutput{})
 	pulumi.RegisterOutputType(ImageSigningStatusArrayOutput{})
+	pulumi.RegisterOutputType(LambdaPullOutput{})
+	pulumi.RegisterOutputType(LambdaPullPtrOutput{})
 	pulumi.RegisterOutputType(LifecyclePolicyOutput{})
 	pulumi.RegisterOutputType(LifecyclePolicyPtrOutput{})
 	pulumi.RegisterOutputType(RegistryPolicyConditionOutput{})

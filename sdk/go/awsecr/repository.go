@@ -13,7 +13,7 @@ import (
 
 // An Amazon ECR repository with production defaults: tags are immutable, images are scanned on push and encrypted at rest, and a repository that still holds images is never deleted unless `forceDelete` is set.
 //
-// Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
+// Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` (accounts, roles, users), `pullOrganizations` and `pullOrganizationPaths` (a whole AWS Organization or OUs of it) and `lambdaPull` (Lambda functions of given accounts) write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
 //
 // ## Example Usage
 // ### A repository on production defaults
@@ -84,6 +84,40 @@ import (
 //	}
 //
 // ```
+// ### A central registry for an AWS Organization
+//
+// One account holds the images; every account of the organization may pull, the CI role of the build account pushes, and Lambda functions in the workload account run these images. The repository policy has one statement per grant, and a policy written this way by hand imports into the same fields.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			shared, err := awsecr.NewRepository(ctx, "shared", &awsecr.RepositoryArgs{
+//				RepositoryName:    pulumi.String("platform/shared"),
+//				PullOrganizations: pulumi.StringArray{pulumi.String("o-a1b2c3d4e5")},
+//				PushPrincipals:    pulumi.StringArray{pulumi.String("arn:aws:iam::111122223333:role/ci")},
+//				LambdaPull: &awsecr.LambdaPullArgs{
+//					SourceAccounts: pulumi.StringArray{pulumi.String("444455556666")},
+//					SourceArns:     pulumi.StringArray{pulumi.String("arn:aws:lambda:us-east-1:444455556666:function:*")},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("repositoryPolicy", shared.RepositoryPolicyText)
+//			return nil
+//		})
+//	}
+//
+// ```
 //
 // ## Import
 //
@@ -111,6 +145,8 @@ type Repository struct {
 	ImmutableTags pulumi.BoolOutput `pulumi:"immutableTags"`
 	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey pulumi.StringPtrOutput `pulumi:"kmsKey"`
+	// Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
+	LambdaPull LambdaPullPtrOutput `pulumi:"lambdaPull"`
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy LifecyclePolicyPtrOutput `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
@@ -119,9 +155,13 @@ type Repository struct {
 	LifecyclePolicyText pulumi.StringPtrOutput `pulumi:"lifecyclePolicyText"`
 	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 	MutableTagExclusions pulumi.StringArrayOutput `pulumi:"mutableTagExclusions"`
+	// Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
+	PullOrganizationPaths pulumi.StringArrayOutput `pulumi:"pullOrganizationPaths"`
+	// Organizations every account of which may pull images: AWS Organizations ids (`o-a1b2c3d4e5`, `o-` and 10 to 32 lowercase letters or digits). The provider writes one statement `AllowOrganizationPull` granting the pull actions to `*` under the condition `aws:PrincipalOrgID` (`StringEquals`), so accounts that join the organization can pull without a change here. Roles in those accounts still need an IAM policy allowing the pull actions (`pullPolicyDocument`). Each id once; combined with the other access fields in one repository policy.
+	PullOrganizations pulumi.StringArrayOutput `pulumi:"pullOrganizations"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.
 	PullPolicyDocument pulumi.StringOutput `pulumi:"pullPolicyDocument"`
-	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the lists or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
+	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With no access field set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the access fields or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
 	PullPrincipals pulumi.StringArrayOutput `pulumi:"pullPrincipals"`
 	// An IAM identity policy (JSON) that lets the role or user it is attached to push to and pull from this repository: the push and pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` on `*`. Attach it to a CI role.
 	PushPolicyDocument pulumi.StringOutput `pulumi:"pushPolicyDocument"`
@@ -131,9 +171,9 @@ type Repository struct {
 	RegistryId pulumi.StringOutput `pulumi:"registryId"`
 	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName pulumi.StringOutput `pulumi:"repositoryName"`
-	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	// The repository policy as JSON, for statements the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`) cannot express (other services or actions, other conditions, Deny; `pulumi import` fills it in then). Not together with the access fields; at most 10,240 characters; compared by meaning. Removing it removes the policy.
 	RepositoryPolicyDocument pulumi.StringPtrOutput `pulumi:"repositoryPolicyDocument"`
-	// The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
+	// The repository policy JSON in force on the repository (absent when there is none). Written from the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`), one statement per kind of grant; a policy edited by hand into something the fields cannot express is kept here and reported on refresh.
 	RepositoryPolicyText pulumi.StringPtrOutput `pulumi:"repositoryPolicyText"`
 	// The URL to push to and pull from: `<account>.dkr.ecr.<region>.amazonaws.com/<name>`.
 	RepositoryUrl pulumi.StringOutput `pulumi:"repositoryUrl"`
@@ -207,19 +247,25 @@ type repositoryArgs struct {
 	ImmutableTags *bool `pulumi:"immutableTags"`
 	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey *string `pulumi:"kmsKey"`
+	// Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
+	LambdaPull *LambdaPull `pulumi:"lambdaPull"`
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
 	LifecyclePolicyDocument *string `pulumi:"lifecyclePolicyDocument"`
 	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 	MutableTagExclusions []string `pulumi:"mutableTagExclusions"`
-	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the lists or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
+	// Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
+	PullOrganizationPaths []string `pulumi:"pullOrganizationPaths"`
+	// Organizations every account of which may pull images: AWS Organizations ids (`o-a1b2c3d4e5`, `o-` and 10 to 32 lowercase letters or digits). The provider writes one statement `AllowOrganizationPull` granting the pull actions to `*` under the condition `aws:PrincipalOrgID` (`StringEquals`), so accounts that join the organization can pull without a change here. Roles in those accounts still need an IAM policy allowing the pull actions (`pullPolicyDocument`). Each id once; combined with the other access fields in one repository policy.
+	PullOrganizations []string `pulumi:"pullOrganizations"`
+	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With no access field set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the access fields or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
 	PullPrincipals []string `pulumi:"pullPrincipals"`
 	// Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
 	PushPrincipals []string `pulumi:"pushPrincipals"`
 	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName *string `pulumi:"repositoryName"`
-	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	// The repository policy as JSON, for statements the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`) cannot express (other services or actions, other conditions, Deny; `pulumi import` fills it in then). Not together with the access fields; at most 10,240 characters; compared by meaning. Removing it removes the policy.
 	RepositoryPolicyDocument *string `pulumi:"repositoryPolicyDocument"`
 	// Scan every pushed image for vulnerabilities. Defaults to `true`.
 	ScanOnPush *bool `pulumi:"scanOnPush"`
@@ -239,19 +285,25 @@ type RepositoryArgs struct {
 	ImmutableTags pulumi.BoolPtrInput
 	// The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
 	KmsKey pulumi.StringPtrInput
+	// Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
+	LambdaPull LambdaPullPtrInput
 	// Image expiry rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy LifecyclePolicyPtrInput
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
 	LifecyclePolicyDocument pulumi.StringPtrInput
 	// Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
 	MutableTagExclusions pulumi.StringArrayInput
-	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the lists or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
+	// Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
+	PullOrganizationPaths pulumi.StringArrayInput
+	// Organizations every account of which may pull images: AWS Organizations ids (`o-a1b2c3d4e5`, `o-` and 10 to 32 lowercase letters or digits). The provider writes one statement `AllowOrganizationPull` granting the pull actions to `*` under the condition `aws:PrincipalOrgID` (`StringEquals`), so accounts that join the organization can pull without a change here. Roles in those accounts still need an IAM policy allowing the pull actions (`pullPolicyDocument`). Each id once; combined with the other access fields in one repository policy.
+	PullOrganizations pulumi.StringArrayInput
+	// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With no access field set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the access fields or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
 	PullPrincipals pulumi.StringArrayInput
 	// Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
 	PushPrincipals pulumi.StringArrayInput
 	// The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
 	RepositoryName pulumi.StringPtrInput
-	// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+	// The repository policy as JSON, for statements the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`) cannot express (other services or actions, other conditions, Deny; `pulumi import` fills it in then). Not together with the access fields; at most 10,240 characters; compared by meaning. Removing it removes the policy.
 	RepositoryPolicyDocument pulumi.StringPtrInput
 	// Scan every pushed image for vulnerabilities. Defaults to `true`.
 	ScanOnPush pulumi.BoolPtrInput
@@ -386,6 +438,11 @@ func (o RepositoryOutput) KmsKey() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringPtrOutput { return v.KmsKey }).(pulumi.StringPtrOutput)
 }
 
+// Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
+func (o RepositoryOutput) LambdaPull() LambdaPullPtrOutput {
+	return o.ApplyT(func(v *Repository) LambdaPullPtrOutput { return v.LambdaPull }).(LambdaPullPtrOutput)
+}
+
 // Image expiry rules. Removing it removes the repository's lifecycle policy.
 func (o RepositoryOutput) LifecyclePolicy() LifecyclePolicyPtrOutput {
 	return o.ApplyT(func(v *Repository) LifecyclePolicyPtrOutput { return v.LifecyclePolicy }).(LifecyclePolicyPtrOutput)
@@ -406,12 +463,22 @@ func (o RepositoryOutput) MutableTagExclusions() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringArrayOutput { return v.MutableTagExclusions }).(pulumi.StringArrayOutput)
 }
 
+// Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
+func (o RepositoryOutput) PullOrganizationPaths() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Repository) pulumi.StringArrayOutput { return v.PullOrganizationPaths }).(pulumi.StringArrayOutput)
+}
+
+// Organizations every account of which may pull images: AWS Organizations ids (`o-a1b2c3d4e5`, `o-` and 10 to 32 lowercase letters or digits). The provider writes one statement `AllowOrganizationPull` granting the pull actions to `*` under the condition `aws:PrincipalOrgID` (`StringEquals`), so accounts that join the organization can pull without a change here. Roles in those accounts still need an IAM policy allowing the pull actions (`pullPolicyDocument`). Each id once; combined with the other access fields in one repository policy.
+func (o RepositoryOutput) PullOrganizations() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Repository) pulumi.StringArrayOutput { return v.PullOrganizations }).(pulumi.StringArrayOutput)
+}
+
 // An IAM identity policy (JSON) that lets the role or user it is attached to pull from this repository: the pull actions on this repository's ARN only, plus `ecr:GetAuthorizationToken` (which has no resource) on `*`. Attach it to a task execution role or node role.
 func (o RepositoryOutput) PullPolicyDocument() pulumi.StringOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringOutput { return v.PullPolicyDocument }).(pulumi.StringOutput)
 }
 
-// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the lists or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
+// Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With no access field set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the access fields or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
 func (o RepositoryOutput) PullPrincipals() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringArrayOutput { return v.PullPrincipals }).(pulumi.StringArrayOutput)
 }
@@ -436,12 +503,12 @@ func (o RepositoryOutput) RepositoryName() pulumi.StringOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringOutput { return v.RepositoryName }).(pulumi.StringOutput)
 }
 
-// The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+// The repository policy as JSON, for statements the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`) cannot express (other services or actions, other conditions, Deny; `pulumi import` fills it in then). Not together with the access fields; at most 10,240 characters; compared by meaning. Removing it removes the policy.
 func (o RepositoryOutput) RepositoryPolicyDocument() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringPtrOutput { return v.RepositoryPolicyDocument }).(pulumi.StringPtrOutput)
 }
 
-// The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
+// The repository policy JSON in force on the repository (absent when there is none). Written from the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`), one statement per kind of grant; a policy edited by hand into something the fields cannot express is kept here and reported on refresh.
 func (o RepositoryOutput) RepositoryPolicyText() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Repository) pulumi.StringPtrOutput { return v.RepositoryPolicyText }).(pulumi.StringPtrOutput)
 }

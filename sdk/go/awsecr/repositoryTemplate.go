@@ -90,6 +90,8 @@ type RepositoryTemplate struct {
 	ImmutableTags pulumi.BoolOutput `pulumi:"immutableTags"`
 	// The KMS key ARN for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted), in the provider's region. A template takes only a key ARN, no key id or alias. Not allowed with `AES256`.
 	KmsKey pulumi.StringPtrOutput `pulumi:"kmsKey"`
+	// Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
+	LambdaPull LambdaPullPtrOutput `pulumi:"lambdaPull"`
 	// Image expiry rules of the created repositories, the Repository's own fields and generator.
 	LifecyclePolicy LifecyclePolicyPtrOutput `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
@@ -100,6 +102,10 @@ type RepositoryTemplate struct {
 	MutableTagExclusions pulumi.StringArrayOutput `pulumi:"mutableTagExclusions"`
 	// The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
 	Prefix pulumi.StringOutput `pulumi:"prefix"`
+	// Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
+	PullOrganizationPaths pulumi.StringArrayOutput `pulumi:"pullOrganizationPaths"`
+	// Organizations every account of which may pull from the created repositories (`o-a1b2c3d4e5`), turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgID`).
+	PullOrganizations pulumi.StringArrayOutput `pulumi:"pullOrganizations"`
 	// Who may pull from the created repositories: 12-digit account ids or ARNs of IAM roles and users, turned into the repository policy exactly as for a Repository.
 	PullPrincipals pulumi.StringArrayOutput `pulumi:"pullPrincipals"`
 	// Who may push to and pull from the created repositories, as for a Repository.
@@ -179,6 +185,8 @@ type repositoryTemplateArgs struct {
 	ImmutableTags *bool `pulumi:"immutableTags"`
 	// The KMS key ARN for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted), in the provider's region. A template takes only a key ARN, no key id or alias. Not allowed with `AES256`.
 	KmsKey *string `pulumi:"kmsKey"`
+	// Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
+	LambdaPull *LambdaPull `pulumi:"lambdaPull"`
 	// Image expiry rules of the created repositories, the Repository's own fields and generator.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
@@ -187,6 +195,10 @@ type repositoryTemplateArgs struct {
 	MutableTagExclusions []string `pulumi:"mutableTagExclusions"`
 	// The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
 	Prefix string `pulumi:"prefix"`
+	// Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
+	PullOrganizationPaths []string `pulumi:"pullOrganizationPaths"`
+	// Organizations every account of which may pull from the created repositories (`o-a1b2c3d4e5`), turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgID`).
+	PullOrganizations []string `pulumi:"pullOrganizations"`
 	// Who may pull from the created repositories: 12-digit account ids or ARNs of IAM roles and users, turned into the repository policy exactly as for a Repository.
 	PullPrincipals []string `pulumi:"pullPrincipals"`
 	// Who may push to and pull from the created repositories, as for a Repository.
@@ -213,6 +225,8 @@ type RepositoryTemplateArgs struct {
 	ImmutableTags pulumi.BoolPtrInput
 	// The KMS key ARN for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted), in the provider's region. A template takes only a key ARN, no key id or alias. Not allowed with `AES256`.
 	KmsKey pulumi.StringPtrInput
+	// Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
+	LambdaPull LambdaPullPtrInput
 	// Image expiry rules of the created repositories, the Repository's own fields and generator.
 	LifecyclePolicy LifecyclePolicyPtrInput
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
@@ -221,6 +235,10 @@ type RepositoryTemplateArgs struct {
 	MutableTagExclusions pulumi.StringArrayInput
 	// The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
 	Prefix pulumi.StringInput
+	// Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
+	PullOrganizationPaths pulumi.StringArrayInput
+	// Organizations every account of which may pull from the created repositories (`o-a1b2c3d4e5`), turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgID`).
+	PullOrganizations pulumi.StringArrayInput
 	// Who may pull from the created repositories: 12-digit account ids or ARNs of IAM roles and users, turned into the repository policy exactly as for a Repository.
 	PullPrincipals pulumi.StringArrayInput
 	// Who may push to and pull from the created repositories, as for a Repository.
@@ -363,6 +381,11 @@ func (o RepositoryTemplateOutput) KmsKey() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringPtrOutput { return v.KmsKey }).(pulumi.StringPtrOutput)
 }
 
+// Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
+func (o RepositoryTemplateOutput) LambdaPull() LambdaPullPtrOutput {
+	return o.ApplyT(func(v *RepositoryTemplate) LambdaPullPtrOutput { return v.LambdaPull }).(LambdaPullPtrOutput)
+}
+
 // Image expiry rules of the created repositories, the Repository's own fields and generator.
 func (o RepositoryTemplateOutput) LifecyclePolicy() LifecyclePolicyPtrOutput {
 	return o.ApplyT(func(v *RepositoryTemplate) LifecyclePolicyPtrOutput { return v.LifecyclePolicy }).(LifecyclePolicyPtrOutput)
@@ -386,6 +409,16 @@ func (o RepositoryTemplateOutput) MutableTagExclusions() pulumi.StringArrayOutpu
 // The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
 func (o RepositoryTemplateOutput) Prefix() pulumi.StringOutput {
 	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringOutput { return v.Prefix }).(pulumi.StringOutput)
+}
+
+// Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
+func (o RepositoryTemplateOutput) PullOrganizationPaths() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringArrayOutput { return v.PullOrganizationPaths }).(pulumi.StringArrayOutput)
+}
+
+// Organizations every account of which may pull from the created repositories (`o-a1b2c3d4e5`), turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgID`).
+func (o RepositoryTemplateOutput) PullOrganizations() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *RepositoryTemplate) pulumi.StringArrayOutput { return v.PullOrganizations }).(pulumi.StringArrayOutput)
 }
 
 // Who may pull from the created repositories: 12-digit account ids or ARNs of IAM roles and users, turned into the repository policy exactly as for a Repository.

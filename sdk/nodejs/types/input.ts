@@ -31,6 +31,20 @@ export interface AssumeRoleArgs {
 }
 
 /**
+ * Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+ */
+export interface LambdaPullArgs {
+    /**
+     * 12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+     */
+    sourceAccounts?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+     */
+    sourceArns?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+}
+
+/**
  * Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
  */
 export interface LifecyclePolicyArgs {
@@ -87,7 +101,15 @@ export interface RegistryPolicyStatementArgs {
      */
     effect?: pulumi.Input<string | undefined>;
     /**
-     * Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+     * AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+     */
+    organizationPaths?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+     */
+    organizations?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
      */
     principals?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**

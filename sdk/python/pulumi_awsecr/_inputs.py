@@ -18,6 +18,8 @@ from ._enums import *
 __all__ = [
     'AssumeRoleArgs',
     'AssumeRoleArgsDict',
+    'LambdaPullArgs',
+    'LambdaPullArgsDict',
     'LifecyclePolicyArgs',
     'LifecyclePolicyArgsDict',
     'RegistryPolicyConditionArgs',
@@ -127,6 +129,60 @@ class AssumeRoleArgs:
     @session_name.setter
     def session_name(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "session_name", value)
+
+
+class LambdaPullArgsDict(TypedDict):
+    """
+    Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+    """
+    source_accounts: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+    """
+    source_arns: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+    """
+
+@pulumi.input_type
+class LambdaPullArgs:
+    def __init__(__self__, *,
+                 source_accounts: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 source_arns: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_accounts: 12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_arns: Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+        """
+        if source_accounts is not None:
+            pulumi.set(__self__, "source_accounts", source_accounts)
+        if source_arns is not None:
+            pulumi.set(__self__, "source_arns", source_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceAccounts")
+    def source_accounts(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+        """
+        return pulumi.get(self, "source_accounts")
+
+    @source_accounts.setter
+    def source_accounts(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "source_accounts", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceArns")
+    def source_arns(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+        """
+        return pulumi.get(self, "source_arns")
+
+    @source_arns.setter
+    def source_arns(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "source_arns", value)
 
 
 class LifecyclePolicyArgsDict(TypedDict):
@@ -298,9 +354,17 @@ class RegistryPolicyStatementArgsDict(TypedDict):
     """
     `Allow` (the default) or `Deny`.
     """
+    organization_paths: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+    """
+    organizations: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+    """
     principals: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
-    Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+    Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
     """
     repository_prefixes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
@@ -315,6 +379,8 @@ class RegistryPolicyStatementArgs:
                  conditions: pulumi.Input[Optional[Sequence[pulumi.Input['RegistryPolicyConditionArgs']]]] = None,
                  document: pulumi.Input[Optional[_builtins.str]] = None,
                  effect: pulumi.Input[Optional[_builtins.str]] = None,
+                 organization_paths: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 organizations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_prefixes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
         """
@@ -325,7 +391,9 @@ class RegistryPolicyStatementArgs:
         :param pulumi.Input[Sequence[pulumi.Input['RegistryPolicyConditionArgs']]] conditions: IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
         :param pulumi.Input[_builtins.str] document: The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
         :param pulumi.Input[_builtins.str] effect: `Allow` (the default) or `Deny`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] principals: Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] organization_paths: AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] organizations: AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] principals: Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] repository_prefixes: The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
         """
         pulumi.set(__self__, "sid", sid)
@@ -337,6 +405,10 @@ class RegistryPolicyStatementArgs:
             pulumi.set(__self__, "document", document)
         if effect is not None:
             pulumi.set(__self__, "effect", effect)
+        if organization_paths is not None:
+            pulumi.set(__self__, "organization_paths", organization_paths)
+        if organizations is not None:
+            pulumi.set(__self__, "organizations", organizations)
         if principals is not None:
             pulumi.set(__self__, "principals", principals)
         if repository_prefixes is not None:
@@ -403,10 +475,34 @@ class RegistryPolicyStatementArgs:
         pulumi.set(self, "effect", value)
 
     @_builtins.property
+    @pulumi.getter(name="organizationPaths")
+    def organization_paths(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+        """
+        return pulumi.get(self, "organization_paths")
+
+    @organization_paths.setter
+    def organization_paths(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "organization_paths", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def organizations(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+        """
+        return pulumi.get(self, "organizations")
+
+    @organizations.setter
+    def organizations(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "organizations", value)
+
+    @_builtins.property
     @pulumi.getter
     def principals(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
         """
         return pulumi.get(self, "principals")
 

@@ -25,7 +25,7 @@ __all__ = [
 
 @pulumi.output_type
 class GetRepositoryResult:
-    def __init__(__self__, arn=None, aws_tags=None, encryption_type=None, image_tag_mutability=None, immutable_tag_exclusions=None, immutable_tags=None, kms_key=None, lifecycle_policy=None, lifecycle_policy_document=None, lifecycle_policy_text=None, mutable_tag_exclusions=None, pull_policy_document=None, pull_principals=None, push_policy_document=None, push_principals=None, registry_id=None, repository_name=None, repository_policy_document=None, repository_policy_text=None, repository_url=None, scan_on_push=None, tags=None, tags_all=None):
+    def __init__(__self__, arn=None, aws_tags=None, encryption_type=None, image_tag_mutability=None, immutable_tag_exclusions=None, immutable_tags=None, kms_key=None, lambda_pull=None, lifecycle_policy=None, lifecycle_policy_document=None, lifecycle_policy_text=None, mutable_tag_exclusions=None, pull_organization_paths=None, pull_organizations=None, pull_policy_document=None, pull_principals=None, push_policy_document=None, push_principals=None, registry_id=None, repository_name=None, repository_policy_document=None, repository_policy_text=None, repository_url=None, scan_on_push=None, tags=None, tags_all=None):
         if arn and not isinstance(arn, str):
             raise TypeError("Expected argument 'arn' to be a str")
         pulumi.set(__self__, "arn", arn)
@@ -47,6 +47,9 @@ class GetRepositoryResult:
         if kms_key and not isinstance(kms_key, str):
             raise TypeError("Expected argument 'kms_key' to be a str")
         pulumi.set(__self__, "kms_key", kms_key)
+        if lambda_pull and not isinstance(lambda_pull, dict):
+            raise TypeError("Expected argument 'lambda_pull' to be a dict")
+        pulumi.set(__self__, "lambda_pull", lambda_pull)
         if lifecycle_policy and not isinstance(lifecycle_policy, dict):
             raise TypeError("Expected argument 'lifecycle_policy' to be a dict")
         pulumi.set(__self__, "lifecycle_policy", lifecycle_policy)
@@ -59,6 +62,12 @@ class GetRepositoryResult:
         if mutable_tag_exclusions and not isinstance(mutable_tag_exclusions, list):
             raise TypeError("Expected argument 'mutable_tag_exclusions' to be a list")
         pulumi.set(__self__, "mutable_tag_exclusions", mutable_tag_exclusions)
+        if pull_organization_paths and not isinstance(pull_organization_paths, list):
+            raise TypeError("Expected argument 'pull_organization_paths' to be a list")
+        pulumi.set(__self__, "pull_organization_paths", pull_organization_paths)
+        if pull_organizations and not isinstance(pull_organizations, list):
+            raise TypeError("Expected argument 'pull_organizations' to be a list")
+        pulumi.set(__self__, "pull_organizations", pull_organizations)
         if pull_policy_document and not isinstance(pull_policy_document, str):
             raise TypeError("Expected argument 'pull_policy_document' to be a str")
         pulumi.set(__self__, "pull_policy_document", pull_policy_document)
@@ -153,6 +162,14 @@ class GetRepositoryResult:
         return pulumi.get(self, "kms_key")
 
     @_builtins.property
+    @pulumi.getter(name="lambdaPull")
+    def lambda_pull(self) -> Optional['outputs.LambdaPull']:
+        """
+        The Lambda functions (by account and ARN pattern) the repository policy in force lets the Lambda service pull for; absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+        """
+        return pulumi.get(self, "lambda_pull")
+
+    @_builtins.property
     @pulumi.getter(name="lifecyclePolicy")
     def lifecycle_policy(self) -> Optional['outputs.LifecyclePolicy']:
         """
@@ -183,6 +200,22 @@ class GetRepositoryResult:
         With immutable tags: the wildcard filters of the tags that stay mutable; absent when there are none.
         """
         return pulumi.get(self, "mutable_tag_exclusions")
+
+    @_builtins.property
+    @pulumi.getter(name="pullOrganizationPaths")
+    def pull_organization_paths(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Organizational units (AWS Organizations paths ending in `/`) every account in or under which may pull, as the repository policy in force grants them (`aws:PrincipalOrgPaths`); absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+        """
+        return pulumi.get(self, "pull_organization_paths")
+
+    @_builtins.property
+    @pulumi.getter(name="pullOrganizations")
+    def pull_organizations(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Organizations every account of which may pull, as the repository policy in force grants them (`aws:PrincipalOrgID`); absent when it grants none, or when the policy is in `repositoryPolicyDocument`.
+        """
+        return pulumi.get(self, "pull_organizations")
 
     @_builtins.property
     @pulumi.getter(name="pullPolicyDocument")
@@ -294,10 +327,13 @@ class AwaitableGetRepositoryResult(GetRepositoryResult):
             immutable_tag_exclusions=self.immutable_tag_exclusions,
             immutable_tags=self.immutable_tags,
             kms_key=self.kms_key,
+            lambda_pull=self.lambda_pull,
             lifecycle_policy=self.lifecycle_policy,
             lifecycle_policy_document=self.lifecycle_policy_document,
             lifecycle_policy_text=self.lifecycle_policy_text,
             mutable_tag_exclusions=self.mutable_tag_exclusions,
+            pull_organization_paths=self.pull_organization_paths,
+            pull_organizations=self.pull_organizations,
             pull_policy_document=self.pull_policy_document,
             pull_principals=self.pull_principals,
             push_policy_document=self.push_policy_document,
@@ -352,10 +388,13 @@ def get_repository(registry_id: Optional[_builtins.str] = None,
         immutable_tag_exclusions=pulumi.get(__ret__, 'immutable_tag_exclusions'),
         immutable_tags=pulumi.get(__ret__, 'immutable_tags'),
         kms_key=pulumi.get(__ret__, 'kms_key'),
+        lambda_pull=pulumi.get(__ret__, 'lambda_pull'),
         lifecycle_policy=pulumi.get(__ret__, 'lifecycle_policy'),
         lifecycle_policy_document=pulumi.get(__ret__, 'lifecycle_policy_document'),
         lifecycle_policy_text=pulumi.get(__ret__, 'lifecycle_policy_text'),
         mutable_tag_exclusions=pulumi.get(__ret__, 'mutable_tag_exclusions'),
+        pull_organization_paths=pulumi.get(__ret__, 'pull_organization_paths'),
+        pull_organizations=pulumi.get(__ret__, 'pull_organizations'),
         pull_policy_document=pulumi.get(__ret__, 'pull_policy_document'),
         pull_principals=pulumi.get(__ret__, 'pull_principals'),
         push_policy_document=pulumi.get(__ret__, 'push_policy_document'),
@@ -407,10 +446,13 @@ def get_repository_output(registry_id: pulumi.Input[Optional[Optional[_builtins.
         immutable_tag_exclusions=pulumi.get(__response__, 'immutable_tag_exclusions'),
         immutable_tags=pulumi.get(__response__, 'immutable_tags'),
         kms_key=pulumi.get(__response__, 'kms_key'),
+        lambda_pull=pulumi.get(__response__, 'lambda_pull'),
         lifecycle_policy=pulumi.get(__response__, 'lifecycle_policy'),
         lifecycle_policy_document=pulumi.get(__response__, 'lifecycle_policy_document'),
         lifecycle_policy_text=pulumi.get(__response__, 'lifecycle_policy_text'),
         mutable_tag_exclusions=pulumi.get(__response__, 'mutable_tag_exclusions'),
+        pull_organization_paths=pulumi.get(__response__, 'pull_organization_paths'),
+        pull_organizations=pulumi.get(__response__, 'pull_organizations'),
         pull_policy_document=pulumi.get(__response__, 'pull_policy_document'),
         pull_principals=pulumi.get(__response__, 'pull_principals'),
         push_policy_document=pulumi.get(__response__, 'push_policy_document'),

@@ -19,6 +19,7 @@ from ._enums import *
 __all__ = [
     'AssumeRole',
     'ImageSigningStatus',
+    'LambdaPull',
     'LifecyclePolicy',
     'RegistryPolicyCondition',
     'RegistryPolicyStatement',
@@ -148,6 +149,61 @@ class ImageSigningStatus(dict):
 
 
 @pulumi.output_type
+class LambdaPull(dict):
+    """
+    Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "sourceAccounts":
+            suggest = "source_accounts"
+        elif key == "sourceArns":
+            suggest = "source_arns"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in LambdaPull. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        LambdaPull.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        LambdaPull.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 source_accounts: Optional[Sequence[_builtins.str]] = None,
+                 source_arns: Optional[Sequence[_builtins.str]] = None):
+        """
+        Lets the Lambda service (`lambda.amazonaws.com`) pull images for the functions that match every condition given: the conditions AWS's Lambda documentation gives for functions whose container image is in a repository of another account (of the same region). Set `sourceAccounts`, `sourceArns` or both; a grant to the service without a condition is refused, since it would let functions of every AWS account pull. The provider writes one statement `AllowLambdaPull` granting `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` under `aws:SourceAccount` (`StringEquals`) and `aws:SourceArn` (`StringLike`). The account that creates the function must also be able to pull (`pullPrincipals` or `pullOrganizations`), since Lambda checks the caller's access when the function is created or updated.
+
+        :param Sequence[_builtins.str] source_accounts: 12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+        :param Sequence[_builtins.str] source_arns: Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+        """
+        if source_accounts is not None:
+            pulumi.set(__self__, "source_accounts", source_accounts)
+        if source_arns is not None:
+            pulumi.set(__self__, "source_arns", source_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceAccounts")
+    def source_accounts(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        12-digit ids of the accounts whose functions may pull (`aws:SourceAccount`). Each once.
+        """
+        return pulumi.get(self, "source_accounts")
+
+    @_builtins.property
+    @pulumi.getter(name="sourceArns")
+    def source_arns(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Function ARNs or patterns whose functions may pull (`aws:SourceArn`), `arn:aws:lambda:<region>:<account id>:function:<name>`, with `*` and `?` allowed in the region and the name (`arn:aws:lambda:us-east-1:111122223333:function:*`). The account is always a 12-digit id, the partition the repository's, and the region `*` or the repository's (Lambda pulls only from its own region). Each once.
+        """
+        return pulumi.get(self, "source_arns")
+
+
+@pulumi.output_type
 class LifecyclePolicy(dict):
     """
     Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
@@ -267,7 +323,9 @@ class RegistryPolicyStatement(dict):
     @staticmethod
     def __key_warning(key: str):
         suggest = None
-        if key == "repositoryPrefixes":
+        if key == "organizationPaths":
+            suggest = "organization_paths"
+        elif key == "repositoryPrefixes":
             suggest = "repository_prefixes"
 
         if suggest:
@@ -287,6 +345,8 @@ class RegistryPolicyStatement(dict):
                  conditions: Optional[Sequence['outputs.RegistryPolicyCondition']] = None,
                  document: Optional[_builtins.str] = None,
                  effect: Optional[_builtins.str] = None,
+                 organization_paths: Optional[Sequence[_builtins.str]] = None,
+                 organizations: Optional[Sequence[_builtins.str]] = None,
                  principals: Optional[Sequence[_builtins.str]] = None,
                  repository_prefixes: Optional[Sequence[_builtins.str]] = None):
         """
@@ -297,7 +357,9 @@ class RegistryPolicyStatement(dict):
         :param Sequence['RegistryPolicyCondition'] conditions: IAM conditions, e.g. `StringEquals` `aws:PrincipalOrgID` `[o-a1b2c3d4e5]`.
         :param _builtins.str document: The statement as JSON, for what the typed fields cannot say; its Sid is replaced by `Awsecr<sid>`. Not with the typed fields.
         :param _builtins.str effect: `Allow` (the default) or `Deny`.
-        :param Sequence[_builtins.str] principals: Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        :param Sequence[_builtins.str] organization_paths: AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+        :param Sequence[_builtins.str] organizations: AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+        :param Sequence[_builtins.str] principals: Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
         :param Sequence[_builtins.str] repository_prefixes: The repositories it applies to, by name prefix (`repository/<prefix>*`); all of the registry's when left out.
         """
         pulumi.set(__self__, "sid", sid)
@@ -309,6 +371,10 @@ class RegistryPolicyStatement(dict):
             pulumi.set(__self__, "document", document)
         if effect is not None:
             pulumi.set(__self__, "effect", effect)
+        if organization_paths is not None:
+            pulumi.set(__self__, "organization_paths", organization_paths)
+        if organizations is not None:
+            pulumi.set(__self__, "organizations", organizations)
         if principals is not None:
             pulumi.set(__self__, "principals", principals)
         if repository_prefixes is not None:
@@ -355,10 +421,26 @@ class RegistryPolicyStatement(dict):
         return pulumi.get(self, "effect")
 
     @_builtins.property
+    @pulumi.getter(name="organizationPaths")
+    def organization_paths(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        AWS Organizations paths (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) the principals must be in or under: the condition `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`), as a Repository's `pullOrganizationPaths` writes it. Not together with a condition on `aws:PrincipalOrgPaths`.
+        """
+        return pulumi.get(self, "organization_paths")
+
+    @_builtins.property
+    @pulumi.getter
+    def organizations(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        AWS Organizations ids (`o-a1b2c3d4e5`) the principals must belong to: the condition `aws:PrincipalOrgID` (`StringEquals`), as a Repository's `pullOrganizations` writes it. Not together with a condition on `aws:PrincipalOrgID`.
+        """
+        return pulumi.get(self, "organizations")
+
+    @_builtins.property
     @pulumi.getter
     def principals(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `conditions`. Required unless `document` is given.
+        Who the statement is about: 12-digit account ids (written as the account's root), IAM role, user or root ARNs, service principals such as `lambda.amazonaws.com`, or `*` alone, which needs `organizations`, `organizationPaths` or `conditions`. Required unless `document` is given.
         """
         return pulumi.get(self, "principals")
 

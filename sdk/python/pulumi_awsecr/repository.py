@@ -27,9 +27,12 @@ class RepositoryArgs:
                  immutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 lambda_pull: pulumi.Input[Optional['LambdaPullArgs']] = None,
                  lifecycle_policy: pulumi.Input[Optional['LifecyclePolicyArgs']] = None,
                  lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pull_organization_paths: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pull_organizations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -44,13 +47,16 @@ class RepositoryArgs:
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] immutable_tag_exclusions: Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
+        :param pulumi.Input['LambdaPullArgs'] lambda_pull: Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
         :param pulumi.Input['LifecyclePolicyArgs'] lifecycle_policy: Image expiry rules. Removing it removes the repository's lifecycle policy.
         :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the lists or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organization_paths: Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organizations: Organizations every account of which may pull images: AWS Organizations ids (`o-a1b2c3d4e5`, `o-` and 10 to 32 lowercase letters or digits). The provider writes one statement `AllowOrganizationPull` granting the pull actions to `*` under the condition `aws:PrincipalOrgID` (`StringEquals`), so accounts that join the organization can pull without a change here. Roles in those accounts still need an IAM policy allowing the pull actions (`pullPolicyDocument`). Each id once; combined with the other access fields in one repository policy.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With no access field set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the access fields or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] push_principals: Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
         :param pulumi.Input[_builtins.str] repository_name: The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
-        :param pulumi.Input[_builtins.str] repository_policy_document: The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+        :param pulumi.Input[_builtins.str] repository_policy_document: The repository policy as JSON, for statements the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`) cannot express (other services or actions, other conditions, Deny; `pulumi import` fills it in then). Not together with the access fields; at most 10,240 characters; compared by meaning. Removing it removes the policy.
         :param pulumi.Input[_builtins.bool] scan_on_push: Scan every pushed image for vulnerabilities. Defaults to `true`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
         """
@@ -70,12 +76,18 @@ class RepositoryArgs:
             pulumi.set(__self__, "immutable_tags", immutable_tags)
         if kms_key is not None:
             pulumi.set(__self__, "kms_key", kms_key)
+        if lambda_pull is not None:
+            pulumi.set(__self__, "lambda_pull", lambda_pull)
         if lifecycle_policy is not None:
             pulumi.set(__self__, "lifecycle_policy", lifecycle_policy)
         if lifecycle_policy_document is not None:
             pulumi.set(__self__, "lifecycle_policy_document", lifecycle_policy_document)
         if mutable_tag_exclusions is not None:
             pulumi.set(__self__, "mutable_tag_exclusions", mutable_tag_exclusions)
+        if pull_organization_paths is not None:
+            pulumi.set(__self__, "pull_organization_paths", pull_organization_paths)
+        if pull_organizations is not None:
+            pulumi.set(__self__, "pull_organizations", pull_organizations)
         if pull_principals is not None:
             pulumi.set(__self__, "pull_principals", pull_principals)
         if push_principals is not None:
@@ -152,6 +164,18 @@ class RepositoryArgs:
         pulumi.set(self, "kms_key", value)
 
     @_builtins.property
+    @pulumi.getter(name="lambdaPull")
+    def lambda_pull(self) -> pulumi.Input[Optional['LambdaPullArgs']]:
+        """
+        Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
+        """
+        return pulumi.get(self, "lambda_pull")
+
+    @lambda_pull.setter
+    def lambda_pull(self, value: pulumi.Input[Optional['LambdaPullArgs']]):
+        pulumi.set(self, "lambda_pull", value)
+
+    @_builtins.property
     @pulumi.getter(name="lifecyclePolicy")
     def lifecycle_policy(self) -> pulumi.Input[Optional['LifecyclePolicyArgs']]:
         """
@@ -188,10 +212,34 @@ class RepositoryArgs:
         pulumi.set(self, "mutable_tag_exclusions", value)
 
     @_builtins.property
+    @pulumi.getter(name="pullOrganizationPaths")
+    def pull_organization_paths(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
+        """
+        return pulumi.get(self, "pull_organization_paths")
+
+    @pull_organization_paths.setter
+    def pull_organization_paths(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "pull_organization_paths", value)
+
+    @_builtins.property
+    @pulumi.getter(name="pullOrganizations")
+    def pull_organizations(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Organizations every account of which may pull images: AWS Organizations ids (`o-a1b2c3d4e5`, `o-` and 10 to 32 lowercase letters or digits). The provider writes one statement `AllowOrganizationPull` granting the pull actions to `*` under the condition `aws:PrincipalOrgID` (`StringEquals`), so accounts that join the organization can pull without a change here. Roles in those accounts still need an IAM policy allowing the pull actions (`pullPolicyDocument`). Each id once; combined with the other access fields in one repository policy.
+        """
+        return pulumi.get(self, "pull_organizations")
+
+    @pull_organizations.setter
+    def pull_organizations(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "pull_organizations", value)
+
+    @_builtins.property
     @pulumi.getter(name="pullPrincipals")
     def pull_principals(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the lists or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
+        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With no access field set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the access fields or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
         """
         return pulumi.get(self, "pull_principals")
 
@@ -227,7 +275,7 @@ class RepositoryArgs:
     @pulumi.getter(name="repositoryPolicyDocument")
     def repository_policy_document(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+        The repository policy as JSON, for statements the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`) cannot express (other services or actions, other conditions, Deny; `pulumi import` fills it in then). Not together with the access fields; at most 10,240 characters; compared by meaning. Removing it removes the policy.
         """
         return pulumi.get(self, "repository_policy_document")
 
@@ -271,9 +319,12 @@ class Repository(pulumi.CustomResource):
                  immutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 lambda_pull: pulumi.Input[Optional[Union['LambdaPullArgs', 'LambdaPullArgsDict']]] = None,
                  lifecycle_policy: pulumi.Input[Optional[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']]] = None,
                  lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pull_organization_paths: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pull_organizations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -284,7 +335,7 @@ class Repository(pulumi.CustomResource):
         """
         An Amazon ECR repository with production defaults: tags are immutable, images are scanned on push and encrypted at rest, and a repository that still holds images is never deleted unless `forceDelete` is set.
 
-        Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
+        Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` (accounts, roles, users), `pullOrganizations` and `pullOrganizationPaths` (a whole AWS Organization or OUs of it) and `lambdaPull` (Lambda functions of given accounts) write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
 
         ## Example Usage
         ### A repository on production defaults
@@ -322,6 +373,27 @@ class Repository(pulumi.CustomResource):
 
         pulumi.export("repositoryUrl", api.repository_url)
         pulumi.export("pullPolicy", api.pull_policy_document)
+        ```
+        ### A central registry for an AWS Organization
+
+        One account holds the images; every account of the organization may pull, the CI role of the build account pushes, and Lambda functions in the workload account run these images. The repository policy has one statement per grant, and a policy written this way by hand imports into the same fields.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        shared = awsecr.Repository(
+            "shared",
+            repository_name="platform/shared",
+            pull_organizations=["o-a1b2c3d4e5"],
+            push_principals=["arn:aws:iam::111122223333:role/ci"],
+            lambda_pull=awsecr.LambdaPullArgs(
+                source_accounts=["444455556666"],
+                source_arns=["arn:aws:lambda:us-east-1:444455556666:function:*"],
+            ),
+        )
+
+        pulumi.export("repositoryPolicy", shared.repository_policy_text)
         ```
 
         ## Import
@@ -339,13 +411,16 @@ class Repository(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] immutable_tag_exclusions: Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
+        :param pulumi.Input[Union['LambdaPullArgs', 'LambdaPullArgsDict']] lambda_pull: Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
         :param pulumi.Input[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']] lifecycle_policy: Image expiry rules. Removing it removes the repository's lifecycle policy.
         :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the lists or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organization_paths: Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organizations: Organizations every account of which may pull images: AWS Organizations ids (`o-a1b2c3d4e5`, `o-` and 10 to 32 lowercase letters or digits). The provider writes one statement `AllowOrganizationPull` granting the pull actions to `*` under the condition `aws:PrincipalOrgID` (`StringEquals`), so accounts that join the organization can pull without a change here. Roles in those accounts still need an IAM policy allowing the pull actions (`pullPolicyDocument`). Each id once; combined with the other access fields in one repository policy.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With no access field set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the access fields or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] push_principals: Who may push and pull images (e.g. a CI role): 12-digit AWS account ids or ARNs of IAM roles and users. The provider writes the repository policy granting the pull actions plus `ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart` and `ecr:CompleteLayerUpload`. Each principal once. Roles and users must exist.
         :param pulumi.Input[_builtins.str] repository_name: The repository's name, e.g. `platform/api`: 2-256 lowercase letters and digits separated by a single `.` or `_`, a double `__` or any run of `-` (`my-app--v2`), with optional `/` namespaces. Defaults to the resource name plus a random suffix. Changing it replaces the repository.
-        :param pulumi.Input[_builtins.str] repository_policy_document: The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+        :param pulumi.Input[_builtins.str] repository_policy_document: The repository policy as JSON, for statements the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`) cannot express (other services or actions, other conditions, Deny; `pulumi import` fills it in then). Not together with the access fields; at most 10,240 characters; compared by meaning. Removing it removes the policy.
         :param pulumi.Input[_builtins.bool] scan_on_push: Scan every pushed image for vulnerabilities. Defaults to `true`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the repository, merged over the provider's `defaultTags` and metadata tags (at most 50 in total). Keys are 1-128 characters and may not start with `aws:`; values are at most 256 characters.
         """
@@ -358,7 +433,7 @@ class Repository(pulumi.CustomResource):
         """
         An Amazon ECR repository with production defaults: tags are immutable, images are scanned on push and encrypted at rest, and a repository that still holds images is never deleted unless `forceDelete` is set.
 
-        Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
+        Lifecycle rules are two simple fields instead of policy JSON, and so is access: `pullPrincipals` and `pushPrincipals` (accounts, roles, users), `pullOrganizations` and `pullOrganizationPaths` (a whole AWS Organization or OUs of it) and `lambdaPull` (Lambda functions of given accounts) write the repository policy, and `pullPolicyDocument` / `pushPolicyDocument` are the IAM policies a task execution role or a CI role attaches. Policies the fields cannot express (an adopted repository's) can be kept as JSON in `lifecyclePolicyDocument` / `repositoryPolicyDocument`.
 
         ## Example Usage
         ### A repository on production defaults
@@ -396,6 +471,27 @@ class Repository(pulumi.CustomResource):
 
         pulumi.export("repositoryUrl", api.repository_url)
         pulumi.export("pullPolicy", api.pull_policy_document)
+        ```
+        ### A central registry for an AWS Organization
+
+        One account holds the images; every account of the organization may pull, the CI role of the build account pushes, and Lambda functions in the workload account run these images. The repository policy has one statement per grant, and a policy written this way by hand imports into the same fields.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        shared = awsecr.Repository(
+            "shared",
+            repository_name="platform/shared",
+            pull_organizations=["o-a1b2c3d4e5"],
+            push_principals=["arn:aws:iam::111122223333:role/ci"],
+            lambda_pull=awsecr.LambdaPullArgs(
+                source_accounts=["444455556666"],
+                source_arns=["arn:aws:lambda:us-east-1:444455556666:function:*"],
+            ),
+        )
+
+        pulumi.export("repositoryPolicy", shared.repository_policy_text)
         ```
 
         ## Import
@@ -426,9 +522,12 @@ class Repository(pulumi.CustomResource):
                  immutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 lambda_pull: pulumi.Input[Optional[Union['LambdaPullArgs', 'LambdaPullArgsDict']]] = None,
                  lifecycle_policy: pulumi.Input[Optional[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']]] = None,
                  lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pull_organization_paths: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pull_organizations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -455,9 +554,12 @@ class Repository(pulumi.CustomResource):
                 immutable_tags = True
             __props__.__dict__["immutable_tags"] = immutable_tags
             __props__.__dict__["kms_key"] = kms_key
+            __props__.__dict__["lambda_pull"] = lambda_pull
             __props__.__dict__["lifecycle_policy"] = lifecycle_policy
             __props__.__dict__["lifecycle_policy_document"] = lifecycle_policy_document
             __props__.__dict__["mutable_tag_exclusions"] = mutable_tag_exclusions
+            __props__.__dict__["pull_organization_paths"] = pull_organization_paths
+            __props__.__dict__["pull_organizations"] = pull_organizations
             __props__.__dict__["pull_principals"] = pull_principals
             __props__.__dict__["push_principals"] = push_principals
             __props__.__dict__["repository_name"] = repository_name
@@ -506,10 +608,13 @@ class Repository(pulumi.CustomResource):
         __props__.__dict__["immutable_tag_exclusions"] = None
         __props__.__dict__["immutable_tags"] = None
         __props__.__dict__["kms_key"] = None
+        __props__.__dict__["lambda_pull"] = None
         __props__.__dict__["lifecycle_policy"] = None
         __props__.__dict__["lifecycle_policy_document"] = None
         __props__.__dict__["lifecycle_policy_text"] = None
         __props__.__dict__["mutable_tag_exclusions"] = None
+        __props__.__dict__["pull_organization_paths"] = None
+        __props__.__dict__["pull_organizations"] = None
         __props__.__dict__["pull_policy_document"] = None
         __props__.__dict__["pull_principals"] = None
         __props__.__dict__["push_policy_document"] = None
@@ -589,6 +694,14 @@ class Repository(pulumi.CustomResource):
         return pulumi.get(self, "kms_key")
 
     @_builtins.property
+    @pulumi.getter(name="lambdaPull")
+    def lambda_pull(self) -> pulumi.Output[Optional['outputs.LambdaPull']]:
+        """
+        Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
+        """
+        return pulumi.get(self, "lambda_pull")
+
+    @_builtins.property
     @pulumi.getter(name="lifecyclePolicy")
     def lifecycle_policy(self) -> pulumi.Output[Optional['outputs.LifecyclePolicy']]:
         """
@@ -621,6 +734,22 @@ class Repository(pulumi.CustomResource):
         return pulumi.get(self, "mutable_tag_exclusions")
 
     @_builtins.property
+    @pulumi.getter(name="pullOrganizationPaths")
+    def pull_organization_paths(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
+        """
+        return pulumi.get(self, "pull_organization_paths")
+
+    @_builtins.property
+    @pulumi.getter(name="pullOrganizations")
+    def pull_organizations(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Organizations every account of which may pull images: AWS Organizations ids (`o-a1b2c3d4e5`, `o-` and 10 to 32 lowercase letters or digits). The provider writes one statement `AllowOrganizationPull` granting the pull actions to `*` under the condition `aws:PrincipalOrgID` (`StringEquals`), so accounts that join the organization can pull without a change here. Roles in those accounts still need an IAM policy allowing the pull actions (`pullPolicyDocument`). Each id once; combined with the other access fields in one repository policy.
+        """
+        return pulumi.get(self, "pull_organizations")
+
+    @_builtins.property
     @pulumi.getter(name="pullPolicyDocument")
     def pull_policy_document(self) -> pulumi.Output[_builtins.str]:
         """
@@ -632,7 +761,7 @@ class Repository(pulumi.CustomResource):
     @pulumi.getter(name="pullPrincipals")
     def pull_principals(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With neither list set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the lists or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
+        Who may pull images: 12-digit AWS account ids (the whole account, e.g. for workloads in another account) or ARNs of IAM roles and users (`arn:aws:iam::123456789012:role/task-execution`). The provider writes the repository policy granting `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability`. Each principal once, and not also in `pushPrincipals`. Roles and users must exist and be in the repository's partition; a role created in the same update is retried while IAM propagates it (`iamPropagationTimeout`). With no access field set the repository has no repository policy; one written by hand stays until a `pulumi refresh` reads it (a change of the access fields or of `repositoryPolicyText`), and the `pulumi up` after that removes it.
         """
         return pulumi.get(self, "pull_principals")
 
@@ -672,7 +801,7 @@ class Repository(pulumi.CustomResource):
     @pulumi.getter(name="repositoryPolicyDocument")
     def repository_policy_document(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
+        The repository policy as JSON, for statements the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`) cannot express (other services or actions, other conditions, Deny; `pulumi import` fills it in then). Not together with the access fields; at most 10,240 characters; compared by meaning. Removing it removes the policy.
         """
         return pulumi.get(self, "repository_policy_document")
 
@@ -680,7 +809,7 @@ class Repository(pulumi.CustomResource):
     @pulumi.getter(name="repositoryPolicyText")
     def repository_policy_text(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The repository policy JSON in force on the repository (absent when there is none). Written from `pullPrincipals` and `pushPrincipals`; a policy edited by hand into something the lists cannot express is kept here and reported on refresh.
+        The repository policy JSON in force on the repository (absent when there is none). Written from the access fields (`pullPrincipals`, `pushPrincipals`, `pullOrganizations`, `pullOrganizationPaths`, `lambdaPull`), one statement per kind of grant; a policy edited by hand into something the fields cannot express is kept here and reported on refresh.
         """
         return pulumi.get(self, "repository_policy_text")
 

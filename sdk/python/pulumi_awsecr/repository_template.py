@@ -30,9 +30,12 @@ class RepositoryTemplateArgs:
                  immutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 lambda_pull: pulumi.Input[Optional['LambdaPullArgs']] = None,
                  lifecycle_policy: pulumi.Input[Optional['LifecyclePolicyArgs']] = None,
                  lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pull_organization_paths: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pull_organizations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
@@ -48,9 +51,12 @@ class RepositoryTemplateArgs:
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] immutable_tag_exclusions: Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether the created repositories' image tags are immutable. Defaults to `true`, as for a Repository.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key ARN for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted), in the provider's region. A template takes only a key ARN, no key id or alias. Not allowed with `AES256`.
+        :param pulumi.Input['LambdaPullArgs'] lambda_pull: Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
         :param pulumi.Input['LifecyclePolicyArgs'] lifecycle_policy: Image expiry rules of the created repositories, the Repository's own fields and generator.
         :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organization_paths: Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organizations: Organizations every account of which may pull from the created repositories (`o-a1b2c3d4e5`), turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgID`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull from the created repositories: 12-digit account ids or ARNs of IAM roles and users, turned into the repository policy exactly as for a Repository.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] push_principals: Who may push to and pull from the created repositories, as for a Repository.
         :param pulumi.Input[_builtins.str] repository_policy_document: The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
@@ -75,12 +81,18 @@ class RepositoryTemplateArgs:
             pulumi.set(__self__, "immutable_tags", immutable_tags)
         if kms_key is not None:
             pulumi.set(__self__, "kms_key", kms_key)
+        if lambda_pull is not None:
+            pulumi.set(__self__, "lambda_pull", lambda_pull)
         if lifecycle_policy is not None:
             pulumi.set(__self__, "lifecycle_policy", lifecycle_policy)
         if lifecycle_policy_document is not None:
             pulumi.set(__self__, "lifecycle_policy_document", lifecycle_policy_document)
         if mutable_tag_exclusions is not None:
             pulumi.set(__self__, "mutable_tag_exclusions", mutable_tag_exclusions)
+        if pull_organization_paths is not None:
+            pulumi.set(__self__, "pull_organization_paths", pull_organization_paths)
+        if pull_organizations is not None:
+            pulumi.set(__self__, "pull_organizations", pull_organizations)
         if pull_principals is not None:
             pulumi.set(__self__, "pull_principals", pull_principals)
         if push_principals is not None:
@@ -187,6 +199,18 @@ class RepositoryTemplateArgs:
         pulumi.set(self, "kms_key", value)
 
     @_builtins.property
+    @pulumi.getter(name="lambdaPull")
+    def lambda_pull(self) -> pulumi.Input[Optional['LambdaPullArgs']]:
+        """
+        Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
+        """
+        return pulumi.get(self, "lambda_pull")
+
+    @lambda_pull.setter
+    def lambda_pull(self, value: pulumi.Input[Optional['LambdaPullArgs']]):
+        pulumi.set(self, "lambda_pull", value)
+
+    @_builtins.property
     @pulumi.getter(name="lifecyclePolicy")
     def lifecycle_policy(self) -> pulumi.Input[Optional['LifecyclePolicyArgs']]:
         """
@@ -221,6 +245,30 @@ class RepositoryTemplateArgs:
     @mutable_tag_exclusions.setter
     def mutable_tag_exclusions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "mutable_tag_exclusions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="pullOrganizationPaths")
+    def pull_organization_paths(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
+        """
+        return pulumi.get(self, "pull_organization_paths")
+
+    @pull_organization_paths.setter
+    def pull_organization_paths(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "pull_organization_paths", value)
+
+    @_builtins.property
+    @pulumi.getter(name="pullOrganizations")
+    def pull_organizations(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Organizations every account of which may pull from the created repositories (`o-a1b2c3d4e5`), turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgID`).
+        """
+        return pulumi.get(self, "pull_organizations")
+
+    @pull_organizations.setter
+    def pull_organizations(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "pull_organizations", value)
 
     @_builtins.property
     @pulumi.getter(name="pullPrincipals")
@@ -284,10 +332,13 @@ class RepositoryTemplate(pulumi.CustomResource):
                  immutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 lambda_pull: pulumi.Input[Optional[Union['LambdaPullArgs', 'LambdaPullArgsDict']]] = None,
                  lifecycle_policy: pulumi.Input[Optional[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']]] = None,
                  lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  prefix: pulumi.Input[Optional[_builtins.str]] = None,
+                 pull_organization_paths: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pull_organizations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
@@ -342,10 +393,13 @@ class RepositoryTemplate(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] immutable_tag_exclusions: Only with `immutableTags: false`: 1-5 wildcard tag filters for the tags that become immutable, e.g. `v*` for releases. A filter of only `*` is refused (use `immutableTags: true`). With immutable tags use `mutableTagExclusions`.
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether the created repositories' image tags are immutable. Defaults to `true`, as for a Repository.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key ARN for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted), in the provider's region. A template takes only a key ARN, no key id or alias. Not allowed with `AES256`.
+        :param pulumi.Input[Union['LambdaPullArgs', 'LambdaPullArgsDict']] lambda_pull: Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
         :param pulumi.Input[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']] lifecycle_policy: Image expiry rules of the created repositories, the Repository's own fields and generator.
         :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         :param pulumi.Input[_builtins.str] prefix: The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organization_paths: Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organizations: Organizations every account of which may pull from the created repositories (`o-a1b2c3d4e5`), turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgID`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_principals: Who may pull from the created repositories: 12-digit account ids or ARNs of IAM roles and users, turned into the repository policy exactly as for a Repository.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] push_principals: Who may push to and pull from the created repositories, as for a Repository.
         :param pulumi.Input[_builtins.str] repository_policy_document: The repository policy as JSON, for statements `pullPrincipals`/`pushPrincipals` cannot express (service principals, conditions, organization ids; `pulumi import` fills it in then). Not together with the principal lists; at most 10,240 characters; compared by meaning. Removing it removes the policy.
@@ -419,10 +473,13 @@ class RepositoryTemplate(pulumi.CustomResource):
                  immutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  immutable_tags: pulumi.Input[Optional[_builtins.bool]] = None,
                  kms_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 lambda_pull: pulumi.Input[Optional[Union['LambdaPullArgs', 'LambdaPullArgsDict']]] = None,
                  lifecycle_policy: pulumi.Input[Optional[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']]] = None,
                  lifecycle_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
                  mutable_tag_exclusions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  prefix: pulumi.Input[Optional[_builtins.str]] = None,
+                 pull_organization_paths: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pull_organizations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pull_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  push_principals: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  repository_policy_document: pulumi.Input[Optional[_builtins.str]] = None,
@@ -447,12 +504,15 @@ class RepositoryTemplate(pulumi.CustomResource):
                 immutable_tags = True
             __props__.__dict__["immutable_tags"] = immutable_tags
             __props__.__dict__["kms_key"] = kms_key
+            __props__.__dict__["lambda_pull"] = lambda_pull
             __props__.__dict__["lifecycle_policy"] = lifecycle_policy
             __props__.__dict__["lifecycle_policy_document"] = lifecycle_policy_document
             __props__.__dict__["mutable_tag_exclusions"] = mutable_tag_exclusions
             if prefix is None and not opts.urn:
                 raise TypeError("Missing required property 'prefix'")
             __props__.__dict__["prefix"] = prefix
+            __props__.__dict__["pull_organization_paths"] = pull_organization_paths
+            __props__.__dict__["pull_organizations"] = pull_organizations
             __props__.__dict__["pull_principals"] = pull_principals
             __props__.__dict__["push_principals"] = push_principals
             __props__.__dict__["repository_policy_document"] = repository_policy_document
@@ -494,11 +554,14 @@ class RepositoryTemplate(pulumi.CustomResource):
         __props__.__dict__["immutable_tag_exclusions"] = None
         __props__.__dict__["immutable_tags"] = None
         __props__.__dict__["kms_key"] = None
+        __props__.__dict__["lambda_pull"] = None
         __props__.__dict__["lifecycle_policy"] = None
         __props__.__dict__["lifecycle_policy_document"] = None
         __props__.__dict__["lifecycle_policy_text"] = None
         __props__.__dict__["mutable_tag_exclusions"] = None
         __props__.__dict__["prefix"] = None
+        __props__.__dict__["pull_organization_paths"] = None
+        __props__.__dict__["pull_organizations"] = None
         __props__.__dict__["pull_principals"] = None
         __props__.__dict__["push_principals"] = None
         __props__.__dict__["region"] = None
@@ -581,6 +644,14 @@ class RepositoryTemplate(pulumi.CustomResource):
         return pulumi.get(self, "kms_key")
 
     @_builtins.property
+    @pulumi.getter(name="lambdaPull")
+    def lambda_pull(self) -> pulumi.Output[Optional['outputs.LambdaPull']]:
+        """
+        Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
+        """
+        return pulumi.get(self, "lambda_pull")
+
+    @_builtins.property
     @pulumi.getter(name="lifecyclePolicy")
     def lifecycle_policy(self) -> pulumi.Output[Optional['outputs.LifecyclePolicy']]:
         """
@@ -619,6 +690,22 @@ class RepositoryTemplate(pulumi.CustomResource):
         The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
         """
         return pulumi.get(self, "prefix")
+
+    @_builtins.property
+    @pulumi.getter(name="pullOrganizationPaths")
+    def pull_organization_paths(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
+        """
+        return pulumi.get(self, "pull_organization_paths")
+
+    @_builtins.property
+    @pulumi.getter(name="pullOrganizations")
+    def pull_organizations(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Organizations every account of which may pull from the created repositories (`o-a1b2c3d4e5`), turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgID`).
+        """
+        return pulumi.get(self, "pull_organizations")
 
     @_builtins.property
     @pulumi.getter(name="pullPrincipals")

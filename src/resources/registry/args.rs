@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use super::{PROPERTIES, TOKEN};
 use crate::config::ProviderConfig;
 use crate::partition::{is_account_id, region_problem};
+use crate::policy::access::{ORG_ID_KEY, ORG_PATHS_KEY, organization_path_problem, organization_problem};
 use crate::policy::registry::{
     Body, Condition, MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, RESERVED_SID, SIZING_REGISTRY_ID, declared,
     is_service_principal, policy_length, scope_of,
@@ -626,7 +627,8 @@ fn is_repository_prefix(p: &str) -> bool {
 
 /// A list of 12-digit account ids, each once.
 /// The fields of a typed statement; `document` stands for all of them.
-const TYPED_FIELDS: &[&str] = &["effect", "principals", "actions", "repositoryPrefixes", "conditions"];
+const TYPED_FIELDS: &[&str] =
+    &["effect", "principals", "actions", "repositoryPrefixes", "conditions", "organizations", "organizationPaths"];
 
 /// `policyStatements`: each statement by its sid, unique in the list.
 fn policy_statements(r: &mut Reader<'_>, list: &[Map]) -> Field<Vec<PolicyStatement>> {
@@ -765,6 +767,28 @@ fn typed_body(r: &mut Reader<'_>) -> Field<Body> {
         }
         other => other.map(|_| unreachable!()),
     };
+    let organizations = r.checked_list("organizations", 0..=100, "organizations", true, organization_problem);
+    let organization_paths = r.checked_list("organizationPaths", 0..=100, "paths", true, organization_path_problem);
+    // The organization keys come from one place: the typed field, or a
+    // condition, not both (two values for one key and operator would clash).
+    if let Field::Known(list) = &conditions {
+        for (i, c) in list.iter().enumerate() {
+            for (field, given, key) in [
+                ("organizations", &organizations, ORG_ID_KEY),
+                ("organizationPaths", &organization_paths, ORG_PATHS_KEY),
+            ] {
+                if matches!(given, Field::Known(l) if !l.is_empty()) && c.variable.eq_ignore_ascii_case(key) {
+                    r.fail(
+                        &format!("conditions[{i}].variable"),
+                        format!("{key} is what {field} writes; give the organizations in one of the two"),
+                    );
+                    return Field::Invalid;
+                }
+            }
+        }
+    }
+    let by_organization =
+        [&organizations, &organization_paths].iter().any(|f| matches!(f, Field::Known(l) if !l.is_empty()));
     if principals.is_absent() {
         r.fail("principals", "is required (or give the statement as document): the accounts, IAM ARNs or service principals it applies to");
         return Field::Invalid;
@@ -780,10 +804,15 @@ fn typed_body(r: &mut Reader<'_>) -> Field<Body> {
             r.fail("principals", "\"*\" stands for everyone: list it alone");
             return Field::Invalid;
         }
-        if !matches!(&conditions, Field::Known(c) if !c.is_empty()) && !conditions.is_unknown() {
+        let narrowed = by_organization
+            || organizations.is_unknown()
+            || organization_paths.is_unknown()
+            || conditions.is_unknown()
+            || matches!(&conditions, Field::Known(c) if !c.is_empty());
+        if !narrowed {
             r.fail(
                 "principals",
-                "\"*\" (everyone) needs conditions that narrow it, e.g. aws:PrincipalOrgID for your organization",
+                "\"*\" (everyone) needs organizations, organizationPaths or conditions that narrow it, e.g. organizations: [o-a1b2c3d4e5] for your organization",
             );
             return Field::Invalid;
         }
@@ -792,22 +821,38 @@ fn typed_body(r: &mut Reader<'_>) -> Field<Body> {
         || matches!(principals, Field::Invalid)
         || matches!(actions, Field::Invalid)
         || matches!(prefixes, Field::Invalid)
-        || matches!(conditions, Field::Invalid);
+        || matches!(conditions, Field::Invalid)
+        || matches!(organizations, Field::Invalid)
+        || matches!(organization_paths, Field::Invalid);
     if invalid {
         return Field::Invalid;
     }
-    match (effect, principals, actions, prefixes.optional(), conditions.optional()) {
-        (effect, Field::Known(principals), Field::Known(actions), Some(prefixes), Some(conditions))
-            if !effect.is_unknown() =>
-        {
-            Field::Known(Body::Typed {
-                effect: effect.known().unwrap_or_else(|| "Allow".into()),
-                principals,
-                actions,
-                repository_prefixes: prefixes.unwrap_or_default(),
-                conditions: conditions.unwrap_or_default(),
-            })
-        }
+    match (
+        effect,
+        principals,
+        actions,
+        prefixes.optional(),
+        conditions.optional(),
+        organizations.optional(),
+        organization_paths.optional(),
+    ) {
+        (
+            effect,
+            Field::Known(principals),
+            Field::Known(actions),
+            Some(prefixes),
+            Some(conditions),
+            Some(organizations),
+            Some(organization_paths),
+        ) if !effect.is_unknown() => Field::Known(Body::Typed {
+            effect: effect.known().unwrap_or_else(|| "Allow".into()),
+            principals,
+            actions,
+            repository_prefixes: prefixes.unwrap_or_default(),
+            conditions: conditions.unwrap_or_default(),
+            organizations: organizations.unwrap_or_default(),
+            organization_paths: organization_paths.unwrap_or_default(),
+        }),
         _ => Field::Unknown,
     }
 }
@@ -873,8 +918,22 @@ fn statement_value(st: &PolicyStatement) -> Value {
     let mut m = Map::new();
     m.insert("sid".into(), st.sid.clone().into());
     match &st.body {
-        Body::Typed { effect, principals, actions, repository_prefixes, conditions } => {
+        Body::Typed {
+            effect,
+            principals,
+            actions,
+            repository_prefixes,
+            conditions,
+            organizations,
+            organization_paths,
+        } => {
             m.insert("effect".into(), effect.clone().into());
+            if !organizations.is_empty() {
+                m.insert("organizations".into(), strings(organizations));
+            }
+            if !organization_paths.is_empty() {
+                m.insert("organizationPaths".into(), strings(organization_paths));
+            }
             m.insert("principals".into(), strings(principals));
             m.insert("actions".into(), strings(actions));
             if !repository_prefixes.is_empty() {
@@ -1104,7 +1163,7 @@ mod tests {
                     ("actions", list(&["ecr:ReplicateImage"])),
                 ]])],
                 "policyStatements[0].principals",
-                "needs conditions",
+                "needs organizations, organizationPaths or conditions",
             ),
             (
                 vec![statements(&[&[
@@ -1275,6 +1334,68 @@ mod tests {
         let mut off = args.replication.clone().unwrap();
         off[0].destinations[1].backfill = false;
         assert!(same_rules(args.replication.as_ref().unwrap(), &off, "123456789012"));
+    }
+
+    #[test]
+    fn statements_take_organizations_as_a_repository_does() {
+        let org = obj(&[
+            ("sid", "OrgPullThrough".into()),
+            ("principals", list(&["*"])),
+            ("actions", list(&["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"])),
+            ("organizations", list(&["o-a1b2c3d4e5"])),
+            ("organizationPaths", list(&["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"])),
+        ]);
+        let (checked, f) = check(&map(&[("policyStatements", Value::Array(vec![org]))]), &config());
+        assert!(f.is_empty(), "\"*\" narrowed by organizations needs no condition: {f:?}");
+        let args = parse(&checked, &config()).0.unwrap();
+        let (again, f) = check(&args.to_map(), &config());
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(parse(&again, &config()).0.unwrap(), args, "to_map keeps them");
+        let place = Place { partition: "aws", region: "us-east-1", registry_id: "123456789012" };
+        let st = args.statements.unwrap()[0].to_json(place);
+        assert_eq!(st["Condition"]["StringEquals"]["aws:PrincipalOrgID"], serde_json::json!(["o-a1b2c3d4e5"]));
+        assert_eq!(
+            st["Condition"]["ForAnyValue:StringLike"]["aws:PrincipalOrgPaths"],
+            serde_json::json!(["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"])
+        );
+        let base = |extra: Vec<(&'static str, Value)>| {
+            let mut pairs: Vec<(&str, Value)> =
+                vec![("sid", "A".into()), ("principals", list(&["*"])), ("actions", list(&["ecr:ReplicateImage"]))];
+            pairs.extend(extra);
+            map(&[("policyStatements", Value::Array(vec![Value::Object(map(&pairs))]))])
+        };
+        let cases = [
+            (
+                base(vec![("organizations", list(&["o-1"]))]),
+                "policyStatements[0].organizations[0]",
+                "o- followed by 10 to 32",
+            ),
+            (
+                base(vec![("organizationPaths", list(&["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]))]),
+                "policyStatements[0].organizationPaths[0]",
+                "leave out the final *",
+            ),
+            (
+                base(vec![
+                    ("organizations", list(&["o-a1b2c3d4e5"])),
+                    (
+                        "conditions",
+                        Value::Array(vec![obj(&[
+                            ("test", "StringEquals".into()),
+                            ("variable", "aws:principalorgid".into()),
+                            ("values", list(&["o-a1b2c3d4e5"])),
+                        ])]),
+                    ),
+                ]),
+                "policyStatements[0].conditions[0].variable",
+                "is what organizations writes",
+            ),
+            (base(vec![]), "policyStatements[0].principals", "needs organizations, organizationPaths or conditions"),
+        ];
+        for (news, path, words) in cases {
+            let (_, f) = check(&news, &config());
+            assert!(f.iter().any(|f| f.property == path && f.reason.contains(words)), "{path}: {f:?}");
+        }
     }
 
     #[test]

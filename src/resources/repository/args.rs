@@ -12,7 +12,9 @@ use crate::policy::lifecycle::{self, LifecyclePolicy};
 use crate::property::{Map, Value};
 use crate::resource::{input_reader, program_inputs, replace_on_change};
 pub use crate::settings::Encryption;
-use crate::settings::{encryption, exclusions_key, mutability_mode, principals, tag_exclusions, tags};
+use crate::settings::{
+    ACCESS_INPUTS, encryption, exclusions_key, insert_access, mutability_mode, principals, tag_exclusions, tags,
+};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
 /// Validated inputs of a repository, every value known.
@@ -31,12 +33,13 @@ pub struct RepositoryArgs {
     /// A lifecycle policy as ECR's JSON, for one the fields cannot express
     /// (an adopted repository's); never together with `lifecycle_policy`.
     pub lifecycle_document: Option<String>,
-    /// A repository policy as JSON, for one the principal lists cannot
+    /// A repository policy as JSON, for one the access fields cannot
     /// express; never together with `access`.
     pub policy_document: Option<String>,
     pub force_delete: bool,
     pub tags: BTreeMap<String, String>,
-    /// Who may pull and who may push; empty lists mean no repository policy.
+    /// Who may pull and who may push (principals, organizations, the Lambda
+    /// service); nothing granted means no repository policy.
     pub access: Access,
 }
 
@@ -88,11 +91,7 @@ impl RepositoryArgs {
                 Value::Object(self.tags.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect()),
             );
         }
-        for (key, list) in [("pullPrincipals", &self.access.pull), ("pushPrincipals", &self.access.push)] {
-            if !list.is_empty() {
-                m.insert(key.into(), Value::Array(list.iter().map(|s| s.clone().into()).collect()));
-            }
-        }
+        insert_access(&self.access, &mut m);
         m
     }
 }
@@ -175,7 +174,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec
     let force = r.bool("forceDelete");
     let tags =
         tags(&mut r, |own| config.effective_tags(own).len(), "including the provider's defaultTags and metadata tags");
-    let access = principals(&mut r, config.partition());
+    let access = principals(&mut r, config.partition(), config.region_in_force());
     let lifecycle_document = policy_document(&mut r, PolicyKind::Lifecycle, map);
     let policy_document = policy_document(&mut r, PolicyKind::Repository, map);
 
@@ -225,9 +224,7 @@ pub(crate) enum PolicyKind {
 pub(crate) fn policy_document(r: &mut Reader<'_>, kind: PolicyKind, map: &Map) -> Field<String> {
     let (key, list, max, simple): (&str, &str, usize, &[&str]) = match kind {
         PolicyKind::Lifecycle => ("lifecyclePolicyDocument", "rules", 30_720, &["lifecyclePolicy"]),
-        PolicyKind::Repository => {
-            ("repositoryPolicyDocument", "Statement", MAX_POLICY_LENGTH, &["pullPrincipals", "pushPrincipals"])
-        }
+        PolicyKind::Repository => ("repositoryPolicyDocument", "Statement", MAX_POLICY_LENGTH, ACCESS_INPUTS),
     };
     let text = match r.string(key) {
         Field::Known(t) => t,
@@ -845,11 +842,110 @@ mod tests {
             access: Access {
                 pull: vec!["123456789012".into(), "arn:aws:iam::123456789012:role/task".into()],
                 push: vec!["arn:aws:iam::123456789012:user/ci".into()],
+                organizations: vec!["o-a1b2c3d4e5".into()],
+                organization_paths: vec!["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/".into()],
+                lambda: Some(crate::policy::access::LambdaPull {
+                    source_accounts: vec!["111122223333".into()],
+                    source_arns: vec![],
+                }),
             },
         };
         let (back, failures) = parse(&args.to_map(), &ProviderConfig::default());
         assert!(failures.is_empty(), "{failures:?}");
         assert_eq!(back, Some(args.clone()));
         assert_eq!(args.image_tag_mutability(), "IMMUTABLE_WITH_EXCLUSION");
+    }
+    #[test]
+    fn organization_and_lambda_grants_are_checked() {
+        let c = ProviderConfig { region: Some("us-east-1".into()), ..Default::default() };
+        let list = |items: &[&str]| Value::Array(items.iter().map(|s| Value::from(*s)).collect());
+        let good = map(&[
+            ("pullOrganizations", list(&["o-a1b2c3d4e5"])),
+            ("pullOrganizationPaths", list(&["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"])),
+            ("pushPrincipals", list(&["arn:aws:iam::111122223333:role/ci"])),
+            (
+                "lambdaPull",
+                obj(&[
+                    ("sourceAccounts", list(&["444455556666"])),
+                    ("sourceArns", list(&["arn:aws:lambda:us-east-1:444455556666:function:*"])),
+                ]),
+            ),
+        ]);
+        let (checked, f) = check(&good, &Map::new(), &ctx(), &c);
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &c).0.unwrap();
+        assert_eq!(args.access.organizations, ["o-a1b2c3d4e5"]);
+        let text = args.repository_policy_text("aws").unwrap();
+        assert!(text.contains("aws:PrincipalOrgID") && text.contains("lambda.amazonaws.com"), "{text}");
+        type Case<'a> = (Vec<(&'a str, Value)>, &'a str, &'a str);
+        let cases: Vec<Case> = vec![
+            (vec![("pullOrganizations", list(&["o-123"]))], "pullOrganizations[0]", "o- followed by 10 to 32"),
+            (
+                vec![("pullOrganizations", list(&["o-a1b2c3d4e5", "o-a1b2c3d4e5"]))],
+                "pullOrganizations[1]",
+                "listed twice",
+            ),
+            (
+                vec![("pullOrganizationPaths", list(&["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]))],
+                "pullOrganizationPaths[0]",
+                "leave out the final *",
+            ),
+            (
+                vec![("lambdaPull", obj(&[]))],
+                "lambdaPull",
+                "without a condition would let Lambda functions of every AWS account pull",
+            ),
+            (
+                vec![("lambdaPull", obj(&[("sourceAccounts", list(&[])), ("sourceArns", list(&[]))]))],
+                "lambdaPull",
+                "must set sourceAccounts or sourceArns",
+            ),
+            (
+                vec![("lambdaPull", obj(&[("sourceAccounts", Value::Array(vec![n(111122223333.0)]))]))],
+                "lambdaPull.sourceAccounts[0]",
+                "quote account ids",
+            ),
+            (
+                vec![("lambdaPull", obj(&[("functions", list(&["x"]))]))],
+                "lambdaPull.functions",
+                "allowed: sourceAccounts, sourceArns",
+            ),
+            (
+                vec![("lambdaPull", obj(&[("sourceArns", list(&["arn:aws:lambda:us-east-1:*:function:*"]))]))],
+                "lambdaPull.sourceArns[0]",
+                "12-digit account id",
+            ),
+            (
+                vec![(
+                    "lambdaPull",
+                    obj(&[("sourceArns", list(&["arn:aws:lambda:eu-west-1:444455556666:function:*"]))]),
+                )],
+                "lambdaPull.sourceArns[0]",
+                "but the repository is in us-east-1",
+            ),
+            (
+                vec![("lambdaPull", obj(&[("sourceArns", list(&["arn:aws-cn:lambda:*:444455556666:function:*"]))]))],
+                "lambdaPull.sourceArns[0]",
+                "is in the partition aws-cn",
+            ),
+            (
+                vec![
+                    ("repositoryPolicyDocument", r#"{"Statement":[{"Effect":"Allow"}]}"#.into()),
+                    ("pullOrganizations", list(&["o-a1b2c3d4e5"])),
+                ],
+                "repositoryPolicyDocument",
+                "is the JSON form of pullOrganizations",
+            ),
+        ];
+        for (pairs, path, words) in cases {
+            let (_, f) = check(&map(&pairs), &Map::new(), &ctx(), &c);
+            assert!(f.iter().any(|f| f.property == path && f.reason.contains(words)), "{path}: {f:?}");
+        }
+        // Unknown during preview: no failure, arguments unknown.
+        let news =
+            map(&[("lambdaPull", obj(&[("sourceAccounts", Value::Unknown)])), ("pullOrganizations", Value::Unknown)]);
+        let (checked, f) = check(&news, &Map::new(), &ctx(), &c);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(parse(&checked, &c).0, None);
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::PROPERTIES;
 use super::is_reserved_tag;
-use super::outputs::{access_of, lifecycle_text, principals_of};
+use super::outputs::{access_of, lifecycle_text};
 use crate::config::ProviderConfig;
 use crate::naming::has_random_name;
 use crate::policy::access::{Access, normalize, same_repository_policy};
@@ -121,8 +121,13 @@ fn same_input(key: &str, old: Option<&Value>, new: Option<&Value>, olds: &Map, n
             }
         }
         "lifecyclePolicy" if uses_document(olds, news, "lifecyclePolicyDocument") => old == new,
-        "pullPrincipals" | "pushPrincipals" if uses_document(olds, news, "repositoryPolicyDocument") => {
+        "pullPrincipals" | "pushPrincipals" | "pullOrganizations" | "pullOrganizationPaths"
+            if uses_document(olds, news, "repositoryPolicyDocument") =>
+        {
             set_of(old) == set_of(new)
+        }
+        "lambdaPull" if uses_document(olds, news, "repositoryPolicyDocument") => {
+            old.map(Value::plain) == new.map(Value::plain)
         }
         "lifecyclePolicy" => {
             // The stored text is what ECR holds (refresh updates it), so a
@@ -135,26 +140,52 @@ fn same_input(key: &str, old: Option<&Value>, new: Option<&Value>, olds: &Map, n
                 None => false,
             }
         }
-        "pullPrincipals" | "pushPrincipals" => {
+        "pullPrincipals" | "pushPrincipals" | "pullOrganizations" | "pullOrganizationPaths" | "lambdaPull" => {
             // Compared with what the policy in force grants (refresh keeps
             // its text), so a hand-edited policy shows up here. A policy the
-            // lists cannot express is reported as repositoryPolicyText.
+            // fields cannot express is reported as repositoryPolicyText.
             let applied = match olds.get("repositoryPolicyText").map(Value::plain) {
                 Some(Value::String(t)) => Access::from_policy(&t),
                 _ => Some(Access::default()),
             };
-            let normalized = |list: &[String]| -> BTreeSet<String> { list.iter().map(|p| normalize(p)).collect() };
-            match (applied, principals_of(news, key)) {
-                (Some(applied), Some(wanted)) => {
-                    let granted = if key == "pullPrincipals" { &applied.pull } else { &applied.push };
-                    normalized(granted) == normalized(&wanted)
-                }
+            match (applied, wanted_part(news, key)) {
+                (Some(applied), Some(wanted)) => part(&applied, key) == wanted,
+                (None, _) if key == "lambdaPull" => old.map(Value::plain) == new.map(Value::plain),
                 (None, _) => set_of(old) == set_of(new),
                 (_, None) => false,
             }
         }
         _ => old == new,
     }
+}
+
+/// One access field of `access`, as a set that compares by meaning
+/// (principals normalized; lambdaPull's conditions tagged by kind, and
+/// marked present, since an empty grant is no grant).
+fn part(access: &Access, key: &str) -> BTreeSet<String> {
+    let set = |l: &[String]| l.iter().cloned().collect::<BTreeSet<String>>();
+    match key {
+        "pullPrincipals" => access.pull.iter().map(|p| normalize(p)).collect(),
+        "pushPrincipals" => access.push.iter().map(|p| normalize(p)).collect(),
+        "pullOrganizations" => set(&access.organizations),
+        "pullOrganizationPaths" => set(&access.organization_paths),
+        _ => access
+            .lambda
+            .iter()
+            .flat_map(|l| {
+                let accounts = l.source_accounts.iter().map(|a| format!("account {a}"));
+                let arns = l.source_arns.iter().map(|a| format!("arn {a}"));
+                std::iter::once("granted".to_string()).chain(accounts).chain(arns)
+            })
+            .collect(),
+    }
+}
+
+/// One access field of the checked inputs, as [`part`] gives it: `None`
+/// while it is unknown.
+fn wanted_part(news: &Map, key: &str) -> Option<BTreeSet<String>> {
+    let only: Map = news.iter().filter(|(k, _)| *k == key).map(|(k, v)| (k.clone(), v.clone())).collect();
+    Some(part(&access_of(&only)?, key))
 }
 
 /// Tags without the reserved `aws:` ones, which are not ours to diff (states
@@ -208,7 +239,7 @@ mod tests {
             policy_document: None,
             force_delete: false,
             tags: BTreeMap::from([("team".into(), "a".into())]),
-            access: Access { pull: vec![ROLE.into()], push: vec![] },
+            access: Access { pull: vec![ROLE.into()], ..Default::default() },
         }
     }
     const ROLE: &str = "arn:aws:iam::123456789012:role/task";
@@ -440,7 +471,7 @@ mod tests {
         // Refresh found the policy edited by hand (still expressible): the
         // account moved to push. Both lists differ from what is in force.
         let mut olds = state(&a);
-        let edited = Access { pull: vec![ROLE.into()], push: vec!["123456789012".into()] };
+        let edited = Access { pull: vec![ROLE.into()], push: vec!["123456789012".into()], ..Default::default() };
         olds.insert("repositoryPolicyText".into(), edited.to_policy("aws").unwrap().into());
         let d = diff(&olds, &a.to_map(), &[], &ProviderConfig::default());
         assert_eq!(d.diffs, vec!["pullPrincipals".to_string(), "pushPrincipals".to_string()]);

@@ -64,13 +64,26 @@ pub const PROPERTIES: &[Property] = &[
     Property::input("tags"),
     Property::input("pullPrincipals"),
     Property::input("pushPrincipals"),
+    Property::input("pullOrganizations"),
+    Property::input("pullOrganizationPaths"),
+    Property::input("lambdaPull"),
     Property::output("arn", &["repositoryName"]),
     Property::output("registryId", &[]),
     Property::output("repositoryUrl", &["repositoryName"]),
     Property::output("tagsAll", &["tags"]),
     Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"]),
     Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
-    Property::output("repositoryPolicyText", &["pullPrincipals", "pushPrincipals", "repositoryPolicyDocument"]),
+    Property::output(
+        "repositoryPolicyText",
+        &[
+            "pullPrincipals",
+            "pushPrincipals",
+            "pullOrganizations",
+            "pullOrganizationPaths",
+            "lambdaPull",
+            "repositoryPolicyDocument",
+        ],
+    ),
     Property::output("pullPolicyDocument", &["repositoryName"]),
     Property::output("pushPolicyDocument", &["repositoryName"]),
     Property::output("awsTags", &[]),
@@ -180,7 +193,7 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         None => {}
     }
     match policy_result {
-        Some(Err(e)) => failed.add("repository policy (pullPrincipals, pushPrincipals)", e),
+        Some(Err(e)) => failed.add("repository policy (the access fields)", e),
         Some(Ok(())) => applied.repository = policy,
         None => {}
     }
@@ -469,7 +482,7 @@ async fn read_with(
             (None, None) if old.is_none() => (Access::default(), Some(text.to_string())),
             (None, None) => {
                 ctx.warn(format!(
-                    "the repository policy of ECR repository \"{id}\" was edited outside Pulumi into statements that pullPrincipals and pushPrincipals cannot express; it is kept as it is in repositoryPolicyText, and the next `pulumi up` would replace it with the policy the declared principals need (or delete it when none are declared)"
+                    "the repository policy of ECR repository \"{id}\" was edited outside Pulumi into statements that the access fields (pullPrincipals, pushPrincipals, pullOrganizations, pullOrganizationPaths, lambdaPull) cannot express; it is kept as it is in repositoryPolicyText, and the next `pulumi up` would replace it with the policy the declared access needs (or delete it when none is declared)"
                 ))
                 .await;
                 (old.as_ref().map(|o| o.access.clone()).unwrap_or_default(), None)
@@ -772,7 +785,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     let mutability_ok = ok("tag mutability", mutability);
     let scanning_ok = ok("scanOnPush", scanning);
     let lifecycle_ok = ok("lifecycle policy", lifecycle);
-    let policy_ok = ok("repository policy (pullPrincipals, pushPrincipals)", policy);
+    let policy_ok = ok("repository policy (the access fields)", policy);
     let untag_ok = ok("tags (removing)", untag);
     let tag_ok = ok("tags (adding)", tag);
     let Some((reason, code)) = failed.reason() else {

@@ -124,7 +124,7 @@ fn preview_policy(m: &mut Map, access: Option<Access>, remote: Option<&Remote>) 
 
 /// The access the inputs ask for: `None` while unknown.
 pub fn access_of(inputs: &Map) -> Option<Access> {
-    Some(Access { pull: principals_of(inputs, "pullPrincipals")?, push: principals_of(inputs, "pushPrincipals")? })
+    crate::settings::access_of(inputs)
 }
 
 /// One principal list of the inputs: `None` while unknown.
