@@ -674,7 +674,7 @@ def section_quota(a):
                 ("destroy", "destroy", None, 0),
             ):
                 if keep is not None:
-                    stack.write_program("awsecr-quota", quota_resources(a.repos, keep))
+                    stack.write_program("awsecr-bench", quota_resources(a.repos, keep))
                 # A quiet second: the bucket is full again, as after any pause.
                 time.sleep(max(1.0, burst / rate))
                 proxy.take()
