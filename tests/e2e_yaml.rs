@@ -4,7 +4,8 @@
 //!
 //! The suite runs on the pinned CLI (`pinned::*`) and again on the newest
 //! CLI of the supported range (`newest::*`); `cli_lifecycle_*` runs on the
-//! pinned, the newest and the oldest CLI (README, "Supported Pulumi CLIs").
+//! pinned, the newest and the oldest CLI (README, "Supported Pulumi CLIs");
+//! `every_registry_setting_at_once` on the pinned CLI.
 
 mod common;
 
@@ -300,4 +301,86 @@ async fn a_docker_hub_cache_with_its_template(cli: Cli) {
     assert!(ecr.describe_pull_through_cache_rules().send().await.unwrap().pull_through_cache_rules().is_empty());
     let templates = ecr.describe_repository_creation_templates().send().await.unwrap();
     assert!(templates.repository_creation_templates().is_empty());
+}
+
+/// Every registry-wide setting of one account and region in one program
+/// (`tests/e2e/yaml-registry-every-group`): the Registry with scanning,
+/// replication with a backfill, replicationSourceAccounts, a typed policy
+/// statement and signing, an AccountSetting and a PullTimeUpdateExclusion.
+/// Up makes each, refresh and a preview find nothing to change, an update
+/// changes only the signing filter, and destroy puts each back as it found it.
+#[tokio::test]
+async fn every_registry_setting_at_once() {
+    let moto = Moto::start();
+    let profile = moto.create_signing_profile("release");
+    moto.create_role("scanner");
+    let ecr = moto.ecr().await;
+    let scan_version = || async {
+        let s = ecr.get_account_setting().name("BASIC_SCAN_TYPE_VERSION").send().await.unwrap();
+        s.value().unwrap_or_default().to_string()
+    };
+    let found_version = scan_version().await;
+    let stack = Stack::new(&root().join("tests/e2e/yaml-registry-every-group"), &moto);
+    stack.ok(&["config", "set", "signingProfileArn", &profile]);
+
+    let state = || async {
+        let scanning = ecr.get_registry_scanning_configuration().send().await.unwrap();
+        let scanning = scanning.scanning_configuration().map(|c| c.rules().len()).unwrap_or(0);
+        let registry = ecr.describe_registry().send().await.unwrap();
+        let replication = registry.replication_configuration().map(|c| c.rules().len()).unwrap_or(0);
+        let policy = match ecr.get_registry_policy().send().await {
+            Ok(p) => p.policy_text().unwrap_or_default().to_string(),
+            Err(_) => String::new(),
+        };
+        let signing = match ecr.get_signing_configuration().send().await {
+            Ok(c) => c
+                .signing_configuration()
+                .map(|c| {
+                    c.rules()
+                        .iter()
+                        .flat_map(|r| r.repository_filters().iter().map(|f| f.filter().to_string()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Err(_) => Vec::<String>::new(),
+        };
+        let exclusions = ecr.list_pull_time_update_exclusions().send().await.unwrap();
+        let exclusions = exclusions.pull_time_update_exclusions().to_vec();
+        (scanning, replication, policy, signing, exclusions)
+    };
+
+    stack.ok(&["up", "--skip-preview"]);
+    let (scanning, replication, policy, signing, exclusions) = state().await;
+    assert_eq!((scanning, replication), (1, 1), "scanning and replication rules");
+    assert!(policy.contains("AwsecrReplicationSourceAccounts") || policy.contains("210987654321"), "{policy}");
+    assert!(policy.contains("AwsecrOrgPullThrough") && policy.contains("o-a1b2c3d4e5"), "{policy}");
+    assert_eq!(signing, vec!["prod/*".to_string()]);
+    assert_eq!(exclusions, vec![format!("arn:aws:iam::{ACCOUNT}:role/scanner")]);
+    assert_eq!(scan_version().await, "AWS_NATIVE");
+    let backfills = ecr.list_replication_backfills().send().await.unwrap();
+    assert_eq!(backfills.backfills().len(), 1, "one backfill, to the opted-in destination");
+
+    stack.ok(&["refresh", "--skip-preview"]);
+    stack.ok(&["preview", "--expect-no-changes"]);
+
+    // Only the signing filter changes: one group written, the others as they were.
+    stack.ok(&["config", "set", "keptFilter", "release/*"]);
+    moto.start_recording();
+    stack.ok(&["up", "--skip-preview"]);
+    let writes: Vec<String> = moto
+        .stop_recording()
+        .iter()
+        .filter(|c| !c.starts_with("Get") && !c.starts_with("Describe") && !c.starts_with("List"))
+        .cloned()
+        .collect();
+    assert_eq!(writes, vec!["PutSigningConfiguration"], "only the changed group is written");
+    assert_eq!(state().await.3, vec!["release/*".to_string()]);
+    stack.ok(&["preview", "--expect-no-changes"]);
+
+    stack.ok(&["destroy", "--skip-preview"]);
+    let (scanning, replication, policy, signing, exclusions) = state().await;
+    assert_eq!((scanning, replication), (0, 0), "scanning and replication back to AWS's defaults");
+    assert_eq!(policy, "", "the registry policy held only our statements: deleted");
+    assert!(signing.is_empty() && exclusions.is_empty(), "{signing:?} {exclusions:?}");
+    assert_eq!(scan_version().await, found_version, "the account setting found before is put back");
 }
