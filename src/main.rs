@@ -1,6 +1,7 @@
 //! Entry point: read argv as the engine passes it, listen on a free loopback
 //! port, print that port as the first line of stdout, serve until SIGINT or
-//! SIGTERM, and exit 0 after in-flight work has finished.
+//! SIGTERM (or, on Unix, until the process that started it is gone), and exit
+//! 0 after in-flight work has finished.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -100,19 +101,38 @@ async fn main() -> ExitCode {
 }
 
 /// Registers the SIGINT and SIGTERM handlers now, and returns a future that
-/// ends at the first of them.
+/// ends at the first of them, or when the process that started the provider
+/// (the engine) is gone: a CLI that exits without stopping its plugins (it
+/// was killed, or failed early) leaves no provider behind. A provider started
+/// by init (parent 1) has no such parent to watch.
 #[cfg(unix)]
 fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    let parent = std::os::unix::process::parent_id();
+    let orphaned = async move {
+        if parent == 1 {
+            return std::future::pending().await;
+        }
+        let mut tick = tokio::time::interval(PARENT_CHECK);
+        // Reparented (to init or a subreaper): the parent has exited.
+        while std::os::unix::process::parent_id() == parent {
+            tick.tick().await;
+        }
+    };
     async move {
         tokio::select! {
             _ = int.recv() => {}
             _ = term.recv() => {}
+            _ = orphaned => eprintln!("pulumi-resource-awsecr: the engine that started this provider is gone; stopping"),
         }
     }
 }
+
+/// How often the provider looks whether the engine that started it is gone.
+#[cfg(unix)]
+const PARENT_CHECK: Duration = Duration::from_secs(1);
 
 /// Windows has no SIGTERM: the console's Ctrl-C, Ctrl-Break and close events
 /// stand for SIGINT and SIGTERM (the engine interrupts a plugin with

@@ -225,3 +225,37 @@ async fn attach_mode_then_warnings_reach_the_engine() {
     assert!(warning.message.contains("edited outside Pulumi"), "{}", warning.message);
     assert_eq!(warning.urn, urn("edited"));
 }
+
+/// A provider whose engine is gone (a CLI that exits without stopping its
+/// plugins) stops by itself: started by a shell that exits once the port is
+/// printed, it is reparented, notices within its check interval and exits.
+#[cfg(unix)]
+#[test]
+fn a_provider_whose_engine_is_gone_stops() {
+    let dir = TempDir::new("orphan");
+    let port_file = dir.path().join("port");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#""$0" > "$1" 2>/dev/null & while [ ! -s "$1" ]; do sleep 0.05; done; echo $!"#)
+        .arg(env!("CARGO_BIN_EXE_pulumi-resource-awsecr"))
+        .arg(&port_file)
+        .output()
+        .unwrap();
+    let pid: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().expect("the provider's pid");
+    // Running (or a zombie no one reaps: exited all the same).
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| s.rsplit(')').next().and_then(|rest| rest.split_whitespace().next()) != Some("Z"))
+            .unwrap_or(false)
+    };
+    assert!(std::fs::read_to_string(&port_file).unwrap().trim().parse::<u16>().is_ok(), "it printed its port");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while running() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let still = running();
+    if still {
+        let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+    }
+    assert!(!still, "the provider {pid} outlived the process that started it");
+}
