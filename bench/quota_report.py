@@ -105,6 +105,8 @@ def render(q, chart, load=None, when=None):
         )
         L.append(f"![accepted and refused requests per second]({link})")
         L.append("")
+    L.append("This section alone: `bash bench/quota.sh` (about 40 minutes here; `BENCH_QUOTA_REPOS=200` for a quick try).")
+    L.append("")
     return L
 
 
