@@ -74,7 +74,7 @@ def find(ecr, prefix, cutoff):
     for repo in pages(ecr, "describe_repositories", "repositories"):
         name = repo["repositoryName"]
         if name.startswith(prefix) and old(name, repo.get("createdAt")):
-            count = sum(1 for _ in pages(ecr, "list_images", "imageIds", repositoryName=name))
+            count = sum(1 for _ in pages(ecr, "describe_images", "imageDetails", repositoryName=name))
             found.append(("repository", name, f"{count} image(s)",
                           lambda n=name: ecr.delete_repository(repositoryName=n, force=True)))
     for rule in pages(ecr, "describe_pull_through_cache_rules", "pullThroughCacheRules"):
