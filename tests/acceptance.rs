@@ -447,6 +447,11 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
     let beyond: Vec<_> = used.difference(&allowed).collect();
     assert!(beyond.is_empty(), "the sweeper calls {beyond:?}, which tests/acceptance/iam-policy.json does not allow");
     assert_eq!(text.lines().filter(|l| l.trim().starts_with("deleted ")).count(), expected.len(), "{text}");
+    // Everything is listed before anything is deleted.
+    let lines: Vec<&str> = text.lines().collect();
+    let last_listed = lines.iter().rposition(|l| l.trim().starts_with("deleting ")).unwrap();
+    let first_deleted = lines.iter().position(|l| l.trim().starts_with("deleted ")).unwrap();
+    assert!(last_listed < first_deleted, "{text}");
     let remaining = moto.inventory().await;
     let kept: BTreeSet<String> =
         [format!("{young}/app"), "team/app".to_string(), "awsecr-accounts/app".to_string()].into();
