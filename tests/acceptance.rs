@@ -28,7 +28,8 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_ecr::types::{
-    RegistryScanningRule, ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType,
+    RegistryScanningRule, ReplicationConfiguration, ReplicationDestination, ReplicationRule, RepositoryFilter,
+    RepositoryFilterType, ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType,
 };
 use common::{ACCOUNT, Moto, REGION, root, venv};
 use target::{ACCOUNTS, NAME_PREFIX, OPT_IN, Target};
@@ -72,8 +73,9 @@ fn actions_of(requests: &[serde_json::Value]) -> BTreeSet<String> {
 }
 
 /// The statement of the IAM policy for what ECR does on the caller's behalf
-/// and the emulator cannot record: the first pull-through cache rule or
-/// creation template of a registry makes ECR create its service-linked role
+/// and the emulator cannot record: the first pull-through cache rule,
+/// creation template or replication rule of a registry makes ECR create its
+/// service-linked role
 /// (AWS's ECR guide, "Using service-linked roles for Amazon ECR"), which the
 /// caller must be allowed to create. Only these roles, only this action.
 const BEYOND_THE_EMULATOR: &str = "EcrServiceLinkedRoles";
@@ -401,6 +403,32 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
         .await
         .unwrap();
 
+    let replication_rule = |prefix: &str, region: &str| {
+        ReplicationRule::builder()
+            .destinations(ReplicationDestination::builder().region(region).registry_id(ACCOUNT).build().unwrap())
+            .repository_filters(
+                RepositoryFilter::builder()
+                    .filter(prefix)
+                    .filter_type(RepositoryFilterType::PrefixMatch)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    };
+    ecr.put_replication_configuration()
+        .replication_configuration(
+            ReplicationConfiguration::builder()
+                .rules(replication_rule(&old, "us-west-2"))
+                .rules(replication_rule(&young, "us-west-2"))
+                .rules(replication_rule("prod", "eu-west-1"))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
     let everything_before = moto.inventory().await;
     let policy_before = ecr.get_registry_policy().send().await.unwrap().policy_text().unwrap().to_string();
 
@@ -428,6 +456,7 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
         format!("repository creation template {old}/tpl"),
         format!("registry policy statement {}", sid(&old)),
         format!("registry scanning filter {old}/*, {old}/extra*"),
+        format!("replication rule for {old} (to us-west-2)"),
     ]
     .into();
     assert_eq!(listed, expected.iter().map(String::as_str).collect::<BTreeSet<_>>(), "{text}");
@@ -482,6 +511,15 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
     assert_eq!(rules.len(), 1, "the rule left empty is gone: {rules:?}");
     let filters: Vec<&str> = rules[0].repository_filters().iter().map(|f| f.filter()).collect();
     assert_eq!(filters, vec![format!("{young}/*").as_str(), "prod/*"]);
+    let registry = ecr.describe_registry().send().await.unwrap();
+    let kept: Vec<&str> = registry
+        .replication_configuration()
+        .unwrap()
+        .rules()
+        .iter()
+        .map(|r| r.repository_filters()[0].filter())
+        .collect();
+    assert_eq!(kept, vec![young.as_str(), "prod"]);
 
     // A second run finds nothing; --older-than 0s then takes the young run's
     // too, and still nothing of others.

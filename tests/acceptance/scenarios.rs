@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::{
-    RegistryScanningRule, ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType,
+    RegistryScanningRule, ReplicationConfiguration, ReplicationDestination, ReplicationRule, RepositoryFilter,
+    RepositoryFilterType, ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType,
 };
 use pulumi_resource_awsecr::property::{Map, Value};
 use pulumi_resource_awsecr::proto::pulumirpc::diff_response::DiffChanges;
@@ -273,7 +274,11 @@ pub struct RegistryFound {
     pub scanning_rules: Vec<(String, Vec<String>)>,
     pub policy: Option<Json>,
     pub blob_mounting: String,
+    /// Replication rules: (destinations as (region, registry id), prefixes).
+    pub replication: Vec<Replication>,
 }
+
+pub type Replication = (Vec<(String, String)>, Vec<String>);
 
 fn rules_of(c: &aws_sdk_ecr::types::RegistryScanningConfiguration) -> Vec<(String, Vec<String>)> {
     let mut rules: Vec<(String, Vec<String>)> = c
@@ -302,12 +307,29 @@ pub async fn registry_found(t: &Target) -> RegistryFound {
             None
         }
     };
+    let registry = t.ecr.describe_registry().send().await.expect("DescribeRegistry");
+    let mut replication: Vec<Replication> = registry
+        .replication_configuration()
+        .map(|c| c.rules())
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let mut d: Vec<(String, String)> =
+                r.destinations().iter().map(|d| (d.region().to_string(), d.registry_id().to_string())).collect();
+            d.sort();
+            let mut f: Vec<String> = r.repository_filters().iter().map(|f| f.filter().to_string()).collect();
+            f.sort();
+            (d, f)
+        })
+        .collect();
+    replication.sort();
     let setting = t.ecr.get_account_setting().name("BLOB_MOUNTING").send().await.expect("GetAccountSetting");
     RegistryFound {
         scan_type: scanning.scan_type().map_or("BASIC", |s| s.as_str()).to_string(),
         scanning_rules: rules_of(&scanning),
         policy,
         blob_mounting: setting.value().unwrap_or("DISABLED").to_string(),
+        replication,
     }
 }
 
@@ -340,6 +362,36 @@ pub async fn restore_registry(t: &Target, found: &RegistryFound) {
             .await
             .expect("put the scanning configuration back");
     }
+    if now.replication != found.replication {
+        let rules: Vec<ReplicationRule> = found
+            .replication
+            .iter()
+            .map(|(destinations, prefixes)| {
+                let mut r = ReplicationRule::builder();
+                for (region, registry_id) in destinations {
+                    r = r.destinations(
+                        ReplicationDestination::builder().region(region).registry_id(registry_id).build().unwrap(),
+                    );
+                }
+                for p in prefixes {
+                    r = r.repository_filters(
+                        RepositoryFilter::builder()
+                            .filter(p)
+                            .filter_type(RepositoryFilterType::PrefixMatch)
+                            .build()
+                            .unwrap(),
+                    );
+                }
+                r.build().unwrap()
+            })
+            .collect();
+        t.ecr
+            .put_replication_configuration()
+            .replication_configuration(ReplicationConfiguration::builder().set_rules(Some(rules)).build().unwrap())
+            .send()
+            .await
+            .expect("put the replication rules back");
+    }
     if now.policy != found.policy {
         match &found.policy {
             Some(p) => {
@@ -361,9 +413,15 @@ pub async fn restore_registry(t: &Target, found: &RegistryFound) {
     }
 }
 
-/// The Registry (scanning of the run's repositories and one registry policy
-/// statement, both marked with the run) and an AccountSetting, each taken
-/// over with `adopt` and given back.
+/// The region the run's replication rule names: another than the target's.
+pub fn replication_region(t: &Target) -> &'static str {
+    if t.region == "us-west-2" { "us-east-2" } else { "us-west-2" }
+}
+
+/// The Registry (scanning of the run's repositories, a replication rule for
+/// them beside the rules found, and one registry policy statement, each
+/// marked with the run's prefix) and an AccountSetting, each taken over with
+/// `adopt` and given back.
 pub async fn registry(t: Arc<Target>, found: RegistryFound) {
     let mut rpc = t.provider().await;
     let sid = format!("Acc{}", t.run_id.replace('-', ""));
@@ -377,8 +435,33 @@ pub async fn registry(t: Arc<Target>, found: RegistryFound) {
         Value::Object(obj(&[("type", found.scan_type.as_str().into()), ("scanOnPush", strings(filters))]))
     };
     let filter = format!("{}/*", t.prefix);
+    // The rules found, kept while the Registry owns the group, and the run's.
+    let destination = |region: &str, registry_id: &str| {
+        Value::Object(obj(&[("region", region.into()), ("registryId", registry_id.into())]))
+    };
+    let mut rules: Vec<Value> = found
+        .replication
+        .iter()
+        .map(|(destinations, prefixes)| {
+            let mut rule =
+                obj(&[("destinations", Value::Array(destinations.iter().map(|(r, id)| destination(r, id)).collect()))]);
+            if !prefixes.is_empty() {
+                rule.insert(
+                    "repositoryPrefixes".into(),
+                    strings(&prefixes.iter().map(String::as_str).collect::<Vec<_>>()),
+                );
+            }
+            Value::Object(rule)
+        })
+        .collect();
+    let other_region = replication_region(&t);
+    rules.push(Value::Object(obj(&[
+        ("destinations", Value::Array(vec![Value::Object(obj(&[("region", other_region.into())]))])),
+        ("repositoryPrefixes", strings(&[&t.prefix])),
+    ])));
     let declared = obj(&[
         ("scanning", scanning(&[&filter])),
+        ("replication", Value::Array(rules)),
         ("policyStatements", Value::Array(vec![statement])),
         ("adopt", true.into()),
     ]);
@@ -387,6 +470,11 @@ pub async fn registry(t: Arc<Target>, found: RegistryFound) {
     assert_eq!(id, format!("{}/{}", t.account, t.region));
     let now = registry_found(&t).await;
     assert_eq!(now.scanning_rules, vec![("SCAN_ON_PUSH".to_string(), vec![filter.clone()])]);
+    let ours: Replication = (vec![(other_region.to_string(), t.account.clone())], vec![t.prefix.clone()]);
+    let mut expected = found.replication.clone();
+    expected.push(ours);
+    expected.sort();
+    assert_eq!(now.replication, expected, "the run's rule beside the rules found");
     let ours = format!("Awsecr{sid}");
     let statements = |p: &Option<Json>| -> Vec<Json> {
         p.as_ref().and_then(|p| p["Statement"].as_array().cloned()).unwrap_or_default()
@@ -427,4 +515,5 @@ pub async fn registry(t: Arc<Target>, found: RegistryFound) {
     let after = registry_found(&t).await;
     assert!(!statements(&after.policy).iter().any(|s| s["Sid"] == ours.as_str()), "our statement is gone");
     assert!(after.scanning_rules.is_empty(), "scanning is back to AWS's default: {:?}", after.scanning_rules);
+    assert!(after.replication.is_empty(), "the replication rules are removed: {:?}", after.replication);
 }

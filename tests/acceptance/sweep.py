@@ -10,8 +10,9 @@ deletes, in one region (--region, else AWS_REGION or AWS_DEFAULT_REGION):
 - pull-through cache rules and repository creation templates whose prefix
   starts with --prefix;
 - the registry-wide marks of a run: registry policy statements whose Sid is
-  `AwsecrAcc<run id without the dash>`, and registry scanning filters that
-  start with --prefix (the rest of the scanning configuration is kept).
+  `AwsecrAcc<run id without the dash>`, replication rules whose every prefix
+  filter starts with --prefix, and registry scanning filters that start with
+  --prefix (the other statements, rules and filters are kept).
 
 Only what is older than --older-than goes: the age is counted from the start
 time in the name (from ECR's createdAt for a repository, rule or template
@@ -113,6 +114,23 @@ def find(ecr, prefix, cutoff):
                 else:
                     ecr.delete_registry_policy()
             found.append(("registry policy statement", ", ".join(marked), "", drop_statements))
+
+    # Replication rules marked by a run: every filter of the rule under the
+    # prefix (a run's rule names its own prefix only).
+    def marked_rule(rule):
+        filters = [f["filter"] for f in rule.get("repositoryFilters", [])]
+        return bool(filters) and all(f.startswith(prefix) and old(f) for f in filters)
+
+    rules = ecr.describe_registry().get("replicationConfiguration", {}).get("rules", [])
+    marked = [r for r in rules if marked_rule(r)]
+    if marked:
+        def drop_rules():
+            live = ecr.describe_registry().get("replicationConfiguration", {}).get("rules", [])
+            ecr.put_replication_configuration(
+                replicationConfiguration={"rules": [r for r in live if not marked_rule(r)]})
+        names = ", ".join(f["filter"] for r in marked for f in r["repositoryFilters"])
+        regions = ", ".join(d["region"] for r in marked for d in r["destinations"])
+        found.append(("replication rule for", names, f"to {regions}", drop_rules))
 
     # Registry scanning filters marked by a run.
     scanning = ecr.get_registry_scanning_configuration().get("scanningConfiguration", {})
