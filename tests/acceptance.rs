@@ -100,44 +100,52 @@ fn policy_actions() -> BTreeSet<String> {
     actions
 }
 
-/// What is left under a prefix: repositories, rules, templates.
+/// What is left under a prefix: repositories, rules, templates (every page).
 async fn leftovers(t: &Target, prefix: &str) -> Vec<String> {
-    let mut left = Vec::new();
+    let mut names = Vec::new();
     let mut token = None;
     loop {
         let r = t.ecr.describe_repositories().set_next_token(token).send().await.expect("DescribeRepositories");
-        left.extend(
-            r.repositories()
-                .iter()
-                .filter_map(|r| r.repository_name())
-                .filter(|n| n.starts_with(prefix))
-                .map(|n| format!("repository {n}")),
+        names.extend(r.repositories().iter().filter_map(|r| r.repository_name()).map(|n| format!("repository {n}")));
+        token = r.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    loop {
+        let r = t
+            .ecr
+            .describe_pull_through_cache_rules()
+            .set_next_token(token)
+            .send()
+            .await
+            .expect("DescribePullThroughCacheRules");
+        names.extend(
+            r.pull_through_cache_rules().iter().filter_map(|r| r.ecr_repository_prefix()).map(|n| format!("rule {n}")),
         );
         token = r.next_token().map(str::to_string);
         if token.is_none() {
             break;
         }
     }
-    let rules = t.ecr.describe_pull_through_cache_rules().send().await.expect("DescribePullThroughCacheRules");
-    left.extend(
-        rules
-            .pull_through_cache_rules()
-            .iter()
-            .filter_map(|r| r.ecr_repository_prefix())
-            .filter(|n| n.starts_with(prefix))
-            .map(|n| format!("rule {n}")),
-    );
-    let templates =
-        t.ecr.describe_repository_creation_templates().send().await.expect("DescribeRepositoryCreationTemplates");
-    left.extend(
-        templates
-            .repository_creation_templates()
-            .iter()
-            .filter_map(|r| r.prefix())
-            .filter(|n| n.starts_with(prefix))
-            .map(|n| format!("template {n}")),
-    );
-    left
+    loop {
+        let r = t
+            .ecr
+            .describe_repository_creation_templates()
+            .set_next_token(token)
+            .send()
+            .await
+            .expect("DescribeRepositoryCreationTemplates");
+        names.extend(
+            r.repository_creation_templates().iter().filter_map(|r| r.prefix()).map(|n| format!("template {n}")),
+        );
+        token = r.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    names.retain(|n| n.split_once(' ').is_some_and(|(_, name)| name.starts_with(prefix)));
+    names
 }
 
 /// Runs the sweeper with the test venv's Python against `moto`.
