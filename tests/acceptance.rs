@@ -359,6 +359,8 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
     seed_repository(&ecr, &format!("{young}/app"), 1).await;
     seed_repository(&ecr, "team/app", 1).await;
     seed_repository(&ecr, "awsecr-accounts/app", 0).await;
+    // Under the prefix without a run id: its age is ECR's createdAt (now).
+    seed_repository(&ecr, "awsecr-acc-manual/app", 0).await;
     for (prefix, upstream) in [(format!("{old}/ptc"), "public.ecr.aws"), (format!("{young}/ptc"), "quay.io")] {
         ecr.create_pull_through_cache_rule()
             .ecr_repository_prefix(prefix)
@@ -490,8 +492,13 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
     let first_deleted = lines.iter().position(|l| l.trim().starts_with("deleted ")).unwrap();
     assert!(last_listed < first_deleted, "{text}");
     let remaining = moto.inventory().await;
-    let kept: BTreeSet<String> =
-        [format!("{young}/app"), "team/app".to_string(), "awsecr-accounts/app".to_string()].into();
+    let kept: BTreeSet<String> = [
+        format!("{young}/app"),
+        "team/app".to_string(),
+        "awsecr-accounts/app".to_string(),
+        "awsecr-acc-manual/app".to_string(),
+    ]
+    .into();
     assert_eq!(remaining, kept);
     let mut rules: Vec<String> = Vec::new();
     let mut token = None;
@@ -535,5 +542,11 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
     assert!(all_output(&out).contains("0 leftover(s)"), "{}", all_output(&out));
     let out = sweep(&moto, &["--older-than", "0s", "--prefix", &young], Some(ACCOUNT));
     assert!(out.status.success(), "{}", all_output(&out));
-    assert_eq!(moto.inventory().await, BTreeSet::from(["team/app".to_string(), "awsecr-accounts/app".to_string()]));
+    let others = BTreeSet::from(["team/app".to_string(), "awsecr-accounts/app".to_string()]);
+    let mut with_manual = others.clone();
+    with_manual.insert("awsecr-acc-manual/app".to_string());
+    assert_eq!(moto.inventory().await, with_manual, "--prefix narrows the sweep to one run");
+    let out = sweep(&moto, &["--older-than", "0s"], Some(ACCOUNT));
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert_eq!(moto.inventory().await, others, "the name without a run id goes by its createdAt");
 }
