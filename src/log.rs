@@ -29,6 +29,7 @@ use crate::property::{Map, Value};
 /// The target of the provider's own events (`RUST_LOG=pulumi_resource_awsecr=debug`).
 pub const TARGET: &str = "pulumi_resource_awsecr";
 
+/// The level of one of the provider's own events ([`log`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     Error = 1,
