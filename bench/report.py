@@ -133,6 +133,25 @@ def ns(x):
     return f"{x:.0f} ns"
 
 
+# Sections measured apart from bench/run.sh (each says how and when),
+# carried over from the document being replaced so a full run keeps them.
+KEPT = ("## Logging through `tracing`",)
+
+
+def kept_sections(path):
+    """The lines of each KEPT section of the document at `path`, if any."""
+    if not path.exists():
+        return []
+    lines = path.read_text().split("\n")
+    kept = []
+    for title in KEPT:
+        if title in lines:
+            start = lines.index(title)
+            end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+            kept += lines[start:end]
+    return kept
+
+
 def main():
     ap = argparse.ArgumentParser()
     for a in ("results", "tuned", "plain", "plain_stripped", "peer", "tarball", "criterion", "out", "pulumi",
@@ -808,6 +827,10 @@ def main():
         quota = load(a.results, "quota")
         for line in quota_report.render(quota, chart, (quota["load"]["start"][0], quota["load"]["end"][0])):
             w(line)
+
+    # ------------------------------------------------------------ kept
+    for line in kept_sections(out):
+        w(line)
 
     # ------------------------------------------------------------ how
     w("## How to reproduce")

@@ -33,6 +33,8 @@ fn engine_address(args: &[String]) -> Option<&str> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Diagnostics on stderr, when RUST_LOG asks (stdout is the engine's).
+    pulumi_resource_awsecr::log::init();
     // Take over SIGINT and SIGTERM first thing, so a signal that arrives
     // while the provider is still starting is a clean shutdown too.
     let shutdown = shutdown_signal();

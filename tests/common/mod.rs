@@ -376,7 +376,7 @@ impl ProviderProcess {
 
     /// Starts the provider with RUST_LOG=trace and its stderr in `log`, if given.
     pub async fn start_logging(args: &[&str], log: Option<&Path>) -> ProviderProcess {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr"));
+        let mut command = ProviderProcess::command(args);
         match log {
             Some(path) => {
                 command.env("RUST_LOG", "trace").stderr(std::fs::File::create(path).unwrap());
@@ -385,6 +385,24 @@ impl ProviderProcess {
                 command.stderr(Stdio::inherit());
             }
         }
+        ProviderProcess::spawn(command).await
+    }
+
+    /// Starts the provider with RUST_LOG set to `rust_log` (unset when
+    /// `None`), its stderr in `log`, and `envs` over the test environment.
+    pub async fn start_with_log(rust_log: Option<&str>, log: &Path, envs: &[(&str, &str)]) -> ProviderProcess {
+        let mut command = ProviderProcess::command(&[]);
+        match rust_log {
+            Some(filter) => command.env("RUST_LOG", filter),
+            None => command.env_remove("RUST_LOG"),
+        };
+        command.envs(envs.iter().copied()).stderr(std::fs::File::create(log).unwrap());
+        ProviderProcess::spawn(command).await
+    }
+
+    /// The provider's command line with the test environment: never real AWS.
+    fn command(args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr"));
         command
             .args(args)
             // Never reach for real AWS: no metadata service, no shared files.
@@ -396,7 +414,7 @@ impl ProviderProcess {
             .env_remove("AWS_DEFAULT_REGION")
             .env_remove("AWS_ENDPOINT_URL")
             .env_remove("AWS_ENDPOINT_URL_ECR");
-        ProviderProcess::spawn(command).await
+        command
     }
 
     /// Starts the provider with nothing of this machine's environment: only
