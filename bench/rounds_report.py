@@ -126,10 +126,24 @@ def render(rounds, rev, chart):
             for r in above
         ) + "."
     else:
-        text += (
-            "The calls themselves are the same as before (see \"AWS calls per operation\"): only their order "
-            "changed, the independent ones now going out at once."
-        )
+        changed = [r for r in compared if sorted(r["calls"]) != sorted(rt_before[r["label"]]["calls"])]
+        if not changed:
+            text += (
+                "The calls themselves are the same as before (see \"AWS calls per operation\"): only their order "
+                "changed, the independent ones now going out at once."
+            )
+        else:
+            text += (
+                f"In {len(compared) - len(changed)} of these {len(compared)} the calls themselves are the same as "
+                "before (see \"AWS calls per operation\"): only their order changed, the independent ones now going "
+                "out at once. The others make different calls: "
+                + "; ".join(
+                    f"{r['resource']} {r['label']} ({', '.join(sorted(rt_before[r['label']]['calls']))} before, "
+                    f"{', '.join(sorted(r['calls']))} now)"
+                    for r in changed
+                )
+                + "."
+            )
     w(text)
     w("")
     w(f"This section alone: `bash bench/rounds.sh` (it builds the provider at commit {rev} the first time).")
