@@ -366,23 +366,36 @@ async fn get_image_counts_the_scan_findings_by_severity() {
     let v1 = oci::image(41, 5_000);
     push(&ecr, "apps/scanned", &v1, Some("v1")).await;
     let by_tag = obj(&[("repositoryName", "apps/scanned".into()), ("imageTag", "v1".into())]);
+    let by_digest = obj(&[("repositoryName", "apps/scanned".into()), ("imageDigest", v1.digest.as_str().into())]);
 
-    // Never scanned: no status, no counts, and no error.
+    // Never scanned: no status, no counts, and no error; by digest the three
+    // calls at once.
     for op in ["DescribeImages", "DescribeImageSigningStatus", "DescribeImageScanFindings"] {
         proxy.inject(op, Fault::SlowReply(HOLD), None);
     }
     proxy.reset_counts();
     env.moto.start_recording();
-    let got = decode(&env.invoke(GET_IMAGE, &by_tag).await.unwrap().r#return);
+    let got = decode(&env.invoke(GET_IMAGE, &by_digest).await.unwrap().r#return);
     let calls = env.moto.stop_recording();
     assert_eq!(calls, vec!["DescribeImages", "DescribeImageSigningStatus", "DescribeImageScanFindings"]);
     let counts = proxy.counts();
     assert_eq!((counts.forwarded, counts.max_in_flight), (3, 3), "one round trip: {counts:?}");
-    proxy.clear();
     for key in ["scanStatus", "scanFindingCounts", "scanCompletedAt"] {
         assert!(!got.contains_key(key), "no scan, no {key}: {got:?}");
     }
+    // By tag, "no scan" is asked again by the digest described: the tag may
+    // have moved between the calls.
+    proxy.reset_counts();
+    env.moto.start_recording();
+    let got = decode(&env.invoke(GET_IMAGE, &by_tag).await.unwrap().r#return);
+    let requests = env.moto.stop_recording_requests();
+    let counts = proxy.counts();
+    assert_eq!((counts.forwarded, counts.max_in_flight), (4, 3), "two round trips: {counts:?}");
+    let again: serde_json::Value = serde_json::from_str(&recorded_body(&requests[3])).unwrap();
+    assert_eq!(again["imageId"], serde_json::json!({"imageDigest": v1.digest}), "{again}");
+    assert!(!got.contains_key("scanFindingCounts"), "{got:?}");
     assert_eq!(got["imageDigest"], Value::from(v1.digest.as_str()));
+    proxy.clear();
 
     // Scanned, with findings: every severity counted, ECR's other ones kept.
     ecr.start_image_scan()

@@ -442,11 +442,13 @@ async fn get_image_finds_by_tag_digest_and_most_recent() {
         m.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())));
         m
     };
+    // By tag: the reads at once, and the scan (there is none) asked again
+    // by digest, since the tag may have moved between the calls.
     env.moto.start_recording();
     let tagged = env.invoke(GET_IMAGE, &by(&[("imageTag", "v2".into())])).await.unwrap();
     assert_eq!(
         env.moto.stop_recording(),
-        vec!["DescribeImages", "DescribeImageSigningStatus", "DescribeImageScanFindings"]
+        vec!["DescribeImages", "DescribeImageSigningStatus", "DescribeImageScanFindings", "DescribeImageScanFindings"]
     );
     let tagged = decode(&tagged.r#return);
     let digest = tagged["imageDigest"].as_str().unwrap().to_string();

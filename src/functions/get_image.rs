@@ -130,7 +130,8 @@ impl Function for GetImage {
     /// image chosen (only when an index was pushed at or after it).
     /// DescribeImageSigningStatus and DescribeImageScanFindings go out with
     /// DescribeImages for a tag or a digest (one round trip), together after
-    /// the choice for the most recent image.
+    /// the choice for the most recent image. A tag's answer of no scan is
+    /// asked again by digest (a second round trip).
     async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
         let lookup = match check(args) {
             Ok(l) => l,
@@ -163,8 +164,12 @@ impl Function for GetImage {
             Some(Some(s)) if s.digest.as_deref().is_some_and(|d| d != digest) => None,
             other => other,
         };
+        // "No scan" for a tag cannot say of which image: the tag may have
+        // moved to an image without a scan between the calls, which would
+        // hide the findings of the image described. Asked again by digest.
         let scan = match scan {
             Some(Scanned::Found(s)) if s.digest.as_deref().is_some_and(|d| d != digest) => None,
+            Some(Scanned::None) if matches!(lookup.which, Which::Tag(_)) => None,
             other => other,
         };
         let by_digest = || ImageIdentifier::builder().image_digest(&digest).build();
