@@ -1,7 +1,8 @@
 //! The lookups through the real provider binary against the strict emulator:
 //! `getImage` with `mostRecent` among multi-architecture indexes, their
-//! per-platform manifests and their referrers (signatures, SBOMs), and
-//! `getRepository` in one round trip. Calls are counted with the emulator's
+//! per-platform manifests and their referrers (signatures, SBOMs), getImage's
+//! scan findings by severity, `getRepository` in one round trip, and the
+//! pages `getRepositories` and `getImages` read. Calls are counted with the emulator's
 //! recorder; round trips with the fault proxy holding every reply back, so
 //! calls made at once are in flight together.
 
@@ -638,4 +639,26 @@ async fn get_images_lists_newest_first_from_every_page() {
     let err = env.invoke(GET_IMAGES, &obj(&[("repositoryName", "apps/none".into())])).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
     assert!(err.message().contains("\"apps/none\" does not exist"), "{}", err.message());
+}
+
+/// getImages' `tagStatus` values and the severities getImage counts are
+/// those of the ECR model the tests run with: a value AWS adds fails here.
+#[test]
+fn tag_statuses_and_severities_are_the_models() {
+    use pulumi_resource_awsecr::functions::get_images::TAG_STATUSES;
+    let out = std::process::Command::new(venv().join("bin/python"))
+        .args([
+            "-c",
+            "import botocore.session; m = botocore.session.get_session().get_service_model('ecr'); \
+             print(' '.join(m.shape_for('TagStatus').enum)); print(' '.join(m.shape_for('FindingSeverity').enum))",
+        ])
+        .output()
+        .expect("run the venv's python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines().map(|l| l.split_whitespace().collect::<std::collections::BTreeSet<&str>>());
+    let (tag_statuses, severities) = (lines.next().unwrap(), lines.next().unwrap());
+    assert_eq!(TAG_STATUSES.iter().copied().collect::<std::collections::BTreeSet<_>>(), tag_statuses);
+    let counted = pulumi_resource_awsecr::functions::get_image::severity_counts(std::iter::empty());
+    assert_eq!(counted.keys().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), severities);
 }
