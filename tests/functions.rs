@@ -544,6 +544,18 @@ async fn get_repositories_reads_only_the_pages_it_needs() {
     assert_eq!(strings_of(&got["names"]), team);
     assert_eq!(got["truncated"], Value::Bool(false), "exactly four match");
 
+    // A registry named: every page asks for it.
+    env.moto.start_recording();
+    let args = obj(&[("registryId", ACCOUNT.into()), ("limit", Value::Number(2.0))]);
+    let got = decode(&env.invoke(GET_REPOSITORIES, &args).await.unwrap().r#return);
+    let requests = env.moto.stop_recording_requests();
+    assert_eq!(strings_of(&got["names"]), listed.iter().take(2).map(|l| l.0.clone()).collect::<Vec<_>>());
+    assert_eq!(requests.len(), 2, "two and one more: two pages of two");
+    for request in &requests {
+        let body: serde_json::Value = serde_json::from_str(&recorded_body(request)).unwrap();
+        assert_eq!(body["registryId"], ACCOUNT, "{body}");
+    }
+
     // Bad arguments are failures naming them, before any call.
     env.moto.start_recording();
     let bad = obj(&[("limit", Value::Number(0.0)), ("namePrefix", "Team".into())]);
