@@ -141,6 +141,19 @@ class Moto:
         )
         return status, json.loads(body or b"{}")
 
+    def signing_profile(self, name):
+        """A signing profile in the emulator's Signer (moto's, on the same
+        endpoint), as a Registry's `signing` rules name one; returns its ARN."""
+        auth = f"AWS4-HMAC-SHA256 Credential=testing/20260101/{REGION}/signer/aws4_request, SignedHeaders=host, Signature=0"
+        status, body = self.http(
+            "PUT",
+            f"/signing-profiles/{name}",
+            b'{"platformId":"Notation-OCI-SHA384-ECDSA"}',
+            {"Content-Type": "application/json", "Authorization": auth},
+        )
+        assert status == 200, body
+        return json.loads(body)["arn"]
+
     def repository_count(self):
         names, token = 0, None
         while True:

@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import ROOT, Moto, Stack, clean_env, load_resources, progress, stats
+from harness import REGION, ROOT, Moto, Stack, clean_env, load_resources, progress, stats
 from latency_proxy import LatencyProxy, per_second, rounds, span
 
 # ------------------------------------------------------------------ startup
@@ -367,13 +367,15 @@ REGISTRY_GROUPS = [
 ]
 
 
-def round_steps():
+def round_steps(newest=True):
     """The operations of the round-trip table, in the order they run. Each
     step: (label or None for set-up that is not measured, resource, command,
     program {name: props} with its type or None for the program as it is,
     the minimum round trips the dependencies allow). Commands: "up",
     "refresh", "destroy", ("import", name), "reset" (emptied emulator and
-    a fresh stack), ("make", name) (a repository made outside Pulumi)."""
+    a fresh stack), ("make", name) (a repository made outside Pulumi),
+    ("signer", name) (a signing profile). `newest`: also the steps that only
+    the current provider can take (inputs the build before refuses)."""
     repo = lambda **p: ({"repo": {"repositoryName": "rt-a", **p}}, "awsecr:index:Repository")
     four = dict(
         immutableTags=False, scanOnPush=False, lifecyclePolicy=RT_LIFECYCLE, tags={"team": "platform"}
@@ -421,7 +423,32 @@ def round_steps():
          ({"registry": {**scanning, **replication}}, REGISTRY), 2),
         (None, "Registry", "destroy", None, None),
     ]
+    if not newest:
+        return steps
+    # Every group of the Registry at once, managed signing included (issue
+    # 26): the build before the latency work refuses `signing`.
+    signing = lambda *filters: {"signing": [{"signingProfileArn": SIGNING_PROFILE, "repositoryFilters": list(filters)}]}
+    first = {k: v for _, first, _ in REGISTRY_GROUPS for k, v in first.items()} | signing("prod/*")
+    then = {k: v for _, _, then in REGISTRY_GROUPS for k, v in then.items()} | signing("prod/*", "release/*")
+    # The registry policy left as it was: every other group changed; then
+    # every group changed, the policy too.
+    then_but_policy = then | {"replicationSourceAccounts": first["replicationSourceAccounts"]}
+    all_changed = first | {"replicationSourceAccounts": then["replicationSourceAccounts"]}
+    steps += [
+        (None, "Registry", "reset", None, None),
+        (None, "Registry", ("signer", "release"), None, None),
+        ("every group: create", "Registry", "up", ({"registry": first}, REGISTRY), 2),
+        ("every group: refresh", "Registry", "refresh", None, 1),
+        ("every group: update, all but the registry policy", "Registry", "up", ({"registry": then_but_policy}, REGISTRY), 1),
+        ("every group: update, every group", "Registry", "up", ({"registry": all_changed}, REGISTRY), 2),
+        ("every group: delete", "Registry", "destroy", None, 2),
+    ]
     return steps
+
+
+# The signing profile the every-group steps name (made by their ("signer",
+# "release") step in the emulator's account and region).
+SIGNING_PROFILE = f"arn:aws:signer:{REGION}:123456789012:/signing-profiles/release"
 
 
 def provider_version(path):
@@ -437,13 +464,17 @@ def section_rounds(a):
         for label, path in (c.split("=", 1) for c in a.compare):
             stack = Stack(work / label, a.toolchain, path, provider_version(path), moto, endpoint=proxy.endpoint)
             rows = []
-            for step, resource, command, program, minimum in round_steps():
+            newest = label == a.compare[-1].split("=", 1)[0]
+            for step, resource, command, program, minimum in round_steps(newest):
                 if program is not None:
                     props, token = program
                     stack.write_program("awsecr-bench", props, token)
                 if command == "reset":
                     moto.reset()
                     stack.fresh()
+                    continue
+                if command[0] == "signer":
+                    assert moto.signing_profile(command[1]) == SIGNING_PROFILE
                     continue
                 if command[0] == "make":
                     status, body = moto.ecr("CreateRepository", {"repositoryName": command[1]})
@@ -643,25 +674,37 @@ def section_quota(a):
     `--parallel 64`. Each command must succeed with exactly the declared
     repositories in ECR; its time is compared with the quota-bound minimum
     (the requests ECR accepted, less the burst, divided by the rate) and
-    the refused share is counted. The provider's peak memory comes from
+    the refused share is counted. With `a.quota_baseline`, the same runs
+    again with no quota: the time the engine and the provider take when ECR
+    never throttles. The provider's peak memory comes from
     bench/rss_wrapper.py."""
     rate, burst = a.quota_rate, a.quota_burst
     work = Path(tempfile.mkdtemp(prefix="awsecr-bench-quota-"))
     moto = Moto(work / "moto")
     proxy = LatencyProxy(moto.port, delay=0, quota=(rate, burst))
+    # The same commands with no quota at all: how long the engine and the
+    # provider take when ECR never throttles, the floor under any quota.
+    free = LatencyProxy(moto.port, delay=0)
     try:
         record = work / "rss.jsonl"
-        stack = Stack(
-            work / "stack",
-            a.toolchain,
-            ROOT / "bench/rss_wrapper.py",
-            a.version,
-            moto,
-            env={"BENCH_REAL_PROVIDER": a.provider, "BENCH_RSS_RECORD": str(record)},
-            endpoint=proxy.endpoint,
-        )
-        out = {"repos": a.repos, "rate": rate, "burst": burst, "runs": {}}
-        for label, flags in (("default", []), ("parallel 64", ["--parallel", "64"])):
+        stacks = {
+            p: Stack(
+                work / f"stack-{n}",
+                a.toolchain,
+                ROOT / "bench/rss_wrapper.py",
+                a.version,
+                moto,
+                env={"BENCH_REAL_PROVIDER": a.provider, "BENCH_RSS_RECORD": str(record)},
+                endpoint=p.endpoint,
+            )
+            for n, p in enumerate((proxy, free))
+        }
+        out = {"repos": a.repos, "rate": rate, "burst": burst, "runs": {}, "unthrottled": {}}
+        runs = [("default", [], proxy), ("parallel 64", ["--parallel", "64"], proxy)]
+        if a.quota_baseline:
+            runs += [("default", [], free), ("parallel 64", ["--parallel", "64"], free)]
+        for label, flags, through in runs:
+            stack = stacks[through]
             moto.reset()
             stack.fresh()
             record.unlink(missing_ok=True)
@@ -677,9 +720,9 @@ def section_quota(a):
                     stack.write_program("awsecr-bench", quota_resources(a.repos, keep))
                 # A quiet second: the bucket is full again, as after any pause.
                 time.sleep(max(1.0, burst / rate))
-                proxy.take()
+                through.take()
                 ok, seconds, output = stack.run([command, "--skip-preview"] + flags)
-                records = proxy.take()
+                records = through.take()
                 refused = sum(1 for r in records if r.get("refused"))
                 accepted = len(records) - refused
                 held = moto.repository_count()
@@ -700,7 +743,8 @@ def section_quota(a):
                 )
                 series.append({"step": step, "per_second": per_second(records)})
                 progress(
-                    f"quota {rate:g}/s burst {burst:g}, {a.repos} repositories, {label}: {step} "
+                    (f"quota {rate:g}/s burst {burst:g}" if through is proxy else "no quota")
+                    + f", {a.repos} repositories, {label}: {step} "
                     f"{'ok' if ok else 'FAILED'} in {seconds:.1f} s (minimum {minimum:.1f} s), "
                     f"{accepted} accepted, {refused} refused ({steps[-1]['refused_share'] * 100:.1f}%), "
                     f"{held} repositories in ECR (want {want})"
@@ -713,6 +757,9 @@ def section_quota(a):
                     break
                 time.sleep(0.1)
             procs = [json.loads(line) for line in record.read_text().splitlines() if line.strip()] if record.exists() else []
+            if through is free:
+                out["unthrottled"][label] = {"steps": steps}
+                continue
             out["runs"][label] = {
                 "steps": steps,
                 "series": series,
@@ -722,6 +769,7 @@ def section_quota(a):
         return out
     finally:
         proxy.stop()
+        free.stop()
         moto.stop()
         shutil.rmtree(work, ignore_errors=True)
 
@@ -751,6 +799,8 @@ def main():
     ap.add_argument("--compare", action="append", default=[], help="LABEL=PROVIDER (rounds, latency)")
     ap.add_argument("--delay-ms", type=float, default=100, help="the latency proxy's delay (rounds, latency)")
     ap.add_argument("--quota-rate", type=float, default=20, help="requests a second (quota)")
+    ap.add_argument("--quota-baseline", action="store_true",
+                    help="also run the commands with no quota, the floor under any quota (quota)")
     ap.add_argument("--quota-burst", type=float, default=40, help="the bucket's burst (quota)")
     ap.add_argument("--manifest", action="append", default=[], help="LABEL=Cargo.toml (deps)")
     a = ap.parse_args()

@@ -20,6 +20,7 @@ import subprocess
 from pathlib import Path
 
 import quota_report
+import rounds_report
 import svg
 
 MIB = 1024 * 1024
@@ -235,9 +236,6 @@ def main():
     previews = [s for s in steps if s["command"].startswith("pulumi preview")]
     zero_preview = all(not s["calls"] for s in previews)
     configure = ours["configure_ms"]["median"]
-    rt_after = rounds["providers"]["after"]["steps"]
-    rt_before = {r["label"]: r for r in rounds["providers"]["before"]["steps"]}
-    rt_at_min = [r for r in rt_after if r["round_trips"] <= r["minimum"]]
     lat_after = latency["providers"]["after"]
     refresh_ratio = lat_after["refresh_ratio_calls"]["median"]
     w("## Targets")
@@ -261,11 +259,7 @@ def main():
         f"operations at the minimum | **{met(all_min)}** |"
     )
     w(f"| zero AWS calls for preview | 7 | {sum(len(s['calls']) for s in previews)} calls in {len(previews)} previews | **{met(zero_preview)}** |")
-    w(
-        f"| every operation at its minimum round trips | 17 | {len(rt_at_min)} of {len(rt_after)} operations "
-        f"({sum(1 for r in rt_after if rt_before[r['label']]['round_trips'] <= r['minimum'])} before) | "
-        f"**{met(len(rt_at_min) == len(rt_after))}** |"
-    )
+    w(rounds_report.target_row(rounds))
     w(
         f"| `pulumi refresh` of {latency['repos']} repositories at {latency['delay_ms']:g} ms latency within "
         f"{TARGETS['refresh_ratio']}x of the direct calls | 17 | {refresh_ratio:.2f}x the calls alone "
@@ -489,81 +483,7 @@ def main():
     w("")
 
     # ------------------------------------------------------------ round trips
-    w("## Round trips per operation")
-    w("")
-    delay = rounds["delay_ms"]
-    w(
-        f"In a far region each AWS call costs a round trip of 50-300 ms, so what a user waits for is the number of "
-        "calls made one after the other, not their count. `bench/latency_proxy.py` sits between the provider and "
-        f"the emulator and holds every AWS request {delay:g} ms before forwarding it, recording each request's "
-        "operation and when it started and ended. A command's **critical-path round trips** are the requests "
-        "grouped into sequential rounds: taken in the order they started, a request joins the current round if "
-        "it started before every request of that round ended, otherwise it begins a new one "
-        "(`latency_proxy.rounds`, tested by `bench/test_latency_proxy.py`). Each operation is one Pulumi CLI "
-        f"command (`--skip-preview`); \"before\" is the provider built from commit {rev}, measured in the same "
-        "run through the same proxy. The minimum is what the dependencies between the calls allow: a create "
-        "needs the repository before its follow-up calls (lifecycle and repository policy), an import needs "
-        "DescribeRepositories for the ARN before ListTagsForResource, and a Registry create needs "
-        "DescribeRegistry for the registry id (the takeover reads go with it) before its writes; a refresh with "
-        "the ARN in the state, an update of any number of settings and a delete need one; a Registry group "
-        "declared in an update for the first time (without `adopt`) is read before it is written: two, and so is "
-        "every update and delete of the registry policy, which keeps the statements of others: the live policy "
-        "is read, then written."
-    )
-    w("")
-    rt_rows = []
-    w("| resource | operation | before | now | minimum | | now, by round (calls at once) |")
-    w("|---|---|---|---|---|---|---|")
-    last = None
-    for r in rt_after:
-        b_ = rt_before[r["label"]]
-        if r["resource"] != last:
-            rt_rows.append((f"# {r['resource']}", {}, None))
-            last = r["resource"]
-        short = r["label"].replace("`", "")
-        if len(short) > 40 and " (" in short:
-            short = short[: short.index(" (")]
-        rt_rows.append((short, {"before": b_["round_trips"], "now": r["round_trips"]}, r["minimum"]))
-        by_round = " → ".join(" + ".join(g) for g in r["rounds"]) or "none"
-        w(
-            f"| {r['resource']} | {r['label']} | {b_['round_trips']} | **{r['round_trips']}** | {r['minimum']} | "
-            f"{'=' if r['round_trips'] == r['minimum'] else ('**>**' if r['round_trips'] > r['minimum'] else '<')} | "
-            f"{by_round} |"
-        )
-    w("")
-    link = chart(
-        "round-trips.svg",
-        svg.hbars(
-            "Critical-path round trips per operation",
-            rt_rows,
-            [("before", BEFORE_COLOUR), ("now", AFTER_COLOUR)],
-            marker="minimum",
-            note=f"each AWS request held {delay:g} ms by bench/latency_proxy.py; before = commit {rev}",
-        ),
-    )
-    w(f"![Critical-path round trips per operation, before ({rev}) and now, with the minimum]({link})")
-    w("")
-    above = [r for r in rt_after if r["round_trips"] > r["minimum"]]
-    saved = sum(rt_before[r["label"]]["round_trips"] - r["round_trips"] for r in rt_after)
-    text = (
-        f"**Every operation at its minimum round trips: {met(not above)}** ({len(rt_at_min)} of {len(rt_after)}; "
-        f"before, {sum(1 for r in rt_after if rt_before[r['label']]['round_trips'] <= r['minimum'])}). "
-        f"Over these {len(rt_after)} operations the provider now waits {saved} round trips fewer "
-        f"({saved * delay / 1000:.1f} s at {delay:g} ms a round trip). "
-    )
-    if above:
-        text += "Above the minimum: " + "; ".join(
-            f"{r['resource']} {r['label']} ({r['round_trips']}, minimum {r['minimum']}: "
-            + " → ".join(" + ".join(g) for g in r["rounds"]) + ")"
-            for r in above
-        ) + "."
-    else:
-        text += (
-            "The calls themselves are the same as before (see \"AWS calls per operation\"): only their order "
-            "changed, the independent ones now going out at once."
-        )
-    w(text)
-    w("")
+    L.extend(rounds_report.render(rounds, rev, chart))
 
     # ------------------------------------------------------------ latency
     w(f"## `pulumi refresh` and `pulumi up` at {latency['delay_ms']:g} ms a request")
@@ -895,6 +815,8 @@ def main():
     w("```sh")
     w("bash bench/run.sh                 # everything above, about %d minutes here" % round(a.seconds / 60))
     w("BENCH_QUICK=1 bash bench/run.sh   # a quick try: fewer runs, smaller stacks (not for publishing)")
+    w("bash bench/rounds.sh              # the round trips per operation alone")
+    w("bash bench/quota.sh               # the request-quota section alone, about 40 minutes")
     w("cargo bench --bench codec         # one criterion suite alone")
     w("```")
     w("")

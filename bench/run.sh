@@ -17,7 +17,9 @@
 # Progress goes to stdout. The pieces: bench/measure.py (the measurements),
 # bench/report.py (the document) with bench/svg.py (its charts) and
 # bench/quota_report.py (its request-quota section; bench/quota.sh measures
-# and writes that section alone),
+# and writes that section alone), bench/rounds_report.py (its round-trip
+# section; bench/rounds.sh alone), bench/before.sh (builds the provider
+# before the latency work),
 # bench/harness.py (emulator, stacks), bench/latency_proxy.py (a fixed delay
 # per AWS request, a token bucket standing for ECR's request quotas, and the
 # critical-path round trips; its tests are
@@ -44,7 +46,7 @@ fi
 # concurrent calls, the SDK's current HTTPS client), measured beside the
 # current tree in the same run.
 delay_ms=100
-before_commit=0136948
+before_commit=$(bash bench/before.sh --commit)
 
 # Builds run at a lower priority (nice): on a shared machine they yield to
 # other work; the measurements run at the normal priority.
@@ -84,16 +86,9 @@ step "build: the aws-lc-rs variant (cargo build --release --features crypto-aws-
 CARGO_TARGET_DIR="$target/bench-aws-lc" build cargo build --release --features crypto-aws-lc --bin pulumi-resource-awsecr
 awslc="$target/bench-aws-lc/release/pulumi-resource-awsecr"
 
-step "build: the provider before the latency work (commit $before_commit, target/bench-before)"
+step "build: the provider before the latency work (commit $before_commit, target/bench-before; bench/before.sh)"
+before=$(bash bench/before.sh)
 before_src="$target/bench-before/src"
-if [ "$(git -C "$before_src" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$before_commit^{commit}")" ]; then
-  rm -rf "$before_src"
-  # --force: the folder may be registered still from a target/ since emptied.
-  git worktree add --force --detach "$before_src" "$before_commit"
-fi
-CARGO_TARGET_DIR="$target/bench-before/target" build cargo build --release --locked \
-  --manifest-path "$before_src/Cargo.toml" --bin pulumi-resource-awsecr
-before="$target/bench-before/target/release/pulumi-resource-awsecr"
 
 step "build: the Go peer and the cold-start tool (tools/bench-peer)"
 export GOWORK=off GOFLAGS=-buildvcs=false CGO_ENABLED=0
@@ -153,7 +148,7 @@ step "peak memory of the provider during pulumi up of $sizes repositories ($memo
 quota_repos=1000
 [ "$quick" = 1 ] && quota_repos=150
 step "ECR's request quotas: $quota_repos repositories through a 20 requests/s bucket (burst 40), default parallelism and --parallel 64"
-"$python" bench/measure.py quota --out "$results/quota.json" --repos "$quota_repos" \
+"$python" bench/measure.py quota --out "$results/quota.json" --repos "$quota_repos" --quota-baseline \
   --provider "$tuned" --version "$version" --toolchain "$toolchain"
 
 step "writing $out"

@@ -31,7 +31,17 @@ pub struct Ctx<'a> {
     pub claims: &'a crate::resource::Claims,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The region in force ("" before it is known: Configure sets it).
+    pub fn region(&self) -> &'a str {
+        self.config.region_in_force().unwrap_or_default()
+    }
+
+    /// The partition of the region in force (`aws` while it is unknown).
+    pub fn partition(&self) -> &'static str {
+        self.config.partition().unwrap_or("aws")
+    }
+
     /// The resource's name: the last part of its URN.
     pub fn resource_name(&self) -> &str {
         self.urn.rsplit("::").next().unwrap_or(self.urn)

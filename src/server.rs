@@ -527,7 +527,7 @@ impl Provider {
     /// region-wide (Check claimed it already; a Create or Update that comes
     /// without, or concurrently with another, is held to the same rule).
     fn claim(&self, ctx: &Ctx<'_>, resource: &dyn Resource, inputs: &Map) -> Result<(), ProviderError> {
-        let region = ctx.config.region_in_force().unwrap_or_default();
+        let region = ctx.region();
         match self.claims.claim(region, ctx.urn, &resource.claims(inputs)).first() {
             None => Ok(()),
             Some((claim, other)) => Err(ProviderError::new(

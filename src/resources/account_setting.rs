@@ -157,7 +157,7 @@ impl Resource for AccountSettingResource {
         if preview {
             let mut m = inputs.clone();
             m.insert("registryId".into(), Value::Unknown);
-            m.insert("region".into(), region(ctx).into());
+            m.insert("region".into(), ctx.region().into());
             m.insert("previousValue".into(), Value::Unknown);
             return Ok((String::new(), m));
         }
@@ -171,7 +171,7 @@ impl Resource for AccountSettingResource {
                 format!(
                     "the ECR account setting {} of registry {own} in {} is already {found} (AWS's default is {default}), set outside this stack; to manage it as it is, import it (pulumi import {TOKEN} {} {}) and declare value: {found}, or set adopt: true to replace it with {}",
                     args.name,
-                    region(ctx),
+                    ctx.region(),
                     ctx.resource_name(),
                     id_of(ctx, &own, &args.name),
                     args.value
@@ -233,7 +233,7 @@ impl Resource for AccountSettingResource {
         if preview {
             let mut m = news.clone();
             m.insert("registryId".into(), own.into());
-            m.insert("region".into(), region(ctx).into());
+            m.insert("region".into(), ctx.region().into());
             m.insert("previousValue".into(), previous.map_or(Value::Unknown, Value::from));
             return Ok(m);
         }
@@ -251,7 +251,7 @@ impl Resource for AccountSettingResource {
         let (_, name) = parse_id(ctx, id)?;
         // Another AccountSetting of this provider declares it now (a
         // hand-over inside one program): its to keep.
-        if ctx.claims.other_owner(region(ctx), &setting_claim(&name), ctx.urn).is_some() {
+        if ctx.claims.other_owner(ctx.region(), &setting_claim(&name), ctx.urn).is_some() {
             return Ok(());
         }
         let Some(previous) = text(olds, "previousValue") else {
@@ -284,7 +284,7 @@ fn setting_claim(name: &str) -> String {
 fn outputs(ctx: &Ctx<'_>, args: &Args, own: &str, previous: &str) -> Map {
     let mut m = args.to_map();
     m.insert("registryId".into(), own.into());
-    m.insert("region".into(), region(ctx).into());
+    m.insert("region".into(), ctx.region().into());
     m.insert("previousValue".into(), previous.into());
     m
 }
@@ -297,12 +297,8 @@ fn known_args(inputs: &Map) -> Result<Args> {
     crate::resource::known_args(parse(inputs))
 }
 
-fn region<'a>(ctx: &'a Ctx<'_>) -> &'a str {
-    ctx.config.region_in_force().unwrap_or_default()
-}
-
 fn id_of(ctx: &Ctx<'_>, own: &str, name: &str) -> String {
-    format!("{own}/{}/{name}", region(ctx))
+    format!("{own}/{}/{name}", ctx.region())
 }
 
 /// The account (when the id names one) and the setting of an id:
@@ -326,11 +322,11 @@ fn parse_id(ctx: &Ctx<'_>, id: &str) -> Result<(Option<String>, String)> {
         return Err(bad());
     }
     if let Some(r) = region_of_id
-        && r != region(ctx)
+        && r != ctx.region()
     {
         return Err(ProviderError::invalid(format!(
             "account setting \"{id}\" is in {r}, but the provider manages {}; use a provider for {r} (awsecr:region)",
-            region(ctx)
+            ctx.region()
         )));
     }
     Ok((account, name.to_string()))

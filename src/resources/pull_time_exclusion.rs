@@ -169,7 +169,7 @@ async fn registered(ctx: &Ctx<'_>, arn: &str) -> Result<Vec<String>> {
 /// Reports the principals registered beside ours that no resource of this
 /// provider declares: kept as they are, never deregistered by this one.
 async fn report_others(ctx: &Ctx<'_>, ours: &str, all: &[String]) {
-    let region = ctx.config.region_in_force().unwrap_or_default();
+    let region = ctx.region();
     let others: Vec<&str> = all
         .iter()
         .map(String::as_str)

@@ -249,10 +249,6 @@ fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<TemplateArgs> {
     crate::resource::known_args(parse(inputs, config))
 }
 
-fn partition_of(ctx: &Ctx<'_>) -> &'static str {
-    ctx.config.partition().unwrap_or("aws")
-}
-
 /// The documents ECR stores for these inputs: the lifecycle policy and the
 /// repository policy, each the raw document when given, else generated from
 /// the typed fields; `None` when the template has none.
@@ -524,7 +520,7 @@ async fn earlier_attempt(
 ) -> Result<Option<(RepositoryCreationTemplate, String)>> {
     let Some((template, registry_id)) = describe(ctx, &args.prefix).await? else { return Ok(None) };
     let (mut found, drifted) = args_of(&template, &args.prefix, Some(args));
-    let (lifecycle, policy) = documents(args, partition_of(ctx));
+    let (lifecycle, policy) = documents(args, ctx.partition());
     let held = |t: Option<&str>| t.filter(|s| !s.is_empty()).map(str::to_string);
     let same_documents = drifted.is_empty()
         && same_policy(held(template.lifecycle_policy()).as_deref(), lifecycle.as_deref())
@@ -582,7 +578,7 @@ impl Resource for RepositoryTemplateResource {
             return Ok((String::new(), preview_outputs(ctx, inputs, None)));
         }
         let args = known_args(inputs, ctx.config)?;
-        let (lifecycle, policy) = documents(&args, partition_of(ctx));
+        let (lifecycle, policy) = documents(&args, ctx.partition());
         let action = "ecr:CreateRepositoryCreationTemplate";
         let req = ctx
             .client
@@ -618,7 +614,7 @@ impl Resource for RepositoryTemplateResource {
                     .unwrap_or_else(|| aws(ctx, action, Subject::Template(&args.prefix), &e)));
             }
         };
-        let mut props = outputs(&args, partition_of(ctx), None, &registry_id);
+        let mut props = outputs(&args, ctx.partition(), None, &registry_id);
         crate::resource::record_region(ctx, &mut props);
         if let Some(at) = template.as_ref().and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok()) {
             props.insert("createdAt".into(), at.into());
@@ -652,7 +648,7 @@ impl Resource for RepositoryTemplateResource {
             .await;
         }
         let mut inputs = args.to_map();
-        let mut props = outputs(&args, partition_of(ctx), Some(&template), &registry_id);
+        let mut props = outputs(&args, ctx.partition(), Some(&template), &registry_id);
         crate::resource::record_region(ctx, &mut props);
         keep_secret_marks(&mut inputs, olds, old_inputs);
         carry_secrets(PROPERTIES, &inputs, &mut props);
@@ -664,7 +660,7 @@ impl Resource for RepositoryTemplateResource {
             return Ok(preview_outputs(ctx, news, Some(olds)));
         }
         let args = known_args(news, ctx.config)?;
-        let (lifecycle, policy) = documents(&args, partition_of(ctx));
+        let (lifecycle, policy) = documents(&args, ctx.partition());
         // The whole template: an empty document, description or role clears
         // it; exclusion filters only count in a *_WITH_EXCLUSION mode.
         let action = "ecr:UpdateRepositoryCreationTemplate";
@@ -687,7 +683,7 @@ impl Resource for RepositoryTemplateResource {
         })?;
         let registry_id =
             olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        let mut props = outputs(&args, partition_of(ctx), None, &registry_id);
+        let mut props = outputs(&args, ctx.partition(), None, &registry_id);
         crate::resource::record_region(ctx, &mut props);
         if let Some(v) = olds.get("createdAt") {
             props.insert("createdAt".into(), v.plain());
@@ -716,7 +712,7 @@ fn preview_outputs(ctx: &Ctx<'_>, inputs: &Map, olds: Option<&Map>) -> Map {
     let args = parse(inputs, ctx.config).0;
     let (lifecycle, policy) = match &args {
         Some(a) => {
-            let (l, p) = documents(a, partition_of(ctx));
+            let (l, p) = documents(a, ctx.partition());
             (l.map_or(Value::Null, Value::from), p.map_or(Value::Null, Value::from))
         }
         None => (Value::Unknown, Value::Unknown),

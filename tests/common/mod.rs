@@ -408,7 +408,9 @@ impl ProviderProcess {
         ProviderProcess::spawn(command).await
     }
 
-    async fn spawn(mut command: Command) -> ProviderProcess {
+    /// Starts the provider `command` describes (its environment as the caller
+    /// set it) and connects to the port it prints.
+    pub async fn spawn(mut command: Command) -> ProviderProcess {
         let mut child = command.stdout(Stdio::piped()).spawn().expect("start the provider");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();

@@ -284,7 +284,7 @@ async fn start_one(ctx: &Ctx<'_>, (region, registry_id): &Place) -> Result<Backf
         code,
         format!(
             "no replication backfill was started to {region} (registry {registry_id}): {cause}; new pushes replicate there, but the images already in the registry are copied only by a backfill, which no later `pulumi up` starts for a destination that is already there: run `aws ecr start-replication-backfill --region {} --destination region={region},registryId={registry_id}`{when}",
-            ctx.config.region_in_force().unwrap_or_default()
+            ctx.region()
         ),
     ))
 }

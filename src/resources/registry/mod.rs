@@ -213,7 +213,7 @@ impl Resource for RegistryResource {
             if importing && registry_id != own {
                 return Err(ProviderError::invalid(format!(
                     "registry \"{id}\" names account {own}, but the provider's credentials reach the registry of account {registry_id}; import {registry_id}/{} with these credentials, or configure the provider with credentials of account {own}",
-                    region(ctx)
+                    ctx.region()
                 )));
             }
             let rules = in_own_words(rules, &own);
@@ -337,7 +337,7 @@ impl Resource for RegistryResource {
         let mut old = old_args(olds, &Map::new(), ctx.config);
         // What another Registry of this provider declares now (a hand-over
         // inside one program) is its to keep: not reset here.
-        let others = |setting: &str| ctx.claims.other_owner(region(ctx), setting, ctx.urn).is_some();
+        let others = |setting: &str| ctx.claims.other_owner(ctx.region(), setting, ctx.urn).is_some();
         if others(SCANNING_SETTING) {
             old.scanning = None;
         }
@@ -392,7 +392,7 @@ async fn apply(
 ) -> Result<Map> {
     // A group dropped here that another resource of the program declares
     // now is handed over, not reset.
-    let others = |setting: &str| ctx.claims.other_owner(region(ctx), setting, ctx.urn).is_some();
+    let others = |setting: &str| ctx.claims.other_owner(ctx.region(), setting, ctx.urn).is_some();
     let scanning = match (&old.scanning, &new.scanning) {
         (_, Some(s)) if old.scanning.as_ref().is_none_or(|o| !o.same_as(s)) => Some(s.clone()),
         (Some(_), None) if !others(SCANNING_SETTING) => Some(default_scanning()),
@@ -694,7 +694,7 @@ fn same_accounts(a: &[String], b: &[String]) -> bool {
 fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, own: &str, policy: Option<String>) -> Map {
     let mut m = args.to_map();
     m.insert("registryId".into(), own.into());
-    m.insert("region".into(), region(ctx).into());
+    m.insert("region".into(), ctx.region().into());
     if let Some(text) = policy.filter(|_| owns_policy(args)) {
         m.insert("registryPolicyText".into(), text.into());
     }
@@ -704,7 +704,7 @@ fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, own: &str, policy: Option<String>
 fn preview_outputs(ctx: &Ctx<'_>, news: &Map, own: Option<&str>) -> Map {
     let mut m = news.clone();
     m.insert("registryId".into(), own.map_or(Value::Unknown, Value::from));
-    m.insert("region".into(), region(ctx).into());
+    m.insert("region".into(), ctx.region().into());
     // The policy merges the declared statements with the live ones of
     // others: known only once it is written.
     let declares = |k: &str| !matches!(news.get(k).map(Value::plain), None | Some(Value::Null));
@@ -719,19 +719,11 @@ fn preview_outputs(ctx: &Ctx<'_>, news: &Map, own: Option<&str>) -> Map {
 
 /// Where this registry's statements are written.
 fn place_of<'a>(ctx: &'a Ctx<'_>, own: &'a str) -> Place<'a> {
-    Place { partition: partition(ctx), region: region(ctx), registry_id: own }
-}
-
-fn region<'a>(ctx: &'a Ctx<'_>) -> &'a str {
-    ctx.config.region_in_force().unwrap_or_default()
-}
-
-fn partition(ctx: &Ctx<'_>) -> &'static str {
-    ctx.config.partition().unwrap_or("aws")
+    Place { partition: ctx.partition(), region: ctx.region(), registry_id: own }
 }
 
 fn id_of(ctx: &Ctx<'_>, own: &str) -> String {
-    format!("{own}/{}", region(ctx))
+    format!("{own}/{}", ctx.region())
 }
 
 /// The registry (account) id of a resource id `<registryId>/<region>`, which
@@ -743,10 +735,10 @@ fn registry_of_id(ctx: &Ctx<'_>, id: &str) -> Result<String> {
             "\"{id}\" is not a registry id: it is <registryId>/<region>, e.g. 123456789012/us-east-1"
         )));
     }
-    if region_of_id != region(ctx) {
+    if region_of_id != ctx.region() {
         return Err(ProviderError::invalid(format!(
             "registry \"{id}\" is in {region_of_id}, but the provider manages {}; use a provider for {region_of_id} (awsecr:region)",
-            region(ctx)
+            ctx.region()
         )));
     }
     Ok(own.to_string())
@@ -761,7 +753,7 @@ fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<RegistryArgs> {
 fn refuse_self_replication(ctx: &Ctx<'_>, args: &RegistryArgs, own: &str) -> Result<()> {
     for (i, rule) in args.replication.iter().flatten().enumerate() {
         for (j, d) in rule.destinations.iter().enumerate() {
-            if d.region == region(ctx) && d.registry_id.as_deref().is_none_or(|id| id == own) {
+            if d.region == ctx.region() && d.registry_id.as_deref().is_none_or(|id| id == own) {
                 return Err(ProviderError::invalid(format!(
                     "replication[{i}].destinations[{j}] is this registry itself ({own} in {}); a registry cannot replicate to itself",
                     d.region
@@ -778,7 +770,7 @@ fn taken(ctx: &Ctx<'_>, own: &str, found: &[String]) -> ProviderError {
         Code::FailedPrecondition,
         format!(
             "ECR registry {own} in {} already has {} that this stack did not make; to manage it as it is, import it (pulumi import {TOKEN} {} {}) and declare it, or set adopt: true to replace it with what is declared",
-            region(ctx),
+            ctx.region(),
             found.join(" and "),
             ctx.resource_name(),
             id_of(ctx, own)

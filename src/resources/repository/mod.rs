@@ -347,7 +347,7 @@ pub async fn lookup_in(ctx: &Ctx<'_>, name: &str, registry_id: &str) -> Result<R
 /// force, if a region is.
 fn arn_in(ctx: &Ctx<'_>, account: &str, name: &str) -> Option<String> {
     let region = ctx.config.region_in_force()?;
-    let partition = ctx.config.partition().unwrap_or("aws");
+    let partition = ctx.partition();
     Some(format!("arn:{partition}:ecr:{region}:{account}:repository/{name}"))
 }
 
