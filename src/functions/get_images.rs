@@ -148,8 +148,8 @@ impl Function for GetImages {
             }
         }
         let (images, truncated) = choose(&lookup, images);
-        let region = ctx.config.region_in_force().unwrap_or_default();
-        let suffix = ctx.config.partition().and_then(crate::partition::dns_suffix).unwrap_or("amazonaws.com");
+        let region = ctx.region();
+        let suffix = crate::partition::dns_suffix(ctx.partition()).unwrap_or("amazonaws.com");
         let listed = images
             .iter()
             .map(|image| {
