@@ -490,9 +490,15 @@ async fn bad_function_arguments_are_failures_naming_the_argument() {
     }
     assert_eq!(env.moto.stop_recording(), Vec::<String>::new(), "no AWS call for bad arguments");
 
-    let err = env.invoke("awsecr:index:getRepositories", &Map::new()).await.unwrap_err();
+    let err = env.invoke("awsecr:index:getRepositoryPolicies", &Map::new()).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
-    for part in ["awsecr:index:getRepositories", GET_REPOSITORY, GET_TOKEN] {
+    for part in [
+        "awsecr:index:getRepositoryPolicies",
+        GET_REPOSITORY,
+        GET_TOKEN,
+        "awsecr:index:getRepositories",
+        "awsecr:index:getImages",
+    ] {
         assert!(err.message().contains(part), "{}", err.message());
     }
 }

@@ -647,7 +647,8 @@ fn pull_through_cache_rules_and_creation_templates_in_both_modes() {
 /// The registry operations ECR added in 2025-26 (account settings, managed
 /// signing, pull time update exclusions, replication backfills, image
 /// storage classes), which moto alone answers with HTTP 500, and the image
-/// status and pull times DescribeImages reports, which moto leaves out
+/// status and pull times DescribeImages reports, which moto leaves out, and
+/// its filter by tag status, which moto ignores
 /// (tests/support/ecr_registry_2026.py serves them), driven with boto3 by
 /// tests/support/check_ecr_registry_2026.py in both modes: each of the 14
 /// operations, each error code, the limits, paging of the lists, the image

@@ -1,7 +1,8 @@
 //! The lookups through the real provider binary against the strict emulator:
 //! `getImage` with `mostRecent` among multi-architecture indexes, their
-//! per-platform manifests and their referrers (signatures, SBOMs), and
-//! `getRepository` in one round trip. Calls are counted with the emulator's
+//! per-platform manifests and their referrers (signatures, SBOMs), getImage's
+//! scan findings by severity, `getRepository` in one round trip, and the
+//! pages `getRepositories` and `getImages` read. Calls are counted with the emulator's
 //! recorder; round trips with the fault proxy holding every reply back, so
 //! calls made at once are in flight together.
 
@@ -65,11 +66,11 @@ async fn most_recent_is_the_multi_arch_index_not_its_children_nor_its_referrers(
     assert_eq!(got["imageUri"], Value::from(uri));
     // Seven images, two a page: four pages, and no index read (no index was
     // pushed at or after the one chosen); then the signing status of the
-    // one chosen.
+    // one chosen and its scan, both at once.
     let mut expected = vec!["DescribeImages"; 4];
-    expected.push("DescribeImageSigningStatus");
+    expected.extend(["DescribeImageSigningStatus", "DescribeImageScanFindings"]);
     assert_eq!(calls, expected, "{calls:?}");
-    assert_eq!(calls.last().map(String::as_str), Some("DescribeImageSigningStatus"), "asked once chosen: {calls:?}");
+    assert!(calls[..4].iter().all(|c| c == "DescribeImages"), "asked once chosen: {calls:?}");
     assert_eq!(got["signingStatuses"], Value::Array(vec![]), "no signing rule: an empty list");
 
     // What ECR says of the index, through an independent client: its size is
@@ -107,8 +108,12 @@ async fn an_image_inside_an_index_is_never_chosen_on_its_own() {
     let got = decode(&env.invoke(GET_IMAGE, &most_recent("apps/api")).await.unwrap().r#return);
     let calls = env.moto.stop_recording();
     assert_eq!(got["imageDigest"], Value::from(release.digest.as_str()), "{got:?}");
-    let reads: Vec<&String> =
-        calls.iter().filter(|c| *c != "DescribeImages" && *c != "DescribeImageSigningStatus").collect();
+    let reads: Vec<&String> = calls
+        .iter()
+        .filter(|c| {
+            !matches!(c.as_str(), "DescribeImages" | "DescribeImageSigningStatus" | "DescribeImageScanFindings")
+        })
+        .collect();
     assert_eq!(reads, vec!["BatchGetImage"], "one read of the one index pushed after the release: {calls:?}");
 
     // A repository holding only referrers has no image to run.
@@ -323,4 +328,349 @@ async fn get_image_reports_the_storage_status_and_the_last_pull() {
     );
     let got = decode(&env.invoke(GET_IMAGE, &by_tag("v2")).await.unwrap().r#return);
     assert_eq!(got["imageStatus"], Value::from("ACTIVE"), "restored");
+}
+
+/// Gives the emulator a scan result for one image of a repository, through
+/// moto's own API for it (moto answers DescribeImageScanFindings with it
+/// once StartImageScan has run; without a scan it answers
+/// ScanNotFoundException, as ECR does).
+fn set_scan_result(moto: &Moto, repository: &str, tag: &str, digest: &str, counts: serde_json::Value) {
+    let result = serde_json::json!({
+        "registryId": ACCOUNT,
+        "repositoryName": repository,
+        "imageId": {"imageDigest": digest, "imageTag": tag},
+        "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."},
+        "imageScanFindings": {
+            "imageScanCompletedAt": 1_765_000_000,
+            "vulnerabilitySourceUpdatedAt": 1_764_990_000,
+            "findings": [],
+            "findingSeverityCounts": counts,
+        },
+    });
+    let body = serde_json::json!({"results": [result], "region": REGION, "account_id": ACCOUNT}).to_string();
+    let (status, answer) = moto.http("POST", "/moto-api/static/ecr/scan-finding-results", &[], &body);
+    assert_eq!(status, 201, "{answer}");
+}
+
+/// getImage gives the scan's status and its finding counts by severity
+/// (DescribeImageScanFindings), every severity of ECR's model counted, so a
+/// deploy can refuse an image with critical findings; an image without a
+/// scan is no error. The three reads of a lookup by tag are in flight
+/// together (one round trip).
+#[tokio::test]
+async fn get_image_counts_the_scan_findings_by_severity() {
+    let moto = Moto::start_strict();
+    let proxy = FaultProxy::start(moto.port);
+    let mut env = Env::with_endpoint(moto, Some(proxy.endpoint())).await;
+    let ecr = env.moto.ecr().await;
+    ecr.create_repository().repository_name("apps/scanned").send().await.unwrap();
+    let v1 = oci::image(41, 5_000);
+    push(&ecr, "apps/scanned", &v1, Some("v1")).await;
+    let by_tag = obj(&[("repositoryName", "apps/scanned".into()), ("imageTag", "v1".into())]);
+    let by_digest = obj(&[("repositoryName", "apps/scanned".into()), ("imageDigest", v1.digest.as_str().into())]);
+
+    // Never scanned: no status, no counts, and no error; by digest the three
+    // calls at once.
+    for op in ["DescribeImages", "DescribeImageSigningStatus", "DescribeImageScanFindings"] {
+        proxy.inject(op, Fault::SlowReply(HOLD), None);
+    }
+    proxy.reset_counts();
+    env.moto.start_recording();
+    let got = decode(&env.invoke(GET_IMAGE, &by_digest).await.unwrap().r#return);
+    let calls = env.moto.stop_recording();
+    assert_eq!(calls, vec!["DescribeImages", "DescribeImageSigningStatus", "DescribeImageScanFindings"]);
+    let counts = proxy.counts();
+    assert_eq!((counts.forwarded, counts.max_in_flight), (3, 3), "one round trip: {counts:?}");
+    for key in ["scanStatus", "scanFindingCounts", "scanCompletedAt"] {
+        assert!(!got.contains_key(key), "no scan, no {key}: {got:?}");
+    }
+    // By tag, "no scan" is asked again by the digest described: the tag may
+    // have moved between the calls.
+    proxy.reset_counts();
+    env.moto.start_recording();
+    let got = decode(&env.invoke(GET_IMAGE, &by_tag).await.unwrap().r#return);
+    let requests = env.moto.stop_recording_requests();
+    let counts = proxy.counts();
+    assert_eq!((counts.forwarded, counts.max_in_flight), (4, 3), "two round trips: {counts:?}");
+    let again: serde_json::Value = serde_json::from_str(&recorded_body(&requests[3])).unwrap();
+    assert_eq!(again["imageId"], serde_json::json!({"imageDigest": v1.digest}), "{again}");
+    assert!(!got.contains_key("scanFindingCounts"), "{got:?}");
+    assert_eq!(got["imageDigest"], Value::from(v1.digest.as_str()));
+    proxy.clear();
+
+    // Scanned, with findings: every severity counted, ECR's other ones kept.
+    ecr.start_image_scan()
+        .repository_name("apps/scanned")
+        .image_id(aws_sdk_ecr::types::ImageIdentifier::builder().image_tag("v1").build())
+        .send()
+        .await
+        .unwrap();
+    // moto hands a result to the first request of each form (by tag, by
+    // digest): one for this lookup by tag, one for mostRecent's by digest.
+    for _ in 0..2 {
+        let counts = serde_json::json!({"CRITICAL": 2, "HIGH": 5, "UNTRIAGED": 1});
+        set_scan_result(&env.moto, "apps/scanned", "v1", &v1.digest, counts);
+    }
+    let got = decode(&env.invoke(GET_IMAGE, &by_tag).await.unwrap().r#return);
+    assert_eq!(got["scanStatus"], Value::from("COMPLETE"));
+    let want: Map = [
+        ("CRITICAL", 2.0),
+        ("HIGH", 5.0),
+        ("MEDIUM", 0.0),
+        ("LOW", 0.0),
+        ("INFORMATIONAL", 0.0),
+        ("UNDEFINED", 0.0),
+        ("UNTRIAGED", 1.0),
+    ]
+    .iter()
+    .map(|(k, n)| (k.to_string(), Value::Number(*n)))
+    .collect();
+    assert_eq!(got["scanFindingCounts"], Value::Object(want), "{got:?}");
+    assert_eq!(got["scanCompletedAt"], Value::from("2025-12-06T05:46:40Z"));
+
+    // mostRecent: the scan of the image chosen, asked with its signing
+    // status once it is chosen (both at once, after DescribeImages).
+    env.moto.start_recording();
+    let latest = decode(
+        &env.invoke(GET_IMAGE, &obj(&[("repositoryName", "apps/scanned".into()), ("mostRecent", true.into())]))
+            .await
+            .unwrap()
+            .r#return,
+    );
+    let calls = env.moto.stop_recording();
+    assert_eq!(calls[0], "DescribeImages", "{calls:?}");
+    let mut after: Vec<&str> = calls[1..].iter().map(String::as_str).collect();
+    after.sort_unstable();
+    assert_eq!(after, vec!["DescribeImageScanFindings", "DescribeImageSigningStatus"], "{calls:?}");
+    assert_eq!(latest["scanFindingCounts"], got["scanFindingCounts"]);
+
+    // Credentials that may not read the scan: the lookup fails, naming the
+    // action, rather than pass a gate for want of an answer.
+    proxy.inject(
+        "DescribeImageScanFindings",
+        Fault::Error { status: 400, code: "AccessDeniedException", message: "not authorized" },
+        Some(1),
+    );
+    let err = env.invoke(GET_IMAGE, &by_tag).await.unwrap_err();
+    assert!(err.message().contains("ecr:DescribeImageScanFindings"), "{}", err.message());
+}
+
+const GET_REPOSITORIES: &str = "awsecr:index:getRepositories";
+
+fn array(v: &Value) -> &Vec<Value> {
+    match v {
+        Value::Array(items) => items,
+        other => panic!("not a list: {other:?}"),
+    }
+}
+
+fn object(v: &Value) -> &Map {
+    match v {
+        Value::Object(m) => m,
+        other => panic!("not an object: {other:?}"),
+    }
+}
+
+/// The maxResults of each recorded request.
+fn page_sizes(requests: &[serde_json::Value]) -> Vec<i64> {
+    requests
+        .iter()
+        .filter_map(|r| serde_json::from_str::<serde_json::Value>(&recorded_body(r)).ok())
+        .map(|b| b["maxResults"].as_i64().unwrap_or(0))
+        .collect()
+}
+
+/// getRepositories lists names, ARNs and URLs as ECR does, under a prefix
+/// or not, following pages (the emulator gives two a page) only until one
+/// more than `limit` has matched.
+#[tokio::test]
+async fn get_repositories_reads_only_the_pages_it_needs() {
+    let mut env = Env::with_config(Moto::start_strict(), &[]).await;
+    let ecr = env.moto.ecr().await;
+    for name in ["team/a", "team/b", "other/x", "team/c", "other/y", "team/d", "zeta"] {
+        ecr.create_repository().repository_name(name).send().await.unwrap();
+    }
+    // What ECR lists, in its order, through an independent client.
+    let mut listed = Vec::new();
+    let mut token = None;
+    loop {
+        let page = ecr.describe_repositories().set_next_token(token).send().await.unwrap();
+        listed.extend(page.repositories().iter().map(|r| {
+            (
+                r.repository_name().unwrap().to_string(),
+                r.repository_arn().unwrap().to_string(),
+                r.repository_uri().unwrap().to_string(),
+            )
+        }));
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    let strings_of = |v: &Value| -> Vec<String> { array(v).iter().map(|s| s.as_str().unwrap().to_string()).collect() };
+
+    // Everything: four pages of two.
+    env.moto.start_recording();
+    let got = decode(&env.invoke(GET_REPOSITORIES, &Map::new()).await.unwrap().r#return);
+    let requests = env.moto.stop_recording_requests();
+    assert_eq!(requests.len(), 4, "seven repositories, two a page");
+    assert_eq!(strings_of(&got["names"]), listed.iter().map(|l| l.0.clone()).collect::<Vec<_>>());
+    assert_eq!(strings_of(&got["arns"]), listed.iter().map(|l| l.1.clone()).collect::<Vec<_>>());
+    assert_eq!(strings_of(&got["urls"]), listed.iter().map(|l| l.2.clone()).collect::<Vec<_>>());
+    assert_eq!(got["truncated"], Value::Bool(false));
+    assert_eq!(page_sizes(&requests), vec![1000; 4], "no limit given: the default 1,000 matches and one more");
+
+    // The first three: pages of four asked for (two given), two pages.
+    env.moto.start_recording();
+    let got = decode(&env.invoke(GET_REPOSITORIES, &obj(&[("limit", Value::Number(3.0))])).await.unwrap().r#return);
+    let requests = env.moto.stop_recording_requests();
+    assert_eq!(page_sizes(&requests), vec![4, 4], "limit 3: one more than the limit asked for, twice");
+    assert_eq!(strings_of(&got["names"]), listed.iter().take(3).map(|l| l.0.clone()).collect::<Vec<_>>());
+    assert_eq!(got["truncated"], Value::Bool(true));
+
+    // Under a prefix: the emulator's listing order, filtered; it stops on the
+    // page where a third match shows.
+    let team: Vec<String> = listed.iter().map(|l| l.0.clone()).filter(|n| n.starts_with("team/")).collect();
+    let third = listed.iter().position(|l| l.0 == team[2]).unwrap();
+    env.moto.start_recording();
+    let args = obj(&[("namePrefix", "team/".into()), ("limit", Value::Number(2.0))]);
+    let got = decode(&env.invoke(GET_REPOSITORIES, &args).await.unwrap().r#return);
+    let calls = env.moto.stop_recording();
+    assert_eq!(calls.len(), third / 2 + 1, "pages up to the one holding the third match: {calls:?}");
+    assert_eq!(strings_of(&got["names"]), team[..2].to_vec());
+    assert_eq!(got["truncated"], Value::Bool(true));
+    let args = obj(&[("namePrefix", "team/".into()), ("limit", Value::Number(4.0))]);
+    let got = decode(&env.invoke(GET_REPOSITORIES, &args).await.unwrap().r#return);
+    assert_eq!(strings_of(&got["names"]), team);
+    assert_eq!(got["truncated"], Value::Bool(false), "exactly four match");
+
+    // A registry named: every page asks for it.
+    env.moto.start_recording();
+    let args = obj(&[("registryId", ACCOUNT.into()), ("limit", Value::Number(2.0))]);
+    let got = decode(&env.invoke(GET_REPOSITORIES, &args).await.unwrap().r#return);
+    let requests = env.moto.stop_recording_requests();
+    assert_eq!(strings_of(&got["names"]), listed.iter().take(2).map(|l| l.0.clone()).collect::<Vec<_>>());
+    assert_eq!(requests.len(), 2, "two and one more: two pages of two");
+    for request in &requests {
+        let body: serde_json::Value = serde_json::from_str(&recorded_body(request)).unwrap();
+        assert_eq!(body["registryId"], ACCOUNT, "{body}");
+    }
+
+    // Bad arguments are failures naming them, before any call.
+    env.moto.start_recording();
+    let bad = obj(&[("limit", Value::Number(0.0)), ("namePrefix", "Team".into())]);
+    let failures = env.invoke(GET_REPOSITORIES, &bad).await.unwrap().failures;
+    assert!(env.moto.stop_recording().is_empty());
+    assert!(
+        failures.iter().any(|f| f.property == "limit" && f.reason.contains("between 1 and 100000")),
+        "{failures:?}"
+    );
+    assert!(failures.iter().any(|f| f.property == "namePrefix" && f.reason.contains("lowercase")), "{failures:?}");
+}
+
+const GET_IMAGES: &str = "awsecr:index:getImages";
+
+/// getImages lists a repository's images newest first from every page
+/// (ECR's order says nothing of age), filtered by ECR to tagged or untagged
+/// ones and here by tag prefix, cut to `limit`.
+#[tokio::test]
+async fn get_images_lists_newest_first_from_every_page() {
+    let mut env = Env::with_config(Moto::start_strict(), &[]).await;
+    let ecr = env.moto.ecr().await;
+    ecr.create_repository().repository_name("apps/list").send().await.unwrap();
+    let images: Vec<oci::Pushed> = (51..56).map(|n| oci::image(n, 1_000 * u64::from(n))).collect();
+    let tags = [Some("v1.0"), None, Some("rc-1"), Some("v2.0"), None];
+    for (image, tag) in images.iter().zip(tags) {
+        push(&ecr, "apps/list", image, tag).await;
+        next_second().await;
+    }
+    let digests = |got: &Map| -> Vec<String> {
+        array(&got["images"]).iter().map(|i| object(i)["imageDigest"].as_str().unwrap().to_string()).collect()
+    };
+    let newest_first =
+        |picked: &[usize]| -> Vec<String> { picked.iter().rev().map(|i| images[*i].digest.clone()).collect() };
+    let list = |pairs: &[(&str, Value)]| {
+        let mut args = obj(&[("repositoryName", "apps/list".into())]);
+        args.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        args
+    };
+
+    // Every image: three pages of two, 1,000 asked for each.
+    env.moto.start_recording();
+    let got = decode(&env.invoke(GET_IMAGES, &list(&[])).await.unwrap().r#return);
+    let requests = env.moto.stop_recording_requests();
+    assert_eq!(page_sizes(&requests), vec![1000, 1000, 1000]);
+    assert_eq!(digests(&got), newest_first(&[0, 1, 2, 3, 4]));
+    assert_eq!(got["truncated"], Value::Bool(false));
+    let first = object(&array(&got["images"])[1]).clone();
+    assert_eq!(first["imageTags"], Value::Array(vec!["v2.0".into()]));
+    assert_eq!(
+        first["imageUri"],
+        Value::from(format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/apps/list@{}", images[3].digest))
+    );
+    let described = ecr
+        .describe_images()
+        .repository_name("apps/list")
+        .image_ids(aws_sdk_ecr::types::ImageIdentifier::builder().image_digest(&images[3].digest).build())
+        .send()
+        .await
+        .unwrap();
+    let detail = &described.image_details()[0];
+    assert_eq!(first["imageSizeInBytes"], Value::Number(detail.image_size_in_bytes().unwrap() as f64));
+    let pushed_at = detail.image_pushed_at().unwrap().fmt(aws_smithy_types::date_time::Format::DateTime).unwrap();
+    assert_eq!(first["imagePushedAt"], Value::from(pushed_at));
+
+    // Untagged only, filtered by ECR: one page.
+    env.moto.start_recording();
+    let got = decode(&env.invoke(GET_IMAGES, &list(&[("tagStatus", "UNTAGGED".into())])).await.unwrap().r#return);
+    let requests = env.moto.stop_recording_requests();
+    assert_eq!(digests(&got), newest_first(&[1, 4]));
+    assert_eq!(requests.len(), 1);
+    let body: serde_json::Value = serde_json::from_str(&recorded_body(&requests[0])).unwrap();
+    assert_eq!(body["filter"]["tagStatus"], "UNTAGGED");
+
+    // A tag prefix asks ECR for tagged images (two pages), matches here, and
+    // the newest one is given, with `truncated` saying another matched.
+    env.moto.start_recording();
+    let args = list(&[("tagPrefix", "v".into()), ("limit", Value::Number(1.0))]);
+    let got = decode(&env.invoke(GET_IMAGES, &args).await.unwrap().r#return);
+    let requests = env.moto.stop_recording_requests();
+    assert_eq!(requests.len(), 2, "three tagged images, two a page");
+    let body: serde_json::Value = serde_json::from_str(&recorded_body(&requests[0])).unwrap();
+    assert_eq!(body["filter"]["tagStatus"], "TAGGED");
+    assert_eq!(digests(&got), newest_first(&[3]));
+    assert_eq!(got["truncated"], Value::Bool(true));
+
+    // Bad arguments are failures naming them; a missing repository an error.
+    let failures = env
+        .invoke(GET_IMAGES, &list(&[("tagStatus", "UNTAGGED".into()), ("tagPrefix", "v".into())]))
+        .await
+        .unwrap()
+        .failures;
+    assert!(failures.iter().any(|f| f.property == "tagPrefix" && f.reason.contains("UNTAGGED")), "{failures:?}");
+    let err = env.invoke(GET_IMAGES, &obj(&[("repositoryName", "apps/none".into())])).await.unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
+    assert!(err.message().contains("\"apps/none\" does not exist"), "{}", err.message());
+}
+
+/// getImages' `tagStatus` values and the severities getImage counts are
+/// those of the ECR model the tests run with: a value AWS adds fails here.
+#[test]
+fn tag_statuses_and_severities_are_the_models() {
+    use pulumi_resource_awsecr::functions::get_images::TAG_STATUSES;
+    let out = std::process::Command::new(venv().join("bin/python"))
+        .args([
+            "-c",
+            "import botocore.session; m = botocore.session.get_session().get_service_model('ecr'); \
+             print(' '.join(m.shape_for('TagStatus').enum)); print(' '.join(m.shape_for('FindingSeverity').enum))",
+        ])
+        .output()
+        .expect("run the venv's python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines().map(|l| l.split_whitespace().collect::<std::collections::BTreeSet<&str>>());
+    let (tag_statuses, severities) = (lines.next().unwrap(), lines.next().unwrap());
+    assert_eq!(TAG_STATUSES.iter().copied().collect::<std::collections::BTreeSet<_>>(), tag_statuses);
+    let counted = pulumi_resource_awsecr::functions::get_image::severity_counts(std::iter::empty());
+    assert_eq!(counted.keys().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), severities);
 }

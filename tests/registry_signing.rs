@@ -478,10 +478,14 @@ async fn get_image_returns_the_signing_status_of_the_image() {
         m
     };
 
-    // Matched by the rule: one status, COMPLETE; both calls at once.
+    // Matched by the rule: one status, COMPLETE; the calls at once (and the
+    // scan, there being none, asked again by digest).
     env.moto.start_recording();
     let got = decode(&env.invoke(GET_IMAGE, &by("prod/api", &[("imageTag", "v1".into())])).await.unwrap().r#return);
-    assert_eq!(env.moto.stop_recording(), vec!["DescribeImages", "DescribeImageSigningStatus"]);
+    assert_eq!(
+        env.moto.stop_recording(),
+        vec!["DescribeImages", "DescribeImageSigningStatus", "DescribeImageScanFindings", "DescribeImageScanFindings"]
+    );
     let status = Value::Array(vec![Value::Object(obj(&[
         ("signingProfileArn", release.as_str().into()),
         ("status", "COMPLETE".into()),

@@ -8,11 +8,13 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+ * One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status with the scan's finding counts by severity (`scanFindingCounts`, so a deployment can refuse an image with critical findings), storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
  *
  * `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
  *
  * `signingStatuses` comes from DescribeImageSigningStatus (`ecr:DescribeImageSigningStatus`), asked at the same time as DescribeImages for a tag or a digest, and after the choice for `mostRecent`: one status per signing profile whose rule matched the repository when the image was pushed, and an empty list when none did (no signing configuration, or no rule for this repository). When ECR does not answer that call (the credentials may not call it, or managed signing is not offered in the region) the lookup still succeeds and `signingStatuses` is left out.
+ *
+ * The scan comes from DescribeImageScanFindings (`ecr:DescribeImageScanFindings`), asked at the same time as DescribeImages for a tag or a digest, and with the signing status after the choice for `mostRecent`; when the answer for a tag is that there is no scan, it is asked again by the digest described, since the tag may have moved between the calls. Only its first page is read: ECR gives the counts of the whole scan with it, and its pages list the findings. An image without a scan is no error: `scanStatus` (unless DescribeImages reports one), `scanFindingCounts` and `scanCompletedAt` are left out. Any other refusal of that call fails the lookup, so a deployment gated on the counts never passes for want of an answer.
  *
  * ## Example Usage
  * ### Deploy exactly one image
@@ -26,6 +28,20 @@ import * as utilities from "./utilities";
  *
  * export const imageUri = release.imageUri;
  * export const pushedAt = release.imagePushedAt;
+ * ```
+ * ### Refuse an image with critical findings
+ *
+ * The program stops before it deploys anything when the last scan of the image counted critical findings. `scanFindingCounts` holds every severity once a scan has completed, with 0 for none; it is absent when the image has no completed scan. YAML has no conditions: there the count is exported.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const release = awsecr.getImageOutput({ repositoryName: "platform/api", imageTag: "v1.4.2" });
+ *
+ * export const imageUri = release.apply(r => {
+ *     if ((r.scanFindingCounts?.["CRITICAL"] ?? 0) > 0) throw new Error(`${r.imageUri} has critical findings`);
+ *     return r.imageUri;
+ * });
  * ```
  */
 export function getImage(args: GetImageArgs, opts?: pulumi.InvokeOptions): Promise<GetImageResult> {
@@ -92,7 +108,15 @@ export interface GetImageResult {
      */
     readonly lastRecordedPullTime?: string;
     /**
-     * The status of the image's last scan (e.g. `COMPLETE`, `FAILED`), when it has been scanned.
+     * When the image's last scan completed, as an RFC 3339 time; absent when ECR gives no completion time (no scan, or one not completed).
+     */
+    readonly scanCompletedAt?: string;
+    /**
+     * The findings of the image's last scan, counted by severity: every severity of ECR's (`CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `UNDEFINED`) with its count, 0 when there are none, and any other severity ECR counts (enhanced scanning's `UNTRIAGED`). Present when the scan is `COMPLETE` (or `ACTIVE`, for enhanced scanning); absent when the image has no scan or its scan has not completed.
+     */
+    readonly scanFindingCounts?: {[key: string]: number};
+    /**
+     * The status of the image's last scan (e.g. `COMPLETE`, `IN_PROGRESS`, `FAILED`, `UNSUPPORTED_IMAGE`; `ACTIVE` for enhanced scanning's continuous scan): DescribeImageScanFindings' answer, else DescribeImages'. Absent when the image has no scan.
      */
     readonly scanStatus?: string;
     /**
@@ -101,11 +125,13 @@ export interface GetImageResult {
     readonly signingStatuses?: outputs.ImageSigningStatus[];
 }
 /**
- * One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+ * One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status with the scan's finding counts by severity (`scanFindingCounts`, so a deployment can refuse an image with critical findings), storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
  *
  * `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
  *
  * `signingStatuses` comes from DescribeImageSigningStatus (`ecr:DescribeImageSigningStatus`), asked at the same time as DescribeImages for a tag or a digest, and after the choice for `mostRecent`: one status per signing profile whose rule matched the repository when the image was pushed, and an empty list when none did (no signing configuration, or no rule for this repository). When ECR does not answer that call (the credentials may not call it, or managed signing is not offered in the region) the lookup still succeeds and `signingStatuses` is left out.
+ *
+ * The scan comes from DescribeImageScanFindings (`ecr:DescribeImageScanFindings`), asked at the same time as DescribeImages for a tag or a digest, and with the signing status after the choice for `mostRecent`; when the answer for a tag is that there is no scan, it is asked again by the digest described, since the tag may have moved between the calls. Only its first page is read: ECR gives the counts of the whole scan with it, and its pages list the findings. An image without a scan is no error: `scanStatus` (unless DescribeImages reports one), `scanFindingCounts` and `scanCompletedAt` are left out. Any other refusal of that call fails the lookup, so a deployment gated on the counts never passes for want of an answer.
  *
  * ## Example Usage
  * ### Deploy exactly one image
@@ -119,6 +145,20 @@ export interface GetImageResult {
  *
  * export const imageUri = release.imageUri;
  * export const pushedAt = release.imagePushedAt;
+ * ```
+ * ### Refuse an image with critical findings
+ *
+ * The program stops before it deploys anything when the last scan of the image counted critical findings. `scanFindingCounts` holds every severity once a scan has completed, with 0 for none; it is absent when the image has no completed scan. YAML has no conditions: there the count is exported.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const release = awsecr.getImageOutput({ repositoryName: "platform/api", imageTag: "v1.4.2" });
+ *
+ * export const imageUri = release.apply(r => {
+ *     if ((r.scanFindingCounts?.["CRITICAL"] ?? 0) > 0) throw new Error(`${r.imageUri} has critical findings`);
+ *     return r.imageUri;
+ * });
  * ```
  */
 export function getImageOutput(args: GetImageOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetImageResult> {

@@ -1,8 +1,8 @@
 //! `awsecr:index:getImage`: one image of a repository, by tag, by digest or
 //! the most recently pushed runnable image, with its digest, tags, push time,
-//! size, scan status, managed signing's status, storage status and last
-//! recorded pull time, and the URI that pins it by digest (for deploying
-//! exactly this image). An archived image (or one being restored) cannot be
+//! size, scan status with its finding counts by severity, managed signing's
+//! status, storage status and last recorded pull time, and the URI that pins
+//! it by digest (for deploying exactly this image). An archived image (or one being restored) cannot be
 //! pulled: its lookup says so.
 //!
 //! `mostRecent` chooses among what a deploy can run: an image manifest of a
@@ -28,9 +28,11 @@ use crate::validate::{Failure, Field};
 pub const TOKEN: &str = "awsecr:index:getImage";
 /// The function's arguments.
 pub const ARGS: &[&str] = &["repositoryName", "imageTag", "imageDigest", "mostRecent", "registryId"];
-/// What it returns (`scanStatus` only when the image has been scanned;
-/// `signingStatuses` only when ECR answered DescribeImageSigningStatus;
-/// `lastRecordedPullTime` only when ECR has recorded a pull).
+/// What it returns (`scanStatus` and `scanCompletedAt` only when the image
+/// has been scanned, `scanFindingCounts` only once a scan has findings to
+/// count; `signingStatuses` only when ECR answered
+/// DescribeImageSigningStatus; `lastRecordedPullTime` only when ECR has
+/// recorded a pull).
 pub const RESULTS: &[&str] = &[
     "imageDigest",
     "imageTags",
@@ -38,6 +40,8 @@ pub const RESULTS: &[&str] = &[
     "imageSizeInBytes",
     "imageUri",
     "scanStatus",
+    "scanFindingCounts",
+    "scanCompletedAt",
     "signingStatuses",
     "imageStatus",
     "lastRecordedPullTime",
@@ -124,39 +128,66 @@ impl Function for GetImage {
     /// DescribeImages: one call for a tag or a digest; for the most recent
     /// image every page, then BatchGetImage of the indexes that may hold the
     /// image chosen (only when an index was pushed at or after it).
-    /// DescribeImageSigningStatus goes out with DescribeImages for a tag or a
-    /// digest (one round trip), after the choice for the most recent image.
+    /// DescribeImageSigningStatus and DescribeImageScanFindings go out with
+    /// DescribeImages for a tag or a digest (one round trip), together after
+    /// the choice for the most recent image. A tag's answer of no scan is
+    /// asked again by digest (a second round trip).
     async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
         let lookup = match check(args) {
             Ok(l) => l,
             Err(failures) => return Ok(Invoked::Failures(failures)),
         };
         let name = lookup.repository.as_str();
-        // `signing`: `None` when not asked yet (the most recent image is
-        // only known once chosen).
-        let (image, signing) = match &lookup.which {
-            Which::MostRecent => (most_recent(ctx, &lookup).await?, None),
+        // `signing` and `scan`: `None` when not asked yet (the most recent
+        // image is only known once chosen).
+        let (image, signing, scan) = match &lookup.which {
+            Which::MostRecent => (most_recent(ctx, &lookup).await?, None, None),
             Which::Tag(_) | Which::Digest(_) => {
                 let id = match &lookup.which {
                     Which::Tag(t) => ImageIdentifier::builder().image_tag(t).build(),
                     _ => ImageIdentifier::builder().image_digest(lookup.which.digest().unwrap_or_default()).build(),
                 };
-                let (image, signing) = tokio::join!(one(ctx, &lookup, id.clone()), signing_statuses(ctx, &lookup, id));
-                (image?, Some(signing?))
+                let (image, signing, scan) = tokio::join!(
+                    one(ctx, &lookup, id.clone()),
+                    signing_statuses(ctx, &lookup, id.clone()),
+                    scan_findings(ctx, &lookup, id)
+                );
+                let image = image?;
+                (image, Some(signing?), Some(scan?))
             }
         };
         let digest = image.image_digest().unwrap_or_default().to_string();
-        // The status of this very image: asked by digest when the answer was
-        // of another image (a tag moved between the two calls) or when the
-        // image was only chosen now.
+        // The status and the scan of this very image: asked by digest when
+        // the answer was of another image (a tag moved between the calls) or
+        // when the image was only chosen now, both at once.
         let signing = match signing {
             Some(Some(s)) if s.digest.as_deref().is_some_and(|d| d != digest) => None,
             other => other,
         };
-        let signing = match signing {
-            Some(answer) => answer,
-            None => signing_statuses(ctx, &lookup, ImageIdentifier::builder().image_digest(&digest).build()).await?,
+        // "No scan" for a tag cannot say of which image: the tag may have
+        // moved to an image without a scan between the calls, which would
+        // hide the findings of the image described. Asked again by digest.
+        let scan = match scan {
+            Some(Scanned::Found(s)) if s.digest.as_deref().is_some_and(|d| d != digest) => None,
+            Some(Scanned::None) if matches!(lookup.which, Which::Tag(_)) => None,
+            other => other,
         };
+        let by_digest = || ImageIdentifier::builder().image_digest(&digest).build();
+        let (signing, scan) = tokio::join!(
+            async {
+                match signing {
+                    Some(answer) => Ok(answer),
+                    None => signing_statuses(ctx, &lookup, by_digest()).await,
+                }
+            },
+            async {
+                match scan {
+                    Some(answer) => Ok(answer),
+                    None => scan_findings(ctx, &lookup, by_digest()).await,
+                }
+            }
+        );
+        let (signing, scan) = (signing?, scan?);
         let registry = image.registry_id().or(lookup.registry_id.as_deref()).unwrap_or_default();
         let region = ctx.config.region_in_force().unwrap_or_default();
         let suffix = ctx.config.partition().and_then(crate::partition::dns_suffix).unwrap_or("amazonaws.com");
@@ -173,8 +204,26 @@ impl Function for GetImage {
             out.insert("imageSizeInBytes".into(), Value::Number(size as f64));
         }
         out.insert("imageUri".into(), format!("{registry}.dkr.ecr.{region}.{suffix}/{name}@{digest}").into());
-        if let Some(status) = image.image_scan_status().and_then(|s| s.status()) {
-            out.insert("scanStatus".into(), status.as_str().into());
+        // The scan's own answer is the newer: DescribeImageScanFindings' status
+        // before DescribeImages'.
+        let described = image.image_scan_status().and_then(|s| s.status()).map(|s| s.as_str().to_string());
+        match scan {
+            Scanned::Found(scan) => {
+                if let Some(status) = scan.status.or(described) {
+                    out.insert("scanStatus".into(), status.into());
+                }
+                if let Some(counts) = scan.counts {
+                    out.insert("scanFindingCounts".into(), Value::Object(counts));
+                }
+                if let Some(at) = scan.completed_at {
+                    out.insert("scanCompletedAt".into(), at.into());
+                }
+            }
+            Scanned::None => {
+                if let Some(status) = described {
+                    out.insert("scanStatus".into(), status.into());
+                }
+            }
         }
         if let Some(signing) = signing {
             out.insert("signingStatuses".into(), Value::Array(signing.statuses));
@@ -253,6 +302,78 @@ async fn signing_statuses(ctx: &Ctx<'_>, lookup: &Lookup, id: ImageIdentifier) -
         })
         .collect();
     Ok(Some(Signing { digest: resp.image_id().and_then(|i| i.image_digest()).map(str::to_string), statuses }))
+}
+
+/// What DescribeImageScanFindings says of an image.
+enum Scanned {
+    /// The image has no scan (ScanNotFoundException): never scanned, or
+    /// not scanned yet.
+    None,
+    Found(Scan),
+}
+
+/// An image's scan: the digest it is about, its status, when it completed,
+/// and the finding counts by severity once the scan has findings to count.
+struct Scan {
+    digest: Option<String>,
+    status: Option<String>,
+    completed_at: Option<String>,
+    counts: Option<Map>,
+}
+
+/// The statuses under which a scan's findings are there to count: a basic
+/// scan that completed, or enhanced scanning's continuous scan.
+const COUNTED: &[&str] = &["COMPLETE", "ACTIVE"];
+
+/// The finding counts by severity: every severity of ECR's model
+/// (`FindingSeverity`) at 0 unless ECR counted some, and any other severity
+/// ECR counts (enhanced scanning's `UNTRIAGED`) as ECR gives it.
+pub fn severity_counts<'a>(given: impl Iterator<Item = (&'a str, i32)>) -> Map {
+    let mut counts: Map =
+        aws_sdk_ecr::types::FindingSeverity::values().iter().map(|s| (s.to_string(), Value::Number(0.0))).collect();
+    for (severity, n) in given {
+        counts.insert(severity.to_string(), Value::Number(f64::from(n)));
+    }
+    counts
+}
+
+/// The scan of one image (DescribeImageScanFindings, first page only: the
+/// counts by severity cover the whole scan, the pages list the findings).
+/// An image without a scan is no error; every other refusal is (the
+/// credentials need `ecr:DescribeImageScanFindings`), so a deploy that gates
+/// on the counts never passes for want of an answer.
+async fn scan_findings(ctx: &Ctx<'_>, lookup: &Lookup, id: ImageIdentifier) -> Result<Scanned> {
+    let name = lookup.repository.as_str();
+    let action = "ecr:DescribeImageScanFindings";
+    let req = ctx
+        .client
+        .describe_image_scan_findings()
+        .repository_name(name)
+        .set_registry_id(lookup.registry_id.clone())
+        .image_id(id);
+    let resp = match ctx.read(action, Subject::Repository(name), req.send()).await? {
+        Ok(r) => r,
+        Err(e) if e.code() == Some("ScanNotFoundException") => return Ok(Scanned::None),
+        Err(e) if e.code() == Some("ImageNotFoundException") => return Err(missing(ctx, lookup)),
+        Err(e) if e.code() == Some("RepositoryNotFoundException") => {
+            return Err(crate::resources::repository::not_found_in_region(ctx, name));
+        }
+        Err(e) => return Err(aws(ctx, action, Subject::Repository(name), &e)),
+    };
+    let status = resp.image_scan_status().and_then(|s| s.status()).map(|s| s.as_str().to_string());
+    let findings = resp.image_scan_findings();
+    let counts = match (findings, status.as_deref()) {
+        (Some(f), Some(s)) if COUNTED.contains(&s) => {
+            Some(severity_counts(f.finding_severity_counts().into_iter().flatten().map(|(k, v)| (k.as_str(), *v))))
+        }
+        _ => None,
+    };
+    Ok(Scanned::Found(Scan {
+        digest: resp.image_id().and_then(|i| i.image_digest()).map(str::to_string),
+        status,
+        completed_at: findings.and_then(|f| f.image_scan_completed_at()).and_then(|t| t.fmt(Format::DateTime).ok()),
+        counts,
+    }))
 }
 
 /// Why an image of this storage status cannot be pulled, and what to do;
@@ -617,6 +738,24 @@ mod tests {
     }
 
     use crate::property::map_of as map;
+
+    #[test]
+    fn every_severity_is_counted() {
+        let counts = severity_counts([("CRITICAL", 2), ("UNTRIAGED", 1)].into_iter());
+        let want: Map = [
+            ("INFORMATIONAL", 0.0),
+            ("LOW", 0.0),
+            ("MEDIUM", 0.0),
+            ("HIGH", 0.0),
+            ("CRITICAL", 2.0),
+            ("UNDEFINED", 0.0),
+            ("UNTRIAGED", 1.0),
+        ]
+        .iter()
+        .map(|(k, n)| (k.to_string(), Value::Number(*n)))
+        .collect();
+        assert_eq!(counts, want);
+    }
 
     #[test]
     fn arguments_say_which_image() {

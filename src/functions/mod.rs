@@ -5,6 +5,8 @@
 
 pub mod get_authorization_token;
 pub mod get_image;
+pub mod get_images;
+pub mod get_repositories;
 pub mod get_repository;
 
 use crate::call::Ctx;
@@ -34,8 +36,13 @@ pub trait Function: Send + Sync {
 }
 
 /// Every function this provider serves.
-pub static FUNCTIONS: &[&dyn Function] =
-    &[&get_repository::GetRepository, &get_authorization_token::GetAuthorizationToken, &get_image::GetImage];
+pub static FUNCTIONS: &[&dyn Function] = &[
+    &get_repository::GetRepository,
+    &get_authorization_token::GetAuthorizationToken,
+    &get_image::GetImage,
+    &get_repositories::GetRepositories,
+    &get_images::GetImages,
+];
 
 /// The function of a token.
 pub fn find(token: &str) -> Option<&'static dyn Function> {
@@ -94,6 +101,16 @@ fn registry_id(r: &mut Reader<'_>) -> Option<String> {
             r.fail("registryId", format!("must be a 12-digit AWS account id (the registry's), got \"{id}\""));
             None
         }
+        _ => None,
+    }
+}
+
+/// The optional `limit` argument of a paged lookup: a whole number from 1
+/// to `max`, `default` when left out; `None` after a failure.
+fn limit(r: &mut Reader<'_>, default: usize, max: usize) -> Option<usize> {
+    match r.int("limit", 1, max as i64) {
+        Field::Known(n) => Some(n as usize),
+        Field::Absent => Some(default),
         _ => None,
     }
 }

@@ -82,7 +82,8 @@ async fn lifecycle_rules(t: &Target, name: &str) -> usize {
     doc["rules"].as_array().map_or(0, Vec::len)
 }
 
-/// A Repository's whole life, getRepository, and getImage after a push.
+/// A Repository's whole life, getRepository, and getImage, getImages and
+/// getRepositories after a push.
 pub async fn repository(t: Arc<Target>) {
     let mut rpc = t.provider().await;
     let name = t.name("app");
@@ -154,6 +155,27 @@ pub async fn repository(t: Arc<Target>) {
         .invoke("awsecr:index:getImage", &obj(&[("repositoryName", name.as_str().into()), ("mostRecent", true.into())]))
         .await;
     assert_eq!(text(&newest, "imageDigest"), pushed.digest);
+
+    // The lists: the image among the repository's, the repository under its
+    // own name as the prefix.
+    let images = rpc
+        .invoke("awsecr:index:getImages", &obj(&[("repositoryName", name.as_str().into()), ("tagPrefix", "v".into())]))
+        .await;
+    let listed = match images.get("images").map(Value::plain) {
+        Some(Value::Array(items)) => items,
+        other => panic!("getImages gave no list: {other:?}"),
+    };
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let first = match &listed[0] {
+        Value::Object(m) => m,
+        other => panic!("an image is an object: {other:?}"),
+    };
+    assert_eq!(text(first, "imageDigest"), pushed.digest);
+    assert_eq!(text(first, "imageUri"), text(&by_tag, "imageUri"));
+    let repositories = rpc.invoke("awsecr:index:getRepositories", &obj(&[("namePrefix", name.as_str().into())])).await;
+    assert_eq!(repositories.get("names").map(Value::plain), Some(strings(&[&name])));
+    assert_eq!(repositories.get("urls").map(Value::plain), Some(strings(&[&text(&state, "repositoryUrl")])));
+    assert_eq!(repositories.get("truncated").map(Value::plain), Some(Value::Bool(false)));
 
     // Delete: refused while it holds an image, then with forceDelete.
     let refused = rpc.delete(REPOSITORY, "app", &id, &state).await.expect_err("a repository with images stays");

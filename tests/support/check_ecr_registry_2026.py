@@ -1,6 +1,7 @@
 """Drives the emulator's account setting, managed signing, pull time update
 exclusion, replication backfill and image storage class operations, and the
-image status and pull time DescribeImages answers (ecr_registry_2026.py) with
+image status, pull time and tag status filter of DescribeImages
+(ecr_registry_2026.py) with
 boto3, as a client of real ECR would, and stops at the first thing that is
 not as ECR answers it.
 
@@ -405,6 +406,27 @@ def check_storage_classes(ecr, raw, strict):
     print("ok: UpdateImageStorageClass STANDARD: ACTIVATING, then ACTIVE with lastActivatedAt")
 
 
+def check_tag_status_filter(ecr):
+    ecr.create_repository(repositoryName="filter/app")
+    ecr.put_image(repositoryName="filter/app", imageManifest=manifest(7101), imageTag="v1")
+    ecr.put_image(repositoryName="filter/app", imageManifest=manifest(7102))
+    untagged = ecr.put_image(repositoryName="filter/app", imageManifest=manifest(7103))["image"]["imageId"]
+
+    def listed(tag_status=None):
+        kwargs = {"filter": {"tagStatus": tag_status}} if tag_status else {}
+        described = all_pages(ecr, "describe_images", "imageDetails", repositoryName="filter/app", **kwargs)[0]
+        return sorted((i.get("imageTags") or ["-"])[0] for i in described)
+
+    check(listed() == ["-", "-", "v1"], f"no filter: every image: {listed()}")
+    check(listed("ANY") == ["-", "-", "v1"], f"ANY: every image: {listed('ANY')}")
+    check(listed("TAGGED") == ["v1"], f"TAGGED: {listed('TAGGED')}")
+    check(listed("UNTAGGED") == ["-", "-"], f"UNTAGGED: {listed('UNTAGGED')}")
+    named = ecr.describe_images(repositoryName="filter/app", imageIds=[{"imageDigest": untagged["imageDigest"]}])
+    check(len(named["imageDetails"]) == 1, "an image named by id is described whatever its tags")
+    ecr.delete_repository(repositoryName="filter/app", force=True)
+    print("ok: DescribeImages filter.tagStatus TAGGED, UNTAGGED, ANY")
+
+
 def check_reset(endpoint, ecr):
     status, _ = http(endpoint, "POST", "/moto-api/reset")
     check(status == 200, f"POST /moto-api/reset: {status}")
@@ -434,6 +456,7 @@ def main(argv):
         check_exclusions(ecr, raw, account, strict)
         check_backfills(ecr, raw, account, strict)
         check_storage_classes(ecr, raw, strict)
+        check_tag_status_filter(ecr)
         check_reset(endpoint, ecr)
     except Failure as failure:
         print(f"FAIL: {failure}")

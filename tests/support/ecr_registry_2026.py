@@ -2,7 +2,8 @@
 implement (it answers them with HTTP 500), served in both emulator modes:
 account settings, managed signing, pull time update exclusions,
 replication backfills and image storage classes (with the image status and
-pull times DescribeImages reports, which moto leaves out).
+pull times DescribeImages reports, which moto leaves out, and its filter by
+tag status, which moto ignores).
 
 Built like ecr_extensions.py: `install(strict)` adds one method per
 operation to moto's ECRResponse, the answers are serialized by moto's own
@@ -580,9 +581,15 @@ def _describe_images(self):
         _advance_restore(image)
     if not params.get("imageIds"):
         # Named by id an image of any status is described; listed, only
-        # those of the status asked for (ACTIVE when none is).
+        # those of the status asked for (ACTIVE when none is), and of the
+        # tag status asked for (moto 5.2.5 ignores DescribeImages' filter;
+        # the model: "You can filter results based on whether they are
+        # TAGGED or UNTAGGED"; ANY or none lists both).
         wanted = _status_filter(params)
         images = [i for i in images if i.image_status in wanted]
+        tag_status = (params.get("filter") or {}).get("tagStatus") or "ANY"
+        if tag_status != "ANY":
+            images = [i for i in images if bool(i.image_tags) == (tag_status == "TAGGED")]
     # As moto: ECR leaves out an empty imageTags.
     shown = []
     for image in images:

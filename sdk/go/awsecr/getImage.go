@@ -11,11 +11,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+// One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status with the scan's finding counts by severity (`scanFindingCounts`, so a deployment can refuse an image with critical findings), storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
 //
 // `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
 //
 // `signingStatuses` comes from DescribeImageSigningStatus (`ecr:DescribeImageSigningStatus`), asked at the same time as DescribeImages for a tag or a digest, and after the choice for `mostRecent`: one status per signing profile whose rule matched the repository when the image was pushed, and an empty list when none did (no signing configuration, or no rule for this repository). When ECR does not answer that call (the credentials may not call it, or managed signing is not offered in the region) the lookup still succeeds and `signingStatuses` is left out.
+//
+// The scan comes from DescribeImageScanFindings (`ecr:DescribeImageScanFindings`), asked at the same time as DescribeImages for a tag or a digest, and with the signing status after the choice for `mostRecent`; when the answer for a tag is that there is no scan, it is asked again by the digest described, since the tag may have moved between the calls. Only its first page is read: ECR gives the counts of the whole scan with it, and its pages list the findings. An image without a scan is no error: `scanStatus` (unless DescribeImages reports one), `scanFindingCounts` and `scanCompletedAt` are left out. Any other refusal of that call fails the lookup, so a deployment gated on the counts never passes for want of an answer.
 //
 // ## Example Usage
 // ### Deploy exactly one image
@@ -40,6 +42,40 @@ import (
 //			})
 //			ctx.Export("imageUri", release.ImageUri())
 //			ctx.Export("pushedAt", release.ImagePushedAt())
+//			return nil
+//		})
+//	}
+//
+// ```
+// ### Refuse an image with critical findings
+//
+// The program stops before it deploys anything when the last scan of the image counted critical findings. `scanFindingCounts` holds every severity once a scan has completed, with 0 for none; it is absent when the image has no completed scan. YAML has no conditions: there the count is exported.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"fmt"
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			release, err := awsecr.GetImage(ctx, &awsecr.GetImageArgs{
+//				RepositoryName: "platform/api",
+//				ImageTag:       pulumi.StringRef("v1.4.2"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			if release.ScanFindingCounts["CRITICAL"] > 0 {
+//				return fmt.Errorf("%s has critical findings", release.ImageUri)
+//			}
+//			ctx.Export("imageUri", pulumi.String(release.ImageUri))
 //			return nil
 //		})
 //	}
@@ -83,7 +119,11 @@ type GetImageResult struct {
 	ImageUri string `pulumi:"imageUri"`
 	// When ECR last recorded a pull of the image, as an RFC 3339 time (ECR refreshes it at least once a day); absent when no pull was recorded.
 	LastRecordedPullTime *string `pulumi:"lastRecordedPullTime"`
-	// The status of the image's last scan (e.g. `COMPLETE`, `FAILED`), when it has been scanned.
+	// When the image's last scan completed, as an RFC 3339 time; absent when ECR gives no completion time (no scan, or one not completed).
+	ScanCompletedAt *string `pulumi:"scanCompletedAt"`
+	// The findings of the image's last scan, counted by severity: every severity of ECR's (`CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `UNDEFINED`) with its count, 0 when there are none, and any other severity ECR counts (enhanced scanning's `UNTRIAGED`). Present when the scan is `COMPLETE` (or `ACTIVE`, for enhanced scanning); absent when the image has no scan or its scan has not completed.
+	ScanFindingCounts map[string]int `pulumi:"scanFindingCounts"`
+	// The status of the image's last scan (e.g. `COMPLETE`, `IN_PROGRESS`, `FAILED`, `UNSUPPORTED_IMAGE`; `ACTIVE` for enhanced scanning's continuous scan): DescribeImageScanFindings' answer, else DescribeImages'. Absent when the image has no scan.
 	ScanStatus *string `pulumi:"scanStatus"`
 	// Managed signing's status of the image, one per AWS Signer signing profile whose rule matched it when it was pushed (`IN_PROGRESS`, `COMPLETE` or `FAILED`); an empty list when no signing rule matched it. Left out when ECR did not answer DescribeImageSigningStatus (the credentials may not call `ecr:DescribeImageSigningStatus`, or the region has no managed signing).
 	SigningStatuses []ImageSigningStatus `pulumi:"signingStatuses"`
@@ -164,7 +204,17 @@ func (o GetImageResultOutput) LastRecordedPullTime() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetImageResult) *string { return v.LastRecordedPullTime }).(pulumi.StringPtrOutput)
 }
 
-// The status of the image's last scan (e.g. `COMPLETE`, `FAILED`), when it has been scanned.
+// When the image's last scan completed, as an RFC 3339 time; absent when ECR gives no completion time (no scan, or one not completed).
+func (o GetImageResultOutput) ScanCompletedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetImageResult) *string { return v.ScanCompletedAt }).(pulumi.StringPtrOutput)
+}
+
+// The findings of the image's last scan, counted by severity: every severity of ECR's (`CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `UNDEFINED`) with its count, 0 when there are none, and any other severity ECR counts (enhanced scanning's `UNTRIAGED`). Present when the scan is `COMPLETE` (or `ACTIVE`, for enhanced scanning); absent when the image has no scan or its scan has not completed.
+func (o GetImageResultOutput) ScanFindingCounts() pulumi.IntMapOutput {
+	return o.ApplyT(func(v GetImageResult) map[string]int { return v.ScanFindingCounts }).(pulumi.IntMapOutput)
+}
+
+// The status of the image's last scan (e.g. `COMPLETE`, `IN_PROGRESS`, `FAILED`, `UNSUPPORTED_IMAGE`; `ACTIVE` for enhanced scanning's continuous scan): DescribeImageScanFindings' answer, else DescribeImages'. Absent when the image has no scan.
 func (o GetImageResultOutput) ScanStatus() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetImageResult) *string { return v.ScanStatus }).(pulumi.StringPtrOutput)
 }

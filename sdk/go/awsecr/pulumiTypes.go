@@ -614,6 +614,80 @@ func (o LifecyclePolicyPtrOutput) Tagged() TaggedLifecycleRuleArrayOutput {
 	}).(TaggedLifecycleRuleArrayOutput)
 }
 
+// One image of a repository, as getImages lists it.
+type ListedImage struct {
+	// The image's digest, e.g. `sha256:...`.
+	ImageDigest string `pulumi:"imageDigest"`
+	// When the image was pushed, as an RFC 3339 time.
+	ImagePushedAt *string `pulumi:"imagePushedAt"`
+	// The image's size in bytes.
+	ImageSizeInBytes *float64 `pulumi:"imageSizeInBytes"`
+	// The image's tags (none for an untagged image).
+	ImageTags []string `pulumi:"imageTags"`
+	// The URI that pins exactly this image: `<repositoryUrl>@<digest>`.
+	ImageUri string `pulumi:"imageUri"`
+}
+
+// One image of a repository, as getImages lists it.
+type ListedImageOutput struct{ *pulumi.OutputState }
+
+func (ListedImageOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ListedImage)(nil)).Elem()
+}
+
+func (o ListedImageOutput) ToListedImageOutput() ListedImageOutput {
+	return o
+}
+
+func (o ListedImageOutput) ToListedImageOutputWithContext(ctx context.Context) ListedImageOutput {
+	return o
+}
+
+// The image's digest, e.g. `sha256:...`.
+func (o ListedImageOutput) ImageDigest() pulumi.StringOutput {
+	return o.ApplyT(func(v ListedImage) string { return v.ImageDigest }).(pulumi.StringOutput)
+}
+
+// When the image was pushed, as an RFC 3339 time.
+func (o ListedImageOutput) ImagePushedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ListedImage) *string { return v.ImagePushedAt }).(pulumi.StringPtrOutput)
+}
+
+// The image's size in bytes.
+func (o ListedImageOutput) ImageSizeInBytes() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v ListedImage) *float64 { return v.ImageSizeInBytes }).(pulumi.Float64PtrOutput)
+}
+
+// The image's tags (none for an untagged image).
+func (o ListedImageOutput) ImageTags() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ListedImage) []string { return v.ImageTags }).(pulumi.StringArrayOutput)
+}
+
+// The URI that pins exactly this image: `<repositoryUrl>@<digest>`.
+func (o ListedImageOutput) ImageUri() pulumi.StringOutput {
+	return o.ApplyT(func(v ListedImage) string { return v.ImageUri }).(pulumi.StringOutput)
+}
+
+type ListedImageArrayOutput struct{ *pulumi.OutputState }
+
+func (ListedImageArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ListedImage)(nil)).Elem()
+}
+
+func (o ListedImageArrayOutput) ToListedImageArrayOutput() ListedImageArrayOutput {
+	return o
+}
+
+func (o ListedImageArrayOutput) ToListedImageArrayOutputWithContext(ctx context.Context) ListedImageArrayOutput {
+	return o
+}
+
+func (o ListedImageArrayOutput) Index(i pulumi.IntInput) ListedImageOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ListedImage {
+		return vs[0].([]ListedImage)[vs[1].(int)]
+	}).(ListedImageOutput)
+}
+
 // One IAM condition of a registry policy statement: `{test: {variable: values}}`.
 type RegistryPolicyCondition struct {
 	// The condition operator, e.g. `StringEquals`, `StringLike`, `ArnLike`, `ForAnyValue:StringEquals`.
@@ -1738,6 +1812,8 @@ func init() {
 	pulumi.RegisterOutputType(LambdaPullPtrOutput{})
 	pulumi.RegisterOutputType(LifecyclePolicyOutput{})
 	pulumi.RegisterOutputType(LifecyclePolicyPtrOutput{})
+	pulumi.RegisterOutputType(ListedImageOutput{})
+	pulumi.RegisterOutputType(ListedImageArrayOutput{})
 	pulumi.RegisterOutputType(RegistryPolicyConditionOutput{})
 	pulumi.RegisterOutputType(RegistryPolicyConditionArrayOutput{})
 	pulumi.RegisterOutputType(RegistryPolicyStatementOutput{})

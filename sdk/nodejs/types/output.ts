@@ -85,6 +85,32 @@ export interface LifecyclePolicy {
 }
 
 /**
+ * One image of a repository, as getImages lists it.
+ */
+export interface ListedImage {
+    /**
+     * The image's digest, e.g. `sha256:...`.
+     */
+    imageDigest: string;
+    /**
+     * When the image was pushed, as an RFC 3339 time.
+     */
+    imagePushedAt?: string;
+    /**
+     * The image's size in bytes.
+     */
+    imageSizeInBytes?: number;
+    /**
+     * The image's tags (none for an untagged image).
+     */
+    imageTags: string[];
+    /**
+     * The URI that pins exactly this image: `<repositoryUrl>@<digest>`.
+     */
+    imageUri: string;
+}
+
+/**
  * One IAM condition of a registry policy statement: `{test: {variable: values}}`.
  */
 export interface RegistryPolicyCondition {

@@ -10,6 +10,8 @@ from ._enums import *
 from .account_setting import *
 from .get_authorization_token import *
 from .get_image import *
+from .get_images import *
+from .get_repositories import *
 from .get_repository import *
 from .provider import *
 from .pull_through_cache_rule import *

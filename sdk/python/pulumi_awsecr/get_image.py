@@ -24,7 +24,7 @@ __all__ = [
 
 @pulumi.output_type
 class GetImageResult:
-    def __init__(__self__, image_digest=None, image_pushed_at=None, image_size_in_bytes=None, image_status=None, image_tags=None, image_uri=None, last_recorded_pull_time=None, scan_status=None, signing_statuses=None):
+    def __init__(__self__, image_digest=None, image_pushed_at=None, image_size_in_bytes=None, image_status=None, image_tags=None, image_uri=None, last_recorded_pull_time=None, scan_completed_at=None, scan_finding_counts=None, scan_status=None, signing_statuses=None):
         if image_digest and not isinstance(image_digest, str):
             raise TypeError("Expected argument 'image_digest' to be a str")
         pulumi.set(__self__, "image_digest", image_digest)
@@ -46,6 +46,12 @@ class GetImageResult:
         if last_recorded_pull_time and not isinstance(last_recorded_pull_time, str):
             raise TypeError("Expected argument 'last_recorded_pull_time' to be a str")
         pulumi.set(__self__, "last_recorded_pull_time", last_recorded_pull_time)
+        if scan_completed_at and not isinstance(scan_completed_at, str):
+            raise TypeError("Expected argument 'scan_completed_at' to be a str")
+        pulumi.set(__self__, "scan_completed_at", scan_completed_at)
+        if scan_finding_counts and not isinstance(scan_finding_counts, dict):
+            raise TypeError("Expected argument 'scan_finding_counts' to be a dict")
+        pulumi.set(__self__, "scan_finding_counts", scan_finding_counts)
         if scan_status and not isinstance(scan_status, str):
             raise TypeError("Expected argument 'scan_status' to be a str")
         pulumi.set(__self__, "scan_status", scan_status)
@@ -110,10 +116,26 @@ class GetImageResult:
         return pulumi.get(self, "last_recorded_pull_time")
 
     @_builtins.property
+    @pulumi.getter(name="scanCompletedAt")
+    def scan_completed_at(self) -> Optional[_builtins.str]:
+        """
+        When the image's last scan completed, as an RFC 3339 time; absent when ECR gives no completion time (no scan, or one not completed).
+        """
+        return pulumi.get(self, "scan_completed_at")
+
+    @_builtins.property
+    @pulumi.getter(name="scanFindingCounts")
+    def scan_finding_counts(self) -> Optional[Mapping[str, _builtins.int]]:
+        """
+        The findings of the image's last scan, counted by severity: every severity of ECR's (`CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `UNDEFINED`) with its count, 0 when there are none, and any other severity ECR counts (enhanced scanning's `UNTRIAGED`). Present when the scan is `COMPLETE` (or `ACTIVE`, for enhanced scanning); absent when the image has no scan or its scan has not completed.
+        """
+        return pulumi.get(self, "scan_finding_counts")
+
+    @_builtins.property
     @pulumi.getter(name="scanStatus")
     def scan_status(self) -> Optional[_builtins.str]:
         """
-        The status of the image's last scan (e.g. `COMPLETE`, `FAILED`), when it has been scanned.
+        The status of the image's last scan (e.g. `COMPLETE`, `IN_PROGRESS`, `FAILED`, `UNSUPPORTED_IMAGE`; `ACTIVE` for enhanced scanning's continuous scan): DescribeImageScanFindings' answer, else DescribeImages'. Absent when the image has no scan.
         """
         return pulumi.get(self, "scan_status")
 
@@ -139,6 +161,8 @@ class AwaitableGetImageResult(GetImageResult):
             image_tags=self.image_tags,
             image_uri=self.image_uri,
             last_recorded_pull_time=self.last_recorded_pull_time,
+            scan_completed_at=self.scan_completed_at,
+            scan_finding_counts=self.scan_finding_counts,
             scan_status=self.scan_status,
             signing_statuses=self.signing_statuses)
 
@@ -150,11 +174,13 @@ def get_image(image_digest: Optional[_builtins.str] = None,
               repository_name: Optional[_builtins.str] = None,
               opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetImageResult:
     """
-    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status with the scan's finding counts by severity (`scanFindingCounts`, so a deployment can refuse an image with critical findings), storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
 
     `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
 
     `signingStatuses` comes from DescribeImageSigningStatus (`ecr:DescribeImageSigningStatus`), asked at the same time as DescribeImages for a tag or a digest, and after the choice for `mostRecent`: one status per signing profile whose rule matched the repository when the image was pushed, and an empty list when none did (no signing configuration, or no rule for this repository). When ECR does not answer that call (the credentials may not call it, or managed signing is not offered in the region) the lookup still succeeds and `signingStatuses` is left out.
+
+    The scan comes from DescribeImageScanFindings (`ecr:DescribeImageScanFindings`), asked at the same time as DescribeImages for a tag or a digest, and with the signing status after the choice for `mostRecent`; when the answer for a tag is that there is no scan, it is asked again by the digest described, since the tag may have moved between the calls. Only its first page is read: ECR gives the counts of the whole scan with it, and its pages list the findings. An image without a scan is no error: `scanStatus` (unless DescribeImages reports one), `scanFindingCounts` and `scanCompletedAt` are left out. Any other refusal of that call fails the lookup, so a deployment gated on the counts never passes for want of an answer.
 
     ## Example Usage
     ### Deploy exactly one image
@@ -169,6 +195,20 @@ def get_image(image_digest: Optional[_builtins.str] = None,
 
     pulumi.export("imageUri", release.image_uri)
     pulumi.export("pushedAt", release.image_pushed_at)
+    ```
+    ### Refuse an image with critical findings
+
+    The program stops before it deploys anything when the last scan of the image counted critical findings. `scanFindingCounts` holds every severity once a scan has completed, with 0 for none; it is absent when the image has no completed scan. YAML has no conditions: there the count is exported.
+
+    ```python
+    import pulumi
+    import pulumi_awsecr as awsecr
+
+    release = awsecr.get_image(repository_name="platform/api", image_tag="v1.4.2")
+    if (release.scan_finding_counts or {}).get("CRITICAL", 0) > 0:
+        raise Exception(f"{release.image_uri} has critical findings")
+
+    pulumi.export("imageUri", release.image_uri)
     ```
 
     :param _builtins.str image_digest: The image with this digest (`sha256:` and 64 hex digits).
@@ -194,6 +234,8 @@ def get_image(image_digest: Optional[_builtins.str] = None,
         image_tags=pulumi.get(__ret__, 'image_tags'),
         image_uri=pulumi.get(__ret__, 'image_uri'),
         last_recorded_pull_time=pulumi.get(__ret__, 'last_recorded_pull_time'),
+        scan_completed_at=pulumi.get(__ret__, 'scan_completed_at'),
+        scan_finding_counts=pulumi.get(__ret__, 'scan_finding_counts'),
         scan_status=pulumi.get(__ret__, 'scan_status'),
         signing_statuses=pulumi.get(__ret__, 'signing_statuses'))
 def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
@@ -203,11 +245,13 @@ def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]
                      repository_name: pulumi.Input[Optional[_builtins.str]] = None,
                      opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetImageResult]:
     """
-    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status, storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
+    One image of an ECR repository, by tag, by digest or the most recently pushed runnable image: its digest, tags, push time, size, scan status with the scan's finding counts by severity (`scanFindingCounts`, so a deployment can refuse an image with critical findings), storage status (`imageStatus`: an archived image cannot be pulled until restored, and the lookup says so), last recorded pull time, managed signing's status (`signingStatuses`), and `imageUri`, the URI that pins exactly this image by digest (`<repositoryUrl>@<digest>`) for deployments.
 
     `mostRecent` chooses among the images a deployment can run: image manifests of container images (their artifact type is a Docker or OCI image config) and image indexes (multi-architecture images). It skips referrers of other images (signatures, SBOMs, attestations: an image with a subject, or tagged the cosign way `sha256-<digest>.sig`, `.att` or `.sbom`), other artifacts (Helm charts, attestation indexes), and the per-platform manifests inside an index, so a multi-architecture release resolves to its index. Among those pushed last (ECR keeps whole seconds) an index comes before an image manifest, then the lowest digest. It reads every page of DescribeImages, and BatchGetImage (`ecr:BatchGetImage`) only when an index was pushed at or after the image it would choose, to learn whether that index lists it.
 
     `signingStatuses` comes from DescribeImageSigningStatus (`ecr:DescribeImageSigningStatus`), asked at the same time as DescribeImages for a tag or a digest, and after the choice for `mostRecent`: one status per signing profile whose rule matched the repository when the image was pushed, and an empty list when none did (no signing configuration, or no rule for this repository). When ECR does not answer that call (the credentials may not call it, or managed signing is not offered in the region) the lookup still succeeds and `signingStatuses` is left out.
+
+    The scan comes from DescribeImageScanFindings (`ecr:DescribeImageScanFindings`), asked at the same time as DescribeImages for a tag or a digest, and with the signing status after the choice for `mostRecent`; when the answer for a tag is that there is no scan, it is asked again by the digest described, since the tag may have moved between the calls. Only its first page is read: ECR gives the counts of the whole scan with it, and its pages list the findings. An image without a scan is no error: `scanStatus` (unless DescribeImages reports one), `scanFindingCounts` and `scanCompletedAt` are left out. Any other refusal of that call fails the lookup, so a deployment gated on the counts never passes for want of an answer.
 
     ## Example Usage
     ### Deploy exactly one image
@@ -222,6 +266,20 @@ def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]
 
     pulumi.export("imageUri", release.image_uri)
     pulumi.export("pushedAt", release.image_pushed_at)
+    ```
+    ### Refuse an image with critical findings
+
+    The program stops before it deploys anything when the last scan of the image counted critical findings. `scanFindingCounts` holds every severity once a scan has completed, with 0 for none; it is absent when the image has no completed scan. YAML has no conditions: there the count is exported.
+
+    ```python
+    import pulumi
+    import pulumi_awsecr as awsecr
+
+    release = awsecr.get_image(repository_name="platform/api", image_tag="v1.4.2")
+    if (release.scan_finding_counts or {}).get("CRITICAL", 0) > 0:
+        raise Exception(f"{release.image_uri} has critical findings")
+
+    pulumi.export("imageUri", release.image_uri)
     ```
 
     :param _builtins.str image_digest: The image with this digest (`sha256:` and 64 hex digits).
@@ -246,5 +304,7 @@ def get_image_output(image_digest: pulumi.Input[Optional[Optional[_builtins.str]
         image_tags=pulumi.get(__response__, 'image_tags'),
         image_uri=pulumi.get(__response__, 'image_uri'),
         last_recorded_pull_time=pulumi.get(__response__, 'last_recorded_pull_time'),
+        scan_completed_at=pulumi.get(__response__, 'scan_completed_at'),
+        scan_finding_counts=pulumi.get(__response__, 'scan_finding_counts'),
         scan_status=pulumi.get(__response__, 'scan_status'),
         signing_statuses=pulumi.get(__response__, 'signing_statuses')))

@@ -21,6 +21,7 @@ __all__ = [
     'ImageSigningStatus',
     'LambdaPull',
     'LifecyclePolicy',
+    'ListedImage',
     'RegistryPolicyCondition',
     'RegistryPolicyStatement',
     'RegistryScanning',
@@ -268,6 +269,75 @@ class LifecyclePolicy(dict):
         Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
         """
         return pulumi.get(self, "tagged")
+
+
+@pulumi.output_type
+class ListedImage(dict):
+    """
+    One image of a repository, as getImages lists it.
+    """
+    def __init__(__self__, *,
+                 image_digest: _builtins.str,
+                 image_tags: Sequence[_builtins.str],
+                 image_uri: _builtins.str,
+                 image_pushed_at: Optional[_builtins.str] = None,
+                 image_size_in_bytes: Optional[_builtins.float] = None):
+        """
+        One image of a repository, as getImages lists it.
+
+        :param _builtins.str image_digest: The image's digest, e.g. `sha256:...`.
+        :param Sequence[_builtins.str] image_tags: The image's tags (none for an untagged image).
+        :param _builtins.str image_uri: The URI that pins exactly this image: `<repositoryUrl>@<digest>`.
+        :param _builtins.str image_pushed_at: When the image was pushed, as an RFC 3339 time.
+        :param _builtins.float image_size_in_bytes: The image's size in bytes.
+        """
+        pulumi.set(__self__, "image_digest", image_digest)
+        pulumi.set(__self__, "image_tags", image_tags)
+        pulumi.set(__self__, "image_uri", image_uri)
+        if image_pushed_at is not None:
+            pulumi.set(__self__, "image_pushed_at", image_pushed_at)
+        if image_size_in_bytes is not None:
+            pulumi.set(__self__, "image_size_in_bytes", image_size_in_bytes)
+
+    @_builtins.property
+    @pulumi.getter(name="imageDigest")
+    def image_digest(self) -> _builtins.str:
+        """
+        The image's digest, e.g. `sha256:...`.
+        """
+        return pulumi.get(self, "image_digest")
+
+    @_builtins.property
+    @pulumi.getter(name="imageTags")
+    def image_tags(self) -> Sequence[_builtins.str]:
+        """
+        The image's tags (none for an untagged image).
+        """
+        return pulumi.get(self, "image_tags")
+
+    @_builtins.property
+    @pulumi.getter(name="imageUri")
+    def image_uri(self) -> _builtins.str:
+        """
+        The URI that pins exactly this image: `<repositoryUrl>@<digest>`.
+        """
+        return pulumi.get(self, "image_uri")
+
+    @_builtins.property
+    @pulumi.getter(name="imagePushedAt")
+    def image_pushed_at(self) -> Optional[_builtins.str]:
+        """
+        When the image was pushed, as an RFC 3339 time.
+        """
+        return pulumi.get(self, "image_pushed_at")
+
+    @_builtins.property
+    @pulumi.getter(name="imageSizeInBytes")
+    def image_size_in_bytes(self) -> Optional[_builtins.float]:
+        """
+        The image's size in bytes.
+        """
+        return pulumi.get(self, "image_size_in_bytes")
 
 
 @pulumi.output_type
