@@ -30,7 +30,7 @@ fn now() -> u64 {
 async fn seeded(env: &mut Env, declared: &Map) -> (String, Map) {
     let inputs = env.checked("svc", declared).await;
     let (id, state) = env.create("svc", &inputs, false).await.unwrap();
-    let arn = state["arn"].as_str().unwrap().to_string();
+    let arn = state["arn"].plain().as_str().unwrap().to_string();
     for (n, tag, days) in [(1, Some("v1"), 40), (2, Some("v2"), 20), (3, Some("v3"), 2), (4, None, 15)] {
         let digest = env.moto.push_manifest("svc", n, tag).await;
         env.moto.set_image(&arn, &digest, serde_json::json!({"pushedAt": now() - days * DAY - 60}));
@@ -145,6 +145,22 @@ async fn rules_that_expire_nothing_say_so_and_the_setting_turns_the_preview_off(
     off.update("svc", &id, &state, &news, true).await.unwrap();
     assert_eq!(off.moto.stop_recording(), Vec::<String>::new(), "lifecyclePreviewTimeout 0: no preview");
     assert!(off.warnings().is_empty() && notes(&off).is_empty(), "{:?}", off.warnings());
+}
+
+#[tokio::test]
+async fn a_secret_repository_name_is_never_quoted() {
+    let mut env = Env::new().await;
+    let secret = with(base(), "repositoryName", Value::from("svc").into_secret());
+    let (id, state) = seeded(&mut env, &secret).await;
+    let news = env.checked("svc", &with(secret, "lifecyclePolicy", lifecycle(&[("maxImageCount", 3.0)]))).await;
+    env.update("svc", &id, &state, &news, true).await.unwrap();
+    assert_eq!(
+        env.warnings(),
+        vec![
+            "lifecycle change of repository [secret] (ECR's lifecycle preview): 1 image would expire, 0 would be archived (tags: v1)"
+                .to_string()
+        ]
+    );
 }
 
 #[tokio::test]

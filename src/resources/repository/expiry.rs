@@ -21,6 +21,7 @@ use tokio::time::Instant;
 
 use crate::call::{Ctx, aws};
 use crate::error::Subject;
+use crate::validate::redact_text;
 
 /// How many tags the warning names.
 const TAGS_SHOWN: usize = 5;
@@ -41,27 +42,29 @@ pub struct Affected {
 }
 
 /// Runs the preview of `text` on repository `name` and tells the user what it
-/// found (a warning) or why it could not (a note). Off when
+/// found (a warning) or why it could not (a note), never quoting one of
+/// `secrets` (the resource's secret input values). Off when
 /// `lifecyclePreviewTimeout` is 0.
-pub async fn tell(ctx: &Ctx<'_>, name: &str, registry_id: Option<&str>, text: &str) {
+pub async fn tell(ctx: &Ctx<'_>, name: &str, registry_id: Option<&str>, text: &str, secrets: &[String]) {
     let Some(limit) = ctx.config.lifecycle_preview() else { return };
     let deadline = Instant::now() + limit;
+    let said = |text: String| redact_text(&text, secrets);
     let affected = match preview(ctx, name, registry_id, text, deadline).await {
         Ok(affected) => affected,
-        Err(note) => return ctx.note(note).await,
+        Err(note) => return ctx.note(said(note)).await,
     };
     let pullable_now = if affected.iter().any(|a| a.standard) {
         match preview(ctx, name, registry_id, COUNT_POLICY, deadline).await {
             Ok(others) => Some(others.len() + 1),
             Err(note) => {
-                ctx.note(note).await;
+                ctx.note(said(note)).await;
                 None
             }
         }
     } else {
         None
     };
-    ctx.warn(message(name, &affected, pullable_now, &ctx.config.protected_tags)).await;
+    ctx.warn(said(message(name, &affected, pullable_now, &ctx.config.protected_tags))).await;
 }
 
 /// One preview: started, then read until complete (every page), or a note

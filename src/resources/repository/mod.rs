@@ -658,7 +658,10 @@ async fn tell_what_expires(ctx: &Ctx<'_>, olds: &Map, news: &Map, remote: Option
     if let Some(name) = name
         && !same_policy(applied.as_deref(), Some(&wanted))
     {
-        expiry::tell(ctx, &name, Some(&remote.registry_id), &wanted).await;
+        // A secret repositoryName (or any secret input) is never quoted.
+        let mut secrets = crate::validate::secret_strings(olds);
+        secrets.extend(crate::validate::secret_strings(news));
+        expiry::tell(ctx, &name, Some(&remote.registry_id), &wanted, &secrets).await;
     }
 }
 
