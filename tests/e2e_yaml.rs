@@ -391,8 +391,8 @@ async fn every_registry_setting_at_once() {
 /// images of known ages (the emulator's back door), a preview with the
 /// lifecycle unchanged (no warning), new fields (the count and tags ECR's
 /// preview gives, the protected tag first), and a document whose rule would
-/// expire every image (named first); the `up` that follows applies the
-/// fields and expires nothing itself.
+/// expire every image (named first); the `up` that follows shows it in its
+/// own preview, applies the fields and expires nothing itself.
 #[tokio::test]
 async fn lifecycle_change_preview() {
     let moto = Moto::start();
@@ -415,7 +415,9 @@ async fn lifecycle_change_preview() {
     let preview = stack.ok(&["preview"]);
     let warning = "lifecycle change of repository \"preview/app\" (ECR's lifecycle preview): images with a protected tag (awsecr:protectedTags) would go: v1 (expire, rule 2); 3 images would expire, 0 would be archived (tags: v1, v2, 1 image untagged)";
     assert!(preview.contains(warning), "{preview}");
-    stack.ok(&["up", "--skip-preview"]);
+    // The preview of `pulumi up` says the same before the update.
+    let up = stack.ok(&["up"]);
+    assert!(up.contains(warning) && up.contains("1 updated"), "{up}");
     let listed: Vec<_> =
         ecr.list_images().repository_name("preview/app").into_paginator().items().send().collect().await;
     assert_eq!(listed.len(), 4, "the preview and the up expire nothing themselves");
