@@ -626,6 +626,22 @@ mod tests {
     }
 
     #[test]
+    fn lifecycle_preview_settings() {
+        let cfg = ProviderConfig::parse(&Map::new()).unwrap();
+        assert_eq!(cfg.lifecycle_preview(), Some(Duration::from_secs(60)), "on by default, 60 s");
+        assert!(cfg.protected_tags.is_empty());
+        let off = ProviderConfig::parse(&map(&[("lifecyclePreviewTimeout", "0".into())])).unwrap();
+        assert_eq!(off.lifecycle_preview(), None, "0 turns it off");
+        // As the engine sends a list set with `config set --path`: JSON text.
+        let tags = ProviderConfig::parse(&map(&[("protectedTags", r#"["latest","prod-*"]"#.into())])).unwrap();
+        assert_eq!(tags.protected_tags, ["latest", "prod-*"]);
+        let failures = ProviderConfig::parse(&map(&[("protectedTags", r#"["ok","a*b*c*d*e*f"]"#.into())])).unwrap_err();
+        assert_eq!(failures[0].property, "protectedTags[1]", "{failures:?}");
+        let failures = ProviderConfig::parse(&map(&[("lifecyclePreviewTimeout", Value::Number(601.0))])).unwrap_err();
+        assert!(failures[0].reason.contains("between 0 and 600"), "{failures:?}");
+    }
+
+    #[test]
     fn a_region_newer_than_the_sdk_needs_the_opt_in() {
         let failures = ProviderConfig::parse(&map(&[("region", "us-west-9".into())])).unwrap_err();
         assert_eq!(failures.len(), 1, "{failures:?}");
