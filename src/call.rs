@@ -66,6 +66,12 @@ impl<'a> Ctx<'a> {
         self.log.warn(self.urn, message).await;
     }
 
+    /// A one-line note about the resource (Engine.Log at info): what the
+    /// provider could not find out, where that is no failure.
+    pub async fn note(&self, message: String) {
+        self.log.info(self.urn, message).await;
+    }
+
     /// Runs a call that changes nothing: dropped at once on cancel or timeout.
     pub async fn read<T>(&self, action: &str, repo: Subject<'_>, fut: impl Future<Output = T>) -> Result<T> {
         log::log(Level::Debug, || format!("{action} {repo}"));

@@ -28,6 +28,8 @@ pub const CONFIG_KEYS: &[&str] = &[
     "environment",
     "iamPropagationTimeout",
     "skipRegionValidation",
+    "lifecyclePreviewTimeout",
+    "protectedTags",
 ];
 /// Keys whose values are always secret.
 pub const SECRET_KEYS: &[&str] = &["accessKey", "secretKey", "token"];
@@ -38,6 +40,10 @@ pub const DEFAULT_MAX_RETRIES: u32 = 10;
 /// How long a policy that ECR refuses because a principal is not found is
 /// retried by default (IAM is eventually consistent), in seconds.
 pub const DEFAULT_IAM_PROPAGATION_TIMEOUT: u32 = 120;
+/// How long a preview waits for ECR's lifecycle policy preview by default, in seconds.
+pub const DEFAULT_LIFECYCLE_PREVIEW_TIMEOUT: u32 = 60;
+/// The longest wait `lifecyclePreviewTimeout` allows, in seconds.
+pub const MAX_LIFECYCLE_PREVIEW_TIMEOUT: i64 = 600;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct StaticCredentials {
@@ -80,6 +86,12 @@ pub struct ProviderConfig {
     /// Accept a region the SDK's endpoint metadata does not list yet (one of
     /// a partition's region form): `skipRegionValidation`, pulumi-aws's name.
     pub skip_region_validation: bool,
+    /// How long a preview waits for ECR's lifecycle policy preview (seconds;
+    /// 0: no lifecycle preview at all).
+    pub lifecycle_preview_timeout: Option<u32>,
+    /// Tag patterns (`*` any run of characters) whose images a lifecycle
+    /// preview names first when the new rules would expire or archive them.
+    pub protected_tags: Vec<String>,
     /// The region in force once Configure has loaded the AWS configuration
     /// (`region`, or else the environment and shared config).
     pub resolved_region: Option<String>,
@@ -218,6 +230,16 @@ impl ProviderConfig {
         }
         cfg.max_retries = r.int("maxRetries", 0, 100).known().map(|n| n as u32);
         cfg.iam_propagation_timeout = r.int("iamPropagationTimeout", 0, 3600).known().map(|n| n as u32);
+        cfg.lifecycle_preview_timeout =
+            r.int("lifecyclePreviewTimeout", 0, MAX_LIFECYCLE_PREVIEW_TIMEOUT).known().map(|n| n as u32);
+        if let Field::Known(patterns) = r.string_list("protectedTags") {
+            for (i, pattern) in patterns.iter().enumerate() {
+                if let Some(reason) = crate::policy::lifecycle::tag_filter_problem(pattern, true) {
+                    r.fail(&format!("protectedTags[{i}]"), reason);
+                }
+            }
+            cfg.protected_tags = patterns;
+        }
         if let Field::Known(tags) = r.tag_map("defaultTags") {
             let failures = check_tags("defaultTags", &tags);
             r.take_failures(failures);
@@ -299,6 +321,15 @@ impl ProviderConfig {
     /// How long a policy refused for a principal not found is retried.
     pub fn iam_propagation(&self) -> Duration {
         Duration::from_secs(self.iam_propagation_timeout.unwrap_or(DEFAULT_IAM_PROPAGATION_TIMEOUT).into())
+    }
+
+    /// How long a preview waits for ECR's lifecycle policy preview; `None`:
+    /// `lifecyclePreviewTimeout` is 0, the preview is off.
+    pub fn lifecycle_preview(&self) -> Option<Duration> {
+        match self.lifecycle_preview_timeout.unwrap_or(DEFAULT_LIFECYCLE_PREVIEW_TIMEOUT) {
+            0 => None,
+            n => Some(Duration::from_secs(n.into())),
+        }
     }
 
     /// Builds the ECR client this configuration describes, and returns it
@@ -430,6 +461,8 @@ pub fn diff_config(olds: &Map, news: &Map) -> Vec<String> {
                 "environment" => o.environment == n.environment,
                 "iamPropagationTimeout" => o.iam_propagation_timeout == n.iam_propagation_timeout,
                 "skipRegionValidation" => o.skip_region_validation == n.skip_region_validation,
+                "lifecyclePreviewTimeout" => o.lifecycle_preview_timeout == n.lifecycle_preview_timeout,
+                "protectedTags" => o.protected_tags == n.protected_tags,
                 // Credentials: compared as given (a secret is never parsed
                 // into anything else).
                 _ => false,
@@ -590,6 +623,22 @@ mod tests {
             let reason = endpoint_problem(bad).unwrap_or_default();
             assert!(reason.contains("must use https://"), "{bad}: {reason}");
         }
+    }
+
+    #[test]
+    fn lifecycle_preview_settings() {
+        let cfg = ProviderConfig::parse(&Map::new()).unwrap();
+        assert_eq!(cfg.lifecycle_preview(), Some(Duration::from_secs(60)), "on by default, 60 s");
+        assert!(cfg.protected_tags.is_empty());
+        let off = ProviderConfig::parse(&map(&[("lifecyclePreviewTimeout", "0".into())])).unwrap();
+        assert_eq!(off.lifecycle_preview(), None, "0 turns it off");
+        // As the engine sends a list set with `config set --path`: JSON text.
+        let tags = ProviderConfig::parse(&map(&[("protectedTags", r#"["latest","prod-*"]"#.into())])).unwrap();
+        assert_eq!(tags.protected_tags, ["latest", "prod-*"]);
+        let failures = ProviderConfig::parse(&map(&[("protectedTags", r#"["ok","a*b*c*d*e*f"]"#.into())])).unwrap_err();
+        assert_eq!(failures[0].property, "protectedTags[1]", "{failures:?}");
+        let failures = ProviderConfig::parse(&map(&[("lifecyclePreviewTimeout", Value::Number(601.0))])).unwrap_err();
+        assert!(failures[0].reason.contains("between 0 and 600"), "{failures:?}");
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! The suite runs on the pinned CLI (`pinned::*`) and again on the newest
 //! CLI of the supported range (`newest::*`); `cli_lifecycle_*` runs on the
 //! pinned, the newest and the oldest CLI (README, "Supported Pulumi CLIs");
-//! `every_registry_setting_at_once` on the pinned CLI.
+//! `every_registry_setting_at_once` and `lifecycle_change_preview` on the
+//! pinned CLI.
 
 mod common;
 
@@ -383,4 +384,54 @@ async fn every_registry_setting_at_once() {
     assert_eq!(policy, "", "the registry policy held only our statements: deleted");
     assert!(signing.is_empty() && exclusions.is_empty(), "{signing:?} {exclusions:?}");
     assert_eq!(scan_version().await, found_version, "the account setting found before is put back");
+}
+
+/// What a lifecycle change would expire, through the real CLI
+/// (tests/e2e/yaml-lifecycle-preview, issue 27): a repository seeded with
+/// images of known ages (the emulator's back door), a preview with the
+/// lifecycle unchanged (no warning), new fields (the count and tags ECR's
+/// preview gives, the protected tag first), and a document whose rule would
+/// expire every image (named first); the `up` that follows shows it in its
+/// own preview, applies the fields and expires nothing itself.
+#[tokio::test]
+async fn lifecycle_change_preview() {
+    let moto = Moto::start();
+    let stack = Stack::new(&root().join("tests/e2e/yaml-lifecycle-preview"), &moto);
+    stack.ok(&["config", "set", "--path", "awsecr:protectedTags[0]", "v1"]);
+    stack.ok(&["up", "--skip-preview"]);
+    let ecr = moto.ecr().await;
+    let arn = moto.describe("preview/app").await.unwrap().repository_arn().unwrap().to_string();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    for (n, tag, days) in [(1, Some("v1"), 40), (2, Some("v2"), 20), (3, Some("v3"), 2), (4, None, 15)] {
+        let digest = moto.push_manifest("preview/app", n, tag).await;
+        moto.set_image(&arn, &digest, serde_json::json!({"pushedAt": now - days * 86_400 - 60}));
+    }
+
+    let quiet = stack.ok(&["preview", "--expect-no-changes"]);
+    assert!(!quiet.contains("lifecycle change"), "no change, no lifecycle preview: {quiet}");
+
+    stack.ok(&["config", "set", "untaggedDays", "7"]);
+    stack.ok(&["config", "set", "maxImages", "2"]);
+    let preview = stack.ok(&["preview"]);
+    let warning = "lifecycle change of repository \"preview/app\" (ECR's lifecycle preview): images with a protected tag (awsecr:protectedTags) would go: v1 (expire, rule 2); 3 images would expire, 0 would be archived (tags: v1, v2, 1 image untagged)";
+    assert!(preview.contains(warning), "{preview}");
+    // The preview of `pulumi up` says the same before the update.
+    let up = stack.ok(&["up"]);
+    assert!(up.contains(warning) && up.contains("1 updated"), "{up}");
+    let listed: Vec<_> =
+        ecr.list_images().repository_name("preview/app").into_paginator().items().send().collect().await;
+    assert_eq!(listed.len(), 4, "the preview and the up expire nothing themselves");
+    let quiet = stack.ok(&["preview", "--expect-no-changes"]);
+    assert!(!quiet.contains("lifecycle change"), "{quiet}");
+
+    // A document with a rule that would take every image: named first.
+    let program = stack.project.join("Pulumi.yaml");
+    let yaml = std::fs::read_to_string(&program).unwrap();
+    let fields = yaml.split("      lifecyclePolicy:").next().unwrap().to_string();
+    let document = r#"{"rules":[{"rulePriority":1,"description":"everything older than a day","selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"expire"}}]}"#;
+    std::fs::write(&program, format!("{fields}      lifecyclePolicyDocument: '{document}'\n")).unwrap();
+    let preview = stack.ok(&["preview"]);
+    let first = "lifecycle change of repository \"preview/app\" (ECR's lifecycle preview): rule 1 would expire or archive every image that can be pulled now (4); images with a protected tag (awsecr:protectedTags) would go: v1 (expire, rule 1); 4 images would expire, 0 would be archived (tags: v1, v2, v3, 1 image untagged)";
+    assert!(preview.contains(first), "{preview}");
+    stack.ok(&["destroy", "--skip-preview"]);
 }

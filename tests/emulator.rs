@@ -683,6 +683,55 @@ fn registry_operations_of_2026_in_both_modes() {
     }
 }
 
+/// The emulator's lifecycle policy evaluator (tests/support/ecr_lifecycle.py)
+/// against the examples of AWS's lifecycle documentation and its evaluation
+/// rules one by one (tests/support/test_ecr_lifecycle.py, Python's unittest).
+#[test]
+fn lifecycle_evaluator_follows_the_user_guide() {
+    let out = std::process::Command::new(venv().join("bin/python"))
+        .args(["-m", "unittest", "discover", "-s"])
+        .arg(root().join("tests/support"))
+        .args(["-p", "test_*.py"])
+        .output()
+        .expect("run the unit tests of tests/support");
+    let report = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "tests/support/test_*.py failed ({}):\n{report}", out.status);
+    assert!(report.contains("OK") && !report.contains("Ran 0 tests"), "{report}");
+}
+
+/// StartLifecyclePolicyPreview and GetLifecyclePolicyPreview, which moto
+/// alone answers with HTTP 500 (tests/support/ecr_lifecycle_preview.py
+/// serves them with the evaluator), driven with boto3 by
+/// tests/support/check_ecr_lifecycle_preview.py in both modes: polling,
+/// results and summary for images of known ages, paging, filters, archive
+/// rules, each error code, every answer checked against the model.
+#[test]
+fn lifecycle_policy_preview_in_both_modes() {
+    for moto in [Moto::start_strict(), Moto::start_lenient()] {
+        let mode = moto.mode();
+        let out = std::process::Command::new(venv().join("bin/python"))
+            .arg(root().join("tests/support/check_ecr_lifecycle_preview.py"))
+            .arg(moto.endpoint())
+            .arg(ACCOUNT)
+            .env("AWS_CONFIG_FILE", "/nonexistent/awsecr-test-config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/awsecr-test-credentials")
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_DEFAULT_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_ENDPOINT_URL_ECR")
+            .output()
+            .expect("run tests/support/check_ecr_lifecycle_preview.py");
+        assert!(
+            out.status.success(),
+            "{mode} mode: check_ecr_lifecycle_preview.py failed ({}):\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// The same operations through the provider's own client, the AWS SDK for
 /// Rust: one rule and one template created, described and refused a second
 /// time, in both modes.

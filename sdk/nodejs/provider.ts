@@ -55,9 +55,11 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["endpoint"] = args?.endpoint;
             resourceInputs["environment"] = args?.environment;
             resourceInputs["iamPropagationTimeout"] = pulumi.output(args?.iamPropagationTimeout).apply(JSON.stringify);
+            resourceInputs["lifecyclePreviewTimeout"] = pulumi.output(args?.lifecyclePreviewTimeout).apply(JSON.stringify);
             resourceInputs["maxRetries"] = pulumi.output(args?.maxRetries).apply(JSON.stringify);
             resourceInputs["organization"] = args?.organization;
             resourceInputs["profile"] = (args?.profile) ?? utilities.getEnv("AWS_PROFILE");
+            resourceInputs["protectedTags"] = pulumi.output(args?.protectedTags).apply(JSON.stringify);
             resourceInputs["region"] = (args?.region) ?? utilities.getEnv("AWS_REGION", "AWS_DEFAULT_REGION");
             resourceInputs["secretKey"] = args?.secretKey ? pulumi.secret(args.secretKey) : undefined;
             resourceInputs["skipRegionValidation"] = pulumi.output(args?.skipRegionValidation).apply(JSON.stringify);
@@ -97,6 +99,10 @@ export interface ProviderArgs {
      */
     iamPropagationTimeout?: pulumi.Input<number | undefined>;
     /**
+     * How long, in seconds, a preview waits for ECR's lifecycle policy preview when it changes the lifecycle rules of an existing repository (0-600, default 60). The preview runs the new rules through ECR's `StartLifecyclePolicyPreview` and `GetLifecyclePolicyPreview` and warns on the repository how many images they would expire and archive, with a few of their tags; a change that would leave no image to pull, and images with a tag of `protectedTags`, come first. These are the only AWS calls a resource makes at preview (the credentials need `ecr:StartLifecyclePolicyPreview` and `ecr:GetLifecyclePolicyPreview`); a refusal or a timeout is a note, never a failure. 0 turns the preview off.
+     */
+    lifecyclePreviewTimeout?: pulumi.Input<number | undefined>;
+    /**
      * How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
      */
     maxRetries?: pulumi.Input<number | undefined>;
@@ -108,6 +114,10 @@ export interface ProviderArgs {
      * The profile of the shared AWS config and credentials files to use.
      */
     profile?: pulumi.Input<string | undefined>;
+    /**
+     * Image tags (`*` any run of characters, e.g. `latest`, `prod-*`) whose images the lifecycle preview names first when new lifecycle rules would expire or archive them. A warning only: the rules are still applied as declared.
+     */
+    protectedTags?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
      */

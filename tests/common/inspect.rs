@@ -101,6 +101,13 @@ impl Moto {
         r.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()
     }
 
+    /// Pushes image `n` (a distinct manifest), tagged or not, and returns its digest.
+    pub async fn push_manifest(&self, repo: &str, n: u32, tag: Option<&str>) -> String {
+        let put = self.ecr().await.put_image().repository_name(repo).image_manifest(manifest(n));
+        let pushed = put.set_image_tag(tag.map(str::to_string)).send().await.unwrap();
+        pushed.image().and_then(|i| i.image_id()).and_then(|i| i.image_digest()).unwrap().to_string()
+    }
+
     /// Pushes a small image (manifest only) under `tag`.
     pub async fn push_image(&self, repo: &str, tag: &str) {
         self.ecr()

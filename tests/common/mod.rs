@@ -222,6 +222,18 @@ impl Moto {
         assert_eq!(status, 200, "set_reserved_tag {arn} {key}: {answer}");
     }
 
+    /// Sets an image's times and status through the emulator's test-only back
+    /// door (POST /awsecr-test/image): `times` holds any of `pushedAt`,
+    /// `lastRecordedPullTime`, `lastArchivedAt`, `lastActivatedAt` (epoch
+    /// seconds) and `imageStatus`.
+    pub fn set_image(&self, repository_arn: &str, digest: &str, times: serde_json::Value) {
+        let mut body = serde_json::json!({"repositoryArn": repository_arn, "imageDigest": digest});
+        body.as_object_mut().unwrap().extend(times.as_object().cloned().unwrap_or_default());
+        let (status, answer) =
+            self.http("POST", "/awsecr-test/image", &[("Content-Type", "application/json")], &body.to_string());
+        assert_eq!(status, 200, "set_image {repository_arn} {digest}: {answer}");
+    }
+
     /// Creates an IAM role in moto's IAM (this account) and returns its ARN.
     /// A `name` with slashes gives a path: `ecs/task-execution` is the role
     /// `task-execution` under `/ecs/` (`arn:aws:iam::…:role/ecs/task-execution`).

@@ -40,9 +40,11 @@ elsewhere the error code is ECR's and the message is in ECR's style.
     compared without regard to case (aws:sourceARN is aws:SourceArn), and
     condition values are not checked (an organization id of any form passes).
 
-Whatever the mode, `Emulator` also serves two test-only endpoints: the back
-door POST /awsecr-test/tag (see `set_tag_unchecked`) and GET
-/awsecr-test/mode, which says which mode is running.
+Whatever the mode, `Emulator` also serves three test-only endpoints: the back
+doors POST /awsecr-test/tag (see `set_tag_unchecked`) and POST
+/awsecr-test/image (an image's times and status, see
+ecr_lifecycle_preview.set_image_times), and GET /awsecr-test/mode, which
+says which mode is running.
 """
 import base64
 import hashlib
@@ -58,6 +60,7 @@ from moto.iam.models import iam_backends
 from moto.utilities.utils import get_partition
 from werkzeug.wsgi import get_input_stream
 
+import ecr_lifecycle_preview
 import ecr_model
 import ecr_registry_2026
 
@@ -612,6 +615,8 @@ class Emulator:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == "/awsecr-test/tag":
             return self._back_door(environ, start_response)
+        if environ.get("PATH_INFO") == "/awsecr-test/image":
+            return self._image_back_door(environ, start_response)
         if environ.get("PATH_INFO") == "/awsecr-test/mode":
             return _respond(start_response, "200 OK", {"mode": "strict" if self.strict else "lenient"})
         target = environ.get("HTTP_X_AMZ_TARGET", "")
@@ -649,6 +654,14 @@ class Emulator:
         page = _page(operation, params, json.loads(body or b"{}"), offset, size)
         kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
         return _respond(start_response, status, page, kept)
+
+    def _image_back_door(self, environ, start_response):
+        request = _read_json(environ)
+        if environ.get("REQUEST_METHOD") != "POST" or not isinstance(request, dict):
+            return _respond(start_response, "400 Bad Request", {"message": "POST a JSON object"})
+        status, message = ecr_lifecycle_preview.set_image_times(request)
+        reason = {200: "200 OK", 400: "400 Bad Request", 404: "404 Not Found"}[status]
+        return _respond(start_response, reason, {"message": message} if message else {})
 
     def _back_door(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "POST":

@@ -22,10 +22,14 @@ In both modes the server also serves the pull through cache rule and
 repository creation template operations moto lacks (ecr_extensions.py), and
 the registry operations ECR added in 2025-26 that moto lacks too: account
 settings, managed signing, pull time update exclusions, replication
-backfills (ecr_registry_2026.py); in strict mode their requests are
+backfills (ecr_registry_2026.py), and the lifecycle policy preview, with
+an evaluator of lifecycle policies as ECR's user guide describes them
+(ecr_lifecycle_preview.py, ecr_lifecycle.py); in strict mode their requests are
 model-checked and their lists paged like the others. It also answers POST
 /awsecr-test/tag, a back door for tests that need a repository carrying an
-"aws:" tag (as CloudFormation leaves it), and GET /awsecr-test/mode. Other arguments are passed to
+"aws:" tag (as CloudFormation leaves it), POST /awsecr-test/image, one that
+sets an image's push, pull, archive and restore times and its status, and
+GET /awsecr-test/mode. Other arguments are passed to
 moto_server unchanged.
 """
 import os
@@ -35,6 +39,7 @@ import moto.server
 from moto.ecr import models
 
 import ecr_extensions
+import ecr_lifecycle_preview
 import ecr_registry_2026
 import ecr_strict
 
@@ -61,6 +66,7 @@ def install(chosen):
     # In strict mode ecr_strict pages every list (rule 7), these included.
     ecr_extensions.install(pages=not strict)
     ecr_registry_2026.install(strict)
+    ecr_lifecycle_preview.install()
     if strict:
         ecr_strict.install_rules()
     # moto_server builds its app from this name; wrap what it builds.

@@ -71,12 +71,16 @@ type providerArgs struct {
 	Environment *string `pulumi:"environment"`
 	// How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
 	IamPropagationTimeout *int `pulumi:"iamPropagationTimeout"`
+	// How long, in seconds, a preview waits for ECR's lifecycle policy preview when it changes the lifecycle rules of an existing repository (0-600, default 60). The preview runs the new rules through ECR's `StartLifecyclePolicyPreview` and `GetLifecyclePolicyPreview` and warns on the repository how many images they would expire and archive, with a few of their tags; a change that would leave no image to pull, and images with a tag of `protectedTags`, come first. These are the only AWS calls a resource makes at preview (the credentials need `ecr:StartLifecyclePolicyPreview` and `ecr:GetLifecyclePolicyPreview`); a refusal or a timeout is a note, never a failure. 0 turns the preview off.
+	LifecyclePreviewTimeout *int `pulumi:"lifecyclePreviewTimeout"`
 	// How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
 	MaxRetries *int `pulumi:"maxRetries"`
 	// Added as the tag `organization` to every repository.
 	Organization *string `pulumi:"organization"`
 	// The profile of the shared AWS config and credentials files to use.
 	Profile *string `pulumi:"profile"`
+	// Image tags (`*` any run of characters, e.g. `latest`, `prod-*`) whose images the lifecycle preview names first when new lifecycle rules would expire or archive them. A warning only: the rules are still applied as declared.
+	ProtectedTags []string `pulumi:"protectedTags"`
 	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
 	Region *string `pulumi:"region"`
 	// Static AWS secret access key. Give it together with `accessKey`.
@@ -101,12 +105,16 @@ type ProviderArgs struct {
 	Environment pulumi.StringPtrInput
 	// How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
 	IamPropagationTimeout pulumi.IntPtrInput
+	// How long, in seconds, a preview waits for ECR's lifecycle policy preview when it changes the lifecycle rules of an existing repository (0-600, default 60). The preview runs the new rules through ECR's `StartLifecyclePolicyPreview` and `GetLifecyclePolicyPreview` and warns on the repository how many images they would expire and archive, with a few of their tags; a change that would leave no image to pull, and images with a tag of `protectedTags`, come first. These are the only AWS calls a resource makes at preview (the credentials need `ecr:StartLifecyclePolicyPreview` and `ecr:GetLifecyclePolicyPreview`); a refusal or a timeout is a note, never a failure. 0 turns the preview off.
+	LifecyclePreviewTimeout pulumi.IntPtrInput
 	// How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
 	MaxRetries pulumi.IntPtrInput
 	// Added as the tag `organization` to every repository.
 	Organization pulumi.StringPtrInput
 	// The profile of the shared AWS config and credentials files to use.
 	Profile pulumi.StringPtrInput
+	// Image tags (`*` any run of characters, e.g. `latest`, `prod-*`) whose images the lifecycle preview names first when new lifecycle rules would expire or archive them. A warning only: the rules are still applied as declared.
+	ProtectedTags pulumi.StringArrayInput
 	// The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
 	Region pulumi.StringPtrInput
 	// Static AWS secret access key. Give it together with `accessKey`.

@@ -77,6 +77,17 @@ Object.defineProperty(exports, "iamPropagationTimeout", {
 });
 
 /**
+ * How long, in seconds, a preview waits for ECR's lifecycle policy preview when it changes the lifecycle rules of an existing repository (0-600, default 60). The preview runs the new rules through ECR's `StartLifecyclePolicyPreview` and `GetLifecyclePolicyPreview` and warns on the repository how many images they would expire and archive, with a few of their tags; a change that would leave no image to pull, and images with a tag of `protectedTags`, come first. These are the only AWS calls a resource makes at preview (the credentials need `ecr:StartLifecyclePolicyPreview` and `ecr:GetLifecyclePolicyPreview`); a refusal or a timeout is a note, never a failure. 0 turns the preview off.
+ */
+export declare const lifecyclePreviewTimeout: number | undefined;
+Object.defineProperty(exports, "lifecyclePreviewTimeout", {
+    get() {
+        return __config.getObject<number>("lifecyclePreviewTimeout");
+    },
+    enumerable: true,
+});
+
+/**
  * How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
  */
 export declare const maxRetries: number | undefined;
@@ -105,6 +116,17 @@ export declare const profile: string | undefined;
 Object.defineProperty(exports, "profile", {
     get() {
         return __config.get("profile") ?? utilities.getEnv("AWS_PROFILE");
+    },
+    enumerable: true,
+});
+
+/**
+ * Image tags (`*` any run of characters, e.g. `latest`, `prod-*`) whose images the lifecycle preview names first when new lifecycle rules would expire or archive them. A warning only: the rules are still applied as declared.
+ */
+export declare const protectedTags: string[] | undefined;
+Object.defineProperty(exports, "protectedTags", {
+    get() {
+        return __config.getObject<string[]>("protectedTags");
     },
     enumerable: true,
 });

@@ -26,9 +26,11 @@ class ProviderArgs:
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
                  iam_propagation_timeout: pulumi.Input[Optional[_builtins.int]] = None,
+                 lifecycle_preview_timeout: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
+                 protected_tags: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  skip_region_validation: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -42,9 +44,11 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] endpoint: A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         :param pulumi.Input[_builtins.str] environment: Added as the tag `environment` to every repository.
         :param pulumi.Input[_builtins.int] iam_propagation_timeout: How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
+        :param pulumi.Input[_builtins.int] lifecycle_preview_timeout: How long, in seconds, a preview waits for ECR's lifecycle policy preview when it changes the lifecycle rules of an existing repository (0-600, default 60). The preview runs the new rules through ECR's `StartLifecyclePolicyPreview` and `GetLifecyclePolicyPreview` and warns on the repository how many images they would expire and archive, with a few of their tags; a change that would leave no image to pull, and images with a tag of `protectedTags`, come first. These are the only AWS calls a resource makes at preview (the credentials need `ecr:StartLifecyclePolicyPreview` and `ecr:GetLifecyclePolicyPreview`); a refusal or a timeout is a note, never a failure. 0 turns the preview off.
         :param pulumi.Input[_builtins.int] max_retries: How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
         :param pulumi.Input[_builtins.str] organization: Added as the tag `organization` to every repository.
         :param pulumi.Input[_builtins.str] profile: The profile of the shared AWS config and credentials files to use.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] protected_tags: Image tags (`*` any run of characters, e.g. `latest`, `prod-*`) whose images the lifecycle preview names first when new lifecycle rules would expire or archive them. A warning only: the rules are still applied as declared.
         :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
         :param pulumi.Input[_builtins.str] secret_key: Static AWS secret access key. Give it together with `accessKey`.
         :param pulumi.Input[_builtins.bool] skip_region_validation: Accept a region that the provider's list does not have yet (default false; pulumi-aws's setting of the same name). Without it, `region`, a region from `AWS_REGION` / `AWS_DEFAULT_REGION` or the shared config, a replication destination's `region` and the region of an `ecr` upstream's URL must be one of the regions the AWS SDK's endpoint metadata lists for its partition, so a typo such as `us-west-9` fails at preview and the failure names the partition's regions or the nearest ones. With it, any name of a partition's region form (`<area>-<direction>-<number>`, e.g. a region AWS opened after this provider was built) is accepted and goes to AWS as it is.
@@ -62,6 +66,8 @@ class ProviderArgs:
             pulumi.set(__self__, "environment", environment)
         if iam_propagation_timeout is not None:
             pulumi.set(__self__, "iam_propagation_timeout", iam_propagation_timeout)
+        if lifecycle_preview_timeout is not None:
+            pulumi.set(__self__, "lifecycle_preview_timeout", lifecycle_preview_timeout)
         if max_retries is not None:
             pulumi.set(__self__, "max_retries", max_retries)
         if organization is not None:
@@ -70,6 +76,8 @@ class ProviderArgs:
             profile = _utilities.get_env('AWS_PROFILE')
         if profile is not None:
             pulumi.set(__self__, "profile", profile)
+        if protected_tags is not None:
+            pulumi.set(__self__, "protected_tags", protected_tags)
         if region is None:
             region = _utilities.get_env('AWS_REGION', 'AWS_DEFAULT_REGION')
         if region is not None:
@@ -154,6 +162,18 @@ class ProviderArgs:
         pulumi.set(self, "iam_propagation_timeout", value)
 
     @_builtins.property
+    @pulumi.getter(name="lifecyclePreviewTimeout")
+    def lifecycle_preview_timeout(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How long, in seconds, a preview waits for ECR's lifecycle policy preview when it changes the lifecycle rules of an existing repository (0-600, default 60). The preview runs the new rules through ECR's `StartLifecyclePolicyPreview` and `GetLifecyclePolicyPreview` and warns on the repository how many images they would expire and archive, with a few of their tags; a change that would leave no image to pull, and images with a tag of `protectedTags`, come first. These are the only AWS calls a resource makes at preview (the credentials need `ecr:StartLifecyclePolicyPreview` and `ecr:GetLifecyclePolicyPreview`); a refusal or a timeout is a note, never a failure. 0 turns the preview off.
+        """
+        return pulumi.get(self, "lifecycle_preview_timeout")
+
+    @lifecycle_preview_timeout.setter
+    def lifecycle_preview_timeout(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "lifecycle_preview_timeout", value)
+
+    @_builtins.property
     @pulumi.getter(name="maxRetries")
     def max_retries(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
@@ -188,6 +208,18 @@ class ProviderArgs:
     @profile.setter
     def profile(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "profile", value)
+
+    @_builtins.property
+    @pulumi.getter(name="protectedTags")
+    def protected_tags(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Image tags (`*` any run of characters, e.g. `latest`, `prod-*`) whose images the lifecycle preview names first when new lifecycle rules would expire or archive them. A warning only: the rules are still applied as declared.
+        """
+        return pulumi.get(self, "protected_tags")
+
+    @protected_tags.setter
+    def protected_tags(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "protected_tags", value)
 
     @_builtins.property
     @pulumi.getter
@@ -250,9 +282,11 @@ class Provider(pulumi.ProviderResource):
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
                  iam_propagation_timeout: pulumi.Input[Optional[_builtins.int]] = None,
+                 lifecycle_preview_timeout: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
+                 protected_tags: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  skip_region_validation: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -269,9 +303,11 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] endpoint: A custom ECR endpoint URL, e.g. a VPC endpoint or a local emulator: `https://` for any host, `http://` only for this machine (127.0.0.0/8, ::1, localhost). It routes ECR's calls only, and wins over the AWS SDK's variables for ECR: `AWS_ENDPOINT_URL_ECR` routes ECR only, `AWS_ENDPOINT_URL` every AWS service the provider calls (ECR, and STS and SSO behind the credentials); without the setting, both are held to the same rule. Changing it replaces nothing: it is another way to reach the same repositories.
         :param pulumi.Input[_builtins.str] environment: Added as the tag `environment` to every repository.
         :param pulumi.Input[_builtins.int] iam_propagation_timeout: How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
+        :param pulumi.Input[_builtins.int] lifecycle_preview_timeout: How long, in seconds, a preview waits for ECR's lifecycle policy preview when it changes the lifecycle rules of an existing repository (0-600, default 60). The preview runs the new rules through ECR's `StartLifecyclePolicyPreview` and `GetLifecyclePolicyPreview` and warns on the repository how many images they would expire and archive, with a few of their tags; a change that would leave no image to pull, and images with a tag of `protectedTags`, come first. These are the only AWS calls a resource makes at preview (the credentials need `ecr:StartLifecyclePolicyPreview` and `ecr:GetLifecyclePolicyPreview`); a refusal or a timeout is a note, never a failure. 0 turns the preview off.
         :param pulumi.Input[_builtins.int] max_retries: How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
         :param pulumi.Input[_builtins.str] organization: Added as the tag `organization` to every repository.
         :param pulumi.Input[_builtins.str] profile: The profile of the shared AWS config and credentials files to use.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] protected_tags: Image tags (`*` any run of characters, e.g. `latest`, `prod-*`) whose images the lifecycle preview names first when new lifecycle rules would expire or archive them. A warning only: the rules are still applied as declared.
         :param pulumi.Input[_builtins.str] region: The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.
         :param pulumi.Input[_builtins.str] secret_key: Static AWS secret access key. Give it together with `accessKey`.
         :param pulumi.Input[_builtins.bool] skip_region_validation: Accept a region that the provider's list does not have yet (default false; pulumi-aws's setting of the same name). Without it, `region`, a region from `AWS_REGION` / `AWS_DEFAULT_REGION` or the shared config, a replication destination's `region` and the region of an `ecr` upstream's URL must be one of the regions the AWS SDK's endpoint metadata lists for its partition, so a typo such as `us-west-9` fails at preview and the failure names the partition's regions or the nearest ones. With it, any name of a partition's region form (`<area>-<direction>-<number>`, e.g. a region AWS opened after this provider was built) is accepted and goes to AWS as it is.
@@ -307,9 +343,11 @@ class Provider(pulumi.ProviderResource):
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
                  iam_propagation_timeout: pulumi.Input[Optional[_builtins.int]] = None,
+                 lifecycle_preview_timeout: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
+                 protected_tags: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  skip_region_validation: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -329,11 +367,13 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["endpoint"] = endpoint
             __props__.__dict__["environment"] = environment
             __props__.__dict__["iam_propagation_timeout"] = pulumi.Output.from_input(iam_propagation_timeout).apply(pulumi.runtime.to_json) if iam_propagation_timeout is not None else None
+            __props__.__dict__["lifecycle_preview_timeout"] = pulumi.Output.from_input(lifecycle_preview_timeout).apply(pulumi.runtime.to_json) if lifecycle_preview_timeout is not None else None
             __props__.__dict__["max_retries"] = pulumi.Output.from_input(max_retries).apply(pulumi.runtime.to_json) if max_retries is not None else None
             __props__.__dict__["organization"] = organization
             if profile is None:
                 profile = _utilities.get_env('AWS_PROFILE')
             __props__.__dict__["profile"] = profile
+            __props__.__dict__["protected_tags"] = pulumi.Output.from_input(protected_tags).apply(pulumi.runtime.to_json) if protected_tags is not None else None
             if region is None:
                 region = _utilities.get_env('AWS_REGION', 'AWS_DEFAULT_REGION')
             __props__.__dict__["region"] = region

@@ -16,6 +16,7 @@
 
 pub mod args;
 pub mod diff;
+pub mod expiry;
 pub mod outputs;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -647,14 +648,32 @@ pub fn not_found_in_region(ctx: &Ctx<'_>, name: &str) -> ProviderError {
 
 // ---------------------------------------------------------------- update
 
+/// At preview, when the lifecycle rules of an existing repository change to
+/// new ones: what they would expire or archive (`expiry`, ECR's lifecycle
+/// preview; the only calls a preview makes).
+async fn tell_what_expires(ctx: &Ctx<'_>, olds: &Map, news: &Map, remote: Option<&Remote>) {
+    let (Some(remote), Some(Some(wanted))) = (remote, lifecycle_text(news)) else { return };
+    let applied = olds.get("lifecyclePolicyText").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+    let name = olds.get("repositoryName").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+    if let Some(name) = name
+        && !same_policy(applied.as_deref(), Some(&wanted))
+    {
+        // A secret repositoryName (or any secret input) is never quoted.
+        let mut secrets = crate::validate::secret_strings(olds);
+        secrets.extend(crate::validate::secret_strings(news));
+        expiry::tell(ctx, &name, Some(&remote.registry_id), &wanted, &secrets).await;
+    }
+}
+
 /// Applies what changed between the stored outputs and the new inputs, one
 /// call per changed setting, all at once (one round trip however many
-/// changed); `preview` makes no AWS call. When some calls fail, the state
+/// changed); `preview` makes none but the lifecycle preview (`tell_what_expires`). When some calls fail, the state
 /// returned holds exactly what the others applied, and the next `pulumi up`
 /// makes the rest.
 pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
     let remote = Remote::from_outputs(olds);
     if preview {
+        tell_what_expires(ctx, olds, news, remote.as_ref()).await;
         return Ok(preview_outputs(news, ctx.config, remote.as_ref()));
     }
     let args = known_args(news, ctx.config)?;

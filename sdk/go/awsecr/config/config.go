@@ -41,6 +41,11 @@ func GetIamPropagationTimeout(ctx *pulumi.Context) int {
 	return config.GetInt(ctx, "awsecr:iamPropagationTimeout")
 }
 
+// How long, in seconds, a preview waits for ECR's lifecycle policy preview when it changes the lifecycle rules of an existing repository (0-600, default 60). The preview runs the new rules through ECR's `StartLifecyclePolicyPreview` and `GetLifecyclePolicyPreview` and warns on the repository how many images they would expire and archive, with a few of their tags; a change that would leave no image to pull, and images with a tag of `protectedTags`, come first. These are the only AWS calls a resource makes at preview (the credentials need `ecr:StartLifecyclePolicyPreview` and `ecr:GetLifecyclePolicyPreview`); a refusal or a timeout is a note, never a failure. 0 turns the preview off.
+func GetLifecyclePreviewTimeout(ctx *pulumi.Context) int {
+	return config.GetInt(ctx, "awsecr:lifecyclePreviewTimeout")
+}
+
 // How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
 func GetMaxRetries(ctx *pulumi.Context) int {
 	return config.GetInt(ctx, "awsecr:maxRetries")
@@ -62,6 +67,11 @@ func GetProfile(ctx *pulumi.Context) string {
 		value = d.(string)
 	}
 	return value
+}
+
+// Image tags (`*` any run of characters, e.g. `latest`, `prod-*`) whose images the lifecycle preview names first when new lifecycle rules would expire or archive them. A warning only: the rules are still applied as declared.
+func GetProtectedTags(ctx *pulumi.Context) string {
+	return config.Get(ctx, "awsecr:protectedTags")
 }
 
 // The AWS region to manage repositories in. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` and the shared AWS config. The same region given another way changes nothing; another region moves each resource through its own diff: a repository with forceDelete false refuses it at preview, one with forceDelete true is made anew in the new region and the old one deleted with its images.

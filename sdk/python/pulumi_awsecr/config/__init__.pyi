@@ -45,6 +45,11 @@ iamPropagationTimeout: Optional[int]
 How long, in seconds, to retry a repository policy that ECR refuses because a principal is not found: IAM is eventually consistent, so a role created moments ago may not be visible to ECR yet (0-3600, default 120).
 """
 
+lifecyclePreviewTimeout: Optional[int]
+"""
+How long, in seconds, a preview waits for ECR's lifecycle policy preview when it changes the lifecycle rules of an existing repository (0-600, default 60). The preview runs the new rules through ECR's `StartLifecyclePolicyPreview` and `GetLifecyclePolicyPreview` and warns on the repository how many images they would expire and archive, with a few of their tags; a change that would leave no image to pull, and images with a tag of `protectedTags`, come first. These are the only AWS calls a resource makes at preview (the credentials need `ecr:StartLifecyclePolicyPreview` and `ecr:GetLifecyclePolicyPreview`); a refusal or a timeout is a note, never a failure. 0 turns the preview off.
+"""
+
 maxRetries: Optional[int]
 """
 How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
@@ -58,6 +63,11 @@ Added as the tag `organization` to every repository.
 profile: Optional[str]
 """
 The profile of the shared AWS config and credentials files to use.
+"""
+
+protectedTags: Optional[str]
+"""
+Image tags (`*` any run of characters, e.g. `latest`, `prod-*`) whose images the lifecycle preview names first when new lifecycle rules would expire or archive them. A warning only: the rules are still applied as declared.
 """
 
 region: Optional[str]

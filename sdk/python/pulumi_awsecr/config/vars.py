@@ -64,6 +64,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get_int('iamPropagationTimeout')
 
     @_builtins.property
+    def lifecycle_preview_timeout(self) -> Optional[int]:
+        """
+        How long, in seconds, a preview waits for ECR's lifecycle policy preview when it changes the lifecycle rules of an existing repository (0-600, default 60). The preview runs the new rules through ECR's `StartLifecyclePolicyPreview` and `GetLifecyclePolicyPreview` and warns on the repository how many images they would expire and archive, with a few of their tags; a change that would leave no image to pull, and images with a tag of `protectedTags`, come first. These are the only AWS calls a resource makes at preview (the credentials need `ecr:StartLifecyclePolicyPreview` and `ecr:GetLifecyclePolicyPreview`); a refusal or a timeout is a note, never a failure. 0 turns the preview off.
+        """
+        return __config__.get_int('lifecyclePreviewTimeout')
+
+    @_builtins.property
     def max_retries(self) -> Optional[int]:
         """
         How many times a throttled or failed call is retried, with adaptive backoff (0-100, default 10).
@@ -83,6 +90,13 @@ class _ExportableConfig(types.ModuleType):
         The profile of the shared AWS config and credentials files to use.
         """
         return __config__.get('profile') or _utilities.get_env('AWS_PROFILE')
+
+    @_builtins.property
+    def protected_tags(self) -> Optional[str]:
+        """
+        Image tags (`*` any run of characters, e.g. `latest`, `prod-*`) whose images the lifecycle preview names first when new lifecycle rules would expire or archive them. A warning only: the rules are still applied as declared.
+        """
+        return __config__.get('protectedTags')
 
     @_builtins.property
     def region(self) -> Optional[str]:
