@@ -675,3 +675,76 @@ async fn names_of_the_current_aws_rule_are_created() {
         assert!(env.moto.exists(name).await);
     }
 }
+
+/// A Repository update never touches the images it holds, archived ones
+/// included (issue 27): every setting changed at once, at preview and for
+/// real, makes no image call (no restore, no archive, no delete, no pull),
+/// and the archived image stays archived, the active one active.
+#[tokio::test]
+async fn an_update_of_every_setting_never_touches_archived_images() {
+    use aws_sdk_ecr::types::{ImageIdentifier, TargetStorageClass};
+    let mut env = Env::with_config(Moto::start_strict(), &[]).await;
+    let base = obj(&[
+        ("repositoryName", "apps/kept".into()),
+        ("lifecyclePolicy", lifecycle(Some(7.0), None)),
+        ("tags", string_map(&[("team", "a")])),
+    ]);
+    let inputs = env.checked("kept", &base).await;
+    let (id, state) = env.create("kept", &inputs, false).await.unwrap();
+    let ecr = env.moto.ecr().await;
+    let old = common::oci::image(41, 1_000);
+    let new = common::oci::image(42, 2_000);
+    common::oci::push(&ecr, "apps/kept", &old, Some("old")).await;
+    common::oci::push(&ecr, "apps/kept", &new, Some("new")).await;
+    ecr.update_image_storage_class()
+        .repository_name("apps/kept")
+        .image_id(ImageIdentifier::builder().image_tag("old").build())
+        .target_storage_class(TargetStorageClass::Archive)
+        .send()
+        .await
+        .unwrap();
+    let statuses = || async {
+        // Archived images are listed only when asked for (ECR lists active ones by default).
+        let any = aws_sdk_ecr::types::DescribeImagesFilter::builder()
+            .image_status(aws_sdk_ecr::types::ImageStatusFilter::Any)
+            .build();
+        let out = ecr.describe_images().repository_name("apps/kept").filter(any).send().await.unwrap();
+        let mut s: Vec<(String, String)> = out
+            .image_details()
+            .iter()
+            .map(|d| {
+                (
+                    d.image_digest().unwrap_or_default().to_string(),
+                    d.image_status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        s.sort();
+        s
+    };
+    let before = statuses().await;
+    assert!(before.contains(&(old.digest.clone(), "ARCHIVED".to_string())), "{before:?}");
+    assert!(before.contains(&(new.digest.clone(), "ACTIVE".to_string())), "{before:?}");
+
+    let changed = obj(&[
+        ("repositoryName", "apps/kept".into()),
+        ("immutableTags", false.into()),
+        ("scanOnPush", false.into()),
+        ("lifecyclePolicy", lifecycle(Some(30.0), Some(5.0))),
+        ("tags", string_map(&[("team", "b")])),
+        ("pullPrincipals", strings(&["111122223333"])),
+        ("forceDelete", true.into()),
+    ]);
+    let (news, failures) = env.check("kept", &changed, &state).await;
+    assert!(failures.is_empty(), "{failures:?}");
+    env.moto.start_recording();
+    env.update("kept", &id, &state, &news, true).await.unwrap();
+    let state = env.update("kept", &id, &state, &news, false).await.unwrap();
+    let calls = env.moto.stop_recording();
+    let touching = ["BatchDeleteImage", "UpdateImageStorageClass", "PutImage", "BatchGetImage", "DeleteRepository"];
+    assert!(!calls.iter().any(|c| touching.contains(&c.as_str())), "no image call: {calls:?}");
+    assert!(calls.iter().any(|c| c == "PutLifecyclePolicy"), "the update was made: {calls:?}");
+    assert_eq!(statuses().await, before, "every image as it was");
+    let d = env.diff("kept", &id, &state, &news).await;
+    assert!(d.diffs.is_empty(), "{:?}", d.diffs);
+}
