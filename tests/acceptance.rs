@@ -200,6 +200,9 @@ async fn scenarios_on_the_target() {
         if let Err(e) = tokio::spawn(scenarios::registry(t.clone(), found.clone())).await {
             failures.push(format!("registry-wide settings: {}", panic_text(e)));
         }
+        if let Err(e) = tokio::spawn(scenarios::pull_time_exclusion(t.clone(), found.clone())).await {
+            failures.push(format!("pull-time update exclusion: {}", panic_text(e)));
+        }
         scenarios::restore_registry(&t, &found).await;
         let after = scenarios::registry_found(&t).await;
         if after != found {
