@@ -30,6 +30,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use aws_sdk_ecr::types::{
     RegistryScanningRule, ReplicationConfiguration, ReplicationDestination, ReplicationRule, RepositoryFilter,
     RepositoryFilterType, ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType,
+    SigningConfiguration, SigningRepositoryFilter, SigningRepositoryFilterType, SigningRule,
 };
 use common::{ACCOUNT, Moto, REGION, root, venv};
 use target::{ACCOUNTS, NAME_PREFIX, OPT_IN, Target};
@@ -442,6 +443,39 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
         .await
         .unwrap();
 
+    // Pull-time update exclusions: an old run's role, a young run's, others'.
+    let role = |name: &str| format!("arn:aws:iam::{ACCOUNT}:role/{name}");
+    for name in [format!("{old}/scanner"), format!("{young}/scanner"), "scanner".to_string()] {
+        ecr.register_pull_time_update_exclusion().principal_arn(role(&name)).send().await.unwrap();
+    }
+    // Signing: a rule of an old run, of a young run, and of others.
+    let profile = moto.create_signing_profile("release");
+    let signing_rule = |f: &str| {
+        SigningRule::builder()
+            .signing_profile_arn(&profile)
+            .repository_filters(
+                SigningRepositoryFilter::builder()
+                    .filter(f)
+                    .filter_type(SigningRepositoryFilterType::WildcardMatch)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    };
+    ecr.put_signing_configuration()
+        .signing_configuration(
+            SigningConfiguration::builder()
+                .rules(signing_rule(&format!("{old}/*")))
+                .rules(signing_rule(&format!("{young}/*")))
+                .rules(signing_rule("prod/*"))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
     let everything_before = moto.inventory().await;
     let policy_before = ecr.get_registry_policy().send().await.unwrap().policy_text().unwrap().to_string();
 
@@ -470,6 +504,8 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
         format!("registry policy statement {}", sid(&old)),
         format!("registry scanning filter {old}/*, {old}/extra*"),
         format!("replication rule for {old} (to us-west-2)"),
+        format!("pull-time update exclusion {}", role(&format!("{old}/scanner"))),
+        format!("signing rule for {old}/* ({profile})"),
     ]
     .into();
     assert_eq!(listed, expected.iter().map(String::as_str).collect::<BTreeSet<_>>(), "{text}");
@@ -538,6 +574,14 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
         .map(|r| r.repository_filters()[0].filter())
         .collect();
     assert_eq!(kept, vec![young.as_str(), "prod"]);
+    let mut principals: Vec<String> =
+        ecr.list_pull_time_update_exclusions().send().await.unwrap().pull_time_update_exclusions().to_vec();
+    principals.sort();
+    assert_eq!(principals, vec![role(&format!("{young}/scanner")), role("scanner")]);
+    let signing = ecr.get_signing_configuration().send().await.unwrap();
+    let kept: Vec<&str> =
+        signing.signing_configuration().unwrap().rules().iter().map(|r| r.repository_filters()[0].filter()).collect();
+    assert_eq!(kept, vec![format!("{young}/*").as_str(), "prod/*"]);
 
     // A second run finds nothing; --older-than 0s then takes the young run's
     // too, and still nothing of others.
