@@ -206,8 +206,44 @@ async fn rule_upstream(t: &Target, prefix: &str) -> Option<String> {
     }
 }
 
-/// A pull-through cache rule of ECR Public (no credentials needed). A rule
-/// of an upstream without credentials has nothing to update in place.
+/// Against AWS, two ARNs (comma-separated) of Secrets Manager secrets named
+/// `ecr-pullthroughcache/...` holding Docker Hub credentials, for the
+/// update in place of a rule's credential, which is skipped without them;
+/// against the emulator (which does not read secrets) two made-up ARNs.
+pub const PTC_SECRETS: &str = "AWSECR_ACC_PTC_SECRETS";
+
+fn ptc_secrets(t: &Target) -> Option<(String, String)> {
+    if t.is_local() {
+        let arn = |n: &str| {
+            format!(
+                "arn:aws:secretsmanager:{}:{}:secret:ecr-pullthroughcache/{}-{n}-AbCdEf",
+                t.region, t.account, t.prefix
+            )
+        };
+        return Some((arn("hub"), arn("hub2")));
+    }
+    let raw = std::env::var(PTC_SECRETS).ok()?;
+    let mut arns = raw.split(',').map(str::trim).filter(|a| !a.is_empty());
+    match (arns.next(), arns.next(), arns.next()) {
+        (Some(a), Some(b), None) => Some((a.to_string(), b.to_string())),
+        _ => panic!("{PTC_SECRETS} must hold two secret ARNs, comma-separated, got {raw:?}"),
+    }
+}
+
+async fn rule_credential(t: &Target, prefix: &str) -> Option<String> {
+    let r = t
+        .ecr
+        .describe_pull_through_cache_rules()
+        .ecr_repository_prefixes(prefix)
+        .send()
+        .await
+        .expect("DescribePullThroughCacheRules");
+    r.pull_through_cache_rules().first().and_then(|r| r.credential_arn()).map(str::to_string)
+}
+
+/// A pull-through cache rule of ECR Public (no credentials needed), then
+/// one of Docker Hub whose credential is updated in place (the only
+/// settings of a rule that change in place are its credential and role).
 pub async fn pull_through_cache_rule(t: Arc<Target>) {
     let mut rpc = t.provider().await;
     let prefix = t.name("ptc");
@@ -231,6 +267,31 @@ pub async fn pull_through_cache_rule(t: Arc<Target>) {
     assert_eq!(rule_upstream(&t, &moved).await.as_deref(), Some("public.ecr.aws"));
     rpc.delete(RULE, "cache", &new_id, &new_state).await.expect("delete");
     assert_eq!(rule_upstream(&t, &moved).await, None);
+
+    // Update in place: another credential for a Docker Hub rule.
+    let Some((first, second)) = ptc_secrets(&t) else {
+        eprintln!("the pull-through cache rule's update in place skipped: set {PTC_SECRETS} to run it");
+        return;
+    };
+    let prefix = t.name("hub");
+    let declared = obj(&[
+        ("ecrRepositoryPrefix", prefix.as_str().into()),
+        ("upstream", "docker-hub".into()),
+        ("credentialArn", first.as_str().into()),
+    ]);
+    let inputs = rpc.check(RULE, "hub", &declared, &Map::new()).await;
+    let (id, state) = rpc.create(RULE, "hub", &inputs).await;
+    assert_eq!(rule_credential(&t, &prefix).await.as_deref(), Some(first.as_str()));
+    let state = refresh_is_clean(&mut rpc, RULE, "hub", &id, &state, &inputs).await;
+    let declared = with(&declared, &[("credentialArn", second.as_str().into())]);
+    let news = rpc.check(RULE, "hub", &declared, &inputs).await;
+    let d = rpc.diff(RULE, "hub", &id, &state, &news).await;
+    assert_eq!((d.diffs.clone(), d.replaces.clone()), (vec!["credentialArn".to_string()], vec![]));
+    let state = rpc.update(RULE, "hub", &id, &state, &news).await;
+    assert_eq!(rule_credential(&t, &prefix).await.as_deref(), Some(second.as_str()), "updated in place");
+    import_is_clean(&mut rpc, RULE, "hub", &id, Some(&declared)).await;
+    rpc.delete(RULE, "hub", &id, &state).await.expect("delete");
+    assert_eq!(rule_upstream(&t, &prefix).await, None);
 }
 
 async fn template(t: &Target, prefix: &str) -> Option<aws_sdk_ecr::types::RepositoryCreationTemplate> {
