@@ -3,8 +3,9 @@
 //! (tests/acceptance/scenarios.rs) and run through the real provider binary
 //! against the local ECR by default, or against a real AWS account with
 //! `AWSECR_ACC=1`, its id in `AWSECR_ACC_ACCOUNTS`, and the standard AWS
-//! credentials and region. The registry-wide scenario runs against AWS only
-//! with `AWSECR_ACC_REGISTRY=1` too, and puts back what it found.
+//! credentials and region. The registry-wide scenarios (the Registry, the
+//! account settings, a pull-time update exclusion) run against AWS only
+//! with `AWSECR_ACC_REGISTRY=1` too, and put back what they found.
 //!
 //! Locally the suite also checks what only the emulator can show: that the
 //! IAM policy in tests/acceptance/iam-policy.json names exactly the actions

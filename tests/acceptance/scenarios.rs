@@ -605,10 +605,11 @@ pub fn replication_region(t: &Target) -> &'static str {
     if t.region == "us-west-2" { "us-east-2" } else { "us-west-2" }
 }
 
-/// The Registry (scanning of the run's repositories, a replication rule for
-/// them beside the rules found, and one registry policy statement, each
-/// marked with the run's prefix) and an AccountSetting, each taken over with
-/// `adopt` and given back.
+/// The Registry (scanning of the run's repositories, a replication rule and
+/// a signing rule for them beside the rules found, and one registry policy
+/// statement, each marked with the run's prefix) and an AccountSetting
+/// (updated in place, then replaced by another setting), each taken over
+/// with `adopt` and given back.
 pub async fn registry(t: Arc<Target>, found: RegistryFound) {
     let mut rpc = t.provider().await;
     let sid = format!("Acc{}", t.run_id.replace('-', ""));
