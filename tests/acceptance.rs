@@ -243,6 +243,66 @@ async fn scenarios_on_the_target() {
     assert!(failures.is_empty(), "acceptance run {} failed:\n{}", t.run_id, failures.join("\n"));
 }
 
+/// On the emulator, with settings of others there first (a signing rule,
+/// a pull-time update exclusion, `BLOB_MOUNTING` enabled): the
+/// registry-wide scenarios keep what they must keep, and the restore puts
+/// back what the Registry's delete removed and what a run that died
+/// half-way would leave.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registry_scenarios_put_back_what_they_found() {
+    let t = Arc::new(Target::local().await);
+    let moto = t.moto.as_ref().unwrap();
+    let theirs = format!("arn:aws:iam::{ACCOUNT}:role/team-scanner");
+    t.ecr.register_pull_time_update_exclusion().principal_arn(&theirs).send().await.unwrap();
+    let signing = |profile: &str, filter: &str| {
+        let rule = SigningRule::builder()
+            .signing_profile_arn(profile)
+            .repository_filters(
+                SigningRepositoryFilter::builder()
+                    .filter(filter)
+                    .filter_type(SigningRepositoryFilterType::WildcardMatch)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        SigningConfiguration::builder().rules(rule).build().unwrap()
+    };
+    let release = moto.create_signing_profile("release");
+    t.ecr.put_signing_configuration().signing_configuration(signing(&release, "prod/*")).send().await.unwrap();
+    t.ecr.put_account_setting().name("BLOB_MOUNTING").value("ENABLED").send().await.unwrap();
+    let found = scenarios::registry_found(&t).await;
+    assert_eq!(found.exclusions, vec![theirs.clone()]);
+    assert_eq!(found.signing, Some(vec![(release.clone(), vec!["prod/*".to_string()])]));
+    assert_eq!(found.blob_mounting, "ENABLED");
+
+    scenarios::registry(t.clone(), found.clone()).await;
+    scenarios::pull_time_exclusion(t.clone(), found.clone()).await;
+    assert_eq!(scenarios::registry_found(&t).await.exclusions, found.exclusions, "theirs kept throughout");
+    assert_eq!(scenarios::registry_found(&t).await.signing, None, "the Registry's delete removed the signing rules");
+    scenarios::restore_registry(&t, &found).await;
+    assert_eq!(scenarios::registry_found(&t).await, found);
+
+    // What a run that died half-way leaves: its exclusion registered, theirs
+    // gone, other signing rules, the other value.
+    let ours = format!("arn:aws:iam::{ACCOUNT}:role/{}/scanner", t.prefix);
+    t.ecr.register_pull_time_update_exclusion().principal_arn(&ours).send().await.unwrap();
+    t.ecr.deregister_pull_time_update_exclusion().principal_arn(&theirs).send().await.unwrap();
+    let audit = moto.create_signing_profile("audit");
+    let run_filter = format!("{}/*", t.prefix);
+    t.ecr.put_signing_configuration().signing_configuration(signing(&audit, &run_filter)).send().await.unwrap();
+    t.ecr.put_account_setting().name("BLOB_MOUNTING").value("DISABLED").send().await.unwrap();
+    assert_ne!(scenarios::registry_found(&t).await, found);
+    scenarios::restore_registry(&t, &found).await;
+    assert_eq!(scenarios::registry_found(&t).await, found);
+    // No signing configuration found: the one a run left is deleted.
+    t.ecr.delete_signing_configuration().send().await.unwrap();
+    let none = scenarios::registry_found(&t).await;
+    t.ecr.put_signing_configuration().signing_configuration(signing(&audit, &run_filter)).send().await.unwrap();
+    scenarios::restore_registry(&t, &none).await;
+    assert_eq!(scenarios::registry_found(&t).await.signing, None);
+}
+
 /// The smallest scenario on the selected target: the refusal tests run it
 /// in a child process with `AWSECR_ACC=1` pointed at the emulator.
 #[tokio::test]
