@@ -3,8 +3,9 @@
 //! (tests/acceptance/scenarios.rs) and run through the real provider binary
 //! against the local ECR by default, or against a real AWS account with
 //! `AWSECR_ACC=1`, its id in `AWSECR_ACC_ACCOUNTS`, and the standard AWS
-//! credentials and region. The registry-wide scenario runs against AWS only
-//! with `AWSECR_ACC_REGISTRY=1` too, and puts back what it found.
+//! credentials and region. The registry-wide scenarios (the Registry, the
+//! account settings, a pull-time update exclusion) run against AWS only
+//! with `AWSECR_ACC_REGISTRY=1` too, and put back what they found.
 //!
 //! Locally the suite also checks what only the emulator can show: that the
 //! IAM policy in tests/acceptance/iam-policy.json names exactly the actions
@@ -30,6 +31,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use aws_sdk_ecr::types::{
     RegistryScanningRule, ReplicationConfiguration, ReplicationDestination, ReplicationRule, RepositoryFilter,
     RepositoryFilterType, ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType,
+    SigningConfiguration, SigningRepositoryFilter, SigningRepositoryFilterType, SigningRule,
 };
 use common::{ACCOUNT, Moto, REGION, root, venv};
 use target::{ACCOUNTS, NAME_PREFIX, OPT_IN, Target};
@@ -200,6 +202,9 @@ async fn scenarios_on_the_target() {
         if let Err(e) = tokio::spawn(scenarios::registry(t.clone(), found.clone())).await {
             failures.push(format!("registry-wide settings: {}", panic_text(e)));
         }
+        if let Err(e) = tokio::spawn(scenarios::pull_time_exclusion(t.clone(), found.clone())).await {
+            failures.push(format!("pull-time update exclusion: {}", panic_text(e)));
+        }
         scenarios::restore_registry(&t, &found).await;
         let after = scenarios::registry_found(&t).await;
         if after != found {
@@ -236,6 +241,66 @@ async fn scenarios_on_the_target() {
         }
     }
     assert!(failures.is_empty(), "acceptance run {} failed:\n{}", t.run_id, failures.join("\n"));
+}
+
+/// On the emulator, with settings of others there first (a signing rule,
+/// a pull-time update exclusion, `BLOB_MOUNTING` enabled): the
+/// registry-wide scenarios keep what they must keep, and the restore puts
+/// back what the Registry's delete removed and what a run that died
+/// half-way would leave.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registry_scenarios_put_back_what_they_found() {
+    let t = Arc::new(Target::local().await);
+    let moto = t.moto.as_ref().unwrap();
+    let theirs = format!("arn:aws:iam::{ACCOUNT}:role/team-scanner");
+    t.ecr.register_pull_time_update_exclusion().principal_arn(&theirs).send().await.unwrap();
+    let signing = |profile: &str, filter: &str| {
+        let rule = SigningRule::builder()
+            .signing_profile_arn(profile)
+            .repository_filters(
+                SigningRepositoryFilter::builder()
+                    .filter(filter)
+                    .filter_type(SigningRepositoryFilterType::WildcardMatch)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        SigningConfiguration::builder().rules(rule).build().unwrap()
+    };
+    let release = moto.create_signing_profile("release");
+    t.ecr.put_signing_configuration().signing_configuration(signing(&release, "prod/*")).send().await.unwrap();
+    t.ecr.put_account_setting().name("BLOB_MOUNTING").value("ENABLED").send().await.unwrap();
+    let found = scenarios::registry_found(&t).await;
+    assert_eq!(found.exclusions, vec![theirs.clone()]);
+    assert_eq!(found.signing, Some(vec![(release.clone(), vec!["prod/*".to_string()])]));
+    assert_eq!(found.blob_mounting, "ENABLED");
+
+    scenarios::registry(t.clone(), found.clone()).await;
+    scenarios::pull_time_exclusion(t.clone(), found.clone()).await;
+    assert_eq!(scenarios::registry_found(&t).await.exclusions, found.exclusions, "theirs kept throughout");
+    assert_eq!(scenarios::registry_found(&t).await.signing, None, "the Registry's delete removed the signing rules");
+    scenarios::restore_registry(&t, &found).await;
+    assert_eq!(scenarios::registry_found(&t).await, found);
+
+    // What a run that died half-way leaves: its exclusion registered, theirs
+    // gone, other signing rules, the other value.
+    let ours = format!("arn:aws:iam::{ACCOUNT}:role/{}/scanner", t.prefix);
+    t.ecr.register_pull_time_update_exclusion().principal_arn(&ours).send().await.unwrap();
+    t.ecr.deregister_pull_time_update_exclusion().principal_arn(&theirs).send().await.unwrap();
+    let audit = moto.create_signing_profile("audit");
+    let run_filter = format!("{}/*", t.prefix);
+    t.ecr.put_signing_configuration().signing_configuration(signing(&audit, &run_filter)).send().await.unwrap();
+    t.ecr.put_account_setting().name("BLOB_MOUNTING").value("DISABLED").send().await.unwrap();
+    assert_ne!(scenarios::registry_found(&t).await, found);
+    scenarios::restore_registry(&t, &found).await;
+    assert_eq!(scenarios::registry_found(&t).await, found);
+    // No signing configuration found: the one a run left is deleted.
+    t.ecr.delete_signing_configuration().send().await.unwrap();
+    let none = scenarios::registry_found(&t).await;
+    t.ecr.put_signing_configuration().signing_configuration(signing(&audit, &run_filter)).send().await.unwrap();
+    scenarios::restore_registry(&t, &none).await;
+    assert_eq!(scenarios::registry_found(&t).await.signing, None);
 }
 
 /// The smallest scenario on the selected target: the refusal tests run it
@@ -439,6 +504,39 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
         .await
         .unwrap();
 
+    // Pull-time update exclusions: an old run's role, a young run's, others'.
+    let role = |name: &str| format!("arn:aws:iam::{ACCOUNT}:role/{name}");
+    for name in [format!("{old}/scanner"), format!("{young}/scanner"), "scanner".to_string()] {
+        ecr.register_pull_time_update_exclusion().principal_arn(role(&name)).send().await.unwrap();
+    }
+    // Signing: a rule of an old run, of a young run, and of others.
+    let profile = moto.create_signing_profile("release");
+    let signing_rule = |f: &str| {
+        SigningRule::builder()
+            .signing_profile_arn(&profile)
+            .repository_filters(
+                SigningRepositoryFilter::builder()
+                    .filter(f)
+                    .filter_type(SigningRepositoryFilterType::WildcardMatch)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    };
+    ecr.put_signing_configuration()
+        .signing_configuration(
+            SigningConfiguration::builder()
+                .rules(signing_rule(&format!("{old}/*")))
+                .rules(signing_rule(&format!("{young}/*")))
+                .rules(signing_rule("prod/*"))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
     let everything_before = moto.inventory().await;
     let policy_before = ecr.get_registry_policy().send().await.unwrap().policy_text().unwrap().to_string();
 
@@ -467,6 +565,8 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
         format!("registry policy statement {}", sid(&old)),
         format!("registry scanning filter {old}/*, {old}/extra*"),
         format!("replication rule for {old} (to us-west-2)"),
+        format!("pull-time update exclusion {}", role(&format!("{old}/scanner"))),
+        format!("signing rule for {old}/* ({profile})"),
     ]
     .into();
     assert_eq!(listed, expected.iter().map(String::as_str).collect::<BTreeSet<_>>(), "{text}");
@@ -535,6 +635,14 @@ async fn the_sweeper_lists_then_removes_exactly_the_old_leftovers() {
         .map(|r| r.repository_filters()[0].filter())
         .collect();
     assert_eq!(kept, vec![young.as_str(), "prod"]);
+    let mut principals: Vec<String> =
+        ecr.list_pull_time_update_exclusions().send().await.unwrap().pull_time_update_exclusions().to_vec();
+    principals.sort();
+    assert_eq!(principals, vec![role(&format!("{young}/scanner")), role("scanner")]);
+    let signing = ecr.get_signing_configuration().send().await.unwrap();
+    let kept: Vec<&str> =
+        signing.signing_configuration().unwrap().rules().iter().map(|r| r.repository_filters()[0].filter()).collect();
+    assert_eq!(kept, vec![format!("{young}/*").as_str(), "prod/*"]);
 
     // A second run finds nothing; --older-than 0s then takes the young run's
     // too, and still nothing of others.

@@ -10,6 +10,7 @@ use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::{
     RegistryScanningRule, ReplicationConfiguration, ReplicationDestination, ReplicationRule, RepositoryFilter,
     RepositoryFilterType, ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType,
+    SigningConfiguration, SigningRepositoryFilter, SigningRepositoryFilterType, SigningRule,
 };
 use pulumi_resource_awsecr::property::{Map, Value};
 use pulumi_resource_awsecr::proto::pulumirpc::diff_response::DiffChanges;
@@ -24,6 +25,11 @@ pub const RULE: &str = "awsecr:index:PullThroughCacheRule";
 pub const TEMPLATE: &str = "awsecr:index:RepositoryTemplate";
 pub const REGISTRY: &str = "awsecr:index:Registry";
 pub const SETTING: &str = "awsecr:index:AccountSetting";
+pub const EXCLUSION: &str = "awsecr:index:PullTimeUpdateExclusion";
+/// Against AWS, the ARN of an existing AWS Signer profile (platform
+/// Notation-OCI-SHA384-ECDSA) for the signing scenario, which is skipped
+/// without it; against the emulator the suite makes its own.
+pub const SIGNING_PROFILE: &str = "AWSECR_ACC_SIGNING_PROFILE";
 
 fn number(n: f64) -> Value {
     Value::Number(n)
@@ -200,8 +206,44 @@ async fn rule_upstream(t: &Target, prefix: &str) -> Option<String> {
     }
 }
 
-/// A pull-through cache rule of ECR Public (no credentials needed). A rule
-/// of an upstream without credentials has nothing to update in place.
+/// Against AWS, two ARNs (comma-separated) of Secrets Manager secrets named
+/// `ecr-pullthroughcache/...` holding Docker Hub credentials, for the
+/// update in place of a rule's credential, which is skipped without them;
+/// against the emulator (which does not read secrets) two made-up ARNs.
+pub const PTC_SECRETS: &str = "AWSECR_ACC_PTC_SECRETS";
+
+fn ptc_secrets(t: &Target) -> Option<(String, String)> {
+    if t.is_local() {
+        let arn = |n: &str| {
+            format!(
+                "arn:aws:secretsmanager:{}:{}:secret:ecr-pullthroughcache/{}-{n}-AbCdEf",
+                t.region, t.account, t.prefix
+            )
+        };
+        return Some((arn("hub"), arn("hub2")));
+    }
+    let raw = std::env::var(PTC_SECRETS).ok()?;
+    let mut arns = raw.split(',').map(str::trim).filter(|a| !a.is_empty());
+    match (arns.next(), arns.next(), arns.next()) {
+        (Some(a), Some(b), None) => Some((a.to_string(), b.to_string())),
+        _ => panic!("{PTC_SECRETS} must hold two secret ARNs, comma-separated, got {raw:?}"),
+    }
+}
+
+async fn rule_credential(t: &Target, prefix: &str) -> Option<String> {
+    let r = t
+        .ecr
+        .describe_pull_through_cache_rules()
+        .ecr_repository_prefixes(prefix)
+        .send()
+        .await
+        .expect("DescribePullThroughCacheRules");
+    r.pull_through_cache_rules().first().and_then(|r| r.credential_arn()).map(str::to_string)
+}
+
+/// A pull-through cache rule of ECR Public (no credentials needed), then
+/// one of Docker Hub whose credential is updated in place (the only
+/// settings of a rule that change in place are its credential and role).
 pub async fn pull_through_cache_rule(t: Arc<Target>) {
     let mut rpc = t.provider().await;
     let prefix = t.name("ptc");
@@ -225,6 +267,31 @@ pub async fn pull_through_cache_rule(t: Arc<Target>) {
     assert_eq!(rule_upstream(&t, &moved).await.as_deref(), Some("public.ecr.aws"));
     rpc.delete(RULE, "cache", &new_id, &new_state).await.expect("delete");
     assert_eq!(rule_upstream(&t, &moved).await, None);
+
+    // Update in place: another credential for a Docker Hub rule.
+    let Some((first, second)) = ptc_secrets(&t) else {
+        eprintln!("the pull-through cache rule's update in place skipped: set {PTC_SECRETS} to run it");
+        return;
+    };
+    let prefix = t.name("hub");
+    let declared = obj(&[
+        ("ecrRepositoryPrefix", prefix.as_str().into()),
+        ("upstream", "docker-hub".into()),
+        ("credentialArn", first.as_str().into()),
+    ]);
+    let inputs = rpc.check(RULE, "hub", &declared, &Map::new()).await;
+    let (id, state) = rpc.create(RULE, "hub", &inputs).await;
+    assert_eq!(rule_credential(&t, &prefix).await.as_deref(), Some(first.as_str()));
+    let state = refresh_is_clean(&mut rpc, RULE, "hub", &id, &state, &inputs).await;
+    let declared = with(&declared, &[("credentialArn", second.as_str().into())]);
+    let news = rpc.check(RULE, "hub", &declared, &inputs).await;
+    let d = rpc.diff(RULE, "hub", &id, &state, &news).await;
+    assert_eq!((d.diffs.clone(), d.replaces.clone()), (vec!["credentialArn".to_string()], vec![]));
+    let state = rpc.update(RULE, "hub", &id, &state, &news).await;
+    assert_eq!(rule_credential(&t, &prefix).await.as_deref(), Some(second.as_str()), "updated in place");
+    import_is_clean(&mut rpc, RULE, "hub", &id, Some(&declared)).await;
+    rpc.delete(RULE, "hub", &id, &state).await.expect("delete");
+    assert_eq!(rule_upstream(&t, &prefix).await, None);
 }
 
 async fn template(t: &Target, prefix: &str) -> Option<aws_sdk_ecr::types::RepositoryCreationTemplate> {
@@ -296,6 +363,13 @@ pub struct RegistryFound {
     pub scanning_rules: Vec<(String, Vec<String>)>,
     pub policy: Option<Json>,
     pub blob_mounting: String,
+    /// BASIC_SCAN_TYPE_VERSION (the AccountSetting's replacement sets it).
+    pub scan_type_version: String,
+    /// The principals of the pull-time update exclusions, sorted.
+    pub exclusions: Vec<String>,
+    /// The signing rules as (profile, filters), in ECR's order; `None`
+    /// when the registry has no signing configuration.
+    pub signing: Option<Vec<(String, Vec<String>)>>,
     /// Replication rules: (destinations as (region, registry id), prefixes).
     pub replication: Vec<Replication>,
 }
@@ -346,7 +420,43 @@ pub async fn registry_found(t: &Target) -> RegistryFound {
         .collect();
     replication.sort();
     let setting = t.ecr.get_account_setting().name("BLOB_MOUNTING").send().await.expect("GetAccountSetting");
+    let version = t.ecr.get_account_setting().name("BASIC_SCAN_TYPE_VERSION").send().await.expect("GetAccountSetting");
+    let mut exclusions = Vec::new();
+    let mut token = None;
+    loop {
+        let r = t
+            .ecr
+            .list_pull_time_update_exclusions()
+            .set_next_token(token)
+            .send()
+            .await
+            .expect("ListPullTimeUpdateExclusions");
+        exclusions.extend(r.pull_time_update_exclusions().iter().cloned());
+        token = r.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    exclusions.sort();
+    let signing = match t.ecr.get_signing_configuration().send().await {
+        Ok(c) => c.signing_configuration().map(|c| {
+            c.rules()
+                .iter()
+                .map(|r| {
+                    let f = r.repository_filters().iter().map(|f| f.filter().to_string()).collect();
+                    (r.signing_profile_arn().to_string(), f)
+                })
+                .collect()
+        }),
+        Err(e) => {
+            assert_eq!(e.code(), Some("SigningConfigurationNotFoundException"), "{e:?}");
+            None
+        }
+    };
     RegistryFound {
+        scan_type_version: version.value().unwrap_or("AWS_NATIVE").to_string(),
+        exclusions,
+        signing,
         scan_type: scanning.scan_type().map_or("BASIC", |s| s.as_str()).to_string(),
         scanning_rules: rules_of(&scanning),
         policy,
@@ -433,6 +543,61 @@ pub async fn restore_registry(t: &Target, found: &RegistryFound) {
             .await
             .expect("put the account setting back");
     }
+    if now.scan_type_version != found.scan_type_version {
+        t.ecr
+            .put_account_setting()
+            .name("BASIC_SCAN_TYPE_VERSION")
+            .value(&found.scan_type_version)
+            .send()
+            .await
+            .expect("put the account setting back");
+    }
+    for p in now.exclusions.iter().filter(|p| !found.exclusions.contains(p)) {
+        t.ecr
+            .deregister_pull_time_update_exclusion()
+            .principal_arn(p)
+            .send()
+            .await
+            .expect("deregister the exclusion the run left");
+    }
+    for p in found.exclusions.iter().filter(|p| !now.exclusions.contains(p)) {
+        t.ecr.register_pull_time_update_exclusion().principal_arn(p).send().await.expect("put the exclusion back");
+    }
+    if now.signing != found.signing {
+        match &found.signing {
+            Some(rules) => {
+                let rules: Vec<SigningRule> = rules
+                    .iter()
+                    .map(|(profile, filters)| {
+                        let mut r = SigningRule::builder().signing_profile_arn(profile);
+                        for f in filters {
+                            r = r.repository_filters(
+                                SigningRepositoryFilter::builder()
+                                    .filter(f)
+                                    .filter_type(SigningRepositoryFilterType::WildcardMatch)
+                                    .build()
+                                    .unwrap(),
+                            );
+                        }
+                        r.build().unwrap()
+                    })
+                    .collect();
+                t.ecr
+                    .put_signing_configuration()
+                    .signing_configuration(SigningConfiguration::builder().set_rules(Some(rules)).build().unwrap())
+                    .send()
+                    .await
+                    .expect("put the signing configuration back");
+            }
+            None => {
+                t.ecr
+                    .delete_signing_configuration()
+                    .send()
+                    .await
+                    .expect("delete the signing configuration the run left");
+            }
+        }
+    }
 }
 
 /// The region the run's replication rule names: another than the target's.
@@ -440,10 +605,11 @@ pub fn replication_region(t: &Target) -> &'static str {
     if t.region == "us-west-2" { "us-east-2" } else { "us-west-2" }
 }
 
-/// The Registry (scanning of the run's repositories, a replication rule for
-/// them beside the rules found, and one registry policy statement, each
-/// marked with the run's prefix) and an AccountSetting, each taken over with
-/// `adopt` and given back.
+/// The Registry (scanning of the run's repositories, a replication rule and
+/// a signing rule for them beside the rules found, and one registry policy
+/// statement, each marked with the run's prefix) and an AccountSetting
+/// (updated in place, then replaced by another setting), each taken over
+/// with `adopt` and given back.
 pub async fn registry(t: Arc<Target>, found: RegistryFound) {
     let mut rpc = t.provider().await;
     let sid = format!("Acc{}", t.run_id.replace('-', ""));
@@ -481,16 +647,38 @@ pub async fn registry(t: Arc<Target>, found: RegistryFound) {
         ("destinations", Value::Array(vec![Value::Object(obj(&[("region", other_region.into())]))])),
         ("repositoryPrefixes", strings(&[&t.prefix])),
     ])));
-    let declared = obj(&[
+    let mut declared = obj(&[
         ("scanning", scanning(&[&filter])),
         ("replication", Value::Array(rules)),
         ("policyStatements", Value::Array(vec![statement])),
         ("adopt", true.into()),
     ]);
+    // Managed signing: the rules found, kept, and one signing the run's
+    // repositories with a Signer profile (the emulator's own, or the one
+    // AWSECR_ACC_SIGNING_PROFILE names; none, no signing group).
+    let profile = signing_profile(&t);
+    let signing_rule = |arn: &str, filters: &[String]| {
+        let mut r = obj(&[("signingProfileArn", arn.into())]);
+        if !filters.is_empty() {
+            r.insert("repositoryFilters".into(), strings(&filters.iter().map(String::as_str).collect::<Vec<_>>()));
+        }
+        Value::Object(r)
+    };
+    let mut signed = found.signing.clone().unwrap_or_default();
+    if let Some(profile) = &profile {
+        signed.push((profile.clone(), vec![filter.clone()]));
+        let rules = signed.iter().map(|(arn, filters)| signing_rule(arn, filters)).collect();
+        declared.insert("signing".into(), Value::Array(rules));
+    } else {
+        eprintln!("signing scenario skipped: set {SIGNING_PROFILE} to a Signer profile's ARN to run it");
+    }
     let inputs = rpc.check(REGISTRY, "registry", &declared, &Map::new()).await;
     let (id, state) = rpc.create(REGISTRY, "registry", &inputs).await;
     assert_eq!(id, format!("{}/{}", t.account, t.region));
     let now = registry_found(&t).await;
+    if profile.is_some() {
+        assert_eq!(now.signing.as_ref(), Some(&signed), "the run's signing rule after the rules found");
+    }
     assert_eq!(now.scanning_rules, vec![("SCAN_ON_PUSH".to_string(), vec![filter.clone()])]);
     let ours: Replication = (vec![(other_region.to_string(), t.account.clone())], vec![t.prefix.clone()]);
     let mut expected = found.replication.clone();
@@ -521,7 +709,9 @@ pub async fn registry(t: Arc<Target>, found: RegistryFound) {
     // false: the program `pulumi import` writes, not this one.
     import_is_clean(&mut rpc, REGISTRY, "registry", &id, None).await;
 
-    // An account setting: the other value, then the found one put back.
+    // An account setting: the other value, an update in place back to the
+    // found one and again to the other, then a replacement by another
+    // setting (its name replaces), whose delete puts the found value back.
     let other = if found.blob_mounting == "ENABLED" { "DISABLED" } else { "ENABLED" };
     let setting = obj(&[("name", "BLOB_MOUNTING".into()), ("value", other.into()), ("adopt", true.into())]);
     let setting_inputs = rpc.check(SETTING, "blob", &setting, &Map::new()).await;
@@ -530,12 +720,82 @@ pub async fn registry(t: Arc<Target>, found: RegistryFound) {
     assert_eq!(registry_found(&t).await.blob_mounting, other);
     let setting_state = refresh_is_clean(&mut rpc, SETTING, "blob", &setting_id, &setting_state, &setting_inputs).await;
     import_is_clean(&mut rpc, SETTING, "blob", &setting_id, None).await;
-    rpc.delete(SETTING, "blob", &setting_id, &setting_state).await.expect("delete the setting");
+    let mut setting_state = setting_state;
+    for value in [found.blob_mounting.as_str(), other] {
+        let news = rpc.check(SETTING, "blob", &with(&setting, &[("value", value.into())]), &setting_inputs).await;
+        let d = rpc.diff(SETTING, "blob", &setting_id, &setting_state, &news).await;
+        assert_eq!((d.diffs.clone(), d.replaces.clone()), (vec!["value".to_string()], vec![]), "{value}");
+        setting_state = rpc.update(SETTING, "blob", &setting_id, &setting_state, &news).await;
+        assert_eq!(registry_found(&t).await.blob_mounting, value, "updated in place");
+    }
+    let version = obj(&[("name", "BASIC_SCAN_TYPE_VERSION".into()), ("adopt", true.into())]);
+    let replacement = rpc.check(SETTING, "blob", &version, &setting_inputs).await;
+    let d = rpc.diff(SETTING, "blob", &setting_id, &setting_state, &replacement).await;
+    assert_eq!(d.replaces, vec!["name".to_string()]);
+    assert!(!d.delete_before_replace, "two settings can be held at once");
+    let (version_id, version_state) = rpc.create(SETTING, "blob", &replacement).await;
+    assert_eq!(text(&version_state, "previousValue"), found.scan_type_version);
+    rpc.delete(SETTING, "blob", &setting_id, &setting_state).await.expect("delete the replaced setting");
     assert_eq!(registry_found(&t).await.blob_mounting, found.blob_mounting, "the found value is back");
+    rpc.delete(SETTING, "blob", &version_id, &version_state).await.expect("delete the setting");
+    assert_eq!(registry_found(&t).await.scan_type_version, found.scan_type_version);
 
     rpc.delete(REGISTRY, "registry", &id, &state).await.expect("delete the registry");
     let after = registry_found(&t).await;
     assert!(!statements(&after.policy).iter().any(|s| s["Sid"] == ours.as_str()), "our statement is gone");
     assert!(after.scanning_rules.is_empty(), "scanning is back to AWS's default: {:?}", after.scanning_rules);
     assert!(after.replication.is_empty(), "the replication rules are removed: {:?}", after.replication);
+    if profile.is_some() {
+        assert_eq!(after.signing, None, "the signing configuration is removed");
+    }
+}
+
+/// The Signer profile of the signing scenario: against the emulator one the
+/// suite makes (as tests/common does), against AWS the one
+/// [`SIGNING_PROFILE`] names, if any.
+fn signing_profile(t: &Target) -> Option<String> {
+    match &t.moto {
+        Some(moto) => Some(moto.create_signing_profile(&format!("awsecracc{}", t.run_id.replace('-', "")))),
+        None => std::env::var(SIGNING_PROFILE).ok().filter(|v| !v.is_empty()),
+    }
+}
+
+async fn exclusions(t: &Target) -> Vec<String> {
+    registry_found(t).await.exclusions
+}
+
+/// A PullTimeUpdateExclusion for a role under the run's prefix (one the
+/// suite never creates in IAM): create, refresh, import, a replacement
+/// (another principal, registered before the old one goes), delete. The
+/// exclusions found are never touched.
+pub async fn pull_time_exclusion(t: Arc<Target>, found: RegistryFound) {
+    let mut rpc = t.provider().await;
+    let principal = |leaf: &str| format!("arn:aws:iam::{}:role/{}/{leaf}", t.account, t.prefix);
+    let scanner = principal("scanner");
+    let declared = obj(&[("principalArn", scanner.as_str().into())]);
+    let inputs = rpc.check(EXCLUSION, "scanner", &declared, &Map::new()).await;
+    let (id, state) = rpc.create(EXCLUSION, "scanner", &inputs).await;
+    assert_eq!(id, scanner);
+    assert_eq!(text(&state, "registryId"), t.account);
+    let mut expected = found.exclusions.clone();
+    expected.push(scanner.clone());
+    expected.sort();
+    assert_eq!(exclusions(&t).await, expected, "the run's principal beside those found");
+    let state = refresh_is_clean(&mut rpc, EXCLUSION, "scanner", &id, &state, &inputs).await;
+    import_is_clean(&mut rpc, EXCLUSION, "scanner", &id, Some(&declared)).await;
+
+    let moved = principal("scanner2");
+    let declared = obj(&[("principalArn", moved.as_str().into())]);
+    let news = rpc.check(EXCLUSION, "scanner", &declared, &inputs).await;
+    let d = rpc.diff(EXCLUSION, "scanner", &id, &state, &news).await;
+    assert_eq!(d.replaces, vec!["principalArn".to_string()]);
+    assert!(!d.delete_before_replace, "the new principal is registered first");
+    let (new_id, new_state) = rpc.create(EXCLUSION, "scanner", &news).await;
+    rpc.delete(EXCLUSION, "scanner", &id, &state).await.expect("delete the replaced exclusion");
+    let mut expected = found.exclusions.clone();
+    expected.push(moved.clone());
+    expected.sort();
+    assert_eq!(exclusions(&t).await, expected);
+    rpc.delete(EXCLUSION, "scanner", &new_id, &new_state).await.expect("delete");
+    assert_eq!(exclusions(&t).await, found.exclusions, "only the run's principals were deregistered");
 }

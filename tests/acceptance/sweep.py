@@ -12,7 +12,10 @@ deletes, in one region (--region, else AWS_REGION or AWS_DEFAULT_REGION):
 - the registry-wide marks of a run: registry policy statements whose Sid is
   `AwsecrAcc<run id without the dash>`, replication rules whose every prefix
   filter starts with --prefix, and registry scanning filters that start with
-  --prefix (the other statements, rules and filters are kept).
+  --prefix (the other statements, rules and filters are kept);
+- pull-time update exclusions of IAM roles whose name (with its path)
+  starts with --prefix, and signing rules whose every filter starts with
+  --prefix (the signing configuration deleted when no rule is left).
 
 Only what is older than --older-than goes: the age is counted from the start
 time in the name (from ECR's createdAt for a repository, rule or template
@@ -146,6 +149,42 @@ def find(ecr, prefix, cutoff):
                     rules.append({"scanFrequency": r["scanFrequency"], "repositoryFilters": kept})
             ecr.put_registry_scanning_configuration(scanType=live.get("scanType", "BASIC"), rules=rules)
         found.append(("registry scanning filter", ", ".join(marked), "", drop_filters))
+
+    # Pull-time update exclusions of a run: a role under the run's prefix.
+    principals, token = [], None
+    while True:
+        page = ecr.list_pull_time_update_exclusions(**({"nextToken": token} if token else {}))
+        principals += page.get("pullTimeUpdateExclusions", [])
+        token = page.get("nextToken")
+        if not token:
+            break
+    for principal in principals:
+        name = principal.split(":role/", 1)[1] if ":role/" in principal else ""
+        if name.startswith(prefix) and old(name):
+            found.append(("pull-time update exclusion", principal, "",
+                          lambda p=principal: ecr.deregister_pull_time_update_exclusion(principalArn=p)))
+
+    # Signing rules marked by a run: every filter of the rule under the prefix.
+    def marked_signing(rule):
+        filters = [f["filter"] for f in rule.get("repositoryFilters", [])]
+        return bool(filters) and all(f.startswith(prefix) and old(f) for f in filters)
+
+    def signing_rules():
+        try:
+            return ecr.get_signing_configuration()["signingConfiguration"]["rules"]
+        except ecr.exceptions.SigningConfigurationNotFoundException:
+            return []
+
+    marked = [r for r in signing_rules() if marked_signing(r)]
+    if marked:
+        def drop_signing():
+            kept = [r for r in signing_rules() if not marked_signing(r)]
+            if kept:
+                ecr.put_signing_configuration(signingConfiguration={"rules": kept})
+            else:
+                ecr.delete_signing_configuration()
+        names = ", ".join(f["filter"] for r in marked for f in r["repositoryFilters"])
+        found.append(("signing rule for", names, ", ".join(r["signingProfileArn"] for r in marked), drop_signing))
     return found
 
 

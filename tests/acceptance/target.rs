@@ -99,7 +99,7 @@ impl Target {
         if real_aws_requested() { Target::aws().await } else { Ok(Target::local().await) }
     }
 
-    async fn local() -> Target {
+    pub async fn local() -> Target {
         let moto = Moto::start_strict();
         // Every call of the run, the account check's included, for the IAM
         // policy's test (tests/acceptance.rs).
