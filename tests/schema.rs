@@ -141,7 +141,14 @@ fn lifecycle_type_matches() {
     );
     assert_eq!(
         keys(&s["types"]["awsecr:index:TaggedLifecycleRule"]["properties"]),
-        set(&["tagPatterns", "tagPrefixes", "expireAfterDays", "keepLast", "archiveAfterDays", "archiveNotPulledForDays"])
+        set(&[
+            "tagPatterns",
+            "tagPrefixes",
+            "expireAfterDays",
+            "keepLast",
+            "archiveAfterDays",
+            "archiveNotPulledForDays"
+        ])
     );
 }
 

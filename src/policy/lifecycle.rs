@@ -468,14 +468,16 @@ pub fn read(r: &mut Reader<'_>, key: &str) -> Field<Option<LifecyclePolicy>> {
                         _ => {}
                     }
                 }
-                if let Field::Known(list) = &out {
-                    if let Some((i, j)) = same_prefixes(list) {
-                        lr.fail(
-                            &format!("tagged[{j}].tagPrefixes"),
-                            format!("are the prefixes of tagged[{i}]: ECR refuses two rules with the same prefixes; join the two rules or change one"),
-                        );
-                        out = Field::Invalid;
-                    }
+                if let Field::Known(list) = &out
+                    && let Some((i, j)) = same_prefixes(list)
+                {
+                    lr.fail(
+                        &format!("tagged[{j}].tagPrefixes"),
+                        format!(
+                            "are the prefixes of tagged[{i}]: ECR refuses two rules with the same prefixes; join the two rules or change one"
+                        ),
+                    );
+                    out = Field::Invalid;
                 }
                 out
             }
