@@ -422,19 +422,12 @@ pub fn read(r: &mut Reader<'_>, key: &str) -> Field<Option<LifecyclePolicy>> {
         let count = lr.int("maxImageCount", MAX_IMAGE_COUNT_RANGE.0, MAX_IMAGE_COUNT_RANGE.1);
         let archive_days = lr.int("archiveUntaggedAfterDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
         let archive_unpulled = lr.int("archiveUntaggedNotPulledForDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
-        let archived = match lr.int("expireArchivedAfterDays", 1, EXPIRE_ARCHIVED_RANGE.1) {
-            Field::Known(d) if d < EXPIRE_ARCHIVED_RANGE.0 => {
-                lr.fail(
-                    "expireArchivedAfterDays",
-                    format!(
-                        "must be between {} and {}, got {d}: ECR keeps an archived image at least {} days",
-                        EXPIRE_ARCHIVED_RANGE.0, EXPIRE_ARCHIVED_RANGE.1, EXPIRE_ARCHIVED_RANGE.0
-                    ),
-                );
-                Field::Invalid
-            }
-            other => other,
-        };
+        let archived = lr.int("expireArchivedAfterDays", EXPIRE_ARCHIVED_RANGE.0, EXPIRE_ARCHIVED_RANGE.1);
+        if matches!(archived, Field::Invalid)
+            && let Some(f) = lr.failures.last_mut().filter(|f| f.property.ends_with("expireArchivedAfterDays"))
+        {
+            f.reason.push_str(&format!(": ECR keeps an archived image at least {} days", EXPIRE_ARCHIVED_RANGE.0));
+        }
         let untagged_given: Vec<&str> = UNTAGGED_FIELDS
             .iter()
             .zip([&days, &archive_days, &archive_unpulled])
