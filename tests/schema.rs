@@ -130,7 +130,25 @@ fn lifecycle_type_matches() {
     let s = schema();
     assert_eq!(
         keys(&s["types"]["awsecr:index:LifecyclePolicy"]["properties"]),
-        set(&["expireUntaggedAfterDays", "maxImageCount", "tagged"])
+        set(&[
+            "expireUntaggedAfterDays",
+            "maxImageCount",
+            "tagged",
+            "archiveUntaggedAfterDays",
+            "archiveUntaggedNotPulledForDays",
+            "expireArchivedAfterDays",
+        ])
+    );
+    assert_eq!(
+        keys(&s["types"]["awsecr:index:TaggedLifecycleRule"]["properties"]),
+        set(&[
+            "tagPatterns",
+            "tagPrefixes",
+            "expireAfterDays",
+            "keepLast",
+            "archiveAfterDays",
+            "archiveNotPulledForDays"
+        ])
     );
 }
 

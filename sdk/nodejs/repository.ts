@@ -46,6 +46,27 @@ import * as utilities from "./utilities";
  * export const repositoryUrl = api.repositoryUrl;
  * export const pullPolicy = api.pullPolicyDocument;
  * ```
+ * ### Archive images nobody pulls
+ *
+ * Untagged images are archived when nobody has pulled them for 30 days, release images 180 days after their push, pull-request images expire after 7 days, and archived images expire a year after they were archived. Archived images cost less to keep and must be restored before they can be pulled.
+ *
+ * ```typescript
+ * import * as awsecr from "@pulumi-awsecr/awsecr";
+ *
+ * const builds = new awsecr.Repository("builds", {
+ *     repositoryName: "platform/builds",
+ *     lifecyclePolicy: {
+ *         archiveUntaggedNotPulledForDays: 30,
+ *         expireArchivedAfterDays: 365,
+ *         tagged: [
+ *             { tagPatterns: ["pr-*"], expireAfterDays: 7 },
+ *             { tagPrefixes: ["v"], archiveAfterDays: 180 },
+ *         ],
+ *     },
+ * });
+ *
+ * export const lifecyclePolicyText = builds.lifecyclePolicyText;
+ * ```
  * ### A central registry for an AWS Organization
  *
  * One account holds the images; every account of the organization may pull, the CI role of the build account pushes, and Lambda functions in the workload account run these images. The repository policy has one statement per grant, and a policy written this way by hand imports into the same fields.
@@ -138,7 +159,7 @@ export class Repository extends pulumi.CustomResource {
      */
     declare public readonly lambdaPull: pulumi.Output<outputs.LambdaPull | undefined>;
     /**
-     * Image expiry rules. Removing it removes the repository's lifecycle policy.
+     * Image expiry and archive rules. Removing it removes the repository's lifecycle policy.
      */
     declare public readonly lifecyclePolicy: pulumi.Output<outputs.LifecyclePolicy | undefined>;
     /**
@@ -311,7 +332,7 @@ export interface RepositoryArgs {
      */
     lambdaPull?: pulumi.Input<inputs.LambdaPullArgs | undefined>;
     /**
-     * Image expiry rules. Removing it removes the repository's lifecycle policy.
+     * Image expiry and archive rules. Removing it removes the repository's lifecycle policy.
      */
     lifecyclePolicy?: pulumi.Input<inputs.LifecyclePolicyArgs | undefined>;
     /**

@@ -112,7 +112,7 @@ export class RepositoryTemplate extends pulumi.CustomResource {
      */
     declare public readonly lambdaPull: pulumi.Output<outputs.LambdaPull | undefined>;
     /**
-     * Image expiry rules of the created repositories, the Repository's own fields and generator.
+     * Image expiry and archive rules of the created repositories, the Repository's own fields and generator.
      */
     declare public readonly lifecyclePolicy: pulumi.Output<outputs.LifecyclePolicy | undefined>;
     /**
@@ -274,7 +274,7 @@ export interface RepositoryTemplateArgs {
      */
     lambdaPull?: pulumi.Input<inputs.LambdaPullArgs | undefined>;
     /**
-     * Image expiry rules of the created repositories, the Repository's own fields and generator.
+     * Image expiry and archive rules of the created repositories, the Repository's own fields and generator.
      */
     lifecyclePolicy?: pulumi.Input<inputs.LifecyclePolicyArgs | undefined>;
     /**

@@ -9,6 +9,15 @@
 //! a later rule; the `any` rule must come last (AWS's "Lifecycle policy
 //! properties" documentation). The generated policy is therefore: the
 //! untagged rule, the tagged rules in the order given, the `any` rule.
+//!
+//! Archive rules: a rule may move images to ECR's archive storage class
+//! (`action: transition`, `targetStorageClass: archive`) after N days since
+//! push (`sinceImagePushed`) or since the last pull (`sinceImagePulled`, which
+//! ECR allows with a transition only: there is no "expire when unpulled"), and
+//! archived images expire N days after archiving (`storageClass: archive`,
+//! `sinceImageTransitioned`, N >= 90). Rules of the archive class are
+//! evaluated apart from the standard ones, so the archived-image rule is
+//! written last, after the `any` rule.
 
 use std::collections::BTreeSet;
 
@@ -27,6 +36,11 @@ pub const KEEP_LAST_RANGE: (i64, i64) = (1, 10000);
 pub const MAX_POLICY_LENGTH: usize = 30_720;
 /// Wildcards one tag pattern may hold (AWS's lifecycle policy documentation).
 pub const MAX_WILDCARDS: usize = 4;
+/// Days before an image may be archived (since push or last pull).
+pub const ARCHIVE_RANGE: (i64, i64) = (1, 3650);
+/// Days archived images stay before they expire: ECR keeps an archived
+/// image at least 90 days.
+pub const EXPIRE_ARCHIVED_RANGE: (i64, i64) = (90, 3650);
 
 /// Which tagged images a rule selects: those with a tag matching each of
 /// these patterns (`*` wildcards) or starting with each of these prefixes.
@@ -57,6 +71,11 @@ pub enum TaggedAction {
     ExpireAfterDays(u32),
     /// Keep only this many of the most recently pushed.
     KeepLast(u32),
+    /// Move them to the archive this many days after they were pushed.
+    ArchiveAfterDays(u32),
+    /// Move them to the archive when not pulled for this many days (since
+    /// the push for an image never pulled).
+    ArchiveNotPulledForDays(u32),
 }
 
 /// One rule for tagged images.
@@ -73,6 +92,23 @@ pub struct LifecyclePolicy {
     pub max_image_count: Option<u32>,
     /// Rules for tagged images, in the order they are evaluated.
     pub tagged: Vec<TaggedRule>,
+    /// Archive untagged images this many days after push (ECR takes one
+    /// rule for untagged images: at most one of the three untagged fields).
+    pub archive_untagged_after_days: Option<u32>,
+    /// Archive untagged images not pulled for this many days.
+    pub archive_untagged_not_pulled_for_days: Option<u32>,
+    /// Expire archived images this many days after they were archived.
+    pub expire_archived_after_days: Option<u32>,
+}
+
+/// The untagged rule's count type and whether it archives (None: no rule).
+fn untagged_rule(p: &LifecyclePolicy) -> Option<(&'static str, bool, u32)> {
+    match (p.expire_untagged_after_days, p.archive_untagged_after_days, p.archive_untagged_not_pulled_for_days) {
+        (Some(d), _, _) => Some(("sinceImagePushed", false, d)),
+        (None, Some(d), _) => Some(("sinceImagePushed", true, d)),
+        (None, None, Some(d)) => Some(("sinceImagePulled", true, d)),
+        (None, None, None) => None,
+    }
 }
 
 /// Why a tag prefix or pattern is not one a lifecycle policy can hold: 1 to
@@ -94,7 +130,12 @@ pub fn tag_filter_problem(filter: &str, pattern: bool) -> Option<String> {
 
 impl LifecyclePolicy {
     pub fn is_empty(&self) -> bool {
-        self.expire_untagged_after_days.is_none() && self.max_image_count.is_none() && self.tagged.is_empty()
+        self.expire_untagged_after_days.is_none()
+            && self.max_image_count.is_none()
+            && self.tagged.is_empty()
+            && self.archive_untagged_after_days.is_none()
+            && self.archive_untagged_not_pulled_for_days.is_none()
+            && self.expire_archived_after_days.is_none()
     }
 
     /// The same policy by meaning: the order of prefixes or patterns inside
@@ -103,6 +144,9 @@ impl LifecyclePolicy {
     pub fn same_as(&self, other: &LifecyclePolicy) -> bool {
         self.expire_untagged_after_days == other.expire_untagged_after_days
             && self.max_image_count == other.max_image_count
+            && self.archive_untagged_after_days == other.archive_untagged_after_days
+            && self.archive_untagged_not_pulled_for_days == other.archive_untagged_not_pulled_for_days
+            && self.expire_archived_after_days == other.expire_archived_after_days
             && self.tagged.len() == other.tagged.len()
             && self
                 .tagged
@@ -120,6 +164,15 @@ impl LifecyclePolicy {
         if let Some(c) = self.max_image_count {
             m.insert("maxImageCount".into(), Value::Number(c.into()));
         }
+        for (key, v) in [
+            ("archiveUntaggedAfterDays", self.archive_untagged_after_days),
+            ("archiveUntaggedNotPulledForDays", self.archive_untagged_not_pulled_for_days),
+            ("expireArchivedAfterDays", self.expire_archived_after_days),
+        ] {
+            if let Some(d) = v {
+                m.insert(key.into(), Value::Number(d.into()));
+            }
+        }
         if !self.tagged.is_empty() {
             let rules = self
                 .tagged
@@ -134,6 +187,8 @@ impl LifecyclePolicy {
                     let (key, n) = match rule.action {
                         TaggedAction::ExpireAfterDays(d) => ("expireAfterDays", d),
                         TaggedAction::KeepLast(k) => ("keepLast", k),
+                        TaggedAction::ArchiveAfterDays(d) => ("archiveAfterDays", d),
+                        TaggedAction::ArchiveNotPulledForDays(d) => ("archiveNotPulledForDays", d),
                     };
                     r.insert(key.into(), Value::Number(n.into()));
                     Value::Object(r)
@@ -145,22 +200,34 @@ impl LifecyclePolicy {
     }
 
     /// The ECR policy document: the untagged rule first, the tagged rules in
-    /// the order given, the `any` rule last (ECR requires it to have the
-    /// highest priority number); priorities 1, 2, 3, ...
+    /// the order given, the `any` rule last of the standard class (ECR
+    /// requires it to have the highest priority number), then the rule for
+    /// archived images; priorities 1, 2, 3, ...
     pub fn to_json(&self) -> Option<String> {
         let mut rules: Vec<Json> = Vec::new();
-        let mut push = |description: String, selection: Json| {
+        let mut push = |description: String, selection: Json, archive: bool| {
+            let action = if archive {
+                json!({"type": "transition", "targetStorageClass": "archive"})
+            } else {
+                json!({"type": "expire"})
+            };
             rules.push(json!({
                 "rulePriority": rules.len() + 1,
                 "description": description,
                 "selection": selection,
-                "action": {"type": "expire"},
+                "action": action,
             }));
         };
-        if let Some(days) = self.expire_untagged_after_days {
+        if let Some((count_type, archive, days)) = untagged_rule(self) {
+            let description = match (archive, count_type) {
+                (false, _) => format!("Expire untagged images older than {days} days"),
+                (true, "sinceImagePushed") => format!("Archive untagged images older than {days} days"),
+                _ => format!("Archive untagged images not pulled for {days} days"),
+            };
             push(
-                format!("Expire untagged images older than {days} days"),
-                json!({"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": days}),
+                description,
+                json!({"tagStatus": "untagged", "countType": count_type, "countUnit": "days", "countNumber": days}),
+                archive,
             );
         }
         for rule in &self.tagged {
@@ -169,25 +236,45 @@ impl LifecyclePolicy {
                 TagSelector::Prefixes(p) => ("tagPrefixList", p, "starting with"),
             };
             let mut selection = json!({"tagStatus": "tagged", list_key: list});
-            let description = match rule.action {
-                TaggedAction::ExpireAfterDays(days) => {
-                    selection["countType"] = json!("sinceImagePushed");
-                    selection["countUnit"] = json!("days");
-                    selection["countNumber"] = json!(days);
-                    format!("Expire images tagged {which} {} older than {days} days", list.join(", "))
+            let tags = list.join(", ");
+            let mut days = |count_type: &str, days: u32| {
+                selection["countType"] = json!(count_type);
+                selection["countUnit"] = json!("days");
+                selection["countNumber"] = json!(days);
+            };
+            let (description, archive) = match rule.action {
+                TaggedAction::ExpireAfterDays(d) => {
+                    days("sinceImagePushed", d);
+                    (format!("Expire images tagged {which} {tags} older than {d} days"), false)
+                }
+                TaggedAction::ArchiveAfterDays(d) => {
+                    days("sinceImagePushed", d);
+                    (format!("Archive images tagged {which} {tags} older than {d} days"), true)
+                }
+                TaggedAction::ArchiveNotPulledForDays(d) => {
+                    days("sinceImagePulled", d);
+                    (format!("Archive images tagged {which} {tags} not pulled for {d} days"), true)
                 }
                 TaggedAction::KeepLast(count) => {
                     selection["countType"] = json!("imageCountMoreThan");
                     selection["countNumber"] = json!(count);
-                    format!("Keep only the {count} most recent images tagged {which} {}", list.join(", "))
+                    (format!("Keep only the {count} most recent images tagged {which} {tags}"), false)
                 }
             };
-            push(description, selection);
+            push(description, selection, archive);
         }
         if let Some(count) = self.max_image_count {
             push(
                 format!("Keep only the {count} most recent images"),
                 json!({"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": count}),
+                false,
+            );
+        }
+        if let Some(days) = self.expire_archived_after_days {
+            push(
+                format!("Expire archived images {days} days after they were archived"),
+                json!({"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned", "countUnit": "days", "countNumber": days}),
+                false,
             );
         }
         if rules.is_empty() { None } else { Some(json!({ "rules": rules }).to_string()) }
@@ -196,9 +283,12 @@ impl LifecyclePolicy {
     /// Reads a policy document back into the simple fields. `None` when the
     /// document holds anything the fields cannot express (other count types
     /// or actions, a second untagged or `any` rule, an `any` rule that is not
-    /// last, both a prefix and a pattern list in one rule). The untagged rule
-    /// may stand anywhere before the `any` rule: it selects images no tagged
-    /// rule does, so its place changes nothing.
+    /// last of the standard class, both a prefix and a pattern list in one
+    /// rule, archived-image rules other than one for any image). The
+    /// untagged rule may stand anywhere before the `any` rule: it selects
+    /// images no tagged rule does, so its place changes nothing; the rule
+    /// for archived images may stand anywhere (ECR evaluates the archive
+    /// class apart). `storageClass: standard` is the default, written or not.
     pub fn from_json(text: &str) -> Option<LifecyclePolicy> {
         let doc: Json = serde_json::from_str(text).ok()?;
         let obj = doc.as_object()?;
@@ -213,21 +303,52 @@ impl LifecyclePolicy {
             if r.keys().any(|k| !["rulePriority", "description", "selection", "action"].contains(&k.as_str())) {
                 return None;
             }
-            if r.get("action")? != &json!({"type": "expire"}) || out.max_image_count.is_some() {
+            let action = r.get("action")?;
+            let archive = if action == &json!({"type": "expire"}) {
+                false
+            } else if action == &json!({"type": "transition", "targetStorageClass": "archive"}) {
+                true
+            } else {
                 return None;
-            }
-            let sel = r.get("selection")?.as_object()?;
+            };
+            let mut sel = r.get("selection")?.as_object()?.clone();
+            let storage = match sel.remove("storageClass") {
+                None => "standard".to_string(),
+                Some(Json::String(s)) => s,
+                Some(_) => return None,
+            };
             let number = sel.get("countNumber")?.as_u64().and_then(|n| u32::try_from(n).ok())?;
             let status = sel.get("tagStatus")?.as_str()?;
             let count_type = sel.get("countType")?.as_str()?;
             let in_days = sel.get("countUnit").and_then(Json::as_str) == Some("days");
-            match (status, count_type) {
-                ("untagged", "sinceImagePushed")
-                    if out.expire_untagged_after_days.is_none() && in_days && sel.len() == 4 =>
+            if storage == "archive" {
+                if archive
+                    || status != "any"
+                    || count_type != "sinceImageTransitioned"
+                    || !in_days
+                    || sel.len() != 4
+                    || out.expire_archived_after_days.is_some()
                 {
-                    out.expire_untagged_after_days = Some(number)
+                    return None;
                 }
-                ("any", "imageCountMoreThan") if sel.len() == 3 => out.max_image_count = Some(number),
+                out.expire_archived_after_days = Some(number);
+                continue;
+            }
+            if storage != "standard" || out.max_image_count.is_some() {
+                return None;
+            }
+            match (status, count_type) {
+                ("untagged", "sinceImagePushed" | "sinceImagePulled")
+                    if untagged_rule(&out).is_none() && in_days && sel.len() == 4 =>
+                {
+                    match (archive, count_type) {
+                        (false, "sinceImagePushed") => out.expire_untagged_after_days = Some(number),
+                        (true, "sinceImagePushed") => out.archive_untagged_after_days = Some(number),
+                        (true, _) => out.archive_untagged_not_pulled_for_days = Some(number),
+                        _ => return None,
+                    }
+                }
+                ("any", "imageCountMoreThan") if sel.len() == 3 && !archive => out.max_image_count = Some(number),
                 ("tagged", _) => {
                     let strings = |k: &str| -> Option<Option<Vec<String>>> {
                         match sel.get(k) {
@@ -243,9 +364,13 @@ impl LifecyclePolicy {
                         (None, Some(p)) if !p.is_empty() => TagSelector::Prefixes(p),
                         _ => return None,
                     };
-                    let (action, fields) = match count_type {
-                        "sinceImagePushed" if in_days => (TaggedAction::ExpireAfterDays(number), 5),
-                        "imageCountMoreThan" if !sel.contains_key("countUnit") => (TaggedAction::KeepLast(number), 4),
+                    let (action, fields) = match (count_type, archive) {
+                        ("sinceImagePushed", false) if in_days => (TaggedAction::ExpireAfterDays(number), 5),
+                        ("sinceImagePushed", true) if in_days => (TaggedAction::ArchiveAfterDays(number), 5),
+                        ("sinceImagePulled", true) if in_days => (TaggedAction::ArchiveNotPulledForDays(number), 5),
+                        ("imageCountMoreThan", false) if !sel.contains_key("countUnit") => {
+                            (TaggedAction::KeepLast(number), 4)
+                        }
                         _ => return None,
                     };
                     if sel.len() != fields {
@@ -261,15 +386,29 @@ impl LifecyclePolicy {
 }
 
 /// The fields of `lifecyclePolicy`.
-const FIELDS: &[&str] = &["expireUntaggedAfterDays", "maxImageCount", "tagged"];
+const FIELDS: &[&str] = &[
+    "expireUntaggedAfterDays",
+    "maxImageCount",
+    "tagged",
+    "archiveUntaggedAfterDays",
+    "archiveUntaggedNotPulledForDays",
+    "expireArchivedAfterDays",
+];
 /// The fields of one tagged rule.
-const TAGGED_FIELDS: &[&str] = &["tagPatterns", "tagPrefixes", "expireAfterDays", "keepLast"];
+const TAGGED_FIELDS: &[&str] =
+    &["tagPatterns", "tagPrefixes", "expireAfterDays", "keepLast", "archiveAfterDays", "archiveNotPulledForDays"];
+/// The fields that each make the one rule for untagged images.
+const UNTAGGED_FIELDS: [&str; 3] =
+    ["expireUntaggedAfterDays", "archiveUntaggedAfterDays", "archiveUntaggedNotPulledForDays"];
 
 /// Reads the lifecycle object under `key` (absent: `Known(None)`): at least
 /// one rule; each tagged rule with exactly one selector (`tagPatterns` or
 /// `tagPrefixes`, non-empty) and exactly one action (`expireAfterDays` or
-/// `keepLast`); the generated policy within ECR's length limit. Failures
-/// name their path, e.g. `lifecyclePolicy.tagged[1].keepLast`.
+/// `keepLast`, or an archive action); at most one untagged rule (ECR takes
+/// one); no two tagged rules with the same prefixes (ECR refuses them);
+/// archived images kept at least 90 days; the generated policy within ECR's
+/// length limit. Failures name their path, e.g.
+/// `lifecyclePolicy.tagged[1].keepLast`.
 pub fn read(r: &mut Reader<'_>, key: &str) -> Field<Option<LifecyclePolicy>> {
     let obj = match r.object(key) {
         Field::Known(obj) => obj,
@@ -281,6 +420,32 @@ pub fn read(r: &mut Reader<'_>, key: &str) -> Field<Option<LifecyclePolicy>> {
         lr.reject_unknown_keys(FIELDS, &format!("field of {key}"));
         let days = lr.int("expireUntaggedAfterDays", EXPIRE_UNTAGGED_RANGE.0, EXPIRE_UNTAGGED_RANGE.1);
         let count = lr.int("maxImageCount", MAX_IMAGE_COUNT_RANGE.0, MAX_IMAGE_COUNT_RANGE.1);
+        let archive_days = lr.int("archiveUntaggedAfterDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
+        let archive_unpulled = lr.int("archiveUntaggedNotPulledForDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
+        let archived = lr.int("expireArchivedAfterDays", EXPIRE_ARCHIVED_RANGE.0, EXPIRE_ARCHIVED_RANGE.1);
+        if matches!(archived, Field::Invalid)
+            && let Some(f) = lr.failures.last_mut().filter(|f| f.property.ends_with("expireArchivedAfterDays"))
+        {
+            f.reason.push_str(&format!(": ECR keeps an archived image at least {} days", EXPIRE_ARCHIVED_RANGE.0));
+        }
+        let untagged_given: Vec<&str> = UNTAGGED_FIELDS
+            .iter()
+            .zip([&days, &archive_days, &archive_unpulled])
+            .filter(|(_, f)| !f.is_absent())
+            .map(|(k, _)| *k)
+            .collect();
+        let mut untagged_clash = false;
+        for key in untagged_given.iter().skip(1) {
+            lr.fail(
+                key,
+                format!(
+                    "cannot be set with {}: ECR takes one rule for untagged images; set one of {}",
+                    untagged_given[0],
+                    UNTAGGED_FIELDS.join(", ")
+                ),
+            );
+            untagged_clash = true;
+        }
         let tagged = match lr.object_list("tagged") {
             Field::Known(rules) if rules.is_empty() => {
                 lr.fail("tagged", "must hold at least one rule, or be left out");
@@ -296,27 +461,57 @@ pub fn read(r: &mut Reader<'_>, key: &str) -> Field<Option<LifecyclePolicy>> {
                         _ => {}
                     }
                 }
+                if let Field::Known(list) = &out
+                    && let Some((i, j)) = same_prefixes(list)
+                {
+                    lr.fail(
+                        &format!("tagged[{j}].tagPrefixes"),
+                        format!(
+                            "are the prefixes of tagged[{i}]: ECR refuses two rules with the same prefixes; join the two rules or change one"
+                        ),
+                    );
+                    out = Field::Invalid;
+                }
                 out
             }
             Field::Absent => Field::Known(Vec::new()),
             other => other.map(|_| Vec::new()),
         };
-        let none_given = [days.is_absent(), count.is_absent(), matches!(&tagged, Field::Known(t) if t.is_empty())];
+        let none_given = [
+            days.is_absent(),
+            count.is_absent(),
+            matches!(&tagged, Field::Known(t) if t.is_empty()),
+            archive_days.is_absent(),
+            archive_unpulled.is_absent(),
+            archived.is_absent(),
+        ];
         if none_given.iter().all(|n| *n) && lr.failures.is_empty() {
             lr.fail(
                 "",
-                "must set expireUntaggedAfterDays or maxImageCount (or both), or tagged rules; remove the lifecycle policy for none",
+                "must set expireUntaggedAfterDays or maxImageCount (or both), tagged rules, or an archive field (archiveUntaggedAfterDays, archiveUntaggedNotPulledForDays, expireArchivedAfterDays); remove the lifecycle policy for none",
             );
             return Field::Invalid;
         }
-        match (days, count, tagged) {
-            (Field::Invalid, _, _) | (_, Field::Invalid, _) | (_, _, Field::Invalid) => Field::Invalid,
-            (Field::Unknown, _, _) | (_, Field::Unknown, _) | (_, _, Field::Unknown) => Field::Unknown,
-            (days, count, Field::Known(tagged)) => {
+        let singles = [&days, &count, &archive_days, &archive_unpulled, &archived];
+        if untagged_clash || singles.iter().any(|f| matches!(f, Field::Invalid)) || matches!(tagged, Field::Invalid) {
+            return Field::Invalid;
+        }
+        if singles.iter().any(|f| f.is_unknown()) || matches!(tagged, Field::Unknown) {
+            return Field::Unknown;
+        }
+        let days_of = |f: &Field<i64>| match f {
+            Field::Known(d) => Some(*d as u32),
+            _ => None,
+        };
+        match tagged {
+            Field::Known(tagged) => {
                 let policy = LifecyclePolicy {
-                    expire_untagged_after_days: days.known().map(|d| d as u32),
-                    max_image_count: count.known().map(|c| c as u32),
+                    expire_untagged_after_days: days_of(&days),
+                    max_image_count: days_of(&count),
                     tagged,
+                    archive_untagged_after_days: days_of(&archive_days),
+                    archive_untagged_not_pulled_for_days: days_of(&archive_unpulled),
+                    expire_archived_after_days: days_of(&archived),
                 };
                 let len = policy.to_json().map_or(0, |t| t.chars().count());
                 if len > MAX_POLICY_LENGTH {
@@ -357,23 +552,53 @@ fn tagged_rule(r: &mut Reader<'_>) -> Field<TaggedRule> {
         (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
         _ => Field::Unknown,
     };
-    let days = r.int("expireAfterDays", EXPIRE_TAGGED_RANGE.0, EXPIRE_TAGGED_RANGE.1);
-    let keep = r.int("keepLast", KEEP_LAST_RANGE.0, KEEP_LAST_RANGE.1);
-    let action = match (days, keep) {
-        (Field::Known(d), Field::Absent) => Field::Known(TaggedAction::ExpireAfterDays(d as u32)),
-        (Field::Absent, Field::Known(k)) => Field::Known(TaggedAction::KeepLast(k as u32)),
-        (Field::Absent, Field::Absent) | (Field::Known(_), Field::Known(_)) => {
-            r.fail("", "must set exactly one of expireAfterDays and keepLast");
-            Field::Invalid
-        }
-        (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
-        _ => Field::Unknown,
+    let actions = [
+        r.int("expireAfterDays", EXPIRE_TAGGED_RANGE.0, EXPIRE_TAGGED_RANGE.1),
+        r.int("keepLast", KEEP_LAST_RANGE.0, KEEP_LAST_RANGE.1),
+        r.int("archiveAfterDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1),
+        r.int("archiveNotPulledForDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1),
+    ];
+    let given = actions.iter().filter(|f| !f.is_absent()).count();
+    let action = if given != 1 {
+        r.fail(
+            "",
+            "must set exactly one of expireAfterDays and keepLast, or instead one of archiveAfterDays and archiveNotPulledForDays (one action per rule)",
+        );
+        Field::Invalid
+    } else if actions.iter().any(|f| matches!(f, Field::Invalid)) {
+        Field::Invalid
+    } else if actions.iter().any(|f| f.is_unknown()) {
+        Field::Unknown
+    } else {
+        let n = |i: usize| match actions[i] {
+            Field::Known(d) => Some(d as u32),
+            _ => None,
+        };
+        let make: [fn(u32) -> TaggedAction; 4] = [
+            TaggedAction::ExpireAfterDays,
+            TaggedAction::KeepLast,
+            TaggedAction::ArchiveAfterDays,
+            TaggedAction::ArchiveNotPulledForDays,
+        ];
+        (0..4).find_map(|i| n(i).map(make[i])).map_or(Field::Invalid, Field::Known)
     };
     match (selector, action) {
         (Field::Known(selector), Field::Known(action)) => Field::Known(TaggedRule { selector, action }),
         (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
         _ => Field::Unknown,
     }
+}
+
+/// The first two tagged rules selecting by the same set of prefixes.
+fn same_prefixes(rules: &[TaggedRule]) -> Option<(usize, usize)> {
+    let sets: Vec<Option<BTreeSet<&String>>> = rules
+        .iter()
+        .map(|r| match &r.selector {
+            TagSelector::Prefixes(p) => Some(p.iter().collect()),
+            TagSelector::Patterns(_) => None,
+        })
+        .collect();
+    (0..sets.len()).find_map(|j| (0..j).find(|&i| sets[i].is_some() && sets[i] == sets[j]).map(|i| (i, j)))
 }
 
 /// Compares two policy documents by meaning: as parsed simple fields when both
@@ -397,7 +622,7 @@ mod tests {
     use super::*;
 
     fn policy(days: Option<u32>, count: Option<u32>) -> LifecyclePolicy {
-        LifecyclePolicy { expire_untagged_after_days: days, max_image_count: count, tagged: vec![] }
+        LifecyclePolicy { expire_untagged_after_days: days, max_image_count: count, ..Default::default() }
     }
 
     #[test]
@@ -463,6 +688,7 @@ mod tests {
                 tagged(TagSelector::Patterns(vec!["pr-*".into()]), TaggedAction::ExpireAfterDays(7)),
                 tagged(TagSelector::Prefixes(vec!["v".into(), "release".into()]), TaggedAction::KeepLast(50)),
             ],
+            ..Default::default()
         }
     }
 
@@ -534,5 +760,142 @@ mod tests {
         assert!(!same_policy(Some(&ours), Some(&policy(Some(15), None).to_json().unwrap())));
         assert!(!same_policy(Some(&ours), None));
         assert!(same_policy(None, None));
+    }
+
+    fn archiving() -> LifecyclePolicy {
+        LifecyclePolicy {
+            archive_untagged_not_pulled_for_days: Some(30),
+            max_image_count: Some(500),
+            tagged: vec![
+                tagged(TagSelector::Patterns(vec!["pr-*".into()]), TaggedAction::ExpireAfterDays(7)),
+                tagged(TagSelector::Prefixes(vec!["v".into()]), TaggedAction::ArchiveAfterDays(180)),
+                tagged(TagSelector::Patterns(vec!["nightly-*".into()]), TaggedAction::ArchiveNotPulledForDays(14)),
+            ],
+            expire_archived_after_days: Some(365),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn archive_rules_are_transitions_and_archived_images_expire_last() {
+        let doc: Json = serde_json::from_str(&archiving().to_json().unwrap()).unwrap();
+        let rules = doc["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), 6);
+        for (i, rule) in rules.iter().enumerate() {
+            assert_eq!(rule["rulePriority"], i + 1);
+        }
+        let archive = json!({"type": "transition", "targetStorageClass": "archive"});
+        let expire = json!({"type": "expire"});
+        assert_eq!(
+            rules[0]["selection"],
+            json!({"tagStatus": "untagged", "countType": "sinceImagePulled", "countUnit": "days", "countNumber": 30})
+        );
+        assert_eq!(rules[0]["action"], archive);
+        assert_eq!(rules[1]["action"], expire);
+        assert_eq!(
+            rules[2]["selection"],
+            json!({"tagStatus": "tagged", "tagPrefixList": ["v"], "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 180})
+        );
+        assert_eq!(rules[2]["action"], archive);
+        assert_eq!(rules[3]["selection"]["countType"], "sinceImagePulled");
+        assert_eq!(rules[3]["action"], archive);
+        assert_eq!(rules[4]["selection"]["tagStatus"], "any");
+        assert_eq!(rules[4]["action"], expire);
+        assert_eq!(
+            rules[5]["selection"],
+            json!({"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned", "countUnit": "days", "countNumber": 365})
+        );
+        assert_eq!(rules[5]["action"], expire);
+        let pushed = LifecyclePolicy { archive_untagged_after_days: Some(9), ..Default::default() };
+        let doc: Json = serde_json::from_str(&pushed.to_json().unwrap()).unwrap();
+        assert_eq!(doc["rules"][0]["selection"]["countType"], "sinceImagePushed");
+        assert_eq!(doc["rules"][0]["action"], archive);
+    }
+
+    #[test]
+    fn archive_rules_read_back_into_the_fields() {
+        let only_archived = LifecyclePolicy { expire_archived_after_days: Some(90), ..Default::default() };
+        let pushed = LifecyclePolicy { archive_untagged_after_days: Some(9), ..Default::default() };
+        for p in [archiving(), only_archived, pushed] {
+            assert_eq!(LifecyclePolicy::from_json(&p.to_json().unwrap()), Some(p.clone()));
+            assert!(same_policy(p.to_json().as_deref(), p.to_json().as_deref()));
+        }
+        // The archived-image rule may stand anywhere; storageClass standard
+        // written out is the default; key order and priorities with gaps
+        // are no change.
+        let text = r#"{"rules":[
+            {"rulePriority":1,"selection":{"tagStatus":"any","storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":365},"action":{"type":"expire"}},
+            {"rulePriority":4,"action":{"targetStorageClass":"archive","type":"transition"},"selection":{"countNumber":30,"countUnit":"days","countType":"sinceImagePulled","storageClass":"standard","tagStatus":"untagged"}},
+            {"rulePriority":7,"selection":{"tagStatus":"tagged","tagPatternList":["pr-*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":7},"action":{"type":"expire"}},
+            {"rulePriority":8,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"sinceImagePushed","countUnit":"days","countNumber":180},"action":{"type":"transition","targetStorageClass":"archive"}},
+            {"rulePriority":9,"selection":{"tagStatus":"tagged","tagPatternList":["nightly-*"],"countType":"sinceImagePulled","countUnit":"days","countNumber":14},"action":{"type":"transition","targetStorageClass":"archive"}},
+            {"rulePriority":20,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":500},"action":{"type":"expire"}}]}"#;
+        assert_eq!(LifecyclePolicy::from_json(text), Some(archiving()));
+        assert!(same_policy(Some(text), archiving().to_json().as_deref()));
+        let mut other = archiving();
+        other.expire_archived_after_days = Some(366);
+        assert!(!same_policy(Some(text), other.to_json().as_deref()));
+    }
+
+    #[test]
+    fn archive_rules_the_fields_cannot_say_stay_raw() {
+        let cases = [
+            // Expiry when not pulled: ECR allows sinceImagePulled with a transition only.
+            r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePulled","countUnit":"days","countNumber":3},"action":{"type":"expire"}}]}"#,
+            // Archive by count.
+            r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":3},"action":{"type":"transition","targetStorageClass":"archive"}}]}"#,
+            // Archived images selected by tag.
+            r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":90},"action":{"type":"expire"}}]}"#,
+            // Two untagged rules.
+            r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}},{"rulePriority":2,"selection":{"tagStatus":"untagged","countType":"sinceImagePulled","countUnit":"days","countNumber":3},"action":{"type":"transition","targetStorageClass":"archive"}}]}"#,
+            // An any rule that archives.
+            r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":3},"action":{"type":"transition","targetStorageClass":"archive"}}]}"#,
+            // Another storage class.
+            r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","storageClass":"cold","countType":"imageCountMoreThan","countNumber":3},"action":{"type":"expire"}}]}"#,
+        ];
+        for c in cases {
+            assert_eq!(LifecyclePolicy::from_json(c), None, "{c}");
+        }
+    }
+
+    fn failures_of(input: serde_json::Value) -> Vec<(String, String)> {
+        let Value::Object(m) = Value::from_json(&json!({ "lifecyclePolicy": input })) else { unreachable!() };
+        let mut r = Reader::new(&m, "");
+        let _ = read(&mut r, "lifecyclePolicy");
+        r.failures.iter().map(|f| (f.property.clone(), f.reason.clone())).collect()
+    }
+
+    #[test]
+    fn archive_fields_are_checked_with_their_paths() {
+        let f = failures_of(json!({"expireArchivedAfterDays": 30}));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].0, "lifecyclePolicy.expireArchivedAfterDays");
+        assert!(f[0].1.contains("between 90 and 3650, got 30") && f[0].1.contains("at least 90 days"), "{f:?}");
+
+        let f = failures_of(json!({"expireUntaggedAfterDays": 7, "archiveUntaggedNotPulledForDays": 30}));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].0, "lifecyclePolicy.archiveUntaggedNotPulledForDays");
+        assert!(f[0].1.contains("cannot be set with expireUntaggedAfterDays"), "{f:?}");
+        assert!(f[0].1.contains("one rule for untagged images"), "{f:?}");
+
+        let f =
+            failures_of(json!({"tagged": [{"tagPatterns": ["pr-*"], "expireAfterDays": 7, "archiveAfterDays": 3}]}));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].0, "lifecyclePolicy.tagged[0]");
+        assert!(f[0].1.contains("archiveAfterDays and archiveNotPulledForDays"), "{f:?}");
+
+        let f = failures_of(json!({"tagged": [{"tagPrefixes": ["v"], "archiveNotPulledForDays": 0}]}));
+        assert_eq!(f[0].0, "lifecyclePolicy.tagged[0].archiveNotPulledForDays");
+        assert!(f[0].1.contains("between 1 and 3650"), "{f:?}");
+
+        let f = failures_of(json!({"tagged": [
+            {"tagPrefixes": ["v", "rc"], "archiveAfterDays": 30},
+            {"tagPatterns": ["v"], "keepLast": 3},
+            {"tagPrefixes": ["rc", "v"], "keepLast": 3}]}));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].0, "lifecyclePolicy.tagged[2].tagPrefixes");
+        assert!(f[0].1.contains("prefixes of tagged[0]"), "{f:?}");
+
+        assert!(failures_of(json!({"archiveUntaggedAfterDays": 1, "expireArchivedAfterDays": 90})).is_empty());
     }
 }

@@ -80,16 +80,17 @@ mod tests {
     }
 
     /// The lifecycle rules the typed fields cannot express: a count rule for
-    /// untagged images, an archive (transition) rule, a pull-based count.
+    /// untagged images, an archive rule by count, archived images selected
+    /// by tag (archive rules by age or last pull are typed fields).
     fn beyond_lifecycle() -> Vec<String> {
         vec![
             rule(r#"{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5}"#, EXPIRE),
             rule(
-                r#"{"tagStatus":"tagged","tagPatternList":["v*"],"countType":"sinceImagePulled","countUnit":"days","countNumber":90}"#,
+                r#"{"tagStatus":"tagged","tagPatternList":["v*"],"countType":"imageCountMoreThan","countNumber":90}"#,
                 r#"{"type":"transition","targetStorageClass":"archive"}"#,
             ),
             rule(
-                r#"{"tagStatus":"any","storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":365}"#,
+                r#"{"tagStatus":"tagged","tagPatternList":["v*"],"storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":365}"#,
                 EXPIRE,
             ),
         ]

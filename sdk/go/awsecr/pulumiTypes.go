@@ -436,9 +436,15 @@ func (o LambdaPullPtrOutput) SourceArns() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-// Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
+// Image lifecycle rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule, the rule for archived images last). Set at least one field. Archiving moves images to ECR's archive storage class (cheaper storage; an archived image must be restored before it can be pulled). Expiry since the last pull is not offered: ECR counts days since the last pull only to archive, never to expire.
 type LifecyclePolicy struct {
-	// Expire untagged images this many days after they were pushed (1-3650).
+	// Archive untagged images this many days after they were pushed (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedNotPulledForDays`.
+	ArchiveUntaggedAfterDays *int `pulumi:"archiveUntaggedAfterDays"`
+	// Archive untagged images not pulled for this many days, counted from the push for an image never pulled (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedAfterDays`.
+	ArchiveUntaggedNotPulledForDays *int `pulumi:"archiveUntaggedNotPulledForDays"`
+	// Expire archived images this many days after they were archived (90-3650: ECR keeps an archived image at least 90 days), whichever rule or person archived them.
+	ExpireArchivedAfterDays *int `pulumi:"expireArchivedAfterDays"`
+	// Expire untagged images this many days after they were pushed (1-3650). At most one of `expireUntaggedAfterDays`, `archiveUntaggedAfterDays` and `archiveUntaggedNotPulledForDays`: ECR takes one rule for untagged images.
 	ExpireUntaggedAfterDays *int `pulumi:"expireUntaggedAfterDays"`
 	// Keep only this many of the most recently pushed images (1-10000).
 	MaxImageCount *int `pulumi:"maxImageCount"`
@@ -457,9 +463,15 @@ type LifecyclePolicyInput interface {
 	ToLifecyclePolicyOutputWithContext(context.Context) LifecyclePolicyOutput
 }
 
-// Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
+// Image lifecycle rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule, the rule for archived images last). Set at least one field. Archiving moves images to ECR's archive storage class (cheaper storage; an archived image must be restored before it can be pulled). Expiry since the last pull is not offered: ECR counts days since the last pull only to archive, never to expire.
 type LifecyclePolicyArgs struct {
-	// Expire untagged images this many days after they were pushed (1-3650).
+	// Archive untagged images this many days after they were pushed (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedNotPulledForDays`.
+	ArchiveUntaggedAfterDays pulumi.IntPtrInput `pulumi:"archiveUntaggedAfterDays"`
+	// Archive untagged images not pulled for this many days, counted from the push for an image never pulled (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedAfterDays`.
+	ArchiveUntaggedNotPulledForDays pulumi.IntPtrInput `pulumi:"archiveUntaggedNotPulledForDays"`
+	// Expire archived images this many days after they were archived (90-3650: ECR keeps an archived image at least 90 days), whichever rule or person archived them.
+	ExpireArchivedAfterDays pulumi.IntPtrInput `pulumi:"expireArchivedAfterDays"`
+	// Expire untagged images this many days after they were pushed (1-3650). At most one of `expireUntaggedAfterDays`, `archiveUntaggedAfterDays` and `archiveUntaggedNotPulledForDays`: ECR takes one rule for untagged images.
 	ExpireUntaggedAfterDays pulumi.IntPtrInput `pulumi:"expireUntaggedAfterDays"`
 	// Keep only this many of the most recently pushed images (1-10000).
 	MaxImageCount pulumi.IntPtrInput `pulumi:"maxImageCount"`
@@ -520,7 +532,7 @@ func (i *lifecyclePolicyPtrType) ToLifecyclePolicyPtrOutputWithContext(ctx conte
 	return pulumi.ToOutputWithContext(ctx, i).(LifecyclePolicyPtrOutput)
 }
 
-// Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
+// Image lifecycle rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule, the rule for archived images last). Set at least one field. Archiving moves images to ECR's archive storage class (cheaper storage; an archived image must be restored before it can be pulled). Expiry since the last pull is not offered: ECR counts days since the last pull only to archive, never to expire.
 type LifecyclePolicyOutput struct{ *pulumi.OutputState }
 
 func (LifecyclePolicyOutput) ElementType() reflect.Type {
@@ -545,7 +557,22 @@ func (o LifecyclePolicyOutput) ToLifecyclePolicyPtrOutputWithContext(ctx context
 	}).(LifecyclePolicyPtrOutput)
 }
 
-// Expire untagged images this many days after they were pushed (1-3650).
+// Archive untagged images this many days after they were pushed (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedNotPulledForDays`.
+func (o LifecyclePolicyOutput) ArchiveUntaggedAfterDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v LifecyclePolicy) *int { return v.ArchiveUntaggedAfterDays }).(pulumi.IntPtrOutput)
+}
+
+// Archive untagged images not pulled for this many days, counted from the push for an image never pulled (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedAfterDays`.
+func (o LifecyclePolicyOutput) ArchiveUntaggedNotPulledForDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v LifecyclePolicy) *int { return v.ArchiveUntaggedNotPulledForDays }).(pulumi.IntPtrOutput)
+}
+
+// Expire archived images this many days after they were archived (90-3650: ECR keeps an archived image at least 90 days), whichever rule or person archived them.
+func (o LifecyclePolicyOutput) ExpireArchivedAfterDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v LifecyclePolicy) *int { return v.ExpireArchivedAfterDays }).(pulumi.IntPtrOutput)
+}
+
+// Expire untagged images this many days after they were pushed (1-3650). At most one of `expireUntaggedAfterDays`, `archiveUntaggedAfterDays` and `archiveUntaggedNotPulledForDays`: ECR takes one rule for untagged images.
 func (o LifecyclePolicyOutput) ExpireUntaggedAfterDays() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v LifecyclePolicy) *int { return v.ExpireUntaggedAfterDays }).(pulumi.IntPtrOutput)
 }
@@ -584,7 +611,37 @@ func (o LifecyclePolicyPtrOutput) Elem() LifecyclePolicyOutput {
 	}).(LifecyclePolicyOutput)
 }
 
-// Expire untagged images this many days after they were pushed (1-3650).
+// Archive untagged images this many days after they were pushed (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedNotPulledForDays`.
+func (o LifecyclePolicyPtrOutput) ArchiveUntaggedAfterDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *LifecyclePolicy) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ArchiveUntaggedAfterDays
+	}).(pulumi.IntPtrOutput)
+}
+
+// Archive untagged images not pulled for this many days, counted from the push for an image never pulled (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedAfterDays`.
+func (o LifecyclePolicyPtrOutput) ArchiveUntaggedNotPulledForDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *LifecyclePolicy) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ArchiveUntaggedNotPulledForDays
+	}).(pulumi.IntPtrOutput)
+}
+
+// Expire archived images this many days after they were archived (90-3650: ECR keeps an archived image at least 90 days), whichever rule or person archived them.
+func (o LifecyclePolicyPtrOutput) ExpireArchivedAfterDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *LifecyclePolicy) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ExpireArchivedAfterDays
+	}).(pulumi.IntPtrOutput)
+}
+
+// Expire untagged images this many days after they were pushed (1-3650). At most one of `expireUntaggedAfterDays`, `archiveUntaggedAfterDays` and `archiveUntaggedNotPulledForDays`: ECR takes one rule for untagged images.
 func (o LifecyclePolicyPtrOutput) ExpireUntaggedAfterDays() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *LifecyclePolicy) *int {
 		if v == nil {
@@ -1656,8 +1713,12 @@ func (o SigningRuleArrayOutput) Index(i pulumi.IntInput) SigningRuleOutput {
 	}).(SigningRuleOutput)
 }
 
-// A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+// A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays`, `keepLast`, `archiveAfterDays` or `archiveNotPulledForDays`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix). Two rules may not list the same prefixes (ECR refuses them).
 type TaggedLifecycleRule struct {
+	// Archive the selected images this many days after they were pushed (1-3650).
+	ArchiveAfterDays *int `pulumi:"archiveAfterDays"`
+	// Archive the selected images when not pulled for this many days, counted from the push for an image never pulled (1-3650).
+	ArchiveNotPulledForDays *int `pulumi:"archiveNotPulledForDays"`
 	// Expire the selected images this many days after they were pushed (1-3650).
 	ExpireAfterDays *int `pulumi:"expireAfterDays"`
 	// Keep only this many of the most recently pushed selected images (1-10000).
@@ -1679,8 +1740,12 @@ type TaggedLifecycleRuleInput interface {
 	ToTaggedLifecycleRuleOutputWithContext(context.Context) TaggedLifecycleRuleOutput
 }
 
-// A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+// A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays`, `keepLast`, `archiveAfterDays` or `archiveNotPulledForDays`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix). Two rules may not list the same prefixes (ECR refuses them).
 type TaggedLifecycleRuleArgs struct {
+	// Archive the selected images this many days after they were pushed (1-3650).
+	ArchiveAfterDays pulumi.IntPtrInput `pulumi:"archiveAfterDays"`
+	// Archive the selected images when not pulled for this many days, counted from the push for an image never pulled (1-3650).
+	ArchiveNotPulledForDays pulumi.IntPtrInput `pulumi:"archiveNotPulledForDays"`
 	// Expire the selected images this many days after they were pushed (1-3650).
 	ExpireAfterDays pulumi.IntPtrInput `pulumi:"expireAfterDays"`
 	// Keep only this many of the most recently pushed selected images (1-10000).
@@ -1728,7 +1793,7 @@ func (i TaggedLifecycleRuleArray) ToTaggedLifecycleRuleArrayOutputWithContext(ct
 	return pulumi.ToOutputWithContext(ctx, i).(TaggedLifecycleRuleArrayOutput)
 }
 
-// A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+// A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays`, `keepLast`, `archiveAfterDays` or `archiveNotPulledForDays`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix). Two rules may not list the same prefixes (ECR refuses them).
 type TaggedLifecycleRuleOutput struct{ *pulumi.OutputState }
 
 func (TaggedLifecycleRuleOutput) ElementType() reflect.Type {
@@ -1741,6 +1806,16 @@ func (o TaggedLifecycleRuleOutput) ToTaggedLifecycleRuleOutput() TaggedLifecycle
 
 func (o TaggedLifecycleRuleOutput) ToTaggedLifecycleRuleOutputWithContext(ctx context.Context) TaggedLifecycleRuleOutput {
 	return o
+}
+
+// Archive the selected images this many days after they were pushed (1-3650).
+func (o TaggedLifecycleRuleOutput) ArchiveAfterDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TaggedLifecycleRule) *int { return v.ArchiveAfterDays }).(pulumi.IntPtrOutput)
+}
+
+// Archive the selected images when not pulled for this many days, counted from the push for an image never pulled (1-3650).
+func (o TaggedLifecycleRuleOutput) ArchiveNotPulledForDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TaggedLifecycleRule) *int { return v.ArchiveNotPulledForDays }).(pulumi.IntPtrOutput)
 }
 
 // Expire the selected images this many days after they were pushed (1-3650).

@@ -84,6 +84,48 @@ import (
 //	}
 //
 // ```
+// ### Archive images nobody pulls
+//
+// Untagged images are archived when nobody has pulled them for 30 days, release images 180 days after their push, pull-request images expire after 7 days, and archived images expire a year after they were archived. Archived images cost less to keep and must be restored before they can be pulled.
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-awsecr/pulumi-awsecr/sdk/go/awsecr"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			builds, err := awsecr.NewRepository(ctx, "builds", &awsecr.RepositoryArgs{
+//				RepositoryName: pulumi.String("platform/builds"),
+//				LifecyclePolicy: &awsecr.LifecyclePolicyArgs{
+//					ArchiveUntaggedNotPulledForDays: pulumi.Int(30),
+//					ExpireArchivedAfterDays:         pulumi.Int(365),
+//					Tagged: awsecr.TaggedLifecycleRuleArray{
+//						&awsecr.TaggedLifecycleRuleArgs{
+//							TagPatterns:     pulumi.StringArray{pulumi.String("pr-*")},
+//							ExpireAfterDays: pulumi.Int(7),
+//						},
+//						&awsecr.TaggedLifecycleRuleArgs{
+//							TagPrefixes:      pulumi.StringArray{pulumi.String("v")},
+//							ArchiveAfterDays: pulumi.Int(180),
+//						},
+//					},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("lifecyclePolicyText", builds.LifecyclePolicyText)
+//			return nil
+//		})
+//	}
+//
+// ```
 // ### A central registry for an AWS Organization
 //
 // One account holds the images; every account of the organization may pull, the CI role of the build account pushes, and Lambda functions in the workload account run these images. The repository policy has one statement per grant, and a policy written this way by hand imports into the same fields.
@@ -147,7 +189,7 @@ type Repository struct {
 	KmsKey pulumi.StringPtrOutput `pulumi:"kmsKey"`
 	// Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
 	LambdaPull LambdaPullPtrOutput `pulumi:"lambdaPull"`
-	// Image expiry rules. Removing it removes the repository's lifecycle policy.
+	// Image expiry and archive rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy LifecyclePolicyPtrOutput `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
 	LifecyclePolicyDocument pulumi.StringPtrOutput `pulumi:"lifecyclePolicyDocument"`
@@ -249,7 +291,7 @@ type repositoryArgs struct {
 	KmsKey *string `pulumi:"kmsKey"`
 	// Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
 	LambdaPull *LambdaPull `pulumi:"lambdaPull"`
-	// Image expiry rules. Removing it removes the repository's lifecycle policy.
+	// Image expiry and archive rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
 	LifecyclePolicyDocument *string `pulumi:"lifecyclePolicyDocument"`
@@ -287,7 +329,7 @@ type RepositoryArgs struct {
 	KmsKey pulumi.StringPtrInput
 	// Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
 	LambdaPull LambdaPullPtrInput
-	// Image expiry rules. Removing it removes the repository's lifecycle policy.
+	// Image expiry and archive rules. Removing it removes the repository's lifecycle policy.
 	LifecyclePolicy LifecyclePolicyPtrInput
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
 	LifecyclePolicyDocument pulumi.StringPtrInput
@@ -443,7 +485,7 @@ func (o RepositoryOutput) LambdaPull() LambdaPullPtrOutput {
 	return o.ApplyT(func(v *Repository) LambdaPullPtrOutput { return v.LambdaPull }).(LambdaPullPtrOutput)
 }
 
-// Image expiry rules. Removing it removes the repository's lifecycle policy.
+// Image expiry and archive rules. Removing it removes the repository's lifecycle policy.
 func (o RepositoryOutput) LifecyclePolicy() LifecyclePolicyPtrOutput {
 	return o.ApplyT(func(v *Repository) LifecyclePolicyPtrOutput { return v.LifecyclePolicy }).(LifecyclePolicyPtrOutput)
 }

@@ -92,7 +92,7 @@ type RepositoryTemplate struct {
 	KmsKey pulumi.StringPtrOutput `pulumi:"kmsKey"`
 	// Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
 	LambdaPull LambdaPullPtrOutput `pulumi:"lambdaPull"`
-	// Image expiry rules of the created repositories, the Repository's own fields and generator.
+	// Image expiry and archive rules of the created repositories, the Repository's own fields and generator.
 	LifecyclePolicy LifecyclePolicyPtrOutput `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
 	LifecyclePolicyDocument pulumi.StringPtrOutput `pulumi:"lifecyclePolicyDocument"`
@@ -187,7 +187,7 @@ type repositoryTemplateArgs struct {
 	KmsKey *string `pulumi:"kmsKey"`
 	// Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
 	LambdaPull *LambdaPull `pulumi:"lambdaPull"`
-	// Image expiry rules of the created repositories, the Repository's own fields and generator.
+	// Image expiry and archive rules of the created repositories, the Repository's own fields and generator.
 	LifecyclePolicy *LifecyclePolicy `pulumi:"lifecyclePolicy"`
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
 	LifecyclePolicyDocument *string `pulumi:"lifecyclePolicyDocument"`
@@ -227,7 +227,7 @@ type RepositoryTemplateArgs struct {
 	KmsKey pulumi.StringPtrInput
 	// Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
 	LambdaPull LambdaPullPtrInput
-	// Image expiry rules of the created repositories, the Repository's own fields and generator.
+	// Image expiry and archive rules of the created repositories, the Repository's own fields and generator.
 	LifecyclePolicy LifecyclePolicyPtrInput
 	// The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
 	LifecyclePolicyDocument pulumi.StringPtrInput
@@ -386,7 +386,7 @@ func (o RepositoryTemplateOutput) LambdaPull() LambdaPullPtrOutput {
 	return o.ApplyT(func(v *RepositoryTemplate) LambdaPullPtrOutput { return v.LambdaPull }).(LambdaPullPtrOutput)
 }
 
-// Image expiry rules of the created repositories, the Repository's own fields and generator.
+// Image expiry and archive rules of the created repositories, the Repository's own fields and generator.
 func (o RepositoryTemplateOutput) LifecyclePolicy() LifecyclePolicyPtrOutput {
 	return o.ApplyT(func(v *RepositoryTemplate) LifecyclePolicyPtrOutput { return v.LifecyclePolicy }).(LifecyclePolicyPtrOutput)
 }

@@ -67,11 +67,23 @@ export interface LambdaPull {
 }
 
 /**
- * Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
+ * Image lifecycle rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule, the rule for archived images last). Set at least one field. Archiving moves images to ECR's archive storage class (cheaper storage; an archived image must be restored before it can be pulled). Expiry since the last pull is not offered: ECR counts days since the last pull only to archive, never to expire.
  */
 export interface LifecyclePolicy {
     /**
-     * Expire untagged images this many days after they were pushed (1-3650).
+     * Archive untagged images this many days after they were pushed (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedNotPulledForDays`.
+     */
+    archiveUntaggedAfterDays?: number;
+    /**
+     * Archive untagged images not pulled for this many days, counted from the push for an image never pulled (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedAfterDays`.
+     */
+    archiveUntaggedNotPulledForDays?: number;
+    /**
+     * Expire archived images this many days after they were archived (90-3650: ECR keeps an archived image at least 90 days), whichever rule or person archived them.
+     */
+    expireArchivedAfterDays?: number;
+    /**
+     * Expire untagged images this many days after they were pushed (1-3650). At most one of `expireUntaggedAfterDays`, `archiveUntaggedAfterDays` and `archiveUntaggedNotPulledForDays`: ECR takes one rule for untagged images.
      */
     expireUntaggedAfterDays?: number;
     /**
@@ -303,9 +315,17 @@ export interface SigningRule {
 }
 
 /**
- * A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+ * A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays`, `keepLast`, `archiveAfterDays` or `archiveNotPulledForDays`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix). Two rules may not list the same prefixes (ECR refuses them).
  */
 export interface TaggedLifecycleRule {
+    /**
+     * Archive the selected images this many days after they were pushed (1-3650).
+     */
+    archiveAfterDays?: number;
+    /**
+     * Archive the selected images when not pulled for this many days, counted from the push for an image never pulled (1-3650).
+     */
+    archiveNotPulledForDays?: number;
     /**
      * Expire the selected images this many days after they were pushed (1-3650).
      */

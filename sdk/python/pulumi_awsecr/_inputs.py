@@ -187,11 +187,23 @@ class LambdaPullArgs:
 
 class LifecyclePolicyArgsDict(TypedDict):
     """
-    Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
+    Image lifecycle rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule, the rule for archived images last). Set at least one field. Archiving moves images to ECR's archive storage class (cheaper storage; an archived image must be restored before it can be pulled). Expiry since the last pull is not offered: ECR counts days since the last pull only to archive, never to expire.
+    """
+    archive_untagged_after_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Archive untagged images this many days after they were pushed (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedNotPulledForDays`.
+    """
+    archive_untagged_not_pulled_for_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Archive untagged images not pulled for this many days, counted from the push for an image never pulled (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedAfterDays`.
+    """
+    expire_archived_after_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Expire archived images this many days after they were archived (90-3650: ECR keeps an archived image at least 90 days), whichever rule or person archived them.
     """
     expire_untagged_after_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    Expire untagged images this many days after they were pushed (1-3650).
+    Expire untagged images this many days after they were pushed (1-3650). At most one of `expireUntaggedAfterDays`, `archiveUntaggedAfterDays` and `archiveUntaggedNotPulledForDays`: ECR takes one rule for untagged images.
     """
     max_image_count: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -205,16 +217,28 @@ class LifecyclePolicyArgsDict(TypedDict):
 @pulumi.input_type
 class LifecyclePolicyArgs:
     def __init__(__self__, *,
+                 archive_untagged_after_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 archive_untagged_not_pulled_for_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 expire_archived_after_days: pulumi.Input[Optional[_builtins.int]] = None,
                  expire_untagged_after_days: pulumi.Input[Optional[_builtins.int]] = None,
                  max_image_count: pulumi.Input[Optional[_builtins.int]] = None,
                  tagged: pulumi.Input[Optional[Sequence[pulumi.Input['TaggedLifecycleRuleArgs']]]] = None):
         """
-        Image expiry rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule last). Set at least one field.
+        Image lifecycle rules as simple fields; the provider writes the ECR lifecycle policy JSON (the untagged rule first, the tagged rules in the order given, the `maxImageCount` rule, the rule for archived images last). Set at least one field. Archiving moves images to ECR's archive storage class (cheaper storage; an archived image must be restored before it can be pulled). Expiry since the last pull is not offered: ECR counts days since the last pull only to archive, never to expire.
 
-        :param pulumi.Input[_builtins.int] expire_untagged_after_days: Expire untagged images this many days after they were pushed (1-3650).
+        :param pulumi.Input[_builtins.int] archive_untagged_after_days: Archive untagged images this many days after they were pushed (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedNotPulledForDays`.
+        :param pulumi.Input[_builtins.int] archive_untagged_not_pulled_for_days: Archive untagged images not pulled for this many days, counted from the push for an image never pulled (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedAfterDays`.
+        :param pulumi.Input[_builtins.int] expire_archived_after_days: Expire archived images this many days after they were archived (90-3650: ECR keeps an archived image at least 90 days), whichever rule or person archived them.
+        :param pulumi.Input[_builtins.int] expire_untagged_after_days: Expire untagged images this many days after they were pushed (1-3650). At most one of `expireUntaggedAfterDays`, `archiveUntaggedAfterDays` and `archiveUntaggedNotPulledForDays`: ECR takes one rule for untagged images.
         :param pulumi.Input[_builtins.int] max_image_count: Keep only this many of the most recently pushed images (1-10000).
         :param pulumi.Input[Sequence[pulumi.Input['TaggedLifecycleRuleArgs']]] tagged: Rules for tagged images, evaluated in the order given (the order is their priority): e.g. pull-request images live a week, the last 50 releases are kept.
         """
+        if archive_untagged_after_days is not None:
+            pulumi.set(__self__, "archive_untagged_after_days", archive_untagged_after_days)
+        if archive_untagged_not_pulled_for_days is not None:
+            pulumi.set(__self__, "archive_untagged_not_pulled_for_days", archive_untagged_not_pulled_for_days)
+        if expire_archived_after_days is not None:
+            pulumi.set(__self__, "expire_archived_after_days", expire_archived_after_days)
         if expire_untagged_after_days is not None:
             pulumi.set(__self__, "expire_untagged_after_days", expire_untagged_after_days)
         if max_image_count is not None:
@@ -223,10 +247,46 @@ class LifecyclePolicyArgs:
             pulumi.set(__self__, "tagged", tagged)
 
     @_builtins.property
+    @pulumi.getter(name="archiveUntaggedAfterDays")
+    def archive_untagged_after_days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Archive untagged images this many days after they were pushed (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedNotPulledForDays`.
+        """
+        return pulumi.get(self, "archive_untagged_after_days")
+
+    @archive_untagged_after_days.setter
+    def archive_untagged_after_days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "archive_untagged_after_days", value)
+
+    @_builtins.property
+    @pulumi.getter(name="archiveUntaggedNotPulledForDays")
+    def archive_untagged_not_pulled_for_days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Archive untagged images not pulled for this many days, counted from the push for an image never pulled (1-3650); not with `expireUntaggedAfterDays` or `archiveUntaggedAfterDays`.
+        """
+        return pulumi.get(self, "archive_untagged_not_pulled_for_days")
+
+    @archive_untagged_not_pulled_for_days.setter
+    def archive_untagged_not_pulled_for_days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "archive_untagged_not_pulled_for_days", value)
+
+    @_builtins.property
+    @pulumi.getter(name="expireArchivedAfterDays")
+    def expire_archived_after_days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Expire archived images this many days after they were archived (90-3650: ECR keeps an archived image at least 90 days), whichever rule or person archived them.
+        """
+        return pulumi.get(self, "expire_archived_after_days")
+
+    @expire_archived_after_days.setter
+    def expire_archived_after_days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "expire_archived_after_days", value)
+
+    @_builtins.property
     @pulumi.getter(name="expireUntaggedAfterDays")
     def expire_untagged_after_days(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Expire untagged images this many days after they were pushed (1-3650).
+        Expire untagged images this many days after they were pushed (1-3650). At most one of `expireUntaggedAfterDays`, `archiveUntaggedAfterDays` and `archiveUntaggedNotPulledForDays`: ECR takes one rule for untagged images.
         """
         return pulumi.get(self, "expire_untagged_after_days")
 
@@ -782,7 +842,15 @@ class SigningRuleArgs:
 
 class TaggedLifecycleRuleArgsDict(TypedDict):
     """
-    A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+    A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays`, `keepLast`, `archiveAfterDays` or `archiveNotPulledForDays`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix). Two rules may not list the same prefixes (ECR refuses them).
+    """
+    archive_after_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Archive the selected images this many days after they were pushed (1-3650).
+    """
+    archive_not_pulled_for_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Archive the selected images when not pulled for this many days, counted from the push for an image never pulled (1-3650).
     """
     expire_after_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -804,18 +872,26 @@ class TaggedLifecycleRuleArgsDict(TypedDict):
 @pulumi.input_type
 class TaggedLifecycleRuleArgs:
     def __init__(__self__, *,
+                 archive_after_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 archive_not_pulled_for_days: pulumi.Input[Optional[_builtins.int]] = None,
                  expire_after_days: pulumi.Input[Optional[_builtins.int]] = None,
                  keep_last: pulumi.Input[Optional[_builtins.int]] = None,
                  tag_patterns: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tag_prefixes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
         """
-        A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays` or `keepLast`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix).
+        A lifecycle rule for tagged images: one selector (`tagPatterns` or `tagPrefixes`) and one action (`expireAfterDays`, `keepLast`, `archiveAfterDays` or `archiveNotPulledForDays`). An image is selected when it has a tag matching each listed pattern (or starting with each listed prefix). Two rules may not list the same prefixes (ECR refuses them).
 
+        :param pulumi.Input[_builtins.int] archive_after_days: Archive the selected images this many days after they were pushed (1-3650).
+        :param pulumi.Input[_builtins.int] archive_not_pulled_for_days: Archive the selected images when not pulled for this many days, counted from the push for an image never pulled (1-3650).
         :param pulumi.Input[_builtins.int] expire_after_days: Expire the selected images this many days after they were pushed (1-3650).
         :param pulumi.Input[_builtins.int] keep_last: Keep only this many of the most recently pushed selected images (1-10000).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] tag_patterns: Tag patterns with `*` wildcards (at most 4 each), e.g. `pr-*`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] tag_prefixes: Tag prefixes, e.g. `v` or `release`.
         """
+        if archive_after_days is not None:
+            pulumi.set(__self__, "archive_after_days", archive_after_days)
+        if archive_not_pulled_for_days is not None:
+            pulumi.set(__self__, "archive_not_pulled_for_days", archive_not_pulled_for_days)
         if expire_after_days is not None:
             pulumi.set(__self__, "expire_after_days", expire_after_days)
         if keep_last is not None:
@@ -824,6 +900,30 @@ class TaggedLifecycleRuleArgs:
             pulumi.set(__self__, "tag_patterns", tag_patterns)
         if tag_prefixes is not None:
             pulumi.set(__self__, "tag_prefixes", tag_prefixes)
+
+    @_builtins.property
+    @pulumi.getter(name="archiveAfterDays")
+    def archive_after_days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Archive the selected images this many days after they were pushed (1-3650).
+        """
+        return pulumi.get(self, "archive_after_days")
+
+    @archive_after_days.setter
+    def archive_after_days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "archive_after_days", value)
+
+    @_builtins.property
+    @pulumi.getter(name="archiveNotPulledForDays")
+    def archive_not_pulled_for_days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Archive the selected images when not pulled for this many days, counted from the push for an image never pulled (1-3650).
+        """
+        return pulumi.get(self, "archive_not_pulled_for_days")
+
+    @archive_not_pulled_for_days.setter
+    def archive_not_pulled_for_days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "archive_not_pulled_for_days", value)
 
     @_builtins.property
     @pulumi.getter(name="expireAfterDays")

@@ -48,7 +48,7 @@ class RepositoryArgs:
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
         :param pulumi.Input['LambdaPullArgs'] lambda_pull: Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
-        :param pulumi.Input['LifecyclePolicyArgs'] lifecycle_policy: Image expiry rules. Removing it removes the repository's lifecycle policy.
+        :param pulumi.Input['LifecyclePolicyArgs'] lifecycle_policy: Image expiry and archive rules. Removing it removes the repository's lifecycle policy.
         :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organization_paths: Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
@@ -179,7 +179,7 @@ class RepositoryArgs:
     @pulumi.getter(name="lifecyclePolicy")
     def lifecycle_policy(self) -> pulumi.Input[Optional['LifecyclePolicyArgs']]:
         """
-        Image expiry rules. Removing it removes the repository's lifecycle policy.
+        Image expiry and archive rules. Removing it removes the repository's lifecycle policy.
         """
         return pulumi.get(self, "lifecycle_policy")
 
@@ -374,6 +374,29 @@ class Repository(pulumi.CustomResource):
         pulumi.export("repositoryUrl", api.repository_url)
         pulumi.export("pullPolicy", api.pull_policy_document)
         ```
+        ### Archive images nobody pulls
+
+        Untagged images are archived when nobody has pulled them for 30 days, release images 180 days after their push, pull-request images expire after 7 days, and archived images expire a year after they were archived. Archived images cost less to keep and must be restored before they can be pulled.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        builds = awsecr.Repository(
+            "builds",
+            repository_name="platform/builds",
+            lifecycle_policy=awsecr.LifecyclePolicyArgs(
+                archive_untagged_not_pulled_for_days=30,
+                expire_archived_after_days=365,
+                tagged=[
+                    awsecr.TaggedLifecycleRuleArgs(tag_patterns=["pr-*"], expire_after_days=7),
+                    awsecr.TaggedLifecycleRuleArgs(tag_prefixes=["v"], archive_after_days=180),
+                ],
+            ),
+        )
+
+        pulumi.export("lifecyclePolicyText", builds.lifecycle_policy_text)
+        ```
         ### A central registry for an AWS Organization
 
         One account holds the images; every account of the organization may pull, the CI role of the build account pushes, and Lambda functions in the workload account run these images. The repository policy has one statement per grant, and a policy written this way by hand imports into the same fields.
@@ -412,7 +435,7 @@ class Repository(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether an image tag, once pushed, can never be moved to another image (`IMMUTABLE`). Defaults to `true`.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted): a key id, a key ARN, an alias (`alias/name`) or an alias ARN; an ARN must be in the provider's region. Not allowed with `AES256`. Changing it replaces the repository.
         :param pulumi.Input[Union['LambdaPullArgs', 'LambdaPullArgsDict']] lambda_pull: Lets Lambda functions pull this repository's images as their container image, scoped to the functions' accounts and/or ARNs (never to every function); see the `LambdaPull` type.
-        :param pulumi.Input[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']] lifecycle_policy: Image expiry rules. Removing it removes the repository's lifecycle policy.
+        :param pulumi.Input[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']] lifecycle_policy: Image expiry and archive rules. Removing it removes the repository's lifecycle policy.
         :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted repository's; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organization_paths: Organizational units every account of which may pull images, as AWS Organizations paths: the organization id, the root id and the OU ids down to the OU, each followed by `/` (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`, at most five OUs deep). The grant covers the OU and every OU under it: the provider writes one statement `AllowOrganizationPathPull` granting the pull actions to `*` under `aws:PrincipalOrgPaths` (`ForAnyValue:StringLike`, each path followed by `*`). Each path once; combined with the other access fields in one repository policy.
@@ -471,6 +494,29 @@ class Repository(pulumi.CustomResource):
 
         pulumi.export("repositoryUrl", api.repository_url)
         pulumi.export("pullPolicy", api.pull_policy_document)
+        ```
+        ### Archive images nobody pulls
+
+        Untagged images are archived when nobody has pulled them for 30 days, release images 180 days after their push, pull-request images expire after 7 days, and archived images expire a year after they were archived. Archived images cost less to keep and must be restored before they can be pulled.
+
+        ```python
+        import pulumi
+        import pulumi_awsecr as awsecr
+
+        builds = awsecr.Repository(
+            "builds",
+            repository_name="platform/builds",
+            lifecycle_policy=awsecr.LifecyclePolicyArgs(
+                archive_untagged_not_pulled_for_days=30,
+                expire_archived_after_days=365,
+                tagged=[
+                    awsecr.TaggedLifecycleRuleArgs(tag_patterns=["pr-*"], expire_after_days=7),
+                    awsecr.TaggedLifecycleRuleArgs(tag_prefixes=["v"], archive_after_days=180),
+                ],
+            ),
+        )
+
+        pulumi.export("lifecyclePolicyText", builds.lifecycle_policy_text)
         ```
         ### A central registry for an AWS Organization
 
@@ -705,7 +751,7 @@ class Repository(pulumi.CustomResource):
     @pulumi.getter(name="lifecyclePolicy")
     def lifecycle_policy(self) -> pulumi.Output[Optional['outputs.LifecyclePolicy']]:
         """
-        Image expiry rules. Removing it removes the repository's lifecycle policy.
+        Image expiry and archive rules. Removing it removes the repository's lifecycle policy.
         """
         return pulumi.get(self, "lifecycle_policy")
 

@@ -52,7 +52,7 @@ class RepositoryTemplateArgs:
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether the created repositories' image tags are immutable. Defaults to `true`, as for a Repository.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key ARN for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted), in the provider's region. A template takes only a key ARN, no key id or alias. Not allowed with `AES256`.
         :param pulumi.Input['LambdaPullArgs'] lambda_pull: Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
-        :param pulumi.Input['LifecyclePolicyArgs'] lifecycle_policy: Image expiry rules of the created repositories, the Repository's own fields and generator.
+        :param pulumi.Input['LifecyclePolicyArgs'] lifecycle_policy: Image expiry and archive rules of the created repositories, the Repository's own fields and generator.
         :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pull_organization_paths: Organizational units (AWS Organizations paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`) every account in or under which may pull from the created repositories, turned into the repository policy exactly as for a Repository (`aws:PrincipalOrgPaths`).
@@ -214,7 +214,7 @@ class RepositoryTemplateArgs:
     @pulumi.getter(name="lifecyclePolicy")
     def lifecycle_policy(self) -> pulumi.Input[Optional['LifecyclePolicyArgs']]:
         """
-        Image expiry rules of the created repositories, the Repository's own fields and generator.
+        Image expiry and archive rules of the created repositories, the Repository's own fields and generator.
         """
         return pulumi.get(self, "lifecycle_policy")
 
@@ -394,7 +394,7 @@ class RepositoryTemplate(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] immutable_tags: Whether the created repositories' image tags are immutable. Defaults to `true`, as for a Repository.
         :param pulumi.Input[_builtins.str] kms_key: The KMS key ARN for `KMS` and `KMS_DSSE` encryption (the AWS-managed key when omitted), in the provider's region. A template takes only a key ARN, no key id or alias. Not allowed with `AES256`.
         :param pulumi.Input[Union['LambdaPullArgs', 'LambdaPullArgsDict']] lambda_pull: Lets Lambda functions of the given accounts or ARNs pull from the created repositories, exactly as for a Repository; see the `LambdaPull` type.
-        :param pulumi.Input[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']] lifecycle_policy: Image expiry rules of the created repositories, the Repository's own fields and generator.
+        :param pulumi.Input[Union['LifecyclePolicyArgs', 'LifecyclePolicyArgsDict']] lifecycle_policy: Image expiry and archive rules of the created repositories, the Repository's own fields and generator.
         :param pulumi.Input[_builtins.str] lifecycle_policy_document: The lifecycle policy as ECR's JSON, for rules `lifecyclePolicy` cannot express (an adopted template's, such as a count rule for untagged images; `pulumi import` fills it in then). Not together with `lifecyclePolicy`; compared by meaning, so spacing and key order are no change. Removing it removes the policy.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mutable_tag_exclusions: Only with `immutableTags: true`: 1-5 wildcard tag filters (letters, digits, `.`, `_`, `-`, `*`) for the tags that stay mutable, e.g. `latest`. A filter of only `*` is refused (use `immutableTags: false`). With mutable tags use `immutableTagExclusions`.
         :param pulumi.Input[_builtins.str] prefix: The repository name prefix the template applies to (`team` matches `team/api`), 1-256 characters of a repository name, or `ROOT` for every repository no other template matches. Changing it replaces the template.
@@ -655,7 +655,7 @@ class RepositoryTemplate(pulumi.CustomResource):
     @pulumi.getter(name="lifecyclePolicy")
     def lifecycle_policy(self) -> pulumi.Output[Optional['outputs.LifecyclePolicy']]:
         """
-        Image expiry rules of the created repositories, the Repository's own fields and generator.
+        Image expiry and archive rules of the created repositories, the Repository's own fields and generator.
         """
         return pulumi.get(self, "lifecycle_policy")
 

@@ -834,6 +834,7 @@ mod tests {
                     selector: lifecycle::TagSelector::Prefixes(vec!["v".into()]),
                     action: lifecycle::TaggedAction::KeepLast(50),
                 }],
+                ..Default::default()
             }),
             lifecycle_document: None,
             policy_document: None,

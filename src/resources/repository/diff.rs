@@ -234,6 +234,7 @@ mod tests {
                 expire_untagged_after_days: Some(14),
                 max_image_count: None,
                 tagged: vec![],
+                ..Default::default()
             }),
             lifecycle_document: None,
             policy_document: None,
@@ -329,8 +330,7 @@ mod tests {
         assert_eq!(run(&a, &other).diffs, vec!["repositoryPolicyDocument"]);
         let mut fields = a.clone();
         fields.lifecycle_document = None;
-        fields.lifecycle_policy =
-            Some(LifecyclePolicy { expire_untagged_after_days: None, max_image_count: Some(9), tagged: vec![] });
+        fields.lifecycle_policy = Some(LifecyclePolicy { max_image_count: Some(9), ..Default::default() });
         let d = run(&a, &fields);
         assert_eq!(d.diffs, vec!["lifecyclePolicy", "lifecyclePolicyDocument"]);
     }
