@@ -526,30 +526,7 @@ pub fn pick(images: &[ImageDetail], children: &BTreeMap<String, BTreeSet<String>
 /// was pushed at or after the image it would choose, BatchGetImage of those
 /// indexes (up to 100 in one call, the calls at once) to learn their children.
 async fn most_recent(ctx: &Ctx<'_>, lookup: &Lookup) -> Result<ImageDetail> {
-    let name = lookup.repository.as_str();
-    let action = "ecr:DescribeImages";
-    let mut images: Vec<ImageDetail> = Vec::new();
-    let mut token = None;
-    loop {
-        let req = ctx
-            .client
-            .describe_images()
-            .repository_name(name)
-            .set_registry_id(lookup.registry_id.clone())
-            .set_next_token(token);
-        let page = match ctx.read(action, Subject::Repository(name), req.send()).await? {
-            Ok(p) => p,
-            Err(e) if e.code() == Some("RepositoryNotFoundException") => {
-                return Err(crate::resources::repository::not_found_in_region(ctx, name));
-            }
-            Err(e) => return Err(aws(ctx, action, Subject::Repository(name), &e)),
-        };
-        images.extend(page.image_details().iter().cloned());
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
+    let mut images = super::every_image(ctx, &lookup.repository, lookup.registry_id.clone(), None, None).await?;
     let mut children: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     loop {
         match pick(&images, &children) {

@@ -8,13 +8,12 @@
 //! page: every page of DescribeImages is read (the largest pages ECR gives,
 //! 1,000 images each), then the images are sorted and cut to `limit`.
 
-use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::{DescribeImagesFilter, ImageDetail, TagStatus};
 use aws_smithy_types::date_time::Format;
 
 use super::{Function, Invoked, Spec, limit, reader, registry_id, repository_name};
-use crate::call::{Ctx, aws};
-use crate::error::{Result, Subject};
+use crate::call::Ctx;
+use crate::error::Result;
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Field};
 
@@ -121,32 +120,8 @@ impl Function for GetImages {
             Err(failures) => return Ok(Invoked::Failures(failures)),
         };
         let name = lookup.repository.as_str();
-        let action = "ecr:DescribeImages";
         let filter = lookup.tag_status.clone().map(|s| DescribeImagesFilter::builder().tag_status(s).build());
-        let mut images = Vec::new();
-        let mut token = None;
-        loop {
-            let req = ctx
-                .client
-                .describe_images()
-                .repository_name(name)
-                .set_registry_id(lookup.registry_id.clone())
-                .set_filter(filter.clone())
-                .max_results(PAGE)
-                .set_next_token(token);
-            let page = match ctx.read(action, Subject::Repository(name), req.send()).await? {
-                Ok(p) => p,
-                Err(e) if e.code() == Some("RepositoryNotFoundException") => {
-                    return Err(crate::resources::repository::not_found_in_region(ctx, name));
-                }
-                Err(e) => return Err(aws(ctx, action, Subject::Repository(name), &e)),
-            };
-            images.extend(page.image_details().iter().cloned());
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
+        let images = super::every_image(ctx, name, lookup.registry_id.clone(), filter, Some(PAGE)).await?;
         let (images, truncated) = choose(&lookup, images);
         let region = ctx.region();
         let suffix = crate::partition::dns_suffix(ctx.partition()).unwrap_or("amazonaws.com");

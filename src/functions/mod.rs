@@ -119,3 +119,43 @@ fn limit(r: &mut Reader<'_>, default: usize, max: usize) -> Option<usize> {
 fn secret(s: impl Into<String>) -> Value {
     Value::String(s.into()).into_secret()
 }
+
+/// Every image of a repository: DescribeImages page after page (one round
+/// trip each, as each needs the last one's token), `filter` and `page`
+/// (images a page; ECR's default when `None`) as given. A repository that
+/// is not there is an error naming it.
+pub(crate) async fn every_image(
+    ctx: &Ctx<'_>,
+    name: &str,
+    registry_id: Option<String>,
+    filter: Option<aws_sdk_ecr::types::DescribeImagesFilter>,
+    page: Option<i32>,
+) -> Result<Vec<aws_sdk_ecr::types::ImageDetail>> {
+    use aws_sdk_ecr::error::ProvideErrorMetadata;
+    let action = "ecr:DescribeImages";
+    let subject = crate::error::Subject::Repository(name);
+    let mut images = Vec::new();
+    let mut token = None;
+    loop {
+        let req = ctx
+            .client
+            .describe_images()
+            .repository_name(name)
+            .set_registry_id(registry_id.clone())
+            .set_filter(filter.clone())
+            .set_max_results(page)
+            .set_next_token(token);
+        let answer = match ctx.read(action, subject, req.send()).await? {
+            Ok(p) => p,
+            Err(e) if e.code() == Some("RepositoryNotFoundException") => {
+                return Err(crate::resources::repository::not_found_in_region(ctx, name));
+            }
+            Err(e) => return Err(crate::call::aws(ctx, action, subject, &e)),
+        };
+        images.extend(answer.image_details().iter().cloned());
+        token = answer.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(images);
+        }
+    }
+}
