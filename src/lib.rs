@@ -6,6 +6,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod functions;
+pub mod inventory;
 pub mod log;
 pub mod naming;
 pub mod partition;

@@ -39,6 +39,9 @@ async fn main() -> ExitCode {
     // while the provider is still starting is a clean shutdown too.
     let shutdown = shutdown_signal();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("inventory") {
+        return pulumi_resource_awsecr::inventory::main(&args[1..]).await;
+    }
     if args.iter().any(|a| a == "--version") {
         println!("{VERSION}");
         return ExitCode::SUCCESS;
