@@ -14,6 +14,28 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Cargo builds in a cache outside the clone, keyed by Cargo.lock and the
+# compiler (CARGO_TARGET_DIR, when set, is used as it is): a fresh clone then
+# compiles only this package, not its few hundred dependencies. This
+# package's own artifacts from an earlier clone are removed first (they are
+# never reused: cargo keys them by the clone's path), and caches of other
+# keys but the newest one are removed.
+if [ -z "${CARGO_TARGET_DIR:-}" ]; then
+  cache=${PULUMI_AWSECR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-awsecr}
+  key=$( (cat Cargo.lock; rustc -vV) | sha256sum | cut -c1-16)
+  export CARGO_TARGET_DIR=$cache/cargo-target-$key
+  mkdir -p "$cache"
+  # shellcheck disable=SC2012 # names are ours: cargo-target-<hex>
+  ls -dt "$cache"/cargo-target-* 2>/dev/null | grep -vx "$CARGO_TARGET_DIR" | tail -n +2 | xargs -r rm -rf
+  if [ -d "$CARGO_TARGET_DIR" ]; then
+    cargo clean --quiet -p pulumi-resource-awsecr
+    rm -rf "$CARGO_TARGET_DIR/debug/incremental"
+  fi
+  # Nothing incremental: each clone builds this package once.
+  export CARGO_INCREMENTAL=0
+  echo "cargo builds in $CARGO_TARGET_DIR (kept between runs)"
+fi
+
 # Set-up and SDK checks: one progress line per stage on stderr, the stage's
 # own output (downloads, builds) in its log, printed in part on failure.
 step "set-up (each stage's output in $awsecr_logs/)"
