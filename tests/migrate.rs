@@ -283,7 +283,8 @@ async fn a_pulumi_aws_stack_moves_to_awsecr_by_the_guide_and_ecr_never_changes()
 
     // 1. The export and the import file; the state commands on stdout.
     run_block(&stack, &blocks[0]);
-    let import: Json = serde_json::from_str(&std::fs::read_to_string(stack.project.join("import.json")).unwrap()).unwrap();
+    let import: Json =
+        serde_json::from_str(&std::fs::read_to_string(stack.project.join("import.json")).unwrap()).unwrap();
     assert_eq!(
         import,
         json!({"resources": [
@@ -346,8 +347,10 @@ async fn a_pulumi_aws_stack_moves_to_awsecr_by_the_guide_and_ecr_never_changes()
     unchanged("pulumi preview");
 
     let calls = moto.stop_recording();
-    let writes: Vec<&String> =
-        calls.iter().filter(|c| !(c.starts_with("Describe") || c.starts_with("Get") || c.starts_with("List"))).collect();
+    let writes: Vec<&String> = calls
+        .iter()
+        .filter(|c| !(c.starts_with("Describe") || c.starts_with("Get") || c.starts_with("List")))
+        .collect();
     assert!(writes.is_empty(), "no write reached ECR: {writes:?}");
     assert!(calls.iter().any(|c| c == "DescribeRepositories"), "the import read ECR: {calls:?}");
 }
@@ -360,7 +363,13 @@ fn a_file_that_is_not_a_stack_export_is_refused() {
     let bad = dir.path().join("import.json");
     std::fs::write(&bad, r#"{"resources": []}"#).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr"))
-        .args(["inventory", "--from-stack", bad.to_str().unwrap(), "--out", dir.path().join("out.json").to_str().unwrap()])
+        .args([
+            "inventory",
+            "--from-stack",
+            bad.to_str().unwrap(),
+            "--out",
+            dir.path().join("out.json").to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

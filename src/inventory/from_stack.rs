@@ -202,16 +202,16 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
         r.string("registryId").value().or_else(|| arn_place(&r.string("arn").value()?).map(|(account, _)| account))
     };
 
-    // Cloud object (kind, region, key) -> its entry; in the export's order.
+    // The cloud objects met (kind, region, key); their entries in the export's order.
     let mut pending: Vec<Pending> = Vec::new();
-    let mut index: BTreeMap<(&str, String, String), usize> = BTreeMap::new();
+    let mut seen: BTreeSet<(&str, String, String)> = BTreeSet::new();
     let mut dropped: BTreeSet<&str> = BTreeSet::new();
     let mut repos_seen: BTreeSet<(String, String)> = BTreeSet::new();
     let mut by_policy: Vec<(String, String, &str)> = Vec::new();
     let mut unmapped: Vec<&Res<'_>> = Vec::new();
 
     for r in all.iter().filter(live) {
-        if r.raw["delete"] == Json::Bool(true) || !r.ty.starts_with("aws:ecr/") {
+        if !r.ty.starts_with("aws:ecr/") {
             continue;
         }
         if r.raw["external"] == Json::Bool(true) {
@@ -226,8 +226,7 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
         }
         let mut add = |kind: &'static str, key: String, token: &str, id: String, region: String, wanted: &str| {
             plan.regions.insert(region.clone());
-            if !index.contains_key(&(kind, region.clone(), key.clone())) {
-                index.insert((kind, region, key), pending.len());
+            if seen.insert((kind, region, key)) {
                 pending.push(Pending {
                     entry: ImportEntry { type_token: token.into(), name: String::new(), id },
                     wanted: wanted.to_string(),
@@ -235,11 +234,7 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
             }
         };
         let missing = |what: &str, how: &str| {
-            format!(
-                "{} ({}) is left in the stack: the export holds no {what} for it; {how}",
-                r.name(),
-                r.ty
-            )
+            format!("{} ({}) is left in the stack: the export holds no {what} for it; {how}", r.name(), r.ty)
         };
         match r.ty {
             REPOSITORY | REPOSITORY_POLICY | LIFECYCLE_POLICY => {
@@ -291,7 +286,14 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
                     plan.notes.push(missing("prefix and region", "give the region with --region"));
                     continue;
                 };
-                add(if r.ty == PULL_THROUGH { "rule" } else { "template" }, prefix.clone(), token, prefix, region, r.name());
+                add(
+                    if r.ty == PULL_THROUGH { "rule" } else { "template" },
+                    prefix.clone(),
+                    token,
+                    prefix,
+                    region,
+                    r.name(),
+                );
             }
             _ => {
                 unmapped.push(r);
@@ -310,11 +312,14 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
             ));
             repos_seen.insert((region.clone(), name.clone()));
         }
-        if !index.contains_key(&("repository", region.clone(), name.clone())) {
-            index.insert(("repository", region.clone(), name.clone()), pending.len());
+        if seen.insert(("repository", region.clone(), name.clone())) {
             plan.regions.insert(region);
             pending.push(Pending {
-                entry: ImportEntry { type_token: "awsecr:index:Repository".into(), name: String::new(), id: name.clone() },
+                entry: ImportEntry {
+                    type_token: "awsecr:index:Repository".into(),
+                    name: String::new(),
+                    id: name.clone(),
+                },
                 wanted: name,
             });
         }
@@ -345,10 +350,14 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
     // Dependents before what they depend on: the export lists every resource
     // after its parent, dependencies and provider.
     plan.deletes = all.iter().rev().filter(|r| dropped.contains(r.urn)).map(|r| r.urn.to_string()).collect();
-    let providers: BTreeSet<&str> = all.iter().filter(|r| dropped.contains(r.urn)).filter_map(Res::provider_urn).collect();
+    let providers: BTreeSet<&str> =
+        all.iter().filter(|r| dropped.contains(r.urn)).filter_map(Res::provider_urn).collect();
     for provider in all.iter().rev().filter(|r| providers.contains(r.urn) && r.ty == AWS_PROVIDER) {
-        let users: Vec<&str> =
-            staying.iter().filter(|r| r.urn != provider.urn && r.needs().contains(provider.urn)).map(|r| r.name()).collect();
+        let users: Vec<&str> = staying
+            .iter()
+            .filter(|r| r.urn != provider.urn && r.needs().contains(provider.urn))
+            .map(|r| r.name())
+            .collect();
         if users.is_empty() {
             plan.deletes.push(provider.urn.to_string());
             if !provider.name().starts_with("default") {
@@ -433,7 +442,9 @@ pub async fn main(args: &[String]) -> ExitCode {
     let export: Json = match serde_json::from_str(&text) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("{from} is not a Pulumi stack export: it is not JSON ({e}); write one with `pulumi stack export --file stack.json`");
+            eprintln!(
+                "{from} is not a Pulumi stack export: it is not JSON ({e}); write one with `pulumi stack export --file stack.json`"
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -504,13 +515,31 @@ mod tests {
         vec![
             stack(),
             provider("default_7_10_0", Some("eu-west-1")),
-            res(REPOSITORY, "api", "team/api", json!({"name": "team/api", "arn": "arn:aws:ecr:eu-west-1:123456789012:repository/team/api", "registryId": "123456789012"}), &[]),
-            res(REPOSITORY_POLICY, "apiPolicy", "team/api", json!({"repository": "team/api", "policy": "{}"}), std::slice::from_ref(&repo)),
+            res(
+                REPOSITORY,
+                "api",
+                "team/api",
+                json!({"name": "team/api", "arn": "arn:aws:ecr:eu-west-1:123456789012:repository/team/api", "registryId": "123456789012"}),
+                &[],
+            ),
+            res(
+                REPOSITORY_POLICY,
+                "apiPolicy",
+                "team/api",
+                json!({"repository": "team/api", "policy": "{}"}),
+                std::slice::from_ref(&repo),
+            ),
             res(LIFECYCLE_POLICY, "apiExpiry", "team/api", json!({"repository": "team/api", "policy": "{}"}), &[repo]),
             res(REPOSITORY, "api2", "team_api", json!({"name": "team_api"}), &[]),
             res(SCANNING, "scanning", "123456789012", json!({"registryId": "123456789012", "scanType": "BASIC"}), &[]),
             res(REPLICATION, "replication", "123456789012", json!({"registryId": "123456789012"}), &[]),
-            res(PULL_THROUGH, "hub", "docker-hub", json!({"ecrRepositoryPrefix": "docker-hub", "registryId": "123456789012"}), &[]),
+            res(
+                PULL_THROUGH,
+                "hub",
+                "docker-hub",
+                json!({"ecrRepositoryPrefix": "docker-hub", "registryId": "123456789012"}),
+                &[],
+            ),
             res(TEMPLATE, "root", "ROOT", json!({"prefix": "ROOT", "registryId": "123456789012"}), &[]),
         ]
     }
@@ -540,7 +569,10 @@ mod tests {
     fn deletions_run_dependents_first_and_the_unused_provider_last() {
         let plan = plan(&export(whole_registry()), None).unwrap();
         let names: Vec<&str> = plan.deletes.iter().map(|u| u.rsplit("::").next().unwrap()).collect();
-        assert_eq!(names, ["root", "hub", "replication", "scanning", "api2", "apiExpiry", "apiPolicy", "api", "default_7_10_0"]);
+        assert_eq!(
+            names,
+            ["root", "hub", "replication", "scanning", "api2", "apiExpiry", "apiPolicy", "api", "default_7_10_0"]
+        );
         let commands = delete_commands(&plan.deletes);
         assert!(commands.starts_with(&format!("pulumi state delete --yes '{P}{TEMPLATE}::root'\n")), "{commands}");
         assert!(!plan.deletes.iter().any(|u| u.contains("pulumi:pulumi:Stack")));
@@ -552,7 +584,11 @@ mod tests {
         resources.push(res("aws:s3/bucket:Bucket", "logs", "logs", json!({}), &[]));
         let plan = plan(&export(resources), None).unwrap();
         assert!(!plan.deletes.iter().any(|u| u.contains(AWS_PROVIDER)), "{:?}", plan.deletes);
-        assert!(plan.notes.iter().any(|n| n.contains("default_7_10_0 stays") && n.contains("logs")), "{:?}", plan.notes);
+        assert!(
+            plan.notes.iter().any(|n| n.contains("default_7_10_0 stays") && n.contains("logs")),
+            "{:?}",
+            plan.notes
+        );
     }
 
     #[test]
@@ -560,7 +596,11 @@ mod tests {
         let mut resources = whole_registry();
         resources.push(res("aws:lambda/function:Function", "fn", "fn", json!({}), &[urn(REPOSITORY, "api")]));
         let plan = plan(&export(resources), None).unwrap();
-        assert!(plan.notes.iter().any(|n| n.starts_with("fn (aws:lambda/function:Function) depends on api")), "{:?}", plan.notes);
+        assert!(
+            plan.notes.iter().any(|n| n.starts_with("fn (aws:lambda/function:Function) depends on api")),
+            "{:?}",
+            plan.notes
+        );
     }
 
     #[test]
@@ -572,12 +612,22 @@ mod tests {
         // No region anywhere but the ARN.
         let resources = vec![
             provider("default_7_10_0", None),
-            res(REPOSITORY, "r", "r", json!({"name": "r", "arn": "arn:aws:ecr:ap-south-1:123456789012:repository/r"}), &[]),
+            res(
+                REPOSITORY,
+                "r",
+                "r",
+                json!({"name": "r", "arn": "arn:aws:ecr:ap-south-1:123456789012:repository/r"}),
+                &[],
+            ),
         ];
         assert_eq!(plan(&export(resources), None).unwrap().regions, BTreeSet::from(["ap-south-1".to_string()]));
         // Nowhere: the flag, or a note naming it.
-        let resources = vec![provider("default_7_10_0", None), res(SCANNING, "s", "1", json!({"registryId": "123456789012"}), &[])];
-        assert_eq!(plan(&export(resources.clone()), Some("eu-north-1")).unwrap().entries[0].id, "123456789012/eu-north-1");
+        let resources =
+            vec![provider("default_7_10_0", None), res(SCANNING, "s", "1", json!({"registryId": "123456789012"}), &[])];
+        assert_eq!(
+            plan(&export(resources.clone()), Some("eu-north-1")).unwrap().entries[0].id,
+            "123456789012/eu-north-1"
+        );
         let p = plan(&export(resources), None).unwrap();
         assert!(p.entries.is_empty() && p.deletes.is_empty(), "{p:?}");
         assert!(p.notes[0].contains("--region"), "{:?}", p.notes);
@@ -598,9 +648,18 @@ mod tests {
     fn other_ecr_types_are_left_with_a_note_and_keep_the_provider() {
         let mut resources = whole_registry();
         resources.push(res("aws:ecr/registryPolicy:RegistryPolicy", "rp", "123456789012", json!({}), &[]));
-        resources.push(res("aws:ecr/accountSetting:AccountSetting", "basic", "BASIC_SCAN_TYPE_VERSION", json!({}), &[]));
+        resources.push(res(
+            "aws:ecr/accountSetting:AccountSetting",
+            "basic",
+            "BASIC_SCAN_TYPE_VERSION",
+            json!({}),
+            &[],
+        ));
         let p = plan(&export(resources), None).unwrap();
-        assert!(p.notes.iter().any(|n| n.starts_with("rp (aws:ecr/registryPolicy:RegistryPolicy) is left") && n.contains("policyStatements")));
+        assert!(
+            p.notes.iter().any(|n| n.starts_with("rp (aws:ecr/registryPolicy:RegistryPolicy) is left")
+                && n.contains("policyStatements"))
+        );
         assert!(p.notes.iter().any(|n| n.contains("awsecr:index:AccountSetting")));
         assert!(!p.deletes.iter().any(|u| u.ends_with("::rp") || u.contains(AWS_PROVIDER)));
         assert_eq!(p.entries.len(), 5);
