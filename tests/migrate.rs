@@ -237,6 +237,8 @@ fn legacy_state(base: &Json, api_arn: &str, policy: &str) -> Json {
             &[],
         ),
     ];
+    // The program protected its main repository.
+    resources[2]["protect"] = json!(true);
     // The pulumi-aws program exported these too (a plain output).
     resources[0]["outputs"] = json!({"apiUrl": url("team/api")});
     let mut export = base.clone();
@@ -302,7 +304,14 @@ async fn a_pulumi_aws_stack_moves_to_awsecr_by_the_guide_and_ecr_never_changes()
         ["cached", "ecrPublic", "replication", "scanning", "web", "apiExpiry", "apiPull", "api", "default_7_10_0"],
         "dependents first, the provider last: {drop}"
     );
-    assert!(drop.lines().all(|l| l.starts_with("pulumi state delete --yes 'urn:pulumi:test::legacy::")), "{drop}");
+    let protected = "pulumi state delete --yes --force 'urn:pulumi:test::legacy::aws:ecr/repository:Repository::api'";
+    assert!(drop.lines().any(|l| l == protected), "the protected repository is dropped with --force: {drop}");
+    assert!(
+        drop.lines()
+            .filter(|l| *l != protected)
+            .all(|l| l.starts_with("pulumi state delete --yes 'urn:pulumi:test::legacy::")),
+        "{drop}"
+    );
     unchanged("inventory --from-stack");
 
     // 2. The old entries dropped: only the stack itself is left.

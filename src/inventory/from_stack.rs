@@ -38,6 +38,8 @@ const AWS_PROVIDER: &str = "pulumi:providers:aws";
 pub struct Plan {
     pub entries: Vec<ImportEntry>,
     pub deletes: Vec<String>,
+    /// Those of `deletes` that are protected (dropped with `--force`).
+    pub protected: BTreeSet<String>,
     pub notes: Vec<String>,
     /// The regions the entries are in (the awsecr provider's region must be it).
     pub regions: BTreeSet<String>,
@@ -350,6 +352,13 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
     // Dependents before what they depend on: the export lists every resource
     // after its parent, dependencies and provider.
     plan.deletes = all.iter().rev().filter(|r| dropped.contains(r.urn)).map(|r| r.urn.to_string()).collect();
+    for r in all.iter().filter(|r| dropped.contains(r.urn) && r.raw["protect"] == Json::Bool(true)) {
+        plan.protected.insert(r.urn.to_string());
+        plan.notes.push(format!(
+            "{} is protected: its command has --force, which drops only the state entry (ECR keeps the repository, rule or setting; the import protects the new resource)",
+            r.name()
+        ));
+    }
     let providers: BTreeSet<&str> =
         all.iter().filter(|r| dropped.contains(r.urn)).filter_map(Res::provider_urn).collect();
     for provider in all.iter().rev().filter(|r| providers.contains(r.urn) && r.ty == AWS_PROVIDER) {
@@ -402,9 +411,14 @@ fn unmapped_note(r: &Res<'_>) -> String {
     format!("{} ({}) is left in the stack: {what}", r.name(), r.ty)
 }
 
-/// A `pulumi state delete` command per URN, each quoted for a POSIX shell.
-pub fn delete_commands(urns: &[String]) -> String {
-    urns.iter().map(|u| format!("pulumi state delete --yes '{}'\n", u.replace('\'', r"'\''"))).collect()
+/// A `pulumi state delete` command per URN to drop, each quoted for a POSIX
+/// shell; a protected one with `--force` (state only: the cloud object stays).
+pub fn delete_commands(plan: &Plan) -> String {
+    let command = |u: &String| {
+        let force = if plan.protected.contains(u) { " --force" } else { "" };
+        format!("pulumi state delete --yes{force} '{}'\n", u.replace('\'', r"'\''"))
+    };
+    plan.deletes.iter().map(command).collect()
 }
 
 fn usage(problem: &str) -> ExitCode {
@@ -460,7 +474,7 @@ pub async fn main(args: &[String]) -> ExitCode {
         eprintln!("cannot write {out}: {e}");
         return ExitCode::FAILURE;
     }
-    print!("{}", delete_commands(&plan.deletes));
+    print!("{}", delete_commands(&plan));
     for note in &plan.notes {
         eprintln!("note: {note}");
     }
@@ -573,9 +587,20 @@ mod tests {
             names,
             ["root", "hub", "replication", "scanning", "api2", "apiExpiry", "apiPolicy", "api", "default_7_10_0"]
         );
-        let commands = delete_commands(&plan.deletes);
+        let commands = delete_commands(&plan);
         assert!(commands.starts_with(&format!("pulumi state delete --yes '{P}{TEMPLATE}::root'\n")), "{commands}");
         assert!(!plan.deletes.iter().any(|u| u.contains("pulumi:pulumi:Stack")));
+    }
+
+    #[test]
+    fn a_protected_entry_is_dropped_with_force_and_said_so() {
+        let mut resources = whole_registry();
+        resources[2]["protect"] = json!(true);
+        let p = plan(&export(resources), None).unwrap();
+        let commands = delete_commands(&p);
+        let forced: Vec<&str> = commands.lines().filter(|l| l.contains("--force")).collect();
+        assert_eq!(forced, [format!("pulumi state delete --yes --force '{P}{REPOSITORY}::api'")]);
+        assert!(p.notes.iter().any(|n| n.starts_with("api is protected")), "{:?}", p.notes);
     }
 
     #[test]
