@@ -212,6 +212,12 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
     let mut by_policy: Vec<(String, String, &str)> = Vec::new();
     let mut unmapped: Vec<&Res<'_>> = Vec::new();
 
+    let pending_deletes = all.iter().filter(|r| !live(r)).count();
+    if pending_deletes > 0 {
+        plan.notes.push(format!(
+            "the export holds {pending_deletes} resource(s) pending deletion, left out here; finish them with `pulumi up` (or drop them) and export again before running these commands"
+        ));
+    }
     for r in all.iter().filter(live) {
         if !r.ty.starts_with("aws:ecr/") {
             continue;
@@ -384,6 +390,9 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
             ));
         }
     }
+    if plan.entries.is_empty() {
+        plan.notes.push("the stack manages none of the pulumi-aws ECR resources this command maps (aws:ecr/repository, repositoryPolicy, lifecyclePolicy, registryScanningConfiguration, replicationConfiguration, pullThroughCacheRule, repositoryCreationTemplate)".into());
+    }
     if plan.regions.len() > 1 {
         plan.notes.push(format!(
             "the entries are in {} regions ({}): `pulumi import --file` imports every entry with the stack's awsecr provider, so split the file by region and import each part with a provider of that region (an entry's \"provider\" field)",
@@ -482,9 +491,10 @@ pub async fn main(args: &[String]) -> ExitCode {
         Some(r) if plan.regions.len() == 1 => format!(" (with awsecr:region set to {r})"),
         _ => String::new(),
     };
+    let n = plan.entries.len();
     eprintln!(
-        "wrote {} import entries to {out}; the {} commands above drop the old entries from the state without touching ECR; then run `pulumi import --file {out}`{region}",
-        plan.entries.len(),
+        "wrote {n} import {} to {out}; the {} `pulumi state delete` commands on stdout drop the old entries from the state without touching ECR: run them, then `pulumi import --file {out}`{region}",
+        if n == 1 { "entry" } else { "entries" },
         plan.deletes.len()
     );
     ExitCode::SUCCESS
@@ -725,7 +735,8 @@ mod tests {
         let p = plan(&export(vec![provider("default_7_10_0", Some("eu-west-1")), deleted, read]), None).unwrap();
         assert!(p.entries.is_empty());
         assert_eq!(p.deletes.len(), 2, "{:?}", p.deletes); // the read one and the provider
-        assert!(p.notes[0].contains("getRepository"), "{:?}", p.notes);
+        assert!(p.notes[0].contains("1 resource(s) pending deletion"), "{:?}", p.notes);
+        assert!(p.notes[1].contains("getRepository"), "{:?}", p.notes);
     }
 
     #[test]
@@ -743,5 +754,6 @@ mod tests {
         }
         let empty = plan(&json!({"version": 3, "deployment": {"manifest": {}}}), None).unwrap();
         assert!(empty.entries.is_empty() && empty.deletes.is_empty());
+        assert!(empty.notes[0].contains("manages none"), "{:?}", empty.notes);
     }
 }
