@@ -59,6 +59,14 @@ fn setting(name: &str) -> Option<(&'static str, &'static [&'static str], &'stati
     SETTINGS.iter().find(|(n, _, _)| *n == name).copied()
 }
 
+/// AWS's default of setting `name`; an error sentence for a name that is
+/// none of [`SETTINGS`] (Check refuses such a name first).
+fn default_of(name: &str) -> Result<&'static str> {
+    setting(name)
+        .map(|(_, _, default)| default)
+        .ok_or_else(|| ProviderError::invalid(format!("name must be one of {}, got \"{name}\"", names().join(", "))))
+}
+
 fn names() -> Vec<&'static str> {
     SETTINGS.iter().map(|(n, _, _)| *n).collect()
 }
@@ -88,20 +96,16 @@ pub fn check(news: &Map) -> (Map, Vec<Failure>) {
 pub fn parse(map: &Map) -> (Option<Args>, Vec<Failure>) {
     let mut r = input_reader(map, PROPERTIES, TOKEN);
     let name = if r.has("name") {
-        r.one_of("name", &names())
+        r.one_of_items("name", SETTINGS, |(n, _, _)| n)
     } else {
         r.fail("name", format!("is required: one of {}", names().join(", ")));
         Field::Invalid
     };
     let value = match (&name, r.has("value")) {
-        (Field::Known(n), true) => {
-            let (_, allowed, _) = setting(n).expect("a checked name");
-            r.checked_string("value", |v| {
-                (!allowed.contains(&v)).then(|| format!("must be one of {} for {n}, got \"{v}\"", allowed.join(", ")))
-            })
-        }
-        (Field::Known(n), false) => {
-            let (_, allowed, _) = setting(n).expect("a checked name");
+        (Field::Known((n, allowed, _)), true) => r.checked_string("value", |v| {
+            (!allowed.contains(&v)).then(|| format!("must be one of {} for {n}, got \"{v}\"", allowed.join(", ")))
+        }),
+        (Field::Known((n, allowed, _)), false) => {
             r.fail("value", format!("is required for {n}: one of {}", allowed.join(", ")));
             Field::Invalid
         }
@@ -111,8 +115,8 @@ pub fn parse(map: &Map) -> (Option<Args>, Vec<Failure>) {
     let adopt = r.bool("adopt");
     let failures = std::mem::take(&mut r.failures);
     let args = match (name, value, adopt.or(false)) {
-        (Field::Known(name), Field::Known(value), Some(adopt)) if failures.is_empty() => {
-            Some(Args { name, value, adopt })
+        (Field::Known((name, _, _)), Field::Known(value), Some(adopt)) if failures.is_empty() => {
+            Some(Args { name: name.to_string(), value, adopt })
         }
         _ => None,
     };
@@ -164,7 +168,7 @@ impl Resource for AccountSettingResource {
         let args = known_args(inputs)?;
         let (own, found) = tokio::join!(call::registry_id(ctx), get(ctx, &args.name));
         let (own, found) = (own?, found?);
-        let (_, _, default) = setting(&args.name).expect("a checked name");
+        let default = default_of(&args.name)?;
         if found != default && found != args.value && !args.adopt {
             return Err(ProviderError::new(
                 Code::FailedPrecondition,

@@ -16,9 +16,11 @@
 //! import); update none (only `adopt` can change in place); delete
 //! DeregisterPullTimeUpdateExclusion; preview none.
 
-use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
+
+use aws_sdk_ecr::operation::deregister_pull_time_update_exclusion::DeregisterPullTimeUpdateExclusionError;
+use aws_sdk_ecr::operation::register_pull_time_update_exclusion::RegisterPullTimeUpdateExclusionError;
 
 use crate::call::{self, AmbiguousAttempts, Ctx, aws};
 use crate::config::ProviderConfig;
@@ -266,7 +268,7 @@ impl Resource for PullTimeUpdateExclusionResource {
         let (written, own) = tokio::join!(ctx.write(action, Subject::Registry, sent), call::registry_id(ctx));
         let created_at = match written? {
             Ok(resp) => resp.created_at().and_then(|t| t.fmt(Format::DateTime).ok()),
-            Err(e) if e.code() == Some("ExclusionAlreadyExistsException") => {
+            Err(e) if call::is(&e, RegisterPullTimeUpdateExclusionError::is_exclusion_already_exists_exception) => {
                 if ambiguous.seen() {
                     // The SDK retried a register whose reply was lost after
                     // ECR had made it: the principal is there because of this
@@ -291,7 +293,7 @@ impl Resource for PullTimeUpdateExclusionResource {
                 }
                 None
             }
-            Err(e) if e.code() == Some("LimitExceededException") => {
+            Err(e) if call::is(&e, RegisterPullTimeUpdateExclusionError::is_limit_exceeded_exception) => {
                 return Err(ProviderError::new(
                     Code::FailedPrecondition,
                     format!(
@@ -359,7 +361,7 @@ impl Resource for PullTimeUpdateExclusionResource {
             ctx,
             "ecr:DeregisterPullTimeUpdateExclusion",
             Subject::Registry,
-            "ExclusionNotFoundException",
+            DeregisterPullTimeUpdateExclusionError::is_exclusion_not_found_exception,
             req.send(),
         )
         .await

@@ -32,6 +32,11 @@ pub mod backfill;
 use std::collections::BTreeSet;
 
 use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_sdk_ecr::operation::delete_registry_policy::DeleteRegistryPolicyError;
+use aws_sdk_ecr::operation::delete_signing_configuration::DeleteSigningConfigurationError;
+use aws_sdk_ecr::operation::get_registry_policy::GetRegistryPolicyError;
+use aws_sdk_ecr::operation::get_signing_configuration::GetSigningConfigurationError;
+use aws_sdk_ecr::operation::put_registry_policy::PutRegistryPolicyError;
 use aws_sdk_ecr::types::{
     RegistryScanningRule, ReplicationConfiguration, ReplicationDestination, RepositoryFilter, RepositoryFilterType,
     ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType, SigningConfiguration,
@@ -40,7 +45,7 @@ use aws_sdk_ecr::types::{
 use tonic::Code;
 
 use self::args::{Destination, RegistryArgs, ReplicationRule, Scanning, SigningRule, same_rules, same_signing};
-use crate::call::{Ctx, Failed, aws, maybe};
+use crate::call::{Ctx, Failed, aws, built, is, maybe};
 use crate::config::ProviderConfig;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result, policy_scope_refused};
@@ -855,11 +860,7 @@ fn backfill_flags_kept(mut rules: Vec<ReplicationRule>, declared: &[ReplicationR
 
 /// DescribeRegistry: the registry's id and its replication rules.
 async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule>)> {
-    let action = "ecr:DescribeRegistry";
-    let resp = ctx
-        .read(action, Subject::Registry, ctx.client.describe_registry().send())
-        .await?
-        .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    let resp = ctx.send_read("ecr:DescribeRegistry", Subject::Registry, ctx.client.describe_registry().send()).await?;
     let rules = resp
         .replication_configuration()
         .map(|c| {
@@ -884,10 +885,8 @@ async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule
 }
 
 async fn read_scanning(ctx: &Ctx<'_>) -> Result<Scanning> {
-    let action = "ecr:GetRegistryScanningConfiguration";
     let req = ctx.client.get_registry_scanning_configuration();
-    let resp =
-        ctx.read(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    let resp = ctx.send_read("ecr:GetRegistryScanningConfiguration", Subject::Registry, req.send()).await?;
     let mut scanning = default_scanning();
     if let Some(c) = resp.scanning_configuration() {
         scanning.enhanced = c.scan_type() == Some(&ScanType::Enhanced);
@@ -907,11 +906,12 @@ async fn read_scanning(ctx: &Ctx<'_>) -> Result<Scanning> {
 /// GetSigningConfiguration: the rules in force (none when the registry has
 /// no signing configuration).
 async fn read_signing(ctx: &Ctx<'_>) -> Result<Vec<SigningRule>> {
-    let action = "ecr:GetSigningConfiguration";
-    match ctx.read(action, Subject::Registry, ctx.client.get_signing_configuration().send()).await? {
-        Ok(resp) => Ok(resp
-            .signing_configuration()
-            .map(|c| {
+    let gone = GetSigningConfigurationError::is_signing_configuration_not_found_exception;
+    let req = ctx.client.get_signing_configuration();
+    let found = ctx.read_or_none("ecr:GetSigningConfiguration", Subject::Registry, gone, req.send()).await?;
+    Ok(found
+        .and_then(|resp| {
+            resp.signing_configuration().map(|c| {
                 c.rules()
                     .iter()
                     .map(|r| SigningRule {
@@ -920,42 +920,35 @@ async fn read_signing(ctx: &Ctx<'_>) -> Result<Vec<SigningRule>> {
                     })
                     .collect()
             })
-            .unwrap_or_default()),
-        Err(e) if e.code() == Some("SigningConfigurationNotFoundException") => Ok(Vec::new()),
-        Err(e) => Err(aws(ctx, action, Subject::Registry, &e)),
-    }
+        })
+        .unwrap_or_default())
 }
 
 /// PutSigningConfiguration: the whole configuration replaced by `rules`.
 async fn put_signing(ctx: &Ctx<'_>, rules: &[SigningRule]) -> Result<()> {
-    let rules: Vec<aws_sdk_ecr::types::SigningRule> = rules
-        .iter()
-        .filter_map(|r| {
-            let filters: Vec<SigningRepositoryFilter> = r
-                .repository_filters
-                .iter()
-                .filter_map(|f| {
-                    SigningRepositoryFilter::builder()
-                        .filter(f)
-                        .filter_type(SigningRepositoryFilterType::WildcardMatch)
-                        .build()
-                        .ok()
-                })
-                .collect();
+    let filter = |f: &String| {
+        built(
+            "signing repository filter",
+            SigningRepositoryFilter::builder()
+                .filter(f)
+                .filter_type(SigningRepositoryFilterType::WildcardMatch)
+                .build(),
+        )
+    };
+    let rule = |r: &SigningRule| {
+        let filters = r.repository_filters.iter().map(filter).collect::<Result<Vec<_>>>()?;
+        built(
+            "signing rule",
             aws_sdk_ecr::types::SigningRule::builder()
                 .signing_profile_arn(&r.profile_arn)
                 .set_repository_filters((!filters.is_empty()).then_some(filters))
-                .build()
-                .ok()
-        })
-        .collect();
-    let config = SigningConfiguration::builder()
-        .set_rules(Some(rules))
-        .build()
-        .map_err(|e| ProviderError::invalid(e.to_string()))?;
-    let action = "ecr:PutSigningConfiguration";
+                .build(),
+        )
+    };
+    let rules = rules.iter().map(rule).collect::<Result<Vec<_>>>()?;
+    let config = built("signing configuration", SigningConfiguration::builder().set_rules(Some(rules)).build())?;
     let req = ctx.client.put_signing_configuration().signing_configuration(config);
-    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    ctx.send_write("ecr:PutSigningConfiguration", Subject::Registry, req.send()).await?;
     Ok(())
 }
 
@@ -966,94 +959,75 @@ async fn delete_signing(ctx: &Ctx<'_>) -> Result<()> {
         ctx,
         "ecr:DeleteSigningConfiguration",
         Subject::Registry,
-        "SigningConfigurationNotFoundException",
+        DeleteSigningConfigurationError::is_signing_configuration_not_found_exception,
         ctx.client.delete_signing_configuration().send(),
     )
     .await
 }
 
 async fn read_policy(ctx: &Ctx<'_>) -> Result<Option<String>> {
-    let action = "ecr:GetRegistryPolicy";
-    match ctx.read(action, Subject::Registry, ctx.client.get_registry_policy().send()).await? {
-        Ok(p) => Ok(p.policy_text().map(str::to_string)),
-        Err(e) if e.code() == Some("RegistryPolicyNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, Subject::Registry, &e)),
-    }
+    let gone = GetRegistryPolicyError::is_registry_policy_not_found_exception;
+    let req = ctx.client.get_registry_policy();
+    let found = ctx.read_or_none("ecr:GetRegistryPolicy", Subject::Registry, gone, req.send()).await?;
+    Ok(found.and_then(|p| p.policy_text().map(str::to_string)))
 }
 
 async fn put_scanning(ctx: &Ctx<'_>, s: &Scanning) -> Result<()> {
-    let rule = |frequency: ScanFrequency, filters: &[String]| {
-        (!filters.is_empty()).then(|| {
-            RegistryScanningRule::builder()
-                .scan_frequency(frequency)
-                .set_repository_filters(Some(
-                    filters
-                        .iter()
-                        .filter_map(|f| {
-                            ScanningRepositoryFilter::builder()
-                                .filter(f)
-                                .filter_type(ScanningRepositoryFilterType::Wildcard)
-                                .build()
-                                .ok()
-                        })
-                        .collect(),
-                ))
-                .build()
-                .ok()
-        })
+    let filter = |f: &String| {
+        built(
+            "scanning repository filter",
+            ScanningRepositoryFilter::builder().filter(f).filter_type(ScanningRepositoryFilterType::Wildcard).build(),
+        )
+    };
+    let rule = |frequency: ScanFrequency, filters: &[String]| -> Result<Option<RegistryScanningRule>> {
+        if filters.is_empty() {
+            return Ok(None);
+        }
+        let filters = filters.iter().map(filter).collect::<Result<Vec<_>>>()?;
+        let rule = RegistryScanningRule::builder().scan_frequency(frequency).set_repository_filters(Some(filters));
+        built("scanning rule", rule.build()).map(Some)
     };
     let rules: Vec<RegistryScanningRule> =
-        [rule(ScanFrequency::ScanOnPush, &s.scan_on_push), rule(ScanFrequency::ContinuousScan, &s.continuous)]
+        [rule(ScanFrequency::ScanOnPush, &s.scan_on_push)?, rule(ScanFrequency::ContinuousScan, &s.continuous)?]
             .into_iter()
             .flatten()
-            .flatten()
             .collect();
-    let action = "ecr:PutRegistryScanningConfiguration";
     let req = ctx
         .client
         .put_registry_scanning_configuration()
         .scan_type(if s.enhanced { ScanType::Enhanced } else { ScanType::Basic })
         .set_rules(Some(rules));
-    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    ctx.send_write("ecr:PutRegistryScanningConfiguration", Subject::Registry, req.send()).await?;
     Ok(())
 }
 
-async fn put_replication(ctx: &Ctx<'_>, rules: &[ReplicationRule], own: &str) -> Result<()> {
-    let rules: Vec<aws_sdk_ecr::types::ReplicationRule> = rules
-        .iter()
-        .filter_map(|r| {
-            let destinations = r
-                .destinations
-                .iter()
-                .filter_map(|d| {
-                    ReplicationDestination::builder()
-                        .region(&d.region)
-                        .registry_id(d.registry_id.as_deref().unwrap_or(own))
-                        .build()
-                        .ok()
-                })
-                .collect();
-            let filters: Vec<RepositoryFilter> = r
-                .repository_prefixes
-                .iter()
-                .filter_map(|p| {
-                    RepositoryFilter::builder().filter(p).filter_type(RepositoryFilterType::PrefixMatch).build().ok()
-                })
-                .collect();
+async fn put_replication(ctx: &Ctx<'_>, rules: &[ReplicationRule], registry_id: &str) -> Result<()> {
+    let destination = |d: &Destination| {
+        let id = d.registry_id.as_deref().unwrap_or(registry_id);
+        built("replication destination", ReplicationDestination::builder().region(&d.region).registry_id(id).build())
+    };
+    let filter = |p: &String| {
+        built(
+            "replication repository filter",
+            RepositoryFilter::builder().filter(p).filter_type(RepositoryFilterType::PrefixMatch).build(),
+        )
+    };
+    let rule = |r: &ReplicationRule| {
+        let destinations = r.destinations.iter().map(destination).collect::<Result<Vec<_>>>()?;
+        let filters = r.repository_prefixes.iter().map(filter).collect::<Result<Vec<_>>>()?;
+        built(
+            "replication rule",
             aws_sdk_ecr::types::ReplicationRule::builder()
                 .set_destinations(Some(destinations))
                 .set_repository_filters((!filters.is_empty()).then_some(filters))
-                .build()
-                .ok()
-        })
-        .collect();
-    let config = ReplicationConfiguration::builder()
-        .set_rules(Some(rules))
-        .build()
-        .map_err(|e| ProviderError::invalid(e.to_string()))?;
-    let action = "ecr:PutReplicationConfiguration";
+                .build(),
+        )
+    };
+    let rules = rules.iter().map(rule).collect::<Result<Vec<_>>>()?;
+    let config =
+        built("replication configuration", ReplicationConfiguration::builder().set_rules(Some(rules)).build())?;
     let req = ctx.client.put_replication_configuration().replication_configuration(config);
-    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    ctx.send_write("ecr:PutReplicationConfiguration", Subject::Registry, req.send()).await?;
     Ok(())
 }
 
@@ -1091,7 +1065,7 @@ async fn write_policy(
     let req = ctx.client.put_registry_policy().policy_text(&text);
     if let Err(e) = ctx.write(action, Subject::Registry, req.send()).await? {
         let beyond = beyond_v1(&statements_of(&text).unwrap_or_default());
-        if e.code() == Some("InvalidParameterException") && !beyond.is_empty() {
+        if is(&e, PutRegistryPolicyError::is_invalid_parameter_exception) && !beyond.is_empty() {
             let scope = policy_scope(ctx).await?;
             if let Some(refused) = policy_scope_refused(e.message().unwrap_or(""), &beyond, scope.as_deref()) {
                 return Err(refused);
@@ -1122,10 +1096,7 @@ fn same_policy_text(a: &str, b: &str) -> bool {
 }
 
 async fn delete_policy(ctx: &Ctx<'_>) -> Result<()> {
-    let action = "ecr:DeleteRegistryPolicy";
-    match ctx.write(action, Subject::Registry, ctx.client.delete_registry_policy().send()).await? {
-        Ok(_) => Ok(()),
-        Err(e) if e.code() == Some("RegistryPolicyNotFoundException") => Ok(()),
-        Err(e) => Err(aws(ctx, action, Subject::Registry, &e)),
-    }
+    let gone = DeleteRegistryPolicyError::is_registry_policy_not_found_exception;
+    let req = ctx.client.delete_registry_policy();
+    crate::call::delete(ctx, "ecr:DeleteRegistryPolicy", Subject::Registry, gone, req.send()).await
 }

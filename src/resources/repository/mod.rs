@@ -21,7 +21,15 @@ pub mod outputs;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ecr::operation::create_repository::CreateRepositoryError;
+use aws_sdk_ecr::operation::delete_lifecycle_policy::DeleteLifecyclePolicyError;
+use aws_sdk_ecr::operation::delete_repository::DeleteRepositoryError;
+use aws_sdk_ecr::operation::delete_repository_policy::DeleteRepositoryPolicyError;
+use aws_sdk_ecr::operation::describe_repositories::DescribeRepositoriesError;
+use aws_sdk_ecr::operation::get_lifecycle_policy::GetLifecyclePolicyError;
+use aws_sdk_ecr::operation::get_repository_policy::GetRepositoryPolicyError;
+use aws_sdk_ecr::operation::set_repository_policy::SetRepositoryPolicyError;
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
     ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, Repository as EcrRepository, Tag,
@@ -133,19 +141,21 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
     }
     let args = known_args(inputs, ctx.config)?;
     let name = args.repository_name.as_str();
-    let tags = to_tags(&ctx.config.effective_tags(&args.tags));
-    let encryption = EncryptionConfiguration::builder()
-        .encryption_type(EncryptionType::from(args.encryption_type.as_str()))
-        .set_kms_key(args.kms_key.clone())
-        .build()
-        .map_err(|e| ProviderError::invalid(e.to_string()))?;
+    let tags = to_tags(&ctx.config.effective_tags(&args.tags))?;
+    let encryption = call::built(
+        "encryption configuration",
+        EncryptionConfiguration::builder()
+            .encryption_type(EncryptionType::from(args.encryption_type.as_str()))
+            .set_kms_key(args.kms_key.clone())
+            .build(),
+    )?;
     let req = ctx
         .client
         .create_repository()
         .repository_name(name)
         .set_tags(if tags.is_empty() { None } else { Some(tags) })
         .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-        .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions))
+        .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?)
         .image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build())
         .encryption_configuration(encryption);
     let action = "ecr:CreateRepository";
@@ -161,7 +171,7 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         // the repository. If an earlier attempt of this very call may have
         // reached ECR, and the repository is the one it asked for, made during
         // this operation, it is ours: carry on instead of orphaning it.
-        Err(e) if e.code() == Some("RepositoryAlreadyExistsException") && ambiguous.seen() => {
+        Err(e) if call::is(&e, CreateRepositoryError::is_repository_already_exists_exception) && ambiguous.seen() => {
             match earlier_attempt(ctx, &args, started).await? {
                 Some(repo) => Some(repo),
                 None => return Err(aws(ctx, action, Subject::Repository(name), &e)),
@@ -263,9 +273,9 @@ async fn earlier_attempt(
 
 /// True for an answer of SetRepositoryPolicy that ECR gives when a principal
 /// of the policy is not (yet) known to IAM.
-fn principal_not_found<E: ProvideErrorMetadata>(e: &E) -> bool {
+fn principal_not_found<R>(e: &SdkError<SetRepositoryPolicyError, R>) -> bool {
     let message = e.message().unwrap_or_default().to_ascii_lowercase();
-    e.code() == Some("InvalidParameterException")
+    call::is(e, SetRepositoryPolicyError::is_invalid_parameter_exception)
         && (message.contains("principal not found") || message.contains("invalid repository policy provided"))
 }
 
@@ -307,9 +317,7 @@ async fn set_repository_policy(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<
 async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
     let action = "ecr:PutLifecyclePolicy";
     let req = ctx.client.put_lifecycle_policy().repository_name(name).lifecycle_policy_text(text);
-    ctx.write(action, Subject::Repository(name), req.send())
-        .await?
-        .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))?;
+    ctx.send_write(action, Subject::Repository(name), req.send()).await?;
     Ok(())
 }
 
@@ -549,69 +557,33 @@ fn is_arn_of(ctx: &Ctx<'_>, arn: &str, name: &str) -> bool {
 /// names another account's registry than the credentials' (as do the two
 /// readers below).
 async fn describe(ctx: &Ctx<'_>, id: &str, registry: Option<&str>) -> Result<Option<EcrRepository>> {
-    let action = "ecr:DescribeRepositories";
-    match ctx
-        .read(
-            action,
-            Subject::Repository(id),
-            ctx.client
-                .describe_repositories()
-                .repository_names(id)
-                .set_registry_id(registry.map(str::to_string))
-                .send(),
-        )
-        .await?
-    {
-        Ok(r) => Ok(r.repositories().first().cloned()),
-        Err(e) if e.code() == Some("RepositoryNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
-    }
+    let req = ctx.client.describe_repositories().repository_names(id).set_registry_id(registry.map(str::to_string));
+    let gone = DescribeRepositoriesError::is_repository_not_found_exception;
+    let found = ctx.read_or_none("ecr:DescribeRepositories", Subject::Repository(id), gone, req.send()).await?;
+    Ok(found.and_then(|r| r.repositories().first().cloned()))
 }
 
 /// The lifecycle policy text in force, if any.
 async fn get_lifecycle(ctx: &Ctx<'_>, id: &str, registry: Option<&str>) -> Result<Option<String>> {
-    let action = "ecr:GetLifecyclePolicy";
-    match ctx
-        .read(
-            action,
-            Subject::Repository(id),
-            ctx.client.get_lifecycle_policy().repository_name(id).set_registry_id(registry.map(str::to_string)).send(),
-        )
-        .await?
-    {
-        Ok(p) => Ok(p.lifecycle_policy_text().map(str::to_string)),
-        Err(e) if e.code() == Some("LifecyclePolicyNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
-    }
+    let req = ctx.client.get_lifecycle_policy().repository_name(id).set_registry_id(registry.map(str::to_string));
+    let gone = GetLifecyclePolicyError::is_lifecycle_policy_not_found_exception;
+    let found = ctx.read_or_none("ecr:GetLifecyclePolicy", Subject::Repository(id), gone, req.send()).await?;
+    Ok(found.and_then(|p| p.lifecycle_policy_text().map(str::to_string)))
 }
 
 /// The repository policy text in force, if any.
 async fn get_repository_policy(ctx: &Ctx<'_>, id: &str, registry: Option<&str>) -> Result<Option<String>> {
-    let action = "ecr:GetRepositoryPolicy";
-    match ctx
-        .read(
-            action,
-            Subject::Repository(id),
-            ctx.client.get_repository_policy().repository_name(id).set_registry_id(registry.map(str::to_string)).send(),
-        )
-        .await?
-    {
-        Ok(p) => Ok(p.policy_text().map(str::to_string)),
-        Err(e) if e.code() == Some("RepositoryPolicyNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
-    }
+    let req = ctx.client.get_repository_policy().repository_name(id).set_registry_id(registry.map(str::to_string));
+    let gone = GetRepositoryPolicyError::is_repository_policy_not_found_exception;
+    let found = ctx.read_or_none("ecr:GetRepositoryPolicy", Subject::Repository(id), gone, req.send()).await?;
+    Ok(found.and_then(|p| p.policy_text().map(str::to_string)))
 }
 
 /// Every tag of the repository, reserved ones included.
 async fn list_tags(ctx: &Ctx<'_>, id: &str, arn: &str) -> Result<BTreeMap<String, String>> {
-    let action = "ecr:ListTagsForResource";
-    match ctx
-        .read(action, Subject::Repository(id), ctx.client.list_tags_for_resource().resource_arn(arn).send())
-        .await?
-    {
-        Ok(t) => Ok(t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()),
-        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
-    }
+    let req = ctx.client.list_tags_for_resource().resource_arn(arn);
+    let t = ctx.send_read("ecr:ListTagsForResource", Subject::Repository(id), req.send()).await?;
+    Ok(t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
 }
 
 /// The declared JSON while it means the same as the text in force (the
@@ -701,11 +673,8 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
                 .put_image_tag_mutability()
                 .repository_name(name)
                 .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-                .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions));
-            ctx.write(action, Subject::Repository(name), req.send())
-                .await?
-                .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
-                .map(drop)
+                .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?);
+            ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
         });
 
     let scanning = (plain("scanOnPush") != Some(Value::Bool(args.scan_on_push))).then_some(async {
@@ -713,10 +682,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         let req = ctx.client.put_image_scanning_configuration().repository_name(name).image_scanning_configuration(
             ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build(),
         );
-        ctx.write(action, Subject::Repository(name), req.send())
-            .await?
-            .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
-            .map(drop)
+        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
     });
 
     let applied_lifecycle = text("lifecyclePolicyText");
@@ -730,7 +696,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
                     ctx,
                     "ecr:DeleteLifecyclePolicy",
                     Subject::Repository(name),
-                    "LifecyclePolicyNotFoundException",
+                    DeleteLifecyclePolicyError::is_lifecycle_policy_not_found_exception,
                     req.send(),
                 )
                 .await
@@ -749,7 +715,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
                     ctx,
                     "ecr:DeleteRepositoryPolicy",
                     Subject::Repository(name),
-                    "RepositoryPolicyNotFoundException",
+                    DeleteRepositoryPolicyError::is_repository_policy_not_found_exception,
                     req.send(),
                 )
                 .await
@@ -774,18 +740,12 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     let untag = (!to_remove.is_empty()).then_some(async {
         let action = "ecr:UntagResource";
         let req = ctx.client.untag_resource().resource_arn(&remote.arn).set_tag_keys(Some(to_remove.clone()));
-        ctx.write(action, Subject::Repository(name), req.send())
-            .await?
-            .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
-            .map(drop)
+        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
     });
     let tag = (!to_set.is_empty()).then_some(async {
         let action = "ecr:TagResource";
-        let req = ctx.client.tag_resource().resource_arn(&remote.arn).set_tags(Some(to_tags(&to_set)));
-        ctx.write(action, Subject::Repository(name), req.send())
-            .await?
-            .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
-            .map(drop)
+        let req = ctx.client.tag_resource().resource_arn(&remote.arn).set_tags(Some(to_tags(&to_set)?));
+        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
     });
 
     let (mutability, scanning, lifecycle, policy, untag, tag) =
@@ -884,11 +844,14 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
         .repository_name(id)
         .set_registry_id(registry.filter(|r| !r.is_empty()))
         .force(force);
-    match ctx.write(action, Subject::Repository(id), req.send()).await? {
-        Ok(_) => Ok(()),
-        Err(e) if e.code() == Some("RepositoryNotFoundException") => Ok(()),
-        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
-    }
+    call::delete(
+        ctx,
+        action,
+        Subject::Repository(id),
+        DeleteRepositoryError::is_repository_not_found_exception,
+        req.send(),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- helpers
@@ -915,24 +878,25 @@ pub fn is_reserved_tag(key: &str) -> bool {
     key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
 }
 
-fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
-    tags.iter().filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok()).collect()
+/// ECR's tags for `tags` (shared with the RepositoryTemplate's resource tags).
+pub fn to_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>> {
+    tags.iter().map(|(k, v)| call::built("tag", Tag::builder().key(k).value(v).build())).collect()
 }
 
-fn exclusion_filters(filters: &[String]) -> Option<Vec<ImageTagMutabilityExclusionFilter>> {
+/// ECR's wildcard exclusion filters for `filters`; `None` when there are
+/// none (shared with the RepositoryTemplate).
+pub fn exclusion_filters(filters: &[String]) -> Result<Option<Vec<ImageTagMutabilityExclusionFilter>>> {
     if filters.is_empty() {
-        return None;
+        return Ok(None);
     }
-    Some(
-        filters
-            .iter()
-            .filter_map(|f| {
-                ImageTagMutabilityExclusionFilter::builder()
-                    .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
-                    .filter(f)
-                    .build()
-                    .ok()
-            })
-            .collect(),
-    )
+    let filter = |f: &String| {
+        call::built(
+            "tag mutability exclusion filter",
+            ImageTagMutabilityExclusionFilter::builder()
+                .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
+                .filter(f)
+                .build(),
+        )
+    };
+    filters.iter().map(filter).collect::<Result<Vec<_>>>().map(Some)
 }
