@@ -53,7 +53,7 @@ impl<'a> Ctx<'a> {
 
     /// The partition of the region in force (`aws` while it is unknown).
     pub fn partition(&self) -> &'static str {
-        self.config.partition().unwrap_or("aws")
+        self.config.partition_or_default()
     }
 
     /// The resource's name: the last part of its URN.

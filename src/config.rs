@@ -304,6 +304,12 @@ impl ProviderConfig {
         self.resolved_region.as_deref().or(self.region.as_deref()).and_then(partition::of_region)
     }
 
+    /// The partition of the region in force, [`partition::DEFAULT`] while
+    /// it is unknown (what calls and generated ARNs use).
+    pub fn partition_or_default(&self) -> &'static str {
+        self.partition().unwrap_or(partition::DEFAULT)
+    }
+
     /// The region in force, when it is known.
     pub fn region_in_force(&self) -> Option<&str> {
         self.resolved_region.as_deref().or(self.region.as_deref())

@@ -166,18 +166,18 @@ impl Resource for AccountSettingResource {
             return Ok((String::new(), m));
         }
         let args = known_args(inputs)?;
-        let (own, found) = tokio::join!(call::registry_id(ctx), get(ctx, &args.name));
-        let (own, found) = (own?, found?);
+        let (registry_id, found) = tokio::join!(call::registry_id(ctx), get(ctx, &args.name));
+        let (registry_id, found) = (registry_id?, found?);
         let default = default_of(&args.name)?;
         if found != default && found != args.value && !args.adopt {
             return Err(ProviderError::new(
                 Code::FailedPrecondition,
                 format!(
-                    "the ECR account setting {} of registry {own} in {} is already {found} (AWS's default is {default}), set outside this stack; to manage it as it is, import it (pulumi import {TOKEN} {} {}) and declare value: {found}, or set adopt: true to replace it with {}",
+                    "the ECR account setting {} of registry {registry_id} in {} is already {found} (AWS's default is {default}), set outside this stack; to manage it as it is, import it (pulumi import {TOKEN} {} {}) and declare value: {found}, or set adopt: true to replace it with {}",
                     args.name,
                     ctx.region(),
                     ctx.resource_name(),
-                    id_of(ctx, &own, &args.name),
+                    id_of(ctx, &registry_id, &args.name),
                     args.value
                 ),
             ));
@@ -185,9 +185,9 @@ impl Resource for AccountSettingResource {
         if found != args.value {
             put(ctx, &args.name, &args.value).await?;
         }
-        let mut props = outputs(ctx, &args, &own, &found);
+        let mut props = outputs(ctx, &args, &registry_id, &found);
         carry_secrets(PROPERTIES, inputs, &mut props);
-        Ok((id_of(ctx, &own, &args.name), props))
+        Ok((id_of(ctx, &registry_id, &args.name), props))
     }
 
     async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
@@ -197,17 +197,18 @@ impl Resource for AccountSettingResource {
         // than the credentials reach would record that account's id over
         // this one's setting.
         let known = text(olds, "registryId").filter(|_| !importing);
-        let (own, live) = tokio::join!(call::maybe(known.is_none().then(|| call::registry_id(ctx))), get(ctx, &name));
+        let (registry_id, live) =
+            tokio::join!(call::maybe(known.is_none().then(|| call::registry_id(ctx))), get(ctx, &name));
         let live = live?;
-        let own = match (known, own.transpose()?) {
+        let registry_id = match (known, registry_id.transpose()?) {
             (Some(k), _) => k,
             (None, Some(found)) => found,
             (None, None) => unreachable!("the registry id is read when not known"),
         };
-        if let Some(account) = account.filter(|a| importing && *a != own) {
+        if let Some(account) = account.filter(|a| importing && *a != registry_id) {
             return Err(ProviderError::invalid(format!(
-                "account setting \"{id}\" names account {account}, but the provider's credentials reach the registry of account {own}; import {} with these credentials, or configure the provider with credentials of account {account}",
-                id_of(ctx, &own, &name)
+                "account setting \"{id}\" names account {account}, but the provider's credentials reach the registry of account {registry_id}; import {} with these credentials, or configure the provider with credentials of account {account}",
+                id_of(ctx, &registry_id, &name)
             )));
         }
         let source = if old_inputs.is_empty() { olds } else { old_inputs };
@@ -215,7 +216,7 @@ impl Resource for AccountSettingResource {
         let declared = text(source, "value");
         if !importing && declared.as_deref().is_some_and(|v| v != live) {
             ctx.warn(format!(
-                "the ECR account setting {name} of registry {own} was changed outside Pulumi to {live} (declared: {}); refresh shows it as it is, and the next `pulumi up` puts back the declared value",
+                "the ECR account setting {name} of registry {registry_id} was changed outside Pulumi to {live} (declared: {}); refresh shows it as it is, and the next `pulumi up` puts back the declared value",
                 declared.unwrap_or_default()
             ))
             .await;
@@ -226,17 +227,17 @@ impl Resource for AccountSettingResource {
         let previous = text(olds, "previousValue").unwrap_or_else(|| live.clone());
         let mut inputs = args.to_map();
         keep_secret_marks(&mut inputs, olds, old_inputs);
-        let mut props = outputs(ctx, &args, &own, &previous);
+        let mut props = outputs(ctx, &args, &registry_id, &previous);
         carry_secrets(PROPERTIES, &inputs, &mut props);
-        Ok(Some(ReadResult { id: id_of(ctx, &own, &name), outputs: props, inputs }))
+        Ok(Some(ReadResult { id: id_of(ctx, &registry_id, &name), outputs: props, inputs }))
     }
 
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
-        let own = text(olds, "registryId").unwrap_or_default();
+        let registry_id = text(olds, "registryId").unwrap_or_default();
         let previous = text(olds, "previousValue");
         if preview {
             let mut m = news.clone();
-            m.insert("registryId".into(), own.into());
+            m.insert("registryId".into(), registry_id.into());
             m.insert("region".into(), ctx.region().into());
             m.insert("previousValue".into(), previous.map_or(Value::Unknown, Value::from));
             return Ok(m);
@@ -246,7 +247,7 @@ impl Resource for AccountSettingResource {
             put(ctx, &args.name, &args.value).await?;
         }
         let previous = previous.unwrap_or_else(|| text(olds, "value").unwrap_or_default());
-        let mut props = outputs(ctx, &args, &own, &previous);
+        let mut props = outputs(ctx, &args, &registry_id, &previous);
         carry_secrets(PROPERTIES, news, &mut props);
         Ok(props)
     }
@@ -285,9 +286,9 @@ fn setting_claim(name: &str) -> String {
     format!("the ECR account setting {name}")
 }
 
-fn outputs(ctx: &Ctx<'_>, args: &Args, own: &str, previous: &str) -> Map {
+fn outputs(ctx: &Ctx<'_>, args: &Args, registry_id: &str, previous: &str) -> Map {
     let mut m = args.to_map();
-    m.insert("registryId".into(), own.into());
+    m.insert("registryId".into(), registry_id.into());
     m.insert("region".into(), ctx.region().into());
     m.insert("previousValue".into(), previous.into());
     m
@@ -301,8 +302,8 @@ fn known_args(inputs: &Map) -> Result<Args> {
     crate::resource::known_args(parse(inputs))
 }
 
-fn id_of(ctx: &Ctx<'_>, own: &str, name: &str) -> String {
-    format!("{own}/{}/{name}", ctx.region())
+fn id_of(ctx: &Ctx<'_>, registry_id: &str, name: &str) -> String {
+    format!("{registry_id}/{}/{name}", ctx.region())
 }
 
 /// The account (when the id names one) and the setting of an id:

@@ -324,8 +324,8 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
         // learns it before the rule is written (see `role_problem`).
         if u.name == "ecr"
             && role.is_absent()
-            && let (Field::Known(url), Some(own)) = (&url, config.account_in_force())
-            && let Some(problem) = role_problem(url, own)
+            && let (Field::Known(url), Some(registry_id)) = (&url, config.account_in_force())
+            && let Some(problem) = role_problem(url, registry_id)
         {
             r.fail("customRoleArn", problem);
         }
@@ -376,11 +376,11 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
 /// acts in account `own`: AWS's user guide asks for the role only "if the
 /// upstream and downstream Amazon ECR registries belong to different AWS
 /// account". `None` when the upstream is in the same account.
-fn role_problem(url: &str, own: &str) -> Option<String> {
+fn role_problem(url: &str, registry_id: &str) -> Option<String> {
     let upstream_account = ecr_url_account(url)?;
-    (upstream_account != own).then(|| {
+    (upstream_account != registry_id).then(|| {
         format!(
-            "is required for an ecr upstream in another account: the upstream registry is in account {upstream_account} and this registry is account {own}; give the IAM role (in account {own}) that ECR assumes to pull from it, or use an upstream in account {own}, which needs none"
+            "is required for an ecr upstream in another account: the upstream registry is in account {upstream_account} and this registry is account {registry_id}; give the IAM role (in account {registry_id}) that ECR assumes to pull from it, or use an upstream in account {registry_id}, which needs none"
         )
     })
 }
@@ -391,14 +391,15 @@ fn role_problem(url: &str, own: &str) -> Option<String> {
 /// account. Should the read be refused, ECR decides.
 async fn same_account_or_refuse(ctx: &Ctx<'_>, args: &RuleArgs) -> Result<()> {
     let action = "ecr:DescribeRegistry";
-    let own = match ctx.read(action, Subject::Rule(&args.prefix), ctx.client.describe_registry().send()).await? {
+    let registry_id = match ctx.read(action, Subject::Rule(&args.prefix), ctx.client.describe_registry().send()).await?
+    {
         Ok(r) => r.registry_id().map(str::to_string),
         Err(e) => {
             log::log(Level::Debug, || format!("{action}: {e}; ECR decides whether customRoleArn is needed"));
             None
         }
     };
-    match own.and_then(|own| role_problem(&args.url, &own)) {
+    match registry_id.and_then(|registry_id| role_problem(&args.url, &registry_id)) {
         Some(problem) => Err(ProviderError::new(
             Code::InvalidArgument,
             format!("pull-through cache rule \"{}\": customRoleArn {problem}", args.prefix),

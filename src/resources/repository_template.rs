@@ -2,7 +2,7 @@
 //! template, the settings ECR gives the repositories it creates by itself
 //! (through a pull-through cache rule, replication, or a push to a name that
 //! does not exist yet). Its fields and defaults are the Repository's own,
-//! read by the same readers ([`crate::settings`]) and turned into ECR's
+//! read by the same readers ([`crate::repository_settings`]) and turned into ECR's
 //! documents by the same generators ([`crate::policy`]); as for a
 //! Repository, each policy may instead be given as its raw JSON (exclusive
 //! with the typed fields), and a template whose policies the typed fields
@@ -37,6 +37,9 @@ use crate::policy::access::{Access, same_repository_policy};
 use crate::policy::lifecycle::{self, LifecyclePolicy, same_policy};
 use crate::policy::{Declared, read_back};
 use crate::property::{Map, Value};
+use crate::repository_settings::{
+    Encryption, encryption, exclusions_key, insert_access, mutability_mode, principals, tag_exclusions, tags,
+};
 use crate::resource::{
     DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
     import_instead, input_reader, inputs_of, keep_secret_marks, program_inputs,
@@ -44,9 +47,6 @@ use crate::resource::{
 use crate::resources::pull_through_cache_rule::{made_since, read_prefix, read_role_arn};
 use crate::resources::repository::args::{PolicyKind, policy_document};
 use crate::resources::repository::{exclusion_filters, to_tags};
-use crate::settings::{
-    Encryption, encryption, exclusions_key, insert_access, mutability_mode, principals, tag_exclusions, tags,
-};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
 pub const TOKEN: &str = "awsecr:index:RepositoryTemplate";
@@ -345,7 +345,7 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
     });
     // The documents ECR holds (refreshed outputs) against the declared ones.
     if let Some(args) = parse(&ignoring.news, config).0 {
-        let partition = config.partition().unwrap_or("aws");
+        let partition = config.partition_or_default();
         let (lifecycle, policy) = documents(&args, partition);
         let text = |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         for (key, held, wanted, same, inputs) in [

@@ -140,9 +140,10 @@ impl Backfill {
 /// destinations this write adds. Each once, in order. A destination in two
 /// rules opts in when either says so; one that was already there never
 /// counts, whatever its `backfill` says.
-pub fn added(old: Option<&[ReplicationRule]>, new: Option<&[ReplicationRule]>, own: &str) -> Vec<Place> {
-    let place =
-        |d: &super::args::Destination| (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| own.to_string()));
+pub fn added(old: Option<&[ReplicationRule]>, new: Option<&[ReplicationRule]>, registry_id: &str) -> Vec<Place> {
+    let place = |d: &super::args::Destination| {
+        (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| registry_id.to_string()))
+    };
     let before: BTreeSet<Place> = old.into_iter().flatten().flat_map(|r| &r.destinations).map(place).collect();
     let wanted: BTreeSet<Place> =
         new.into_iter().flatten().flat_map(|r| &r.destinations).filter(|d| d.backfill).map(place).collect();
@@ -176,13 +177,13 @@ pub fn kept(
     records: Vec<Backfill>,
     started: Vec<Backfill>,
     rules: Option<&[ReplicationRule]>,
-    own: &str,
+    registry_id: &str,
 ) -> Vec<Backfill> {
     let places: BTreeSet<Place> = rules
         .into_iter()
         .flatten()
         .flat_map(|r| &r.destinations)
-        .map(|d| (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| own.to_string())))
+        .map(|d| (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| registry_id.to_string())))
         .collect();
     let fresh: BTreeSet<Place> = started.iter().map(Backfill::place).collect();
     let mut out: Vec<Backfill> = records.into_iter().filter(|b| !fresh.contains(&b.place())).chain(started).collect();
@@ -206,10 +207,12 @@ pub fn preview(
     records: Vec<Backfill>,
     old: Option<&[ReplicationRule]>,
     new: Option<Option<&[ReplicationRule]>>,
-    own: &str,
+    registry_id: &str,
 ) {
     match new {
-        Some(new) if added(old, new, own).is_empty() => insert(props, &kept(records, Vec::new(), new, own)),
+        Some(new) if added(old, new, registry_id).is_empty() => {
+            insert(props, &kept(records, Vec::new(), new, registry_id))
+        }
         _ => {
             props.insert(OUTPUT.into(), Value::Unknown);
         }

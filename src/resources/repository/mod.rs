@@ -6,7 +6,8 @@
 //! when principals are granted access); update = one call per changed
 //! setting; read = DescribeRepositories + GetLifecyclePolicy +
 //! GetRepositoryPolicy + ListTagsForResource; delete = DeleteRepository;
-//! preview = none.
+//! preview = none, but for ECR's lifecycle policy preview when an update
+//! changes the lifecycle rules ([`expiry`]).
 //!
 //! Round trips are the minimum the dependencies allow: a create's follow-ups
 //! go out together once CreateRepository has answered (2); a refresh makes
@@ -45,7 +46,8 @@ use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
 use crate::naming::NamingContext;
-use crate::policy::access::{Access, partition_of, same_repository_policy};
+use crate::partition;
+use crate::policy::access::{Access, same_repository_policy};
 use crate::policy::lifecycle::{LifecyclePolicy, same_policy};
 use crate::property::{Map, Value};
 use crate::resource::{DefaultValue, DiffResult, Property, ReadResult, Resource, inputs_of};
@@ -191,7 +193,7 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
     // repository (so nothing is orphaned) with exactly the settings that
     // were applied, and the next `pulumi up` finishes.
     let lifecycle = args.lifecycle_text();
-    let policy = args.repository_policy_text(partition_of(&remote.arn));
+    let policy = args.repository_policy_text(partition::of_arn(&remote.arn));
     let (lifecycle_result, policy_result) = tokio::join!(
         maybe(lifecycle.as_deref().map(|text| put_lifecycle(ctx, name, text))),
         maybe(policy.as_deref().map(|text| set_repository_policy(ctx, name, text))),
@@ -595,9 +597,8 @@ fn same_document(declared: Option<&str>, in_force: &str, same: fn(Option<&str>, 
     }
 }
 
-/// The answer to a lookup of a repository that does not exist: where the
-/// provider looked, and what to check.
-/// NotFound for a lookup naming the registry: the account and region looked in.
+/// NotFound for a lookup naming the registry: the account and region looked
+/// in, and what to check.
 fn not_found_in_registry(ctx: &Ctx<'_>, name: &str, registry_id: &str) -> ProviderError {
     let region = ctx.config.region_in_force().unwrap_or("the configured region");
     ProviderError::new(
@@ -608,6 +609,8 @@ fn not_found_in_registry(ctx: &Ctx<'_>, name: &str, registry_id: &str) -> Provid
     )
 }
 
+/// NotFound for a lookup in the provider's own registry: the region looked
+/// in, and what to check.
 pub fn not_found_in_region(ctx: &Ctx<'_>, name: &str) -> ProviderError {
     let region = ctx.config.region_in_force().unwrap_or("the configured region");
     ProviderError::new(
@@ -639,9 +642,9 @@ async fn tell_what_expires(ctx: &Ctx<'_>, olds: &Map, news: &Map, remote: Option
 
 /// Applies what changed between the stored outputs and the new inputs, one
 /// call per changed setting, all at once (one round trip however many
-/// changed); `preview` makes none but the lifecycle preview (`tell_what_expires`). When some calls fail, the state
-/// returned holds exactly what the others applied, and the next `pulumi up`
-/// makes the rest.
+/// changed); `preview` makes none but the lifecycle preview
+/// ([`tell_what_expires`]). When some calls fail, the state returned holds
+/// exactly what the others applied, and the next `pulumi up` makes the rest.
 pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
     let remote = Remote::from_outputs(olds);
     if preview {
@@ -705,7 +708,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     });
 
     let applied_access = text("repositoryPolicyText");
-    let wanted_access = args.repository_policy_text(partition_of(&remote.arn));
+    let wanted_access = args.repository_policy_text(partition::of_arn(&remote.arn));
     let policy = (!same_repository_policy(applied_access.as_deref(), wanted_access.as_deref())).then_some(async {
         match &wanted_access {
             Some(text) => set_repository_policy(ctx, name, text).await,
