@@ -734,7 +734,7 @@ fn preview_outputs(ctx: &Ctx<'_>, news: &Map, registry_id: Option<&str>) -> Map 
 
 /// Where this registry's statements are written.
 fn place_of<'a>(ctx: &'a Ctx<'_>, registry_id: &'a str) -> Place<'a> {
-    Place { partition: ctx.partition(), region: ctx.region(), registry_id: registry_id }
+    Place { partition: ctx.partition(), region: ctx.region(), registry_id }
 }
 
 fn id_of(ctx: &Ctx<'_>, registry_id: &str) -> String {
