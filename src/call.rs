@@ -5,6 +5,17 @@
 //! to finish and none starts after cancellation, retries pause the same way.
 //! AWS errors become sentences through [`aws`]; [`AmbiguousAttempts`] tells
 //! a create whether an earlier attempt may have reached AWS unseen.
+//!
+//! The one way to make a call: [`Ctx::send_read`] and [`Ctx::send_write`]
+//! send it with its action and subject and turn an error into its sentence;
+//! [`Ctx::read_or_none`] reads what may be gone (the SDK's typed error
+//! predicate, such as `is_repository_not_found_exception`, says what "gone"
+//! is); [`delete`] deletes (gone already counts as deleted); a paged list is
+//! the SDK's paginator (`into_paginator().send()`) read page by page through
+//! [`Ctx::send_read`] (each page dropped at once on cancel). [`built`] is the
+//! one policy for the SDK's builders: an error sentence, never a panic and
+//! never an item dropped. `read` and `write` are the raw forms, for a caller
+//! that tells some of AWS's answers apart (a create's "already exists").
 
 use std::future::Future;
 
@@ -16,6 +27,9 @@ use tonic::Code;
 use crate::config::{DEFAULT_MAX_RETRIES, ProviderConfig};
 use crate::engine::EngineLog;
 use crate::error::{Call, ProviderError, Result, Subject, aws_error};
+
+/// What a call of the SDK answers: its output, or the SDK's error.
+type Answer<T, E, R> = std::result::Result<T, SdkError<E, R>>;
 use crate::log::{self, Level};
 
 /// Everything one operation needs.
@@ -39,7 +53,7 @@ impl<'a> Ctx<'a> {
 
     /// The partition of the region in force (`aws` while it is unknown).
     pub fn partition(&self) -> &'static str {
-        self.config.partition().unwrap_or("aws")
+        self.config.partition_or_default()
     }
 
     /// The resource's name: the last part of its URN.
@@ -111,6 +125,91 @@ impl<'a> Ctx<'a> {
             _ = sleep_until(deadline) => Err(timed_out(action, repo)),
         }
     }
+
+    /// Sends a call that changes nothing ([`Ctx::read`]); an error of AWS
+    /// becomes its sentence naming `action` and `subject`.
+    pub async fn send_read<T, E, R>(
+        &self,
+        action: &str,
+        subject: Subject<'_>,
+        fut: impl Future<Output = Answer<T, E, R>>,
+    ) -> Result<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        self.read(action, subject, fut).await?.map_err(|e| aws(self, action, subject, &e))
+    }
+
+    /// Sends a call that changes ECR ([`Ctx::write`]); an error of AWS
+    /// becomes its sentence naming `action` and `subject`.
+    pub async fn send_write<T, E, R>(
+        &self,
+        action: &str,
+        subject: Subject<'_>,
+        fut: impl Future<Output = Answer<T, E, R>>,
+    ) -> Result<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        self.write(action, subject, fut).await?.map_err(|e| aws(self, action, subject, &e))
+    }
+
+    /// Reads the next page of a paged list: `page` is `next()` of the SDK's
+    /// paginator (`into_paginator().send()`), which sends the page's call
+    /// only when asked; `None` after the last page.
+    pub async fn next_page<T, E, R>(
+        &self,
+        action: &str,
+        subject: Subject<'_>,
+        page: impl Future<Output = Option<Answer<T, E, R>>>,
+    ) -> Result<Option<T>>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        self.read(action, subject, page).await?.transpose().map_err(|e| aws(self, action, subject, &e))
+    }
+
+    /// Reads what may not be there: `None` when ECR's answer is the error
+    /// `gone` names (the SDK's typed predicate, such as
+    /// `GetLifecyclePolicyError::is_lifecycle_policy_not_found_exception`).
+    pub async fn read_or_none<T, E, R>(
+        &self,
+        action: &str,
+        subject: Subject<'_>,
+        gone: fn(&E) -> bool,
+        fut: impl Future<Output = Answer<T, E, R>>,
+    ) -> Result<Option<T>>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        match self.read(action, subject, fut).await? {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if is(&e, gone) => Ok(None),
+            Err(e) => Err(aws(self, action, subject, &e)),
+        }
+    }
+}
+
+/// Whether an answer of AWS is the service error `which` names (the SDK's
+/// typed predicates, such as `CreateRepositoryError::is_repository_already_exists_exception`).
+pub fn is<E, R>(e: &SdkError<E, R>, which: fn(&E) -> bool) -> bool {
+    e.as_service_error().is_some_and(which)
+}
+
+/// The one policy for the SDK's builders: a value the provider validated
+/// that a builder still refuses (a required field it did not set) is an
+/// error sentence naming what was built, never a panic and never an item
+/// dropped from a list.
+pub fn built<T>(what: &str, r: std::result::Result<T, aws_sdk_ecr::error::BuildError>) -> Result<T> {
+    r.map_err(|e| {
+        ProviderError::invalid(format!(
+            "the provider could not build the {what} it sends to ECR ({e}); this is a bug of the provider, please report it with the inputs"
+        ))
+    })
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -182,14 +281,15 @@ impl Failed {
     }
 }
 
-/// Runs a delete: something ECR says is already gone (`not_found`) counts
-/// as deleted. `repo` is what messages name.
+/// Runs a delete: something ECR says is already gone (the error `gone`
+/// names, the SDK's typed predicate) counts as deleted. `repo` is what
+/// messages name.
 pub async fn delete<T, E, R>(
     ctx: &Ctx<'_>,
     action: &str,
     repo: Subject<'_>,
-    not_found: &str,
-    fut: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
+    gone: fn(&E) -> bool,
+    fut: impl Future<Output = Answer<T, E, R>>,
 ) -> Result<()>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
@@ -197,7 +297,7 @@ where
 {
     match ctx.write(action, repo, fut).await? {
         Ok(_) => Ok(()),
-        Err(e) if e.code() == Some(not_found) => Ok(()),
+        Err(e) if is(&e, gone) => Ok(()),
         Err(e) => Err(aws(ctx, action, repo, &e)),
     }
 }
@@ -209,11 +309,7 @@ pub async fn registry_id(ctx: &Ctx<'_>) -> Result<String> {
     if let Some(account) = ctx.config.account_in_force() {
         return Ok(account.to_string());
     }
-    let action = "ecr:DescribeRegistry";
-    let resp = ctx
-        .read(action, Subject::Registry, ctx.client.describe_registry().send())
-        .await?
-        .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    let resp = ctx.send_read("ecr:DescribeRegistry", Subject::Registry, ctx.client.describe_registry().send()).await?;
     Ok(resp.registry_id().unwrap_or_default().to_string())
 }
 

@@ -148,79 +148,8 @@ impl ProviderConfig {
             }
         }
 
-        let access = r.string("accessKey");
-        let secret = r.string("secretKey");
-        let token = r.string("token");
-        match (&access, &secret) {
-            (Field::Known(a), Field::Known(s)) => {
-                if a.is_empty() {
-                    r.fail("accessKey", "must not be empty");
-                } else if s.is_empty() {
-                    r.fail("secretKey", "must not be empty");
-                } else {
-                    cfg.credentials = Some(StaticCredentials {
-                        access_key: a.clone(),
-                        secret_key: s.clone(),
-                        token: token.clone().known().filter(|t| !t.is_empty()),
-                    });
-                }
-            }
-            (Field::Known(_), Field::Absent) => {
-                r.fail("secretKey", "is required when accessKey is set: static credentials need both keys")
-            }
-            (Field::Absent, Field::Known(_)) => {
-                r.fail("accessKey", "is required when secretKey is set: static credentials need both keys")
-            }
-            _ => {}
-        }
-        if matches!(token, Field::Known(_)) && matches!(access, Field::Absent) && matches!(secret, Field::Absent) {
-            r.fail("token", "is only allowed together with accessKey and secretKey");
-        }
-
-        if let Field::Known(obj) = r.object("assumeRole") {
-            let mut ar = Reader::for_config(&obj, "assumeRole");
-            ar.reject_unknown_keys(ASSUME_ROLE_KEYS, "field of assumeRole");
-            let role_arn = match ar.string("roleArn") {
-                Field::Known(arn) if partition::is_role_arn(&arn) => Some(arn),
-                Field::Known(arn) => {
-                    ar.fail(
-                        "roleArn",
-                        format!("must be an IAM role ARN like arn:aws:iam::123456789012:role/deployer, got \"{arn}\""),
-                    );
-                    None
-                }
-                Field::Absent => {
-                    ar.fail("roleArn", "is required when assumeRole is set");
-                    None
-                }
-                _ => None,
-            };
-            let session_name = match ar.string("sessionName") {
-                Field::Known(s) if is_session_name(&s) => Some(s),
-                Field::Known(s) => {
-                    ar.fail(
-                        "sessionName",
-                        format!("must be 2 to 64 characters of letters, digits and + = , . @ _ -, got \"{s}\""),
-                    );
-                    None
-                }
-                _ => None,
-            };
-            let external_id = match ar.string("externalId") {
-                Field::Known(s) if (2..=1224).contains(&s.chars().count()) => Some(s),
-                Field::Known(s) => {
-                    ar.fail("externalId", format!("must be 2 to 1224 characters, got {}", s.chars().count()));
-                    None
-                }
-                _ => None,
-            };
-            let duration_seconds = ar.int("durationSeconds", 900, 43200).known().map(|d| d as u32);
-            let failures = std::mem::take(&mut ar.failures);
-            r.take_failures(failures);
-            if let Some(role_arn) = role_arn {
-                cfg.assume_role = Some(AssumeRole { role_arn, session_name, external_id, duration_seconds });
-            }
-        }
+        cfg.credentials = static_credentials(&mut r);
+        cfg.assume_role = assume_role(&mut r);
 
         if let Field::Known(endpoint) = r.string("endpoint") {
             match endpoint_problem(&endpoint) {
@@ -232,38 +161,8 @@ impl ProviderConfig {
         cfg.iam_propagation_timeout = r.int("iamPropagationTimeout", 0, 3600).known().map(|n| n as u32);
         cfg.lifecycle_preview_timeout =
             r.int("lifecyclePreviewTimeout", 0, MAX_LIFECYCLE_PREVIEW_TIMEOUT).known().map(|n| n as u32);
-        if let Field::Known(patterns) = r.string_list("protectedTags") {
-            for (i, pattern) in patterns.iter().enumerate() {
-                if let Some(reason) = crate::policy::lifecycle::tag_filter_problem(pattern, true) {
-                    r.fail(&format!("protectedTags[{i}]"), reason);
-                }
-            }
-            cfg.protected_tags = patterns;
-        }
-        if let Field::Known(tags) = r.tag_map("defaultTags") {
-            let failures = check_tags("defaultTags", &tags);
-            r.take_failures(failures);
-            cfg.secret_tags.extend(tags.keys().filter(|k| r.is_secret("defaultTags", Some(k.as_str()))).cloned());
-            cfg.default_tags = tags;
-        }
-        for key in ["organization", "environment"] {
-            if let Field::Known(v) = r.string(key) {
-                match crate::validate::tag_problem(key, &v) {
-                    Some(reason) => r.fail(key, reason.replace("the value of tag", "the value of")),
-                    None if v.is_empty() => r.fail(key, "must not be empty"),
-                    None => {
-                        if r.is_secret(key, None) {
-                            cfg.secret_tags.insert(key.to_string());
-                        }
-                        if key == "organization" {
-                            cfg.organization = Some(v);
-                        } else {
-                            cfg.environment = Some(v);
-                        }
-                    }
-                }
-            }
-        }
+        cfg.protected_tags = protected_tags(&mut r);
+        read_provider_tags(&mut r, &mut cfg);
         if r.failures.is_empty() { Ok(cfg) } else { Err(r.failures) }
     }
 
@@ -302,6 +201,12 @@ impl ProviderConfig {
     /// The partition of the region in force, when it is known.
     pub fn partition(&self) -> Option<&'static str> {
         self.resolved_region.as_deref().or(self.region.as_deref()).and_then(partition::of_region)
+    }
+
+    /// The partition of the region in force, [`partition::DEFAULT`] while
+    /// it is unknown (what calls and generated ARNs use).
+    pub fn partition_or_default(&self) -> &'static str {
+        self.partition().unwrap_or(partition::DEFAULT)
     }
 
     /// The region in force, when it is known.
@@ -474,6 +379,125 @@ pub fn diff_config(olds: &Map, news: &Map) -> Vec<String> {
         }
     }
     changed
+}
+
+/// `accessKey`, `secretKey` and `token`: static credentials when both keys
+/// are given (the token only with them).
+fn static_credentials(r: &mut Reader<'_>) -> Option<StaticCredentials> {
+    let access = r.string("accessKey");
+    let secret = r.string("secretKey");
+    let token = r.string("token");
+    let mut credentials = None;
+    match (&access, &secret) {
+        (Field::Known(a), Field::Known(s)) => {
+            if a.is_empty() {
+                r.fail("accessKey", "must not be empty");
+            } else if s.is_empty() {
+                r.fail("secretKey", "must not be empty");
+            } else {
+                credentials = Some(StaticCredentials {
+                    access_key: a.clone(),
+                    secret_key: s.clone(),
+                    token: token.clone().known().filter(|t| !t.is_empty()),
+                });
+            }
+        }
+        (Field::Known(_), Field::Absent) => {
+            r.fail("secretKey", "is required when accessKey is set: static credentials need both keys")
+        }
+        (Field::Absent, Field::Known(_)) => {
+            r.fail("accessKey", "is required when secretKey is set: static credentials need both keys")
+        }
+        _ => {}
+    }
+    if matches!(token, Field::Known(_)) && matches!(access, Field::Absent) && matches!(secret, Field::Absent) {
+        r.fail("token", "is only allowed together with accessKey and secretKey");
+    }
+    credentials
+}
+
+/// `assumeRole`: its fields, each checked, failures named under it.
+fn assume_role(r: &mut Reader<'_>) -> Option<AssumeRole> {
+    let Field::Known(obj) = r.object("assumeRole") else { return None };
+    let mut ar = Reader::for_config(&obj, "assumeRole");
+    ar.reject_unknown_keys(ASSUME_ROLE_KEYS, "field of assumeRole");
+    let role_arn = match ar.string("roleArn") {
+        Field::Known(arn) if partition::is_role_arn(&arn) => Some(arn),
+        Field::Known(arn) => {
+            ar.fail(
+                "roleArn",
+                format!("must be an IAM role ARN like arn:aws:iam::123456789012:role/deployer, got \"{arn}\""),
+            );
+            None
+        }
+        Field::Absent => {
+            ar.fail("roleArn", "is required when assumeRole is set");
+            None
+        }
+        _ => None,
+    };
+    let session_name = match ar.string("sessionName") {
+        Field::Known(s) if is_session_name(&s) => Some(s),
+        Field::Known(s) => {
+            ar.fail(
+                "sessionName",
+                format!("must be 2 to 64 characters of letters, digits and + = , . @ _ -, got \"{s}\""),
+            );
+            None
+        }
+        _ => None,
+    };
+    let external_id = match ar.string("externalId") {
+        Field::Known(s) if (2..=1224).contains(&s.chars().count()) => Some(s),
+        Field::Known(s) => {
+            ar.fail("externalId", format!("must be 2 to 1224 characters, got {}", s.chars().count()));
+            None
+        }
+        _ => None,
+    };
+    let duration_seconds = ar.int("durationSeconds", 900, 43200).known().map(|d| d as u32);
+    let failures = std::mem::take(&mut ar.failures);
+    r.take_failures(failures);
+    role_arn.map(|role_arn| AssumeRole { role_arn, session_name, external_id, duration_seconds })
+}
+
+/// `protectedTags`: tag patterns as a lifecycle rule takes them.
+fn protected_tags(r: &mut Reader<'_>) -> Vec<String> {
+    let Field::Known(patterns) = r.string_list("protectedTags") else { return Vec::new() };
+    for (i, pattern) in patterns.iter().enumerate() {
+        if let Some(reason) = crate::policy::lifecycle::tag_filter_problem(pattern, true) {
+            r.fail(&format!("protectedTags[{i}]"), reason);
+        }
+    }
+    patterns
+}
+
+/// `defaultTags`, `organization` and `environment`, and which of them
+/// arrived as secrets.
+fn read_provider_tags(r: &mut Reader<'_>, cfg: &mut ProviderConfig) {
+    if let Field::Known(tags) = r.tag_map("defaultTags") {
+        let failures = check_tags("defaultTags", &tags);
+        r.take_failures(failures);
+        cfg.secret_tags.extend(tags.keys().filter(|k| r.is_secret("defaultTags", Some(k.as_str()))).cloned());
+        cfg.default_tags = tags;
+    }
+    for key in ["organization", "environment"] {
+        let Field::Known(v) = r.string(key) else { continue };
+        match crate::validate::tag_problem(key, &v) {
+            Some(reason) => r.fail(key, reason.replace("the value of tag", "the value of")),
+            None if v.is_empty() => r.fail(key, "must not be empty"),
+            None => {
+                if r.is_secret(key, None) {
+                    cfg.secret_tags.insert(key.to_string());
+                }
+                if key == "organization" {
+                    cfg.organization = Some(v);
+                } else {
+                    cfg.environment = Some(v);
+                }
+            }
+        }
+    }
 }
 
 fn is_session_name(s: &str) -> bool {

@@ -225,6 +225,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The partition assumed while none is known (no region yet, an ARN
+/// without one).
+pub const DEFAULT: &str = "aws";
+
+/// The partition of an ARN ([`DEFAULT`] when it has none).
+pub fn of_arn(arn: &str) -> &str {
+    arn.strip_prefix("arn:").and_then(|r| r.split(':').next()).filter(|p| is_partition(p)).unwrap_or(DEFAULT)
+}
+
 /// True for a partition id (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso-b`, ...).
 pub fn is_partition(s: &str) -> bool {
     PARTITIONS.iter().any(|p| p.id == s)

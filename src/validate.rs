@@ -229,6 +229,18 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// One of `items`, by the name `name_of` gives each: the item itself, so
+    /// that no caller looks a checked name up again.
+    pub fn one_of_items<'t, T>(&mut self, key: &str, items: &'t [T], name_of: impl Fn(&T) -> &str) -> Field<&'t T> {
+        let names: Vec<&str> = items.iter().map(&name_of).collect();
+        match self.one_of(key, &names) {
+            Field::Known(s) => items.iter().find(|i| name_of(i) == s).map_or(Field::Invalid, Field::Known),
+            Field::Absent => Field::Absent,
+            Field::Unknown => Field::Unknown,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+
     /// A list of strings; an unknown element makes the whole list unknown.
     pub fn string_list(&mut self, key: &str) -> Field<Vec<String>> {
         match self.raw(key, false) {

@@ -8,10 +8,10 @@ use pulumi_resource_awsecr::config::{CONFIG_KEYS, SECRET_KEYS};
 use pulumi_resource_awsecr::functions::{FUNCTIONS, get_repository};
 use pulumi_resource_awsecr::naming::NamingContext;
 use pulumi_resource_awsecr::property::{Map, Value};
+use pulumi_resource_awsecr::repository_settings::ENCRYPTION_TYPES;
 use pulumi_resource_awsecr::resource::{inputs, outputs, replace_on_change};
 use pulumi_resource_awsecr::resources::RESOURCES;
 use pulumi_resource_awsecr::server::{SCHEMA, VERSION};
-use pulumi_resource_awsecr::settings::ENCRYPTION_TYPES;
 use serde_json::Value as Json;
 
 fn schema() -> Json {

@@ -6,7 +6,7 @@ use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
 use super::{Function, Invoked, Spec, reader, registry_id, secret};
-use crate::call::{Ctx, aws};
+use crate::call::Ctx;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::property::{Map, Value};
@@ -41,10 +41,7 @@ impl Function for GetAuthorizationToken {
         // deprecated for that reason, and still honours it.
         #[allow(deprecated)]
         let req = ctx.client.get_authorization_token().set_registry_ids(registry_id.clone().map(|id| vec![id]));
-        let resp = ctx
-            .read(action, Subject::Registry, req.send())
-            .await?
-            .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+        let resp = ctx.send_read(action, Subject::Registry, req.send()).await?;
         let unreadable = |what: &str| {
             ProviderError::new(Code::Unavailable, format!("ECR answered {action} without a usable {what}; run again"))
         };

@@ -18,7 +18,11 @@ use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
 use super::{Function, Invoked, Spec, reader, repository_name};
-use crate::call::{Ctx, aws, join_all};
+use aws_sdk_ecr::operation::batch_get_image::BatchGetImageError;
+use aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsError;
+use aws_sdk_ecr::operation::describe_images::DescribeImagesError;
+
+use crate::call::{Ctx, aws, is, join_all};
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::partition::is_account_id;
@@ -353,9 +357,11 @@ async fn scan_findings(ctx: &Ctx<'_>, lookup: &Lookup, id: ImageIdentifier) -> R
         .image_id(id);
     let resp = match ctx.read(action, Subject::Repository(name), req.send()).await? {
         Ok(r) => r,
-        Err(e) if e.code() == Some("ScanNotFoundException") => return Ok(Scanned::None),
-        Err(e) if e.code() == Some("ImageNotFoundException") => return Err(missing(ctx, lookup)),
-        Err(e) if e.code() == Some("RepositoryNotFoundException") => {
+        Err(e) if is(&e, DescribeImageScanFindingsError::is_scan_not_found_exception) => return Ok(Scanned::None),
+        Err(e) if is(&e, DescribeImageScanFindingsError::is_image_not_found_exception) => {
+            return Err(missing(ctx, lookup));
+        }
+        Err(e) if is(&e, DescribeImageScanFindingsError::is_repository_not_found_exception) => {
             return Err(crate::resources::repository::not_found_in_region(ctx, name));
         }
         Err(e) => return Err(aws(ctx, action, Subject::Repository(name), &e)),
@@ -404,8 +410,8 @@ async fn one(ctx: &Ctx<'_>, lookup: &Lookup, id: ImageIdentifier) -> Result<Imag
         ctx.client.describe_images().repository_name(name).set_registry_id(lookup.registry_id.clone()).image_ids(id);
     match ctx.read(action, Subject::Repository(name), req.send()).await? {
         Ok(r) => r.image_details().first().cloned().ok_or_else(|| missing(ctx, lookup)),
-        Err(e) if e.code() == Some("ImageNotFoundException") => Err(missing(ctx, lookup)),
-        Err(e) if e.code() == Some("RepositoryNotFoundException") => {
+        Err(e) if is(&e, DescribeImagesError::is_image_not_found_exception) => Err(missing(ctx, lookup)),
+        Err(e) if is(&e, DescribeImagesError::is_repository_not_found_exception) => {
             Err(crate::resources::repository::not_found_in_region(ctx, name))
         }
         Err(e) => Err(aws(ctx, action, Subject::Repository(name), &e)),
@@ -561,7 +567,7 @@ async fn index_children(
     }
     let resp = match ctx.read(action, Subject::Repository(name), req.set_image_ids(Some(ids)).send()).await? {
         Ok(r) => r,
-        Err(e) if e.code() == Some("RepositoryNotFoundException") => {
+        Err(e) if is(&e, BatchGetImageError::is_repository_not_found_exception) => {
             return Err(crate::resources::repository::not_found_in_region(ctx, name));
         }
         Err(e) => return Err(aws(ctx, action, Subject::Repository(name), &e)),

@@ -9,7 +9,7 @@
 //! only the pages it needs.
 
 use super::{Function, Invoked, Spec, limit, reader, registry_id};
-use crate::call::{Ctx, aws};
+use crate::call::Ctx;
 use crate::error::{Result, Subject};
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Field};
@@ -125,28 +125,19 @@ impl Function for GetRepositories {
         };
         let action = "ecr:DescribeRepositories";
         let mut found = Found::default();
-        let mut token = None;
-        loop {
-            let req = ctx
-                .client
-                .describe_repositories()
-                .set_registry_id(lookup.registry_id.clone())
-                .max_results(page_size(&lookup) as i32)
-                .set_next_token(token);
-            let page = match ctx.read(action, Subject::Registry, req.send()).await? {
-                Ok(p) => p,
-                Err(e) => return Err(aws(ctx, action, Subject::Registry, &e)),
-            };
+        let req = ctx
+            .client
+            .describe_repositories()
+            .set_registry_id(lookup.registry_id.clone())
+            .max_results(page_size(&lookup) as i32);
+        let mut pages = req.into_paginator().send();
+        while let Some(page) = ctx.next_page(action, Subject::Registry, pages.next()).await? {
             let listed = page.repositories().iter().map(|r| Listed {
                 name: r.repository_name().unwrap_or_default().to_string(),
                 arn: r.repository_arn().unwrap_or_default().to_string(),
                 url: r.repository_uri().unwrap_or_default().to_string(),
             });
             if found.take(&lookup, listed) {
-                break;
-            }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
                 break;
             }
         }

@@ -131,31 +131,27 @@ pub(crate) async fn every_image(
     filter: Option<aws_sdk_ecr::types::DescribeImagesFilter>,
     page: Option<i32>,
 ) -> Result<Vec<aws_sdk_ecr::types::ImageDetail>> {
-    use aws_sdk_ecr::error::ProvideErrorMetadata;
+    use aws_sdk_ecr::operation::describe_images::DescribeImagesError;
     let action = "ecr:DescribeImages";
     let subject = crate::error::Subject::Repository(name);
     let mut images = Vec::new();
-    let mut token = None;
-    loop {
-        let req = ctx
-            .client
-            .describe_images()
-            .repository_name(name)
-            .set_registry_id(registry_id.clone())
-            .set_filter(filter.clone())
-            .set_max_results(page)
-            .set_next_token(token);
-        let answer = match ctx.read(action, subject, req.send()).await? {
+    let req = ctx
+        .client
+        .describe_images()
+        .repository_name(name)
+        .set_registry_id(registry_id)
+        .set_filter(filter)
+        .set_max_results(page);
+    let mut pages = req.into_paginator().send();
+    while let Some(answer) = ctx.read(action, subject, pages.next()).await? {
+        let answer = match answer {
             Ok(p) => p,
-            Err(e) if e.code() == Some("RepositoryNotFoundException") => {
+            Err(e) if crate::call::is(&e, DescribeImagesError::is_repository_not_found_exception) => {
                 return Err(crate::resources::repository::not_found_in_region(ctx, name));
             }
             Err(e) => return Err(crate::call::aws(ctx, action, subject, &e)),
         };
         images.extend(answer.image_details().iter().cloned());
-        token = answer.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(images);
-        }
     }
+    Ok(images)
 }

@@ -471,11 +471,6 @@ pub fn normalize(p: &str) -> String {
     p.to_string()
 }
 
-/// The partition of an ARN (`aws` when it has none).
-pub fn partition_of(arn: &str) -> &str {
-    arn.strip_prefix("arn:").and_then(|r| r.split(':').next()).filter(|p| is_partition(p)).unwrap_or("aws")
-}
-
 // ---------------------------------------------------------------- organizations and services
 
 /// `prefix` followed by `min..=max` lowercase letters and digits.
@@ -791,8 +786,8 @@ mod tests {
         assert_eq!(normalize(ROLE), ROLE);
         assert_eq!(principal_arn("123456789012", "aws"), "arn:aws:iam::123456789012:root");
         assert_eq!(principal_arn(ROLE, "aws-cn"), ROLE);
-        assert_eq!(partition_of("arn:aws-cn:ecr:cn-north-1:123456789012:repository/x"), "aws-cn");
-        assert_eq!(partition_of(""), "aws");
+        assert_eq!(crate::partition::of_arn("arn:aws-cn:ecr:cn-north-1:123456789012:repository/x"), "aws-cn");
+        assert_eq!(crate::partition::of_arn(""), "aws");
     }
 
     #[test]

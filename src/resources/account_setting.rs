@@ -59,6 +59,14 @@ fn setting(name: &str) -> Option<(&'static str, &'static [&'static str], &'stati
     SETTINGS.iter().find(|(n, _, _)| *n == name).copied()
 }
 
+/// AWS's default of setting `name`; an error sentence for a name that is
+/// none of [`SETTINGS`] (Check refuses such a name first).
+fn default_of(name: &str) -> Result<&'static str> {
+    setting(name)
+        .map(|(_, _, default)| default)
+        .ok_or_else(|| ProviderError::invalid(format!("name must be one of {}, got \"{name}\"", names().join(", "))))
+}
+
 fn names() -> Vec<&'static str> {
     SETTINGS.iter().map(|(n, _, _)| *n).collect()
 }
@@ -88,20 +96,16 @@ pub fn check(news: &Map) -> (Map, Vec<Failure>) {
 pub fn parse(map: &Map) -> (Option<Args>, Vec<Failure>) {
     let mut r = input_reader(map, PROPERTIES, TOKEN);
     let name = if r.has("name") {
-        r.one_of("name", &names())
+        r.one_of_items("name", SETTINGS, |(n, _, _)| n)
     } else {
         r.fail("name", format!("is required: one of {}", names().join(", ")));
         Field::Invalid
     };
     let value = match (&name, r.has("value")) {
-        (Field::Known(n), true) => {
-            let (_, allowed, _) = setting(n).expect("a checked name");
-            r.checked_string("value", |v| {
-                (!allowed.contains(&v)).then(|| format!("must be one of {} for {n}, got \"{v}\"", allowed.join(", ")))
-            })
-        }
-        (Field::Known(n), false) => {
-            let (_, allowed, _) = setting(n).expect("a checked name");
+        (Field::Known((n, allowed, _)), true) => r.checked_string("value", |v| {
+            (!allowed.contains(&v)).then(|| format!("must be one of {} for {n}, got \"{v}\"", allowed.join(", ")))
+        }),
+        (Field::Known((n, allowed, _)), false) => {
             r.fail("value", format!("is required for {n}: one of {}", allowed.join(", ")));
             Field::Invalid
         }
@@ -111,8 +115,8 @@ pub fn parse(map: &Map) -> (Option<Args>, Vec<Failure>) {
     let adopt = r.bool("adopt");
     let failures = std::mem::take(&mut r.failures);
     let args = match (name, value, adopt.or(false)) {
-        (Field::Known(name), Field::Known(value), Some(adopt)) if failures.is_empty() => {
-            Some(Args { name, value, adopt })
+        (Field::Known((name, _, _)), Field::Known(value), Some(adopt)) if failures.is_empty() => {
+            Some(Args { name: name.to_string(), value, adopt })
         }
         _ => None,
     };
@@ -162,18 +166,18 @@ impl Resource for AccountSettingResource {
             return Ok((String::new(), m));
         }
         let args = known_args(inputs)?;
-        let (own, found) = tokio::join!(call::registry_id(ctx), get(ctx, &args.name));
-        let (own, found) = (own?, found?);
-        let (_, _, default) = setting(&args.name).expect("a checked name");
+        let (registry_id, found) = tokio::join!(call::registry_id(ctx), get(ctx, &args.name));
+        let (registry_id, found) = (registry_id?, found?);
+        let default = default_of(&args.name)?;
         if found != default && found != args.value && !args.adopt {
             return Err(ProviderError::new(
                 Code::FailedPrecondition,
                 format!(
-                    "the ECR account setting {} of registry {own} in {} is already {found} (AWS's default is {default}), set outside this stack; to manage it as it is, import it (pulumi import {TOKEN} {} {}) and declare value: {found}, or set adopt: true to replace it with {}",
+                    "the ECR account setting {} of registry {registry_id} in {} is already {found} (AWS's default is {default}), set outside this stack; to manage it as it is, import it (pulumi import {TOKEN} {} {}) and declare value: {found}, or set adopt: true to replace it with {}",
                     args.name,
                     ctx.region(),
                     ctx.resource_name(),
-                    id_of(ctx, &own, &args.name),
+                    id_of(ctx, &registry_id, &args.name),
                     args.value
                 ),
             ));
@@ -181,9 +185,9 @@ impl Resource for AccountSettingResource {
         if found != args.value {
             put(ctx, &args.name, &args.value).await?;
         }
-        let mut props = outputs(ctx, &args, &own, &found);
+        let mut props = outputs(ctx, &args, &registry_id, &found);
         carry_secrets(PROPERTIES, inputs, &mut props);
-        Ok((id_of(ctx, &own, &args.name), props))
+        Ok((id_of(ctx, &registry_id, &args.name), props))
     }
 
     async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
@@ -193,17 +197,18 @@ impl Resource for AccountSettingResource {
         // than the credentials reach would record that account's id over
         // this one's setting.
         let known = text(olds, "registryId").filter(|_| !importing);
-        let (own, live) = tokio::join!(call::maybe(known.is_none().then(|| call::registry_id(ctx))), get(ctx, &name));
+        let (registry_id, live) =
+            tokio::join!(call::maybe(known.is_none().then(|| call::registry_id(ctx))), get(ctx, &name));
         let live = live?;
-        let own = match (known, own.transpose()?) {
+        let registry_id = match (known, registry_id.transpose()?) {
             (Some(k), _) => k,
             (None, Some(found)) => found,
             (None, None) => unreachable!("the registry id is read when not known"),
         };
-        if let Some(account) = account.filter(|a| importing && *a != own) {
+        if let Some(account) = account.filter(|a| importing && *a != registry_id) {
             return Err(ProviderError::invalid(format!(
-                "account setting \"{id}\" names account {account}, but the provider's credentials reach the registry of account {own}; import {} with these credentials, or configure the provider with credentials of account {account}",
-                id_of(ctx, &own, &name)
+                "account setting \"{id}\" names account {account}, but the provider's credentials reach the registry of account {registry_id}; import {} with these credentials, or configure the provider with credentials of account {account}",
+                id_of(ctx, &registry_id, &name)
             )));
         }
         let source = if old_inputs.is_empty() { olds } else { old_inputs };
@@ -211,7 +216,7 @@ impl Resource for AccountSettingResource {
         let declared = text(source, "value");
         if !importing && declared.as_deref().is_some_and(|v| v != live) {
             ctx.warn(format!(
-                "the ECR account setting {name} of registry {own} was changed outside Pulumi to {live} (declared: {}); refresh shows it as it is, and the next `pulumi up` puts back the declared value",
+                "the ECR account setting {name} of registry {registry_id} was changed outside Pulumi to {live} (declared: {}); refresh shows it as it is, and the next `pulumi up` puts back the declared value",
                 declared.unwrap_or_default()
             ))
             .await;
@@ -222,17 +227,17 @@ impl Resource for AccountSettingResource {
         let previous = text(olds, "previousValue").unwrap_or_else(|| live.clone());
         let mut inputs = args.to_map();
         keep_secret_marks(&mut inputs, olds, old_inputs);
-        let mut props = outputs(ctx, &args, &own, &previous);
+        let mut props = outputs(ctx, &args, &registry_id, &previous);
         carry_secrets(PROPERTIES, &inputs, &mut props);
-        Ok(Some(ReadResult { id: id_of(ctx, &own, &name), outputs: props, inputs }))
+        Ok(Some(ReadResult { id: id_of(ctx, &registry_id, &name), outputs: props, inputs }))
     }
 
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
-        let own = text(olds, "registryId").unwrap_or_default();
+        let registry_id = text(olds, "registryId").unwrap_or_default();
         let previous = text(olds, "previousValue");
         if preview {
             let mut m = news.clone();
-            m.insert("registryId".into(), own.into());
+            m.insert("registryId".into(), registry_id.into());
             m.insert("region".into(), ctx.region().into());
             m.insert("previousValue".into(), previous.map_or(Value::Unknown, Value::from));
             return Ok(m);
@@ -242,7 +247,7 @@ impl Resource for AccountSettingResource {
             put(ctx, &args.name, &args.value).await?;
         }
         let previous = previous.unwrap_or_else(|| text(olds, "value").unwrap_or_default());
-        let mut props = outputs(ctx, &args, &own, &previous);
+        let mut props = outputs(ctx, &args, &registry_id, &previous);
         carry_secrets(PROPERTIES, news, &mut props);
         Ok(props)
     }
@@ -281,9 +286,9 @@ fn setting_claim(name: &str) -> String {
     format!("the ECR account setting {name}")
 }
 
-fn outputs(ctx: &Ctx<'_>, args: &Args, own: &str, previous: &str) -> Map {
+fn outputs(ctx: &Ctx<'_>, args: &Args, registry_id: &str, previous: &str) -> Map {
     let mut m = args.to_map();
-    m.insert("registryId".into(), own.into());
+    m.insert("registryId".into(), registry_id.into());
     m.insert("region".into(), ctx.region().into());
     m.insert("previousValue".into(), previous.into());
     m
@@ -297,8 +302,8 @@ fn known_args(inputs: &Map) -> Result<Args> {
     crate::resource::known_args(parse(inputs))
 }
 
-fn id_of(ctx: &Ctx<'_>, own: &str, name: &str) -> String {
-    format!("{own}/{}/{name}", ctx.region())
+fn id_of(ctx: &Ctx<'_>, registry_id: &str, name: &str) -> String {
+    format!("{registry_id}/{}/{name}", ctx.region())
 }
 
 /// The account (when the id names one) and the setting of an id:

@@ -9,7 +9,10 @@
 //! settings ECR can change in place; the rest replaces); delete
 //! DeletePullThroughCacheRule; preview none.
 
-use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ecr::operation::create_pull_through_cache_rule::CreatePullThroughCacheRuleError;
+use aws_sdk_ecr::operation::delete_pull_through_cache_rule::DeletePullThroughCacheRuleError;
+use aws_sdk_ecr::operation::describe_pull_through_cache_rules::DescribePullThroughCacheRulesError;
 use aws_sdk_ecr::types::{PullThroughCacheRule, UpstreamRegistry};
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
@@ -239,11 +242,11 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
         "the repository prefix images are cached under, e.g. docker-hub",
     );
     let names: Vec<&str> = UPSTREAMS.iter().map(|u| u.name).collect();
-    let upstream_name = r.one_of("upstream", &names);
+    let upstream = r.one_of_items("upstream", UPSTREAMS, |u| u.name);
     let url = r.string("upstreamRegistryUrl");
-    let chosen = match (&upstream_name, &url) {
-        (Field::Known(name), Field::Known(url)) => {
-            let u = upstream(name).expect("checked");
+    let chosen = match (upstream, &url) {
+        (Field::Known(u), Field::Known(url)) => {
+            let name = u.name;
             let fits = match u.url {
                 Some(known) => known == url,
                 None => upstream_of_url(url).is_some_and(|found| found.name == u.name),
@@ -268,12 +271,12 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
                 Some(u)
             }
         }
-        (Field::Known(name), Field::Absent) => {
+        (Field::Known(Upstream { name, .. }), Field::Absent) => {
             r.fail(
                 "upstreamRegistryUrl",
                 format!(
                     "is required for {name}: the URL of the registry, e.g. {}",
-                    if name == "ecr" {
+                    if *name == "ecr" {
                         "123456789012.dkr.ecr.us-east-1.amazonaws.com"
                     } else {
                         "myregistry.azurecr.io"
@@ -321,8 +324,8 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
         // learns it before the rule is written (see `role_problem`).
         if u.name == "ecr"
             && role.is_absent()
-            && let (Field::Known(url), Some(own)) = (&url, config.account_in_force())
-            && let Some(problem) = role_problem(url, own)
+            && let (Field::Known(url), Some(registry_id)) = (&url, config.account_in_force())
+            && let Some(problem) = role_problem(url, registry_id)
         {
             r.fail("customRoleArn", problem);
         }
@@ -373,11 +376,11 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
 /// acts in account `own`: AWS's user guide asks for the role only "if the
 /// upstream and downstream Amazon ECR registries belong to different AWS
 /// account". `None` when the upstream is in the same account.
-fn role_problem(url: &str, own: &str) -> Option<String> {
+fn role_problem(url: &str, registry_id: &str) -> Option<String> {
     let upstream_account = ecr_url_account(url)?;
-    (upstream_account != own).then(|| {
+    (upstream_account != registry_id).then(|| {
         format!(
-            "is required for an ecr upstream in another account: the upstream registry is in account {upstream_account} and this registry is account {own}; give the IAM role (in account {own}) that ECR assumes to pull from it, or use an upstream in account {own}, which needs none"
+            "is required for an ecr upstream in another account: the upstream registry is in account {upstream_account} and this registry is account {registry_id}; give the IAM role (in account {registry_id}) that ECR assumes to pull from it, or use an upstream in account {registry_id}, which needs none"
         )
     })
 }
@@ -388,14 +391,15 @@ fn role_problem(url: &str, own: &str) -> Option<String> {
 /// account. Should the read be refused, ECR decides.
 async fn same_account_or_refuse(ctx: &Ctx<'_>, args: &RuleArgs) -> Result<()> {
     let action = "ecr:DescribeRegistry";
-    let own = match ctx.read(action, Subject::Rule(&args.prefix), ctx.client.describe_registry().send()).await? {
+    let registry_id = match ctx.read(action, Subject::Rule(&args.prefix), ctx.client.describe_registry().send()).await?
+    {
         Ok(r) => r.registry_id().map(str::to_string),
         Err(e) => {
             log::log(Level::Debug, || format!("{action}: {e}; ECR decides whether customRoleArn is needed"));
             None
         }
     };
-    match own.and_then(|own| role_problem(&args.url, &own)) {
+    match registry_id.and_then(|registry_id| role_problem(&args.url, &registry_id)) {
         Some(problem) => Err(ProviderError::new(
             Code::InvalidArgument,
             format!("pull-through cache rule \"{}\": customRoleArn {problem}", args.prefix),
@@ -443,13 +447,11 @@ fn outputs(args: &RuleArgs, rule: Option<&PullThroughCacheRule>) -> Map {
 
 /// The rule for a prefix, or `None` when there is none.
 async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<PullThroughCacheRule>> {
-    let action = "ecr:DescribePullThroughCacheRules";
     let req = ctx.client.describe_pull_through_cache_rules().ecr_repository_prefixes(prefix);
-    match ctx.read(action, Subject::Rule(prefix), req.send()).await? {
-        Ok(r) => Ok(r.pull_through_cache_rules().iter().find(|r| r.ecr_repository_prefix() == Some(prefix)).cloned()),
-        Err(e) if e.code() == Some("PullThroughCacheRuleNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, Subject::Rule(prefix), &e)),
-    }
+    let gone = DescribePullThroughCacheRulesError::is_pull_through_cache_rule_not_found_exception;
+    let found = ctx.read_or_none("ecr:DescribePullThroughCacheRules", Subject::Rule(prefix), gone, req.send()).await?;
+    Ok(found
+        .and_then(|r| r.pull_through_cache_rules().iter().find(|r| r.ecr_repository_prefix() == Some(prefix)).cloned()))
 }
 
 /// How long ago, at most, an object found by a retried create may have been
@@ -492,9 +494,16 @@ async fn earlier_attempt(
     Ok(Some(rule))
 }
 
-/// One sentence for what ECR says about a rule's secret or its existence.
-fn refused(ctx: &Ctx<'_>, prefix: &str, code: Option<&str>) -> Option<ProviderError> {
-    Some(match code {
+/// One sentence for what ECR says about a rule's secret or its existence
+/// (the refusals of CreatePullThroughCacheRule and UpdatePullThroughCacheRule
+/// by their code, which the sentence quotes), else AWS's error sentence.
+fn refused<E, R>(ctx: &Ctx<'_>, prefix: &str, action: &str, e: &SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let code = e.code();
+    match code {
         Some("PullThroughCacheRuleAlreadyExistsException") => {
             import_instead(ctx, TOKEN, &format!("a pull-through cache rule for the prefix \"{prefix}\""), prefix)
         }
@@ -507,8 +516,8 @@ fn refused(ctx: &Ctx<'_>, prefix: &str, code: Option<&str>) -> Option<ProviderEr
                 ),
             )
         }
-        _ => return None,
-    })
+        _ => aws(ctx, action, Subject::Rule(prefix), e),
+    }
 }
 
 /// What messages about the calls on one pull-through cache rule name it.
@@ -577,6 +586,7 @@ impl Resource for PullThroughCacheRuleResource {
         let started = std::time::SystemTime::now();
         let ambiguous = AmbiguousAttempts::default();
         let sent = req.customize().interceptor(ambiguous.clone()).send();
+        let already_exists = CreatePullThroughCacheRuleError::is_pull_through_cache_rule_already_exists_exception;
         let rule = match ctx.write(action, Subject::Rule(&args.prefix), sent).await? {
             Ok(resp) => PullThroughCacheRule::builder()
                 .set_registry_id(resp.registry_id().map(str::to_string))
@@ -588,16 +598,13 @@ impl Resource for PullThroughCacheRuleResource {
             // reached ECR and the rule is the one it asked for, made during
             // this operation, it is ours: carry on instead of telling the
             // user to import what this run created.
-            Err(e) if e.code() == Some("PullThroughCacheRuleAlreadyExistsException") && ambiguous.seen() => {
+            Err(e) if call::is(&e, already_exists) && ambiguous.seen() => {
                 match earlier_attempt(ctx, &args, started).await? {
                     Some(rule) => rule,
-                    None => return Err(refused(ctx, &args.prefix, e.code()).expect("an existing rule")),
+                    None => return Err(refused(ctx, &args.prefix, action, &e)),
                 }
             }
-            Err(e) => {
-                return Err(refused(ctx, &args.prefix, e.code())
-                    .unwrap_or_else(|| aws(ctx, action, Subject::Rule(&args.prefix), &e)));
-            }
+            Err(e) => return Err(refused(ctx, &args.prefix, action, &e)),
         };
         let mut props = outputs(&args, Some(&rule));
         crate::resource::record_region(ctx, &mut props);
@@ -659,10 +666,9 @@ impl Resource for PullThroughCacheRuleResource {
                 .ecr_repository_prefix(&args.prefix)
                 .set_credential_arn(args.credential_arn.clone())
                 .set_custom_role_arn(args.custom_role_arn.clone());
-            ctx.write(action, Subject::Rule(&args.prefix), req.send()).await?.map_err(|e| {
-                refused(ctx, &args.prefix, e.code())
-                    .unwrap_or_else(|| aws(ctx, action, Subject::Rule(&args.prefix), &e))
-            })?;
+            ctx.write(action, Subject::Rule(&args.prefix), req.send())
+                .await?
+                .map_err(|e| refused(ctx, &args.prefix, action, &e))?;
         }
         let mut props = args.to_map();
         props.extend(keep);
@@ -677,7 +683,7 @@ impl Resource for PullThroughCacheRuleResource {
             ctx,
             "ecr:DeletePullThroughCacheRule",
             Subject::Rule(id),
-            "PullThroughCacheRuleNotFoundException",
+            DeletePullThroughCacheRuleError::is_pull_through_cache_rule_not_found_exception,
             req.send(),
         )
         .await

@@ -16,9 +16,11 @@
 //! import); update none (only `adopt` can change in place); delete
 //! DeregisterPullTimeUpdateExclusion; preview none.
 
-use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
+
+use aws_sdk_ecr::operation::deregister_pull_time_update_exclusion::DeregisterPullTimeUpdateExclusionError;
+use aws_sdk_ecr::operation::register_pull_time_update_exclusion::RegisterPullTimeUpdateExclusionError;
 
 use crate::call::{self, AmbiguousAttempts, Ctx, aws};
 use crate::config::ProviderConfig;
@@ -263,10 +265,10 @@ impl Resource for PullTimeUpdateExclusionResource {
             .send();
         // The registry's account is learnt beside the write (when the
         // configuration does not name it).
-        let (written, own) = tokio::join!(ctx.write(action, Subject::Registry, sent), call::registry_id(ctx));
+        let (written, registry_id) = tokio::join!(ctx.write(action, Subject::Registry, sent), call::registry_id(ctx));
         let created_at = match written? {
             Ok(resp) => resp.created_at().and_then(|t| t.fmt(Format::DateTime).ok()),
-            Err(e) if e.code() == Some("ExclusionAlreadyExistsException") => {
+            Err(e) if call::is(&e, RegisterPullTimeUpdateExclusionError::is_exclusion_already_exists_exception) => {
                 if ambiguous.seen() {
                     // The SDK retried a register whose reply was lost after
                     // ECR had made it: the principal is there because of this
@@ -291,7 +293,7 @@ impl Resource for PullTimeUpdateExclusionResource {
                 }
                 None
             }
-            Err(e) if e.code() == Some("LimitExceededException") => {
+            Err(e) if call::is(&e, RegisterPullTimeUpdateExclusionError::is_limit_exceeded_exception) => {
                 return Err(ProviderError::new(
                     Code::FailedPrecondition,
                     format!(
@@ -302,8 +304,8 @@ impl Resource for PullTimeUpdateExclusionResource {
             }
             Err(e) => return Err(with_principal(aws(ctx, action, Subject::Registry, &e), arn)),
         };
-        let own = own.map_err(|e| with_principal(e, arn))?;
-        let mut props = outputs(&args, &own, created_at, ctx);
+        let registry_id = registry_id.map_err(|e| with_principal(e, arn))?;
+        let mut props = outputs(&args, &registry_id, created_at, ctx);
         carry_secrets(PROPERTIES, inputs, &mut props);
         Ok((arn.to_string(), props))
     }
@@ -315,24 +317,24 @@ impl Resource for PullTimeUpdateExclusionResource {
         }
         let old = |k: &str| olds.get(k).map(Value::plain);
         let old_registry = old("registryId").and_then(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty());
-        let (all, own) = match old_registry {
-            Some(own) => (registered(ctx, id).await?, Ok(own)),
+        let (all, registry_id) = match old_registry {
+            Some(registry_id) => (registered(ctx, id).await?, Ok(registry_id)),
             None => {
-                let (all, own) = tokio::join!(registered(ctx, id), call::registry_id(ctx));
-                (all?, own)
+                let (all, registry_id) = tokio::join!(registered(ctx, id), call::registry_id(ctx));
+                (all?, registry_id)
             }
         };
         if !all.iter().any(|p| p == id) {
             return call::gone(ctx, importing, &subject(id));
         }
-        let own = own?;
+        let registry_id = registry_id?;
         report_others(ctx, id, &all).await;
         let adopt = old_inputs.get("adopt").or_else(|| olds.get("adopt")).map(Value::plain) == Some(Value::Bool(true));
         let args = ExclusionArgs { principal_arn: id.to_string(), adopt };
         let created_at = old("createdAt").and_then(|v| v.as_str().map(str::to_string));
         let mut inputs = args.to_map();
         keep_secret_marks(&mut inputs, olds, old_inputs);
-        let mut props = outputs(&args, &own, created_at, ctx);
+        let mut props = outputs(&args, &registry_id, created_at, ctx);
         carry_secrets(PROPERTIES, &inputs, &mut props);
         Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
     }
@@ -359,7 +361,7 @@ impl Resource for PullTimeUpdateExclusionResource {
             ctx,
             "ecr:DeregisterPullTimeUpdateExclusion",
             Subject::Registry,
-            "ExclusionNotFoundException",
+            DeregisterPullTimeUpdateExclusionError::is_exclusion_not_found_exception,
             req.send(),
         )
         .await

@@ -2,7 +2,7 @@
 //! template, the settings ECR gives the repositories it creates by itself
 //! (through a pull-through cache rule, replication, or a push to a name that
 //! does not exist yet). Its fields and defaults are the Repository's own,
-//! read by the same readers ([`crate::settings`]) and turned into ECR's
+//! read by the same readers ([`crate::repository_settings`]) and turned into ECR's
 //! documents by the same generators ([`crate::policy`]); as for a
 //! Repository, each policy may instead be given as its raw JSON (exclusive
 //! with the typed fields), and a template whose policies the typed fields
@@ -15,11 +15,13 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ecr::operation::create_repository_creation_template::CreateRepositoryCreationTemplateError;
+use aws_sdk_ecr::operation::delete_repository_creation_template::DeleteRepositoryCreationTemplateError;
+use aws_sdk_ecr::operation::describe_repository_creation_templates::DescribeRepositoryCreationTemplatesError;
 use aws_sdk_ecr::types::{
-    EncryptionConfigurationForRepositoryCreationTemplate, EncryptionType, ImageTagMutability,
-    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, RctAppliedFor,
-    RepositoryCreationTemplate, Tag,
+    EncryptionConfigurationForRepositoryCreationTemplate, EncryptionType, ImageTagMutability, RctAppliedFor,
+    RepositoryCreationTemplate,
 };
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
@@ -35,15 +37,16 @@ use crate::policy::access::{Access, same_repository_policy};
 use crate::policy::lifecycle::{self, LifecyclePolicy, same_policy};
 use crate::policy::{Declared, read_back};
 use crate::property::{Map, Value};
+use crate::repository_settings::{
+    Encryption, encryption, exclusions_key, insert_access, mutability_mode, principals, tag_exclusions, tags,
+};
 use crate::resource::{
     DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
     import_instead, input_reader, inputs_of, keep_secret_marks, program_inputs,
 };
 use crate::resources::pull_through_cache_rule::{made_since, read_prefix, read_role_arn};
 use crate::resources::repository::args::{PolicyKind, policy_document};
-use crate::settings::{
-    Encryption, encryption, exclusions_key, insert_access, mutability_mode, principals, tag_exclusions, tags,
-};
+use crate::resources::repository::{exclusion_filters, to_tags};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
 pub const TOKEN: &str = "awsecr:index:RepositoryTemplate";
@@ -342,7 +345,7 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
     });
     // The documents ECR holds (refreshed outputs) against the declared ones.
     if let Some(args) = parse(&ignoring.news, config).0 {
-        let partition = config.partition().unwrap_or("aws");
+        let partition = config.partition_or_default();
         let (lifecycle, policy) = documents(&args, partition);
         let text = |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         for (key, held, wanted, same, inputs) in [
@@ -377,19 +380,28 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
 async fn describe(ctx: &Ctx<'_>, prefix: &str) -> Result<Option<(RepositoryCreationTemplate, String)>> {
     let action = "ecr:DescribeRepositoryCreationTemplates";
     let req = ctx.client.describe_repository_creation_templates().prefixes(prefix);
-    match ctx.read(action, Subject::Template(prefix), req.send()).await? {
-        Ok(r) => Ok(r
-            .repository_creation_templates()
+    // botocore's model gives this operation no TemplateNotFoundException (so
+    // the SDK has no predicate for it), yet an answer with that code means
+    // no template: it is read by its code.
+    let gone = |e: &DescribeRepositoryCreationTemplatesError| e.code() == Some("TemplateNotFoundException");
+    let found = ctx.read_or_none(action, Subject::Template(prefix), gone, req.send()).await?;
+    Ok(found.and_then(|r| {
+        r.repository_creation_templates()
             .iter()
             .find(|t| t.prefix() == Some(prefix))
-            .map(|t| (t.clone(), r.registry_id().unwrap_or_default().to_string()))),
-        Err(e) if e.code() == Some("TemplateNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, Subject::Template(prefix), &e)),
-    }
+            .map(|t| (t.clone(), r.registry_id().unwrap_or_default().to_string()))
+    }))
 }
 
-fn refused(ctx: &Ctx<'_>, prefix: &str, code: Option<&str>) -> Option<ProviderError> {
-    Some(match code {
+/// One sentence for what ECR says about a template's existence (the
+/// refusals of Create- and UpdateRepositoryCreationTemplate by their code),
+/// else AWS's error sentence.
+fn refused<E, R>(ctx: &Ctx<'_>, prefix: &str, action: &str, e: &SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match e.code() {
         Some("TemplateAlreadyExistsException") => {
             import_instead(ctx, TOKEN, &format!("a repository creation template for the prefix \"{prefix}\""), prefix)
         }
@@ -399,35 +411,18 @@ fn refused(ctx: &Ctx<'_>, prefix: &str, code: Option<&str>) -> Option<ProviderEr
                 "the repository creation template for the prefix \"{prefix}\" is gone; run `pulumi refresh` and `pulumi up` to create it again"
             ),
         ),
-        _ => return None,
-    })
+        _ => aws(ctx, action, Subject::Template(prefix), e),
+    }
 }
 
-fn encryption_config(args: &TemplateArgs) -> EncryptionConfigurationForRepositoryCreationTemplate {
-    EncryptionConfigurationForRepositoryCreationTemplate::builder()
-        .encryption_type(EncryptionType::from(args.encryption_type.as_str()))
-        .set_kms_key(args.kms_key.clone())
-        .build()
-        .expect("encryption type is set")
-}
-
-fn exclusion_filters(args: &TemplateArgs) -> Option<Vec<ImageTagMutabilityExclusionFilter>> {
-    (!args.tag_exclusions.is_empty()).then(|| {
-        args.tag_exclusions
-            .iter()
-            .map(|f| {
-                ImageTagMutabilityExclusionFilter::builder()
-                    .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
-                    .filter(f)
-                    .build()
-                    .expect("type and filter are set")
-            })
-            .collect()
-    })
-}
-
-fn resource_tags(args: &TemplateArgs) -> Vec<Tag> {
-    args.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build().expect("key and value are set")).collect()
+fn encryption_config(args: &TemplateArgs) -> Result<EncryptionConfigurationForRepositoryCreationTemplate> {
+    call::built(
+        "encryption configuration",
+        EncryptionConfigurationForRepositoryCreationTemplate::builder()
+            .encryption_type(EncryptionType::from(args.encryption_type.as_str()))
+            .set_kms_key(args.kms_key.clone())
+            .build(),
+    )
 }
 
 fn applied_for(args: &TemplateArgs) -> Vec<RctAppliedFor> {
@@ -585,10 +580,10 @@ impl Resource for RepositoryTemplateResource {
             .create_repository_creation_template()
             .prefix(&args.prefix)
             .set_description(args.description.clone())
-            .encryption_configuration(encryption_config(&args))
-            .set_resource_tags((!args.tags.is_empty()).then(|| resource_tags(&args)))
+            .encryption_configuration(encryption_config(&args)?)
+            .set_resource_tags((!args.tags.is_empty()).then(|| to_tags(&args.tags)).transpose()?)
             .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args))
+            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?)
             .set_repository_policy(policy)
             .set_lifecycle_policy(lifecycle)
             .set_applied_for(Some(applied_for(&args)))
@@ -603,16 +598,16 @@ impl Resource for RepositoryTemplateResource {
             // A lost reply after ECR made the template: the SDK's retry meets
             // it. Made by an earlier attempt of this very call, with exactly
             // these settings, it is ours (as for a Repository).
-            Err(e) if e.code() == Some("TemplateAlreadyExistsException") && ambiguous.seen() => {
+            Err(e)
+                if call::is(&e, CreateRepositoryCreationTemplateError::is_template_already_exists_exception)
+                    && ambiguous.seen() =>
+            {
                 match earlier_attempt(ctx, &args, started).await? {
                     Some((t, registry_id)) => (Some(t), registry_id),
-                    None => return Err(refused(ctx, &args.prefix, e.code()).expect("an existing template")),
+                    None => return Err(refused(ctx, &args.prefix, action, &e)),
                 }
             }
-            Err(e) => {
-                return Err(refused(ctx, &args.prefix, e.code())
-                    .unwrap_or_else(|| aws(ctx, action, Subject::Template(&args.prefix), &e)));
-            }
+            Err(e) => return Err(refused(ctx, &args.prefix, action, &e)),
         };
         let mut props = outputs(&args, ctx.partition(), None, &registry_id);
         crate::resource::record_region(ctx, &mut props);
@@ -669,18 +664,17 @@ impl Resource for RepositoryTemplateResource {
             .update_repository_creation_template()
             .prefix(&args.prefix)
             .description(args.description.clone().unwrap_or_default())
-            .encryption_configuration(encryption_config(&args))
-            .set_resource_tags(Some(resource_tags(&args)))
+            .encryption_configuration(encryption_config(&args)?)
+            .set_resource_tags(Some(to_tags(&args.tags)?))
             .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args))
+            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?)
             .repository_policy(policy.unwrap_or_default())
             .lifecycle_policy(lifecycle.unwrap_or_default())
             .set_applied_for(Some(applied_for(&args)))
             .custom_role_arn(args.custom_role_arn.clone().unwrap_or_default());
-        ctx.write(action, Subject::Template(&args.prefix), req.send()).await?.map_err(|e| {
-            refused(ctx, &args.prefix, e.code())
-                .unwrap_or_else(|| aws(ctx, action, Subject::Template(&args.prefix), &e))
-        })?;
+        ctx.write(action, Subject::Template(&args.prefix), req.send())
+            .await?
+            .map_err(|e| refused(ctx, &args.prefix, action, &e))?;
         let registry_id =
             olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         let mut props = outputs(&args, ctx.partition(), None, &registry_id);
@@ -698,7 +692,7 @@ impl Resource for RepositoryTemplateResource {
             ctx,
             "ecr:DeleteRepositoryCreationTemplate",
             Subject::Template(id),
-            "TemplateNotFoundException",
+            DeleteRepositoryCreationTemplateError::is_template_not_found_exception,
             req.send(),
         )
         .await

@@ -91,11 +91,11 @@ pub struct ReplicationRule {
 
 impl ReplicationRule {
     /// The rule's meaning with destinations in `own` account spelled out.
-    fn key(&self, own: &str) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
+    fn key(&self, registry_id: &str) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
         (
             self.destinations
                 .iter()
-                .map(|d| (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| own.to_string())))
+                .map(|d| (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| registry_id.to_string())))
                 .collect(),
             self.repository_prefixes.iter().cloned().collect(),
         )
@@ -105,9 +105,9 @@ impl ReplicationRule {
 /// True when two sets of rules mean the same for the registry `own`
 /// (order of rules, destinations and prefixes aside; a missing registryId
 /// is `own`).
-pub fn same_rules(a: &[ReplicationRule], b: &[ReplicationRule], own: &str) -> bool {
+pub fn same_rules(a: &[ReplicationRule], b: &[ReplicationRule], registry_id: &str) -> bool {
     let keys = |rules: &[ReplicationRule]| {
-        let mut k: Vec<_> = rules.iter().map(|r| r.key(own)).collect();
+        let mut k: Vec<_> = rules.iter().map(|r| r.key(registry_id)).collect();
         k.sort();
         k
     };

@@ -21,13 +21,15 @@
 use std::collections::BTreeSet;
 use std::time::SystemTime;
 
-use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::ReplicationDestination;
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
 use super::args::ReplicationRule;
-use crate::call::{AmbiguousAttempts, Ctx, aws, join_all};
+use aws_sdk_ecr::operation::describe_replication_backfill_results::DescribeReplicationBackfillResultsError;
+use aws_sdk_ecr::operation::start_replication_backfill::StartReplicationBackfillError;
+
+use crate::call::{AmbiguousAttempts, Ctx, aws, built, is, join_all};
 use crate::error::{ProviderError, Result, Subject};
 use crate::log::{self, Level};
 use crate::property::{Map, Value};
@@ -138,9 +140,10 @@ impl Backfill {
 /// destinations this write adds. Each once, in order. A destination in two
 /// rules opts in when either says so; one that was already there never
 /// counts, whatever its `backfill` says.
-pub fn added(old: Option<&[ReplicationRule]>, new: Option<&[ReplicationRule]>, own: &str) -> Vec<Place> {
-    let place =
-        |d: &super::args::Destination| (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| own.to_string()));
+pub fn added(old: Option<&[ReplicationRule]>, new: Option<&[ReplicationRule]>, registry_id: &str) -> Vec<Place> {
+    let place = |d: &super::args::Destination| {
+        (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| registry_id.to_string()))
+    };
     let before: BTreeSet<Place> = old.into_iter().flatten().flat_map(|r| &r.destinations).map(place).collect();
     let wanted: BTreeSet<Place> =
         new.into_iter().flatten().flat_map(|r| &r.destinations).filter(|d| d.backfill).map(place).collect();
@@ -174,13 +177,13 @@ pub fn kept(
     records: Vec<Backfill>,
     started: Vec<Backfill>,
     rules: Option<&[ReplicationRule]>,
-    own: &str,
+    registry_id: &str,
 ) -> Vec<Backfill> {
     let places: BTreeSet<Place> = rules
         .into_iter()
         .flatten()
         .flat_map(|r| &r.destinations)
-        .map(|d| (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| own.to_string())))
+        .map(|d| (d.region.clone(), d.registry_id.clone().unwrap_or_else(|| registry_id.to_string())))
         .collect();
     let fresh: BTreeSet<Place> = started.iter().map(Backfill::place).collect();
     let mut out: Vec<Backfill> = records.into_iter().filter(|b| !fresh.contains(&b.place())).chain(started).collect();
@@ -204,10 +207,12 @@ pub fn preview(
     records: Vec<Backfill>,
     old: Option<&[ReplicationRule]>,
     new: Option<Option<&[ReplicationRule]>>,
-    own: &str,
+    registry_id: &str,
 ) {
     match new {
-        Some(new) if added(old, new, own).is_empty() => insert(props, &kept(records, Vec::new(), new, own)),
+        Some(new) if added(old, new, registry_id).is_empty() => {
+            insert(props, &kept(records, Vec::new(), new, registry_id))
+        }
         _ => {
             props.insert(OUTPUT.into(), Value::Unknown);
         }
@@ -224,11 +229,10 @@ pub async fn start(ctx: &Ctx<'_>, places: &[Place]) -> Vec<Result<Backfill>> {
 
 async fn start_one(ctx: &Ctx<'_>, (region, registry_id): &Place) -> Result<Backfill> {
     let action = "ecr:StartReplicationBackfill";
-    let destination = ReplicationDestination::builder()
-        .region(region)
-        .registry_id(registry_id)
-        .build()
-        .map_err(|e| ProviderError::invalid(e.to_string()))?;
+    let destination = built(
+        "replication destination",
+        ReplicationDestination::builder().region(region).registry_id(registry_id).build(),
+    )?;
     let started = SystemTime::now();
     let ambiguous = AmbiguousAttempts::default();
     let sent = ctx
@@ -254,7 +258,10 @@ async fn start_one(ctx: &Ctx<'_>, (region, registry_id): &Place) -> Result<Backf
         // The SDK retried a start whose reply was lost after ECR had begun
         // the backfill: the one in progress to this destination, begun
         // during this call, is ours.
-        Ok(Err(e)) if e.code() == Some("ReplicationBackfillInProgressException") && ambiguous.seen() => {
+        Ok(Err(e))
+            if is(&e, StartReplicationBackfillError::is_replication_backfill_in_progress_exception)
+                && ambiguous.seen() =>
+        {
             if let Some(b) = earlier_attempt(ctx, region, registry_id, started).await? {
                 log::log(Level::Info, || {
                     format!(
@@ -265,8 +272,10 @@ async fn start_one(ctx: &Ctx<'_>, (region, registry_id): &Place) -> Result<Backf
             }
             in_progress(region)
         }
-        Ok(Err(e)) if e.code() == Some("ReplicationBackfillInProgressException") => in_progress(region),
-        Ok(Err(e)) if e.code() == Some("LimitExceededException") => (
+        Ok(Err(e)) if is(&e, StartReplicationBackfillError::is_replication_backfill_in_progress_exception) => {
+            in_progress(region)
+        }
+        Ok(Err(e)) if is(&e, StartReplicationBackfillError::is_limit_exceeded_exception) => (
             "the registry already has 10 backfills in progress, ECR's limit".to_string(),
             Code::ResourceExhausted,
             " once one of them has ended",
@@ -306,13 +315,8 @@ async fn earlier_attempt(
     started: SystemTime,
 ) -> Result<Option<Backfill>> {
     let action = "ecr:ListReplicationBackfills";
-    let mut token: Option<String> = None;
-    loop {
-        let req = ctx.client.list_replication_backfills().set_next_token(token.clone());
-        let resp = ctx
-            .read(action, Subject::Registry, req.send())
-            .await?
-            .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    let mut pages = ctx.client.list_replication_backfills().into_paginator().send();
+    while let Some(resp) = ctx.next_page(action, Subject::Registry, pages.next()).await? {
         let found = resp.backfills().iter().find(|b| {
             b.destination().is_some_and(|d| d.region() == region && d.registry_id() == registry_id)
                 && !ENDED.contains(&b.status().as_str())
@@ -330,11 +334,8 @@ async fn earlier_attempt(
                 failure_code: b.failure_code().map(str::to_string),
             }));
         }
-        token = resp.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(None);
-        }
     }
+    Ok(None)
 }
 
 fn progress_of(p: &aws_sdk_ecr::types::ReplicationBackfillProgress) -> Progress {
@@ -370,7 +371,7 @@ async fn refresh_one(ctx: &Ctx<'_>, b: Backfill) -> Result<Backfill> {
             failure_code: resp.failure_code().map(str::to_string),
             ..b
         }),
-        Err(e) if e.code() == Some("ReplicationBackfillNotFoundException") => Ok(b),
+        Err(e) if is(&e, DescribeReplicationBackfillResultsError::is_replication_backfill_not_found_exception) => Ok(b),
         Err(e) => {
             let e = aws(ctx, action, Subject::Registry, &e);
             ctx.warn(format!(

@@ -32,6 +32,11 @@ pub mod backfill;
 use std::collections::BTreeSet;
 
 use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_sdk_ecr::operation::delete_registry_policy::DeleteRegistryPolicyError;
+use aws_sdk_ecr::operation::delete_signing_configuration::DeleteSigningConfigurationError;
+use aws_sdk_ecr::operation::get_registry_policy::GetRegistryPolicyError;
+use aws_sdk_ecr::operation::get_signing_configuration::GetSigningConfigurationError;
+use aws_sdk_ecr::operation::put_registry_policy::PutRegistryPolicyError;
 use aws_sdk_ecr::types::{
     RegistryScanningRule, ReplicationConfiguration, ReplicationDestination, RepositoryFilter, RepositoryFilterType,
     ScanFrequency, ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType, SigningConfiguration,
@@ -40,7 +45,7 @@ use aws_sdk_ecr::types::{
 use tonic::Code;
 
 use self::args::{Destination, RegistryArgs, ReplicationRule, Scanning, SigningRule, same_rules, same_signing};
-use crate::call::{Ctx, Failed, aws, maybe};
+use crate::call::{Ctx, Failed, aws, built, is, maybe};
 use crate::config::ProviderConfig;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result, policy_scope_refused};
@@ -146,8 +151,8 @@ impl Resource for RegistryResource {
             maybe((check && args.signing.is_some()).then(|| read_signing(ctx))),
             maybe(owns_policy(&args).then(|| read_policy(ctx))),
         );
-        let (own, rules_in_force) = registry?;
-        refuse_self_replication(ctx, &args, &own)?;
+        let (registry_id, rules_in_force) = registry?;
+        refuse_self_replication(ctx, &args, &registry_id)?;
         let mut found = Vec::new();
         if let Some(scanning) = scanning.transpose()?
             && !scanning.is_default()
@@ -170,21 +175,21 @@ impl Resource for RegistryResource {
             ));
         }
         if !found.is_empty() {
-            return Err(taken(ctx, &own, &found));
+            return Err(taken(ctx, &registry_id, &found));
         }
         let old = RegistryArgs { adopt: args.adopt, ..Default::default() };
         // A destination ECR's rules already have (adopt) is not added.
         let plan = backfill::Plan {
             records: Vec::new(),
-            added: backfill::added(Some(&rules_in_force), args.replication.as_deref(), &own),
+            added: backfill::added(Some(&rules_in_force), args.replication.as_deref(), &registry_id),
         };
-        apply(ctx, &own, &old, Seen::Fresh(live), &args, inputs, plan, true)
+        apply(ctx, &registry_id, &old, Seen::Fresh(live), &args, inputs, plan, true)
             .await
-            .map(|props| (id_of(ctx, &own), props))
+            .map(|props| (id_of(ctx, &registry_id), props))
     }
 
     async fn read(&self, ctx: &Ctx<'_>, id: &str, olds: &Map, old_inputs: &Map) -> Result<Option<ReadResult>> {
-        let own = registry_of_id(ctx, id)?;
+        let registry_id = registry_of_id(ctx, id)?;
         let importing = olds.is_empty() && old_inputs.is_empty();
         let old = old_args(olds, old_inputs, ctx.config);
         // Every owned group (every group, on import) is read at once, and
@@ -201,26 +206,26 @@ impl Resource for RegistryResource {
             found.scanning = match &old.scanning {
                 Some(o) if o.same_as(&scanning) => Some(o.clone()),
                 Some(_) => {
-                    drift(ctx, &own, SCANNING).await;
+                    drift(ctx, &registry_id, SCANNING).await;
                     Some(scanning)
                 }
                 None => (!scanning.is_default()).then_some(scanning),
             };
         }
-        if let Some((registry_id, rules)) = registry.transpose()? {
+        if let Some((reached, rules)) = registry.transpose()? {
             // An id naming another account than the credentials' registry
             // would record that account's id over this one's settings.
-            if importing && registry_id != own {
+            if importing && reached != registry_id {
                 return Err(ProviderError::invalid(format!(
-                    "registry \"{id}\" names account {own}, but the provider's credentials reach the registry of account {registry_id}; import {registry_id}/{} with these credentials, or configure the provider with credentials of account {own}",
+                    "registry \"{id}\" names account {registry_id}, but the provider's credentials reach the registry of account {reached}; import {reached}/{} with these credentials, or configure the provider with credentials of account {registry_id}",
                     ctx.region()
                 )));
             }
-            let rules = in_own_words(rules, &own);
+            let rules = in_own_words(rules, &registry_id);
             found.replication = match &old.replication {
-                Some(o) if same_rules(o, &rules, &own) => Some(o.clone()),
+                Some(o) if same_rules(o, &rules, &registry_id) => Some(o.clone()),
                 Some(o) => {
-                    drift(ctx, &own, REPLICATION).await;
+                    drift(ctx, &registry_id, REPLICATION).await;
                     Some(backfill_flags_kept(rules, o))
                 }
                 None if importing => (!rules.is_empty()).then_some(rules),
@@ -231,7 +236,7 @@ impl Resource for RegistryResource {
             found.signing = match &old.signing {
                 Some(o) if same_signing(o, &rules) => Some(o.clone()),
                 Some(_) => {
-                    drift(ctx, &own, SIGNING).await;
+                    drift(ctx, &registry_id, SIGNING).await;
                     Some(rules)
                 }
                 None => (!rules.is_empty()).then_some(rules),
@@ -239,29 +244,38 @@ impl Resource for RegistryResource {
         }
         let policy = policy.transpose()?;
         if let Some(live) = &policy {
-            read_statements(ctx, &own, live.as_deref(), &old, importing, &mut found).await;
+            read_statements(ctx, &registry_id, live.as_deref(), &old, importing, &mut found).await;
         }
         let mut inputs = found.to_map();
-        let mut props = outputs(ctx, &found, &own, policy.flatten());
-        backfill::insert(&mut props, &backfill::kept(backfills?, Vec::new(), found.replication.as_deref(), &own));
+        let mut props = outputs(ctx, &found, &registry_id, policy.flatten());
+        backfill::insert(
+            &mut props,
+            &backfill::kept(backfills?, Vec::new(), found.replication.as_deref(), &registry_id),
+        );
         keep_secret_marks(&mut inputs, olds, old_inputs);
         carry_secrets(PROPERTIES, &inputs, &mut props);
         Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
     }
 
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
-        let own = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+        let registry_id = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         if preview {
-            let mut props = preview_outputs(ctx, news, own.as_deref());
+            let mut props = preview_outputs(ctx, news, registry_id.as_deref());
             let old = old_args(olds, &Map::new(), ctx.config);
             let new = parse_group_args(news, ctx.config).map(|a| a.replication);
             let records = backfill::of_state(olds);
-            let own = own.as_deref().unwrap_or_default();
-            backfill::preview(&mut props, records, old.replication.as_deref(), new.as_ref().map(Option::as_deref), own);
+            let registry_id = registry_id.as_deref().unwrap_or_default();
+            backfill::preview(
+                &mut props,
+                records,
+                old.replication.as_deref(),
+                new.as_ref().map(Option::as_deref),
+                registry_id,
+            );
             carry_secrets(PROPERTIES, news, &mut props);
             return Ok(props);
         }
-        let own = own.ok_or_else(|| {
+        let registry_id = registry_id.ok_or_else(|| {
             ProviderError::new(
                 Code::FailedPrecondition,
                 "the state of the registry has no registryId; run `pulumi refresh` first",
@@ -269,7 +283,7 @@ impl Resource for RegistryResource {
         })?;
         let args = known_args(news, ctx.config)?;
         let old = old_args(olds, &Map::new(), ctx.config);
-        refuse_self_replication(ctx, &args, &own)?;
+        refuse_self_replication(ctx, &args, &registry_id)?;
         let applied_policy =
             olds.get("registryPolicyText").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
 
@@ -314,7 +328,7 @@ impl Resource for RegistryResource {
             found.extend(statements_taken(live.as_deref(), &new_sids));
         }
         if !found.is_empty() {
-            return Err(taken(ctx, &own, &found));
+            return Err(taken(ctx, &registry_id, &found));
         }
         let seen = match fresh {
             Some(live) => Seen::Fresh(live),
@@ -323,9 +337,9 @@ impl Resource for RegistryResource {
         let before = old.replication.as_deref().or(rules_in_force.as_deref());
         let plan = backfill::Plan {
             records: backfill::of_state(olds),
-            added: backfill::added(before, args.replication.as_deref(), &own),
+            added: backfill::added(before, args.replication.as_deref(), &registry_id),
         };
-        apply(ctx, &own, &old, seen, &args, news, plan, false).await
+        apply(ctx, &registry_id, &old, seen, &args, news, plan, false).await
     }
 
     fn claims(&self, inputs: &Map) -> Vec<Claim> {
@@ -333,7 +347,7 @@ impl Resource for RegistryResource {
     }
 
     async fn delete(&self, ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
-        let own = registry_of_id(ctx, id)?;
+        let registry_id = registry_of_id(ctx, id)?;
         let mut old = old_args(olds, &Map::new(), ctx.config);
         // What another Registry of this provider declares now (a hand-over
         // inside one program) is its to keep: not reset here.
@@ -354,11 +368,11 @@ impl Resource for RegistryResource {
         let default = default_scanning();
         let (scanning, replication, signing, policy) = tokio::join!(
             maybe(old.scanning.is_some().then(|| put_scanning(ctx, &default))),
-            maybe(old.replication.is_some().then(|| put_replication(ctx, &[], &own))),
+            maybe(old.replication.is_some().then(|| put_replication(ctx, &[], &registry_id))),
             maybe(old.signing.is_some().then(|| delete_signing(ctx))),
             maybe((owns_policy(&old) && !sids.is_empty()).then_some(async {
                 let live = read_policy(ctx).await?;
-                write_policy(ctx, &own, live, &sids, &[]).await
+                write_policy(ctx, &registry_id, live, &sids, &[]).await
             })),
         );
         scanning.transpose()?;
@@ -382,7 +396,7 @@ impl Resource for RegistryResource {
 #[allow(clippy::too_many_arguments)]
 async fn apply(
     ctx: &Ctx<'_>,
-    own: &str,
+    registry_id: &str,
     old: &RegistryArgs,
     seen: Seen,
     new: &RegistryArgs,
@@ -399,7 +413,7 @@ async fn apply(
         _ => None,
     };
     let replication = match (&old.replication, &new.replication) {
-        (_, Some(r)) if old.replication.as_ref().is_none_or(|o| !same_rules(o, r, own)) => Some(r.clone()),
+        (_, Some(r)) if old.replication.as_ref().is_none_or(|o| !same_rules(o, r, registry_id)) => Some(r.clone()),
         (Some(_), None) if !others(REPLICATION_SETTING) => Some(Vec::new()),
         _ => None,
     };
@@ -412,7 +426,7 @@ async fn apply(
     };
     // The policy: written when a statement this resource owns (before or
     // now) differs from the declared one in the policy seen.
-    let place = place_of(ctx, own);
+    let place = place_of(ctx, registry_id);
     let wanted = declared(new.source_accounts.as_deref(), new.statements.as_deref(), place);
     let mut sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
     sids.retain(|sid| !others(&statement_setting(sid)));
@@ -428,7 +442,7 @@ async fn apply(
     let (scanning_result, replication_result, signing_result, policy_result) = tokio::join!(
         maybe(scanning.as_ref().map(|s| put_scanning(ctx, s))),
         maybe(replication.as_ref().map(|r| async {
-            put_replication(ctx, r, own).await?;
+            put_replication(ctx, r, registry_id).await?;
             Ok::<_, ProviderError>(backfill::start(ctx, &added).await)
         })),
         maybe(signing.as_ref().map(|r| async {
@@ -442,7 +456,7 @@ async fn apply(
                 Seen::Fresh(live) => live.clone(),
                 Seen::Stale(_) => read_policy(ctx).await?,
             };
-            write_policy(ctx, own, live, &sids, &wanted).await
+            write_policy(ctx, registry_id, live, &sids, &wanted).await
         })),
     );
     let mut failed = Failed::default();
@@ -482,15 +496,15 @@ async fn apply(
             held.statements = new.statements.clone();
         }
     }
-    let mut props = outputs(ctx, &held, own, policy);
-    backfill::insert(&mut props, &backfill::kept(records, started, held.replication.as_deref(), own));
+    let mut props = outputs(ctx, &held, registry_id, policy);
+    backfill::insert(&mut props, &backfill::kept(records, started, held.replication.as_deref(), registry_id));
     carry_secrets(PROPERTIES, inputs, &mut props);
     match failed.reason() {
         None => Ok(props),
         Some((reason, code)) => {
             let verb = if creating { "apply" } else { "update" };
             Err(ProviderError::InitFailed {
-                id: id_of(ctx, own),
+                id: id_of(ctx, registry_id),
                 properties: props,
                 inputs: inputs.clone(),
                 reason: format!("could not {verb} the registry's {reason}"),
@@ -506,7 +520,8 @@ async fn apply(
 /// (order of filters, destinations and rules aside).
 pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String]) -> DiffResult {
     let ignoring = Ignoring::new(olds, news, ignore_changes);
-    let own = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let registry_id =
+        olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let config = ProviderConfig::default();
     let parsed = |m: &Map| parse_group_args(m, &config);
     let (old, new) = (parsed(olds), parsed(&ignoring.news));
@@ -516,7 +531,7 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String]) -> DiffResult {
             (x, y) => x.is_none() && y.is_none(),
         },
         (REPLICATION, Some(a), Some(b)) => match (&a.replication, &b.replication) {
-            (Some(x), Some(y)) => same_rules(x, y, &own),
+            (Some(x), Some(y)) => same_rules(x, y, &registry_id),
             (x, y) => x.is_none() && y.is_none(),
         },
         (SIGNING, Some(a), Some(b)) => match (&a.signing, &b.signing) {
@@ -613,7 +628,7 @@ fn statements_taken(live: Option<&str>, sids: &BTreeSet<String>) -> Vec<String> 
 /// owns (on import: every statement with the prefix), into `found`.
 async fn read_statements(
     ctx: &Ctx<'_>,
-    own: &str,
+    registry_id: &str,
     live: Option<&str>,
     old: &RegistryArgs,
     importing: bool,
@@ -625,7 +640,7 @@ async fn read_statements(
             None if importing => None,
             None => {
                 if old.source_accounts.as_ref().is_some_and(|a| !a.is_empty()) {
-                    drift(ctx, own, SOURCE_ACCOUNTS).await;
+                    drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
                 }
                 Some(Vec::new())
             }
@@ -633,14 +648,14 @@ async fn read_statements(
                 Some(accounts) => match &old.source_accounts {
                     Some(o) if same_accounts(o, &accounts) => Some(o.clone()),
                     Some(_) => {
-                        drift(ctx, own, SOURCE_ACCOUNTS).await;
+                        drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
                         Some(accounts)
                     }
                     None => Some(accounts),
                 },
                 None => {
                     ctx.warn(format!(
-                        "the registry policy statement {REPLICATION_SID} of ECR registry {own} was changed into something replicationSourceAccounts cannot express; it shows as it is in registryPolicyText, and the next `pulumi up` puts back the declared one"
+                        "the registry policy statement {REPLICATION_SID} of ECR registry {registry_id} was changed into something replicationSourceAccounts cannot express; it shows as it is in registryPolicyText, and the next `pulumi up` puts back the declared one"
                     ))
                     .await;
                     old.source_accounts.clone()
@@ -648,7 +663,7 @@ async fn read_statements(
             },
         };
     }
-    let place = place_of(ctx, own);
+    let place = place_of(ctx, registry_id);
     if importing {
         let ours: Vec<PolicyStatement> = statements
             .iter()
@@ -666,10 +681,10 @@ async fn read_statements(
             match find(&statements, &st.full_sid()) {
                 Some(live) if same_statement(live, &st.to_json(place)) => kept.push(st.clone()),
                 Some(live) => {
-                    drift(ctx, own, &format!("registry policy statement {}", st.full_sid())).await;
+                    drift(ctx, registry_id, &format!("registry policy statement {}", st.full_sid())).await;
                     kept.extend(PolicyStatement::from_json(&st.sid, live));
                 }
-                None => drift(ctx, own, &format!("registry policy statement {}", st.full_sid())).await,
+                None => drift(ctx, registry_id, &format!("registry policy statement {}", st.full_sid())).await,
             }
         }
         found.statements = Some(kept);
@@ -691,9 +706,9 @@ fn same_accounts(a: &[String], b: &[String]) -> bool {
 
 // ---------------------------------------------------------------- outputs
 
-fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, own: &str, policy: Option<String>) -> Map {
+fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, registry_id: &str, policy: Option<String>) -> Map {
     let mut m = args.to_map();
-    m.insert("registryId".into(), own.into());
+    m.insert("registryId".into(), registry_id.into());
     m.insert("region".into(), ctx.region().into());
     if let Some(text) = policy.filter(|_| owns_policy(args)) {
         m.insert("registryPolicyText".into(), text.into());
@@ -701,9 +716,9 @@ fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, own: &str, policy: Option<String>
     m
 }
 
-fn preview_outputs(ctx: &Ctx<'_>, news: &Map, own: Option<&str>) -> Map {
+fn preview_outputs(ctx: &Ctx<'_>, news: &Map, registry_id: Option<&str>) -> Map {
     let mut m = news.clone();
-    m.insert("registryId".into(), own.map_or(Value::Unknown, Value::from));
+    m.insert("registryId".into(), registry_id.map_or(Value::Unknown, Value::from));
     m.insert("region".into(), ctx.region().into());
     // The policy merges the declared statements with the live ones of
     // others: known only once it is written.
@@ -718,19 +733,19 @@ fn preview_outputs(ctx: &Ctx<'_>, news: &Map, own: Option<&str>) -> Map {
 // ---------------------------------------------------------------- calls
 
 /// Where this registry's statements are written.
-fn place_of<'a>(ctx: &'a Ctx<'_>, own: &'a str) -> Place<'a> {
-    Place { partition: ctx.partition(), region: ctx.region(), registry_id: own }
+fn place_of<'a>(ctx: &'a Ctx<'_>, registry_id: &'a str) -> Place<'a> {
+    Place { partition: ctx.partition(), region: ctx.region(), registry_id }
 }
 
-fn id_of(ctx: &Ctx<'_>, own: &str) -> String {
-    format!("{own}/{}", ctx.region())
+fn id_of(ctx: &Ctx<'_>, registry_id: &str) -> String {
+    format!("{registry_id}/{}", ctx.region())
 }
 
 /// The registry (account) id of a resource id `<registryId>/<region>`, which
 /// must be the provider's region.
 fn registry_of_id(ctx: &Ctx<'_>, id: &str) -> Result<String> {
-    let (own, region_of_id) = id.split_once('/').unwrap_or((id, ""));
-    if !crate::partition::is_account_id(own) || region_of_id.is_empty() {
+    let (registry_id, region_of_id) = id.split_once('/').unwrap_or((id, ""));
+    if !crate::partition::is_account_id(registry_id) || region_of_id.is_empty() {
         return Err(ProviderError::invalid(format!(
             "\"{id}\" is not a registry id: it is <registryId>/<region>, e.g. 123456789012/us-east-1"
         )));
@@ -741,7 +756,7 @@ fn registry_of_id(ctx: &Ctx<'_>, id: &str) -> Result<String> {
             ctx.region()
         )));
     }
-    Ok(own.to_string())
+    Ok(registry_id.to_string())
 }
 
 fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<RegistryArgs> {
@@ -750,12 +765,12 @@ fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<RegistryArgs> {
 
 /// A destination in this very registry (its region, its account) is refused:
 /// a registry cannot replicate to itself.
-fn refuse_self_replication(ctx: &Ctx<'_>, args: &RegistryArgs, own: &str) -> Result<()> {
+fn refuse_self_replication(ctx: &Ctx<'_>, args: &RegistryArgs, registry_id: &str) -> Result<()> {
     for (i, rule) in args.replication.iter().flatten().enumerate() {
         for (j, d) in rule.destinations.iter().enumerate() {
-            if d.region == ctx.region() && d.registry_id.as_deref().is_none_or(|id| id == own) {
+            if d.region == ctx.region() && d.registry_id.as_deref().is_none_or(|id| id == registry_id) {
                 return Err(ProviderError::invalid(format!(
-                    "replication[{i}].destinations[{j}] is this registry itself ({own} in {}); a registry cannot replicate to itself",
+                    "replication[{i}].destinations[{j}] is this registry itself ({registry_id} in {}); a registry cannot replicate to itself",
                     d.region
                 )));
             }
@@ -765,15 +780,15 @@ fn refuse_self_replication(ctx: &Ctx<'_>, args: &RegistryArgs, own: &str) -> Res
 }
 
 /// The answer when a group to be owned already holds a configuration.
-fn taken(ctx: &Ctx<'_>, own: &str, found: &[String]) -> ProviderError {
+fn taken(ctx: &Ctx<'_>, registry_id: &str, found: &[String]) -> ProviderError {
     ProviderError::new(
         Code::FailedPrecondition,
         format!(
-            "ECR registry {own} in {} already has {} that this stack did not make; to manage it as it is, import it (pulumi import {TOKEN} {} {}) and declare it, or set adopt: true to replace it with what is declared",
+            "ECR registry {registry_id} in {} already has {} that this stack did not make; to manage it as it is, import it (pulumi import {TOKEN} {} {}) and declare it, or set adopt: true to replace it with what is declared",
             ctx.region(),
             found.join(" and "),
             ctx.resource_name(),
-            id_of(ctx, own)
+            id_of(ctx, registry_id)
         ),
     )
 }
@@ -816,9 +831,9 @@ fn describe_signing(rules: &[SigningRule]) -> String {
     format!("a signing configuration of {} rule(s) ({})", rules.len(), each.join("; "))
 }
 
-async fn drift(ctx: &Ctx<'_>, own: &str, group: &str) {
+async fn drift(ctx: &Ctx<'_>, registry_id: &str, group: &str) {
     ctx.warn(format!(
-        "the {group} of ECR registry {own} was changed outside Pulumi; refresh shows it as it is, and the next `pulumi up` restores the declared one"
+        "the {group} of ECR registry {registry_id} was changed outside Pulumi; refresh shows it as it is, and the next `pulumi up` restores the declared one"
     ))
     .await;
 }
@@ -829,12 +844,12 @@ fn default_scanning() -> Scanning {
 
 /// Rules as the inputs spell them: a destination in the registry's own
 /// account has no registryId.
-fn in_own_words(rules: Vec<ReplicationRule>, own: &str) -> Vec<ReplicationRule> {
+fn in_own_words(rules: Vec<ReplicationRule>, registry_id: &str) -> Vec<ReplicationRule> {
     rules
         .into_iter()
         .map(|mut r| {
             for d in &mut r.destinations {
-                if d.registry_id.as_deref() == Some(own) {
+                if d.registry_id.as_deref() == Some(registry_id) {
                     d.registry_id = None;
                 }
             }
@@ -855,11 +870,7 @@ fn backfill_flags_kept(mut rules: Vec<ReplicationRule>, declared: &[ReplicationR
 
 /// DescribeRegistry: the registry's id and its replication rules.
 async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule>)> {
-    let action = "ecr:DescribeRegistry";
-    let resp = ctx
-        .read(action, Subject::Registry, ctx.client.describe_registry().send())
-        .await?
-        .map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    let resp = ctx.send_read("ecr:DescribeRegistry", Subject::Registry, ctx.client.describe_registry().send()).await?;
     let rules = resp
         .replication_configuration()
         .map(|c| {
@@ -884,10 +895,8 @@ async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule
 }
 
 async fn read_scanning(ctx: &Ctx<'_>) -> Result<Scanning> {
-    let action = "ecr:GetRegistryScanningConfiguration";
     let req = ctx.client.get_registry_scanning_configuration();
-    let resp =
-        ctx.read(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    let resp = ctx.send_read("ecr:GetRegistryScanningConfiguration", Subject::Registry, req.send()).await?;
     let mut scanning = default_scanning();
     if let Some(c) = resp.scanning_configuration() {
         scanning.enhanced = c.scan_type() == Some(&ScanType::Enhanced);
@@ -907,11 +916,12 @@ async fn read_scanning(ctx: &Ctx<'_>) -> Result<Scanning> {
 /// GetSigningConfiguration: the rules in force (none when the registry has
 /// no signing configuration).
 async fn read_signing(ctx: &Ctx<'_>) -> Result<Vec<SigningRule>> {
-    let action = "ecr:GetSigningConfiguration";
-    match ctx.read(action, Subject::Registry, ctx.client.get_signing_configuration().send()).await? {
-        Ok(resp) => Ok(resp
-            .signing_configuration()
-            .map(|c| {
+    let gone = GetSigningConfigurationError::is_signing_configuration_not_found_exception;
+    let req = ctx.client.get_signing_configuration();
+    let found = ctx.read_or_none("ecr:GetSigningConfiguration", Subject::Registry, gone, req.send()).await?;
+    Ok(found
+        .and_then(|resp| {
+            resp.signing_configuration().map(|c| {
                 c.rules()
                     .iter()
                     .map(|r| SigningRule {
@@ -920,42 +930,35 @@ async fn read_signing(ctx: &Ctx<'_>) -> Result<Vec<SigningRule>> {
                     })
                     .collect()
             })
-            .unwrap_or_default()),
-        Err(e) if e.code() == Some("SigningConfigurationNotFoundException") => Ok(Vec::new()),
-        Err(e) => Err(aws(ctx, action, Subject::Registry, &e)),
-    }
+        })
+        .unwrap_or_default())
 }
 
 /// PutSigningConfiguration: the whole configuration replaced by `rules`.
 async fn put_signing(ctx: &Ctx<'_>, rules: &[SigningRule]) -> Result<()> {
-    let rules: Vec<aws_sdk_ecr::types::SigningRule> = rules
-        .iter()
-        .filter_map(|r| {
-            let filters: Vec<SigningRepositoryFilter> = r
-                .repository_filters
-                .iter()
-                .filter_map(|f| {
-                    SigningRepositoryFilter::builder()
-                        .filter(f)
-                        .filter_type(SigningRepositoryFilterType::WildcardMatch)
-                        .build()
-                        .ok()
-                })
-                .collect();
+    let filter = |f: &String| {
+        built(
+            "signing repository filter",
+            SigningRepositoryFilter::builder()
+                .filter(f)
+                .filter_type(SigningRepositoryFilterType::WildcardMatch)
+                .build(),
+        )
+    };
+    let rule = |r: &SigningRule| {
+        let filters = r.repository_filters.iter().map(filter).collect::<Result<Vec<_>>>()?;
+        built(
+            "signing rule",
             aws_sdk_ecr::types::SigningRule::builder()
                 .signing_profile_arn(&r.profile_arn)
                 .set_repository_filters((!filters.is_empty()).then_some(filters))
-                .build()
-                .ok()
-        })
-        .collect();
-    let config = SigningConfiguration::builder()
-        .set_rules(Some(rules))
-        .build()
-        .map_err(|e| ProviderError::invalid(e.to_string()))?;
-    let action = "ecr:PutSigningConfiguration";
+                .build(),
+        )
+    };
+    let rules = rules.iter().map(rule).collect::<Result<Vec<_>>>()?;
+    let config = built("signing configuration", SigningConfiguration::builder().set_rules(Some(rules)).build())?;
     let req = ctx.client.put_signing_configuration().signing_configuration(config);
-    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    ctx.send_write("ecr:PutSigningConfiguration", Subject::Registry, req.send()).await?;
     Ok(())
 }
 
@@ -966,94 +969,75 @@ async fn delete_signing(ctx: &Ctx<'_>) -> Result<()> {
         ctx,
         "ecr:DeleteSigningConfiguration",
         Subject::Registry,
-        "SigningConfigurationNotFoundException",
+        DeleteSigningConfigurationError::is_signing_configuration_not_found_exception,
         ctx.client.delete_signing_configuration().send(),
     )
     .await
 }
 
 async fn read_policy(ctx: &Ctx<'_>) -> Result<Option<String>> {
-    let action = "ecr:GetRegistryPolicy";
-    match ctx.read(action, Subject::Registry, ctx.client.get_registry_policy().send()).await? {
-        Ok(p) => Ok(p.policy_text().map(str::to_string)),
-        Err(e) if e.code() == Some("RegistryPolicyNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, Subject::Registry, &e)),
-    }
+    let gone = GetRegistryPolicyError::is_registry_policy_not_found_exception;
+    let req = ctx.client.get_registry_policy();
+    let found = ctx.read_or_none("ecr:GetRegistryPolicy", Subject::Registry, gone, req.send()).await?;
+    Ok(found.and_then(|p| p.policy_text().map(str::to_string)))
 }
 
 async fn put_scanning(ctx: &Ctx<'_>, s: &Scanning) -> Result<()> {
-    let rule = |frequency: ScanFrequency, filters: &[String]| {
-        (!filters.is_empty()).then(|| {
-            RegistryScanningRule::builder()
-                .scan_frequency(frequency)
-                .set_repository_filters(Some(
-                    filters
-                        .iter()
-                        .filter_map(|f| {
-                            ScanningRepositoryFilter::builder()
-                                .filter(f)
-                                .filter_type(ScanningRepositoryFilterType::Wildcard)
-                                .build()
-                                .ok()
-                        })
-                        .collect(),
-                ))
-                .build()
-                .ok()
-        })
+    let filter = |f: &String| {
+        built(
+            "scanning repository filter",
+            ScanningRepositoryFilter::builder().filter(f).filter_type(ScanningRepositoryFilterType::Wildcard).build(),
+        )
+    };
+    let rule = |frequency: ScanFrequency, filters: &[String]| -> Result<Option<RegistryScanningRule>> {
+        if filters.is_empty() {
+            return Ok(None);
+        }
+        let filters = filters.iter().map(filter).collect::<Result<Vec<_>>>()?;
+        let rule = RegistryScanningRule::builder().scan_frequency(frequency).set_repository_filters(Some(filters));
+        built("scanning rule", rule.build()).map(Some)
     };
     let rules: Vec<RegistryScanningRule> =
-        [rule(ScanFrequency::ScanOnPush, &s.scan_on_push), rule(ScanFrequency::ContinuousScan, &s.continuous)]
+        [rule(ScanFrequency::ScanOnPush, &s.scan_on_push)?, rule(ScanFrequency::ContinuousScan, &s.continuous)?]
             .into_iter()
             .flatten()
-            .flatten()
             .collect();
-    let action = "ecr:PutRegistryScanningConfiguration";
     let req = ctx
         .client
         .put_registry_scanning_configuration()
         .scan_type(if s.enhanced { ScanType::Enhanced } else { ScanType::Basic })
         .set_rules(Some(rules));
-    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    ctx.send_write("ecr:PutRegistryScanningConfiguration", Subject::Registry, req.send()).await?;
     Ok(())
 }
 
-async fn put_replication(ctx: &Ctx<'_>, rules: &[ReplicationRule], own: &str) -> Result<()> {
-    let rules: Vec<aws_sdk_ecr::types::ReplicationRule> = rules
-        .iter()
-        .filter_map(|r| {
-            let destinations = r
-                .destinations
-                .iter()
-                .filter_map(|d| {
-                    ReplicationDestination::builder()
-                        .region(&d.region)
-                        .registry_id(d.registry_id.as_deref().unwrap_or(own))
-                        .build()
-                        .ok()
-                })
-                .collect();
-            let filters: Vec<RepositoryFilter> = r
-                .repository_prefixes
-                .iter()
-                .filter_map(|p| {
-                    RepositoryFilter::builder().filter(p).filter_type(RepositoryFilterType::PrefixMatch).build().ok()
-                })
-                .collect();
+async fn put_replication(ctx: &Ctx<'_>, rules: &[ReplicationRule], registry_id: &str) -> Result<()> {
+    let destination = |d: &Destination| {
+        let id = d.registry_id.as_deref().unwrap_or(registry_id);
+        built("replication destination", ReplicationDestination::builder().region(&d.region).registry_id(id).build())
+    };
+    let filter = |p: &String| {
+        built(
+            "replication repository filter",
+            RepositoryFilter::builder().filter(p).filter_type(RepositoryFilterType::PrefixMatch).build(),
+        )
+    };
+    let rule = |r: &ReplicationRule| {
+        let destinations = r.destinations.iter().map(destination).collect::<Result<Vec<_>>>()?;
+        let filters = r.repository_prefixes.iter().map(filter).collect::<Result<Vec<_>>>()?;
+        built(
+            "replication rule",
             aws_sdk_ecr::types::ReplicationRule::builder()
                 .set_destinations(Some(destinations))
                 .set_repository_filters((!filters.is_empty()).then_some(filters))
-                .build()
-                .ok()
-        })
-        .collect();
-    let config = ReplicationConfiguration::builder()
-        .set_rules(Some(rules))
-        .build()
-        .map_err(|e| ProviderError::invalid(e.to_string()))?;
-    let action = "ecr:PutReplicationConfiguration";
+                .build(),
+        )
+    };
+    let rules = rules.iter().map(rule).collect::<Result<Vec<_>>>()?;
+    let config =
+        built("replication configuration", ReplicationConfiguration::builder().set_rules(Some(rules)).build())?;
     let req = ctx.client.put_replication_configuration().replication_configuration(config);
-    ctx.write(action, Subject::Registry, req.send()).await?.map_err(|e| aws(ctx, action, Subject::Registry, &e))?;
+    ctx.send_write("ecr:PutReplicationConfiguration", Subject::Registry, req.send()).await?;
     Ok(())
 }
 
@@ -1063,7 +1047,7 @@ async fn put_replication(ctx: &Ctx<'_>, rules: &[ReplicationRule], own: &str) ->
 /// text in force.
 async fn write_policy(
     ctx: &Ctx<'_>,
-    own: &str,
+    registry_id: &str,
     live: Option<String>,
     sids: &BTreeSet<String>,
     owned: &[serde_json::Value],
@@ -1081,7 +1065,7 @@ async fn write_policy(
         return Err(ProviderError::new(
             Code::FailedPrecondition,
             format!(
-                "the registry policy of ECR registry {own} would be {} characters, over ECR's limit of {MAX_REGISTRY_POLICY_LENGTH}: statements this stack does not own take {} of them; declare fewer accounts or statements, or trim the others",
+                "the registry policy of ECR registry {registry_id} would be {} characters, over ECR's limit of {MAX_REGISTRY_POLICY_LENGTH}: statements this stack does not own take {} of them; declare fewer accounts or statements, or trim the others",
                 text.len(),
                 foreign_length(live.as_deref(), sids)
             ),
@@ -1091,7 +1075,7 @@ async fn write_policy(
     let req = ctx.client.put_registry_policy().policy_text(&text);
     if let Err(e) = ctx.write(action, Subject::Registry, req.send()).await? {
         let beyond = beyond_v1(&statements_of(&text).unwrap_or_default());
-        if e.code() == Some("InvalidParameterException") && !beyond.is_empty() {
+        if is(&e, PutRegistryPolicyError::is_invalid_parameter_exception) && !beyond.is_empty() {
             let scope = policy_scope(ctx).await?;
             if let Some(refused) = policy_scope_refused(e.message().unwrap_or(""), &beyond, scope.as_deref()) {
                 return Err(refused);
@@ -1122,10 +1106,7 @@ fn same_policy_text(a: &str, b: &str) -> bool {
 }
 
 async fn delete_policy(ctx: &Ctx<'_>) -> Result<()> {
-    let action = "ecr:DeleteRegistryPolicy";
-    match ctx.write(action, Subject::Registry, ctx.client.delete_registry_policy().send()).await? {
-        Ok(_) => Ok(()),
-        Err(e) if e.code() == Some("RegistryPolicyNotFoundException") => Ok(()),
-        Err(e) => Err(aws(ctx, action, Subject::Registry, &e)),
-    }
+    let gone = DeleteRegistryPolicyError::is_registry_policy_not_found_exception;
+    let req = ctx.client.delete_registry_policy();
+    crate::call::delete(ctx, "ecr:DeleteRegistryPolicy", Subject::Registry, gone, req.send()).await
 }

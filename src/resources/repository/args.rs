@@ -10,11 +10,11 @@ use crate::naming::{NamingContext, apply_naming};
 use crate::policy::access::{Access, MAX_POLICY_LENGTH};
 use crate::policy::lifecycle::{self, LifecyclePolicy};
 use crate::property::{Map, Value};
-use crate::resource::{input_reader, program_inputs, replace_on_change};
-pub use crate::settings::Encryption;
-use crate::settings::{
+pub use crate::repository_settings::Encryption;
+use crate::repository_settings::{
     ACCESS_INPUTS, encryption, exclusions_key, insert_access, mutability_mode, principals, tag_exclusions, tags,
 };
+use crate::resource::{input_reader, program_inputs, replace_on_change};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
 /// Validated inputs of a repository, every value known.
@@ -223,7 +223,9 @@ pub(crate) enum PolicyKind {
 /// and `RepositoryPolicyText`).
 pub(crate) fn policy_document(r: &mut Reader<'_>, kind: PolicyKind, map: &Map) -> Field<String> {
     let (key, list, max, simple): (&str, &str, usize, &[&str]) = match kind {
-        PolicyKind::Lifecycle => ("lifecyclePolicyDocument", "rules", 30_720, &["lifecyclePolicy"]),
+        PolicyKind::Lifecycle => {
+            ("lifecyclePolicyDocument", "rules", lifecycle::MAX_POLICY_LENGTH, &["lifecyclePolicy"])
+        }
         PolicyKind::Repository => ("repositoryPolicyDocument", "Statement", MAX_POLICY_LENGTH, ACCESS_INPUTS),
     };
     let text = match r.string(key) {
@@ -314,7 +316,7 @@ fn name_component_ok(c: &str) -> bool {
 mod tests {
     use super::*;
     use crate::naming::{Autonaming, auto_name, has_random_name};
-    use crate::settings::kms_key_problem;
+    use crate::repository_settings::kms_key_problem;
 
     use crate::property::map_of as map;
     fn ctx() -> NamingContext {

@@ -61,8 +61,9 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         out.change("arn", DiffKind::UpdateReplace);
         out.output_diffs.insert("arn".into());
         if force && force_off {
-            // As for any replacement (args.rs): the old repository would go
-            // with the forceDelete: true it has now, against the program.
+            // As for any replacement (`args::force_delete_off_in_a_replacement`):
+            // the old repository would go with the forceDelete: true it has
+            // now, against the program.
             out.refusal = Some(format!(
                 "forceDelete of ECR repository \"{name}\" is turned off in the same update that moves it {}, but the move would delete the old repository with the forceDelete: true it has now, images and all; set forceDelete: false in a `pulumi up` of its own with the old configuration first (the move is then refused), or keep forceDelete: true to move it",
                 m.describe()

@@ -97,19 +97,19 @@ async fn preview(
     let mut wait = Duration::from_millis(200);
     loop {
         let mut affected = Vec::new();
-        let mut token: Option<String> = None;
+        let get = ctx
+            .client
+            .get_lifecycle_policy_preview()
+            .repository_name(name)
+            .set_registry_id(registry_id.map(str::to_string));
+        let mut pages = get.into_paginator().send();
         loop {
-            let get = ctx
-                .client
-                .get_lifecycle_policy_preview()
-                .repository_name(name)
-                .set_registry_id(registry_id.map(str::to_string))
-                .set_next_token(token.take());
-            let page = match ctx.read(action, subject, bounded(deadline, get.send())).await {
+            let page = match ctx.read(action, subject, bounded(deadline, pages.next())).await {
                 Err(e) => return Err(cannot(e.to_string())),
                 Ok(None) => return Err(timed_out(name, ctx)),
-                Ok(Some(Err(e))) => return Err(cannot(aws(ctx, action, subject, &e).to_string())),
-                Ok(Some(Ok(page))) => page,
+                Ok(Some(None)) => return Ok(affected),
+                Ok(Some(Some(Err(e)))) => return Err(cannot(aws(ctx, action, subject, &e).to_string())),
+                Ok(Some(Some(Ok(page)))) => page,
             };
             match page.status() {
                 Some(LifecyclePolicyPreviewStatus::Complete) => {}
@@ -122,10 +122,6 @@ async fn preview(
                 rule: r.applied_rule_priority().unwrap_or_default(),
                 standard: r.storage_class() != Some(&LifecyclePolicyStorageClass::Archive),
             }));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(affected);
-            }
         }
         if Instant::now() + wait > deadline {
             return Err(timed_out(name, ctx));

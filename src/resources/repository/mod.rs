@@ -6,7 +6,8 @@
 //! when principals are granted access); update = one call per changed
 //! setting; read = DescribeRepositories + GetLifecyclePolicy +
 //! GetRepositoryPolicy + ListTagsForResource; delete = DeleteRepository;
-//! preview = none.
+//! preview = none, but for ECR's lifecycle policy preview when an update
+//! changes the lifecycle rules ([`expiry`]).
 //!
 //! Round trips are the minimum the dependencies allow: a create's follow-ups
 //! go out together once CreateRepository has answered (2); a refresh makes
@@ -21,7 +22,15 @@ pub mod outputs;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aws_sdk_ecr::error::ProvideErrorMetadata;
+use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ecr::operation::create_repository::CreateRepositoryError;
+use aws_sdk_ecr::operation::delete_lifecycle_policy::DeleteLifecyclePolicyError;
+use aws_sdk_ecr::operation::delete_repository::DeleteRepositoryError;
+use aws_sdk_ecr::operation::delete_repository_policy::DeleteRepositoryPolicyError;
+use aws_sdk_ecr::operation::describe_repositories::DescribeRepositoriesError;
+use aws_sdk_ecr::operation::get_lifecycle_policy::GetLifecyclePolicyError;
+use aws_sdk_ecr::operation::get_repository_policy::GetRepositoryPolicyError;
+use aws_sdk_ecr::operation::set_repository_policy::SetRepositoryPolicyError;
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
     ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, Repository as EcrRepository, Tag,
@@ -37,7 +46,8 @@ use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
 use crate::naming::NamingContext;
-use crate::policy::access::{Access, partition_of, same_repository_policy};
+use crate::partition;
+use crate::policy::access::{Access, same_repository_policy};
 use crate::policy::lifecycle::{LifecyclePolicy, same_policy};
 use crate::property::{Map, Value};
 use crate::resource::{DefaultValue, DiffResult, Property, ReadResult, Resource, inputs_of};
@@ -133,19 +143,21 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
     }
     let args = known_args(inputs, ctx.config)?;
     let name = args.repository_name.as_str();
-    let tags = to_tags(&ctx.config.effective_tags(&args.tags));
-    let encryption = EncryptionConfiguration::builder()
-        .encryption_type(EncryptionType::from(args.encryption_type.as_str()))
-        .set_kms_key(args.kms_key.clone())
-        .build()
-        .map_err(|e| ProviderError::invalid(e.to_string()))?;
+    let tags = to_tags(&ctx.config.effective_tags(&args.tags))?;
+    let encryption = call::built(
+        "encryption configuration",
+        EncryptionConfiguration::builder()
+            .encryption_type(EncryptionType::from(args.encryption_type.as_str()))
+            .set_kms_key(args.kms_key.clone())
+            .build(),
+    )?;
     let req = ctx
         .client
         .create_repository()
         .repository_name(name)
         .set_tags(if tags.is_empty() { None } else { Some(tags) })
         .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-        .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions))
+        .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?)
         .image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build())
         .encryption_configuration(encryption);
     let action = "ecr:CreateRepository";
@@ -161,7 +173,7 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         // the repository. If an earlier attempt of this very call may have
         // reached ECR, and the repository is the one it asked for, made during
         // this operation, it is ours: carry on instead of orphaning it.
-        Err(e) if e.code() == Some("RepositoryAlreadyExistsException") && ambiguous.seen() => {
+        Err(e) if call::is(&e, CreateRepositoryError::is_repository_already_exists_exception) && ambiguous.seen() => {
             match earlier_attempt(ctx, &args, started).await? {
                 Some(repo) => Some(repo),
                 None => return Err(aws(ctx, action, Subject::Repository(name), &e)),
@@ -181,7 +193,7 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
     // repository (so nothing is orphaned) with exactly the settings that
     // were applied, and the next `pulumi up` finishes.
     let lifecycle = args.lifecycle_text();
-    let policy = args.repository_policy_text(partition_of(&remote.arn));
+    let policy = args.repository_policy_text(partition::of_arn(&remote.arn));
     let (lifecycle_result, policy_result) = tokio::join!(
         maybe(lifecycle.as_deref().map(|text| put_lifecycle(ctx, name, text))),
         maybe(policy.as_deref().map(|text| set_repository_policy(ctx, name, text))),
@@ -263,9 +275,9 @@ async fn earlier_attempt(
 
 /// True for an answer of SetRepositoryPolicy that ECR gives when a principal
 /// of the policy is not (yet) known to IAM.
-fn principal_not_found<E: ProvideErrorMetadata>(e: &E) -> bool {
+fn principal_not_found<R>(e: &SdkError<SetRepositoryPolicyError, R>) -> bool {
     let message = e.message().unwrap_or_default().to_ascii_lowercase();
-    e.code() == Some("InvalidParameterException")
+    call::is(e, SetRepositoryPolicyError::is_invalid_parameter_exception)
         && (message.contains("principal not found") || message.contains("invalid repository policy provided"))
 }
 
@@ -307,9 +319,7 @@ async fn set_repository_policy(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<
 async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
     let action = "ecr:PutLifecyclePolicy";
     let req = ctx.client.put_lifecycle_policy().repository_name(name).lifecycle_policy_text(text);
-    ctx.write(action, Subject::Repository(name), req.send())
-        .await?
-        .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))?;
+    ctx.send_write(action, Subject::Repository(name), req.send()).await?;
     Ok(())
 }
 
@@ -549,69 +559,33 @@ fn is_arn_of(ctx: &Ctx<'_>, arn: &str, name: &str) -> bool {
 /// names another account's registry than the credentials' (as do the two
 /// readers below).
 async fn describe(ctx: &Ctx<'_>, id: &str, registry: Option<&str>) -> Result<Option<EcrRepository>> {
-    let action = "ecr:DescribeRepositories";
-    match ctx
-        .read(
-            action,
-            Subject::Repository(id),
-            ctx.client
-                .describe_repositories()
-                .repository_names(id)
-                .set_registry_id(registry.map(str::to_string))
-                .send(),
-        )
-        .await?
-    {
-        Ok(r) => Ok(r.repositories().first().cloned()),
-        Err(e) if e.code() == Some("RepositoryNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
-    }
+    let req = ctx.client.describe_repositories().repository_names(id).set_registry_id(registry.map(str::to_string));
+    let gone = DescribeRepositoriesError::is_repository_not_found_exception;
+    let found = ctx.read_or_none("ecr:DescribeRepositories", Subject::Repository(id), gone, req.send()).await?;
+    Ok(found.and_then(|r| r.repositories().first().cloned()))
 }
 
 /// The lifecycle policy text in force, if any.
 async fn get_lifecycle(ctx: &Ctx<'_>, id: &str, registry: Option<&str>) -> Result<Option<String>> {
-    let action = "ecr:GetLifecyclePolicy";
-    match ctx
-        .read(
-            action,
-            Subject::Repository(id),
-            ctx.client.get_lifecycle_policy().repository_name(id).set_registry_id(registry.map(str::to_string)).send(),
-        )
-        .await?
-    {
-        Ok(p) => Ok(p.lifecycle_policy_text().map(str::to_string)),
-        Err(e) if e.code() == Some("LifecyclePolicyNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
-    }
+    let req = ctx.client.get_lifecycle_policy().repository_name(id).set_registry_id(registry.map(str::to_string));
+    let gone = GetLifecyclePolicyError::is_lifecycle_policy_not_found_exception;
+    let found = ctx.read_or_none("ecr:GetLifecyclePolicy", Subject::Repository(id), gone, req.send()).await?;
+    Ok(found.and_then(|p| p.lifecycle_policy_text().map(str::to_string)))
 }
 
 /// The repository policy text in force, if any.
 async fn get_repository_policy(ctx: &Ctx<'_>, id: &str, registry: Option<&str>) -> Result<Option<String>> {
-    let action = "ecr:GetRepositoryPolicy";
-    match ctx
-        .read(
-            action,
-            Subject::Repository(id),
-            ctx.client.get_repository_policy().repository_name(id).set_registry_id(registry.map(str::to_string)).send(),
-        )
-        .await?
-    {
-        Ok(p) => Ok(p.policy_text().map(str::to_string)),
-        Err(e) if e.code() == Some("RepositoryPolicyNotFoundException") => Ok(None),
-        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
-    }
+    let req = ctx.client.get_repository_policy().repository_name(id).set_registry_id(registry.map(str::to_string));
+    let gone = GetRepositoryPolicyError::is_repository_policy_not_found_exception;
+    let found = ctx.read_or_none("ecr:GetRepositoryPolicy", Subject::Repository(id), gone, req.send()).await?;
+    Ok(found.and_then(|p| p.policy_text().map(str::to_string)))
 }
 
 /// Every tag of the repository, reserved ones included.
 async fn list_tags(ctx: &Ctx<'_>, id: &str, arn: &str) -> Result<BTreeMap<String, String>> {
-    let action = "ecr:ListTagsForResource";
-    match ctx
-        .read(action, Subject::Repository(id), ctx.client.list_tags_for_resource().resource_arn(arn).send())
-        .await?
-    {
-        Ok(t) => Ok(t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()),
-        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
-    }
+    let req = ctx.client.list_tags_for_resource().resource_arn(arn);
+    let t = ctx.send_read("ecr:ListTagsForResource", Subject::Repository(id), req.send()).await?;
+    Ok(t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
 }
 
 /// The declared JSON while it means the same as the text in force (the
@@ -623,9 +597,8 @@ fn same_document(declared: Option<&str>, in_force: &str, same: fn(Option<&str>, 
     }
 }
 
-/// The answer to a lookup of a repository that does not exist: where the
-/// provider looked, and what to check.
-/// NotFound for a lookup naming the registry: the account and region looked in.
+/// NotFound for a lookup naming the registry: the account and region looked
+/// in, and what to check.
 fn not_found_in_registry(ctx: &Ctx<'_>, name: &str, registry_id: &str) -> ProviderError {
     let region = ctx.config.region_in_force().unwrap_or("the configured region");
     ProviderError::new(
@@ -636,6 +609,8 @@ fn not_found_in_registry(ctx: &Ctx<'_>, name: &str, registry_id: &str) -> Provid
     )
 }
 
+/// NotFound for a lookup in the provider's own registry: the region looked
+/// in, and what to check.
 pub fn not_found_in_region(ctx: &Ctx<'_>, name: &str) -> ProviderError {
     let region = ctx.config.region_in_force().unwrap_or("the configured region");
     ProviderError::new(
@@ -667,9 +642,9 @@ async fn tell_what_expires(ctx: &Ctx<'_>, olds: &Map, news: &Map, remote: Option
 
 /// Applies what changed between the stored outputs and the new inputs, one
 /// call per changed setting, all at once (one round trip however many
-/// changed); `preview` makes none but the lifecycle preview (`tell_what_expires`). When some calls fail, the state
-/// returned holds exactly what the others applied, and the next `pulumi up`
-/// makes the rest.
+/// changed); `preview` makes none but the lifecycle preview
+/// ([`tell_what_expires`]). When some calls fail, the state returned holds
+/// exactly what the others applied, and the next `pulumi up` makes the rest.
 pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
     let remote = Remote::from_outputs(olds);
     if preview {
@@ -701,11 +676,8 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
                 .put_image_tag_mutability()
                 .repository_name(name)
                 .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-                .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions));
-            ctx.write(action, Subject::Repository(name), req.send())
-                .await?
-                .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
-                .map(drop)
+                .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?);
+            ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
         });
 
     let scanning = (plain("scanOnPush") != Some(Value::Bool(args.scan_on_push))).then_some(async {
@@ -713,10 +685,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         let req = ctx.client.put_image_scanning_configuration().repository_name(name).image_scanning_configuration(
             ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build(),
         );
-        ctx.write(action, Subject::Repository(name), req.send())
-            .await?
-            .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
-            .map(drop)
+        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
     });
 
     let applied_lifecycle = text("lifecyclePolicyText");
@@ -730,7 +699,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
                     ctx,
                     "ecr:DeleteLifecyclePolicy",
                     Subject::Repository(name),
-                    "LifecyclePolicyNotFoundException",
+                    DeleteLifecyclePolicyError::is_lifecycle_policy_not_found_exception,
                     req.send(),
                 )
                 .await
@@ -739,7 +708,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     });
 
     let applied_access = text("repositoryPolicyText");
-    let wanted_access = args.repository_policy_text(partition_of(&remote.arn));
+    let wanted_access = args.repository_policy_text(partition::of_arn(&remote.arn));
     let policy = (!same_repository_policy(applied_access.as_deref(), wanted_access.as_deref())).then_some(async {
         match &wanted_access {
             Some(text) => set_repository_policy(ctx, name, text).await,
@@ -749,7 +718,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
                     ctx,
                     "ecr:DeleteRepositoryPolicy",
                     Subject::Repository(name),
-                    "RepositoryPolicyNotFoundException",
+                    DeleteRepositoryPolicyError::is_repository_policy_not_found_exception,
                     req.send(),
                 )
                 .await
@@ -774,18 +743,12 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     let untag = (!to_remove.is_empty()).then_some(async {
         let action = "ecr:UntagResource";
         let req = ctx.client.untag_resource().resource_arn(&remote.arn).set_tag_keys(Some(to_remove.clone()));
-        ctx.write(action, Subject::Repository(name), req.send())
-            .await?
-            .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
-            .map(drop)
+        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
     });
     let tag = (!to_set.is_empty()).then_some(async {
         let action = "ecr:TagResource";
-        let req = ctx.client.tag_resource().resource_arn(&remote.arn).set_tags(Some(to_tags(&to_set)));
-        ctx.write(action, Subject::Repository(name), req.send())
-            .await?
-            .map_err(|e| aws(ctx, action, Subject::Repository(name), &e))
-            .map(drop)
+        let req = ctx.client.tag_resource().resource_arn(&remote.arn).set_tags(Some(to_tags(&to_set)?));
+        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
     });
 
     let (mutability, scanning, lifecycle, policy, untag, tag) =
@@ -884,11 +847,14 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
         .repository_name(id)
         .set_registry_id(registry.filter(|r| !r.is_empty()))
         .force(force);
-    match ctx.write(action, Subject::Repository(id), req.send()).await? {
-        Ok(_) => Ok(()),
-        Err(e) if e.code() == Some("RepositoryNotFoundException") => Ok(()),
-        Err(e) => Err(aws(ctx, action, Subject::Repository(id), &e)),
-    }
+    call::delete(
+        ctx,
+        action,
+        Subject::Repository(id),
+        DeleteRepositoryError::is_repository_not_found_exception,
+        req.send(),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- helpers
@@ -915,24 +881,25 @@ pub fn is_reserved_tag(key: &str) -> bool {
     key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
 }
 
-fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
-    tags.iter().filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok()).collect()
+/// ECR's tags for `tags` (shared with the RepositoryTemplate's resource tags).
+pub fn to_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>> {
+    tags.iter().map(|(k, v)| call::built("tag", Tag::builder().key(k).value(v).build())).collect()
 }
 
-fn exclusion_filters(filters: &[String]) -> Option<Vec<ImageTagMutabilityExclusionFilter>> {
+/// ECR's wildcard exclusion filters for `filters`; `None` when there are
+/// none (shared with the RepositoryTemplate).
+pub fn exclusion_filters(filters: &[String]) -> Result<Option<Vec<ImageTagMutabilityExclusionFilter>>> {
     if filters.is_empty() {
-        return None;
+        return Ok(None);
     }
-    Some(
-        filters
-            .iter()
-            .filter_map(|f| {
-                ImageTagMutabilityExclusionFilter::builder()
-                    .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
-                    .filter(f)
-                    .build()
-                    .ok()
-            })
-            .collect(),
-    )
+    let filter = |f: &String| {
+        call::built(
+            "tag mutability exclusion filter",
+            ImageTagMutabilityExclusionFilter::builder()
+                .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
+                .filter(f)
+                .build(),
+        )
+    };
+    filters.iter().map(filter).collect::<Result<Vec<_>>>().map(Some)
 }

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use super::PROPERTIES;
 use super::args::RepositoryArgs;
 use crate::config::ProviderConfig;
-use crate::policy::access::{Access, partition_of, pull_policy_document, push_policy_document};
+use crate::policy::access::{Access, pull_policy_document, push_policy_document};
 use crate::policy::lifecycle;
 use crate::property::{Map, Value};
-use crate::settings::mutability_mode;
+use crate::repository_settings::mutability_mode;
 use crate::validate::{Field, Reader};
 
 /// What ECR assigned to a repository.
@@ -112,7 +112,7 @@ fn preview_policy(m: &mut Map, access: Option<Access>, remote: Option<&Remote>) 
     match (access, remote) {
         (Some(a), _) if a.is_empty() => {}
         (Some(a), Some(r)) => {
-            if let Some(text) = a.to_policy(partition_of(&r.arn)) {
+            if let Some(text) = a.to_policy(crate::partition::of_arn(&r.arn)) {
                 m.insert("repositoryPolicyText".into(), text.into());
             }
         }
@@ -124,7 +124,7 @@ fn preview_policy(m: &mut Map, access: Option<Access>, remote: Option<&Remote>) 
 
 /// The access the inputs ask for: `None` while unknown.
 pub fn access_of(inputs: &Map) -> Option<Access> {
-    crate::settings::access_of(inputs)
+    crate::repository_settings::access_of(inputs)
 }
 
 /// One principal list of the inputs: `None` while unknown.

@@ -31,6 +31,9 @@ impl Encryption {
             Encryption::KmsDsse => "KMS_DSSE",
         }
     }
+    /// Every type, in the order of [`ENCRYPTION_TYPES`].
+    pub const ALL: [Encryption; 3] = [Encryption::Aes256, Encryption::Kms, Encryption::KmsDsse];
+
     pub fn parse(s: &str) -> Option<Encryption> {
         match s {
             "AES256" => Some(Encryption::Aes256),
@@ -44,7 +47,7 @@ impl Encryption {
 /// Reads `encryptionType` and `kmsKey`: a key only with KMS or KMS_DSSE, in
 /// one of the forms ECR takes, in the region in force.
 pub fn encryption(r: &mut Reader<'_>, region: Option<&str>) -> (Field<Encryption>, Field<String>) {
-    let encryption = r.one_of("encryptionType", ENCRYPTION_TYPES).map(|s| Encryption::parse(&s).expect("checked"));
+    let encryption = r.one_of_items("encryptionType", &Encryption::ALL, |e| e.as_str()).map(|e| *e);
     let kms_key = match r.string("kmsKey") {
         Field::Known(k) => match kms_key_problem(&k, region) {
             Some(reason) => {
@@ -145,8 +148,7 @@ pub const ACCESS_INPUTS: &[&str] =
 /// condition, function ARNs of the repository's partition and region); and
 /// checks that the policy they make is small enough for ECR.
 pub fn principals(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>) -> Field<Access> {
-    let mut lists = Vec::new();
-    for key in ["pullPrincipals", "pushPrincipals"] {
+    let [pull, push] = ["pullPrincipals", "pushPrincipals"].map(|key| {
         let problem =
             |p: &str| principal_problem(p).or_else(|| partition.and_then(|part| principal_partition_problem(p, part)));
         let list = match r.checked_list(key, 0..=usize::MAX, "principals", true, problem) {
@@ -160,10 +162,8 @@ pub fn principals(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&s
                 f.reason.push_str("; quote account ids (\"012345678901\"), since a number loses leading zeros");
             }
         }
-        lists.push(list);
-    }
-    let push = lists.pop().expect("two lists");
-    let pull = lists.pop().expect("two lists");
+        list
+    });
     let organizations =
         match r.checked_list("pullOrganizations", 0..=usize::MAX, "organizations", true, organization_problem) {
             Field::Absent => Field::Known(Vec::new()),
