@@ -16,6 +16,8 @@ use crate::error::{Call, Subject, aws_error};
 
 /// Repositories whose settings are read at once.
 const CONCURRENCY: usize = 16;
+/// A listing longer than this shows its progress on stderr.
+const PROGRESS_FROM: usize = 100;
 
 /// One repository and the settings the report looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +170,9 @@ pub async fn inventory(l: &Listing<'_>) -> Result<Inventory, String> {
     let (registry_id, registry) = registry?;
     let (rules, templates) = (rules?, templates?);
     let total = listed.len();
-    l.say(format!("{total} repositories listed; reading their settings"));
+    if total > PROGRESS_FROM {
+        l.say(format!("{total} repositories listed; reading their settings"));
+    }
     let cut = l.older_than_days.map(|d| SystemTime::now() - Duration::from_secs(u64::from(d) * 86_400));
     let permits = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut tasks = tokio::task::JoinSet::new();

@@ -204,7 +204,14 @@ fn flag_of(property: &str) -> String {
 /// own rules; a refusal names the flag.
 pub fn provider_config(options: &Options) -> Result<ProviderConfig, String> {
     ProviderConfig::parse(&options.config).map_err(|failures| {
-        failures.iter().map(|f| format!("{}: {}", flag_of(&f.property), f.reason)).collect::<Vec<_>>().join("; ")
+        failures
+            .iter()
+            .map(|f| {
+                let reason = f.reason.replace("skipRegionValidation: true", "--skip-region-validation");
+                format!("{}: {reason}", flag_of(&f.property))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     })
 }
 
