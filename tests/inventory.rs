@@ -320,7 +320,11 @@ async fn snapshot(moto: &Moto) -> Vec<String> {
 /// The subcommand as a user runs it, with the emulator's dummy credentials
 /// from the environment (the SDK's chain, as in the provider).
 fn inventory(moto: &Moto, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr"))
+    inventory_of(Path::new(env!("CARGO_BIN_EXE_pulumi-resource-awsecr")), moto, args)
+}
+
+fn inventory_of(binary: &Path, moto: &Moto, args: &[&str]) -> std::process::Output {
+    Command::new(binary)
         .arg("inventory")
         .args(args)
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -523,19 +527,24 @@ async fn inventory_imports_in_yaml_and_python_with_no_change_and_reports_every_s
     }
 }
 
-/// Under a prefix only those repositories are listed; the registry's groups,
-/// rules and templates are listed all the same; flags are checked by the
-/// provider's own rules before any call.
+/// Run from where `pulumi plugin install` puts the plugin (as docs/inventory.md
+/// says), under a prefix only those repositories are listed; flags are
+/// checked by the provider's own rules before any call (exit code 2).
 #[tokio::test]
-async fn a_prefix_narrows_the_repositories_and_bad_flags_fail_before_any_call() {
+async fn from_the_installed_plugin_a_prefix_narrows_the_repositories_and_bad_flags_fail_before_any_call() {
     let moto = Moto::start();
     let ecr = moto.ecr().await;
     for name in ["team/a", "team/b", "other/c"] {
         ecr.create_repository().repository_name(name).send().await.unwrap();
     }
     let dir = TempDir::new("inventory-prefix");
+    std::fs::write(dir.path().join("Pulumi.yaml"), "name: awsecr-inventory-plugin\nruntime: yaml\n").unwrap();
+    let stack = Stack::new(dir.path(), &moto);
+    let installed =
+        stack.home().join(format!("plugins/resource-awsecr-v{}/pulumi-resource-awsecr", env!("CARGO_PKG_VERSION")));
     let file = dir.path().join("import.json");
-    let out = inventory(&moto, &["--region", REGION, "--prefix", "team/", "--out", file.to_str().unwrap()]);
+    let out =
+        inventory_of(&installed, &moto, &["--region", REGION, "--prefix", "team/", "--out", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let imports: Json = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let ids: Vec<&str> = imports["resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
@@ -549,7 +558,7 @@ async fn a_prefix_narrows_the_repositories_and_bad_flags_fail_before_any_call() 
     ] {
         let out = inventory(&moto, args);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success() && stderr.contains(says), "{args:?}: {stderr}");
+        assert!(out.status.code() == Some(2) && stderr.contains(says), "{args:?}: {stderr}");
     }
     assert!(moto.stop_recording().is_empty(), "no call was made");
     let help = inventory(&moto, &["--help"]);

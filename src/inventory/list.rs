@@ -186,7 +186,7 @@ pub async fn inventory(l: &Listing<'_>) -> Result<Inventory, String> {
             (i, settings(&client, facts, cut).await)
         });
     }
-    let mut done = 0;
+    let mut done = 0usize;
     while let Some(joined) = tasks.join_next().await {
         let (i, result) = joined.map_err(|e| format!("a read task failed: {e}"))?;
         listed[i] = match result {
@@ -200,7 +200,7 @@ pub async fn inventory(l: &Listing<'_>) -> Result<Inventory, String> {
             Err(Failed::Images(name, e)) => return Err(l.error("ecr:DescribeImages", Subject::Repository(&name), &e)),
         };
         done += 1;
-        if done % 100 == 0 && done < total {
+        if done.is_multiple_of(100) && done < total {
             l.say(format!("settings of {done} of {total} repositories read"));
         }
     }
@@ -220,10 +220,8 @@ async fn repositories(l: &Listing<'_>) -> Result<Vec<RepositoryFacts>, String> {
     let mut pages = l.client.describe_repositories().max_results(1000).into_paginator().send();
     let mut found = Vec::new();
     let mut listed = 0usize;
-    let mut page_count = 0usize;
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| l.error("ecr:DescribeRepositories", Subject::Registry, &e))?;
-        page_count += 1;
         for r in page.repositories() {
             listed += 1;
             let name = r.repository_name().unwrap_or_default();
@@ -246,7 +244,7 @@ async fn repositories(l: &Listing<'_>) -> Result<Vec<RepositoryFacts>, String> {
                 old_images: 0,
             });
         }
-        if page_count % 10 == 0 {
+        if listed > PROGRESS_FROM {
             l.say(format!("{listed} repositories listed so far"));
         }
     }

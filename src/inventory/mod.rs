@@ -298,7 +298,14 @@ pub async fn main(args: &[String]) -> ExitCode {
         print!("{HELP}");
         return ExitCode::SUCCESS;
     }
-    match run(&options).await {
+    let config = match provider_config(&options) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("pulumi-resource-awsecr inventory: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options, &config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("pulumi-resource-awsecr inventory: {e}");
@@ -307,12 +314,11 @@ pub async fn main(args: &[String]) -> ExitCode {
     }
 }
 
-async fn run(options: &Options) -> Result<(), String> {
-    let config = provider_config(options)?;
+async fn run(options: &Options, config: &ProviderConfig) -> Result<(), String> {
     let (client, region) = config.ecr_client().await?;
     let listing = Listing {
         client: &client,
-        config: &config,
+        config,
         region,
         prefix: options.prefix.clone(),
         older_than_days: options.wanted.older_than_days,
