@@ -549,6 +549,21 @@ async fn from_the_installed_plugin_a_prefix_narrows_the_repositories_and_bad_fla
     let imports: Json = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let ids: Vec<&str> = imports["resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["team/a", "team/b"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("listed"), "a short listing shows no progress: {stderr}");
+
+    // A long listing (the emulator pages 2 at a time) shows its progress on
+    // stderr, and every page is read.
+    for i in 0..120 {
+        ecr.create_repository().repository_name(format!("bulk/r-{i:03}")).send().await.unwrap();
+    }
+    let out = inventory(&moto, &["--region", REGION]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("  123 repositories\n"), "{stdout}");
+    assert!(stderr.contains("inventory: 102 repositories listed so far\n"), "{stderr}");
+    assert!(stderr.contains("inventory: 123 repositories listed; reading their settings\n"), "{stderr}");
+    assert!(stderr.contains("inventory: settings of 100 of 123 repositories read\n"), "{stderr}");
 
     moto.start_recording();
     for (args, says) in [
