@@ -576,6 +576,11 @@ async fn from_the_installed_plugin_a_prefix_narrows_the_repositories_and_bad_fla
         assert!(out.status.code() == Some(2) && stderr.contains(says), "{args:?}: {stderr}");
     }
     assert!(moto.stop_recording().is_empty(), "no call was made");
+    // An AWS failure is one sentence that says what to do, exit code 1.
+    let out = inventory(&moto, &["--region", REGION, "--endpoint", "http://127.0.0.1:1", "--max-retries", "0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not reach ECR for ecr:") && stderr.contains("--region and --endpoint"), "{stderr}");
     let help = inventory(&moto, &["--help"]);
     assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("never writes to ECR"));
 }

@@ -215,6 +215,24 @@ pub fn provider_config(options: &Options) -> Result<ProviderConfig, String> {
     })
 }
 
+/// A sentence of the provider's (which names its settings) in the words of
+/// this command: the flags that set them.
+pub fn in_flags(sentence: &str) -> String {
+    sentence
+        .replace("`pulumi config set awsecr:region <region>`", "--region")
+        .replace(
+            "`pulumi config set --secret awsecr:accessKey ...`",
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment",
+        )
+        .replace("awsecr:region", "--region")
+        .replace("awsecr:endpoint", "--endpoint")
+        .replace("awsecr:profile", "--profile")
+        .replace("awsecr:assumeRole", "--assume-role")
+        .replace("awsecr:maxRetries", "--max-retries")
+        .replace("awsecr:accessKey/secretKey/token", "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN")
+        .replace("awsecr:accessKey/secretKey", "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
+}
+
 /// The import file's entries for what an inventory found: the Registry
 /// (when a group of it is in use), then the repositories, the pull-through
 /// cache rules and the templates, each under a readable unique name and the
@@ -308,7 +326,7 @@ pub async fn main(args: &[String]) -> ExitCode {
     match run(&options, &config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("pulumi-resource-awsecr inventory: {e}");
+            eprintln!("pulumi-resource-awsecr inventory: {}", in_flags(&e));
             ExitCode::FAILURE
         }
     }
@@ -408,6 +426,18 @@ mod tests {
         assert!(cfg.skip_region_validation);
         assert_eq!(o.wanted, Wanted { kms: true, older_than_days: Some(90) });
         assert_eq!((o.prefix.as_deref(), o.out.as_deref()), (Some("team/"), Some(std::path::Path::new("import.json"))));
+    }
+
+    #[test]
+    fn the_providers_sentences_name_the_flags() {
+        assert_eq!(
+            in_flags("no AWS region is configured: set `pulumi config set awsecr:region <region>` or AWS_REGION"),
+            "no AWS region is configured: set --region or AWS_REGION"
+        );
+        assert_eq!(
+            in_flags("check the network, awsecr:region and awsecr:endpoint, then run again"),
+            "check the network, --region and --endpoint, then run again"
+        );
     }
 
     #[test]
