@@ -66,7 +66,8 @@ Reads only (Describe, Get and List calls): it never writes to ECR.
 
 Usage:
   pulumi-resource-awsecr inventory [--out FILE] [--report FILE] [options]
-  pulumi-resource-awsecr inventory --from-stack EXPORT.json ...   (see its own --help)
+  pulumi-resource-awsecr inventory --from-stack EXPORT.json --out IMPORT.json [--region R]
+      (a pulumi-aws stack's ECR resources; docs/migrate-from-pulumi-aws.md)
 
 What it lists: every repository (under --prefix when given), the Registry's
 groups that hold a configuration (scanning, replication, signing, registry
