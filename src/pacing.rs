@@ -12,7 +12,8 @@
 //!
 //! The limiter paces nothing until ECR throttles: until then a request
 //! goes at once (no wait, one uncontended lock). At a throttle it starts to
-//! space requests at a rate below what ECR accepted over the last seconds
+//! let requests go one at a time (a token bucket of one request, waiting
+//! requests queued first come first served) at a rate below what ECR accepted over the last seconds
 //! ([`BETA`] of it), cuts that again at each further throttle of a request
 //! sent at the current rate, and raises it by about one request a second
 //! each second of accepted requests (additive increase, multiplicative
@@ -22,7 +23,9 @@
 //!
 //! The wait is before the request is sent, outside the SDK's attempts: it
 //! uses no attempt, so `maxRetries` keeps its meaning. A call cancelled
-//! while it waits only drops its turn; nothing is held.
+//! while it waits leaves the queue; it holds nothing. A waiting request
+//! tries again at the rate then in force, so a raised rate shortens the
+//! waits already under way.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -48,14 +51,17 @@ pub const MIN_RATE: f64 = 1.0;
 /// Above this many requests a second the limiter paces nothing again.
 pub const MAX_RATE: f64 = 5000.0;
 
-/// The pacing state of one region. Time is seconds since some start, given
-/// by the caller, so the logic is tested without clocks.
+/// The pacing state of one region: a token bucket of one request, filled at
+/// the learned rate. Time is seconds since some start, given by the caller,
+/// so the logic is tested without clocks.
 #[derive(Debug, Default)]
 pub struct Limiter {
     /// Requests a second; `None`: no pacing (ECR has not throttled yet).
     rate: Option<f64>,
-    /// When the next request may go.
-    next: f64,
+    /// The bucket: a request goes when it holds one.
+    tokens: f64,
+    /// When the bucket was last filled.
+    last: f64,
     /// Counts the cuts; a throttle cuts only if its request was sent after
     /// the last cut (the ones sent before say nothing of the new rate).
     epoch: u64,
@@ -63,7 +69,8 @@ pub struct Limiter {
     accepted: VecDeque<f64>,
 }
 
-/// A request's turn: how long it waits, and the epoch it goes in.
+/// A request's try for its turn: how long to wait before trying again (0:
+/// it goes now), and the epoch it goes in.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Turn {
     pub wait: f64,
@@ -76,14 +83,26 @@ impl Limiter {
         self.rate
     }
 
-    /// A request at `now` takes the next turn.
+    /// Whether a request waits at all (no: nothing is paced).
+    pub fn paced(&self) -> bool {
+        self.rate.is_some()
+    }
+
+    /// A request at `now` tries for its turn: it goes (wait 0, one token
+    /// taken) or learns how long until the bucket holds a token again (and
+    /// takes nothing; the rate may change meanwhile, so it tries again).
     pub fn turn(&mut self, now: f64) -> Turn {
         let Some(rate) = self.rate else {
             return Turn { wait: 0.0, epoch: self.epoch };
         };
-        let at = self.next.max(now);
-        self.next = at + 1.0 / rate;
-        Turn { wait: at - now, epoch: self.epoch }
+        self.tokens = (self.tokens + (now - self.last).max(0.0) * rate).min(1.0);
+        self.last = now;
+        // (Within rounding: a wait computed from the bucket fills it.)
+        if self.tokens >= 1.0 - 1e-9 {
+            self.tokens = (self.tokens - 1.0).max(0.0);
+            return Turn { wait: 0.0, epoch: self.epoch };
+        }
+        Turn { wait: (1.0 - self.tokens) / rate, epoch: self.epoch }
     }
 
     /// ECR answered at `now` a request that went in `epoch`; `throttled`:
@@ -107,8 +126,9 @@ impl Limiter {
         let cut = (BETA * measured.min(self.rate.unwrap_or(f64::INFINITY))).max(MIN_RATE);
         self.rate = Some(cut);
         self.epoch += 1;
-        // The turns already given are kept; the next one waits a full step.
-        self.next = self.next.max(now) + 1.0 / cut;
+        // The bucket starts empty: the next request waits a full step.
+        self.tokens = 0.0;
+        self.last = now;
         Some(cut)
     }
 }
@@ -118,11 +138,15 @@ impl Limiter {
 pub struct Pacer {
     start: Instant,
     limiter: Mutex<Limiter>,
+    /// Requests waiting for their turn queue here, first come first
+    /// served; only the first sleeps. Dropping a waiting call leaves the
+    /// queue.
+    gate: tokio::sync::Mutex<()>,
 }
 
 impl Pacer {
     fn new() -> Pacer {
-        Pacer { start: Instant::now(), limiter: Mutex::new(Limiter::default()) }
+        Pacer { start: Instant::now(), limiter: Mutex::new(Limiter::default()), gate: tokio::sync::Mutex::new(()) }
     }
 
     fn now(&self) -> f64 {
@@ -131,6 +155,25 @@ impl Pacer {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Limiter> {
         self.limiter.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for a request's turn; returns the epoch it goes in. Nothing
+    /// waits while nothing is paced.
+    async fn wait_turn(&self) -> u64 {
+        {
+            let limiter = self.lock();
+            if !limiter.paced() {
+                return limiter.epoch;
+            }
+        }
+        let _first = self.gate.lock().await;
+        loop {
+            let turn = self.lock().turn(self.now());
+            if turn.wait == 0.0 {
+                return turn.epoch;
+            }
+            tokio::time::sleep(Duration::from_secs_f64(turn.wait)).await;
+        }
     }
 }
 
@@ -216,10 +259,7 @@ impl HttpConnector for PacedConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let (inner, pacer) = (self.inner.clone(), self.pacer.clone());
         HttpConnectorFuture::new(async move {
-            let turn = pacer.lock().turn(pacer.now());
-            if turn.wait > 0.0 {
-                tokio::time::sleep(Duration::from_secs_f64(turn.wait)).await;
-            }
+            let epoch = pacer.wait_turn().await;
             let mut response = inner.call(request).await?;
             let status = response.status().as_u16();
             let mut throttled = false;
@@ -234,7 +274,7 @@ impl HttpConnector for PacedConnector {
                 throttled = is_throttling(status, response.headers().get("x-amzn-ErrorType"), &bytes);
                 *response.body_mut() = SdkBody::from(bytes);
             }
-            let cut = pacer.lock().answered(pacer.now(), turn.epoch, throttled);
+            let cut = pacer.lock().answered(pacer.now(), epoch, throttled);
             if let Some(rate) = cut {
                 log::log(Level::Debug, || format!("ECR throttled a request: ECR requests now go at {rate:.1} a second"));
             }
@@ -247,13 +287,18 @@ impl HttpConnector for PacedConnector {
 mod tests {
     use super::*;
 
-    /// `n` answers, accepted, a tenth of a second apart from `from`.
-    fn accept(l: &mut Limiter, from: f64, n: usize) -> f64 {
-        let mut t = from;
+    /// Sends `n` requests one after another from `t`, each as soon as its
+    /// turn comes, all accepted `latency` later; returns the time after.
+    fn send(l: &mut Limiter, mut t: f64, n: usize, latency: f64) -> f64 {
         for _ in 0..n {
-            let turn = l.turn(t);
-            l.answered(t + turn.wait, turn.epoch, false);
-            t += 0.1;
+            let turn = loop {
+                let turn = l.turn(t);
+                if turn.wait == 0.0 {
+                    break turn;
+                }
+                t += turn.wait;
+            };
+            l.answered(t + latency, turn.epoch, false);
         }
         t
     }
@@ -267,39 +312,66 @@ mod tests {
             l.answered(i as f64 * 0.001, turn.epoch, false);
         }
         assert_eq!(l.rate(), None);
+        assert!(!l.paced());
     }
 
     #[test]
     fn a_throttle_paces_below_the_rate_ecr_accepted() {
         let mut l = Limiter::default();
         // 40 accepted in the last two seconds: 20 a second.
-        let mut t2 = 1.0;
+        let mut t = 1.0;
         for _ in 0..40 {
-            let turn = l.turn(t2);
-            l.answered(t2, turn.epoch, false);
-            t2 += 0.05;
+            let turn = l.turn(t);
+            l.answered(t, turn.epoch, false);
+            t += 0.05;
         }
-        let turn = l.turn(t2);
-        let cut = l.answered(t2, turn.epoch, true).expect("the throttle cut the rate");
+        let turn = l.turn(t);
+        let cut = l.answered(t, turn.epoch, true).expect("the throttle cut the rate");
         assert!((cut - BETA * 20.0).abs() < 1e-9, "{cut}");
-        // The next turns are spaced at the new rate, in order.
-        let waits: Vec<f64> = (0..4).map(|_| l.turn(t2).wait).collect();
-        for pair in waits.windows(2) {
-            assert!((pair[1] - pair[0] - 1.0 / cut).abs() < 1e-9, "{waits:?}");
+        // Right after the cut a request waits a full step, then goes.
+        let first = l.turn(t);
+        assert!((first.wait - 1.0 / cut).abs() < 1e-9, "{first:?}");
+        assert_eq!(l.turn(t + first.wait).wait, 0.0);
+        // Requests sent as soon as they may go a second on: about the rate.
+        let start = t + first.wait;
+        let end = send(&mut l, start, 16, 0.0);
+        let went = 16.0 / (end - start);
+        assert!(went <= cut * 1.1 && went >= cut * 0.9, "{went} a second at {cut}");
+    }
+
+    #[test]
+    fn a_waiting_request_takes_nothing_and_a_raised_rate_shortens_its_wait() {
+        let mut l = Limiter::default();
+        l.answered(0.0, 0, true);
+        assert_eq!(l.rate(), Some(MIN_RATE));
+        let wait = l.turn(0.0).wait;
+        assert!((wait - 1.0).abs() < 1e-9, "{wait}");
+        // Asked again, the same wait: the first ask took nothing.
+        assert!((l.turn(0.0).wait - 1.0).abs() < 1e-9);
+        // Accepted answers (of requests sent before) raise the rate; the
+        // request trying again waits less.
+        for _ in 0..50 {
+            l.answered(0.1, 1, false);
         }
+        let after = l.turn(0.1).wait;
+        assert!(after < 0.5, "{after}");
     }
 
     #[test]
     fn throttles_of_requests_sent_before_a_cut_do_not_cut_again() {
         let mut l = Limiter::default();
-        accept(&mut l, 0.0, 40);
+        // 40 accepted a second before: 20 a second over the window.
+        send(&mut l, 3.0, 40, 0.0);
         // 64 requests under way at once, all refused.
         let turns: Vec<Turn> = (0..64).map(|_| l.turn(4.0)).collect();
+        assert!(turns.iter().all(|t| t.wait == 0.0), "nothing paced yet");
         let cuts: Vec<f64> = turns.iter().filter_map(|t| l.answered(4.1, t.epoch, true)).collect();
         assert_eq!(cuts.len(), 1, "one cut for one burst: {cuts:?}");
         // A request sent at the new rate and throttled cuts again.
-        let turn = l.turn(4.2);
-        let again = l.answered(4.3, turn.epoch, true).expect("cut again");
+        let t = 4.1 + l.turn(4.1).wait;
+        let turn = l.turn(t);
+        assert_eq!(turn.wait, 0.0);
+        let again = l.answered(t + 0.01, turn.epoch, true).expect("cut again");
         assert!(again < cuts[0], "{again} < {}", cuts[0]);
     }
 
@@ -307,8 +379,9 @@ mod tests {
     fn the_rate_never_falls_below_the_minimum() {
         let mut l = Limiter::default();
         for i in 0..50 {
-            let turn = l.turn(i as f64);
-            l.answered(i as f64, turn.epoch, true);
+            let t = i as f64 * 2.0;
+            let turn = l.turn(t);
+            l.answered(t, turn.epoch, true);
         }
         assert_eq!(l.rate(), Some(MIN_RATE));
     }
@@ -316,16 +389,10 @@ mod tests {
     #[test]
     fn accepted_requests_raise_the_rate_about_one_a_second_per_second() {
         let mut l = Limiter::default();
-        let turn = l.turn(0.0);
-        l.answered(0.0, turn.epoch, true);
+        l.answered(0.0, 0, true);
         assert_eq!(l.rate(), Some(MIN_RATE), "no request accepted yet: the slowest pace");
         // At rate r, r answers (one second's worth) add about one.
-        let mut t = 0.0;
-        for _ in 0..200 {
-            let turn = l.turn(t);
-            t += turn.wait;
-            l.answered(t, turn.epoch, false);
-        }
+        send(&mut l, 0.0, 200, 0.0);
         let r = l.rate().unwrap();
         assert!(r > 15.0 && r < 25.0, "{r}");
     }
@@ -338,16 +405,17 @@ mod tests {
         assert_eq!(l.turn(0.0).wait, 0.0);
     }
 
-    #[test]
-    fn a_cancelled_turn_holds_nothing() {
-        // A turn taken and dropped (the call cancelled while it waited)
-        // only moves the next turn on by one step; nothing waits for it.
-        let mut l = Limiter { rate: Some(10.0), ..Limiter::default() };
-        let _dropped = l.turn(0.0);
-        let next = l.turn(0.0);
-        assert!((next.wait - 0.1).abs() < 1e-9, "{next:?}");
-        // Later, after the queue has drained, a request goes at once.
-        assert_eq!(l.turn(5.0).wait, 0.0);
+    #[tokio::test]
+    async fn a_call_cancelled_while_it_waits_holds_nothing() {
+        let pacer = Pacer::new();
+        pacer.lock().answered(0.0, 0, true);
+        assert!(pacer.lock().paced());
+        // A call waits for its turn and is cancelled (dropped) meanwhile.
+        let waiting = tokio::time::timeout(Duration::from_millis(10), pacer.wait_turn()).await;
+        assert!(waiting.is_err(), "it was still waiting");
+        // The queue is free: the next call gets its turn.
+        let next = tokio::time::timeout(Duration::from_secs(30), pacer.wait_turn()).await;
+        assert!(next.is_ok(), "the next call was not held up by the cancelled one");
     }
 
     #[test]
