@@ -411,7 +411,7 @@ impl ProviderConfig {
         // once ECR has throttled (src/pacing.rs); AWSECR_PACING=off leaves
         // them to the SDK's retries alone.
         if crate::pacing::enabled() {
-            ecr = ecr.http_client(crate::pacing::Paced::new(https, crate::pacing::pacer(&region)));
+            ecr = ecr.http_client(crate::pacing::paced(https, crate::pacing::pacer(&region)));
         }
         Ok((aws_sdk_ecr::Client::from_conf(ecr.build()), region))
     }

@@ -234,10 +234,9 @@ pub struct Paced {
     pacer: Arc<Pacer>,
 }
 
-impl Paced {
-    pub fn new(inner: SharedHttpClient, pacer: Arc<Pacer>) -> SharedHttpClient {
-        SharedHttpClient::new(Paced { inner, pacer })
-    }
+/// `inner` with every request going through `pacer`.
+pub fn paced(inner: SharedHttpClient, pacer: Arc<Pacer>) -> SharedHttpClient {
+    SharedHttpClient::new(Paced { inner, pacer })
 }
 
 impl HttpClient for Paced {
@@ -276,7 +275,9 @@ impl HttpConnector for PacedConnector {
             }
             let cut = pacer.lock().answered(pacer.now(), epoch, throttled);
             if let Some(rate) = cut {
-                log::log(Level::Debug, || format!("ECR throttled a request: ECR requests now go at {rate:.1} a second"));
+                log::log(Level::Debug, || {
+                    format!("ECR throttled a request: ECR requests now go at {rate:.1} a second")
+                });
             }
             Ok(response)
         })
