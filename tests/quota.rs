@@ -8,6 +8,10 @@
 //! asserted; how well the quota is used (time, refused share) is measured
 //! by `bash bench/run.sh` at 1,000 repositories (docs/performance.md).
 //!
+//! The provider's own pacing (src/pacing.rs) is shown as an outcome too:
+//! Reads going out at once after ECR has throttled are refused less with it
+//! than without (`AWSECR_PACING=off`).
+//!
 //! `AWSECR_QUOTA_REPOS=<n>`, `AWSECR_QUOTA_RATE=<requests a second>` and
 //! `AWSECR_QUOTA_PARALLEL=<n>` (`--parallel` of every command) run other sizes.
 
