@@ -703,6 +703,13 @@ def section_quota(a):
         runs = [("default", [], proxy), ("parallel 64", ["--parallel", "64"], proxy)]
         if a.quota_baseline:
             runs += [("default", [], free), ("parallel 64", ["--parallel", "64"], free)]
+        # A part of the measurement, for a quick look (--quota-runs,
+        # --quota-steps, --quota-no-limit): the rest is left out.
+        runs = [
+            r for r in runs
+            if r[0].replace(" ", "") in a.quota_runs and (r[2] is proxy or a.quota_baseline)
+            and not (r[2] is proxy and a.quota_no_limit)
+        ]
         for label, flags, through in runs:
             stack = stacks[through]
             moto.reset()
@@ -716,6 +723,8 @@ def section_quota(a):
                 ("update", "up", 20, a.repos),
                 ("destroy", "destroy", None, 0),
             ):
+                if step not in a.quota_steps:
+                    continue
                 if keep is not None:
                     stack.write_program("awsecr-bench", quota_resources(a.repos, keep))
                 # A quiet second: the bucket is full again, as after any pause.
@@ -802,6 +811,12 @@ def main():
     ap.add_argument("--quota-baseline", action="store_true",
                     help="also run the commands with no quota, the floor under any quota (quota)")
     ap.add_argument("--quota-burst", type=float, default=40, help="the bucket's burst (quota)")
+    ap.add_argument("--quota-runs", type=lambda s: s.split(","), default=["default", "parallel64"],
+                    help="which parallelisms: default,parallel64 (quota)")
+    ap.add_argument("--quota-steps", type=lambda s: s.split(","), default=["up", "refresh", "update", "destroy"],
+                    help="which commands, in this order: up,refresh,update,destroy (quota; each needs the ones before it)")
+    ap.add_argument("--quota-no-limit", action="store_true",
+                    help="with --quota-baseline: only the runs with no quota (quota)")
     ap.add_argument("--manifest", action="append", default=[], help="LABEL=Cargo.toml (deps)")
     a = ap.parse_args()
     load_start = loadavg()

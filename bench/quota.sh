@@ -11,6 +11,12 @@
 #   bash bench/quota.sh
 #   BENCH_QUOTA_REPOS=200 bash bench/quota.sh     # a quick try (not for publishing)
 #   ... BENCH_OUT=FILE                            # write somewhere else than docs/performance.md
+#
+# A part alone (not for the document's table), e.g. the refresh at --parallel 64:
+#   python bench/measure.py quota --out q.json --repos 1000 --quota-runs parallel64 \
+#     --quota-steps up,refresh --provider ... --version ... --toolchain ...
+# (--quota-baseline --quota-no-limit: only the runs with no quota; AWSECR_PACING=off
+# in the environment: the provider without its own pacing.)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

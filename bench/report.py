@@ -135,7 +135,7 @@ def ns(x):
 
 # Sections measured apart from bench/run.sh (each says how and when),
 # carried over from the document being replaced so a full run keeps them.
-KEPT = ("## Logging through `tracing`",)
+KEPT = ("## Logging through `tracing`", "## Pacing at ECR's request quotas")
 
 
 def kept_sections(path):

@@ -260,7 +260,7 @@ impl ProviderConfig {
         #[cfg(feature = "crypto-aws-lc")]
         let crypto = CryptoMode::AwsLc;
         let https = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(crypto)).build_https();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https).retry_config(
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https.clone()).retry_config(
             RetryConfig::adaptive()
                 .with_max_attempts(max_attempts)
                 .with_initial_backoff(Duration::from_millis(50))
@@ -312,6 +312,12 @@ impl ProviderConfig {
             ecr = ecr.endpoint_url(endpoint);
         }
         ecr = ecr.retry_partition(retry_partition(&region));
+        // ECR's calls (not STS's) wait for their turn in the region's pacer
+        // once ECR has throttled (src/pacing.rs); AWSECR_PACING=off leaves
+        // them to the SDK's retries alone.
+        if crate::pacing::enabled() {
+            ecr = ecr.http_client(crate::pacing::paced(https, crate::pacing::pacer(&region)));
+        }
         Ok((aws_sdk_ecr::Client::from_conf(ecr.build()), region))
     }
 }

@@ -9,6 +9,7 @@ pub mod functions;
 pub mod inventory;
 pub mod log;
 pub mod naming;
+pub mod pacing;
 pub mod partition;
 pub mod policy;
 pub mod property;
