@@ -565,11 +565,37 @@ async fn from_the_installed_plugin_a_prefix_narrows_the_repositories_and_bad_fla
     assert!(stderr.contains("inventory: 123 repositories listed; reading their settings\n"), "{stderr}");
     assert!(stderr.contains("inventory: settings of 100 of 123 repositories read\n"), "{stderr}");
 
+    // `--no-report --page-size 2`: the same import file as the full run, from
+    // the listing's pages alone (2 a page), with no per-repository read.
+    let full_file = dir.path().join("import-full.json");
+    let out = inventory(&moto, &["--region", REGION, "--out", full_file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lean_file = dir.path().join("import-no-report.json");
+    moto.start_recording();
+    let out = inventory(
+        &moto,
+        &["--region", REGION, "--no-report", "--page-size", "2", "--out", lean_file.to_str().unwrap()],
+    );
+    let calls = moto.stop_recording();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("  123 repositories\n") && !stdout.contains("production defaults"), "{stdout}");
+    assert!(!stderr.contains("reading their settings"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&lean_file).unwrap(), std::fs::read_to_string(&full_file).unwrap());
+    let per_repository: Vec<&String> = calls
+        .iter()
+        .filter(|c| ["GetLifecyclePolicy", "GetRepositoryPolicy", "DescribeImages"].contains(&c.as_str()))
+        .collect();
+    assert!(per_repository.is_empty(), "no per-repository read: {per_repository:?}");
+    assert_eq!(calls.iter().filter(|c| *c == "DescribeRepositories").count(), 123usize.div_ceil(2), "{calls:?}");
+
     moto.start_recording();
     for (args, says) in [
         (&["--region", "us-west-9"][..], "--region: must be an AWS region"),
         (&["--region", REGION, "--endpoint", "http://example.com"][..], "--endpoint: "),
         (&["--region", REGION, "--older-than-days", "x"][..], "--older-than-days: must be a whole number"),
+        (&["--region", REGION, "--page-size", "1001"][..], "--page-size: must be a whole number of repositories"),
+        (&["--region", REGION, "--no-report", "--want-kms"][..], "cannot be given with --want-kms"),
     ] {
         let out = inventory(&moto, args);
         let stderr = String::from_utf8_lossy(&out.stderr);

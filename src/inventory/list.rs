@@ -134,6 +134,11 @@ pub struct Listing<'a> {
     pub older_than_days: Option<u32>,
     /// Progress lines on stderr.
     pub progress: bool,
+    /// DescribeRepositories' `maxResults` (1-1000).
+    pub page_size: i32,
+    /// Read each repository's settings (lifecycle and repository policies,
+    /// old images) for the report; `false` (`--no-report`): the listing only.
+    pub settings: bool,
 }
 
 impl Listing<'_> {
@@ -160,9 +165,9 @@ impl Listing<'_> {
     }
 }
 
-/// Reads everything: the repositories' pages, then their settings (at most
-/// [`CONCURRENCY`] repositories at once); beside them the registry's groups,
-/// the rules and the templates.
+/// Reads everything: the repositories' pages, then (unless `settings` is
+/// false) their settings (at most [`CONCURRENCY`] repositories at once);
+/// beside them the registry's groups, the rules and the templates.
 pub async fn inventory(l: &Listing<'_>) -> Result<Inventory, String> {
     let (names, registry, rules, templates) =
         tokio::join!(repositories(l), registry(l), pull_through_rules(l), templates(l));
@@ -170,6 +175,17 @@ pub async fn inventory(l: &Listing<'_>) -> Result<Inventory, String> {
     let (registry_id, registry) = registry?;
     let (rules, templates) = (rules?, templates?);
     let total = listed.len();
+    if !l.settings {
+        return Ok(Inventory {
+            registry_id,
+            region: l.region.clone(),
+            prefix: l.prefix.clone(),
+            repositories: listed,
+            registry,
+            rules,
+            templates,
+        });
+    }
     if total > PROGRESS_FROM {
         l.say(format!("{total} repositories listed; reading their settings"));
     }
@@ -215,9 +231,9 @@ pub async fn inventory(l: &Listing<'_>) -> Result<Inventory, String> {
     })
 }
 
-/// Every repository (every page; ECR's largest page, 1,000), under the prefix.
+/// Every repository (every page, `page_size` a page), under the prefix.
 async fn repositories(l: &Listing<'_>) -> Result<Vec<RepositoryFacts>, String> {
-    let mut pages = l.client.describe_repositories().max_results(1000).into_paginator().send();
+    let mut pages = l.client.describe_repositories().max_results(l.page_size).into_paginator().send();
     let mut found = Vec::new();
     let mut listed = 0usize;
     while let Some(page) = pages.next().await {

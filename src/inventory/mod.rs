@@ -81,6 +81,12 @@ Output:
   --want-kms             report repositories encrypted with AES256
   --older-than-days N    report images pushed more than N days ago (1-3650) in
                          repositories whose lifecycle policy expires nothing
+  --no-report            write the import file and the summary only: no baseline
+                         report, so no per-repository reads (GetLifecyclePolicy,
+                         GetRepositoryPolicy, DescribeImages), only the listing's
+                         pages; not with --report, --want-kms or --older-than-days
+  --page-size N          repositories per DescribeRepositories page (1-1000,
+                         default 1000, ECR's largest)
 
 AWS settings (the provider's own keys, checked and defaulted the same way;
 unset ones come from the environment as in the provider: AWS_REGION,
@@ -110,6 +116,7 @@ const VALUE_FLAGS: &[(&str, Option<&str>)] = &[
     ("--report", None),
     ("--prefix", None),
     ("--older-than-days", None),
+    ("--page-size", None),
 ];
 
 /// What the command line asked for.
@@ -121,13 +128,20 @@ pub struct Options {
     pub report: Option<PathBuf>,
     pub prefix: Option<String>,
     pub wanted: Wanted,
+    /// `--no-report`: the import file and the summary only.
+    pub no_report: bool,
+    /// `--page-size`: DescribeRepositories' `maxResults` (1-1000).
+    pub page_size: i32,
     pub help: bool,
 }
+
+/// ECR's largest DescribeRepositories page, the default `--page-size`.
+pub const DEFAULT_PAGE_SIZE: i32 = 1000;
 
 /// Reads the words after `inventory`. A mistake is one sentence naming the
 /// flag and what it takes.
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut o = Options::default();
+    let mut o = Options { page_size: DEFAULT_PAGE_SIZE, ..Options::default() };
     let mut assume_role = Map::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -138,6 +152,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         match flag {
             "-h" | "--help" => o.help = true,
             "--want-kms" => o.wanted.kms = true,
+            "--no-report" => o.no_report = true,
             "--skip-region-validation" => {
                 o.config.insert("skipRegionValidation".into(), Value::String(inline.unwrap_or_else(|| "true".into())));
             }
@@ -172,6 +187,14 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                         }
                         o.prefix = Some(value);
                     }
+                    ("--page-size", None) => match value.parse::<i32>() {
+                        Ok(n) if (1..=DEFAULT_PAGE_SIZE).contains(&n) => o.page_size = n,
+                        _ => {
+                            return Err(format!(
+                                "--page-size: must be a whole number of repositories between 1 and 1000, got \"{value}\""
+                            ));
+                        }
+                    },
                     _ => match value.parse::<u32>() {
                         Ok(n) if (1..=3650).contains(&n) => o.wanted.older_than_days = Some(n),
                         _ => {
@@ -186,6 +209,18 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
     }
     if !assume_role.is_empty() {
         o.config.insert("assumeRole".into(), Value::Object(assume_role));
+    }
+    if o.no_report {
+        let clash = [
+            (o.report.is_some(), "--report"),
+            (o.wanted.kms, "--want-kms"),
+            (o.wanted.older_than_days.is_some(), "--older-than-days"),
+        ];
+        if let Some((_, flag)) = clash.iter().find(|(given, _)| *given) {
+            return Err(format!(
+                "--no-report leaves the baseline report out, so it cannot be given with {flag}, which is about the report: drop one of them"
+            ));
+        }
     }
     Ok(o)
 }
@@ -342,6 +377,8 @@ async fn run(options: &Options, config: &ProviderConfig) -> Result<(), String> {
         prefix: options.prefix.clone(),
         older_than_days: options.wanted.older_than_days,
         progress: true,
+        page_size: options.page_size,
+        settings: !options.no_report,
     };
     let inv = list::inventory(&listing).await?;
     let mut out = summary(&inv);
@@ -357,6 +394,10 @@ async fn run(options: &Options, config: &ProviderConfig) -> Result<(), String> {
         ));
     } else {
         out.push_str(&format!("{} resources to import; give --out FILE to write the import file.\n", entries.len()));
+    }
+    if options.no_report {
+        print!("{out}");
+        return Ok(());
     }
     out.push('\n');
     out.push_str(&report::to_text(&inv, &options.wanted));
@@ -464,6 +505,36 @@ mod tests {
         assert!(refused(&["--prefix", "Team"]).starts_with("--prefix: must be the start of a repository name"));
         assert!(refused(&["--out"]).starts_with("--out needs a value"));
         assert!(refused(&["--bogus"]).starts_with("unknown argument \"--bogus\""));
+        for bad in ["0", "1001", "-5", "ten"] {
+            assert_eq!(
+                refused(&["--page-size", bad]),
+                format!("--page-size: must be a whole number of repositories between 1 and 1000, got \"{bad}\"")
+            );
+        }
+    }
+
+    #[test]
+    fn no_report_and_page_size_are_read_and_checked() {
+        let o = parse_args(&args(&["--out", "i.json"])).unwrap();
+        assert_eq!((o.no_report, o.page_size), (false, 1000), "the defaults: report on, ECR's largest page");
+        let o = parse_args(&args(&["--no-report", "--page-size", "100", "--out", "i.json"])).unwrap();
+        assert_eq!((o.no_report, o.page_size), (true, 100));
+        assert_eq!(parse_args(&args(&["--page-size=1"])).unwrap().page_size, 1);
+        assert_eq!(parse_args(&args(&["--page-size", "1000"])).unwrap().page_size, 1000);
+        for (other, flag) in [
+            (vec!["--report", "r.json"], "--report"),
+            (vec!["--want-kms"], "--want-kms"),
+            (vec!["--older-than-days", "30"], "--older-than-days"),
+        ] {
+            let mut words = vec!["--no-report"];
+            words.extend(other);
+            assert_eq!(
+                parse_args(&args(&words)).unwrap_err(),
+                format!(
+                    "--no-report leaves the baseline report out, so it cannot be given with {flag}, which is about the report: drop one of them"
+                )
+            );
+        }
     }
 
     #[test]
