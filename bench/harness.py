@@ -55,10 +55,13 @@ class Moto:
     lenient mode: the benchmarks time the provider, not the strict mode's
     request checks, and their direct boto3 peer lists without paging."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, env=None):
+        """`env` overrides the emulator's environment, e.g. strict mode with
+        a page size (AWSECR_EMULATOR=strict, AWSECR_EMULATOR_PAGE_SIZE) for
+        a client's own paging (the inventory section)."""
         workdir = Path(workdir)
         workdir.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, MOTO_RECORDER_FILEPATH=str(workdir / "recording"), AWSECR_EMULATOR="lenient")
+        env = {**os.environ, "MOTO_RECORDER_FILEPATH": str(workdir / "recording"), "AWSECR_EMULATOR": "lenient", **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "tests/support/moto_ecr.py"), "-H", "127.0.0.1", "-p", "0"],
             cwd=workdir,

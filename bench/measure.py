@@ -14,6 +14,12 @@
   latency  `pulumi refresh` and `pulumi up` of N repositories through the
            latency proxy vs the same calls made directly at the same
            concurrency, for each --provider
+  inventory  `pulumi-resource-awsecr inventory` of --repos repositories
+           (seeded straight into the emulator) through the latency proxy:
+           `--no-report --page-size 100` against the minimum sequential
+           listing (the pages one after another), the full run with the
+           report beside it, and `pulumi import --file --preview-only` of
+           the written file through the real CLI (no proxy)
   deps     crates in more than one version (`cargo tree -d -e normal`) of
            each --manifest LABEL=Cargo.toml
 
@@ -21,6 +27,7 @@ Each section writes one JSON file (--out). Run with the test venv's Python.
 """
 
 import argparse
+import http.client
 import json
 import os
 import shutil
@@ -617,6 +624,130 @@ def section_latency(a):
         shutil.rmtree(work, ignore_errors=True)
 
 
+# ------------------------------------------------------------------ inventory
+
+
+def inventory_run(provider, endpoint, args):
+    """One `pulumi-resource-awsecr inventory ARGS` against `endpoint`: its
+    wall seconds (process start to exit) and stdout."""
+    env = clean_env({"AWS_ENDPOINT_URL_ECR": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
+    start = time.perf_counter()
+    p = subprocess.run([provider, "inventory", "--region", REGION] + args, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, env=env)
+    seconds = time.perf_counter() - start
+    if p.returncode != 0:
+        raise RuntimeError(f"inventory {' '.join(args)} failed: {p.stderr}")
+    return seconds, p.stdout
+
+
+def sequential_listing(endpoint, page):
+    """DescribeRepositories' pages one after another through `endpoint`
+    (each needs the token of the one before): seconds."""
+    port = int(endpoint.rsplit(":", 1)[1])
+    auth = f"AWS4-HMAC-SHA256 Credential=testing/20260101/{REGION}/ecr/aws4_request, SignedHeaders=host, Signature=0"
+    headers = {"X-Amz-Target": "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories",
+               "Content-Type": "application/x-amz-json-1.1", "Authorization": auth}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    start, token = time.perf_counter(), None
+    while True:
+        conn.request("POST", "/", json.dumps({"maxResults": page, **({"nextToken": token} if token else {})}), headers)
+        resp = conn.getresponse()
+        body = json.loads(resp.read() or b"{}")
+        assert resp.status == 200, body
+        token = body.get("nextToken")
+        if not token:
+            break
+    conn.close()
+    return time.perf_counter() - start
+
+
+def section_inventory(a):
+    work = Path(tempfile.mkdtemp(prefix="awsecr-bench-inventory-"))
+    # Lenient moto answers every repository in one page whatever maxResults
+    # says; strict mode pages as ECR does (min of maxResults and its page
+    # size, here ECR's largest, 1,000).
+    moto = Moto(work / "moto", env={"AWSECR_EMULATOR": "strict", "AWSECR_EMULATOR_PAGE_SIZE": "1000"})
+    proxy = LatencyProxy(moto.port, a.delay_ms / 1000)
+    try:
+        # Seeded straight into the emulator, not through the proxy.
+        for i in range(a.repos):
+            status, body = moto.ecr("CreateRepository", {"repositoryName": f"inv/r-{i:05d}"})
+            assert status == 200, body
+        assert moto.repository_count() == a.repos
+        progress(f"inventory: {a.repos} repositories seeded")
+        page = a.page_size
+        pages = -(-a.repos // page)
+        # The minimum sequential listing: DescribeRepositories' pages one
+        # after another (each needs the token of the one before), each one
+        # request held `delay` by the proxy. The registry, rule and template
+        # calls run beside the listing, so they add nothing to the minimum.
+        minimum_s = pages * a.delay_ms / 1000
+        out = {"repos": a.repos, "page_size": page, "delay_ms": a.delay_ms, "runs": a.runs,
+               "pages": pages, "minimum_listing_s": minimum_s, "provider": a.provider}
+        lean, full, lean_spans, full_spans, lean_ops = [], [], [], [], []
+        direct, overlap = [], []
+        file = work / "import.json"
+        for r in range(a.runs):
+            proxy.take()
+            seconds, _ = inventory_run(a.provider, proxy.endpoint,
+                                       ["--no-report", "--page-size", str(page), "--out", str(file)])
+            records = proxy.take()
+            lean.append(seconds)
+            lean_spans.append(span(records))
+            lean_ops.append(sorted({rec["op"] for rec in records}))
+            listing = sorted((rec for rec in records if rec["op"] == "DescribeRepositories"),
+                             key=lambda rec: rec["start"])
+            assert len(listing) == pages, f"{len(listing)} DescribeRepositories for {pages} pages"
+            others = [rec for rec in records if rec["op"] != "DescribeRepositories"]
+            # Do the registry, rule and template calls overlap the listing?
+            overlap.append(all(rec["end"] <= listing[-1]["end"] for rec in others))
+            # The same pages one after another, straight through the proxy
+            # (no SDK, no process start): the sequential listing this
+            # emulator allows, its own time per page included.
+            direct.append(sequential_listing(proxy.endpoint, page))
+            proxy.take()
+            seconds, _ = inventory_run(a.provider, proxy.endpoint, ["--page-size", str(page)])
+            full.append(seconds)
+            full_spans.append(span(proxy.take()))
+            progress(f"inventory run {r + 1}/{a.runs}: --no-report {lean[-1]:.2f} s "
+                     f"({lean_spans[-1]['requests']} requests), with the report {full[-1]:.2f} s "
+                     f"({full_spans[-1]['requests']} requests); minimum listing {minimum_s:.2f} s")
+        out["sequential_listing_s"] = stats(direct)
+        out["no_report_ratio_to_sequential"] = stats([x / d for x, d in zip(lean, direct)])
+        out["other_calls_within_listing"] = overlap
+        out["no_report_s"] = stats(lean)
+        out["no_report_ratio"] = stats([x / minimum_s for x in lean])
+        out["no_report_span"] = {k: stats([x[k] for x in lean_spans]) for k in ("span_s", "peak_in_flight", "requests")}
+        out["no_report_operations"] = lean_ops[-1]
+        out["full_s"] = stats(full)
+        out["full_ratio"] = stats([x / minimum_s for x in full])
+        out["full_span"] = {k: stats([x[k] for x in full_spans]) for k in ("span_s", "peak_in_flight", "requests")}
+        entries = json.loads(file.read_text())["resources"]
+        out["import_entries"] = len(entries)
+        assert len(entries) == a.repos, len(entries)
+        # `pulumi import --file` accepts the file: the real CLI, straight to
+        # the emulator, a preview only (nothing is adopted).
+        if a.toolchain:
+            stack = Stack(work / "stack", a.toolchain, a.provider, a.version or provider_version(a.provider), moto)
+            # Not stack.ok: it adds --yes, which --preview-only refuses.
+            start = time.perf_counter()
+            p = subprocess.run([str(Path(a.toolchain) / "pulumi"), "import", "--file", str(file), "--preview-only",
+                                "--generate-code=false", "--non-interactive", "--color", "never"],
+                               cwd=stack.project, env=stack.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+            seconds, text = time.perf_counter() - start, p.stdout
+            if p.returncode != 0:
+                raise RuntimeError(f"pulumi import --file --preview-only failed:\n{text[-3000:]}")
+            out["import_preview"] = {"ok": True, "seconds": seconds,
+                                     "last_lines": text.strip().splitlines()[-4:]}
+            progress(f"pulumi import --file --preview-only of {len(entries)} entries: {seconds:.1f} s")
+        return out
+    finally:
+        proxy.stop()
+        moto.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 # ------------------------------------------------------------------ deps
 
 
@@ -792,7 +923,7 @@ def main():
     # A TERM runs the `finally` blocks too, so no emulator outlives us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser()
-    ap.add_argument("section", choices=["startup", "memory", "calls", "up", "rounds", "latency", "deps", "quota"])
+    ap.add_argument("section", choices=["startup", "memory", "calls", "up", "rounds", "latency", "deps", "quota", "inventory"])
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--bin", action="append", default=[], help="LABEL=PATH (startup)")
@@ -817,6 +948,7 @@ def main():
                     help="which commands, in this order: up,refresh,update,destroy (quota; each needs the ones before it)")
     ap.add_argument("--quota-no-limit", action="store_true",
                     help="with --quota-baseline: only the runs with no quota (quota)")
+    ap.add_argument("--page-size", type=int, default=100, help="DescribeRepositories' page size (inventory)")
     ap.add_argument("--manifest", action="append", default=[], help="LABEL=Cargo.toml (deps)")
     a = ap.parse_args()
     load_start = loadavg()
@@ -829,6 +961,7 @@ def main():
         "latency": section_latency,
         "deps": section_deps,
         "quota": section_quota,
+        "inventory": section_inventory,
     }[a.section](a)
     # The machine is shared: what else ran shows in the load average.
     result = {**result, "load": {"start": load_start, "end": loadavg()}} if a.section != "deps" else result

@@ -19,6 +19,7 @@ import statistics
 import subprocess
 from pathlib import Path
 
+import inventory_report
 import quota_report
 import rounds_report
 import svg
@@ -135,17 +136,18 @@ def ns(x):
 
 # Sections measured apart from bench/run.sh (each says how and when),
 # carried over from the document being replaced so a full run keeps them.
-KEPT = ("## Logging through `tracing`", "## Pacing at ECR's request quotas")
+KEPT = ("## Logging through `tracing`", "## Pacing at ECR's request quotas", inventory_report.TITLE)
 
 
-def kept_sections(path):
-    """The lines of each KEPT section of the document at `path`, if any."""
+def kept_sections(path, skip=()):
+    """The lines of each KEPT section of the document at `path` (but those
+    in `skip`, written again from new results), if any."""
     if not path.exists():
         return []
     lines = path.read_text().split("\n")
     kept = []
     for title in KEPT:
-        if title in lines:
+        if title in lines and title not in skip:
             start = lines.index(title)
             end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
             kept += lines[start:end]
@@ -828,8 +830,14 @@ def main():
         for line in quota_report.render(quota, chart, (quota["load"]["start"][0], quota["load"]["end"][0])):
             w(line)
 
+    # ------------------------------------------------------------ inventory
+    inventory = load(a.results, "inventory")
+    if inventory:
+        for line in inventory_report.render(inventory):
+            w(line)
+
     # ------------------------------------------------------------ kept
-    for line in kept_sections(out):
+    for line in kept_sections(out, skip=(inventory_report.TITLE,) if inventory else ()):
         w(line)
 
     # ------------------------------------------------------------ how

@@ -18,7 +18,8 @@
 # bench/report.py (the document) with bench/svg.py (its charts) and
 # bench/quota_report.py (its request-quota section; bench/quota.sh measures
 # and writes that section alone), bench/rounds_report.py (its round-trip
-# section; bench/rounds.sh alone), bench/before.sh (builds the provider
+# section; bench/rounds.sh alone), bench/inventory_report.py (its inventory-at-scale
+# section), bench/before.sh (builds the provider
 # before the latency work),
 # bench/harness.py (emulator, stacks), bench/latency_proxy.py (a fixed delay
 # per AWS request, a token bucket standing for ECR's request quotas, and the
@@ -150,6 +151,12 @@ quota_repos=1000
 step "ECR's request quotas: $quota_repos repositories through a 20 requests/s bucket (burst 40), default parallelism and --parallel 64"
 "$python" bench/measure.py quota --out "$results/quota.json" --repos "$quota_repos" --quota-baseline \
   --provider "$tuned" --version "$version" --toolchain "$toolchain"
+
+step "inventory of 2000 repositories at $delay_ms ms a request, 100 a page: --no-report against the minimum listing, and with the report"
+inv_runs=3
+[ "$quick" = 1 ] && inv_runs=1
+"$python" bench/measure.py inventory --out "$results/inventory.json" --runs "$inv_runs" --repos 2000 --page-size 100 \
+  --delay-ms "$delay_ms" --provider "$tuned" --version "$version" --toolchain "$toolchain"
 
 step "writing $out"
 mkdir -p "$(dirname "$out")"
