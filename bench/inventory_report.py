@@ -48,21 +48,28 @@ def render(r, build="the release build"):
            if overlap else "in some runs one ended after the last page. ")
         + f"Against that minimum, `--no-report` took {ratio['median']:.2f}x (target 1.3x: {met}). "
         f"Against the same pages made one after another straight through the proxy on this emulator, "
-        f"{ratio_seq['median']:.2f}x: the gap to the {r['minimum_listing_s']:.2f} s minimum is the emulator's own "
-        "time per page (strict mode builds moto's whole answer of every repository, then cuts one page from it), "
-        "which ECR would not add.",
+        f"{ratio_seq['median']:.2f}x (within 1.3x of that floor: "
+        f"{'**met**' if ratio_seq['median'] <= 1.3 else '**not met**'}): the gap to the "
+        f"{r['minimum_listing_s']:.2f} s minimum is the emulator's own time, about "
+        f"{(seq['median'] - r['minimum_listing_s']) / r['pages']:.2f} s a page on top of the delay (strict mode "
+        "builds moto's whole answer of every repository, then cuts one page from it), not the client's. "
+        "So the 1.3x target cannot be shown on this emulator at 2,000 repositories.",
     ]
     if preview:
         lines += [
             "",
             f"The written file ({r['import_entries']} entries) goes through the real CLI: `pulumi import --file FILE "
             f"--preview-only --generate-code=false` against the emulator (no proxy) succeeded in "
-            f"{preview['seconds']:.1f} s.",
+            f"{preview['seconds']:.1f} s; its last lines: "
+            + "; ".join(f'"{x.strip()}"' for x in preview["last_lines"]) + ".",
+        ]
+    if "load" in r:
+        lines += [
+            "",
+            f"Load average (1/5/15 min) {' '.join(map(str, r['load']['start']))} at the start, "
+            f"{' '.join(map(str, r['load']['end']))} at the end (2 CPUs, shared: other builds and tests ran).",
         ]
     lines += [
-        "",
-        f"Load average (1/5/15 min) {' '.join(map(str, r['load']['start']))} at the start, "
-        f"{' '.join(map(str, r['load']['end']))} at the end (2 CPUs, shared).",
         "",
         "This section alone: `python bench/measure.py inventory --out inventory.json --repos 2000 --page-size 100 "
         "--provider BIN --toolchain DIR` with the test venv's Python, then `bench/report.py` (or "

@@ -725,6 +725,7 @@ def section_inventory(a):
         entries = json.loads(file.read_text())["resources"]
         out["import_entries"] = len(entries)
         assert len(entries) == a.repos, len(entries)
+        Path(a.out).write_text(json.dumps(out, indent=2) + "\n")  # kept should the preview fail
         # `pulumi import --file` accepts the file: the real CLI, straight to
         # the emulator, a preview only (nothing is adopted).
         if a.toolchain:
@@ -733,8 +734,9 @@ def section_inventory(a):
             start = time.perf_counter()
             p = subprocess.run([str(Path(a.toolchain) / "pulumi"), "import", "--file", str(file), "--preview-only",
                                 "--generate-code=false", "--non-interactive", "--color", "never"],
-                               cwd=stack.project, env=stack.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+                               cwd=stack.project, env={k: v for k, v in stack.env().items()
+                                                       if k != "PULUMI_SKIP_CONFIRMATIONS"},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             seconds, text = time.perf_counter() - start, p.stdout
             if p.returncode != 0:
                 raise RuntimeError(f"pulumi import --file --preview-only failed:\n{text[-3000:]}")
