@@ -174,18 +174,24 @@ pub async fn inventory(l: &Listing<'_>) -> Result<Inventory, String> {
     let mut listed = names?;
     let (registry_id, registry) = registry?;
     let (rules, templates) = (rules?, templates?);
-    let total = listed.len();
-    if !l.settings {
-        return Ok(Inventory {
-            registry_id,
-            region: l.region.clone(),
-            prefix: l.prefix.clone(),
-            repositories: listed,
-            registry,
-            rules,
-            templates,
-        });
+    if l.settings {
+        read_settings(l, &mut listed).await?;
     }
+    Ok(Inventory {
+        registry_id,
+        region: l.region.clone(),
+        prefix: l.prefix.clone(),
+        repositories: listed,
+        registry,
+        rules,
+        templates,
+    })
+}
+
+/// Each listed repository's settings (at most [`CONCURRENCY`] at once),
+/// written back in listing order.
+async fn read_settings(l: &Listing<'_>, listed: &mut [RepositoryFacts]) -> Result<(), String> {
+    let total = listed.len();
     if total > PROGRESS_FROM {
         l.say(format!("{total} repositories listed; reading their settings"));
     }
@@ -220,15 +226,7 @@ pub async fn inventory(l: &Listing<'_>) -> Result<Inventory, String> {
             l.say(format!("settings of {done} of {total} repositories read"));
         }
     }
-    Ok(Inventory {
-        registry_id,
-        region: l.region.clone(),
-        prefix: l.prefix.clone(),
-        repositories: listed,
-        registry,
-        rules,
-        templates,
-    })
+    Ok(())
 }
 
 /// Every repository (every page, `page_size` a page), under the prefix.
@@ -288,12 +286,12 @@ async fn settings(
     );
     facts.lifecycle_policy = match lifecycle {
         Ok(p) => p.lifecycle_policy_text().map(str::to_string),
-        Err(e) if e.code() == Some("LifecyclePolicyNotFoundException") => None,
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_lifecycle_policy_not_found_exception()) => None,
         Err(e) => return Err(Failed::Lifecycle(name, e)),
     };
     facts.repository_policy = match policy {
         Ok(p) => p.policy_text().map(str::to_string),
-        Err(e) if e.code() == Some("RepositoryPolicyNotFoundException") => None,
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_repository_policy_not_found_exception()) => None,
         Err(e) => return Err(Failed::Policy(name, e)),
     };
     if let Some(cut) = cut
