@@ -344,6 +344,23 @@ async fn list_operations_page_and_every_page_is_reached_by_next_token() {
     assert!(named.next_token().is_none());
     let r = ecr.describe_repositories().repository_names("paged/r1").max_results(1).send().await;
     assert_invalid(r, "maxResults", "repositoryNames");
+    // The pages, one after another, describe the repositories exactly as the
+    // unpaged answer does, in the same order (the emulator builds a page alone).
+    let mut paged = Vec::new();
+    let mut token = None;
+    loop {
+        let page = ecr.describe_repositories().set_next_token(token).send().await.unwrap();
+        paged.extend(page.repositories().iter().cloned());
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut named = ecr.describe_repositories();
+    for i in 1..=5 {
+        named = named.repository_names(format!("paged/r{i}"));
+    }
+    assert_eq!(paged, named.send().await.unwrap().repositories().to_vec());
 
     // Five images: DescribeImages and ListImages page the same way.
     for i in 1..=5 {

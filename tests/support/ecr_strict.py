@@ -19,7 +19,8 @@ elsewhere the error code is ECR's and the message is in ECR's style.
 6. Repository names follow the installed model's RepositoryName pattern,
    which moto's own, older pattern contradicts.
 7. List operations page: at most AWSECR_EMULATOR_PAGE_SIZE items (default 2)
-   per answer, with a nextToken; moto never pages.
+   per answer, with a nextToken; moto never pages. DescribeRepositories
+   builds only the page it answers, so a page costs the same at any offset.
 8. Replication configurations hold up to 10 rules and 25 unique
    destinations, none of them the registry itself; moto refuses more than
    one rule ("This feature is disabled").
@@ -52,6 +53,7 @@ import io
 import json
 import os
 import re
+import threading
 
 from moto.core.exceptions import ServiceException
 from moto.ecr import models
@@ -73,7 +75,8 @@ def page_size():
 
 
 def install_rules():
-    """Patches moto's ECR backend with rules 2 to 6, 8 and 9."""
+    """Patches moto's ECR backend with the rules kept there (2 to 6, 8 to 10),
+and DescribeRepositories' window for rule 7."""
     backend = models.ECRBackend
     backend.create_repository = _checking_tags_on_create(backend.create_repository)
     backend.tag_resource = _checking_tags_on_tag(backend.tag_resource)
@@ -86,6 +89,7 @@ def install_rules():
     backend.put_image = _images_as_ecr_describes_them(backend.put_image)
     models.Image.get_image_size_in_bytes = _size_of_image_or_index(models.Image.get_image_size_in_bytes)
     backend._validate_registry_policy_action = _registry_policy_actions_as_ecr_documents
+    backend.describe_repositories = _describing_one_window(backend.describe_repositories)
     _follow_model_repository_name_rule()
 
 
@@ -538,6 +542,29 @@ def _size_of_image_or_index(get_image_size_in_bytes):
 # Tokens are opaque, bound to the operation and its other parameters; a
 # token that is not one of ours is refused. The wording of the refusals is
 # ours; real ECR's is not public.
+#
+# Other lists are cut from moto's whole answer. DescribeRepositories is not:
+# moto would describe every repository of the account for each page (about
+# 0.5 s a page at 2,000 repositories), so a client paging through a large
+# account would be measured against the emulator's cost rather than its own.
+# The Emulator hands the backend a window (offset, size) for the request in
+# hand; the backend filters as moto does, keeps the count, and returns only
+# the window for moto to describe. Same repositories, same order, same
+# answers as cutting the whole one.
+
+_WINDOW = threading.local()
+
+
+def _describing_one_window(describe_repositories):
+    def windowed(self, registry_id=None, repository_names=None):
+        found = describe_repositories(self, registry_id=registry_id, repository_names=repository_names)
+        window = getattr(_WINDOW, "wanted", None)
+        if window is None or repository_names:
+            return found
+        offset, size = window
+        _WINDOW.total = len(found)
+        return found[offset:offset + size]
+    return windowed
 
 def _output_lists(operation):
     op = ecr_model.MODEL.operation_model(operation)
@@ -646,12 +673,26 @@ class Emulator:
         offset = _offset(operation, params)
         if isinstance(offset, ecr_model.Violation):
             return _respond(start_response, "400 Bad Request", offset.body())
-        status, headers, body = _call(self.app, environ)
+        size = min(self.page_size, params.get("maxResults") or self.page_size)
+        windowed = operation == "DescribeRepositories"
+        if windowed:
+            _WINDOW.wanted, _WINDOW.total = (offset, size), None
+        try:
+            status, headers, body = _call(self.app, environ)
+        finally:
+            total, _WINDOW.wanted = getattr(_WINDOW, "total", None), None
         if not status.startswith("200"):
             start_response(status, headers)
             return [body]
-        size = min(self.page_size, params.get("maxResults") or self.page_size)
-        page = _page(operation, params, json.loads(body or b"{}"), offset, size)
+        data = json.loads(body or b"{}")
+        if windowed and total is not None:
+            # The backend answered the window alone: only the token is ours to add.
+            data.pop("nextToken", None)
+            if total > offset + size:
+                data["nextToken"] = _token(operation, params, offset + size)
+            page = data
+        else:
+            page = _page(operation, params, data, offset, size)
         kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
         return _respond(start_response, status, page, kept)
 
