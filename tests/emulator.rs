@@ -8,7 +8,8 @@ mod common;
 
 use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::{
-    ImageIdentifier, ImageTagMutability, ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, Tag,
+    EncryptionConfiguration, EncryptionType, ImageIdentifier, ImageScanningConfiguration, ImageTagMutability,
+    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, Tag,
 };
 use common::inspect::manifest;
 use common::*;
@@ -322,7 +323,20 @@ async fn list_operations_page_and_every_page_is_reached_by_next_token() {
     let n = page_size();
     assert!(n < 5, "AWSECR_EMULATOR_PAGE_SIZE={n} leaves nothing to page");
     for i in 1..=5 {
-        ecr.create_repository().repository_name(format!("paged/r{i}")).send().await.unwrap();
+        let create = ecr.create_repository().repository_name(format!("paged/r{i}"));
+        // Settings of every kind, so that the pages' descriptions are checked
+        // against the unpaged answer's below for each member of a repository.
+        let create = match i {
+            2 => create.encryption_configuration(
+                EncryptionConfiguration::builder().encryption_type(EncryptionType::Kms).build().unwrap(),
+            ),
+            3 => create
+                .image_tag_mutability(ImageTagMutability::ImmutableWithExclusion)
+                .image_tag_mutability_exclusion_filters(filter("latest")),
+            4 => create.image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(true).build()),
+            _ => create,
+        };
+        create.send().await.unwrap();
     }
 
     // One call answers one page and a token; following the tokens reaches all five.

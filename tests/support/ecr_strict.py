@@ -54,10 +54,13 @@ import json
 import os
 import re
 import threading
+from enum import Enum
 
 from moto.core.exceptions import ServiceException
+from moto.core.serialize import TimestampSerializer
 from moto.ecr import models
 from moto.ecr.exceptions import InvalidParameterException
+from moto.ecr.responses import ECRResponse
 from moto.iam.models import iam_backends
 from moto.utilities.utils import get_partition
 from werkzeug.wsgi import get_input_stream
@@ -90,6 +93,7 @@ and DescribeRepositories' window for rule 7."""
     models.Image.get_image_size_in_bytes = _size_of_image_or_index(models.Image.get_image_size_in_bytes)
     backend._validate_registry_policy_action = _registry_policy_actions_as_ecr_documents
     backend.describe_repositories = _describing_one_window(backend.describe_repositories)
+    ECRResponse.describe_repositories = _answering_one_window(ECRResponse.describe_repositories)
     _follow_model_repository_name_rule()
 
 
@@ -553,6 +557,53 @@ def _size_of_image_or_index(get_image_size_in_bytes):
 # answers as cutting the whole one.
 
 _WINDOW = threading.local()
+_REPOSITORY = ecr_model.MODEL.shape_for("Repository")
+# Members moto keeps under another attribute name than the member's own.
+_ATTRIBUTE = {"repositoryArn": "arn", "repositoryName": "name", "repositoryUri": "uri"}
+
+
+def _plain(shape, value):
+    """`value` as moto's JSON serializer writes it for `shape`: members in the
+    model's order, absent ones left out, timestamps as epoch seconds to the
+    millisecond. Only DescribeRepositories' window uses it (a fraction of
+    moto's time for a repository); tests/emulator.rs holds the two answers
+    equal."""
+    kind = shape.type_name
+    if kind == "structure":
+        out = {}
+        for name, attribute, member in _members(shape):
+            v = value.get(name) if isinstance(value, dict) else getattr(value, attribute, None)
+            if v is not None:
+                out[name] = _plain(member, v)
+        return out
+    if kind == "list":
+        return [_plain(shape.member, item) for item in value]
+    if kind == "timestamp":
+        return TimestampSerializer._timestamp_unixtimestamp(value)
+    return value.value if isinstance(value, Enum) else value
+
+
+_MEMBERS = {}
+
+
+def _members(shape):
+    """A structure's (member, attribute, shape), worked out once (botocore
+    builds `members` anew on every access)."""
+    if shape.name not in _MEMBERS:
+        _MEMBERS[shape.name] = [
+            (name, _ATTRIBUTE.get(name, re.sub(r"([A-Z])", r"_\1", name).lower()), member)
+            for name, member in shape.members.items()
+        ]
+    return _MEMBERS[shape.name]
+
+
+def _answering_one_window(describe_repositories):
+    def answered(self):
+        if getattr(_WINDOW, "wanted", None) is None or self._get_param("repositoryNames"):
+            return describe_repositories(self)
+        found = self.ecr_backend.describe_repositories(registry_id=self._get_param("registryId"))
+        return json.dumps({"repositories": [_plain(_REPOSITORY, r) for r in found]})
+    return answered
 
 
 def _describing_one_window(describe_repositories):
@@ -693,8 +744,8 @@ class Emulator:
             page = data
         else:
             page = _page(operation, params, data, offset, size)
-        kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
-        return _respond(start_response, status, page, kept)
+        kept = [(k, v) for k, v in headers if k.lower() not in ("content-length", "content-type")]
+        return _respond(start_response, status, page, kept + [("Content-Type", "application/x-amz-json-1.1")])
 
     def _image_back_door(self, environ, start_response):
         request = _read_json(environ)
