@@ -437,22 +437,49 @@ fn usage(problem: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Entry point for `inventory ... --from-stack FILE ...`.
-pub async fn main(args: &[String]) -> ExitCode {
-    let (mut from, mut out, mut region) = (None, None, None);
+/// The flags of `inventory --from-stack` (FILE, IMPORT, REGION), read as
+/// the rest of `inventory` reads them: `--flag value` or `--flag=value`.
+/// `Ok(None)` asks for the help text.
+#[derive(Debug, Default, PartialEq)]
+pub struct Flags {
+    pub from: Option<String>,
+    pub out: Option<String>,
+    pub region: Option<String>,
+}
+
+pub fn parse_flags(args: &[String]) -> Result<Option<Flags>, String> {
+    let mut flags = Flags::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let slot = match a.as_str() {
-            "--from-stack" => &mut from,
-            "--out" => &mut out,
-            "--region" => &mut region,
-            other => return usage(&format!("unknown argument \"{other}\"")),
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
         };
-        match it.next() {
-            Some(v) if !v.starts_with("--") => *slot = Some(v.clone()),
-            _ => return usage(&format!("{a} needs a value")),
+        let slot = match flag {
+            "-h" | "--help" => return Ok(None),
+            "--from-stack" => &mut flags.from,
+            "--out" => &mut flags.out,
+            "--region" => &mut flags.region,
+            _ => return Err(format!("unknown argument \"{a}\"")),
+        };
+        match inline.or_else(|| it.next().filter(|v| !v.starts_with("--")).cloned()) {
+            Some(v) if !v.is_empty() => *slot = Some(v),
+            _ => return Err(format!("{flag} needs a value")),
         }
     }
+    Ok(Some(flags))
+}
+
+/// Entry point for `inventory ... --from-stack FILE ...`.
+pub async fn main(args: &[String]) -> ExitCode {
+    let Flags { from, out, region } = match parse_flags(args) {
+        Ok(Some(flags)) => flags,
+        Ok(None) => {
+            print!("{}", super::HELP);
+            return ExitCode::SUCCESS;
+        }
+        Err(problem) => return usage(&problem),
+    };
     let Some(from) = from else { return usage("--from-stack needs a file") };
     let Some(out) = out else { return usage("--out IMPORT.json is required: where to write the import file") };
     let text = match std::fs::read_to_string(&from) {
@@ -502,6 +529,30 @@ pub async fn main(args: &[String]) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn flags_take_a_value_after_them_or_after_an_equals_sign_and_help_asks_for_the_text() {
+        let spaced = parse_flags(&words("--from-stack a.json --out b.json --region eu-west-1")).unwrap().unwrap();
+        let inline = parse_flags(&words("--from-stack=a.json --out=b.json --region=eu-west-1")).unwrap().unwrap();
+        assert_eq!(spaced, inline);
+        assert_eq!(
+            spaced,
+            Flags { from: Some("a.json".into()), out: Some("b.json".into()), region: Some("eu-west-1".into()) }
+        );
+        assert_eq!(parse_flags(&words("--from-stack a.json --help")), Ok(None));
+        assert_eq!(parse_flags(&words("--from-stack a.json -h")), Ok(None));
+        assert_eq!(parse_flags(&words("--from-stack a.json --out")), Err("--out needs a value".to_string()));
+        assert_eq!(parse_flags(&words("--from-stack --out b.json")), Err("--from-stack needs a value".to_string()));
+        assert_eq!(parse_flags(&words("--from-stack= --out b.json")), Err("--from-stack needs a value".to_string()));
+        assert_eq!(
+            parse_flags(&words("--from-stack a.json --prefix x")),
+            Err("unknown argument \"--prefix\"".to_string())
+        );
+    }
+
     use serde_json::json;
 
     use super::*;
