@@ -190,6 +190,15 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _forward
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a client opening a few hundred
+    # connections at once (a refresh at --parallel 64 sends 256 reads) then
+    # had its connection attempts dropped and retried by the kernel for
+    # seconds, past the AWS SDK's 3.1 s connect timeout, which no ECR
+    # endpoint does.
+    request_queue_size = 1024
+
+
 class LatencyProxy:
     """Listens on a free port of 127.0.0.1 and forwards to the emulator on
     127.0.0.1:`upstream_port`, each request held `delay` seconds first,
@@ -201,7 +210,7 @@ class LatencyProxy:
         self.bucket = Bucket(quota[0], quota[1], time.monotonic()) if quota else None
         self._records = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.proxy = self
         self.port = self._server.server_address[1]
