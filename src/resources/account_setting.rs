@@ -144,7 +144,7 @@ impl Resource for AccountSettingResource {
 
     fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
         let ignoring = Ignoring::new(olds, news, ignore_changes);
-        let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |_, o, n| o == n);
+        let mut d = diff_inputs(PROPERTIES, olds, &ignoring);
         // A replacement resets the old setting: said at preview (principle 12).
         if d.replaces.iter().any(|k| k == "name")
             && let (Some(name), Some(previous)) = (text(olds, "name"), text(olds, "previousValue"))

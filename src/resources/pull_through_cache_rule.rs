@@ -26,8 +26,8 @@ use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};
 use crate::resource::{
-    DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs, import_instead,
-    input_reader, keep_secret_marks, program_inputs,
+    Compare, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
+    import_instead, input_reader, keep_secret_marks, program_inputs,
 };
 use crate::resources::repository::args::name_problem;
 use crate::validate::{Failure, Field, Reader, redact};
@@ -41,11 +41,21 @@ pub const PROPERTIES: &[Property] = &[
     Property::input("upstreamRegistryUrl").replaces(),
     Property::input("credentialArn"),
     Property::input("customRoleArn"),
-    Property::input("upstreamRepositoryPrefix").replaces(),
+    Property::input("upstreamRepositoryPrefix")
+        .replaces()
+        .compare(Compare::Semantic(|s| s.old == s.new || prefix_defaulted(s.news, s.old, s.new))),
     Property::output("registryId", &[]),
     Property::output("region", &[]),
     Property::output("createdAt", &[]),
 ];
+
+/// A state written before Check filled in the upstream prefix ECR holds
+/// (ROOT) has none: the same rule, so the outputs are brought up to date in
+/// place (no call), never replaced.
+fn prefix_defaulted(news: &Map, old: Option<&Value>, new: Option<&Value>) -> bool {
+    let is_ecr = news.get("upstream").map(Value::plain).as_ref().and_then(Value::as_str) == Some("ecr");
+    is_ecr && old.is_none() && new == Some(&Value::from(ROOT))
+}
 
 /// An upstream registry ECR can cache: its name in the API, its registry
 /// URL (`None`: the user gives it), whether it needs credentials.
@@ -536,18 +546,11 @@ impl Resource for PullThroughCacheRuleResource {
 
     fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
         let ignoring = Ignoring::new(olds, news, ignore_changes);
-        // A state written before Check filled in the upstream prefix ECR
-        // holds (ROOT) has none: the same rule, so the outputs are brought up
-        // to date in place (no call), never replaced.
-        let root = Value::from(ROOT);
-        let is_ecr = ignoring.news.get("upstream").map(Value::plain).as_ref().and_then(Value::as_str) == Some("ecr");
-        let defaulted = |o: Option<&Value>, n: Option<&Value>| is_ecr && o.is_none() && n == Some(&root);
-        let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |k, o, n| {
-            o == n || (k == "upstreamRepositoryPrefix" && defaulted(o, n))
-        });
+        // A state without the upstream prefix: see `prefix_defaulted`.
+        let mut d = diff_inputs(PROPERTIES, olds, &ignoring);
         let (o, n) = (olds.get("upstreamRepositoryPrefix"), ignoring.news.get("upstreamRepositoryPrefix"));
         if !ignoring.ignores("upstreamRepositoryPrefix")
-            && defaulted(o.map(Value::plain).as_ref(), n.map(Value::plain).as_ref())
+            && prefix_defaulted(&ignoring.news, o.map(Value::plain).as_ref(), n.map(Value::plain).as_ref())
         {
             d.change("upstreamRepositoryPrefix", DiffKind::Add);
         }

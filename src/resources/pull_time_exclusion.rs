@@ -30,7 +30,7 @@ use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};
 use crate::resource::{
-    Claim, DefaultValue, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
+    Claim, Compare, DefaultValue, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
     import_instead, input_reader, keep_secret_marks, program_inputs,
 };
 use crate::validate::{Failure, Field, redact};
@@ -43,7 +43,11 @@ pub const PRINCIPAL_ARN: &str = "principalArn";
 /// Every property of the exclusion, each defined once.
 pub const PROPERTIES: &[Property] = &[
     Property::input(PRINCIPAL_ARN).replaces(),
-    Property::input("adopt").default(DefaultValue::Bool(false)).not_in_lookup(),
+    // A state without adopt (none was recorded) is adopt: false.
+    Property::input("adopt").default(DefaultValue::Bool(false)).not_in_lookup().compare(Compare::Semantic(|s| {
+        let adopt = |v: Option<&Value>| v.cloned().unwrap_or(Value::Bool(false));
+        adopt(s.old) == adopt(s.new)
+    })),
     Property::output("registryId", &[]),
     Property::output("region", &[]),
     Property::output("createdAt", &[]),
@@ -223,10 +227,7 @@ impl Resource for PullTimeUpdateExclusionResource {
 
     fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
         let ignoring = Ignoring::new(olds, news, ignore_changes);
-        // A state without adopt (none was recorded) is adopt: false.
-        let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |k, o, n| {
-            o == n || (k == "adopt" && o.unwrap_or(&Value::Bool(false)) == n.unwrap_or(&Value::Bool(false)))
-        });
+        let mut d = diff_inputs(PROPERTIES, olds, &ignoring);
         // Another principal is another exclusion: both can be registered, so
         // the new one is made before the old one goes.
         d.delete_before_replace = false;

@@ -57,8 +57,8 @@ use crate::policy::registry::{
 };
 use crate::property::{Map, Value};
 use crate::resource::{
-    Claim, DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
-    keep_secret_marks,
+    Claim, Compare, DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, Sides, carry_secrets,
+    diff_inputs, keep_secret_marks,
 };
 use crate::validate::Failure;
 
@@ -66,11 +66,20 @@ pub const TOKEN: &str = "awsecr:index:Registry";
 
 /// Every property of the Registry, each defined once.
 pub const PROPERTIES: &[Property] = &[
-    Property::input("scanning"),
-    Property::input("replication"),
-    Property::input("signing"),
-    Property::input("replicationSourceAccounts"),
-    Property::input("policyStatements"),
+    Property::input("scanning")
+        .compare(Compare::Semantic(|s| same_group(s, |a, b, _| both(&a.scanning, &b.scanning, Scanning::same_as)))),
+    Property::input("replication").compare(Compare::Semantic(|s| {
+        same_group(s, |a, b, id| both(&a.replication, &b.replication, |x, y| same_rules(x, y, id)))
+    })),
+    Property::input("signing").compare(Compare::Semantic(|s| {
+        same_group(s, |a, b, _| both(&a.signing, &b.signing, |x, y| same_signing(x, y)))
+    })),
+    Property::input("replicationSourceAccounts").compare(Compare::Semantic(|s| {
+        same_group(s, |a, b, _| both(&a.source_accounts, &b.source_accounts, |x, y| same_accounts(x, y)))
+    })),
+    Property::input("policyStatements").compare(Compare::Semantic(|s| {
+        same_group(s, |a, b, _| both(&a.statements, &b.statements, |x, y| same_statement_lists(x, y)))
+    })),
     Property::input("adopt").default(DefaultValue::Bool(false)),
     Property::output("registryId", &[]),
     Property::output("region", &[]),
@@ -520,34 +529,8 @@ async fn apply(
 /// (order of filters, destinations and rules aside).
 pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String]) -> DiffResult {
     let ignoring = Ignoring::new(olds, news, ignore_changes);
-    let registry_id =
-        olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    let config = ProviderConfig::default();
-    let parsed = |m: &Map| parse_group_args(m, &config);
-    let (old, new) = (parsed(olds), parsed(&ignoring.news));
-    let mut out = diff_inputs(PROPERTIES, olds, &ignoring, |key, o, n| match (key, &old, &new) {
-        (SCANNING, Some(a), Some(b)) => match (&a.scanning, &b.scanning) {
-            (Some(x), Some(y)) => x.same_as(y),
-            (x, y) => x.is_none() && y.is_none(),
-        },
-        (REPLICATION, Some(a), Some(b)) => match (&a.replication, &b.replication) {
-            (Some(x), Some(y)) => same_rules(x, y, &registry_id),
-            (x, y) => x.is_none() && y.is_none(),
-        },
-        (SIGNING, Some(a), Some(b)) => match (&a.signing, &b.signing) {
-            (Some(x), Some(y)) => same_signing(x, y),
-            (x, y) => x.is_none() && y.is_none(),
-        },
-        (SOURCE_ACCOUNTS, Some(a), Some(b)) => match (&a.source_accounts, &b.source_accounts) {
-            (Some(x), Some(y)) => same_accounts(x, y),
-            (x, y) => x.is_none() && y.is_none(),
-        },
-        (POLICY_STATEMENTS, Some(a), Some(b)) => match (&a.statements, &b.statements) {
-            (Some(x), Some(y)) => same_statement_lists(x, y),
-            (x, y) => x.is_none() && y.is_none(),
-        },
-        _ => o == n,
-    });
+    let old = parse_group_args(olds, &ProviderConfig::default());
+    let mut out = diff_inputs(PROPERTIES, olds, &ignoring);
     // A registry policy edited into something the account list cannot
     // express: its text is what changes.
     if !ignoring.ignores(SOURCE_ACCOUNTS)
@@ -559,6 +542,27 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String]) -> DiffResult {
         out.change("registryPolicyText", DiffKind::Update);
     }
     out
+}
+
+/// A group compared by meaning (`same`, given the registry id) when both
+/// sides parse; as plain values when either does not.
+fn same_group(s: &Sides<'_>, same: fn(&RegistryArgs, &RegistryArgs, &str) -> bool) -> bool {
+    let config = ProviderConfig::default();
+    match (parse_group_args(s.olds, &config), parse_group_args(s.news, &config)) {
+        (Some(a), Some(b)) => {
+            let registry_id = s.olds.get("registryId").map(Value::plain);
+            same(&a, &b, registry_id.as_ref().and_then(Value::as_str).unwrap_or_default())
+        }
+        _ => s.old == s.new,
+    }
+}
+
+/// Both groups declared and the same by `same`, or both not declared.
+fn both<T>(x: &Option<T>, y: &Option<T>, same: impl Fn(&T, &T) -> bool) -> bool {
+    match (x, y) {
+        (Some(x), Some(y)) => same(x, y),
+        (x, y) => x.is_none() && y.is_none(),
+    }
 }
 
 /// The group arguments of a map of inputs or outputs (output keys dropped),
