@@ -2,8 +2,10 @@
 //! trait every resource implements, the [`Property`] table that defines each
 //! of a resource's properties once (name, input or output, default,
 //! replace-on-change, secret, what an output derives from, whether a lookup
-//! returns it), and the generic pieces built on that table: defaults for
-//! Check, secret propagation, the input-by-input diff and ignoreChanges.
+//! returns it, how it is compared, what a preview shows, how it is written
+//! from the typed arguments), and the generic pieces built on that table:
+//! defaults for Check, secret propagation, the input-by-input diff, the
+//! preview outputs, `to_map` and ignoreChanges.
 //!
 //! The server finds a resource by its type token in
 //! [`crate::resources::RESOURCES`] and calls the trait; it knows nothing of
@@ -623,7 +625,7 @@ pub fn diff_inputs(props: &[Property], olds: &Map, ignoring: &Ignoring<'_>) -> D
             Some(n) if n.contains_unknown() => true,
             _ => {
                 let sides = Sides { key: p.name, old: old.as_ref(), new: new.as_ref(), olds, news: &ignoring.news };
-                !same(p.compare, &sides)
+                !p.compare.same(&sides)
             }
         };
         if changed {
@@ -633,17 +635,19 @@ pub fn diff_inputs(props: &[Property], olds: &Map, ignoring: &Ignoring<'_>) -> D
     out
 }
 
-/// Whether both sides are the same as `compare` says.
-fn same(compare: Compare, s: &Sides<'_>) -> bool {
-    match compare {
-        Compare::Exact => s.old == s.new,
-        Compare::Set => string_set(s.old) == string_set(s.new),
-        Compare::StringMap => {
-            let old = string_map(s.old).unwrap_or_default();
-            old.into_iter().filter(|(k, _)| !is_reserved_tag(k)).collect::<BTreeMap<_, _>>()
-                == string_map(s.new).unwrap_or_default()
+impl Compare {
+    /// Whether both sides are the same as this comparison says.
+    pub fn same(self, s: &Sides<'_>) -> bool {
+        match self {
+            Compare::Exact => s.old == s.new,
+            Compare::Set => string_set(s.old) == string_set(s.new),
+            Compare::StringMap => {
+                let old = string_map(s.old).unwrap_or_default();
+                old.into_iter().filter(|(k, _)| !is_reserved_tag(k)).collect::<BTreeMap<_, _>>()
+                    == string_map(s.new).unwrap_or_default()
+            }
+            Compare::Semantic(f) => f(s),
         }
-        Compare::Semantic(f) => f(s),
     }
 }
 
@@ -828,6 +832,133 @@ mod tests {
         let ignore = vec!["name".to_string(), "flag".to_string()];
         let d = diff_inputs(PROPS, &olds, &Ignoring::new(&olds, &news, &ignore));
         assert_eq!(d.diffs, vec!["mode"]);
+    }
+
+    /// A resource's typed arguments, for the getter tests.
+    #[derive(Debug, Clone, PartialEq)]
+    struct Args {
+        name: String,
+        tags: Vec<String>,
+        note: Option<String>,
+    }
+
+    fn args(x: &dyn Any) -> Option<&Args> {
+        args_of(x)
+    }
+
+    /// Equal when the new value is the "applied" output of the state, or
+    /// when the new inputs say "any".
+    fn same_as_applied(s: &Sides<'_>) -> bool {
+        s.olds.get("applied").map(Value::plain).as_ref() == s.new || s.news.get("note") == Some(&Value::from("any"))
+    }
+
+    const TYPED: &[Property] = &[
+        Property::input("name").replaces().get(|x| Some(args(x)?.name.clone().into())),
+        Property::input("tags").compare(Compare::Set).get(|x| {
+            let a = args(x)?;
+            (!a.tags.is_empty()).then(|| Value::Array(a.tags.iter().map(|s| s.clone().into()).collect()))
+        }),
+        Property::input("note").get(|x| args(x)?.note.clone().map(Value::from)),
+        Property::input("labels").compare(Compare::StringMap),
+        Property::input("doc").compare(Compare::Semantic(same_as_applied)),
+        Property::output("arn", &["name"]).preview(Preview::Kept),
+        Property::output("applied", &["doc"]).preview(Preview::Derived(|p| p.news.get("doc").cloned())),
+        Property::output("upper", &["name"])
+            .preview(Preview::Derived(|p| Some(p.news.get("name")?.as_str()?.to_uppercase().into()))),
+        Property::output("createdAt", &[]),
+        Property::output("awsOnly", &[]).preview(Preview::Absent),
+    ];
+
+    fn changed(olds: &[(&str, Value)], news: &[(&str, Value)]) -> Vec<String> {
+        let (olds, news) = (map_of(olds), map_of(news));
+        diff_inputs(TYPED, &olds, &Ignoring::new(&olds, &news, &[])).diffs
+    }
+
+    fn list(items: &[&str]) -> Value {
+        Value::Array(items.iter().map(|s| Value::from(*s)).collect())
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Value {
+        Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+    }
+
+    #[test]
+    fn exact_compares_values() {
+        assert!(changed(&[("name", "a".into())], &[("name", "a".into())]).is_empty());
+        assert_eq!(changed(&[("name", "a".into())], &[("name", "b".into())]), ["name"]);
+        assert_eq!(changed(&[("note", "x".into())], &[]), ["note"]);
+        // A secret mark alone is no change.
+        assert!(changed(&[("name", "a".into())], &[("name", Value::from("a").into_secret())]).is_empty());
+    }
+
+    #[test]
+    fn a_set_ignores_order_and_duplicates_and_absent_is_empty() {
+        assert!(changed(&[("tags", list(&["a", "b"]))], &[("tags", list(&["b", "a", "a"]))]).is_empty());
+        assert!(changed(&[], &[("tags", list(&[]))]).is_empty());
+        assert_eq!(changed(&[("tags", list(&["a"]))], &[("tags", list(&["a", "c"]))]), ["tags"]);
+        assert_eq!(changed(&[("tags", list(&["a"]))], &[]), ["tags"]);
+    }
+
+    #[test]
+    fn a_string_map_compares_keys_and_values_but_not_reserved_old_keys() {
+        let old = labels(&[("team", "a"), ("aws:cloudformation:stack-name", "s")]);
+        assert!(changed(&[("labels", old.clone())], &[("labels", labels(&[("team", "a")]))]).is_empty());
+        assert_eq!(changed(&[("labels", old.clone())], &[("labels", labels(&[("team", "b")]))]), ["labels"]);
+        assert_eq!(changed(&[("labels", old)], &[("labels", labels(&[("team", "a"), ("x", "y")]))]), ["labels"]);
+        assert!(changed(&[], &[("labels", labels(&[]))]).is_empty());
+        // Reserved keys the program declares are compared (Check refuses them).
+        assert_eq!(changed(&[], &[("labels", labels(&[("aws:x", "y")]))]), ["labels"]);
+    }
+
+    #[test]
+    fn a_semantic_comparison_gets_the_old_outputs_and_the_new_inputs() {
+        // Compared with the state's `applied` output, not the old input.
+        let olds = [("doc", Value::from("old")), ("applied", Value::from("held"))];
+        assert!(changed(&olds, &[("doc", "held".into())]).is_empty());
+        assert_eq!(changed(&olds, &[("doc", "old".into())]), ["doc"]);
+        assert_eq!(changed(&olds, &[("doc", "old".into()), ("note", "any".into())]), ["note"]);
+        // A value not known yet is a change whatever the function says.
+        let olds = [("name", Value::from("a")), ("applied", Value::from("held"))];
+        assert_eq!(changed(&olds, &[("name", "a".into()), ("doc", Value::Unknown)]), ["doc"]);
+    }
+
+    #[test]
+    fn preview_outputs_follow_the_table() {
+        let news = map_of(&[("name", "app".into()), ("doc", "d".into())]);
+        let config = ProviderConfig::default();
+        let created = preview_outputs(TYPED, &Planned { news: &news, olds: None, config: &config });
+        assert_eq!(created["name"], Value::from("app"), "inputs as given");
+        assert_eq!(created["arn"], Value::Unknown, "kept, but nothing to keep yet");
+        assert_eq!(created["applied"], Value::from("d"));
+        assert_eq!(created["upper"], Value::from("APP"));
+        assert_eq!(created["createdAt"], Value::Unknown, "unknown by default");
+        assert!(!created.contains_key("awsOnly"));
+        let olds = map_of(&[("arn", Value::from("arn:x").into_secret()), ("awsOnly", "z".into())]);
+        let news = map_of(&[("name", Value::Unknown)]);
+        let updated = preview_outputs(TYPED, &Planned { news: &news, olds: Some(&olds), config: &config });
+        assert_eq!(updated["arn"], Value::from("arn:x"), "the state's value, plain (secrets are carried after)");
+        assert!(!updated.contains_key("applied"), "a derived None leaves it out");
+        assert!(!updated.contains_key("upper"), "derived from an unknown input");
+        assert!(!updated.contains_key("awsOnly"));
+    }
+
+    #[test]
+    fn to_map_writes_each_input_by_its_getter() {
+        let a = Args { name: "app".into(), tags: vec!["b".into(), "a".into()], note: None };
+        let m = to_map(TYPED, &a);
+        assert_eq!(m, map_of(&[("name", "app".into()), ("tags", list(&["b", "a"]))]));
+        let back = Args {
+            name: m["name"].as_str().unwrap().into(),
+            tags: string_set(m.get("tags")).into_iter().collect(),
+            note: m.get("note").and_then(Value::as_str).map(str::to_string),
+        };
+        assert_eq!(back.name, a.name);
+        assert_eq!(back.tags, ["a", "b"]);
+        let noted = Args { note: Some("n".into()), tags: vec![], ..a };
+        assert_eq!(to_map(TYPED, &noted), map_of(&[("name", "app".into()), ("note", "n".into())]));
+        // Another type than the table's reads nothing (each resource's
+        // round-trip test would fail).
+        assert_eq!(to_map(TYPED, &"not the args"), Map::new());
     }
 
     #[test]

@@ -895,4 +895,47 @@ mod tests {
             vec!["pullPrincipals".to_string(), "repositoryPolicyDocument".to_string()]
         );
     }
+
+    #[test]
+    fn to_map_round_trips_through_parse() {
+        let args = TemplateArgs {
+            prefix: "team/".into(),
+            applied_for: vec!["REPLICATION".into()],
+            description: Some("for the team".into()),
+            immutable_tags: false,
+            tag_exclusions: vec!["v*".into()],
+            encryption_type: Encryption::Kms,
+            kms_key: Some("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab".into()),
+            lifecycle_policy: Some(LifecyclePolicy { max_image_count: Some(10), ..Default::default() }),
+            lifecycle_document: None,
+            access: Access {
+                pull: vec!["123456789012".into()],
+                push: vec![ROLE.into()],
+                organizations: vec!["o-a1b2c3d4e5".into()],
+                organization_paths: vec![],
+                lambda: Some(crate::policy::access::LambdaPull {
+                    source_accounts: vec!["111122223333".into()],
+                    source_arns: vec![],
+                }),
+            },
+            policy_document: None,
+            tags: BTreeMap::from([("team".into(), "a".into())]),
+            custom_role_arn: Some(ROLE.into()),
+        };
+        let m = args.to_map();
+        assert_eq!(m["immutableTagExclusions"], Value::Array(vec!["v*".into()]), "the mutable mode's exceptions");
+        assert!(!m.contains_key("mutableTagExclusions") && !m.contains_key("pullOrganizationPaths"));
+        let (back, failures) = parse(&m, &config());
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(back, Some(args.clone()));
+        let mut documents = args;
+        documents.lifecycle_policy = None;
+        documents.access = Access::default();
+        documents.lifecycle_document = Some(r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":9},"action":{"type":"expire"}}]}"#.into());
+        documents.policy_document = Some(
+            r#"{"Version":"2012-10-17","Statement":[]}"#
+                .replace("[]", r#"[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}]"#),
+        );
+        assert_eq!(parse(&documents.to_map(), &config()).0, Some(documents));
+    }
 }

@@ -15,9 +15,7 @@ use crate::naming::has_random_name;
 use crate::policy::access::{Access, normalize, same_repository_policy};
 use crate::policy::lifecycle::same_policy;
 use crate::property::{Map, Value};
-use crate::resource::{
-    DiffKind, DiffResult, Ignoring, Move, Sides, diff_inputs, is_reserved_tag, string_map, string_set,
-};
+use crate::resource::{Compare, DiffKind, DiffResult, Ignoring, Move, Sides, diff_inputs, is_reserved_tag, string_map};
 
 /// Diffs old outputs against checked new inputs.
 pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
@@ -165,25 +163,61 @@ pub fn same_lifecycle_fields(s: &Sides<'_>) -> bool {
     }
 }
 
-/// The access fields: compared with what the policy in force grants
-/// (refresh keeps its text), so a hand-edited policy shows up here. A
-/// policy the fields cannot express is reported as repositoryPolicyText
-/// ([`inexpressible_policy`]); while the policy is given as JSON, the
-/// fields compare as plain inputs.
-pub fn same_access(s: &Sides<'_>) -> bool {
-    let plain = |s: &Sides<'_>| {
-        if s.key == "lambdaPull" { s.old == s.new } else { string_set(s.old) == string_set(s.new) }
+/// `pullPrincipals`, by [`same_access`]: principals normalized.
+pub fn same_pull(s: &Sides<'_>) -> bool {
+    same_access(s, |a| a.pull.iter().map(|p| normalize(p)).collect(), Compare::Set)
+}
+
+/// `pushPrincipals`, by [`same_access`]: principals normalized.
+pub fn same_push(s: &Sides<'_>) -> bool {
+    same_access(s, |a| a.push.iter().map(|p| normalize(p)).collect(), Compare::Set)
+}
+
+/// `pullOrganizations`, by [`same_access`].
+pub fn same_organizations(s: &Sides<'_>) -> bool {
+    same_access(s, |a| a.organizations.iter().cloned().collect(), Compare::Set)
+}
+
+/// `pullOrganizationPaths`, by [`same_access`].
+pub fn same_organization_paths(s: &Sides<'_>) -> bool {
+    same_access(s, |a| a.organization_paths.iter().cloned().collect(), Compare::Set)
+}
+
+/// `lambdaPull`, by [`same_access`]: its conditions tagged by kind, and
+/// marked present, since an empty grant is no grant.
+pub fn same_lambda(s: &Sides<'_>) -> bool {
+    let part = |a: &Access| {
+        a.lambda
+            .iter()
+            .flat_map(|l| {
+                let accounts = l.source_accounts.iter().map(|a| format!("account {a}"));
+                let arns = l.source_arns.iter().map(|a| format!("arn {a}"));
+                std::iter::once("granted".to_string()).chain(accounts).chain(arns)
+            })
+            .collect()
     };
+    same_access(s, part, Compare::Exact)
+}
+
+/// An access field: its `part` of what the policy in force grants against
+/// the part the inputs ask for (refresh keeps the policy's text, so a
+/// hand-edited policy shows up here). A policy the fields cannot express
+/// is reported as repositoryPolicyText ([`inexpressible_policy`]); while it
+/// is given as JSON, or the one in force cannot be read, the fields compare
+/// as `plain` inputs.
+fn same_access(s: &Sides<'_>, part: fn(&Access) -> BTreeSet<String>, plain: Compare) -> bool {
     if uses_document(s.olds, s.news, "repositoryPolicyDocument") {
-        return plain(s);
+        return plain.same(s);
     }
     let applied = match s.olds.get("repositoryPolicyText").map(Value::plain) {
         Some(Value::String(t)) => Access::from_policy(&t),
         _ => Some(Access::default()),
     };
-    match (applied, wanted_part(s.news, s.key)) {
-        (Some(applied), Some(wanted)) => part(&applied, s.key) == wanted,
-        (None, _) => plain(s),
+    // The field of the checked inputs: `None` while it is unknown.
+    let only: Map = s.news.iter().filter(|(k, _)| *k == s.key).map(|(k, v)| (k.clone(), v.clone())).collect();
+    match (applied, access_of(&only)) {
+        (Some(applied), Some(wanted)) => part(&applied) == part(&wanted),
+        (None, _) => plain.same(s),
         (_, None) => false,
     }
 }
@@ -191,35 +225,6 @@ pub fn same_access(s: &Sides<'_>) -> bool {
 /// The policy text in force, as the state holds it.
 fn applied_text(olds: &Map, key: &str) -> Option<String> {
     olds.get(key).map(Value::plain).and_then(|v| v.as_str().map(str::to_string))
-}
-
-/// One access field of `access`, as a set that compares by meaning
-/// (principals normalized; lambdaPull's conditions tagged by kind, and
-/// marked present, since an empty grant is no grant).
-fn part(access: &Access, key: &str) -> BTreeSet<String> {
-    let set = |l: &[String]| l.iter().cloned().collect::<BTreeSet<String>>();
-    match key {
-        "pullPrincipals" => access.pull.iter().map(|p| normalize(p)).collect(),
-        "pushPrincipals" => access.push.iter().map(|p| normalize(p)).collect(),
-        "pullOrganizations" => set(&access.organizations),
-        "pullOrganizationPaths" => set(&access.organization_paths),
-        _ => access
-            .lambda
-            .iter()
-            .flat_map(|l| {
-                let accounts = l.source_accounts.iter().map(|a| format!("account {a}"));
-                let arns = l.source_arns.iter().map(|a| format!("arn {a}"));
-                std::iter::once("granted".to_string()).chain(accounts).chain(arns)
-            })
-            .collect(),
-    }
-}
-
-/// One access field of the checked inputs, as [`part`] gives it: `None`
-/// while it is unknown.
-fn wanted_part(news: &Map, key: &str) -> Option<BTreeSet<String>> {
-    let only: Map = news.iter().filter(|(k, _)| *k == key).map(|(k, v)| (k.clone(), v.clone())).collect();
-    Some(part(&access_of(&only)?, key))
 }
 
 /// Tags without the reserved `aws:` ones, which are not ours to diff (states

@@ -96,19 +96,15 @@ pub const PROPERTIES: &[Property] = &[
         .not_in_lookup()
         .get(|x| Some(of(x)?.force_delete.into())),
     Property::input("tags").compare(Compare::StringMap).get(|x| string_map(&of(x)?.tags)),
-    Property::input("pullPrincipals")
-        .compare(Compare::Semantic(diff::same_access))
-        .get(|x| strings(&of(x)?.access.pull)),
-    Property::input("pushPrincipals")
-        .compare(Compare::Semantic(diff::same_access))
-        .get(|x| strings(&of(x)?.access.push)),
+    Property::input("pullPrincipals").compare(Compare::Semantic(diff::same_pull)).get(|x| strings(&of(x)?.access.pull)),
+    Property::input("pushPrincipals").compare(Compare::Semantic(diff::same_push)).get(|x| strings(&of(x)?.access.push)),
     Property::input("pullOrganizations")
-        .compare(Compare::Semantic(diff::same_access))
+        .compare(Compare::Semantic(diff::same_organizations))
         .get(|x| strings(&of(x)?.access.organizations)),
     Property::input("pullOrganizationPaths")
-        .compare(Compare::Semantic(diff::same_access))
+        .compare(Compare::Semantic(diff::same_organization_paths))
         .get(|x| strings(&of(x)?.access.organization_paths)),
-    Property::input("lambdaPull").compare(Compare::Semantic(diff::same_access)).get(|x| lambda_value(&of(x)?.access)),
+    Property::input("lambdaPull").compare(Compare::Semantic(diff::same_lambda)).get(|x| lambda_value(&of(x)?.access)),
     Property::output("arn", &["repositoryName"]).preview(Preview::Kept),
     Property::output("registryId", &[]).preview(Preview::Kept),
     Property::output("repositoryUrl", &["repositoryName"]).preview(Preview::Kept),
