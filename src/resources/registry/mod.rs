@@ -57,8 +57,8 @@ use crate::policy::registry::{
 };
 use crate::property::{Map, Value};
 use crate::resource::{
-    Claim, Compare, DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, Sides, carry_secrets,
-    diff_inputs, keep_secret_marks,
+    Claim, Compare, DefaultValue, DiffKind, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource,
+    Sides, carry_secrets, diff_inputs, keep_secret_marks,
 };
 use crate::validate::Failure;
 
@@ -67,25 +67,49 @@ pub const TOKEN: &str = "awsecr:index:Registry";
 /// Every property of the Registry, each defined once.
 pub const PROPERTIES: &[Property] = &[
     Property::input("scanning")
-        .compare(Compare::Semantic(|s| same_group(s, |a, b, _| both(&a.scanning, &b.scanning, Scanning::same_as)))),
-    Property::input("replication").compare(Compare::Semantic(|s| {
-        same_group(s, |a, b, id| both(&a.replication, &b.replication, |x, y| same_rules(x, y, id)))
-    })),
-    Property::input("signing").compare(Compare::Semantic(|s| {
-        same_group(s, |a, b, _| both(&a.signing, &b.signing, |x, y| same_signing(x, y)))
-    })),
-    Property::input("replicationSourceAccounts").compare(Compare::Semantic(|s| {
-        same_group(s, |a, b, _| both(&a.source_accounts, &b.source_accounts, |x, y| same_accounts(x, y)))
-    })),
-    Property::input("policyStatements").compare(Compare::Semantic(|s| {
-        same_group(s, |a, b, _| both(&a.statements, &b.statements, |x, y| same_statement_lists(x, y)))
-    })),
-    Property::input("adopt").default(DefaultValue::Bool(false)),
-    Property::output("registryId", &[]),
-    Property::output("region", &[]),
-    Property::output("registryPolicyText", &["replicationSourceAccounts", "policyStatements"]),
-    Property::output(backfill::OUTPUT, &["replication"]),
+        .compare(Compare::Semantic(|s| same_group(s, |a, b, _| both(&a.scanning, &b.scanning, Scanning::same_as))))
+        .get(|x| of(x)?.scanning.as_ref().map(Scanning::to_value)),
+    Property::input("replication")
+        .compare(Compare::Semantic(|s| {
+            same_group(s, |a, b, id| both(&a.replication, &b.replication, |x, y| same_rules(x, y, id)))
+        }))
+        .get(|x| of(x)?.replication.as_deref().map(args::replication_value)),
+    Property::input("signing")
+        .compare(Compare::Semantic(|s| {
+            same_group(s, |a, b, _| both(&a.signing, &b.signing, |x, y| same_signing(x, y)))
+        }))
+        .get(|x| of(x)?.signing.as_deref().map(args::signing_value)),
+    Property::input("replicationSourceAccounts")
+        .compare(Compare::Semantic(|s| {
+            same_group(s, |a, b, _| both(&a.source_accounts, &b.source_accounts, |x, y| same_accounts(x, y)))
+        }))
+        .get(|x| of(x)?.source_accounts.as_deref().map(args::strings)),
+    Property::input("policyStatements")
+        .compare(Compare::Semantic(|s| {
+            same_group(s, |a, b, _| both(&a.statements, &b.statements, |x, y| same_statement_lists(x, y)))
+        }))
+        .get(|x| of(x)?.statements.as_deref().map(args::statements_value)),
+    Property::input("adopt").default(DefaultValue::Bool(false)).get(|x| Some(of(x)?.adopt.into())),
+    Property::output("registryId", &[]).preview(Preview::Kept),
+    // The region the calls go to ("" while none is in force).
+    Property::output("region", &[])
+        .preview(Preview::Derived(|p| Some(p.config.region_in_force().unwrap_or_default().into()))),
+    // The policy merges the declared statements with the live ones of
+    // others: known only once it is written.
+    Property::output("registryPolicyText", &["replicationSourceAccounts", "policyStatements"]).preview(
+        Preview::Derived(|p| {
+            let declares = |k: &str| !matches!(p.news.get(k).map(Value::plain), None | Some(Value::Null));
+            (declares(SOURCE_ACCOUNTS) || declares(POLICY_STATEMENTS)).then_some(Value::Unknown)
+        }),
+    ),
+    // Known from the calls that start backfills.
+    Property::output(backfill::OUTPUT, &["replication"]).preview(Preview::Absent),
 ];
+
+/// The Registry's typed arguments, for the getters of [`PROPERTIES`].
+fn of(x: &dyn std::any::Any) -> Option<&RegistryArgs> {
+    crate::resource::args_of(x)
+}
 
 /// The groups, by input name, for messages.
 const SCANNING: &str = "scanning";
@@ -269,7 +293,7 @@ impl Resource for RegistryResource {
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
         let registry_id = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         if preview {
-            let mut props = preview_outputs(ctx, news, registry_id.as_deref());
+            let mut props = preview_outputs(ctx, news, Some(olds));
             let old = old_args(olds, &Map::new(), ctx.config);
             let new = parse_group_args(news, ctx.config).map(|a| a.replication);
             let records = backfill::of_state(olds);
@@ -720,16 +744,8 @@ fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, registry_id: &str, policy: Option
     m
 }
 
-fn preview_outputs(ctx: &Ctx<'_>, news: &Map, registry_id: Option<&str>) -> Map {
-    let mut m = news.clone();
-    m.insert("registryId".into(), registry_id.map_or(Value::Unknown, Value::from));
-    m.insert("region".into(), ctx.region().into());
-    // The policy merges the declared statements with the live ones of
-    // others: known only once it is written.
-    let declares = |k: &str| !matches!(news.get(k).map(Value::plain), None | Some(Value::Null));
-    if declares(SOURCE_ACCOUNTS) || declares(POLICY_STATEMENTS) {
-        m.insert("registryPolicyText".into(), Value::Unknown);
-    }
+fn preview_outputs(ctx: &Ctx<'_>, news: &Map, olds: Option<&Map>) -> Map {
+    let mut m = crate::resource::preview_outputs(PROPERTIES, &Planned { news, olds, config: ctx.config });
     carry_secrets(PROPERTIES, news, &mut m);
     m
 }
