@@ -224,7 +224,9 @@ pub struct Property {
     pub compare: Compare,
     /// For outputs: what a preview shows.
     pub preview: Preview,
-    /// For inputs: how it is written from the typed arguments ([`to_map`]).
+    /// How it is written: an input from the typed arguments ([`to_map`]),
+    /// an output from what the resource writes its outputs from
+    /// ([`outputs_of`]).
     pub get: Option<Get>,
 }
 
@@ -276,7 +278,8 @@ impl Property {
         Property { preview, ..self }
     }
 
-    /// How this input is written from the typed arguments.
+    /// How this input (or output) is written from the typed arguments (or
+    /// what the outputs are written from).
     pub const fn get(self, get: Get) -> Property {
         Property { get: Some(get), ..self }
     }
@@ -389,6 +392,13 @@ pub fn carry_secrets(props: &[Property], inputs: &Map, outputs: &mut Map) {
 /// `None`, is left out).
 pub fn to_map<A: Any>(props: &[Property], args: &A) -> Map {
     props.iter().filter(|p| p.input).filter_map(|p| Some((p.name.to_string(), (p.get?)(args)?))).collect()
+}
+
+/// The outputs (not the inputs they repeat) written from `state`, what
+/// the resource writes its outputs from: every output of `props` with a
+/// getter (left out when it gives `None`).
+pub fn outputs_of<S: Any>(props: &[Property], state: &S) -> Map {
+    props.iter().filter(|p| !p.input).filter_map(|p| Some((p.name.to_string(), (p.get?)(state)?))).collect()
 }
 
 /// The typed arguments a getter of a table is given: `None` when the table
@@ -861,13 +871,18 @@ mod tests {
         Property::input("note").get(|x| args(x)?.note.clone().map(Value::from)),
         Property::input("labels").compare(Compare::StringMap),
         Property::input("doc").compare(Compare::Semantic(same_as_applied)),
-        Property::output("arn", &["name"]).preview(Preview::Kept),
+        Property::output("arn", &["name"]).preview(Preview::Kept).get(|x| Some(args_of::<Made>(x)?.arn.clone().into())),
         Property::output("applied", &["doc"]).preview(Preview::Derived(|p| p.news.get("doc").cloned())),
         Property::output("upper", &["name"])
             .preview(Preview::Derived(|p| Some(p.news.get("name")?.as_str()?.to_uppercase().into()))),
         Property::output("createdAt", &[]),
         Property::output("awsOnly", &[]).preview(Preview::Absent),
     ];
+
+    /// What the outputs are written from.
+    struct Made {
+        arn: String,
+    }
 
     fn changed(olds: &[(&str, Value)], news: &[(&str, Value)]) -> Vec<String> {
         let (olds, news) = (map_of(olds), map_of(news));
@@ -959,6 +974,15 @@ mod tests {
         // Another type than the table's reads nothing (each resource's
         // round-trip test would fail).
         assert_eq!(to_map(TYPED, &"not the args"), Map::new());
+    }
+
+    #[test]
+    fn outputs_are_written_by_their_getters_from_what_the_resource_made() {
+        let made = Made { arn: "arn:x".into() };
+        assert_eq!(outputs_of(TYPED, &made), map_of(&[("arn", "arn:x".into())]));
+        assert_eq!(to_map(TYPED, &made), Map::new(), "inputs are written from the arguments");
+        let a = Args { name: "app".into(), tags: vec![], note: None };
+        assert_eq!(outputs_of(TYPED, &a), Map::new(), "outputs are not");
     }
 
     #[test]

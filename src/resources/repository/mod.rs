@@ -105,14 +105,20 @@ pub const PROPERTIES: &[Property] = &[
         .compare(Compare::Semantic(diff::same_organization_paths))
         .get(|x| strings(&of(x)?.access.organization_paths)),
     Property::input("lambdaPull").compare(Compare::Semantic(diff::same_lambda)).get(|x| lambda_value(&of(x)?.access)),
-    Property::output("arn", &["repositoryName"]).preview(Preview::Kept),
-    Property::output("registryId", &[]).preview(Preview::Kept),
-    Property::output("repositoryUrl", &["repositoryName"]).preview(Preview::Kept),
-    Property::output("tagsAll", &["tags"]).preview(Preview::Derived(outputs::preview_tags_all)),
+    Property::output("arn", &["repositoryName"]).preview(Preview::Kept).get(|x| Some(w(x)?.remote.arn.clone().into())),
+    Property::output("registryId", &[]).preview(Preview::Kept).get(|x| Some(w(x)?.remote.registry_id.clone().into())),
+    Property::output("repositoryUrl", &["repositoryName"])
+        .preview(Preview::Kept)
+        .get(|x| Some(w(x)?.remote.repository_url.clone().into())),
+    Property::output("tagsAll", &["tags"])
+        .preview(Preview::Derived(outputs::preview_tags_all))
+        .get(|x| Some(w(x)?.tags_all.clone())),
     Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"])
-        .preview(Preview::Derived(outputs::preview_lifecycle_text)),
+        .preview(Preview::Derived(outputs::preview_lifecycle_text))
+        .get(|x| w(x)?.policies.lifecycle.clone().map(Value::from)),
     Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"])
-        .preview(Preview::Derived(outputs::preview_mutability)),
+        .preview(Preview::Derived(outputs::preview_mutability))
+        .get(|x| Some(w(x)?.mutability.into())),
     Property::output(
         "repositoryPolicyText",
         &[
@@ -124,17 +130,25 @@ pub const PROPERTIES: &[Property] = &[
             "repositoryPolicyDocument",
         ],
     )
-    .preview(Preview::Derived(outputs::preview_policy_text)),
+    .preview(Preview::Derived(outputs::preview_policy_text))
+    .get(|x| w(x)?.policies.repository.clone().map(Value::from)),
     Property::output("pullPolicyDocument", &["repositoryName"])
-        .preview(Preview::Derived(|p| outputs::preview_document(p, pull_policy_document))),
+        .preview(Preview::Derived(|p| outputs::preview_document(p, pull_policy_document)))
+        .get(|x| Some(pull_policy_document(&w(x)?.remote.arn).into())),
     Property::output("pushPolicyDocument", &["repositoryName"])
-        .preview(Preview::Derived(|p| outputs::preview_document(p, push_policy_document))),
+        .preview(Preview::Derived(|p| outputs::preview_document(p, push_policy_document)))
+        .get(|x| Some(push_policy_document(&w(x)?.remote.arn).into())),
     // Reserved tags are known only from a read.
     Property::output("awsTags", &[]).preview(Preview::Absent),
 ];
 
-/// The Repository's typed arguments, for the getters of [`PROPERTIES`].
+/// The Repository's typed arguments, for the getters of its inputs.
 fn of(x: &dyn std::any::Any) -> Option<&RepositoryArgs> {
+    crate::resource::args_of(x)
+}
+
+/// What the Repository's outputs are written from, for their getters.
+fn w(x: &dyn std::any::Any) -> Option<&outputs::Written> {
     crate::resource::args_of(x)
 }
 

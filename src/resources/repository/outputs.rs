@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::PROPERTIES;
 use super::args::RepositoryArgs;
 use crate::config::ProviderConfig;
-use crate::policy::access::{Access, pull_policy_document, push_policy_document};
+use crate::policy::access::Access;
 use crate::policy::lifecycle;
 use crate::property::{Map, Value};
 use crate::repository_settings::mutability_mode;
@@ -47,20 +47,27 @@ pub struct Policies {
     pub repository: Option<String>,
 }
 
-/// The full output map of a repository.
+/// What a repository's outputs are written from (by the getters of the
+/// outputs in [`PROPERTIES`]).
+pub struct Written {
+    pub remote: Remote,
+    /// The effective tags (the provider's with the own).
+    pub tags_all: Value,
+    pub mutability: &'static str,
+    pub policies: Policies,
+}
+
+/// The full output map of a repository: its inputs and every output
+/// written by its getter.
 pub fn outputs(args: &RepositoryArgs, remote: &Remote, config: &ProviderConfig, policies: Policies) -> Map {
+    let written = Written {
+        remote: remote.clone(),
+        tags_all: string_map(&config.effective_tags(&args.tags)),
+        mutability: args.image_tag_mutability(),
+        policies,
+    };
     let mut m = args.to_map();
-    m.append(&mut remote.to_map());
-    m.insert("tagsAll".into(), string_map(&config.effective_tags(&args.tags)));
-    if let Some(text) = policies.lifecycle {
-        m.insert("lifecyclePolicyText".into(), text.into());
-    }
-    m.insert("imageTagMutability".into(), args.image_tag_mutability().into());
-    if let Some(text) = policies.repository {
-        m.insert("repositoryPolicyText".into(), text.into());
-    }
-    m.insert("pullPolicyDocument".into(), pull_policy_document(&remote.arn).into());
-    m.insert("pushPolicyDocument".into(), push_policy_document(&remote.arn).into());
+    m.append(&mut crate::resource::outputs_of(PROPERTIES, &written));
     m
 }
 
@@ -196,6 +203,7 @@ fn string_map(m: &BTreeMap<String, String>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::access::{pull_policy_document, push_policy_document};
     use crate::resources::repository::args::{Encryption, parse};
 
     fn args() -> RepositoryArgs {
