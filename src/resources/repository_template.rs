@@ -95,14 +95,16 @@ pub const PROPERTIES: &[Property] = &[
     Property::input("lambdaPull").compare(Compare::Semantic(same_lambda)).get(|x| lambda_value(&of(x)?.access)),
     Property::input("tags").get(|x| string_map(&of(x)?.tags)),
     Property::input("customRoleArn").get(|x| of(x)?.custom_role_arn.clone().map(Value::from)),
-    Property::output("registryId", &[]).preview(Preview::Kept),
+    Property::output("registryId", &[]).preview(Preview::Kept).get(|x| Some(w(x)?.registry_id.clone().into())),
     Property::output("region", &[]).preview(Preview::Derived(preview_region)),
     Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"])
         .preview(Preview::Derived(|p| {
             Some(parsed(p).as_ref().map_or(Value::Unknown, |a| a.image_tag_mutability().into()))
-        })),
+        }))
+        .get(|x| Some(w(x)?.mutability.into())),
     Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"])
-        .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(l, _)| l)))),
+        .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(l, _)| l))))
+        .get(|x| Some(w(x)?.lifecycle.clone())),
     Property::output(
         "repositoryPolicyText",
         &[
@@ -114,12 +116,18 @@ pub const PROPERTIES: &[Property] = &[
             "repositoryPolicyDocument",
         ],
     )
-    .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(_, r)| r)))),
-    Property::output("createdAt", &[]).preview(Preview::Kept),
+    .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(_, r)| r))))
+    .get(|x| Some(w(x)?.policy.clone())),
+    Property::output("createdAt", &[]).preview(Preview::Kept).get(|x| w(x)?.created_at.clone().map(Value::from)),
 ];
 
-/// The template's typed arguments, for the getters of [`PROPERTIES`].
+/// The template's typed arguments, for the getters of its inputs.
 fn of(x: &dyn std::any::Any) -> Option<&TemplateArgs> {
+    crate::resource::args_of(x)
+}
+
+/// What the template's outputs are written from, for their getters.
+fn w(x: &dyn std::any::Any) -> Option<&Written> {
     crate::resource::args_of(x)
 }
 
@@ -320,13 +328,23 @@ fn documents(args: &TemplateArgs, partition: &str) -> (Option<String>, Option<St
     )
 }
 
+/// What a template's outputs are written from (by the getters of the
+/// outputs in [`PROPERTIES`]).
+struct Written {
+    registry_id: String,
+    mutability: &'static str,
+    /// The documents in force, null when none.
+    lifecycle: Value,
+    policy: Value,
+    created_at: Option<String>,
+}
+
 fn outputs(
     args: &TemplateArgs,
     partition: &str,
     template: Option<&RepositoryCreationTemplate>,
     registry_id: &str,
 ) -> Map {
-    let mut m = args.to_map();
     let (lifecycle, policy) = documents(args, partition);
     // What ECR holds, when it differs from what the inputs say (a drifted or
     // adopted template), so the next update shows and replaces it.
@@ -335,13 +353,15 @@ fn outputs(
         Some(t) => (held(t.lifecycle_policy()), held(t.repository_policy())),
         None => (lifecycle, policy),
     };
-    m.insert("registryId".into(), registry_id.into());
-    m.insert("imageTagMutability".into(), args.image_tag_mutability().into());
-    m.insert("lifecyclePolicyText".into(), lifecycle.map_or(Value::Null, Value::from));
-    m.insert("repositoryPolicyText".into(), policy.map_or(Value::Null, Value::from));
-    if let Some(at) = template.and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok()) {
-        m.insert("createdAt".into(), at.into());
-    }
+    let written = Written {
+        registry_id: registry_id.to_string(),
+        mutability: args.image_tag_mutability(),
+        lifecycle: lifecycle.map_or(Value::Null, Value::from),
+        policy: policy.map_or(Value::Null, Value::from),
+        created_at: template.and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok()),
+    };
+    let mut m = args.to_map();
+    m.append(&mut crate::resource::outputs_of(PROPERTIES, &written));
     m
 }
 
