@@ -293,7 +293,7 @@ impl Resource for RegistryResource {
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
         let registry_id = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         if preview {
-            let mut props = preview_outputs(ctx, news, Some(olds));
+            let mut props = preview_outputs(ctx, news, registry_id.as_deref());
             let old = old_args(olds, &Map::new(), ctx.config);
             let new = parse_group_args(news, ctx.config).map(|a| a.replication);
             let records = backfill::of_state(olds);
@@ -744,8 +744,11 @@ fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, registry_id: &str, policy: Option
     m
 }
 
-fn preview_outputs(ctx: &Ctx<'_>, news: &Map, olds: Option<&Map>) -> Map {
-    let mut m = crate::resource::preview_outputs(PROPERTIES, &Planned { news, olds, config: ctx.config });
+fn preview_outputs(ctx: &Ctx<'_>, news: &Map, registry_id: Option<&str>) -> Map {
+    // What the state holds that a preview keeps (`Preview::Kept`).
+    let olds = registry_id.map(|id| Map::from([("registryId".to_string(), Value::from(id))]));
+    let mut m =
+        crate::resource::preview_outputs(PROPERTIES, &Planned { news, olds: olds.as_ref(), config: ctx.config });
     carry_secrets(PROPERTIES, news, &mut m);
     m
 }
