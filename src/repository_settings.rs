@@ -64,12 +64,6 @@ pub fn encryption(r: &mut Reader<'_>, region: Option<&str>) -> (Field<Encryption
     (encryption, kms_key)
 }
 
-/// The input that lists the exceptions to a mode: the tags that stay
-/// mutable when tags are immutable, or become immutable when they are not.
-pub fn exclusions_key(immutable: bool) -> &'static str {
-    if immutable { "mutableTagExclusions" } else { "immutableTagExclusions" }
-}
-
 /// ECR's mutability mode for a choice of immutability and exclusions.
 pub fn mutability_mode(immutable: bool, with_exclusions: bool) -> &'static str {
     match (immutable, with_exclusions) {
@@ -270,30 +264,27 @@ fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>
     read
 }
 
-/// The access inputs as a property map holds them (each left out when it
-/// grants nothing), for Check's shape and for Read's rebuilt inputs.
-pub fn insert_access(access: &Access, m: &mut Map) {
-    let strings = |l: &[String]| Value::Array(l.iter().map(|s| s.clone().into()).collect());
-    for (key, list) in [
-        ("pullPrincipals", &access.pull),
-        ("pushPrincipals", &access.push),
-        ("pullOrganizations", &access.organizations),
-        ("pullOrganizationPaths", &access.organization_paths),
-    ] {
-        if !list.is_empty() {
-            m.insert(key.into(), strings(list));
-        }
+/// A list of strings as a property map holds it; `None` when empty (left out).
+pub fn strings(l: &[String]) -> Option<Value> {
+    (!l.is_empty()).then(|| Value::Array(l.iter().map(|s| s.clone().into()).collect()))
+}
+
+/// A map of strings as a property map holds it; `None` when empty (left out).
+pub fn string_map(m: &BTreeMap<String, String>) -> Option<Value> {
+    (!m.is_empty()).then(|| Value::Object(m.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect()))
+}
+
+/// `lambdaPull` as a property map holds it; `None` when not granted.
+pub fn lambda_value(access: &Access) -> Option<Value> {
+    let l = access.lambda.as_ref()?;
+    let mut obj = Map::new();
+    if let Some(v) = strings(&l.source_accounts) {
+        obj.insert("sourceAccounts".into(), v);
     }
-    if let Some(l) = &access.lambda {
-        let mut obj = Map::new();
-        if !l.source_accounts.is_empty() {
-            obj.insert("sourceAccounts".into(), strings(&l.source_accounts));
-        }
-        if !l.source_arns.is_empty() {
-            obj.insert("sourceArns".into(), strings(&l.source_arns));
-        }
-        m.insert("lambdaPull".into(), Value::Object(obj));
+    if let Some(v) = strings(&l.source_arns) {
+        obj.insert("sourceArns".into(), v);
     }
+    Some(Value::Object(obj))
 }
 
 /// The access the inputs ask for, read without checking (Check did): `None`

@@ -2,13 +2,16 @@
 //! trait every resource implements, the [`Property`] table that defines each
 //! of a resource's properties once (name, input or output, default,
 //! replace-on-change, secret, what an output derives from, whether a lookup
-//! returns it), and the generic pieces built on that table: defaults for
-//! Check, secret propagation, the input-by-input diff and ignoreChanges.
+//! returns it, how it is compared, what a preview shows, how it is written
+//! from the typed arguments), and the generic pieces built on that table:
+//! defaults for Check, secret propagation, the input-by-input diff, the
+//! preview outputs, `to_map` and ignoreChanges.
 //!
 //! The server finds a resource by its type token in
 //! [`crate::resources::RESOURCES`] and calls the trait; it knows nothing of
 //! any one resource.
 
+use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tonic::Code;
@@ -139,9 +142,69 @@ impl DefaultValue {
     }
 }
 
+/// How the diff compares an input's old value (in the state) with its new
+/// one (checked inputs). Either side is `None` when absent or null, and
+/// both are plain (secret marks removed).
+#[derive(Debug, Clone, Copy)]
+pub enum Compare {
+    /// Equal values.
+    Exact,
+    /// The same strings in any order, duplicates aside; absent is empty.
+    Set,
+    /// The same keys and values; absent is empty. Keys AWS reserves
+    /// (`aws:`) in the old value are not compared: they are not the
+    /// program's (a state read before they were kept apart may hold them).
+    StringMap,
+    /// By meaning, through a function given both sides with the old
+    /// outputs and the new inputs.
+    Semantic(fn(&Sides<'_>) -> bool),
+}
+
+/// What a [`Compare::Semantic`] function is given.
+pub struct Sides<'a> {
+    /// The property compared.
+    pub key: &'static str,
+    pub old: Option<&'a Value>,
+    pub new: Option<&'a Value>,
+    /// The old outputs (the state).
+    pub olds: &'a Map,
+    /// The new checked inputs, ignoreChanges applied.
+    pub news: &'a Map,
+}
+
+/// What a preview (Create or Update with `preview`) shows for an output.
+/// An input's preview is always the checked input as given.
+#[derive(Debug, Clone, Copy)]
+pub enum Preview {
+    /// Not known until the resource is made or read.
+    Unknown,
+    /// Assigned by AWS when the resource is made: an update's preview keeps
+    /// the value in the state, a create's shows it unknown.
+    Kept,
+    /// Computed at preview from the checked inputs (and the state, in an
+    /// update's): `None` leaves it out.
+    Derived(fn(&Planned<'_>) -> Option<Value>),
+    /// Left out of a preview (known only from a read).
+    Absent,
+}
+
+/// What a preview is computed from.
+pub struct Planned<'a> {
+    /// The checked new inputs.
+    pub news: &'a Map,
+    /// The old outputs, in an update's preview.
+    pub olds: Option<&'a Map>,
+    pub config: &'a ProviderConfig,
+}
+
+/// How an input is written from a resource's typed arguments into a
+/// property map (Check's shape, Read's rebuilt inputs, the outputs):
+/// given the typed arguments, the value, or `None` to leave it out.
+pub type Get = fn(&dyn Any) -> Option<Value>;
+
 /// One property of a resource: the single definition schema.json is checked
 /// against and the code derives its lists from.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Property {
     pub name: &'static str,
     /// An input (and so an output too), or an output only.
@@ -157,6 +220,14 @@ pub struct Property {
     /// Returned by the resource's lookup function (false for settings about
     /// how Pulumi manages the resource, not facts of AWS).
     pub in_lookup: bool,
+    /// For inputs: how the diff compares it.
+    pub compare: Compare,
+    /// For outputs: what a preview shows.
+    pub preview: Preview,
+    /// How it is written: an input from the typed arguments ([`to_map`]),
+    /// an output from what the resource writes its outputs from
+    /// ([`outputs_of`]).
+    pub get: Option<Get>,
 }
 
 impl Property {
@@ -170,6 +241,9 @@ impl Property {
             secret: false,
             derived_from: &[],
             in_lookup: true,
+            compare: Compare::Exact,
+            preview: Preview::Unknown,
+            get: None,
         }
     }
 
@@ -192,6 +266,22 @@ impl Property {
 
     pub const fn not_in_lookup(self) -> Property {
         Property { in_lookup: false, ..self }
+    }
+
+    /// How the diff compares this input (exact by default).
+    pub const fn compare(self, compare: Compare) -> Property {
+        Property { compare, ..self }
+    }
+
+    /// What a preview shows for this output (unknown by default).
+    pub const fn preview(self, preview: Preview) -> Property {
+        Property { preview, ..self }
+    }
+
+    /// How this input (or output) is written from the typed arguments (or
+    /// what the outputs are written from).
+    pub const fn get(self, get: Get) -> Property {
+        Property { get: Some(get), ..self }
     }
 }
 
@@ -295,6 +385,45 @@ pub fn carry_secrets(props: &[Property], inputs: &Map, outputs: &mut Map) {
             outputs.insert(k.into(), v.plain().into_secret());
         }
     }
+}
+
+/// The typed arguments `args` as a property map: every input of `props`
+/// written by its getter (an input without one, or whose getter gives
+/// `None`, is left out).
+pub fn to_map<A: Any>(props: &[Property], args: &A) -> Map {
+    props.iter().filter(|p| p.input).filter_map(|p| Some((p.name.to_string(), (p.get?)(args)?))).collect()
+}
+
+/// The outputs (not the inputs they repeat) written from `state`, what
+/// the resource writes its outputs from: every output of `props` with a
+/// getter (left out when it gives `None`).
+pub fn outputs_of<S: Any>(props: &[Property], state: &S) -> Map {
+    props.iter().filter(|p| !p.input).filter_map(|p| Some((p.name.to_string(), (p.get?)(state)?))).collect()
+}
+
+/// The typed arguments a getter of a table is given: `None` when the table
+/// is used with another type (every resource's to_map round-trip test
+/// would then fail).
+pub fn args_of<A: Any>(args: &dyn Any) -> Option<&A> {
+    args.downcast_ref::<A>()
+}
+
+/// Outputs of a preview: the checked inputs as given, and every output as
+/// its [`Preview`] says. Secrets are the resource's to carry.
+pub fn preview_outputs(props: &[Property], planned: &Planned<'_>) -> Map {
+    let mut m = planned.news.clone();
+    for p in props.iter().filter(|p| !p.input) {
+        let value = match p.preview {
+            Preview::Unknown => Some(Value::Unknown),
+            Preview::Kept => Some(planned.olds.and_then(|o| o.get(p.name)).map_or(Value::Unknown, Value::plain)),
+            Preview::Derived(f) => f(planned),
+            Preview::Absent => None,
+        };
+        if let Some(v) = value {
+            m.insert(p.name.into(), v);
+        }
+    }
+    m
 }
 
 // ---------------------------------------------------------------- diff
@@ -438,6 +567,12 @@ pub fn moved(olds: &Map, config: &ProviderConfig) -> Option<Move> {
     (m.region.is_some() || m.account.is_some()).then_some(m)
 }
 
+/// The `region` output at preview: the region the calls will go to, when
+/// known (see [`record_region`]).
+pub fn preview_region(p: &Planned<'_>) -> Option<Value> {
+    p.config.region_in_force().map(Value::from)
+}
+
 /// Records in `outputs` the region the calls of `ctx` go to, the resource's
 /// home (see [`home_of`]).
 pub fn record_region(ctx: &Ctx<'_>, outputs: &mut Map) {
@@ -489,28 +624,63 @@ impl<'a> Ignoring<'a> {
 }
 
 /// The input-by-input diff every resource starts from: each input of
-/// `props` that is not ignored, compared by `same` (the resource's own
-/// notion of "no change": sets, parsed policies, ...); a new value that is
-/// not known yet is always a change.
-pub fn diff_inputs(
-    props: &[Property],
-    olds: &Map,
-    ignoring: &Ignoring<'_>,
-    same: impl Fn(&str, Option<&Value>, Option<&Value>) -> bool,
-) -> DiffResult {
+/// `props` that is not ignored, compared as its [`Compare`] says; a new
+/// value that is not known yet is always a change.
+pub fn diff_inputs(props: &[Property], olds: &Map, ignoring: &Ignoring<'_>) -> DiffResult {
     let mut out = DiffResult::default();
     for p in props.iter().filter(|p| p.input && !ignoring.ignores(p.name)) {
         let old = olds.get(p.name).map(Value::plain).filter(|v| *v != Value::Null);
         let new = ignoring.news.get(p.name).map(Value::plain).filter(|v| *v != Value::Null);
         let changed = match &new {
             Some(n) if n.contains_unknown() => true,
-            _ => !same(p.name, old.as_ref(), new.as_ref()),
+            _ => {
+                let sides = Sides { key: p.name, old: old.as_ref(), new: new.as_ref(), olds, news: &ignoring.news };
+                !p.compare.same(&sides)
+            }
         };
         if changed {
             out.change(p.name, DiffKind::of(old.is_some(), new.is_some(), p.replace_on_change));
         }
     }
     out
+}
+
+impl Compare {
+    /// Whether both sides are the same as this comparison says.
+    pub fn same(self, s: &Sides<'_>) -> bool {
+        match self {
+            Compare::Exact => s.old == s.new,
+            Compare::Set => string_set(s.old) == string_set(s.new),
+            Compare::StringMap => {
+                let old = string_map(s.old).unwrap_or_default();
+                old.into_iter().filter(|(k, _)| !is_reserved_tag(k)).collect::<BTreeMap<_, _>>()
+                    == string_map(s.new).unwrap_or_default()
+            }
+            Compare::Semantic(f) => f(s),
+        }
+    }
+}
+
+/// The strings of a list, as a set (absent, or not a list: empty).
+pub fn string_set(v: Option<&Value>) -> BTreeSet<String> {
+    match v {
+        Some(Value::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+/// A map of strings (absent or null: empty); `None` when it is not one.
+pub fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
+    match v.map(Value::plain) {
+        None | Some(Value::Null) => Some(BTreeMap::new()),
+        Some(Value::Object(m)) => m.iter().map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect(),
+        _ => None,
+    }
+}
+
+/// A tag key AWS reserves (`aws:`, any case): never an input, never ours.
+pub fn is_reserved_tag(key: &str) -> bool {
+    key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
 }
 
 /// Puts the old value back at every ignored path (`tags`, `tags.team`,
@@ -663,15 +833,156 @@ mod tests {
         let olds = Map::from([("name".to_string(), Value::from("a")), ("flag".to_string(), Value::Bool(true))]);
         let news = Map::from([("name".to_string(), Value::from("b")), ("mode".to_string(), Value::from("B"))]);
         let none: Vec<String> = vec![];
-        let d = diff_inputs(PROPS, &olds, &Ignoring::new(&olds, &news, &none), |_, o, n| o == n);
+        let d = diff_inputs(PROPS, &olds, &Ignoring::new(&olds, &news, &none));
         assert_eq!(d.diffs, vec!["name", "flag", "mode"]);
         assert_eq!(d.detailed["name"], DiffKind::UpdateReplace);
         assert_eq!(d.detailed["flag"], DiffKind::Delete);
         assert_eq!(d.detailed["mode"], DiffKind::Add);
         assert_eq!(d.replaces, vec!["name"]);
         let ignore = vec!["name".to_string(), "flag".to_string()];
-        let d = diff_inputs(PROPS, &olds, &Ignoring::new(&olds, &news, &ignore), |_, o, n| o == n);
+        let d = diff_inputs(PROPS, &olds, &Ignoring::new(&olds, &news, &ignore));
         assert_eq!(d.diffs, vec!["mode"]);
+    }
+
+    /// A resource's typed arguments, for the getter tests.
+    #[derive(Debug, Clone, PartialEq)]
+    struct Args {
+        name: String,
+        tags: Vec<String>,
+        note: Option<String>,
+    }
+
+    fn args(x: &dyn Any) -> Option<&Args> {
+        args_of(x)
+    }
+
+    /// Equal when the new value is the "applied" output of the state, or
+    /// when the new inputs say "any".
+    fn same_as_applied(s: &Sides<'_>) -> bool {
+        s.olds.get("applied").map(Value::plain).as_ref() == s.new || s.news.get("note") == Some(&Value::from("any"))
+    }
+
+    const TYPED: &[Property] = &[
+        Property::input("name").replaces().get(|x| Some(args(x)?.name.clone().into())),
+        Property::input("tags").compare(Compare::Set).get(|x| {
+            let a = args(x)?;
+            (!a.tags.is_empty()).then(|| Value::Array(a.tags.iter().map(|s| s.clone().into()).collect()))
+        }),
+        Property::input("note").get(|x| args(x)?.note.clone().map(Value::from)),
+        Property::input("labels").compare(Compare::StringMap),
+        Property::input("doc").compare(Compare::Semantic(same_as_applied)),
+        Property::output("arn", &["name"]).preview(Preview::Kept).get(|x| Some(args_of::<Made>(x)?.arn.clone().into())),
+        Property::output("applied", &["doc"]).preview(Preview::Derived(|p| p.news.get("doc").cloned())),
+        Property::output("upper", &["name"])
+            .preview(Preview::Derived(|p| Some(p.news.get("name")?.as_str()?.to_uppercase().into()))),
+        Property::output("createdAt", &[]),
+        Property::output("awsOnly", &[]).preview(Preview::Absent),
+    ];
+
+    /// What the outputs are written from.
+    struct Made {
+        arn: String,
+    }
+
+    fn changed(olds: &[(&str, Value)], news: &[(&str, Value)]) -> Vec<String> {
+        let (olds, news) = (map_of(olds), map_of(news));
+        diff_inputs(TYPED, &olds, &Ignoring::new(&olds, &news, &[])).diffs
+    }
+
+    fn list(items: &[&str]) -> Value {
+        Value::Array(items.iter().map(|s| Value::from(*s)).collect())
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Value {
+        Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+    }
+
+    #[test]
+    fn exact_compares_values() {
+        assert!(changed(&[("name", "a".into())], &[("name", "a".into())]).is_empty());
+        assert_eq!(changed(&[("name", "a".into())], &[("name", "b".into())]), ["name"]);
+        assert_eq!(changed(&[("note", "x".into())], &[]), ["note"]);
+        // A secret mark alone is no change.
+        assert!(changed(&[("name", "a".into())], &[("name", Value::from("a").into_secret())]).is_empty());
+    }
+
+    #[test]
+    fn a_set_ignores_order_and_duplicates_and_absent_is_empty() {
+        assert!(changed(&[("tags", list(&["a", "b"]))], &[("tags", list(&["b", "a", "a"]))]).is_empty());
+        assert!(changed(&[], &[("tags", list(&[]))]).is_empty());
+        assert_eq!(changed(&[("tags", list(&["a"]))], &[("tags", list(&["a", "c"]))]), ["tags"]);
+        assert_eq!(changed(&[("tags", list(&["a"]))], &[]), ["tags"]);
+    }
+
+    #[test]
+    fn a_string_map_compares_keys_and_values_but_not_reserved_old_keys() {
+        let old = labels(&[("team", "a"), ("aws:cloudformation:stack-name", "s")]);
+        assert!(changed(&[("labels", old.clone())], &[("labels", labels(&[("team", "a")]))]).is_empty());
+        assert_eq!(changed(&[("labels", old.clone())], &[("labels", labels(&[("team", "b")]))]), ["labels"]);
+        assert_eq!(changed(&[("labels", old)], &[("labels", labels(&[("team", "a"), ("x", "y")]))]), ["labels"]);
+        assert!(changed(&[], &[("labels", labels(&[]))]).is_empty());
+        // Reserved keys the program declares are compared (Check refuses them).
+        assert_eq!(changed(&[], &[("labels", labels(&[("aws:x", "y")]))]), ["labels"]);
+    }
+
+    #[test]
+    fn a_semantic_comparison_gets_the_old_outputs_and_the_new_inputs() {
+        // Compared with the state's `applied` output, not the old input.
+        let olds = [("doc", Value::from("old")), ("applied", Value::from("held"))];
+        assert!(changed(&olds, &[("doc", "held".into())]).is_empty());
+        assert_eq!(changed(&olds, &[("doc", "old".into())]), ["doc"]);
+        assert_eq!(changed(&olds, &[("doc", "old".into()), ("note", "any".into())]), ["note"]);
+        // A value not known yet is a change whatever the function says.
+        let olds = [("name", Value::from("a")), ("applied", Value::from("held"))];
+        assert_eq!(changed(&olds, &[("name", "a".into()), ("doc", Value::Unknown)]), ["doc"]);
+    }
+
+    #[test]
+    fn preview_outputs_follow_the_table() {
+        let news = map_of(&[("name", "app".into()), ("doc", "d".into())]);
+        let config = ProviderConfig::default();
+        let created = preview_outputs(TYPED, &Planned { news: &news, olds: None, config: &config });
+        assert_eq!(created["name"], Value::from("app"), "inputs as given");
+        assert_eq!(created["arn"], Value::Unknown, "kept, but nothing to keep yet");
+        assert_eq!(created["applied"], Value::from("d"));
+        assert_eq!(created["upper"], Value::from("APP"));
+        assert_eq!(created["createdAt"], Value::Unknown, "unknown by default");
+        assert!(!created.contains_key("awsOnly"));
+        let olds = map_of(&[("arn", Value::from("arn:x").into_secret()), ("awsOnly", "z".into())]);
+        let news = map_of(&[("name", Value::Unknown)]);
+        let updated = preview_outputs(TYPED, &Planned { news: &news, olds: Some(&olds), config: &config });
+        assert_eq!(updated["arn"], Value::from("arn:x"), "the state's value, plain (secrets are carried after)");
+        assert!(!updated.contains_key("applied"), "a derived None leaves it out");
+        assert!(!updated.contains_key("upper"), "derived from an unknown input");
+        assert!(!updated.contains_key("awsOnly"));
+    }
+
+    #[test]
+    fn to_map_writes_each_input_by_its_getter() {
+        let a = Args { name: "app".into(), tags: vec!["b".into(), "a".into()], note: None };
+        let m = to_map(TYPED, &a);
+        assert_eq!(m, map_of(&[("name", "app".into()), ("tags", list(&["b", "a"]))]));
+        let back = Args {
+            name: m["name"].as_str().unwrap().into(),
+            tags: string_set(m.get("tags")).into_iter().collect(),
+            note: m.get("note").and_then(Value::as_str).map(str::to_string),
+        };
+        assert_eq!(back.name, a.name);
+        assert_eq!(back.tags, ["a", "b"]);
+        let noted = Args { note: Some("n".into()), tags: vec![], ..a };
+        assert_eq!(to_map(TYPED, &noted), map_of(&[("name", "app".into()), ("note", "n".into())]));
+        // Another type than the table's reads nothing (each resource's
+        // round-trip test would fail).
+        assert_eq!(to_map(TYPED, &"not the args"), Map::new());
+    }
+
+    #[test]
+    fn outputs_are_written_by_their_getters_from_what_the_resource_made() {
+        let made = Made { arn: "arn:x".into() };
+        assert_eq!(outputs_of(TYPED, &made), map_of(&[("arn", "arn:x".into())]));
+        assert_eq!(to_map(TYPED, &made), Map::new(), "inputs are written from the arguments");
+        let a = Args { name: "app".into(), tags: vec![], note: None };
+        assert_eq!(outputs_of(TYPED, &a), Map::new(), "outputs are not");
     }
 
     #[test]

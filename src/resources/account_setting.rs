@@ -22,8 +22,8 @@ use crate::error::{ProviderError, Result, Subject};
 use crate::naming::NamingContext;
 use crate::property::{Map, Value};
 use crate::resource::{
-    Claim, DefaultValue, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
-    input_reader, keep_secret_marks, program_inputs,
+    Claim, DefaultValue, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource, carry_secrets,
+    diff_inputs, input_reader, keep_secret_marks, preview_outputs, program_inputs,
 };
 use crate::validate::{Failure, Field, redact};
 
@@ -31,13 +31,20 @@ pub const TOKEN: &str = "awsecr:index:AccountSetting";
 
 /// Every property of the AccountSetting, each defined once.
 pub const PROPERTIES: &[Property] = &[
-    Property::input("name").replaces(),
-    Property::input("value"),
-    Property::input("adopt").default(DefaultValue::Bool(false)),
+    Property::input("name").replaces().get(|x| Some(of(x)?.name.as_str().into())),
+    Property::input("value").get(|x| Some(of(x)?.value.as_str().into())),
+    Property::input("adopt").default(DefaultValue::Bool(false)).get(|x| Some(Value::Bool(of(x)?.adopt))),
     Property::output("registryId", &[]),
-    Property::output("region", &[]),
+    // The region the calls go to ("" while none is in force).
+    Property::output("region", &[])
+        .preview(Preview::Derived(|p| Some(p.config.region_in_force().unwrap_or_default().into()))),
     Property::output("previousValue", &[]),
 ];
+
+/// The setting's typed arguments, for the getters of [`PROPERTIES`].
+fn of(x: &dyn std::any::Any) -> Option<&Args> {
+    crate::resource::args_of(x)
+}
 
 /// Each setting ECR has (botocore's model), its allowed values and the value
 /// an account holds before anyone puts one (AWS's default).
@@ -125,11 +132,7 @@ pub fn parse(map: &Map) -> (Option<Args>, Vec<Failure>) {
 
 impl Args {
     fn to_map(&self) -> Map {
-        Map::from([
-            ("name".to_string(), Value::from(self.name.as_str())),
-            ("value".to_string(), Value::from(self.value.as_str())),
-            ("adopt".to_string(), Value::Bool(self.adopt)),
-        ])
+        crate::resource::to_map(PROPERTIES, self)
     }
 }
 
@@ -144,7 +147,7 @@ impl Resource for AccountSettingResource {
 
     fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
         let ignoring = Ignoring::new(olds, news, ignore_changes);
-        let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |_, o, n| o == n);
+        let mut d = diff_inputs(PROPERTIES, olds, &ignoring);
         // A replacement resets the old setting: said at preview (principle 12).
         if d.replaces.iter().any(|k| k == "name")
             && let (Some(name), Some(previous)) = (text(olds, "name"), text(olds, "previousValue"))
@@ -159,11 +162,8 @@ impl Resource for AccountSettingResource {
 
     async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
         if preview {
-            let mut m = inputs.clone();
-            m.insert("registryId".into(), Value::Unknown);
-            m.insert("region".into(), ctx.region().into());
-            m.insert("previousValue".into(), Value::Unknown);
-            return Ok((String::new(), m));
+            let planned = Planned { news: inputs, olds: None, config: ctx.config };
+            return Ok((String::new(), preview_outputs(PROPERTIES, &planned)));
         }
         let args = known_args(inputs)?;
         let (registry_id, found) = tokio::join!(call::registry_id(ctx), get(ctx, &args.name));
@@ -390,5 +390,15 @@ mod tests {
         assert!(f[0].reason.contains("BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE, BLOB_MOUNTING"), "{f:?}");
         let (_, f) = check(&Map::new());
         assert!(f.iter().all(|f| f.reason.starts_with("is required")), "{f:?}");
+    }
+
+    #[test]
+    fn to_map_round_trips_through_parse() {
+        let args = Args { name: "REGISTRY_POLICY_SCOPE".into(), value: "V1".into(), adopt: true };
+        let m = args.to_map();
+        assert_eq!(m.len(), 3);
+        let (back, failures) = parse(&m);
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(back, Some(args));
     }
 }

@@ -26,8 +26,8 @@ use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};
 use crate::resource::{
-    DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs, import_instead,
-    input_reader, keep_secret_marks, program_inputs,
+    Compare, DiffKind, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource, carry_secrets,
+    diff_inputs, import_instead, input_reader, keep_secret_marks, preview_outputs, preview_region, program_inputs,
 };
 use crate::resources::repository::args::name_problem;
 use crate::validate::{Failure, Field, Reader, redact};
@@ -36,16 +36,32 @@ pub const TOKEN: &str = "awsecr:index:PullThroughCacheRule";
 
 /// Every property of the rule, each defined once.
 pub const PROPERTIES: &[Property] = &[
-    Property::input("ecrRepositoryPrefix").replaces(),
-    Property::input("upstream").replaces(),
-    Property::input("upstreamRegistryUrl").replaces(),
-    Property::input("credentialArn"),
-    Property::input("customRoleArn"),
-    Property::input("upstreamRepositoryPrefix").replaces(),
+    Property::input("ecrRepositoryPrefix").replaces().get(|x| Some(of(x)?.prefix.clone().into())),
+    Property::input("upstream").replaces().get(|x| Some(of(x)?.upstream.clone().into())),
+    Property::input("upstreamRegistryUrl").replaces().get(|x| Some(of(x)?.url.clone().into())),
+    Property::input("credentialArn").get(|x| of(x)?.credential_arn.clone().map(Value::from)),
+    Property::input("customRoleArn").get(|x| of(x)?.custom_role_arn.clone().map(Value::from)),
+    Property::input("upstreamRepositoryPrefix")
+        .replaces()
+        .compare(Compare::Semantic(|s| s.old == s.new || prefix_defaulted(s.news, s.old, s.new)))
+        .get(|x| of(x)?.upstream_prefix.clone().map(Value::from)),
     Property::output("registryId", &[]),
-    Property::output("region", &[]),
+    Property::output("region", &[]).preview(Preview::Derived(preview_region)),
     Property::output("createdAt", &[]),
 ];
+
+/// The rule's typed arguments, for the getters of [`PROPERTIES`].
+fn of(x: &dyn std::any::Any) -> Option<&RuleArgs> {
+    crate::resource::args_of(x)
+}
+
+/// A state written before Check filled in the upstream prefix ECR holds
+/// (ROOT) has none: the same rule, so the outputs are brought up to date in
+/// place (no call), never replaced.
+fn prefix_defaulted(news: &Map, old: Option<&Value>, new: Option<&Value>) -> bool {
+    let is_ecr = news.get("upstream").map(Value::plain).as_ref().and_then(Value::as_str) == Some("ecr");
+    is_ecr && old.is_none() && new == Some(&Value::from(ROOT))
+}
 
 /// An upstream registry ECR can cache: its name in the API, its registry
 /// URL (`None`: the user gives it), whether it needs credentials.
@@ -141,20 +157,7 @@ pub struct RuleArgs {
 
 impl RuleArgs {
     fn to_map(&self) -> Map {
-        let mut m = Map::new();
-        m.insert("ecrRepositoryPrefix".into(), self.prefix.clone().into());
-        m.insert("upstream".into(), self.upstream.clone().into());
-        m.insert("upstreamRegistryUrl".into(), self.url.clone().into());
-        for (k, v) in [
-            ("credentialArn", &self.credential_arn),
-            ("customRoleArn", &self.custom_role_arn),
-            ("upstreamRepositoryPrefix", &self.upstream_prefix),
-        ] {
-            if let Some(v) = v {
-                m.insert(k.into(), v.clone().into());
-            }
-        }
-        m
+        crate::resource::to_map(PROPERTIES, self)
     }
 }
 
@@ -536,18 +539,11 @@ impl Resource for PullThroughCacheRuleResource {
 
     fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
         let ignoring = Ignoring::new(olds, news, ignore_changes);
-        // A state written before Check filled in the upstream prefix ECR
-        // holds (ROOT) has none: the same rule, so the outputs are brought up
-        // to date in place (no call), never replaced.
-        let root = Value::from(ROOT);
-        let is_ecr = ignoring.news.get("upstream").map(Value::plain).as_ref().and_then(Value::as_str) == Some("ecr");
-        let defaulted = |o: Option<&Value>, n: Option<&Value>| is_ecr && o.is_none() && n == Some(&root);
-        let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |k, o, n| {
-            o == n || (k == "upstreamRepositoryPrefix" && defaulted(o, n))
-        });
+        // A state without the upstream prefix: see `prefix_defaulted`.
+        let mut d = diff_inputs(PROPERTIES, olds, &ignoring);
         let (o, n) = (olds.get("upstreamRepositoryPrefix"), ignoring.news.get("upstreamRepositoryPrefix"));
         if !ignoring.ignores("upstreamRepositoryPrefix")
-            && defaulted(o.map(Value::plain).as_ref(), n.map(Value::plain).as_ref())
+            && prefix_defaulted(&ignoring.news, o.map(Value::plain).as_ref(), n.map(Value::plain).as_ref())
         {
             d.change("upstreamRepositoryPrefix", DiffKind::Add);
         }
@@ -562,10 +558,7 @@ impl Resource for PullThroughCacheRuleResource {
 
     async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
         if preview {
-            let mut m = inputs.clone();
-            m.insert("registryId".into(), Value::Unknown);
-            m.insert("createdAt".into(), Value::Unknown);
-            crate::resource::record_region(ctx, &mut m);
+            let mut m = preview_outputs(PROPERTIES, &Planned { news: inputs, olds: None, config: ctx.config });
             carry_secrets(PROPERTIES, inputs, &mut m);
             return Ok((String::new(), m));
         }
@@ -965,5 +958,24 @@ mod tests {
             let (_, f) = check(&map(&pairs), &config());
             assert!(f.iter().any(|f| f.property == path && f.reason.contains(words)), "{path}: {f:?}");
         }
+    }
+
+    #[test]
+    fn to_map_round_trips_through_parse() {
+        let args = RuleArgs {
+            prefix: "hub".into(),
+            upstream: "docker-hub".into(),
+            url: "registry-1.docker.io".into(),
+            credential_arn: Some(
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/hub-AbCdEf".into(),
+            ),
+            custom_role_arn: None,
+            upstream_prefix: None,
+        };
+        let m = args.to_map();
+        assert!(!m.contains_key("customRoleArn") && !m.contains_key("upstreamRepositoryPrefix"));
+        let (back, failures) = parse(&m, &config());
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(back, Some(args));
     }
 }

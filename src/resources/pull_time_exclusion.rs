@@ -30,8 +30,9 @@ use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};
 use crate::resource::{
-    Claim, DefaultValue, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
-    import_instead, input_reader, keep_secret_marks, program_inputs,
+    Claim, Compare, DefaultValue, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource,
+    carry_secrets, diff_inputs, import_instead, input_reader, keep_secret_marks, preview_outputs, preview_region,
+    program_inputs,
 };
 use crate::validate::{Failure, Field, redact};
 
@@ -42,12 +43,27 @@ pub const PRINCIPAL_ARN: &str = "principalArn";
 
 /// Every property of the exclusion, each defined once.
 pub const PROPERTIES: &[Property] = &[
-    Property::input(PRINCIPAL_ARN).replaces(),
-    Property::input("adopt").default(DefaultValue::Bool(false)).not_in_lookup(),
-    Property::output("registryId", &[]),
-    Property::output("region", &[]),
+    Property::input(PRINCIPAL_ARN).replaces().get(|x| Some(of(x)?.principal_arn.clone().into())),
+    // A state without adopt (none was recorded) is adopt: false.
+    Property::input("adopt")
+        .default(DefaultValue::Bool(false))
+        .not_in_lookup()
+        .compare(Compare::Semantic(|s| {
+            let adopt = |v: Option<&Value>| v.cloned().unwrap_or(Value::Bool(false));
+            adopt(s.old) == adopt(s.new)
+        }))
+        .get(|x| Some(of(x)?.adopt.into())),
+    // The account is known at preview when assumeRole names it.
+    Property::output("registryId", &[])
+        .preview(Preview::Derived(|p| Some(p.config.account_in_force().map_or(Value::Unknown, Value::from)))),
+    Property::output("region", &[]).preview(Preview::Derived(preview_region)),
     Property::output("createdAt", &[]),
 ];
+
+/// The exclusion's typed arguments, for the getters of [`PROPERTIES`].
+fn of(x: &dyn std::any::Any) -> Option<&ExclusionArgs> {
+    crate::resource::args_of(x)
+}
 
 /// botocore's PrincipalArn: at most 200 characters.
 pub const MAX_PRINCIPAL_LENGTH: usize = 200;
@@ -104,10 +120,7 @@ pub struct ExclusionArgs {
 
 impl ExclusionArgs {
     fn to_map(&self) -> Map {
-        let mut m = Map::new();
-        m.insert(PRINCIPAL_ARN.into(), self.principal_arn.clone().into());
-        m.insert("adopt".into(), self.adopt.into());
-        m
+        crate::resource::to_map(PROPERTIES, self)
     }
 }
 
@@ -223,10 +236,7 @@ impl Resource for PullTimeUpdateExclusionResource {
 
     fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
         let ignoring = Ignoring::new(olds, news, ignore_changes);
-        // A state without adopt (none was recorded) is adopt: false.
-        let mut d = diff_inputs(PROPERTIES, olds, &ignoring, |k, o, n| {
-            o == n || (k == "adopt" && o.unwrap_or(&Value::Bool(false)) == n.unwrap_or(&Value::Bool(false)))
-        });
+        let mut d = diff_inputs(PROPERTIES, olds, &ignoring);
         // Another principal is another exclusion: both can be registered, so
         // the new one is made before the old one goes.
         d.delete_before_replace = false;
@@ -245,10 +255,7 @@ impl Resource for PullTimeUpdateExclusionResource {
 
     async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
         if preview {
-            let mut m = inputs.clone();
-            m.insert("registryId".into(), ctx.config.account_in_force().map_or(Value::Unknown, Value::from));
-            m.insert("createdAt".into(), Value::Unknown);
-            crate::resource::record_region(ctx, &mut m);
+            let mut m = preview_outputs(PROPERTIES, &Planned { news: inputs, olds: None, config: ctx.config });
             carry_secrets(PROPERTIES, inputs, &mut m);
             return Ok((String::new(), m));
         }
@@ -405,5 +412,16 @@ mod tests {
         let p = principal_problem("arn:aws-cn:iam::123456789012:role/x", Some("us-east-1")).unwrap();
         assert!(p.contains("partition aws"), "{p}");
         assert_eq!(principal_problem("arn:aws-cn:iam::123456789012:role/x", Some("cn-north-1")), None);
+    }
+
+    #[test]
+    fn to_map_round_trips_through_parse() {
+        let config = ProviderConfig { region: Some("us-east-1".into()), ..Default::default() };
+        for adopt in [true, false] {
+            let args = ExclusionArgs { principal_arn: "arn:aws:iam::123456789012:role/scanner".into(), adopt };
+            let (back, failures) = parse(&args.to_map(), &config);
+            assert!(failures.is_empty(), "{failures:?}");
+            assert_eq!(back, Some(args));
+        }
     }
 }

@@ -38,14 +38,16 @@ use crate::policy::lifecycle::{self, LifecyclePolicy, same_policy};
 use crate::policy::{Declared, read_back};
 use crate::property::{Map, Value};
 use crate::repository_settings::{
-    Encryption, encryption, exclusions_key, insert_access, mutability_mode, principals, tag_exclusions, tags,
+    Encryption, encryption, lambda_value, mutability_mode, principals, string_map, strings, tag_exclusions, tags,
 };
 use crate::resource::{
-    DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
-    import_instead, input_reader, inputs_of, keep_secret_marks, program_inputs,
+    Compare, DefaultValue, DiffKind, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource, Sides,
+    carry_secrets, diff_inputs, import_instead, input_reader, inputs_of, keep_secret_marks, preview_region,
+    program_inputs,
 };
 use crate::resources::pull_through_cache_rule::{made_since, read_prefix, read_role_arn};
 use crate::resources::repository::args::{PolicyKind, policy_document};
+use crate::resources::repository::diff::{same_lifecycle_document, same_policy_document};
 use crate::resources::repository::{exclusion_filters, to_tags};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
@@ -54,30 +56,55 @@ pub const TOKEN: &str = "awsecr:index:RepositoryTemplate";
 /// What a template applies to, ECR's names.
 pub const APPLIED_FOR: &[&str] = &["PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"];
 
-/// Every property of the template, each defined once.
+/// Every property of the template, each defined once: as the Repository's
+/// table, how it is compared, written from [`TemplateArgs`] and shown at
+/// preview.
 pub const PROPERTIES: &[Property] = &[
-    Property::input("prefix").replaces(),
-    Property::input("appliedFor").default(DefaultValue::StrList(&["PULL_THROUGH_CACHE", "REPLICATION"])),
-    Property::input("description"),
-    Property::input("immutableTags").default(DefaultValue::Bool(true)),
-    Property::input("mutableTagExclusions"),
-    Property::input("immutableTagExclusions"),
-    Property::input("encryptionType").default(DefaultValue::Str("AES256")),
-    Property::input("kmsKey"),
-    Property::input("lifecyclePolicy"),
-    Property::input("lifecyclePolicyDocument"),
-    Property::input("pullPrincipals"),
-    Property::input("pushPrincipals"),
-    Property::input("repositoryPolicyDocument"),
-    Property::input("pullOrganizations"),
-    Property::input("pullOrganizationPaths"),
-    Property::input("lambdaPull"),
-    Property::input("tags"),
-    Property::input("customRoleArn"),
-    Property::output("registryId", &[]),
-    Property::output("region", &[]),
-    Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
-    Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"]),
+    Property::input("prefix").replaces().get(|x| Some(of(x)?.prefix.clone().into())),
+    Property::input("appliedFor")
+        .default(DefaultValue::StrList(&["PULL_THROUGH_CACHE", "REPLICATION"]))
+        .compare(LIST)
+        .get(|x| Some(list_value(&of(x)?.applied_for))),
+    Property::input("description").get(|x| of(x)?.description.clone().map(Value::from)),
+    Property::input("immutableTags").default(DefaultValue::Bool(true)).get(|x| Some(of(x)?.immutable_tags.into())),
+    Property::input("mutableTagExclusions").compare(LIST).get(|x| {
+        let a = of(x)?;
+        strings(&a.tag_exclusions).filter(|_| a.immutable_tags)
+    }),
+    Property::input("immutableTagExclusions").compare(LIST).get(|x| {
+        let a = of(x)?;
+        strings(&a.tag_exclusions).filter(|_| !a.immutable_tags)
+    }),
+    Property::input("encryptionType")
+        .default(DefaultValue::Str("AES256"))
+        .get(|x| Some(of(x)?.encryption_type.as_str().into())),
+    Property::input("kmsKey").get(|x| of(x)?.kms_key.clone().map(Value::from)),
+    Property::input("lifecyclePolicy")
+        .compare(Compare::Semantic(same_lifecycle))
+        .get(|x| of(x)?.lifecycle_policy.as_ref().map(LifecyclePolicy::to_value)),
+    Property::input("lifecyclePolicyDocument")
+        .compare(Compare::Semantic(same_lifecycle_document))
+        .get(|x| of(x)?.lifecycle_document.clone().map(Value::from)),
+    Property::input("pullPrincipals").compare(LIST).get(|x| strings(&of(x)?.access.pull)),
+    Property::input("pushPrincipals").compare(LIST).get(|x| strings(&of(x)?.access.push)),
+    Property::input("repositoryPolicyDocument")
+        .compare(Compare::Semantic(same_policy_document))
+        .get(|x| of(x)?.policy_document.clone().map(Value::from)),
+    Property::input("pullOrganizations").compare(LIST).get(|x| strings(&of(x)?.access.organizations)),
+    Property::input("pullOrganizationPaths").compare(LIST).get(|x| strings(&of(x)?.access.organization_paths)),
+    Property::input("lambdaPull").compare(Compare::Semantic(same_lambda)).get(|x| lambda_value(&of(x)?.access)),
+    Property::input("tags").get(|x| string_map(&of(x)?.tags)),
+    Property::input("customRoleArn").get(|x| of(x)?.custom_role_arn.clone().map(Value::from)),
+    Property::output("registryId", &[]).preview(Preview::Kept).get(|x| Some(w(x)?.registry_id.clone().into())),
+    Property::output("region", &[]).preview(Preview::Derived(preview_region)),
+    Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"])
+        .preview(Preview::Derived(|p| {
+            Some(parsed(p).as_ref().map_or(Value::Unknown, |a| a.image_tag_mutability().into()))
+        }))
+        .get(|x| Some(w(x)?.mutability.into())),
+    Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"])
+        .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(l, _)| l))))
+        .get(|x| Some(w(x)?.lifecycle.clone())),
     Property::output(
         "repositoryPolicyText",
         &[
@@ -88,9 +115,82 @@ pub const PROPERTIES: &[Property] = &[
             "lambdaPull",
             "repositoryPolicyDocument",
         ],
-    ),
-    Property::output("createdAt", &[]),
+    )
+    .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(_, r)| r))))
+    .get(|x| Some(w(x)?.policy.clone())),
+    Property::output("createdAt", &[]).preview(Preview::Kept).get(|x| w(x)?.created_at.clone().map(Value::from)),
 ];
+
+/// The template's typed arguments, for the getters of its inputs.
+fn of(x: &dyn std::any::Any) -> Option<&TemplateArgs> {
+    crate::resource::args_of(x)
+}
+
+/// What the template's outputs are written from, for their getters.
+fn w(x: &dyn std::any::Any) -> Option<&Written> {
+    crate::resource::args_of(x)
+}
+
+/// A list of strings, written even when empty.
+fn list_value(l: &[String]) -> Value {
+    Value::Array(l.iter().map(|s| s.clone().into()).collect())
+}
+
+/// A list input compared as a set of its strings. Unlike [`Compare::Set`],
+/// an absent list and an empty one differ (as they always have here).
+const LIST: Compare = Compare::Semantic(|s| same_list(s.old, s.new));
+
+fn same_list(o: Option<&Value>, n: Option<&Value>) -> bool {
+    let set = |v: Option<&Value>| -> Option<Vec<String>> {
+        let mut l: Vec<String> = match v? {
+            Value::Array(a) => a.iter().filter_map(|x| x.plain().as_str().map(str::to_string)).collect(),
+            _ => return None,
+        };
+        l.sort();
+        l.dedup();
+        Some(l)
+    };
+    set(o) == set(n)
+}
+
+/// lambdaPull's two lists, each as a set.
+fn same_lambda(s: &Sides<'_>) -> bool {
+    let parts = |v: Option<&Value>| match v.map(Value::plain) {
+        Some(Value::Object(m)) => Some((m.get("sourceAccounts").cloned(), m.get("sourceArns").cloned())),
+        _ => None,
+    };
+    match (parts(s.old), parts(s.new)) {
+        (Some((oa, or)), Some((na, nr))) => same_list(oa.as_ref(), na.as_ref()) && same_list(or.as_ref(), nr.as_ref()),
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
+/// The lifecycle fields as the rules they make.
+fn same_lifecycle(s: &Sides<'_>) -> bool {
+    let lifecycle_of = |v: Option<&Value>| -> Option<Option<LifecyclePolicy>> {
+        let mut m = Map::new();
+        if let Some(v) = v {
+            m.insert("p".into(), v.clone());
+        }
+        lifecycle::read(&mut Reader::new(&m, ""), "p").known()
+    };
+    match (lifecycle_of(s.old), lifecycle_of(s.new)) {
+        (Some(Some(a)), Some(Some(b))) => a.same_as(&b),
+        (a, b) => a == b,
+    }
+}
+
+/// The checked inputs of a preview, typed (`None` while any is unknown).
+fn parsed(p: &Planned<'_>) -> Option<TemplateArgs> {
+    parse(p.news, p.config).0
+}
+
+/// The documents the inputs ask for at preview, each null when none;
+/// `None` while an input is unknown.
+fn preview_documents(p: &Planned<'_>) -> Option<(Value, Value)> {
+    let (l, r) = documents(&parsed(p)?, p.config.partition_or_default());
+    Some((l.map_or(Value::Null, Value::from), r.map_or(Value::Null, Value::from)))
+}
 
 /// Validated inputs of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,41 +220,7 @@ impl TemplateArgs {
     }
 
     fn to_map(&self) -> Map {
-        let strings = |l: &[String]| Value::Array(l.iter().map(|s| s.clone().into()).collect());
-        let mut m = Map::new();
-        m.insert("prefix".into(), self.prefix.clone().into());
-        m.insert("appliedFor".into(), strings(&self.applied_for));
-        if let Some(d) = &self.description {
-            m.insert("description".into(), d.clone().into());
-        }
-        m.insert("immutableTags".into(), self.immutable_tags.into());
-        if !self.tag_exclusions.is_empty() {
-            m.insert(exclusions_key(self.immutable_tags).into(), strings(&self.tag_exclusions));
-        }
-        m.insert("encryptionType".into(), self.encryption_type.as_str().into());
-        if let Some(k) = &self.kms_key {
-            m.insert("kmsKey".into(), k.clone().into());
-        }
-        if let Some(p) = &self.lifecycle_policy {
-            m.insert("lifecyclePolicy".into(), p.to_value());
-        }
-        if let Some(doc) = &self.lifecycle_document {
-            m.insert("lifecyclePolicyDocument".into(), doc.clone().into());
-        }
-        insert_access(&self.access, &mut m);
-        if let Some(doc) = &self.policy_document {
-            m.insert("repositoryPolicyDocument".into(), doc.clone().into());
-        }
-        if !self.tags.is_empty() {
-            m.insert(
-                "tags".into(),
-                Value::Object(self.tags.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect()),
-            );
-        }
-        if let Some(r) = &self.custom_role_arn {
-            m.insert("customRoleArn".into(), r.clone().into());
-        }
-        m
+        crate::resource::to_map(PROPERTIES, self)
     }
 }
 
@@ -262,13 +328,23 @@ fn documents(args: &TemplateArgs, partition: &str) -> (Option<String>, Option<St
     )
 }
 
+/// What a template's outputs are written from (by the getters of the
+/// outputs in [`PROPERTIES`]).
+struct Written {
+    registry_id: String,
+    mutability: &'static str,
+    /// The documents in force, null when none.
+    lifecycle: Value,
+    policy: Value,
+    created_at: Option<String>,
+}
+
 fn outputs(
     args: &TemplateArgs,
     partition: &str,
     template: Option<&RepositoryCreationTemplate>,
     registry_id: &str,
 ) -> Map {
-    let mut m = args.to_map();
     let (lifecycle, policy) = documents(args, partition);
     // What ECR holds, when it differs from what the inputs say (a drifted or
     // adopted template), so the next update shows and replaces it.
@@ -277,13 +353,15 @@ fn outputs(
         Some(t) => (held(t.lifecycle_policy()), held(t.repository_policy())),
         None => (lifecycle, policy),
     };
-    m.insert("registryId".into(), registry_id.into());
-    m.insert("imageTagMutability".into(), args.image_tag_mutability().into());
-    m.insert("lifecyclePolicyText".into(), lifecycle.map_or(Value::Null, Value::from));
-    m.insert("repositoryPolicyText".into(), policy.map_or(Value::Null, Value::from));
-    if let Some(at) = template.and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok()) {
-        m.insert("createdAt".into(), at.into());
-    }
+    let written = Written {
+        registry_id: registry_id.to_string(),
+        mutability: args.image_tag_mutability(),
+        lifecycle: lifecycle.map_or(Value::Null, Value::from),
+        policy: policy.map_or(Value::Null, Value::from),
+        created_at: template.and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok()),
+    };
+    let mut m = args.to_map();
+    m.append(&mut crate::resource::outputs_of(PROPERTIES, &written));
     m
 }
 
@@ -293,56 +371,7 @@ fn outputs(
 /// after a refresh.
 pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
     let ignoring = Ignoring::new(olds, news, ignore_changes);
-    let set = |v: Option<&Value>| -> Option<Vec<String>> {
-        let mut l: Vec<String> = match v? {
-            Value::Array(a) => a.iter().filter_map(|x| x.plain().as_str().map(str::to_string)).collect(),
-            _ => return None,
-        };
-        l.sort();
-        l.dedup();
-        Some(l)
-    };
-    // lambdaPull's two lists, each as a set.
-    let lambda_of = |v: Option<&Value>| -> Option<[Option<Vec<String>>; 2]> {
-        match v.map(Value::plain)? {
-            Value::Object(m) => Some([set(m.get("sourceAccounts")), set(m.get("sourceArns"))]),
-            _ => None,
-        }
-    };
-    let lifecycle_of = |v: Option<&Value>| -> Option<Option<LifecyclePolicy>> {
-        let mut m = Map::new();
-        if let Some(v) = v {
-            m.insert("p".into(), v.clone());
-        }
-        lifecycle::read(&mut Reader::new(&m, ""), "p").known()
-    };
-    let mut out = diff_inputs(PROPERTIES, olds, &ignoring, |key, o, n| match key {
-        "appliedFor"
-        | "mutableTagExclusions"
-        | "immutableTagExclusions"
-        | "pullPrincipals"
-        | "pushPrincipals"
-        | "pullOrganizations"
-        | "pullOrganizationPaths" => set(o) == set(n),
-        "lambdaPull" => lambda_of(o) == lambda_of(n),
-        "lifecyclePolicy" => match (lifecycle_of(o), lifecycle_of(n)) {
-            (Some(Some(a)), Some(Some(b))) => a.same_as(&b),
-            (a, b) => a == b,
-        },
-        // A document is compared by meaning with the text in force.
-        "lifecyclePolicyDocument" | "repositoryPolicyDocument" => {
-            let lifecycle = key == "lifecyclePolicyDocument";
-            let text_key = if lifecycle { "lifecyclePolicyText" } else { "repositoryPolicyText" };
-            let applied = olds.get(text_key).map(Value::plain);
-            let applied = applied.as_ref().and_then(Value::as_str);
-            match n.and_then(Value::as_str) {
-                Some(doc) if lifecycle => same_policy(applied, Some(doc)),
-                Some(doc) => same_repository_policy(applied, Some(doc)),
-                None => o == n,
-            }
-        }
-        _ => o == n,
-    });
+    let mut out = diff_inputs(PROPERTIES, olds, &ignoring);
     // The documents ECR holds (refreshed outputs) against the declared ones.
     if let Some(args) = parse(&ignoring.news, config).0 {
         let partition = config.partition_or_default();
@@ -700,25 +729,10 @@ impl Resource for RepositoryTemplateResource {
 }
 
 /// Outputs of a preview: what the inputs decide is known, the rest (AWS's
-/// ids and times, anything computed from an unknown input) is not.
+/// ids and times, anything computed from an unknown input) is not (each
+/// output's `preview` in [`PROPERTIES`]).
 fn preview_outputs(ctx: &Ctx<'_>, inputs: &Map, olds: Option<&Map>) -> Map {
-    let mut m = inputs.clone();
-    let args = parse(inputs, ctx.config).0;
-    let (lifecycle, policy) = match &args {
-        Some(a) => {
-            let (l, p) = documents(a, ctx.partition());
-            (l.map_or(Value::Null, Value::from), p.map_or(Value::Null, Value::from))
-        }
-        None => (Value::Unknown, Value::Unknown),
-    };
-    m.insert("lifecyclePolicyText".into(), lifecycle);
-    m.insert("repositoryPolicyText".into(), policy);
-    m.insert("imageTagMutability".into(), args.as_ref().map_or(Value::Unknown, |a| a.image_tag_mutability().into()));
-    for k in ["registryId", "createdAt"] {
-        let old = olds.and_then(|o| o.get(k)).map(Value::plain);
-        m.insert(k.into(), old.unwrap_or(Value::Unknown));
-    }
-    crate::resource::record_region(ctx, &mut m);
+    let mut m = crate::resource::preview_outputs(PROPERTIES, &Planned { news: inputs, olds, config: ctx.config });
     carry_secrets(PROPERTIES, inputs, &mut m);
     m
 }
@@ -900,5 +914,48 @@ mod tests {
             diff(&olds, &typed, &[], &config()).diffs,
             vec!["pullPrincipals".to_string(), "repositoryPolicyDocument".to_string()]
         );
+    }
+
+    #[test]
+    fn to_map_round_trips_through_parse() {
+        let args = TemplateArgs {
+            prefix: "team/".into(),
+            applied_for: vec!["REPLICATION".into()],
+            description: Some("for the team".into()),
+            immutable_tags: false,
+            tag_exclusions: vec!["v*".into()],
+            encryption_type: Encryption::Kms,
+            kms_key: Some("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab".into()),
+            lifecycle_policy: Some(LifecyclePolicy { max_image_count: Some(10), ..Default::default() }),
+            lifecycle_document: None,
+            access: Access {
+                pull: vec!["123456789012".into()],
+                push: vec![ROLE.into()],
+                organizations: vec!["o-a1b2c3d4e5".into()],
+                organization_paths: vec![],
+                lambda: Some(crate::policy::access::LambdaPull {
+                    source_accounts: vec!["111122223333".into()],
+                    source_arns: vec![],
+                }),
+            },
+            policy_document: None,
+            tags: BTreeMap::from([("team".into(), "a".into())]),
+            custom_role_arn: Some(ROLE.into()),
+        };
+        let m = args.to_map();
+        assert_eq!(m["immutableTagExclusions"], Value::Array(vec!["v*".into()]), "the mutable mode's exceptions");
+        assert!(!m.contains_key("mutableTagExclusions") && !m.contains_key("pullOrganizationPaths"));
+        let (back, failures) = parse(&m, &config());
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(back, Some(args.clone()));
+        let mut documents = args;
+        documents.lifecycle_policy = None;
+        documents.access = Access::default();
+        documents.lifecycle_document = Some(r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":9},"action":{"type":"expire"}}]}"#.into());
+        documents.policy_document = Some(
+            r#"{"Version":"2012-10-17","Statement":[]}"#
+                .replace("[]", r#"[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}]"#),
+        );
+        assert_eq!(parse(&documents.to_map(), &config()).0, Some(documents));
     }
 }

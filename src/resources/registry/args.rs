@@ -58,7 +58,7 @@ impl Scanning {
         if self.enhanced { "ENHANCED" } else { "BASIC" }
     }
 
-    fn to_value(&self) -> Value {
+    pub fn to_value(&self) -> Value {
         let mut m = Map::new();
         m.insert("type".into(), self.scan_type().into());
         m.insert("scanOnPush".into(), strings(&self.scan_on_push));
@@ -152,64 +152,58 @@ pub struct RegistryArgs {
 }
 
 impl RegistryArgs {
+    /// The inputs as a property map, written by the getters of
+    /// [`PROPERTIES`].
     pub fn to_map(&self) -> Map {
-        let mut m = Map::new();
-        if let Some(s) = &self.scanning {
-            m.insert("scanning".into(), s.to_value());
-        }
-        if let Some(rules) = &self.replication {
-            let rules = rules
-                .iter()
-                .map(|r| {
-                    let mut rule = Map::new();
-                    let dests = r
-                        .destinations
-                        .iter()
-                        .map(|d| {
-                            let mut dm = Map::new();
-                            dm.insert("region".into(), d.region.clone().into());
-                            if let Some(id) = &d.registry_id {
-                                dm.insert("registryId".into(), id.clone().into());
-                            }
-                            dm.insert("backfill".into(), d.backfill.into());
-                            Value::Object(dm)
-                        })
-                        .collect();
-                    rule.insert("destinations".into(), Value::Array(dests));
-                    if !r.repository_prefixes.is_empty() {
-                        rule.insert("repositoryPrefixes".into(), strings(&r.repository_prefixes));
-                    }
-                    Value::Object(rule)
-                })
-                .collect();
-            m.insert("replication".into(), Value::Array(rules));
-        }
-        if let Some(rules) = &self.signing {
-            let rules = rules
-                .iter()
-                .map(|r| {
-                    let mut rule = Map::new();
-                    rule.insert("signingProfileArn".into(), r.profile_arn.clone().into());
-                    if !r.repository_filters.is_empty() {
-                        rule.insert("repositoryFilters".into(), strings(&r.repository_filters));
-                    }
-                    Value::Object(rule)
-                })
-                .collect();
-            m.insert("signing".into(), Value::Array(rules));
-        }
-        if let Some(accounts) = &self.source_accounts {
-            m.insert("replicationSourceAccounts".into(), strings(accounts));
-        }
-        if let Some(statements) = &self.statements {
-            m.insert("policyStatements".into(), Value::Array(statements.iter().map(statement_value).collect()));
-        }
-        m.insert("adopt".into(), self.adopt.into());
-        m
+        crate::resource::to_map(PROPERTIES, self)
     }
 }
 
-fn strings(items: &[String]) -> Value {
+/// `replication` as a property map holds it.
+pub fn replication_value(rules: &[ReplicationRule]) -> Value {
+    let rule = |r: &ReplicationRule| {
+        let mut rule = Map::new();
+        let dests = r
+            .destinations
+            .iter()
+            .map(|d| {
+                let mut dm = Map::new();
+                dm.insert("region".into(), d.region.clone().into());
+                if let Some(id) = &d.registry_id {
+                    dm.insert("registryId".into(), id.clone().into());
+                }
+                dm.insert("backfill".into(), d.backfill.into());
+                Value::Object(dm)
+            })
+            .collect();
+        rule.insert("destinations".into(), Value::Array(dests));
+        if !r.repository_prefixes.is_empty() {
+            rule.insert("repositoryPrefixes".into(), strings(&r.repository_prefixes));
+        }
+        Value::Object(rule)
+    };
+    Value::Array(rules.iter().map(rule).collect())
+}
+
+/// `signing` as a property map holds it.
+pub fn signing_value(rules: &[SigningRule]) -> Value {
+    let rule = |r: &SigningRule| {
+        let mut rule = Map::new();
+        rule.insert("signingProfileArn".into(), r.profile_arn.clone().into());
+        if !r.repository_filters.is_empty() {
+            rule.insert("repositoryFilters".into(), strings(&r.repository_filters));
+        }
+        Value::Object(rule)
+    };
+    Value::Array(rules.iter().map(rule).collect())
+}
+
+/// `policyStatements` as a property map holds it.
+pub fn statements_value(statements: &[PolicyStatement]) -> Value {
+    Value::Array(statements.iter().map(statement_value).collect())
+}
+
+pub fn strings(items: &[String]) -> Value {
     Value::Array(items.iter().map(|s| Value::from(s.as_str())).collect())
 }
 

@@ -57,8 +57,8 @@ use crate::policy::registry::{
 };
 use crate::property::{Map, Value};
 use crate::resource::{
-    Claim, DefaultValue, DiffKind, DiffResult, Ignoring, Property, ReadResult, Resource, carry_secrets, diff_inputs,
-    keep_secret_marks,
+    Claim, Compare, DefaultValue, DiffKind, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource,
+    Sides, carry_secrets, diff_inputs, keep_secret_marks,
 };
 use crate::validate::Failure;
 
@@ -66,17 +66,50 @@ pub const TOKEN: &str = "awsecr:index:Registry";
 
 /// Every property of the Registry, each defined once.
 pub const PROPERTIES: &[Property] = &[
-    Property::input("scanning"),
-    Property::input("replication"),
-    Property::input("signing"),
-    Property::input("replicationSourceAccounts"),
-    Property::input("policyStatements"),
-    Property::input("adopt").default(DefaultValue::Bool(false)),
-    Property::output("registryId", &[]),
-    Property::output("region", &[]),
-    Property::output("registryPolicyText", &["replicationSourceAccounts", "policyStatements"]),
-    Property::output(backfill::OUTPUT, &["replication"]),
+    Property::input("scanning")
+        .compare(Compare::Semantic(|s| same_group(s, |a, b, _| both(&a.scanning, &b.scanning, Scanning::same_as))))
+        .get(|x| of(x)?.scanning.as_ref().map(Scanning::to_value)),
+    Property::input("replication")
+        .compare(Compare::Semantic(|s| {
+            same_group(s, |a, b, id| both(&a.replication, &b.replication, |x, y| same_rules(x, y, id)))
+        }))
+        .get(|x| of(x)?.replication.as_deref().map(args::replication_value)),
+    Property::input("signing")
+        .compare(Compare::Semantic(|s| {
+            same_group(s, |a, b, _| both(&a.signing, &b.signing, |x, y| same_signing(x, y)))
+        }))
+        .get(|x| of(x)?.signing.as_deref().map(args::signing_value)),
+    Property::input("replicationSourceAccounts")
+        .compare(Compare::Semantic(|s| {
+            same_group(s, |a, b, _| both(&a.source_accounts, &b.source_accounts, |x, y| same_accounts(x, y)))
+        }))
+        .get(|x| of(x)?.source_accounts.as_deref().map(args::strings)),
+    Property::input("policyStatements")
+        .compare(Compare::Semantic(|s| {
+            same_group(s, |a, b, _| both(&a.statements, &b.statements, |x, y| same_statement_lists(x, y)))
+        }))
+        .get(|x| of(x)?.statements.as_deref().map(args::statements_value)),
+    Property::input("adopt").default(DefaultValue::Bool(false)).get(|x| Some(of(x)?.adopt.into())),
+    Property::output("registryId", &[]).preview(Preview::Kept),
+    // The region the calls go to ("" while none is in force).
+    Property::output("region", &[])
+        .preview(Preview::Derived(|p| Some(p.config.region_in_force().unwrap_or_default().into()))),
+    // The policy merges the declared statements with the live ones of
+    // others: known only once it is written.
+    Property::output("registryPolicyText", &["replicationSourceAccounts", "policyStatements"]).preview(
+        Preview::Derived(|p| {
+            let declares = |k: &str| !matches!(p.news.get(k).map(Value::plain), None | Some(Value::Null));
+            (declares(SOURCE_ACCOUNTS) || declares(POLICY_STATEMENTS)).then_some(Value::Unknown)
+        }),
+    ),
+    // Known from the calls that start backfills.
+    Property::output(backfill::OUTPUT, &["replication"]).preview(Preview::Absent),
 ];
+
+/// The Registry's typed arguments, for the getters of [`PROPERTIES`].
+fn of(x: &dyn std::any::Any) -> Option<&RegistryArgs> {
+    crate::resource::args_of(x)
+}
 
 /// The groups, by input name, for messages.
 const SCANNING: &str = "scanning";
@@ -520,34 +553,8 @@ async fn apply(
 /// (order of filters, destinations and rules aside).
 pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String]) -> DiffResult {
     let ignoring = Ignoring::new(olds, news, ignore_changes);
-    let registry_id =
-        olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    let config = ProviderConfig::default();
-    let parsed = |m: &Map| parse_group_args(m, &config);
-    let (old, new) = (parsed(olds), parsed(&ignoring.news));
-    let mut out = diff_inputs(PROPERTIES, olds, &ignoring, |key, o, n| match (key, &old, &new) {
-        (SCANNING, Some(a), Some(b)) => match (&a.scanning, &b.scanning) {
-            (Some(x), Some(y)) => x.same_as(y),
-            (x, y) => x.is_none() && y.is_none(),
-        },
-        (REPLICATION, Some(a), Some(b)) => match (&a.replication, &b.replication) {
-            (Some(x), Some(y)) => same_rules(x, y, &registry_id),
-            (x, y) => x.is_none() && y.is_none(),
-        },
-        (SIGNING, Some(a), Some(b)) => match (&a.signing, &b.signing) {
-            (Some(x), Some(y)) => same_signing(x, y),
-            (x, y) => x.is_none() && y.is_none(),
-        },
-        (SOURCE_ACCOUNTS, Some(a), Some(b)) => match (&a.source_accounts, &b.source_accounts) {
-            (Some(x), Some(y)) => same_accounts(x, y),
-            (x, y) => x.is_none() && y.is_none(),
-        },
-        (POLICY_STATEMENTS, Some(a), Some(b)) => match (&a.statements, &b.statements) {
-            (Some(x), Some(y)) => same_statement_lists(x, y),
-            (x, y) => x.is_none() && y.is_none(),
-        },
-        _ => o == n,
-    });
+    let old = parse_group_args(olds, &ProviderConfig::default());
+    let mut out = diff_inputs(PROPERTIES, olds, &ignoring);
     // A registry policy edited into something the account list cannot
     // express: its text is what changes.
     if !ignoring.ignores(SOURCE_ACCOUNTS)
@@ -559,6 +566,27 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String]) -> DiffResult {
         out.change("registryPolicyText", DiffKind::Update);
     }
     out
+}
+
+/// A group compared by meaning (`same`, given the registry id) when both
+/// sides parse; as plain values when either does not.
+fn same_group(s: &Sides<'_>, same: fn(&RegistryArgs, &RegistryArgs, &str) -> bool) -> bool {
+    let config = ProviderConfig::default();
+    match (parse_group_args(s.olds, &config), parse_group_args(s.news, &config)) {
+        (Some(a), Some(b)) => {
+            let registry_id = s.olds.get("registryId").map(Value::plain);
+            same(&a, &b, registry_id.as_ref().and_then(Value::as_str).unwrap_or_default())
+        }
+        _ => s.old == s.new,
+    }
+}
+
+/// Both groups declared and the same by `same`, or both not declared.
+fn both<T>(x: &Option<T>, y: &Option<T>, same: impl Fn(&T, &T) -> bool) -> bool {
+    match (x, y) {
+        (Some(x), Some(y)) => same(x, y),
+        (x, y) => x.is_none() && y.is_none(),
+    }
 }
 
 /// The group arguments of a map of inputs or outputs (output keys dropped),
@@ -717,15 +745,10 @@ fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, registry_id: &str, policy: Option
 }
 
 fn preview_outputs(ctx: &Ctx<'_>, news: &Map, registry_id: Option<&str>) -> Map {
-    let mut m = news.clone();
-    m.insert("registryId".into(), registry_id.map_or(Value::Unknown, Value::from));
-    m.insert("region".into(), ctx.region().into());
-    // The policy merges the declared statements with the live ones of
-    // others: known only once it is written.
-    let declares = |k: &str| !matches!(news.get(k).map(Value::plain), None | Some(Value::Null));
-    if declares(SOURCE_ACCOUNTS) || declares(POLICY_STATEMENTS) {
-        m.insert("registryPolicyText".into(), Value::Unknown);
-    }
+    // What the state holds that a preview keeps (`Preview::Kept`).
+    let olds = registry_id.map(|id| Map::from([("registryId".to_string(), Value::from(id))]));
+    let mut m =
+        crate::resource::preview_outputs(PROPERTIES, &Planned { news, olds: olds.as_ref(), config: ctx.config });
     carry_secrets(PROPERTIES, news, &mut m);
     m
 }

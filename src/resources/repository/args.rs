@@ -11,9 +11,7 @@ use crate::policy::access::{Access, MAX_POLICY_LENGTH};
 use crate::policy::lifecycle::{self, LifecyclePolicy};
 use crate::property::{Map, Value};
 pub use crate::repository_settings::Encryption;
-use crate::repository_settings::{
-    ACCESS_INPUTS, encryption, exclusions_key, insert_access, mutability_mode, principals, tag_exclusions, tags,
-};
+use crate::repository_settings::{ACCESS_INPUTS, encryption, mutability_mode, principals, tag_exclusions, tags};
 use crate::resource::{input_reader, program_inputs, replace_on_change};
 use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 
@@ -59,40 +57,10 @@ impl RepositoryArgs {
         self.policy_document.clone().or_else(|| self.access.to_policy(partition))
     }
 
-    /// The inputs as a property map (the shape Check returns and Read rebuilds).
+    /// The inputs as a property map (the shape Check returns and Read
+    /// rebuilds), written by the getters of [`PROPERTIES`].
     pub fn to_map(&self) -> Map {
-        let mut m = Map::new();
-        m.insert("repositoryName".into(), self.repository_name.clone().into());
-        m.insert("immutableTags".into(), self.immutable_tags.into());
-        if !self.tag_exclusions.is_empty() {
-            m.insert(
-                exclusions_key(self.immutable_tags).into(),
-                Value::Array(self.tag_exclusions.iter().map(|s| s.clone().into()).collect()),
-            );
-        }
-        m.insert("scanOnPush".into(), self.scan_on_push.into());
-        m.insert("encryptionType".into(), self.encryption_type.as_str().into());
-        if let Some(k) = &self.kms_key {
-            m.insert("kmsKey".into(), k.clone().into());
-        }
-        if let Some(p) = &self.lifecycle_policy {
-            m.insert("lifecyclePolicy".into(), p.to_value());
-        }
-        if let Some(doc) = &self.lifecycle_document {
-            m.insert("lifecyclePolicyDocument".into(), doc.clone().into());
-        }
-        if let Some(doc) = &self.policy_document {
-            m.insert("repositoryPolicyDocument".into(), doc.clone().into());
-        }
-        m.insert("forceDelete".into(), self.force_delete.into());
-        if !self.tags.is_empty() {
-            m.insert(
-                "tags".into(),
-                Value::Object(self.tags.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect()),
-            );
-        }
-        insert_access(&self.access, &mut m);
-        m
+        crate::resource::to_map(PROPERTIES, self)
     }
 }
 

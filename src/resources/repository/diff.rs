@@ -1,45 +1,61 @@
 //! Diff: compares the stored outputs of a repository with its checked new
-//! inputs by meaning (tags as maps, exclusions as sets, lifecycle policy as
-//! parsed rules, principals as the access the policy in force grants) and
-//! decides between no change, update and replacement.
+//! inputs by meaning and decides between no change, update and
+//! replacement. Each input is compared as [`PROPERTIES`] says (tags as
+//! maps, exclusions as sets, and by the functions here: the lifecycle policy
+//! as parsed rules, principals as the access the policy in force grants);
+//! then what the inputs alone cannot show (provider tags, a policy the
+//! fields cannot express, a move), and the replacement's order and warnings.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::PROPERTIES;
-use super::is_reserved_tag;
 use super::outputs::{access_of, lifecycle_text};
 use crate::config::ProviderConfig;
 use crate::naming::has_random_name;
 use crate::policy::access::{Access, normalize, same_repository_policy};
 use crate::policy::lifecycle::same_policy;
 use crate::property::{Map, Value};
-use crate::resource::{DiffKind, DiffResult, Ignoring, diff_inputs};
+use crate::resource::{Compare, DiffKind, DiffResult, Ignoring, Move, Sides, diff_inputs, is_reserved_tag, string_map};
 
 /// Diffs old outputs against checked new inputs.
 pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
     let ignoring = Ignoring::new(olds, news, ignore_changes);
-    let news = &ignoring.news;
-    let ignored_top = &ignoring.top;
-    let mut out = diff_inputs(PROPERTIES, olds, &ignoring, |key, old, new| same_input(key, old, new, olds, news));
-
-    // Provider-level tags (defaultTags, metadata) change the effective tags
-    // even when the resource's own tags did not change.
-    if !out.diffs.iter().any(|d| d == "tags") && !ignored_top.contains("tags") && !ignored_top.contains("tagsAll") {
-        let own = string_map(news.get("tags"));
-        if let (Some(own), Some(old_all)) = (own, string_map(olds.get("tagsAll")).map(without_reserved))
-            && config.effective_tags(&own) != old_all
-        {
-            out.diffs.push("tagsAll".into());
-            out.detailed.insert("tagsAll".into(), DiffKind::Update);
-        }
+    let mut out = diff_inputs(PROPERTIES, olds, &ignoring);
+    provider_tags(&mut out, olds, &ignoring, config);
+    inexpressible_policy(&mut out, olds, &ignoring);
+    let moved = crate::resource::moved(olds, config);
+    if let Some(m) = &moved {
+        refuse_or_move(&mut out, olds, &ignoring.news, m);
     }
+    if !out.replaces.is_empty() {
+        replacement(&mut out, olds, &ignoring.news, moved.as_ref());
+    }
+    out
+}
 
-    // A repository policy edited into something the principal lists cannot
-    // express: the whole text is what changes.
-    let principals_ignored = ignored_top.contains("pullPrincipals") && ignored_top.contains("pushPrincipals");
+/// Provider-level tags (defaultTags, metadata) change the effective tags
+/// even when the resource's own tags did not change.
+fn provider_tags(out: &mut DiffResult, olds: &Map, ignoring: &Ignoring<'_>, config: &ProviderConfig) {
+    if out.diffs.iter().any(|d| d == "tags") || ignoring.ignores("tags") || ignoring.ignores("tagsAll") {
+        return;
+    }
+    let own = string_map(ignoring.news.get("tags"));
+    if let (Some(own), Some(old_all)) = (own, string_map(olds.get("tagsAll")).map(without_reserved))
+        && config.effective_tags(&own) != old_all
+    {
+        out.diffs.push("tagsAll".into());
+        out.detailed.insert("tagsAll".into(), DiffKind::Update);
+    }
+}
+
+/// A repository policy edited into something the principal lists cannot
+/// express: the whole text is what changes.
+fn inexpressible_policy(out: &mut DiffResult, olds: &Map, ignoring: &Ignoring<'_>) {
+    let news = &ignoring.news;
+    let principals_ignored = ignoring.ignores("pullPrincipals") && ignoring.ignores("pushPrincipals");
     if !principals_ignored
         && !uses_document(olds, news, "repositoryPolicyDocument")
-        && !ignored_top.contains("repositoryPolicyText")
+        && !ignoring.ignores("repositoryPolicyText")
         && let Some(Value::String(applied)) = olds.get("repositoryPolicyText").map(Value::plain)
         && Access::from_policy(&applied).is_none()
     {
@@ -48,145 +64,167 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         let kind = if wanted.is_some_and(|a| a.is_empty()) { DiffKind::Delete } else { DiffKind::Update };
         out.detailed.insert("repositoryPolicyText".into(), kind);
     }
+}
 
-    // The provider now points at another region (or, by its assumeRole,
-    // another account): the repository would be made anew there and this
-    // one deleted.
-    let moved = crate::resource::moved(olds, config);
-    let force = matches!(olds.get("forceDelete").map(Value::plain), Some(Value::Bool(true)));
+/// The repository's name in the state, for messages.
+fn old_name(olds: &Map) -> String {
+    olds.get("repositoryName").map(Value::plain).as_ref().and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+fn force_delete(m: &Map) -> Option<bool> {
+    match m.get("forceDelete").map(Value::plain) {
+        Some(Value::Bool(b)) => Some(b),
+        _ => None,
+    }
+}
+
+/// The provider now points at another region (or, by its assumeRole,
+/// another account): the repository would be made anew there and this
+/// one deleted; refused unless forceDelete is and stays true.
+fn refuse_or_move(out: &mut DiffResult, olds: &Map, news: &Map, m: &Move) {
+    let name = old_name(olds);
+    let force = force_delete(olds) == Some(true);
+    out.change("arn", DiffKind::UpdateReplace);
+    out.output_diffs.insert("arn".into());
+    if force && force_delete(news) == Some(false) {
+        // As for any replacement (`args::force_delete_off_in_a_replacement`):
+        // the old repository would go with the forceDelete: true it has
+        // now, against the program.
+        out.refusal = Some(format!(
+            "forceDelete of ECR repository \"{name}\" is turned off in the same update that moves it {}, but the move would delete the old repository with the forceDelete: true it has now, images and all; set forceDelete: false in a `pulumi up` of its own with the old configuration first (the move is then refused), or keep forceDelete: true to move it",
+            m.describe()
+        ));
+    } else if !force {
+        out.refusal = Some(format!(
+            "ECR repository \"{name}\" is in {}, but the provider now points at {}: moving it would make a new, empty repository there and delete this one, which forceDelete: false forbids for its images, so nothing is changed; to keep it where it is, point its provider back at {} (awsecr:region, or an explicit provider for this resource); to move it and delete its images, first set only forceDelete: true and run `pulumi up` with the old configuration, then change it",
+            m.origin(),
+            m.destination(),
+            m.origin(),
+        ));
+    }
+}
+
+/// The order of a replacement and what the preview warns of.
+fn replacement(out: &mut DiffResult, olds: &Map, news: &Map, moved: Option<&Move>) {
+    let name = old_name(olds);
+    let force = force_delete(olds) == Some(true);
     let old_name = olds.get("repositoryName").map(Value::plain);
-    let name = old_name.as_ref().and_then(Value::as_str).unwrap_or_default().to_string();
-    let force_off = matches!(news.get("forceDelete").map(Value::plain), Some(Value::Bool(false)));
-    if let Some(m) = &moved {
-        out.change("arn", DiffKind::UpdateReplace);
-        out.output_diffs.insert("arn".into());
-        if force && force_off {
-            // As for any replacement (`args::force_delete_off_in_a_replacement`):
-            // the old repository would go with the forceDelete: true it has
-            // now, against the program.
-            out.refusal = Some(format!(
-                "forceDelete of ECR repository \"{name}\" is turned off in the same update that moves it {}, but the move would delete the old repository with the forceDelete: true it has now, images and all; set forceDelete: false in a `pulumi up` of its own with the old configuration first (the move is then refused), or keep forceDelete: true to move it",
-                m.describe()
-            ));
-        } else if !force {
-            out.refusal = Some(format!(
-                "ECR repository \"{name}\" is in {}, but the provider now points at {}: moving it would make a new, empty repository there and delete this one, which forceDelete: false forbids for its images, so nothing is changed; to keep it where it is, point its provider back at {} (awsecr:region, or an explicit provider for this resource); to move it and delete its images, first set only forceDelete: true and run `pulumi up` with the old configuration, then change it",
-                m.origin(),
-                m.destination(),
-                m.origin(),
-            ));
-        }
-    }
-
-    if !out.replaces.is_empty() {
-        let new_name = news.get("repositoryName").map(Value::plain);
-        // A generated name is generated afresh for the replacement, so the
-        // new repository can exist beside the old one; a kept name cannot,
-        // unless the new one is in another region or account. With
-        // forceDelete false the old one goes first whatever the name: if it
-        // holds images ECR refuses, and the failure then comes before
-        // anything new is made, leaving the stack as it was.
-        let same_name = old_name.is_some() && old_name == new_name && !has_random_name(news);
-        out.delete_before_replace = moved.is_none() && (same_name || !force);
-        if let Some(m) = &moved {
-            out.warnings.push(format!(
-                "ECR repository \"{name}\" moves {}: a new repository is made there and, with forceDelete: true, the one in {} is deleted together with its images (images are not copied)",
-                m.describe(),
-                m.origin()
-            ));
-        } else if !force {
-            out.warnings.push(format!(
-                "replacing ECR repository \"{name}\" ({} changes) deletes the old repository, and with forceDelete: false ECR refuses to delete one that holds images, so the replacement will fail if it does; to replace it together with its images, undo this change, set only forceDelete: true and run `pulumi up`, then make the change again",
-                out.replaces.join(", ")
-            ));
-        }
-    }
-    out
-}
-
-fn same_input(key: &str, old: Option<&Value>, new: Option<&Value>, olds: &Map, news: &Map) -> bool {
-    match key {
-        "mutableTagExclusions" | "immutableTagExclusions" => set_of(old) == set_of(new),
-        "tags" => without_reserved(string_map(old).unwrap_or_default()) == string_map(new).unwrap_or_default(),
-        // A policy given as JSON is compared by meaning with the text in
-        // force; the fields it stands in for then compare as plain inputs.
-        "lifecyclePolicyDocument" | "repositoryPolicyDocument" => {
-            let text_key =
-                if key == "lifecyclePolicyDocument" { "lifecyclePolicyText" } else { "repositoryPolicyText" };
-            let applied = olds.get(text_key).map(Value::plain);
-            let applied = applied.as_ref().and_then(Value::as_str);
-            match (new.and_then(Value::as_str), key) {
-                (Some(doc), "lifecyclePolicyDocument") => same_policy(applied, Some(doc)),
-                (Some(doc), _) => same_repository_policy(applied, Some(doc)),
-                (None, _) => old == new,
-            }
-        }
-        "lifecyclePolicy" if uses_document(olds, news, "lifecyclePolicyDocument") => old == new,
-        "pullPrincipals" | "pushPrincipals" | "pullOrganizations" | "pullOrganizationPaths"
-            if uses_document(olds, news, "repositoryPolicyDocument") =>
-        {
-            set_of(old) == set_of(new)
-        }
-        "lambdaPull" if uses_document(olds, news, "repositoryPolicyDocument") => {
-            old.map(Value::plain) == new.map(Value::plain)
-        }
-        "lifecyclePolicy" => {
-            // The stored text is what ECR holds (refresh updates it), so a
-            // hand-edited policy shows up as a change here.
-            let applied = olds.get("lifecyclePolicyText").map(Value::plain);
-            let applied = applied.as_ref().and_then(Value::as_str);
-            let wanted = lifecycle_text(news);
-            match wanted {
-                Some(wanted) => same_policy(applied, wanted.as_deref()),
-                None => false,
-            }
-        }
-        "pullPrincipals" | "pushPrincipals" | "pullOrganizations" | "pullOrganizationPaths" | "lambdaPull" => {
-            // Compared with what the policy in force grants (refresh keeps
-            // its text), so a hand-edited policy shows up here. A policy the
-            // fields cannot express is reported as repositoryPolicyText.
-            let applied = match olds.get("repositoryPolicyText").map(Value::plain) {
-                Some(Value::String(t)) => Access::from_policy(&t),
-                _ => Some(Access::default()),
-            };
-            match (applied, wanted_part(news, key)) {
-                (Some(applied), Some(wanted)) => part(&applied, key) == wanted,
-                (None, _) if key == "lambdaPull" => old.map(Value::plain) == new.map(Value::plain),
-                (None, _) => set_of(old) == set_of(new),
-                (_, None) => false,
-            }
-        }
-        _ => old == new,
+    let new_name = news.get("repositoryName").map(Value::plain);
+    // A generated name is generated afresh for the replacement, so the
+    // new repository can exist beside the old one; a kept name cannot,
+    // unless the new one is in another region or account. With
+    // forceDelete false the old one goes first whatever the name: if it
+    // holds images ECR refuses, and the failure then comes before
+    // anything new is made, leaving the stack as it was.
+    let same_name = old_name.is_some() && old_name == new_name && !has_random_name(news);
+    out.delete_before_replace = moved.is_none() && (same_name || !force);
+    if let Some(m) = moved {
+        out.warnings.push(format!(
+            "ECR repository \"{name}\" moves {}: a new repository is made there and, with forceDelete: true, the one in {} is deleted together with its images (images are not copied)",
+            m.describe(),
+            m.origin()
+        ));
+    } else if !force {
+        out.warnings.push(format!(
+            "replacing ECR repository \"{name}\" ({} changes) deletes the old repository, and with forceDelete: false ECR refuses to delete one that holds images, so the replacement will fail if it does; to replace it together with its images, undo this change, set only forceDelete: true and run `pulumi up`, then make the change again",
+            out.replaces.join(", ")
+        ));
     }
 }
 
-/// One access field of `access`, as a set that compares by meaning
-/// (principals normalized; lambdaPull's conditions tagged by kind, and
-/// marked present, since an empty grant is no grant).
-fn part(access: &Access, key: &str) -> BTreeSet<String> {
-    let set = |l: &[String]| l.iter().cloned().collect::<BTreeSet<String>>();
-    match key {
-        "pullPrincipals" => access.pull.iter().map(|p| normalize(p)).collect(),
-        "pushPrincipals" => access.push.iter().map(|p| normalize(p)).collect(),
-        "pullOrganizations" => set(&access.organizations),
-        "pullOrganizationPaths" => set(&access.organization_paths),
-        _ => access
-            .lambda
+// ------------------------------------------------ comparisons of the table
+
+/// `lifecyclePolicyDocument`: compared by meaning with the text in force.
+pub fn same_lifecycle_document(s: &Sides<'_>) -> bool {
+    match s.new.and_then(Value::as_str) {
+        Some(doc) => same_policy(applied_text(s.olds, "lifecyclePolicyText").as_deref(), Some(doc)),
+        None => s.old == s.new,
+    }
+}
+
+/// `repositoryPolicyDocument`: compared by meaning with the text in force.
+pub fn same_policy_document(s: &Sides<'_>) -> bool {
+    match s.new.and_then(Value::as_str) {
+        Some(doc) => same_repository_policy(applied_text(s.olds, "repositoryPolicyText").as_deref(), Some(doc)),
+        None => s.old == s.new,
+    }
+}
+
+/// `lifecyclePolicy`: the rules it generates against the text in force
+/// (refresh keeps it, so a hand-edited policy shows up as a change here);
+/// while the policy is given as JSON, the fields compare as plain inputs.
+pub fn same_lifecycle_fields(s: &Sides<'_>) -> bool {
+    if uses_document(s.olds, s.news, "lifecyclePolicyDocument") {
+        return s.old == s.new;
+    }
+    match lifecycle_text(s.news) {
+        Some(wanted) => same_policy(applied_text(s.olds, "lifecyclePolicyText").as_deref(), wanted.as_deref()),
+        None => false,
+    }
+}
+
+/// `pullPrincipals`, by [`same_access`]: principals normalized.
+pub fn same_pull(s: &Sides<'_>) -> bool {
+    same_access(s, |a| a.pull.iter().map(|p| normalize(p)).collect(), Compare::Set)
+}
+
+/// `pushPrincipals`, by [`same_access`]: principals normalized.
+pub fn same_push(s: &Sides<'_>) -> bool {
+    same_access(s, |a| a.push.iter().map(|p| normalize(p)).collect(), Compare::Set)
+}
+
+/// `pullOrganizations`, by [`same_access`].
+pub fn same_organizations(s: &Sides<'_>) -> bool {
+    same_access(s, |a| a.organizations.iter().cloned().collect(), Compare::Set)
+}
+
+/// `pullOrganizationPaths`, by [`same_access`].
+pub fn same_organization_paths(s: &Sides<'_>) -> bool {
+    same_access(s, |a| a.organization_paths.iter().cloned().collect(), Compare::Set)
+}
+
+/// `lambdaPull`, by [`same_access`]: its conditions tagged by kind, and
+/// marked present, since an empty grant is no grant.
+pub fn same_lambda(s: &Sides<'_>) -> bool {
+    let part = |a: &Access| {
+        a.lambda
             .iter()
             .flat_map(|l| {
                 let accounts = l.source_accounts.iter().map(|a| format!("account {a}"));
                 let arns = l.source_arns.iter().map(|a| format!("arn {a}"));
                 std::iter::once("granted".to_string()).chain(accounts).chain(arns)
             })
-            .collect(),
+            .collect()
+    };
+    same_access(s, part, Compare::Exact)
+}
+
+/// An access field: its `part` of what the policy in force grants against
+/// the part the inputs ask for (refresh keeps the policy's text, so a
+/// hand-edited policy shows up here). A policy the fields cannot express
+/// is reported as repositoryPolicyText ([`inexpressible_policy`]); while it
+/// is given as JSON, or the one in force cannot be read, the fields compare
+/// as `plain` inputs.
+fn same_access(s: &Sides<'_>, part: fn(&Access) -> BTreeSet<String>, plain: Compare) -> bool {
+    if uses_document(s.olds, s.news, "repositoryPolicyDocument") {
+        return plain.same(s);
+    }
+    let applied = match s.olds.get("repositoryPolicyText").map(Value::plain) {
+        Some(Value::String(t)) => Access::from_policy(&t),
+        _ => Some(Access::default()),
+    };
+    // The field of the checked inputs: `None` while it is unknown.
+    let only: Map = s.news.iter().filter(|(k, _)| *k == s.key).map(|(k, v)| (k.clone(), v.clone())).collect();
+    match (applied, access_of(&only)) {
+        (Some(applied), Some(wanted)) => part(&applied) == part(&wanted),
+        (None, _) => plain.same(s),
+        (_, None) => false,
     }
 }
 
-/// One access field of the checked inputs, as [`part`] gives it: `None`
-/// while it is unknown.
-fn wanted_part(news: &Map, key: &str) -> Option<BTreeSet<String>> {
-    let only: Map = news.iter().filter(|(k, _)| *k == key).map(|(k, v)| (k.clone(), v.clone())).collect();
-    Some(part(&access_of(&only)?, key))
+/// The policy text in force, as the state holds it.
+fn applied_text(olds: &Map, key: &str) -> Option<String> {
+    olds.get(key).map(Value::plain).and_then(|v| v.as_str().map(str::to_string))
 }
 
 /// Tags without the reserved `aws:` ones, which are not ours to diff (states
@@ -199,21 +237,6 @@ fn without_reserved(tags: BTreeMap<String, String>) -> BTreeMap<String, String> 
 fn uses_document(olds: &Map, news: &Map, key: &str) -> bool {
     let given = |m: &Map| !matches!(m.get(key).map(Value::plain), None | Some(Value::Null));
     given(olds) || given(news)
-}
-
-fn set_of(v: Option<&Value>) -> BTreeSet<String> {
-    match v {
-        Some(Value::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
-        _ => BTreeSet::new(),
-    }
-}
-
-fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
-    match v.map(Value::plain) {
-        None | Some(Value::Null) => Some(BTreeMap::new()),
-        Some(Value::Object(m)) => m.iter().map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect(),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -48,9 +48,11 @@ use crate::log::{self, Level};
 use crate::naming::NamingContext;
 use crate::partition;
 use crate::policy::access::{Access, same_repository_policy};
+use crate::policy::access::{pull_policy_document, push_policy_document};
 use crate::policy::lifecycle::{LifecyclePolicy, same_policy};
 use crate::property::{Map, Value};
-use crate::resource::{DefaultValue, DiffResult, Property, ReadResult, Resource, inputs_of};
+use crate::repository_settings::{lambda_value, string_map, strings};
+use crate::resource::{Compare, DefaultValue, DiffResult, Preview, Property, ReadResult, Resource, inputs_of};
 use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:Repository";
@@ -58,32 +60,65 @@ pub const TOKEN: &str = "awsecr:index:Repository";
 /// The name property, filled in by autonaming when absent.
 pub const NAME: &str = "repositoryName";
 
-/// Every property of the Repository, each defined once.
+/// Every property of the Repository, each defined once: how it is checked
+/// by default, replaced, kept secret, compared ([`diff`]), written from
+/// [`RepositoryArgs`] (`get`, from which [`RepositoryArgs::to_map`] is
+/// derived) and shown at preview ([`outputs`]).
 pub const PROPERTIES: &[Property] = &[
-    Property::input("repositoryName").replaces(),
-    Property::input("immutableTags").default(DefaultValue::Bool(true)),
-    Property::input("mutableTagExclusions"),
-    Property::input("immutableTagExclusions"),
-    Property::input("scanOnPush").default(DefaultValue::Bool(true)),
-    Property::input("encryptionType").default(DefaultValue::Str("AES256")).replaces(),
-    Property::input("kmsKey").replaces(),
-    Property::input("lifecyclePolicy"),
-    Property::input("lifecyclePolicyDocument"),
-    Property::input("repositoryPolicyDocument"),
+    Property::input("repositoryName").replaces().get(|x| Some(of(x)?.repository_name.clone().into())),
+    Property::input("immutableTags").default(DefaultValue::Bool(true)).get(|x| Some(of(x)?.immutable_tags.into())),
+    Property::input("mutableTagExclusions").compare(Compare::Set).get(|x| {
+        let a = of(x)?;
+        strings(&a.tag_exclusions).filter(|_| a.immutable_tags)
+    }),
+    Property::input("immutableTagExclusions").compare(Compare::Set).get(|x| {
+        let a = of(x)?;
+        strings(&a.tag_exclusions).filter(|_| !a.immutable_tags)
+    }),
+    Property::input("scanOnPush").default(DefaultValue::Bool(true)).get(|x| Some(of(x)?.scan_on_push.into())),
+    Property::input("encryptionType")
+        .default(DefaultValue::Str("AES256"))
+        .replaces()
+        .get(|x| Some(of(x)?.encryption_type.as_str().into())),
+    Property::input("kmsKey").replaces().get(|x| of(x)?.kms_key.clone().map(Value::from)),
+    Property::input("lifecyclePolicy")
+        .compare(Compare::Semantic(diff::same_lifecycle_fields))
+        .get(|x| of(x)?.lifecycle_policy.as_ref().map(LifecyclePolicy::to_value)),
+    Property::input("lifecyclePolicyDocument")
+        .compare(Compare::Semantic(diff::same_lifecycle_document))
+        .get(|x| of(x)?.lifecycle_document.clone().map(Value::from)),
+    Property::input("repositoryPolicyDocument")
+        .compare(Compare::Semantic(diff::same_policy_document))
+        .get(|x| of(x)?.policy_document.clone().map(Value::from)),
     // How Pulumi deletes the repository, not a fact of ECR: lookups leave it out.
-    Property::input("forceDelete").default(DefaultValue::Bool(false)).not_in_lookup(),
-    Property::input("tags"),
-    Property::input("pullPrincipals"),
-    Property::input("pushPrincipals"),
-    Property::input("pullOrganizations"),
-    Property::input("pullOrganizationPaths"),
-    Property::input("lambdaPull"),
-    Property::output("arn", &["repositoryName"]),
-    Property::output("registryId", &[]),
-    Property::output("repositoryUrl", &["repositoryName"]),
-    Property::output("tagsAll", &["tags"]),
-    Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"]),
-    Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"]),
+    Property::input("forceDelete")
+        .default(DefaultValue::Bool(false))
+        .not_in_lookup()
+        .get(|x| Some(of(x)?.force_delete.into())),
+    Property::input("tags").compare(Compare::StringMap).get(|x| string_map(&of(x)?.tags)),
+    Property::input("pullPrincipals").compare(Compare::Semantic(diff::same_pull)).get(|x| strings(&of(x)?.access.pull)),
+    Property::input("pushPrincipals").compare(Compare::Semantic(diff::same_push)).get(|x| strings(&of(x)?.access.push)),
+    Property::input("pullOrganizations")
+        .compare(Compare::Semantic(diff::same_organizations))
+        .get(|x| strings(&of(x)?.access.organizations)),
+    Property::input("pullOrganizationPaths")
+        .compare(Compare::Semantic(diff::same_organization_paths))
+        .get(|x| strings(&of(x)?.access.organization_paths)),
+    Property::input("lambdaPull").compare(Compare::Semantic(diff::same_lambda)).get(|x| lambda_value(&of(x)?.access)),
+    Property::output("arn", &["repositoryName"]).preview(Preview::Kept).get(|x| Some(w(x)?.remote.arn.clone().into())),
+    Property::output("registryId", &[]).preview(Preview::Kept).get(|x| Some(w(x)?.remote.registry_id.clone().into())),
+    Property::output("repositoryUrl", &["repositoryName"])
+        .preview(Preview::Kept)
+        .get(|x| Some(w(x)?.remote.repository_url.clone().into())),
+    Property::output("tagsAll", &["tags"])
+        .preview(Preview::Derived(outputs::preview_tags_all))
+        .get(|x| Some(w(x)?.tags_all.clone())),
+    Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"])
+        .preview(Preview::Derived(outputs::preview_lifecycle_text))
+        .get(|x| w(x)?.policies.lifecycle.clone().map(Value::from)),
+    Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"])
+        .preview(Preview::Derived(outputs::preview_mutability))
+        .get(|x| Some(w(x)?.mutability.into())),
     Property::output(
         "repositoryPolicyText",
         &[
@@ -94,11 +129,28 @@ pub const PROPERTIES: &[Property] = &[
             "lambdaPull",
             "repositoryPolicyDocument",
         ],
-    ),
-    Property::output("pullPolicyDocument", &["repositoryName"]),
-    Property::output("pushPolicyDocument", &["repositoryName"]),
-    Property::output("awsTags", &[]),
+    )
+    .preview(Preview::Derived(outputs::preview_policy_text))
+    .get(|x| w(x)?.policies.repository.clone().map(Value::from)),
+    Property::output("pullPolicyDocument", &["repositoryName"])
+        .preview(Preview::Derived(|p| outputs::preview_document(p, pull_policy_document)))
+        .get(|x| Some(pull_policy_document(&w(x)?.remote.arn).into())),
+    Property::output("pushPolicyDocument", &["repositoryName"])
+        .preview(Preview::Derived(|p| outputs::preview_document(p, push_policy_document)))
+        .get(|x| Some(push_policy_document(&w(x)?.remote.arn).into())),
+    // Reserved tags are known only from a read.
+    Property::output("awsTags", &[]).preview(Preview::Absent),
 ];
+
+/// The Repository's typed arguments, for the getters of its inputs.
+fn of(x: &dyn std::any::Any) -> Option<&RepositoryArgs> {
+    crate::resource::args_of(x)
+}
+
+/// What the Repository's outputs are written from, for their getters.
+fn w(x: &dyn std::any::Any) -> Option<&outputs::Written> {
+    crate::resource::args_of(x)
+}
 
 /// The Repository resource.
 pub struct RepositoryResource;
@@ -877,9 +929,7 @@ fn mutability_of(repo: &EcrRepository) -> (bool, Vec<String>) {
 }
 
 /// Tags with the reserved `aws:` prefix, which only AWS services set.
-pub fn is_reserved_tag(key: &str) -> bool {
-    key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
-}
+pub use crate::resource::is_reserved_tag;
 
 /// ECR's tags for `tags` (shared with the RepositoryTemplate's resource tags).
 pub fn to_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>> {

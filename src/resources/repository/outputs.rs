@@ -9,10 +9,11 @@ use std::collections::BTreeMap;
 use super::PROPERTIES;
 use super::args::RepositoryArgs;
 use crate::config::ProviderConfig;
-use crate::policy::access::{Access, pull_policy_document, push_policy_document};
+use crate::policy::access::Access;
 use crate::policy::lifecycle;
 use crate::property::{Map, Value};
 use crate::repository_settings::mutability_mode;
+use crate::resource::Planned;
 use crate::validate::{Field, Reader};
 
 /// What ECR assigned to a repository.
@@ -28,6 +29,15 @@ impl Remote {
         let s = |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         Some(Remote { arn: s("arn")?, registry_id: s("registryId")?, repository_url: s("repositoryUrl")? })
     }
+
+    /// The outputs ECR assigned, as the state holds them.
+    pub fn to_map(&self) -> Map {
+        Map::from([
+            ("arn".into(), self.arn.clone().into()),
+            ("registryId".into(), self.registry_id.clone().into()),
+            ("repositoryUrl".into(), self.repository_url.clone().into()),
+        ])
+    }
 }
 
 /// The policy texts in force on a repository (`None`: it has none).
@@ -37,89 +47,88 @@ pub struct Policies {
     pub repository: Option<String>,
 }
 
-/// The full output map of a repository.
+/// What a repository's outputs are written from (by the getters of the
+/// outputs in [`PROPERTIES`]).
+pub struct Written {
+    pub remote: Remote,
+    /// The effective tags (the provider's with the own).
+    pub tags_all: Value,
+    pub mutability: &'static str,
+    pub policies: Policies,
+}
+
+/// The full output map of a repository: its inputs and every output
+/// written by its getter.
 pub fn outputs(args: &RepositoryArgs, remote: &Remote, config: &ProviderConfig, policies: Policies) -> Map {
+    let written = Written {
+        remote: remote.clone(),
+        tags_all: string_map(&config.effective_tags(&args.tags)),
+        mutability: args.image_tag_mutability(),
+        policies,
+    };
     let mut m = args.to_map();
-    m.insert("arn".into(), remote.arn.clone().into());
-    m.insert("registryId".into(), remote.registry_id.clone().into());
-    m.insert("repositoryUrl".into(), remote.repository_url.clone().into());
-    m.insert("tagsAll".into(), string_map(&config.effective_tags(&args.tags)));
-    if let Some(text) = policies.lifecycle {
-        m.insert("lifecyclePolicyText".into(), text.into());
-    }
-    m.insert("imageTagMutability".into(), args.image_tag_mutability().into());
-    if let Some(text) = policies.repository {
-        m.insert("repositoryPolicyText".into(), text.into());
-    }
-    m.insert("pullPolicyDocument".into(), pull_policy_document(&remote.arn).into());
-    m.insert("pushPolicyDocument".into(), push_policy_document(&remote.arn).into());
+    m.append(&mut crate::resource::outputs_of(PROPERTIES, &written));
     m
 }
 
 /// Outputs during preview: the checked inputs as they are, known derived
-/// values where the inputs allow, unknown for what only ECR can tell.
+/// values where the inputs allow (each output's `preview` in
+/// [`PROPERTIES`]), unknown for what only ECR can tell; in an update's
+/// preview, what ECR assigned (`remote`) is known.
 pub fn preview_outputs(news: &Map, config: &ProviderConfig, remote: Option<&Remote>) -> Map {
-    let mut m = news.clone();
-    let unknown_or = |v: Option<String>| v.map_or(Value::Unknown, Value::String);
-    m.insert("arn".into(), unknown_or(remote.map(|r| r.arn.clone())));
-    m.insert("registryId".into(), unknown_or(remote.map(|r| r.registry_id.clone())));
-    m.insert("repositoryUrl".into(), unknown_or(remote.map(|r| r.repository_url.clone())));
-    let tags = match news.get("tags").map(Value::plain) {
-        None | Some(Value::Null) => Some(BTreeMap::new()),
-        Some(Value::Object(t)) => t.iter().map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect(),
-        _ => None,
-    };
-    m.insert("tagsAll".into(), tags.map_or(Value::Unknown, |t| string_map(&config.effective_tags(&t))));
-    match lifecycle_text(news) {
-        Some(Some(text)) => {
-            m.insert("lifecyclePolicyText".into(), text.into());
-        }
-        Some(None) => {}
-        None => {
-            m.insert("lifecyclePolicyText".into(), Value::Unknown);
-        }
+    let olds = remote.map(Remote::to_map);
+    let mut m = crate::resource::preview_outputs(PROPERTIES, &Planned { news, olds: olds.as_ref(), config });
+    carry_secrets(news, config, &mut m);
+    m
+}
+
+/// `tagsAll` at preview: the effective tags, once the own tags are known.
+pub fn preview_tags_all(p: &Planned<'_>) -> Option<Value> {
+    let tags = crate::resource::string_map(p.news.get("tags"));
+    Some(tags.map_or(Value::Unknown, |t| string_map(&p.config.effective_tags(&t))))
+}
+
+/// `lifecyclePolicyText` at preview: the policy the inputs ask for, left
+/// out when none.
+pub fn preview_lifecycle_text(p: &Planned<'_>) -> Option<Value> {
+    match lifecycle_text(p.news) {
+        Some(text) => text.map(Value::from),
+        None => Some(Value::Unknown),
     }
-    let immutable = news.get("immutableTags").map(Value::plain);
-    let exclusions = news.get("mutableTagExclusions").or(news.get("immutableTagExclusions")).map(Value::plain);
-    let mode = match (immutable, exclusions) {
+}
+
+/// `imageTagMutability` at preview: ECR's mode, once the mode and its
+/// exclusions are known.
+pub fn preview_mutability(p: &Planned<'_>) -> Option<Value> {
+    let immutable = p.news.get("immutableTags").map(Value::plain);
+    let exclusions = p.news.get("mutableTagExclusions").or(p.news.get("immutableTagExclusions")).map(Value::plain);
+    Some(match (immutable, exclusions) {
         (Some(Value::Bool(i)), None | Some(Value::Null)) => Value::from(mutability_mode(i, false)),
         (Some(Value::Bool(i)), Some(Value::Array(a))) if !a.iter().any(Value::is_unknown) => {
             Value::from(mutability_mode(i, !a.is_empty()))
         }
         _ => Value::Unknown,
-    };
-    m.insert("imageTagMutability".into(), mode);
-    // The repository policy names account roots in the repository's
-    // partition, so it is known only once the ARN is (unless given as JSON).
-    match (document(news, "repositoryPolicyDocument"), access_of(news), remote) {
-        (None, _, _) => {
-            m.insert("repositoryPolicyText".into(), Value::Unknown);
-        }
-        (Some(Some(text)), _, _) => {
-            m.insert("repositoryPolicyText".into(), text.into());
-        }
-        (Some(None), access, remote) => preview_policy(&mut m, access, remote),
-    }
-    let document = |f: fn(&str) -> String| remote.map_or(Value::Unknown, |r| Value::from(f(&r.arn)));
-    m.insert("pullPolicyDocument".into(), document(pull_policy_document));
-    m.insert("pushPolicyDocument".into(), document(push_policy_document));
-    carry_secrets(news, config, &mut m);
-    m
+    })
 }
 
-/// The preview of the repository policy the principal lists ask for.
-fn preview_policy(m: &mut Map, access: Option<Access>, remote: Option<&Remote>) {
-    match (access, remote) {
-        (Some(a), _) if a.is_empty() => {}
-        (Some(a), Some(r)) => {
-            if let Some(text) = a.to_policy(crate::partition::of_arn(&r.arn)) {
-                m.insert("repositoryPolicyText".into(), text.into());
-            }
-        }
-        _ => {
-            m.insert("repositoryPolicyText".into(), Value::Unknown);
-        }
+/// `repositoryPolicyText` at preview. The policy the access fields make
+/// names account roots in the repository's partition, so it is known only
+/// once the ARN is (unless given as JSON); left out when none.
+pub fn preview_policy_text(p: &Planned<'_>) -> Option<Value> {
+    let remote = p.olds.and_then(Remote::from_outputs);
+    match (document(p.news, "repositoryPolicyDocument"), access_of(p.news), remote) {
+        (None, _, _) => Some(Value::Unknown),
+        (Some(Some(text)), _, _) => Some(text.into()),
+        (Some(None), Some(a), _) if a.is_empty() => None,
+        (Some(None), Some(a), Some(r)) => a.to_policy(crate::partition::of_arn(&r.arn)).map(Value::from),
+        (Some(None), _, _) => Some(Value::Unknown),
     }
+}
+
+/// An IAM document for the repository at preview: known once the ARN is.
+pub fn preview_document(p: &Planned<'_>, document: fn(&str) -> String) -> Option<Value> {
+    let remote = p.olds.and_then(Remote::from_outputs);
+    Some(remote.map_or(Value::Unknown, |r| Value::from(document(&r.arn))))
 }
 
 /// The access the inputs ask for: `None` while unknown.
@@ -194,6 +203,7 @@ fn string_map(m: &BTreeMap<String, String>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::access::{pull_policy_document, push_policy_document};
     use crate::resources::repository::args::{Encryption, parse};
 
     fn args() -> RepositoryArgs {
