@@ -417,6 +417,27 @@ impl<'a> Reader<'a> {
         out
     }
 
+    /// Reads each object of `list` with `read`, at `key[i]`: Known when
+    /// every one is, Invalid when any is, else Unknown.
+    pub fn nested_each<T>(
+        &mut self,
+        list: &[Map],
+        key: &str,
+        mut read: impl FnMut(&mut Reader<'_>) -> Field<T>,
+    ) -> Field<Vec<T>> {
+        let mut out = Vec::new();
+        let mut state = Field::Known(());
+        for (i, m) in list.iter().enumerate() {
+            match self.nested(m, &format!("{key}[{i}]"), &mut read) {
+                Field::Known(item) => out.push(item),
+                Field::Unknown if !matches!(state, Field::Invalid) => state = Field::Unknown,
+                Field::Unknown => {}
+                _ => state = Field::Invalid,
+            }
+        }
+        state.map(|_| out)
+    }
+
     pub fn take_failures(&mut self, other: Vec<Failure>) {
         self.failures.extend(other);
     }
