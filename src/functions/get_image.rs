@@ -17,7 +17,7 @@ use aws_sdk_ecr::types::{ImageDetail, ImageIdentifier};
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
-use super::{Function, Invoked, Spec, reader, repository_name};
+use super::{Spec, Typed, reader, repository_name};
 use aws_sdk_ecr::operation::batch_get_image::BatchGetImageError;
 use aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsError;
 use aws_sdk_ecr::operation::describe_images::DescribeImagesError;
@@ -124,7 +124,9 @@ fn is_digest(d: &str) -> bool {
 pub struct GetImage;
 
 #[tonic::async_trait]
-impl Function for GetImage {
+impl Typed for GetImage {
+    type Args = Lookup;
+
     fn spec(&self) -> Spec {
         Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
     }
@@ -136,11 +138,11 @@ impl Function for GetImage {
     /// DescribeImages for a tag or a digest (one round trip), together after
     /// the choice for the most recent image. A tag's answer of no scan is
     /// asked again by digest (a second round trip).
-    async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
-        let lookup = match check(args) {
-            Ok(l) => l,
-            Err(failures) => return Ok(Invoked::Failures(failures)),
-        };
+    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
+        check(args)
+    }
+
+    async fn call(&self, ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
         let (image, signing, scan) = described(ctx, &lookup).await?;
         let digest = image.image_digest().unwrap_or_default().to_string();
         let (signing, scan) = of_this_image(ctx, &lookup, &digest, signing, scan).await?;
@@ -148,7 +150,7 @@ impl Function for GetImage {
         if let Some(why) = not_pullable(status, &lookup.repository, &digest) {
             ctx.warn(why).await;
         }
-        Ok(Invoked::Return(out))
+        Ok(out)
     }
 }
 
