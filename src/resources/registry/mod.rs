@@ -260,20 +260,7 @@ impl Resource for RegistryResource {
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
         let registry_id = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         if preview {
-            let mut props = preview_outputs(ctx, news, registry_id.as_deref());
-            let old = old_args(olds, &Map::new(), ctx.config);
-            let new = parse_group_args(news, ctx.config).map(|a| a.replication);
-            let records = backfill::of_state(olds);
-            let registry_id = registry_id.as_deref().unwrap_or_default();
-            backfill::preview(
-                &mut props,
-                records,
-                old.replication.as_deref(),
-                new.as_ref().map(Option::as_deref),
-                registry_id,
-            );
-            carry_secrets(PROPERTIES, news, &mut props);
-            return Ok(props);
+            return Ok(update_preview(ctx, olds, news, registry_id.as_deref()));
         }
         let registry_id = registry_id.ok_or_else(|| {
             ProviderError::new(
@@ -381,6 +368,19 @@ impl Resource for RegistryResource {
         policy.transpose()?;
         Ok(())
     }
+}
+
+/// The outputs an update would give, at preview (no call): the backfills
+/// the new replication rules would start.
+fn update_preview(ctx: &Ctx<'_>, olds: &Map, news: &Map, registry_id: Option<&str>) -> Map {
+    let mut props = preview_outputs(ctx, news, registry_id);
+    let old = old_args(olds, &Map::new(), ctx.config);
+    let new = parse_group_args(news, ctx.config).map(|a| a.replication);
+    let records = backfill::of_state(olds);
+    let registry_id = registry_id.unwrap_or_default();
+    backfill::preview(&mut props, records, old.replication.as_deref(), new.as_ref().map(Option::as_deref), registry_id);
+    carry_secrets(PROPERTIES, news, &mut props);
+    props
 }
 
 /// Writes every group that differs between `old` and `new`, all at once.
