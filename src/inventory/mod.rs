@@ -539,15 +539,7 @@ mod tests {
 
     #[test]
     fn entries_carry_the_ids_each_read_takes_under_unique_names() {
-        let repo = |name: &str| list::RepositoryFacts {
-            name: name.into(),
-            mutability: "IMMUTABLE".into(),
-            scan_on_push: true,
-            encryption_type: "AES256".into(),
-            lifecycle_policy: None,
-            repository_policy: None,
-            old_images: 0,
-        };
+        let repo = list::RepositoryFacts::example;
         let mut inv = Inventory {
             registry_id: "123456789012".into(),
             region: "us-east-1".into(),
