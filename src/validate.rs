@@ -353,23 +353,26 @@ impl<'a> Reader<'a> {
     /// reader; an element not known yet makes the whole list unknown.
     pub fn object_list(&mut self, key: &str) -> Field<Vec<Map>> {
         self.of_kind(key, false, "a list of objects", |r, v| match v {
-            Value::Array(items) => {
-                let mut out = Vec::new();
-                let mut bad = false;
-                for (i, item) in items.iter().enumerate() {
-                    match item {
-                        Value::Object(m) => out.push(m.clone()),
-                        v if v.is_unknown() => return Ok(Field::Unknown),
-                        v => {
-                            r.fail(&format!("{key}[{i}]"), format!("must be an object, got {}", v.kind_name()));
-                            bad = true;
-                        }
-                    }
-                }
-                Ok(if bad { Field::Invalid } else { Field::Known(out) })
-            }
+            Value::Array(items) => Ok(r.objects(key, &items)),
             other => Err(other),
         })
+    }
+
+    /// The elements of list `key`, each an object.
+    fn objects(&mut self, key: &str, items: &[Value]) -> Field<Vec<Map>> {
+        let mut out = Vec::new();
+        let mut bad = false;
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                Value::Object(m) => out.push(m.clone()),
+                v if v.is_unknown() => return Field::Unknown,
+                v => {
+                    self.fail(&format!("{key}[{i}]"), format!("must be an object, got {}", v.kind_name()));
+                    bad = true;
+                }
+            }
+        }
+        if bad { Field::Invalid } else { Field::Known(out) }
     }
 
     /// Reads a nested object (or list element) at `path` with `read`, and
@@ -454,37 +457,40 @@ pub fn stringify_values(v: &Value) -> Value {
 
 // ---------------------------------------------------------------- secrets
 
+/// Collects into `out` the strings of `v` that are secret (`inside` a
+/// secret), keys included, and those of JSON text in them.
+fn walk_secrets(v: &Value, inside: bool, out: &mut Vec<String>) {
+    match v {
+        Value::Secret(inner) => walk_secrets(inner, true, out),
+        Value::Output { value: Some(inner), secret, .. } => walk_secrets(inner, inside || *secret, out),
+        Value::String(s) if inside && !s.is_empty() => {
+            out.push(s.clone());
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(s)
+                && (json.is_object() || json.is_array())
+            {
+                walk_secrets(&Value::from_json(&json), true, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| walk_secrets(i, inside, out)),
+        Value::Object(m) => {
+            for (k, v) in m {
+                if inside && !k.is_empty() {
+                    out.push(k.clone());
+                }
+                walk_secrets(v, inside, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The strings a map holds inside secrets: string values and object keys at
 /// any depth below a secret (JSON text inside a secret counts too, since
 /// configuration arrives as strings). Empty strings are left out.
 pub fn secret_strings(map: &Map) -> Vec<String> {
-    fn walk(v: &Value, inside: bool, out: &mut Vec<String>) {
-        match v {
-            Value::Secret(inner) => walk(inner, true, out),
-            Value::Output { value: Some(inner), secret, .. } => walk(inner, inside || *secret, out),
-            Value::String(s) if inside && !s.is_empty() => {
-                out.push(s.clone());
-                if let Ok(json) = serde_json::from_str::<serde_json::Value>(s)
-                    && (json.is_object() || json.is_array())
-                {
-                    walk(&Value::from_json(&json), true, out);
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|i| walk(i, inside, out)),
-            Value::Object(m) => {
-                for (k, v) in m {
-                    if inside && !k.is_empty() {
-                        out.push(k.clone());
-                    }
-                    walk(v, inside, out);
-                }
-            }
-            _ => {}
-        }
-    }
     let mut out = Vec::new();
     for v in map.values() {
-        walk(v, false, &mut out);
+        walk_secrets(v, false, &mut out);
     }
     // Longest first, so a secret that contains another is replaced whole.
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));

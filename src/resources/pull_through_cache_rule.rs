@@ -288,32 +288,13 @@ fn chosen_upstream(
 ) -> Option<&'static Upstream> {
     let names: Vec<&str> = UPSTREAMS.iter().map(|u| u.name).collect();
     match (upstream, url) {
-        (Field::Known(u), Field::Known(url)) => {
-            let name = u.name;
-            let fits = match u.url {
-                Some(known) => known == url,
-                None => upstream_of_url(url).is_some_and(|found| found.name == u.name),
-            };
-            if !fits {
-                let want = u.url.map_or_else(
-                    || {
-                        if u.name == "ecr" {
-                            "<account>.dkr.ecr.<region>.amazonaws.com".into()
-                        } else {
-                            "<registry>.azurecr.io".to_string()
-                        }
-                    },
-                    str::to_string,
-                );
-                r.fail("upstreamRegistryUrl", format!("is not the registry of {name}, which is {want}, got \"{url}\""));
-                None
-            } else if let Some(reason) = ecr_region_problem(u, url, config) {
+        (Field::Known(u), Field::Known(url)) => match url_problem(u, url, config) {
+            Some(reason) => {
                 r.fail("upstreamRegistryUrl", reason);
                 None
-            } else {
-                Some(u)
             }
-        }
+            None => Some(u),
+        },
         (Field::Known(Upstream { name, .. }), Field::Absent) => {
             r.fail(
                 "upstreamRegistryUrl",
@@ -341,6 +322,25 @@ fn chosen_upstream(
         }
         _ => None,
     }
+}
+
+/// Why `url` is not a registry of upstream `u` (or not one of an ECR
+/// upstream the provider may use); `None` when it is.
+fn url_problem(u: &Upstream, url: &str, config: &ProviderConfig) -> Option<String> {
+    let name = u.name;
+    let fits = match u.url {
+        Some(known) => known == url,
+        None => upstream_of_url(url).is_some_and(|found| found.name == u.name),
+    };
+    if fits {
+        return ecr_region_problem(u, url, config);
+    }
+    let want = match u.url {
+        Some(known) => known.to_string(),
+        None if u.name == "ecr" => "<account>.dkr.ecr.<region>.amazonaws.com".into(),
+        None => "<registry>.azurecr.io".to_string(),
+    };
+    Some(format!("is not the registry of {name}, which is {want}, got \"{url}\""))
 }
 
 /// The fields of a rule whose rules depend on its upstream.
