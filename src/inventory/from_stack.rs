@@ -355,7 +355,7 @@ fn plan_deletes(plan: &mut Plan, all: &[Res<'_>], dropped: &BTreeSet<&str>) {
     // Resources of the stack that stay, and what they still need.
     let staying: Vec<&Res<'_>> = all.iter().filter(live).filter(|r| !dropped.contains(r.urn)).collect();
     for r in &staying {
-        for needed in r.needs().intersection(&dropped) {
+        for needed in r.needs().intersection(dropped) {
             plan.notes.push(format!(
                 "{} ({}) depends on {}: `pulumi state delete` refuses to drop it while it does; make {} use the awsecr resource's outputs and run `pulumi up` first",
                 r.name(),
