@@ -663,34 +663,35 @@ fn policy_statement(r: &mut Reader<'_>) -> Field<PolicyStatement> {
         }
         other => other,
     };
-    let body = if r.has("document") {
-        if let Some(k) = TYPED_FIELDS.iter().find(|k| r.has(k)) {
-            r.fail(k, "cannot be used with document: give the statement either as JSON or with the typed fields");
-            return Field::Invalid;
-        }
-        match r.string("document") {
-            Field::Known(text) => match serde_json::from_str::<serde_json::Value>(&text) {
-                Ok(serde_json::Value::Object(doc)) => match statement_problem(&doc) {
-                    None => Field::Known(Body::Document(doc)),
-                    Some(reason) => {
-                        r.fail("document", reason);
-                        Field::Invalid
-                    }
-                },
-                _ => {
-                    r.fail("document", "must be one policy statement as a JSON object, e.g. {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::210987654321:root\"},\"Action\":\"ecr:ReplicateImage\",\"Resource\":\"*\"}");
-                    Field::Invalid
-                }
-            },
-            other => other.map(|_| unreachable!()),
-        }
-    } else {
-        typed_body(r)
-    };
+    let body = if r.has("document") { document_body(r) } else { typed_body(r) };
     match (sid, body) {
         (Field::Known(sid), Field::Known(body)) => Field::Known(PolicyStatement { sid, body }),
         (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
         _ => Field::Unknown,
+    }
+}
+
+/// A statement given as JSON (`document`), alone: no typed field with it.
+fn document_body(r: &mut Reader<'_>) -> Field<Body> {
+    if let Some(k) = TYPED_FIELDS.iter().find(|k| r.has(k)) {
+        r.fail(k, "cannot be used with document: give the statement either as JSON or with the typed fields");
+        return Field::Invalid;
+    }
+    match r.string("document") {
+        Field::Known(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::Object(doc)) => match statement_problem(&doc) {
+                None => Field::Known(Body::Document(doc)),
+                Some(reason) => {
+                    r.fail("document", reason);
+                    Field::Invalid
+                }
+            },
+            _ => {
+                r.fail("document", "must be one policy statement as a JSON object, e.g. {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::210987654321:root\"},\"Action\":\"ecr:ReplicateImage\",\"Resource\":\"*\"}");
+                Field::Invalid
+            }
+        },
+        other => other.map(|_| unreachable!()),
     }
 }
 

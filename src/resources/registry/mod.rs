@@ -689,32 +689,7 @@ async fn read_statements(
 ) {
     let statements = live.and_then(statements_of).unwrap_or_default();
     if importing || old.source_accounts.is_some() {
-        found.source_accounts = match find(&statements, REPLICATION_SID) {
-            None if importing => None,
-            None => {
-                if old.source_accounts.as_ref().is_some_and(|a| !a.is_empty()) {
-                    drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
-                }
-                Some(Vec::new())
-            }
-            Some(st) => match accounts_of_statement(st) {
-                Some(accounts) => match &old.source_accounts {
-                    Some(o) if same_accounts(o, &accounts) => Some(o.clone()),
-                    Some(_) => {
-                        drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
-                        Some(accounts)
-                    }
-                    None => Some(accounts),
-                },
-                None => {
-                    ctx.warn(format!(
-                        "the registry policy statement {REPLICATION_SID} of ECR registry {registry_id} was changed into something replicationSourceAccounts cannot express; it shows as it is in registryPolicyText, and the next `pulumi up` puts back the declared one"
-                    ))
-                    .await;
-                    old.source_accounts.clone()
-                }
-            },
-        };
+        found.source_accounts = source_accounts_of(ctx, registry_id, &statements, old, importing).await;
     }
     let place = place_of(ctx, registry_id);
     if importing {
@@ -741,6 +716,44 @@ async fn read_statements(
             }
         }
         found.statements = Some(kept);
+    }
+}
+
+/// `replicationSourceAccounts` as the live policy's replication statement
+/// says (the declared spelling kept while the meaning is the same), with a
+/// warning of drift.
+async fn source_accounts_of(
+    ctx: &Ctx<'_>,
+    registry_id: &str,
+    statements: &[serde_json::Value],
+    old: &RegistryArgs,
+    importing: bool,
+) -> Option<Vec<String>> {
+    match find(statements, REPLICATION_SID) {
+        None if importing => None,
+        None => {
+            if old.source_accounts.as_ref().is_some_and(|a| !a.is_empty()) {
+                drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
+            }
+            Some(Vec::new())
+        }
+        Some(st) => match accounts_of_statement(st) {
+            Some(accounts) => match &old.source_accounts {
+                Some(o) if same_accounts(o, &accounts) => Some(o.clone()),
+                Some(_) => {
+                    drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
+                    Some(accounts)
+                }
+                None => Some(accounts),
+            },
+            None => {
+                ctx.warn(format!(
+                    "the registry policy statement {REPLICATION_SID} of ECR registry {registry_id} was changed into something replicationSourceAccounts cannot express; it shows as it is in registryPolicyText, and the next `pulumi up` puts back the declared one"
+                ))
+                .await;
+                old.source_accounts.clone()
+            }
+        },
     }
 }
 
