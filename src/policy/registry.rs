@@ -276,14 +276,7 @@ impl PolicyStatement {
                     .chain(organization_conditions(organizations, organization_paths))
                     .collect();
                 if !conditions.is_empty() {
-                    let mut by_test = JsonMap::new();
-                    for c in &conditions {
-                        let entry = by_test.entry(c.test.clone()).or_insert_with(|| Json::Object(JsonMap::new()));
-                        if let Json::Object(vars) = entry {
-                            vars.insert(c.variable.clone(), json!(c.values));
-                        }
-                    }
-                    st.insert("Condition".into(), Json::Object(by_test));
+                    st.insert("Condition".into(), condition_json(&conditions));
                 }
             }
             Body::Document(doc) => {
@@ -442,6 +435,18 @@ pub fn foreign_length(live: Option<&str>, ours: &BTreeSet<String>) -> usize {
         .filter(|s| sid_of(s).is_none_or(|sid| !ours.contains(sid)))
         .map(|s| s.to_string().len() + 1)
         .sum()
+}
+
+/// Conditions as a policy's `Condition`: by test, then by variable.
+fn condition_json(conditions: &[Condition]) -> Json {
+    let mut by_test = JsonMap::new();
+    for c in conditions {
+        let entry = by_test.entry(c.test.clone()).or_insert_with(|| Json::Object(JsonMap::new()));
+        if let Json::Object(vars) = entry {
+            vars.insert(c.variable.clone(), json!(c.values));
+        }
+    }
+    Json::Object(by_test)
 }
 
 /// A statement in a canonical form, for comparison by meaning: action and
