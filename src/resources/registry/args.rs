@@ -227,19 +227,7 @@ pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
     }
     // A replication destination starts no backfill unless it says so.
     if let Some(Value::Array(rules)) = checked.get_mut("replication") {
-        for rule in rules.iter_mut() {
-            if let Value::Object(rule) = rule
-                && let Some(Value::Array(destinations)) = rule.get_mut("destinations")
-            {
-                for d in destinations.iter_mut() {
-                    if let Value::Object(d) = d
-                        && matches!(d.get("backfill"), None | Some(Value::Null))
-                    {
-                        d.insert("backfill".into(), false.into());
-                    }
-                }
-            }
-        }
+        rules.iter_mut().for_each(default_backfills);
     }
     // A typed policy statement allows unless it says otherwise.
     if let Some(Value::Array(statements)) = checked.get_mut("policyStatements") {
@@ -254,6 +242,20 @@ pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
     }
     let (_, failures) = parse(&checked, config);
     (checked, redact(failures, news))
+}
+
+/// `backfill: false` on each destination of replication rule `rule` that
+/// does not say.
+fn default_backfills(rule: &mut Value) {
+    let Value::Object(rule) = rule else { return };
+    let Some(Value::Array(destinations)) = rule.get_mut("destinations") else { return };
+    for d in destinations.iter_mut() {
+        if let Value::Object(d) = d
+            && matches!(d.get("backfill"), None | Some(Value::Null))
+        {
+            d.insert("backfill".into(), false.into());
+        }
+    }
 }
 
 /// Reads checked inputs: the typed arguments when every value is known and
