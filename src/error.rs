@@ -144,34 +144,89 @@ where
     if let Some(sentence) = credentials_problem(err, call) {
         return ProviderError::new(Code::Unauthenticated, sentence);
     }
+    if let Some(error) = transport_error(call, err, &target) {
+        return error;
+    }
+    let code = err.code().unwrap_or("");
+    let aws_message = err.message().unwrap_or("").trim_end_matches('.');
+    let (grpc, sentence) = action_sentence(call, code, aws_message, repo, &target)
+        .unwrap_or_else(|| code_sentence(call, code, aws_message, repo, &target));
+    ProviderError::new(grpc, sentence)
+}
+
+/// The sentence of an error that left no answer from ECR (the network,
+/// a timeout, an unreadable answer); `None` when ECR answered.
+fn transport_error<E, R>(call: &Call<'_>, err: &SdkError<E, R>, target: &str) -> Option<ProviderError> {
     match err {
         SdkError::DispatchFailure(d) => {
             let detail = if d.is_timeout() { "the connection timed out" } else { "the connection failed" };
-            return ProviderError::new(
+            Some(ProviderError::new(
                 Code::Unavailable,
                 format!(
                     "could not reach ECR for {} on {target} ({detail}); check the network, awsecr:region and awsecr:endpoint, then run again",
                     call.action
                 ),
-            );
+            ))
         }
-        SdkError::TimeoutError(_) => {
-            return ProviderError::new(
-                Code::DeadlineExceeded,
-                format!("ECR did not answer {} on {target} in time; run again", call.action),
-            );
-        }
-        SdkError::ResponseError(_) => {
-            return ProviderError::new(
-                Code::Unavailable,
-                format!("ECR sent an unreadable answer to {} on {target}; run again", call.action),
-            );
-        }
-        _ => {}
+        SdkError::TimeoutError(_) => Some(ProviderError::new(
+            Code::DeadlineExceeded,
+            format!("ECR did not answer {} on {target} in time; run again", call.action),
+        )),
+        SdkError::ResponseError(_) => Some(ProviderError::new(
+            Code::Unavailable,
+            format!("ECR sent an unreadable answer to {} on {target}; run again", call.action),
+        )),
+        _ => None,
     }
-    let code = err.code().unwrap_or("");
-    let aws_message = err.message().unwrap_or("").trim_end_matches('.');
-    let (grpc, sentence) = match code {
+}
+
+/// The sentence of an error code that means something particular for one
+/// action (scanning's Amazon Inspector, a repository policy's principals,
+/// the signing profiles); `None` when the code's general sentence applies.
+fn action_sentence(call: &Call<'_>, code: &str, aws_message: &str, repo: &str, target: &str) -> Option<(Code, String)> {
+    match code {
+        "AccessDeniedException" | "AccessDenied" if call.action == "ecr:PutRegistryScanningConfiguration" => Some((
+            Code::PermissionDenied,
+            format!(
+                "the AWS credentials in use may not change the scanning configuration of {target} ({aws_message}); ENHANCED scanning is Amazon Inspector's, which ECR turns on (and, back to BASIC, off) with the caller's permissions: grant ecr:PutRegistryScanningConfiguration, inspector2:Enable, inspector2:Disable, inspector2:ListAccountPermissions and iam:CreateServiceLinkedRole (for inspector2.amazonaws.com), or keep scanning.type BASIC"
+            ),
+        )),
+        "InvalidParameterException" if call.action == "ecr:SetRepositoryPolicy" => Some((
+            Code::InvalidArgument,
+            format!(
+                "ECR refused the repository policy of repository \"{repo}\" ({aws_message}); every role and user in pullPrincipals and pushPrincipals must exist, since ECR checks them when the policy is set"
+            ),
+        )),
+        "InvalidParameterException" if call.action == "ecr:PutSigningConfiguration" => Some((
+            Code::InvalidArgument,
+            format!(
+                "ECR refused the signing rules of {target} ({aws_message}); every signingProfileArn must name an Active AWS Signer signing profile of the registry's account and region, made for container images (platform Notation-OCI-SHA384-ECDSA): create it (aws signer put-signing-profile --profile-name <name> --platform-id Notation-OCI-SHA384-ECDSA) or correct the ARN, then run `pulumi up` again"
+            ),
+        )),
+        "BlockedByOrganizationPolicyException" if call.action == "ecr:PutRegistryScanningConfiguration" => Some((
+            Code::FailedPrecondition,
+            format!(
+                "an AWS Organizations policy of this account blocks the scanning configuration of {target} ({aws_message}); ENHANCED scanning needs Amazon Inspector, which the organization manages here: ask its administrator to activate Amazon Inspector's ECR scanning for this account and region, or set scanning.type BASIC"
+            ),
+        )),
+        "InvalidParameterException" | "ValidationException"
+            if call.action == "ecr:PutRegistryScanningConfiguration"
+                && aws_message.to_ascii_lowercase().contains("inspector") =>
+        {
+            Some((
+                Code::FailedPrecondition,
+                format!(
+                    "ECR could not use Amazon Inspector for the scanning configuration of {target} ({aws_message}); ENHANCED scanning is Amazon Inspector's: activate its ECR scanning for this account and region (`aws inspector2 enable --resource-types ECR`), or set scanning.type BASIC"
+                ),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The sentence of an AWS error code, whatever the action.
+fn code_sentence(call: &Call<'_>, code: &str, aws_message: &str, repo: &str, target: &str) -> (Code, String) {
+    match code {
         "RepositoryAlreadyExistsException" => (
             Code::AlreadyExists,
             format!(
@@ -188,12 +243,6 @@ where
         "RepositoryNotFoundException" => (
             Code::NotFound,
             format!("ECR repository \"{repo}\" does not exist; run `pulumi refresh` to bring the stack up to date"),
-        ),
-        "AccessDeniedException" | "AccessDenied" if call.action == "ecr:PutRegistryScanningConfiguration" => (
-            Code::PermissionDenied,
-            format!(
-                "the AWS credentials in use may not change the scanning configuration of {target} ({aws_message}); ENHANCED scanning is Amazon Inspector's, which ECR turns on (and, back to BASIC, off) with the caller's permissions: grant ecr:PutRegistryScanningConfiguration, inspector2:Enable, inspector2:Disable, inspector2:ListAccountPermissions and iam:CreateServiceLinkedRole (for inspector2.amazonaws.com), or keep scanning.type BASIC"
-            ),
         ),
         "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => (
             Code::PermissionDenied,
@@ -215,34 +264,6 @@ where
             format!("an ECR limit was reached for {target} ({aws_message}); raise the quota or remove unused repositories"),
         ),
         "TooManyTagsException" => (Code::InvalidArgument, format!("repository \"{repo}\" would carry more than 50 tags; remove some tags")),
-        "InvalidParameterException" if call.action == "ecr:SetRepositoryPolicy" => (
-            Code::InvalidArgument,
-            format!(
-                "ECR refused the repository policy of repository \"{repo}\" ({aws_message}); every role and user in pullPrincipals and pushPrincipals must exist, since ECR checks them when the policy is set"
-            ),
-        ),
-        "InvalidParameterException" if call.action == "ecr:PutSigningConfiguration" => (
-            Code::InvalidArgument,
-            format!(
-                "ECR refused the signing rules of {target} ({aws_message}); every signingProfileArn must name an Active AWS Signer signing profile of the registry's account and region, made for container images (platform Notation-OCI-SHA384-ECDSA): create it (aws signer put-signing-profile --profile-name <name> --platform-id Notation-OCI-SHA384-ECDSA) or correct the ARN, then run `pulumi up` again"
-            ),
-        ),
-        "BlockedByOrganizationPolicyException" if call.action == "ecr:PutRegistryScanningConfiguration" => (
-            Code::FailedPrecondition,
-            format!(
-                "an AWS Organizations policy of this account blocks the scanning configuration of {target} ({aws_message}); ENHANCED scanning needs Amazon Inspector, which the organization manages here: ask its administrator to activate Amazon Inspector's ECR scanning for this account and region, or set scanning.type BASIC"
-            ),
-        ),
-        "InvalidParameterException" | "ValidationException"
-            if call.action == "ecr:PutRegistryScanningConfiguration" && aws_message.to_ascii_lowercase().contains("inspector") =>
-        {
-            (
-                Code::FailedPrecondition,
-                format!(
-                    "ECR could not use Amazon Inspector for the scanning configuration of {target} ({aws_message}); ENHANCED scanning is Amazon Inspector's: activate its ECR scanning for this account and region (`aws inspector2 enable --resource-types ECR`), or set scanning.type BASIC"
-                ),
-            )
-        }
         "InvalidTagParameterException" | "InvalidParameterException" | "ValidationException" => {
             (Code::InvalidArgument, format!("ECR refused {} for {target}: {aws_message}", call.action))
         }
@@ -269,8 +290,7 @@ where
                     if aws_message.is_empty() { String::new() } else { format!(": {aws_message}") }
                 ),
         ),
-    };
-    ProviderError::new(grpc, sentence)
+    }
 }
 
 /// The sentence for a registry policy ECR refused (PutRegistryPolicy's

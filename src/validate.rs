@@ -162,50 +162,52 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub fn string(&mut self, key: &str) -> Field<String> {
-        match self.raw(key, true) {
-            Field::Known(Value::String(s)) => Field::Known(s),
-            Field::Known(other) => {
-                self.fail(key, format!("must be a string, got {}", other.kind_name()));
+    /// The value of `key` as `read` takes it; `read` gives back a value of
+    /// another kind, which fails with "must be `kind`".
+    fn of_kind<T>(
+        &mut self,
+        key: &str,
+        want_string: bool,
+        kind: &str,
+        read: impl FnOnce(&mut Self, Value) -> std::result::Result<Field<T>, Value>,
+    ) -> Field<T> {
+        match self.raw(key, want_string) {
+            Field::Known(v) => read(self, v).unwrap_or_else(|other| {
+                self.fail(key, format!("must be {kind}, got {}", other.kind_name()));
                 Field::Invalid
-            }
+            }),
             Field::Absent => Field::Absent,
             Field::Unknown => Field::Unknown,
             Field::Invalid => Field::Invalid,
         }
     }
 
+    pub fn string(&mut self, key: &str) -> Field<String> {
+        self.of_kind(key, true, "a string", |_, v| match v {
+            Value::String(s) => Ok(Field::Known(s)),
+            other => Err(other),
+        })
+    }
+
     pub fn bool(&mut self, key: &str) -> Field<bool> {
-        match self.raw(key, false) {
-            Field::Known(Value::Bool(b)) => Field::Known(b),
-            Field::Known(other) => {
-                self.fail(key, format!("must be true or false, got {}", other.kind_name()));
-                Field::Invalid
-            }
-            Field::Absent => Field::Absent,
-            Field::Unknown => Field::Unknown,
-            Field::Invalid => Field::Invalid,
-        }
+        self.of_kind(key, false, "true or false", |_, v| match v {
+            Value::Bool(b) => Ok(Field::Known(b)),
+            other => Err(other),
+        })
     }
 
     /// A whole number within `min..=max`.
     pub fn int(&mut self, key: &str, min: i64, max: i64) -> Field<i64> {
-        match self.raw(key, false) {
-            Field::Known(Value::Number(n)) => match whole_number(n, min, max) {
+        self.of_kind(key, false, &format!("a whole number between {min} and {max}"), |r, v| match v {
+            Value::Number(n) => Ok(match whole_number(n, min, max) {
                 Ok(v) => Field::Known(v),
                 Err(reason) => {
-                    self.fail(key, reason);
+                    r.fail(key, reason);
                     Field::Invalid
                 }
-            },
-            Field::Known(other) => {
-                self.fail(key, format!("must be a whole number between {min} and {max}, got {}", other.kind_name()));
-                Field::Invalid
-            }
-            Field::Absent => Field::Absent,
-            Field::Unknown => Field::Unknown,
-            Field::Invalid => Field::Invalid,
-        }
+            }),
+            other => Err(other),
+        })
     }
 
     /// A string that `problem` accepts (None) or refuses with the reason.
@@ -243,37 +245,18 @@ impl<'a> Reader<'a> {
 
     /// A list of strings; an unknown element makes the whole list unknown.
     pub fn string_list(&mut self, key: &str) -> Field<Vec<String>> {
-        match self.raw(key, false) {
-            Field::Known(Value::Array(items)) => {
-                let mut out = Vec::new();
-                let mut unknown = false;
-                let mut bad = false;
-                for (i, item) in items.iter().enumerate() {
-                    match item {
-                        Value::String(s) => out.push(s.clone()),
-                        v if v.is_unknown() => unknown = true,
-                        v => {
-                            self.fail(&format!("{key}[{i}]"), format!("must be a string, got {}", v.kind_name()));
-                            bad = true;
-                        }
-                    }
-                }
-                if bad {
-                    Field::Invalid
-                } else if unknown {
-                    Field::Unknown
-                } else {
-                    Field::Known(out)
-                }
+        self.of_kind(key, false, "a list of strings", |r, v| match v {
+            Value::Array(items) => {
+                let mut seen = Elements::default();
+                let out = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| r.element_string(|| format!("{key}[{i}]"), item, &mut seen))
+                    .collect();
+                Ok(seen.field(out))
             }
-            Field::Known(other) => {
-                self.fail(key, format!("must be a list of strings, got {}", other.kind_name()));
-                Field::Invalid
-            }
-            Field::Absent => Field::Absent,
-            Field::Unknown => Field::Unknown,
-            Field::Invalid => Field::Invalid,
-        }
+            other => Err(other),
+        })
     }
 
     /// A list of strings (absent: `Field::Absent`) whose length is within
@@ -325,86 +308,71 @@ impl<'a> Reader<'a> {
     }
 
     fn map_of_strings(&mut self, key: &str, scalars_as_strings: bool) -> Field<BTreeMap<String, String>> {
-        match self.raw(key, false) {
-            Field::Known(Value::Object(m)) => {
-                let mut out = BTreeMap::new();
-                let mut unknown = false;
-                let mut bad = false;
-                for (k, v) in &m {
-                    if let Some(s) = scalars_as_strings.then(|| scalar_string(v)).flatten() {
-                        out.insert(k.clone(), s);
-                        continue;
-                    }
-                    match v {
-                        Value::String(s) => {
-                            out.insert(k.clone(), s.clone());
-                        }
-                        v if v.is_unknown() => unknown = true,
-                        v => {
-                            self.fail(&format!("{key}.{k}"), format!("must be a string, got {}", v.kind_name()));
-                            bad = true;
-                        }
-                    }
-                }
-                if bad {
-                    Field::Invalid
-                } else if unknown {
-                    Field::Unknown
-                } else {
-                    Field::Known(out)
-                }
+        self.of_kind(key, false, "a map of strings", |r, v| match v {
+            Value::Object(m) => {
+                let mut seen = Elements::default();
+                let out = m
+                    .iter()
+                    .filter_map(|(k, v)| match scalars_as_strings.then(|| scalar_string(v)).flatten() {
+                        Some(s) => Some((k.clone(), s)),
+                        None => r.element_string(|| format!("{key}.{k}"), v, &mut seen).map(|s| (k.clone(), s)),
+                    })
+                    .collect();
+                Ok(seen.field(out))
             }
-            Field::Known(other) => {
-                self.fail(key, format!("must be a map of strings, got {}", other.kind_name()));
-                Field::Invalid
+            other => Err(other),
+        })
+    }
+
+    /// Element `v` of a list or map of strings (at the path `path` gives):
+    /// the string, or `None` with `seen` noting an unknown or a failure.
+    fn element_string(&mut self, path: impl FnOnce() -> String, v: &Value, seen: &mut Elements) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            v if v.is_unknown() => {
+                seen.unknown = true;
+                None
             }
-            Field::Absent => Field::Absent,
-            Field::Unknown => Field::Unknown,
-            Field::Invalid => Field::Invalid,
+            v => {
+                self.fail(&path(), format!("must be a string, got {}", v.kind_name()));
+                seen.bad = true;
+                None
+            }
         }
     }
 
     /// A nested object, returned as its plain map for a nested reader.
     pub fn object(&mut self, key: &str) -> Field<Map> {
-        match self.raw(key, false) {
-            Field::Known(Value::Object(m)) => Field::Known(m),
-            Field::Known(other) => {
-                self.fail(key, format!("must be an object, got {}", other.kind_name()));
-                Field::Invalid
-            }
-            Field::Absent => Field::Absent,
-            Field::Unknown => Field::Unknown,
-            Field::Invalid => Field::Invalid,
-        }
+        self.of_kind(key, false, "an object", |_, v| match v {
+            Value::Object(m) => Ok(Field::Known(m)),
+            other => Err(other),
+        })
     }
 
     /// A list of objects, each returned as its plain map for a nested
     /// reader; an element not known yet makes the whole list unknown.
     pub fn object_list(&mut self, key: &str) -> Field<Vec<Map>> {
-        match self.raw(key, false) {
-            Field::Known(Value::Array(items)) => {
-                let mut out = Vec::new();
-                let mut bad = false;
-                for (i, item) in items.iter().enumerate() {
-                    match item {
-                        Value::Object(m) => out.push(m.clone()),
-                        v if v.is_unknown() => return Field::Unknown,
-                        v => {
-                            self.fail(&format!("{key}[{i}]"), format!("must be an object, got {}", v.kind_name()));
-                            bad = true;
-                        }
-                    }
+        self.of_kind(key, false, "a list of objects", |r, v| match v {
+            Value::Array(items) => Ok(r.objects(key, &items)),
+            other => Err(other),
+        })
+    }
+
+    /// The elements of list `key`, each an object.
+    fn objects(&mut self, key: &str, items: &[Value]) -> Field<Vec<Map>> {
+        let mut out = Vec::new();
+        let mut bad = false;
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                Value::Object(m) => out.push(m.clone()),
+                v if v.is_unknown() => return Field::Unknown,
+                v => {
+                    self.fail(&format!("{key}[{i}]"), format!("must be an object, got {}", v.kind_name()));
+                    bad = true;
                 }
-                if bad { Field::Invalid } else { Field::Known(out) }
             }
-            Field::Known(other) => {
-                self.fail(key, format!("must be a list of objects, got {}", other.kind_name()));
-                Field::Invalid
-            }
-            Field::Absent => Field::Absent,
-            Field::Unknown => Field::Unknown,
-            Field::Invalid => Field::Invalid,
         }
+        if bad { Field::Invalid } else { Field::Known(out) }
     }
 
     /// Reads a nested object (or list element) at `path` with `read`, and
@@ -417,8 +385,49 @@ impl<'a> Reader<'a> {
         out
     }
 
+    /// Reads each object of `list` with `read`, at `key[i]`: Known when
+    /// every one is, Invalid when any is, else Unknown.
+    pub fn nested_each<T>(
+        &mut self,
+        list: &[Map],
+        key: &str,
+        mut read: impl FnMut(&mut Reader<'_>) -> Field<T>,
+    ) -> Field<Vec<T>> {
+        let mut out = Vec::new();
+        let mut state = Field::Known(());
+        for (i, m) in list.iter().enumerate() {
+            match self.nested(m, &format!("{key}[{i}]"), &mut read) {
+                Field::Known(item) => out.push(item),
+                Field::Unknown if !matches!(state, Field::Invalid) => state = Field::Unknown,
+                Field::Unknown => {}
+                _ => state = Field::Invalid,
+            }
+        }
+        state.map(|_| out)
+    }
+
     pub fn take_failures(&mut self, other: Vec<Failure>) {
         self.failures.extend(other);
+    }
+}
+
+/// What reading the elements of a list or map met besides what it kept:
+/// an element not known yet, an element that failed.
+#[derive(Default)]
+struct Elements {
+    unknown: bool,
+    bad: bool,
+}
+
+impl Elements {
+    fn field<T>(&self, out: T) -> Field<T> {
+        if self.bad {
+            Field::Invalid
+        } else if self.unknown {
+            Field::Unknown
+        } else {
+            Field::Known(out)
+        }
     }
 }
 
@@ -448,37 +457,40 @@ pub fn stringify_values(v: &Value) -> Value {
 
 // ---------------------------------------------------------------- secrets
 
+/// Collects into `out` the strings of `v` that are secret (`inside` a
+/// secret), keys included, and those of JSON text in them.
+fn walk_secrets(v: &Value, inside: bool, out: &mut Vec<String>) {
+    match v {
+        Value::Secret(inner) => walk_secrets(inner, true, out),
+        Value::Output { value: Some(inner), secret, .. } => walk_secrets(inner, inside || *secret, out),
+        Value::String(s) if inside && !s.is_empty() => {
+            out.push(s.clone());
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(s)
+                && (json.is_object() || json.is_array())
+            {
+                walk_secrets(&Value::from_json(&json), true, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| walk_secrets(i, inside, out)),
+        Value::Object(m) => {
+            for (k, v) in m {
+                if inside && !k.is_empty() {
+                    out.push(k.clone());
+                }
+                walk_secrets(v, inside, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The strings a map holds inside secrets: string values and object keys at
 /// any depth below a secret (JSON text inside a secret counts too, since
 /// configuration arrives as strings). Empty strings are left out.
 pub fn secret_strings(map: &Map) -> Vec<String> {
-    fn walk(v: &Value, inside: bool, out: &mut Vec<String>) {
-        match v {
-            Value::Secret(inner) => walk(inner, true, out),
-            Value::Output { value: Some(inner), secret, .. } => walk(inner, inside || *secret, out),
-            Value::String(s) if inside && !s.is_empty() => {
-                out.push(s.clone());
-                if let Ok(json) = serde_json::from_str::<serde_json::Value>(s)
-                    && (json.is_object() || json.is_array())
-                {
-                    walk(&Value::from_json(&json), true, out);
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|i| walk(i, inside, out)),
-            Value::Object(m) => {
-                for (k, v) in m {
-                    if inside && !k.is_empty() {
-                        out.push(k.clone());
-                    }
-                    walk(v, inside, out);
-                }
-            }
-            _ => {}
-        }
-    }
     let mut out = Vec::new();
     for v in map.values() {
-        walk(v, false, &mut out);
+        walk_secrets(v, false, &mut out);
     }
     // Longest first, so a secret that contains another is replaced whole.
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));

@@ -5,7 +5,7 @@
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
-use super::{Function, Invoked, Spec, reader, registry_id, secret};
+use super::{Spec, Typed, reader, registry_id, secret};
 use crate::call::Ctx;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
@@ -24,17 +24,19 @@ pub const SECRET_RESULTS: &[&str] = &["password"];
 pub struct GetAuthorizationToken;
 
 #[tonic::async_trait]
-impl Function for GetAuthorizationToken {
+impl Typed for GetAuthorizationToken {
+    type Args = Option<String>;
+
     fn spec(&self) -> Spec {
         Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: SECRET_RESULTS }
     }
 
     /// One GetAuthorizationToken call; the token is `user:password` in base64.
-    async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
-        let registry_id = match check(args) {
-            Ok(id) => id,
-            Err(failures) => return Ok(Invoked::Failures(failures)),
-        };
+    fn check(&self, args: &Map) -> std::result::Result<Option<String>, Vec<Failure>> {
+        check(args)
+    }
+
+    async fn call(&self, ctx: &Ctx<'_>, registry_id: Option<String>) -> Result<Map> {
         let action = "ecr:GetAuthorizationToken";
         // The token works for every registry the caller may use; the registry id
         // only chooses whose proxy endpoint comes back. AWS marks the field
@@ -55,7 +57,7 @@ impl Function for GetAuthorizationToken {
         out.insert("password".into(), secret(password));
         out.insert("proxyEndpoint".into(), data.proxy_endpoint().unwrap_or_default().into());
         out.insert("expiresAt".into(), Value::from(expires_at));
-        Ok(Invoked::Return(out))
+        Ok(out)
     }
 }
 

@@ -17,7 +17,7 @@ use aws_sdk_ecr::types::{ImageDetail, ImageIdentifier};
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
-use super::{Function, Invoked, Spec, reader, repository_name};
+use super::{Spec, Typed, reader, repository_name};
 use aws_sdk_ecr::operation::batch_get_image::BatchGetImageError;
 use aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsError;
 use aws_sdk_ecr::operation::describe_images::DescribeImagesError;
@@ -124,7 +124,9 @@ fn is_digest(d: &str) -> bool {
 pub struct GetImage;
 
 #[tonic::async_trait]
-impl Function for GetImage {
+impl Typed for GetImage {
+    type Args = Lookup;
+
     fn spec(&self) -> Spec {
         Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
     }
@@ -136,114 +138,142 @@ impl Function for GetImage {
     /// DescribeImages for a tag or a digest (one round trip), together after
     /// the choice for the most recent image. A tag's answer of no scan is
     /// asked again by digest (a second round trip).
-    async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
-        let lookup = match check(args) {
-            Ok(l) => l,
-            Err(failures) => return Ok(Invoked::Failures(failures)),
-        };
-        let name = lookup.repository.as_str();
-        // `signing` and `scan`: `None` when not asked yet (the most recent
-        // image is only known once chosen).
-        let (image, signing, scan) = match &lookup.which {
-            Which::MostRecent => (most_recent(ctx, &lookup).await?, None, None),
-            Which::Tag(_) | Which::Digest(_) => {
-                let id = match &lookup.which {
-                    Which::Tag(t) => ImageIdentifier::builder().image_tag(t).build(),
-                    _ => ImageIdentifier::builder().image_digest(lookup.which.digest().unwrap_or_default()).build(),
-                };
-                let (image, signing, scan) = tokio::join!(
-                    one(ctx, &lookup, id.clone()),
-                    signing_statuses(ctx, &lookup, id.clone()),
-                    scan_findings(ctx, &lookup, id)
-                );
-                let image = image?;
-                (image, Some(signing?), Some(scan?))
-            }
-        };
+    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
+        check(args)
+    }
+
+    async fn call(&self, ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
+        let (image, signing, scan) = described(ctx, &lookup).await?;
         let digest = image.image_digest().unwrap_or_default().to_string();
-        // The status and the scan of this very image: asked by digest when
-        // the answer was of another image (a tag moved between the calls) or
-        // when the image was only chosen now, both at once.
-        let signing = match signing {
-            Some(Some(s)) if s.digest.as_deref().is_some_and(|d| d != digest) => None,
-            other => other,
-        };
-        // "No scan" for a tag cannot say of which image: the tag may have
-        // moved to an image without a scan between the calls, which would
-        // hide the findings of the image described. Asked again by digest.
-        let scan = match scan {
-            Some(Scanned::Found(s)) if s.digest.as_deref().is_some_and(|d| d != digest) => None,
-            Some(Scanned::None) if matches!(lookup.which, Which::Tag(_)) => None,
-            other => other,
-        };
-        let by_digest = || ImageIdentifier::builder().image_digest(&digest).build();
-        let (signing, scan) = tokio::join!(
-            async {
-                match signing {
-                    Some(answer) => Ok(answer),
-                    None => signing_statuses(ctx, &lookup, by_digest()).await,
-                }
-            },
-            async {
-                match scan {
-                    Some(answer) => Ok(answer),
-                    None => scan_findings(ctx, &lookup, by_digest()).await,
-                }
-            }
-        );
-        let (signing, scan) = (signing?, scan?);
-        let registry = image.registry_id().or(lookup.registry_id.as_deref()).unwrap_or_default();
-        let region = ctx.config.region_in_force().unwrap_or_default();
-        let suffix = ctx.config.partition().and_then(crate::partition::dns_suffix).unwrap_or("amazonaws.com");
-        let mut out = Map::new();
-        out.insert("imageDigest".into(), digest.clone().into());
-        out.insert(
-            "imageTags".into(),
-            Value::Array(image.image_tags().iter().map(|t| Value::from(t.as_str())).collect()),
-        );
-        if let Some(at) = image.image_pushed_at().and_then(|t| t.fmt(Format::DateTime).ok()) {
-            out.insert("imagePushedAt".into(), at.into());
-        }
-        if let Some(size) = image.image_size_in_bytes() {
-            out.insert("imageSizeInBytes".into(), Value::Number(size as f64));
-        }
-        out.insert("imageUri".into(), format!("{registry}.dkr.ecr.{region}.{suffix}/{name}@{digest}").into());
-        // The scan's own answer is the newer: DescribeImageScanFindings' status
-        // before DescribeImages'.
-        let described = image.image_scan_status().and_then(|s| s.status()).map(|s| s.as_str().to_string());
-        match scan {
-            Scanned::Found(scan) => {
-                if let Some(status) = scan.status.or(described) {
-                    out.insert("scanStatus".into(), status.into());
-                }
-                if let Some(counts) = scan.counts {
-                    out.insert("scanFindingCounts".into(), Value::Object(counts));
-                }
-                if let Some(at) = scan.completed_at {
-                    out.insert("scanCompletedAt".into(), at.into());
-                }
-            }
-            Scanned::None => {
-                if let Some(status) = described {
-                    out.insert("scanStatus".into(), status.into());
-                }
-            }
-        }
-        if let Some(signing) = signing {
-            out.insert("signingStatuses".into(), Value::Array(signing.statuses));
-        }
-        // ECR answers without a status only where storage classes are not
-        // offered: every image there is active.
-        let status = image.image_status().map_or("ACTIVE", |s| s.as_str());
-        out.insert("imageStatus".into(), status.into());
-        if let Some(at) = image.last_recorded_pull_time().and_then(|t| t.fmt(Format::DateTime).ok()) {
-            out.insert("lastRecordedPullTime".into(), at.into());
-        }
-        if let Some(why) = not_pullable(status, name, &digest) {
+        let (signing, scan) = of_this_image(ctx, &lookup, &digest, signing, scan).await?;
+        let (out, status) = outputs(ctx, &lookup, &image, &digest, signing, scan);
+        if let Some(why) = not_pullable(status, &lookup.repository, &digest) {
             ctx.warn(why).await;
         }
-        Ok(Invoked::Return(out))
+        Ok(out)
     }
+}
+
+/// The image looked up, with its signing status and scan when they went
+/// out with DescribeImages (a tag or a digest). `signing` and `scan`:
+/// `None` when not asked yet (the most recent image is only known once
+/// chosen).
+async fn described(ctx: &Ctx<'_>, lookup: &Lookup) -> Result<(ImageDetail, Option<Option<Signing>>, Option<Scanned>)> {
+    Ok(match &lookup.which {
+        Which::MostRecent => (most_recent(ctx, lookup).await?, None, None),
+        Which::Tag(_) | Which::Digest(_) => {
+            let id = match &lookup.which {
+                Which::Tag(t) => ImageIdentifier::builder().image_tag(t).build(),
+                _ => ImageIdentifier::builder().image_digest(lookup.which.digest().unwrap_or_default()).build(),
+            };
+            let (image, signing, scan) = tokio::join!(
+                one(ctx, lookup, id.clone()),
+                signing_statuses(ctx, lookup, id.clone()),
+                scan_findings(ctx, lookup, id)
+            );
+            let image = image?;
+            (image, Some(signing?), Some(scan?))
+        }
+    })
+}
+
+/// The signing status and the scan of the image with `digest`: those
+/// already answered when they are of this very image, else asked by digest.
+async fn of_this_image(
+    ctx: &Ctx<'_>,
+    lookup: &Lookup,
+    digest: &str,
+    signing: Option<Option<Signing>>,
+    scan: Option<Scanned>,
+) -> Result<(Option<Signing>, Scanned)> {
+    // The status and the scan of this very image: asked by digest when
+    // the answer was of another image (a tag moved between the calls) or
+    // when the image was only chosen now, both at once.
+    let signing = match signing {
+        Some(Some(s)) if s.digest.as_deref().is_some_and(|d| d != digest) => None,
+        other => other,
+    };
+    // "No scan" for a tag cannot say of which image: the tag may have
+    // moved to an image without a scan between the calls, which would
+    // hide the findings of the image described. Asked again by digest.
+    let scan = match scan {
+        Some(Scanned::Found(s)) if s.digest.as_deref().is_some_and(|d| d != digest) => None,
+        Some(Scanned::None) if matches!(lookup.which, Which::Tag(_)) => None,
+        other => other,
+    };
+    let by_digest = || ImageIdentifier::builder().image_digest(digest).build();
+    let (signing, scan) = tokio::join!(
+        async {
+            match signing {
+                Some(answer) => Ok(answer),
+                None => signing_statuses(ctx, lookup, by_digest()).await,
+            }
+        },
+        async {
+            match scan {
+                Some(answer) => Ok(answer),
+                None => scan_findings(ctx, lookup, by_digest()).await,
+            }
+        }
+    );
+    Ok((signing?, scan?))
+}
+
+/// The function's results, and the image's status.
+fn outputs<'a>(
+    ctx: &Ctx<'_>,
+    lookup: &Lookup,
+    image: &'a ImageDetail,
+    digest: &str,
+    signing: Option<Signing>,
+    scan: Scanned,
+) -> (Map, &'a str) {
+    let name = lookup.repository.as_str();
+    let registry = image.registry_id().or(lookup.registry_id.as_deref()).unwrap_or_default();
+    let region = ctx.config.region_in_force().unwrap_or_default();
+    let suffix = ctx.config.partition().and_then(crate::partition::dns_suffix).unwrap_or("amazonaws.com");
+    let mut out = Map::new();
+    out.insert("imageDigest".into(), digest.into());
+    out.insert("imageTags".into(), Value::Array(image.image_tags().iter().map(|t| Value::from(t.as_str())).collect()));
+    if let Some(at) = image.image_pushed_at().and_then(|t| t.fmt(Format::DateTime).ok()) {
+        out.insert("imagePushedAt".into(), at.into());
+    }
+    if let Some(size) = image.image_size_in_bytes() {
+        out.insert("imageSizeInBytes".into(), Value::Number(size as f64));
+    }
+    out.insert("imageUri".into(), format!("{registry}.dkr.ecr.{region}.{suffix}/{name}@{digest}").into());
+    // The scan's own answer is the newer: DescribeImageScanFindings' status
+    // before DescribeImages'.
+    let described = image.image_scan_status().and_then(|s| s.status()).map(|s| s.as_str().to_string());
+    match scan {
+        Scanned::Found(scan) => {
+            if let Some(status) = scan.status.or(described) {
+                out.insert("scanStatus".into(), status.into());
+            }
+            if let Some(counts) = scan.counts {
+                out.insert("scanFindingCounts".into(), Value::Object(counts));
+            }
+            if let Some(at) = scan.completed_at {
+                out.insert("scanCompletedAt".into(), at.into());
+            }
+        }
+        Scanned::None => {
+            if let Some(status) = described {
+                out.insert("scanStatus".into(), status.into());
+            }
+        }
+    }
+    if let Some(signing) = signing {
+        out.insert("signingStatuses".into(), Value::Array(signing.statuses));
+    }
+    // ECR answers without a status only where storage classes are not
+    // offered: every image there is active.
+    let status = image.image_status().map_or("ACTIVE", |s| s.as_str());
+    out.insert("imageStatus".into(), status.into());
+    if let Some(at) = image.last_recorded_pull_time().and_then(|t| t.fmt(Format::DateTime).ok()) {
+        out.insert("lastRecordedPullTime".into(), at.into());
+    }
+    (out, status)
 }
 
 impl Which {

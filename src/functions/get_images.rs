@@ -11,7 +11,7 @@
 use aws_sdk_ecr::types::{DescribeImagesFilter, ImageDetail, TagStatus};
 use aws_smithy_types::date_time::Format;
 
-use super::{Function, Invoked, Spec, limit, reader, registry_id, repository_name};
+use super::{Spec, Typed, limit, reader, registry_id, repository_name};
 use crate::call::Ctx;
 use crate::error::Result;
 use crate::property::{Map, Value};
@@ -106,7 +106,9 @@ pub fn choose(lookup: &Lookup, images: Vec<ImageDetail>) -> (Vec<ImageDetail>, b
 pub struct GetImages;
 
 #[tonic::async_trait]
-impl Function for GetImages {
+impl Typed for GetImages {
+    type Args = Lookup;
+
     fn spec(&self) -> Spec {
         Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
     }
@@ -114,11 +116,11 @@ impl Function for GetImages {
     /// DescribeImages, every page (one round trip each, as each needs the
     /// last one's token), 1,000 images a page, filtered by ECR to tagged or
     /// untagged images when asked.
-    async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
-        let lookup = match check(args) {
-            Ok(l) => l,
-            Err(failures) => return Ok(Invoked::Failures(failures)),
-        };
+    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
+        check(args)
+    }
+
+    async fn call(&self, ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
         let name = lookup.repository.as_str();
         let filter = lookup.tag_status.clone().map(|s| DescribeImagesFilter::builder().tag_status(s).build());
         let images = super::every_image(ctx, name, lookup.registry_id.clone(), filter, Some(PAGE)).await?;
@@ -149,7 +151,7 @@ impl Function for GetImages {
         let mut out = Map::new();
         out.insert("images".into(), Value::Array(listed));
         out.insert("truncated".into(), Value::Bool(truncated));
-        Ok(Invoked::Return(out))
+        Ok(out)
     }
 }
 

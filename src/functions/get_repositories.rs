@@ -8,7 +8,7 @@
 //! than `limit` has matched (that one says `truncated`), so a lookup reads
 //! only the pages it needs.
 
-use super::{Function, Invoked, Spec, limit, reader, registry_id};
+use super::{Spec, Typed, limit, reader, registry_id};
 use crate::call::Ctx;
 use crate::error::{Result, Subject};
 use crate::property::{Map, Value};
@@ -110,7 +110,9 @@ pub fn page_size(lookup: &Lookup) -> usize {
 pub struct GetRepositories;
 
 #[tonic::async_trait]
-impl Function for GetRepositories {
+impl Typed for GetRepositories {
+    type Args = Lookup;
+
     fn spec(&self) -> Spec {
         Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
     }
@@ -118,11 +120,11 @@ impl Function for GetRepositories {
     /// DescribeRepositories, page after page (one round trip each, as each
     /// needs the last one's token), until `limit` repositories and one more
     /// have matched or the pages end.
-    async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
-        let lookup = match check(args) {
-            Ok(l) => l,
-            Err(failures) => return Ok(Invoked::Failures(failures)),
-        };
+    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
+        check(args)
+    }
+
+    async fn call(&self, ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
         let action = "ecr:DescribeRepositories";
         let mut found = Found::default();
         let req = ctx
@@ -149,7 +151,7 @@ impl Function for GetRepositories {
         out.insert("arns".into(), list(|r| &r.arn));
         out.insert("urls".into(), list(|r| &r.url));
         out.insert("truncated".into(), Value::Bool(found.truncated));
-        Ok(Invoked::Return(out))
+        Ok(out)
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
 
-use super::{Function, Invoked, Spec, reader, registry_id, repository_name};
+use super::{Spec, Typed, reader, registry_id, repository_name};
 use crate::call::Ctx;
 use crate::config::ProviderConfig;
 use crate::error::Result;
@@ -24,7 +24,9 @@ pub const ARGS: &[&str] = &["repositoryName", "registryId"];
 pub struct GetRepository;
 
 #[tonic::async_trait]
-impl Function for GetRepository {
+impl Typed for GetRepository {
+    type Args = Lookup;
+
     /// The results are the resource's properties but those about how Pulumi
     /// manages it (`forceDelete`), which are not facts of ECR.
     fn spec(&self) -> Spec {
@@ -35,11 +37,11 @@ impl Function for GetRepository {
     /// GetRepositoryPolicy and ListTagsForResource, at once (one round trip)
     /// when the account is known (`registryId`, or [`account`]); otherwise
     /// the tags wait for DescribeRepositories to give the ARN (two).
-    async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
-        let Lookup { name, registry_id } = match check(args) {
-            Ok(l) => l,
-            Err(failures) => return Ok(Invoked::Failures(failures)),
-        };
+    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
+        check(args)
+    }
+
+    async fn call(&self, ctx: &Ctx<'_>, Lookup { name, registry_id }: Lookup) -> Result<Map> {
         // A lookup reads as an import does: a missing repository is an error
         // naming the region (and the account) looked in.
         let found = match &registry_id {
@@ -54,7 +56,7 @@ impl Function for GetRepository {
         }
         let results = lookup_results(PROPERTIES);
         let result = found.outputs.into_iter().filter(|(k, _)| results.contains(&k.as_str())).collect();
-        Ok(Invoked::Return(result))
+        Ok(result)
     }
 }
 

@@ -35,6 +35,33 @@ pub trait Function: Send + Sync {
     async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked>;
 }
 
+/// A function as each one is written: its arguments checked into `Args`
+/// (failures name them), then its calls on those. Every `Typed` is a
+/// [`Function`].
+#[tonic::async_trait]
+pub trait Typed: Send + Sync {
+    type Args: Send;
+    fn spec(&self) -> Spec;
+    /// The arguments, checked before any call.
+    fn check(&self, args: &Map) -> std::result::Result<Self::Args, Vec<Failure>>;
+    /// The calls, on arguments `check` accepted; the function's result.
+    async fn call(&self, ctx: &Ctx<'_>, args: Self::Args) -> Result<Map>;
+}
+
+#[tonic::async_trait]
+impl<T: Typed> Function for T {
+    fn spec(&self) -> Spec {
+        Typed::spec(self)
+    }
+
+    async fn invoke(&self, ctx: &Ctx<'_>, args: &Map) -> Result<Invoked> {
+        match self.check(args) {
+            Ok(checked) => Ok(Invoked::Return(self.call(ctx, checked).await?)),
+            Err(failures) => Ok(Invoked::Failures(failures)),
+        }
+    }
+}
+
 /// Every function this provider serves.
 pub static FUNCTIONS: &[&dyn Function] = &[
     &get_repository::GetRepository,

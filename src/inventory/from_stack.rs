@@ -342,10 +342,20 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
         plan.entries.push(entry);
     }
 
+    plan_deletes(&mut plan, all, &dropped);
+    closing_notes(&mut plan);
+    plan
+}
+
+/// The `pulumi state delete` commands (`dropped`: the entries mapped),
+/// dependents first, each aws provider no staying resource uses after them,
+/// and the notes on what stays.
+fn plan_deletes(plan: &mut Plan, all: &[Res<'_>], dropped: &BTreeSet<&str>) {
+    let live = |r: &&Res<'_>| r.raw["delete"] != Json::Bool(true);
     // Resources of the stack that stay, and what they still need.
     let staying: Vec<&Res<'_>> = all.iter().filter(live).filter(|r| !dropped.contains(r.urn)).collect();
     for r in &staying {
-        for needed in r.needs().intersection(&dropped) {
+        for needed in r.needs().intersection(dropped) {
             plan.notes.push(format!(
                 "{} ({}) depends on {}: `pulumi state delete` refuses to drop it while it does; make {} use the awsecr resource's outputs and run `pulumi up` first",
                 r.name(),
@@ -390,6 +400,10 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
             ));
         }
     }
+}
+
+/// The notes on the plan as a whole: nothing mapped, several regions.
+fn closing_notes(plan: &mut Plan) {
     if plan.entries.is_empty() {
         plan.notes.push("the stack manages none of the pulumi-aws ECR resources this command maps (aws:ecr/repository, repositoryPolicy, lifecyclePolicy, registryScanningConfiguration, replicationConfiguration, pullThroughCacheRule, repositoryCreationTemplate)".into());
     }
@@ -400,7 +414,6 @@ fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
             plan.regions.iter().cloned().collect::<Vec<_>>().join(", ")
         ));
     }
-    plan
 }
 
 /// What to do with an aws:ecr resource no awsecr type is mapped from.

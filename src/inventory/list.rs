@@ -37,6 +37,23 @@ pub struct RepositoryFacts {
     pub old_images: u64,
 }
 
+#[cfg(test)]
+impl RepositoryFacts {
+    /// A repository with the production defaults, no policies and no old
+    /// images: what tests start from.
+    pub fn example(name: &str) -> RepositoryFacts {
+        RepositoryFacts {
+            name: name.into(),
+            mutability: "IMMUTABLE".into(),
+            scan_on_push: true,
+            encryption_type: "AES256".into(),
+            lifecycle_policy: None,
+            repository_policy: None,
+            old_images: 0,
+        }
+    }
+}
+
 impl RepositoryFacts {
     /// True when the lifecycle policy has a rule that expires images.
     pub fn expires_images(&self) -> bool {
@@ -413,15 +430,7 @@ mod tests {
 
     #[test]
     fn an_expiry_rule_is_one_whose_action_expires() {
-        let mut r = RepositoryFacts {
-            name: "a".into(),
-            mutability: "IMMUTABLE".into(),
-            scan_on_push: true,
-            encryption_type: "AES256".into(),
-            lifecycle_policy: None,
-            repository_policy: None,
-            old_images: 0,
-        };
+        let mut r = RepositoryFacts::example("a");
         assert!(!r.expires_images());
         r.lifecycle_policy = Some(r#"{"rules":[{"action":{"type":"transition"}}]}"#.into());
         assert!(!r.expires_images());

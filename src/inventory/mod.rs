@@ -164,46 +164,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                     Some(v) => v,
                     None => return Err(format!("{flag} needs a value; see `pulumi-resource-awsecr inventory --help`")),
                 };
-                match (flag, key) {
-                    (_, Some(key)) => match key.strip_prefix("assumeRole.") {
-                        Some(field) => {
-                            assume_role.insert(field.into(), Value::String(value));
-                        }
-                        None => {
-                            o.config.insert((*key).into(), Value::String(value));
-                        }
-                    },
-                    ("--out", None) => o.out = Some(PathBuf::from(value)),
-                    ("--report", None) => o.report = Some(PathBuf::from(value)),
-                    ("--prefix", None) => {
-                        if value.is_empty()
-                            || !value
-                                .bytes()
-                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/".contains(&b))
-                        {
-                            return Err(format!(
-                                "--prefix: must be the start of a repository name: lowercase letters, digits and . _ - /, got \"{value}\""
-                            ));
-                        }
-                        o.prefix = Some(value);
-                    }
-                    ("--page-size", None) => match value.parse::<i32>() {
-                        Ok(n) if (1..=DEFAULT_PAGE_SIZE).contains(&n) => o.page_size = n,
-                        _ => {
-                            return Err(format!(
-                                "--page-size: must be a whole number of repositories between 1 and 1000, got \"{value}\""
-                            ));
-                        }
-                    },
-                    _ => match value.parse::<u32>() {
-                        Ok(n) if (1..=3650).contains(&n) => o.wanted.older_than_days = Some(n),
-                        _ => {
-                            return Err(format!(
-                                "--older-than-days: must be a whole number of days between 1 and 3650, got \"{value}\""
-                            ));
-                        }
-                    },
-                }
+                set_value(&mut o, &mut assume_role, flag, *key, value)?;
             }
         }
     }
@@ -223,6 +184,56 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         }
     }
     Ok(o)
+}
+
+/// Sets what value flag `flag` (configuration key `key`, if it sets one)
+/// says, or says what the flag takes.
+fn set_value(
+    o: &mut Options,
+    assume_role: &mut Map,
+    flag: &str,
+    key: Option<&str>,
+    value: String,
+) -> Result<(), String> {
+    match (flag, key) {
+        (_, Some(key)) => match key.strip_prefix("assumeRole.") {
+            Some(field) => {
+                assume_role.insert(field.into(), Value::String(value));
+            }
+            None => {
+                o.config.insert(key.into(), Value::String(value));
+            }
+        },
+        ("--out", None) => o.out = Some(PathBuf::from(value)),
+        ("--report", None) => o.report = Some(PathBuf::from(value)),
+        ("--prefix", None) => {
+            if value.is_empty()
+                || !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/".contains(&b))
+            {
+                return Err(format!(
+                    "--prefix: must be the start of a repository name: lowercase letters, digits and . _ - /, got \"{value}\""
+                ));
+            }
+            o.prefix = Some(value);
+        }
+        ("--page-size", None) => match value.parse::<i32>() {
+            Ok(n) if (1..=DEFAULT_PAGE_SIZE).contains(&n) => o.page_size = n,
+            _ => {
+                return Err(format!(
+                    "--page-size: must be a whole number of repositories between 1 and 1000, got \"{value}\""
+                ));
+            }
+        },
+        _ => match value.parse::<u32>() {
+            Ok(n) if (1..=3650).contains(&n) => o.wanted.older_than_days = Some(n),
+            _ => {
+                return Err(format!(
+                    "--older-than-days: must be a whole number of days between 1 and 3650, got \"{value}\""
+                ));
+            }
+        },
+    }
+    Ok(())
 }
 
 /// The flag that sets a configuration key, for messages about it.
@@ -539,15 +550,7 @@ mod tests {
 
     #[test]
     fn entries_carry_the_ids_each_read_takes_under_unique_names() {
-        let repo = |name: &str| list::RepositoryFacts {
-            name: name.into(),
-            mutability: "IMMUTABLE".into(),
-            scan_on_push: true,
-            encryption_type: "AES256".into(),
-            lifecycle_policy: None,
-            repository_policy: None,
-            old_images: 0,
-        };
+        let repo = list::RepositoryFacts::example;
         let mut inv = Inventory {
             registry_id: "123456789012".into(),
             region: "us-east-1".into(),

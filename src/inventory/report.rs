@@ -154,15 +154,10 @@ mod tests {
 
     fn repo(name: &str) -> RepositoryFacts {
         RepositoryFacts {
-            name: name.into(),
-            mutability: "IMMUTABLE".into(),
-            scan_on_push: true,
-            encryption_type: "AES256".into(),
             lifecycle_policy: Some(
                 r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":7},"action":{"type":"expire"}}]}"#.into(),
             ),
-            repository_policy: None,
-            old_images: 0,
+            ..RepositoryFacts::example(name)
         }
     }
 

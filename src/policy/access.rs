@@ -158,38 +158,18 @@ impl Access {
         };
         let mut statements = Vec::new();
         if !self.pull.is_empty() {
-            statements.push(json!({
-                "Sid": "AllowPull",
-                "Effect": "Allow",
-                "Principal": {"AWS": principals(&self.pull)},
-                "Action": PULL_ACTIONS,
-            }));
+            statements.push(allow("AllowPull", json!({"AWS": principals(&self.pull)}), PULL_ACTIONS, None));
         }
         if !self.push.is_empty() {
-            statements.push(json!({
-                "Sid": "AllowPushPull",
-                "Effect": "Allow",
-                "Principal": {"AWS": principals(&self.push)},
-                "Action": PUSH_ACTIONS,
-            }));
+            statements.push(allow("AllowPushPull", json!({"AWS": principals(&self.push)}), PUSH_ACTIONS, None));
         }
         if !self.organizations.is_empty() {
-            statements.push(json!({
-                "Sid": "AllowOrganizationPull",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": PULL_ACTIONS,
-                "Condition": {"StringEquals": {ORG_ID_KEY: sorted(&self.organizations, "")}},
-            }));
+            let condition = json!({"StringEquals": {ORG_ID_KEY: sorted(&self.organizations, "")}});
+            statements.push(allow("AllowOrganizationPull", json!("*"), PULL_ACTIONS, Some(condition)));
         }
         if !self.organization_paths.is_empty() {
-            statements.push(json!({
-                "Sid": "AllowOrganizationPathPull",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": PULL_ACTIONS,
-                "Condition": {"ForAnyValue:StringLike": {ORG_PATHS_KEY: sorted(&self.organization_paths, "*")}},
-            }));
+            let condition = json!({"ForAnyValue:StringLike": {ORG_PATHS_KEY: sorted(&self.organization_paths, "*")}});
+            statements.push(allow("AllowOrganizationPathPull", json!("*"), PULL_ACTIONS, Some(condition)));
         }
         if let Some(lambda) = &self.lambda {
             let mut condition = JsonMap::new();
@@ -203,13 +183,8 @@ impl Access {
             // Never a service grant without a condition: Check refuses it,
             // and this refuses to write it should it come from elsewhere.
             if !condition.is_empty() {
-                statements.push(json!({
-                    "Sid": "AllowLambdaPull",
-                    "Effect": "Allow",
-                    "Principal": {"Service": LAMBDA_SERVICE},
-                    "Action": LAMBDA_ACTIONS,
-                    "Condition": condition,
-                }));
+                let principal = json!({"Service": LAMBDA_SERVICE});
+                statements.push(allow("AllowLambdaPull", principal, LAMBDA_ACTIONS, Some(Json::Object(condition))));
             }
         }
         if statements.is_empty() {
@@ -600,6 +575,15 @@ fn identity_policy(sid: &str, actions: &[&str], arn: &str) -> String {
         ],
     })
     .to_string()
+}
+
+/// One Allow statement of a repository policy (its condition, if any, last).
+fn allow(sid: &str, principal: Json, actions: &[&str], condition: Option<Json>) -> Json {
+    let mut statement = json!({"Sid": sid, "Effect": "Allow", "Principal": principal, "Action": actions});
+    if let (Some(condition), Json::Object(m)) = (condition, &mut statement) {
+        m.insert("Condition".into(), condition);
+    }
+    statement
 }
 
 #[cfg(test)]

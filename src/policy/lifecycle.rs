@@ -299,90 +299,102 @@ impl LifecyclePolicy {
         rules.sort_by_key(|r| r.get("rulePriority").and_then(Json::as_i64).unwrap_or(i64::MAX));
         let mut out = LifecyclePolicy::default();
         for rule in rules {
-            let r = rule.as_object()?;
-            if r.keys().any(|k| !["rulePriority", "description", "selection", "action"].contains(&k.as_str())) {
-                return None;
-            }
-            let action = r.get("action")?;
-            let archive = if action == &json!({"type": "expire"}) {
-                false
-            } else if action == &json!({"type": "transition", "targetStorageClass": "archive"}) {
-                true
-            } else {
-                return None;
-            };
-            let mut sel = r.get("selection")?.as_object()?.clone();
-            let storage = match sel.remove("storageClass") {
-                None => "standard".to_string(),
-                Some(Json::String(s)) => s,
-                Some(_) => return None,
-            };
-            let number = sel.get("countNumber")?.as_u64().and_then(|n| u32::try_from(n).ok())?;
-            let status = sel.get("tagStatus")?.as_str()?;
-            let count_type = sel.get("countType")?.as_str()?;
-            let in_days = sel.get("countUnit").and_then(Json::as_str) == Some("days");
-            if storage == "archive" {
-                if archive
-                    || status != "any"
-                    || count_type != "sinceImageTransitioned"
-                    || !in_days
-                    || sel.len() != 4
-                    || out.expire_archived_after_days.is_some()
-                {
-                    return None;
-                }
-                out.expire_archived_after_days = Some(number);
-                continue;
-            }
-            if storage != "standard" || out.max_image_count.is_some() {
-                return None;
-            }
-            match (status, count_type) {
-                ("untagged", "sinceImagePushed" | "sinceImagePulled")
-                    if untagged_rule(&out).is_none() && in_days && sel.len() == 4 =>
-                {
-                    match (archive, count_type) {
-                        (false, "sinceImagePushed") => out.expire_untagged_after_days = Some(number),
-                        (true, "sinceImagePushed") => out.archive_untagged_after_days = Some(number),
-                        (true, _) => out.archive_untagged_not_pulled_for_days = Some(number),
-                        _ => return None,
-                    }
-                }
-                ("any", "imageCountMoreThan") if sel.len() == 3 && !archive => out.max_image_count = Some(number),
-                ("tagged", _) => {
-                    let strings = |k: &str| -> Option<Option<Vec<String>>> {
-                        match sel.get(k) {
-                            None => Some(None),
-                            Some(Json::Array(a)) => {
-                                a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>().map(Some)
-                            }
-                            Some(_) => None,
-                        }
-                    };
-                    let selector = match (strings("tagPatternList")?, strings("tagPrefixList")?) {
-                        (Some(p), None) if !p.is_empty() => TagSelector::Patterns(p),
-                        (None, Some(p)) if !p.is_empty() => TagSelector::Prefixes(p),
-                        _ => return None,
-                    };
-                    let (action, fields) = match (count_type, archive) {
-                        ("sinceImagePushed", false) if in_days => (TaggedAction::ExpireAfterDays(number), 5),
-                        ("sinceImagePushed", true) if in_days => (TaggedAction::ArchiveAfterDays(number), 5),
-                        ("sinceImagePulled", true) if in_days => (TaggedAction::ArchiveNotPulledForDays(number), 5),
-                        ("imageCountMoreThan", false) if !sel.contains_key("countUnit") => {
-                            (TaggedAction::KeepLast(number), 4)
-                        }
-                        _ => return None,
-                    };
-                    if sel.len() != fields {
-                        return None;
-                    }
-                    out.tagged.push(TaggedRule { selector, action });
-                }
-                _ => return None,
-            }
+            rule_from_json(&mut out, rule)?;
         }
         if out.is_empty() { None } else { Some(out) }
     }
+}
+
+/// Adds one rule of an ECR lifecycle policy to `out`; `None` when the
+/// fields cannot express it (see `LifecyclePolicy::from_json`).
+fn rule_from_json(out: &mut LifecyclePolicy, rule: &Json) -> Option<()> {
+    let r = rule.as_object()?;
+    if r.keys().any(|k| !["rulePriority", "description", "selection", "action"].contains(&k.as_str())) {
+        return None;
+    }
+    let action = r.get("action")?;
+    let archive = if action == &json!({"type": "expire"}) {
+        false
+    } else if action == &json!({"type": "transition", "targetStorageClass": "archive"}) {
+        true
+    } else {
+        return None;
+    };
+    let mut sel = r.get("selection")?.as_object()?.clone();
+    let storage = match sel.remove("storageClass") {
+        None => "standard".to_string(),
+        Some(Json::String(s)) => s,
+        Some(_) => return None,
+    };
+    let number = sel.get("countNumber")?.as_u64().and_then(|n| u32::try_from(n).ok())?;
+    let status = sel.get("tagStatus")?.as_str()?;
+    let count_type = sel.get("countType")?.as_str()?;
+    let in_days = sel.get("countUnit").and_then(Json::as_str) == Some("days");
+    if storage == "archive" {
+        if archive
+            || status != "any"
+            || count_type != "sinceImageTransitioned"
+            || !in_days
+            || sel.len() != 4
+            || out.expire_archived_after_days.is_some()
+        {
+            return None;
+        }
+        out.expire_archived_after_days = Some(number);
+        return Some(());
+    }
+    if storage != "standard" || out.max_image_count.is_some() {
+        return None;
+    }
+    match (status, count_type) {
+        ("untagged", "sinceImagePushed" | "sinceImagePulled")
+            if untagged_rule(out).is_none() && in_days && sel.len() == 4 =>
+        {
+            match (archive, count_type) {
+                (false, "sinceImagePushed") => out.expire_untagged_after_days = Some(number),
+                (true, "sinceImagePushed") => out.archive_untagged_after_days = Some(number),
+                (true, _) => out.archive_untagged_not_pulled_for_days = Some(number),
+                _ => return None,
+            }
+        }
+        ("any", "imageCountMoreThan") if sel.len() == 3 && !archive => out.max_image_count = Some(number),
+        ("tagged", _) => out.tagged.push(tagged_from_json(&sel, count_type, archive, in_days, number)?),
+        _ => return None,
+    }
+    Some(())
+}
+
+/// A rule for tagged images from its selection; `None` when the fields
+/// cannot express it.
+fn tagged_from_json(
+    sel: &serde_json::Map<String, Json>,
+    count_type: &str,
+    archive: bool,
+    in_days: bool,
+    number: u32,
+) -> Option<TaggedRule> {
+    let strings = |k: &str| -> Option<Option<Vec<String>>> {
+        match sel.get(k) {
+            None => Some(None),
+            Some(Json::Array(a)) => {
+                a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>().map(Some)
+            }
+            Some(_) => None,
+        }
+    };
+    let selector = match (strings("tagPatternList")?, strings("tagPrefixList")?) {
+        (Some(p), None) if !p.is_empty() => TagSelector::Patterns(p),
+        (None, Some(p)) if !p.is_empty() => TagSelector::Prefixes(p),
+        _ => return None,
+    };
+    let (action, fields) = match (count_type, archive) {
+        ("sinceImagePushed", false) if in_days => (TaggedAction::ExpireAfterDays(number), 5),
+        ("sinceImagePushed", true) if in_days => (TaggedAction::ArchiveAfterDays(number), 5),
+        ("sinceImagePulled", true) if in_days => (TaggedAction::ArchiveNotPulledForDays(number), 5),
+        ("imageCountMoreThan", false) if !sel.contains_key("countUnit") => (TaggedAction::KeepLast(number), 4),
+        _ => return None,
+    };
+    (sel.len() == fields).then_some(TaggedRule { selector, action })
 }
 
 /// The fields of `lifecyclePolicy`.
@@ -416,116 +428,7 @@ pub fn read(r: &mut Reader<'_>, key: &str) -> Field<Option<LifecyclePolicy>> {
         Field::Unknown => return Field::Unknown,
         Field::Invalid => return Field::Invalid,
     };
-    let read = r.nested(&obj, key, |lr| {
-        lr.reject_unknown_keys(FIELDS, &format!("field of {key}"));
-        let days = lr.int("expireUntaggedAfterDays", EXPIRE_UNTAGGED_RANGE.0, EXPIRE_UNTAGGED_RANGE.1);
-        let count = lr.int("maxImageCount", MAX_IMAGE_COUNT_RANGE.0, MAX_IMAGE_COUNT_RANGE.1);
-        let archive_days = lr.int("archiveUntaggedAfterDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
-        let archive_unpulled = lr.int("archiveUntaggedNotPulledForDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
-        let archived = lr.int("expireArchivedAfterDays", EXPIRE_ARCHIVED_RANGE.0, EXPIRE_ARCHIVED_RANGE.1);
-        if matches!(archived, Field::Invalid)
-            && let Some(f) = lr.failures.last_mut().filter(|f| f.property.ends_with("expireArchivedAfterDays"))
-        {
-            f.reason.push_str(&format!(": ECR keeps an archived image at least {} days", EXPIRE_ARCHIVED_RANGE.0));
-        }
-        let untagged_given: Vec<&str> = UNTAGGED_FIELDS
-            .iter()
-            .zip([&days, &archive_days, &archive_unpulled])
-            .filter(|(_, f)| !f.is_absent())
-            .map(|(k, _)| *k)
-            .collect();
-        let mut untagged_clash = false;
-        for key in untagged_given.iter().skip(1) {
-            lr.fail(
-                key,
-                format!(
-                    "cannot be set with {}: ECR takes one rule for untagged images; set one of {}",
-                    untagged_given[0],
-                    UNTAGGED_FIELDS.join(", ")
-                ),
-            );
-            untagged_clash = true;
-        }
-        let tagged = match lr.object_list("tagged") {
-            Field::Known(rules) if rules.is_empty() => {
-                lr.fail("tagged", "must hold at least one rule, or be left out");
-                Field::Invalid
-            }
-            Field::Known(rules) => {
-                let mut out = Field::Known(Vec::new());
-                for (i, rule) in rules.iter().enumerate() {
-                    match (lr.nested(rule, &format!("tagged[{i}]"), tagged_rule), &mut out) {
-                        (Field::Known(rule), Field::Known(list)) => list.push(rule),
-                        (Field::Invalid, _) => out = Field::Invalid,
-                        (Field::Unknown, Field::Known(_)) => out = Field::Unknown,
-                        _ => {}
-                    }
-                }
-                if let Field::Known(list) = &out
-                    && let Some((i, j)) = same_prefixes(list)
-                {
-                    lr.fail(
-                        &format!("tagged[{j}].tagPrefixes"),
-                        format!(
-                            "are the prefixes of tagged[{i}]: ECR refuses two rules with the same prefixes; join the two rules or change one"
-                        ),
-                    );
-                    out = Field::Invalid;
-                }
-                out
-            }
-            Field::Absent => Field::Known(Vec::new()),
-            other => other.map(|_| Vec::new()),
-        };
-        let none_given = [
-            days.is_absent(),
-            count.is_absent(),
-            matches!(&tagged, Field::Known(t) if t.is_empty()),
-            archive_days.is_absent(),
-            archive_unpulled.is_absent(),
-            archived.is_absent(),
-        ];
-        if none_given.iter().all(|n| *n) && lr.failures.is_empty() {
-            lr.fail(
-                "",
-                "must set expireUntaggedAfterDays or maxImageCount (or both), tagged rules, or an archive field (archiveUntaggedAfterDays, archiveUntaggedNotPulledForDays, expireArchivedAfterDays); remove the lifecycle policy for none",
-            );
-            return Field::Invalid;
-        }
-        let singles = [&days, &count, &archive_days, &archive_unpulled, &archived];
-        if untagged_clash || singles.iter().any(|f| matches!(f, Field::Invalid)) || matches!(tagged, Field::Invalid) {
-            return Field::Invalid;
-        }
-        if singles.iter().any(|f| f.is_unknown()) || matches!(tagged, Field::Unknown) {
-            return Field::Unknown;
-        }
-        let days_of = |f: &Field<i64>| match f {
-            Field::Known(d) => Some(*d as u32),
-            _ => None,
-        };
-        match tagged {
-            Field::Known(tagged) => {
-                let policy = LifecyclePolicy {
-                    expire_untagged_after_days: days_of(&days),
-                    max_image_count: days_of(&count),
-                    tagged,
-                    archive_untagged_after_days: days_of(&archive_days),
-                    archive_untagged_not_pulled_for_days: days_of(&archive_unpulled),
-                    expire_archived_after_days: days_of(&archived),
-                };
-                let len = policy.to_json().map_or(0, |t| t.chars().count());
-                if len > MAX_POLICY_LENGTH {
-                    lr.fail(
-                        "",
-                        format!("would be a policy of {len} characters, more than the {MAX_POLICY_LENGTH} ECR allows; use fewer rules or shorter tag lists"),
-                    );
-                    return Field::Invalid;
-                }
-                Field::Known(Some(policy))
-            }
-            _ => Field::Invalid,
-        }
-    });
+    let read = r.nested(&obj, key, |lr| read_fields(lr, key));
     // A failure about the whole object names the object itself.
     for f in &mut r.failures {
         if f.property.ends_with('.') {
@@ -533,6 +436,127 @@ pub fn read(r: &mut Reader<'_>, key: &str) -> Field<Option<LifecyclePolicy>> {
         }
     }
     read
+}
+
+/// The fields of the lifecycle object, read by `lr` (`key` names the object).
+fn read_fields(lr: &mut Reader<'_>, key: &str) -> Field<Option<LifecyclePolicy>> {
+    lr.reject_unknown_keys(FIELDS, &format!("field of {key}"));
+    let days = lr.int("expireUntaggedAfterDays", EXPIRE_UNTAGGED_RANGE.0, EXPIRE_UNTAGGED_RANGE.1);
+    let count = lr.int("maxImageCount", MAX_IMAGE_COUNT_RANGE.0, MAX_IMAGE_COUNT_RANGE.1);
+    let archive_days = lr.int("archiveUntaggedAfterDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
+    let archive_unpulled = lr.int("archiveUntaggedNotPulledForDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
+    let archived = lr.int("expireArchivedAfterDays", EXPIRE_ARCHIVED_RANGE.0, EXPIRE_ARCHIVED_RANGE.1);
+    if matches!(archived, Field::Invalid)
+        && let Some(f) = lr.failures.last_mut().filter(|f| f.property.ends_with("expireArchivedAfterDays"))
+    {
+        f.reason.push_str(&format!(": ECR keeps an archived image at least {} days", EXPIRE_ARCHIVED_RANGE.0));
+    }
+    let untagged_clash = untagged_clash(lr, [&days, &archive_days, &archive_unpulled]);
+    let tagged = read_tagged(lr);
+    let none_given = [
+        days.is_absent(),
+        count.is_absent(),
+        matches!(&tagged, Field::Known(t) if t.is_empty()),
+        archive_days.is_absent(),
+        archive_unpulled.is_absent(),
+        archived.is_absent(),
+    ];
+    if none_given.iter().all(|n| *n) && lr.failures.is_empty() {
+        lr.fail(
+            "",
+            "must set expireUntaggedAfterDays or maxImageCount (or both), tagged rules, or an archive field (archiveUntaggedAfterDays, archiveUntaggedNotPulledForDays, expireArchivedAfterDays); remove the lifecycle policy for none",
+        );
+        return Field::Invalid;
+    }
+    let singles = [&days, &count, &archive_days, &archive_unpulled, &archived];
+    if untagged_clash || singles.iter().any(|f| matches!(f, Field::Invalid)) || matches!(tagged, Field::Invalid) {
+        return Field::Invalid;
+    }
+    if singles.iter().any(|f| f.is_unknown()) || matches!(tagged, Field::Unknown) {
+        return Field::Unknown;
+    }
+    match tagged {
+        Field::Known(tagged) => within_length(
+            lr,
+            LifecyclePolicy {
+                expire_untagged_after_days: days_of(&days),
+                max_image_count: days_of(&count),
+                tagged,
+                archive_untagged_after_days: days_of(&archive_days),
+                archive_untagged_not_pulled_for_days: days_of(&archive_unpulled),
+                expire_archived_after_days: days_of(&archived),
+            },
+        ),
+        _ => Field::Invalid,
+    }
+}
+
+/// At most one of the fields that each make the rule for untagged images
+/// (`given` in the order of `UNTAGGED_FIELDS`); true when more are given
+/// (each one after the first failed).
+fn untagged_clash(lr: &mut Reader<'_>, given: [&Field<i64>; 3]) -> bool {
+    let untagged_given: Vec<&str> =
+        UNTAGGED_FIELDS.iter().zip(given).filter(|(_, f)| !f.is_absent()).map(|(k, _)| *k).collect();
+    let mut untagged_clash = false;
+    for key in untagged_given.iter().skip(1) {
+        lr.fail(
+            key,
+            format!(
+                "cannot be set with {}: ECR takes one rule for untagged images; set one of {}",
+                untagged_given[0],
+                UNTAGGED_FIELDS.join(", ")
+            ),
+        );
+        untagged_clash = true;
+    }
+    untagged_clash
+}
+
+/// `tagged`: the rules for tagged images, none with the prefixes of another.
+fn read_tagged(lr: &mut Reader<'_>) -> Field<Vec<TaggedRule>> {
+    match lr.object_list("tagged") {
+        Field::Known(rules) if rules.is_empty() => {
+            lr.fail("tagged", "must hold at least one rule, or be left out");
+            Field::Invalid
+        }
+        Field::Known(rules) => {
+            let mut out = lr.nested_each(&rules, "tagged", tagged_rule);
+            if let Field::Known(list) = &out
+                && let Some((i, j)) = same_prefixes(list)
+            {
+                lr.fail(
+                    &format!("tagged[{j}].tagPrefixes"),
+                    format!(
+                        "are the prefixes of tagged[{i}]: ECR refuses two rules with the same prefixes; join the two rules or change one"
+                    ),
+                );
+                out = Field::Invalid;
+            }
+            out
+        }
+        Field::Absent => Field::Known(Vec::new()),
+        other => other.map(|_| Vec::new()),
+    }
+}
+
+fn days_of(f: &Field<i64>) -> Option<u32> {
+    match f {
+        Field::Known(d) => Some(*d as u32),
+        _ => None,
+    }
+}
+
+/// `policy` when its JSON is within ECR's length limit.
+fn within_length(lr: &mut Reader<'_>, policy: LifecyclePolicy) -> Field<Option<LifecyclePolicy>> {
+    let len = policy.to_json().map_or(0, |t| t.chars().count());
+    if len > MAX_POLICY_LENGTH {
+        lr.fail(
+            "",
+            format!("would be a policy of {len} characters, more than the {MAX_POLICY_LENGTH} ECR allows; use fewer rules or shorter tag lists"),
+        );
+        return Field::Invalid;
+    }
+    Field::Known(Some(policy))
 }
 
 fn tagged_rule(r: &mut Reader<'_>) -> Field<TaggedRule> {

@@ -276,14 +276,7 @@ impl PolicyStatement {
                     .chain(organization_conditions(organizations, organization_paths))
                     .collect();
                 if !conditions.is_empty() {
-                    let mut by_test = JsonMap::new();
-                    for c in &conditions {
-                        let entry = by_test.entry(c.test.clone()).or_insert_with(|| Json::Object(JsonMap::new()));
-                        if let Json::Object(vars) = entry {
-                            vars.insert(c.variable.clone(), json!(c.values));
-                        }
-                    }
-                    st.insert("Condition".into(), Json::Object(by_test));
+                    st.insert("Condition".into(), condition_json(&conditions));
                 }
             }
             Body::Document(doc) => {
@@ -444,79 +437,103 @@ pub fn foreign_length(live: Option<&str>, ours: &BTreeSet<String>) -> usize {
         .sum()
 }
 
+/// Conditions as a policy's `Condition`: by test, then by variable.
+fn condition_json(conditions: &[Condition]) -> Json {
+    let mut by_test = JsonMap::new();
+    for c in conditions {
+        let entry = by_test.entry(c.test.clone()).or_insert_with(|| Json::Object(JsonMap::new()));
+        if let Json::Object(vars) = entry {
+            vars.insert(c.variable.clone(), json!(c.values));
+        }
+    }
+    Json::Object(by_test)
+}
+
 /// A statement in a canonical form, for comparison by meaning: action and
 /// resource lists sorted (one string is a list of one, actions in lower
 /// case), principals as sorted lists with account roots as account ids,
 /// condition values sorted and condition keys in lower case.
 pub fn normalize(st: &Json) -> Json {
     let Some(obj) = st.as_object() else { return st.clone() };
-    let list = |v: &Json, lower: bool| -> Json {
-        let mut items: Vec<String> = match v {
-            Json::String(s) => vec![s.clone()],
-            Json::Array(a) => {
-                a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect()
-            }
-            other => return other.clone(),
-        };
-        if lower {
-            items.iter_mut().for_each(|s| *s = s.to_ascii_lowercase());
-        }
-        items.sort();
-        items.dedup();
-        json!(items)
-    };
     let mut out = JsonMap::new();
     for (k, v) in obj {
         let n = match k.as_str() {
-            "Action" | "NotAction" => list(v, true),
-            "Resource" | "NotResource" => list(v, false),
-            "Principal" | "NotPrincipal" => match v {
-                Json::String(s) if s == "*" => json!({"AWS": ["*"]}),
-                Json::Object(m) => {
-                    let mut pm = JsonMap::new();
-                    for (kind, ps) in m {
-                        let mut items = match list(ps, false) {
-                            Json::Array(a) => a,
-                            other => vec![other],
-                        };
-                        if kind == "AWS" {
-                            for p in &mut items {
-                                if let Some(s) = p.as_str()
-                                    && let Some(account) = account_of(s)
-                                {
-                                    *p = json!(account);
-                                }
-                            }
-                            items.sort_by_key(|x| x.to_string());
-                            items.dedup();
-                        }
-                        pm.insert(kind.clone(), Json::Array(items));
-                    }
-                    Json::Object(pm)
-                }
-                other => other.clone(),
-            },
-            "Condition" => match v {
-                Json::Object(tests) => {
-                    let mut tm = JsonMap::new();
-                    for (test, vars) in tests {
-                        let mut vm = JsonMap::new();
-                        if let Json::Object(vars) = vars {
-                            for (var, values) in vars {
-                                vm.insert(var.to_ascii_lowercase(), list(values, false));
-                            }
-                        }
-                        tm.insert(test.clone(), Json::Object(vm));
-                    }
-                    Json::Object(tm)
-                }
-                other => other.clone(),
-            },
+            "Action" | "NotAction" => sorted_list(v, true),
+            "Resource" | "NotResource" => sorted_list(v, false),
+            "Principal" | "NotPrincipal" => normalized_principal(v),
+            "Condition" => normalized_condition(v),
             _ => v.clone(),
         };
         out.insert(k.clone(), n);
     }
     Json::Object(out)
+}
+
+/// A string or a list of them as a sorted list without repeats (in lower
+/// case when `lower`); any other value as it is.
+fn sorted_list(v: &Json, lower: bool) -> Json {
+    let mut items: Vec<String> = match v {
+        Json::String(s) => vec![s.clone()],
+        Json::Array(a) => a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect(),
+        other => return other.clone(),
+    };
+    if lower {
+        items.iter_mut().for_each(|s| *s = s.to_ascii_lowercase());
+    }
+    items.sort();
+    items.dedup();
+    json!(items)
+}
+
+/// A principal: `*` as everyone in AWS's form, each kind's list sorted,
+/// AWS account roots as account ids.
+fn normalized_principal(v: &Json) -> Json {
+    match v {
+        Json::String(s) if s == "*" => json!({"AWS": ["*"]}),
+        Json::Object(m) => {
+            let mut pm = JsonMap::new();
+            for (kind, ps) in m {
+                let mut items = match sorted_list(ps, false) {
+                    Json::Array(a) => a,
+                    other => vec![other],
+                };
+                if kind == "AWS" {
+                    items = account_ids(items);
+                }
+                pm.insert(kind.clone(), Json::Array(items));
+            }
+            Json::Object(pm)
+        }
+        other => other.clone(),
+    }
+}
+
+/// AWS principals with account roots as account ids, sorted, no repeats.
+fn account_ids(mut items: Vec<Json>) -> Vec<Json> {
+    for p in &mut items {
+        if let Some(account) = p.as_str().and_then(account_of) {
+            *p = json!(account);
+        }
+    }
+    items.sort_by_key(|x| x.to_string());
+    items.dedup();
+    items
+}
+
+/// A condition: keys in lower case, values sorted.
+fn normalized_condition(v: &Json) -> Json {
+    let Json::Object(tests) = v else { return v.clone() };
+    let mut tm = JsonMap::new();
+    for (test, vars) in tests {
+        let mut vm = JsonMap::new();
+        if let Json::Object(vars) = vars {
+            for (var, values) in vars {
+                vm.insert(var.to_ascii_lowercase(), sorted_list(values, false));
+            }
+        }
+        tm.insert(test.clone(), Json::Object(vm));
+    }
+    Json::Object(tm)
 }
 
 /// Whether two statements say the same by meaning.

@@ -244,36 +244,60 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
         RULE_PREFIX_LENGTH,
         "the repository prefix images are cached under, e.g. docker-hub",
     );
-    let names: Vec<&str> = UPSTREAMS.iter().map(|u| u.name).collect();
     let upstream = r.one_of_items("upstream", UPSTREAMS, |u| u.name);
     let url = r.string("upstreamRegistryUrl");
-    let chosen = match (upstream, &url) {
-        (Field::Known(u), Field::Known(url)) => {
-            let name = u.name;
-            let fits = match u.url {
-                Some(known) => known == url,
-                None => upstream_of_url(url).is_some_and(|found| found.name == u.name),
-            };
-            if !fits {
-                let want = u.url.map_or_else(
-                    || {
-                        if u.name == "ecr" {
-                            "<account>.dkr.ecr.<region>.amazonaws.com".into()
-                        } else {
-                            "<registry>.azurecr.io".to_string()
-                        }
-                    },
-                    str::to_string,
-                );
-                r.fail("upstreamRegistryUrl", format!("is not the registry of {name}, which is {want}, got \"{url}\""));
-                None
-            } else if let Some(reason) = ecr_region_problem(u, url, config) {
+    let chosen = chosen_upstream(&mut r, upstream, &url, config);
+    let credential = r.checked_string("credentialArn", |arn| credential_problem(arn, config));
+    let role = read_role_arn(&mut r, "customRoleArn");
+    let upstream_prefix = match r.has("upstreamRepositoryPrefix") {
+        true => read_prefix(&mut r, "upstreamRepositoryPrefix", RULE_PREFIX_LENGTH, ""),
+        false => Field::Absent,
+    };
+    let fields = UpstreamFields {
+        prefix: &prefix,
+        url: &url,
+        credential: &credential,
+        role: &role,
+        upstream_prefix: &upstream_prefix,
+    };
+    if let Some(u) = chosen {
+        check_upstream_fields(&mut r, u, &fields, config);
+    }
+    let failures = std::mem::take(&mut r.failures);
+    if !failures.is_empty() {
+        return (None, failures);
+    }
+    let args = (|| {
+        let u = chosen?;
+        Some(RuleArgs {
+            prefix: prefix.known()?,
+            upstream: u.name.to_string(),
+            url: url.known().or_else(|| u.url.map(str::to_string))?,
+            credential_arn: credential.optional()?,
+            custom_role_arn: role.optional()?,
+            upstream_prefix: upstream_prefix.optional()?,
+        })
+    })();
+    (args, failures)
+}
+
+/// The upstream that `upstream` and `upstreamRegistryUrl` name together,
+/// or a failure on the one that is missing or does not fit the other.
+fn chosen_upstream(
+    r: &mut Reader<'_>,
+    upstream: Field<&'static Upstream>,
+    url: &Field<String>,
+    config: &ProviderConfig,
+) -> Option<&'static Upstream> {
+    let names: Vec<&str> = UPSTREAMS.iter().map(|u| u.name).collect();
+    match (upstream, url) {
+        (Field::Known(u), Field::Known(url)) => match url_problem(u, url, config) {
+            Some(reason) => {
                 r.fail("upstreamRegistryUrl", reason);
                 None
-            } else {
-                Some(u)
             }
-        }
+            None => Some(u),
+        },
         (Field::Known(Upstream { name, .. }), Field::Absent) => {
             r.fail(
                 "upstreamRegistryUrl",
@@ -300,79 +324,88 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
             None
         }
         _ => None,
-    };
-    let credential = r.checked_string("credentialArn", |arn| credential_problem(arn, config));
-    let role = read_role_arn(&mut r, "customRoleArn");
-    let upstream_prefix = match r.has("upstreamRepositoryPrefix") {
-        true => read_prefix(&mut r, "upstreamRepositoryPrefix", RULE_PREFIX_LENGTH, ""),
-        false => Field::Absent,
-    };
-    if let Some(u) = chosen {
-        let has = |f: &Field<String>| matches!(f, Field::Known(_) | Field::Unknown);
-        if u.needs_credentials && credential.is_absent() {
-            r.fail("credentialArn", format!("is required for {}: the Secrets Manager secret (named ecr-pullthroughcache/...) holding the upstream's user name and token", u.name));
-        }
-        if !u.needs_credentials && has(&credential) {
-            r.fail(
-                "credentialArn",
-                format!(
-                    "is not taken by {}, which ECR pulls from without credentials{}",
-                    u.name,
-                    if u.name == "ecr" { " (an ECR upstream authenticates with customRoleArn)" } else { "" }
-                ),
-            );
-        }
-        // ECR needs the role only across accounts. The provider's account
-        // is known at Check only from assumeRole's role; otherwise Create
-        // learns it before the rule is written (see `role_problem`).
-        if u.name == "ecr"
-            && role.is_absent()
-            && let (Field::Known(url), Some(registry_id)) = (&url, config.account_in_force())
-            && let Some(problem) = role_problem(url, registry_id)
-        {
-            r.fail("customRoleArn", problem);
-        }
-        if u.name == "ecr-public-premium" && has(&role) {
-            r.fail(
-                "customRoleArn",
-                "is not supported for ecr-public-premium by this provider yet: ECR takes it there only together with upstreamRoleArn, which the AWS SDK the provider is built with cannot send; leave it out and ECR pulls with its service-linked role",
-            );
-        } else if u.name != "ecr" && has(&role) {
-            r.fail("customRoleArn", format!("is only for an ecr upstream, not {}", u.name));
-        }
-        if u.name != "ecr" && has(&upstream_prefix) {
-            r.fail("upstreamRepositoryPrefix", format!("is only for an ecr upstream, not {}", u.name));
-        }
-        // The user guide ("Customizing repository prefixes for ECR to ECR pull
-        // through cache"): the upstream prefix can be set only when the ECR
-        // repository prefix is not ROOT.
-        if u.name == "ecr"
-            && let (Field::Known(prefix), Field::Known(up)) = (&prefix, &upstream_prefix)
-            && prefix == ROOT
-            && up != ROOT
-        {
-            r.fail(
-                "upstreamRepositoryPrefix",
-                format!("can only be ROOT (or left out) when ecrRepositoryPrefix is ROOT, because ECR then caches every upstream repository; to cache only the upstream repositories under \"{up}\", give ecrRepositoryPrefix a prefix of its own"),
-            );
-        }
     }
-    let failures = std::mem::take(&mut r.failures);
-    if !failures.is_empty() {
-        return (None, failures);
+}
+
+/// Why `url` is not a registry of upstream `u` (or not one of an ECR
+/// upstream the provider may use); `None` when it is.
+fn url_problem(u: &Upstream, url: &str, config: &ProviderConfig) -> Option<String> {
+    let name = u.name;
+    let fits = match u.url {
+        Some(known) => known == url,
+        None => upstream_of_url(url).is_some_and(|found| found.name == u.name),
+    };
+    if fits {
+        return ecr_region_problem(u, url, config);
     }
-    let args = (|| {
-        let u = chosen?;
-        Some(RuleArgs {
-            prefix: prefix.known()?,
-            upstream: u.name.to_string(),
-            url: url.known().or_else(|| u.url.map(str::to_string))?,
-            credential_arn: credential.optional()?,
-            custom_role_arn: role.optional()?,
-            upstream_prefix: upstream_prefix.optional()?,
-        })
-    })();
-    (args, failures)
+    let want = match u.url {
+        Some(known) => known.to_string(),
+        None if u.name == "ecr" => "<account>.dkr.ecr.<region>.amazonaws.com".into(),
+        None => "<registry>.azurecr.io".to_string(),
+    };
+    Some(format!("is not the registry of {name}, which is {want}, got \"{url}\""))
+}
+
+/// The fields of a rule whose rules depend on its upstream.
+struct UpstreamFields<'a> {
+    prefix: &'a Field<String>,
+    url: &'a Field<String>,
+    credential: &'a Field<String>,
+    role: &'a Field<String>,
+    upstream_prefix: &'a Field<String>,
+}
+
+/// What upstream `u` takes and needs: credentials, the role, the upstream prefix.
+fn check_upstream_fields(r: &mut Reader<'_>, u: &Upstream, f: &UpstreamFields<'_>, config: &ProviderConfig) {
+    let UpstreamFields { prefix, url, credential, role, upstream_prefix } = *f;
+    let has = |f: &Field<String>| matches!(f, Field::Known(_) | Field::Unknown);
+    if u.needs_credentials && credential.is_absent() {
+        r.fail("credentialArn", format!("is required for {}: the Secrets Manager secret (named ecr-pullthroughcache/...) holding the upstream's user name and token", u.name));
+    }
+    if !u.needs_credentials && has(credential) {
+        r.fail(
+            "credentialArn",
+            format!(
+                "is not taken by {}, which ECR pulls from without credentials{}",
+                u.name,
+                if u.name == "ecr" { " (an ECR upstream authenticates with customRoleArn)" } else { "" }
+            ),
+        );
+    }
+    // ECR needs the role only across accounts. The provider's account
+    // is known at Check only from assumeRole's role; otherwise Create
+    // learns it before the rule is written (see `role_problem`).
+    if u.name == "ecr"
+        && role.is_absent()
+        && let (Field::Known(url), Some(registry_id)) = (url, config.account_in_force())
+        && let Some(problem) = role_problem(url, registry_id)
+    {
+        r.fail("customRoleArn", problem);
+    }
+    if u.name == "ecr-public-premium" && has(role) {
+        r.fail(
+            "customRoleArn",
+            "is not supported for ecr-public-premium by this provider yet: ECR takes it there only together with upstreamRoleArn, which the AWS SDK the provider is built with cannot send; leave it out and ECR pulls with its service-linked role",
+        );
+    } else if u.name != "ecr" && has(role) {
+        r.fail("customRoleArn", format!("is only for an ecr upstream, not {}", u.name));
+    }
+    if u.name != "ecr" && has(upstream_prefix) {
+        r.fail("upstreamRepositoryPrefix", format!("is only for an ecr upstream, not {}", u.name));
+    }
+    // The user guide ("Customizing repository prefixes for ECR to ECR pull
+    // through cache"): the upstream prefix can be set only when the ECR
+    // repository prefix is not ROOT.
+    if u.name == "ecr"
+        && let (Field::Known(prefix), Field::Known(up)) = (prefix, upstream_prefix)
+        && prefix == ROOT
+        && up != ROOT
+    {
+        r.fail(
+            "upstreamRepositoryPrefix",
+            format!("can only be ROOT (or left out) when ecrRepositoryPrefix is ROOT, because ECR then caches every upstream repository; to cache only the upstream repositories under \"{up}\", give ecrRepositoryPrefix a prefix of its own"),
+        );
+    }
 }
 
 /// Why an `ecr` upstream at `url` needs `customRoleArn` when the provider

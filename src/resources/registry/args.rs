@@ -221,19 +221,7 @@ pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
     }
     // A replication destination starts no backfill unless it says so.
     if let Some(Value::Array(rules)) = checked.get_mut("replication") {
-        for rule in rules.iter_mut() {
-            if let Value::Object(rule) = rule
-                && let Some(Value::Array(destinations)) = rule.get_mut("destinations")
-            {
-                for d in destinations.iter_mut() {
-                    if let Value::Object(d) = d
-                        && matches!(d.get("backfill"), None | Some(Value::Null))
-                    {
-                        d.insert("backfill".into(), false.into());
-                    }
-                }
-            }
-        }
+        rules.iter_mut().for_each(default_backfills);
     }
     // A typed policy statement allows unless it says otherwise.
     if let Some(Value::Array(statements)) = checked.get_mut("policyStatements") {
@@ -248,6 +236,20 @@ pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
     }
     let (_, failures) = parse(&checked, config);
     (checked, redact(failures, news))
+}
+
+/// `backfill: false` on each destination of replication rule `rule` that
+/// does not say.
+fn default_backfills(rule: &mut Value) {
+    let Value::Object(rule) = rule else { return };
+    let Some(Value::Array(destinations)) = rule.get_mut("destinations") else { return };
+    for d in destinations.iter_mut() {
+        if let Value::Object(d) = d
+            && matches!(d.get("backfill"), None | Some(Value::Null))
+        {
+            d.insert("backfill".into(), false.into());
+        }
+    }
 }
 
 /// Reads checked inputs: the typed arguments when every value is known and
@@ -410,19 +412,7 @@ fn replication_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Replic
             r.fail("destinations", "must name at least one destination");
             Field::Invalid
         }
-        Field::Known(list) => {
-            let mut out = Vec::new();
-            let mut state = Field::Known(());
-            for (i, d) in list.iter().enumerate() {
-                match r.nested(d, &format!("destinations[{i}]"), |dr| destination(dr, config)) {
-                    Field::Known(d) => out.push(d),
-                    Field::Unknown if !matches!(state, Field::Invalid) => state = Field::Unknown,
-                    Field::Unknown => {}
-                    _ => state = Field::Invalid,
-                }
-            }
-            state.map(|_| out)
-        }
+        Field::Known(list) => r.nested_each(&list, "destinations", |dr| destination(dr, config)),
         Field::Absent => {
             r.fail("destinations", "is required: the regions (and accounts) to replicate to");
             Field::Invalid
@@ -508,17 +498,7 @@ fn signing(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Field<
         r.fail("signing", format!("must hold at most {MAX_SIGNING_RULES} rules (ECR's limit), got {}", rules.len()));
         return Field::Invalid;
     }
-    let mut out = Vec::new();
-    let mut state = Field::Known(());
-    for (i, rule) in rules.iter().enumerate() {
-        match r.nested(rule, &format!("signing[{i}]"), |rr| signing_rule(rr, config)) {
-            Field::Known(rule) => out.push(rule),
-            Field::Unknown if !matches!(state, Field::Invalid) => state = Field::Unknown,
-            Field::Unknown => {}
-            _ => state = Field::Invalid,
-        }
-    }
-    state.map(|_| out)
+    r.nested_each(rules, "signing", |rr| signing_rule(rr, config))
 }
 
 fn signing_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<SigningRule> {
@@ -679,34 +659,35 @@ fn policy_statement(r: &mut Reader<'_>) -> Field<PolicyStatement> {
         }
         other => other,
     };
-    let body = if r.has("document") {
-        if let Some(k) = TYPED_FIELDS.iter().find(|k| r.has(k)) {
-            r.fail(k, "cannot be used with document: give the statement either as JSON or with the typed fields");
-            return Field::Invalid;
-        }
-        match r.string("document") {
-            Field::Known(text) => match serde_json::from_str::<serde_json::Value>(&text) {
-                Ok(serde_json::Value::Object(doc)) => match statement_problem(&doc) {
-                    None => Field::Known(Body::Document(doc)),
-                    Some(reason) => {
-                        r.fail("document", reason);
-                        Field::Invalid
-                    }
-                },
-                _ => {
-                    r.fail("document", "must be one policy statement as a JSON object, e.g. {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::210987654321:root\"},\"Action\":\"ecr:ReplicateImage\",\"Resource\":\"*\"}");
-                    Field::Invalid
-                }
-            },
-            other => other.map(|_| unreachable!()),
-        }
-    } else {
-        typed_body(r)
-    };
+    let body = if r.has("document") { document_body(r) } else { typed_body(r) };
     match (sid, body) {
         (Field::Known(sid), Field::Known(body)) => Field::Known(PolicyStatement { sid, body }),
         (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
         _ => Field::Unknown,
+    }
+}
+
+/// A statement given as JSON (`document`), alone: no typed field with it.
+fn document_body(r: &mut Reader<'_>) -> Field<Body> {
+    if let Some(k) = TYPED_FIELDS.iter().find(|k| r.has(k)) {
+        r.fail(k, "cannot be used with document: give the statement either as JSON or with the typed fields");
+        return Field::Invalid;
+    }
+    match r.string("document") {
+        Field::Known(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::Object(doc)) => match statement_problem(&doc) {
+                None => Field::Known(Body::Document(doc)),
+                Some(reason) => {
+                    r.fail("document", reason);
+                    Field::Invalid
+                }
+            },
+            _ => {
+                r.fail("document", "must be one policy statement as a JSON object, e.g. {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::210987654321:root\"},\"Action\":\"ecr:ReplicateImage\",\"Resource\":\"*\"}");
+                Field::Invalid
+            }
+        },
+        other => other.map(|_| unreachable!()),
     }
 }
 
@@ -728,88 +709,15 @@ fn statement_problem(doc: &serde_json::Map<String, serde_json::Value>) -> Option
 fn typed_body(r: &mut Reader<'_>) -> Field<Body> {
     let effect = r.one_of("effect", &["Allow", "Deny"]);
     let principals = r.checked_list("principals", 1..=100, "principals", true, principal_problem);
-    let actions = r.checked_list("actions", 1..=100, "actions", true, |a| {
-        if !is_ecr_action(a) {
-            return Some(format!("must be an ECR action such as ecr:ReplicateImage, ecr:CreateRepository or ecr:BatchImportUpstreamImage (ecr: and the action's name, * allowed), got \"{a}\""));
-        }
-        scope_of(a).is_none().then(|| {
-            format!("names no action ECR has, got \"{a}\"; a registry policy statement may name ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository (any REGISTRY_POLICY_SCOPE), or, with REGISTRY_POLICY_SCOPE V2, any other ECR action such as ecr:BatchGetImage or ecr:DescribeImages")
-        })
-    });
-    let prefixes = r.checked_list("repositoryPrefixes", 0..=100, "prefixes", true, |p| {
-        let ok = (1..=256).contains(&p.len())
-            && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c));
-        (!ok).then(|| {
-            format!(
-                "must be the start of repository names: 1 to 256 lowercase letters, digits and . _ - /, got \"{p}\""
-            )
-        })
-    });
-    let conditions = match r.object_list("conditions") {
-        Field::Known(list) => {
-            let mut out = Vec::new();
-            let mut state = Field::Known(());
-            for (i, m) in list.iter().enumerate() {
-                match r.nested(m, &format!("conditions[{i}]"), condition) {
-                    Field::Known(c) => out.push(c),
-                    Field::Unknown if !matches!(state, Field::Invalid) => state = Field::Unknown,
-                    Field::Unknown => {}
-                    _ => state = Field::Invalid,
-                }
-            }
-            state.map(|_| out)
-        }
-        other => other.map(|_| unreachable!()),
-    };
+    let actions = r.checked_list("actions", 1..=100, "actions", true, statement_action_problem);
+    let prefixes = r.checked_list("repositoryPrefixes", 0..=100, "prefixes", true, repository_prefix_problem);
+    let conditions = conditions(r);
     let organizations = r.checked_list("organizations", 0..=100, "organizations", true, organization_problem);
     let organization_paths = r.checked_list("organizationPaths", 0..=100, "paths", true, organization_path_problem);
-    // The organization keys come from one place: the typed field, or a
-    // condition, not both (two values for one key and operator would clash).
-    if let Field::Known(list) = &conditions {
-        for (i, c) in list.iter().enumerate() {
-            for (field, given, key) in [
-                ("organizations", &organizations, ORG_ID_KEY),
-                ("organizationPaths", &organization_paths, ORG_PATHS_KEY),
-            ] {
-                if matches!(given, Field::Known(l) if !l.is_empty()) && c.variable.eq_ignore_ascii_case(key) {
-                    r.fail(
-                        &format!("conditions[{i}].variable"),
-                        format!("{key} is what {field} writes; give the organizations in one of the two"),
-                    );
-                    return Field::Invalid;
-                }
-            }
-        }
-    }
-    let by_organization =
-        [&organizations, &organization_paths].iter().any(|f| matches!(f, Field::Known(l) if !l.is_empty()));
-    if principals.is_absent() {
-        r.fail("principals", "is required (or give the statement as document): the accounts, IAM ARNs or service principals it applies to");
-        return Field::Invalid;
-    }
-    if actions.is_absent() {
-        r.fail("actions", "is required (or give the statement as document)");
-        return Field::Invalid;
-    }
-    if let Field::Known(p) = &principals
-        && p.iter().any(|x| x == "*")
+    if organization_keys_clash(r, &conditions, &organizations, &organization_paths)
+        || !principals_and_actions_fit(r, &principals, &actions, &conditions, &organizations, &organization_paths)
     {
-        if p.len() > 1 {
-            r.fail("principals", "\"*\" stands for everyone: list it alone");
-            return Field::Invalid;
-        }
-        let narrowed = by_organization
-            || organizations.is_unknown()
-            || organization_paths.is_unknown()
-            || conditions.is_unknown()
-            || matches!(&conditions, Field::Known(c) if !c.is_empty());
-        if !narrowed {
-            r.fail(
-                "principals",
-                "\"*\" (everyone) needs organizations, organizationPaths or conditions that narrow it, e.g. organizations: [o-a1b2c3d4e5] for your organization",
-            );
-            return Field::Invalid;
-        }
+        return Field::Invalid;
     }
     let invalid = matches!(effect, Field::Invalid)
         || matches!(principals, Field::Invalid)
@@ -849,6 +757,106 @@ fn typed_body(r: &mut Reader<'_>) -> Field<Body> {
         }),
         _ => Field::Unknown,
     }
+}
+
+/// An action of a typed statement: an ECR action some registry policy scope allows.
+fn statement_action_problem(a: &str) -> Option<String> {
+    if !is_ecr_action(a) {
+        return Some(format!(
+            "must be an ECR action such as ecr:ReplicateImage, ecr:CreateRepository or ecr:BatchImportUpstreamImage (ecr: and the action's name, * allowed), got \"{a}\""
+        ));
+    }
+    scope_of(a).is_none().then(|| {
+            format!("names no action ECR has, got \"{a}\"; a registry policy statement may name ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository (any REGISTRY_POLICY_SCOPE), or, with REGISTRY_POLICY_SCOPE V2, any other ECR action such as ecr:BatchGetImage or ecr:DescribeImages")
+        })
+}
+
+/// A repository prefix: the start of repository names.
+fn repository_prefix_problem(p: &str) -> Option<String> {
+    let ok = (1..=256).contains(&p.len())
+        && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c));
+    (!ok).then(|| {
+        format!("must be the start of repository names: 1 to 256 lowercase letters, digits and . _ - /, got \"{p}\"")
+    })
+}
+
+/// The statement's `conditions`, each read by `condition`.
+fn conditions(r: &mut Reader<'_>) -> Field<Vec<Condition>> {
+    match r.object_list("conditions") {
+        Field::Known(list) => r.nested_each(&list, "conditions", condition),
+        other => other.map(|_| unreachable!()),
+    }
+}
+
+/// The organization keys come from one place: the typed field, or a
+/// condition, not both (two values for one key and operator would clash).
+/// True when they clash (the failure is recorded).
+fn organization_keys_clash(
+    r: &mut Reader<'_>,
+    conditions: &Field<Vec<Condition>>,
+    organizations: &Field<Vec<String>>,
+    organization_paths: &Field<Vec<String>>,
+) -> bool {
+    if let Field::Known(list) = conditions {
+        for (i, c) in list.iter().enumerate() {
+            for (field, given, key) in
+                [("organizations", organizations, ORG_ID_KEY), ("organizationPaths", organization_paths, ORG_PATHS_KEY)]
+            {
+                if matches!(given, Field::Known(l) if !l.is_empty()) && c.variable.eq_ignore_ascii_case(key) {
+                    r.fail(
+                        &format!("conditions[{i}].variable"),
+                        format!("{key} is what {field} writes; give the organizations in one of the two"),
+                    );
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Principals and actions are given, and "*" (everyone) stands alone and
+/// is narrowed by organizations or conditions. False when not (the failure
+/// is recorded).
+fn principals_and_actions_fit(
+    r: &mut Reader<'_>,
+    principals: &Field<Vec<String>>,
+    actions: &Field<Vec<String>>,
+    conditions: &Field<Vec<Condition>>,
+    organizations: &Field<Vec<String>>,
+    organization_paths: &Field<Vec<String>>,
+) -> bool {
+    let by_organization =
+        [organizations, organization_paths].iter().any(|f| matches!(f, Field::Known(l) if !l.is_empty()));
+    if principals.is_absent() {
+        r.fail("principals", "is required (or give the statement as document): the accounts, IAM ARNs or service principals it applies to");
+        return false;
+    }
+    if actions.is_absent() {
+        r.fail("actions", "is required (or give the statement as document)");
+        return false;
+    }
+    if let Field::Known(p) = principals
+        && p.iter().any(|x| x == "*")
+    {
+        if p.len() > 1 {
+            r.fail("principals", "\"*\" stands for everyone: list it alone");
+            return false;
+        }
+        let narrowed = by_organization
+            || organizations.is_unknown()
+            || organization_paths.is_unknown()
+            || conditions.is_unknown()
+            || matches!(conditions, Field::Known(c) if !c.is_empty());
+        if !narrowed {
+            r.fail(
+                "principals",
+                "\"*\" (everyone) needs organizations, organizationPaths or conditions that narrow it, e.g. organizations: [o-a1b2c3d4e5] for your organization",
+            );
+            return false;
+        }
+    }
+    true
 }
 
 fn condition(r: &mut Reader<'_>) -> Field<Condition> {

@@ -293,20 +293,7 @@ impl Resource for RegistryResource {
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
         let registry_id = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         if preview {
-            let mut props = preview_outputs(ctx, news, registry_id.as_deref());
-            let old = old_args(olds, &Map::new(), ctx.config);
-            let new = parse_group_args(news, ctx.config).map(|a| a.replication);
-            let records = backfill::of_state(olds);
-            let registry_id = registry_id.as_deref().unwrap_or_default();
-            backfill::preview(
-                &mut props,
-                records,
-                old.replication.as_deref(),
-                new.as_ref().map(Option::as_deref),
-                registry_id,
-            );
-            carry_secrets(PROPERTIES, news, &mut props);
-            return Ok(props);
+            return Ok(update_preview(ctx, olds, news, registry_id.as_deref()));
         }
         let registry_id = registry_id.ok_or_else(|| {
             ProviderError::new(
@@ -416,6 +403,19 @@ impl Resource for RegistryResource {
     }
 }
 
+/// The outputs an update would give, at preview (no call): the backfills
+/// the new replication rules would start.
+fn update_preview(ctx: &Ctx<'_>, olds: &Map, news: &Map, registry_id: Option<&str>) -> Map {
+    let mut props = preview_outputs(ctx, news, registry_id);
+    let old = old_args(olds, &Map::new(), ctx.config);
+    let new = parse_group_args(news, ctx.config).map(|a| a.replication);
+    let records = backfill::of_state(olds);
+    let registry_id = registry_id.unwrap_or_default();
+    backfill::preview(&mut props, records, old.replication.as_deref(), new.as_ref().map(Option::as_deref), registry_id);
+    carry_secrets(PROPERTIES, news, &mut props);
+    props
+}
+
 /// Writes every group that differs between `old` and `new`, all at once.
 /// The registry policy is compared in `seen`: as just read (`Fresh`) or as
 /// the state last saw it (`Stale`, read again before any write), and every
@@ -423,7 +423,6 @@ impl Resource for RegistryResource {
 /// A replication destination this write adds with `backfill: true` starts
 /// its backfill as soon as the rules are written; `backfills`: which (the
 /// destinations added) and the records the state has.
-/// backfills the state knows.
 /// Returns the outputs; when a write fails, an error carrying the state ECR
 /// holds now: each group new where its write succeeded, old where it failed.
 #[allow(clippy::too_many_arguments)]
@@ -437,41 +436,9 @@ async fn apply(
     backfills: backfill::Plan,
     creating: bool,
 ) -> Result<Map> {
-    // A group dropped here that another resource of the program declares
-    // now is handed over, not reset.
-    let others = |setting: &str| ctx.claims.other_owner(ctx.region(), setting, ctx.urn).is_some();
-    let scanning = match (&old.scanning, &new.scanning) {
-        (_, Some(s)) if old.scanning.as_ref().is_none_or(|o| !o.same_as(s)) => Some(s.clone()),
-        (Some(_), None) if !others(SCANNING_SETTING) => Some(default_scanning()),
-        _ => None,
-    };
-    let replication = match (&old.replication, &new.replication) {
-        (_, Some(r)) if old.replication.as_ref().is_none_or(|o| !same_rules(o, r, registry_id)) => Some(r.clone()),
-        (Some(_), None) if !others(REPLICATION_SETTING) => Some(Vec::new()),
-        _ => None,
-    };
-    // Signing: the declared rules written, or, when the group is dropped,
-    // the configuration deleted (`None` inside: AWS's default, none).
-    let signing = match (&old.signing, &new.signing) {
-        (_, Some(r)) if old.signing.as_ref().is_none_or(|o| !same_signing(o, r)) => Some(Some(r.clone())),
-        (Some(_), None) if !others(SIGNING_SETTING) => Some(None),
-        _ => None,
-    };
-    // The policy: written when a statement this resource owns (before or
-    // now) differs from the declared one in the policy seen.
-    let place = place_of(ctx, registry_id);
-    let wanted = declared(new.source_accounts.as_deref(), new.statements.as_deref(), place);
-    let mut sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
-    sids.retain(|sid| !others(&statement_setting(sid)));
-    sids.extend(owned_sids(new.source_accounts.as_deref(), new.statements.as_deref()));
-    let seen_text = seen.text();
-    let seen_statements = seen_text.as_deref().and_then(statements_of).unwrap_or_default();
-    let differs = sids.iter().any(|sid| match (find(&seen_statements, sid), find(&wanted, sid)) {
-        (Some(a), Some(b)) => !same_statement(a, b),
-        (None, None) => false,
-        _ => true,
-    });
+    let writes = Writes::of(ctx, registry_id, old, new, seen.text());
     let backfill::Plan { records, added } = backfills;
+    let Writes { scanning, replication, signing, sids, wanted, policy_differs, seen_text } = writes;
     let (scanning_result, replication_result, signing_result, policy_result) = tokio::join!(
         maybe(scanning.as_ref().map(|s| put_scanning(ctx, s))),
         maybe(replication.as_ref().map(|r| async {
@@ -484,7 +451,7 @@ async fn apply(
                 None => delete_signing(ctx).await,
             }
         })),
-        maybe(differs.then_some(async {
+        maybe(policy_differs.then_some(async {
             let live = match &seen {
                 Seen::Fresh(live) => live.clone(),
                 Seen::Stale(_) => read_policy(ctx).await?,
@@ -492,43 +459,17 @@ async fn apply(
             write_policy(ctx, registry_id, live, &sids, &wanted).await
         })),
     );
-    let mut failed = Failed::default();
-    let mut held = RegistryArgs { adopt: new.adopt, ..old.clone() };
-    let mut policy = seen_text;
-    match scanning_result {
-        Some(Err(e)) => failed.add(SCANNING, e),
-        _ => held.scanning = new.scanning.clone(),
-    }
-    let mut started = Vec::new();
-    match replication_result {
-        Some(Err(e)) => failed.add(REPLICATION, e),
-        Some(Ok(starts)) => {
-            held.replication = new.replication.clone();
-            for start in starts {
-                match start {
-                    Ok(b) => started.push(b),
-                    Err(e) => failed.add(BACKFILLS, e),
-                }
-            }
-        }
-        None => held.replication = new.replication.clone(),
-    }
-    match signing_result {
-        Some(Err(e)) => failed.add(SIGNING, e),
-        _ => held.signing = new.signing.clone(),
-    }
-    match policy_result {
-        Some(Err(e)) => failed.add(POLICY, e),
-        Some(Ok(text)) => {
-            held.source_accounts = new.source_accounts.clone();
-            held.statements = new.statements.clone();
-            policy = text;
-        }
-        None => {
-            held.source_accounts = new.source_accounts.clone();
-            held.statements = new.statements.clone();
-        }
-    }
+    let mut held = Held {
+        args: RegistryArgs { adopt: new.adopt, ..old.clone() },
+        policy: seen_text,
+        started: Vec::new(),
+        failed: Failed::default(),
+    };
+    held.scanning(new, scanning_result);
+    held.replication(new, replication_result);
+    held.signing(new, signing_result);
+    held.policy(new, policy_result);
+    let Held { args: held, policy, started, failed } = held;
     let mut props = outputs(ctx, &held, registry_id, policy);
     backfill::insert(&mut props, &backfill::kept(records, started, held.replication.as_deref(), registry_id));
     carry_secrets(PROPERTIES, inputs, &mut props);
@@ -543,6 +484,118 @@ async fn apply(
                 reason: format!("could not {verb} the registry's {reason}"),
                 code,
             })
+        }
+    }
+}
+
+/// What `apply` writes: each group that differs (`None`: no write), and
+/// the registry policy's statements this resource owns.
+struct Writes {
+    scanning: Option<Scanning>,
+    replication: Option<Vec<ReplicationRule>>,
+    /// The declared rules written, or, when the group is dropped, the
+    /// configuration deleted (`None` inside: AWS's default, none).
+    signing: Option<Option<Vec<SigningRule>>>,
+    /// The sids owned before or now (less those another resource of the
+    /// program claims now), and the statements declared.
+    sids: BTreeSet<String>,
+    wanted: Vec<serde_json::Value>,
+    /// Whether an owned statement differs from the declared one in the
+    /// policy seen.
+    policy_differs: bool,
+    seen_text: Option<String>,
+}
+
+impl Writes {
+    fn of(
+        ctx: &Ctx<'_>,
+        registry_id: &str,
+        old: &RegistryArgs,
+        new: &RegistryArgs,
+        seen_text: Option<String>,
+    ) -> Writes {
+        // A group dropped here that another resource of the program declares
+        // now is handed over, not reset.
+        let others = |setting: &str| ctx.claims.other_owner(ctx.region(), setting, ctx.urn).is_some();
+        let scanning = match (&old.scanning, &new.scanning) {
+            (_, Some(s)) if old.scanning.as_ref().is_none_or(|o| !o.same_as(s)) => Some(s.clone()),
+            (Some(_), None) if !others(SCANNING_SETTING) => Some(default_scanning()),
+            _ => None,
+        };
+        let replication = match (&old.replication, &new.replication) {
+            (_, Some(r)) if old.replication.as_ref().is_none_or(|o| !same_rules(o, r, registry_id)) => Some(r.clone()),
+            (Some(_), None) if !others(REPLICATION_SETTING) => Some(Vec::new()),
+            _ => None,
+        };
+        let signing = match (&old.signing, &new.signing) {
+            (_, Some(r)) if old.signing.as_ref().is_none_or(|o| !same_signing(o, r)) => Some(Some(r.clone())),
+            (Some(_), None) if !others(SIGNING_SETTING) => Some(None),
+            _ => None,
+        };
+        let place = place_of(ctx, registry_id);
+        let wanted = declared(new.source_accounts.as_deref(), new.statements.as_deref(), place);
+        let mut sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
+        sids.retain(|sid| !others(&statement_setting(sid)));
+        sids.extend(owned_sids(new.source_accounts.as_deref(), new.statements.as_deref()));
+        let seen_statements = seen_text.as_deref().and_then(statements_of).unwrap_or_default();
+        let policy_differs = sids.iter().any(|sid| match (find(&seen_statements, sid), find(&wanted, sid)) {
+            (Some(a), Some(b)) => !same_statement(a, b),
+            (None, None) => false,
+            _ => true,
+        });
+        Writes { scanning, replication, signing, sids, wanted, policy_differs, seen_text }
+    }
+}
+
+/// What ECR holds after `apply`'s writes: each group new where its write
+/// succeeded (or none was needed), old where it failed, and the failures.
+struct Held {
+    args: RegistryArgs,
+    policy: Option<String>,
+    started: Vec<backfill::Backfill>,
+    failed: Failed,
+}
+
+impl Held {
+    fn scanning(&mut self, new: &RegistryArgs, result: Option<Result<()>>) {
+        match result {
+            Some(Err(e)) => self.failed.add(SCANNING, e),
+            _ => self.args.scanning = new.scanning.clone(),
+        }
+    }
+
+    fn replication(&mut self, new: &RegistryArgs, result: Option<Result<Vec<Result<backfill::Backfill>>>>) {
+        match result {
+            Some(Err(e)) => self.failed.add(REPLICATION, e),
+            Some(Ok(starts)) => {
+                self.args.replication = new.replication.clone();
+                for start in starts {
+                    match start {
+                        Ok(b) => self.started.push(b),
+                        Err(e) => self.failed.add(BACKFILLS, e),
+                    }
+                }
+            }
+            None => self.args.replication = new.replication.clone(),
+        }
+    }
+
+    fn signing(&mut self, new: &RegistryArgs, result: Option<Result<()>>) {
+        match result {
+            Some(Err(e)) => self.failed.add(SIGNING, e),
+            _ => self.args.signing = new.signing.clone(),
+        }
+    }
+
+    fn policy(&mut self, new: &RegistryArgs, result: Option<Result<Option<String>>>) {
+        if let Some(Err(e)) = result {
+            self.failed.add(POLICY, e);
+            return;
+        }
+        self.args.source_accounts = new.source_accounts.clone();
+        self.args.statements = new.statements.clone();
+        if let Some(Ok(text)) = result {
+            self.policy = text;
         }
     }
 }
@@ -664,32 +717,7 @@ async fn read_statements(
 ) {
     let statements = live.and_then(statements_of).unwrap_or_default();
     if importing || old.source_accounts.is_some() {
-        found.source_accounts = match find(&statements, REPLICATION_SID) {
-            None if importing => None,
-            None => {
-                if old.source_accounts.as_ref().is_some_and(|a| !a.is_empty()) {
-                    drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
-                }
-                Some(Vec::new())
-            }
-            Some(st) => match accounts_of_statement(st) {
-                Some(accounts) => match &old.source_accounts {
-                    Some(o) if same_accounts(o, &accounts) => Some(o.clone()),
-                    Some(_) => {
-                        drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
-                        Some(accounts)
-                    }
-                    None => Some(accounts),
-                },
-                None => {
-                    ctx.warn(format!(
-                        "the registry policy statement {REPLICATION_SID} of ECR registry {registry_id} was changed into something replicationSourceAccounts cannot express; it shows as it is in registryPolicyText, and the next `pulumi up` puts back the declared one"
-                    ))
-                    .await;
-                    old.source_accounts.clone()
-                }
-            },
-        };
+        found.source_accounts = source_accounts_of(ctx, registry_id, &statements, old, importing).await;
     }
     let place = place_of(ctx, registry_id);
     if importing {
@@ -716,6 +744,44 @@ async fn read_statements(
             }
         }
         found.statements = Some(kept);
+    }
+}
+
+/// `replicationSourceAccounts` as the live policy's replication statement
+/// says (the declared spelling kept while the meaning is the same), with a
+/// warning of drift.
+async fn source_accounts_of(
+    ctx: &Ctx<'_>,
+    registry_id: &str,
+    statements: &[serde_json::Value],
+    old: &RegistryArgs,
+    importing: bool,
+) -> Option<Vec<String>> {
+    match find(statements, REPLICATION_SID) {
+        None if importing => None,
+        None => {
+            if old.source_accounts.as_ref().is_some_and(|a| !a.is_empty()) {
+                drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
+            }
+            Some(Vec::new())
+        }
+        Some(st) => match accounts_of_statement(st) {
+            Some(accounts) => match &old.source_accounts {
+                Some(o) if same_accounts(o, &accounts) => Some(o.clone()),
+                Some(_) => {
+                    drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
+                    Some(accounts)
+                }
+                None => Some(accounts),
+            },
+            None => {
+                ctx.warn(format!(
+                    "the registry policy statement {REPLICATION_SID} of ECR registry {registry_id} was changed into something replicationSourceAccounts cannot express; it shows as it is in registryPolicyText, and the next `pulumi up` puts back the declared one"
+                ))
+                .await;
+                old.source_accounts.clone()
+            }
+        },
     }
 }
 

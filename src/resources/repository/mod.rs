@@ -427,7 +427,68 @@ async fn read_with(
     // account (a lookup) every read goes out at once: one round trip. An
     // import learns the ARN from DescribeRepositories first: two.
     let known_arn = Remote::from_outputs(old_outputs).map(|r| r.arn).filter(|arn| is_arn_of(ctx, arn, id)).or(arn_hint);
-    let (found, policy_text, repository_policy, all_tags) = match known_arn {
+    let (found, policy_text, repository_policy, all_tags) = read_all(ctx, id, registry, known_arn).await?;
+    let repo = match found {
+        Some(repo) => repo,
+        None if importing => {
+            return Err(match registry {
+                Some(registry_id) => not_found_in_registry(ctx, id, registry_id),
+                None => not_found_in_region(ctx, id),
+            });
+        }
+        None => return Ok(None),
+    };
+    let remote = remote_of(&repo);
+    // Tags with the reserved `aws:` prefix belong to AWS services (e.g.
+    // CloudFormation): never part of tags or tagsAll, never changed.
+    let (aws_tags, actual_tags): (BTreeMap<String, String>, BTreeMap<String, String>) =
+        all_tags.into_iter().partition(|(k, _)| is_reserved_tag(k));
+
+    let old = if importing {
+        None
+    } else {
+        args::parse(old_inputs, ctx.config).0.or_else(|| args::parse(&inputs_of(PROPERTIES, old_outputs), ctx.config).0)
+    };
+
+    let (immutable, exclusions) = mutability_of(&repo);
+    let (encryption, kms_key) = encryption_of(&repo, old.as_ref());
+    let (lifecycle_policy, lifecycle_document) = lifecycle_of(ctx, id, old.as_ref(), policy_text.as_deref()).await;
+    let (access, policy_document) = access_of(ctx, id, old.as_ref(), repository_policy.as_deref()).await;
+    let own = own_tags(ctx, old.as_ref(), &actual_tags);
+    let args = RepositoryArgs {
+        repository_name: repo.repository_name().unwrap_or(id).to_string(),
+        immutable_tags: immutable,
+        tag_exclusions: exclusions,
+        scan_on_push: repo.image_scanning_configuration().is_some_and(|c| c.scan_on_push()),
+        encryption_type: encryption,
+        kms_key,
+        lifecycle_policy,
+        lifecycle_document,
+        policy_document,
+        force_delete: old.as_ref().is_some_and(|o| o.force_delete),
+        tags: own,
+        access,
+    };
+    let mut inputs = args.to_map();
+    let mut props =
+        outputs(&args, &remote, ctx.config, Policies { lifecycle: policy_text, repository: repository_policy });
+    props.insert("tagsAll".into(), Value::Object(actual_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
+    if !aws_tags.is_empty() {
+        props.insert("awsTags".into(), Value::Object(aws_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
+    }
+    mark_secrets(ctx, &args, &mut inputs, old_inputs, old_outputs);
+    carry_secrets(&inputs, ctx.config, &mut props);
+    Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
+}
+
+/// What `read_with` reads: the repository (`None`: gone), its lifecycle
+/// policy, its repository policy and all its tags.
+type Reads = (Option<EcrRepository>, Option<String>, Option<String>, BTreeMap<String, String>);
+
+/// The four reads of repository `id`: at once when its ARN is known, else
+/// DescribeRepositories first (it says the ARN), then the other three at once.
+async fn read_all(ctx: &Ctx<'_>, id: &str, registry: Option<&str>, known_arn: Option<String>) -> Result<Reads> {
+    Ok(match known_arn {
         Some(arn) => {
             let (found, lifecycle, policy, tags) = tokio::join!(
                 describe(ctx, id, registry),
@@ -461,30 +522,12 @@ async fn read_with(
                 (Some(repo), lifecycle?, policy?, tags?)
             }
         },
-    };
-    let repo = match found {
-        Some(repo) => repo,
-        None if importing => {
-            return Err(match registry {
-                Some(registry_id) => not_found_in_registry(ctx, id, registry_id),
-                None => not_found_in_region(ctx, id),
-            });
-        }
-        None => return Ok(None),
-    };
-    let remote = remote_of(&repo);
-    // Tags with the reserved `aws:` prefix belong to AWS services (e.g.
-    // CloudFormation): never part of tags or tagsAll, never changed.
-    let (aws_tags, actual_tags): (BTreeMap<String, String>, BTreeMap<String, String>) =
-        all_tags.into_iter().partition(|(k, _)| is_reserved_tag(k));
+    })
+}
 
-    let old = if importing {
-        None
-    } else {
-        args::parse(old_inputs, ctx.config).0.or_else(|| args::parse(&inputs_of(PROPERTIES, old_outputs), ctx.config).0)
-    };
-
-    let (immutable, exclusions) = mutability_of(&repo);
+/// The encryption ECR reports, in the user's spelling of the key while the
+/// encryption type (which cannot change in place) is the same.
+fn encryption_of(repo: &EcrRepository, old: Option<&RepositoryArgs>) -> (Encryption, Option<String>) {
     let (mut encryption, mut kms_key) = match repo.encryption_configuration() {
         Some(e) => (
             Encryption::parse(e.encryption_type().as_str()).unwrap_or(Encryption::Aes256),
@@ -492,7 +535,7 @@ async fn read_with(
         ),
         None => (Encryption::Aes256, None),
     };
-    if let Some(old) = &old {
+    if let Some(old) = old {
         // ECR reports the key's full ARN; keep the user's spelling while the
         // encryption type (which cannot change in place) is the same.
         if old.encryption_type == encryption {
@@ -503,20 +546,30 @@ async fn read_with(
     if encryption == Encryption::Aes256 {
         kms_key = None;
     }
+    (encryption, kms_key)
+}
 
-    // Policies: in the form the resource declared them (simple fields, or
-    // JSON for what the fields cannot express). Imported (or looked up), a
-    // policy the fields cannot express comes back as its JSON, so adopting a
-    // repository loses nothing and the next `up` changes nothing. Declared
-    // with the fields and then edited by hand beyond them, it stays visible
-    // in the ...Text output with a warning, and the next `up` restores it.
-    let (lifecycle_policy, lifecycle_document) = match policy_text.as_deref() {
+/// The lifecycle policy in the form the resource declared it.
+///
+/// Policies come back in the form the resource declared them (simple
+/// fields, or JSON for what the fields cannot express). Imported (or looked
+/// up), a policy the fields cannot express comes back as its JSON, so
+/// adopting a repository loses nothing and the next `up` changes nothing.
+/// Declared with the fields and then edited by hand beyond them, it stays
+/// visible in the ...Text output with a warning, and the next `up` restores
+/// it. The repository policy likewise ([`access_of`]).
+async fn lifecycle_of(
+    ctx: &Ctx<'_>,
+    id: &str,
+    old: Option<&RepositoryArgs>,
+    policy_text: Option<&str>,
+) -> (Option<LifecyclePolicy>, Option<String>) {
+    match policy_text {
         None => (None, None),
-        Some(text) => match (old.as_ref().filter(|o| o.lifecycle_document.is_some()), LifecyclePolicy::from_json(text))
-        {
+        Some(text) => match (old.filter(|o| o.lifecycle_document.is_some()), LifecyclePolicy::from_json(text)) {
             (Some(o), _) => (None, Some(same_document(o.lifecycle_document.as_deref(), text, same_policy))),
             // Keep the user's spelling (the order inside a rule) while the meaning is the same.
-            (None, Some(p)) => match old.as_ref().and_then(|o| o.lifecycle_policy.as_ref()) {
+            (None, Some(p)) => match old.and_then(|o| o.lifecycle_policy.as_ref()) {
                 Some(declared) if declared.same_as(&p) => (Some(declared.clone()), None),
                 _ => (Some(p), None),
             },
@@ -526,19 +579,28 @@ async fn read_with(
                     "the lifecycle policy of ECR repository \"{id}\" was edited outside Pulumi into rules that lifecyclePolicy cannot express; it is kept as it is in lifecyclePolicyText, and the next `pulumi up` would replace it with the declared policy"
                 ))
                 .await;
-                (old.as_ref().and_then(|o| o.lifecycle_policy.clone()), None)
+                (old.and_then(|o| o.lifecycle_policy.clone()), None)
             }
         },
-    };
+    }
+}
 
-    let (access, policy_document) = match repository_policy.as_deref() {
+/// The repository policy in the form the resource declared it: the access
+/// fields, or the document (as [`lifecycle_of`]).
+async fn access_of(
+    ctx: &Ctx<'_>,
+    id: &str,
+    old: Option<&RepositoryArgs>,
+    repository_policy: Option<&str>,
+) -> (Access, Option<String>) {
+    match repository_policy {
         None => (Access::default(), None),
-        Some(text) => match (old.as_ref().filter(|o| o.policy_document.is_some()), Access::from_policy(text)) {
+        Some(text) => match (old.filter(|o| o.policy_document.is_some()), Access::from_policy(text)) {
             (Some(o), _) => {
                 (Access::default(), Some(same_document(o.policy_document.as_deref(), text, same_repository_policy)))
             }
             // Keep the user's spelling and order while the meaning is the same.
-            (None, Some(found)) => match &old {
+            (None, Some(found)) => match old {
                 Some(o) if o.access.same_as(&found) => (o.access.clone(), None),
                 _ => (found, None),
             },
@@ -548,44 +610,32 @@ async fn read_with(
                     "the repository policy of ECR repository \"{id}\" was edited outside Pulumi into statements that the access fields (pullPrincipals, pushPrincipals, pullOrganizations, pullOrganizationPaths, lambdaPull) cannot express; it is kept as it is in repositoryPolicyText, and the next `pulumi up` would replace it with the policy the declared access needs (or delete it when none is declared)"
                 ))
                 .await;
-                (old.as_ref().map(|o| o.access.clone()).unwrap_or_default(), None)
+                (old.map(|o| o.access.clone()).unwrap_or_default(), None)
             }
         },
-    };
+    }
+}
 
+/// The resource's own tags among those ECR holds.
+fn own_tags(
+    ctx: &Ctx<'_>,
+    old: Option<&RepositoryArgs>,
+    actual_tags: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
     // Tags: the provider adds its own; the resource's tags are the rest, plus
     // any of its own keys that happen to equal a provider tag.
     let provider_tags = ctx.config.provider_tags();
-    let old_own: BTreeSet<String> = old.as_ref().map(|o| o.tags.keys().cloned().collect()).unwrap_or_default();
-    let own: BTreeMap<String, String> = actual_tags
+    let old_own: BTreeSet<String> = old.map(|o| o.tags.keys().cloned().collect()).unwrap_or_default();
+    actual_tags
         .iter()
         .filter(|(k, v)| old_own.contains(*k) || provider_tags.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+        .collect()
+}
 
-    let args = RepositoryArgs {
-        repository_name: repo.repository_name().unwrap_or(id).to_string(),
-        immutable_tags: immutable,
-        tag_exclusions: exclusions,
-        scan_on_push: repo.image_scanning_configuration().is_some_and(|c| c.scan_on_push()),
-        encryption_type: encryption,
-        kms_key,
-        lifecycle_policy,
-        lifecycle_document,
-        policy_document,
-        force_delete: old.as_ref().is_some_and(|o| o.force_delete),
-        tags: own,
-        access,
-    };
-    let mut inputs = args.to_map();
-    let mut props =
-        outputs(&args, &remote, ctx.config, Policies { lifecycle: policy_text, repository: repository_policy });
-    props.insert("tagsAll".into(), Value::Object(actual_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
-    if !aws_tags.is_empty() {
-        props.insert("awsTags".into(), Value::Object(aws_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
-    }
-    // Secrets stay secret: whatever was secret before is secret now, and
-    // tags that hold a secret provider tag's value are secret.
+/// Secrets stay secret: whatever was secret before is secret now, and tags
+/// that hold a secret provider tag's value are secret.
+fn mark_secrets(ctx: &Ctx<'_>, args: &RepositoryArgs, inputs: &mut Map, old_inputs: &Map, old_outputs: &Map) {
     let secret_source = if old_inputs.is_empty() { old_outputs } else { old_inputs };
     for (k, v) in inputs.iter_mut() {
         let from_config = k == "tags" && ctx.config.holds_secret_tag(&args.tags);
@@ -593,8 +643,6 @@ async fn read_with(
             *v = v.clone().into_secret();
         }
     }
-    carry_secrets(&inputs, ctx.config, &mut props);
-    Ok(Some(ReadResult { id: id.to_string(), outputs: props, inputs }))
 }
 
 /// True when `arn` is the ARN of repository `name` in the provider's region
@@ -711,119 +759,35 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
             format!("the state of repository \"{name}\" has no ARN; run `pulumi refresh` first"),
         )
     })?;
-    let plain = |k: &str| olds.get(k).map(Value::plain).filter(|v| *v != Value::Null);
-    let text = |k: &str| plain(k).and_then(|v| v.as_str().map(str::to_string));
-
-    let old_immutable = plain("immutableTags").and_then(|v| if let Value::Bool(b) = v { Some(b) } else { None });
-    let old_exclusions: BTreeSet<String> = match plain("mutableTagExclusions").or(plain("immutableTagExclusions")) {
-        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
-        _ => BTreeSet::new(),
+    let lifecycle =
+        Documents { applied: old_text(olds, "lifecyclePolicyText"), wanted: lifecycle_text(news).flatten() };
+    let access = Documents {
+        applied: old_text(olds, "repositoryPolicyText"),
+        wanted: args.repository_policy_text(partition::of_arn(&remote.arn)),
     };
-    let new_exclusions: BTreeSet<String> = args.tag_exclusions.iter().cloned().collect();
-    let mutability =
-        (old_immutable != Some(args.immutable_tags) || old_exclusions != new_exclusions).then_some(async {
-            let action = "ecr:PutImageTagMutability";
-            let req = ctx
-                .client
-                .put_image_tag_mutability()
-                .repository_name(name)
-                .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-                .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?);
-            ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
-        });
-
-    let scanning = (plain("scanOnPush") != Some(Value::Bool(args.scan_on_push))).then_some(async {
-        let action = "ecr:PutImageScanningConfiguration";
-        let req = ctx.client.put_image_scanning_configuration().repository_name(name).image_scanning_configuration(
-            ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build(),
-        );
-        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
-    });
-
-    let applied_lifecycle = text("lifecyclePolicyText");
-    let wanted = lifecycle_text(news).flatten();
-    let lifecycle = (!same_policy(applied_lifecycle.as_deref(), wanted.as_deref())).then_some(async {
-        match &wanted {
-            Some(text) => put_lifecycle(ctx, name, text).await,
-            None => {
-                let req = ctx.client.delete_lifecycle_policy().repository_name(name);
-                call::delete(
-                    ctx,
-                    "ecr:DeleteLifecyclePolicy",
-                    Subject::Repository(name),
-                    DeleteLifecyclePolicyError::is_lifecycle_policy_not_found_exception,
-                    req.send(),
-                )
-                .await
-            }
-        }
-    });
-
-    let applied_access = text("repositoryPolicyText");
-    let wanted_access = args.repository_policy_text(partition::of_arn(&remote.arn));
-    let policy = (!same_repository_policy(applied_access.as_deref(), wanted_access.as_deref())).then_some(async {
-        match &wanted_access {
-            Some(text) => set_repository_policy(ctx, name, text).await,
-            None => {
-                let req = ctx.client.delete_repository_policy().repository_name(name);
-                call::delete(
-                    ctx,
-                    "ecr:DeleteRepositoryPolicy",
-                    Subject::Repository(name),
-                    DeleteRepositoryPolicyError::is_repository_policy_not_found_exception,
-                    req.send(),
-                )
-                .await
-            }
-        }
-    });
-
-    // Reserved `aws:` tags (in states read before they were kept apart) are
-    // never removed: they are not ours.
-    let old_all: BTreeMap<String, String> = match plain("tagsAll") {
-        Some(Value::Object(m)) => m
-            .iter()
-            .filter(|(k, _)| !is_reserved_tag(k))
-            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-            .collect(),
-        _ => BTreeMap::new(),
-    };
-    let new_all = ctx.config.effective_tags(&args.tags);
-    let to_set: BTreeMap<String, String> =
-        new_all.iter().filter(|(k, v)| old_all.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let to_remove: Vec<String> = old_all.keys().filter(|k| !new_all.contains_key(*k)).cloned().collect();
-    let untag = (!to_remove.is_empty()).then_some(async {
-        let action = "ecr:UntagResource";
-        let req = ctx.client.untag_resource().resource_arn(&remote.arn).set_tag_keys(Some(to_remove.clone()));
-        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
-    });
-    let tag = (!to_set.is_empty()).then_some(async {
-        let action = "ecr:TagResource";
-        let req = ctx.client.tag_resource().resource_arn(&remote.arn).set_tags(Some(to_tags(&to_set)?));
-        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
-    });
-
-    let (mutability, scanning, lifecycle, policy, untag, tag) =
-        tokio::join!(maybe(mutability), maybe(scanning), maybe(lifecycle), maybe(policy), maybe(untag), maybe(tag));
-
+    let tags = TagChanges::of(ctx, olds, &args);
+    let (mutability_result, scanning_result, lifecycle_result, policy_result, untag_result, tag_result) = tokio::join!(
+        maybe(mutability_write(ctx, olds, &args)),
+        maybe(scanning_write(ctx, olds, &args)),
+        maybe(lifecycle_write(ctx, name, &lifecycle)),
+        maybe(policy_write(ctx, name, &access)),
+        maybe(tags.untag(ctx, name, &remote.arn)),
+        maybe(tags.tag(ctx, name, &remote.arn)),
+    );
     // What ECR holds now: each setting new where its call succeeded (or none
     // was needed), old where it failed.
     let mut failed = Failed::default();
-    let mut ok = |what: &'static str, result: Option<Result<()>>| match result {
-        Some(Err(e)) => {
-            failed.add(what, e);
-            false
-        }
-        _ => true,
+    let applied = Applied {
+        mutability: succeeded(&mut failed, "tag mutability", mutability_result),
+        scanning: succeeded(&mut failed, "scanOnPush", scanning_result),
+        lifecycle: succeeded(&mut failed, "lifecycle policy", lifecycle_result),
+        policy: succeeded(&mut failed, "repository policy (the access fields)", policy_result),
+        untag: succeeded(&mut failed, "tags (removing)", untag_result),
+        tag: succeeded(&mut failed, "tags (adding)", tag_result),
     };
-    let mutability_ok = ok("tag mutability", mutability);
-    let scanning_ok = ok("scanOnPush", scanning);
-    let lifecycle_ok = ok("lifecycle policy", lifecycle);
-    let policy_ok = ok("repository policy (the access fields)", policy);
-    let untag_ok = ok("tags (removing)", untag);
-    let tag_ok = ok("tags (adding)", tag);
     let Some((reason, code)) = failed.reason() else {
-        let mut props = outputs(&args, &remote, ctx.config, Policies { lifecycle: wanted, repository: wanted_access });
+        let policies = Policies { lifecycle: lifecycle.wanted, repository: access.wanted };
+        let mut props = outputs(&args, &remote, ctx.config, policies);
         if let Some(aws_tags) = olds.get("awsTags") {
             props.insert("awsTags".into(), aws_tags.clone());
         }
@@ -834,39 +798,15 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     // A state too old to read back cannot say what was there before: the
     // engine keeps it, and the next `pulumi up` applies every change again.
     let Some(old) = args::parse(&inputs_of(PROPERTIES, olds), ctx.config).0 else { return Err(failure) };
-    let mut held = args.clone();
-    if !mutability_ok {
-        held.immutable_tags = old.immutable_tags;
-        held.tag_exclusions = old.tag_exclusions.clone();
-    }
-    if !scanning_ok {
-        held.scan_on_push = old.scan_on_push;
-    }
-    if !lifecycle_ok {
-        held.lifecycle_policy = old.lifecycle_policy.clone();
-        held.lifecycle_document = old.lifecycle_document.clone();
-    }
-    if !policy_ok {
-        held.access = old.access.clone();
-        held.policy_document = old.policy_document.clone();
-    }
-    let mut all = old_all.clone();
-    if untag_ok {
-        all.retain(|k, _| !to_remove.contains(k));
-    }
-    if tag_ok {
-        all.extend(to_set.clone());
-    }
+    let mut held = applied.held(&args, &old);
+    let all = tags.held(&applied);
     // The resource's own tags: those of the old and new own keys still there.
     held.tags = all
         .iter()
         .filter(|(k, _)| old.tags.contains_key(*k) || args.tags.contains_key(*k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let policies = Policies {
-        lifecycle: if lifecycle_ok { wanted } else { applied_lifecycle },
-        repository: if policy_ok { wanted_access } else { applied_access },
-    };
+    let policies = Policies { lifecycle: lifecycle.held(applied.lifecycle), repository: access.held(applied.policy) };
     let mut props = outputs(&held, &remote, ctx.config, policies);
     props.insert("tagsAll".into(), Value::Object(all.into_iter().map(|(k, v)| (k, v.into())).collect()));
     if let Some(aws_tags) = olds.get("awsTags") {
@@ -880,6 +820,238 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         reason: failure.message().to_string(),
         code,
     })
+}
+
+/// The plain value of output `k` of the stored state, `None` when null.
+fn old_plain(olds: &Map, k: &str) -> Option<Value> {
+    olds.get(k).map(Value::plain).filter(|v| *v != Value::Null)
+}
+
+/// The string output `k` of the stored state.
+fn old_text(olds: &Map, k: &str) -> Option<String> {
+    old_plain(olds, k).and_then(|v| v.as_str().map(str::to_string))
+}
+
+/// False (and the failure recorded as `what`) when a call was made and failed.
+fn succeeded(failed: &mut Failed, what: &'static str, result: Option<Result<()>>) -> bool {
+    match result {
+        Some(Err(e)) => {
+            failed.add(what, e);
+            false
+        }
+        _ => true,
+    }
+}
+
+/// Which of `update`'s calls succeeded (or were not needed).
+struct Applied {
+    mutability: bool,
+    scanning: bool,
+    lifecycle: bool,
+    policy: bool,
+    untag: bool,
+    tag: bool,
+}
+
+impl Applied {
+    /// The settings ECR holds: `new`'s where applied, `old`'s where not
+    /// (tags apart: [`TagChanges::held`]).
+    fn held(&self, new: &RepositoryArgs, old: &RepositoryArgs) -> RepositoryArgs {
+        let mut held = new.clone();
+        if !self.mutability {
+            held.immutable_tags = old.immutable_tags;
+            held.tag_exclusions = old.tag_exclusions.clone();
+        }
+        if !self.scanning {
+            held.scan_on_push = old.scan_on_push;
+        }
+        if !self.lifecycle {
+            held.lifecycle_policy = old.lifecycle_policy.clone();
+            held.lifecycle_document = old.lifecycle_document.clone();
+        }
+        if !self.policy {
+            held.access = old.access.clone();
+            held.policy_document = old.policy_document.clone();
+        }
+        held
+    }
+}
+
+/// Tag mutability and its exclusions: PutImageTagMutability when either changed.
+fn mutability_write<'a>(
+    ctx: &'a Ctx<'a>,
+    olds: &Map,
+    args: &'a RepositoryArgs,
+) -> Option<impl Future<Output = Result<()>> + 'a> {
+    let old_immutable =
+        old_plain(olds, "immutableTags").and_then(|v| if let Value::Bool(b) = v { Some(b) } else { None });
+    let old_exclusions: BTreeSet<String> =
+        match old_plain(olds, "mutableTagExclusions").or(old_plain(olds, "immutableTagExclusions")) {
+            Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            _ => BTreeSet::new(),
+        };
+    let new_exclusions: BTreeSet<String> = args.tag_exclusions.iter().cloned().collect();
+    let name = args.repository_name.as_str();
+    (old_immutable != Some(args.immutable_tags) || old_exclusions != new_exclusions).then_some(async move {
+        let action = "ecr:PutImageTagMutability";
+        let req = ctx
+            .client
+            .put_image_tag_mutability()
+            .repository_name(name)
+            .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
+            .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?);
+        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
+    })
+}
+
+/// Scan on push: PutImageScanningConfiguration when it changed.
+fn scanning_write<'a>(
+    ctx: &'a Ctx<'a>,
+    olds: &Map,
+    args: &'a RepositoryArgs,
+) -> Option<impl Future<Output = Result<()>> + 'a> {
+    let name = args.repository_name.as_str();
+    (old_plain(olds, "scanOnPush") != Some(Value::Bool(args.scan_on_push))).then_some(async move {
+        let action = "ecr:PutImageScanningConfiguration";
+        let req = ctx.client.put_image_scanning_configuration().repository_name(name).image_scanning_configuration(
+            ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build(),
+        );
+        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
+    })
+}
+
+/// A policy document of the repository: the one ECR held (the state's
+/// `...Text` output) and the one wanted (`None`: none).
+struct Documents {
+    applied: Option<String>,
+    wanted: Option<String>,
+}
+
+impl Documents {
+    /// The document ECR holds after the write: the wanted one when it was
+    /// applied, else the one held before.
+    fn held(self, applied: bool) -> Option<String> {
+        if applied { self.wanted } else { self.applied }
+    }
+}
+
+/// The lifecycle policy: put, or deleted when none is wanted, when the
+/// wanted one differs in meaning from the one held.
+fn lifecycle_write<'a>(
+    ctx: &'a Ctx<'a>,
+    name: &'a str,
+    lifecycle: &'a Documents,
+) -> Option<impl Future<Output = Result<()>> + 'a> {
+    (!same_policy(lifecycle.applied.as_deref(), lifecycle.wanted.as_deref())).then_some(async move {
+        match &lifecycle.wanted {
+            Some(text) => put_lifecycle(ctx, name, text).await,
+            None => {
+                let req = ctx.client.delete_lifecycle_policy().repository_name(name);
+                call::delete(
+                    ctx,
+                    "ecr:DeleteLifecyclePolicy",
+                    Subject::Repository(name),
+                    DeleteLifecyclePolicyError::is_lifecycle_policy_not_found_exception,
+                    req.send(),
+                )
+                .await
+            }
+        }
+    })
+}
+
+/// The repository policy (the access fields): set, or deleted when none is
+/// wanted, when the wanted one differs in meaning from the one held.
+fn policy_write<'a>(
+    ctx: &'a Ctx<'a>,
+    name: &'a str,
+    access: &'a Documents,
+) -> Option<impl Future<Output = Result<()>> + 'a> {
+    (!same_repository_policy(access.applied.as_deref(), access.wanted.as_deref())).then_some(async move {
+        match &access.wanted {
+            Some(text) => set_repository_policy(ctx, name, text).await,
+            None => {
+                let req = ctx.client.delete_repository_policy().repository_name(name);
+                call::delete(
+                    ctx,
+                    "ecr:DeleteRepositoryPolicy",
+                    Subject::Repository(name),
+                    DeleteRepositoryPolicyError::is_repository_policy_not_found_exception,
+                    req.send(),
+                )
+                .await
+            }
+        }
+    })
+}
+
+/// The tags: those the state holds (`tagsAll`), which to set and which to
+/// remove.
+struct TagChanges {
+    old_all: BTreeMap<String, String>,
+    to_set: BTreeMap<String, String>,
+    to_remove: Vec<String>,
+}
+
+impl TagChanges {
+    fn of(ctx: &Ctx<'_>, olds: &Map, args: &RepositoryArgs) -> TagChanges {
+        // Reserved `aws:` tags (in states read before they were kept apart) are
+        // never removed: they are not ours.
+        let old_all: BTreeMap<String, String> = match old_plain(olds, "tagsAll") {
+            Some(Value::Object(m)) => m
+                .iter()
+                .filter(|(k, _)| !is_reserved_tag(k))
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        let new_all = ctx.config.effective_tags(&args.tags);
+        let to_set: BTreeMap<String, String> =
+            new_all.iter().filter(|(k, v)| old_all.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let to_remove: Vec<String> = old_all.keys().filter(|k| !new_all.contains_key(*k)).cloned().collect();
+        TagChanges { old_all, to_set, to_remove }
+    }
+
+    /// UntagResource of the tags no longer wanted, if any.
+    fn untag<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        name: &'a str,
+        arn: &'a str,
+    ) -> Option<impl Future<Output = Result<()>> + 'a> {
+        (!self.to_remove.is_empty()).then_some(async move {
+            let action = "ecr:UntagResource";
+            let req = ctx.client.untag_resource().resource_arn(arn).set_tag_keys(Some(self.to_remove.clone()));
+            ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
+        })
+    }
+
+    /// TagResource of the tags new or changed, if any.
+    fn tag<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        name: &'a str,
+        arn: &'a str,
+    ) -> Option<impl Future<Output = Result<()>> + 'a> {
+        (!self.to_set.is_empty()).then_some(async move {
+            let action = "ecr:TagResource";
+            let req = ctx.client.tag_resource().resource_arn(arn).set_tags(Some(to_tags(&self.to_set)?));
+            ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
+        })
+    }
+
+    /// Every tag ECR holds after the calls: the old ones, less those
+    /// removed, plus those set, as far as each call succeeded.
+    fn held(&self, applied: &Applied) -> BTreeMap<String, String> {
+        let mut all = self.old_all.clone();
+        if applied.untag {
+            all.retain(|k, _| !self.to_remove.contains(k));
+        }
+        if applied.tag {
+            all.extend(self.to_set.clone());
+        }
+        all
+    }
 }
 
 // ---------------------------------------------------------------- delete
