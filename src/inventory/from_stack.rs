@@ -185,166 +185,213 @@ pub fn plan(export: &Json, fallback_region: Option<&str>) -> Result<Plan, String
 }
 
 fn plan_resources(all: &[Res<'_>], fallback_region: Option<&str>) -> Plan {
-    let mut plan = Plan::default();
-    let by_urn: BTreeMap<&str, &Res<'_>> = all.iter().map(|r| (r.urn, r)).collect();
+    let mut planner = Planner::new(all, fallback_region);
     let live = |r: &&Res<'_>| r.raw["delete"] != Json::Bool(true);
-    // The region of a resource: its own (pulumi-aws 7's `region`), its
-    // provider's, its ARN's, or the one given on the command line.
-    let region_of = |r: &Res<'_>| -> Option<String> {
-        r.string("region")
-            .value()
-            .or_else(|| {
-                let p = by_urn.get(r.provider_urn()?)?;
-                p.string("region").value()
-            })
-            .or_else(|| arn_place(&r.string("arn").value()?).map(|(_, region)| region))
-            .or_else(|| fallback_region.map(str::to_string))
-    };
-    let account_of = |r: &Res<'_>| -> Option<String> {
-        r.string("registryId").value().or_else(|| arn_place(&r.string("arn").value()?).map(|(account, _)| account))
-    };
-
-    // The cloud objects met (kind, region, key); their entries in the export's order.
-    let mut pending: Vec<Pending> = Vec::new();
-    let mut seen: BTreeSet<(&str, String, String)> = BTreeSet::new();
-    let mut dropped: BTreeSet<&str> = BTreeSet::new();
-    let mut repos_seen: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut by_policy: Vec<(String, String, &str)> = Vec::new();
-    let mut unmapped: Vec<&Res<'_>> = Vec::new();
-
     let pending_deletes = all.iter().filter(|r| !live(r)).count();
     if pending_deletes > 0 {
-        plan.notes.push(format!(
+        planner.plan.notes.push(format!(
             "the export holds {pending_deletes} resource(s) pending deletion, left out here; finish them with `pulumi up` (or drop them) and export again before running these commands"
         ));
     }
-    for r in all.iter().filter(live) {
-        if !r.ty.starts_with("aws:ecr/") {
-            continue;
+    for r in all.iter().filter(live).filter(|r| r.ty.starts_with("aws:ecr/")) {
+        planner.take(r);
+    }
+    planner.adopt_repositories_of_policies();
+    planner.finish(all)
+}
+
+/// What `plan_resources` gathers while it walks the export: the cloud
+/// objects met (kind, region, key) and their entries in the export's order,
+/// the state entries mapped, and what gets a note.
+struct Planner<'a, 'r> {
+    plan: Plan,
+    by_urn: BTreeMap<&'a str, &'r Res<'a>>,
+    fallback_region: Option<&'r str>,
+    pending: Vec<Pending>,
+    seen: BTreeSet<(&'static str, String, String)>,
+    dropped: BTreeSet<&'a str>,
+    repos_seen: BTreeSet<(String, String)>,
+    /// Repository and lifecycle policies: (region, repository, urn).
+    by_policy: Vec<(String, String, &'a str)>,
+    unmapped: Vec<&'r Res<'a>>,
+}
+
+impl<'a, 'r> Planner<'a, 'r> {
+    fn new(all: &'r [Res<'a>], fallback_region: Option<&'r str>) -> Self {
+        Planner {
+            plan: Plan::default(),
+            by_urn: all.iter().map(|r| (r.urn, r)).collect(),
+            fallback_region,
+            pending: Vec::new(),
+            seen: BTreeSet::new(),
+            dropped: BTreeSet::new(),
+            repos_seen: BTreeSet::new(),
+            by_policy: Vec::new(),
+            unmapped: Vec::new(),
         }
+    }
+
+    /// The region of a resource: its own (pulumi-aws 7's `region`), its
+    /// provider's, its ARN's, or the one given on the command line.
+    fn region_of(&self, r: &Res<'_>) -> Option<String> {
+        r.string("region")
+            .value()
+            .or_else(|| self.by_urn.get(r.provider_urn()?)?.string("region").value())
+            .or_else(|| arn_place(&r.string("arn").value()?).map(|(_, region)| region))
+            .or_else(|| self.fallback_region.map(str::to_string))
+    }
+
+    fn account_of(r: &Res<'_>) -> Option<String> {
+        r.string("registryId").value().or_else(|| arn_place(&r.string("arn").value()?).map(|(account, _)| account))
+    }
+
+    /// One import entry for the cloud object (kind, region, key), unless
+    /// an earlier resource of the export brought it already.
+    fn add(&mut self, kind: &'static str, key: String, token: &str, id: String, region: String, wanted: &str) {
+        self.plan.regions.insert(region.clone());
+        if self.seen.insert((kind, region, key)) {
+            self.pending.push(Pending {
+                entry: ImportEntry { type_token: token.into(), name: String::new(), id },
+                wanted: wanted.to_string(),
+            });
+        }
+    }
+
+    fn missing(&mut self, r: &Res<'_>, what: &str, how: &str) {
+        self.plan.notes.push(format!(
+            "{} ({}) is left in the stack: the export holds no {what} for it; {how}",
+            r.name(),
+            r.ty
+        ));
+    }
+
+    /// One live aws:ecr resource of the export: mapped (its state entry
+    /// then dropped), or a note saying why not.
+    fn take(&mut self, r: &'r Res<'a>) {
         if r.raw["external"] == Json::Bool(true) {
             // Read with `.get(...)`, not managed: nothing to import.
-            plan.notes.push(format!(
+            self.plan.notes.push(format!(
                 "{} ({}) is read, not managed, by this stack (`.get`); its state entry is dropped with the others; read it with awsecr's getRepository (or the Repository's outputs) instead",
                 r.name(),
                 r.ty
             ));
-            dropped.insert(r.urn);
-            continue;
+            self.dropped.insert(r.urn);
+            return;
         }
-        let mut add = |kind: &'static str, key: String, token: &str, id: String, region: String, wanted: &str| {
-            plan.regions.insert(region.clone());
-            if seen.insert((kind, region, key)) {
-                pending.push(Pending {
-                    entry: ImportEntry { type_token: token.into(), name: String::new(), id },
-                    wanted: wanted.to_string(),
-                });
-            }
-        };
-        let missing = |what: &str, how: &str| {
-            format!("{} ({}) is left in the stack: the export holds no {what} for it; {how}", r.name(), r.ty)
-        };
-        match r.ty {
-            REPOSITORY | REPOSITORY_POLICY | LIFECYCLE_POLICY => {
-                let key = if r.ty == REPOSITORY { "name" } else { "repository" };
-                let name = match r.string(key) {
-                    Prop::Value(v) => Some(v),
-                    Prop::Secret => None,
-                    Prop::Missing => r.id().map(str::to_string),
-                };
-                let (Some(name), Some(region)) = (name, region_of(r)) else {
-                    plan.notes.push(missing(
-                        "repository name and region (or they are secret)",
-                        "export with `--show-secrets`, or give the region with --region",
-                    ));
-                    continue;
-                };
-                if r.ty == REPOSITORY {
-                    repos_seen.insert((region.clone(), name.clone()));
-                    if r.raw["inputs"]["forceDelete"] == Json::Bool(true) {
-                        plan.notes.push(format!(
-                            "{} had forceDelete: true; the imported Repository has forceDelete: false (images are kept on delete); set it in the program if you want the old behaviour",
-                            r.name()
-                        ));
-                    }
-                    add("repository", name.clone(), "awsecr:index:Repository", name, region, r.name());
-                } else {
-                    by_policy.push((region, name, r.urn));
-                }
-            }
-            SCANNING | REPLICATION => {
-                let (Some(account), Some(region)) = (account_of(r), region_of(r)) else {
-                    plan.notes.push(missing(
-                        "registry id and region",
-                        "give the region with --region, or import the Registry by hand: `pulumi import awsecr:index:Registry registry <registryId>/<region>`",
-                    ));
-                    continue;
-                };
-                let id = format!("{account}/{region}");
-                add("registry", account, "awsecr:index:Registry", id, region, r.name());
-            }
-            PULL_THROUGH | TEMPLATE => {
-                let (key, token) = if r.ty == PULL_THROUGH {
-                    ("ecrRepositoryPrefix", "awsecr:index:PullThroughCacheRule")
-                } else {
-                    ("prefix", "awsecr:index:RepositoryTemplate")
-                };
-                let prefix = r.string(key).value().or_else(|| r.id().map(str::to_string));
-                let (Some(prefix), Some(region)) = (prefix, region_of(r)) else {
-                    plan.notes.push(missing("prefix and region", "give the region with --region"));
-                    continue;
-                };
-                add(
-                    if r.ty == PULL_THROUGH { "rule" } else { "template" },
-                    prefix.clone(),
-                    token,
-                    prefix,
-                    region,
-                    r.name(),
-                );
-            }
+        let mapped = match r.ty {
+            REPOSITORY | REPOSITORY_POLICY | LIFECYCLE_POLICY => self.repository_or_policy(r),
+            SCANNING | REPLICATION => self.registry(r),
+            PULL_THROUGH | TEMPLATE => self.rule_or_template(r),
             _ => {
-                unmapped.push(r);
-                continue;
+                self.unmapped.push(r);
+                false
             }
+        };
+        if mapped {
+            self.dropped.insert(r.urn);
         }
-        dropped.insert(r.urn);
-    }
-    // A policy whose repository the stack does not manage brings the
-    // repository itself under this stack: said, since that is new.
-    for (region, name, urn) in by_policy {
-        if !repos_seen.contains(&(region.clone(), name.clone())) {
-            plan.notes.push(format!(
-                "repository \"{name}\" is not managed by this stack, only its policy ({}); the import file adopts the whole repository as an awsecr Repository (remove its entry if another stack manages the repository)",
-                urn.rsplit("::").next().unwrap_or(urn)
-            ));
-            repos_seen.insert((region.clone(), name.clone()));
-        }
-        if seen.insert(("repository", region.clone(), name.clone())) {
-            plan.regions.insert(region);
-            pending.push(Pending {
-                entry: ImportEntry {
-                    type_token: "awsecr:index:Repository".into(),
-                    name: String::new(),
-                    id: name.clone(),
-                },
-                wanted: name,
-            });
-        }
-    }
-    for r in &unmapped {
-        plan.notes.push(unmapped_note(r));
-    }
-    let mut taken = BTreeSet::new();
-    for p in pending {
-        let mut entry = p.entry;
-        entry.name = unique_name(&p.wanted, &mut taken);
-        plan.entries.push(entry);
     }
 
-    plan_deletes(&mut plan, all, &dropped);
-    closing_notes(&mut plan);
-    plan
+    fn repository_or_policy(&mut self, r: &Res<'a>) -> bool {
+        let key = if r.ty == REPOSITORY { "name" } else { "repository" };
+        let name = match r.string(key) {
+            Prop::Value(v) => Some(v),
+            Prop::Secret => None,
+            Prop::Missing => r.id().map(str::to_string),
+        };
+        let (Some(name), Some(region)) = (name, self.region_of(r)) else {
+            self.missing(
+                r,
+                "repository name and region (or they are secret)",
+                "export with `--show-secrets`, or give the region with --region",
+            );
+            return false;
+        };
+        if r.ty != REPOSITORY {
+            self.by_policy.push((region, name, r.urn));
+            return true;
+        }
+        self.repos_seen.insert((region.clone(), name.clone()));
+        if r.raw["inputs"]["forceDelete"] == Json::Bool(true) {
+            self.plan.notes.push(format!(
+                "{} had forceDelete: true; the imported Repository has forceDelete: false (images are kept on delete); set it in the program if you want the old behaviour",
+                r.name()
+            ));
+        }
+        self.add("repository", name.clone(), "awsecr:index:Repository", name, region, r.name());
+        true
+    }
+
+    fn registry(&mut self, r: &Res<'_>) -> bool {
+        let (Some(account), Some(region)) = (Self::account_of(r), self.region_of(r)) else {
+            self.missing(
+                r,
+                "registry id and region",
+                "give the region with --region, or import the Registry by hand: `pulumi import awsecr:index:Registry registry <registryId>/<region>`",
+            );
+            return false;
+        };
+        let id = format!("{account}/{region}");
+        self.add("registry", account, "awsecr:index:Registry", id, region, r.name());
+        true
+    }
+
+    fn rule_or_template(&mut self, r: &Res<'_>) -> bool {
+        let (kind, key, token) = if r.ty == PULL_THROUGH {
+            ("rule", "ecrRepositoryPrefix", "awsecr:index:PullThroughCacheRule")
+        } else {
+            ("template", "prefix", "awsecr:index:RepositoryTemplate")
+        };
+        let prefix = r.string(key).value().or_else(|| r.id().map(str::to_string));
+        let (Some(prefix), Some(region)) = (prefix, self.region_of(r)) else {
+            self.missing(r, "prefix and region", "give the region with --region");
+            return false;
+        };
+        self.add(kind, prefix.clone(), token, prefix, region, r.name());
+        true
+    }
+
+    /// A policy whose repository the stack does not manage brings the
+    /// repository itself under this stack: said, since that is new.
+    fn adopt_repositories_of_policies(&mut self) {
+        for (region, name, urn) in std::mem::take(&mut self.by_policy) {
+            if !self.repos_seen.contains(&(region.clone(), name.clone())) {
+                self.plan.notes.push(format!(
+                    "repository \"{name}\" is not managed by this stack, only its policy ({}); the import file adopts the whole repository as an awsecr Repository (remove its entry if another stack manages the repository)",
+                    urn.rsplit("::").next().unwrap_or(urn)
+                ));
+                self.repos_seen.insert((region.clone(), name.clone()));
+            }
+            if self.seen.insert(("repository", region.clone(), name.clone())) {
+                self.plan.regions.insert(region);
+                self.pending.push(Pending {
+                    entry: ImportEntry {
+                        type_token: "awsecr:index:Repository".into(),
+                        name: String::new(),
+                        id: name.clone(),
+                    },
+                    wanted: name,
+                });
+            }
+        }
+    }
+
+    /// The plan: notes for what was not mapped, the entries named, the
+    /// state deletes and the closing notes.
+    fn finish(mut self, all: &[Res<'_>]) -> Plan {
+        for r in &self.unmapped {
+            self.plan.notes.push(unmapped_note(r));
+        }
+        let mut taken = BTreeSet::new();
+        for p in self.pending {
+            let mut entry = p.entry;
+            entry.name = unique_name(&p.wanted, &mut taken);
+            self.plan.entries.push(entry);
+        }
+        plan_deletes(&mut self.plan, all, &self.dropped);
+        closing_notes(&mut self.plan);
+        self.plan
+    }
 }
 
 /// The `pulumi state delete` commands (`dropped`: the entries mapped),

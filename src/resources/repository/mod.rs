@@ -195,23 +195,7 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
     }
     let args = known_args(inputs, ctx.config)?;
     let name = args.repository_name.as_str();
-    let tags = to_tags(&ctx.config.effective_tags(&args.tags))?;
-    let encryption = call::built(
-        "encryption configuration",
-        EncryptionConfiguration::builder()
-            .encryption_type(EncryptionType::from(args.encryption_type.as_str()))
-            .set_kms_key(args.kms_key.clone())
-            .build(),
-    )?;
-    let req = ctx
-        .client
-        .create_repository()
-        .repository_name(name)
-        .set_tags(if tags.is_empty() { None } else { Some(tags) })
-        .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
-        .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?)
-        .image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build())
-        .encryption_configuration(encryption);
+    let req = create_request(ctx, &args)?;
     let action = "ecr:CreateRepository";
     let started = std::time::SystemTime::now();
     let ambiguous = AmbiguousAttempts::default();
@@ -244,6 +228,49 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
     // at once (one round trip whatever their number); a failure records the
     // repository (so nothing is orphaned) with exactly the settings that
     // were applied, and the next `pulumi up` finishes.
+    let (applied, failed) = follow_ups(ctx, &args, &remote).await;
+    let mut props = outputs(&args, &remote, ctx.config, applied);
+    carry_secrets(inputs, ctx.config, &mut props);
+    if let Some((reason, code)) = failed.reason() {
+        return Err(ProviderError::InitFailed {
+            id: name.to_string(),
+            properties: props,
+            inputs: inputs.clone(),
+            reason: format!("created repository \"{name}\" but could not apply its {reason}"),
+            code,
+        });
+    }
+    Ok((name.to_string(), props))
+}
+
+/// The CreateRepository call for `args`, with the provider's tags.
+fn create_request(
+    ctx: &Ctx<'_>,
+    args: &RepositoryArgs,
+) -> Result<aws_sdk_ecr::operation::create_repository::builders::CreateRepositoryFluentBuilder> {
+    let tags = to_tags(&ctx.config.effective_tags(&args.tags))?;
+    let encryption = call::built(
+        "encryption configuration",
+        EncryptionConfiguration::builder()
+            .encryption_type(EncryptionType::from(args.encryption_type.as_str()))
+            .set_kms_key(args.kms_key.clone())
+            .build(),
+    )?;
+    Ok(ctx
+        .client
+        .create_repository()
+        .repository_name(args.repository_name.as_str())
+        .set_tags(if tags.is_empty() { None } else { Some(tags) })
+        .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
+        .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?)
+        .image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build())
+        .encryption_configuration(encryption))
+}
+
+/// A new repository's lifecycle and repository policies, put at once:
+/// what was applied, and what failed.
+async fn follow_ups(ctx: &Ctx<'_>, args: &RepositoryArgs, remote: &Remote) -> (Policies, Failed) {
+    let name = args.repository_name.as_str();
     let lifecycle = args.lifecycle_text();
     let policy = args.repository_policy_text(partition::of_arn(&remote.arn));
     let (lifecycle_result, policy_result) = tokio::join!(
@@ -262,18 +289,7 @@ pub async fn create(ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(Strin
         Some(Ok(())) => applied.repository = policy,
         None => {}
     }
-    let mut props = outputs(&args, &remote, ctx.config, applied);
-    carry_secrets(inputs, ctx.config, &mut props);
-    if let Some((reason, code)) = failed.reason() {
-        return Err(ProviderError::InitFailed {
-            id: name.to_string(),
-            properties: props,
-            inputs: inputs.clone(),
-            reason: format!("created repository \"{name}\" but could not apply its {reason}"),
-            code,
-        });
-    }
-    Ok((name.to_string(), props))
+    (applied, failed)
 }
 
 /// How long ago, at most, a repository found by a retried create may have
