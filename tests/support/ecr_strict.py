@@ -79,7 +79,7 @@ def page_size():
 
 def install_rules():
     """Patches moto's ECR backend with the rules kept there (2 to 6, 8 to 10),
-and DescribeRepositories' window for rule 7."""
+    and moto's DescribeRepositories answer with the window of rule 7."""
     backend = models.ECRBackend
     backend.create_repository = _checking_tags_on_create(backend.create_repository)
     backend.tag_resource = _checking_tags_on_tag(backend.tag_resource)
@@ -92,7 +92,6 @@ and DescribeRepositories' window for rule 7."""
     backend.put_image = _images_as_ecr_describes_them(backend.put_image)
     models.Image.get_image_size_in_bytes = _size_of_image_or_index(models.Image.get_image_size_in_bytes)
     backend._validate_registry_policy_action = _registry_policy_actions_as_ecr_documents
-    backend.describe_repositories = _describing_one_window(backend.describe_repositories)
     ECRResponse.describe_repositories = _answering_one_window(ECRResponse.describe_repositories)
     _follow_model_repository_name_rule()
 
@@ -551,10 +550,10 @@ def _size_of_image_or_index(get_image_size_in_bytes):
 # moto would describe every repository of the account for each page (about
 # 0.5 s a page at 2,000 repositories), so a client paging through a large
 # account would be measured against the emulator's cost rather than its own.
-# The Emulator hands the backend a window (offset, size) for the request in
-# hand; the backend filters as moto does, keeps the count, and returns only
-# the window for moto to describe. Same repositories, same order, same
-# answers as cutting the whole one.
+# The Emulator hands moto's DescribeRepositories a window (offset, size) for
+# the request in hand; it lists as moto does, keeps the count, and describes
+# only the window. Same repositories, same order, same answers as cutting the
+# whole one.
 
 _WINDOW = threading.local()
 _REPOSITORY = ecr_model.MODEL.shape_for("Repository")
@@ -599,23 +598,15 @@ def _members(shape):
 
 def _answering_one_window(describe_repositories):
     def answered(self):
-        if getattr(_WINDOW, "wanted", None) is None or self._get_param("repositoryNames"):
+        window = getattr(_WINDOW, "wanted", None)
+        if window is None or self._get_param("repositoryNames"):
             return describe_repositories(self)
         found = self.ecr_backend.describe_repositories(registry_id=self._get_param("registryId"))
-        return json.dumps({"repositories": [_plain(_REPOSITORY, r) for r in found]})
-    return answered
-
-
-def _describing_one_window(describe_repositories):
-    def windowed(self, registry_id=None, repository_names=None):
-        found = describe_repositories(self, registry_id=registry_id, repository_names=repository_names)
-        window = getattr(_WINDOW, "wanted", None)
-        if window is None or repository_names:
-            return found
         offset, size = window
         _WINDOW.total = len(found)
-        return found[offset:offset + size]
-    return windowed
+        return json.dumps({"repositories": [_plain(_REPOSITORY, r) for r in found[offset:offset + size]]})
+    return answered
+
 
 def _output_lists(operation):
     op = ecr_model.MODEL.operation_model(operation)
