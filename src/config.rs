@@ -8,6 +8,7 @@ use std::time::Duration;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use crate::partition;
 use crate::property::{Map, Value};
@@ -64,6 +65,21 @@ pub struct AssumeRole {
     pub session_name: Option<String>,
     pub external_id: Option<String>,
     pub duration_seconds: Option<u32>,
+}
+
+impl AssumeRole {
+    /// The credentials of this role, assumed with the shared configuration's.
+    async fn provider(&self, base: &aws_config::SdkConfig) -> aws_config::sts::AssumeRoleProvider {
+        let mut b = aws_config::sts::AssumeRoleProvider::builder(&self.role_arn)
+            .session_name(self.session_name.clone().unwrap_or_else(|| "pulumi-awsecr".into()));
+        if let Some(id) = &self.external_id {
+            b = b.external_id(id);
+        }
+        if let Some(d) = self.duration_seconds {
+            b = b.session_length(Duration::from_secs(d.into()));
+        }
+        b.configure(base).build().await
+    }
 }
 
 /// Validated provider configuration.
@@ -240,27 +256,37 @@ impl ProviderConfig {
     /// Builds the ECR client this configuration describes, and returns it
     /// with the region in force.
     pub async fn ecr_client(&self) -> Result<(aws_sdk_ecr::Client, String), String> {
-        if self.endpoint.is_none() {
-            // The SDK reads these itself; they get the same rule as `endpoint`.
-            for var in ["AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL"] {
-                if let Ok(url) = std::env::var(var)
-                    && !url.is_empty()
-                    && let Some(reason) = endpoint_problem(&url)
-                {
-                    return Err(format!("the environment variable {var} {reason}"));
-                }
+        self.endpoint_from_environment_problem()?;
+        let https = https_client();
+        let base = self.shared_loader(https.clone()).load().await;
+        let region = self.region_of(&base)?;
+        let ecr = self.ecr_config(&base, https, &region).await;
+        Ok((aws_sdk_ecr::Client::from_conf(ecr), region))
+    }
+
+    /// Without `endpoint`, the SDK reads the endpoint from the environment
+    /// itself; such an endpoint gets the same rule as `endpoint`.
+    fn endpoint_from_environment_problem(&self) -> Result<(), String> {
+        if self.endpoint.is_some() {
+            return Ok(());
+        }
+        for var in ["AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL"] {
+            if let Ok(url) = std::env::var(var)
+                && !url.is_empty()
+                && let Some(reason) = endpoint_problem(&url)
+            {
+                return Err(format!("the environment variable {var} {reason}"));
             }
         }
+        Ok(())
+    }
+
+    /// The loader of the shared AWS configuration (region, profile and
+    /// credential chain) with this configuration's region, profile, static
+    /// keys and retries.
+    fn shared_loader(&self, https: SharedHttpClient) -> aws_config::ConfigLoader {
         let max_attempts = self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES) + 1;
-        // The HTTPS client of every AWS call (ECR, and STS, SSO and the
-        // metadata services behind the credential chain): hyper 1 with rustls
-        // 0.23, its crypto provider ring (aws-lc-rs with `crypto-aws-lc`).
-        #[cfg(not(feature = "crypto-aws-lc"))]
-        let crypto = CryptoMode::Ring;
-        #[cfg(feature = "crypto-aws-lc")]
-        let crypto = CryptoMode::AwsLc;
-        let https = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(crypto)).build_https();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https.clone()).retry_config(
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https).retry_config(
             RetryConfig::adaptive()
                 .with_max_attempts(max_attempts)
                 .with_initial_backoff(Duration::from_millis(50))
@@ -281,14 +307,18 @@ impl ProviderConfig {
                 "awsecr-provider-config",
             ));
         }
-        let base = loader.load().await;
+        loader
+    }
+
+    /// The region in force once the shared configuration is loaded. A
+    /// region from the environment or the shared config gets the rule of
+    /// `region` (which CheckConfig has applied already).
+    fn region_of(&self, base: &aws_config::SdkConfig) -> Result<String, String> {
         let Some(region) = base.region().map(|r| r.to_string()) else {
             return Err(
                 "no AWS region is configured: set `pulumi config set awsecr:region <region>` or AWS_REGION".into()
             );
         };
-        // A region from the environment or the shared config gets the rule
-        // of `region` (which CheckConfig has applied already).
         if self.region.is_none()
             && let Some(problem) = partition::region_problem(&region, self.skip_region_validation)
         {
@@ -296,30 +326,44 @@ impl ProviderConfig {
                 "the region from AWS_REGION, AWS_DEFAULT_REGION or the shared AWS config (awsecr:region is not set) {problem}"
             ));
         }
-        let mut ecr = aws_sdk_ecr::config::Builder::from(&base);
+        Ok(region)
+    }
+
+    /// The ECR client's configuration: the shared one, with the assumed
+    /// role, the endpoint, the region's retry partition and its pacer.
+    async fn ecr_config(
+        &self,
+        base: &aws_config::SdkConfig,
+        https: SharedHttpClient,
+        region: &str,
+    ) -> aws_sdk_ecr::Config {
+        let mut ecr = aws_sdk_ecr::config::Builder::from(base);
         if let Some(role) = &self.assume_role {
-            let mut b = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn)
-                .session_name(role.session_name.clone().unwrap_or_else(|| "pulumi-awsecr".into()));
-            if let Some(id) = &role.external_id {
-                b = b.external_id(id);
-            }
-            if let Some(d) = role.duration_seconds {
-                b = b.session_length(Duration::from_secs(d.into()));
-            }
-            ecr = ecr.credentials_provider(b.configure(&base).build().await);
+            ecr = ecr.credentials_provider(role.provider(base).await);
         }
         if let Some(endpoint) = &self.endpoint {
             ecr = ecr.endpoint_url(endpoint);
         }
-        ecr = ecr.retry_partition(retry_partition(&region));
+        ecr = ecr.retry_partition(retry_partition(region));
         // ECR's calls (not STS's) wait for their turn in the region's pacer
         // once ECR has throttled (src/pacing.rs); AWSECR_PACING=off leaves
         // them to the SDK's retries alone.
         if crate::pacing::enabled() {
-            ecr = ecr.http_client(crate::pacing::paced(https, crate::pacing::pacer(&region)));
+            ecr = ecr.http_client(crate::pacing::paced(https, crate::pacing::pacer(region)));
         }
-        Ok((aws_sdk_ecr::Client::from_conf(ecr.build()), region))
+        ecr.build()
     }
+}
+
+/// The HTTPS client of every AWS call (ECR, and STS, SSO and the metadata
+/// services behind the credential chain): hyper 1 with rustls 0.23, its
+/// crypto provider ring (aws-lc-rs with `crypto-aws-lc`).
+fn https_client() -> SharedHttpClient {
+    #[cfg(not(feature = "crypto-aws-lc"))]
+    let crypto = CryptoMode::Ring;
+    #[cfg(feature = "crypto-aws-lc")]
+    let crypto = CryptoMode::AwsLc;
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(crypto)).build_https()
 }
 
 /// The retry partition of every ECR client of this process in `region`:

@@ -688,40 +688,39 @@ pub fn is_reserved_tag(key: &str) -> bool {
 fn apply_ignore_changes(olds: &Map, news: &Map, ignore: &[String]) -> Map {
     let mut news = news.clone();
     for path in ignore {
-        let parts = split_path(path);
-        match parts.as_slice() {
-            [] => {}
-            [top] => match olds.get(top) {
-                Some(v) => {
-                    news.insert(top.clone(), v.clone());
-                }
-                None => {
-                    news.remove(top);
-                }
-            },
+        match split_path(path).as_slice() {
+            [top] => restore(&mut news, top, olds.get(top).cloned()),
             [top, sub] => {
-                let old_sub = match olds.get(top).map(Value::plain) {
-                    Some(Value::Object(m)) => m.get(sub).cloned(),
-                    _ => None,
-                };
-                let mut obj = match news.get(top).map(Value::plain) {
-                    Some(Value::Object(m)) => m,
-                    _ => Map::new(),
-                };
-                match old_sub {
-                    Some(v) => {
-                        obj.insert(sub.clone(), v);
-                    }
-                    None => {
-                        obj.remove(sub);
-                    }
-                }
+                let old_sub = plain_object(olds.get(top)).and_then(|mut m| m.remove(sub));
+                let mut obj = plain_object(news.get(top)).unwrap_or_default();
+                restore(&mut obj, sub, old_sub);
                 news.insert(top.clone(), Value::Object(obj));
             }
             _ => {}
         }
     }
     news
+}
+
+/// Sets `key` back to its old value, or removes it when it had none.
+fn restore(m: &mut Map, key: &str, old: Option<Value>) {
+    match old {
+        Some(v) => {
+            m.insert(key.to_string(), v);
+        }
+        None => {
+            m.remove(key);
+        }
+    }
+}
+
+/// The object a value holds, without its secret markings; `None` when it
+/// is absent or not an object.
+fn plain_object(v: Option<&Value>) -> Option<Map> {
+    match v.map(Value::plain) {
+        Some(Value::Object(m)) => Some(m),
+        _ => None,
+    }
 }
 
 fn split_path(path: &str) -> Vec<String> {
