@@ -426,6 +426,14 @@ pub fn preview_outputs(props: &[Property], planned: &Planned<'_>) -> Map {
     m
 }
 
+/// Outputs of a preview ([`preview_outputs`]) with the secrets of the
+/// inputs carried into them ([`carry_secrets`]).
+pub fn preview_outputs_with_secrets(props: &[Property], planned: &Planned<'_>) -> Map {
+    let mut m = preview_outputs(props, planned);
+    carry_secrets(props, planned.news, &mut m);
+    m
+}
+
 // ---------------------------------------------------------------- diff
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -420,10 +420,7 @@ impl ResourceProvider for Provider {
 
     async fn read(&self, req: Request<pulumirpc::ReadRequest>) -> Result<Response<pulumirpc::ReadResponse>, Status> {
         let r = req.get_ref();
-        let resource = resource_of(&r.r#type, &r.urn)?;
-        let c = self.configured()?;
-        let olds = decode_opt(r.properties.as_ref());
-        let c = c.at_home_of(&olds);
+        let (resource, olds, c) = self.existing(&r.r#type, &r.urn, r.properties.as_ref())?;
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let old_inputs = decode_opt(r.inputs.as_ref());
         log::log(Level::Trace, || format!("Read {} id={} state={}", r.urn, r.id, Redacted(&olds)));
@@ -447,10 +444,7 @@ impl ResourceProvider for Provider {
         req: Request<pulumirpc::UpdateRequest>,
     ) -> Result<Response<pulumirpc::UpdateResponse>, Status> {
         let r = req.get_ref();
-        let resource = resource_of(&r.r#type, &r.urn)?;
-        let c = self.configured()?;
-        let olds = decode_opt(r.olds.as_ref());
-        let c = c.at_home_of(&olds);
+        let (resource, olds, c) = self.existing(&r.r#type, &r.urn, r.olds.as_ref())?;
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         let news = decode_opt(r.news.as_ref());
         log::log(Level::Trace, || format!("Update {} preview={} news={}", r.urn, r.preview, Redacted(&news)));
@@ -464,10 +458,7 @@ impl ResourceProvider for Provider {
 
     async fn delete(&self, req: Request<pulumirpc::DeleteRequest>) -> Result<Response<()>, Status> {
         let r = req.get_ref();
-        let resource = resource_of(&r.r#type, &r.urn)?;
-        let c = self.configured()?;
-        let olds = decode_opt(r.properties.as_ref());
-        let c = c.at_home_of(&olds);
+        let (resource, olds, c) = self.existing(&r.r#type, &r.urn, r.properties.as_ref())?;
         let ctx = self.ctx(&c, &r.urn, r.timeout);
         log::log(Level::Trace, || format!("Delete {} id={}", r.urn, r.id));
         resource.delete(&ctx, &r.id, &olds).await.map_err(|e| failed("Delete", &r.urn, &[&olds], e))?;
@@ -521,6 +512,22 @@ impl Provider {
             urn,
             claims: &self.claims,
         }
+    }
+
+    /// What an RPC about an existing resource works with: its handler, its
+    /// state (`state`), and the configuration of its home region (see
+    /// [`Configured::at_home_of`]).
+    fn existing(
+        &self,
+        token: &str,
+        urn: &str,
+        state: Option<&prost_types::Struct>,
+    ) -> Result<(&'static dyn Resource, Map, Arc<Configured>), Status> {
+        let resource = resource_of(token, urn)?;
+        let c = self.configured()?;
+        let olds = decode_opt(state);
+        let c = c.at_home_of(&olds);
+        Ok((resource, olds, c))
     }
 
     /// Claims what a Create or Update is about to own account- and

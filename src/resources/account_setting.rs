@@ -22,8 +22,8 @@ use crate::error::{ProviderError, Result, Subject};
 use crate::naming::NamingContext;
 use crate::property::{Map, Value};
 use crate::resource::{
-    Claim, DefaultValue, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource, carry_secrets,
-    diff_inputs, input_reader, keep_secret_marks, preview_outputs, program_inputs,
+    Claim, DefaultValue, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource, ResourceType,
+    carry_secrets, diff_inputs, input_reader, keep_secret_marks, preview_outputs, program_inputs,
 };
 use crate::validate::{Failure, Field, redact};
 
@@ -138,6 +138,10 @@ impl Args {
 
 /// The AccountSetting resource.
 pub struct AccountSettingResource;
+
+/// Its entry in [`crate::resources::RESOURCES`].
+pub const RESOURCE: ResourceType =
+    ResourceType { token: TOKEN, properties: PROPERTIES, handler: &AccountSettingResource };
 
 #[tonic::async_trait]
 impl Resource for AccountSettingResource {

@@ -13,32 +13,12 @@ use crate::resource::ResourceType;
 
 /// Every resource this provider serves.
 pub static RESOURCES: &[ResourceType] = &[
-    ResourceType {
-        token: repository::TOKEN,
-        properties: repository::PROPERTIES,
-        handler: &repository::RepositoryResource,
-    },
-    ResourceType { token: registry::TOKEN, properties: registry::PROPERTIES, handler: &registry::RegistryResource },
-    ResourceType {
-        token: pull_through_cache_rule::TOKEN,
-        properties: pull_through_cache_rule::PROPERTIES,
-        handler: &pull_through_cache_rule::PullThroughCacheRuleResource,
-    },
-    ResourceType {
-        token: repository_template::TOKEN,
-        properties: repository_template::PROPERTIES,
-        handler: &repository_template::RepositoryTemplateResource,
-    },
-    ResourceType {
-        token: account_setting::TOKEN,
-        properties: account_setting::PROPERTIES,
-        handler: &account_setting::AccountSettingResource,
-    },
-    ResourceType {
-        token: pull_time_exclusion::TOKEN,
-        properties: pull_time_exclusion::PROPERTIES,
-        handler: &pull_time_exclusion::PullTimeUpdateExclusionResource,
-    },
+    repository::RESOURCE,
+    registry::RESOURCE,
+    pull_through_cache_rule::RESOURCE,
+    repository_template::RESOURCE,
+    account_setting::RESOURCE,
+    pull_time_exclusion::RESOURCE,
 ];
 
 /// The resource of a type token.

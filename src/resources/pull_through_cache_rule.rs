@@ -26,8 +26,9 @@ use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};
 use crate::resource::{
-    Compare, DiffKind, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource, carry_secrets,
-    diff_inputs, import_instead, input_reader, keep_secret_marks, preview_outputs, preview_region, program_inputs,
+    Compare, DiffKind, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource, ResourceType,
+    carry_secrets, diff_inputs, import_instead, input_reader, keep_secret_marks, preview_outputs_with_secrets,
+    preview_region, program_inputs,
 };
 use crate::resources::repository::args::name_problem;
 use crate::validate::{Failure, Field, Reader, redact};
@@ -564,6 +565,10 @@ fn subject(prefix: &str) -> String {
 /// The PullThroughCacheRule resource.
 pub struct PullThroughCacheRuleResource;
 
+/// Its entry in [`crate::resources::RESOURCES`].
+pub const RESOURCE: ResourceType =
+    ResourceType { token: TOKEN, properties: PROPERTIES, handler: &PullThroughCacheRuleResource };
+
 #[tonic::async_trait]
 impl Resource for PullThroughCacheRuleResource {
     fn check(&self, news: &Map, _: &Map, _: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
@@ -591,9 +596,8 @@ impl Resource for PullThroughCacheRuleResource {
 
     async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
         if preview {
-            let mut m = preview_outputs(PROPERTIES, &Planned { news: inputs, olds: None, config: ctx.config });
-            carry_secrets(PROPERTIES, inputs, &mut m);
-            return Ok((String::new(), m));
+            let planned = Planned { news: inputs, olds: None, config: ctx.config };
+            return Ok((String::new(), preview_outputs_with_secrets(PROPERTIES, &planned)));
         }
         let args = known_args(inputs, ctx.config)?;
         if args.upstream == "ecr" && args.custom_role_arn.is_none() && ctx.config.account_in_force().is_none() {

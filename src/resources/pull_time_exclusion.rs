@@ -30,9 +30,9 @@ use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};
 use crate::resource::{
-    Claim, Compare, DefaultValue, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource,
-    carry_secrets, diff_inputs, import_instead, input_reader, keep_secret_marks, preview_outputs, preview_region,
-    program_inputs,
+    Claim, Compare, DefaultValue, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource, ResourceType,
+    carry_secrets, diff_inputs, import_instead, input_reader, keep_secret_marks, preview_outputs_with_secrets,
+    preview_region, program_inputs,
 };
 use crate::validate::{Failure, Field, redact};
 
@@ -226,6 +226,10 @@ fn outputs(args: &ExclusionArgs, registry_id: &str, created_at: Option<String>, 
 /// The PullTimeUpdateExclusion resource.
 pub struct PullTimeUpdateExclusionResource;
 
+/// Its entry in [`crate::resources::RESOURCES`].
+pub const RESOURCE: ResourceType =
+    ResourceType { token: TOKEN, properties: PROPERTIES, handler: &PullTimeUpdateExclusionResource };
+
 #[tonic::async_trait]
 impl Resource for PullTimeUpdateExclusionResource {
     fn check(&self, news: &Map, _: &Map, _: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
@@ -255,9 +259,8 @@ impl Resource for PullTimeUpdateExclusionResource {
 
     async fn create(&self, ctx: &Ctx<'_>, inputs: &Map, preview: bool) -> Result<(String, Map)> {
         if preview {
-            let mut m = preview_outputs(PROPERTIES, &Planned { news: inputs, olds: None, config: ctx.config });
-            carry_secrets(PROPERTIES, inputs, &mut m);
-            return Ok((String::new(), m));
+            let planned = Planned { news: inputs, olds: None, config: ctx.config };
+            return Ok((String::new(), preview_outputs_with_secrets(PROPERTIES, &planned)));
         }
         let args = known_args(inputs, ctx.config)?;
         let arn = args.principal_arn.as_str();

@@ -41,9 +41,9 @@ use crate::repository_settings::{
     Encryption, encryption, lambda_value, mutability_mode, principals, string_map, strings, tag_exclusions, tags,
 };
 use crate::resource::{
-    Compare, DefaultValue, DiffKind, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource, Sides,
-    carry_secrets, diff_inputs, import_instead, input_reader, inputs_of, keep_secret_marks, preview_region,
-    program_inputs,
+    Compare, DefaultValue, DiffKind, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource,
+    ResourceType, Sides, carry_secrets, diff_inputs, import_instead, input_reader, inputs_of, keep_secret_marks,
+    preview_region, program_inputs,
 };
 use crate::resources::pull_through_cache_rule::{made_since, read_prefix, read_role_arn};
 use crate::resources::repository::args::{PolicyKind, policy_document};
@@ -583,6 +583,10 @@ fn subject(prefix: &str) -> String {
 /// The RepositoryTemplate resource.
 pub struct RepositoryTemplateResource;
 
+/// Its entry in [`crate::resources::RESOURCES`].
+pub const RESOURCE: ResourceType =
+    ResourceType { token: TOKEN, properties: PROPERTIES, handler: &RepositoryTemplateResource };
+
 #[tonic::async_trait]
 impl Resource for RepositoryTemplateResource {
     fn check(&self, news: &Map, _: &Map, _: &NamingContext, config: &ProviderConfig) -> (Map, Vec<Failure>) {
@@ -732,9 +736,7 @@ impl Resource for RepositoryTemplateResource {
 /// ids and times, anything computed from an unknown input) is not (each
 /// output's `preview` in [`PROPERTIES`]).
 fn preview_outputs(ctx: &Ctx<'_>, inputs: &Map, olds: Option<&Map>) -> Map {
-    let mut m = crate::resource::preview_outputs(PROPERTIES, &Planned { news: inputs, olds, config: ctx.config });
-    carry_secrets(PROPERTIES, inputs, &mut m);
-    m
+    crate::resource::preview_outputs_with_secrets(PROPERTIES, &Planned { news: inputs, olds, config: ctx.config })
 }
 
 #[cfg(test)]

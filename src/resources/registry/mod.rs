@@ -58,7 +58,7 @@ use crate::policy::registry::{
 use crate::property::{Map, Value};
 use crate::resource::{
     Claim, Compare, DefaultValue, DiffKind, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource,
-    Sides, carry_secrets, diff_inputs, keep_secret_marks,
+    ResourceType, Sides, carry_secrets, diff_inputs, keep_secret_marks,
 };
 use crate::validate::Failure;
 
@@ -153,6 +153,9 @@ const POLICY: &str = "registry policy statements";
 
 /// The Registry resource.
 pub struct RegistryResource;
+
+/// Its entry in [`crate::resources::RESOURCES`].
+pub const RESOURCE: ResourceType = ResourceType { token: TOKEN, properties: PROPERTIES, handler: &RegistryResource };
 
 #[tonic::async_trait]
 impl Resource for RegistryResource {
@@ -813,10 +816,10 @@ fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, registry_id: &str, policy: Option
 fn preview_outputs(ctx: &Ctx<'_>, news: &Map, registry_id: Option<&str>) -> Map {
     // What the state holds that a preview keeps (`Preview::Kept`).
     let olds = registry_id.map(|id| Map::from([("registryId".to_string(), Value::from(id))]));
-    let mut m =
-        crate::resource::preview_outputs(PROPERTIES, &Planned { news, olds: olds.as_ref(), config: ctx.config });
-    carry_secrets(PROPERTIES, news, &mut m);
-    m
+    crate::resource::preview_outputs_with_secrets(
+        PROPERTIES,
+        &Planned { news, olds: olds.as_ref(), config: ctx.config },
+    )
 }
 
 // ---------------------------------------------------------------- calls

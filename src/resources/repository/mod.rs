@@ -52,7 +52,9 @@ use crate::policy::access::{pull_policy_document, push_policy_document};
 use crate::policy::lifecycle::{LifecyclePolicy, same_policy};
 use crate::property::{Map, Value};
 use crate::repository_settings::{lambda_value, string_map, strings};
-use crate::resource::{Compare, DefaultValue, DiffResult, Preview, Property, ReadResult, Resource, inputs_of};
+use crate::resource::{
+    Compare, DefaultValue, DiffResult, Preview, Property, ReadResult, Resource, ResourceType, inputs_of,
+};
 use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:Repository";
@@ -154,6 +156,9 @@ fn w(x: &dyn std::any::Any) -> Option<&outputs::Written> {
 
 /// The Repository resource.
 pub struct RepositoryResource;
+
+/// Its entry in [`crate::resources::RESOURCES`].
+pub const RESOURCE: ResourceType = ResourceType { token: TOKEN, properties: PROPERTIES, handler: &RepositoryResource };
 
 #[tonic::async_trait]
 impl Resource for RepositoryResource {
