@@ -231,23 +231,29 @@ fn decode_object(s: &prost_types::Struct) -> Value {
         },
         SIG_OUTPUT => {
             let secret = matches!(s.fields.get("secret").map(|v| &v.kind), Some(Some(Kind::BoolValue(true))));
-            let dependencies = match s.fields.get("dependencies").map(|v| &v.kind) {
-                Some(Some(Kind::ListValue(l))) => l
-                    .values
-                    .iter()
-                    .filter_map(|v| match &v.kind {
-                        Some(Kind::StringValue(x)) => Some(x.clone()),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let dependencies = string_list(s.fields.get("dependencies"));
             Value::Output { value: field("value").map(Box::new), secret, dependencies }
         }
         SIG_ASSET => Value::Asset(without_sig(s)),
         SIG_ARCHIVE => Value::Archive(without_sig(s)),
         _ => Value::Object(decode_struct(s)),
     }
+}
+
+/// The strings of a list value (its other items left out); empty when it
+/// is absent or not a list.
+fn string_list(v: Option<&prost_types::Value>) -> Vec<String> {
+    let items = match v.map(|v| &v.kind) {
+        Some(Some(Kind::ListValue(l))) => &l.values,
+        _ => return Vec::new(),
+    };
+    items
+        .iter()
+        .filter_map(|v| match &v.kind {
+            Some(Kind::StringValue(x)) => Some(x.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn without_sig(s: &prost_types::Struct) -> Map {

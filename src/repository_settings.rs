@@ -226,26 +226,14 @@ fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>
             }
         }
         let arns = lr.checked_list("sourceArns", 0..=usize::MAX, "function ARNs", true, |arn| {
-            lambda_source_arn_problem(arn).or_else(|| {
-                let parts: Vec<&str> = arn.split(':').collect();
-                let (arn_partition, arn_region) = (parts[1], parts[3]);
-                if let Some(own) = partition.filter(|p| *p != arn_partition) {
-                    return Some(format!(
-                        "is in the partition {arn_partition}, but the repository is in {own}; Lambda pulls only from repositories of its own partition"
-                    ));
-                }
-                region.filter(|own| arn_region != "*" && arn_region != *own).map(|own| {
-                    format!(
-                        "names functions in {arn_region}, but the repository is in {own}; Lambda pulls container images only from repositories of the function's own region"
-                    )
-                })
-            })
+            lambda_source_arn_problem(arn).or_else(|| lambda_source_arn_place_problem(arn, partition, region))
         });
         match (accounts, arns) {
             (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
             (Field::Unknown, _) | (_, Field::Unknown) => Field::Unknown,
             (accounts, arns) => {
-                let (source_accounts, source_arns) = (accounts.or(Vec::new()).unwrap_or_default(), arns.or(Vec::new()).unwrap_or_default());
+                let (source_accounts, source_arns) =
+                    (accounts.or(Vec::new()).unwrap_or_default(), arns.or(Vec::new()).unwrap_or_default());
                 // No condition: said below, under lambdaPull itself.
                 if source_accounts.is_empty() && source_arns.is_empty() {
                     return Field::Absent;
@@ -262,6 +250,24 @@ fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>
         return Field::Invalid;
     }
     read
+}
+
+/// Why a function ARN pattern that is well formed cannot grant a pull from
+/// a repository of `partition` and `region` (when known): Lambda pulls only
+/// from repositories of the function's own partition and region.
+fn lambda_source_arn_place_problem(arn: &str, partition: Option<&str>, region: Option<&str>) -> Option<String> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    let (arn_partition, arn_region) = (parts[1], parts[3]);
+    if let Some(own) = partition.filter(|p| *p != arn_partition) {
+        return Some(format!(
+            "is in the partition {arn_partition}, but the repository is in {own}; Lambda pulls only from repositories of its own partition"
+        ));
+    }
+    region.filter(|own| arn_region != "*" && arn_region != *own).map(|own| {
+        format!(
+            "names functions in {arn_region}, but the repository is in {own}; Lambda pulls container images only from repositories of the function's own region"
+        )
+    })
 }
 
 /// A list of strings as a property map holds it; `None` when empty (left out).

@@ -524,12 +524,7 @@ fn read_tagged(lr: &mut Reader<'_>) -> Field<Vec<TaggedRule>> {
             if let Field::Known(list) = &out
                 && let Some((i, j)) = same_prefixes(list)
             {
-                lr.fail(
-                    &format!("tagged[{j}].tagPrefixes"),
-                    format!(
-                        "are the prefixes of tagged[{i}]: ECR refuses two rules with the same prefixes; join the two rules or change one"
-                    ),
-                );
+                lr.fail(&format!("tagged[{j}].tagPrefixes"), same_prefixes_reason(i));
                 out = Field::Invalid;
             }
             out
@@ -537,6 +532,13 @@ fn read_tagged(lr: &mut Reader<'_>) -> Field<Vec<TaggedRule>> {
         Field::Absent => Field::Known(Vec::new()),
         other => other.map(|_| Vec::new()),
     }
+}
+
+/// Why a tagged rule may not have the prefixes of the rule `i`.
+fn same_prefixes_reason(i: usize) -> String {
+    format!(
+        "are the prefixes of tagged[{i}]: ECR refuses two rules with the same prefixes; join the two rules or change one"
+    )
 }
 
 fn days_of(f: &Field<i64>) -> Option<u32> {
