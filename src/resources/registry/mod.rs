@@ -963,27 +963,21 @@ fn backfill_flags_kept(mut rules: Vec<ReplicationRule>, declared: &[ReplicationR
 /// DescribeRegistry: the registry's id and its replication rules.
 async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule>)> {
     let resp = ctx.send_read("ecr:DescribeRegistry", Subject::Registry, ctx.client.describe_registry().send()).await?;
-    let rules = resp
-        .replication_configuration()
-        .map(|c| {
-            c.rules()
-                .iter()
-                .map(|r| ReplicationRule {
-                    destinations: r
-                        .destinations()
-                        .iter()
-                        .map(|d| Destination {
-                            region: d.region().to_string(),
-                            registry_id: Some(d.registry_id().to_string()),
-                            backfill: false,
-                        })
-                        .collect(),
-                    repository_prefixes: r.repository_filters().iter().map(|f| f.filter().to_string()).collect(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok((resp.registry_id().unwrap_or_default().to_string(), rules))
+    let rules = resp.replication_configuration().map(|c| c.rules().iter().map(replication_rule_of).collect());
+    Ok((resp.registry_id().unwrap_or_default().to_string(), rules.unwrap_or_default()))
+}
+
+/// A replication rule as ECR answers it (no destination asks for a backfill).
+fn replication_rule_of(r: &aws_sdk_ecr::types::ReplicationRule) -> ReplicationRule {
+    let destination = |d: &aws_sdk_ecr::types::ReplicationDestination| Destination {
+        region: d.region().to_string(),
+        registry_id: Some(d.registry_id().to_string()),
+        backfill: false,
+    };
+    ReplicationRule {
+        destinations: r.destinations().iter().map(destination).collect(),
+        repository_prefixes: r.repository_filters().iter().map(|f| f.filter().to_string()).collect(),
+    }
 }
 
 async fn read_scanning(ctx: &Ctx<'_>) -> Result<Scanning> {
@@ -1011,19 +1005,19 @@ async fn read_signing(ctx: &Ctx<'_>) -> Result<Vec<SigningRule>> {
     let gone = GetSigningConfigurationError::is_signing_configuration_not_found_exception;
     let req = ctx.client.get_signing_configuration();
     let found = ctx.read_or_none("ecr:GetSigningConfiguration", Subject::Registry, gone, req.send()).await?;
-    Ok(found
-        .and_then(|resp| {
-            resp.signing_configuration().map(|c| {
-                c.rules()
-                    .iter()
-                    .map(|r| SigningRule {
-                        profile_arn: r.signing_profile_arn().to_string(),
-                        repository_filters: r.repository_filters().iter().map(|f| f.filter().to_string()).collect(),
-                    })
-                    .collect()
-            })
-        })
-        .unwrap_or_default())
+    let rules = found
+        .as_ref()
+        .and_then(|resp| resp.signing_configuration())
+        .map(|c| c.rules().iter().map(signing_rule_of).collect());
+    Ok(rules.unwrap_or_default())
+}
+
+/// A signing rule as ECR answers it.
+fn signing_rule_of(r: &aws_sdk_ecr::types::SigningRule) -> SigningRule {
+    SigningRule {
+        profile_arn: r.signing_profile_arn().to_string(),
+        repository_filters: r.repository_filters().iter().map(|f| f.filter().to_string()).collect(),
+    }
 }
 
 /// PutSigningConfiguration: the whole configuration replaced by `rules`.

@@ -370,13 +370,7 @@ async fn set_repository_policy(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<
             Err(e) if principal_not_found(&e) => {
                 let aws_message = e.message().unwrap_or_default().trim_end_matches('.').to_string();
                 if started.elapsed() + wait > limit {
-                    return Err(ProviderError::new(
-                        Code::FailedPrecondition,
-                        format!(
-                            "ECR refused the repository policy of repository \"{name}\" because a principal was not found ({aws_message}), still after {} seconds of retries: a role or user in pullPrincipals or pushPrincipals may not exist, or, if it was created moments ago, may still be propagating in IAM; check that each exists, then run `pulumi up` again (awsecr:iamPropagationTimeout sets how long to retry)",
-                            started.elapsed().as_secs()
-                        ),
-                    ));
+                    return Err(principal_still_not_found(name, &aws_message, started.elapsed()));
                 }
                 log::log(Level::Debug, || {
                     format!("{action} {name}: a principal is not found yet ({aws_message}); retrying in {wait:?}")
@@ -387,6 +381,18 @@ async fn set_repository_policy(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<
             Err(e) => return Err(aws(ctx, action, Subject::Repository(name), &e)),
         }
     }
+}
+
+/// The error of a repository policy ECR still refused after `retried` of
+/// retries because a principal was not found.
+fn principal_still_not_found(name: &str, aws_message: &str, retried: std::time::Duration) -> ProviderError {
+    ProviderError::new(
+        Code::FailedPrecondition,
+        format!(
+            "ECR refused the repository policy of repository \"{name}\" because a principal was not found ({aws_message}), still after {} seconds of retries: a role or user in pullPrincipals or pushPrincipals may not exist, or, if it was created moments ago, may still be propagating in IAM; check that each exists, then run `pulumi up` again (awsecr:iamPropagationTimeout sets how long to retry)",
+            retried.as_secs()
+        ),
+    )
 }
 
 async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
