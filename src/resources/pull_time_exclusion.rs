@@ -208,6 +208,44 @@ async fn report_others(ctx: &Ctx<'_>, ours: &str, all: &[String]) {
         .await;
 }
 
+/// A register ECR answers with "already exists": ours when an earlier
+/// attempt of this very call made it (the SDK retried a register whose reply
+/// was lost), taken over with `adopt`, else refused with the import command.
+async fn registered_already(ctx: &Ctx<'_>, args: &ExclusionArgs, ambiguous: bool) -> Result<()> {
+    let arn = args.principal_arn.as_str();
+    if ambiguous {
+        log::log(Level::Info, || {
+            format!(
+                "RegisterPullTimeUpdateExclusion {arn}: the exclusion an earlier attempt of this create made is ours"
+            )
+        });
+    } else if args.adopt {
+        ctx.warn(format!(
+            "{} was already registered; adopted (adopt: true): this stack now owns it and deregisters it on delete",
+            subject(arn)
+        ))
+        .await;
+    } else {
+        let e = import_instead(ctx, TOKEN, &subject(arn), arn);
+        return Err(ProviderError::new(
+            e.code(),
+            format!("{}, or set adopt: true to take it over as it is", e.message()),
+        ));
+    }
+    Ok(())
+}
+
+/// A register refused because the registry holds ECR's most exclusions.
+fn too_many_exclusions(arn: &str) -> ProviderError {
+    ProviderError::new(
+        Code::FailedPrecondition,
+        format!(
+            "cannot register {}: the registry already has the {MAX_EXCLUSIONS} pull-time update exclusions ECR allows; deregister one that is no longer needed (ListPullTimeUpdateExclusions shows them) and run pulumi up again",
+            subject(arn)
+        ),
+    )
+}
+
 /// An error about the registry's calls made to name the principal too.
 fn with_principal(e: ProviderError, arn: &str) -> ProviderError {
     ProviderError::new(e.code(), format!("{}: {}", subject(arn), e.message()))
@@ -279,38 +317,11 @@ impl Resource for PullTimeUpdateExclusionResource {
         let created_at = match written? {
             Ok(resp) => resp.created_at().and_then(|t| t.fmt(Format::DateTime).ok()),
             Err(e) if call::is(&e, RegisterPullTimeUpdateExclusionError::is_exclusion_already_exists_exception) => {
-                if ambiguous.seen() {
-                    // The SDK retried a register whose reply was lost after
-                    // ECR had made it: the principal is there because of this
-                    // very call, so it is ours.
-                    log::log(Level::Info, || {
-                        format!(
-                            "RegisterPullTimeUpdateExclusion {arn}: the exclusion an earlier attempt of this create made is ours"
-                        )
-                    });
-                } else if args.adopt {
-                    ctx.warn(format!(
-                        "{} was already registered; adopted (adopt: true): this stack now owns it and deregisters it on delete",
-                        subject(arn)
-                    ))
-                    .await;
-                } else {
-                    let e = import_instead(ctx, TOKEN, &subject(arn), arn);
-                    return Err(ProviderError::new(
-                        e.code(),
-                        format!("{}, or set adopt: true to take it over as it is", e.message()),
-                    ));
-                }
+                registered_already(ctx, &args, ambiguous.seen()).await?;
                 None
             }
             Err(e) if call::is(&e, RegisterPullTimeUpdateExclusionError::is_limit_exceeded_exception) => {
-                return Err(ProviderError::new(
-                    Code::FailedPrecondition,
-                    format!(
-                        "cannot register {}: the registry already has the {MAX_EXCLUSIONS} pull-time update exclusions ECR allows; deregister one that is no longer needed (ListPullTimeUpdateExclusions shows them) and run pulumi up again",
-                        subject(arn)
-                    ),
-                ));
+                return Err(too_many_exclusions(arn));
             }
             Err(e) => return Err(with_principal(aws(ctx, action, Subject::Registry, &e), arn)),
         };

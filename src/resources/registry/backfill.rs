@@ -227,7 +227,8 @@ pub async fn start(ctx: &Ctx<'_>, places: &[Place]) -> Vec<Result<Backfill>> {
     join_all(places.iter().map(|p| start_one(ctx, p))).await
 }
 
-async fn start_one(ctx: &Ctx<'_>, (region, registry_id): &Place) -> Result<Backfill> {
+async fn start_one(ctx: &Ctx<'_>, place: &Place) -> Result<Backfill> {
+    let (region, registry_id) = place;
     let action = "ecr:StartReplicationBackfill";
     let destination = built(
         "replication destination",
@@ -243,18 +244,7 @@ async fn start_one(ctx: &Ctx<'_>, (region, registry_id): &Place) -> Result<Backf
         .interceptor(ambiguous.clone())
         .send();
     let (cause, code, when) = match ctx.write(action, Subject::Registry, sent).await {
-        Ok(Ok(resp)) => {
-            return Ok(Backfill {
-                region: region.clone(),
-                registry_id: registry_id.clone(),
-                id: resp.replication_backfill_id().unwrap_or_default().to_string(),
-                status: resp.status().map_or("PREPARING", |s| s.as_str()).to_string(),
-                started_at: resp.started_at().and_then(|t| t.fmt(Format::DateTime).ok()),
-                ended_at: None,
-                progress: None,
-                failure_code: None,
-            });
-        }
+        Ok(Ok(resp)) => return Ok(started_backfill(region, registry_id, &resp)),
         // The SDK retried a start whose reply was lost after ECR had begun
         // the backfill: the one in progress to this destination, begun
         // during this call, is ours.
@@ -262,15 +252,10 @@ async fn start_one(ctx: &Ctx<'_>, (region, registry_id): &Place) -> Result<Backf
             if is(&e, StartReplicationBackfillError::is_replication_backfill_in_progress_exception)
                 && ambiguous.seen() =>
         {
-            if let Some(b) = earlier_attempt(ctx, region, registry_id, started).await? {
-                log::log(Level::Info, || {
-                    format!(
-                        "StartReplicationBackfill {region}/{registry_id}: the backfill an earlier attempt started is ours"
-                    )
-                });
-                return Ok(b);
+            match earlier_attempt(ctx, region, registry_id, started).await? {
+                Some(b) => return Ok(ours_from_earlier_attempt(b, place)),
+                None => in_progress(region),
             }
-            in_progress(region)
         }
         Ok(Err(e)) if is(&e, StartReplicationBackfillError::is_replication_backfill_in_progress_exception) => {
             in_progress(region)
@@ -289,13 +274,45 @@ async fn start_one(ctx: &Ctx<'_>, (region, registry_id): &Place) -> Result<Backf
         }
         Err(e) => (e.message().to_string(), e.code(), ""),
     };
-    Err(ProviderError::new(
+    Err(not_started(ctx, place, cause, code, when))
+}
+
+/// The record of a backfill ECR has just started.
+fn started_backfill(
+    region: &str,
+    registry_id: &str,
+    resp: &aws_sdk_ecr::operation::start_replication_backfill::StartReplicationBackfillOutput,
+) -> Backfill {
+    Backfill {
+        region: region.to_string(),
+        registry_id: registry_id.to_string(),
+        id: resp.replication_backfill_id().unwrap_or_default().to_string(),
+        status: resp.status().map_or("PREPARING", |s| s.as_str()).to_string(),
+        started_at: resp.started_at().and_then(|t| t.fmt(Format::DateTime).ok()),
+        ended_at: None,
+        progress: None,
+        failure_code: None,
+    }
+}
+
+/// The backfill an earlier attempt of this start began, logged as ours.
+fn ours_from_earlier_attempt(b: Backfill, (region, registry_id): &Place) -> Backfill {
+    log::log(Level::Info, || {
+        format!("StartReplicationBackfill {region}/{registry_id}: the backfill an earlier attempt started is ours")
+    });
+    b
+}
+
+/// Why no backfill was started to `place`, with the command that starts
+/// one (`when`: after what it will succeed).
+fn not_started(ctx: &Ctx<'_>, (region, registry_id): &Place, cause: String, code: Code, when: &str) -> ProviderError {
+    ProviderError::new(
         code,
         format!(
             "no replication backfill was started to {region} (registry {registry_id}): {cause}; new pushes replicate there, but the images already in the registry are copied only by a backfill, which no later `pulumi up` starts for a destination that is already there: run `aws ecr start-replication-backfill --region {} --destination region={region},registryId={registry_id}`{when}",
             ctx.region()
         ),
-    ))
+    )
 }
 
 fn in_progress(region: &str) -> (String, Code, &'static str) {
