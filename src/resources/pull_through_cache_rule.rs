@@ -302,14 +302,7 @@ fn chosen_upstream(
         (Field::Known(Upstream { name, .. }), Field::Absent) => {
             r.fail(
                 "upstreamRegistryUrl",
-                format!(
-                    "is required for {name}: the URL of the registry, e.g. {}",
-                    if *name == "ecr" {
-                        "123456789012.dkr.ecr.us-east-1.amazonaws.com"
-                    } else {
-                        "myregistry.azurecr.io"
-                    }
-                ),
+                format!("is required for {name}: the URL of the registry, e.g. {}", url_example(name)),
             );
             None
         }
@@ -326,6 +319,11 @@ fn chosen_upstream(
         }
         _ => None,
     }
+}
+
+/// A registry URL of the upstream `name`, for a failure's example.
+fn url_example(name: &str) -> &'static str {
+    if name == "ecr" { "123456789012.dkr.ecr.us-east-1.amazonaws.com" } else { "myregistry.azurecr.io" }
 }
 
 /// Why `url` is not a registry of upstream `u` (or not one of an ECR
