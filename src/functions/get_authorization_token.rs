@@ -2,6 +2,7 @@
 //! to an ECR registry (user name, password, proxy endpoint, expiry). The
 //! password comes back secret.
 
+use crate::names::*;
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
@@ -14,7 +15,7 @@ use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:getAuthorizationToken";
 /// The function's arguments.
-pub const ARGS: &[&str] = &["registryId"];
+pub const ARGS: &[&str] = &[REGISTRY_ID];
 /// What it returns.
 pub const RESULTS: &[&str] = &["userName", "password", "proxyEndpoint", "expiresAt"];
 /// Results that are always secret.

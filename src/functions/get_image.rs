@@ -10,6 +10,7 @@
 //! referrer (a signature, SBOM or attestation), another kind of artifact, or
 //! one platform's manifest inside an index ([`runnable`], [`pick`]).
 
+use crate::names::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ecr::error::ProvideErrorMetadata;
@@ -31,7 +32,7 @@ use crate::validate::{Failure, Field};
 
 pub const TOKEN: &str = "awsecr:index:getImage";
 /// The function's arguments.
-pub const ARGS: &[&str] = &["repositoryName", "imageTag", "imageDigest", "mostRecent", "registryId"];
+pub const ARGS: &[&str] = &[REPOSITORY_NAME, "imageTag", "imageDigest", "mostRecent", REGISTRY_ID];
 /// What it returns (`scanStatus` and `scanCompletedAt` only when the image
 /// has been scanned, `scanFindingCounts` only once a scan has findings to
 /// count; `signingStatuses` only when ECR answered
@@ -89,10 +90,10 @@ pub fn check(args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
         _ => None,
     };
     let most_recent = matches!(r.bool("mostRecent"), Field::Known(true));
-    let registry_id = match r.string("registryId") {
+    let registry_id = match r.string(REGISTRY_ID) {
         Field::Known(id) if is_account_id(&id) => Some(id),
         Field::Known(id) => {
-            r.fail("registryId", format!("must be a 12-digit AWS account id (the registry's), got \"{id}\""));
+            r.fail(REGISTRY_ID, format!("must be a 12-digit AWS account id (the registry's), got \"{id}\""));
             None
         }
         _ => None,

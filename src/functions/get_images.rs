@@ -8,6 +8,7 @@
 //! page: every page of DescribeImages is read (the largest pages ECR gives,
 //! 1,000 images each), then the images are sorted and cut to `limit`.
 
+use crate::names::*;
 use aws_sdk_ecr::types::{DescribeImagesFilter, ImageDetail, TagStatus};
 use aws_smithy_types::date_time::Format;
 
@@ -19,7 +20,7 @@ use crate::validate::{Failure, Field};
 
 pub const TOKEN: &str = "awsecr:index:getImages";
 /// The function's arguments.
-pub const ARGS: &[&str] = &["repositoryName", "tagStatus", "tagPrefix", "limit", "registryId"];
+pub const ARGS: &[&str] = &[REPOSITORY_NAME, "tagStatus", "tagPrefix", "limit", REGISTRY_ID];
 /// What it returns.
 pub const RESULTS: &[&str] = &["images", "truncated"];
 /// `limit` when left out.

@@ -11,12 +11,13 @@
 use super::{Spec, Typed, limit, reader, registry_id};
 use crate::call::Ctx;
 use crate::error::{Result, Subject};
+use crate::names::*;
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Field};
 
 pub const TOKEN: &str = "awsecr:index:getRepositories";
 /// The function's arguments.
-pub const ARGS: &[&str] = &["namePrefix", "limit", "registryId"];
+pub const ARGS: &[&str] = &["namePrefix", "limit", REGISTRY_ID];
 /// What it returns.
 pub const RESULTS: &[&str] = &["names", "arns", "urls", "truncated"];
 /// `limit` when left out.

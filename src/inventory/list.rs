@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::names::{REPLICATION, SCANNING, SIGNING};
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ecr::types::{ImageTagMutability, ScanFrequency, ScanType};
@@ -85,13 +86,13 @@ impl RegistryFacts {
     pub fn groups_in_use(&self) -> Vec<&'static str> {
         let mut groups = Vec::new();
         if self.enhanced || !self.scan_on_push_filters.is_empty() || !self.continuous_filters.is_empty() {
-            groups.push("scanning");
+            groups.push(SCANNING);
         }
         if self.replication_rules > 0 {
-            groups.push("replication");
+            groups.push(REPLICATION);
         }
         if self.signing_rules > 0 {
-            groups.push("signing");
+            groups.push(SIGNING);
         }
         if !self.owned_statements.is_empty() {
             groups.push("registry policy statements (Awsecr...)");

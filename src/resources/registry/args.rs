@@ -4,6 +4,7 @@
 //! botocore's ECR model and AWS's documented limits, and turned back into
 //! the property map.
 
+use crate::names::*;
 use std::collections::BTreeSet;
 
 use super::{PROPERTIES, TOKEN};
@@ -61,7 +62,7 @@ impl Scanning {
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
         m.insert("type".into(), self.scan_type().into());
-        m.insert("scanOnPush".into(), strings(&self.scan_on_push));
+        m.insert(SCAN_ON_PUSH.into(), strings(&self.scan_on_push));
         if !self.continuous.is_empty() {
             m.insert("continuous".into(), strings(&self.continuous));
         }
@@ -168,9 +169,9 @@ pub fn replication_value(rules: &[ReplicationRule]) -> Value {
             .iter()
             .map(|d| {
                 let mut dm = Map::new();
-                dm.insert("region".into(), d.region.clone().into());
+                dm.insert(REGION.into(), d.region.clone().into());
                 if let Some(id) = &d.registry_id {
-                    dm.insert("registryId".into(), id.clone().into());
+                    dm.insert(REGISTRY_ID.into(), id.clone().into());
                 }
                 dm.insert("backfill".into(), d.backfill.into());
                 Value::Object(dm)
@@ -211,20 +212,20 @@ pub fn strings(items: &[String]) -> Value {
 /// `scanning`: type BASIC, scanOnPush `["*"]`).
 pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
     let mut checked = program_inputs(PROPERTIES, news);
-    if let Some(Value::Object(scanning)) = checked.get_mut("scanning") {
+    if let Some(Value::Object(scanning)) = checked.get_mut(SCANNING) {
         if matches!(scanning.get("type"), None | Some(Value::Null)) {
             scanning.insert("type".into(), "BASIC".into());
         }
-        if matches!(scanning.get("scanOnPush"), None | Some(Value::Null)) {
-            scanning.insert("scanOnPush".into(), Value::Array(vec!["*".into()]));
+        if matches!(scanning.get(SCAN_ON_PUSH), None | Some(Value::Null)) {
+            scanning.insert(SCAN_ON_PUSH.into(), Value::Array(vec!["*".into()]));
         }
     }
     // A replication destination starts no backfill unless it says so.
-    if let Some(Value::Array(rules)) = checked.get_mut("replication") {
+    if let Some(Value::Array(rules)) = checked.get_mut(REPLICATION) {
         rules.iter_mut().for_each(default_backfills);
     }
     // A typed policy statement allows unless it says otherwise.
-    if let Some(Value::Array(statements)) = checked.get_mut("policyStatements") {
+    if let Some(Value::Array(statements)) = checked.get_mut(POLICY_STATEMENTS) {
         for st in statements.iter_mut() {
             if let Value::Object(st) = st
                 && !st.contains_key("document")
@@ -256,24 +257,24 @@ fn default_backfills(rule: &mut Value) {
 /// valid (`None` while something is unknown), plus the failures.
 pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<Failure>) {
     let mut r = input_reader(map, PROPERTIES, TOKEN);
-    let scanning = match r.object("scanning") {
-        Field::Known(obj) => r.nested(&obj, "scanning", scanning),
+    let scanning = match r.object(SCANNING) {
+        Field::Known(obj) => r.nested(&obj, SCANNING, scanning),
         other => other.map(|_| unreachable!()),
     };
-    let replication = match r.object_list("replication") {
+    let replication = match r.object_list(REPLICATION) {
         Field::Known(rules) => replication(&mut r, &rules, config),
         other => other.map(|_| unreachable!()),
     };
-    let signing = match r.object_list("signing") {
+    let signing = match r.object_list(SIGNING) {
         Field::Known(rules) => signing(&mut r, &rules, config),
         other => other.map(|_| unreachable!()),
     };
-    let source_accounts = account_list(&mut r, "replicationSourceAccounts");
-    let statements = match r.object_list("policyStatements") {
+    let source_accounts = account_list(&mut r, REPLICATION_SOURCE_ACCOUNTS);
+    let statements = match r.object_list(POLICY_STATEMENTS) {
         Field::Known(list) => policy_statements(&mut r, &list),
         other => other.map(|_| unreachable!()),
     };
-    let adopt = r.bool("adopt");
+    let adopt = r.bool(ADOPT);
     // What we declare must fit in ECR's policy on its own (the statements
     // of others are counted when the policy is written).
     if let (Field::Known(_) | Field::Absent, Field::Known(_) | Field::Absent) = (&source_accounts, &statements)
@@ -286,7 +287,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<F
         let length = policy_length(&ours);
         if length > MAX_REGISTRY_POLICY_LENGTH {
             let key =
-                if matches!(statements, Field::Known(_)) { "policyStatements" } else { "replicationSourceAccounts" };
+                if matches!(statements, Field::Known(_)) { POLICY_STATEMENTS } else { REPLICATION_SOURCE_ACCOUNTS };
             r.fail(
                 key,
                 format!(
@@ -318,9 +319,9 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<F
 
 /// `scanning`: the scan type and the wildcard filters of each frequency.
 fn scanning(r: &mut Reader<'_>) -> Field<Scanning> {
-    r.reject_unknown_keys(&["type", "scanOnPush", "continuous"], "field of scanning");
+    r.reject_unknown_keys(&["type", SCAN_ON_PUSH, "continuous"], "field of scanning");
     let scan_type = r.one_of("type", SCAN_TYPES);
-    let on_push = scan_filters(r, "scanOnPush");
+    let on_push = scan_filters(r, SCAN_ON_PUSH);
     let continuous = scan_filters(r, "continuous");
     let enhanced = match scan_type {
         Field::Known(t) => t == "ENHANCED",
@@ -368,7 +369,7 @@ fn is_scan_filter(f: &str) -> bool {
 fn replication(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Field<Vec<ReplicationRule>> {
     if rules.len() > MAX_REPLICATION_RULES {
         r.fail(
-            "replication",
+            REPLICATION,
             format!("must hold at most {MAX_REPLICATION_RULES} rules (AWS's limit), got {}", rules.len()),
         );
         return Field::Invalid;
@@ -394,7 +395,7 @@ fn replication(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Fi
         out.iter().flat_map(|rule| &rule.destinations).map(|d| (d.region.as_str(), d.registry_id.as_deref())).collect();
     if unique.len() > MAX_DESTINATIONS {
         r.fail(
-            "replication",
+            REPLICATION,
             format!(
                 "must name at most {MAX_DESTINATIONS} different destinations in all (AWS's limit), got {}",
                 unique.len()
@@ -438,25 +439,25 @@ fn replication_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Replic
 }
 
 fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination> {
-    r.reject_unknown_keys(&["region", "registryId", "backfill"], "field of a replication destination");
-    let region = match r.string("region") {
+    r.reject_unknown_keys(&[REGION, REGISTRY_ID, "backfill"], "field of a replication destination");
+    let region = match r.string(REGION) {
         Field::Known(region) => match region_problem(&region, config.skip_region_validation) {
             None => Field::Known(region),
             Some(reason) => {
-                r.fail("region", reason);
+                r.fail(REGION, reason);
                 Field::Invalid
             }
         },
         Field::Absent => {
-            r.fail("region", "is required: the region to replicate to");
+            r.fail(REGION, "is required: the region to replicate to");
             Field::Invalid
         }
         other => other,
     };
-    let registry_id = match r.string("registryId") {
+    let registry_id = match r.string(REGISTRY_ID) {
         Field::Known(id) if is_account_id(&id) => Field::Known(Some(id)),
         Field::Known(id) => {
-            r.fail("registryId", format!("must be the 12-digit account id of the destination registry, got \"{id}\""));
+            r.fail(REGISTRY_ID, format!("must be the 12-digit account id of the destination registry, got \"{id}\""));
             Field::Invalid
         }
         Field::Absent => Field::Known(None),
@@ -471,7 +472,7 @@ fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination
         (Field::Known(region), Field::Known(registry_id)) => {
             if registry_id.is_none() && config.region_in_force() == Some(region.as_str()) {
                 r.fail(
-                    "region",
+                    REGION,
                     format!("is the registry's own region {region} and no registryId names another account: a registry cannot replicate to itself"),
                 );
                 return Field::Invalid;
@@ -495,10 +496,10 @@ fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination
 /// filters of the repositories it signs.
 fn signing(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Field<Vec<SigningRule>> {
     if rules.len() > MAX_SIGNING_RULES {
-        r.fail("signing", format!("must hold at most {MAX_SIGNING_RULES} rules (ECR's limit), got {}", rules.len()));
+        r.fail(SIGNING, format!("must hold at most {MAX_SIGNING_RULES} rules (ECR's limit), got {}", rules.len()));
         return Field::Invalid;
     }
-    r.nested_each(rules, "signing", |rr| signing_rule(rr, config))
+    r.nested_each(rules, SIGNING, |rr| signing_rule(rr, config))
 }
 
 fn signing_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<SigningRule> {

@@ -18,6 +18,7 @@
 //! destination not in the rules), and only for a destination no rule of the
 //! state before had ([`added`]).
 
+use crate::names::*;
 use std::collections::BTreeSet;
 use std::time::SystemTime;
 
@@ -35,8 +36,6 @@ use crate::log::{self, Level};
 use crate::property::{Map, Value};
 use crate::resources::pull_through_cache_rule::made_since;
 
-/// The output that holds the records.
-pub const OUTPUT: &str = "replicationBackfills";
 /// A backfill's statuses (botocore's ReplicationBackfillStatus).
 pub const STATUSES: &[&str] = &["PREPARING", "IN_PROGRESS", "COMPLETE", "FAILED", "STOPPING", "STOPPED"];
 /// The statuses a backfill never leaves: refresh reads it no more.
@@ -79,8 +78,8 @@ impl Backfill {
 
     fn to_value(&self) -> Value {
         let mut m = Map::new();
-        m.insert("region".into(), self.region.clone().into());
-        m.insert("registryId".into(), self.registry_id.clone().into());
+        m.insert(REGION.into(), self.region.clone().into());
+        m.insert(REGISTRY_ID.into(), self.registry_id.clone().into());
         m.insert("backfillId".into(), self.id.clone().into());
         m.insert("status".into(), self.status.clone().into());
         let text = |m: &mut Map, k: &str, v: &Option<String>| {
@@ -123,8 +122,8 @@ impl Backfill {
             _ => None,
         };
         Some(Backfill {
-            region: text("region")?,
-            registry_id: text("registryId")?,
+            region: text(REGION)?,
+            registry_id: text(REGISTRY_ID)?,
             id: text("backfillId")?,
             status: text("status")?,
             started_at: text("startedAt"),
@@ -164,7 +163,7 @@ pub fn opts_in(args: &super::args::RegistryArgs) -> bool {
 
 /// The records of a state (the outputs).
 pub fn of_state(olds: &Map) -> Vec<Backfill> {
-    match olds.get(OUTPUT).map(Value::plain) {
+    match olds.get(REPLICATION_BACKFILLS).map(Value::plain) {
         Some(Value::Array(items)) => items.iter().filter_map(Backfill::from_value).collect(),
         _ => Vec::new(),
     }
@@ -195,7 +194,7 @@ pub fn kept(
 /// Puts the records into the outputs (nothing when there are none).
 pub fn insert(props: &mut Map, records: &[Backfill]) {
     if !records.is_empty() {
-        props.insert(OUTPUT.into(), Value::Array(records.iter().map(Backfill::to_value).collect()));
+        props.insert(REPLICATION_BACKFILLS.into(), Value::Array(records.iter().map(Backfill::to_value).collect()));
     }
 }
 
@@ -214,7 +213,7 @@ pub fn preview(
             insert(props, &kept(records, Vec::new(), new, registry_id))
         }
         _ => {
-            props.insert(OUTPUT.into(), Value::Unknown);
+            props.insert(REPLICATION_BACKFILLS.into(), Value::Unknown);
         }
     }
 }
@@ -472,7 +471,7 @@ mod tests {
         insert(&mut props, &[full.clone(), out[1].clone()]);
         assert_eq!(of_state(&props), vec![full, out[1].clone()]);
         let mut secret = Map::new();
-        secret.insert(OUTPUT.into(), props[OUTPUT].clone().into_secret());
+        secret.insert(REPLICATION_BACKFILLS.into(), props[REPLICATION_BACKFILLS].clone().into_secret());
         assert_eq!(of_state(&secret).len(), 2, "a secret output is read too");
         let mut none = Map::new();
         insert(&mut none, &[]);
@@ -488,10 +487,10 @@ mod tests {
         assert_eq!(of_state(&props), records, "nothing starts: the records as they are");
         let more = vec![rule(vec![d("eu-west-1", None, true), d("us-west-2", Some(OTHER), true)])];
         preview(&mut props, records.clone(), Some(&old), Some(Some(&more)), OWN);
-        assert_eq!(props[OUTPUT], Value::Unknown);
+        assert_eq!(props[REPLICATION_BACKFILLS], Value::Unknown);
         let mut props = Map::new();
         preview(&mut props, records, Some(&old), None, OWN);
-        assert_eq!(props[OUTPUT], Value::Unknown, "rules not known yet");
+        assert_eq!(props[REPLICATION_BACKFILLS], Value::Unknown, "rules not known yet");
     }
 
     #[test]
