@@ -53,3 +53,27 @@ pub const UPSTREAM: &str = "upstream";
 pub const UPSTREAM_REGISTRY_URL: &str = "upstreamRegistryUrl";
 pub const UPSTREAM_REPOSITORY_PREFIX: &str = "upstreamRepositoryPrefix";
 pub const VALUE: &str = "value";
+
+/// The provider's configuration keys (`awsecr:<key>` in stack config), and
+/// the keys of `assumeRole`.
+pub mod config {
+    pub use super::REGION;
+    pub const PROFILE: &str = "profile";
+    pub const ACCESS_KEY: &str = "accessKey";
+    pub const SECRET_KEY: &str = "secretKey";
+    pub const TOKEN: &str = "token";
+    pub const ASSUME_ROLE: &str = "assumeRole";
+    pub const ENDPOINT: &str = "endpoint";
+    pub const MAX_RETRIES: &str = "maxRetries";
+    pub const DEFAULT_TAGS: &str = "defaultTags";
+    pub const ORGANIZATION: &str = "organization";
+    pub const ENVIRONMENT: &str = "environment";
+    pub const IAM_PROPAGATION_TIMEOUT: &str = "iamPropagationTimeout";
+    pub const SKIP_REGION_VALIDATION: &str = "skipRegionValidation";
+    pub const LIFECYCLE_PREVIEW_TIMEOUT: &str = "lifecyclePreviewTimeout";
+    pub const PROTECTED_TAGS: &str = "protectedTags";
+    pub const ROLE_ARN: &str = "roleArn";
+    pub const SESSION_NAME: &str = "sessionName";
+    pub const EXTERNAL_ID: &str = "externalId";
+    pub const DURATION_SECONDS: &str = "durationSeconds";
+}
