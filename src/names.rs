@@ -54,6 +54,78 @@ pub const UPSTREAM_REGISTRY_URL: &str = "upstreamRegistryUrl";
 pub const UPSTREAM_REPOSITORY_PREFIX: &str = "upstreamRepositoryPrefix";
 pub const VALUE: &str = "value";
 
+/// The lookup functions' arguments and results (beyond the resources' names).
+pub const ARNS: &str = "arns";
+pub const EXPIRES_AT: &str = "expiresAt";
+pub const IMAGE_DIGEST: &str = "imageDigest";
+pub const IMAGE_PUSHED_AT: &str = "imagePushedAt";
+pub const IMAGES: &str = "images";
+pub const IMAGE_SIZE_IN_BYTES: &str = "imageSizeInBytes";
+pub const IMAGE_STATUS: &str = "imageStatus";
+pub const IMAGE_TAG: &str = "imageTag";
+pub const IMAGE_TAGS: &str = "imageTags";
+pub const IMAGE_URI: &str = "imageUri";
+pub const LAST_RECORDED_PULL_TIME: &str = "lastRecordedPullTime";
+pub const LIMIT: &str = "limit";
+pub const MOST_RECENT: &str = "mostRecent";
+pub const NAME_PREFIX: &str = "namePrefix";
+pub const NAMES: &str = "names";
+pub const PASSWORD: &str = "password";
+pub const PROXY_ENDPOINT: &str = "proxyEndpoint";
+pub const SCAN_COMPLETED_AT: &str = "scanCompletedAt";
+pub const SCAN_FINDING_COUNTS: &str = "scanFindingCounts";
+pub const SCAN_STATUS: &str = "scanStatus";
+pub const SIGNING_STATUSES: &str = "signingStatuses";
+pub const TAG_PREFIX: &str = "tagPrefix";
+pub const TAG_STATUS: &str = "tagStatus";
+pub const TRUNCATED: &str = "truncated";
+pub const URLS: &str = "urls";
+pub const USER_NAME: &str = "userName";
+
+/// The fields of the object types (schema.json's `types`).
+pub const ACTIONS: &str = "actions";
+pub const ARCHIVE_AFTER_DAYS: &str = "archiveAfterDays";
+pub const ARCHIVE_NOT_PULLED_FOR_DAYS: &str = "archiveNotPulledForDays";
+pub const ARCHIVE_UNTAGGED_AFTER_DAYS: &str = "archiveUntaggedAfterDays";
+pub const ARCHIVE_UNTAGGED_NOT_PULLED_FOR_DAYS: &str = "archiveUntaggedNotPulledForDays";
+pub const BACKFILL: &str = "backfill";
+pub const BACKFILL_ID: &str = "backfillId";
+pub const COMPLETED_REPLICATION_COUNT: &str = "completedReplicationCount";
+pub const CONDITIONS: &str = "conditions";
+pub const CONTINUOUS: &str = "continuous";
+pub const DESTINATIONS: &str = "destinations";
+pub const DOCUMENT: &str = "document";
+pub const EFFECT: &str = "effect";
+pub const ENDED_AT: &str = "endedAt";
+pub const EXPIRE_AFTER_DAYS: &str = "expireAfterDays";
+pub const EXPIRE_ARCHIVED_AFTER_DAYS: &str = "expireArchivedAfterDays";
+pub const EXPIRE_UNTAGGED_AFTER_DAYS: &str = "expireUntaggedAfterDays";
+pub const FAILED_REPLICATION_COUNT: &str = "failedReplicationCount";
+pub const FAILURE_CODE: &str = "failureCode";
+pub const FAILURE_REASON: &str = "failureReason";
+pub const KEEP_LAST: &str = "keepLast";
+pub const MAX_IMAGE_COUNT: &str = "maxImageCount";
+pub const ORGANIZATION_PATHS: &str = "organizationPaths";
+pub const ORGANIZATIONS: &str = "organizations";
+pub const PRINCIPALS: &str = "principals";
+pub const REPLICATION_FAILURE_CODES: &str = "replicationFailureCodes";
+pub const REPOSITORY_FILTERS: &str = "repositoryFilters";
+pub const REPOSITORY_PREFIXES: &str = "repositoryPrefixes";
+pub const SID: &str = "sid";
+pub const SIGNING_PROFILE_ARN: &str = "signingProfileArn";
+pub const SOURCE_ACCOUNTS: &str = "sourceAccounts";
+pub const SOURCE_ARNS: &str = "sourceArns";
+pub const STARTED_AT: &str = "startedAt";
+pub const STATUS: &str = "status";
+pub const TAGGED: &str = "tagged";
+pub const TAG_PATTERNS: &str = "tagPatterns";
+pub const TAG_PREFIXES: &str = "tagPrefixes";
+pub const TEST: &str = "test";
+pub const TOTAL_REPLICATION_COUNT: &str = "totalReplicationCount";
+pub const TYPE: &str = "type";
+pub const VALUES: &str = "values";
+pub const VARIABLE: &str = "variable";
+
 /// The provider's configuration keys (`awsecr:<key>` in stack config), and
 /// the keys of `assumeRole`.
 pub mod config {

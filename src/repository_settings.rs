@@ -217,8 +217,8 @@ fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>
         Field::Invalid => return Field::Invalid,
     };
     let read = r.nested(&obj, LAMBDA_PULL, |lr| {
-        lr.reject_unknown_keys(&["sourceAccounts", "sourceArns"], "field of lambdaPull");
-        let accounts = lr.checked_list("sourceAccounts", 0..=usize::MAX, "accounts", true, |a| {
+        lr.reject_unknown_keys(&[SOURCE_ACCOUNTS, SOURCE_ARNS], "field of lambdaPull");
+        let accounts = lr.checked_list(SOURCE_ACCOUNTS, 0..=usize::MAX, "accounts", true, |a| {
             (!partition::is_account_id(a)).then(|| format!("must be a 12-digit AWS account id, got \"{a}\""))
         });
         for f in lr.failures.iter_mut().filter(|f| f.property.starts_with("lambdaPull.sourceAccounts[")) {
@@ -226,7 +226,7 @@ fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>
                 f.reason.push_str("; quote account ids (\"012345678901\"), since a number loses leading zeros");
             }
         }
-        let arns = lr.checked_list("sourceArns", 0..=usize::MAX, "function ARNs", true, |arn| {
+        let arns = lr.checked_list(SOURCE_ARNS, 0..=usize::MAX, "function ARNs", true, |arn| {
             lambda_source_arn_problem(arn).or_else(|| {
                 let parts: Vec<&str> = arn.split(':').collect();
                 let (arn_partition, arn_region) = (parts[1], parts[3]);
@@ -280,10 +280,10 @@ pub fn lambda_value(access: &Access) -> Option<Value> {
     let l = access.lambda.as_ref()?;
     let mut obj = Map::new();
     if let Some(v) = strings(&l.source_accounts) {
-        obj.insert("sourceAccounts".into(), v);
+        obj.insert(SOURCE_ACCOUNTS.into(), v);
     }
     if let Some(v) = strings(&l.source_arns) {
-        obj.insert("sourceArns".into(), v);
+        obj.insert(SOURCE_ARNS.into(), v);
     }
     Some(Value::Object(obj))
 }

@@ -136,7 +136,7 @@ fn registry_id(r: &mut Reader<'_>) -> Option<String> {
 /// The optional `limit` argument of a paged lookup: a whole number from 1
 /// to `max`, `default` when left out; `None` after a failure.
 fn limit(r: &mut Reader<'_>, default: usize, max: usize) -> Option<usize> {
-    match r.int("limit", 1, max as i64) {
+    match r.int(LIMIT, 1, max as i64) {
         Field::Known(n) => Some(n as usize),
         Field::Absent => Some(default),
         _ => None,

@@ -157,7 +157,7 @@ fn same_list(o: Option<&Value>, n: Option<&Value>) -> bool {
 /// lambdaPull's two lists, each as a set.
 fn same_lambda(s: &Sides<'_>) -> bool {
     let parts = |v: Option<&Value>| match v.map(Value::plain) {
-        Some(Value::Object(m)) => Some((m.get("sourceAccounts").cloned(), m.get("sourceArns").cloned())),
+        Some(Value::Object(m)) => Some((m.get(SOURCE_ACCOUNTS).cloned(), m.get(SOURCE_ARNS).cloned())),
         _ => None,
     };
     match (parts(s.old), parts(s.new)) {

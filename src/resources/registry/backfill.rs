@@ -80,22 +80,22 @@ impl Backfill {
         let mut m = Map::new();
         m.insert(REGION.into(), self.region.clone().into());
         m.insert(REGISTRY_ID.into(), self.registry_id.clone().into());
-        m.insert("backfillId".into(), self.id.clone().into());
-        m.insert("status".into(), self.status.clone().into());
+        m.insert(BACKFILL_ID.into(), self.id.clone().into());
+        m.insert(STATUS.into(), self.status.clone().into());
         let text = |m: &mut Map, k: &str, v: &Option<String>| {
             if let Some(v) = v {
                 m.insert(k.into(), v.clone().into());
             }
         };
-        text(&mut m, "startedAt", &self.started_at);
-        text(&mut m, "endedAt", &self.ended_at);
-        text(&mut m, "failureCode", &self.failure_code);
+        text(&mut m, STARTED_AT, &self.started_at);
+        text(&mut m, ENDED_AT, &self.ended_at);
+        text(&mut m, FAILURE_CODE, &self.failure_code);
         if let Some(p) = &self.progress {
-            m.insert("totalReplicationCount".into(), Value::Number(p.total as f64));
-            m.insert("completedReplicationCount".into(), Value::Number(p.completed as f64));
-            m.insert("failedReplicationCount".into(), Value::Number(p.failed as f64));
+            m.insert(TOTAL_REPLICATION_COUNT.into(), Value::Number(p.total as f64));
+            m.insert(COMPLETED_REPLICATION_COUNT.into(), Value::Number(p.completed as f64));
+            m.insert(FAILED_REPLICATION_COUNT.into(), Value::Number(p.failed as f64));
             m.insert(
-                "replicationFailureCodes".into(),
+                REPLICATION_FAILURE_CODES.into(),
                 Value::Array(p.failure_codes.iter().map(|c| Value::from(c.as_str())).collect()),
             );
         }
@@ -109,12 +109,12 @@ impl Backfill {
             Some(Value::Number(n)) => Some(*n as i64),
             _ => None,
         };
-        let progress = match (count("totalReplicationCount"), count("completedReplicationCount")) {
+        let progress = match (count(TOTAL_REPLICATION_COUNT), count(COMPLETED_REPLICATION_COUNT)) {
             (Some(total), Some(completed)) => Some(Progress {
                 total,
                 completed,
-                failed: count("failedReplicationCount").unwrap_or(0),
-                failure_codes: match m.get("replicationFailureCodes") {
+                failed: count(FAILED_REPLICATION_COUNT).unwrap_or(0),
+                failure_codes: match m.get(REPLICATION_FAILURE_CODES) {
                     Some(Value::Array(codes)) => codes.iter().filter_map(|c| c.as_str().map(str::to_string)).collect(),
                     _ => Vec::new(),
                 },
@@ -124,12 +124,12 @@ impl Backfill {
         Some(Backfill {
             region: text(REGION)?,
             registry_id: text(REGISTRY_ID)?,
-            id: text("backfillId")?,
-            status: text("status")?,
-            started_at: text("startedAt"),
-            ended_at: text("endedAt"),
+            id: text(BACKFILL_ID)?,
+            status: text(STATUS)?,
+            started_at: text(STARTED_AT),
+            ended_at: text(ENDED_AT),
             progress,
-            failure_code: text("failureCode"),
+            failure_code: text(FAILURE_CODE),
         })
     }
 }
