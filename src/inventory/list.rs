@@ -358,12 +358,12 @@ async fn registry(l: &Listing<'_>) -> Result<(String, RegistryFacts), String> {
     }
     facts.signing_rules = match signing {
         Ok(s) => s.signing_configuration().map(|c| c.rules().len()).unwrap_or_default(),
-        Err(e) if e.code() == Some("SigningConfigurationNotFoundException") => 0,
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_signing_configuration_not_found_exception()) => 0,
         Err(e) => return Err(l.error("ecr:GetSigningConfiguration", Subject::Registry, &e)),
     };
     let policy = match policy {
         Ok(p) => p.policy_text().map(str::to_string),
-        Err(e) if e.code() == Some("RegistryPolicyNotFoundException") => None,
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_registry_policy_not_found_exception()) => None,
         Err(e) => return Err(l.error("ecr:GetRegistryPolicy", Subject::Registry, &e)),
     };
     if let Some(doc) = policy.as_deref().and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) {

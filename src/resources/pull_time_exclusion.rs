@@ -164,6 +164,8 @@ fn claim_of(arn: &str) -> Claim {
 async fn registered(ctx: &Ctx<'_>, arn: &str) -> Result<Vec<String>> {
     let action = "ecr:ListPullTimeUpdateExclusions";
     let mut all = Vec::new();
+    // The SDK has no paginator for this operation (botocore's model gives it
+    // none), so the pages are followed by their token here.
     let mut token: Option<String> = None;
     loop {
         let req = ctx.client.list_pull_time_update_exclusions().set_next_token(token.clone());
