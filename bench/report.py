@@ -644,7 +644,7 @@ def main():
         "The minimum is the rule in `src/resources/repository/mod.rs`'s module doc: create = CreateRepository "
         "(+ PutLifecyclePolicy with a lifecycle policy, + SetRepositoryPolicy with principals); update = one call "
         "per changed setting; read = DescribeRepositories + GetLifecyclePolicy + GetRepositoryPolicy + "
-        "ListTagsForResource; delete = DeleteRepository; preview = none. `up`, `refresh` and `destroy` run with "
+        "ListTagsForResource; delete = DeleteRepository; preview = none, but for ECR's lifecycle policy preview when an update changes the lifecycle rules (not counted here: how often it polls varies). `up`, `refresh` and `destroy` run with "
         "`--skip-preview` (a preview is counted on its own)."
     )
     w("")

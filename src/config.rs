@@ -2,6 +2,7 @@
 //! resources to be replaced (DiffConfig), and the one shared ECR client built
 //! from it (Configure). Credentials are kept out of `Debug` output.
 
+use crate::names::config::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -16,27 +17,27 @@ use crate::validate::{Failure, Field, Reader, check_tags};
 
 /// Every configuration key the provider accepts.
 pub const CONFIG_KEYS: &[&str] = &[
-    "region",
-    "profile",
-    "accessKey",
-    "secretKey",
-    "token",
-    "assumeRole",
-    "endpoint",
-    "maxRetries",
-    "defaultTags",
-    "organization",
-    "environment",
-    "iamPropagationTimeout",
-    "skipRegionValidation",
-    "lifecyclePreviewTimeout",
-    "protectedTags",
+    REGION,
+    PROFILE,
+    ACCESS_KEY,
+    SECRET_KEY,
+    TOKEN,
+    ASSUME_ROLE,
+    ENDPOINT,
+    MAX_RETRIES,
+    DEFAULT_TAGS,
+    ORGANIZATION,
+    ENVIRONMENT,
+    IAM_PROPAGATION_TIMEOUT,
+    SKIP_REGION_VALIDATION,
+    LIFECYCLE_PREVIEW_TIMEOUT,
+    PROTECTED_TAGS,
 ];
 /// Keys whose values are always secret.
-pub const SECRET_KEYS: &[&str] = &["accessKey", "secretKey", "token"];
+pub const SECRET_KEYS: &[&str] = &[ACCESS_KEY, SECRET_KEY, TOKEN];
 /// Keys the engine adds on its own; accepted and ignored.
 const ENGINE_KEYS: &[&str] = &["version", "pluginDownloadURL"];
-const ASSUME_ROLE_KEYS: &[&str] = &["roleArn", "sessionName", "externalId", "durationSeconds"];
+const ASSUME_ROLE_KEYS: &[&str] = &[ROLE_ARN, SESSION_NAME, EXTERNAL_ID, DURATION_SECONDS];
 pub const DEFAULT_MAX_RETRIES: u32 = 10;
 /// How long a policy that ECR refuses because a principal is not found is
 /// retried by default (IAM is eventually consistent), in seconds.
@@ -143,22 +144,22 @@ impl ProviderConfig {
         let allowed: Vec<&str> = CONFIG_KEYS.iter().chain(ENGINE_KEYS).copied().collect();
         r.reject_unknown_keys(&allowed, "configuration key of awsecr");
         // Unknown during a preview: no region is refused for it.
-        let skip_region_validation = match r.bool("skipRegionValidation") {
+        let skip_region_validation = match r.bool(SKIP_REGION_VALIDATION) {
             Field::Known(b) => b,
             Field::Unknown => true,
             _ => false,
         };
         let mut cfg = ProviderConfig { skip_region_validation, ..Default::default() };
 
-        if let Field::Known(region) = r.string("region") {
+        if let Field::Known(region) = r.string(REGION) {
             match partition::region_problem(&region, cfg.skip_region_validation) {
                 None => cfg.region = Some(region),
-                Some(reason) => r.fail("region", reason),
+                Some(reason) => r.fail(REGION, reason),
             }
         }
-        if let Field::Known(profile) = r.string("profile") {
+        if let Field::Known(profile) = r.string(PROFILE) {
             if profile.trim().is_empty() {
-                r.fail("profile", "must name a profile of the shared AWS config, got an empty string");
+                r.fail(PROFILE, "must name a profile of the shared AWS config, got an empty string");
             } else {
                 cfg.profile = Some(profile);
             }
@@ -167,16 +168,16 @@ impl ProviderConfig {
         cfg.credentials = static_credentials(&mut r);
         cfg.assume_role = assume_role(&mut r);
 
-        if let Field::Known(endpoint) = r.string("endpoint") {
+        if let Field::Known(endpoint) = r.string(ENDPOINT) {
             match endpoint_problem(&endpoint) {
                 None => cfg.endpoint = Some(endpoint),
-                Some(reason) => r.fail("endpoint", reason),
+                Some(reason) => r.fail(ENDPOINT, reason),
             }
         }
-        cfg.max_retries = r.int("maxRetries", 0, 100).known().map(|n| n as u32);
-        cfg.iam_propagation_timeout = r.int("iamPropagationTimeout", 0, 3600).known().map(|n| n as u32);
+        cfg.max_retries = r.int(MAX_RETRIES, 0, 100).known().map(|n| n as u32);
+        cfg.iam_propagation_timeout = r.int(IAM_PROPAGATION_TIMEOUT, 0, 3600).known().map(|n| n as u32);
         cfg.lifecycle_preview_timeout =
-            r.int("lifecyclePreviewTimeout", 0, MAX_LIFECYCLE_PREVIEW_TIMEOUT).known().map(|n| n as u32);
+            r.int(LIFECYCLE_PREVIEW_TIMEOUT, 0, MAX_LIFECYCLE_PREVIEW_TIMEOUT).known().map(|n| n as u32);
         cfg.protected_tags = protected_tags(&mut r);
         read_provider_tags(&mut r, &mut cfg);
         if r.failures.is_empty() { Ok(cfg) } else { Err(r.failures) }
@@ -186,10 +187,10 @@ impl ProviderConfig {
     pub fn provider_tags(&self) -> BTreeMap<String, String> {
         let mut tags = self.default_tags.clone();
         if let Some(o) = &self.organization {
-            tags.insert("organization".into(), o.clone());
+            tags.insert(ORGANIZATION.into(), o.clone());
         }
         if let Some(e) = &self.environment {
-            tags.insert("environment".into(), e.clone());
+            tags.insert(ENVIRONMENT.into(), e.clone());
         }
         tags
     }
@@ -406,18 +407,18 @@ pub fn diff_config(olds: &Map, news: &Map) -> Vec<String> {
         }
         let same_meaning = match (&old_cfg, &new_cfg) {
             (Some(o), Some(n)) => match *key {
-                "region" => o.region == n.region,
-                "profile" => o.profile == n.profile,
-                "assumeRole" => o.assume_role == n.assume_role,
-                "endpoint" => o.endpoint == n.endpoint,
-                "maxRetries" => o.max_retries == n.max_retries,
-                "defaultTags" => o.default_tags == n.default_tags,
-                "organization" => o.organization == n.organization,
-                "environment" => o.environment == n.environment,
-                "iamPropagationTimeout" => o.iam_propagation_timeout == n.iam_propagation_timeout,
-                "skipRegionValidation" => o.skip_region_validation == n.skip_region_validation,
-                "lifecyclePreviewTimeout" => o.lifecycle_preview_timeout == n.lifecycle_preview_timeout,
-                "protectedTags" => o.protected_tags == n.protected_tags,
+                REGION => o.region == n.region,
+                PROFILE => o.profile == n.profile,
+                ASSUME_ROLE => o.assume_role == n.assume_role,
+                ENDPOINT => o.endpoint == n.endpoint,
+                MAX_RETRIES => o.max_retries == n.max_retries,
+                DEFAULT_TAGS => o.default_tags == n.default_tags,
+                ORGANIZATION => o.organization == n.organization,
+                ENVIRONMENT => o.environment == n.environment,
+                IAM_PROPAGATION_TIMEOUT => o.iam_propagation_timeout == n.iam_propagation_timeout,
+                SKIP_REGION_VALIDATION => o.skip_region_validation == n.skip_region_validation,
+                LIFECYCLE_PREVIEW_TIMEOUT => o.lifecycle_preview_timeout == n.lifecycle_preview_timeout,
+                PROTECTED_TAGS => o.protected_tags == n.protected_tags,
                 // Credentials: compared as given (a secret is never parsed
                 // into anything else).
                 _ => false,
@@ -434,16 +435,16 @@ pub fn diff_config(olds: &Map, news: &Map) -> Vec<String> {
 /// `accessKey`, `secretKey` and `token`: static credentials when both keys
 /// are given (the token only with them).
 fn static_credentials(r: &mut Reader<'_>) -> Option<StaticCredentials> {
-    let access = r.string("accessKey");
-    let secret = r.string("secretKey");
-    let token = r.string("token");
+    let access = r.string(ACCESS_KEY);
+    let secret = r.string(SECRET_KEY);
+    let token = r.string(TOKEN);
     let mut credentials = None;
     match (&access, &secret) {
         (Field::Known(a), Field::Known(s)) => {
             if a.is_empty() {
-                r.fail("accessKey", "must not be empty");
+                r.fail(ACCESS_KEY, "must not be empty");
             } else if s.is_empty() {
-                r.fail("secretKey", "must not be empty");
+                r.fail(SECRET_KEY, "must not be empty");
             } else {
                 credentials = Some(StaticCredentials {
                     access_key: a.clone(),
@@ -453,59 +454,59 @@ fn static_credentials(r: &mut Reader<'_>) -> Option<StaticCredentials> {
             }
         }
         (Field::Known(_), Field::Absent) => {
-            r.fail("secretKey", "is required when accessKey is set: static credentials need both keys")
+            r.fail(SECRET_KEY, "is required when accessKey is set: static credentials need both keys")
         }
         (Field::Absent, Field::Known(_)) => {
-            r.fail("accessKey", "is required when secretKey is set: static credentials need both keys")
+            r.fail(ACCESS_KEY, "is required when secretKey is set: static credentials need both keys")
         }
         _ => {}
     }
     if matches!(token, Field::Known(_)) && matches!(access, Field::Absent) && matches!(secret, Field::Absent) {
-        r.fail("token", "is only allowed together with accessKey and secretKey");
+        r.fail(TOKEN, "is only allowed together with accessKey and secretKey");
     }
     credentials
 }
 
 /// `assumeRole`: its fields, each checked, failures named under it.
 fn assume_role(r: &mut Reader<'_>) -> Option<AssumeRole> {
-    let Field::Known(obj) = r.object("assumeRole") else { return None };
-    let mut ar = Reader::for_config(&obj, "assumeRole");
+    let Field::Known(obj) = r.object(ASSUME_ROLE) else { return None };
+    let mut ar = Reader::for_config(&obj, ASSUME_ROLE);
     ar.reject_unknown_keys(ASSUME_ROLE_KEYS, "field of assumeRole");
-    let role_arn = match ar.string("roleArn") {
+    let role_arn = match ar.string(ROLE_ARN) {
         Field::Known(arn) if partition::is_role_arn(&arn) => Some(arn),
         Field::Known(arn) => {
             ar.fail(
-                "roleArn",
+                ROLE_ARN,
                 format!("must be an IAM role ARN like arn:aws:iam::123456789012:role/deployer, got \"{arn}\""),
             );
             None
         }
         Field::Absent => {
-            ar.fail("roleArn", "is required when assumeRole is set");
+            ar.fail(ROLE_ARN, "is required when assumeRole is set");
             None
         }
         _ => None,
     };
-    let session_name = match ar.string("sessionName") {
+    let session_name = match ar.string(SESSION_NAME) {
         Field::Known(s) if is_session_name(&s) => Some(s),
         Field::Known(s) => {
             ar.fail(
-                "sessionName",
+                SESSION_NAME,
                 format!("must be 2 to 64 characters of letters, digits and + = , . @ _ -, got \"{s}\""),
             );
             None
         }
         _ => None,
     };
-    let external_id = match ar.string("externalId") {
+    let external_id = match ar.string(EXTERNAL_ID) {
         Field::Known(s) if (2..=1224).contains(&s.chars().count()) => Some(s),
         Field::Known(s) => {
-            ar.fail("externalId", format!("must be 2 to 1224 characters, got {}", s.chars().count()));
+            ar.fail(EXTERNAL_ID, format!("must be 2 to 1224 characters, got {}", s.chars().count()));
             None
         }
         _ => None,
     };
-    let duration_seconds = ar.int("durationSeconds", 900, 43200).known().map(|d| d as u32);
+    let duration_seconds = ar.int(DURATION_SECONDS, 900, 43200).known().map(|d| d as u32);
     let failures = std::mem::take(&mut ar.failures);
     r.take_failures(failures);
     role_arn.map(|role_arn| AssumeRole { role_arn, session_name, external_id, duration_seconds })
@@ -513,7 +514,7 @@ fn assume_role(r: &mut Reader<'_>) -> Option<AssumeRole> {
 
 /// `protectedTags`: tag patterns as a lifecycle rule takes them.
 fn protected_tags(r: &mut Reader<'_>) -> Vec<String> {
-    let Field::Known(patterns) = r.string_list("protectedTags") else { return Vec::new() };
+    let Field::Known(patterns) = r.string_list(PROTECTED_TAGS) else { return Vec::new() };
     for (i, pattern) in patterns.iter().enumerate() {
         if let Some(reason) = crate::policy::lifecycle::tag_filter_problem(pattern, true) {
             r.fail(&format!("protectedTags[{i}]"), reason);
@@ -525,13 +526,13 @@ fn protected_tags(r: &mut Reader<'_>) -> Vec<String> {
 /// `defaultTags`, `organization` and `environment`, and which of them
 /// arrived as secrets.
 fn read_provider_tags(r: &mut Reader<'_>, cfg: &mut ProviderConfig) {
-    if let Field::Known(tags) = r.tag_map("defaultTags") {
-        let failures = check_tags("defaultTags", &tags);
+    if let Field::Known(tags) = r.tag_map(DEFAULT_TAGS) {
+        let failures = check_tags(DEFAULT_TAGS, &tags);
         r.take_failures(failures);
-        cfg.secret_tags.extend(tags.keys().filter(|k| r.is_secret("defaultTags", Some(k.as_str()))).cloned());
+        cfg.secret_tags.extend(tags.keys().filter(|k| r.is_secret(DEFAULT_TAGS, Some(k.as_str()))).cloned());
         cfg.default_tags = tags;
     }
-    for key in ["organization", "environment"] {
+    for key in [ORGANIZATION, ENVIRONMENT] {
         let Field::Known(v) = r.string(key) else { continue };
         match crate::validate::tag_problem(key, &v) {
             Some(reason) => r.fail(key, reason.replace("the value of tag", "the value of")),
@@ -540,7 +541,7 @@ fn read_provider_tags(r: &mut Reader<'_>, cfg: &mut ProviderConfig) {
                 if r.is_secret(key, None) {
                     cfg.secret_tags.insert(key.to_string());
                 }
-                if key == "organization" {
+                if key == ORGANIZATION {
                     cfg.organization = Some(v);
                 } else {
                     cfg.environment = Some(v);

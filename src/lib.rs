@@ -8,6 +8,7 @@ pub mod error;
 pub mod functions;
 pub mod inventory;
 pub mod log;
+pub mod names;
 pub mod naming;
 pub mod pacing;
 pub mod partition;

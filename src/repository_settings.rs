@@ -4,6 +4,7 @@
 //! exclusions field per mode, and the principals that may pull and push.
 //! Each reader checks AWS's rules and names the property path on failure.
 
+use crate::names::*;
 use crate::partition;
 use crate::policy::access::{
     Access, LambdaPull, MAX_POLICY_LENGTH, lambda_source_arn_problem, organization_path_problem, organization_problem,
@@ -47,11 +48,11 @@ impl Encryption {
 /// Reads `encryptionType` and `kmsKey`: a key only with KMS or KMS_DSSE, in
 /// one of the forms ECR takes, in the region in force.
 pub fn encryption(r: &mut Reader<'_>, region: Option<&str>) -> (Field<Encryption>, Field<String>) {
-    let encryption = r.one_of_items("encryptionType", &Encryption::ALL, |e| e.as_str()).map(|e| *e);
-    let kms_key = match r.string("kmsKey") {
+    let encryption = r.one_of_items(ENCRYPTION_TYPE, &Encryption::ALL, |e| e.as_str()).map(|e| *e);
+    let kms_key = match r.string(KMS_KEY) {
         Field::Known(k) => match kms_key_problem(&k, region) {
             Some(reason) => {
-                r.fail("kmsKey", reason);
+                r.fail(KMS_KEY, reason);
                 Field::Invalid
             }
             None => Field::Known(k),
@@ -59,7 +60,7 @@ pub fn encryption(r: &mut Reader<'_>, region: Option<&str>) -> (Field<Encryption
         other => other,
     };
     if let (Field::Known(Encryption::Aes256), Field::Known(_) | Field::Unknown) = (&encryption, &kms_key) {
-        r.fail("kmsKey", "is only allowed when encryptionType is KMS or KMS_DSSE (encryptionType is AES256)");
+        r.fail(KMS_KEY, "is only allowed when encryptionType is KMS or KMS_DSSE (encryptionType is AES256)");
     }
     (encryption, kms_key)
 }
@@ -86,15 +87,15 @@ pub fn tag_exclusions(r: &mut Reader<'_>, immutable: &Field<bool>) -> Field<Vec<
         _ => None,
     };
     let mut found = Field::Absent;
-    for (key, for_immutable) in [("mutableTagExclusions", true), ("immutableTagExclusions", false)] {
+    for (key, for_immutable) in [(MUTABLE_TAG_EXCLUSIONS, true), (IMMUTABLE_TAG_EXCLUSIONS, false)] {
         if !r.has(key) {
             continue;
         }
         if mode == Some(!for_immutable) {
             let (this, other_key) = if for_immutable {
-                ("lists the tags that stay mutable when immutableTags is true", "immutableTagExclusions")
+                ("lists the tags that stay mutable when immutableTags is true", IMMUTABLE_TAG_EXCLUSIONS)
             } else {
-                ("lists the tags that become immutable when immutableTags is false", "mutableTagExclusions")
+                ("lists the tags that become immutable when immutableTags is false", MUTABLE_TAG_EXCLUSIONS)
             };
             r.fail(
                 key,
@@ -133,7 +134,7 @@ pub fn tag_exclusions(r: &mut Reader<'_>, immutable: &Field<bool>) -> Field<Vec<
 /// The inputs that grant access to the repository, each generating its own
 /// statement of the one repository policy.
 pub const ACCESS_INPUTS: &[&str] =
-    &["pullPrincipals", "pushPrincipals", "pullOrganizations", "pullOrganizationPaths", "lambdaPull"];
+    &[PULL_PRINCIPALS, PUSH_PRINCIPALS, PULL_ORGANIZATIONS, PULL_ORGANIZATION_PATHS, LAMBDA_PULL];
 
 /// Reads the access inputs: `pullPrincipals` and `pushPrincipals` (each
 /// entry a valid principal, no entry twice in one list or in both, since
@@ -142,7 +143,7 @@ pub const ACCESS_INPUTS: &[&str] =
 /// condition, function ARNs of the repository's partition and region); and
 /// checks that the policy they make is small enough for ECR.
 pub fn principals(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>) -> Field<Access> {
-    let [pull, push] = ["pullPrincipals", "pushPrincipals"].map(|key| {
+    let [pull, push] = [PULL_PRINCIPALS, PUSH_PRINCIPALS].map(|key| {
         let problem =
             |p: &str| principal_problem(p).or_else(|| partition.and_then(|part| principal_partition_problem(p, part)));
         let list = match r.checked_list(key, 0..=usize::MAX, "principals", true, problem) {
@@ -159,11 +160,11 @@ pub fn principals(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&s
         list
     });
     let organizations =
-        match r.checked_list("pullOrganizations", 0..=usize::MAX, "organizations", true, organization_problem) {
+        match r.checked_list(PULL_ORGANIZATIONS, 0..=usize::MAX, "organizations", true, organization_problem) {
             Field::Absent => Field::Known(Vec::new()),
             other => other,
         };
-    let paths = match r.checked_list("pullOrganizationPaths", 0..=usize::MAX, "paths", true, organization_path_problem)
+    let paths = match r.checked_list(PULL_ORGANIZATION_PATHS, 0..=usize::MAX, "paths", true, organization_path_problem)
     {
         Field::Absent => Field::Known(Vec::new()),
         other => other,
@@ -194,7 +195,7 @@ pub fn principals(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&s
     let measured_in = partition.unwrap_or("aws");
     if ok && let Some(len) = access.to_policy(measured_in).map(|t| t.len()).filter(|l| *l > MAX_POLICY_LENGTH) {
         r.fail(
-            "pullPrincipals",
+            PULL_PRINCIPALS,
             format!(
                 "the repository policy for these pullPrincipals, pushPrincipals, pullOrganizations, pullOrganizationPaths and lambdaPull would be {len} characters, more than the {MAX_POLICY_LENGTH} ECR allows; grant whole accounts or an organization instead of many roles, or fewer principals"
             ),
@@ -209,15 +210,15 @@ pub fn principals(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&s
 /// least one of them, since a grant to the Lambda service without a
 /// condition would let functions of every AWS account pull.
 fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>) -> Field<Option<LambdaPull>> {
-    let obj = match r.object("lambdaPull") {
+    let obj = match r.object(LAMBDA_PULL) {
         Field::Known(obj) => obj,
         Field::Absent => return Field::Known(None),
         Field::Unknown => return Field::Unknown,
         Field::Invalid => return Field::Invalid,
     };
-    let read = r.nested(&obj, "lambdaPull", |lr| {
-        lr.reject_unknown_keys(&["sourceAccounts", "sourceArns"], "field of lambdaPull");
-        let accounts = lr.checked_list("sourceAccounts", 0..=usize::MAX, "accounts", true, |a| {
+    let read = r.nested(&obj, LAMBDA_PULL, |lr| {
+        lr.reject_unknown_keys(&[SOURCE_ACCOUNTS, SOURCE_ARNS], "field of lambdaPull");
+        let accounts = lr.checked_list(SOURCE_ACCOUNTS, 0..=usize::MAX, "accounts", true, |a| {
             (!partition::is_account_id(a)).then(|| format!("must be a 12-digit AWS account id, got \"{a}\""))
         });
         for f in lr.failures.iter_mut().filter(|f| f.property.starts_with("lambdaPull.sourceAccounts[")) {
@@ -225,7 +226,7 @@ fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>
                 f.reason.push_str("; quote account ids (\"012345678901\"), since a number loses leading zeros");
             }
         }
-        let arns = lr.checked_list("sourceArns", 0..=usize::MAX, "function ARNs", true, |arn| {
+        let arns = lr.checked_list(SOURCE_ARNS, 0..=usize::MAX, "function ARNs", true, |arn| {
             lambda_source_arn_problem(arn).or_else(|| lambda_source_arn_place_problem(arn, partition, region))
         });
         match (accounts, arns) {
@@ -244,7 +245,7 @@ fn lambda_pull(r: &mut Reader<'_>, partition: Option<&str>, region: Option<&str>
     });
     if read.is_absent() {
         r.fail(
-            "lambdaPull",
+            LAMBDA_PULL,
             "must set sourceAccounts or sourceArns (or both): a grant to the Lambda service without a condition would let Lambda functions of every AWS account pull; leave lambdaPull out for none",
         );
         return Field::Invalid;
@@ -285,10 +286,10 @@ pub fn lambda_value(access: &Access) -> Option<Value> {
     let l = access.lambda.as_ref()?;
     let mut obj = Map::new();
     if let Some(v) = strings(&l.source_accounts) {
-        obj.insert("sourceAccounts".into(), v);
+        obj.insert(SOURCE_ACCOUNTS.into(), v);
     }
     if let Some(v) = strings(&l.source_arns) {
-        obj.insert("sourceArns".into(), v);
+        obj.insert(SOURCE_ARNS.into(), v);
     }
     Some(Value::Object(obj))
 }
@@ -315,9 +316,9 @@ pub fn tags(
     total: impl Fn(&BTreeMap<String, String>) -> usize,
     counted_with: &str,
 ) -> Field<BTreeMap<String, String>> {
-    match r.tag_map("tags") {
+    match r.tag_map(TAGS) {
         Field::Known(tags) => {
-            let fs = check_tags("tags", &tags);
+            let fs = check_tags(TAGS, &tags);
             if !fs.is_empty() {
                 r.take_failures(fs);
                 return Field::Invalid;
@@ -325,7 +326,7 @@ pub fn tags(
             let total = total(&tags);
             if total > MAX_TAGS {
                 r.fail(
-                    "tags",
+                    TAGS,
                     format!("at most {MAX_TAGS} tags are allowed in total, {counted_with}; these add up to {total}"),
                 );
                 return Field::Invalid;

@@ -11,6 +11,7 @@
 //! [`crate::resources::RESOURCES`] and calls the trait; it knows nothing of
 //! any one resource.
 
+use crate::names::*;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -507,11 +508,11 @@ pub struct Home {
 pub fn home_of(olds: &Map) -> Home {
     let text =
         |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty());
-    let region = text("region").or_else(|| {
-        let arn = text("arn")?;
+    let region = text(REGION).or_else(|| {
+        let arn = text(ARN)?;
         arn.split(':').nth(3).filter(|r| !r.is_empty()).map(str::to_string)
     });
-    Home { region, account: text("registryId") }
+    Home { region, account: text(REGISTRY_ID) }
 }
 
 /// A resource whose state places it elsewhere than where the provider now
@@ -585,7 +586,7 @@ pub fn preview_region(p: &Planned<'_>) -> Option<Value> {
 /// home (see [`home_of`]).
 pub fn record_region(ctx: &Ctx<'_>, outputs: &mut Map) {
     if let Some(region) = ctx.config.region_in_force() {
-        outputs.insert("region".into(), region.into());
+        outputs.insert(REGION.into(), region.into());
     }
 }
 
@@ -604,8 +605,8 @@ pub fn follow_region(out: &mut DiffResult, olds: &Map, config: &ProviderConfig, 
         ));
         return;
     }
-    out.change("region", DiffKind::UpdateReplace);
-    out.output_diffs.insert("region".into());
+    out.change(REGION, DiffKind::UpdateReplace);
+    out.output_diffs.insert(REGION.into());
     out.delete_before_replace = false;
     out.warnings.push(format!(
         "{what}: moving {} with the provider's region; made in {} first, then removed from {}",

@@ -314,3 +314,111 @@ fn function_outputs_speak_as_lookups() {
     }
     assert!(found.is_empty(), "resource-only words in function outputs:\n{}", found.join("\n"));
 }
+
+/// The names written in src/names.rs, the one place a property's name is
+/// spelled.
+fn declared_names() -> BTreeSet<String> {
+    let text = include_str!("../src/names.rs");
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("pub const ")?.split_once(": &str = \"")?.1.strip_suffix("\";"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every property name the schema gives: resources' inputs and outputs,
+/// functions' arguments and results, object types' fields, configuration keys.
+fn schema_names() -> BTreeSet<String> {
+    let s = schema();
+    let mut all = keys(&s["config"]["variables"]);
+    for r in s["resources"].as_object().unwrap().values() {
+        all.extend(keys(&r["inputProperties"]));
+        all.extend(keys(&r["properties"]));
+    }
+    for f in s["functions"].as_object().unwrap().values() {
+        all.extend(keys(&f["inputs"]["properties"]));
+        all.extend(keys(&f["outputs"]["properties"]));
+    }
+    for t in s["types"].as_object().unwrap().values() {
+        if let Some(p) = t.get("properties") {
+            all.extend(keys(p));
+        }
+    }
+    all
+}
+
+#[test]
+fn names_rs_holds_every_property_name_of_the_schema() {
+    assert_eq!(declared_names(), schema_names());
+}
+
+/// Where the same word is spelled again in src, it is another vocabulary,
+/// not a property of this package: (file under src/, the word).
+const OTHER_VOCABULARIES: &[(&str, &[&str])] = &[
+    // pulumi-aws's property names, read from a pulumi-aws stack's state.
+    (
+        "inventory/from_stack.rs",
+        &["arn", "ecrRepositoryPrefix", "forceDelete", "name", "prefix", "region", "registryId", "type"],
+    ),
+    // The inventory report's and import file's own JSON keys.
+    ("inventory/report.rs", &["name", "prefix", "region", "registryId"]),
+    ("inventory/mod.rs", &["name", "type"]),
+    ("inventory/list.rs", &["type"]),
+    // AWS's lifecycle policy JSON (keys and tagStatus values), and nouns in messages.
+    ("policy/lifecycle.rs", &["description", "tagStatus", "tagged", "type", "tags"]),
+    ("resources/repository/expiry.rs", &["description", "tagStatus", "type"]),
+    // An ARN's first part.
+    ("policy/access.rs", &["arn"]),
+    // Nouns in messages ("must hold 1 to 100 principals").
+    ("resources/registry/args.rs", &["actions", "organizations", "principals", "values"]),
+    ("repository_settings.rs", &["organizations", "principals"]),
+    // Pulumi's wire format (a secret's "value"), doc comments and log words.
+    ("property.rs", &["value"]),
+    ("validate.rs", &["value"]),
+    ("error.rs", &["name"]),
+    ("server.rs", &["profile"]),
+];
+
+/// The code of a source file without its unit tests.
+fn without_tests(text: &str) -> &str {
+    text.find("\n#[cfg(test)]\nmod ").map_or(text, |i| &text[..i])
+}
+
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn each_property_name_is_spelled_once_in_src() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let names = declared_names();
+    let mut spelled_again = Vec::new();
+    for path in files {
+        let rel = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        if rel == "names.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let allowed: &[&str] = OTHER_VOCABULARIES.iter().find(|(f, _)| *f == rel).map_or(&[], |(_, w)| w);
+        for word in allowed {
+            let used = without_tests(&text).contains(&format!("\"{word}\""));
+            assert!(used, "OTHER_VOCABULARIES lists \"{word}\" for src/{rel}, which no longer spells it: remove it");
+        }
+        for (i, line) in without_tests(&text).lines().enumerate() {
+            for name in &names {
+                if line.contains(&format!("\"{name}\"")) && !allowed.contains(&name.as_str()) {
+                    spelled_again.push(format!("src/{rel}:{}: \"{name}\" (use crate::names)", i + 1));
+                }
+            }
+        }
+    }
+    assert!(spelled_again.is_empty(), "property names spelled outside src/names.rs:\n{}", spelled_again.join("\n"));
+}

@@ -2,6 +2,7 @@
 //! to an ECR registry (user name, password, proxy endpoint, expiry). The
 //! password comes back secret.
 
+use crate::names::*;
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
@@ -14,11 +15,11 @@ use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:getAuthorizationToken";
 /// The function's arguments.
-pub const ARGS: &[&str] = &["registryId"];
+pub const ARGS: &[&str] = &[REGISTRY_ID];
 /// What it returns.
-pub const RESULTS: &[&str] = &["userName", "password", "proxyEndpoint", "expiresAt"];
+pub const RESULTS: &[&str] = &[USER_NAME, PASSWORD, PROXY_ENDPOINT, EXPIRES_AT];
 /// Results that are always secret.
-pub const SECRET_RESULTS: &[&str] = &["password"];
+pub const SECRET_RESULTS: &[&str] = &[PASSWORD];
 
 /// The function.
 pub struct GetAuthorizationToken;
@@ -53,10 +54,10 @@ impl Typed for GetAuthorizationToken {
         let expires_at =
             data.expires_at().and_then(|t| t.fmt(Format::DateTime).ok()).ok_or_else(|| unreadable("expiry time"))?;
         let mut out = Map::new();
-        out.insert("userName".into(), user.into());
-        out.insert("password".into(), secret(password));
-        out.insert("proxyEndpoint".into(), data.proxy_endpoint().unwrap_or_default().into());
-        out.insert("expiresAt".into(), Value::from(expires_at));
+        out.insert(USER_NAME.into(), user.into());
+        out.insert(PASSWORD.into(), secret(password));
+        out.insert(PROXY_ENDPOINT.into(), data.proxy_endpoint().unwrap_or_default().into());
+        out.insert(EXPIRES_AT.into(), Value::from(expires_at));
         Ok(out)
     }
 }

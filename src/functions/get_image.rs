@@ -10,6 +10,7 @@
 //! referrer (a signature, SBOM or attestation), another kind of artifact, or
 //! one platform's manifest inside an index ([`runnable`], [`pick`]).
 
+use crate::names::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ecr::error::ProvideErrorMetadata;
@@ -31,24 +32,24 @@ use crate::validate::{Failure, Field};
 
 pub const TOKEN: &str = "awsecr:index:getImage";
 /// The function's arguments.
-pub const ARGS: &[&str] = &["repositoryName", "imageTag", "imageDigest", "mostRecent", "registryId"];
+pub const ARGS: &[&str] = &[REPOSITORY_NAME, IMAGE_TAG, IMAGE_DIGEST, MOST_RECENT, REGISTRY_ID];
 /// What it returns (`scanStatus` and `scanCompletedAt` only when the image
 /// has been scanned, `scanFindingCounts` only once a scan has findings to
 /// count; `signingStatuses` only when ECR answered
 /// DescribeImageSigningStatus; `lastRecordedPullTime` only when ECR has
 /// recorded a pull).
 pub const RESULTS: &[&str] = &[
-    "imageDigest",
-    "imageTags",
-    "imagePushedAt",
-    "imageSizeInBytes",
-    "imageUri",
-    "scanStatus",
-    "scanFindingCounts",
-    "scanCompletedAt",
-    "signingStatuses",
-    "imageStatus",
-    "lastRecordedPullTime",
+    IMAGE_DIGEST,
+    IMAGE_TAGS,
+    IMAGE_PUSHED_AT,
+    IMAGE_SIZE_IN_BYTES,
+    IMAGE_URI,
+    SCAN_STATUS,
+    SCAN_FINDING_COUNTS,
+    SCAN_COMPLETED_AT,
+    SIGNING_STATUSES,
+    IMAGE_STATUS,
+    LAST_RECORDED_PULL_TIME,
 ];
 
 /// Which image to look up.
@@ -72,33 +73,33 @@ pub struct Lookup {
 pub fn check(args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
     let mut r = reader(args, TOKEN, ARGS);
     let repository = repository_name(&mut r, "the repository the image is in");
-    let tag = match r.string("imageTag") {
+    let tag = match r.string(IMAGE_TAG) {
         Field::Known(t) if (1..=300).contains(&t.chars().count()) => Some(t),
         Field::Known(t) => {
-            r.fail("imageTag", format!("must be 1 to 300 characters, got {}", t.chars().count()));
+            r.fail(IMAGE_TAG, format!("must be 1 to 300 characters, got {}", t.chars().count()));
             None
         }
         _ => None,
     };
-    let digest = match r.string("imageDigest") {
+    let digest = match r.string(IMAGE_DIGEST) {
         Field::Known(d) if is_digest(&d) => Some(d),
         Field::Known(d) => {
-            r.fail("imageDigest", format!("must be an image digest such as sha256: and 64 hex digits, got \"{d}\""));
+            r.fail(IMAGE_DIGEST, format!("must be an image digest such as sha256: and 64 hex digits, got \"{d}\""));
             None
         }
         _ => None,
     };
-    let most_recent = matches!(r.bool("mostRecent"), Field::Known(true));
-    let registry_id = match r.string("registryId") {
+    let most_recent = matches!(r.bool(MOST_RECENT), Field::Known(true));
+    let registry_id = match r.string(REGISTRY_ID) {
         Field::Known(id) if is_account_id(&id) => Some(id),
         Field::Known(id) => {
-            r.fail("registryId", format!("must be a 12-digit AWS account id (the registry's), got \"{id}\""));
+            r.fail(REGISTRY_ID, format!("must be a 12-digit AWS account id (the registry's), got \"{id}\""));
             None
         }
         _ => None,
     };
     let present = |k: &str| !matches!(args.get(k), None | Some(Value::Null));
-    let given = [present("imageTag"), present("imageDigest"), most_recent];
+    let given = [present(IMAGE_TAG), present(IMAGE_DIGEST), most_recent];
     if given.iter().filter(|g| **g).count() != 1 {
         r.fail("", "give exactly one of imageTag, imageDigest or mostRecent: true");
     }
@@ -233,45 +234,45 @@ fn outputs<'a>(
     let region = ctx.config.region_in_force().unwrap_or_default();
     let suffix = ctx.config.partition().and_then(crate::partition::dns_suffix).unwrap_or("amazonaws.com");
     let mut out = Map::new();
-    out.insert("imageDigest".into(), digest.into());
-    out.insert("imageTags".into(), Value::Array(image.image_tags().iter().map(|t| Value::from(t.as_str())).collect()));
+    out.insert(IMAGE_DIGEST.into(), digest.into());
+    out.insert(IMAGE_TAGS.into(), Value::Array(image.image_tags().iter().map(|t| Value::from(t.as_str())).collect()));
     if let Some(at) = image.image_pushed_at().and_then(|t| t.fmt(Format::DateTime).ok()) {
-        out.insert("imagePushedAt".into(), at.into());
+        out.insert(IMAGE_PUSHED_AT.into(), at.into());
     }
     if let Some(size) = image.image_size_in_bytes() {
-        out.insert("imageSizeInBytes".into(), Value::Number(size as f64));
+        out.insert(IMAGE_SIZE_IN_BYTES.into(), Value::Number(size as f64));
     }
-    out.insert("imageUri".into(), format!("{registry}.dkr.ecr.{region}.{suffix}/{name}@{digest}").into());
+    out.insert(IMAGE_URI.into(), format!("{registry}.dkr.ecr.{region}.{suffix}/{name}@{digest}").into());
     // The scan's own answer is the newer: DescribeImageScanFindings' status
     // before DescribeImages'.
     let described = image.image_scan_status().and_then(|s| s.status()).map(|s| s.as_str().to_string());
     match scan {
         Scanned::Found(scan) => {
             if let Some(status) = scan.status.or(described) {
-                out.insert("scanStatus".into(), status.into());
+                out.insert(SCAN_STATUS.into(), status.into());
             }
             if let Some(counts) = scan.counts {
-                out.insert("scanFindingCounts".into(), Value::Object(counts));
+                out.insert(SCAN_FINDING_COUNTS.into(), Value::Object(counts));
             }
             if let Some(at) = scan.completed_at {
-                out.insert("scanCompletedAt".into(), at.into());
+                out.insert(SCAN_COMPLETED_AT.into(), at.into());
             }
         }
         Scanned::None => {
             if let Some(status) = described {
-                out.insert("scanStatus".into(), status.into());
+                out.insert(SCAN_STATUS.into(), status.into());
             }
         }
     }
     if let Some(signing) = signing {
-        out.insert("signingStatuses".into(), Value::Array(signing.statuses));
+        out.insert(SIGNING_STATUSES.into(), Value::Array(signing.statuses));
     }
     // ECR answers without a status only where storage classes are not
     // offered: every image there is active.
     let status = image.image_status().map_or("ACTIVE", |s| s.as_str());
-    out.insert("imageStatus".into(), status.into());
+    out.insert(IMAGE_STATUS.into(), status.into());
     if let Some(at) = image.last_recorded_pull_time().and_then(|t| t.fmt(Format::DateTime).ok()) {
-        out.insert("lastRecordedPullTime".into(), at.into());
+        out.insert(LAST_RECORDED_PULL_TIME.into(), at.into());
     }
     (out, status)
 }
@@ -324,13 +325,13 @@ async fn signing_statuses(ctx: &Ctx<'_>, lookup: &Lookup, id: ImageIdentifier) -
         .iter()
         .map(|s| {
             let mut m = Map::new();
-            m.insert("signingProfileArn".into(), s.signing_profile_arn().unwrap_or_default().into());
-            m.insert("status".into(), s.status().map(|v| v.as_str()).unwrap_or_default().into());
+            m.insert(SIGNING_PROFILE_ARN.into(), s.signing_profile_arn().unwrap_or_default().into());
+            m.insert(STATUS.into(), s.status().map(|v| v.as_str()).unwrap_or_default().into());
             if let Some(code) = s.failure_code() {
-                m.insert("failureCode".into(), code.into());
+                m.insert(FAILURE_CODE.into(), code.into());
             }
             if let Some(reason) = s.failure_reason() {
-                m.insert("failureReason".into(), reason.into());
+                m.insert(FAILURE_REASON.into(), reason.into());
             }
             Value::Object(m)
         })

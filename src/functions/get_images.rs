@@ -8,6 +8,7 @@
 //! page: every page of DescribeImages is read (the largest pages ECR gives,
 //! 1,000 images each), then the images are sorted and cut to `limit`.
 
+use crate::names::*;
 use aws_sdk_ecr::types::{DescribeImagesFilter, ImageDetail, TagStatus};
 use aws_smithy_types::date_time::Format;
 
@@ -19,9 +20,9 @@ use crate::validate::{Failure, Field};
 
 pub const TOKEN: &str = "awsecr:index:getImages";
 /// The function's arguments.
-pub const ARGS: &[&str] = &["repositoryName", "tagStatus", "tagPrefix", "limit", "registryId"];
+pub const ARGS: &[&str] = &[REPOSITORY_NAME, TAG_STATUS, TAG_PREFIX, LIMIT, REGISTRY_ID];
 /// What it returns.
-pub const RESULTS: &[&str] = &["images", "truncated"];
+pub const RESULTS: &[&str] = &[IMAGES, TRUNCATED];
 /// `limit` when left out.
 pub const DEFAULT_LIMIT: usize = 100;
 /// The largest `limit`.
@@ -47,16 +48,16 @@ pub struct Lookup {
 pub fn check(args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
     let mut r = reader(args, TOKEN, ARGS);
     let repository = repository_name(&mut r, "the repository whose images to list");
-    let status = match r.one_of("tagStatus", TAG_STATUSES) {
+    let status = match r.one_of(TAG_STATUS, TAG_STATUSES) {
         Field::Known(s) => Some(s),
         Field::Absent => Some("ANY".to_string()),
         _ => None,
     };
-    let tag_prefix = match r.string("tagPrefix") {
+    let tag_prefix = match r.string(TAG_PREFIX) {
         Field::Known(p) if (1..=300).contains(&p.chars().count()) => Some(p),
         Field::Known(p) => {
             r.fail(
-                "tagPrefix",
+                TAG_PREFIX,
                 format!("must be 1 to 300 characters (a start of an image tag), got {}", p.chars().count()),
             );
             None
@@ -65,7 +66,7 @@ pub fn check(args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
     };
     if tag_prefix.is_some() && status.as_deref() == Some("UNTAGGED") {
         r.fail(
-            "tagPrefix",
+            TAG_PREFIX,
             "cannot be given with tagStatus UNTAGGED (an untagged image has no tag to match); give TAGGED or ANY",
         );
     }
@@ -133,24 +134,24 @@ impl Typed for GetImages {
                 let digest = image.image_digest().unwrap_or_default();
                 let registry = image.registry_id().or(lookup.registry_id.as_deref()).unwrap_or_default();
                 let mut m = Map::new();
-                m.insert("imageDigest".into(), digest.into());
+                m.insert(IMAGE_DIGEST.into(), digest.into());
                 m.insert(
-                    "imageTags".into(),
+                    IMAGE_TAGS.into(),
                     Value::Array(image.image_tags().iter().map(|t| Value::from(t.as_str())).collect()),
                 );
                 if let Some(at) = image.image_pushed_at().and_then(|t| t.fmt(Format::DateTime).ok()) {
-                    m.insert("imagePushedAt".into(), at.into());
+                    m.insert(IMAGE_PUSHED_AT.into(), at.into());
                 }
                 if let Some(size) = image.image_size_in_bytes() {
-                    m.insert("imageSizeInBytes".into(), Value::Number(size as f64));
+                    m.insert(IMAGE_SIZE_IN_BYTES.into(), Value::Number(size as f64));
                 }
-                m.insert("imageUri".into(), format!("{registry}.dkr.ecr.{region}.{suffix}/{name}@{digest}").into());
+                m.insert(IMAGE_URI.into(), format!("{registry}.dkr.ecr.{region}.{suffix}/{name}@{digest}").into());
                 Value::Object(m)
             })
             .collect();
         let mut out = Map::new();
-        out.insert("images".into(), Value::Array(listed));
-        out.insert("truncated".into(), Value::Bool(truncated));
+        out.insert(IMAGES.into(), Value::Array(listed));
+        out.insert(TRUNCATED.into(), Value::Bool(truncated));
         Ok(out)
     }
 }

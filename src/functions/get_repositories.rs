@@ -11,14 +11,15 @@
 use super::{Spec, Typed, limit, reader, registry_id};
 use crate::call::Ctx;
 use crate::error::{Result, Subject};
+use crate::names::*;
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Field};
 
 pub const TOKEN: &str = "awsecr:index:getRepositories";
 /// The function's arguments.
-pub const ARGS: &[&str] = &["namePrefix", "limit", "registryId"];
+pub const ARGS: &[&str] = &[NAME_PREFIX, LIMIT, REGISTRY_ID];
 /// What it returns.
-pub const RESULTS: &[&str] = &["names", "arns", "urls", "truncated"];
+pub const RESULTS: &[&str] = &[NAMES, ARNS, URLS, TRUNCATED];
 /// `limit` when left out.
 pub const DEFAULT_LIMIT: usize = 1000;
 /// The largest `limit`: ECR's quota of repositories in a registry (its
@@ -39,14 +40,14 @@ pub struct Lookup {
 /// lowercase letters, digits and `._-/`), an optional limit and registry.
 pub fn check(args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
     let mut r = reader(args, TOKEN, ARGS);
-    let prefix = match r.string("namePrefix") {
+    let prefix = match r.string(NAME_PREFIX) {
         Field::Known(p) if p.is_empty() || p.len() > 256 => {
-            r.fail("namePrefix", format!("must be 1 to 256 characters, got {}", p.chars().count()));
+            r.fail(NAME_PREFIX, format!("must be 1 to 256 characters, got {}", p.chars().count()));
             None
         }
         Field::Known(p) if !p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/".contains(&b)) => {
             r.fail(
-                "namePrefix",
+                NAME_PREFIX,
                 format!("must be the start of a repository name: lowercase letters, digits and . _ - /, got \"{p}\""),
             );
             None
@@ -147,10 +148,10 @@ impl Typed for GetRepositories {
             Value::Array(found.repositories.iter().map(|r| Value::from(f(r))).collect::<Vec<_>>())
         };
         let mut out = Map::new();
-        out.insert("names".into(), list(|r| &r.name));
-        out.insert("arns".into(), list(|r| &r.arn));
-        out.insert("urls".into(), list(|r| &r.url));
-        out.insert("truncated".into(), Value::Bool(found.truncated));
+        out.insert(NAMES.into(), list(|r| &r.name));
+        out.insert(ARNS.into(), list(|r| &r.arn));
+        out.insert(URLS.into(), list(|r| &r.url));
+        out.insert(TRUNCATED.into(), Value::Bool(found.truncated));
         Ok(out)
     }
 }

@@ -4,6 +4,7 @@
 //! can grant access to it or point at it. `registryId` names another
 //! account's registry (a central one), as ECR's own calls do.
 
+use crate::names::*;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
@@ -19,7 +20,7 @@ use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:getRepository";
 /// The function's arguments.
-pub const ARGS: &[&str] = &["repositoryName", "registryId"];
+pub const ARGS: &[&str] = &[REPOSITORY_NAME, REGISTRY_ID];
 /// The function.
 pub struct GetRepository;
 
@@ -50,7 +51,7 @@ impl Typed for GetRepository {
         };
         // Only a lookup in the provider's own registry says its account.
         if let (None, Some(id)) =
-            (&registry_id, found.outputs.get("registryId").and_then(|v| v.plain().as_str().map(str::to_string)))
+            (&registry_id, found.outputs.get(REGISTRY_ID).and_then(|v| v.plain().as_str().map(str::to_string)))
         {
             learned().lock().unwrap_or_else(|e| e.into_inner()).insert(credentials_key(ctx.config), id);
         }

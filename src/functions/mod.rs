@@ -11,6 +11,7 @@ pub mod get_repository;
 
 use crate::call::Ctx;
 use crate::error::Result;
+use crate::names::*;
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Field, Reader};
 
@@ -104,16 +105,16 @@ fn reader<'a>(args: &'a Map, token: &str, allowed: &[&str]) -> Reader<'a> {
 /// The required `repositoryName` argument, checked with the Repository's
 /// name rule; `what` says what the name is for in the failure.
 fn repository_name(r: &mut Reader<'_>, what: &str) -> Option<String> {
-    match r.string("repositoryName") {
+    match r.string(REPOSITORY_NAME) {
         Field::Known(n) => match crate::resources::repository::args::name_problem(&n) {
             Some(reason) => {
-                r.fail("repositoryName", reason);
+                r.fail(REPOSITORY_NAME, reason);
                 None
             }
             None => Some(n),
         },
         Field::Absent => {
-            r.fail("repositoryName", format!("is required: {what}, e.g. platform/api"));
+            r.fail(REPOSITORY_NAME, format!("is required: {what}, e.g. platform/api"));
             None
         }
         _ => None,
@@ -122,10 +123,10 @@ fn repository_name(r: &mut Reader<'_>, what: &str) -> Option<String> {
 
 /// The optional `registryId` argument: a 12-digit account id, or the failure.
 fn registry_id(r: &mut Reader<'_>) -> Option<String> {
-    match r.string("registryId") {
+    match r.string(REGISTRY_ID) {
         Field::Known(id) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) => Some(id),
         Field::Known(id) => {
-            r.fail("registryId", format!("must be a 12-digit AWS account id (the registry's), got \"{id}\""));
+            r.fail(REGISTRY_ID, format!("must be a 12-digit AWS account id (the registry's), got \"{id}\""));
             None
         }
         _ => None,
@@ -135,7 +136,7 @@ fn registry_id(r: &mut Reader<'_>) -> Option<String> {
 /// The optional `limit` argument of a paged lookup: a whole number from 1
 /// to `max`, `default` when left out; `None` after a failure.
 fn limit(r: &mut Reader<'_>, default: usize, max: usize) -> Option<usize> {
-    match r.int("limit", 1, max as i64) {
+    match r.int(LIMIT, 1, max as i64) {
         Field::Known(n) => Some(n as usize),
         Field::Absent => Some(default),
         _ => None,

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::names::{REPLICATION, SCANNING, SIGNING};
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ecr::types::{ImageTagMutability, ScanFrequency, ScanType};
@@ -85,13 +86,13 @@ impl RegistryFacts {
     pub fn groups_in_use(&self) -> Vec<&'static str> {
         let mut groups = Vec::new();
         if self.enhanced || !self.scan_on_push_filters.is_empty() || !self.continuous_filters.is_empty() {
-            groups.push("scanning");
+            groups.push(SCANNING);
         }
         if self.replication_rules > 0 {
-            groups.push("replication");
+            groups.push(REPLICATION);
         }
         if self.signing_rules > 0 {
-            groups.push("signing");
+            groups.push(SIGNING);
         }
         if !self.owned_statements.is_empty() {
             groups.push("registry policy statements (Awsecr...)");
@@ -357,12 +358,12 @@ async fn registry(l: &Listing<'_>) -> Result<(String, RegistryFacts), String> {
     }
     facts.signing_rules = match signing {
         Ok(s) => s.signing_configuration().map(|c| c.rules().len()).unwrap_or_default(),
-        Err(e) if e.code() == Some("SigningConfigurationNotFoundException") => 0,
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_signing_configuration_not_found_exception()) => 0,
         Err(e) => return Err(l.error("ecr:GetSigningConfiguration", Subject::Registry, &e)),
     };
     let policy = match policy {
         Ok(p) => p.policy_text().map(str::to_string),
-        Err(e) if e.code() == Some("RegistryPolicyNotFoundException") => None,
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_registry_policy_not_found_exception()) => None,
         Err(e) => return Err(l.error("ecr:GetRegistryPolicy", Subject::Registry, &e)),
     };
     if let Some(doc) = policy.as_deref().and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) {

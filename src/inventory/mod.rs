@@ -12,6 +12,7 @@ pub mod from_stack;
 pub mod list;
 pub mod report;
 
+use crate::names::config;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -105,13 +106,13 @@ AWS_PROFILE, AWS_ENDPOINT_URL_ECR, the SDK's credential chain):
 /// The flags that take a value, and the configuration key each one sets
 /// (`None`: a flag of the inventory itself).
 const VALUE_FLAGS: &[(&str, Option<&str>)] = &[
-    ("--region", Some("region")),
-    ("--profile", Some("profile")),
-    ("--endpoint", Some("endpoint")),
+    ("--region", Some(config::REGION)),
+    ("--profile", Some(config::PROFILE)),
+    ("--endpoint", Some(config::ENDPOINT)),
     ("--assume-role", Some("assumeRole.roleArn")),
     ("--session-name", Some("assumeRole.sessionName")),
     ("--external-id", Some("assumeRole.externalId")),
-    ("--max-retries", Some("maxRetries")),
+    ("--max-retries", Some(config::MAX_RETRIES)),
     ("--out", None),
     ("--report", None),
     ("--prefix", None),
@@ -154,7 +155,10 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "--want-kms" => o.wanted.kms = true,
             "--no-report" => o.no_report = true,
             "--skip-region-validation" => {
-                o.config.insert("skipRegionValidation".into(), Value::String(inline.unwrap_or_else(|| "true".into())));
+                o.config.insert(
+                    config::SKIP_REGION_VALIDATION.into(),
+                    Value::String(inline.unwrap_or_else(|| "true".into())),
+                );
             }
             _ => {
                 let Some((_, key)) = VALUE_FLAGS.iter().find(|(f, _)| *f == flag) else {
@@ -169,7 +173,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         }
     }
     if !assume_role.is_empty() {
-        o.config.insert("assumeRole".into(), Value::Object(assume_role));
+        o.config.insert(config::ASSUME_ROLE.into(), Value::Object(assume_role));
     }
     if o.no_report {
         let clash = [
@@ -242,8 +246,8 @@ fn flag_of(property: &str) -> String {
         .iter()
         .find(|(_, k)| *k == Some(property))
         .map(|(f, _)| f.to_string())
-        .or_else(|| (property == "skipRegionValidation").then(|| "--skip-region-validation".to_string()))
-        .or_else(|| (property == "assumeRole").then(|| "--assume-role".to_string()))
+        .or_else(|| (property == config::SKIP_REGION_VALIDATION).then(|| "--skip-region-validation".to_string()))
+        .or_else(|| (property == config::ASSUME_ROLE).then(|| "--assume-role".to_string()))
         .unwrap_or_else(|| property.to_string())
 }
 

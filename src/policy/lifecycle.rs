@@ -19,6 +19,7 @@
 //! evaluated apart from the standard ones, so the archived-image rule is
 //! written last, after the `any` rule.
 
+use crate::names::*;
 use std::collections::BTreeSet;
 
 use serde_json::{Value as Json, json};
@@ -159,15 +160,15 @@ impl LifecyclePolicy {
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
         if let Some(d) = self.expire_untagged_after_days {
-            m.insert("expireUntaggedAfterDays".into(), Value::Number(d.into()));
+            m.insert(EXPIRE_UNTAGGED_AFTER_DAYS.into(), Value::Number(d.into()));
         }
         if let Some(c) = self.max_image_count {
-            m.insert("maxImageCount".into(), Value::Number(c.into()));
+            m.insert(MAX_IMAGE_COUNT.into(), Value::Number(c.into()));
         }
         for (key, v) in [
-            ("archiveUntaggedAfterDays", self.archive_untagged_after_days),
-            ("archiveUntaggedNotPulledForDays", self.archive_untagged_not_pulled_for_days),
-            ("expireArchivedAfterDays", self.expire_archived_after_days),
+            (ARCHIVE_UNTAGGED_AFTER_DAYS, self.archive_untagged_after_days),
+            (ARCHIVE_UNTAGGED_NOT_PULLED_FOR_DAYS, self.archive_untagged_not_pulled_for_days),
+            (EXPIRE_ARCHIVED_AFTER_DAYS, self.expire_archived_after_days),
         ] {
             if let Some(d) = v {
                 m.insert(key.into(), Value::Number(d.into()));
@@ -180,21 +181,21 @@ impl LifecyclePolicy {
                 .map(|rule| {
                     let mut r = Map::new();
                     let (key, list) = match &rule.selector {
-                        TagSelector::Patterns(p) => ("tagPatterns", p),
-                        TagSelector::Prefixes(p) => ("tagPrefixes", p),
+                        TagSelector::Patterns(p) => (TAG_PATTERNS, p),
+                        TagSelector::Prefixes(p) => (TAG_PREFIXES, p),
                     };
                     r.insert(key.into(), Value::Array(list.iter().map(|t| Value::from(t.as_str())).collect()));
                     let (key, n) = match rule.action {
-                        TaggedAction::ExpireAfterDays(d) => ("expireAfterDays", d),
-                        TaggedAction::KeepLast(k) => ("keepLast", k),
-                        TaggedAction::ArchiveAfterDays(d) => ("archiveAfterDays", d),
-                        TaggedAction::ArchiveNotPulledForDays(d) => ("archiveNotPulledForDays", d),
+                        TaggedAction::ExpireAfterDays(d) => (EXPIRE_AFTER_DAYS, d),
+                        TaggedAction::KeepLast(k) => (KEEP_LAST, k),
+                        TaggedAction::ArchiveAfterDays(d) => (ARCHIVE_AFTER_DAYS, d),
+                        TaggedAction::ArchiveNotPulledForDays(d) => (ARCHIVE_NOT_PULLED_FOR_DAYS, d),
                     };
                     r.insert(key.into(), Value::Number(n.into()));
                     Value::Object(r)
                 })
                 .collect();
-            m.insert("tagged".into(), Value::Array(rules));
+            m.insert(TAGGED.into(), Value::Array(rules));
         }
         Value::Object(m)
     }
@@ -399,19 +400,19 @@ fn tagged_from_json(
 
 /// The fields of `lifecyclePolicy`.
 const FIELDS: &[&str] = &[
-    "expireUntaggedAfterDays",
-    "maxImageCount",
-    "tagged",
-    "archiveUntaggedAfterDays",
-    "archiveUntaggedNotPulledForDays",
-    "expireArchivedAfterDays",
+    EXPIRE_UNTAGGED_AFTER_DAYS,
+    MAX_IMAGE_COUNT,
+    TAGGED,
+    ARCHIVE_UNTAGGED_AFTER_DAYS,
+    ARCHIVE_UNTAGGED_NOT_PULLED_FOR_DAYS,
+    EXPIRE_ARCHIVED_AFTER_DAYS,
 ];
 /// The fields of one tagged rule.
 const TAGGED_FIELDS: &[&str] =
-    &["tagPatterns", "tagPrefixes", "expireAfterDays", "keepLast", "archiveAfterDays", "archiveNotPulledForDays"];
+    &[TAG_PATTERNS, TAG_PREFIXES, EXPIRE_AFTER_DAYS, KEEP_LAST, ARCHIVE_AFTER_DAYS, ARCHIVE_NOT_PULLED_FOR_DAYS];
 /// The fields that each make the one rule for untagged images.
 const UNTAGGED_FIELDS: [&str; 3] =
-    ["expireUntaggedAfterDays", "archiveUntaggedAfterDays", "archiveUntaggedNotPulledForDays"];
+    [EXPIRE_UNTAGGED_AFTER_DAYS, ARCHIVE_UNTAGGED_AFTER_DAYS, ARCHIVE_UNTAGGED_NOT_PULLED_FOR_DAYS];
 
 /// Reads the lifecycle object under `key` (absent: `Known(None)`): at least
 /// one rule; each tagged rule with exactly one selector (`tagPatterns` or
@@ -441,13 +442,13 @@ pub fn read(r: &mut Reader<'_>, key: &str) -> Field<Option<LifecyclePolicy>> {
 /// The fields of the lifecycle object, read by `lr` (`key` names the object).
 fn read_fields(lr: &mut Reader<'_>, key: &str) -> Field<Option<LifecyclePolicy>> {
     lr.reject_unknown_keys(FIELDS, &format!("field of {key}"));
-    let days = lr.int("expireUntaggedAfterDays", EXPIRE_UNTAGGED_RANGE.0, EXPIRE_UNTAGGED_RANGE.1);
-    let count = lr.int("maxImageCount", MAX_IMAGE_COUNT_RANGE.0, MAX_IMAGE_COUNT_RANGE.1);
-    let archive_days = lr.int("archiveUntaggedAfterDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
-    let archive_unpulled = lr.int("archiveUntaggedNotPulledForDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
-    let archived = lr.int("expireArchivedAfterDays", EXPIRE_ARCHIVED_RANGE.0, EXPIRE_ARCHIVED_RANGE.1);
+    let days = lr.int(EXPIRE_UNTAGGED_AFTER_DAYS, EXPIRE_UNTAGGED_RANGE.0, EXPIRE_UNTAGGED_RANGE.1);
+    let count = lr.int(MAX_IMAGE_COUNT, MAX_IMAGE_COUNT_RANGE.0, MAX_IMAGE_COUNT_RANGE.1);
+    let archive_days = lr.int(ARCHIVE_UNTAGGED_AFTER_DAYS, ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
+    let archive_unpulled = lr.int(ARCHIVE_UNTAGGED_NOT_PULLED_FOR_DAYS, ARCHIVE_RANGE.0, ARCHIVE_RANGE.1);
+    let archived = lr.int(EXPIRE_ARCHIVED_AFTER_DAYS, EXPIRE_ARCHIVED_RANGE.0, EXPIRE_ARCHIVED_RANGE.1);
     if matches!(archived, Field::Invalid)
-        && let Some(f) = lr.failures.last_mut().filter(|f| f.property.ends_with("expireArchivedAfterDays"))
+        && let Some(f) = lr.failures.last_mut().filter(|f| f.property.ends_with(EXPIRE_ARCHIVED_AFTER_DAYS))
     {
         f.reason.push_str(&format!(": ECR keeps an archived image at least {} days", EXPIRE_ARCHIVED_RANGE.0));
     }
@@ -514,13 +515,13 @@ fn untagged_clash(lr: &mut Reader<'_>, given: [&Field<i64>; 3]) -> bool {
 
 /// `tagged`: the rules for tagged images, none with the prefixes of another.
 fn read_tagged(lr: &mut Reader<'_>) -> Field<Vec<TaggedRule>> {
-    match lr.object_list("tagged") {
+    match lr.object_list(TAGGED) {
         Field::Known(rules) if rules.is_empty() => {
-            lr.fail("tagged", "must hold at least one rule, or be left out");
+            lr.fail(TAGGED, "must hold at least one rule, or be left out");
             Field::Invalid
         }
         Field::Known(rules) => {
-            let mut out = lr.nested_each(&rules, "tagged", tagged_rule);
+            let mut out = lr.nested_each(&rules, TAGGED, tagged_rule);
             if let Field::Known(list) = &out
                 && let Some((i, j)) = same_prefixes(list)
             {
@@ -566,8 +567,8 @@ fn tagged_rule(r: &mut Reader<'_>) -> Field<TaggedRule> {
     let list = |r: &mut Reader<'_>, key: &str, pattern: bool| {
         r.checked_list(key, 1..=usize::MAX, "tags", false, |f| tag_filter_problem(f, pattern))
     };
-    let patterns = list(r, "tagPatterns", true);
-    let prefixes = list(r, "tagPrefixes", false);
+    let patterns = list(r, TAG_PATTERNS, true);
+    let prefixes = list(r, TAG_PREFIXES, false);
     let selector = match (patterns, prefixes) {
         (Field::Known(p), Field::Absent) => Field::Known(TagSelector::Patterns(p)),
         (Field::Absent, Field::Known(p)) => Field::Known(TagSelector::Prefixes(p)),
@@ -579,10 +580,10 @@ fn tagged_rule(r: &mut Reader<'_>) -> Field<TaggedRule> {
         _ => Field::Unknown,
     };
     let actions = [
-        r.int("expireAfterDays", EXPIRE_TAGGED_RANGE.0, EXPIRE_TAGGED_RANGE.1),
-        r.int("keepLast", KEEP_LAST_RANGE.0, KEEP_LAST_RANGE.1),
-        r.int("archiveAfterDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1),
-        r.int("archiveNotPulledForDays", ARCHIVE_RANGE.0, ARCHIVE_RANGE.1),
+        r.int(EXPIRE_AFTER_DAYS, EXPIRE_TAGGED_RANGE.0, EXPIRE_TAGGED_RANGE.1),
+        r.int(KEEP_LAST, KEEP_LAST_RANGE.0, KEEP_LAST_RANGE.1),
+        r.int(ARCHIVE_AFTER_DAYS, ARCHIVE_RANGE.0, ARCHIVE_RANGE.1),
+        r.int(ARCHIVE_NOT_PULLED_FOR_DAYS, ARCHIVE_RANGE.0, ARCHIVE_RANGE.1),
     ];
     let given = actions.iter().filter(|f| !f.is_absent()).count();
     let action = if given != 1 {

@@ -14,6 +14,7 @@
 //! the value found before this stack owned the setting (never a guessed
 //! default).
 
+use crate::names::*;
 use tonic::Code;
 
 use crate::call::{self, Ctx, aws};
@@ -31,14 +32,14 @@ pub const TOKEN: &str = "awsecr:index:AccountSetting";
 
 /// Every property of the AccountSetting, each defined once.
 pub const PROPERTIES: &[Property] = &[
-    Property::input("name").replaces().get(|x| Some(of(x)?.name.as_str().into())),
-    Property::input("value").get(|x| Some(of(x)?.value.as_str().into())),
-    Property::input("adopt").default(DefaultValue::Bool(false)).get(|x| Some(Value::Bool(of(x)?.adopt))),
-    Property::output("registryId", &[]),
+    Property::input(NAME).replaces().get(|x| Some(of(x)?.name.as_str().into())),
+    Property::input(VALUE).get(|x| Some(of(x)?.value.as_str().into())),
+    Property::input(ADOPT).default(DefaultValue::Bool(false)).get(|x| Some(Value::Bool(of(x)?.adopt))),
+    Property::output(REGISTRY_ID, &[]),
     // The region the calls go to ("" while none is in force).
-    Property::output("region", &[])
+    Property::output(REGION, &[])
         .preview(Preview::Derived(|p| Some(p.config.region_in_force().unwrap_or_default().into()))),
-    Property::output("previousValue", &[]),
+    Property::output(PREVIOUS_VALUE, &[]),
 ];
 
 /// The setting's typed arguments, for the getters of [`PROPERTIES`].
@@ -89,11 +90,11 @@ pub struct Args {
 /// Validates and applies defaults; makes no AWS call.
 pub fn check(news: &Map) -> (Map, Vec<Failure>) {
     let mut checked = program_inputs(PROPERTIES, news);
-    if let Some(Value::String(name)) = checked.get("name").map(Value::plain)
-        && matches!(checked.get("value"), None | Some(Value::Null))
+    if let Some(Value::String(name)) = checked.get(NAME).map(Value::plain)
+        && matches!(checked.get(VALUE), None | Some(Value::Null))
         && let Some(v) = implied_value(&name)
     {
-        checked.insert("value".into(), v.into());
+        checked.insert(VALUE.into(), v.into());
     }
     let (_, failures) = parse(&checked);
     (checked, redact(failures, news))
@@ -102,24 +103,24 @@ pub fn check(news: &Map) -> (Map, Vec<Failure>) {
 /// Reads checked inputs: the arguments when all are known and valid.
 pub fn parse(map: &Map) -> (Option<Args>, Vec<Failure>) {
     let mut r = input_reader(map, PROPERTIES, TOKEN);
-    let name = if r.has("name") {
-        r.one_of_items("name", SETTINGS, |(n, _, _)| n)
+    let name = if r.has(NAME) {
+        r.one_of_items(NAME, SETTINGS, |(n, _, _)| n)
     } else {
-        r.fail("name", format!("is required: one of {}", names().join(", ")));
+        r.fail(NAME, format!("is required: one of {}", names().join(", ")));
         Field::Invalid
     };
-    let value = match (&name, r.has("value")) {
-        (Field::Known((n, allowed, _)), true) => r.checked_string("value", |v| {
+    let value = match (&name, r.has(VALUE)) {
+        (Field::Known((n, allowed, _)), true) => r.checked_string(VALUE, |v| {
             (!allowed.contains(&v)).then(|| format!("must be one of {} for {n}, got \"{v}\"", allowed.join(", ")))
         }),
         (Field::Known((n, allowed, _)), false) => {
-            r.fail("value", format!("is required for {n}: one of {}", allowed.join(", ")));
+            r.fail(VALUE, format!("is required for {n}: one of {}", allowed.join(", ")));
             Field::Invalid
         }
-        (_, true) => r.string("value"),
+        (_, true) => r.string(VALUE),
         (_, false) => Field::Absent,
     };
-    let adopt = r.bool("adopt");
+    let adopt = r.bool(ADOPT);
     let failures = std::mem::take(&mut r.failures);
     let args = match (name, value, adopt.or(false)) {
         (Field::Known((name, _, _)), Field::Known(value), Some(adopt)) if failures.is_empty() => {
@@ -153,8 +154,8 @@ impl Resource for AccountSettingResource {
         let ignoring = Ignoring::new(olds, news, ignore_changes);
         let mut d = diff_inputs(PROPERTIES, olds, &ignoring);
         // A replacement resets the old setting: said at preview (principle 12).
-        if d.replaces.iter().any(|k| k == "name")
-            && let (Some(name), Some(previous)) = (text(olds, "name"), text(olds, "previousValue"))
+        if d.replaces.iter().any(|k| k == NAME)
+            && let (Some(name), Some(previous)) = (text(olds, NAME), text(olds, PREVIOUS_VALUE))
         {
             d.warnings.push(format!(
                 "replacing the AccountSetting puts the ECR account setting {name} back to {previous}, the value found before this stack owned it"
@@ -200,7 +201,7 @@ impl Resource for AccountSettingResource {
         // On import the registry id is read: an id naming another account
         // than the credentials reach would record that account's id over
         // this one's setting.
-        let known = text(olds, "registryId").filter(|_| !importing);
+        let known = text(olds, REGISTRY_ID).filter(|_| !importing);
         let (registry_id, live) =
             tokio::join!(call::maybe(known.is_none().then(|| call::registry_id(ctx))), get(ctx, &name));
         let live = live?;
@@ -216,8 +217,8 @@ impl Resource for AccountSettingResource {
             )));
         }
         let source = if old_inputs.is_empty() { olds } else { old_inputs };
-        let adopt = matches!(source.get("adopt").map(Value::plain), Some(Value::Bool(true)));
-        let declared = text(source, "value");
+        let adopt = matches!(source.get(ADOPT).map(Value::plain), Some(Value::Bool(true)));
+        let declared = text(source, VALUE);
         if !importing && declared.as_deref().is_some_and(|v| v != live) {
             ctx.warn(format!(
                 "the ECR account setting {name} of registry {registry_id} was changed outside Pulumi to {live} (declared: {}); refresh shows it as it is, and the next `pulumi up` puts back the declared value",
@@ -228,7 +229,7 @@ impl Resource for AccountSettingResource {
         let args = Args { name: name.clone(), value: live.clone(), adopt };
         // The value before this stack owned it: kept from the state; on
         // import, what is there now.
-        let previous = text(olds, "previousValue").unwrap_or_else(|| live.clone());
+        let previous = text(olds, PREVIOUS_VALUE).unwrap_or_else(|| live.clone());
         let mut inputs = args.to_map();
         keep_secret_marks(&mut inputs, olds, old_inputs);
         let mut props = outputs(ctx, &args, &registry_id, &previous);
@@ -237,20 +238,20 @@ impl Resource for AccountSettingResource {
     }
 
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
-        let registry_id = text(olds, "registryId").unwrap_or_default();
-        let previous = text(olds, "previousValue");
+        let registry_id = text(olds, REGISTRY_ID).unwrap_or_default();
+        let previous = text(olds, PREVIOUS_VALUE);
         if preview {
             let mut m = news.clone();
-            m.insert("registryId".into(), registry_id.into());
-            m.insert("region".into(), ctx.region().into());
-            m.insert("previousValue".into(), previous.map_or(Value::Unknown, Value::from));
+            m.insert(REGISTRY_ID.into(), registry_id.into());
+            m.insert(REGION.into(), ctx.region().into());
+            m.insert(PREVIOUS_VALUE.into(), previous.map_or(Value::Unknown, Value::from));
             return Ok(m);
         }
         let args = known_args(news)?;
-        if text(olds, "value").as_deref() != Some(args.value.as_str()) {
+        if text(olds, VALUE).as_deref() != Some(args.value.as_str()) {
             put(ctx, &args.name, &args.value).await?;
         }
-        let previous = previous.unwrap_or_else(|| text(olds, "value").unwrap_or_default());
+        let previous = previous.unwrap_or_else(|| text(olds, VALUE).unwrap_or_default());
         let mut props = outputs(ctx, &args, &registry_id, &previous);
         carry_secrets(PROPERTIES, news, &mut props);
         Ok(props)
@@ -263,7 +264,7 @@ impl Resource for AccountSettingResource {
         if ctx.claims.other_owner(ctx.region(), &setting_claim(&name), ctx.urn).is_some() {
             return Ok(());
         }
-        let Some(previous) = text(olds, "previousValue") else {
+        let Some(previous) = text(olds, PREVIOUS_VALUE) else {
             ctx.warn(format!(
                 "the state of the ECR account setting {name} records no previousValue; it is left as it is"
             ))
@@ -276,9 +277,9 @@ impl Resource for AccountSettingResource {
     }
 
     fn claims(&self, inputs: &Map) -> Vec<Claim> {
-        match inputs.get("name").map(Value::plain) {
+        match inputs.get(NAME).map(Value::plain) {
             Some(Value::String(name)) if setting(&name).is_some() => {
-                vec![Claim { property: "name", setting: setting_claim(&name) }]
+                vec![Claim { property: NAME, setting: setting_claim(&name) }]
             }
             _ => Vec::new(),
         }
@@ -292,9 +293,9 @@ fn setting_claim(name: &str) -> String {
 
 fn outputs(ctx: &Ctx<'_>, args: &Args, registry_id: &str, previous: &str) -> Map {
     let mut m = args.to_map();
-    m.insert("registryId".into(), registry_id.into());
-    m.insert("region".into(), ctx.region().into());
-    m.insert("previousValue".into(), previous.into());
+    m.insert(REGISTRY_ID.into(), registry_id.into());
+    m.insert(REGION.into(), ctx.region().into());
+    m.insert(PREVIOUS_VALUE.into(), previous.into());
     m
 }
 

@@ -9,6 +9,7 @@
 //! settings ECR can change in place; the rest replaces); delete
 //! DeletePullThroughCacheRule; preview none.
 
+use crate::names::*;
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ecr::operation::create_pull_through_cache_rule::CreatePullThroughCacheRuleError;
 use aws_sdk_ecr::operation::delete_pull_through_cache_rule::DeletePullThroughCacheRuleError;
@@ -37,18 +38,18 @@ pub const TOKEN: &str = "awsecr:index:PullThroughCacheRule";
 
 /// Every property of the rule, each defined once.
 pub const PROPERTIES: &[Property] = &[
-    Property::input("ecrRepositoryPrefix").replaces().get(|x| Some(of(x)?.prefix.clone().into())),
-    Property::input("upstream").replaces().get(|x| Some(of(x)?.upstream.clone().into())),
-    Property::input("upstreamRegistryUrl").replaces().get(|x| Some(of(x)?.url.clone().into())),
-    Property::input("credentialArn").get(|x| of(x)?.credential_arn.clone().map(Value::from)),
-    Property::input("customRoleArn").get(|x| of(x)?.custom_role_arn.clone().map(Value::from)),
-    Property::input("upstreamRepositoryPrefix")
+    Property::input(ECR_REPOSITORY_PREFIX).replaces().get(|x| Some(of(x)?.prefix.clone().into())),
+    Property::input(UPSTREAM).replaces().get(|x| Some(of(x)?.upstream.clone().into())),
+    Property::input(UPSTREAM_REGISTRY_URL).replaces().get(|x| Some(of(x)?.url.clone().into())),
+    Property::input(CREDENTIAL_ARN).get(|x| of(x)?.credential_arn.clone().map(Value::from)),
+    Property::input(CUSTOM_ROLE_ARN).get(|x| of(x)?.custom_role_arn.clone().map(Value::from)),
+    Property::input(UPSTREAM_REPOSITORY_PREFIX)
         .replaces()
         .compare(Compare::Semantic(|s| s.old == s.new || prefix_defaulted(s.news, s.old, s.new)))
         .get(|x| of(x)?.upstream_prefix.clone().map(Value::from)),
-    Property::output("registryId", &[]),
-    Property::output("region", &[]).preview(Preview::Derived(preview_region)),
-    Property::output("createdAt", &[]),
+    Property::output(REGISTRY_ID, &[]),
+    Property::output(REGION, &[]).preview(Preview::Derived(preview_region)),
+    Property::output(CREATED_AT, &[]),
 ];
 
 /// The rule's typed arguments, for the getters of [`PROPERTIES`].
@@ -60,7 +61,7 @@ fn of(x: &dyn std::any::Any) -> Option<&RuleArgs> {
 /// (ROOT) has none: the same rule, so the outputs are brought up to date in
 /// place (no call), never replaced.
 fn prefix_defaulted(news: &Map, old: Option<&Value>, new: Option<&Value>) -> bool {
-    let is_ecr = news.get("upstream").map(Value::plain).as_ref().and_then(Value::as_str) == Some("ecr");
+    let is_ecr = news.get(UPSTREAM).map(Value::plain).as_ref().and_then(Value::as_str) == Some("ecr");
     is_ecr && old.is_none() && new == Some(&Value::from(ROOT))
 }
 
@@ -214,24 +215,24 @@ pub fn read_role_arn(r: &mut Reader<'_>, key: &str) -> Field<String> {
 pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
     let mut checked = program_inputs(PROPERTIES, news);
     let given = |k: &str| checked.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
-    match (given("upstream"), given("upstreamRegistryUrl")) {
+    match (given(UPSTREAM), given(UPSTREAM_REGISTRY_URL)) {
         (Some(name), None) => {
             if let Some(url) = upstream(&name).and_then(|u| u.url) {
-                checked.insert("upstreamRegistryUrl".into(), url.into());
+                checked.insert(UPSTREAM_REGISTRY_URL.into(), url.into());
             }
         }
         (None, Some(url)) => {
             if let Some(u) = upstream_of_url(&url) {
-                checked.insert("upstream".into(), u.name.into());
+                checked.insert(UPSTREAM.into(), u.name.into());
             }
         }
         _ => {}
     }
     // AWS's default upstream prefix of an ECR upstream, applied here so the
     // outputs show what ECR holds.
-    let upstream = checked.get("upstream").map(Value::plain);
-    if upstream.as_ref().and_then(Value::as_str) == Some("ecr") && !checked.contains_key("upstreamRepositoryPrefix") {
-        checked.insert("upstreamRepositoryPrefix".into(), ROOT.into());
+    let upstream = checked.get(UPSTREAM).map(Value::plain);
+    if upstream.as_ref().and_then(Value::as_str) == Some("ecr") && !checked.contains_key(UPSTREAM_REPOSITORY_PREFIX) {
+        checked.insert(UPSTREAM_REPOSITORY_PREFIX.into(), ROOT.into());
     }
     let (_, failures) = parse(&checked, config);
     (checked, redact(failures, news))
@@ -241,17 +242,17 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<RuleArgs>, Vec<Failure>)
     let mut r = input_reader(map, PROPERTIES, TOKEN);
     let prefix = read_prefix(
         &mut r,
-        "ecrRepositoryPrefix",
+        ECR_REPOSITORY_PREFIX,
         RULE_PREFIX_LENGTH,
         "the repository prefix images are cached under, e.g. docker-hub",
     );
-    let upstream = r.one_of_items("upstream", UPSTREAMS, |u| u.name);
-    let url = r.string("upstreamRegistryUrl");
+    let upstream = r.one_of_items(UPSTREAM, UPSTREAMS, |u| u.name);
+    let url = r.string(UPSTREAM_REGISTRY_URL);
     let chosen = chosen_upstream(&mut r, upstream, &url, config);
-    let credential = r.checked_string("credentialArn", |arn| credential_problem(arn, config));
-    let role = read_role_arn(&mut r, "customRoleArn");
-    let upstream_prefix = match r.has("upstreamRepositoryPrefix") {
-        true => read_prefix(&mut r, "upstreamRepositoryPrefix", RULE_PREFIX_LENGTH, ""),
+    let credential = r.checked_string(CREDENTIAL_ARN, |arn| credential_problem(arn, config));
+    let role = read_role_arn(&mut r, CUSTOM_ROLE_ARN);
+    let upstream_prefix = match r.has(UPSTREAM_REPOSITORY_PREFIX) {
+        true => read_prefix(&mut r, UPSTREAM_REPOSITORY_PREFIX, RULE_PREFIX_LENGTH, ""),
         false => Field::Absent,
     };
     let fields = UpstreamFields {
@@ -294,27 +295,27 @@ fn chosen_upstream(
     match (upstream, url) {
         (Field::Known(u), Field::Known(url)) => match url_problem(u, url, config) {
             Some(reason) => {
-                r.fail("upstreamRegistryUrl", reason);
+                r.fail(UPSTREAM_REGISTRY_URL, reason);
                 None
             }
             None => Some(u),
         },
         (Field::Known(Upstream { name, .. }), Field::Absent) => {
             r.fail(
-                "upstreamRegistryUrl",
+                UPSTREAM_REGISTRY_URL,
                 format!("is required for {name}: the URL of the registry, e.g. {}", url_example(name)),
             );
             None
         }
         (Field::Absent, Field::Known(url)) => {
             r.fail(
-                "upstreamRegistryUrl",
+                UPSTREAM_REGISTRY_URL,
                 format!("\"{url}\" is not a registry ECR can cache; set upstream to one of {}", names.join(", ")),
             );
             None
         }
         (Field::Absent, Field::Absent) => {
-            r.fail("upstream", format!("is required: one of {} (or give upstreamRegistryUrl)", names.join(", ")));
+            r.fail(UPSTREAM, format!("is required: one of {} (or give upstreamRegistryUrl)", names.join(", ")));
             None
         }
         _ => None,
@@ -359,11 +360,11 @@ fn check_upstream_fields(r: &mut Reader<'_>, u: &Upstream, f: &UpstreamFields<'_
     let UpstreamFields { prefix, url, credential, role, upstream_prefix } = *f;
     let has = |f: &Field<String>| matches!(f, Field::Known(_) | Field::Unknown);
     if u.needs_credentials && credential.is_absent() {
-        r.fail("credentialArn", format!("is required for {}: the Secrets Manager secret (named ecr-pullthroughcache/...) holding the upstream's user name and token", u.name));
+        r.fail(CREDENTIAL_ARN, format!("is required for {}: the Secrets Manager secret (named ecr-pullthroughcache/...) holding the upstream's user name and token", u.name));
     }
     if !u.needs_credentials && has(credential) {
         r.fail(
-            "credentialArn",
+            CREDENTIAL_ARN,
             format!(
                 "is not taken by {}, which ECR pulls from without credentials{}",
                 u.name,
@@ -379,18 +380,18 @@ fn check_upstream_fields(r: &mut Reader<'_>, u: &Upstream, f: &UpstreamFields<'_
         && let (Field::Known(url), Some(registry_id)) = (url, config.account_in_force())
         && let Some(problem) = role_problem(url, registry_id)
     {
-        r.fail("customRoleArn", problem);
+        r.fail(CUSTOM_ROLE_ARN, problem);
     }
     if u.name == "ecr-public-premium" && has(role) {
         r.fail(
-            "customRoleArn",
+            CUSTOM_ROLE_ARN,
             "is not supported for ecr-public-premium by this provider yet: ECR takes it there only together with upstreamRoleArn, which the AWS SDK the provider is built with cannot send; leave it out and ECR pulls with its service-linked role",
         );
     } else if u.name != "ecr" && has(role) {
-        r.fail("customRoleArn", format!("is only for an ecr upstream, not {}", u.name));
+        r.fail(CUSTOM_ROLE_ARN, format!("is only for an ecr upstream, not {}", u.name));
     }
     if u.name != "ecr" && has(upstream_prefix) {
-        r.fail("upstreamRepositoryPrefix", format!("is only for an ecr upstream, not {}", u.name));
+        r.fail(UPSTREAM_REPOSITORY_PREFIX, format!("is only for an ecr upstream, not {}", u.name));
     }
     // The user guide ("Customizing repository prefixes for ECR to ECR pull
     // through cache"): the upstream prefix can be set only when the ECR
@@ -401,7 +402,7 @@ fn check_upstream_fields(r: &mut Reader<'_>, u: &Upstream, f: &UpstreamFields<'_
         && up != ROOT
     {
         r.fail(
-            "upstreamRepositoryPrefix",
+            UPSTREAM_REPOSITORY_PREFIX,
             format!("can only be ROOT (or left out) when ecrRepositoryPrefix is ROOT, because ECR then caches every upstream repository; to cache only the upstream repositories under \"{up}\", give ecrRepositoryPrefix a prefix of its own"),
         );
     }
@@ -473,9 +474,9 @@ fn known_args(inputs: &Map, config: &ProviderConfig) -> Result<RuleArgs> {
 
 fn outputs(args: &RuleArgs, rule: Option<&PullThroughCacheRule>) -> Map {
     let mut m = args.to_map();
-    m.insert("registryId".into(), rule.and_then(|r| r.registry_id()).unwrap_or_default().into());
+    m.insert(REGISTRY_ID.into(), rule.and_then(|r| r.registry_id()).unwrap_or_default().into());
     if let Some(at) = rule.and_then(|r| r.created_at()).and_then(|t| t.fmt(Format::DateTime).ok()) {
-        m.insert("createdAt".into(), at.into());
+        m.insert(CREATED_AT.into(), at.into());
     }
     m
 }
@@ -577,16 +578,16 @@ impl Resource for PullThroughCacheRuleResource {
         let ignoring = Ignoring::new(olds, news, ignore_changes);
         // A state without the upstream prefix: see `prefix_defaulted`.
         let mut d = diff_inputs(PROPERTIES, olds, &ignoring);
-        let (o, n) = (olds.get("upstreamRepositoryPrefix"), ignoring.news.get("upstreamRepositoryPrefix"));
-        if !ignoring.ignores("upstreamRepositoryPrefix")
+        let (o, n) = (olds.get(UPSTREAM_REPOSITORY_PREFIX), ignoring.news.get(UPSTREAM_REPOSITORY_PREFIX));
+        if !ignoring.ignores(UPSTREAM_REPOSITORY_PREFIX)
             && prefix_defaulted(&ignoring.news, o.map(Value::plain).as_ref(), n.map(Value::plain).as_ref())
         {
-            d.change("upstreamRepositoryPrefix", DiffKind::Add);
+            d.change(UPSTREAM_REPOSITORY_PREFIX, DiffKind::Add);
         }
         // The prefix is the rule's identity: the old rule must go first
         // (unless it moves to another region, where both can be).
         d.delete_before_replace = !d.replaces.is_empty();
-        let prefix = olds.get("ecrRepositoryPrefix").map(Value::plain);
+        let prefix = olds.get(ECR_REPOSITORY_PREFIX).map(Value::plain);
         let what = subject(prefix.as_ref().and_then(Value::as_str).unwrap_or_default());
         crate::resource::follow_region(&mut d, olds, config, &what);
         d
@@ -672,7 +673,7 @@ impl Resource for PullThroughCacheRuleResource {
 
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
         let mut keep = Map::new();
-        for k in ["registryId", "createdAt"] {
+        for k in [REGISTRY_ID, CREATED_AT] {
             if let Some(v) = olds.get(k) {
                 keep.insert(k.into(), v.clone());
             }
@@ -686,7 +687,7 @@ impl Resource for PullThroughCacheRuleResource {
         }
         let args = known_args(news, ctx.config)?;
         let old = |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
-        if old("credentialArn") != args.credential_arn || old("customRoleArn") != args.custom_role_arn {
+        if old(CREDENTIAL_ARN) != args.credential_arn || old(CUSTOM_ROLE_ARN) != args.custom_role_arn {
             let action = "ecr:UpdatePullThroughCacheRule";
             let req = ctx
                 .client

@@ -16,6 +16,7 @@
 //! import); update none (only `adopt` can change in place); delete
 //! DeregisterPullTimeUpdateExclusion; preview none.
 
+use crate::names::*;
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
@@ -38,14 +39,11 @@ use crate::validate::{Failure, Field, redact};
 
 pub const TOKEN: &str = "awsecr:index:PullTimeUpdateExclusion";
 
-/// The principal's input.
-pub const PRINCIPAL_ARN: &str = "principalArn";
-
 /// Every property of the exclusion, each defined once.
 pub const PROPERTIES: &[Property] = &[
     Property::input(PRINCIPAL_ARN).replaces().get(|x| Some(of(x)?.principal_arn.clone().into())),
     // A state without adopt (none was recorded) is adopt: false.
-    Property::input("adopt")
+    Property::input(ADOPT)
         .default(DefaultValue::Bool(false))
         .not_in_lookup()
         .compare(Compare::Semantic(|s| {
@@ -54,10 +52,10 @@ pub const PROPERTIES: &[Property] = &[
         }))
         .get(|x| Some(of(x)?.adopt.into())),
     // The account is known at preview when assumeRole names it.
-    Property::output("registryId", &[])
+    Property::output(REGISTRY_ID, &[])
         .preview(Preview::Derived(|p| Some(p.config.account_in_force().map_or(Value::Unknown, Value::from)))),
-    Property::output("region", &[]).preview(Preview::Derived(preview_region)),
-    Property::output("createdAt", &[]),
+    Property::output(REGION, &[]).preview(Preview::Derived(preview_region)),
+    Property::output(CREATED_AT, &[]),
 ];
 
 /// The exclusion's typed arguments, for the getters of [`PROPERTIES`].
@@ -137,7 +135,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<ExclusionArgs>, Vec<Fail
         }
         other => other,
     };
-    let adopt = r.bool("adopt");
+    let adopt = r.bool(ADOPT);
     let failures = std::mem::take(&mut r.failures);
     if !failures.is_empty() {
         return (None, failures);
@@ -166,6 +164,8 @@ fn claim_of(arn: &str) -> Claim {
 async fn registered(ctx: &Ctx<'_>, arn: &str) -> Result<Vec<String>> {
     let action = "ecr:ListPullTimeUpdateExclusions";
     let mut all = Vec::new();
+    // The SDK has no paginator for this operation (botocore's model gives it
+    // none), so the pages are followed by their token here.
     let mut token: Option<String> = None;
     loop {
         let req = ctx.client.list_pull_time_update_exclusions().set_next_token(token.clone());
@@ -253,9 +253,9 @@ fn with_principal(e: ProviderError, arn: &str) -> ProviderError {
 
 fn outputs(args: &ExclusionArgs, registry_id: &str, created_at: Option<String>, ctx: &Ctx<'_>) -> Map {
     let mut m = args.to_map();
-    m.insert("registryId".into(), registry_id.into());
+    m.insert(REGISTRY_ID.into(), registry_id.into());
     if let Some(at) = created_at {
-        m.insert("createdAt".into(), at.into());
+        m.insert(CREATED_AT.into(), at.into());
     }
     crate::resource::record_region(ctx, &mut m);
     m
@@ -337,7 +337,7 @@ impl Resource for PullTimeUpdateExclusionResource {
             return Err(ProviderError::invalid(format!("the id of a {TOKEN} is the principal's ARN, which {problem}")));
         }
         let old = |k: &str| olds.get(k).map(Value::plain);
-        let old_registry = old("registryId").and_then(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty());
+        let old_registry = old(REGISTRY_ID).and_then(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty());
         let (all, registry_id) = match old_registry {
             Some(registry_id) => (registered(ctx, id).await?, Ok(registry_id)),
             None => {
@@ -350,9 +350,9 @@ impl Resource for PullTimeUpdateExclusionResource {
         }
         let registry_id = registry_id?;
         report_others(ctx, id, &all).await;
-        let adopt = old_inputs.get("adopt").or_else(|| olds.get("adopt")).map(Value::plain) == Some(Value::Bool(true));
+        let adopt = old_inputs.get(ADOPT).or_else(|| olds.get(ADOPT)).map(Value::plain) == Some(Value::Bool(true));
         let args = ExclusionArgs { principal_arn: id.to_string(), adopt };
-        let created_at = old("createdAt").and_then(|v| v.as_str().map(str::to_string));
+        let created_at = old(CREATED_AT).and_then(|v| v.as_str().map(str::to_string));
         let mut inputs = args.to_map();
         keep_secret_marks(&mut inputs, olds, old_inputs);
         let mut props = outputs(&args, &registry_id, created_at, ctx);
@@ -363,7 +363,7 @@ impl Resource for PullTimeUpdateExclusionResource {
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
         // Only adopt changes in place, and it makes no call.
         let mut m = news.clone();
-        for k in ["registryId", "createdAt"] {
+        for k in [REGISTRY_ID, CREATED_AT] {
             if let Some(v) = olds.get(k) {
                 m.insert(k.into(), v.clone());
             }

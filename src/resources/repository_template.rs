@@ -13,6 +13,7 @@
 //! (the whole template, every setting in place); delete
 //! DeleteRepositoryCreationTemplate; preview none.
 
+use crate::names::*;
 use std::collections::BTreeMap;
 
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
@@ -54,71 +55,71 @@ use crate::validate::{Failure, Field, Reader, redact, stringify_values};
 pub const TOKEN: &str = "awsecr:index:RepositoryTemplate";
 
 /// What a template applies to, ECR's names.
-pub const APPLIED_FOR: &[&str] = &["PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"];
+pub const APPLIED_FOR_VALUES: &[&str] = &["PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"];
 
 /// Every property of the template, each defined once: as the Repository's
 /// table, how it is compared, written from [`TemplateArgs`] and shown at
 /// preview.
 pub const PROPERTIES: &[Property] = &[
-    Property::input("prefix").replaces().get(|x| Some(of(x)?.prefix.clone().into())),
-    Property::input("appliedFor")
+    Property::input(PREFIX).replaces().get(|x| Some(of(x)?.prefix.clone().into())),
+    Property::input(APPLIED_FOR)
         .default(DefaultValue::StrList(&["PULL_THROUGH_CACHE", "REPLICATION"]))
         .compare(LIST)
         .get(|x| Some(list_value(&of(x)?.applied_for))),
-    Property::input("description").get(|x| of(x)?.description.clone().map(Value::from)),
-    Property::input("immutableTags").default(DefaultValue::Bool(true)).get(|x| Some(of(x)?.immutable_tags.into())),
-    Property::input("mutableTagExclusions").compare(LIST).get(|x| {
+    Property::input(DESCRIPTION).get(|x| of(x)?.description.clone().map(Value::from)),
+    Property::input(IMMUTABLE_TAGS).default(DefaultValue::Bool(true)).get(|x| Some(of(x)?.immutable_tags.into())),
+    Property::input(MUTABLE_TAG_EXCLUSIONS).compare(LIST).get(|x| {
         let a = of(x)?;
         strings(&a.tag_exclusions).filter(|_| a.immutable_tags)
     }),
-    Property::input("immutableTagExclusions").compare(LIST).get(|x| {
+    Property::input(IMMUTABLE_TAG_EXCLUSIONS).compare(LIST).get(|x| {
         let a = of(x)?;
         strings(&a.tag_exclusions).filter(|_| !a.immutable_tags)
     }),
-    Property::input("encryptionType")
+    Property::input(ENCRYPTION_TYPE)
         .default(DefaultValue::Str("AES256"))
         .get(|x| Some(of(x)?.encryption_type.as_str().into())),
-    Property::input("kmsKey").get(|x| of(x)?.kms_key.clone().map(Value::from)),
-    Property::input("lifecyclePolicy")
+    Property::input(KMS_KEY).get(|x| of(x)?.kms_key.clone().map(Value::from)),
+    Property::input(LIFECYCLE_POLICY)
         .compare(Compare::Semantic(same_lifecycle))
         .get(|x| of(x)?.lifecycle_policy.as_ref().map(LifecyclePolicy::to_value)),
-    Property::input("lifecyclePolicyDocument")
+    Property::input(LIFECYCLE_POLICY_DOCUMENT)
         .compare(Compare::Semantic(same_lifecycle_document))
         .get(|x| of(x)?.lifecycle_document.clone().map(Value::from)),
-    Property::input("pullPrincipals").compare(LIST).get(|x| strings(&of(x)?.access.pull)),
-    Property::input("pushPrincipals").compare(LIST).get(|x| strings(&of(x)?.access.push)),
-    Property::input("repositoryPolicyDocument")
+    Property::input(PULL_PRINCIPALS).compare(LIST).get(|x| strings(&of(x)?.access.pull)),
+    Property::input(PUSH_PRINCIPALS).compare(LIST).get(|x| strings(&of(x)?.access.push)),
+    Property::input(REPOSITORY_POLICY_DOCUMENT)
         .compare(Compare::Semantic(same_policy_document))
         .get(|x| of(x)?.policy_document.clone().map(Value::from)),
-    Property::input("pullOrganizations").compare(LIST).get(|x| strings(&of(x)?.access.organizations)),
-    Property::input("pullOrganizationPaths").compare(LIST).get(|x| strings(&of(x)?.access.organization_paths)),
-    Property::input("lambdaPull").compare(Compare::Semantic(same_lambda)).get(|x| lambda_value(&of(x)?.access)),
-    Property::input("tags").get(|x| string_map(&of(x)?.tags)),
-    Property::input("customRoleArn").get(|x| of(x)?.custom_role_arn.clone().map(Value::from)),
-    Property::output("registryId", &[]).preview(Preview::Kept).get(|x| Some(w(x)?.registry_id.clone().into())),
-    Property::output("region", &[]).preview(Preview::Derived(preview_region)),
-    Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"])
+    Property::input(PULL_ORGANIZATIONS).compare(LIST).get(|x| strings(&of(x)?.access.organizations)),
+    Property::input(PULL_ORGANIZATION_PATHS).compare(LIST).get(|x| strings(&of(x)?.access.organization_paths)),
+    Property::input(LAMBDA_PULL).compare(Compare::Semantic(same_lambda)).get(|x| lambda_value(&of(x)?.access)),
+    Property::input(TAGS).get(|x| string_map(&of(x)?.tags)),
+    Property::input(CUSTOM_ROLE_ARN).get(|x| of(x)?.custom_role_arn.clone().map(Value::from)),
+    Property::output(REGISTRY_ID, &[]).preview(Preview::Kept).get(|x| Some(w(x)?.registry_id.clone().into())),
+    Property::output(REGION, &[]).preview(Preview::Derived(preview_region)),
+    Property::output(IMAGE_TAG_MUTABILITY, &[IMMUTABLE_TAGS, MUTABLE_TAG_EXCLUSIONS, IMMUTABLE_TAG_EXCLUSIONS])
         .preview(Preview::Derived(|p| {
             Some(parsed(p).as_ref().map_or(Value::Unknown, |a| a.image_tag_mutability().into()))
         }))
         .get(|x| Some(w(x)?.mutability.into())),
-    Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"])
+    Property::output(LIFECYCLE_POLICY_TEXT, &[LIFECYCLE_POLICY, LIFECYCLE_POLICY_DOCUMENT])
         .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(l, _)| l))))
         .get(|x| Some(w(x)?.lifecycle.clone())),
     Property::output(
-        "repositoryPolicyText",
+        REPOSITORY_POLICY_TEXT,
         &[
-            "pullPrincipals",
-            "pushPrincipals",
-            "pullOrganizations",
-            "pullOrganizationPaths",
-            "lambdaPull",
-            "repositoryPolicyDocument",
+            PULL_PRINCIPALS,
+            PUSH_PRINCIPALS,
+            PULL_ORGANIZATIONS,
+            PULL_ORGANIZATION_PATHS,
+            LAMBDA_PULL,
+            REPOSITORY_POLICY_DOCUMENT,
         ],
     )
     .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(_, r)| r))))
     .get(|x| Some(w(x)?.policy.clone())),
-    Property::output("createdAt", &[]).preview(Preview::Kept).get(|x| w(x)?.created_at.clone().map(Value::from)),
+    Property::output(CREATED_AT, &[]).preview(Preview::Kept).get(|x| w(x)?.created_at.clone().map(Value::from)),
 ];
 
 /// The template's typed arguments, for the getters of its inputs.
@@ -156,7 +157,7 @@ fn same_list(o: Option<&Value>, n: Option<&Value>) -> bool {
 /// lambdaPull's two lists, each as a set.
 fn same_lambda(s: &Sides<'_>) -> bool {
     let parts = |v: Option<&Value>| match v.map(Value::plain) {
-        Some(Value::Object(m)) => Some((m.get("sourceAccounts").cloned(), m.get("sourceArns").cloned())),
+        Some(Value::Object(m)) => Some((m.get(SOURCE_ACCOUNTS).cloned(), m.get(SOURCE_ARNS).cloned())),
         _ => None,
     };
     match (parts(s.old), parts(s.new)) {
@@ -227,7 +228,7 @@ impl TemplateArgs {
 /// Check: applies the defaults and checks every rule before any call.
 pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
     let mut checked = program_inputs(PROPERTIES, news);
-    if let Some(tags) = checked.get_mut("tags") {
+    if let Some(tags) = checked.get_mut(TAGS) {
         *tags = stringify_values(tags);
     }
     let (_, failures) = parse(&checked, config);
@@ -238,35 +239,36 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
     let mut r = input_reader(map, PROPERTIES, TOKEN);
     let prefix = read_prefix(
         &mut r,
-        "prefix",
+        PREFIX,
         (1, 256),
         "the repository name prefix the template applies to, or ROOT for every repository no other template matches",
     );
-    let applied_for = r.checked_list("appliedFor", 1..=APPLIED_FOR.len(), "uses", false, |v| {
-        (!APPLIED_FOR.contains(&v)).then(|| format!("must be one of {}, got \"{v}\"", APPLIED_FOR.join(", ")))
+    let applied_for = r.checked_list(APPLIED_FOR, 1..=APPLIED_FOR_VALUES.len(), "uses", false, |v| {
+        (!APPLIED_FOR_VALUES.contains(&v))
+            .then(|| format!("must be one of {}, got \"{v}\"", APPLIED_FOR_VALUES.join(", ")))
     });
-    let description = r.checked_string("description", |d| {
+    let description = r.checked_string(DESCRIPTION, |d| {
         let n = d.chars().count();
         (n > 256).then(|| format!("must be at most 256 characters, got {n}"))
     });
-    let immutable = r.bool("immutableTags");
+    let immutable = r.bool(IMMUTABLE_TAGS);
     let exclusions = tag_exclusions(&mut r, &immutable);
     let (encryption, kms_key) = encryption(&mut r, config.region_in_force());
     // A template takes a key only as a key ARN (botocore's
     // KmsKeyForRepositoryCreationTemplate), not an id or alias.
     let kms_key = match kms_key {
         Field::Known(k) if !is_key_arn(&k) => {
-            r.fail("kmsKey", format!("must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>) in a template; key ids and aliases are taken by repositories only, got \"{k}\""));
+            r.fail(KMS_KEY, format!("must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>) in a template; key ids and aliases are taken by repositories only, got \"{k}\""));
             Field::Invalid
         }
         other => other,
     };
-    let lifecycle = lifecycle::read(&mut r, "lifecyclePolicy");
+    let lifecycle = lifecycle::read(&mut r, LIFECYCLE_POLICY);
     let lifecycle_document = policy_document(&mut r, PolicyKind::Lifecycle, map);
     let access = principals(&mut r, config.partition(), config.region_in_force());
     let policy_document = policy_document(&mut r, PolicyKind::Repository, map);
     let tags = tags(&mut r, BTreeMap::len, "the tags every repository created from the template gets");
-    let role = read_role_arn(&mut r, "customRoleArn");
+    let role = read_role_arn(&mut r, CUSTOM_ROLE_ARN);
     // ECR creates the repositories with this role when the template sets
     // tags or a KMS key; with the service-linked role it accepts the template
     // and fails each repository later (aws/containers-roadmap issue 2398).
@@ -278,7 +280,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
         };
         if let Some(why) = needs {
             r.fail(
-                "customRoleArn",
+                CUSTOM_ROLE_ARN,
                 format!("is required when {why}: the IAM role ECR assumes to create the repositories with them (it needs ecr:CreateRepository, ecr:TagResource and, for KMS, kms:CreateGrant and kms:DescribeKey)"),
             );
         }
@@ -289,7 +291,7 @@ fn parse(map: &Map, config: &ProviderConfig) -> (Option<TemplateArgs>, Vec<Failu
     }
     let args = (|| {
         let mut applied_for = applied_for.known()?;
-        applied_for.sort_by_key(|a| APPLIED_FOR.iter().position(|x| x == a));
+        applied_for.sort_by_key(|a| APPLIED_FOR_VALUES.iter().position(|x| x == a));
         applied_for.dedup();
         Some(TemplateArgs {
             prefix: prefix.known()?,
@@ -379,18 +381,18 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
         let text = |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         for (key, held, wanted, same, inputs) in [
             (
-                "lifecyclePolicyText",
-                text("lifecyclePolicyText"),
+                LIFECYCLE_POLICY_TEXT,
+                text(LIFECYCLE_POLICY_TEXT),
                 lifecycle,
                 same_policy as fn(Option<&str>, Option<&str>) -> bool,
-                &["lifecyclePolicy", "lifecyclePolicyDocument"][..],
+                &[LIFECYCLE_POLICY, LIFECYCLE_POLICY_DOCUMENT][..],
             ),
             (
-                "repositoryPolicyText",
-                text("repositoryPolicyText"),
+                REPOSITORY_POLICY_TEXT,
+                text(REPOSITORY_POLICY_TEXT),
                 policy,
                 same_repository_policy,
-                &["pullPrincipals", "pushPrincipals", "repositoryPolicyDocument"][..],
+                &[PULL_PRINCIPALS, PUSH_PRINCIPALS, REPOSITORY_POLICY_DOCUMENT][..],
             ),
         ] {
             if olds.contains_key(key)
@@ -514,7 +516,7 @@ fn args_of(
         prefix: prefix.to_string(),
         applied_for: {
             let mut l: Vec<String> = t.applied_for().iter().map(|a| a.as_str().to_string()).collect();
-            l.sort_by_key(|a| APPLIED_FOR.iter().position(|x| x == a));
+            l.sort_by_key(|a| APPLIED_FOR_VALUES.iter().position(|x| x == a));
             l
         },
         description: t.description().filter(|d| !d.is_empty()).map(str::to_string),
@@ -595,7 +597,7 @@ impl Resource for RepositoryTemplateResource {
 
     fn diff(&self, olds: &Map, news: &Map, ignore_changes: &[String], config: &ProviderConfig) -> DiffResult {
         let mut d = diff(olds, news, ignore_changes, config);
-        let prefix = olds.get("prefix").map(Value::plain);
+        let prefix = olds.get(PREFIX).map(Value::plain);
         let what = subject(prefix.as_ref().and_then(Value::as_str).unwrap_or_default());
         crate::resource::follow_region(&mut d, olds, config, &what);
         d
@@ -645,7 +647,7 @@ impl Resource for RepositoryTemplateResource {
         let mut props = outputs(&args, ctx.partition(), None, &registry_id);
         crate::resource::record_region(ctx, &mut props);
         if let Some(at) = template.as_ref().and_then(|t| t.created_at()).and_then(|t| t.fmt(Format::DateTime).ok()) {
-            props.insert("createdAt".into(), at.into());
+            props.insert(CREATED_AT.into(), at.into());
         }
         carry_secrets(PROPERTIES, inputs, &mut props);
         Ok((args.prefix.clone(), props))
@@ -667,8 +669,8 @@ impl Resource for RepositoryTemplateResource {
         let (args, drifted) = args_of(&template, id, declared.as_ref());
         for what in drifted {
             let (fields, output) = match what {
-                "lifecycle policy" => ("lifecyclePolicy", "lifecyclePolicyText"),
-                _ => ("pullPrincipals and pushPrincipals", "repositoryPolicyText"),
+                "lifecycle policy" => (LIFECYCLE_POLICY, LIFECYCLE_POLICY_TEXT),
+                _ => ("pullPrincipals and pushPrincipals", REPOSITORY_POLICY_TEXT),
             };
             ctx.warn(format!(
                 "the {what} of repository creation template \"{id}\" was edited outside Pulumi into one that {fields} cannot express; it is kept as it is in {output}, and the next `pulumi up` would replace it with the declared one (or remove it when none is declared)"
@@ -709,11 +711,11 @@ impl Resource for RepositoryTemplateResource {
             .await?
             .map_err(|e| refused(ctx, &args.prefix, action, &e))?;
         let registry_id =
-            olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            olds.get(REGISTRY_ID).map(Value::plain).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         let mut props = outputs(&args, ctx.partition(), None, &registry_id);
         crate::resource::record_region(ctx, &mut props);
-        if let Some(v) = olds.get("createdAt") {
-            props.insert("createdAt".into(), v.plain());
+        if let Some(v) = olds.get(CREATED_AT) {
+            props.insert(CREATED_AT.into(), v.plain());
         }
         carry_secrets(PROPERTIES, news, &mut props);
         Ok(props)

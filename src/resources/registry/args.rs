@@ -4,6 +4,7 @@
 //! botocore's ECR model and AWS's documented limits, and turned back into
 //! the property map.
 
+use crate::names::*;
 use std::collections::BTreeSet;
 
 use super::{PROPERTIES, TOKEN};
@@ -60,10 +61,10 @@ impl Scanning {
 
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
-        m.insert("type".into(), self.scan_type().into());
-        m.insert("scanOnPush".into(), strings(&self.scan_on_push));
+        m.insert(TYPE.into(), self.scan_type().into());
+        m.insert(SCAN_ON_PUSH.into(), strings(&self.scan_on_push));
         if !self.continuous.is_empty() {
-            m.insert("continuous".into(), strings(&self.continuous));
+            m.insert(CONTINUOUS.into(), strings(&self.continuous));
         }
         Value::Object(m)
     }
@@ -168,17 +169,17 @@ pub fn replication_value(rules: &[ReplicationRule]) -> Value {
             .iter()
             .map(|d| {
                 let mut dm = Map::new();
-                dm.insert("region".into(), d.region.clone().into());
+                dm.insert(REGION.into(), d.region.clone().into());
                 if let Some(id) = &d.registry_id {
-                    dm.insert("registryId".into(), id.clone().into());
+                    dm.insert(REGISTRY_ID.into(), id.clone().into());
                 }
-                dm.insert("backfill".into(), d.backfill.into());
+                dm.insert(BACKFILL.into(), d.backfill.into());
                 Value::Object(dm)
             })
             .collect();
-        rule.insert("destinations".into(), Value::Array(dests));
+        rule.insert(DESTINATIONS.into(), Value::Array(dests));
         if !r.repository_prefixes.is_empty() {
-            rule.insert("repositoryPrefixes".into(), strings(&r.repository_prefixes));
+            rule.insert(REPOSITORY_PREFIXES.into(), strings(&r.repository_prefixes));
         }
         Value::Object(rule)
     };
@@ -189,9 +190,9 @@ pub fn replication_value(rules: &[ReplicationRule]) -> Value {
 pub fn signing_value(rules: &[SigningRule]) -> Value {
     let rule = |r: &SigningRule| {
         let mut rule = Map::new();
-        rule.insert("signingProfileArn".into(), r.profile_arn.clone().into());
+        rule.insert(SIGNING_PROFILE_ARN.into(), r.profile_arn.clone().into());
         if !r.repository_filters.is_empty() {
-            rule.insert("repositoryFilters".into(), strings(&r.repository_filters));
+            rule.insert(REPOSITORY_FILTERS.into(), strings(&r.repository_filters));
         }
         Value::Object(rule)
     };
@@ -211,26 +212,26 @@ pub fn strings(items: &[String]) -> Value {
 /// `scanning`: type BASIC, scanOnPush `["*"]`).
 pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
     let mut checked = program_inputs(PROPERTIES, news);
-    if let Some(Value::Object(scanning)) = checked.get_mut("scanning") {
-        if matches!(scanning.get("type"), None | Some(Value::Null)) {
-            scanning.insert("type".into(), "BASIC".into());
+    if let Some(Value::Object(scanning)) = checked.get_mut(SCANNING) {
+        if matches!(scanning.get(TYPE), None | Some(Value::Null)) {
+            scanning.insert(TYPE.into(), "BASIC".into());
         }
-        if matches!(scanning.get("scanOnPush"), None | Some(Value::Null)) {
-            scanning.insert("scanOnPush".into(), Value::Array(vec!["*".into()]));
+        if matches!(scanning.get(SCAN_ON_PUSH), None | Some(Value::Null)) {
+            scanning.insert(SCAN_ON_PUSH.into(), Value::Array(vec!["*".into()]));
         }
     }
     // A replication destination starts no backfill unless it says so.
-    if let Some(Value::Array(rules)) = checked.get_mut("replication") {
+    if let Some(Value::Array(rules)) = checked.get_mut(REPLICATION) {
         rules.iter_mut().for_each(default_backfills);
     }
     // A typed policy statement allows unless it says otherwise.
-    if let Some(Value::Array(statements)) = checked.get_mut("policyStatements") {
+    if let Some(Value::Array(statements)) = checked.get_mut(POLICY_STATEMENTS) {
         for st in statements.iter_mut() {
             if let Value::Object(st) = st
-                && !st.contains_key("document")
-                && matches!(st.get("effect"), None | Some(Value::Null))
+                && !st.contains_key(DOCUMENT)
+                && matches!(st.get(EFFECT), None | Some(Value::Null))
             {
-                st.insert("effect".into(), "Allow".into());
+                st.insert(EFFECT.into(), "Allow".into());
             }
         }
     }
@@ -242,12 +243,12 @@ pub fn check(news: &Map, config: &ProviderConfig) -> (Map, Vec<Failure>) {
 /// does not say.
 fn default_backfills(rule: &mut Value) {
     let Value::Object(rule) = rule else { return };
-    let Some(Value::Array(destinations)) = rule.get_mut("destinations") else { return };
+    let Some(Value::Array(destinations)) = rule.get_mut(DESTINATIONS) else { return };
     for d in destinations.iter_mut() {
         if let Value::Object(d) = d
-            && matches!(d.get("backfill"), None | Some(Value::Null))
+            && matches!(d.get(BACKFILL), None | Some(Value::Null))
         {
-            d.insert("backfill".into(), false.into());
+            d.insert(BACKFILL.into(), false.into());
         }
     }
 }
@@ -256,24 +257,24 @@ fn default_backfills(rule: &mut Value) {
 /// valid (`None` while something is unknown), plus the failures.
 pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<Failure>) {
     let mut r = input_reader(map, PROPERTIES, TOKEN);
-    let scanning = match r.object("scanning") {
-        Field::Known(obj) => r.nested(&obj, "scanning", scanning),
+    let scanning = match r.object(SCANNING) {
+        Field::Known(obj) => r.nested(&obj, SCANNING, scanning),
         other => other.map(|_| unreachable!()),
     };
-    let replication = match r.object_list("replication") {
+    let replication = match r.object_list(REPLICATION) {
         Field::Known(rules) => replication(&mut r, &rules, config),
         other => other.map(|_| unreachable!()),
     };
-    let signing = match r.object_list("signing") {
+    let signing = match r.object_list(SIGNING) {
         Field::Known(rules) => signing(&mut r, &rules, config),
         other => other.map(|_| unreachable!()),
     };
-    let source_accounts = account_list(&mut r, "replicationSourceAccounts");
-    let statements = match r.object_list("policyStatements") {
+    let source_accounts = account_list(&mut r, REPLICATION_SOURCE_ACCOUNTS);
+    let statements = match r.object_list(POLICY_STATEMENTS) {
         Field::Known(list) => policy_statements(&mut r, &list),
         other => other.map(|_| unreachable!()),
     };
-    let adopt = r.bool("adopt");
+    let adopt = r.bool(ADOPT);
     // What we declare must fit in ECR's policy on its own (the statements
     // of others are counted when the policy is written).
     if let (Field::Known(_) | Field::Absent, Field::Known(_) | Field::Absent) = (&source_accounts, &statements)
@@ -286,7 +287,7 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<F
         let length = policy_length(&ours);
         if length > MAX_REGISTRY_POLICY_LENGTH {
             let key =
-                if matches!(statements, Field::Known(_)) { "policyStatements" } else { "replicationSourceAccounts" };
+                if matches!(statements, Field::Known(_)) { POLICY_STATEMENTS } else { REPLICATION_SOURCE_ACCOUNTS };
             r.fail(
                 key,
                 format!(
@@ -318,10 +319,10 @@ pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RegistryArgs>, Vec<F
 
 /// `scanning`: the scan type and the wildcard filters of each frequency.
 fn scanning(r: &mut Reader<'_>) -> Field<Scanning> {
-    r.reject_unknown_keys(&["type", "scanOnPush", "continuous"], "field of scanning");
-    let scan_type = r.one_of("type", SCAN_TYPES);
-    let on_push = scan_filters(r, "scanOnPush");
-    let continuous = scan_filters(r, "continuous");
+    r.reject_unknown_keys(&[TYPE, SCAN_ON_PUSH, CONTINUOUS], "field of scanning");
+    let scan_type = r.one_of(TYPE, SCAN_TYPES);
+    let on_push = scan_filters(r, SCAN_ON_PUSH);
+    let continuous = scan_filters(r, CONTINUOUS);
     let enhanced = match scan_type {
         Field::Known(t) => t == "ENHANCED",
         Field::Absent => false,
@@ -329,7 +330,7 @@ fn scanning(r: &mut Reader<'_>) -> Field<Scanning> {
         Field::Invalid => return Field::Invalid,
     };
     if !enhanced && matches!(continuous, Field::Known(ref c) if !c.is_empty()) {
-        r.fail("continuous", "is only for type ENHANCED (continuous scanning is a feature of enhanced scanning); set type: ENHANCED or remove continuous");
+        r.fail(CONTINUOUS, "is only for type ENHANCED (continuous scanning is a feature of enhanced scanning); set type: ENHANCED or remove continuous");
         return Field::Invalid;
     }
     match (on_push, continuous) {
@@ -368,7 +369,7 @@ fn is_scan_filter(f: &str) -> bool {
 fn replication(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Field<Vec<ReplicationRule>> {
     if rules.len() > MAX_REPLICATION_RULES {
         r.fail(
-            "replication",
+            REPLICATION,
             format!("must hold at most {MAX_REPLICATION_RULES} rules (AWS's limit), got {}", rules.len()),
         );
         return Field::Invalid;
@@ -394,7 +395,7 @@ fn replication(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Fi
         out.iter().flat_map(|rule| &rule.destinations).map(|d| (d.region.as_str(), d.registry_id.as_deref())).collect();
     if unique.len() > MAX_DESTINATIONS {
         r.fail(
-            "replication",
+            REPLICATION,
             format!(
                 "must name at most {MAX_DESTINATIONS} different destinations in all (AWS's limit), got {}",
                 unique.len()
@@ -406,20 +407,20 @@ fn replication(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Fi
 }
 
 fn replication_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<ReplicationRule> {
-    r.reject_unknown_keys(&["destinations", "repositoryPrefixes"], "field of a replication rule");
-    let destinations = match r.object_list("destinations") {
+    r.reject_unknown_keys(&[DESTINATIONS, REPOSITORY_PREFIXES], "field of a replication rule");
+    let destinations = match r.object_list(DESTINATIONS) {
         Field::Known(list) if list.is_empty() => {
-            r.fail("destinations", "must name at least one destination");
+            r.fail(DESTINATIONS, "must name at least one destination");
             Field::Invalid
         }
-        Field::Known(list) => r.nested_each(&list, "destinations", |dr| destination(dr, config)),
+        Field::Known(list) => r.nested_each(&list, DESTINATIONS, |dr| destination(dr, config)),
         Field::Absent => {
-            r.fail("destinations", "is required: the regions (and accounts) to replicate to");
+            r.fail(DESTINATIONS, "is required: the regions (and accounts) to replicate to");
             Field::Invalid
         }
         other => other.map(|_| unreachable!()),
     };
-    let prefixes = r.checked_list("repositoryPrefixes", 1..=MAX_FILTERS, "prefixes", false, |p| {
+    let prefixes = r.checked_list(REPOSITORY_PREFIXES, 1..=MAX_FILTERS, "prefixes", false, |p| {
         (!is_repository_prefix(p)).then(|| {
             format!("must be the start of a repository name: 2 to 256 lowercase letters and digits joined by . _ - or /, got \"{p}\"")
         })
@@ -438,32 +439,32 @@ fn replication_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Replic
 }
 
 fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination> {
-    r.reject_unknown_keys(&["region", "registryId", "backfill"], "field of a replication destination");
-    let region = match r.string("region") {
+    r.reject_unknown_keys(&[REGION, REGISTRY_ID, BACKFILL], "field of a replication destination");
+    let region = match r.string(REGION) {
         Field::Known(region) => match region_problem(&region, config.skip_region_validation) {
             None => Field::Known(region),
             Some(reason) => {
-                r.fail("region", reason);
+                r.fail(REGION, reason);
                 Field::Invalid
             }
         },
         Field::Absent => {
-            r.fail("region", "is required: the region to replicate to");
+            r.fail(REGION, "is required: the region to replicate to");
             Field::Invalid
         }
         other => other,
     };
-    let registry_id = match r.string("registryId") {
+    let registry_id = match r.string(REGISTRY_ID) {
         Field::Known(id) if is_account_id(&id) => Field::Known(Some(id)),
         Field::Known(id) => {
-            r.fail("registryId", format!("must be the 12-digit account id of the destination registry, got \"{id}\""));
+            r.fail(REGISTRY_ID, format!("must be the 12-digit account id of the destination registry, got \"{id}\""));
             Field::Invalid
         }
         Field::Absent => Field::Known(None),
         Field::Unknown => Field::Unknown,
         Field::Invalid => Field::Invalid,
     };
-    let backfill = match r.bool("backfill") {
+    let backfill = match r.bool(BACKFILL) {
         Field::Absent => Field::Known(false),
         other => other,
     };
@@ -471,7 +472,7 @@ fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination
         (Field::Known(region), Field::Known(registry_id)) => {
             if registry_id.is_none() && config.region_in_force() == Some(region.as_str()) {
                 r.fail(
-                    "region",
+                    REGION,
                     format!("is the registry's own region {region} and no registryId names another account: a registry cannot replicate to itself"),
                 );
                 return Field::Invalid;
@@ -495,22 +496,22 @@ fn destination(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<Destination
 /// filters of the repositories it signs.
 fn signing(r: &mut Reader<'_>, rules: &[Map], config: &ProviderConfig) -> Field<Vec<SigningRule>> {
     if rules.len() > MAX_SIGNING_RULES {
-        r.fail("signing", format!("must hold at most {MAX_SIGNING_RULES} rules (ECR's limit), got {}", rules.len()));
+        r.fail(SIGNING, format!("must hold at most {MAX_SIGNING_RULES} rules (ECR's limit), got {}", rules.len()));
         return Field::Invalid;
     }
-    r.nested_each(rules, "signing", |rr| signing_rule(rr, config))
+    r.nested_each(rules, SIGNING, |rr| signing_rule(rr, config))
 }
 
 fn signing_rule(r: &mut Reader<'_>, config: &ProviderConfig) -> Field<SigningRule> {
-    r.reject_unknown_keys(&["signingProfileArn", "repositoryFilters"], "field of a signing rule");
-    let arn = match r.checked_string("signingProfileArn", |a| signing_profile_problem(a, config)) {
+    r.reject_unknown_keys(&[SIGNING_PROFILE_ARN, REPOSITORY_FILTERS], "field of a signing rule");
+    let arn = match r.checked_string(SIGNING_PROFILE_ARN, |a| signing_profile_problem(a, config)) {
         Field::Absent => {
-            r.fail("signingProfileArn", "is required: the AWS Signer signing profile that signs the images");
+            r.fail(SIGNING_PROFILE_ARN, "is required: the AWS Signer signing profile that signs the images");
             Field::Invalid
         }
         other => other,
     };
-    let filters = r.checked_list("repositoryFilters", 1..=MAX_FILTERS, "filters (leave it out to sign every repository)", true, |f| {
+    let filters = r.checked_list(REPOSITORY_FILTERS, 1..=MAX_FILTERS, "filters (leave it out to sign every repository)", true, |f| {
         (!is_signing_filter(f)).then(|| {
             format!("must be a repository filter of 1 to 256 lowercase letters, digits, . _ - / and the wildcard *, each part between / starting and ending with a letter, digit or *, got \"{f}\"")
         })
@@ -602,7 +603,7 @@ fn is_repository_prefix(p: &str) -> bool {
 /// A list of 12-digit account ids, each once.
 /// The fields of a typed statement; `document` stands for all of them.
 const TYPED_FIELDS: &[&str] =
-    &["effect", "principals", "actions", "repositoryPrefixes", "conditions", "organizations", "organizationPaths"];
+    &[EFFECT, PRINCIPALS, ACTIONS, REPOSITORY_PREFIXES, CONDITIONS, ORGANIZATIONS, ORGANIZATION_PATHS];
 
 /// `policyStatements`: each statement by its sid, unique in the list.
 fn policy_statements(r: &mut Reader<'_>, list: &[Map]) -> Field<Vec<PolicyStatement>> {
@@ -632,13 +633,13 @@ fn policy_statements(r: &mut Reader<'_>, list: &[Map]) -> Field<Vec<PolicyStatem
 }
 
 fn policy_statement(r: &mut Reader<'_>) -> Field<PolicyStatement> {
-    let mut allowed = vec!["sid", "document"];
+    let mut allowed = vec![SID, DOCUMENT];
     allowed.extend(TYPED_FIELDS);
     r.reject_unknown_keys(&allowed, "field of a policy statement");
-    let sid = match r.string("sid") {
+    let sid = match r.string(SID) {
         Field::Known(s) if s == RESERVED_SID => {
             r.fail(
-                "sid",
+                SID,
                 format!("\"{RESERVED_SID}\" is the sid of replicationSourceAccounts' statement; choose another"),
             );
             Field::Invalid
@@ -648,18 +649,18 @@ fn policy_statement(r: &mut Reader<'_>) -> Field<PolicyStatement> {
         }
         Field::Known(s) => {
             r.fail(
-                "sid",
+                SID,
                 format!("must be 1 to 100 letters and digits (it is written as Sid \"Awsecr<sid>\"), got \"{s}\""),
             );
             Field::Invalid
         }
         Field::Absent => {
-            r.fail("sid", "is required: the statement is known by it in the registry policy");
+            r.fail(SID, "is required: the statement is known by it in the registry policy");
             Field::Invalid
         }
         other => other,
     };
-    let body = if r.has("document") { document_body(r) } else { typed_body(r) };
+    let body = if r.has(DOCUMENT) { document_body(r) } else { typed_body(r) };
     match (sid, body) {
         (Field::Known(sid), Field::Known(body)) => Field::Known(PolicyStatement { sid, body }),
         (Field::Invalid, _) | (_, Field::Invalid) => Field::Invalid,
@@ -673,17 +674,17 @@ fn document_body(r: &mut Reader<'_>) -> Field<Body> {
         r.fail(k, "cannot be used with document: give the statement either as JSON or with the typed fields");
         return Field::Invalid;
     }
-    match r.string("document") {
+    match r.string(DOCUMENT) {
         Field::Known(text) => match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::Object(doc)) => match statement_problem(&doc) {
                 None => Field::Known(Body::Document(doc)),
                 Some(reason) => {
-                    r.fail("document", reason);
+                    r.fail(DOCUMENT, reason);
                     Field::Invalid
                 }
             },
             _ => {
-                r.fail("document", "must be one policy statement as a JSON object, e.g. {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::210987654321:root\"},\"Action\":\"ecr:ReplicateImage\",\"Resource\":\"*\"}");
+                r.fail(DOCUMENT, "must be one policy statement as a JSON object, e.g. {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::210987654321:root\"},\"Action\":\"ecr:ReplicateImage\",\"Resource\":\"*\"}");
                 Field::Invalid
             }
         },
@@ -707,13 +708,13 @@ fn statement_problem(doc: &serde_json::Map<String, serde_json::Value>) -> Option
 }
 
 fn typed_body(r: &mut Reader<'_>) -> Field<Body> {
-    let effect = r.one_of("effect", &["Allow", "Deny"]);
-    let principals = r.checked_list("principals", 1..=100, "principals", true, principal_problem);
-    let actions = r.checked_list("actions", 1..=100, "actions", true, statement_action_problem);
-    let prefixes = r.checked_list("repositoryPrefixes", 0..=100, "prefixes", true, repository_prefix_problem);
+    let effect = r.one_of(EFFECT, &["Allow", "Deny"]);
+    let principals = r.checked_list(PRINCIPALS, 1..=100, "principals", true, principal_problem);
+    let actions = r.checked_list(ACTIONS, 1..=100, "actions", true, statement_action_problem);
+    let prefixes = r.checked_list(REPOSITORY_PREFIXES, 0..=100, "prefixes", true, repository_prefix_problem);
     let conditions = conditions(r);
-    let organizations = r.checked_list("organizations", 0..=100, "organizations", true, organization_problem);
-    let organization_paths = r.checked_list("organizationPaths", 0..=100, "paths", true, organization_path_problem);
+    let organizations = r.checked_list(ORGANIZATIONS, 0..=100, "organizations", true, organization_problem);
+    let organization_paths = r.checked_list(ORGANIZATION_PATHS, 0..=100, "paths", true, organization_path_problem);
     if organization_keys_clash(r, &conditions, &organizations, &organization_paths)
         || !principals_and_actions_fit(r, &principals, &actions, &conditions, &organizations, &organization_paths)
     {
@@ -782,8 +783,8 @@ fn repository_prefix_problem(p: &str) -> Option<String> {
 
 /// The statement's `conditions`, each read by `condition`.
 fn conditions(r: &mut Reader<'_>) -> Field<Vec<Condition>> {
-    match r.object_list("conditions") {
-        Field::Known(list) => r.nested_each(&list, "conditions", condition),
+    match r.object_list(CONDITIONS) {
+        Field::Known(list) => r.nested_each(&list, CONDITIONS, condition),
         other => other.map(|_| unreachable!()),
     }
 }
@@ -800,7 +801,7 @@ fn organization_keys_clash(
     if let Field::Known(list) = conditions {
         for (i, c) in list.iter().enumerate() {
             for (field, given, key) in
-                [("organizations", organizations, ORG_ID_KEY), ("organizationPaths", organization_paths, ORG_PATHS_KEY)]
+                [(ORGANIZATIONS, organizations, ORG_ID_KEY), (ORGANIZATION_PATHS, organization_paths, ORG_PATHS_KEY)]
             {
                 if matches!(given, Field::Known(l) if !l.is_empty()) && c.variable.eq_ignore_ascii_case(key) {
                     r.fail(
@@ -829,18 +830,18 @@ fn principals_and_actions_fit(
     let by_organization =
         [organizations, organization_paths].iter().any(|f| matches!(f, Field::Known(l) if !l.is_empty()));
     if principals.is_absent() {
-        r.fail("principals", "is required (or give the statement as document): the accounts, IAM ARNs or service principals it applies to");
+        r.fail(PRINCIPALS, "is required (or give the statement as document): the accounts, IAM ARNs or service principals it applies to");
         return false;
     }
     if actions.is_absent() {
-        r.fail("actions", "is required (or give the statement as document)");
+        r.fail(ACTIONS, "is required (or give the statement as document)");
         return false;
     }
     if let Field::Known(p) = principals
         && p.iter().any(|x| x == "*")
     {
         if p.len() > 1 {
-            r.fail("principals", "\"*\" stands for everyone: list it alone");
+            r.fail(PRINCIPALS, "\"*\" stands for everyone: list it alone");
             return false;
         }
         let narrowed = by_organization
@@ -850,7 +851,7 @@ fn principals_and_actions_fit(
             || matches!(conditions, Field::Known(c) if !c.is_empty());
         if !narrowed {
             r.fail(
-                "principals",
+                PRINCIPALS,
                 "\"*\" (everyone) needs organizations, organizationPaths or conditions that narrow it, e.g. organizations: [o-a1b2c3d4e5] for your organization",
             );
             return false;
@@ -860,8 +861,8 @@ fn principals_and_actions_fit(
 }
 
 fn condition(r: &mut Reader<'_>) -> Field<Condition> {
-    r.reject_unknown_keys(&["test", "variable", "values"], "field of a condition");
-    let test = r.checked_string("test", |t| {
+    r.reject_unknown_keys(&[TEST, VARIABLE, VALUES], "field of a condition");
+    let test = r.checked_string(TEST, |t| {
         let core = t.strip_prefix("ForAnyValue:").or_else(|| t.strip_prefix("ForAllValues:")).unwrap_or(t);
         let core = core.strip_suffix("IfExists").unwrap_or(core);
         let ok = !core.is_empty()
@@ -871,7 +872,7 @@ fn condition(r: &mut Reader<'_>) -> Field<Condition> {
             format!("must be an IAM condition operator such as StringEquals, StringLike or ArnLike, got \"{t}\"")
         })
     });
-    let variable = r.checked_string("variable", |v| {
+    let variable = r.checked_string(VARIABLE, |v| {
         let ok = v.split_once(':').is_some_and(|(service, key)| {
             !service.is_empty()
                 && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -880,8 +881,8 @@ fn condition(r: &mut Reader<'_>) -> Field<Condition> {
         });
         (!ok).then(|| format!("must be a condition key such as aws:PrincipalOrgID or aws:SourceAccount, got \"{v}\""))
     });
-    let values = r.checked_list("values", 1..=100, "values", true, |_| None);
-    for (key, f) in [("test", test.is_absent()), ("variable", variable.is_absent()), ("values", values.is_absent())] {
+    let values = r.checked_list(VALUES, 1..=100, "values", true, |_| None);
+    for (key, f) in [(TEST, test.is_absent()), (VARIABLE, variable.is_absent()), (VALUES, values.is_absent())] {
         if f {
             r.fail(key, "is required");
             return Field::Invalid;
@@ -918,7 +919,7 @@ pub fn is_ecr_action(a: &str) -> bool {
 
 fn statement_value(st: &PolicyStatement) -> Value {
     let mut m = Map::new();
-    m.insert("sid".into(), st.sid.clone().into());
+    m.insert(SID.into(), st.sid.clone().into());
     match &st.body {
         Body::Typed {
             effect,
@@ -929,34 +930,34 @@ fn statement_value(st: &PolicyStatement) -> Value {
             organizations,
             organization_paths,
         } => {
-            m.insert("effect".into(), effect.clone().into());
+            m.insert(EFFECT.into(), effect.clone().into());
             if !organizations.is_empty() {
-                m.insert("organizations".into(), strings(organizations));
+                m.insert(ORGANIZATIONS.into(), strings(organizations));
             }
             if !organization_paths.is_empty() {
-                m.insert("organizationPaths".into(), strings(organization_paths));
+                m.insert(ORGANIZATION_PATHS.into(), strings(organization_paths));
             }
-            m.insert("principals".into(), strings(principals));
-            m.insert("actions".into(), strings(actions));
+            m.insert(PRINCIPALS.into(), strings(principals));
+            m.insert(ACTIONS.into(), strings(actions));
             if !repository_prefixes.is_empty() {
-                m.insert("repositoryPrefixes".into(), strings(repository_prefixes));
+                m.insert(REPOSITORY_PREFIXES.into(), strings(repository_prefixes));
             }
             if !conditions.is_empty() {
                 let list = conditions
                     .iter()
                     .map(|c| {
                         let mut cm = Map::new();
-                        cm.insert("test".into(), c.test.clone().into());
-                        cm.insert("variable".into(), c.variable.clone().into());
-                        cm.insert("values".into(), strings(&c.values));
+                        cm.insert(TEST.into(), c.test.clone().into());
+                        cm.insert(VARIABLE.into(), c.variable.clone().into());
+                        cm.insert(VALUES.into(), strings(&c.values));
                         Value::Object(cm)
                     })
                     .collect();
-                m.insert("conditions".into(), Value::Array(list));
+                m.insert(CONDITIONS.into(), Value::Array(list));
             }
         }
         Body::Document(doc) => {
-            m.insert("document".into(), serde_json::Value::Object(doc.clone()).to_string().into());
+            m.insert(DOCUMENT.into(), serde_json::Value::Object(doc.clone()).to_string().into());
         }
     }
     Value::Object(m)

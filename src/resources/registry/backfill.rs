@@ -18,6 +18,7 @@
 //! destination not in the rules), and only for a destination no rule of the
 //! state before had ([`added`]).
 
+use crate::names::*;
 use std::collections::BTreeSet;
 use std::time::SystemTime;
 
@@ -35,8 +36,6 @@ use crate::log::{self, Level};
 use crate::property::{Map, Value};
 use crate::resources::pull_through_cache_rule::made_since;
 
-/// The output that holds the records.
-pub const OUTPUT: &str = "replicationBackfills";
 /// A backfill's statuses (botocore's ReplicationBackfillStatus).
 pub const STATUSES: &[&str] = &["PREPARING", "IN_PROGRESS", "COMPLETE", "FAILED", "STOPPING", "STOPPED"];
 /// The statuses a backfill never leaves: refresh reads it no more.
@@ -79,24 +78,24 @@ impl Backfill {
 
     fn to_value(&self) -> Value {
         let mut m = Map::new();
-        m.insert("region".into(), self.region.clone().into());
-        m.insert("registryId".into(), self.registry_id.clone().into());
-        m.insert("backfillId".into(), self.id.clone().into());
-        m.insert("status".into(), self.status.clone().into());
+        m.insert(REGION.into(), self.region.clone().into());
+        m.insert(REGISTRY_ID.into(), self.registry_id.clone().into());
+        m.insert(BACKFILL_ID.into(), self.id.clone().into());
+        m.insert(STATUS.into(), self.status.clone().into());
         let text = |m: &mut Map, k: &str, v: &Option<String>| {
             if let Some(v) = v {
                 m.insert(k.into(), v.clone().into());
             }
         };
-        text(&mut m, "startedAt", &self.started_at);
-        text(&mut m, "endedAt", &self.ended_at);
-        text(&mut m, "failureCode", &self.failure_code);
+        text(&mut m, STARTED_AT, &self.started_at);
+        text(&mut m, ENDED_AT, &self.ended_at);
+        text(&mut m, FAILURE_CODE, &self.failure_code);
         if let Some(p) = &self.progress {
-            m.insert("totalReplicationCount".into(), Value::Number(p.total as f64));
-            m.insert("completedReplicationCount".into(), Value::Number(p.completed as f64));
-            m.insert("failedReplicationCount".into(), Value::Number(p.failed as f64));
+            m.insert(TOTAL_REPLICATION_COUNT.into(), Value::Number(p.total as f64));
+            m.insert(COMPLETED_REPLICATION_COUNT.into(), Value::Number(p.completed as f64));
+            m.insert(FAILED_REPLICATION_COUNT.into(), Value::Number(p.failed as f64));
             m.insert(
-                "replicationFailureCodes".into(),
+                REPLICATION_FAILURE_CODES.into(),
                 Value::Array(p.failure_codes.iter().map(|c| Value::from(c.as_str())).collect()),
             );
         }
@@ -110,12 +109,12 @@ impl Backfill {
             Some(Value::Number(n)) => Some(*n as i64),
             _ => None,
         };
-        let progress = match (count("totalReplicationCount"), count("completedReplicationCount")) {
+        let progress = match (count(TOTAL_REPLICATION_COUNT), count(COMPLETED_REPLICATION_COUNT)) {
             (Some(total), Some(completed)) => Some(Progress {
                 total,
                 completed,
-                failed: count("failedReplicationCount").unwrap_or(0),
-                failure_codes: match m.get("replicationFailureCodes") {
+                failed: count(FAILED_REPLICATION_COUNT).unwrap_or(0),
+                failure_codes: match m.get(REPLICATION_FAILURE_CODES) {
                     Some(Value::Array(codes)) => codes.iter().filter_map(|c| c.as_str().map(str::to_string)).collect(),
                     _ => Vec::new(),
                 },
@@ -123,14 +122,14 @@ impl Backfill {
             _ => None,
         };
         Some(Backfill {
-            region: text("region")?,
-            registry_id: text("registryId")?,
-            id: text("backfillId")?,
-            status: text("status")?,
-            started_at: text("startedAt"),
-            ended_at: text("endedAt"),
+            region: text(REGION)?,
+            registry_id: text(REGISTRY_ID)?,
+            id: text(BACKFILL_ID)?,
+            status: text(STATUS)?,
+            started_at: text(STARTED_AT),
+            ended_at: text(ENDED_AT),
             progress,
-            failure_code: text("failureCode"),
+            failure_code: text(FAILURE_CODE),
         })
     }
 }
@@ -164,7 +163,7 @@ pub fn opts_in(args: &super::args::RegistryArgs) -> bool {
 
 /// The records of a state (the outputs).
 pub fn of_state(olds: &Map) -> Vec<Backfill> {
-    match olds.get(OUTPUT).map(Value::plain) {
+    match olds.get(REPLICATION_BACKFILLS).map(Value::plain) {
         Some(Value::Array(items)) => items.iter().filter_map(Backfill::from_value).collect(),
         _ => Vec::new(),
     }
@@ -195,7 +194,7 @@ pub fn kept(
 /// Puts the records into the outputs (nothing when there are none).
 pub fn insert(props: &mut Map, records: &[Backfill]) {
     if !records.is_empty() {
-        props.insert(OUTPUT.into(), Value::Array(records.iter().map(Backfill::to_value).collect()));
+        props.insert(REPLICATION_BACKFILLS.into(), Value::Array(records.iter().map(Backfill::to_value).collect()));
     }
 }
 
@@ -214,7 +213,7 @@ pub fn preview(
             insert(props, &kept(records, Vec::new(), new, registry_id))
         }
         _ => {
-            props.insert(OUTPUT.into(), Value::Unknown);
+            props.insert(REPLICATION_BACKFILLS.into(), Value::Unknown);
         }
     }
 }
@@ -489,7 +488,7 @@ mod tests {
         insert(&mut props, &[full.clone(), out[1].clone()]);
         assert_eq!(of_state(&props), vec![full, out[1].clone()]);
         let mut secret = Map::new();
-        secret.insert(OUTPUT.into(), props[OUTPUT].clone().into_secret());
+        secret.insert(REPLICATION_BACKFILLS.into(), props[REPLICATION_BACKFILLS].clone().into_secret());
         assert_eq!(of_state(&secret).len(), 2, "a secret output is read too");
         let mut none = Map::new();
         insert(&mut none, &[]);
@@ -505,10 +504,10 @@ mod tests {
         assert_eq!(of_state(&props), records, "nothing starts: the records as they are");
         let more = vec![rule(vec![d("eu-west-1", None, true), d("us-west-2", Some(OTHER), true)])];
         preview(&mut props, records.clone(), Some(&old), Some(Some(&more)), OWN);
-        assert_eq!(props[OUTPUT], Value::Unknown);
+        assert_eq!(props[REPLICATION_BACKFILLS], Value::Unknown);
         let mut props = Map::new();
         preview(&mut props, records, Some(&old), None, OWN);
-        assert_eq!(props[OUTPUT], Value::Unknown, "rules not known yet");
+        assert_eq!(props[REPLICATION_BACKFILLS], Value::Unknown, "rules not known yet");
     }
 
     #[test]

@@ -29,6 +29,7 @@
 pub mod args;
 pub mod backfill;
 
+use crate::names::*;
 use std::collections::BTreeSet;
 
 use aws_sdk_ecr::error::ProvideErrorMetadata;
@@ -66,44 +67,44 @@ pub const TOKEN: &str = "awsecr:index:Registry";
 
 /// Every property of the Registry, each defined once.
 pub const PROPERTIES: &[Property] = &[
-    Property::input("scanning")
+    Property::input(SCANNING)
         .compare(Compare::Semantic(|s| same_group(s, |a, b, _| both(&a.scanning, &b.scanning, Scanning::same_as))))
         .get(|x| of(x)?.scanning.as_ref().map(Scanning::to_value)),
-    Property::input("replication")
+    Property::input(REPLICATION)
         .compare(Compare::Semantic(|s| {
             same_group(s, |a, b, id| both(&a.replication, &b.replication, |x, y| same_rules(x, y, id)))
         }))
         .get(|x| of(x)?.replication.as_deref().map(args::replication_value)),
-    Property::input("signing")
+    Property::input(SIGNING)
         .compare(Compare::Semantic(|s| {
             same_group(s, |a, b, _| both(&a.signing, &b.signing, |x, y| same_signing(x, y)))
         }))
         .get(|x| of(x)?.signing.as_deref().map(args::signing_value)),
-    Property::input("replicationSourceAccounts")
+    Property::input(REPLICATION_SOURCE_ACCOUNTS)
         .compare(Compare::Semantic(|s| {
             same_group(s, |a, b, _| both(&a.source_accounts, &b.source_accounts, |x, y| same_accounts(x, y)))
         }))
         .get(|x| of(x)?.source_accounts.as_deref().map(args::strings)),
-    Property::input("policyStatements")
+    Property::input(POLICY_STATEMENTS)
         .compare(Compare::Semantic(|s| {
             same_group(s, |a, b, _| both(&a.statements, &b.statements, |x, y| same_statement_lists(x, y)))
         }))
         .get(|x| of(x)?.statements.as_deref().map(args::statements_value)),
-    Property::input("adopt").default(DefaultValue::Bool(false)).get(|x| Some(of(x)?.adopt.into())),
-    Property::output("registryId", &[]).preview(Preview::Kept),
+    Property::input(ADOPT).default(DefaultValue::Bool(false)).get(|x| Some(of(x)?.adopt.into())),
+    Property::output(REGISTRY_ID, &[]).preview(Preview::Kept),
     // The region the calls go to ("" while none is in force).
-    Property::output("region", &[])
+    Property::output(REGION, &[])
         .preview(Preview::Derived(|p| Some(p.config.region_in_force().unwrap_or_default().into()))),
     // The policy merges the declared statements with the live ones of
     // others: known only once it is written.
-    Property::output("registryPolicyText", &["replicationSourceAccounts", "policyStatements"]).preview(
+    Property::output(REGISTRY_POLICY_TEXT, &[REPLICATION_SOURCE_ACCOUNTS, POLICY_STATEMENTS]).preview(
         Preview::Derived(|p| {
             let declares = |k: &str| !matches!(p.news.get(k).map(Value::plain), None | Some(Value::Null));
-            (declares(SOURCE_ACCOUNTS) || declares(POLICY_STATEMENTS)).then_some(Value::Unknown)
+            (declares(REPLICATION_SOURCE_ACCOUNTS) || declares(POLICY_STATEMENTS)).then_some(Value::Unknown)
         }),
     ),
     // Known from the calls that start backfills.
-    Property::output(backfill::OUTPUT, &["replication"]).preview(Preview::Absent),
+    Property::output(REPLICATION_BACKFILLS, &[REPLICATION]).preview(Preview::Absent),
 ];
 
 /// The Registry's typed arguments, for the getters of [`PROPERTIES`].
@@ -111,12 +112,6 @@ fn of(x: &dyn std::any::Any) -> Option<&RegistryArgs> {
     crate::resource::args_of(x)
 }
 
-/// The groups, by input name, for messages.
-const SCANNING: &str = "scanning";
-const REPLICATION: &str = "replication";
-const SIGNING: &str = "signing";
-const SOURCE_ACCOUNTS: &str = "replicationSourceAccounts";
-const POLICY_STATEMENTS: &str = "policyStatements";
 /// The backfills a write starts, for messages.
 const BACKFILLS: &str = "replication backfills";
 /// The settings as claims name them (see [`Claims`](crate::resource::Claims)).
@@ -141,7 +136,7 @@ fn claims_of(args: &RegistryArgs) -> Vec<Claim> {
         claims.push(Claim { property: SIGNING, setting: SIGNING_SETTING.into() });
     }
     if args.source_accounts.is_some() {
-        claims.push(Claim { property: SOURCE_ACCOUNTS, setting: statement_setting(REPLICATION_SID) });
+        claims.push(Claim { property: REPLICATION_SOURCE_ACCOUNTS, setting: statement_setting(REPLICATION_SID) });
     }
     for st in args.statements.iter().flatten() {
         claims.push(Claim { property: POLICY_STATEMENTS, setting: statement_setting(&st.full_sid()) });
@@ -294,7 +289,7 @@ impl Resource for RegistryResource {
     }
 
     async fn update(&self, ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Result<Map> {
-        let registry_id = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+        let registry_id = olds.get(REGISTRY_ID).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
         if preview {
             return Ok(update_preview(ctx, olds, news, registry_id.as_deref()));
         }
@@ -308,7 +303,7 @@ impl Resource for RegistryResource {
         let old = old_args(olds, &Map::new(), ctx.config);
         refuse_self_replication(ctx, &args, &registry_id)?;
         let applied_policy =
-            olds.get("registryPolicyText").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+            olds.get(REGISTRY_POLICY_TEXT).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
 
         // A group declared now and not before is taken over: refused when
         // something is there, unless adopt. Those reads go out at once. The
@@ -613,13 +608,13 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String]) -> DiffResult {
     let mut out = diff_inputs(PROPERTIES, olds, &ignoring);
     // A registry policy edited into something the account list cannot
     // express: its text is what changes.
-    if !ignoring.ignores(SOURCE_ACCOUNTS)
+    if !ignoring.ignores(REPLICATION_SOURCE_ACCOUNTS)
         && old.as_ref().is_some_and(|o| o.source_accounts.is_some())
-        && let Some(Value::String(applied)) = olds.get("registryPolicyText").map(Value::plain)
+        && let Some(Value::String(applied)) = olds.get(REGISTRY_POLICY_TEXT).map(Value::plain)
         && let Some(statements) = statements_of(&applied)
         && find(&statements, REPLICATION_SID).is_some_and(|st| accounts_of_statement(st).is_none())
     {
-        out.change("registryPolicyText", DiffKind::Update);
+        out.change(REGISTRY_POLICY_TEXT, DiffKind::Update);
     }
     out
 }
@@ -630,7 +625,7 @@ fn same_group(s: &Sides<'_>, same: fn(&RegistryArgs, &RegistryArgs, &str) -> boo
     let config = ProviderConfig::default();
     match (parse_group_args(s.olds, &config), parse_group_args(s.news, &config)) {
         (Some(a), Some(b)) => {
-            let registry_id = s.olds.get("registryId").map(Value::plain);
+            let registry_id = s.olds.get(REGISTRY_ID).map(Value::plain);
             same(&a, &b, registry_id.as_ref().and_then(Value::as_str).unwrap_or_default())
         }
         _ => s.old == s.new,
@@ -764,7 +759,7 @@ async fn source_accounts_of(
         None if importing => None,
         None => {
             if old.source_accounts.as_ref().is_some_and(|a| !a.is_empty()) {
-                drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
+                drift(ctx, registry_id, REPLICATION_SOURCE_ACCOUNTS).await;
             }
             Some(Vec::new())
         }
@@ -772,7 +767,7 @@ async fn source_accounts_of(
             Some(accounts) => match &old.source_accounts {
                 Some(o) if same_accounts(o, &accounts) => Some(o.clone()),
                 Some(_) => {
-                    drift(ctx, registry_id, SOURCE_ACCOUNTS).await;
+                    drift(ctx, registry_id, REPLICATION_SOURCE_ACCOUNTS).await;
                     Some(accounts)
                 }
                 None => Some(accounts),
@@ -805,17 +800,17 @@ fn same_accounts(a: &[String], b: &[String]) -> bool {
 
 fn outputs(ctx: &Ctx<'_>, args: &RegistryArgs, registry_id: &str, policy: Option<String>) -> Map {
     let mut m = args.to_map();
-    m.insert("registryId".into(), registry_id.into());
-    m.insert("region".into(), ctx.region().into());
+    m.insert(REGISTRY_ID.into(), registry_id.into());
+    m.insert(REGION.into(), ctx.region().into());
     if let Some(text) = policy.filter(|_| owns_policy(args)) {
-        m.insert("registryPolicyText".into(), text.into());
+        m.insert(REGISTRY_POLICY_TEXT.into(), text.into());
     }
     m
 }
 
 fn preview_outputs(ctx: &Ctx<'_>, news: &Map, registry_id: Option<&str>) -> Map {
     // What the state holds that a preview keeps (`Preview::Kept`).
-    let olds = registry_id.map(|id| Map::from([("registryId".to_string(), Value::from(id))]));
+    let olds = registry_id.map(|id| Map::from([(REGISTRY_ID.to_string(), Value::from(id))]));
     crate::resource::preview_outputs_with_secrets(
         PROPERTIES,
         &Planned { news, olds: olds.as_ref(), config: ctx.config },

@@ -2,9 +2,10 @@
 //! the typed value the rest of the resource trusts. Check also applies the
 //! defaults and picks the repository name.
 
+use crate::names::*;
 use std::collections::BTreeMap;
 
-use super::{NAME, PROPERTIES, TOKEN};
+use super::{PROPERTIES, TOKEN};
 use crate::config::ProviderConfig;
 use crate::naming::{NamingContext, apply_naming};
 use crate::policy::access::{Access, MAX_POLICY_LENGTH};
@@ -70,14 +71,14 @@ pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderCo
     let mut checked = program_inputs(PROPERTIES, news);
     let mut failures = Vec::new();
 
-    if let Some(f) = apply_naming(&mut checked, news, olds, naming, NAME, name_problem) {
+    if let Some(f) = apply_naming(&mut checked, news, olds, naming, REPOSITORY_NAME, name_problem) {
         failures.push(f);
     }
     if let Some(f) = force_delete_off_in_a_replacement(olds, &checked) {
         failures.push(f);
     }
     // Tag values are strings: a number or boolean is kept in its string form.
-    if let Some(tags) = checked.get_mut("tags") {
+    if let Some(tags) = checked.get_mut(TAGS) {
         *tags = stringify_values(tags);
     }
     let (_, mut more) = parse(&checked, config);
@@ -91,8 +92,7 @@ pub fn check(news: &Map, olds: &Map, naming: &NamingContext, config: &ProviderCo
 /// against the program's latest word: refused, with the order that works.
 fn force_delete_off_in_a_replacement(olds: &Map, checked: &Map) -> Option<Failure> {
     let plain = |m: &Map, k: &str| m.get(k).map(Value::plain).filter(|v| *v != Value::Null);
-    let (Some(Value::Bool(true)), Some(Value::Bool(false))) =
-        (plain(olds, "forceDelete"), plain(checked, "forceDelete"))
+    let (Some(Value::Bool(true)), Some(Value::Bool(false))) = (plain(olds, FORCE_DELETE), plain(checked, FORCE_DELETE))
     else {
         return None;
     };
@@ -107,7 +107,7 @@ fn force_delete_off_in_a_replacement(olds: &Map, checked: &Map) -> Option<Failur
         return None;
     }
     Some(Failure::new(
-        "forceDelete",
+        FORCE_DELETE,
         format!(
             "is turned off in the same update that replaces the repository ({} changes), but the replacement would delete the old repository with the forceDelete: true it has now, images and all; set forceDelete: false in a `pulumi up` of its own first, then make the change",
             replacing.join(", ")
@@ -120,26 +120,26 @@ fn force_delete_off_in_a_replacement(olds: &Map, checked: &Map) -> Option<Failur
 pub fn parse(map: &Map, config: &ProviderConfig) -> (Option<RepositoryArgs>, Vec<Failure>) {
     let mut r = input_reader(map, PROPERTIES, TOKEN);
 
-    let name = match r.string("repositoryName") {
+    let name = match r.string(REPOSITORY_NAME) {
         Field::Known(n) => match name_problem(&n) {
             Some(reason) => {
-                r.fail("repositoryName", reason);
+                r.fail(REPOSITORY_NAME, reason);
                 Field::Invalid
             }
             None => Field::Known(n),
         },
         Field::Absent => {
-            r.fail("repositoryName", "is required");
+            r.fail(REPOSITORY_NAME, "is required");
             Field::Invalid
         }
         other => other,
     };
-    let immutable = r.bool("immutableTags");
+    let immutable = r.bool(IMMUTABLE_TAGS);
     let exclusions = tag_exclusions(&mut r, &immutable);
-    let scan = r.bool("scanOnPush");
+    let scan = r.bool(SCAN_ON_PUSH);
     let (encryption, kms_key) = encryption(&mut r, config.region_in_force());
-    let lifecycle = lifecycle::read(&mut r, "lifecyclePolicy");
-    let force = r.bool("forceDelete");
+    let lifecycle = lifecycle::read(&mut r, LIFECYCLE_POLICY);
+    let force = r.bool(FORCE_DELETE);
     let tags =
         tags(&mut r, |own| config.effective_tags(own).len(), "including the provider's defaultTags and metadata tags");
     let access = principals(&mut r, config.partition(), config.region_in_force());
@@ -192,9 +192,9 @@ pub(crate) enum PolicyKind {
 pub(crate) fn policy_document(r: &mut Reader<'_>, kind: PolicyKind, map: &Map) -> Field<String> {
     let (key, list, max, simple): (&str, &str, usize, &[&str]) = match kind {
         PolicyKind::Lifecycle => {
-            ("lifecyclePolicyDocument", "rules", lifecycle::MAX_POLICY_LENGTH, &["lifecyclePolicy"])
+            (LIFECYCLE_POLICY_DOCUMENT, "rules", lifecycle::MAX_POLICY_LENGTH, &[LIFECYCLE_POLICY])
         }
-        PolicyKind::Repository => ("repositoryPolicyDocument", "Statement", MAX_POLICY_LENGTH, ACCESS_INPUTS),
+        PolicyKind::Repository => (REPOSITORY_POLICY_DOCUMENT, "Statement", MAX_POLICY_LENGTH, ACCESS_INPUTS),
     };
     let text = match r.string(key) {
         Field::Known(t) => t,

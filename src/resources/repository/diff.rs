@@ -6,6 +6,7 @@
 //! then what the inputs alone cannot show (provider tags, a policy the
 //! fields cannot express, a move), and the replacement's order and warnings.
 
+use crate::names::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::PROPERTIES;
@@ -36,15 +37,15 @@ pub fn diff(olds: &Map, news: &Map, ignore_changes: &[String], config: &Provider
 /// Provider-level tags (defaultTags, metadata) change the effective tags
 /// even when the resource's own tags did not change.
 fn provider_tags(out: &mut DiffResult, olds: &Map, ignoring: &Ignoring<'_>, config: &ProviderConfig) {
-    if out.diffs.iter().any(|d| d == "tags") || ignoring.ignores("tags") || ignoring.ignores("tagsAll") {
+    if out.diffs.iter().any(|d| d == TAGS) || ignoring.ignores(TAGS) || ignoring.ignores(TAGS_ALL) {
         return;
     }
-    let own = string_map(ignoring.news.get("tags"));
-    if let (Some(own), Some(old_all)) = (own, string_map(olds.get("tagsAll")).map(without_reserved))
+    let own = string_map(ignoring.news.get(TAGS));
+    if let (Some(own), Some(old_all)) = (own, string_map(olds.get(TAGS_ALL)).map(without_reserved))
         && config.effective_tags(&own) != old_all
     {
-        out.diffs.push("tagsAll".into());
-        out.detailed.insert("tagsAll".into(), DiffKind::Update);
+        out.diffs.push(TAGS_ALL.into());
+        out.detailed.insert(TAGS_ALL.into(), DiffKind::Update);
     }
 }
 
@@ -52,27 +53,27 @@ fn provider_tags(out: &mut DiffResult, olds: &Map, ignoring: &Ignoring<'_>, conf
 /// express: the whole text is what changes.
 fn inexpressible_policy(out: &mut DiffResult, olds: &Map, ignoring: &Ignoring<'_>) {
     let news = &ignoring.news;
-    let principals_ignored = ignoring.ignores("pullPrincipals") && ignoring.ignores("pushPrincipals");
+    let principals_ignored = ignoring.ignores(PULL_PRINCIPALS) && ignoring.ignores(PUSH_PRINCIPALS);
     if !principals_ignored
-        && !uses_document(olds, news, "repositoryPolicyDocument")
-        && !ignoring.ignores("repositoryPolicyText")
-        && let Some(Value::String(applied)) = olds.get("repositoryPolicyText").map(Value::plain)
+        && !uses_document(olds, news, REPOSITORY_POLICY_DOCUMENT)
+        && !ignoring.ignores(REPOSITORY_POLICY_TEXT)
+        && let Some(Value::String(applied)) = olds.get(REPOSITORY_POLICY_TEXT).map(Value::plain)
         && Access::from_policy(&applied).is_none()
     {
         let wanted = access_of(news);
-        out.diffs.push("repositoryPolicyText".into());
+        out.diffs.push(REPOSITORY_POLICY_TEXT.into());
         let kind = if wanted.is_some_and(|a| a.is_empty()) { DiffKind::Delete } else { DiffKind::Update };
-        out.detailed.insert("repositoryPolicyText".into(), kind);
+        out.detailed.insert(REPOSITORY_POLICY_TEXT.into(), kind);
     }
 }
 
 /// The repository's name in the state, for messages.
 fn old_name(olds: &Map) -> String {
-    olds.get("repositoryName").map(Value::plain).as_ref().and_then(Value::as_str).unwrap_or_default().to_string()
+    olds.get(REPOSITORY_NAME).map(Value::plain).as_ref().and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
 fn force_delete(m: &Map) -> Option<bool> {
-    match m.get("forceDelete").map(Value::plain) {
+    match m.get(FORCE_DELETE).map(Value::plain) {
         Some(Value::Bool(b)) => Some(b),
         _ => None,
     }
@@ -84,8 +85,8 @@ fn force_delete(m: &Map) -> Option<bool> {
 fn refuse_or_move(out: &mut DiffResult, olds: &Map, news: &Map, m: &Move) {
     let name = old_name(olds);
     let force = force_delete(olds) == Some(true);
-    out.change("arn", DiffKind::UpdateReplace);
-    out.output_diffs.insert("arn".into());
+    out.change(ARN, DiffKind::UpdateReplace);
+    out.output_diffs.insert(ARN.into());
     if force && force_delete(news) == Some(false) {
         // As for any replacement (`args::force_delete_off_in_a_replacement`):
         // the old repository would go with the forceDelete: true it has
@@ -108,8 +109,8 @@ fn refuse_or_move(out: &mut DiffResult, olds: &Map, news: &Map, m: &Move) {
 fn replacement(out: &mut DiffResult, olds: &Map, news: &Map, moved: Option<&Move>) {
     let name = old_name(olds);
     let force = force_delete(olds) == Some(true);
-    let old_name = olds.get("repositoryName").map(Value::plain);
-    let new_name = news.get("repositoryName").map(Value::plain);
+    let old_name = olds.get(REPOSITORY_NAME).map(Value::plain);
+    let new_name = news.get(REPOSITORY_NAME).map(Value::plain);
     // A generated name is generated afresh for the replacement, so the
     // new repository can exist beside the old one; a kept name cannot,
     // unless the new one is in another region or account. With
@@ -137,7 +138,7 @@ fn replacement(out: &mut DiffResult, olds: &Map, news: &Map, moved: Option<&Move
 /// `lifecyclePolicyDocument`: compared by meaning with the text in force.
 pub fn same_lifecycle_document(s: &Sides<'_>) -> bool {
     match s.new.and_then(Value::as_str) {
-        Some(doc) => same_policy(applied_text(s.olds, "lifecyclePolicyText").as_deref(), Some(doc)),
+        Some(doc) => same_policy(applied_text(s.olds, LIFECYCLE_POLICY_TEXT).as_deref(), Some(doc)),
         None => s.old == s.new,
     }
 }
@@ -145,7 +146,7 @@ pub fn same_lifecycle_document(s: &Sides<'_>) -> bool {
 /// `repositoryPolicyDocument`: compared by meaning with the text in force.
 pub fn same_policy_document(s: &Sides<'_>) -> bool {
     match s.new.and_then(Value::as_str) {
-        Some(doc) => same_repository_policy(applied_text(s.olds, "repositoryPolicyText").as_deref(), Some(doc)),
+        Some(doc) => same_repository_policy(applied_text(s.olds, REPOSITORY_POLICY_TEXT).as_deref(), Some(doc)),
         None => s.old == s.new,
     }
 }
@@ -154,11 +155,11 @@ pub fn same_policy_document(s: &Sides<'_>) -> bool {
 /// (refresh keeps it, so a hand-edited policy shows up as a change here);
 /// while the policy is given as JSON, the fields compare as plain inputs.
 pub fn same_lifecycle_fields(s: &Sides<'_>) -> bool {
-    if uses_document(s.olds, s.news, "lifecyclePolicyDocument") {
+    if uses_document(s.olds, s.news, LIFECYCLE_POLICY_DOCUMENT) {
         return s.old == s.new;
     }
     match lifecycle_text(s.news) {
-        Some(wanted) => same_policy(applied_text(s.olds, "lifecyclePolicyText").as_deref(), wanted.as_deref()),
+        Some(wanted) => same_policy(applied_text(s.olds, LIFECYCLE_POLICY_TEXT).as_deref(), wanted.as_deref()),
         None => false,
     }
 }
@@ -206,10 +207,10 @@ pub fn same_lambda(s: &Sides<'_>) -> bool {
 /// is given as JSON, or the one in force cannot be read, the fields compare
 /// as `plain` inputs.
 fn same_access(s: &Sides<'_>, part: fn(&Access) -> BTreeSet<String>, plain: Compare) -> bool {
-    if uses_document(s.olds, s.news, "repositoryPolicyDocument") {
+    if uses_document(s.olds, s.news, REPOSITORY_POLICY_DOCUMENT) {
         return plain.same(s);
     }
-    let applied = match s.olds.get("repositoryPolicyText").map(Value::plain) {
+    let applied = match s.olds.get(REPOSITORY_POLICY_TEXT).map(Value::plain) {
         Some(Value::String(t)) => Access::from_policy(&t),
         _ => Some(Access::default()),
     };

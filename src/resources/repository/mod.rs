@@ -20,6 +20,7 @@ pub mod diff;
 pub mod expiry;
 pub mod outputs;
 
+use crate::names::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
@@ -59,89 +60,86 @@ use crate::validate::Failure;
 
 pub const TOKEN: &str = "awsecr:index:Repository";
 
-/// The name property, filled in by autonaming when absent.
-pub const NAME: &str = "repositoryName";
-
 /// Every property of the Repository, each defined once: how it is checked
 /// by default, replaced, kept secret, compared ([`diff`]), written from
 /// [`RepositoryArgs`] (`get`, from which [`RepositoryArgs::to_map`] is
 /// derived) and shown at preview ([`outputs`]).
 pub const PROPERTIES: &[Property] = &[
-    Property::input("repositoryName").replaces().get(|x| Some(of(x)?.repository_name.clone().into())),
-    Property::input("immutableTags").default(DefaultValue::Bool(true)).get(|x| Some(of(x)?.immutable_tags.into())),
-    Property::input("mutableTagExclusions").compare(Compare::Set).get(|x| {
+    Property::input(REPOSITORY_NAME).replaces().get(|x| Some(of(x)?.repository_name.clone().into())),
+    Property::input(IMMUTABLE_TAGS).default(DefaultValue::Bool(true)).get(|x| Some(of(x)?.immutable_tags.into())),
+    Property::input(MUTABLE_TAG_EXCLUSIONS).compare(Compare::Set).get(|x| {
         let a = of(x)?;
         strings(&a.tag_exclusions).filter(|_| a.immutable_tags)
     }),
-    Property::input("immutableTagExclusions").compare(Compare::Set).get(|x| {
+    Property::input(IMMUTABLE_TAG_EXCLUSIONS).compare(Compare::Set).get(|x| {
         let a = of(x)?;
         strings(&a.tag_exclusions).filter(|_| !a.immutable_tags)
     }),
-    Property::input("scanOnPush").default(DefaultValue::Bool(true)).get(|x| Some(of(x)?.scan_on_push.into())),
-    Property::input("encryptionType")
+    Property::input(SCAN_ON_PUSH).default(DefaultValue::Bool(true)).get(|x| Some(of(x)?.scan_on_push.into())),
+    Property::input(ENCRYPTION_TYPE)
         .default(DefaultValue::Str("AES256"))
         .replaces()
         .get(|x| Some(of(x)?.encryption_type.as_str().into())),
-    Property::input("kmsKey").replaces().get(|x| of(x)?.kms_key.clone().map(Value::from)),
-    Property::input("lifecyclePolicy")
+    Property::input(KMS_KEY).replaces().get(|x| of(x)?.kms_key.clone().map(Value::from)),
+    Property::input(LIFECYCLE_POLICY)
         .compare(Compare::Semantic(diff::same_lifecycle_fields))
         .get(|x| of(x)?.lifecycle_policy.as_ref().map(LifecyclePolicy::to_value)),
-    Property::input("lifecyclePolicyDocument")
+    Property::input(LIFECYCLE_POLICY_DOCUMENT)
         .compare(Compare::Semantic(diff::same_lifecycle_document))
         .get(|x| of(x)?.lifecycle_document.clone().map(Value::from)),
-    Property::input("repositoryPolicyDocument")
+    Property::input(REPOSITORY_POLICY_DOCUMENT)
         .compare(Compare::Semantic(diff::same_policy_document))
         .get(|x| of(x)?.policy_document.clone().map(Value::from)),
     // How Pulumi deletes the repository, not a fact of ECR: lookups leave it out.
-    Property::input("forceDelete")
+    Property::input(FORCE_DELETE)
         .default(DefaultValue::Bool(false))
         .not_in_lookup()
         .get(|x| Some(of(x)?.force_delete.into())),
-    Property::input("tags").compare(Compare::StringMap).get(|x| string_map(&of(x)?.tags)),
-    Property::input("pullPrincipals").compare(Compare::Semantic(diff::same_pull)).get(|x| strings(&of(x)?.access.pull)),
-    Property::input("pushPrincipals").compare(Compare::Semantic(diff::same_push)).get(|x| strings(&of(x)?.access.push)),
-    Property::input("pullOrganizations")
+    Property::input(TAGS).compare(Compare::StringMap).get(|x| string_map(&of(x)?.tags)),
+    Property::input(PULL_PRINCIPALS).compare(Compare::Semantic(diff::same_pull)).get(|x| strings(&of(x)?.access.pull)),
+    Property::input(PUSH_PRINCIPALS).compare(Compare::Semantic(diff::same_push)).get(|x| strings(&of(x)?.access.push)),
+    Property::input(PULL_ORGANIZATIONS)
         .compare(Compare::Semantic(diff::same_organizations))
         .get(|x| strings(&of(x)?.access.organizations)),
-    Property::input("pullOrganizationPaths")
+    Property::input(PULL_ORGANIZATION_PATHS)
         .compare(Compare::Semantic(diff::same_organization_paths))
         .get(|x| strings(&of(x)?.access.organization_paths)),
-    Property::input("lambdaPull").compare(Compare::Semantic(diff::same_lambda)).get(|x| lambda_value(&of(x)?.access)),
-    Property::output("arn", &["repositoryName"]).preview(Preview::Kept).get(|x| Some(w(x)?.remote.arn.clone().into())),
-    Property::output("registryId", &[]).preview(Preview::Kept).get(|x| Some(w(x)?.remote.registry_id.clone().into())),
-    Property::output("repositoryUrl", &["repositoryName"])
+    Property::input(LAMBDA_PULL).compare(Compare::Semantic(diff::same_lambda)).get(|x| lambda_value(&of(x)?.access)),
+    Property::output(ARN, &[REPOSITORY_NAME]).preview(Preview::Kept).get(|x| Some(w(x)?.remote.arn.clone().into())),
+    Property::output(REGISTRY_ID, &[]).preview(Preview::Kept).get(|x| Some(w(x)?.remote.registry_id.clone().into())),
+    Property::output(REPOSITORY_URL, &[REPOSITORY_NAME])
         .preview(Preview::Kept)
         .get(|x| Some(w(x)?.remote.repository_url.clone().into())),
-    Property::output("tagsAll", &["tags"])
+    Property::output(TAGS_ALL, &[TAGS])
         .preview(Preview::Derived(outputs::preview_tags_all))
         .get(|x| Some(w(x)?.tags_all.clone())),
-    Property::output("lifecyclePolicyText", &["lifecyclePolicy", "lifecyclePolicyDocument"])
+    Property::output(LIFECYCLE_POLICY_TEXT, &[LIFECYCLE_POLICY, LIFECYCLE_POLICY_DOCUMENT])
         .preview(Preview::Derived(outputs::preview_lifecycle_text))
         .get(|x| w(x)?.policies.lifecycle.clone().map(Value::from)),
-    Property::output("imageTagMutability", &["immutableTags", "mutableTagExclusions", "immutableTagExclusions"])
+    Property::output(IMAGE_TAG_MUTABILITY, &[IMMUTABLE_TAGS, MUTABLE_TAG_EXCLUSIONS, IMMUTABLE_TAG_EXCLUSIONS])
         .preview(Preview::Derived(outputs::preview_mutability))
         .get(|x| Some(w(x)?.mutability.into())),
     Property::output(
-        "repositoryPolicyText",
+        REPOSITORY_POLICY_TEXT,
         &[
-            "pullPrincipals",
-            "pushPrincipals",
-            "pullOrganizations",
-            "pullOrganizationPaths",
-            "lambdaPull",
-            "repositoryPolicyDocument",
+            PULL_PRINCIPALS,
+            PUSH_PRINCIPALS,
+            PULL_ORGANIZATIONS,
+            PULL_ORGANIZATION_PATHS,
+            LAMBDA_PULL,
+            REPOSITORY_POLICY_DOCUMENT,
         ],
     )
     .preview(Preview::Derived(outputs::preview_policy_text))
     .get(|x| w(x)?.policies.repository.clone().map(Value::from)),
-    Property::output("pullPolicyDocument", &["repositoryName"])
+    Property::output(PULL_POLICY_DOCUMENT, &[REPOSITORY_NAME])
         .preview(Preview::Derived(|p| outputs::preview_document(p, pull_policy_document)))
         .get(|x| Some(pull_policy_document(&w(x)?.remote.arn).into())),
-    Property::output("pushPolicyDocument", &["repositoryName"])
+    Property::output(PUSH_POLICY_DOCUMENT, &[REPOSITORY_NAME])
         .preview(Preview::Derived(|p| outputs::preview_document(p, push_policy_document)))
         .get(|x| Some(push_policy_document(&w(x)?.remote.arn).into())),
     // Reserved tags are known only from a read.
-    Property::output("awsTags", &[]).preview(Preview::Absent),
+    Property::output(AWS_TAGS, &[]).preview(Preview::Absent),
 ];
 
 /// The Repository's typed arguments, for the getters of its inputs.
@@ -499,9 +497,9 @@ async fn read_with(
     let mut inputs = args.to_map();
     let mut props =
         outputs(&args, &remote, ctx.config, Policies { lifecycle: policy_text, repository: repository_policy });
-    props.insert("tagsAll".into(), Value::Object(actual_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
+    props.insert(TAGS_ALL.into(), Value::Object(actual_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
     if !aws_tags.is_empty() {
-        props.insert("awsTags".into(), Value::Object(aws_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
+        props.insert(AWS_TAGS.into(), Value::Object(aws_tags.into_iter().map(|(k, v)| (k, v.into())).collect()));
     }
     mark_secrets(ctx, &args, &mut inputs, old_inputs, old_outputs);
     carry_secrets(&inputs, ctx.config, &mut props);
@@ -665,7 +663,7 @@ fn own_tags(
 fn mark_secrets(ctx: &Ctx<'_>, args: &RepositoryArgs, inputs: &mut Map, old_inputs: &Map, old_outputs: &Map) {
     let secret_source = if old_inputs.is_empty() { old_outputs } else { old_inputs };
     for (k, v) in inputs.iter_mut() {
-        let from_config = k == "tags" && ctx.config.holds_secret_tag(&args.tags);
+        let from_config = k == TAGS && ctx.config.holds_secret_tag(&args.tags);
         if from_config || secret_source.get(k).is_some_and(Value::contains_secret) {
             *v = v.clone().into_secret();
         }
@@ -755,8 +753,8 @@ pub fn not_found_in_region(ctx: &Ctx<'_>, name: &str) -> ProviderError {
 /// preview; the only calls a preview makes).
 async fn tell_what_expires(ctx: &Ctx<'_>, olds: &Map, news: &Map, remote: Option<&Remote>) {
     let (Some(remote), Some(Some(wanted))) = (remote, lifecycle_text(news)) else { return };
-    let applied = olds.get("lifecyclePolicyText").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
-    let name = olds.get("repositoryName").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+    let applied = olds.get(LIFECYCLE_POLICY_TEXT).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+    let name = olds.get(REPOSITORY_NAME).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
     if let Some(name) = name
         && !same_policy(applied.as_deref(), Some(&wanted))
     {
@@ -787,9 +785,9 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         )
     })?;
     let lifecycle =
-        Documents { applied: old_text(olds, "lifecyclePolicyText"), wanted: lifecycle_text(news).flatten() };
+        Documents { applied: old_text(olds, LIFECYCLE_POLICY_TEXT), wanted: lifecycle_text(news).flatten() };
     let access = Documents {
-        applied: old_text(olds, "repositoryPolicyText"),
+        applied: old_text(olds, REPOSITORY_POLICY_TEXT),
         wanted: args.repository_policy_text(partition::of_arn(&remote.arn)),
     };
     let tags = TagChanges::of(ctx, olds, &args);
@@ -806,7 +804,7 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     let mut failed = Failed::default();
     let applied = Applied {
         mutability: succeeded(&mut failed, "tag mutability", mutability_result),
-        scanning: succeeded(&mut failed, "scanOnPush", scanning_result),
+        scanning: succeeded(&mut failed, SCAN_ON_PUSH, scanning_result),
         lifecycle: succeeded(&mut failed, "lifecycle policy", lifecycle_result),
         policy: succeeded(&mut failed, "repository policy (the access fields)", policy_result),
         untag: succeeded(&mut failed, "tags (removing)", untag_result),
@@ -815,8 +813,8 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
     let Some((reason, code)) = failed.reason() else {
         let policies = Policies { lifecycle: lifecycle.wanted, repository: access.wanted };
         let mut props = outputs(&args, &remote, ctx.config, policies);
-        if let Some(aws_tags) = olds.get("awsTags") {
-            props.insert("awsTags".into(), aws_tags.clone());
+        if let Some(aws_tags) = olds.get(AWS_TAGS) {
+            props.insert(AWS_TAGS.into(), aws_tags.clone());
         }
         carry_secrets(news, ctx.config, &mut props);
         return Ok(props);
@@ -835,9 +833,9 @@ pub async fn update(ctx: &Ctx<'_>, olds: &Map, news: &Map, preview: bool) -> Res
         .collect();
     let policies = Policies { lifecycle: lifecycle.held(applied.lifecycle), repository: access.held(applied.policy) };
     let mut props = outputs(&held, &remote, ctx.config, policies);
-    props.insert("tagsAll".into(), Value::Object(all.into_iter().map(|(k, v)| (k, v.into())).collect()));
-    if let Some(aws_tags) = olds.get("awsTags") {
-        props.insert("awsTags".into(), aws_tags.clone());
+    props.insert(TAGS_ALL.into(), Value::Object(all.into_iter().map(|(k, v)| (k, v.into())).collect()));
+    if let Some(aws_tags) = olds.get(AWS_TAGS) {
+        props.insert(AWS_TAGS.into(), aws_tags.clone());
     }
     carry_secrets(news, ctx.config, &mut props);
     Err(ProviderError::InitFailed {
@@ -911,9 +909,9 @@ fn mutability_write<'a>(
     args: &'a RepositoryArgs,
 ) -> Option<impl Future<Output = Result<()>> + 'a> {
     let old_immutable =
-        old_plain(olds, "immutableTags").and_then(|v| if let Value::Bool(b) = v { Some(b) } else { None });
+        old_plain(olds, IMMUTABLE_TAGS).and_then(|v| if let Value::Bool(b) = v { Some(b) } else { None });
     let old_exclusions: BTreeSet<String> =
-        match old_plain(olds, "mutableTagExclusions").or(old_plain(olds, "immutableTagExclusions")) {
+        match old_plain(olds, MUTABLE_TAG_EXCLUSIONS).or(old_plain(olds, IMMUTABLE_TAG_EXCLUSIONS)) {
             Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
             _ => BTreeSet::new(),
         };
@@ -938,7 +936,7 @@ fn scanning_write<'a>(
     args: &'a RepositoryArgs,
 ) -> Option<impl Future<Output = Result<()>> + 'a> {
     let name = args.repository_name.as_str();
-    (old_plain(olds, "scanOnPush") != Some(Value::Bool(args.scan_on_push))).then_some(async move {
+    (old_plain(olds, SCAN_ON_PUSH) != Some(Value::Bool(args.scan_on_push))).then_some(async move {
         let action = "ecr:PutImageScanningConfiguration";
         let req = ctx.client.put_image_scanning_configuration().repository_name(name).image_scanning_configuration(
             ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build(),
@@ -1024,7 +1022,7 @@ impl TagChanges {
     fn of(ctx: &Ctx<'_>, olds: &Map, args: &RepositoryArgs) -> TagChanges {
         // Reserved `aws:` tags (in states read before they were kept apart) are
         // never removed: they are not ours.
-        let old_all: BTreeMap<String, String> = match old_plain(olds, "tagsAll") {
+        let old_all: BTreeMap<String, String> = match old_plain(olds, TAGS_ALL) {
             Some(Value::Object(m)) => m
                 .iter()
                 .filter(|(k, _)| !is_reserved_tag(k))
@@ -1086,12 +1084,12 @@ impl TagChanges {
 /// Deletes the repository. Images go with it only when forceDelete is true;
 /// a repository that is already gone counts as deleted.
 pub async fn delete(ctx: &Ctx<'_>, id: &str, olds: &Map) -> Result<()> {
-    let force = matches!(olds.get("forceDelete").map(Value::plain), Some(Value::Bool(true)));
+    let force = matches!(olds.get(FORCE_DELETE).map(Value::plain), Some(Value::Bool(true)));
     let action = "ecr:DeleteRepository";
     // The registry the state names: after a move of the provider to another
     // account, the old repository is deleted there (or the call is refused),
     // never a namesake in the new account.
-    let registry = olds.get("registryId").map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
+    let registry = olds.get(REGISTRY_ID).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
     let req = ctx
         .client
         .delete_repository()

@@ -4,6 +4,7 @@
 //! the IAM documents for pulling and pushing). Outputs derived from a secret
 //! input are secret too.
 
+use crate::names::*;
 use std::collections::BTreeMap;
 
 use super::PROPERTIES;
@@ -27,15 +28,15 @@ pub struct Remote {
 impl Remote {
     pub fn from_outputs(olds: &Map) -> Option<Remote> {
         let s = |k: &str| olds.get(k).map(Value::plain).and_then(|v| v.as_str().map(str::to_string));
-        Some(Remote { arn: s("arn")?, registry_id: s("registryId")?, repository_url: s("repositoryUrl")? })
+        Some(Remote { arn: s(ARN)?, registry_id: s(REGISTRY_ID)?, repository_url: s(REPOSITORY_URL)? })
     }
 
     /// The outputs ECR assigned, as the state holds them.
     pub fn to_map(&self) -> Map {
         Map::from([
-            ("arn".into(), self.arn.clone().into()),
-            ("registryId".into(), self.registry_id.clone().into()),
-            ("repositoryUrl".into(), self.repository_url.clone().into()),
+            (ARN.into(), self.arn.clone().into()),
+            (REGISTRY_ID.into(), self.registry_id.clone().into()),
+            (REPOSITORY_URL.into(), self.repository_url.clone().into()),
         ])
     }
 }
@@ -84,7 +85,7 @@ pub fn preview_outputs(news: &Map, config: &ProviderConfig, remote: Option<&Remo
 
 /// `tagsAll` at preview: the effective tags, once the own tags are known.
 pub fn preview_tags_all(p: &Planned<'_>) -> Option<Value> {
-    let tags = crate::resource::string_map(p.news.get("tags"));
+    let tags = crate::resource::string_map(p.news.get(TAGS));
     Some(tags.map_or(Value::Unknown, |t| string_map(&p.config.effective_tags(&t))))
 }
 
@@ -100,8 +101,8 @@ pub fn preview_lifecycle_text(p: &Planned<'_>) -> Option<Value> {
 /// `imageTagMutability` at preview: ECR's mode, once the mode and its
 /// exclusions are known.
 pub fn preview_mutability(p: &Planned<'_>) -> Option<Value> {
-    let immutable = p.news.get("immutableTags").map(Value::plain);
-    let exclusions = p.news.get("mutableTagExclusions").or(p.news.get("immutableTagExclusions")).map(Value::plain);
+    let immutable = p.news.get(IMMUTABLE_TAGS).map(Value::plain);
+    let exclusions = p.news.get(MUTABLE_TAG_EXCLUSIONS).or(p.news.get(IMMUTABLE_TAG_EXCLUSIONS)).map(Value::plain);
     Some(match (immutable, exclusions) {
         (Some(Value::Bool(i)), None | Some(Value::Null)) => Value::from(mutability_mode(i, false)),
         (Some(Value::Bool(i)), Some(Value::Array(a))) if !a.iter().any(Value::is_unknown) => {
@@ -116,7 +117,7 @@ pub fn preview_mutability(p: &Planned<'_>) -> Option<Value> {
 /// once the ARN is (unless given as JSON); left out when none.
 pub fn preview_policy_text(p: &Planned<'_>) -> Option<Value> {
     let remote = p.olds.and_then(Remote::from_outputs);
-    match (document(p.news, "repositoryPolicyDocument"), access_of(p.news), remote) {
+    match (document(p.news, REPOSITORY_POLICY_DOCUMENT), access_of(p.news), remote) {
         (None, _, _) => Some(Value::Unknown),
         (Some(Some(text)), _, _) => Some(text.into()),
         (Some(None), Some(a), _) if a.is_empty() => None,
@@ -158,11 +159,11 @@ pub fn document(inputs: &Map, key: &str) -> Option<Option<String>> {
 /// one generated from the fields): `None` while unknown, `Some(None)` for no
 /// policy.
 pub fn lifecycle_text(inputs: &Map) -> Option<Option<String>> {
-    if let Some(text) = document(inputs, "lifecyclePolicyDocument")? {
+    if let Some(text) = document(inputs, LIFECYCLE_POLICY_DOCUMENT)? {
         return Some(Some(text));
     }
     let plain: Map = inputs.iter().map(|(k, v)| (k.clone(), v.plain())).collect();
-    match lifecycle::read(&mut Reader::new(&plain, ""), "lifecyclePolicy") {
+    match lifecycle::read(&mut Reader::new(&plain, ""), LIFECYCLE_POLICY) {
         Field::Known(policy) => Some(policy.and_then(|p| p.to_json())),
         _ => None,
     }
@@ -175,13 +176,13 @@ pub fn carry_secrets(inputs: &Map, config: &ProviderConfig, outputs: &mut Map) {
     crate::resource::carry_secrets(PROPERTIES, inputs, outputs);
     let mut to_wrap = Vec::new();
     if !config.secret_tags.is_empty() {
-        for key in ["tags", "tagsAll"] {
+        for key in [TAGS, TAGS_ALL] {
             let carries = match outputs.get(key).map(Value::plain) {
                 Some(Value::Object(m)) => config.holds_secret_tag(
                     &m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect(),
                 ),
                 // Not known yet (preview): it may well carry them.
-                Some(Value::Unknown) => key == "tagsAll",
+                Some(Value::Unknown) => key == TAGS_ALL,
                 _ => false,
             };
             if carries {
