@@ -605,6 +605,11 @@ fn is_repository_prefix(p: &str) -> bool {
 const TYPED_FIELDS: &[&str] =
     &[EFFECT, PRINCIPALS, ACTIONS, REPOSITORY_PREFIXES, CONDITIONS, ORGANIZATIONS, ORGANIZATION_PATHS];
 
+/// Why a statement may not have the sid of the statement `first`.
+fn sid_taken(sid: &str, first: usize) -> String {
+    format!("\"{sid}\" is the sid of policyStatements[{first}] too; each statement needs its own")
+}
+
 /// `policyStatements`: each statement by its sid, unique in the list.
 fn policy_statements(r: &mut Reader<'_>, list: &[Map]) -> Field<Vec<PolicyStatement>> {
     let mut out = Vec::new();
@@ -613,13 +618,7 @@ fn policy_statements(r: &mut Reader<'_>, list: &[Map]) -> Field<Vec<PolicyStatem
         match r.nested(m, &format!("policyStatements[{i}]"), policy_statement) {
             Field::Known(st) => {
                 if let Some(first) = out.iter().position(|o: &PolicyStatement| o.sid == st.sid) {
-                    r.fail(
-                        &format!("policyStatements[{i}].sid"),
-                        format!(
-                            "\"{}\" is the sid of policyStatements[{first}] too; each statement needs its own",
-                            st.sid
-                        ),
-                    );
+                    r.fail(&format!("policyStatements[{i}].sid"), sid_taken(&st.sid, first));
                     state = Field::Invalid;
                 }
                 out.push(st);
@@ -798,19 +797,18 @@ fn organization_keys_clash(
     organizations: &Field<Vec<String>>,
     organization_paths: &Field<Vec<String>>,
 ) -> bool {
-    if let Field::Known(list) = conditions {
-        for (i, c) in list.iter().enumerate() {
-            for (field, given, key) in
-                [(ORGANIZATIONS, organizations, ORG_ID_KEY), (ORGANIZATION_PATHS, organization_paths, ORG_PATHS_KEY)]
-            {
-                if matches!(given, Field::Known(l) if !l.is_empty()) && c.variable.eq_ignore_ascii_case(key) {
-                    r.fail(
-                        &format!("conditions[{i}].variable"),
-                        format!("{key} is what {field} writes; give the organizations in one of the two"),
-                    );
-                    return true;
-                }
-            }
+    let Field::Known(list) = conditions else { return false };
+    let typed = [(ORGANIZATIONS, organizations, ORG_ID_KEY), (ORGANIZATION_PATHS, organization_paths, ORG_PATHS_KEY)];
+    for (i, c) in list.iter().enumerate() {
+        let clash = typed.iter().find(|(_, given, key)| {
+            matches!(given, Field::Known(l) if !l.is_empty()) && c.variable.eq_ignore_ascii_case(key)
+        });
+        if let Some((field, _, key)) = clash {
+            r.fail(
+                &format!("conditions[{i}].variable"),
+                format!("{key} is what {field} writes; give the organizations in one of the two"),
+            );
+            return true;
         }
     }
     false
@@ -943,23 +941,22 @@ fn statement_value(st: &PolicyStatement) -> Value {
                 m.insert(REPOSITORY_PREFIXES.into(), strings(repository_prefixes));
             }
             if !conditions.is_empty() {
-                let list = conditions
-                    .iter()
-                    .map(|c| {
-                        let mut cm = Map::new();
-                        cm.insert(TEST.into(), c.test.clone().into());
-                        cm.insert(VARIABLE.into(), c.variable.clone().into());
-                        cm.insert(VALUES.into(), strings(&c.values));
-                        Value::Object(cm)
-                    })
-                    .collect();
-                m.insert(CONDITIONS.into(), Value::Array(list));
+                m.insert(CONDITIONS.into(), Value::Array(conditions.iter().map(condition_value).collect()));
             }
         }
         Body::Document(doc) => {
             m.insert(DOCUMENT.into(), serde_json::Value::Object(doc.clone()).to_string().into());
         }
     }
+    Value::Object(m)
+}
+
+/// A statement's condition as the state holds it.
+fn condition_value(c: &Condition) -> Value {
+    let mut m = Map::new();
+    m.insert(TEST.into(), c.test.clone().into());
+    m.insert(VARIABLE.into(), c.variable.clone().into());
+    m.insert(VALUES.into(), strings(&c.values));
     Value::Object(m)
 }
 
@@ -1237,6 +1234,35 @@ mod tests {
         for (pairs, path, words) in cases {
             let (_, f) = check(&map(&pairs), &config());
             assert!(f.iter().any(|f| f.property == path && f.reason.contains(words)), "{path}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn an_organization_key_comes_from_its_typed_field_or_a_condition_not_both() {
+        for (field, key, value) in [
+            ("organizations", "aws:PrincipalOrgID", "o-a1b2c3d4e5"),
+            ("organizationPaths", "aws:PrincipalOrgPaths", "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"),
+        ] {
+            let st = obj(&[
+                ("sid", "Org".into()),
+                ("principals", list(&["*"])),
+                ("actions", list(&["ecr:ReplicateImage"])),
+                (field, list(&[value])),
+                (
+                    "conditions",
+                    Value::Array(vec![obj(&[
+                        ("test", "StringEquals".into()),
+                        ("variable", key.to_lowercase().into()),
+                        ("values", list(&[value])),
+                    ])]),
+                ),
+            ]);
+            let (_, f) = check(&map(&[("policyStatements", Value::Array(vec![st]))]), &config());
+            let want = format!("{key} is what {field} writes; give the organizations in one of the two");
+            assert!(
+                f.iter().any(|f| f.property == "policyStatements[0].conditions[0].variable" && f.reason == want),
+                "{field}: {f:?}"
+            );
         }
     }
 
