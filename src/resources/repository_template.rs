@@ -13,7 +13,6 @@
 //! (the whole template, every setting in place); delete
 //! DeleteRepositoryCreationTemplate; preview none.
 
-use crate::names::*;
 use std::collections::BTreeMap;
 
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
@@ -32,6 +31,7 @@ use crate::config::ProviderConfig;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
+use crate::names::*;
 use crate::naming::NamingContext;
 use crate::partition;
 use crate::policy::access::{Access, same_repository_policy};
