@@ -2,7 +2,6 @@
 //! resources to be replaced (DiffConfig), and the one shared ECR client built
 //! from it (Configure). Credentials are kept out of `Debug` output.
 
-use crate::names::config::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -11,6 +10,7 @@ use aws_config::retry::RetryConfig;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
+use crate::names::config::*;
 use crate::partition;
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Field, Reader, check_tags};

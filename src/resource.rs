@@ -11,7 +11,6 @@
 //! [`crate::resources::RESOURCES`] and calls the trait; it knows nothing of
 //! any one resource.
 
-use crate::names::*;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +19,7 @@ use tonic::Code;
 use crate::call::Ctx;
 use crate::config::ProviderConfig;
 use crate::error::{ProviderError, Result};
+use crate::names::*;
 use crate::naming::NamingContext;
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Reader};

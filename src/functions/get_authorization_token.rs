@@ -2,7 +2,6 @@
 //! to an ECR registry (user name, password, proxy endpoint, expiry). The
 //! password comes back secret.
 
-use crate::names::*;
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
@@ -10,6 +9,7 @@ use super::{Spec, Typed, reader, registry_id, secret};
 use crate::call::Ctx;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
+use crate::names::*;
 use crate::property::{Map, Value};
 use crate::validate::Failure;
 

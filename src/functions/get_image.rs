@@ -10,7 +10,6 @@
 //! referrer (a signature, SBOM or attestation), another kind of artifact, or
 //! one platform's manifest inside an index ([`runnable`], [`pick`]).
 
-use crate::names::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ecr::error::ProvideErrorMetadata;
@@ -26,6 +25,7 @@ use aws_sdk_ecr::operation::describe_images::DescribeImagesError;
 use crate::call::{Ctx, aws, is, join_all};
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
+use crate::names::*;
 use crate::partition::is_account_id;
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Field};

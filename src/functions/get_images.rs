@@ -8,13 +8,13 @@
 //! page: every page of DescribeImages is read (the largest pages ECR gives,
 //! 1,000 images each), then the images are sorted and cut to `limit`.
 
-use crate::names::*;
 use aws_sdk_ecr::types::{DescribeImagesFilter, ImageDetail, TagStatus};
 use aws_smithy_types::date_time::Format;
 
 use super::{Spec, Typed, limit, reader, registry_id, repository_name};
 use crate::call::Ctx;
 use crate::error::Result;
+use crate::names::*;
 use crate::property::{Map, Value};
 use crate::validate::{Failure, Field};
 

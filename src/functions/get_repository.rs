@@ -4,7 +4,6 @@
 //! can grant access to it or point at it. `registryId` names another
 //! account's registry (a central one), as ECR's own calls do.
 
-use crate::names::*;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
@@ -13,6 +12,7 @@ use super::{Spec, Typed, reader, registry_id, repository_name};
 use crate::call::Ctx;
 use crate::config::ProviderConfig;
 use crate::error::Result;
+use crate::names::*;
 use crate::property::Map;
 use crate::resource::lookup_results;
 use crate::resources::repository::{self, PROPERTIES};

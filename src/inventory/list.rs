@@ -7,13 +7,13 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::names::{REPLICATION, SCANNING, SIGNING};
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ecr::types::{ImageTagMutability, ScanFrequency, ScanType};
 
 use crate::config::ProviderConfig;
 use crate::error::{Call, Subject, aws_error};
+use crate::names::{REPLICATION, SCANNING, SIGNING};
 
 /// Repositories whose settings are read at once.
 const CONCURRENCY: usize = 16;

@@ -12,12 +12,12 @@ pub mod from_stack;
 pub mod list;
 pub mod report;
 
-use crate::names::config;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::config::ProviderConfig;
+use crate::names::config;
 use crate::property::{Map, Value};
 use list::{Inventory, Listing};
 use report::Wanted;

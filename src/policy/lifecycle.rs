@@ -19,11 +19,11 @@
 //! evaluated apart from the standard ones, so the archived-image rule is
 //! written last, after the `any` rule.
 
-use crate::names::*;
 use std::collections::BTreeSet;
 
 use serde_json::{Value as Json, json};
 
+use crate::names::*;
 use crate::property::{Map, Value};
 use crate::validate::{Field, Reader};
 

@@ -14,12 +14,12 @@
 //! the value found before this stack owned the setting (never a guessed
 //! default).
 
-use crate::names::*;
 use tonic::Code;
 
 use crate::call::{self, Ctx, aws};
 use crate::config::ProviderConfig;
 use crate::error::{ProviderError, Result, Subject};
+use crate::names::*;
 use crate::naming::NamingContext;
 use crate::property::{Map, Value};
 use crate::resource::{

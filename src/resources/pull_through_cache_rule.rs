@@ -9,7 +9,6 @@
 //! settings ECR can change in place; the rest replaces); delete
 //! DeletePullThroughCacheRule; preview none.
 
-use crate::names::*;
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ecr::operation::create_pull_through_cache_rule::CreatePullThroughCacheRuleError;
 use aws_sdk_ecr::operation::delete_pull_through_cache_rule::DeletePullThroughCacheRuleError;
@@ -23,6 +22,7 @@ use crate::config::ProviderConfig;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
+use crate::names::*;
 use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};

@@ -16,7 +16,6 @@
 //! import); update none (only `adopt` can change in place); delete
 //! DeregisterPullTimeUpdateExclusion; preview none.
 
-use crate::names::*;
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
@@ -27,6 +26,7 @@ use crate::call::{self, AmbiguousAttempts, Ctx, aws};
 use crate::config::ProviderConfig;
 use crate::error::{ProviderError, Result, Subject};
 use crate::log::{self, Level};
+use crate::names::*;
 use crate::naming::NamingContext;
 use crate::partition;
 use crate::property::{Map, Value};

@@ -13,7 +13,6 @@
 //! (the whole template, every setting in place); delete
 //! DeleteRepositoryCreationTemplate; preview none.
 
-use crate::names::*;
 use std::collections::BTreeMap;
 
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
@@ -32,6 +31,7 @@ use crate::config::ProviderConfig;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
+use crate::names::*;
 use crate::naming::NamingContext;
 use crate::partition;
 use crate::policy::access::{Access, same_repository_policy};
@@ -94,7 +94,7 @@ pub const PROPERTIES: &[Property] = &[
     Property::input(PULL_ORGANIZATIONS).compare(LIST).get(|x| strings(&of(x)?.access.organizations)),
     Property::input(PULL_ORGANIZATION_PATHS).compare(LIST).get(|x| strings(&of(x)?.access.organization_paths)),
     Property::input(LAMBDA_PULL).compare(Compare::Semantic(same_lambda)).get(|x| lambda_value(&of(x)?.access)),
-    Property::input(TAGS).get(|x| string_map(&of(x)?.tags)),
+    Property::input(TAGS).compare(Compare::StringMap).get(|x| string_map(&of(x)?.tags)),
     Property::input(CUSTOM_ROLE_ARN).get(|x| of(x)?.custom_role_arn.clone().map(Value::from)),
     Property::output(REGISTRY_ID, &[]).preview(Preview::Kept).get(|x| Some(w(x)?.registry_id.clone().into())),
     Property::output(REGION, &[]).preview(Preview::Derived(preview_region)),
@@ -141,10 +141,13 @@ fn list_value(l: &[String]) -> Value {
 /// an absent list and an empty one differ (as they always have here).
 const LIST: Compare = Compare::Semantic(|s| same_list(s.old, s.new));
 
+/// Two lists as sets; absent and empty are the same (no principals, no
+/// exclusions), as the Repository's `Compare::Set`.
 fn same_list(o: Option<&Value>, n: Option<&Value>) -> bool {
     let set = |v: Option<&Value>| -> Option<Vec<String>> {
-        let mut l: Vec<String> = match v? {
-            Value::Array(a) => a.iter().filter_map(|x| x.plain().as_str().map(str::to_string)).collect(),
+        let mut l: Vec<String> = match v.map(Value::plain) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a.iter().filter_map(|x| x.plain().as_str().map(str::to_string)).collect(),
             _ => return None,
         };
         l.sort();
@@ -961,5 +964,25 @@ mod tests {
                 .replace("[]", r#"[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}]"#),
         );
         assert_eq!(parse(&documents.to_map(), &config()).0, Some(documents));
+    }
+
+    /// An empty list or map is the same as none: written as none, it shows
+    /// no change at the next preview.
+    #[test]
+    fn empty_lists_and_maps_show_no_change() {
+        let inputs = parse_json(serde_json::json!({
+            "prefix": "team",
+            "pullPrincipals": [],
+            "pushPrincipals": [],
+            "pullOrganizations": [],
+            "pullOrganizationPaths": [],
+            "tags": {},
+        }));
+        let (checked, f) = check(&inputs, &config());
+        assert!(f.is_empty(), "{f:?}");
+        let args = parse(&checked, &config()).0.expect("known");
+        let olds = args.to_map();
+        let d = diff(&olds, &checked, &[], &config());
+        assert!(d.diffs.is_empty(), "{:?} checked={checked:?} olds={olds:?}", d.diffs);
     }
 }

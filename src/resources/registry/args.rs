@@ -4,11 +4,11 @@
 //! botocore's ECR model and AWS's documented limits, and turned back into
 //! the property map.
 
-use crate::names::*;
 use std::collections::BTreeSet;
 
 use super::{PROPERTIES, TOKEN};
 use crate::config::ProviderConfig;
+use crate::names::*;
 use crate::partition::{is_account_id, region_problem};
 use crate::policy::access::{ORG_ID_KEY, ORG_PATHS_KEY, organization_path_problem, organization_problem};
 use crate::policy::registry::{

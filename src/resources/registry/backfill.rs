@@ -18,7 +18,6 @@
 //! destination not in the rules), and only for a destination no rule of the
 //! state before had ([`added`]).
 
-use crate::names::*;
 use std::collections::BTreeSet;
 use std::time::SystemTime;
 
@@ -33,6 +32,7 @@ use aws_sdk_ecr::operation::start_replication_backfill::StartReplicationBackfill
 use crate::call::{AmbiguousAttempts, Ctx, aws, built, is, join_all};
 use crate::error::{ProviderError, Result, Subject};
 use crate::log::{self, Level};
+use crate::names::*;
 use crate::property::{Map, Value};
 use crate::resources::pull_through_cache_rule::made_since;
 

@@ -29,7 +29,6 @@
 pub mod args;
 pub mod backfill;
 
-use crate::names::*;
 use std::collections::BTreeSet;
 
 use aws_sdk_ecr::error::ProvideErrorMetadata;
@@ -50,6 +49,7 @@ use crate::call::{Ctx, Failed, aws, built, is, maybe};
 use crate::config::ProviderConfig;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result, policy_scope_refused};
+use crate::names::*;
 use crate::naming::NamingContext;
 use crate::policy::registry::{
     MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, REPLICATION_SID, SID_PREFIX, SIZING_REGISTRY_ID,

@@ -2,11 +2,11 @@
 //! the typed value the rest of the resource trusts. Check also applies the
 //! defaults and picks the repository name.
 
-use crate::names::*;
 use std::collections::BTreeMap;
 
 use super::{PROPERTIES, TOKEN};
 use crate::config::ProviderConfig;
+use crate::names::*;
 use crate::naming::{NamingContext, apply_naming};
 use crate::policy::access::{Access, MAX_POLICY_LENGTH};
 use crate::policy::lifecycle::{self, LifecyclePolicy};

@@ -6,12 +6,12 @@
 //! then what the inputs alone cannot show (provider tags, a policy the
 //! fields cannot express, a move), and the replacement's order and warnings.
 
-use crate::names::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::PROPERTIES;
 use super::outputs::{access_of, lifecycle_text};
 use crate::config::ProviderConfig;
+use crate::names::*;
 use crate::naming::has_random_name;
 use crate::policy::access::{Access, normalize, same_repository_policy};
 use crate::policy::lifecycle::same_policy;

@@ -20,7 +20,6 @@ pub mod diff;
 pub mod expiry;
 pub mod outputs;
 
-use crate::names::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
@@ -46,6 +45,7 @@ use crate::config::ProviderConfig;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::log::{self, Level};
+use crate::names::*;
 use crate::naming::NamingContext;
 use crate::partition;
 use crate::policy::access::{Access, same_repository_policy};

@@ -4,12 +4,12 @@
 //! the IAM documents for pulling and pushing). Outputs derived from a secret
 //! input are secret too.
 
-use crate::names::*;
 use std::collections::BTreeMap;
 
 use super::PROPERTIES;
 use super::args::RepositoryArgs;
 use crate::config::ProviderConfig;
+use crate::names::*;
 use crate::policy::access::Access;
 use crate::policy::lifecycle;
 use crate::property::{Map, Value};
