@@ -6,16 +6,17 @@
 //! AWS errors become sentences through [`aws`]; [`AmbiguousAttempts`] tells
 //! a create whether an earlier attempt may have reached AWS unseen.
 //!
-//! The one way to make a call: [`Ctx::send_read`] and [`Ctx::send_write`]
-//! send it with its action and subject and turn an error into its sentence;
-//! [`Ctx::read_or_none`] reads what may be gone (the SDK's typed error
-//! predicate, such as `is_repository_not_found_exception`, says what "gone"
-//! is); [`delete`] deletes (gone already counts as deleted); a paged list is
-//! the SDK's paginator (`into_paginator().send()`) read page by page through
-//! [`Ctx::send_read`] (each page dropped at once on cancel). [`built`] is the
-//! one policy for the SDK's builders: an error sentence, never a panic and
-//! never an item dropped. `read` and `write` are the raw forms, for a caller
-//! that tells some of AWS's answers apart (a create's "already exists").
+//! The one way to make a call: [`Ctx::send`], as a [`Kind::Read`] or a
+//! [`Kind::Write`], sends it with its action and subject and turns an error
+//! into its sentence; [`Ctx::read_or_none`] reads what may be gone (the
+//! SDK's typed error predicate, such as `is_repository_not_found_exception`,
+//! says what "gone" is); [`delete`] deletes (gone already counts as
+//! deleted); a paged list is the SDK's paginator (`into_paginator().send()`)
+//! read page by page through [`Ctx::next_page`] (each page dropped at once on
+//! cancel). [`built`] is the one policy for the SDK's builders: an error
+//! sentence, never a panic and never an item dropped. `read` and `write` are
+//! the raw forms, for a caller that tells some of AWS's answers apart (a
+//! create's "already exists").
 
 use std::future::Future;
 
@@ -30,6 +31,23 @@ use crate::error::{Call, ProviderError, Result, Subject, aws_error};
 
 /// What a call of the SDK answers: its output, or the SDK's error.
 type Answer<T, E, R> = std::result::Result<T, SdkError<E, R>>;
+
+/// An error of an AWS operation, as the SDK gives it.
+pub trait OpError: ProvideErrorMetadata + std::error::Error + 'static {}
+impl<E: ProvideErrorMetadata + std::error::Error + 'static> OpError for E {}
+
+/// The raw response an SDK error carries.
+pub trait Raw: std::fmt::Debug + 'static {}
+impl<R: std::fmt::Debug + 'static> Raw for R {}
+
+/// Whether a call changes ECR: how cancellation treats it ([`Ctx::send`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Changes nothing: dropped at once on cancel or timeout.
+    Read,
+    /// Changes ECR: never started after cancellation, finished once started.
+    Write,
+}
 use crate::log::{self, Level};
 
 /// Everything one operation needs.
@@ -126,66 +144,45 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Sends a call that changes nothing ([`Ctx::read`]); an error of AWS
-    /// becomes its sentence naming `action` and `subject`.
-    pub async fn send_read<T, E, R>(
+    /// Sends a call, as a read ([`Ctx::read`]: dropped on cancel) or a write
+    /// ([`Ctx::write`]: allowed to finish); an error of AWS becomes its
+    /// sentence naming `action` and `subject`.
+    pub async fn send<T, E: OpError, R: Raw>(
         &self,
+        kind: Kind,
         action: &str,
         subject: Subject<'_>,
         fut: impl Future<Output = Answer<T, E, R>>,
-    ) -> Result<T>
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
-    {
-        self.read(action, subject, fut).await?.map_err(|e| aws(self, action, subject, &e))
-    }
-
-    /// Sends a call that changes ECR ([`Ctx::write`]); an error of AWS
-    /// becomes its sentence naming `action` and `subject`.
-    pub async fn send_write<T, E, R>(
-        &self,
-        action: &str,
-        subject: Subject<'_>,
-        fut: impl Future<Output = Answer<T, E, R>>,
-    ) -> Result<T>
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
-    {
-        self.write(action, subject, fut).await?.map_err(|e| aws(self, action, subject, &e))
+    ) -> Result<T> {
+        let answer = match kind {
+            Kind::Read => self.read(action, subject, fut).await?,
+            Kind::Write => self.write(action, subject, fut).await?,
+        };
+        answer.map_err(|e| aws(self, action, subject, &e))
     }
 
     /// Reads the next page of a paged list: `page` is `next()` of the SDK's
     /// paginator (`into_paginator().send()`), which sends the page's call
     /// only when asked; `None` after the last page.
-    pub async fn next_page<T, E, R>(
+    pub async fn next_page<T, E: OpError, R: Raw>(
         &self,
         action: &str,
         subject: Subject<'_>,
         page: impl Future<Output = Option<Answer<T, E, R>>>,
-    ) -> Result<Option<T>>
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
-    {
+    ) -> Result<Option<T>> {
         self.read(action, subject, page).await?.transpose().map_err(|e| aws(self, action, subject, &e))
     }
 
     /// Reads what may not be there: `None` when ECR's answer is the error
     /// `gone` names (the SDK's typed predicate, such as
     /// `GetLifecyclePolicyError::is_lifecycle_policy_not_found_exception`).
-    pub async fn read_or_none<T, E, R>(
+    pub async fn read_or_none<T, E: OpError, R: Raw>(
         &self,
         action: &str,
         subject: Subject<'_>,
         gone: fn(&E) -> bool,
         fut: impl Future<Output = Answer<T, E, R>>,
-    ) -> Result<Option<T>>
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
-    {
+    ) -> Result<Option<T>> {
         match self.read(action, subject, fut).await? {
             Ok(v) => Ok(Some(v)),
             Err(e) if is(&e, gone) => Ok(None),
@@ -284,17 +281,13 @@ impl Failed {
 /// Runs a delete: something ECR says is already gone (the error `gone`
 /// names, the SDK's typed predicate) counts as deleted. `repo` is what
 /// messages name.
-pub async fn delete<T, E, R>(
+pub async fn delete<T, E: OpError, R: Raw>(
     ctx: &Ctx<'_>,
     action: &str,
     repo: Subject<'_>,
     gone: fn(&E) -> bool,
     fut: impl Future<Output = Answer<T, E, R>>,
-) -> Result<()>
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
-{
+) -> Result<()> {
     match ctx.write(action, repo, fut).await? {
         Ok(_) => Ok(()),
         Err(e) if is(&e, gone) => Ok(()),
@@ -309,7 +302,8 @@ pub async fn registry_id(ctx: &Ctx<'_>) -> Result<String> {
     if let Some(account) = ctx.config.account_in_force() {
         return Ok(account.to_string());
     }
-    let resp = ctx.send_read("ecr:DescribeRegistry", Subject::Registry, ctx.client.describe_registry().send()).await?;
+    let resp =
+        ctx.send(Kind::Read, "ecr:DescribeRegistry", Subject::Registry, ctx.client.describe_registry().send()).await?;
     Ok(resp.registry_id().unwrap_or_default().to_string())
 }
 
@@ -328,11 +322,7 @@ pub fn gone<T>(ctx: &Ctx<'_>, importing: bool, what: &str) -> Result<Option<T>> 
     Ok(None)
 }
 
-pub fn aws<E, R>(ctx: &Ctx<'_>, action: &str, repo: Subject<'_>, err: &SdkError<E, R>) -> ProviderError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
-{
+pub fn aws<E: OpError, R: Raw>(ctx: &Ctx<'_>, action: &str, repo: Subject<'_>, err: &SdkError<E, R>) -> ProviderError {
     aws_error(&ctx.call(action, repo), err)
 }
 

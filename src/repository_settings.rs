@@ -135,6 +135,20 @@ pub fn tag_exclusions(r: &mut Reader<'_>, immutable: &Field<bool>) -> Field<Vec<
 /// statement of the one repository policy.
 pub const ACCESS_INPUTS: &[&str] =
     &[PULL_PRINCIPALS, PUSH_PRINCIPALS, PULL_ORGANIZATIONS, PULL_ORGANIZATION_PATHS, LAMBDA_PULL];
+/// What a repository's (or a template's) policy text is written from: the
+/// access inputs, or the policy given whole.
+pub const POLICY_INPUTS: &[&str] = &[
+    PULL_PRINCIPALS,
+    PUSH_PRINCIPALS,
+    PULL_ORGANIZATIONS,
+    PULL_ORGANIZATION_PATHS,
+    LAMBDA_PULL,
+    REPOSITORY_POLICY_DOCUMENT,
+];
+/// What the image tag mutability is written from.
+pub const MUTABILITY_INPUTS: &[&str] = &[IMMUTABLE_TAGS, MUTABLE_TAG_EXCLUSIONS, IMMUTABLE_TAG_EXCLUSIONS];
+/// What the lifecycle policy text is written from.
+pub const LIFECYCLE_INPUTS: &[&str] = &[LIFECYCLE_POLICY, LIFECYCLE_POLICY_DOCUMENT];
 
 /// Reads the access inputs: `pullPrincipals` and `pushPrincipals` (each
 /// entry a valid principal, no entry twice in one list or in both, since

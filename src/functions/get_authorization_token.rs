@@ -7,6 +7,7 @@ use tonic::Code;
 
 use super::{Spec, Typed, reader, registry_id, secret};
 use crate::call::Ctx;
+use crate::call::Kind;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::names::*;
@@ -32,11 +33,11 @@ impl Typed for GetAuthorizationToken {
         Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: SECRET_RESULTS }
     }
 
-    /// One GetAuthorizationToken call; the token is `user:password` in base64.
     fn check(&self, args: &Map) -> std::result::Result<Option<String>, Vec<Failure>> {
         check(args)
     }
 
+    /// One GetAuthorizationToken call; the token is `user:password` in base64.
     async fn call(&self, ctx: &Ctx<'_>, registry_id: Option<String>) -> Result<Map> {
         let action = "ecr:GetAuthorizationToken";
         // The token works for every registry the caller may use; the registry id
@@ -44,7 +45,7 @@ impl Typed for GetAuthorizationToken {
         // deprecated for that reason, and still honours it.
         #[allow(deprecated)]
         let req = ctx.client.get_authorization_token().set_registry_ids(registry_id.clone().map(|id| vec![id]));
-        let resp = ctx.send_read(action, Subject::Registry, req.send()).await?;
+        let resp = ctx.send(Kind::Read, action, Subject::Registry, req.send()).await?;
         let unreadable = |what: &str| {
             ProviderError::new(Code::Unavailable, format!("ECR answered {action} without a usable {what}; run again"))
         };

@@ -132,6 +132,10 @@ impl Typed for GetImage {
         Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
     }
 
+    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
+        check(args)
+    }
+
     /// DescribeImages: one call for a tag or a digest; for the most recent
     /// image every page, then BatchGetImage of the indexes that may hold the
     /// image chosen (only when an index was pushed at or after it).
@@ -139,10 +143,6 @@ impl Typed for GetImage {
     /// DescribeImages for a tag or a digest (one round trip), together after
     /// the choice for the most recent image. A tag's answer of no scan is
     /// asked again by digest (a second round trip).
-    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
-        check(args)
-    }
-
     async fn call(&self, ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
         let (image, signing, scan) = described(ctx, &lookup).await?;
         let digest = image.image_digest().unwrap_or_default().to_string();

@@ -114,13 +114,13 @@ impl Typed for GetImages {
         Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
     }
 
-    /// DescribeImages, every page (one round trip each, as each needs the
-    /// last one's token), 1,000 images a page, filtered by ECR to tagged or
-    /// untagged images when asked.
     fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
         check(args)
     }
 
+    /// DescribeImages, every page (one round trip each, as each needs the
+    /// last one's token), 1,000 images a page, filtered by ECR to tagged or
+    /// untagged images when asked.
     async fn call(&self, ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
         let name = lookup.repository.as_str();
         let filter = lookup.tag_status.clone().map(|s| DescribeImagesFilter::builder().tag_status(s).build());

@@ -118,13 +118,13 @@ impl Typed for GetRepositories {
         Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
     }
 
-    /// DescribeRepositories, page after page (one round trip each, as each
-    /// needs the last one's token), until `limit` repositories and one more
-    /// have matched or the pages end.
     fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
         check(args)
     }
 
+    /// DescribeRepositories, page after page (one round trip each, as each
+    /// needs the last one's token), until `limit` repositories and one more
+    /// have matched or the pages end.
     async fn call(&self, ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
         let action = "ecr:DescribeRepositories";
         let mut found = Found::default();

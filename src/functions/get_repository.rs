@@ -34,14 +34,14 @@ impl Typed for GetRepository {
         Spec { token: TOKEN, args: ARGS, results: lookup_results(PROPERTIES), secret_results: &[] }
     }
 
-    /// Looks the repository up: DescribeRepositories, GetLifecyclePolicy,
-    /// GetRepositoryPolicy and ListTagsForResource, at once (one round trip)
-    /// when the account is known (`registryId`, or [`account`]); otherwise
-    /// the tags wait for DescribeRepositories to give the ARN (two).
     fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
         check(args)
     }
 
+    /// Looks the repository up: DescribeRepositories, GetLifecyclePolicy,
+    /// GetRepositoryPolicy and ListTagsForResource, at once (one round trip)
+    /// when the account is known (`registryId`, or [`account`]); otherwise
+    /// the tags wait for DescribeRepositories to give the ARN (two).
     async fn call(&self, ctx: &Ctx<'_>, Lookup { name, registry_id }: Lookup) -> Result<Map> {
         // A lookup reads as an import does: a missing repository is an error
         // naming the region (and the account) looked in.

@@ -39,7 +39,8 @@ use crate::policy::lifecycle::{self, LifecyclePolicy, same_policy};
 use crate::policy::{Declared, read_back};
 use crate::property::{Map, Value};
 use crate::repository_settings::{
-    Encryption, encryption, lambda_value, mutability_mode, principals, string_map, strings, tag_exclusions, tags,
+    Encryption, LIFECYCLE_INPUTS, MUTABILITY_INPUTS, POLICY_INPUTS, encryption, lambda_value, mutability_mode,
+    principals, string_map, strings, tag_exclusions, tags,
 };
 use crate::resource::{
     Compare, DefaultValue, DiffKind, DiffResult, Ignoring, Planned, Preview, Property, ReadResult, Resource,
@@ -98,27 +99,17 @@ pub const PROPERTIES: &[Property] = &[
     Property::input(CUSTOM_ROLE_ARN).get(|x| of(x)?.custom_role_arn.clone().map(Value::from)),
     Property::output(REGISTRY_ID, &[]).preview(Preview::Kept).get(|x| Some(w(x)?.registry_id.clone().into())),
     Property::output(REGION, &[]).preview(Preview::Derived(preview_region)),
-    Property::output(IMAGE_TAG_MUTABILITY, &[IMMUTABLE_TAGS, MUTABLE_TAG_EXCLUSIONS, IMMUTABLE_TAG_EXCLUSIONS])
+    Property::output(IMAGE_TAG_MUTABILITY, MUTABILITY_INPUTS)
         .preview(Preview::Derived(|p| {
             Some(parsed(p).as_ref().map_or(Value::Unknown, |a| a.image_tag_mutability().into()))
         }))
         .get(|x| Some(w(x)?.mutability.into())),
-    Property::output(LIFECYCLE_POLICY_TEXT, &[LIFECYCLE_POLICY, LIFECYCLE_POLICY_DOCUMENT])
+    Property::output(LIFECYCLE_POLICY_TEXT, LIFECYCLE_INPUTS)
         .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(l, _)| l))))
         .get(|x| Some(w(x)?.lifecycle.clone())),
-    Property::output(
-        REPOSITORY_POLICY_TEXT,
-        &[
-            PULL_PRINCIPALS,
-            PUSH_PRINCIPALS,
-            PULL_ORGANIZATIONS,
-            PULL_ORGANIZATION_PATHS,
-            LAMBDA_PULL,
-            REPOSITORY_POLICY_DOCUMENT,
-        ],
-    )
-    .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(_, r)| r))))
-    .get(|x| Some(w(x)?.policy.clone())),
+    Property::output(REPOSITORY_POLICY_TEXT, POLICY_INPUTS)
+        .preview(Preview::Derived(|p| Some(preview_documents(p).map_or(Value::Unknown, |(_, r)| r))))
+        .get(|x| Some(w(x)?.policy.clone())),
     Property::output(CREATED_AT, &[]).preview(Preview::Kept).get(|x| w(x)?.created_at.clone().map(Value::from)),
 ];
 

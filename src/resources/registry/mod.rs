@@ -45,7 +45,7 @@ use aws_sdk_ecr::types::{
 use tonic::Code;
 
 use self::args::{Destination, RegistryArgs, ReplicationRule, Scanning, SigningRule, same_rules, same_signing};
-use crate::call::{Ctx, Failed, aws, built, is, maybe};
+use crate::call::{Ctx, Failed, Kind, aws, built, is, maybe};
 use crate::config::ProviderConfig;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result, policy_scope_refused};
@@ -957,7 +957,8 @@ fn backfill_flags_kept(mut rules: Vec<ReplicationRule>, declared: &[ReplicationR
 
 /// DescribeRegistry: the registry's id and its replication rules.
 async fn describe_registry(ctx: &Ctx<'_>) -> Result<(String, Vec<ReplicationRule>)> {
-    let resp = ctx.send_read("ecr:DescribeRegistry", Subject::Registry, ctx.client.describe_registry().send()).await?;
+    let resp =
+        ctx.send(Kind::Read, "ecr:DescribeRegistry", Subject::Registry, ctx.client.describe_registry().send()).await?;
     let rules = resp.replication_configuration().map(|c| c.rules().iter().map(replication_rule_of).collect());
     Ok((resp.registry_id().unwrap_or_default().to_string(), rules.unwrap_or_default()))
 }
@@ -977,7 +978,7 @@ fn replication_rule_of(r: &aws_sdk_ecr::types::ReplicationRule) -> ReplicationRu
 
 async fn read_scanning(ctx: &Ctx<'_>) -> Result<Scanning> {
     let req = ctx.client.get_registry_scanning_configuration();
-    let resp = ctx.send_read("ecr:GetRegistryScanningConfiguration", Subject::Registry, req.send()).await?;
+    let resp = ctx.send(Kind::Read, "ecr:GetRegistryScanningConfiguration", Subject::Registry, req.send()).await?;
     let mut scanning = default_scanning();
     if let Some(c) = resp.scanning_configuration() {
         scanning.enhanced = c.scan_type() == Some(&ScanType::Enhanced);
@@ -1039,7 +1040,7 @@ async fn put_signing(ctx: &Ctx<'_>, rules: &[SigningRule]) -> Result<()> {
     let rules = rules.iter().map(rule).collect::<Result<Vec<_>>>()?;
     let config = built("signing configuration", SigningConfiguration::builder().set_rules(Some(rules)).build())?;
     let req = ctx.client.put_signing_configuration().signing_configuration(config);
-    ctx.send_write("ecr:PutSigningConfiguration", Subject::Registry, req.send()).await?;
+    ctx.send(Kind::Write, "ecr:PutSigningConfiguration", Subject::Registry, req.send()).await?;
     Ok(())
 }
 
@@ -1088,7 +1089,7 @@ async fn put_scanning(ctx: &Ctx<'_>, s: &Scanning) -> Result<()> {
         .put_registry_scanning_configuration()
         .scan_type(if s.enhanced { ScanType::Enhanced } else { ScanType::Basic })
         .set_rules(Some(rules));
-    ctx.send_write("ecr:PutRegistryScanningConfiguration", Subject::Registry, req.send()).await?;
+    ctx.send(Kind::Write, "ecr:PutRegistryScanningConfiguration", Subject::Registry, req.send()).await?;
     Ok(())
 }
 
@@ -1118,7 +1119,7 @@ async fn put_replication(ctx: &Ctx<'_>, rules: &[ReplicationRule], registry_id: 
     let config =
         built("replication configuration", ReplicationConfiguration::builder().set_rules(Some(rules)).build())?;
     let req = ctx.client.put_replication_configuration().replication_configuration(config);
-    ctx.send_write("ecr:PutReplicationConfiguration", Subject::Registry, req.send()).await?;
+    ctx.send(Kind::Write, "ecr:PutReplicationConfiguration", Subject::Registry, req.send()).await?;
     Ok(())
 }
 

@@ -40,7 +40,7 @@ use tonic::Code;
 
 use self::args::{Encryption, RepositoryArgs};
 use self::outputs::{Policies, Remote, carry_secrets, lifecycle_text, outputs, preview_outputs};
-use crate::call::{self, AmbiguousAttempts, Ctx, Failed, aws, maybe};
+use crate::call::{self, AmbiguousAttempts, Ctx, Failed, Kind, aws, maybe};
 use crate::config::ProviderConfig;
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
@@ -52,7 +52,9 @@ use crate::policy::access::{Access, same_repository_policy};
 use crate::policy::access::{pull_policy_document, push_policy_document};
 use crate::policy::lifecycle::{LifecyclePolicy, same_policy};
 use crate::property::{Map, Value};
-use crate::repository_settings::{lambda_value, string_map, strings};
+use crate::repository_settings::{
+    LIFECYCLE_INPUTS, MUTABILITY_INPUTS, POLICY_INPUTS, lambda_value, string_map, strings,
+};
 use crate::resource::{
     Compare, DefaultValue, DiffResult, Preview, Property, ReadResult, Resource, ResourceType, inputs_of,
 };
@@ -113,25 +115,15 @@ pub const PROPERTIES: &[Property] = &[
     Property::output(TAGS_ALL, &[TAGS])
         .preview(Preview::Derived(outputs::preview_tags_all))
         .get(|x| Some(w(x)?.tags_all.clone())),
-    Property::output(LIFECYCLE_POLICY_TEXT, &[LIFECYCLE_POLICY, LIFECYCLE_POLICY_DOCUMENT])
+    Property::output(LIFECYCLE_POLICY_TEXT, LIFECYCLE_INPUTS)
         .preview(Preview::Derived(outputs::preview_lifecycle_text))
         .get(|x| w(x)?.policies.lifecycle.clone().map(Value::from)),
-    Property::output(IMAGE_TAG_MUTABILITY, &[IMMUTABLE_TAGS, MUTABLE_TAG_EXCLUSIONS, IMMUTABLE_TAG_EXCLUSIONS])
+    Property::output(IMAGE_TAG_MUTABILITY, MUTABILITY_INPUTS)
         .preview(Preview::Derived(outputs::preview_mutability))
         .get(|x| Some(w(x)?.mutability.into())),
-    Property::output(
-        REPOSITORY_POLICY_TEXT,
-        &[
-            PULL_PRINCIPALS,
-            PUSH_PRINCIPALS,
-            PULL_ORGANIZATIONS,
-            PULL_ORGANIZATION_PATHS,
-            LAMBDA_PULL,
-            REPOSITORY_POLICY_DOCUMENT,
-        ],
-    )
-    .preview(Preview::Derived(outputs::preview_policy_text))
-    .get(|x| w(x)?.policies.repository.clone().map(Value::from)),
+    Property::output(REPOSITORY_POLICY_TEXT, POLICY_INPUTS)
+        .preview(Preview::Derived(outputs::preview_policy_text))
+        .get(|x| w(x)?.policies.repository.clone().map(Value::from)),
     Property::output(PULL_POLICY_DOCUMENT, &[REPOSITORY_NAME])
         .preview(Preview::Derived(|p| outputs::preview_document(p, pull_policy_document)))
         .get(|x| Some(pull_policy_document(&w(x)?.remote.arn).into())),
@@ -396,7 +388,7 @@ fn principal_still_not_found(name: &str, aws_message: &str, retried: std::time::
 async fn put_lifecycle(ctx: &Ctx<'_>, name: &str, text: &str) -> Result<()> {
     let action = "ecr:PutLifecyclePolicy";
     let req = ctx.client.put_lifecycle_policy().repository_name(name).lifecycle_policy_text(text);
-    ctx.send_write(action, Subject::Repository(name), req.send()).await?;
+    ctx.send(Kind::Write, action, Subject::Repository(name), req.send()).await?;
     Ok(())
 }
 
@@ -709,7 +701,7 @@ async fn get_repository_policy(ctx: &Ctx<'_>, id: &str, registry: Option<&str>) 
 /// Every tag of the repository, reserved ones included.
 async fn list_tags(ctx: &Ctx<'_>, id: &str, arn: &str) -> Result<BTreeMap<String, String>> {
     let req = ctx.client.list_tags_for_resource().resource_arn(arn);
-    let t = ctx.send_read("ecr:ListTagsForResource", Subject::Repository(id), req.send()).await?;
+    let t = ctx.send(Kind::Read, "ecr:ListTagsForResource", Subject::Repository(id), req.send()).await?;
     Ok(t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
 }
 
@@ -925,7 +917,7 @@ fn mutability_write<'a>(
             .repository_name(name)
             .image_tag_mutability(ImageTagMutability::from(args.image_tag_mutability()))
             .set_image_tag_mutability_exclusion_filters(exclusion_filters(&args.tag_exclusions)?);
-        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
+        ctx.send(Kind::Write, action, Subject::Repository(name), req.send()).await.map(drop)
     })
 }
 
@@ -941,7 +933,7 @@ fn scanning_write<'a>(
         let req = ctx.client.put_image_scanning_configuration().repository_name(name).image_scanning_configuration(
             ImageScanningConfiguration::builder().scan_on_push(args.scan_on_push).build(),
         );
-        ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
+        ctx.send(Kind::Write, action, Subject::Repository(name), req.send()).await.map(drop)
     })
 }
 
@@ -1047,7 +1039,7 @@ impl TagChanges {
         (!self.to_remove.is_empty()).then_some(async move {
             let action = "ecr:UntagResource";
             let req = ctx.client.untag_resource().resource_arn(arn).set_tag_keys(Some(self.to_remove.clone()));
-            ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
+            ctx.send(Kind::Write, action, Subject::Repository(name), req.send()).await.map(drop)
         })
     }
 
@@ -1061,7 +1053,7 @@ impl TagChanges {
         (!self.to_set.is_empty()).then_some(async move {
             let action = "ecr:TagResource";
             let req = ctx.client.tag_resource().resource_arn(arn).set_tags(Some(to_tags(&self.to_set)?));
-            ctx.send_write(action, Subject::Repository(name), req.send()).await.map(drop)
+            ctx.send(Kind::Write, action, Subject::Repository(name), req.send()).await.map(drop)
         })
     }
 
