@@ -5,7 +5,7 @@
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
-use super::{Spec, Typed, reader, registry_id, secret};
+use super::{reader, registry_id, secret};
 use crate::call::Ctx;
 use crate::call::Kind;
 use crate::error::Subject;
@@ -22,45 +22,31 @@ pub const RESULTS: &[&str] = &[USER_NAME, PASSWORD, PROXY_ENDPOINT, EXPIRES_AT];
 /// Results that are always secret.
 pub const SECRET_RESULTS: &[&str] = &[PASSWORD];
 
-/// The function.
-pub struct GetAuthorizationToken;
+super::typed_function!(GetAuthorizationToken, Option<String>, RESULTS.to_vec(), SECRET_RESULTS);
 
-#[tonic::async_trait]
-impl Typed for GetAuthorizationToken {
-    type Args = Option<String>;
-
-    fn spec(&self) -> Spec {
-        Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: SECRET_RESULTS }
-    }
-
-    fn check(&self, args: &Map) -> std::result::Result<Option<String>, Vec<Failure>> {
-        check(args)
-    }
-
-    /// One GetAuthorizationToken call; the token is `user:password` in base64.
-    async fn call(&self, ctx: &Ctx<'_>, registry_id: Option<String>) -> Result<Map> {
-        let action = "ecr:GetAuthorizationToken";
-        // The token works for every registry the caller may use; the registry id
-        // only chooses whose proxy endpoint comes back. AWS marks the field
-        // deprecated for that reason, and still honours it.
-        #[allow(deprecated)]
-        let req = ctx.client.get_authorization_token().set_registry_ids(registry_id.clone().map(|id| vec![id]));
-        let resp = ctx.send(Kind::Read, action, Subject::Registry, req.send()).await?;
-        let unreadable = |what: &str| {
-            ProviderError::new(Code::Unavailable, format!("ECR answered {action} without a usable {what}; run again"))
-        };
-        let data = resp.authorization_data().first().ok_or_else(|| unreadable("authorization data"))?;
-        let (user, password) = decode_token(data.authorization_token().unwrap_or_default())
-            .ok_or_else(|| unreadable("authorization token"))?;
-        let expires_at =
-            data.expires_at().and_then(|t| t.fmt(Format::DateTime).ok()).ok_or_else(|| unreadable("expiry time"))?;
-        let mut out = Map::new();
-        out.insert(USER_NAME.into(), user.into());
-        out.insert(PASSWORD.into(), secret(password));
-        out.insert(PROXY_ENDPOINT.into(), data.proxy_endpoint().unwrap_or_default().into());
-        out.insert(EXPIRES_AT.into(), Value::from(expires_at));
-        Ok(out)
-    }
+/// One GetAuthorizationToken call; the token is `user:password` in base64.
+async fn call(ctx: &Ctx<'_>, registry_id: Option<String>) -> Result<Map> {
+    let action = "ecr:GetAuthorizationToken";
+    // The token works for every registry the caller may use; the registry id
+    // only chooses whose proxy endpoint comes back. AWS marks the field
+    // deprecated for that reason, and still honours it.
+    #[allow(deprecated)]
+    let req = ctx.client.get_authorization_token().set_registry_ids(registry_id.clone().map(|id| vec![id]));
+    let resp = ctx.send(Kind::Read, action, Subject::Registry, req.send()).await?;
+    let unreadable = |what: &str| {
+        ProviderError::new(Code::Unavailable, format!("ECR answered {action} without a usable {what}; run again"))
+    };
+    let data = resp.authorization_data().first().ok_or_else(|| unreadable("authorization data"))?;
+    let (user, password) = decode_token(data.authorization_token().unwrap_or_default())
+        .ok_or_else(|| unreadable("authorization token"))?;
+    let expires_at =
+        data.expires_at().and_then(|t| t.fmt(Format::DateTime).ok()).ok_or_else(|| unreadable("expiry time"))?;
+    let mut out = Map::new();
+    out.insert(USER_NAME.into(), user.into());
+    out.insert(PASSWORD.into(), secret(password));
+    out.insert(PROXY_ENDPOINT.into(), data.proxy_endpoint().unwrap_or_default().into());
+    out.insert(EXPIRES_AT.into(), Value::from(expires_at));
+    Ok(out)
 }
 
 /// Checks the arguments: the registry id if one is given, or the failures.

@@ -17,7 +17,7 @@ use aws_sdk_ecr::types::{ImageDetail, ImageIdentifier};
 use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
-use super::{Spec, Typed, reader, repository_name};
+use super::{reader, repository_name};
 use aws_sdk_ecr::operation::batch_get_image::BatchGetImageError;
 use aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsError;
 use aws_sdk_ecr::operation::describe_images::DescribeImagesError;
@@ -121,38 +121,24 @@ fn is_digest(d: &str) -> bool {
     d.strip_prefix("sha256:").is_some_and(|h| hex(h, 64)) || d.strip_prefix("sha512:").is_some_and(|h| hex(h, 128))
 }
 
-/// The function.
-pub struct GetImage;
+super::typed_function!(GetImage, Lookup, RESULTS.to_vec(), &[]);
 
-#[tonic::async_trait]
-impl Typed for GetImage {
-    type Args = Lookup;
-
-    fn spec(&self) -> Spec {
-        Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
+/// DescribeImages: one call for a tag or a digest; for the most recent
+/// image every page, then BatchGetImage of the indexes that may hold the
+/// image chosen (only when an index was pushed at or after it).
+/// DescribeImageSigningStatus and DescribeImageScanFindings go out with
+/// DescribeImages for a tag or a digest (one round trip), together after
+/// the choice for the most recent image. A tag's answer of no scan is
+/// asked again by digest (a second round trip).
+async fn call(ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
+    let (image, signing, scan) = described(ctx, &lookup).await?;
+    let digest = image.image_digest().unwrap_or_default().to_string();
+    let (signing, scan) = of_this_image(ctx, &lookup, &digest, signing, scan).await?;
+    let (out, status) = outputs(ctx, &lookup, &image, &digest, signing, scan);
+    if let Some(why) = not_pullable(status, &lookup.repository, &digest) {
+        ctx.warn(why).await;
     }
-
-    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
-        check(args)
-    }
-
-    /// DescribeImages: one call for a tag or a digest; for the most recent
-    /// image every page, then BatchGetImage of the indexes that may hold the
-    /// image chosen (only when an index was pushed at or after it).
-    /// DescribeImageSigningStatus and DescribeImageScanFindings go out with
-    /// DescribeImages for a tag or a digest (one round trip), together after
-    /// the choice for the most recent image. A tag's answer of no scan is
-    /// asked again by digest (a second round trip).
-    async fn call(&self, ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
-        let (image, signing, scan) = described(ctx, &lookup).await?;
-        let digest = image.image_digest().unwrap_or_default().to_string();
-        let (signing, scan) = of_this_image(ctx, &lookup, &digest, signing, scan).await?;
-        let (out, status) = outputs(ctx, &lookup, &image, &digest, signing, scan);
-        if let Some(why) = not_pullable(status, &lookup.repository, &digest) {
-            ctx.warn(why).await;
-        }
-        Ok(out)
-    }
+    Ok(out)
 }
 
 /// The image looked up, with its signing status and scan when they went

@@ -11,7 +11,7 @@
 use aws_sdk_ecr::types::{DescribeImagesFilter, ImageDetail, TagStatus};
 use aws_smithy_types::date_time::Format;
 
-use super::{Spec, Typed, limit, reader, registry_id, repository_name};
+use super::{limit, reader, registry_id, repository_name};
 use crate::call::Ctx;
 use crate::error::Result;
 use crate::names::*;
@@ -103,57 +103,43 @@ pub fn choose(lookup: &Lookup, images: Vec<ImageDetail>) -> (Vec<ImageDetail>, b
     (images, truncated)
 }
 
-/// The function.
-pub struct GetImages;
+super::typed_function!(GetImages, Lookup, RESULTS.to_vec(), &[]);
 
-#[tonic::async_trait]
-impl Typed for GetImages {
-    type Args = Lookup;
-
-    fn spec(&self) -> Spec {
-        Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
-    }
-
-    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
-        check(args)
-    }
-
-    /// DescribeImages, every page (one round trip each, as each needs the
-    /// last one's token), 1,000 images a page, filtered by ECR to tagged or
-    /// untagged images when asked.
-    async fn call(&self, ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
-        let name = lookup.repository.as_str();
-        let filter = lookup.tag_status.clone().map(|s| DescribeImagesFilter::builder().tag_status(s).build());
-        let images = super::every_image(ctx, name, lookup.registry_id.clone(), filter, Some(PAGE)).await?;
-        let (images, truncated) = choose(&lookup, images);
-        let region = ctx.region();
-        let suffix = crate::partition::dns_suffix(ctx.partition()).unwrap_or("amazonaws.com");
-        let listed = images
-            .iter()
-            .map(|image| {
-                let digest = image.image_digest().unwrap_or_default();
-                let registry = image.registry_id().or(lookup.registry_id.as_deref()).unwrap_or_default();
-                let mut m = Map::new();
-                m.insert(IMAGE_DIGEST.into(), digest.into());
-                m.insert(
-                    IMAGE_TAGS.into(),
-                    Value::Array(image.image_tags().iter().map(|t| Value::from(t.as_str())).collect()),
-                );
-                if let Some(at) = image.image_pushed_at().and_then(|t| t.fmt(Format::DateTime).ok()) {
-                    m.insert(IMAGE_PUSHED_AT.into(), at.into());
-                }
-                if let Some(size) = image.image_size_in_bytes() {
-                    m.insert(IMAGE_SIZE_IN_BYTES.into(), Value::Number(size as f64));
-                }
-                m.insert(IMAGE_URI.into(), format!("{registry}.dkr.ecr.{region}.{suffix}/{name}@{digest}").into());
-                Value::Object(m)
-            })
-            .collect();
-        let mut out = Map::new();
-        out.insert(IMAGES.into(), Value::Array(listed));
-        out.insert(TRUNCATED.into(), Value::Bool(truncated));
-        Ok(out)
-    }
+/// DescribeImages, every page (one round trip each, as each needs the
+/// last one's token), 1,000 images a page, filtered by ECR to tagged or
+/// untagged images when asked.
+async fn call(ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
+    let name = lookup.repository.as_str();
+    let filter = lookup.tag_status.clone().map(|s| DescribeImagesFilter::builder().tag_status(s).build());
+    let images = super::every_image(ctx, name, lookup.registry_id.clone(), filter, Some(PAGE)).await?;
+    let (images, truncated) = choose(&lookup, images);
+    let region = ctx.region();
+    let suffix = crate::partition::dns_suffix(ctx.partition()).unwrap_or("amazonaws.com");
+    let listed = images
+        .iter()
+        .map(|image| {
+            let digest = image.image_digest().unwrap_or_default();
+            let registry = image.registry_id().or(lookup.registry_id.as_deref()).unwrap_or_default();
+            let mut m = Map::new();
+            m.insert(IMAGE_DIGEST.into(), digest.into());
+            m.insert(
+                IMAGE_TAGS.into(),
+                Value::Array(image.image_tags().iter().map(|t| Value::from(t.as_str())).collect()),
+            );
+            if let Some(at) = image.image_pushed_at().and_then(|t| t.fmt(Format::DateTime).ok()) {
+                m.insert(IMAGE_PUSHED_AT.into(), at.into());
+            }
+            if let Some(size) = image.image_size_in_bytes() {
+                m.insert(IMAGE_SIZE_IN_BYTES.into(), Value::Number(size as f64));
+            }
+            m.insert(IMAGE_URI.into(), format!("{registry}.dkr.ecr.{region}.{suffix}/{name}@{digest}").into());
+            Value::Object(m)
+        })
+        .collect();
+    let mut out = Map::new();
+    out.insert(IMAGES.into(), Value::Array(listed));
+    out.insert(TRUNCATED.into(), Value::Bool(truncated));
+    Ok(out)
 }
 
 #[cfg(test)]

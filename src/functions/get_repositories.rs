@@ -8,7 +8,7 @@
 //! than `limit` has matched (that one says `truncated`), so a lookup reads
 //! only the pages it needs.
 
-use super::{Spec, Typed, limit, reader, registry_id};
+use super::{limit, reader, registry_id};
 use crate::call::Ctx;
 use crate::error::{Result, Subject};
 use crate::names::*;
@@ -107,53 +107,38 @@ pub fn page_size(lookup: &Lookup) -> usize {
     }
 }
 
-/// The function.
-pub struct GetRepositories;
+super::typed_function!(GetRepositories, Lookup, RESULTS.to_vec(), &[]);
 
-#[tonic::async_trait]
-impl Typed for GetRepositories {
-    type Args = Lookup;
-
-    fn spec(&self) -> Spec {
-        Spec { token: TOKEN, args: ARGS, results: RESULTS.to_vec(), secret_results: &[] }
-    }
-
-    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
-        check(args)
-    }
-
-    /// DescribeRepositories, page after page (one round trip each, as each
-    /// needs the last one's token), until `limit` repositories and one more
-    /// have matched or the pages end.
-    async fn call(&self, ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
-        let action = "ecr:DescribeRepositories";
-        let mut found = Found::default();
-        let req = ctx
-            .client
-            .describe_repositories()
-            .set_registry_id(lookup.registry_id.clone())
-            .max_results(page_size(&lookup) as i32);
-        let mut pages = req.into_paginator().send();
-        while let Some(page) = ctx.next_page(action, Subject::Registry, pages.next()).await? {
-            let listed = page.repositories().iter().map(|r| Listed {
-                name: r.repository_name().unwrap_or_default().to_string(),
-                arn: r.repository_arn().unwrap_or_default().to_string(),
-                url: r.repository_uri().unwrap_or_default().to_string(),
-            });
-            if found.take(&lookup, listed) {
-                break;
-            }
+/// DescribeRepositories, page after page (one round trip each, as each
+/// needs the last one's token), until `limit` repositories and one more
+/// have matched or the pages end.
+async fn call(ctx: &Ctx<'_>, lookup: Lookup) -> Result<Map> {
+    let action = "ecr:DescribeRepositories";
+    let mut found = Found::default();
+    let req = ctx
+        .client
+        .describe_repositories()
+        .set_registry_id(lookup.registry_id.clone())
+        .max_results(page_size(&lookup) as i32);
+    let mut pages = req.into_paginator().send();
+    while let Some(page) = ctx.next_page(action, Subject::Registry, pages.next()).await? {
+        let listed = page.repositories().iter().map(|r| Listed {
+            name: r.repository_name().unwrap_or_default().to_string(),
+            arn: r.repository_arn().unwrap_or_default().to_string(),
+            url: r.repository_uri().unwrap_or_default().to_string(),
+        });
+        if found.take(&lookup, listed) {
+            break;
         }
-        let list = |f: fn(&Listed) -> &str| {
-            Value::Array(found.repositories.iter().map(|r| Value::from(f(r))).collect::<Vec<_>>())
-        };
-        let mut out = Map::new();
-        out.insert(NAMES.into(), list(|r| &r.name));
-        out.insert(ARNS.into(), list(|r| &r.arn));
-        out.insert(URLS.into(), list(|r| &r.url));
-        out.insert(TRUNCATED.into(), Value::Bool(found.truncated));
-        Ok(out)
     }
+    let list =
+        |f: fn(&Listed) -> &str| Value::Array(found.repositories.iter().map(|r| Value::from(f(r))).collect::<Vec<_>>());
+    let mut out = Map::new();
+    out.insert(NAMES.into(), list(|r| &r.name));
+    out.insert(ARNS.into(), list(|r| &r.arn));
+    out.insert(URLS.into(), list(|r| &r.url));
+    out.insert(TRUNCATED.into(), Value::Bool(found.truncated));
+    Ok(out)
 }
 
 #[cfg(test)]

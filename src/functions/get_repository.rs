@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
 
-use super::{Spec, Typed, reader, registry_id, repository_name};
+use super::{reader, registry_id, repository_name};
 use crate::call::Ctx;
 use crate::config::ProviderConfig;
 use crate::error::Result;
@@ -21,44 +21,30 @@ use crate::validate::Failure;
 pub const TOKEN: &str = "awsecr:index:getRepository";
 /// The function's arguments.
 pub const ARGS: &[&str] = &[REPOSITORY_NAME, REGISTRY_ID];
-/// The function.
-pub struct GetRepository;
+// The results are the resource's properties but those about how Pulumi
+// manages it (`forceDelete`), which are not facts of ECR.
+super::typed_function!(GetRepository, Lookup, lookup_results(PROPERTIES), &[]);
 
-#[tonic::async_trait]
-impl Typed for GetRepository {
-    type Args = Lookup;
-
-    /// The results are the resource's properties but those about how Pulumi
-    /// manages it (`forceDelete`), which are not facts of ECR.
-    fn spec(&self) -> Spec {
-        Spec { token: TOKEN, args: ARGS, results: lookup_results(PROPERTIES), secret_results: &[] }
+/// Looks the repository up: DescribeRepositories, GetLifecyclePolicy,
+/// GetRepositoryPolicy and ListTagsForResource, at once (one round trip)
+/// when the account is known (`registryId`, or [`account`]); otherwise
+/// the tags wait for DescribeRepositories to give the ARN (two).
+async fn call(ctx: &Ctx<'_>, Lookup { name, registry_id }: Lookup) -> Result<Map> {
+    // A lookup reads as an import does: a missing repository is an error
+    // naming the region (and the account) looked in.
+    let found = match &registry_id {
+        Some(id) => repository::lookup_in(ctx, &name, id).await?,
+        None => repository::lookup(ctx, &name, account(ctx.config).as_deref()).await?,
+    };
+    // Only a lookup in the provider's own registry says its account.
+    if let (None, Some(id)) =
+        (&registry_id, found.outputs.get(REGISTRY_ID).and_then(|v| v.plain().as_str().map(str::to_string)))
+    {
+        learned().lock().unwrap_or_else(|e| e.into_inner()).insert(credentials_key(ctx.config), id);
     }
-
-    fn check(&self, args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
-        check(args)
-    }
-
-    /// Looks the repository up: DescribeRepositories, GetLifecyclePolicy,
-    /// GetRepositoryPolicy and ListTagsForResource, at once (one round trip)
-    /// when the account is known (`registryId`, or [`account`]); otherwise
-    /// the tags wait for DescribeRepositories to give the ARN (two).
-    async fn call(&self, ctx: &Ctx<'_>, Lookup { name, registry_id }: Lookup) -> Result<Map> {
-        // A lookup reads as an import does: a missing repository is an error
-        // naming the region (and the account) looked in.
-        let found = match &registry_id {
-            Some(id) => repository::lookup_in(ctx, &name, id).await?,
-            None => repository::lookup(ctx, &name, account(ctx.config).as_deref()).await?,
-        };
-        // Only a lookup in the provider's own registry says its account.
-        if let (None, Some(id)) =
-            (&registry_id, found.outputs.get(REGISTRY_ID).and_then(|v| v.plain().as_str().map(str::to_string)))
-        {
-            learned().lock().unwrap_or_else(|e| e.into_inner()).insert(credentials_key(ctx.config), id);
-        }
-        let results = lookup_results(PROPERTIES);
-        let result = found.outputs.into_iter().filter(|(k, _)| results.contains(&k.as_str())).collect();
-        Ok(result)
-    }
+    let results = lookup_results(PROPERTIES);
+    let result = found.outputs.into_iter().filter(|(k, _)| results.contains(&k.as_str())).collect();
+    Ok(result)
 }
 
 /// The account the provider's repositories are in, when it is known without
@@ -113,6 +99,7 @@ pub fn check(args: &Map) -> std::result::Result<Lookup, Vec<Failure>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::functions::Typed;
     use crate::property::Value;
     use crate::resource::{inputs, outputs};
 

@@ -63,6 +63,36 @@ impl<T: Typed> Function for T {
     }
 }
 
+/// Declares a lookup function: `typed_function!(Name, Args, results,
+/// secret results)` in a module that has `TOKEN`, `ARGS`, `check` (the
+/// arguments, before any call) and `call` (the calls, on what `check`
+/// accepted) makes the unit struct `Name` a [`Typed`], so a function is
+/// written as those four and nothing else.
+macro_rules! typed_function {
+    ($name:ident, $args:ty, $results:expr, $secret:expr) => {
+        /// The function.
+        pub struct $name;
+
+        #[tonic::async_trait]
+        impl $crate::functions::Typed for $name {
+            type Args = $args;
+
+            fn spec(&self) -> $crate::functions::Spec {
+                $crate::functions::Spec { token: TOKEN, args: ARGS, results: $results, secret_results: $secret }
+            }
+
+            fn check(&self, args: &Map) -> std::result::Result<$args, Vec<$crate::validate::Failure>> {
+                check(args)
+            }
+
+            async fn call(&self, ctx: &Ctx<'_>, args: $args) -> Result<Map> {
+                call(ctx, args).await
+            }
+        }
+    };
+}
+pub(crate) use typed_function;
+
 /// Every function this provider serves.
 pub static FUNCTIONS: &[&dyn Function] = &[
     &get_repository::GetRepository,
