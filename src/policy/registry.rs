@@ -212,23 +212,27 @@ pub struct Condition {
     pub values: Vec<String>,
 }
 
+/// A statement's typed fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedBody {
+    pub effect: String,
+    pub principals: Vec<String>,
+    pub actions: Vec<String>,
+    pub repository_prefixes: Vec<String>,
+    pub conditions: Vec<Condition>,
+    /// Organizations the principals must be in (`aws:PrincipalOrgID`,
+    /// as a Repository's `pullOrganizations` writes it).
+    pub organizations: Vec<String>,
+    /// Organization paths the principals must be in or under
+    /// (`aws:PrincipalOrgPaths`, as `pullOrganizationPaths`).
+    pub organization_paths: Vec<String>,
+}
+
 /// What a declared statement says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     /// The typed fields.
-    Typed {
-        effect: String,
-        principals: Vec<String>,
-        actions: Vec<String>,
-        repository_prefixes: Vec<String>,
-        conditions: Vec<Condition>,
-        /// Organizations the principals must be in (`aws:PrincipalOrgID`,
-        /// as a Repository's `pullOrganizations` writes it).
-        organizations: Vec<String>,
-        /// Organization paths the principals must be in or under
-        /// (`aws:PrincipalOrgPaths`, as `pullOrganizationPaths`).
-        organization_paths: Vec<String>,
-    },
+    Typed(TypedBody),
     /// A statement given as JSON (its `Sid` is ours to set).
     Document(JsonMap<String, Json>),
 }
@@ -252,28 +256,21 @@ impl PolicyStatement {
         let mut st = JsonMap::new();
         st.insert("Sid".into(), self.full_sid().into());
         match &self.body {
-            Body::Typed {
-                effect,
-                principals,
-                actions,
-                repository_prefixes,
-                conditions,
-                organizations,
-                organization_paths,
-            } => {
-                st.insert("Effect".into(), effect.clone().into());
-                st.insert("Principal".into(), principal_json(principals, place.partition));
-                st.insert("Action".into(), json!(actions));
-                let resources: Vec<String> = if repository_prefixes.is_empty() {
+            Body::Typed(t) => {
+                st.insert("Effect".into(), t.effect.clone().into());
+                st.insert("Principal".into(), principal_json(&t.principals, place.partition));
+                st.insert("Action".into(), json!(t.actions));
+                let resources: Vec<String> = if t.repository_prefixes.is_empty() {
                     vec![place.repositories("")]
                 } else {
-                    repository_prefixes.iter().map(|p| place.repositories(p)).collect()
+                    t.repository_prefixes.iter().map(|p| place.repositories(p)).collect()
                 };
                 st.insert("Resource".into(), if resources.len() == 1 { json!(resources[0]) } else { json!(resources) });
-                let conditions: Vec<Condition> = conditions
+                let conditions: Vec<Condition> = t
+                    .conditions
                     .iter()
                     .cloned()
-                    .chain(organization_conditions(organizations, organization_paths))
+                    .chain(organization_conditions(&t.organizations, &t.organization_paths))
                     .collect();
                 if !conditions.is_empty() {
                     st.insert("Condition".into(), condition_json(&conditions));
@@ -614,7 +611,7 @@ mod tests {
     fn pull_through_for(account: &str) -> PolicyStatement {
         PolicyStatement {
             sid: "PullThroughFromDev".into(),
-            body: Body::Typed {
+            body: Body::Typed(TypedBody {
                 effect: "Allow".into(),
                 principals: vec![account.into()],
                 actions: vec!["ecr:BatchImportUpstreamImage".into(), "ecr:CreateRepository".into()],
@@ -622,7 +619,7 @@ mod tests {
                 conditions: vec![],
                 organizations: vec![],
                 organization_paths: vec![],
-            },
+            }),
         }
     }
 
@@ -663,7 +660,7 @@ mod tests {
         // Organisation-wide, by condition.
         let org = PolicyStatement {
             sid: "OrgReplication".into(),
-            body: Body::Typed {
+            body: Body::Typed(TypedBody {
                 effect: "Allow".into(),
                 principals: vec!["*".into()],
                 actions: vec!["ecr:ReplicateImage".into(), "ecr:CreateRepository".into()],
@@ -675,7 +672,7 @@ mod tests {
                 }],
                 organizations: vec![],
                 organization_paths: vec![],
-            },
+            }),
         }
         .to_json(PLACE);
         assert_eq!(org["Principal"], "*");
@@ -691,7 +688,7 @@ mod tests {
     fn organization_fields_write_the_repository_grants_condition_keys() {
         let st = PolicyStatement {
             sid: "OrgPullThrough".into(),
-            body: Body::Typed {
+            body: Body::Typed(TypedBody {
                 effect: "Allow".into(),
                 principals: vec!["*".into()],
                 actions: vec!["ecr:BatchImportUpstreamImage".into(), "ecr:CreateRepository".into()],
@@ -703,7 +700,7 @@ mod tests {
                 }],
                 organizations: vec!["o-a1b2c3d4e5".into()],
                 organization_paths: vec!["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/".into()],
-            },
+            }),
         }
         .to_json(PLACE);
         // The declared condition and the organization keys, under one

@@ -12,8 +12,8 @@ use crate::names::*;
 use crate::partition::{is_account_id, region_problem};
 use crate::policy::access::{ORG_ID_KEY, ORG_PATHS_KEY, organization_path_problem, organization_problem};
 use crate::policy::registry::{
-    Body, Condition, MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, RESERVED_SID, SIZING_REGISTRY_ID, declared,
-    is_service_principal, policy_length, scope_of,
+    Body, Condition, MAX_REGISTRY_POLICY_LENGTH, Place, PolicyStatement, RESERVED_SID, SIZING_REGISTRY_ID, TypedBody,
+    declared, is_service_principal, policy_length, scope_of,
 };
 use crate::property::{Map, Value};
 use crate::resource::{input_reader, program_inputs};
@@ -746,7 +746,7 @@ fn typed_body(r: &mut Reader<'_>) -> Field<Body> {
             Some(conditions),
             Some(organizations),
             Some(organization_paths),
-        ) if !effect.is_unknown() => Field::Known(Body::Typed {
+        ) if !effect.is_unknown() => Field::Known(Body::Typed(TypedBody {
             effect: effect.known().unwrap_or_else(|| "Allow".into()),
             principals,
             actions,
@@ -754,7 +754,7 @@ fn typed_body(r: &mut Reader<'_>) -> Field<Body> {
             conditions: conditions.unwrap_or_default(),
             organizations: organizations.unwrap_or_default(),
             organization_paths: organization_paths.unwrap_or_default(),
-        }),
+        })),
         _ => Field::Unknown,
     }
 }
@@ -919,29 +919,21 @@ fn statement_value(st: &PolicyStatement) -> Value {
     let mut m = Map::new();
     m.insert(SID.into(), st.sid.clone().into());
     match &st.body {
-        Body::Typed {
-            effect,
-            principals,
-            actions,
-            repository_prefixes,
-            conditions,
-            organizations,
-            organization_paths,
-        } => {
-            m.insert(EFFECT.into(), effect.clone().into());
-            if !organizations.is_empty() {
-                m.insert(ORGANIZATIONS.into(), strings(organizations));
+        Body::Typed(t) => {
+            m.insert(EFFECT.into(), t.effect.clone().into());
+            if !t.organizations.is_empty() {
+                m.insert(ORGANIZATIONS.into(), strings(&t.organizations));
             }
-            if !organization_paths.is_empty() {
-                m.insert(ORGANIZATION_PATHS.into(), strings(organization_paths));
+            if !t.organization_paths.is_empty() {
+                m.insert(ORGANIZATION_PATHS.into(), strings(&t.organization_paths));
             }
-            m.insert(PRINCIPALS.into(), strings(principals));
-            m.insert(ACTIONS.into(), strings(actions));
-            if !repository_prefixes.is_empty() {
-                m.insert(REPOSITORY_PREFIXES.into(), strings(repository_prefixes));
+            m.insert(PRINCIPALS.into(), strings(&t.principals));
+            m.insert(ACTIONS.into(), strings(&t.actions));
+            if !t.repository_prefixes.is_empty() {
+                m.insert(REPOSITORY_PREFIXES.into(), strings(&t.repository_prefixes));
             }
-            if !conditions.is_empty() {
-                m.insert(CONDITIONS.into(), Value::Array(conditions.iter().map(condition_value).collect()));
+            if !t.conditions.is_empty() {
+                m.insert(CONDITIONS.into(), Value::Array(t.conditions.iter().map(condition_value).collect()));
             }
         }
         Body::Document(doc) => {
@@ -1307,7 +1299,7 @@ mod tests {
         let args = parse(&checked, &config()).0.unwrap();
         let statements = args.statements.clone().unwrap();
         assert_eq!(statements.len(), 3);
-        assert!(matches!(&statements[0].body, Body::Typed { effect, .. } if effect == "Allow"), "Allow by default");
+        assert!(matches!(&statements[0].body, Body::Typed(t) if t.effect == "Allow"), "Allow by default");
         let (again, f) = check(&args.to_map(), &config());
         assert!(f.is_empty(), "{f:?}");
         assert_eq!(parse(&again, &config()).0.unwrap(), args);
