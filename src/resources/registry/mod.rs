@@ -184,30 +184,19 @@ impl Resource for RegistryResource {
         );
         let (registry_id, rules_in_force) = registry?;
         refuse_self_replication(ctx, &args, &registry_id)?;
-        let mut found = Vec::new();
-        if let Some(scanning) = scanning.transpose()?
-            && !scanning.is_default()
-        {
-            found.push(describe_scanning(&scanning));
-        }
-        if check && args.replication.is_some() && !rules_in_force.is_empty() {
-            found.push(describe_rules(&rules_in_force));
-        }
-        if let Some(rules) = signing.transpose()?
-            && !rules.is_empty()
-        {
-            found.push(describe_signing(&rules));
-        }
         let live = policy.transpose()?.flatten();
-        if check {
-            found.extend(statements_taken(
-                live.as_deref(),
-                &owned_sids(args.source_accounts.as_deref(), args.statements.as_deref()),
-            ));
-        }
-        if !found.is_empty() {
-            return Err(taken(ctx, &registry_id, &found));
-        }
+        let found = Found {
+            scanning: scanning.transpose()?,
+            rules: (check && args.replication.is_some()).then_some(rules_in_force.as_slice()),
+            signing: signing.transpose()?,
+            live_policy: live.as_deref(),
+            sids: if check {
+                owned_sids(args.source_accounts.as_deref(), args.statements.as_deref())
+            } else {
+                BTreeSet::new()
+            },
+        };
+        found.refuse(ctx, &registry_id)?;
         let old = RegistryArgs { adopt: args.adopt, ..Default::default() };
         // A destination ECR's rules already have (adopt) is not added.
         let plan = backfill::Plan {
@@ -317,37 +306,25 @@ impl Resource for RegistryResource {
             maybe((check && args.signing.is_some() && old.signing.is_none()).then(|| read_signing(ctx))),
             maybe((check && newly_owned_sids(&old, &args)).then(|| read_policy(ctx))),
         );
-        let mut found = Vec::new();
-        if let Some(scanning) = scanning.transpose()?
-            && !scanning.is_default()
-        {
-            found.push(describe_scanning(&scanning));
-        }
         let rules_in_force = registry.transpose()?.map(|(_, rules)| rules);
-        if check
-            && let Some(rules) = &rules_in_force
-            && !rules.is_empty()
-        {
-            found.push(describe_rules(rules));
-        }
-        if let Some(rules) = signing.transpose()?
-            && !rules.is_empty()
-        {
-            found.push(describe_signing(&rules));
-        }
         let fresh = policy.transpose()?;
-        if let Some(live) = &fresh {
-            let old_sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
-            let new_sids: std::collections::BTreeSet<String> =
-                owned_sids(args.source_accounts.as_deref(), args.statements.as_deref())
-                    .difference(&old_sids)
-                    .cloned()
-                    .collect();
-            found.extend(statements_taken(live.as_deref(), &new_sids));
-        }
-        if !found.is_empty() {
-            return Err(taken(ctx, &registry_id, &found));
-        }
+        let found = Found {
+            scanning: scanning.transpose()?,
+            rules: rules_in_force.as_deref().filter(|_| check),
+            signing: signing.transpose()?,
+            live_policy: fresh.as_ref().and_then(Option::as_deref),
+            sids: match &fresh {
+                Some(_) => {
+                    let old_sids = owned_sids(old.source_accounts.as_deref(), old.statements.as_deref());
+                    owned_sids(args.source_accounts.as_deref(), args.statements.as_deref())
+                        .difference(&old_sids)
+                        .cloned()
+                        .collect()
+                }
+                None => BTreeSet::new(),
+            },
+        };
+        found.refuse(ctx, &registry_id)?;
         let seen = match fresh {
             Some(live) => Seen::Fresh(live),
             None => Seen::Stale(applied_policy),
@@ -864,6 +841,30 @@ fn refuse_self_replication(ctx: &Ctx<'_>, args: &RegistryArgs, registry_id: &str
         }
     }
     Ok(())
+}
+
+/// What a take-over would overwrite, as read before the first write of a
+/// group this resource comes to own (never with `adopt`): scanning that is
+/// not the default, replication and signing rules, and statements under the
+/// Sids it comes to own. Create and update both refuse through [`Found::refuse`].
+struct Found<'a> {
+    scanning: Option<Scanning>,
+    rules: Option<&'a [ReplicationRule]>,
+    signing: Option<Vec<SigningRule>>,
+    live_policy: Option<&'a str>,
+    sids: BTreeSet<String>,
+}
+
+impl Found<'_> {
+    /// The refusal naming everything found, or `Ok` when nothing is there.
+    fn refuse(self, ctx: &Ctx<'_>, registry_id: &str) -> Result<()> {
+        let mut found = Vec::new();
+        found.extend(self.scanning.filter(|s| !s.is_default()).map(|s| describe_scanning(&s)));
+        found.extend(self.rules.filter(|r| !r.is_empty()).map(describe_rules));
+        found.extend(self.signing.filter(|r| !r.is_empty()).map(|r| describe_signing(&r)));
+        found.extend(statements_taken(self.live_policy, &self.sids));
+        if found.is_empty() { Ok(()) } else { Err(taken(ctx, registry_id, &found)) }
+    }
 }
 
 /// The answer when a group to be owned already holds a configuration.
