@@ -6,8 +6,7 @@ use aws_smithy_types::date_time::Format;
 use tonic::Code;
 
 use super::{reader, registry_id, secret};
-use crate::call::Ctx;
-use crate::call::Kind;
+use crate::call::{Ctx, Kind};
 use crate::error::Subject;
 use crate::error::{ProviderError, Result};
 use crate::names::*;
